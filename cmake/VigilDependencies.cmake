@@ -1,0 +1,22 @@
+# Every dependency comes from a Debian 12 package installed by tools/setup.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
+find_package(OpenSSL 3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Poco REQUIRED COMPONENTS Foundation Net NetSSL Crypto Util JSON XML Data DataSQLite)
+find_package(RapidJSON REQUIRED)
+find_package(doctest REQUIRED)
+pkg_check_modules(NFTABLES REQUIRED IMPORTED_TARGET libnftables)
+pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf)
+pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+
+if(NOT TARGET RapidJSON::RapidJSON)
+  add_library(RapidJSON::RapidJSON INTERFACE IMPORTED)
+  target_include_directories(RapidJSON::RapidJSON INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+endif()
+
+find_program(VIGIL_CLANG clang)
+find_program(VIGIL_BPFTOOL bpftool PATHS /usr/sbin /sbin)

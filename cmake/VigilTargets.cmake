@@ -1,0 +1,66 @@
+# Helpers every part of the tree uses to declare plugins, tests and benchmarks.
+
+# doctest main, shared by all unit tests.
+if(NOT TARGET vigil_doctest_main)
+  add_library(vigil_doctest_main STATIC ${CMAKE_SOURCE_DIR}/tests/doctest_main.cpp)
+  target_link_libraries(vigil_doctest_main PUBLIC doctest::doctest)
+endif()
+add_custom_target(vigil_unit_tests)
+
+# vigil_add_plugin(NAME SOURCES a.cpp b.cpp [LIBS x y])
+# Builds build/plugins/NAME.so against the public SDK only.
+function(vigil_add_plugin name)
+  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} MODULE ${P_SOURCES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX "" OUTPUT_NAME ${name}
+    LIBRARY_OUTPUT_DIRECTORY ${VIGIL_PLUGIN_OUTPUT_DIR}
+    CXX_VISIBILITY_PRESET hidden C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  target_link_libraries(${name} PRIVATE Vigil::sdk ${P_LIBS})
+  # A plugin must not rely on symbols of the host.
+  if(NOT VIGIL_SANITIZE)
+    target_link_options(${name} PRIVATE -Wl,-z,defs)
+  endif()
+  add_dependencies(vigil_all_plugins ${name})
+endfunction()
+add_custom_target(vigil_all_plugins)
+
+# vigil_add_unit_test(NAME SOURCES ... [LIBS ...])
+# A doctest executable run by ctest with label "unit" (also under ASan/UBSan).
+function(vigil_add_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${VIGIL_TEST_OUTPUT_DIR})
+  target_link_libraries(${name} PRIVATE vigil_doctest_main ${T_LIBS})
+  target_compile_definitions(${name} PRIVATE
+    VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}" VIGIL_BINARY_DIR="${CMAKE_BINARY_DIR}"
+    VIGIL_CORPUS_DIR="${VIGIL_CORPUS_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+  add_dependencies(vigil_unit_tests ${name})
+endfunction()
+
+# vigil_add_integration_test(NAME COMMAND cmd args... [TIMEOUT s])
+# Starts real binaries; runs alone (they touch nftables, fanotify, netns).
+function(vigil_add_integration_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "COMMAND" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 600)
+  endif()
+  add_test(NAME ${name} COMMAND ${T_COMMAND})
+  set_tests_properties(${name} PROPERTIES LABELS integration RUN_SERIAL TRUE TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "VIGIL_BUILD=${CMAKE_BINARY_DIR};VIGIL_SOURCE=${CMAKE_SOURCE_DIR};VIGIL_CORPUS=${VIGIL_CORPUS_DIR}")
+endfunction()
+
+# vigil_bench_source(file.cpp ...): adds a scenario source to vigil-bench.
+# A scenario registers itself with VIGIL_BENCH(name) (tools/bench/bench.hpp).
+function(vigil_bench_source)
+  foreach(f ${ARGN})
+    get_filename_component(abs ${f} ABSOLUTE)
+    set_property(GLOBAL APPEND PROPERTY VIGIL_BENCH_SOURCES ${abs})
+  endforeach()
+endfunction()
+# vigil_bench_libs(lib ...): libraries those sources need.
+function(vigil_bench_libs)
+  set_property(GLOBAL APPEND PROPERTY VIGIL_BENCH_LIBS ${ARGN})
+endfunction()

@@ -1,0 +1,9 @@
+# Compiler warnings and sanitizers shared by every target of the project.
+add_compile_options(-Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wno-missing-field-initializers)
+if(VIGIL_WERROR)
+  add_compile_options(-Werror)
+endif()
+if(VIGIL_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
