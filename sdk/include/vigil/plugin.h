@@ -232,7 +232,25 @@ typedef struct vigil_host_api {
     /* Calls cb synchronously with a JSON snapshot of the host: version, uptime,
      * each plugin's state, counters and status JSON. */
     void (*host_status_json)(vigil_host_handle* h, vigil_string_cb cb, void* user);
+
+    /* --- the agent's quarantine / backup store (one per agent, owned by the host) ---
+     * Puts the regular file at `path` into the store. The host records original
+     * path, owner, mode, size, mtime, MD5, SHA-1, SHA-256 and the time, plus the
+     * caller's metadata (a JSON object: detection, reason, task, ...). With
+     * VIGIL_QUARANTINE_MOVE the original is removed (that is how quarantine and
+     * delete-with-backup work); with VIGIL_QUARANTINE_COPY it stays. On success
+     * cb receives the entry as JSON ({"id": ..., "original_path": ..., ...});
+     * on failure it receives the reason as plain text. cb runs synchronously.
+     * Entries are listed, restored (byte-identical, with owner, mode and mtime)
+     * and deleted with the host commands agent.quarantine_list / _restore /
+     * _delete, which `vigilctl quarantine ...` uses. */
+    vigil_status (*quarantine_put)(vigil_host_handle* h, const char* path, uint32_t path_len,
+                                   const char* meta_json, uint32_t meta_len, uint32_t flags,
+                                   vigil_string_cb cb, void* user);
 } vigil_host_api;
+
+#define VIGIL_QUARANTINE_MOVE 0u
+#define VIGIL_QUARANTINE_COPY 1u
 
 /* ---------------------------- plugin functions --------------------------- */
 

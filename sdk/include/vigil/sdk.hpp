@@ -450,6 +450,17 @@ public:
                                &out);
         return out;
     }
+    // Puts a file into the agent's quarantine/backup store; returns the entry
+    // JSON, throws with the host's reason on failure.
+    std::string quarantine_put(std::string_view path, std::string_view meta_json, bool keep_original) {
+        std::string out;
+        vigil_status st = api_->quarantine_put(
+            h_, path.data(), uint32_t(path.size()), meta_json.data(), uint32_t(meta_json.size()),
+            keep_original ? VIGIL_QUARANTINE_COPY : VIGIL_QUARANTINE_MOVE,
+            [](void* u, const char* d, uint32_t n) { static_cast<std::string*>(u)->assign(d, n); }, &out);
+        if (st != VIGIL_OK) throw std::runtime_error(out.empty() ? "quarantine failed: " + std::string(path) : out);
+        return out;
+    }
 
 private:
     static void on_message(void* user, const vigil_message* m) {
