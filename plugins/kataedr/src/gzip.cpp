@@ -1,0 +1,57 @@
+#include "gzip.hpp"
+
+#include <zlib.h>
+
+#include <stdexcept>
+
+namespace kataedr {
+
+std::string gzip_compress(std::string_view data, int level) {
+    z_stream zs{};
+    // windowBits 15 + 16 selects the gzip wrapper.
+    if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw std::runtime_error("gzip: deflateInit2 failed");
+    std::string out;
+    out.resize(deflateBound(&zs, uLong(data.size())) + 32);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = uInt(data.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = uInt(out.size());
+    int rc = deflate(&zs, Z_FINISH);
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END) throw std::runtime_error("gzip: deflate failed");
+    out.resize(zs.total_out);
+    return out;
+}
+
+std::string gzip_decompress(std::string_view data, size_t max_size) {
+    z_stream zs{};
+    if (inflateInit2(&zs, 15 + 16) != Z_OK) throw std::runtime_error("gzip: inflateInit2 failed");
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs.avail_in = uInt(data.size());
+    std::string out;
+    char buf[65536];
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        zs.next_out = reinterpret_cast<Bytef*>(buf);
+        zs.avail_out = sizeof buf;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+            inflateEnd(&zs);
+            throw std::runtime_error("gzip: corrupt data");
+        }
+        out.append(buf, sizeof buf - zs.avail_out);
+        if (out.size() > max_size) {
+            inflateEnd(&zs);
+            throw std::runtime_error("gzip: data too large");
+        }
+        if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
+            inflateEnd(&zs);
+            throw std::runtime_error("gzip: truncated data");
+        }
+    }
+    inflateEnd(&zs);
+    return out;
+}
+
+}  // namespace kataedr

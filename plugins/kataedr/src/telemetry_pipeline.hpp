@@ -1,0 +1,73 @@
+// From bus message to batch: telemetry switch, exclusions, rate limit, OCSF
+// conversion, and accumulation into batches of at most max_batch_events that
+// are due after max_send_delay. Called concurrently from the subscription
+// threads; the uploader takes the batches.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "exclusions.hpp"
+#include "ocsf_converter.hpp"
+#include "rate_limiter.hpp"
+
+namespace kataedr {
+
+struct RawBatch {
+    std::string events;  // event objects joined with ','
+    uint32_t count = 0;
+    uint64_t first_ns = 0;  // when the first event entered the batch
+};
+
+struct PipelineCounters {
+    std::atomic<uint64_t> received{0};
+    std::atomic<uint64_t> accepted{0};
+    std::atomic<uint64_t> excluded{0};
+    std::atomic<uint64_t> rate_limited{0};
+    std::atomic<uint64_t> telemetry_off{0};
+    std::atomic<uint64_t> malformed{0};
+};
+
+class TelemetryPipeline {
+public:
+    struct Options {
+        bool telemetry_enabled = true;
+        uint32_t max_batch_events = 1024;
+        uint64_t max_delay_ns = 30ull * 1000000000ull;
+        size_t max_full_batches = 64;  // memory bound; offer() waits beyond it
+    };
+
+    TelemetryPipeline(OcsfContext ctx, Options opt, const Exclusions* exclusions, RateLimiter* limiter);
+
+    // Returns true when a batch became full (the uploader should wake up).
+    bool offer(const EventView& ev, uint64_t now);
+    // Full batches, then the open one when `force` or when it is due.
+    std::vector<RawBatch> take_ready(uint64_t now, bool force);
+    // Time the open batch becomes due, or UINT64_MAX when nothing waits.
+    uint64_t next_due_ns() const;
+    bool has_full() const;
+    // Wakes threads waiting in offer() (at stop).
+    void shutdown();
+
+    const PipelineCounters& counters() const { return counters_; }
+
+private:
+    OcsfContext ctx_;
+    Options opt_;
+    const Exclusions* exclusions_;
+    RateLimiter* limiter_;
+    PipelineCounters counters_;
+    std::atomic<uint64_t> event_seq_;
+    mutable std::mutex mu_;
+    std::condition_variable space_;
+    bool shutdown_ = false;
+    RawBatch open_;
+    std::deque<RawBatch> full_;
+};
+
+}  // namespace kataedr
