@@ -178,9 +178,10 @@ HttpResponse HttpsChannel::send_to(size_t index, const HttpRequest& req, bool fr
         std::string detail = TlsMaterial::last_verify_failure();
         std::lock_guard<std::mutex> g(mu_);
         session_.reset();
+        std::string text = detail.empty() ? e.displayText() : detail + " [" + e.displayText() + "]";
+        std::string hint = cfg.tls->hint_for(text);
         throw TransportError("tls", server.text,
-                             "TLS with " + server.text + via + " failed: " +
-                                 (detail.empty() ? e.displayText() : detail + " [" + e.displayText() + "]"));
+                             "TLS with " + server.text + via + " failed: " + text + (hint.empty() ? "" : " — " + hint));
     } catch (const Poco::Net::HTTPException& e) {
         std::lock_guard<std::mutex> g(mu_);
         session_.reset();
@@ -203,8 +204,11 @@ HttpResponse HttpsChannel::send_to(size_t index, const HttpRequest& req, bool fr
         std::lock_guard<std::mutex> g(mu_);
         session_.reset();
         std::string detail = TlsMaterial::last_verify_failure();
-        if (!detail.empty())
-            throw TransportError("tls", server.text, "TLS with " + server.text + via + " failed: " + detail);
+        if (!detail.empty()) {
+            std::string hint = cfg.tls->hint_for(detail);
+            throw TransportError("tls", server.text,
+                                 "TLS with " + server.text + via + " failed: " + detail + (hint.empty() ? "" : " — " + hint));
+        }
         throw TransportError("network", server.text,
                              aborted_ ? "connector is stopping"
                                       : "network error talking to " + server.text + via + ": " + e.displayText());

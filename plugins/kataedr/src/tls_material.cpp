@@ -89,6 +89,7 @@ std::vector<X509*> read_pem_certificates(const std::string& path) {
 std::shared_ptr<const TlsMaterial> TlsMaterial::load(const Settings& s) {
     std::shared_ptr<TlsMaterial> m(new TlsMaterial);
     m->trusted_ = read_pem_certificates(s.server_ca);
+    m->trust_file_ = s.server_ca;
     m->pinned_ = true;
     for (X509* c : m->trusted_)
         if (X509_check_ca(c) > 0) m->pinned_ = false;
@@ -145,6 +146,22 @@ TlsMaterial::~TlsMaterial() {
 }
 
 std::string TlsMaterial::client_subject() const { return subject_of(client_cert_); }
+
+std::string TlsMaterial::hint_for(const std::string& e) const {
+    auto has = [&](const char* s) { return e.find(s) != std::string::npos; };
+    if (has("certificate required") || has("alert handshake failure") || has("alert bad certificate") ||
+        has("unknown ca") || has("alert certificate unknown")) {
+        if (!client_cert_)
+            return "the server requires a client certificate: set mutual_auth with client_p12";
+        return "the server refused the client certificate " + client_subject() + " from the PKCS#12 container";
+    }
+    if (has("certificate verify failed") || has("server certificate"))
+        return pinned_ ? "the server's certificate must equal the one pinned in " + trust_file_
+                       : "the server's certificate must chain to the CA in " + trust_file_ + " and name the server";
+    if (has("wrong version number") || has("unsupported protocol"))
+        return "is the server speaking TLS 1.2 or newer on this port?";
+    return {};
+}
 
 void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host) const {
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

@@ -28,6 +28,10 @@ public:
     bool pinned() const { return pinned_; }
     bool has_client_certificate() const { return client_cert_ != nullptr; }
     std::string client_subject() const;
+    const std::string& trust_file() const { return trust_file_; }
+    // Explains a TLS failure text from OpenSSL/Poco for an operator (what to
+    // check), or returns empty when there is nothing to add.
+    std::string hint_for(const std::string& tls_error) const;
 
     // Configures an OpenSSL client context for one server: TLS >= 1.2,
     // trust/pin, host check, and the client certificate when mutual_auth.
@@ -41,6 +45,7 @@ public:
 private:
     TlsMaterial() = default;
     bool pinned_ = false;
+    std::string trust_file_;
     std::vector<X509*> trusted_;
     X509* client_cert_ = nullptr;
     EVP_PKEY* client_key_ = nullptr;

@@ -74,6 +74,16 @@ t=$(kt_task main "$agent" ping)
 [[ $(kt_task_field main "$t" 'd["result"]["pong"]') == True ]] || vt_fail "ping result"
 t=$(kt_task main "$agent" test_behaviors.echo '{"hello":"world"}')
 [[ $(kt_task_field main "$t" 'd["result"]["hello"]') == world ]] || vt_fail "bus command task: $(kt_cli main task show "$t" --json)"
+# A command result naming "upload_file" makes the connector stream that file
+# to the server before the result (how get_file works); echo stands in for
+# the response plugin here.
+head -c 3000000 /dev/urandom >"$VT_DIR/payload.bin"
+cp "$VT_DIR/payload.bin" "$VT_DIR/payload.copy"
+t=$(kt_task main "$agent" test_behaviors.echo "{\"upload_file\":\"$VT_DIR/payload.copy\",\"upload_file_delete\":true}")
+[[ $(kt_task_field main "$t" 'd["state"]') == done ]] || vt_fail "upload task: $(kt_cli main task show "$t" --json)"
+kt_cli main file get "$t" "$VT_DIR/payload.back" >/dev/null || vt_fail "no file stored for the upload task"
+cmp -s "$VT_DIR/payload.bin" "$VT_DIR/payload.back" || vt_fail "uploaded file differs"
+[[ ! -e $VT_DIR/payload.copy ]] || vt_fail "upload_file_delete did not remove the file"
 t=$(kt_task main "$agent" no_such_task)
 [[ $(kt_task_field main "$t" 'd["state"]') == error ]] || vt_fail "unknown type not an error"
 kt_task_field main "$t" 'd["error"]' | grep -q 'unknown task type "no_such_task"' || vt_fail "unknown type reason"
@@ -106,7 +116,7 @@ t=$(kt_task main "$agent" ping)
 kt_cli main task list --agent "$agent" --json | python3 -c "
 import json,sys
 ts=json.load(sys.stdin)['tasks']
-assert len(ts)==9, len(ts)
+assert len(ts)==10, len(ts)
 assert all(t['state'] in ('done','error') for t in ts), [(t['id'],t['state']) for t in ts]
 " || vt_fail "not every task has a final result"
 vt_pass

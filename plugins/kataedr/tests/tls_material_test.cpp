@@ -71,3 +71,14 @@ TEST_CASE("tls: PKCS#12 client container with right and wrong password") {
     s.client_p12 = c.d + "/ca.pem";
     CHECK_THROWS_WITH(TlsMaterial::load(s), doctest::Contains("not a PKCS#12"));
 }
+
+TEST_CASE("tls: failure texts get an operator hint") {
+    Certs c;
+    auto ca = TlsMaterial::load(base(c.d + "/ca.pem"));
+    CHECK(ca->hint_for("tlsv13 alert certificate required").find("mutual_auth") != std::string::npos);
+    CHECK(ca->hint_for("server certificate rejected: x").find("chain to the CA in " + c.d + "/ca.pem") !=
+          std::string::npos);
+    auto pin = TlsMaterial::load(base(c.d + "/leaf.pem"));
+    CHECK(pin->hint_for("certificate verify failed").find("pinned") != std::string::npos);
+    CHECK(ca->hint_for("connection reset").empty());
+}
