@@ -6,23 +6,41 @@
 
 namespace kataedr {
 
-std::string gzip_compress(std::string_view data, int level) {
+std::string gzip_compress_parts(std::initializer_list<std::string_view> parts, int level) {
     z_stream zs{};
     // windowBits 15 + 16 selects the gzip wrapper.
     if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         throw std::runtime_error("gzip: deflateInit2 failed");
+    size_t total = 0;
+    for (auto p : parts) total += p.size();
     std::string out;
-    out.resize(deflateBound(&zs, uLong(data.size())) + 32);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    zs.avail_in = uInt(data.size());
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = uInt(out.size());
-    int rc = deflate(&zs, Z_FINISH);
+    out.reserve(total / 6 + 64);
+    // Output goes through a small buffer: the compressed batch is a fraction
+    // of the input, so sizing (and zero-filling) for the worst case is waste.
+    unsigned char buf[65536];
+    size_t i = 0, n = parts.size();
+    for (auto p : parts) {
+        ++i;
+        zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(p.data()));
+        zs.avail_in = uInt(p.size());
+        int flush = i == n ? Z_FINISH : Z_NO_FLUSH;
+        int rc;
+        do {
+            zs.next_out = buf;
+            zs.avail_out = sizeof buf;
+            rc = deflate(&zs, flush);
+            if (rc == Z_STREAM_ERROR) {
+                deflateEnd(&zs);
+                throw std::runtime_error("gzip: deflate failed");
+            }
+            out.append(reinterpret_cast<char*>(buf), sizeof buf - zs.avail_out);
+        } while (zs.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    }
     deflateEnd(&zs);
-    if (rc != Z_STREAM_END) throw std::runtime_error("gzip: deflate failed");
-    out.resize(zs.total_out);
     return out;
 }
+
+std::string gzip_compress(std::string_view data, int level) { return gzip_compress_parts({data}, level); }
 
 std::string gzip_decompress(std::string_view data, size_t max_size) {
     z_stream zs{};

@@ -36,8 +36,9 @@ bool TelemetryPipeline::offer(const EventView& ev, uint64_t now) {
             return false;
         }
     }
-    std::string json;
-    json.reserve(1024);
+    // One conversion buffer per subscription thread: no allocation per event.
+    thread_local std::string json;
+    json.clear();
     if (!append_ocsf(ctx_, ev, event_seq_.fetch_add(1, std::memory_order_relaxed), json)) {
         counters_.malformed.fetch_add(1, std::memory_order_relaxed);
         return false;

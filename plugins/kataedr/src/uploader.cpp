@@ -57,18 +57,10 @@ Uploader::Sealed Uploader::seal(RawBatch&& raw) {
     Sealed s;
     s.seq = seq_.next();
     s.events = raw.count;
-    std::string body;
-    body.reserve(raw.events.size() + opt_.agent_id.size() + 64);
-    body += "{\"agent_id\":\"";
-    body += opt_.agent_id;  // a UUID: nothing to escape
-    body += "\",\"batch_seq\":";
-    body += std::to_string(s.seq);
-    body += ",\"events\":[";
-    body += raw.events;
-    body += "]}";
-    raw.events.clear();
-    raw.events.shrink_to_fit();
-    s.body = gzip_compress(body, 1);
+    const std::string head = "{\"agent_id\":\"" + opt_.agent_id /* a UUID: nothing to escape */ +
+                             "\",\"batch_seq\":" + std::to_string(s.seq) + ",\"events\":[";
+    s.body = gzip_compress_parts({head, raw.events, "]}"}, 1);
+    raw.events = std::string();
     return s;
 }
 

@@ -80,5 +80,9 @@ TEST_CASE("gzip round trip") {
     CHECK(static_cast<unsigned char>(gz[1]) == 0x8b);
     CHECK(gzip_decompress(gz) == text);
     CHECK_THROWS(gzip_decompress("not gzip"));
+    // In parts (as batches are sealed), with more output than one internal buffer.
+    std::string big;
+    for (int i = 0; i < 200000; ++i) big += std::to_string(i * 7919 % 100003) + ",";
+    CHECK(gzip_decompress(gzip_compress_parts({"{", big, "", "}"})) == "{" + big + "}");
     CHECK_THROWS(gzip_decompress(gz.substr(0, gz.size() / 2)));
 }
