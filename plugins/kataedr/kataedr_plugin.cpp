@@ -71,7 +71,7 @@ public:
           state_dir_(host.state_dir()),
           exclusions_(settings_.exclusions),
           limiter_(settings_.rate_limit_enabled, settings_.events_per_hour, settings_.type_threshold_percent),
-          spool_(state_dir_ + "/spool", settings_.spool_max_mb * 1024 * 1024),
+          spool_(state_dir_ + "/spool", uint64_t(settings_.spool_max_mb * 1024 * 1024)),
           seq_(state_dir_ + "/batch_seq"),
           journal_(state_dir_ + "/tasks") {
         auto id = host.identity();

@@ -84,6 +84,7 @@ HttpResponse HttpsChannel::send(const HttpRequest& req) {
             }
         } catch (const TransportError& e) {
             last = e;
+            if (aborted_) throw;  // stopping: not a connection problem worth reporting
             if (state_) state_->failure(e.kind(), e.server(), e.what());
         }
     }

@@ -33,7 +33,7 @@ const char* const kConfigSchema = R"JSON({
         "additionalProperties": false
       }
     },
-    "spool_max_mb": {"type": "integer", "minimum": 1, "maximum": 1048576},
+    "spool_max_mb": {"type": "number", "minimum": 0.01, "maximum": 1048576},
     "task_poll_wait_s": {"type": "integer", "minimum": 1, "maximum": 60},
     "task_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400}
   },
@@ -123,7 +123,11 @@ Settings parse_settings(std::string_view json) {
     s.events_per_hour = uint32_t(get_uint(doc, "events_per_hour", s.events_per_hour, 1, 1000000000));
     s.type_threshold_percent = uint32_t(get_uint(doc, "type_threshold_percent", s.type_threshold_percent, 1, 100));
     s.telemetry_enabled = get_bool(doc, "telemetry_enabled", s.telemetry_enabled);
-    s.spool_max_mb = get_uint(doc, "spool_max_mb", s.spool_max_mb, 1, 1048576);
+    if (auto it = doc.FindMember("spool_max_mb"); it != doc.MemberEnd()) {
+        if (!it->value.IsNumber() || it->value.GetDouble() < 0.01 || it->value.GetDouble() > 1048576)
+            throw bad("spool_max_mb", "must be a number from 0.01 to 1048576 (MiB)");
+        s.spool_max_mb = it->value.GetDouble();
+    }
     s.task_poll_wait_s = uint32_t(get_uint(doc, "task_poll_wait_s", s.task_poll_wait_s, 1, 60));
     s.task_timeout_s = uint32_t(get_uint(doc, "task_timeout_s", s.task_timeout_s, 1, 86400));
 

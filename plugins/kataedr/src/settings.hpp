@@ -35,7 +35,7 @@ struct Settings {
     uint32_t type_threshold_percent = 15;
     bool telemetry_enabled = true;
     std::vector<ExclusionRule> exclusions;
-    uint64_t spool_max_mb = 100;
+    double spool_max_mb = 100;  // MiB; fractions allowed
     uint32_t task_poll_wait_s = 25;
     uint32_t task_timeout_s = 300;  // for tasks that carry no timeout_s
 };

@@ -204,6 +204,7 @@ void Uploader::run() {
             } else {
                 if (online) log_(VIGIL_LOG_WARN, "central node unreachable: " + state_.last_error());
                 online = false;
+                synced_ = false;  // heartbeat first when a server answers again (fresh drop counters)
                 retry_at = now_ns() + backoff;
                 backoff = std::min(backoff * 2, std::max<uint64_t>(opt_.max_retry_ns, 1000000000ull));
             }

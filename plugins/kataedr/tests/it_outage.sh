@@ -47,4 +47,25 @@ assert len(uids)==700 and len(set(uids))==700, (len(uids), len(set(uids)))
 " || vt_fail "events were not stored exactly once"
 vt_wait_until 10 kt_status_ok "s['spool']['batches']==0 and s['spool']['dropped_events']==0" ||
   vt_fail "spool not drained: $(kt_status 's["spool"]')"
+
+# A bounded spool: a longer outage overflows spool_max_mb; the oldest batches
+# go, their events are counted, reported in the heartbeat, and the rest arrive.
+vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+sed -i 's/^    rate_limit_enabled: false/    rate_limit_enabled: false\n    spool_max_mb: 0.2/' "$VT_DIR/vigil.yaml"
+vt_start_daemon "$VT_DIR/vigil.yaml"
+before=$(kt_cli main stats --json | vt_json 'd["events"]')
+kt_stop_central main
+total=12000
+kt_emit file $total "ktbig$$x"
+vt_wait_until 30 kt_status_ok "s['spool']['dropped_events']>0 and s['spool']['events']+s['spool']['dropped_events']==$total" ||
+  vt_fail "spool bound not applied: $(kt_status 's["spool"]')"
+dropped=$(kt_status "s['spool']['dropped_events']")
+kt_status_ok "s['spool']['bytes']<=209715" || vt_fail "spool exceeds its bound: $(kt_status 's["spool"]')"
+vt_log "spool of 0.2 MiB: $dropped of $total events dropped (oldest first)"
+kt_start_central main "$port" "$VT_DIR/certs"
+vt_wait_until 60 bash -c "[[ \$(\"$KT_CENTRAL\" --config \"$KT_CENTRAL_CFG_main\" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"events\"])') == $((before + total - dropped)) ]]" ||
+  vt_fail "expected $((total - dropped)) more events stored, have $(($(kt_cli main stats --json | vt_json 'd["events"]') - before))"
+vt_wait_until 10 bash -c "\"$KT_CENTRAL\" --config \"$KT_CENTRAL_CFG_main\" agents --json |
+  python3 -c 'import json,sys; a=json.load(sys.stdin)[\"agents\"][0]; sys.exit(0 if a[\"drops\"][\"spool\"]==$dropped else 1)'" ||
+  vt_fail "heartbeat does not report the spool drops: $(kt_cli main agents --json)"
 vt_pass

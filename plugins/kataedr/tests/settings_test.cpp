@@ -29,14 +29,14 @@ TEST_CASE("settings: everything set") {
         "connect_timeout_s":3,"request_timeout_s":4,"sync_period_s":60,"max_send_delay_s":1,
         "max_batch_events":10,"rate_limit_enabled":false,"events_per_hour":100,"type_threshold_percent":50,
         "telemetry_enabled":false,"exclusions":[{"exe":"/usr/bin/*"},{"cmdline":"^cron"}, {"exe":"/x","cmdline":"y"}],
-        "spool_max_mb":5,"task_poll_wait_s":2,"task_timeout_s":9})");
+        "spool_max_mb":0.5,"task_poll_wait_s":2,"task_timeout_s":9})");
     CHECK(s.servers[1].text == "https://b:2");
     CHECK(s.mutual_auth);
     CHECK(s.max_batch_events == 10);
     CHECK(s.exclusions.size() == 3);
     CHECK(s.exclusions[2].exe_glob == "/x");
     CHECK(s.exclusions[2].cmdline_regex == "y");
-    CHECK(s.spool_max_mb == 5);
+    CHECK(s.spool_max_mb == 0.5);
     CHECK(s.task_poll_wait_s == 2);
 }
 
@@ -57,5 +57,7 @@ TEST_CASE("settings: errors name the key") {
                       doctest::Contains("kataedr.exclusions[0]"));
     CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","exclusions":[{"path":"a"}]})"),
                       doctest::Contains("exclusions[0].path"));
+    CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","spool_max_mb":0})"),
+                      doctest::Contains("kataedr.spool_max_mb"));
     CHECK_THROWS(parse_settings("not json"));
 }
