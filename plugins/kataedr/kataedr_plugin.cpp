@@ -74,6 +74,7 @@ public:
           spool_(state_dir_ + "/spool", uint64_t(settings_.spool_max_mb * 1024 * 1024)),
           seq_(state_dir_ + "/batch_seq"),
           journal_(state_dir_ + "/tasks") {
+        seq_.ensure_above(spool_.newest_seq());
         auto id = host.identity();
         agent_id_ = id.agent_id.empty() ? own_agent_id(state_dir_) : id.agent_id;
         agent_version_ = id.agent_version.empty() ? kVersion : id.agent_version;

@@ -85,6 +85,8 @@ public:
     HttpResponse send(const HttpRequest& req);
     // Ends a blocked send() and refuses new ones; thread-safe.
     void abort();
+    // Allows requests again after abort() (a restarted connector).
+    void reset_abort() { aborted_ = false; }
     std::string current_server() const;
 
 private:

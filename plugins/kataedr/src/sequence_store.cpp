@@ -31,6 +31,13 @@ uint64_t SequenceStore::next() {
     return next_++;
 }
 
+void SequenceStore::ensure_above(uint64_t value) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (next_ > value) return;
+    next_ = value + 1;
+    reserve_locked();
+}
+
 uint64_t SequenceStore::peek() const {
     std::lock_guard<std::mutex> g(mu_);
     return next_;

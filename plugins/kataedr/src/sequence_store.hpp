@@ -17,6 +17,9 @@ public:
     SequenceStore(std::string path, uint64_t block = 1024);
     uint64_t next();  // thread-safe; first value is 1
     uint64_t peek() const;
+    // Makes the next value greater than `value` (e.g. the newest spooled
+    // batch, should the sequence file have been lost).
+    void ensure_above(uint64_t value);
 
 private:
     void reserve_locked();

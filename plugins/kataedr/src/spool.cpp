@@ -140,6 +140,11 @@ void Spool::discard(uint64_t batch_seq) {
     drop_front_locked();
 }
 
+uint64_t Spool::newest_seq() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return entries_.empty() ? 0 : entries_.back().batch_seq;
+}
+
 bool Spool::empty() const {
     std::lock_guard<std::mutex> g(mu_);
     return entries_.empty();

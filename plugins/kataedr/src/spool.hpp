@@ -40,6 +40,7 @@ public:
     void discard(uint64_t batch_seq);
 
     bool empty() const;
+    uint64_t newest_seq() const;  // 0 when empty
     size_t batches() const;
     uint64_t bytes() const;
     uint64_t events() const;

@@ -77,6 +77,8 @@ TaskRunner::~TaskRunner() { stop(); }
 
 void TaskRunner::start() {
     stop_ = false;
+    poll_channel_.reset_abort();
+    post_channel_.reset_abort();
     for (auto& e : journal_.unposted()) enqueue_post(e.id);  // results a previous run could not deliver
     poll_thread_ = std::thread([this] { poll_loop(); });
     post_thread_ = std::thread([this] { post_loop(); });
@@ -304,8 +306,13 @@ bool TaskRunner::post_one(const std::string& id) {
     }
     state_.failure("http", r.server,
                    "HTTP " + std::to_string(r.status) + " from " + r.server + " for task result: " + r.error_text());
-    return r.status < 500 && r.status != 401 && r.status != 403 && r.status != 429 ? (journal_.mark_posted(id), true)
-                                                                                   : false;
+    bool retry_later = r.status >= 500 || r.status == 401 || r.status == 403 || r.status == 429;
+    if (retry_later) return false;
+    // Any other refusal will not change on a retry: give up on this result
+    // rather than block the ones queued behind it.
+    log_(VIGIL_LOG_ERROR, "task " + id + ": result refused with HTTP " + std::to_string(r.status) + ", dropped");
+    journal_.mark_posted(id);
+    return true;
 }
 
 void TaskRunner::post_loop() {

@@ -26,6 +26,7 @@ Uploader::~Uploader() { stop(); }
 
 void Uploader::start() {
     stop_ = false;
+    channel_.reset_abort();
     thread_ = std::thread([this] { run(); });
 }
 

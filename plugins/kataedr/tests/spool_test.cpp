@@ -6,6 +6,9 @@
 
 #include <filesystem>
 
+#include <fstream>
+
+#include "sequence_store.hpp"
 #include "spool.hpp"
 #include "test_util.hpp"
 
@@ -27,6 +30,7 @@ TEST_CASE("spool: batches leave in order") {
     CHECK(s.read(*e) == "three");
     s.pop(3);
     CHECK(s.front()->batch_seq == 7);
+    CHECK(s.newest_seq() == 9);
     s.pop(8);  // not the front: ignored
     CHECK(s.batches() == 2);
     CHECK_THROWS_AS(s.push(9, 1, "again"), std::logic_error);
@@ -53,6 +57,31 @@ TEST_CASE("spool: survives a restart, in order, without temporaries") {
         s.pop(e->batch_seq);
     }
     CHECK(order == std::vector<uint64_t>{20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120});
+}
+
+TEST_CASE("batch sequence: persistent, never repeated, above the spool") {
+    TempDir d;
+    std::string path = d.str() + "/batch_seq";
+    uint64_t last = 0;
+    {
+        SequenceStore s(path, 4);
+        for (int i = 0; i < 10; ++i) {
+            uint64_t v = s.next();
+            CHECK(v > last);
+            last = v;
+        }
+    }
+    SequenceStore again(path, 4);
+    CHECK(again.next() > last);  // numbers may be skipped after a restart, never reused
+    std::filesystem::remove(path);
+    SequenceStore lost(path, 4);
+    CHECK(lost.next() == 1);
+    lost.ensure_above(500);
+    CHECK(lost.next() == 501);
+    SequenceStore reloaded(path, 4);
+    CHECK(reloaded.next() > 501);
+    std::ofstream(path) << "garbage";
+    CHECK_THROWS_AS(SequenceStore(path, 4), std::runtime_error);
 }
 
 TEST_CASE("spool: when full the oldest are dropped and counted, also across restarts") {
