@@ -17,7 +17,7 @@ rate_limit_enabled: false"
 vt_start_daemon "$VT_DIR/vigil.yaml"
 m="ktfo$$x"
 kt_emit file 7 "$m"
-kt_wait_events second "$m" 7 15 || vt_fail "events did not fail over to the second server"
+kt_wait_events second "$m" 7 30 || vt_fail "events did not fail over to the second server"
 vt_wait_until 5 kt_status_ok "s.get('server')=='https://127.0.0.1:$live' and s.get('connected')" ||
   vt_fail "status does not show the second server: $(kt_status 's')"
 
@@ -27,6 +27,6 @@ kt_start_central first "$dead" "$VT_DIR/certs"
 kt_stop_central second
 m2="ktfo2$$x"
 kt_emit network 4 "$m2"
-kt_wait_events first "$m2" 4 20 || vt_fail "events did not fail over back to the first server"
+kt_wait_events first "$m2" 4 30 || vt_fail "events did not fail over back to the first server"
 [[ $(kt_count_events first "$m") == 0 ]] || vt_fail "old events were sent twice"
 vt_pass

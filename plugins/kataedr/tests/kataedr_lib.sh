@@ -99,6 +99,8 @@ kt_wait_events() {
     sleep 0.3
   done
   vt_log "expected $3 events with marker $2${5:+ of type $5} in central $1, found $n"
+  vt_log "kataedr status: $(kt_status 's' 2>&1)"
+  vt_log "central $1 log: $(tail -5 "$VT_DIR/central-$1.log" 2>&1)"
   return 1
 }
 
