@@ -4,7 +4,9 @@
 // stores the rows in SQLite. Reports events/s from the bus to stored rows,
 // CPU seconds per 100,000 events of each process, and the rate at which a
 // spool filled during an outage drains when the central node returns.
-// Options: --events N (default 200000), --keep (leave the work directory).
+// Options: --events N (default 200000), --text-index true|false (the central
+// node's full-text index, default true as in central.yaml), --keep (leave the
+// work directory).
 #include <fcntl.h>
 #include <rapidjson/document.h>
 #include <signal.h>
@@ -172,6 +174,7 @@ VIGIL_BENCH(kataedr_telemetry, "telemetry",
             "each side, spool drain rate (--events N)") {
     const int64_t n = args.get_int("events", 200000);
     const int64_t spool_n = std::max<int64_t>(n / 2, 1);
+    const std::string text_index = args.get("text-index", "true");
     Setup s;
     s.keep = args.has("keep");
     std::string tmpl = "/tmp/vigil-bench-telemetry.XXXXXX";
@@ -192,7 +195,7 @@ VIGIL_BENCH(kataedr_telemetry, "telemetry",
                                  << "/server.key\n  client_ca: " << c
                                  << "/ca.crt\n  require_client_certificate: true\nstorage:\n  database: " << s.dir
                                  << "/central.db\n  files_dir: " << s.dir
-                                 << "/files\noperators:\n  tokens:\n    - name: bench\n      token: "
+                                 << "/files\n  text_index: " << text_index << "\noperators:\n  tokens:\n    - name: bench\n      token: "
                                     "\"vigil-bench-telemetry-token-0123\"\ncli:\n  certificate: "
                                  << c << "/client.crt\n  private_key: " << c << "/client.key\n";
     s.socket = s.dir + "/vigild.sock";
@@ -253,6 +256,7 @@ VIGIL_BENCH(kataedr_telemetry, "telemetry",
         .kv("spool_events", (long long)spool_n)
         .kv("spool_bytes", (long long)spool_bytes)
         .kv("spool_drain_events_per_s", double(spool_n) / (d1 - d0))
+        .kv("central_text_index", text_index == "true")
         .kv("transport", "mTLS over loopback, gzip batches of 1024");
     if (args.json) {
         j.print();
