@@ -74,6 +74,13 @@ void hashes(Writer& w, std::string_view sha256) {
     w.EndArray();
 }
 
+// A parent's executable: the path is all the wire protocol asks for.
+void path_only_file(Writer& w, std::string_view path) {
+    w.StartObject();
+    kv(w, "path", path);
+    w.EndObject();
+}
+
 void file_object(Writer& w, std::string_view path, std::string_view sha256) {
     w.StartObject();
     kv(w, "path", path);
@@ -114,7 +121,7 @@ void process_object(Writer& w, const vigil::PayloadView<T>& v, const vigil_proce
     kv(w, "pid", p.ppid);
     kv(w, "cmd_line", v.str(p.parent_cmdline));
     key(w, "file");
-    file_object(w, v.str(p.parent_exe), {});
+    path_only_file(w, v.str(p.parent_exe));
     w.EndObject();
     w.EndObject();
 }
@@ -154,13 +161,11 @@ void header(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t eve
     kv(w, "version", "1.1.0");
     kv(w, "uid", ctx.agent_id + ":" + std::to_string(event_seq));
     kvu(w, "sequence", event_seq);
-    kvu(w, "original_time", ev.time_ns);
     w.EndObject();
     key(w, "device");
     w.StartObject();
     kv(w, "hostname", ctx.hostname);
     kv(w, "uid", ctx.agent_id);
-    kv(w, "type_id", 0);
     w.EndObject();
 }
 
@@ -188,7 +193,7 @@ bool process_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint6
     kv(w, "pid", v->process.ppid);
     kv(w, "cmd_line", v.str(v->process.parent_cmdline));
     key(w, "file");
-    file_object(w, v.str(v->process.parent_exe), {});
+    path_only_file(w, v.str(v->process.parent_exe));
     w.EndObject();
     w.EndObject();
     if (!start) kv(w, "exit_code", v->exit_code);
