@@ -113,6 +113,7 @@ void Controller::apply_or_throw(const std::string& ruleset) {
 }
 
 std::string Controller::on(std::string_view args_json, std::string_view origin, uint64_t correlation_id) {
+    const auto received = std::chrono::steady_clock::now();
     auto d = parse_json_object(args_json, "isolation.on arguments");
     IsolationState next;
     next.table = settings_.table;
@@ -148,9 +149,15 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
     Built b = build(next);  // throws ValidationError before anything changes
 
     const std::optional<IsolationState> previous = state_;
-    store_.save(next);  // the promise first: a crash after this line re-applies at start
+    // The promise first: if the agent dies after this line, the start
+    // reconciliation re-applies it. The fsync waits until the rules are in
+    // force so it does not delay enforcement.
+    store_.save(next, /*durable=*/false);
     try {
         apply_or_throw(b.ruleset);
+        last_enforced_ms_ =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count();
+        store_.make_durable();
     } catch (...) {
         try {
             if (previous) store_.save(*previous);

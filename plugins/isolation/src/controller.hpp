@@ -68,6 +68,8 @@ public:
     bool isolated() const { return state_.has_value(); }
     // Wall time the last ruleset took in nft (ms), for status and benchmarks.
     double last_apply_ms() const { return last_apply_ms_; }
+    // Time from the start of the last on() until its rules were in force (ms).
+    double last_enforced_ms() const { return last_enforced_ms_; }
 
 private:
     struct Built {
@@ -92,6 +94,7 @@ private:
     std::vector<ProbeTarget> probe_targets_;
     size_t rules_ = 0;
     double last_apply_ms_ = 0;
+    double last_enforced_ms_ = 0;
     uint64_t epoch_ = 0;
     std::string self_test_ = "none";  // none, pending, passed, failed, off
     std::string self_test_detail_;

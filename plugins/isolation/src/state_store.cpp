@@ -96,7 +96,7 @@ std::runtime_error sys_error(const std::string& what, const std::string& path) {
 
 }  // namespace
 
-void StateStore::save(const IsolationState& s) const {
+void StateStore::save(const IsolationState& s, bool durable) const {
     const std::string data = state_to_json(s);
     const std::string tmp = path_ + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -111,12 +111,21 @@ void StateStore::save(const IsolationState& s) const {
         }
         off += size_t(n);
     }
-    if (::fsync(fd) != 0) {
+    if (durable && ::fsync(fd) != 0) {
         ::close(fd);
         throw sys_error("cannot fsync", tmp);
     }
     ::close(fd);
     if (::rename(tmp.c_str(), path_.c_str()) != 0) throw sys_error("cannot rename to", path_);
+    if (durable) make_durable();
+}
+
+void StateStore::make_durable() const {
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
     const auto slash = path_.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash == 0 ? 1 : slash);
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

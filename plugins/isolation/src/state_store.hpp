@@ -32,9 +32,12 @@ IsolationState state_from_json(std::string_view json);  // throws ValidationErro
 class StateStore {
 public:
     explicit StateStore(std::string path) : path_(std::move(path)) {}
-    // Atomic replace (temp file, fsync, rename, fsync of the directory).
-    // Throws std::runtime_error with errno text on failure.
-    void save(const IsolationState& s) const;
+    // Atomic replace (temp file, rename). With durable the data and the
+    // directory are fsync'ed before returning; without, call make_durable()
+    // later (the file already survives a crash of the process, only not a
+    // power loss). Throws std::runtime_error with errno text on failure.
+    void save(const IsolationState& s, bool durable = true) const;
+    void make_durable() const;
     // nullopt when there is no saved isolation; throws when the file is unreadable or corrupt.
     std::optional<IsolationState> load() const;
     void clear() const;
