@@ -55,3 +55,31 @@ iso_ping() { ip netns exec "$1" python3 "$ISO_NETTOOL" ping "$2" 1 2>/dev/null; 
 
 # Waits until the listeners answer (they start in the background).
 iso_wait_listening() { vt_wait_until 10 iso_tcp "$1" "$2" "$3" || vt_fail "listener $2:$3 in $1 did not start"; }
+
+# iso_start_agent CONFIG: vigild inside the agent namespace. `ip netns exec`
+# gives it a fresh /sys without the cgroup mounts, so the cgroup v2 hierarchy
+# is mounted again in that private mount namespace (as on a unified host).
+iso_start_agent() {
+  ip netns exec "$NS_AGENT" sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null; exec "$0" --config "$1"' \
+    "$VIGIL_BUILD/bin/vigild" "$1" >>"$VT_DIR/vigild.log" 2>&1 &
+  VT_VIGILD_PID=$!
+  vt_wait_until 15 vctl status || vt_fail "vigild did not come up in $NS_AGENT"
+  # Action results, collected for the whole life of this daemon.
+  vctl events --type action_result >>"$VT_DIR/events.log" 2>/dev/null &
+  vt_track_pid $!
+  vt_wait_until 10 iso_status_has '"isolated"' || vt_fail "isolation plugin does not answer"
+}
+
+iso_kill_agent() {
+  kill -KILL "$VT_VIGILD_PID" 2>/dev/null
+  wait "$VT_VIGILD_PID" 2>/dev/null
+  VT_VIGILD_PID=""
+}
+
+iso_status() { vctl --json isolation status 2>/dev/null; }
+iso_status_has() { iso_status | grep -q -- "$1"; }
+iso_isolated() { iso_status_has '"isolated":true'; }
+iso_released() { iso_status_has '"isolated":false'; }
+# iso_event_seen ACTION: an action_result event with that action was published.
+iso_event_seen() { grep -q "\"action\":\"$1\"" "$VT_DIR/events.log"; }
+iso_table_exists() { ip netns exec "$NS_AGENT" nft list table inet "$ISO_TABLE" >/dev/null 2>&1; }
