@@ -11,7 +11,7 @@ namespace vigil::isolation {
 
 namespace {
 
-constexpr std::string_view kKeys[] = {"last_success_unix", "last_success_ms",   "last_success",
+constexpr std::string_view kKeys[] = {"last_success_ns",   "last_success_unix", "last_success_ms",   "last_success",
                                       "last_success_time", "last_contact",      "last_contact_unix",
                                       "last_contact_ms"};
 

@@ -10,7 +10,8 @@
 namespace vigil::isolation {
 
 // Finds the status of `plugin` in a host status JSON snapshot and returns the
-// newest of its contact time fields (last_success_unix, last_success_ms,
+// newest of its contact time fields (last_success_ns — what kataedr publishes
+// in its connection status —, last_success_unix, last_success_ms,
 // last_success, last_success_time, last_contact, last_contact_unix,
 // last_contact_ms), in ms since the epoch. Numbers are read as s, ms, us or ns
 // by magnitude; strings may hold a number or an ISO-8601 UTC time. nullopt

@@ -58,6 +58,14 @@ TEST_CASE("isolation: contact time from the connector's status in the host snaps
                           "kataedr") == 1700000001000);
     CHECK(last_contact_ms(R"({"plugins":{"kataedr":{"status":{"last_success":"1700000000000000000"}}}})", "kataedr") ==
           1700000000000);
+    // The shape kataedr publishes: host status "plugins" array, its status
+    // with a connection object holding last_success_ns (0 = never).
+    CHECK(last_contact_ms(R"({"version":"0.1.0","plugins":[{"name":"isolation","status":{"isolated":true}},
+                                {"name":"kataedr","state":"running","status":{"connection":{"server":"c:8443",
+                                 "connected":true,"last_success_ns":1700000000123456789,"failures":0}}}]})",
+                          "kataedr") == 1700000000123);
+    CHECK(!last_contact_ms(R"({"plugins":[{"name":"kataedr","status":{"connection":{"last_success_ns":0}}}]})",
+                           "kataedr"));
     CHECK(!last_contact_ms(R"({"plugins":{"kataedr":{"status":{}}}})", "kataedr"));
     CHECK(!last_contact_ms(R"({"plugins":{"other":{"status":{"last_success_unix":1}}}})", "kataedr"));
     CHECK(!last_contact_ms("not json", "kataedr"));
