@@ -1,4 +1,4 @@
-// vigil-bench isolation [--json] [--iterations N] [--exclusions N] [--big N]
+// vigil-bench isolation [--json] [--iterations N] [--exclusions N] [--big N] [--build DIR]
 // Command received -> rules enforced latency of isolation.on (target p50 <=
 // 20 ms) and the apply time with 1,000 exclusions, measured in a private
 // network namespace with the real kernel (see isolation_workload.cpp).
@@ -13,6 +13,7 @@ VIGIL_BENCH(isolation, "isolation",
     o.iterations = int(args.get_int("iterations", o.iterations));
     o.exclusions = int(args.get_int("exclusions", o.exclusions));
     o.big_exclusions = int(args.get_int("big", o.big_exclusions));
+    o.binary_dir = args.get("build", VIGIL_BINARY_DIR);
     const std::string out = vigil::isolation::bench::run_in_private_netns(o);
     if (args.json) {
         std::printf("%s\n", out.c_str());

@@ -1,13 +1,21 @@
 #include "isolation_workload.hpp"
 
 #include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
 #include <vector>
 
 #include "controller.hpp"
@@ -46,6 +54,86 @@ std::string exclusions_json(int n) {
         }
     }
     return s + "]";
+}
+
+// One request line to the control socket, one reply line back.
+std::string control_call(const std::string& sock, const std::string& request) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return "";
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, sock.c_str(), sizeof a.sun_path - 1);
+    std::string reply;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        const std::string line = request + "\n";
+        if (::write(fd, line.data(), line.size()) == ssize_t(line.size())) {
+            char buf[8192];
+            ssize_t n;
+            while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+                reply.append(buf, size_t(n));
+                if (reply.find('\n') != std::string::npos) break;
+            }
+        }
+    }
+    ::close(fd);
+    return reply;
+}
+
+// isolation.on / off through a real vigild (bus, executor, plugin .so).
+std::string end_to_end(const Options& o, const std::string& dir, NftRunner& nft) {
+    const std::string vigild = o.binary_dir + "/bin/vigild";
+    if (::access(vigild.c_str(), X_OK) != 0) return "\"e2e\":\"skipped: no vigild\"";
+    const std::string sock = dir + "/vigild.sock", cfg = dir + "/vigil.yaml";
+    std::ofstream(cfg) << "agent:\n  plugin_dir: " << o.binary_dir << "/plugins\n  state_dir: " << dir
+                       << "/state\n  control_socket: " << sock
+                       << "\n  log_level: warn\nplugins:\n  isolation:\n    enabled: true\n"
+                          "    table: vigil_iso_bench_e2e\n    central_nodes: [\"192.0.2.10:8443\"]\n"
+                          "    self_test: false\n";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execl(vigild.c_str(), vigild.c_str(), "--config", cfg.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::string up;
+    for (int i = 0; i < 100 && up.find("\"ok\":true") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        up = control_call(sock, R"({"cmd":"call","name":"isolation.status","args":{},"timeout_ms":5000})");
+    }
+    std::string out;
+    if (up.find("\"ok\":true") == std::string::npos) {
+        out = "\"e2e\":\"vigild did not answer\"";
+    } else {
+        const std::string on = R"({"cmd":"call","name":"isolation.on","args":{"timeout_s":3600,"exclusions":)" +
+                               exclusions_json(o.exclusions) + R"(},"timeout_ms":10000})";
+        const std::string off = R"({"cmd":"call","name":"isolation.off","args":{},"timeout_ms":10000})";
+        std::vector<double> rtt, enforced;
+        bool all_ok = true;
+        for (int i = 0; i < o.iterations; ++i) {
+            auto t0 = clock_type::now();
+            const std::string r = control_call(sock, on);
+            rtt.push_back(ms_since(t0));
+            rapidjson::Document d;
+            d.Parse(r.c_str());
+            if (d.HasParseError() || !d.IsObject() || !d.HasMember("result") || !d["result"].IsObject() ||
+                !d["result"].HasMember("enforced_ms") || !nft.table_exists("vigil_iso_bench_e2e")) {
+                all_ok = false;
+                break;
+            }
+            enforced.push_back(d["result"]["enforced_ms"].GetDouble());
+            control_call(sock, off);
+        }
+        char buf[512];
+        std::snprintf(buf, sizeof buf,
+                      "\"e2e_ok\":%s,\"e2e_client_roundtrip_ms_p50\":%.3f,\"e2e_client_roundtrip_ms_p95\":%.3f,"
+                      "\"e2e_plugin_command_to_enforced_ms_p50\":%.3f,\"e2e_plugin_command_to_enforced_ms_p95\":%.3f",
+                      all_ok ? "true" : "false", pct(rtt, 0.5), pct(rtt, 0.95), pct(enforced, 0.5),
+                      pct(enforced, 0.95));
+        out = buf;
+    }
+    ::kill(pid, SIGTERM);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    return out;
 }
 
 std::string workload(const Options& o) {
@@ -93,6 +181,7 @@ std::string workload(const Options& o) {
         big_nft_ms.push_back(c.last_apply_ms());
         c.off("{}", "bench");
     }
+    const std::string e2e = o.binary_dir.empty() ? std::string("\"e2e\":\"skipped\"") : end_to_end(o, dir, nft);
     std::system((std::string("rm -rf ") + dir).c_str());
 
     char buf[2048];
@@ -103,12 +192,12 @@ std::string workload(const Options& o) {
                   "\"on_reply_ms_p50\":%.3f,\"on_reply_ms_p95\":%.3f,\"on_reply_ms_max\":%.3f,"
                   "\"on_nft_apply_ms_p50\":%.3f,\"enforced_vs_baseline_ratio_p50\":%.2f,\"target_command_to_enforced_ms_p50\":20,\"target_met\":%s,"
                   "\"off_latency_ms_p50\":%.3f,"
-                  "\"big_exclusions\":%d,\"big_on_ms_p50\":%.3f,\"big_on_ms_max\":%.3f,\"big_nft_apply_ms_p50\":%.3f}",
+                  "\"big_exclusions\":%d,\"big_on_ms_p50\":%.3f,\"big_on_ms_max\":%.3f,\"big_nft_apply_ms_p50\":%.3f,%s}",
                   o.iterations, o.exclusions, pct(base, 0.5), pct(enforced_ms, 0.5), pct(enforced_ms, 0.95),
                   pct(on_ms, 0.5), pct(on_ms, 0.95), pct(on_ms, 1.0), pct(on_nft_ms, 0.5),
                   pct(enforced_ms, 0.5) / std::max(pct(base, 0.5), 1e-6),
                   pct(enforced_ms, 0.5) <= 20.0 ? "true" : "false", pct(off_ms, 0.5), o.big_exclusions,
-                  pct(big_ms, 0.5), pct(big_ms, 1.0), pct(big_nft_ms, 0.5));
+                  pct(big_ms, 0.5), pct(big_ms, 1.0), pct(big_nft_ms, 0.5), e2e.c_str());
     return buf;
 }
 

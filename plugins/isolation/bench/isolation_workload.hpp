@@ -11,6 +11,10 @@ struct Options {
     int exclusions = 10;       // exclusions per command in the latency figure
     int big_exclusions = 1000; // exclusions for the apply-time figure
     int big_iterations = 10;
+    // Build directory holding bin/vigild and plugins/isolation.so: when set,
+    // the same commands also go end to end through the control socket of a
+    // real vigild (client send -> reply, and the plugin's own figure).
+    std::string binary_dir;
 };
 
 // Runs the whole workload in a child process inside a fresh network namespace

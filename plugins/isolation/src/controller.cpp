@@ -372,6 +372,8 @@ std::string Controller::status() const {
         w.Uint64(rules_);
         w.Key("apply_ms");
         w.Double(last_apply_ms_);
+        w.Key("enforced_ms");  // command received -> rules in force, last isolation.on
+        w.Double(last_enforced_ms_);
         w.Key("exclusions");
         w.StartArray();
         for (const auto& e : settings_.exclusions) {
