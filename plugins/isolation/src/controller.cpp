@@ -101,8 +101,18 @@ Controller::Built Controller::build(IsolationState& st) const {
 
     b.ruleset = build_isolation_ruleset(spec);
     b.rules = count_rules(b.ruleset);
+    b.allowances = std::move(spec.allowances);
     st.resolved = std::move(resolved);
     return b;
+}
+
+void Controller::cut_connections(const Built& b) {
+    connections_cut_ = 0;
+    if (!env_.cut_connections) return;
+    const CutResult r = env_.cut_connections(b.allowances);
+    connections_cut_ = r.cut;
+    if (r.cut) log(kInfo, "isolation: ended " + std::to_string(r.cut) + " connection(s) the isolation does not allow");
+    if (!r.error.empty()) log(kWarn, "isolation: could not end every disallowed connection: " + r.error);
 }
 
 void Controller::apply_or_throw(const std::string& ruleset) {
@@ -170,6 +180,7 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
     state_ = std::move(next);
     probe_targets_ = b.probe_targets;
     rules_ = b.rules;
+    cut_connections(b);
     ++epoch_;
     if (settings_.self_test && env_.start_self_test) {
         self_test_ = "pending";
@@ -270,6 +281,7 @@ void Controller::reconcile() {
         probe_targets_ = b.probe_targets;
         rules_ = b.rules;
         store_.save(*state_);
+        cut_connections(b);
         // No self-test here: at boot the network may not be up yet, and a
         // rollback would silently undo an isolation that was promised.
         self_test_ = "skipped";
@@ -317,6 +329,7 @@ void Controller::tick() {
             Built b = build(*state_);
             apply_or_throw(b.ruleset);
             rules_ = b.rules;
+            cut_connections(b);
             ActionEvent ev{"isolate", true, "re-applied: the table was removed outside vigil", "reconcile", "", "", 0};
             refresh_status();
             ev.details_json = status();
@@ -374,6 +387,8 @@ std::string Controller::status() const {
         w.Double(last_apply_ms_);
         w.Key("enforced_ms");  // command received -> rules in force, last isolation.on
         w.Double(last_enforced_ms_);
+        w.Key("connections_cut");
+        w.Uint64(connections_cut_);
         w.Key("exclusions");
         w.StartArray();
         for (const auto& e : settings_.exclusions) {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connection_cutter.hpp"
 #include "endpoint.hpp"
 #include "nft_runner.hpp"
 #include "ruleset.hpp"
@@ -45,6 +46,9 @@ struct ControllerEnv {
     std::function<std::vector<std::string>(const Endpoint&)> resolve = resolve_addresses;
     CgroupResolver resolve_cgroup = resolve_cgroup_on_host;
     std::optional<Endpoint> proxy;
+    // Ends the connections the allowances do not allow (after the rules are in force).
+    std::function<CutResult(const std::vector<Exclusion>& allowances)> cut_connections =
+        [](const std::vector<Exclusion>& a) { return cut_disallowed_connections(a, cgroup_ids_on_host); };
 };
 
 class Controller {
@@ -75,8 +79,10 @@ private:
     struct Built {
         std::string ruleset;
         std::vector<ProbeTarget> probe_targets;
+        std::vector<Exclusion> allowances;
         size_t rules = 0;
     };
+    void cut_connections(const Built& b);
     Built build(IsolationState& st) const;  // resolves names, fills st.resolved
     void apply_or_throw(const std::string& ruleset);
     void release(const std::string& action, const std::string& reason, const std::string& origin,
@@ -93,6 +99,7 @@ private:
     std::optional<IsolationState> state_;
     std::vector<ProbeTarget> probe_targets_;
     size_t rules_ = 0;
+    size_t connections_cut_ = 0;
     double last_apply_ms_ = 0;
     double last_enforced_ms_ = 0;
     uint64_t epoch_ = 0;

@@ -137,11 +137,10 @@ std::vector<Exclusion> dns_allowances() {
     return out;
 }
 
-std::string resolve_cgroup_on_host(const std::string& path) {
-    // Find where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup on a
-    // unified system, /sys/fs/cgroup/unified on a hybrid one).
+std::string cgroup2_mount_point() {
+    // /sys/fs/cgroup on a unified system, /sys/fs/cgroup/unified on a hybrid one.
     std::ifstream mi("/proc/self/mountinfo");
-    std::string line, mount_point;
+    std::string line;
     while (std::getline(mi, line)) {
         auto dash = line.find(" - ");
         if (dash == std::string::npos) continue;
@@ -150,11 +149,15 @@ std::string resolve_cgroup_on_host(const std::string& path) {
         rest >> fstype;
         if (fstype != "cgroup2") continue;
         std::istringstream head(line.substr(0, dash));
-        std::string id, parent, devno, root;
+        std::string id, parent, devno, root, mount_point;
         head >> id >> parent >> devno >> root >> mount_point;
-        if (root == "/") break;
-        mount_point.clear();
+        if (root == "/") return mount_point;
     }
+    return "";
+}
+
+std::string resolve_cgroup_on_host(const std::string& path) {
+    const std::string mount_point = cgroup2_mount_point();
     if (mount_point.empty()) throw ValidationError("cgroup '" + path + "': no cgroup v2 hierarchy is mounted");
     struct stat st{};
     const std::string full = mount_point + "/" + path;

@@ -42,4 +42,7 @@ std::vector<Exclusion> dns_allowances();
 // /proc/self/mountinfo and checks that the cgroup directory exists.
 std::string resolve_cgroup_on_host(const std::string& path);
 
+// Where the cgroup v2 hierarchy is mounted in this mount namespace ("" = not).
+std::string cgroup2_mount_point();
+
 }  // namespace vigil::isolation

@@ -6,6 +6,8 @@
   nettool.py ping ADDR [SECS]           exit 0 when ADDR answers one ICMP/ICMPv6 echo request
   nettool.py hold ADDR PORT FILE        connect, write "connected" to FILE, then every 0.2 s send
                                         a byte; write "cut: <error>" to FILE when the connection dies
+  nettool.py idle ADDR PORT FILE        like hold, but never sends: waits in recv until the
+                                        connection ends
 """
 import os
 import select
@@ -111,7 +113,24 @@ def hold(addr, port, path):
         time.sleep(0.2)
 
 
+def idle(addr, port, path):
+    try:
+        c = socket.create_connection((addr, int(port)), timeout=3)
+        c.recv(3)
+    except OSError as e:
+        open(path, "w").write(f"failed: {e}\n")
+        return 1
+    open(path, "w").write("connected\n")
+    c.settimeout(None)
+    try:
+        d = c.recv(64)
+        open(path, "w").write(f"cut: recv returned {d!r}\n")
+    except OSError as e:
+        open(path, "w").write(f"cut: {e}\n")
+    return 0
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    fn = {"listen": listen, "connect": connect, "ping": ping, "hold": hold}[cmd]
+    fn = {"listen": listen, "connect": connect, "ping": ping, "hold": hold, "idle": idle}[cmd]
     sys.exit(fn(*args) or 0)

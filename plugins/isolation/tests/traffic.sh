@@ -46,6 +46,14 @@ iso_released || vt_fail "isolated at start: $(iso_status)"
 ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" hold 10.77.3.2 80 "$VT_DIR/hold" &
 vt_track_pid $!
 vt_wait_until 5 grep -q connected "$VT_DIR/hold" || vt_fail "held connection did not open"
+# And an idle one (it never sends, so only ending the socket can tell it).
+ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" idle 10.77.3.2 80 "$VT_DIR/idle" &
+vt_track_pid $!
+vt_wait_until 5 grep -q connected "$VT_DIR/idle" || vt_fail "idle connection did not open"
+# And one to the central node, which must survive.
+ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" idle 10.77.1.2 8443 "$VT_DIR/idle_central" &
+vt_track_pid $!
+vt_wait_until 5 grep -q connected "$VT_DIR/idle_central" || vt_fail "central connection did not open"
 
 EXCL='[{"direction":"outbound","protocol":6,"remote_address":"10.77.2.2","remote_ports":9000},{"direction":"both","protocol":"icmp","remote_address":"10.77.2.2/32"}]'
 out=$(vctl isolation on --timeout_s 300 --reason "integration test" --exclusions "$EXCL") ||
@@ -68,6 +76,9 @@ iso_tcp "$NS_OTHER" 10.77.3.1 7000 || vt_fail "inbound to the excluded local por
 iso_tcp "$NS_OTHER" 10.77.3.1 7001 && vt_fail "inbound to a non-excluded local port allowed"
 # The established connection that the isolation does not allow is cut.
 vt_wait_until 5 grep -q cut "$VT_DIR/hold" || vt_fail "existing connection not cut: $(cat "$VT_DIR/hold")"
+vt_wait_until 2 grep -q cut "$VT_DIR/idle" || vt_fail "idle existing connection not cut at once: $(cat "$VT_DIR/idle")"
+grep -q connected "$VT_DIR/idle_central" || vt_fail "connection to the central node was cut: $(cat "$VT_DIR/idle_central")"
+iso_status_has '"connections_cut":2' || vt_fail "status does not count 2 cut connections: $(iso_status)"
 # Processes of the excluded cgroup keep their network.
 in_cgroup python3 "$ISO_NETTOOL" connect 10.77.3.2 80 2 || vt_fail "cgroup-excluded process blocked"
 
