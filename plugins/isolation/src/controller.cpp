@@ -193,9 +193,7 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
     log(kInfo, "isolation: on (" + std::to_string(rules_) + " rules, " + std::to_string(last_apply_ms_) +
                    " ms): " + state_->reason);
     ActionEvent ev{"isolate", true, state_->reason, state_->origin, "", "", correlation_id};
-    refresh_status();
-    ev.details_json = status();
-    if (env_.publish) env_.publish(ev);
+    note(ev);
     return status();
 }
 
@@ -217,9 +215,7 @@ void Controller::release(const std::string& action, const std::string& reason, c
     rules_ = 0;
     log(kInfo, "isolation: " + action + ": " + reason);
     ActionEvent ev{action, true, reason, origin, "", "", correlation_id};
-    refresh_status();
-    ev.details_json = status();
-    if (env_.publish) env_.publish(ev);
+    note(ev);
 }
 
 std::string Controller::off(std::string_view args_json, std::string_view origin, uint64_t correlation_id) {
@@ -288,17 +284,13 @@ void Controller::reconcile() {
         log(kInfo, "isolation: restored at start, " + std::to_string((state_->expires_ms - now) / 1000) +
                        " s left: " + state_->reason);
         ActionEvent ev{"isolate", true, "restored at start: " + state_->reason, "reconcile", "", "", 0};
-        refresh_status();
-        ev.details_json = status();
-        if (env_.publish) env_.publish(ev);
+        note(ev);
     } catch (const std::exception& e) {
         // Keep what the kernel has (it may still hold the old rules) and the
         // promise on disk; report loudly.
         log(kError, std::string("isolation: cannot re-apply saved isolation: ") + e.what());
         ActionEvent ev{"isolate", false, "restore at start", "reconcile", e.what(), "", 0};
-        refresh_status();
-        ev.details_json = status();
-        if (env_.publish) env_.publish(ev);
+        note(ev);
     }
 }
 
@@ -331,9 +323,7 @@ void Controller::tick() {
             rules_ = b.rules;
             cut_connections(b);
             ActionEvent ev{"isolate", true, "re-applied: the table was removed outside vigil", "reconcile", "", "", 0};
-            refresh_status();
-            ev.details_json = status();
-            if (env_.publish) env_.publish(ev);
+            note(ev);
         }
     } catch (const std::exception& e) {
         log(kError, std::string("isolation: periodic check failed: ") + e.what());
@@ -358,6 +348,14 @@ void Controller::self_test_done(uint64_t epoch, bool reachable, const std::strin
     } catch (const std::exception& e) {
         log(kError, std::string("isolation: rollback failed: ") + e.what());
     }
+}
+
+void Controller::note(const ActionEvent& in) {
+    last_change_ = Change{in.action, in.ok ? in.reason : in.reason + ": " + in.error, in.origin, env_.now_ms(), in.ok};
+    refresh_status();
+    ActionEvent ev = in;
+    ev.details_json = status();
+    if (env_.publish) env_.publish(ev);
 }
 
 void Controller::refresh_status() {
@@ -411,6 +409,20 @@ std::string Controller::status() const {
         w.EndObject();
         put(w, "self_test", self_test_);
         if (!self_test_detail_.empty()) put(w, "self_test_detail", self_test_detail_);
+    }
+    w.Key("last_change");
+    if (last_change_) {
+        w.StartObject();
+        put(w, "action", last_change_->action);
+        w.Key("ok");
+        w.Bool(last_change_->ok);
+        put(w, "reason", last_change_->reason);
+        put(w, "origin", last_change_->origin);
+        w.Key("time_ms");
+        w.Int64(last_change_->time_ms);
+        w.EndObject();
+    } else {
+        w.Null();
     }
     w.Key("allow_dns");
     w.Bool(settings_.allow_dns);

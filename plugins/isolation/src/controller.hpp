@@ -100,6 +100,15 @@ private:
     std::vector<ProbeTarget> probe_targets_;
     size_t rules_ = 0;
     size_t connections_cut_ = 0;
+    // The last isolate/release/expire/rollback, so a heartbeat after a
+    // rollback or expiry still says what happened and why.
+    struct Change {
+        std::string action, reason, origin;
+        int64_t time_ms = 0;
+        bool ok = true;
+    };
+    std::optional<Change> last_change_;
+    void note(const ActionEvent& ev);
     double last_apply_ms_ = 0;
     double last_enforced_ms_ = 0;
     uint64_t epoch_ = 0;

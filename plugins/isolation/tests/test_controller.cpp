@@ -153,6 +153,10 @@ TEST_CASE("isolation: timeout, lost contact and self-test rollback release") {
     CHECK(!f.store.load());
     CHECK(f.events.back().action == "rollback");
     CHECK(f.events.back().reason.find("timed out") != std::string::npos);
+    // The status (and so the heartbeat) still tells what happened.
+    CHECK(c.status().find("\"isolated\":false") != std::string::npos);
+    CHECK(c.status().find("\"last_change\":{\"action\":\"rollback\"") != std::string::npos);
+    CHECK(f.last_status == c.status());
 }
 
 TEST_CASE("isolation: reconciliation at start and after outside removal") {
