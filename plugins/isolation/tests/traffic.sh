@@ -78,7 +78,10 @@ iso_tcp "$NS_OTHER" 10.77.3.1 7001 && vt_fail "inbound to a non-excluded local p
 vt_wait_until 5 grep -q cut "$VT_DIR/hold" || vt_fail "existing connection not cut: $(cat "$VT_DIR/hold")"
 vt_wait_until 2 grep -q cut "$VT_DIR/idle" || vt_fail "idle existing connection not cut at once: $(cat "$VT_DIR/idle")"
 grep -q connected "$VT_DIR/idle_central" || vt_fail "connection to the central node was cut: $(cat "$VT_DIR/idle_central")"
-iso_status_has '"connections_cut":2' || vt_fail "status does not count 2 cut connections: $(iso_status)"
+# The sending one may meet the reject rule before its socket is destroyed, so
+# at least the idle one is counted.
+cut=$(iso_status | vt_json 'd["result"]["connections_cut"]')
+((cut >= 1 && cut <= 2)) || vt_fail "status counts $cut cut connections: $(iso_status)"
 # Processes of the excluded cgroup keep their network.
 in_cgroup python3 "$ISO_NETTOOL" connect 10.77.3.2 80 2 || vt_fail "cgroup-excluded process blocked"
 
