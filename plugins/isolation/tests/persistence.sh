@@ -2,7 +2,8 @@
 # Isolation outlives the agent and keeps its promises: SIGKILL leaves the
 # rules in the kernel, a restart reports the right state, the timeout fires
 # (also when it passed while the agent was down), and an isolation whose
-# central node cannot be reached is rolled back.
+# central node cannot be reached is rolled back, and one without contact with
+# any central node is released.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 vt_init isolation_persistence
 source "$(dirname "$0")/netns_lib.sh"
@@ -14,7 +15,7 @@ iso_listen "$NS_OTHER" 10.77.3.2 80
 iso_wait_listening "$NS_AGENT" 10.77.1.2 8443
 iso_wait_listening "$NS_AGENT" 10.77.3.2 80
 
-# config CENTRAL_PORT: the agent's config with one central node.
+# config CENTRAL_PORT [EXTRA_SETTING]: the agent's config with one central node.
 config() {
   cat >"$VT_DIR/vigil.yaml" <<EOS
 $(vt_agent_section)
@@ -25,6 +26,7 @@ plugins:
     central_nodes: ["10.77.1.2:$1"]
     self_test_timeout_s: 2
     check_interval_ms: 200
+    ${2:-}
 EOS
 }
 blocked() { ! iso_tcp "$NS_AGENT" 10.77.3.2 80; }
@@ -79,6 +81,20 @@ grep '"action":"rollback"' "$VT_DIR/events.log" | grep -q 'no central node reach
   vt_fail "rollback event without the reason: $(grep rollback "$VT_DIR/events.log")"
 open_again || vt_fail "network not restored by the rollback"
 iso_table_exists && vt_fail "table left after rollback"
+
+# 5. No contact with any central node (no connector running, self-test off)
+#    for contact_loss_release_s: released although the timeout is far away.
+vt_stop_daemon || vt_fail "vigild did not stop"
+: >"$VT_DIR/events.log"
+config 8443 "contact_loss_release_s: 2"
+sed -i 's/self_test_timeout_s: 2/self_test: false/' "$VT_DIR/vigil.yaml"
+iso_start_agent "$VT_DIR/vigil.yaml"
+vctl isolation on --timeout_s 600 --reason "lonely" >/dev/null || vt_fail "isolation on failed"
+blocked || vt_fail "not isolated"
+vt_wait_until 10 iso_released || vt_fail "no release after lost contact: $(iso_status)"
+vt_wait_until 5 iso_event_seen release || vt_fail "no release event"
+grep -q 'no contact with any central node' "$VT_DIR/events.log" || vt_fail "release event without the reason"
+open_again || vt_fail "network not restored after lost contact"
 
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 vt_pass
