@@ -73,9 +73,9 @@ TEST_CASE("isolation: controller on/off, refusals and events") {
     CHECK(f.self_tests[0].second.size() == 2);  // IPv4 and IPv6 central node
     std::string listing;
     test::run_shell("nft list table inet vigil_iso_ctl", &listing);
-    CHECK(listing.find("ip daddr 192.0.2.10 tcp dport 8443") != std::string::npos);
+    CHECK(listing.find("192.0.2.10 . tcp . 8443") != std::string::npos);
     CHECK(listing.find("ip6 daddr 2001:db8::10 tcp dport 8443") != std::string::npos);
-    CHECK(listing.find("ip daddr 198.51.100.5 tcp dport 80") != std::string::npos);
+    CHECK(listing.find("198.51.100.5 . tcp . 80") != std::string::npos);
 
     // A refused re-isolation leaves the running one untouched.
     CHECK_THROWS_AS(c.on(R"({"exclusions":[{"remote_address":"bad"}]})", "vigilctl"), ValidationError);

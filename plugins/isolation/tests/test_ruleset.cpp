@@ -50,11 +50,13 @@ TEST_CASE("isolation: ruleset text expresses each allowance from both chains") {
     // One transaction that replaces the table whole.
     CHECK(t.rfind("add table inet vigil_iso_unit\ndelete table inet vigil_iso_unit\ntable inet vigil_iso_unit {", 0) == 0);
     CHECK(t.find("policy drop;") != std::string::npos);
-    // Outbound central node: requests out, replies in.
-    CHECK(t.find("ip daddr 192.0.2.10 meta l4proto 6 th dport 443 ct direction original accept") != std::string::npos);
-    CHECK(t.find("ip saddr 192.0.2.10 meta l4proto 6 th sport 443 ct direction reply accept") != std::string::npos);
-    // Ports without a protocol mean every port-carrying protocol.
-    CHECK(t.find("ip daddr 198.51.100.0/24 meta l4proto { 6, 17, 33, 132, 136 } th dport 1000-2000 ct direction original accept") != std::string::npos);
+    // Outbound allowances of one shape share a rule over a set: requests out,
+    // replies in. Ports without a protocol mean every port-carrying protocol.
+    CHECK(t.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . 6 . 443, 198.51.100.0/24 . 6 . 1000-2000, "
+                 "198.51.100.0/24 . 17 . 1000-2000, 198.51.100.0/24 . 33 . 1000-2000, 198.51.100.0/24 . 132 . "
+                 "1000-2000, 198.51.100.0/24 . 136 . 1000-2000 } ct direction original accept") != std::string::npos);
+    CHECK(t.find("ip saddr . meta l4proto . th sport { 192.0.2.10 . 6 . 443, 198.51.100.0/24 . 6 . 1000-2000, ") !=
+          std::string::npos);
     // Inbound to a local port: requests in, replies out.
     CHECK(t.find("meta l4proto 6 th dport 22 ct direction original accept") != std::string::npos);
     CHECK(t.find("meta l4proto 6 th sport 22 ct direction reply accept") != std::string::npos);
@@ -71,13 +73,42 @@ TEST_CASE("isolation: ruleset text expresses each allowance from both chains") {
     const std::string t2 = build_isolation_ruleset(s);
     CHECK(t2.find("udp sport 68 udp dport 67 accept") != std::string::npos);
     CHECK(t2.find("udp sport 547 udp dport 546 accept") != std::string::npos);
-    CHECK(t2.find("meta l4proto 17 th dport 53 ct direction original accept") != std::string::npos);
+    CHECK(t2.find("meta l4proto . th dport { 17 . 53, 6 . 53 } ct direction original accept") != std::string::npos);
     CHECK(count_rules(t2) > count_rules(t));
 
     CHECK(build_release("vigil_iso_unit") == "add table inet vigil_iso_unit\ndelete table inet vigil_iso_unit\n");
     CHECK_THROWS_AS(build_release("bad;table"), ValidationError);
     s.table = "x y";
     CHECK_THROWS_AS(build_isolation_ruleset(s), ValidationError);
+}
+
+TEST_CASE("isolation: allowances of one shape share a rule, overlaps keep their own") {
+    RulesetSpec s;
+    s.table = "vigil_iso_group";
+    for (const char* j : {R"({"direction":"both","remote_address":"203.0.113.7"})",
+                          R"({"direction":"both","remote_address":"203.0.113.0/24"})",
+                          R"({"direction":"both","remote_address":"2001:db8::1"})",
+                          R"({"direction":"inbound","protocol":6,"local_ports":22})",
+                          R"({"direction":"inbound","protocol":6,"local_ports":22})",
+                          R"({"direction":"inbound","protocol":6,"local_ports":"20-25"})"})
+        s.allowances.push_back(ex(j));
+    const std::string t = build_isolation_ruleset(s);
+    // One address per family: a single-field set (nft merges overlapping prefixes itself).
+    CHECK(t.find("ip saddr { 203.0.113.7, 203.0.113.0/24 } accept") != std::string::npos);
+    CHECK(t.find("ip6 saddr 2001:db8::1 accept") != std::string::npos);
+    // 22 lies inside 20-25: a concatenated interval set would be refused by the
+    // kernel, so these stay separate rules (the duplicate only once).
+    CHECK(t.find("meta l4proto . th dport {") == std::string::npos);
+    CHECK(t.find("meta l4proto 6 th dport 20-25 ct direction original accept") != std::string::npos);
+    const auto first = t.find("meta l4proto 6 th dport 22 ct direction original accept");
+    CHECK(first != std::string::npos);
+    CHECK(t.find("meta l4proto 6 th dport 22 ct direction original accept", first + 1) == std::string::npos);
+    if (test::enter_private_netns()) {
+        NftRunner nft;
+        auto r = nft.run(t);
+        CHECK_MESSAGE(r.ok, r.error);
+        nft.run(build_release(s.table));
+    }
 }
 
 TEST_CASE("isolation: the nft binary accepts the generated ruleset") {
@@ -124,7 +155,8 @@ TEST_CASE("isolation: libnftables applies and removes the table atomically") {
     CHECK(nft.table_exists(s.table));
     std::string listing;
     REQUIRE(run_shell("nft list table inet " + s.table, &listing) == 0);
-    CHECK(listing.find("ip daddr 192.0.2.10 tcp dport 443 ct direction original accept") != std::string::npos);
+    CHECK(listing.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . tcp . 443, ") != std::string::npos);
+    CHECK(listing.find("ip6 saddr 2001:db8::/32 udp dport 5000-5010 ct direction original accept") != std::string::npos);
 
     // Re-applying replaces, never duplicates.
     REQUIRE(nft.run(build_isolation_ruleset(s)).ok);
