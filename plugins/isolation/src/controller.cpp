@@ -90,7 +90,9 @@ Controller::Built Controller::build(IsolationState& st) const {
                               "); isolating would cut the agent off from its server");
     if (!unresolved.empty()) log(kWarn, "isolation: central node(s) without an address, not allowed: " + unresolved);
     if (env_.proxy) {
-        add_endpoint(*env_.proxy, "proxy", false);
+        // With a proxy the agent reaches its central nodes through it, so
+        // reaching the proxy also passes the self-test.
+        add_endpoint(*env_.proxy, "proxy", true);
         if (resolved.find(env_.proxy->text()) == resolved.end())
             log(kWarn, "isolation: proxy " + env_.proxy->text() + " does not resolve; it is not allowed");
     }

@@ -97,6 +97,23 @@ TEST_CASE("isolation: controller on/off, refusals and events") {
     CHECK(f.events.size() == 2);
 }
 
+TEST_CASE("isolation: the proxy is allowed and probed by the self-test") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    ControllerEnv e = f.env();
+    e.proxy = parse_endpoint("http://u:p@192.0.2.77:3128", "agent.proxy");
+    Controller c(f.settings(), e, f.nft, f.store);
+    c.on("{}", "vigilctl");
+    std::string listing;
+    test::run_shell("nft list table inet vigil_iso_ctl", &listing);
+    CHECK(listing.find("192.0.2.77 . tcp . 3128") != std::string::npos);
+    REQUIRE(!f.self_tests.empty());
+    bool probed = false;
+    for (const auto& t : f.self_tests.back().second) probed |= t.address == "192.0.2.77" && t.port == 3128;
+    CHECK(probed);
+    c.off("{}", "t");
+}
+
 TEST_CASE("isolation: no central node means no isolation") {
     if (!test::enter_private_netns()) return;
     Fixture f;
