@@ -49,7 +49,7 @@ Controller::Controller(Settings settings, ControllerEnv env, NftRunner& nft, Sta
         };
 }
 
-Controller::Built Controller::build(IsolationState& st) const {
+Controller::Built Controller::build(IsolationState& st, bool strict_command_cgroups) const {
     Built b;
     RulesetSpec spec;
     spec.table = st.table;
@@ -98,8 +98,20 @@ Controller::Built Controller::build(IsolationState& st) const {
     }
     if (settings_.allow_dns)
         for (auto& e : dns_allowances()) spec.allowances.push_back(std::move(e));
-    for (const auto& e : settings_.exclusions) spec.allowances.push_back(e);
-    for (const auto& e : st.exclusions) spec.allowances.push_back(e);
+    const auto add_exclusion = [&](const Exclusion& e, bool strict) {
+        if (e.cgroup) {
+            try {
+                if (env_.resolve_cgroup) env_.resolve_cgroup(*e.cgroup);
+            } catch (const ValidationError& err) {
+                if (strict) throw ValidationError(std::string("exclusions: ") + err.what());
+                log(kWarn, std::string("isolation: exclusion skipped: ") + err.what());
+                return;
+            }
+        }
+        spec.allowances.push_back(e);
+    };
+    for (const auto& e : settings_.exclusions) add_exclusion(e, false);
+    for (const auto& e : st.exclusions) add_exclusion(e, strict_command_cgroups);
 
     b.ruleset = build_isolation_ruleset(spec);
     b.rules = count_rules(b.ruleset);
@@ -158,7 +170,7 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
     next.started_ms = env_.now_ms();
     next.expires_ms = next.started_ms + timeout_s * 1000;
 
-    Built b = build(next);  // throws ValidationError before anything changes
+    Built b = build(next, true);  // throws ValidationError before anything changes
 
     const std::optional<IsolationState> previous = state_;
     // The promise first: if the agent dies after this line, the start
@@ -274,7 +286,7 @@ void Controller::reconcile() {
         return;
     }
     try {
-        Built b = build(*state_);
+        Built b = build(*state_, false);
         apply_or_throw(b.ruleset);
         probe_targets_ = b.probe_targets;
         rules_ = b.rules;
@@ -320,7 +332,7 @@ void Controller::tick() {
         }
         if (ticks_ % kDriftCheckEvery == 0 && !nft_.table_exists(state_->table)) {
             log(kWarn, "isolation: table inet " + state_->table + " was removed outside vigil; re-applying");
-            Built b = build(*state_);
+            Built b = build(*state_, false);
             apply_or_throw(b.ruleset);
             rules_ = b.rules;
             cut_connections(b);

@@ -83,7 +83,11 @@ private:
         size_t rules = 0;
     };
     void cut_connections(const Built& b);
-    Built build(IsolationState& st) const;  // resolves names, fills st.resolved
+    // Resolves names (fills st.resolved) and builds the ruleset. A cgroup
+    // exclusion whose cgroup does not exist refuses a new command
+    // (strict_command_cgroups); otherwise (settings, restore at start, where
+    // the unit may simply not run yet) it is skipped with a warning.
+    Built build(IsolationState& st, bool strict_command_cgroups) const;
     void apply_or_throw(const std::string& ruleset);
     void release(const std::string& action, const std::string& reason, const std::string& origin,
                  uint64_t correlation_id);

@@ -114,6 +114,23 @@ TEST_CASE("isolation: the proxy is allowed and probed by the self-test") {
     c.off("{}", "t");
 }
 
+TEST_CASE("isolation: a missing cgroup refuses a command but never blocks settings or a restore") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    ControllerEnv e = f.env();
+    e.resolve_cgroup = [](const std::string& p) -> std::string {
+        throw ValidationError("cgroup '" + p + "': does not exist");
+    };
+    Controller c(f.settings(R"(,"exclusions":[{"cgroup":"system.slice/not-running.service"}])"), e, f.nft, f.store);
+    // The configured one is skipped; the isolation happens.
+    CHECK(c.on("{}", "vigilctl").find("\"isolated\":true") != std::string::npos);
+    // One given in the command is refused whole.
+    CHECK_THROWS_WITH_AS(c.on(R"({"exclusions":[{"cgroup":"user.slice/x.scope"}]})", "vigilctl"),
+                         doctest::Contains("does not exist"), ValidationError);
+    CHECK(f.table());
+    c.off("{}", "t");
+}
+
 TEST_CASE("isolation: no central node means no isolation") {
     if (!test::enter_private_netns()) return;
     Fixture f;
