@@ -1,7 +1,7 @@
 // Standalone runner of the isolation benchmark: prints one JSON object.
 // Usage: isolation_bench [iterations] [big_exclusions]
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "isolation_workload.hpp"

@@ -1,13 +1,12 @@
 #include "isolation_workload.hpp"
 
+#include <rapidjson/document.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,13 +43,16 @@ std::string exclusions_json(int n) {
         if (i) s += ",";
         const std::string net = "10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".0/24";
         switch (i % 3) {
-            case 0: s += R"({"direction":"both","remote_address":")" + net + "\"}"; break;
+            case 0:
+                s += R"({"direction":"both","remote_address":")" + net + "\"}";
+                break;
             case 1:
-                s += R"({"direction":"outbound","protocol":6,"remote_address":")" + net + R"(","remote_ports":)" +
-                     std::to_string(1000 + i) + "}";
+                s += R"({"direction":"outbound","protocol":6,"remote_address":")" + net +
+                     R"(","remote_ports":)" + std::to_string(1000 + i) + "}";
                 break;
             default:
-                s += R"({"direction":"inbound","protocol":17,"local_ports":)" + std::to_string(2000 + i) + "}";
+                s +=
+                    R"({"direction":"inbound","protocol":17,"local_ports":)" + std::to_string(2000 + i) + "}";
         }
     }
     return s + "]";
@@ -103,8 +105,9 @@ std::string end_to_end(const Options& o, const std::string& dir, NftRunner& nft)
     if (up.find("\"ok\":true") == std::string::npos) {
         out = "\"e2e\":\"vigild did not answer\"";
     } else {
-        const std::string on = R"({"cmd":"call","name":"isolation.on","args":{"timeout_s":3600,"exclusions":)" +
-                               exclusions_json(o.exclusions) + R"(},"timeout_ms":10000})";
+        const std::string on =
+            R"({"cmd":"call","name":"isolation.on","args":{"timeout_s":3600,"exclusions":)" +
+            exclusions_json(o.exclusions) + R"(},"timeout_ms":10000})";
         const std::string off = R"({"cmd":"call","name":"isolation.off","args":{},"timeout_ms":10000})";
         std::vector<double> rtt, enforced;
         bool all_ok = true;
@@ -123,11 +126,12 @@ std::string end_to_end(const Options& o, const std::string& dir, NftRunner& nft)
             control_call(sock, off);
         }
         char buf[512];
-        std::snprintf(buf, sizeof buf,
-                      "\"e2e_ok\":%s,\"e2e_client_roundtrip_ms_p50\":%.3f,\"e2e_client_roundtrip_ms_p95\":%.3f,"
-                      "\"e2e_plugin_command_to_enforced_ms_p50\":%.3f,\"e2e_plugin_command_to_enforced_ms_p95\":%.3f",
-                      all_ok ? "true" : "false", pct(rtt, 0.5), pct(rtt, 0.95), pct(enforced, 0.5),
-                      pct(enforced, 0.95));
+        std::snprintf(
+            buf, sizeof buf,
+            "\"e2e_ok\":%s,\"e2e_client_roundtrip_ms_p50\":%.3f,\"e2e_client_roundtrip_ms_p95\":%.3f,"
+            "\"e2e_plugin_command_to_enforced_ms_p50\":%.3f,\"e2e_plugin_command_to_enforced_ms_p95\":%.3f",
+            all_ok ? "true" : "false", pct(rtt, 0.5), pct(rtt, 0.95), pct(enforced, 0.5),
+            pct(enforced, 0.95));
         out = buf;
     }
     ::kill(pid, SIGTERM);
@@ -158,7 +162,8 @@ std::string workload(const Options& o) {
     // Command received -> rules enforced (parse, validate, build, persist,
     // one nft transaction committed by the kernel). Alternating on/off so
     // each isolation starts from an open network, as in production.
-    const std::string args = R"({"timeout_s":3600,"reason":"bench","exclusions":)" + exclusions_json(o.exclusions) + "}";
+    const std::string args =
+        R"({"timeout_s":3600,"reason":"bench","exclusions":)" + exclusions_json(o.exclusions) + "}";
     std::vector<double> on_ms, on_nft_ms, enforced_ms, off_ms;
     for (int i = 0; i < o.iterations; ++i) {
         auto t0 = clock_type::now();
@@ -181,7 +186,8 @@ std::string workload(const Options& o) {
         big_nft_ms.push_back(c.last_apply_ms());
         c.off("{}", "bench");
     }
-    const std::string e2e = o.binary_dir.empty() ? std::string("\"e2e\":\"skipped\"") : end_to_end(o, dir, nft);
+    const std::string e2e =
+        o.binary_dir.empty() ? std::string("\"e2e\":\"skipped\"") : end_to_end(o, dir, nft);
     std::system((std::string("rm -rf ") + dir).c_str());
 
     char buf[2048];
@@ -190,9 +196,11 @@ std::string workload(const Options& o) {
                   "\"baseline_nft_txn_ms_p50\":%.3f,"
                   "\"command_to_enforced_ms_p50\":%.3f,\"command_to_enforced_ms_p95\":%.3f,"
                   "\"on_reply_ms_p50\":%.3f,\"on_reply_ms_p95\":%.3f,\"on_reply_ms_max\":%.3f,"
-                  "\"on_nft_apply_ms_p50\":%.3f,\"enforced_vs_baseline_ratio_p50\":%.2f,\"target_command_to_enforced_ms_p50\":20,\"target_met\":%s,"
+                  "\"on_nft_apply_ms_p50\":%.3f,\"enforced_vs_baseline_ratio_p50\":%.2f,\"target_command_to_"
+                  "enforced_ms_p50\":20,\"target_met\":%s,"
                   "\"off_latency_ms_p50\":%.3f,"
-                  "\"big_exclusions\":%d,\"big_on_ms_p50\":%.3f,\"big_on_ms_max\":%.3f,\"big_nft_apply_ms_p50\":%.3f,%s}",
+                  "\"big_exclusions\":%d,\"big_on_ms_p50\":%.3f,\"big_on_ms_max\":%.3f,\"big_nft_apply_ms_"
+                  "p50\":%.3f,%s}",
                   o.iterations, o.exclusions, pct(base, 0.5), pct(enforced_ms, 0.5), pct(enforced_ms, 0.95),
                   pct(on_ms, 0.5), pct(on_ms, 0.95), pct(on_ms, 1.0), pct(on_nft_ms, 0.5),
                   pct(enforced_ms, 0.5) / std::max(pct(base, 0.5), 1e-6),

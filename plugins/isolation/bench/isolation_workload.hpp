@@ -7,9 +7,9 @@
 namespace vigil::isolation::bench {
 
 struct Options {
-    int iterations = 200;      // isolation.on commands timed for the latency figure
-    int exclusions = 10;       // exclusions per command in the latency figure
-    int big_exclusions = 1000; // exclusions for the apply-time figure
+    int iterations = 200;       // isolation.on commands timed for the latency figure
+    int exclusions = 10;        // exclusions per command in the latency figure
+    int big_exclusions = 1000;  // exclusions for the apply-time figure
     int big_iterations = 10;
     // Build directory holding bin/vigild and plugins/isolation.so: when set,
     // the same commands also go end to end through the control socket of a

@@ -33,7 +33,7 @@ std::set<uint64_t> cgroup_ids_on_host(const std::string& path) {
     if (mount.empty()) return ids;
     std::error_code ec;
     const std::filesystem::path root = std::filesystem::path(mount) / path;
-    struct stat st{};
+    struct stat st {};
     if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return ids;
     ids.insert(st.st_ino);
     for (std::filesystem::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
@@ -71,7 +71,8 @@ bool is_loopback(int family, const std::array<uint8_t, 16>& a) {
 
 }  // namespace
 
-bool connection_allowed(const TcpSocket& in, const std::vector<Exclusion>& allowances, const CgroupIds& cgroups) {
+bool connection_allowed(const TcpSocket& in, const std::vector<Exclusion>& allowances,
+                        const CgroupIds& cgroups) {
     TcpSocket s = in;
     int rfamily = s.family;
     unmap_v4(rfamily, s.remote);
@@ -85,11 +86,14 @@ bool connection_allowed(const TcpSocket& in, const std::vector<Exclusion>& allow
         if (e.direction == Direction::outbound && s.inbound) continue;
         if (e.direction == Direction::inbound && !s.inbound) continue;
         if (e.remote && !in_cidr(rfamily, s.remote, *e.remote)) continue;
-        if (e.remote_ports && (s.remote_port < e.remote_ports->first || s.remote_port > e.remote_ports->last)) continue;
-        if (e.local_ports && (s.local_port < e.local_ports->first || s.local_port > e.local_ports->last)) continue;
+        if (e.remote_ports && (s.remote_port < e.remote_ports->first || s.remote_port > e.remote_ports->last))
+            continue;
+        if (e.local_ports && (s.local_port < e.local_ports->first || s.local_port > e.local_ports->last))
+            continue;
         if (e.cgroup) {
             auto it = cg_cache.find(*e.cgroup);
-            if (it == cg_cache.end()) it = cg_cache.emplace(*e.cgroup, cgroups ? cgroups(*e.cgroup) : std::set<uint64_t>{}).first;
+            if (it == cg_cache.end())
+                it = cg_cache.emplace(*e.cgroup, cgroups ? cgroups(*e.cgroup) : std::set<uint64_t>{}).first;
             if (!it->second.count(s.cgroup_id)) continue;
         }
         return true;
@@ -122,7 +126,8 @@ template <class F>
 std::string diag_exchange(int fd, const DiagRequest& r, F&& each) {
     sockaddr_nl nl{};
     nl.nl_family = AF_NETLINK;
-    if (::sendto(fd, &r, sizeof r, 0, reinterpret_cast<sockaddr*>(&nl), sizeof nl) < 0) return std::strerror(errno);
+    if (::sendto(fd, &r, sizeof r, 0, reinterpret_cast<sockaddr*>(&nl), sizeof nl) < 0)
+        return std::strerror(errno);
     alignas(nlmsghdr) char buf[32768];
     for (;;) {
         ssize_t n = ::recv(fd, buf, sizeof buf, 0);
@@ -169,7 +174,8 @@ std::vector<TcpSocket> list_tcp_connections() {
             s.cookie = {m->id.idiag_cookie[0], m->id.idiag_cookie[1]};
             s.ifindex = m->id.idiag_if;
             int attr_len = int(msg_len) - int(NLMSG_LENGTH(sizeof(inet_diag_msg)));
-            for (auto* a = reinterpret_cast<const rtattr*>(m + 1); RTA_OK(a, attr_len); a = RTA_NEXT(a, attr_len)) {
+            for (auto* a = reinterpret_cast<const rtattr*>(m + 1); RTA_OK(a, attr_len);
+                 a = RTA_NEXT(a, attr_len)) {
                 if (a->rta_type == INET_DIAG_CGROUP_ID && RTA_PAYLOAD(a) >= sizeof(uint64_t))
                     std::memcpy(&s.cgroup_id, RTA_DATA(a), sizeof(uint64_t));
             }

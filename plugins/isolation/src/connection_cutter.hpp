@@ -16,8 +16,8 @@
 namespace vigil::isolation {
 
 struct TcpSocket {
-    int family = 0;                    // AF_INET / AF_INET6
-    std::array<uint8_t, 16> local{};   // IPv4 in the first 4 bytes
+    int family = 0;                   // AF_INET / AF_INET6
+    std::array<uint8_t, 16> local{};  // IPv4 in the first 4 bytes
     std::array<uint8_t, 16> remote{};
     uint16_t local_port = 0;
     uint16_t remote_port = 0;
@@ -37,7 +37,8 @@ std::set<uint64_t> cgroup_ids_on_host(const std::string& path);
 // Whether the nft ruleset built from `allowances` lets this connection pass
 // (same semantics as the rules: remote address, protocol, ports, direction,
 // cgroup; loopback is always allowed).
-bool connection_allowed(const TcpSocket& s, const std::vector<Exclusion>& allowances, const CgroupIds& cgroups);
+bool connection_allowed(const TcpSocket& s, const std::vector<Exclusion>& allowances,
+                        const CgroupIds& cgroups);
 
 // Lists TCP sockets of this network namespace (IPv4 and IPv6). Listening
 // sockets are used to tell inbound connections and are not returned.

@@ -11,9 +11,9 @@ namespace vigil::isolation {
 
 namespace {
 
-constexpr std::string_view kKeys[] = {"last_success_ns",   "last_success_unix", "last_success_ms",   "last_success",
-                                      "last_success_time", "last_contact",      "last_contact_unix",
-                                      "last_contact_ms"};
+constexpr std::string_view kKeys[] = {"last_success_ns",   "last_success_unix", "last_success_ms",
+                                      "last_success",      "last_success_time", "last_contact",
+                                      "last_contact_unix", "last_contact_ms"};
 
 std::optional<int64_t> scale_to_ms(double v) {
     if (!(v > 0)) return std::nullopt;
@@ -67,11 +67,12 @@ void collect_times(const rapidjson::Value& v, std::optional<int64_t>& best) {
 // whose "name" is the plugin.
 const rapidjson::Value* find_plugin(const rapidjson::Value& v, std::string_view plugin) {
     if (v.IsObject()) {
-        if (auto n = v.FindMember("name"); n != v.MemberEnd() && n->value.IsString() &&
-                                            std::string_view(n->value.GetString()) == plugin)
+        if (auto n = v.FindMember("name");
+            n != v.MemberEnd() && n->value.IsString() && std::string_view(n->value.GetString()) == plugin)
             return &v;
         for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-            if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == plugin && it->value.IsObject())
+            if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == plugin &&
+                it->value.IsObject())
                 return &it->value;
         }
         for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)

@@ -60,8 +60,9 @@ Controller::Built Controller::build(IsolationState& st, bool strict_command_cgro
     for (const auto& ep : st.central_nodes)
         if (std::find(central.begin(), central.end(), ep) == central.end()) central.push_back(ep);
     if (central.empty())
-        throw ValidationError("no central node is configured (setting central_nodes or command field central_nodes); "
-                              "isolating would cut the agent off from its server");
+        throw ValidationError(
+            "no central node is configured (setting central_nodes or command field central_nodes); "
+            "isolating would cut the agent off from its server");
 
     std::map<std::string, std::vector<std::string>> resolved;
     std::string unresolved;
@@ -88,7 +89,8 @@ Controller::Built Controller::build(IsolationState& st, bool strict_command_cgro
     if (b.probe_targets.empty())
         throw ValidationError("none of the central nodes resolves to an address (" + unresolved +
                               "); isolating would cut the agent off from its server");
-    if (!unresolved.empty()) log(kWarn, "isolation: central node(s) without an address, not allowed: " + unresolved);
+    if (!unresolved.empty())
+        log(kWarn, "isolation: central node(s) without an address, not allowed: " + unresolved);
     if (env_.proxy) {
         // With a proxy the agent reaches its central nodes through it, so
         // reaching the proxy also passes the self-test.
@@ -125,7 +127,9 @@ void Controller::cut_connections(const Built& b) {
     if (!env_.cut_connections) return;
     const CutResult r = env_.cut_connections(b.allowances);
     connections_cut_ = r.cut;
-    if (r.cut) log(kInfo, "isolation: ended " + std::to_string(r.cut) + " connection(s) the isolation does not allow");
+    if (r.cut)
+        log(kInfo,
+            "isolation: ended " + std::to_string(r.cut) + " connection(s) the isolation does not allow");
     if (!r.error.empty()) log(kWarn, "isolation: could not end every disallowed connection: " + r.error);
 }
 
@@ -158,10 +162,12 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
             if (next.reason.size() > 1024) throw ValidationError("reason: longer than 1024 characters");
         } else if (key == "args") {
             if (!v.IsArray() || !v.Empty())
-                throw ValidationError("args: isolation.on takes no positional arguments (use --timeout_s, --reason, "
-                                      "--exclusions)");
+                throw ValidationError(
+                    "args: isolation.on takes no positional arguments (use --timeout_s, --reason, "
+                    "--exclusions)");
         } else {
-            throw ValidationError(key + ": unknown field (known: timeout_s, exclusions, central_nodes, reason)");
+            throw ValidationError(key +
+                                  ": unknown field (known: timeout_s, exclusions, central_nodes, reason)");
         }
     }
     if (next.reason.empty()) next.reason = "requested by " + next.origin;
@@ -184,8 +190,10 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
         store_.make_durable();
     } catch (...) {
         try {
-            if (previous) store_.save(*previous);
-            else store_.clear();
+            if (previous)
+                store_.save(*previous);
+            else
+                store_.clear();
         } catch (const std::exception& e) {
             log(kError, std::string("isolation: cannot restore the state file: ") + e.what());
         }
@@ -249,7 +257,8 @@ std::string Controller::off(std::string_view args_json, std::string_view origin,
     }
     if (!state_) {
         // Still make sure nothing of ours is left in the kernel.
-        if (nft_.table_exists(settings_.table)) release("release", "table present without isolation state", std::string(origin), correlation_id);
+        if (nft_.table_exists(settings_.table))
+            release("release", "table present without isolation state", std::string(origin), correlation_id);
         return status();
     }
     if (reason.empty()) reason = "released by " + std::string(origin);
@@ -268,7 +277,8 @@ void Controller::reconcile() {
     const int64_t now = env_.now_ms();
     if (!saved) {
         if (nft_.table_exists(settings_.table)) {
-            log(kWarn, "isolation: table inet " + settings_.table + " exists without saved state; removing it");
+            log(kWarn,
+                "isolation: table inet " + settings_.table + " exists without saved state; removing it");
             const auto r = nft_.run(build_release(settings_.table));
             if (!r.ok) log(kError, "isolation: cannot remove table: " + r.error);
         }
@@ -314,8 +324,9 @@ void Controller::tick() {
     const int64_t now = env_.now_ms();
     try {
         if (now >= state_->expires_ms) {
-            release("expire", "isolation timeout reached (" +
-                                  std::to_string((state_->expires_ms - state_->started_ms) / 1000) + " s)",
+            release("expire",
+                    "isolation timeout reached (" +
+                        std::to_string((state_->expires_ms - state_->started_ms) / 1000) + " s)",
                     "timer", 0);
             return;
         }
@@ -325,8 +336,8 @@ void Controller::tick() {
                 if (auto c = env_.connector_contact_ms()) last = std::max(last, *c);
             if (now - last >= settings_.contact_loss_release_s * 1000) {
                 release("release",
-                        "no contact with any central node for " + std::to_string((now - last) / 1000) + " s", "timer",
-                        0);
+                        "no contact with any central node for " + std::to_string((now - last) / 1000) + " s",
+                        "timer", 0);
                 return;
             }
         }
@@ -336,7 +347,8 @@ void Controller::tick() {
             apply_or_throw(b.ruleset);
             rules_ = b.rules;
             cut_connections(b);
-            ActionEvent ev{"isolate", true, "re-applied: the table was removed outside vigil", "reconcile", "", "", 0};
+            ActionEvent ev{
+                "isolate", true, "re-applied: the table was removed outside vigil", "reconcile", "", "", 0};
             note(ev);
         }
     } catch (const std::exception& e) {
@@ -365,7 +377,8 @@ void Controller::self_test_done(uint64_t epoch, bool reachable, const std::strin
 }
 
 void Controller::note(const ActionEvent& in) {
-    last_change_ = Change{in.action, in.ok ? in.reason : in.reason + ": " + in.error, in.origin, env_.now_ms(), in.ok};
+    last_change_ =
+        Change{in.action, in.ok ? in.reason : in.reason + ": " + in.error, in.origin, env_.now_ms(), in.ok};
     refresh_status();
     ActionEvent ev = in;
     ev.details_json = status();

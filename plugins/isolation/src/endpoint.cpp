@@ -1,8 +1,8 @@
 #include "endpoint.hpp"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
@@ -25,11 +25,15 @@ Endpoint parse_endpoint(std::string_view text, std::string_view field) {
     uint16_t default_port = 0;
     if (auto scheme = rest.find("://"); scheme != std::string_view::npos) {
         std::string_view s = rest.substr(0, scheme);
-        if (s == "https") default_port = 443;
-        else if (s == "http") default_port = 80;
-        else throw bad("has unsupported scheme '" + std::string(s) + "' (http or https)");
+        if (s == "https")
+            default_port = 443;
+        else if (s == "http")
+            default_port = 80;
+        else
+            throw bad("has unsupported scheme '" + std::string(s) + "' (http or https)");
         rest.remove_prefix(scheme + 3);
-        if (auto slash = rest.find_first_of("/?#"); slash != std::string_view::npos) rest = rest.substr(0, slash);
+        if (auto slash = rest.find_first_of("/?#"); slash != std::string_view::npos)
+            rest = rest.substr(0, slash);
         if (auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
     }
     if (rest.empty()) throw bad("has no host");
@@ -80,10 +84,12 @@ std::vector<std::string> resolve_addresses(const Endpoint& ep) {
     if (getaddrinfo(ep.host.c_str(), nullptr, &hints, &res) != 0) return out;
     for (addrinfo* ai = res; ai; ai = ai->ai_next) {
         char buf[INET6_ADDRSTRLEN] = {};
-        const void* src = ai->ai_family == AF_INET
-                              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
-                              : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
-        if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) && inet_ntop(ai->ai_family, src, buf, sizeof buf))
+        const void* src =
+            ai->ai_family == AF_INET
+                ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+                : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+        if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+            inet_ntop(ai->ai_family, src, buf, sizeof buf))
             if (std::find(out.begin(), out.end(), buf) == out.end()) out.emplace_back(buf);
     }
     freeaddrinfo(res);

@@ -9,9 +9,12 @@ namespace vigil::isolation {
 
 std::string_view to_string(Direction d) {
     switch (d) {
-        case Direction::inbound: return "inbound";
-        case Direction::outbound: return "outbound";
-        case Direction::both: return "both";
+        case Direction::inbound:
+            return "inbound";
+        case Direction::outbound:
+            return "outbound";
+        case Direction::both:
+            return "both";
     }
     return "both";
 }
@@ -48,7 +51,8 @@ bool parse_uint(std::string_view s, unsigned long& out) {
 uint16_t parse_port(std::string_view s, std::string_view field, std::string_view whole) {
     unsigned long v = 0;
     if (!parse_uint(s, v))
-        throw ValidationError(std::string(field) + ": " + quoted(whole) + " is not a port or port range (N or N-M)");
+        throw ValidationError(std::string(field) + ": " + quoted(whole) +
+                              " is not a port or port range (N or N-M)");
     if (v < 1 || v > 65535)
         throw ValidationError(std::string(field) + ": port " + std::string(s) + " is out of range 1-65535");
     return uint16_t(v);
@@ -65,7 +69,8 @@ Cidr parse_cidr(std::string_view text, std::string_view field) {
     std::optional<unsigned long> prefix;
     if (auto slash = addr.find('/'); slash != std::string::npos) {
         unsigned long p = 0;
-        if (!parse_uint(std::string_view(addr).substr(slash + 1), p)) throw bad("has an invalid prefix length");
+        if (!parse_uint(std::string_view(addr).substr(slash + 1), p))
+            throw bad("has an invalid prefix length");
         prefix = p;
         addr.resize(slash);
     }
@@ -101,15 +106,18 @@ PortRange parse_port_range_text(std::string_view text, std::string_view field) {
 
 uint8_t parse_protocol_name(std::string_view text, std::string_view field) {
     static const std::pair<std::string_view, uint8_t> names[] = {
-        {"icmp", 1}, {"tcp", 6},   {"udp", 17}, {"gre", 47},      {"esp", 50},
-        {"ah", 51},  {"icmpv6", 58}, {"ipv6-icmp", 58}, {"sctp", 132}, {"udplite", 136}, {"dccp", 33}};
+        {"icmp", 1},    {"tcp", 6},        {"udp", 17},   {"gre", 47},      {"esp", 50}, {"ah", 51},
+        {"icmpv6", 58}, {"ipv6-icmp", 58}, {"sctp", 132}, {"udplite", 136}, {"dccp", 33}};
     for (const auto& [name, num] : names)
         if (text == name) return num;
     unsigned long v = 0;
     if (!parse_uint(text, v))
-        throw ValidationError(std::string(field) + ": " + quoted(text) +
-                              " is not a protocol number (0-255) or a known name (tcp, udp, icmp, icmpv6, ...)");
-    if (v > 255) throw ValidationError(std::string(field) + ": protocol " + std::string(text) + " is out of range 0-255");
+        throw ValidationError(
+            std::string(field) + ": " + quoted(text) +
+            " is not a protocol number (0-255) or a known name (tcp, udp, icmp, icmpv6, ...)");
+    if (v > 255)
+        throw ValidationError(std::string(field) + ": protocol " + std::string(text) +
+                              " is out of range 0-255");
     return uint8_t(v);
 }
 
@@ -124,8 +132,9 @@ void check_exclusion(const Exclusion& e, std::string_view field) {
     if (e.local_ports && e.direction != Direction::inbound)
         throw ValidationError(f + ": local_ports is only valid with direction inbound");
     if ((e.remote_ports || e.local_ports) && e.protocol && !protocol_has_ports(*e.protocol))
-        throw ValidationError(f + ": protocol " + std::to_string(*e.protocol) +
-                              " has no ports; port ranges need tcp (6), udp (17), sctp (132), udplite (136) or dccp (33)");
+        throw ValidationError(
+            f + ": protocol " + std::to_string(*e.protocol) +
+            " has no ports; port ranges need tcp (6), udp (17), sctp (132), udplite (136) or dccp (33)");
     if (e.protocol && e.remote) {
         if (*e.protocol == 1 && e.remote->is_v6())
             throw ValidationError(f + ": protocol icmp (1) does not exist over IPv6 (use 58)");
@@ -150,8 +159,9 @@ void check_exclusion(const Exclusion& e, std::string_view field) {
         }
     }
     if (!e.protocol && !e.remote && !e.remote_ports && !e.local_ports && !e.cgroup)
-        throw ValidationError(f + ": would allow all traffic; give at least one of remote_address, protocol, "
-                                  "remote_ports, local_ports or cgroup");
+        throw ValidationError(f +
+                              ": would allow all traffic; give at least one of remote_address, protocol, "
+                              "remote_ports, local_ports or cgroup");
     if (e.comment.size() > 256) throw ValidationError(f + ".comment: longer than 256 characters");
 }
 

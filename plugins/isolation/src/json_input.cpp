@@ -13,8 +13,9 @@ rapidjson::Document parse_json_object(std::string_view text, std::string_view wh
     if (text.empty()) text = "{}";
     d.Parse(text.data(), text.size());
     if (d.HasParseError())
-        throw ValidationError(std::string(what) + ": invalid JSON at offset " + std::to_string(d.GetErrorOffset()) +
-                              ": " + rapidjson::GetParseError_En(d.GetParseError()));
+        throw ValidationError(std::string(what) + ": invalid JSON at offset " +
+                              std::to_string(d.GetErrorOffset()) + ": " +
+                              rapidjson::GetParseError_En(d.GetParseError()));
     if (!d.IsObject()) throw ValidationError(std::string(what) + ": must be a JSON object");
     return d;
 }
@@ -36,7 +37,8 @@ std::string string_of(const rapidjson::Value& v, const std::string& field) {
 }
 
 PortRange port_range_of(const rapidjson::Value& v, const std::string& field) {
-    if (v.IsString()) return parse_port_range_text(std::string_view(v.GetString(), v.GetStringLength()), field);
+    if (v.IsString())
+        return parse_port_range_text(std::string_view(v.GetString(), v.GetStringLength()), field);
     if (v.IsNumber()) {
         if (!v.IsInt64()) throw ValidationError(field + ": port must be an integer 1-65535");
         return parse_port_range_text(std::to_string(v.GetInt64()), field);
@@ -65,10 +67,14 @@ Exclusion parse_exclusion(const rapidjson::Value& v, const std::string& field) {
         const auto& val = it->value;
         if (key == "direction") {
             const std::string d = string_of(val, f);
-            if (d == "inbound") e.direction = Direction::inbound;
-            else if (d == "outbound") e.direction = Direction::outbound;
-            else if (d == "both") e.direction = Direction::both;
-            else throw ValidationError(f + ": '" + d + "' is not inbound, outbound or both");
+            if (d == "inbound")
+                e.direction = Direction::inbound;
+            else if (d == "outbound")
+                e.direction = Direction::outbound;
+            else if (d == "both")
+                e.direction = Direction::both;
+            else
+                throw ValidationError(f + ": '" + d + "' is not inbound, outbound or both");
         } else if (key == "protocol") {
             if (val.IsString()) {
                 e.protocol = parse_protocol_name(std::string_view(val.GetString(), val.GetStringLength()), f);
@@ -90,8 +96,10 @@ Exclusion parse_exclusion(const rapidjson::Value& v, const std::string& field) {
         } else if (key == "comment") {
             e.comment = string_of(val, f);
         } else {
-            throw ValidationError(f + ": unknown field (known: direction, protocol, remote_address, remote_ports, "
-                                      "local_ports, cgroup, comment)");
+            throw ValidationError(
+                f +
+                ": unknown field (known: direction, protocol, remote_address, remote_ports, "
+                "local_ports, cgroup, comment)");
         }
     }
     check_exclusion(e, field);
@@ -104,21 +112,24 @@ std::vector<Exclusion> parse_exclusion_list(const rapidjson::Value& v, const std
         rapidjson::Document d;
         d.Parse(v.GetString(), v.GetStringLength());
         if (d.HasParseError() || !(d.IsArray() || d.IsObject()))
-            throw ValidationError(field + ": must be an array of exclusion objects (the string given is not JSON)");
+            throw ValidationError(field +
+                                  ": must be an array of exclusion objects (the string given is not JSON)");
         return parse_exclusion_list(d, field);
     }
     if (v.IsObject()) {
         out.push_back(parse_exclusion(v, field));
         return out;
     }
-    if (!v.IsArray()) throw ValidationError(field + ": must be an array of exclusion objects, got " + type_name(v));
+    if (!v.IsArray())
+        throw ValidationError(field + ": must be an array of exclusion objects, got " + type_name(v));
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
         const std::string f = field + "[" + std::to_string(i) + "]";
         // A repeated --exclusions '{...}' may arrive as an array of strings.
         if (v[i].IsString()) {
             rapidjson::Document d;
             d.Parse(v[i].GetString(), v[i].GetStringLength());
-            if (d.HasParseError()) throw ValidationError(f + ": must be an exclusion object (string is not JSON)");
+            if (d.HasParseError())
+                throw ValidationError(f + ": must be an exclusion object (string is not JSON)");
             out.push_back(parse_exclusion(d, f));
         } else {
             out.push_back(parse_exclusion(v[i], f));
@@ -133,7 +144,8 @@ std::vector<Endpoint> parse_endpoint_list(const rapidjson::Value& v, const std::
         out.push_back(parse_endpoint(std::string_view(v.GetString(), v.GetStringLength()), field));
         return out;
     }
-    if (!v.IsArray()) throw ValidationError(field + ": must be a string or an array of strings, got " + type_name(v));
+    if (!v.IsArray())
+        throw ValidationError(field + ": must be a string or an array of strings, got " + type_name(v));
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
         const std::string f = field + "[" + std::to_string(i) + "]";
         out.push_back(parse_endpoint(string_of(v[i], f), f));
@@ -156,13 +168,14 @@ int64_t parse_seconds(const rapidjson::Value& v, const std::string& field, int64
         } catch (...) {
             used = 0;
         }
-        if (used == 0 || used != t.size()) throw ValidationError(field + ": '" + t + "' is not a whole number of seconds");
+        if (used == 0 || used != t.size())
+            throw ValidationError(field + ": '" + t + "' is not a whole number of seconds");
     } else {
         throw ValidationError(field + ": must be a whole number of seconds, got " + type_name(v));
     }
     if (s < lo || s > hi)
-        throw ValidationError(field + ": " + std::to_string(s) + " is out of range " + std::to_string(lo) + "-" +
-                              std::to_string(hi));
+        throw ValidationError(field + ": " + std::to_string(s) + " is out of range " + std::to_string(lo) +
+                              "-" + std::to_string(hi));
     return s;
 }
 

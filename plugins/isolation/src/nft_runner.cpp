@@ -35,7 +35,8 @@ bool NftRunner::table_exists(std::string_view table) {
     const std::string needle = "table inet " + std::string(table);
     for (size_t pos = r.output.find(needle); pos != std::string::npos; pos = r.output.find(needle, pos + 1)) {
         const size_t end = pos + needle.size();
-        if ((pos == 0 || r.output[pos - 1] == '\n') && (end == r.output.size() || r.output[end] == '\n')) return true;
+        if ((pos == 0 || r.output[pos - 1] == '\n') && (end == r.output.size() || r.output[end] == '\n'))
+            return true;
     }
     return false;
 }

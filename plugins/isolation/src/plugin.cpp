@@ -1,10 +1,9 @@
 // Glue between the vigild host and the isolation controller: commands,
 // timers, events and status. The logic lives in the isolation_core library.
-#include <vigil/sdk.hpp>
-
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vigil/sdk.hpp>
 
 #include "contact.hpp"
 #include "controller.hpp"
@@ -82,8 +81,8 @@ private:
         b.head().correlation_id = ev.correlation_id;
         b.set(&vigil_action_result::action, ev.action);
         b.set(&vigil_action_result::object, "network (nft table inet " + settings_.table + ")");
-        std::string details = "{\"reason\":\"" + vigil::json_escape(ev.reason) + "\",\"status\":" +
-                              (ev.details_json.empty() ? "null" : ev.details_json) + "}";
+        std::string details = "{\"reason\":\"" + vigil::json_escape(ev.reason) +
+                              "\",\"status\":" + (ev.details_json.empty() ? "null" : ev.details_json) + "}";
         b.set(&vigil_action_result::details_json, details);
         b.set(&vigil_action_result::error, ev.error);
         b.set(&vigil_action_result::origin, ev.origin);

@@ -47,12 +47,18 @@ std::string rule_for(const Exclusion& e, Chain chain, const RulesetSpec& spec) {
         if (!spec.resolve_cgroup) throw ValidationError("cgroup exclusions need a cgroup resolver");
         size_t level = 1;
         for (char c : *e.cgroup) level += c == '/';
-        r += "socket cgroupv2 level " + std::to_string(level) + " \"" + spec.resolve_cgroup(*e.cgroup) + "\" ";
+        r +=
+            "socket cgroupv2 level " + std::to_string(level) + " \"" + spec.resolve_cgroup(*e.cgroup) + "\" ";
     }
     switch (e.direction) {
-        case Direction::outbound: r += in ? "ct direction reply " : "ct direction original "; break;
-        case Direction::inbound: r += in ? "ct direction original " : "ct direction reply "; break;
-        case Direction::both: break;
+        case Direction::outbound:
+            r += in ? "ct direction reply " : "ct direction original ";
+            break;
+        case Direction::inbound:
+            r += in ? "ct direction original " : "ct direction reply ";
+            break;
+        case Direction::both:
+            break;
     }
     return r + "accept";
 }
@@ -107,9 +113,12 @@ std::optional<std::pair<Shape, std::vector<Element>>> shape_of(const Exclusion& 
     const bool in = chain == Chain::input;
     Shape sh;
     std::vector<uint8_t> protos;
-    if (e.remote) sh.exprs.push_back(std::string(e.remote->is_v6() ? "ip6 " : "ip ") + (in ? "saddr" : "daddr"));
-    if (e.protocol) protos = {*e.protocol};
-    else if (e.remote_ports || e.local_ports) protos = {6, 17, 33, 132, 136};
+    if (e.remote)
+        sh.exprs.push_back(std::string(e.remote->is_v6() ? "ip6 " : "ip ") + (in ? "saddr" : "daddr"));
+    if (e.protocol)
+        protos = {*e.protocol};
+    else if (e.remote_ports || e.local_ports)
+        protos = {6, 17, 33, 132, 136};
     if (!protos.empty()) sh.exprs.push_back("meta l4proto");
     std::optional<PortRange> port;
     if (e.remote_ports) {
@@ -121,9 +130,14 @@ std::optional<std::pair<Shape, std::vector<Element>>> shape_of(const Exclusion& 
         port = e.local_ports;
     }
     switch (e.direction) {
-        case Direction::outbound: sh.suffix = in ? "ct direction reply " : "ct direction original "; break;
-        case Direction::inbound: sh.suffix = in ? "ct direction original " : "ct direction reply "; break;
-        case Direction::both: break;
+        case Direction::outbound:
+            sh.suffix = in ? "ct direction reply " : "ct direction original ";
+            break;
+        case Direction::inbound:
+            sh.suffix = in ? "ct direction original " : "ct direction reply ";
+            break;
+        case Direction::both:
+            break;
     }
     std::vector<Element> elems;
     const auto make = [&](std::optional<uint8_t> proto) {
@@ -208,7 +222,8 @@ std::vector<std::string> rules_for_chain(const RulesetSpec& spec, Chain chain) {
 }  // namespace
 
 std::string build_isolation_ruleset(const RulesetSpec& spec) {
-    if (!valid_table_name(spec.table)) throw ValidationError("table: '" + spec.table + "' is not a valid nft table name");
+    if (!valid_table_name(spec.table))
+        throw ValidationError("table: '" + spec.table + "' is not a valid nft table name");
     const std::vector<std::string> in_rules = rules_for_chain(spec, Chain::input);
     const std::vector<std::string> out_rules = rules_for_chain(spec, Chain::output);
     std::ostringstream o;
@@ -220,7 +235,8 @@ std::string build_isolation_ruleset(const RulesetSpec& spec) {
       << "    type filter hook input priority filter - 10; policy drop;\n"
       << "    iif \"lo\" accept\n"
       // IPv6 needs neighbour discovery to reach anything, including the central node.
-      << "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept\n"
+      << "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } "
+         "accept\n"
       // ICMP errors (e.g. fragmentation needed) belong to a tracked flow.
       << "    meta l4proto { icmp, ipv6-icmp } ct state related accept\n";
     if (spec.allow_dhcp)
@@ -232,7 +248,8 @@ std::string build_isolation_ruleset(const RulesetSpec& spec) {
       << "  chain output {\n"
       << "    type filter hook output priority filter - 10; policy drop;\n"
       << "    oif \"lo\" accept\n"
-      << "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept\n"
+      << "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } "
+         "accept\n"
       << "    meta l4proto { icmp, ipv6-icmp } ct state related accept\n";
     if (spec.allow_dhcp)
         o << "    udp sport 68 udp dport 67 accept\n"
@@ -253,7 +270,8 @@ std::string build_isolation_ruleset(const RulesetSpec& spec) {
 }
 
 std::string build_release(std::string_view table) {
-    if (!valid_table_name(table)) throw ValidationError("table: '" + std::string(table) + "' is not a valid nft table name");
+    if (!valid_table_name(table))
+        throw ValidationError("table: '" + std::string(table) + "' is not a valid nft table name");
     const std::string t(table);
     return "add table inet " + t + "\ndelete table inet " + t + "\n";
 }
@@ -305,8 +323,9 @@ std::string cgroup2_mount_point() {
 
 std::string resolve_cgroup_on_host(const std::string& path) {
     const std::string mount_point = cgroup2_mount_point();
-    if (mount_point.empty()) throw ValidationError("cgroup '" + path + "': no cgroup v2 hierarchy is mounted");
-    struct stat st{};
+    if (mount_point.empty())
+        throw ValidationError("cgroup '" + path + "': no cgroup v2 hierarchy is mounted");
+    struct stat st {};
     const std::string full = mount_point + "/" + path;
     if (stat(full.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw ValidationError("cgroup '" + path + "': " + full + " does not exist");

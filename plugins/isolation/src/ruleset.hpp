@@ -19,7 +19,7 @@ struct RulesetSpec {
     std::string table;                  // inet table owned by the plugin
     std::vector<Exclusion> allowances;  // central nodes, proxy, DNS and user exclusions
     bool allow_dhcp = false;
-    CgroupResolver resolve_cgroup;      // required when an allowance has a cgroup
+    CgroupResolver resolve_cgroup;  // required when an allowance has a cgroup
 };
 
 // Table names nft accepts and that cannot inject syntax.

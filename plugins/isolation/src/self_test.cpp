@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <thread>
 
@@ -76,7 +76,8 @@ ProbeResult probe_any(const std::vector<ProbeTarget>& targets, std::chrono::mill
             if (stop.stop_requested()) break;
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
             // Short attempts keep stop() fast and retry through transient loss.
-            const auto slice = std::clamp(left, std::chrono::milliseconds(50), std::chrono::milliseconds(500));
+            const auto slice =
+                std::clamp(left, std::chrono::milliseconds(50), std::chrono::milliseconds(500));
             const std::string err = tcp_connect(t, slice);
             if (err.empty()) {
                 r.reachable = true;

@@ -22,7 +22,8 @@ Settings parse_settings(std::string_view json) {
         const auto& v = it->value;
         if (key == "table") {
             if (!v.IsString() || !valid_table_name(v.GetString()))
-                throw ValidationError("table: must be a name of letters, digits and '_' starting with a letter");
+                throw ValidationError(
+                    "table: must be a name of letters, digits and '_' starting with a letter");
             s.table = v.GetString();
         } else if (key == "central_nodes") {
             s.central_nodes = parse_endpoint_list(v, key);

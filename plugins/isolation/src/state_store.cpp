@@ -1,10 +1,9 @@
 #include "state_store.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -69,12 +68,15 @@ IsolationState state_from_json(std::string_view json) {
     const auto& t = need("table");
     const auto& st = need("started_ms");
     const auto& ex = need("expires_ms");
-    if (!t.IsString() || !st.IsInt64() || !ex.IsInt64()) throw ValidationError("isolation state: bad field types");
+    if (!t.IsString() || !st.IsInt64() || !ex.IsInt64())
+        throw ValidationError("isolation state: bad field types");
     s.table = t.GetString();
     s.started_ms = st.GetInt64();
     s.expires_ms = ex.GetInt64();
-    if (auto it = d.FindMember("reason"); it != d.MemberEnd() && it->value.IsString()) s.reason = it->value.GetString();
-    if (auto it = d.FindMember("origin"); it != d.MemberEnd() && it->value.IsString()) s.origin = it->value.GetString();
+    if (auto it = d.FindMember("reason"); it != d.MemberEnd() && it->value.IsString())
+        s.reason = it->value.GetString();
+    if (auto it = d.FindMember("origin"); it != d.MemberEnd() && it->value.IsString())
+        s.origin = it->value.GetString();
     s.exclusions = parse_exclusion_list(need("exclusions"), "state.exclusions");
     s.central_nodes = parse_endpoint_list(need("central_nodes"), "state.central_nodes");
     if (auto it = d.FindMember("resolved"); it != d.MemberEnd() && it->value.IsObject()) {

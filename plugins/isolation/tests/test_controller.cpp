@@ -22,8 +22,10 @@ struct Fixture {
     ~Fixture() { std::system(("rm -rf " + dir).c_str()); }
 
     Settings settings(const std::string& extra = "") {
-        return parse_settings(R"({"table":"vigil_iso_ctl","central_nodes":["192.0.2.10:8443","[2001:db8::10]:8443"],
-                                  "default_timeout_s":600,"contact_loss_release_s":300)" + extra + "}");
+        return parse_settings(
+            R"({"table":"vigil_iso_ctl","central_nodes":["192.0.2.10:8443","[2001:db8::10]:8443"],
+                                  "default_timeout_s":600,"contact_loss_release_s":300)" +
+            extra + "}");
     }
     ControllerEnv env() {
         ControllerEnv e;
@@ -47,19 +49,21 @@ TEST_CASE("isolation: controller on/off, refusals and events") {
     Controller c(f.settings(), f.env(), f.nft, f.store);
 
     // Malformed commands are refused whole: no table, no state, no event.
-    for (const char* bad : {R"({"exclusions":[{"remote_address":"10.0.0.0/33"}]})",
-                            R"({"exclusions":[{"protocol":6},{"direction":"both","protocol":6,"remote_ports":80}]})",
-                            R"({"exclusions":[{"direction":"outbound","remote_ports":99999}]})",
-                            R"({"timeout_s":60,"colour":"red"})", R"({"timeout_s":-5})", R"({"args":["x"]})",
-                            "[1,2]", "{bad json"}) {
+    for (const char* bad :
+         {R"({"exclusions":[{"remote_address":"10.0.0.0/33"}]})",
+          R"({"exclusions":[{"protocol":6},{"direction":"both","protocol":6,"remote_ports":80}]})",
+          R"({"exclusions":[{"direction":"outbound","remote_ports":99999}]})",
+          R"({"timeout_s":60,"colour":"red"})", R"({"timeout_s":-5})", R"({"args":["x"]})", "[1,2]",
+          "{bad json"}) {
         CHECK_THROWS_AS(c.on(bad, "vigilctl"), ValidationError);
         CHECK(!f.table());
         CHECK(!f.store.load());
     }
     CHECK(f.events.empty());
 
-    std::string r = c.on(R"({"timeout_s":60,"reason":"incident 7","exclusions":[{"direction":"outbound","protocol":6,"remote_address":"198.51.100.5","remote_ports":80}]})",
-                         "vigilctl", 99);
+    std::string r = c.on(
+        R"({"timeout_s":60,"reason":"incident 7","exclusions":[{"direction":"outbound","protocol":6,"remote_address":"198.51.100.5","remote_ports":80}]})",
+        "vigilctl", 99);
     CHECK(r.find("\"isolated\":true") != std::string::npos);
     CHECK(f.table());
     REQUIRE(f.store.load());
@@ -121,7 +125,8 @@ TEST_CASE("isolation: a missing cgroup refuses a command but never blocks settin
     e.resolve_cgroup = [](const std::string& p) -> std::string {
         throw ValidationError("cgroup '" + p + "': does not exist");
     };
-    Controller c(f.settings(R"(,"exclusions":[{"cgroup":"system.slice/not-running.service"}])"), e, f.nft, f.store);
+    Controller c(f.settings(R"(,"exclusions":[{"cgroup":"system.slice/not-running.service"}])"), e, f.nft,
+                 f.store);
     // The configured one is skipped; the isolation happens.
     CHECK(c.on("{}", "vigilctl").find("\"isolated\":true") != std::string::npos);
     // One given in the command is refused whole.
@@ -135,13 +140,16 @@ TEST_CASE("isolation: no central node means no isolation") {
     if (!test::enter_private_netns()) return;
     Fixture f;
     Controller c(parse_settings(R"({"table":"vigil_iso_ctl"})"), f.env(), f.nft, f.store);
-    CHECK_THROWS_WITH_AS(c.on("{}", "vigilctl"), doctest::Contains("no central node is configured"), ValidationError);
+    CHECK_THROWS_WITH_AS(c.on("{}", "vigilctl"), doctest::Contains("no central node is configured"),
+                         ValidationError);
     ControllerEnv e = f.env();
     e.resolve = [](const Endpoint&) { return std::vector<std::string>{}; };
     Controller c2(f.settings(), e, f.nft, f.store);
-    CHECK_THROWS_WITH_AS(c2.on("{}", "vigilctl"), doctest::Contains("resolves to an address"), ValidationError);
+    CHECK_THROWS_WITH_AS(c2.on("{}", "vigilctl"), doctest::Contains("resolves to an address"),
+                         ValidationError);
     // Central nodes may come with the command.
-    CHECK(c.on(R"({"central_nodes":"192.0.2.99:443"})", "vigilctl").find("\"isolated\":true") != std::string::npos);
+    CHECK(c.on(R"({"central_nodes":"192.0.2.99:443"})", "vigilctl").find("\"isolated\":true") !=
+          std::string::npos);
     c.off("{}", "t");
 }
 

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,10 +32,13 @@ int nft_check(const std::string& text, std::string* out) {
 RulesetSpec sample_spec() {
     RulesetSpec s;
     s.table = "vigil_iso_unit";
-    s.allowances.push_back(ex(R"({"direction":"outbound","protocol":6,"remote_address":"192.0.2.10","remote_ports":443})"));
-    s.allowances.push_back(ex(R"({"direction":"outbound","remote_address":"198.51.100.0/24","remote_ports":"1000-2000"})"));
+    s.allowances.push_back(
+        ex(R"({"direction":"outbound","protocol":6,"remote_address":"192.0.2.10","remote_ports":443})"));
+    s.allowances.push_back(
+        ex(R"({"direction":"outbound","remote_address":"198.51.100.0/24","remote_ports":"1000-2000"})"));
     s.allowances.push_back(ex(R"({"direction":"inbound","protocol":"tcp","local_ports":22})"));
-    s.allowances.push_back(ex(R"({"direction":"inbound","protocol":17,"remote_address":"2001:db8::/32","local_ports":"5000-5010"})"));
+    s.allowances.push_back(ex(
+        R"({"direction":"inbound","protocol":17,"remote_address":"2001:db8::/32","local_ports":"5000-5010"})"));
     s.allowances.push_back(ex(R"({"direction":"both","remote_address":"203.0.113.7"})"));
     s.allowances.push_back(ex(R"({"direction":"outbound","protocol":"icmp"})"));
     s.allowances.push_back(ex(R"({"direction":"both","protocol":47,"remote_address":"203.0.113.8"})"));
@@ -48,19 +50,26 @@ RulesetSpec sample_spec() {
 TEST_CASE("isolation: ruleset text expresses each allowance from both chains") {
     const std::string t = build_isolation_ruleset(sample_spec());
     // One transaction that replaces the table whole.
-    CHECK(t.rfind("add table inet vigil_iso_unit\ndelete table inet vigil_iso_unit\ntable inet vigil_iso_unit {", 0) == 0);
+    CHECK(t.rfind(
+              "add table inet vigil_iso_unit\ndelete table inet vigil_iso_unit\ntable inet vigil_iso_unit {",
+              0) == 0);
     CHECK(t.find("policy drop;") != std::string::npos);
     // Outbound allowances of one shape share a rule over a set: requests out,
     // replies in. Ports without a protocol mean every port-carrying protocol.
-    CHECK(t.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . 6 . 443, 198.51.100.0/24 . 6 . 1000-2000, "
-                 "198.51.100.0/24 . 17 . 1000-2000, 198.51.100.0/24 . 33 . 1000-2000, 198.51.100.0/24 . 132 . "
-                 "1000-2000, 198.51.100.0/24 . 136 . 1000-2000 } ct direction original accept") != std::string::npos);
-    CHECK(t.find("ip saddr . meta l4proto . th sport { 192.0.2.10 . 6 . 443, 198.51.100.0/24 . 6 . 1000-2000, ") !=
-          std::string::npos);
+    CHECK(
+        t.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . 6 . 443, 198.51.100.0/24 . 6 . 1000-2000, "
+               "198.51.100.0/24 . 17 . 1000-2000, 198.51.100.0/24 . 33 . 1000-2000, 198.51.100.0/24 . 132 . "
+               "1000-2000, 198.51.100.0/24 . 136 . 1000-2000 } ct direction original accept") !=
+        std::string::npos);
+    CHECK(
+        t.find(
+            "ip saddr . meta l4proto . th sport { 192.0.2.10 . 6 . 443, 198.51.100.0/24 . 6 . 1000-2000, ") !=
+        std::string::npos);
     // Inbound to a local port: requests in, replies out.
     CHECK(t.find("meta l4proto 6 th dport 22 ct direction original accept") != std::string::npos);
     CHECK(t.find("meta l4proto 6 th sport 22 ct direction reply accept") != std::string::npos);
-    CHECK(t.find("ip6 saddr 2001:db8::/32 meta l4proto 17 th dport 5000-5010 ct direction original accept") != std::string::npos);
+    CHECK(t.find("ip6 saddr 2001:db8::/32 meta l4proto 17 th dport 5000-5010 ct direction original accept") !=
+          std::string::npos);
     // Both directions: no ct direction restriction.
     CHECK(t.find("ip saddr 203.0.113.7 accept") != std::string::npos);
     CHECK(t.find("ip daddr 203.0.113.7 accept") != std::string::npos);
@@ -73,10 +82,12 @@ TEST_CASE("isolation: ruleset text expresses each allowance from both chains") {
     const std::string t2 = build_isolation_ruleset(s);
     CHECK(t2.find("udp sport 68 udp dport 67 accept") != std::string::npos);
     CHECK(t2.find("udp sport 547 udp dport 546 accept") != std::string::npos);
-    CHECK(t2.find("meta l4proto . th dport { 17 . 53, 6 . 53 } ct direction original accept") != std::string::npos);
+    CHECK(t2.find("meta l4proto . th dport { 17 . 53, 6 . 53 } ct direction original accept") !=
+          std::string::npos);
     CHECK(count_rules(t2) > count_rules(t));
 
-    CHECK(build_release("vigil_iso_unit") == "add table inet vigil_iso_unit\ndelete table inet vigil_iso_unit\n");
+    CHECK(build_release("vigil_iso_unit") ==
+          "add table inet vigil_iso_unit\ndelete table inet vigil_iso_unit\n");
     CHECK_THROWS_AS(build_release("bad;table"), ValidationError);
     s.table = "x y";
     CHECK_THROWS_AS(build_isolation_ruleset(s), ValidationError);
@@ -129,7 +140,8 @@ TEST_CASE("isolation: the nft binary accepts the generated ruleset") {
         Exclusion e;
         e.direction = i % 3 == 0 ? Direction::both : (i % 3 == 1 ? Direction::outbound : Direction::inbound);
         e.remote = parse_cidr("10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".0/24", "t");
-        if (e.direction == Direction::outbound) e.remote_ports = PortRange{uint16_t(1000 + i), uint16_t(1000 + i)};
+        if (e.direction == Direction::outbound)
+            e.remote_ports = PortRange{uint16_t(1000 + i), uint16_t(1000 + i)};
         if (e.direction == Direction::inbound) {
             e.protocol = 6;
             e.local_ports = PortRange{uint16_t(2000 + i), uint16_t(2000 + i)};
@@ -156,7 +168,8 @@ TEST_CASE("isolation: libnftables applies and removes the table atomically") {
     std::string listing;
     REQUIRE(run_shell("nft list table inet " + s.table, &listing) == 0);
     CHECK(listing.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . tcp . 443, ") != std::string::npos);
-    CHECK(listing.find("ip6 saddr 2001:db8::/32 udp dport 5000-5010 ct direction original accept") != std::string::npos);
+    CHECK(listing.find("ip6 saddr 2001:db8::/32 udp dport 5000-5010 ct direction original accept") !=
+          std::string::npos);
 
     // Re-applying replaces, never duplicates.
     REQUIRE(nft.run(build_isolation_ruleset(s)).ok);
@@ -180,8 +193,8 @@ TEST_CASE("isolation: libnftables applies and removes the table atomically") {
 }
 
 TEST_CASE("isolation: cgroup exclusions resolve against the cgroup v2 hierarchy") {
-    CHECK_THROWS_WITH_AS(resolve_cgroup_on_host("vigil_no_such_cgroup_for_sure"), doctest::Contains("does not exist"),
-                         ValidationError);
+    CHECK_THROWS_WITH_AS(resolve_cgroup_on_host("vigil_no_such_cgroup_for_sure"),
+                         doctest::Contains("does not exist"), ValidationError);
     if (!enter_private_netns()) return;
     // Create a real cgroup, resolve it, and let nft resolve the same string.
     std::string mount;

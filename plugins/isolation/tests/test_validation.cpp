@@ -24,7 +24,8 @@ std::string refusal(const char* json) {
 }  // namespace
 
 TEST_CASE("isolation: exclusion fields parse into the model") {
-    auto e = one(R"({"direction":"outbound","protocol":"tcp","remote_address":"192.0.2.0/24","remote_ports":"8000-8080"})");
+    auto e = one(
+        R"({"direction":"outbound","protocol":"tcp","remote_address":"192.0.2.0/24","remote_ports":"8000-8080"})");
     CHECK(e.direction == Direction::outbound);
     CHECK(*e.protocol == 6);
     CHECK(e.remote->text() == "192.0.2.0/24");
@@ -48,23 +49,27 @@ TEST_CASE("isolation: exclusion fields parse into the model") {
 }
 
 TEST_CASE("isolation: malformed exclusions are refused with the field and reason") {
-    CHECK(refusal(R"({"remote_address":"10.0.0.0/33"})").find("exclusions[0].remote_address") != std::string::npos);
+    CHECK(refusal(R"({"remote_address":"10.0.0.0/33"})").find("exclusions[0].remote_address") !=
+          std::string::npos);
     CHECK(refusal(R"({"remote_address":"10.0.0.0/33"})").find("prefix length 33") != std::string::npos);
     CHECK(refusal(R"({"remote_address":"300.1.1.1"})").find("not a valid IPv4/IPv6") != std::string::npos);
     CHECK(refusal(R"({"remote_address":"10.0.0.0/abc"})").find("invalid prefix") != std::string::npos);
     CHECK(refusal(R"({"remote_address":"fe80::/129"})").find("maximum 128") != std::string::npos);
-    CHECK(refusal(R"({"direction":"both","protocol":6,"remote_ports":80})").find("needs direction inbound or outbound") !=
-          std::string::npos);
+    CHECK(refusal(R"({"direction":"both","protocol":6,"remote_ports":80})")
+              .find("needs direction inbound or outbound") != std::string::npos);
     CHECK(refusal(R"({"protocol":6,"local_ports":80})").find("not both") != std::string::npos);
-    CHECK(refusal(R"({"direction":"inbound","remote_ports":80})").find("only valid with direction outbound") !=
-          std::string::npos);
+    CHECK(
+        refusal(R"({"direction":"inbound","remote_ports":80})").find("only valid with direction outbound") !=
+        std::string::npos);
     CHECK(refusal(R"({"direction":"outbound","local_ports":80})").find("only valid with direction inbound") !=
           std::string::npos);
-    CHECK(refusal(R"({"direction":"outbound","remote_ports":70000})").find("out of range 1-65535") != std::string::npos);
+    CHECK(refusal(R"({"direction":"outbound","remote_ports":70000})").find("out of range 1-65535") !=
+          std::string::npos);
     CHECK(refusal(R"({"direction":"outbound","remote_ports":0})").find("out of range") != std::string::npos);
     CHECK(refusal(R"({"direction":"outbound","remote_ports":"90-80"})").find("starts after it ends") !=
           std::string::npos);
-    CHECK(refusal(R"({"direction":"outbound","remote_ports":"80-"})").find("not a port") != std::string::npos);
+    CHECK(refusal(R"({"direction":"outbound","remote_ports":"80-"})").find("not a port") !=
+          std::string::npos);
     CHECK(refusal(R"({"direction":"outbound","protocol":1,"remote_ports":80})").find("has no ports") !=
           std::string::npos);
     CHECK(refusal(R"({"protocol":256})").find("0-255") != std::string::npos);
@@ -119,7 +124,8 @@ TEST_CASE("isolation: central node endpoints") {
     CHECK(parse_endpoint("[2001:db8::5]:443", "c").host == "2001:db8::5");
     CHECK(parse_endpoint("[2001:db8::5]:443", "c").text() == "[2001:db8::5]:443");
     CHECK_THROWS_WITH_AS(parse_endpoint("central.example", "central_nodes[0]"),
-                         doctest::Contains("central_nodes[0]: 'central.example' needs a port"), ValidationError);
+                         doctest::Contains("central_nodes[0]: 'central.example' needs a port"),
+                         ValidationError);
     CHECK_THROWS_AS(parse_endpoint("ftp://x:21", "c"), ValidationError);
     CHECK_THROWS_AS(parse_endpoint("2001:db8::5:443", "c"), ValidationError);
     CHECK_THROWS_AS(parse_endpoint("host:99999", "c"), ValidationError);
@@ -141,7 +147,8 @@ TEST_CASE("isolation: settings defaults and refusals") {
     CHECK(s.central_nodes.size() == 1);
     CHECK(s.exclusions.size() == 1);
     CHECK(s.default_timeout_s == 60);
-    CHECK_THROWS_WITH_AS(parse_settings(R"({"table":"bad name"})"), doctest::Contains("table"), ValidationError);
+    CHECK_THROWS_WITH_AS(parse_settings(R"({"table":"bad name"})"), doctest::Contains("table"),
+                         ValidationError);
     CHECK_THROWS_WITH_AS(parse_settings(R"({"colour":1})"), doctest::Contains("colour: unknown setting"),
                          ValidationError);
     CHECK_THROWS_WITH_AS(parse_settings(R"({"default_timeout_s":0})"), doctest::Contains("out of range"),
