@@ -8,6 +8,7 @@ ISO_TABLE=vigil_iso_$$
 
 iso_topology_up
 iso_listen "$NS_CENTRAL" 10.77.1.2 8443
+iso_listen "$NS_CENTRAL" fd77:1::2 8443
 iso_listen "$NS_EXCLUDED" 10.77.2.2 9000
 iso_listen "$NS_EXCLUDED" 10.77.2.2 9001
 iso_listen "$NS_OTHER" 10.77.3.2 80
@@ -33,7 +34,7 @@ plugins:
   isolation:
     enabled: true
     table: $ISO_TABLE
-    central_nodes: ["https://10.77.1.2:8443"]
+    central_nodes: ["https://10.77.1.2:8443", "[fd77:1::2]:8443"]
     exclusions:
       - {direction: inbound, protocol: tcp, local_ports: 7000, comment: "inbound to an excluded local port"}
       - {direction: both, cgroup: "$CG_NAME"}
@@ -63,6 +64,9 @@ iso_table_exists || vt_fail "table inet $ISO_TABLE missing"
 
 # Allowed: central node, excluded peer on its port, ICMP to the excluded peer.
 iso_tcp "$NS_AGENT" 10.77.1.2 8443 || vt_fail "central node unreachable while isolated"
+# IPv6 central node (needs neighbour discovery to pass too).
+ip -n "$NS_AGENT" neigh flush all
+iso_tcp "$NS_AGENT" fd77:1::2 8443 || vt_fail "IPv6 central node unreachable while isolated"
 iso_tcp "$NS_AGENT" 10.77.2.2 9000 || vt_fail "excluded peer:port unreachable while isolated"
 iso_ping "$NS_AGENT" 10.77.2.2 || vt_fail "ICMP to the excluded peer blocked"
 # Blocked: the non-excluded peer (TCP and ICMP, IPv4 and IPv6), another port of the excluded peer.
