@@ -2,12 +2,12 @@
 // Glue only: settings, wiring of the bus to the pipeline/uploader/task runner,
 // and the status shown by `vigilctl status`. The logic lives in src/.
 #include <rapidjson/document.h>
-#include <vigil/sdk.hpp>
 
 #include <fstream>
 #include <memory>
 #include <random>
 #include <stdexcept>
+#include <vigil/sdk.hpp>
 
 #include "connection_state.hpp"
 #include "durable_file.hpp"
@@ -51,8 +51,8 @@ std::string own_agent_id(const std::string& state_dir) {
     std::random_device rd;
     std::mt19937_64 gen((uint64_t(rd()) << 32) ^ rd());
     uint64_t a = gen(), b = gen();
-    a = (a & ~0xF000ull) | 0x4000ull;                                   // version 4
-    b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;           // variant 1
+    a = (a & ~0xF000ull) | 0x4000ull;                         // version 4
+    b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 1
     char buf[40];
     std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", (unsigned long long)(a >> 32),
                   (unsigned long long)((a >> 16) & 0xFFFF), (unsigned long long)(a & 0xFFFF),
@@ -93,16 +93,16 @@ public:
         po.telemetry_enabled = settings_.telemetry_enabled;
         po.max_batch_events = settings_.max_batch_events;
         po.max_delay_ns = uint64_t(settings_.max_send_delay_s) * 1000000000ull;
-        pipeline_ = std::make_unique<TelemetryPipeline>(OcsfContext{agent_id_, facts_.hostname, agent_version_}, po,
-                                                        &exclusions_, &limiter_);
+        pipeline_ = std::make_unique<TelemetryPipeline>(
+            OcsfContext{agent_id_, facts_.hostname, agent_version_}, po, &exclusions_, &limiter_);
 
         auto log = [this](int level, const std::string& m) { this->host().log(vigil_log_level(level), m); };
         Uploader::Options uo;
         uo.agent_id = agent_id_;
         uo.sync_period_ns = uint64_t(settings_.sync_period_s) * 1000000000ull;
         uo.max_retry_ns = uint64_t(std::max<uint32_t>(settings_.max_send_delay_s, 1)) * 1000000000ull;
-        uploader_ = std::make_unique<Uploader>(uo, *pipeline_, spool_, seq_, channel, conn_,
-                                               [this] { return sync_body(); }, log);
+        uploader_ = std::make_unique<Uploader>(
+            uo, *pipeline_, spool_, seq_, channel, conn_, [this] { return sync_body(); }, log);
 
         TaskRunner::Options to;
         to.agent_id = agent_id_;
@@ -111,15 +111,16 @@ public:
         to.max_retry_s = std::max<uint32_t>(1, std::min<uint32_t>(30, settings_.max_send_delay_s));
         tasks_ = std::make_shared<TaskRunner>(
             to, channel, conn_, journal_,
-            [this](const std::string& name, const std::string& args, uint32_t timeout_ms, TaskRunner::Done done) {
+            [this](const std::string& name, const std::string& args, uint32_t timeout_ms,
+                   TaskRunner::Done done) {
                 this->host().send_command(name, args, timeout_ms, [done](const vigil::CommandResult& r) {
                     done(r.status, std::string(r.result_json), std::string(r.error));
                 });
             },
             [this] { uploader_->request_sync(); }, log);
 
-        for (uint32_t type : {VIGIL_TYPE_PROCESS_START, VIGIL_TYPE_PROCESS_EXIT, VIGIL_TYPE_NETWORK, VIGIL_TYPE_FILE,
-                              VIGIL_TYPE_THREAT, VIGIL_TYPE_ACTION_RESULT}) {
+        for (uint32_t type : {VIGIL_TYPE_PROCESS_START, VIGIL_TYPE_PROCESS_EXIT, VIGIL_TYPE_NETWORK,
+                              VIGIL_TYPE_FILE, VIGIL_TYPE_THREAT, VIGIL_TYPE_ACTION_RESULT}) {
             host.subscribe(type, [this](const vigil::Message& m) { on_message(m); });
         }
     }
@@ -169,16 +170,18 @@ private:
             for (size_t i = 0; i < v.size(); ++i) s += (i ? ",\"" : "\"") + json_escape(v[i]) + "\"";
             return s + "]";
         };
-        return "{\"agent_id\":\"" + json_escape(agent_id_) + "\",\"hostname\":\"" + json_escape(facts_.hostname) +
-               "\",\"os\":\"" + json_escape(facts_.os) + "\",\"kernel\":\"" + json_escape(facts_.kernel) +
-               "\",\"agent_version\":\"" + json_escape(agent_version_) + "\",\"ips\":" + list(facts_.ips) +
-               ",\"macs\":" + list(facts_.macs) + ",\"plugins\":" + hs.plugins_json +
-               ",\"isolation\":" + hs.isolation_json + ",\"drops\":{\"bus\":" + std::to_string(hs.bus_drops) +
+        return "{\"agent_id\":\"" + json_escape(agent_id_) + "\",\"hostname\":\"" +
+               json_escape(facts_.hostname) + "\",\"os\":\"" + json_escape(facts_.os) + "\",\"kernel\":\"" +
+               json_escape(facts_.kernel) + "\",\"agent_version\":\"" + json_escape(agent_version_) +
+               "\",\"ips\":" + list(facts_.ips) + ",\"macs\":" + list(facts_.macs) +
+               ",\"plugins\":" + hs.plugins_json + ",\"isolation\":" + hs.isolation_json +
+               ",\"drops\":{\"bus\":" + std::to_string(hs.bus_drops) +
                ",\"spool\":" + std::to_string(spool_.dropped_events()) +
                ",\"rate_limit\":" + std::to_string(limiter_.dropped()) +
-               ",\"sensor\":" + std::to_string(hs.sensor_drops) + "},\"spool\":{\"batches\":" +
-               std::to_string(spool_.batches()) + ",\"bytes\":" + std::to_string(spool_.bytes()) +
-               "},\"time_ns\":" + std::to_string(now_ns()) + "}";
+               ",\"sensor\":" + std::to_string(hs.sensor_drops) +
+               "},\"spool\":{\"batches\":" + std::to_string(spool_.batches()) +
+               ",\"bytes\":" + std::to_string(spool_.bytes()) + "},\"time_ns\":" + std::to_string(now_ns()) +
+               "}";
     }
 
     void publish_status() {
@@ -193,16 +196,19 @@ private:
         for (size_t i = 0; i < settings_.servers.size(); ++i)
             s += (i ? ",\"" : "\"") + json_escape(settings_.servers[i].text) + "\"";
         s += "],\"proxy\":" +
-             (proxy_ ? "\"" + json_escape(proxy_->host) + ":" + std::to_string(proxy_->port) + "\"" : std::string("null"));
+             (proxy_ ? "\"" + json_escape(proxy_->host) + ":" + std::to_string(proxy_->port) + "\""
+                     : std::string("null"));
         s += ",\"tls\":{\"server_trust\":\"" + std::string(tls_->pinned() ? "pinned certificate" : "CA") +
              "\",\"mutual_auth\":" + (settings_.mutual_auth ? "true" : "false") + "}";
-        s += ",\"spool\":{\"batches\":" + std::to_string(spool_.batches()) + ",\"bytes\":" +
-             std::to_string(spool_.bytes()) + ",\"events\":" + std::to_string(spool_.events()) +
+        s += ",\"spool\":{\"batches\":" + std::to_string(spool_.batches()) +
+             ",\"bytes\":" + std::to_string(spool_.bytes()) +
+             ",\"events\":" + std::to_string(spool_.events()) +
              ",\"max_bytes\":" + std::to_string(spool_.max_bytes()) +
              ",\"dropped_events\":" + std::to_string(spool_.dropped_events()) +
              ",\"dropped_batches\":" + std::to_string(spool_.dropped_batches()) + "}";
         s += ",\"telemetry\":{\"enabled\":" + std::string(settings_.telemetry_enabled ? "true" : "false") +
-             ",\"received\":" + std::to_string(pc.received.load()) + ",\"accepted\":" + std::to_string(pc.accepted.load()) +
+             ",\"received\":" + std::to_string(pc.received.load()) +
+             ",\"accepted\":" + std::to_string(pc.accepted.load()) +
              ",\"excluded\":" + std::to_string(pc.excluded.load()) +
              ",\"rate_limited\":" + std::to_string(pc.rate_limited.load()) +
              ",\"malformed\":" + std::to_string(pc.malformed.load()) +
@@ -211,12 +217,14 @@ private:
              ",\"duplicate_batches\":" + std::to_string(uc.duplicates.load()) +
              ",\"batches_rejected\":" + std::to_string(uc.batches_rejected.load()) +
              ",\"events_rejected\":" + std::to_string(uc.events_rejected.load()) +
-             ",\"syncs\":" + std::to_string(uc.syncs.load()) + ",\"next_batch_seq\":" + std::to_string(seq_.peek()) + "}";
+             ",\"syncs\":" + std::to_string(uc.syncs.load()) +
+             ",\"next_batch_seq\":" + std::to_string(seq_.peek()) + "}";
         s += ",\"rate_limit\":" + limiter_.status_json();
         s += ",\"drops\":{\"spool\":" + std::to_string(spool_.dropped_events()) +
              ",\"rate_limit\":" + std::to_string(limiter_.dropped()) + "}";
         s += ",\"tasks\":{\"received\":" + std::to_string(tc.received.load()) +
-             ",\"repeated\":" + std::to_string(tc.repeated.load()) + ",\"succeeded\":" + std::to_string(tc.succeeded.load()) +
+             ",\"repeated\":" + std::to_string(tc.repeated.load()) +
+             ",\"succeeded\":" + std::to_string(tc.succeeded.load()) +
              ",\"failed\":" + std::to_string(tc.failed.load()) +
              ",\"unanswerable\":" + std::to_string(tc.unanswerable.load()) +
              ",\"results_posted\":" + std::to_string(tc.results_posted.load()) +

@@ -8,12 +8,12 @@
 // node's full-text index, default true as in central.yaml), --keep (leave the
 // work directory).
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -148,7 +148,8 @@ struct Setup {
 
     void start_central() {
         central_pid = spawn_logged({central, "serve", "--config", central_cfg}, dir + "/central.log");
-        if (!wait_for(30, [&] { return stored_events() >= 0; }, 0.1))
+        if (!wait_for(
+                30, [&] { return stored_events() >= 0; }, 0.1))
             throw std::runtime_error("vigil-central did not come up (see " + dir + "/central.log)");
     }
 
@@ -160,18 +161,21 @@ struct Setup {
         int64_t sent = 0;
         for (int i = 0; sent < count; ++i) {
             int64_t n = std::min(chunk, count - sent);
-            vigilctl(std::string("call test_source.emit '{\"type\":\"") + types[i % 3] + "\",\"count\":" +
-                     std::to_string(n) + ",\"marker\":\"benchmark\"}'");
+            vigilctl(std::string("call test_source.emit '{\"type\":\"") + types[i % 3] +
+                     "\",\"count\":" + std::to_string(n) + ",\"marker\":\"benchmark\"}'");
             sent += n;
-            wait_for(60, [&] { return kataedr_value("telemetry", "received") >= already_received + sent - 4 * chunk; },
-                     0.02);
+            wait_for(
+                60,
+                [&] { return kataedr_value("telemetry", "received") >= already_received + sent - 4 * chunk; },
+                0.02);
         }
     }
 };
 
-VIGIL_BENCH(kataedr_telemetry, "telemetry",
-            "kataedr -> vigil-central over mTLS on loopback: events/s bus -> stored rows, CPU s per 100k events "
-            "each side, spool drain rate (--events N)") {
+VIGIL_BENCH(
+    kataedr_telemetry, "telemetry",
+    "kataedr -> vigil-central over mTLS on loopback: events/s bus -> stored rows, CPU s per 100k events "
+    "each side, spool drain rate (--events N)") {
     const int64_t n = args.get_int("events", 200000);
     const int64_t spool_n = std::max<int64_t>(n / 2, 1);
     const std::string text_index = args.get("text-index", "true");
@@ -193,34 +197,39 @@ VIGIL_BENCH(kataedr_telemetry, "telemetry",
     std::ofstream(s.central_cfg) << "listen:\n  address: 127.0.0.1\n  port: " << port
                                  << "\ntls:\n  certificate: " << c << "/server.crt\n  private_key: " << c
                                  << "/server.key\n  client_ca: " << c
-                                 << "/ca.crt\n  require_client_certificate: true\nstorage:\n  database: " << s.dir
-                                 << "/central.db\n  files_dir: " << s.dir
-                                 << "/files\n  text_index: " << text_index << "\noperators:\n  tokens:\n    - name: bench\n      token: "
+                                 << "/ca.crt\n  require_client_certificate: true\nstorage:\n  database: "
+                                 << s.dir << "/central.db\n  files_dir: " << s.dir
+                                 << "/files\n  text_index: " << text_index
+                                 << "\noperators:\n  tokens:\n    - name: bench\n      token: "
                                     "\"vigil-bench-telemetry-token-0123\"\ncli:\n  certificate: "
                                  << c << "/client.crt\n  private_key: " << c << "/client.key\n";
     s.socket = s.dir + "/vigild.sock";
     s.agent_cfg = s.dir + "/vigil.yaml";
     std::string b = VIGIL_BINARY_DIR;
-    std::ofstream(s.agent_cfg) << "agent:\n  plugin_dir: [" << b << "/test-plugins/kataedr, " << b << "/plugins, " << b
-                               << "/test-plugins]\n  state_dir: " << s.dir << "/state\n  control_socket: " << s.socket
-                               << "\n  log_level: warn\nplugins:\n  behavior:\n    enabled: true\n  test_source:\n"
-                                  "    enabled: true\n  kataedr:\n    enabled: true\n    servers: [\"https://127.0.0.1:"
-                               << port << "\"]\n    server_ca: " << c << "/ca.crt\n    mutual_auth: true\n"
-                               << "    client_p12: " << c << "/client.p12\n    client_p12_password_file: " << c
-                               << "/client.p12.pass\n    max_send_delay_s: 1\n    rate_limit_enabled: false\n"
-                                  "    spool_max_mb: 2048\n";
+    std::ofstream(s.agent_cfg)
+        << "agent:\n  plugin_dir: [" << b << "/test-plugins/kataedr, " << b << "/plugins, " << b
+        << "/test-plugins]\n  state_dir: " << s.dir << "/state\n  control_socket: " << s.socket
+        << "\n  log_level: warn\nplugins:\n  behavior:\n    enabled: true\n  test_source:\n"
+           "    enabled: true\n  kataedr:\n    enabled: true\n    servers: [\"https://127.0.0.1:"
+        << port << "\"]\n    server_ca: " << c << "/ca.crt\n    mutual_auth: true\n"
+        << "    client_p12: " << c << "/client.p12\n    client_p12_password_file: " << c
+        << "/client.p12.pass\n    max_send_delay_s: 1\n    rate_limit_enabled: false\n"
+           "    spool_max_mb: 2048\n";
 
     s.start_central();
     s.vigild_pid = spawn_logged({s.bin + "/vigild", "--config", s.agent_cfg}, s.dir + "/vigild.log");
-    if (!wait_for(30, [&] { return s.kataedr_value(nullptr, "connected") == 1; }, 0.1))
+    if (!wait_for(
+            30, [&] { return s.kataedr_value(nullptr, "connected") == 1; }, 0.1))
         throw std::runtime_error("kataedr did not connect (see " + s.dir + "/vigild.log)");
 
     // 1. Steady state: bus -> stored rows.
-    double agent_cpu0 = vigil::bench::pid_cpu_s(s.vigild_pid), central_cpu0 = vigil::bench::pid_cpu_s(s.central_pid);
+    double agent_cpu0 = vigil::bench::pid_cpu_s(s.vigild_pid),
+           central_cpu0 = vigil::bench::pid_cpu_s(s.central_pid);
     double t0 = vigil::bench::now_s();
     s.emit(n, 0);
     double t_emitted = vigil::bench::now_s();
-    if (!wait_for(300, [&] { return s.stored_events() >= n; }, 0.05))
+    if (!wait_for(
+            300, [&] { return s.stored_events() >= n; }, 0.05))
         throw std::runtime_error("only " + std::to_string(s.stored_events()) + " of " + std::to_string(n) +
                                  " events were stored");
     double t1 = vigil::bench::now_s();
@@ -232,12 +241,14 @@ VIGIL_BENCH(kataedr_telemetry, "telemetry",
     // 2. Outage: the central node stops, events go to the spool; it returns and the spool drains.
     stop_process(s.central_pid);
     s.emit(spool_n, n);
-    if (!wait_for(120, [&] { return s.kataedr_value("spool", "events") >= spool_n; }, 0.1))
+    if (!wait_for(
+            120, [&] { return s.kataedr_value("spool", "events") >= spool_n; }, 0.1))
         throw std::runtime_error("events were not spooled during the outage");
     int64_t spool_bytes = s.kataedr_value("spool", "bytes");
     s.start_central();
     double d0 = vigil::bench::now_s();
-    if (!wait_for(300, [&] { return s.stored_events() >= n + spool_n; }, 0.05))
+    if (!wait_for(
+            300, [&] { return s.stored_events() >= n + spool_n; }, 0.05))
         throw std::runtime_error("the spool did not drain");
     double d1 = vigil::bench::now_s();
 
@@ -261,10 +272,12 @@ VIGIL_BENCH(kataedr_telemetry, "telemetry",
     if (args.json) {
         j.print();
     } else {
-        std::printf("telemetry: %.0f events/s bus->stored (target 50000, ratio %.2f); CPU per 100k events: agent %.2f s, "
-                    "central %.2f s; spool drain %.0f events/s; bus drops %lld\n",
-                    rate, rate / 50000.0, agent_cpu * 100000.0 / double(n), central_cpu * 100000.0 / double(n),
-                    double(spool_n) / (d1 - d0), (long long)dropped);
+        std::printf(
+            "telemetry: %.0f events/s bus->stored (target 50000, ratio %.2f); CPU per 100k events: agent "
+            "%.2f s, "
+            "central %.2f s; spool drain %.0f events/s; bus drops %lld\n",
+            rate, rate / 50000.0, agent_cpu * 100000.0 / double(n), central_cpu * 100000.0 / double(n),
+            double(spool_n) / (d1 - d0), (long long)dropped);
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "connection_state.hpp"
 
 #include <time.h>
+
 #include <vigil/sdk.hpp>
 
 namespace kataedr {
@@ -18,7 +19,8 @@ void ConnectionState::success(const std::string& server) {
     last_success_ns_ = now_ns();
 }
 
-void ConnectionState::failure(const std::string& kind, const std::string& server, const std::string& message) {
+void ConnectionState::failure(const std::string& kind, const std::string& server,
+                              const std::string& message) {
     std::lock_guard<std::mutex> g(mu_);
     connected_ = false;
     error_kind_ = kind;
@@ -41,13 +43,15 @@ std::string ConnectionState::last_error() const {
 std::string ConnectionState::json() const {
     std::lock_guard<std::mutex> g(mu_);
     using vigil::json_escape;
-    std::string s = "{\"server\":" + (server_.empty() ? std::string("null") : "\"" + json_escape(server_) + "\"") +
-                    ",\"connected\":" + (connected_ ? "true" : "false") +
-                    ",\"last_success_ns\":" + std::to_string(last_success_ns_) +
-                    ",\"failures\":" + std::to_string(failures_) + ",\"last_error\":";
+    std::string s =
+        "{\"server\":" + (server_.empty() ? std::string("null") : "\"" + json_escape(server_) + "\"") +
+        ",\"connected\":" + (connected_ ? "true" : "false") +
+        ",\"last_success_ns\":" + std::to_string(last_success_ns_) +
+        ",\"failures\":" + std::to_string(failures_) + ",\"last_error\":";
     if (error_message_.empty()) return s + "null}";
     return s + "{\"kind\":\"" + json_escape(error_kind_) + "\",\"server\":\"" + json_escape(error_server_) +
-           "\",\"message\":\"" + json_escape(error_message_) + "\",\"time_ns\":" + std::to_string(error_ns_) + "}}";
+           "\",\"message\":\"" + json_escape(error_message_) + "\",\"time_ns\":" + std::to_string(error_ns_) +
+           "}}";
 }
 
 }  // namespace kataedr

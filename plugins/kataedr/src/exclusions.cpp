@@ -29,8 +29,9 @@ Exclusions::Exclusions(const std::vector<ExclusionRule>& rules) {
             if (!c->regex) {
                 PCRE2_UCHAR msg[256];
                 pcre2_get_error_message(err, msg, sizeof msg);
-                throw std::invalid_argument("kataedr.exclusions[" + std::to_string(i) + "].cmdline: invalid regex \"" +
-                                            rules[i].cmdline_regex + "\" at offset " + std::to_string(offset) + ": " +
+                throw std::invalid_argument("kataedr.exclusions[" + std::to_string(i) +
+                                            "].cmdline: invalid regex \"" + rules[i].cmdline_regex +
+                                            "\" at offset " + std::to_string(offset) + ": " +
                                             reinterpret_cast<const char*>(msg));
             }
             pcre2_jit_compile(c->regex, PCRE2_JIT_COMPLETE);  // best effort; falls back to the interpreter
@@ -49,8 +50,8 @@ bool Exclusions::excluded(std::string_view exe, std::string_view cmdline) const 
         if (!r->glob.empty() && fnmatch(r->glob.c_str(), exe_z.c_str(), 0) != 0) continue;
         if (r->regex) {
             pcre2_match_data* md = pcre2_match_data_create_from_pattern(r->regex, nullptr);
-            int rc = pcre2_match(r->regex, reinterpret_cast<PCRE2_SPTR>(cmdline.data()), cmdline.size(), 0, 0, md,
-                                 nullptr);
+            int rc = pcre2_match(r->regex, reinterpret_cast<PCRE2_SPTR>(cmdline.data()), cmdline.size(), 0, 0,
+                                 md, nullptr);
             pcre2_match_data_free(md);
             if (rc < 0) continue;  // no match, or an invalid UTF-8 command line
         }

@@ -48,7 +48,8 @@ HostFacts collect_host_facts(const std::string& os_release_path) {
         f.os = "Linux";
     }
     utsname u{};
-    if (uname(&u) == 0) f.kernel = std::string(u.sysname) + " " + u.release + " " + u.version + " " + u.machine;
+    if (uname(&u) == 0)
+        f.kernel = std::string(u.sysname) + " " + u.release + " " + u.version + " " + u.machine;
 
     std::vector<std::string> loopback;
     ifaddrs* list = nullptr;
@@ -62,14 +63,16 @@ HostFacts collect_host_facts(const std::string& os_release_path) {
                 inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, buf, sizeof buf);
                 (lo ? loopback : f.ips).push_back(buf);
             } else if (family == AF_INET6) {
-                inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, buf, sizeof buf);
+                inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, buf,
+                          sizeof buf);
                 (lo ? loopback : f.ips).push_back(buf);
             } else if (family == AF_PACKET && !lo) {
                 auto* ll = reinterpret_cast<sockaddr_ll*>(a->ifa_addr);
                 if (ll->sll_halen != 6) continue;
                 char mac[18];
-                std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ll->sll_addr[0], ll->sll_addr[1],
-                              ll->sll_addr[2], ll->sll_addr[3], ll->sll_addr[4], ll->sll_addr[5]);
+                std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ll->sll_addr[0],
+                              ll->sll_addr[1], ll->sll_addr[2], ll->sll_addr[3], ll->sll_addr[4],
+                              ll->sll_addr[5]);
                 if (std::string(mac) != "00:00:00:00:00:00" &&
                     std::find(f.macs.begin(), f.macs.end(), mac) == f.macs.end())
                     f.macs.push_back(mac);

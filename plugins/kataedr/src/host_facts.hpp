@@ -8,8 +8,8 @@ namespace kataedr {
 
 struct HostFacts {
     std::string hostname;
-    std::string os;      // PRETTY_NAME of /etc/os-release
-    std::string kernel;  // "Linux 6.1.0-18-amd64 #1 SMP ... x86_64"
+    std::string os;                 // PRETTY_NAME of /etc/os-release
+    std::string kernel;             // "Linux 6.1.0-18-amd64 #1 SMP ... x86_64"
     std::vector<std::string> ips;   // non-loopback addresses (all when there are none)
     std::vector<std::string> macs;  // of interfaces with a hardware address
 };

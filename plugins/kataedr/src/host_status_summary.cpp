@@ -51,7 +51,8 @@ HostStatusSummary summarize_host_status(const std::string& text) {
             }
         }
         plugins.AddMember(rapidjson::Value(name.c_str(), alloc), entry, alloc);
-        if (name == "isolation" && p.IsObject() && p.HasMember("status")) out.isolation_json = to_json(p["status"]);
+        if (name == "isolation" && p.IsObject() && p.HasMember("status"))
+            out.isolation_json = to_json(p["status"]);
         if (name == "behavior" && p.IsObject()) out.sensor_drops += sum_drops(p);
     };
     auto it = d.FindMember("plugins");
@@ -60,7 +61,8 @@ HostStatusSummary summarize_host_status(const std::string& text) {
             for (auto& m : it->value.GetObject()) add_plugin(m.name.GetString(), m.value);
         } else if (it->value.IsArray()) {
             for (auto& p : it->value.GetArray())
-                if (p.IsObject() && p.HasMember("name") && p["name"].IsString()) add_plugin(p["name"].GetString(), p);
+                if (p.IsObject() && p.HasMember("name") && p["name"].IsString())
+                    add_plugin(p["name"].GetString(), p);
         }
     }
     out.plugins_json = to_json(plugins);

@@ -10,7 +10,7 @@
 namespace kataedr {
 
 struct HostStatusSummary {
-    std::string plugins_json = "{}";     // {"<name>":{"state":..,"version":..,"status":{..}}}
+    std::string plugins_json = "{}";      // {"<name>":{"state":..,"version":..,"status":{..}}}
     std::string isolation_json = "null";  // the isolation plugin's status, or null
     uint64_t bus_drops = 0;
     uint64_t sensor_drops = 0;

@@ -94,22 +94,25 @@ HttpResponse HttpsChannel::send(const HttpRequest& req) {
 HttpResponse HttpsChannel::send_to(size_t index, const HttpRequest& req, bool fresh) {
     const ServerUrl& server = config_->servers[index];
     const auto& cfg = *config_;
-    std::string via = cfg.proxy ? " via proxy " + cfg.proxy->host + ":" + std::to_string(cfg.proxy->port) : "";
+    std::string via =
+        cfg.proxy ? " via proxy " + cfg.proxy->host + ":" + std::to_string(cfg.proxy->port) : "";
     Poco::Net::HTTPSClientSession* session = nullptr;
     try {
         {
             std::lock_guard<std::mutex> g(mu_);
             if (fresh || !session_ || session_index_ != index) {
                 session_.reset();
-                auto s = std::make_unique<Poco::Net::HTTPSClientSession>(server.host, server.port, context_for(index));
+                auto s = std::make_unique<Poco::Net::HTTPSClientSession>(server.host, server.port,
+                                                                         context_for(index));
                 if (cfg.proxy) {
                     Poco::Net::HTTPClientSession::ProxyConfig pc;
                     pc.host = cfg.proxy->host;
                     pc.port = cfg.proxy->port;
                     pc.username = cfg.proxy->username;
                     pc.password = cfg.proxy->password;
-                    pc.authMethod = cfg.proxy->username.empty() ? Poco::Net::HTTPClientSession::PROXY_AUTH_NONE
-                                                                : Poco::Net::HTTPClientSession::PROXY_AUTH_HTTP_BASIC;
+                    pc.authMethod = cfg.proxy->username.empty()
+                                        ? Poco::Net::HTTPClientSession::PROXY_AUTH_NONE
+                                        : Poco::Net::HTTPClientSession::PROXY_AUTH_HTTP_BASIC;
                     s->setProxyConfig(pc);
                 }
                 s->setKeepAlive(true);
@@ -119,7 +122,8 @@ HttpResponse HttpsChannel::send_to(size_t index, const HttpRequest& req, bool fr
             session = session_.get();
         }
         uint32_t receive_s = req.receive_timeout_s ? req.receive_timeout_s : cfg.request_timeout_s;
-        session->setTimeout(Poco::Timespan(long(cfg.connect_timeout_s), 0), Poco::Timespan(long(cfg.request_timeout_s), 0),
+        session->setTimeout(Poco::Timespan(long(cfg.connect_timeout_s), 0),
+                            Poco::Timespan(long(cfg.request_timeout_s), 0),
                             Poco::Timespan(long(receive_s), 0));
         TlsMaterial::clear_verify_failure();
 
@@ -181,8 +185,9 @@ HttpResponse HttpsChannel::send_to(size_t index, const HttpRequest& req, bool fr
         session_.reset();
         std::string text = detail.empty() ? e.displayText() : detail + " [" + e.displayText() + "]";
         std::string hint = cfg.tls->hint_for(text);
-        throw TransportError("tls", server.text,
-                             "TLS with " + server.text + via + " failed: " + text + (hint.empty() ? "" : " — " + hint));
+        throw TransportError(
+            "tls", server.text,
+            "TLS with " + server.text + via + " failed: " + text + (hint.empty() ? "" : " — " + hint));
     } catch (const Poco::Net::HTTPException& e) {
         std::lock_guard<std::mutex> g(mu_);
         session_.reset();
@@ -200,23 +205,27 @@ HttpResponse HttpsChannel::send_to(size_t index, const HttpRequest& req, bool fr
     } catch (const Poco::TimeoutException& e) {
         std::lock_guard<std::mutex> g(mu_);
         session_.reset();
-        throw TransportError("timeout", server.text, "timeout talking to " + server.text + via + ": " + e.displayText());
+        throw TransportError("timeout", server.text,
+                             "timeout talking to " + server.text + via + ": " + e.displayText());
     } catch (const Poco::Exception& e) {
         std::lock_guard<std::mutex> g(mu_);
         session_.reset();
         std::string detail = TlsMaterial::last_verify_failure();
         if (!detail.empty()) {
             std::string hint = cfg.tls->hint_for(detail);
-            throw TransportError("tls", server.text,
-                                 "TLS with " + server.text + via + " failed: " + detail + (hint.empty() ? "" : " — " + hint));
+            throw TransportError(
+                "tls", server.text,
+                "TLS with " + server.text + via + " failed: " + detail + (hint.empty() ? "" : " — " + hint));
         }
         throw TransportError("network", server.text,
-                             aborted_ ? "connector is stopping"
-                                      : "network error talking to " + server.text + via + ": " + e.displayText());
+                             aborted_
+                                 ? "connector is stopping"
+                                 : "network error talking to " + server.text + via + ": " + e.displayText());
     } catch (const std::exception& e) {
         std::lock_guard<std::mutex> g(mu_);
         session_.reset();
-        throw TransportError("network", server.text, "error talking to " + server.text + via + ": " + e.what());
+        throw TransportError("network", server.text,
+                             "error talking to " + server.text + via + ": " + e.what());
     }
 }
 

@@ -5,9 +5,9 @@
 #include <rapidjson/reader.h>
 #include <rapidjson/writer.h>
 #include <sys/socket.h>
-#include <vigil/sdk.hpp>
 
 #include <cctype>
+#include <vigil/sdk.hpp>
 
 namespace kataedr {
 namespace {
@@ -224,15 +224,26 @@ bool network_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint6
     const char* direction = "Unknown";
     int direction_id = 0;
     switch (v->action) {
-    case VIGIL_NET_CONNECT: activity = 1, activity_name = "Open", direction = "Outbound", direction_id = 2; break;
-    case VIGIL_NET_ACCEPT: activity = 1, activity_name = "Open", direction = "Inbound", direction_id = 1; break;
-    case VIGIL_NET_LISTEN: activity = 7, activity_name = "Listen", direction = "Inbound", direction_id = 1; break;
-    case VIGIL_NET_CLOSE: activity = 2, activity_name = "Close"; break;
-    default: break;
+        case VIGIL_NET_CONNECT:
+            activity = 1, activity_name = "Open", direction = "Outbound", direction_id = 2;
+            break;
+        case VIGIL_NET_ACCEPT:
+            activity = 1, activity_name = "Open", direction = "Inbound", direction_id = 1;
+            break;
+        case VIGIL_NET_LISTEN:
+            activity = 7, activity_name = "Listen", direction = "Inbound", direction_id = 1;
+            break;
+        case VIGIL_NET_CLOSE:
+            activity = 2, activity_name = "Close";
+            break;
+        default:
+            break;
     }
-    std::string local = address_text(v->family, v->local_addr), remote = address_text(v->family, v->remote_addr);
+    std::string local = address_text(v->family, v->local_addr),
+                remote = address_text(v->family, v->remote_addr);
     w.StartObject();
-    header(w, ctx, ev, seq, 4001, "Network Activity", 4, "Network Activity", activity, activity_name, "network", 1);
+    header(w, ctx, ev, seq, 4001, "Network Activity", 4, "Network Activity", activity, activity_name,
+           "network", 1);
     // src is the side that initiated: the local end for outbound connections.
     bool outbound = v->action != VIGIL_NET_ACCEPT;
     key(w, "src_endpoint");
@@ -279,14 +290,29 @@ bool file_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t
     int activity = 99;
     std::string_view name = "Other";
     switch (v->action) {
-    case VIGIL_FILE_CREATE: activity = 1, name = "Create"; break;
-    case VIGIL_FILE_MODIFY: activity = 3, name = "Update"; break;
-    case VIGIL_FILE_DELETE: activity = 4, name = "Delete"; break;
-    case VIGIL_FILE_RENAME: activity = 5, name = "Rename"; break;
-    case VIGIL_FILE_CHMOD: activity = 6, name = "Set Attributes"; break;
-    case VIGIL_FILE_CHOWN: activity = 7, name = "Set Security"; break;
-    case VIGIL_FILE_OPEN: activity = 14, name = "Open"; break;
-    default: break;
+        case VIGIL_FILE_CREATE:
+            activity = 1, name = "Create";
+            break;
+        case VIGIL_FILE_MODIFY:
+            activity = 3, name = "Update";
+            break;
+        case VIGIL_FILE_DELETE:
+            activity = 4, name = "Delete";
+            break;
+        case VIGIL_FILE_RENAME:
+            activity = 5, name = "Rename";
+            break;
+        case VIGIL_FILE_CHMOD:
+            activity = 6, name = "Set Attributes";
+            break;
+        case VIGIL_FILE_CHOWN:
+            activity = 7, name = "Set Security";
+            break;
+        case VIGIL_FILE_OPEN:
+            activity = 14, name = "Open";
+            break;
+        default:
+            break;
     }
     w.StartObject();
     header(w, ctx, ev, seq, 1001, "File System Activity", 1, "System Activity", activity, name, "file", 1);
@@ -357,7 +383,8 @@ bool threat_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64
         if (tag.substr(0, 7) != "attack.") continue;
         std::string_view id = tag.substr(7);
         w.StartObject();
-        if (id.size() > 1 && (id[0] == 't' || id[0] == 'T') && std::isdigit(static_cast<unsigned char>(id[1]))) {
+        if (id.size() > 1 && (id[0] == 't' || id[0] == 'T') &&
+            std::isdigit(static_cast<unsigned char>(id[1]))) {
             std::string uid(id);
             for (auto& c : uid) c = char(std::toupper(static_cast<unsigned char>(c)));
             key(w, "technique");
@@ -480,54 +507,75 @@ bool is_telemetry_type(uint32_t t) {
 
 std::string_view event_kind(const EventView& ev) {
     switch (ev.type_id) {
-    case VIGIL_TYPE_PROCESS_START: return "process_start";
-    case VIGIL_TYPE_PROCESS_EXIT: return "process_exit";
-    case VIGIL_TYPE_NETWORK: {
-        auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
-        switch (v->action) {
-        case VIGIL_NET_CONNECT: return "network_connect";
-        case VIGIL_NET_ACCEPT: return "network_accept";
-        case VIGIL_NET_LISTEN: return "network_listen";
-        case VIGIL_NET_CLOSE: return "network_close";
-        default: return "network_other";
+        case VIGIL_TYPE_PROCESS_START:
+            return "process_start";
+        case VIGIL_TYPE_PROCESS_EXIT:
+            return "process_exit";
+        case VIGIL_TYPE_NETWORK: {
+            auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
+            switch (v->action) {
+                case VIGIL_NET_CONNECT:
+                    return "network_connect";
+                case VIGIL_NET_ACCEPT:
+                    return "network_accept";
+                case VIGIL_NET_LISTEN:
+                    return "network_listen";
+                case VIGIL_NET_CLOSE:
+                    return "network_close";
+                default:
+                    return "network_other";
+            }
         }
-    }
-    case VIGIL_TYPE_FILE: {
-        auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
-        switch (v->action) {
-        case VIGIL_FILE_CREATE: return "file_create";
-        case VIGIL_FILE_MODIFY: return "file_modify";
-        case VIGIL_FILE_DELETE: return "file_delete";
-        case VIGIL_FILE_RENAME: return "file_rename";
-        case VIGIL_FILE_CHMOD: return "file_chmod";
-        case VIGIL_FILE_CHOWN: return "file_chown";
-        case VIGIL_FILE_OPEN: return "file_open";
-        default: return "file_other";
+        case VIGIL_TYPE_FILE: {
+            auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
+            switch (v->action) {
+                case VIGIL_FILE_CREATE:
+                    return "file_create";
+                case VIGIL_FILE_MODIFY:
+                    return "file_modify";
+                case VIGIL_FILE_DELETE:
+                    return "file_delete";
+                case VIGIL_FILE_RENAME:
+                    return "file_rename";
+                case VIGIL_FILE_CHMOD:
+                    return "file_chmod";
+                case VIGIL_FILE_CHOWN:
+                    return "file_chown";
+                case VIGIL_FILE_OPEN:
+                    return "file_open";
+                default:
+                    return "file_other";
+            }
         }
-    }
-    case VIGIL_TYPE_THREAT: return "threat";
-    case VIGIL_TYPE_ACTION_RESULT: return "action_result";
-    default: return "other";
+        case VIGIL_TYPE_THREAT:
+            return "threat";
+        case VIGIL_TYPE_ACTION_RESULT:
+            return "action_result";
+        default:
+            return "other";
     }
 }
 
 ActorRef actor_of(const EventView& ev) {
-    auto pick = [](const auto& v, const vigil_process_ctx& p) { return ActorRef{v.str(p.exe), v.str(p.cmdline)}; };
+    auto pick = [](const auto& v, const vigil_process_ctx& p) {
+        return ActorRef{v.str(p.exe), v.str(p.cmdline)};
+    };
     switch (ev.type_id) {
-    case VIGIL_TYPE_PROCESS_START:
-    case VIGIL_TYPE_PROCESS_EXIT: {
-        auto v = vigil::view<vigil_process_event>(ev.payload, ev.payload_size);
-        return v.valid ? pick(v, v->process) : ActorRef{};
-    }
-    case VIGIL_TYPE_NETWORK: {
-        auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
-        return v.valid ? pick(v, v->process) : ActorRef{};
-    }
-    case VIGIL_TYPE_FILE: {
-        auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
-        return v.valid ? pick(v, v->process) : ActorRef{};
-    }
-    default: return {};
+        case VIGIL_TYPE_PROCESS_START:
+        case VIGIL_TYPE_PROCESS_EXIT: {
+            auto v = vigil::view<vigil_process_event>(ev.payload, ev.payload_size);
+            return v.valid ? pick(v, v->process) : ActorRef{};
+        }
+        case VIGIL_TYPE_NETWORK: {
+            auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
+            return v.valid ? pick(v, v->process) : ActorRef{};
+        }
+        case VIGIL_TYPE_FILE: {
+            auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
+            return v.valid ? pick(v, v->process) : ActorRef{};
+        }
+        default:
+            return {};
     }
 }
 
@@ -537,13 +585,24 @@ bool append_ocsf(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq
     Writer w(os);
     bool ok = false;
     switch (ev.type_id) {
-    case VIGIL_TYPE_PROCESS_START:
-    case VIGIL_TYPE_PROCESS_EXIT: ok = process_event(w, ctx, ev, event_seq); break;
-    case VIGIL_TYPE_NETWORK: ok = network_event(w, ctx, ev, event_seq); break;
-    case VIGIL_TYPE_FILE: ok = file_event(w, ctx, ev, event_seq); break;
-    case VIGIL_TYPE_THREAT: ok = threat_event(w, ctx, ev, event_seq); break;
-    case VIGIL_TYPE_ACTION_RESULT: ok = action_result_event(w, ctx, ev, event_seq); break;
-    default: break;
+        case VIGIL_TYPE_PROCESS_START:
+        case VIGIL_TYPE_PROCESS_EXIT:
+            ok = process_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_NETWORK:
+            ok = network_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_FILE:
+            ok = file_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_THREAT:
+            ok = threat_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_ACTION_RESULT:
+            ok = action_result_event(w, ctx, ev, event_seq);
+            break;
+        default:
+            break;
     }
     if (!ok) out.resize(mark);
     return ok;

@@ -7,7 +7,8 @@ namespace kataedr {
 RateLimiter::RateLimiter(bool enabled, uint32_t events_per_hour, uint32_t type_threshold_percent)
     : enabled_(enabled),
       per_hour_(events_per_hour),
-      type_limit_(std::max<uint32_t>(1, uint32_t(uint64_t(events_per_hour) * type_threshold_percent / 100))) {}
+      type_limit_(std::max<uint32_t>(1, uint32_t(uint64_t(events_per_hour) * type_threshold_percent / 100))) {
+}
 
 RateLimiter::Verdict RateLimiter::admit(std::string_view type, uint64_t now_ns) {
     if (!enabled_) return Verdict::accept;
@@ -60,7 +61,8 @@ std::string RateLimiter::status_json() const {
                     ",\"per_type_limit\":" + std::to_string(type_limit_) +
                     ",\"window_events\":" + std::to_string(window_total_) +
                     ",\"dropped_total_limit\":" + std::to_string(dropped_total_limit_) +
-                    ",\"dropped_type_threshold\":" + std::to_string(dropped_type_threshold_) + ",\"dropped_by_type\":{";
+                    ",\"dropped_type_threshold\":" + std::to_string(dropped_type_threshold_) +
+                    ",\"dropped_by_type\":{";
     bool first = true;
     for (const auto& [k, v] : dropped_by_type_) {
         s += (first ? "\"" : ",\"") + k + "\":" + std::to_string(v);

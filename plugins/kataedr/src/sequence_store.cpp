@@ -7,14 +7,16 @@
 
 namespace kataedr {
 
-SequenceStore::SequenceStore(std::string path, uint64_t block) : path_(std::move(path)), block_(block ? block : 1) {
+SequenceStore::SequenceStore(std::string path, uint64_t block)
+    : path_(std::move(path)), block_(block ? block : 1) {
     if (auto text = read_small_file(path_, 64)) {
         uint64_t v = 0;
         auto first = text->data(), last = text->data() + text->size();
         while (last > first && (last[-1] == '\n' || last[-1] == ' ')) --last;
         auto [p, ec] = std::from_chars(first, last, v);
         if (ec != std::errc() || p != last || v == 0)
-            throw std::runtime_error("corrupt batch sequence file " + path_ + " (expected a positive number)");
+            throw std::runtime_error("corrupt batch sequence file " + path_ +
+                                     " (expected a positive number)");
         next_ = v;
     }
     reserve_locked();

@@ -77,12 +77,26 @@ std::string get_string(const rapidjson::Value& obj, const char* key) {
 Settings parse_settings(std::string_view json) {
     rapidjson::Document doc;
     doc.Parse(json.data(), json.size());
-    if (doc.HasParseError() || !doc.IsObject()) throw std::invalid_argument("kataedr: settings are not a JSON object");
-    static const char* known[] = {"servers", "server_ca", "mutual_auth", "client_p12", "client_p12_password_file",
-                                  "connect_timeout_s", "request_timeout_s", "sync_period_s", "max_send_delay_s",
-                                  "max_batch_events", "rate_limit_enabled", "events_per_hour",
-                                  "type_threshold_percent", "telemetry_enabled", "exclusions", "spool_max_mb",
-                                  "task_poll_wait_s", "task_timeout_s"};
+    if (doc.HasParseError() || !doc.IsObject())
+        throw std::invalid_argument("kataedr: settings are not a JSON object");
+    static const char* known[] = {"servers",
+                                  "server_ca",
+                                  "mutual_auth",
+                                  "client_p12",
+                                  "client_p12_password_file",
+                                  "connect_timeout_s",
+                                  "request_timeout_s",
+                                  "sync_period_s",
+                                  "max_send_delay_s",
+                                  "max_batch_events",
+                                  "rate_limit_enabled",
+                                  "events_per_hour",
+                                  "type_threshold_percent",
+                                  "telemetry_enabled",
+                                  "exclusions",
+                                  "spool_max_mb",
+                                  "task_poll_wait_s",
+                                  "task_timeout_s"};
     for (auto& m : doc.GetObject()) {
         std::string_view name(m.name.GetString(), m.name.GetStringLength());
         bool found = false;
@@ -107,13 +121,15 @@ Settings parse_settings(std::string_view json) {
 
     s.server_ca = get_string(doc, "server_ca");
     if (s.server_ca.empty())
-        throw bad("server_ca", "required: the CA certificate or the pinned server certificate (PEM file); "
-                               "the connector never talks to an unverified server");
+        throw bad("server_ca",
+                  "required: the CA certificate or the pinned server certificate (PEM file); "
+                  "the connector never talks to an unverified server");
     s.mutual_auth = get_bool(doc, "mutual_auth", false);
     s.client_p12 = get_string(doc, "client_p12");
     s.client_p12_password_file = get_string(doc, "client_p12_password_file");
     if (s.mutual_auth && s.client_p12.empty())
-        throw bad("client_p12", "required when mutual_auth is true (PKCS#12 file with the client certificate)");
+        throw bad("client_p12",
+                  "required when mutual_auth is true (PKCS#12 file with the client certificate)");
     s.connect_timeout_s = uint32_t(get_uint(doc, "connect_timeout_s", s.connect_timeout_s, 1, 300));
     s.request_timeout_s = uint32_t(get_uint(doc, "request_timeout_s", s.request_timeout_s, 1, 600));
     s.sync_period_s = uint32_t(get_uint(doc, "sync_period_s", s.sync_period_s, 1, 86400));
@@ -121,7 +137,8 @@ Settings parse_settings(std::string_view json) {
     s.max_batch_events = uint32_t(get_uint(doc, "max_batch_events", s.max_batch_events, 1, 100000));
     s.rate_limit_enabled = get_bool(doc, "rate_limit_enabled", s.rate_limit_enabled);
     s.events_per_hour = uint32_t(get_uint(doc, "events_per_hour", s.events_per_hour, 1, 1000000000));
-    s.type_threshold_percent = uint32_t(get_uint(doc, "type_threshold_percent", s.type_threshold_percent, 1, 100));
+    s.type_threshold_percent =
+        uint32_t(get_uint(doc, "type_threshold_percent", s.type_threshold_percent, 1, 100));
     s.telemetry_enabled = get_bool(doc, "telemetry_enabled", s.telemetry_enabled);
     if (auto it = doc.FindMember("spool_max_mb"); it != doc.MemberEnd()) {
         if (!it->value.IsNumber() || it->value.GetDouble() < 0.01 || it->value.GetDouble() > 1048576)

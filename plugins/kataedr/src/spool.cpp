@@ -43,13 +43,14 @@ Spool::Spool(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_by
         }
         Entry e;
         if (!parse_name(name, e)) continue;
-        struct stat st{};
+        struct stat st {};
         if (::stat(full.c_str(), &st) != 0) continue;
         e.bytes = uint64_t(st.st_size);
         found.push_back(e);
     }
     ::closedir(d);
-    std::sort(found.begin(), found.end(), [](const Entry& x, const Entry& y) { return x.batch_seq < y.batch_seq; });
+    std::sort(found.begin(), found.end(),
+              [](const Entry& x, const Entry& y) { return x.batch_seq < y.batch_seq; });
     for (const auto& e : found) {
         entries_.push_back(e);
         bytes_ += e.bytes;
@@ -96,7 +97,8 @@ void Spool::push(uint64_t batch_seq, uint32_t events, std::string_view body) {
     std::lock_guard<std::mutex> g(mu_);
     Entry e{batch_seq, events, body.size()};
     if (!entries_.empty() && batch_seq <= entries_.back().batch_seq)
-        throw std::logic_error("spool: batch_seq " + std::to_string(batch_seq) + " is not above the newest spooled " +
+        throw std::logic_error("spool: batch_seq " + std::to_string(batch_seq) +
+                               " is not above the newest spooled " +
                                std::to_string(entries_.back().batch_seq));
     if (e.bytes > max_bytes_) {
         // Larger than the whole spool: it can never fit; drop it (counted).

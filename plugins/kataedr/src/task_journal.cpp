@@ -25,8 +25,8 @@ std::vector<std::string> list_entries(const std::string& dir) {
     if (!d) return out;
     while (dirent* de = ::readdir(d)) {
         std::string name = de->d_name;
-        if (name.size() > std::strlen(kSuffix) && name.compare(name.size() - std::strlen(kSuffix), std::string::npos,
-                                                                 kSuffix) == 0)
+        if (name.size() > std::strlen(kSuffix) &&
+            name.compare(name.size() - std::strlen(kSuffix), std::string::npos, kSuffix) == 0)
             out.push_back(dir + "/" + name);
     }
     ::closedir(d);
@@ -35,9 +35,11 @@ std::vector<std::string> list_entries(const std::string& dir) {
 
 }  // namespace
 
-TaskJournal::TaskJournal(std::string dir, size_t max_entries) : dir_(std::move(dir)), max_entries_(max_entries) {
+TaskJournal::TaskJournal(std::string dir, size_t max_entries)
+    : dir_(std::move(dir)), max_entries_(max_entries) {
     if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
-        throw std::runtime_error("cannot create task journal directory " + dir_ + ": " + std::strerror(errno));
+        throw std::runtime_error("cannot create task journal directory " + dir_ + ": " +
+                                 std::strerror(errno));
 }
 
 std::string TaskJournal::path_of(const std::string& id) const {
@@ -56,15 +58,17 @@ std::optional<JournalEntry> TaskJournal::load(const std::string& path) const {
     if (!text) return std::nullopt;
     rapidjson::Document d;
     d.Parse(text->data(), text->size());
-    if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsString() || !d.HasMember("result") ||
-        !d["result"].IsString())
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsString() ||
+        !d.HasMember("result") || !d["result"].IsString())
         return std::nullopt;
     JournalEntry e;
     e.id = d["id"].GetString();
     e.result_body = d["result"].GetString();
     e.posted = d.HasMember("posted") && d["posted"].IsBool() && d["posted"].GetBool();
-    if (d.HasMember("upload_file") && d["upload_file"].IsString()) e.upload_file = d["upload_file"].GetString();
-    e.upload_delete = d.HasMember("upload_delete") && d["upload_delete"].IsBool() && d["upload_delete"].GetBool();
+    if (d.HasMember("upload_file") && d["upload_file"].IsString())
+        e.upload_file = d["upload_file"].GetString();
+    e.upload_delete =
+        d.HasMember("upload_delete") && d["upload_delete"].IsBool() && d["upload_delete"].GetBool();
     if (d.HasMember("time_ns") && d["time_ns"].IsUint64()) e.time_ns = d["time_ns"].GetUint64();
     return e;
 }
@@ -131,8 +135,9 @@ void TaskJournal::prune_locked() {
     // Oldest by modification time go first; a task that old is long expired on the server.
     std::vector<std::pair<int64_t, std::string>> by_age;
     for (auto& f : files) {
-        struct stat st{};
-        if (::stat(f.c_str(), &st) == 0) by_age.emplace_back(int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, f);
+        struct stat st {};
+        if (::stat(f.c_str(), &st) == 0)
+            by_age.emplace_back(int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, f);
     }
     std::sort(by_age.begin(), by_age.end());
     for (size_t i = 0; i + max_entries_ < by_age.size(); ++i) ::unlink(by_age[i].second.c_str());

@@ -29,8 +29,8 @@ bool command_name_ok(std::string_view s) {
     if (dot == std::string_view::npos || dot == 0 || dot + 1 == s.size()) return false;
     if (s.find('.', dot + 1) != std::string_view::npos) return false;
     for (char c : s)
-        if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-              c == '.'))
+        if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+              c == '_' || c == '.'))
             return false;
     return true;
 }
@@ -102,7 +102,8 @@ TaskPoll parse_task_poll(std::string_view body) {
             task.timeout_s = timeout->value.GetUint();
         }
         auto created = t.FindMember("created_ns");
-        if (created != t.MemberEnd() && created->value.IsUint64()) task.created_ns = created->value.GetUint64();
+        if (created != t.MemberEnd() && created->value.IsUint64())
+            task.created_ns = created->value.GetUint64();
         out.tasks.push_back(std::move(task));
     }
     return out;

@@ -17,11 +17,16 @@ namespace {
 
 std::string status_text(int status, const std::string& command, uint32_t timeout_s) {
     switch (status) {
-    case VIGIL_EDISABLED: return "plugin disabled: command " + command + " cannot run";
-    case VIGIL_ENOTFOUND: return "no plugin handles command " + command;
-    case VIGIL_ETIMEDOUT: return "timeout: " + command + " did not finish within " + std::to_string(timeout_s) + " s";
-    case VIGIL_EINVAL: return "invalid arguments for " + command;
-    default: return command + " failed (status " + std::to_string(status) + ")";
+        case VIGIL_EDISABLED:
+            return "plugin disabled: command " + command + " cannot run";
+        case VIGIL_ENOTFOUND:
+            return "no plugin handles command " + command;
+        case VIGIL_ETIMEDOUT:
+            return "timeout: " + command + " did not finish within " + std::to_string(timeout_s) + " s";
+        case VIGIL_EINVAL:
+            return "invalid arguments for " + command;
+        default:
+            return command + " failed (status " + std::to_string(status) + ")";
     }
 }
 
@@ -126,7 +131,8 @@ void TaskRunner::poll_loop() {
             }
             if (r.status == 404) need_sync_();  // not registered yet
             state_.failure("http", r.server,
-                           "HTTP " + std::to_string(r.status) + " from " + r.server + " for task poll: " + r.error_text());
+                           "HTTP " + std::to_string(r.status) + " from " + r.server +
+                               " for task poll: " + r.error_text());
         } catch (const TransportError&) {
             // Recorded by the channel; wait and try again.
         }
@@ -169,7 +175,8 @@ void TaskRunner::execute(const Task& t) {
     uint32_t timeout_s = t.timeout_s ? t.timeout_s : opt_.default_timeout_s;
     if (route.kind == TaskRoute::Kind::ping) {
         complete(t.id, VIGIL_OK,
-                 "{\"pong\":true,\"agent_id\":\"" + opt_.agent_id + "\",\"time_ns\":" + std::to_string(now_ns()) + "}",
+                 "{\"pong\":true,\"agent_id\":\"" + opt_.agent_id +
+                     "\",\"time_ns\":" + std::to_string(now_ns()) + "}",
                  {}, timeout_s);
         return;
     }
@@ -183,22 +190,25 @@ void TaskRunner::execute(const Task& t) {
     }
     std::weak_ptr<TaskRunner> weak = weak_from_this();
     std::string id = t.id, command = route.command;
-    auto done = [weak, id, command, timeout_s](int status, const std::string& result, const std::string& error) {
+    auto done = [weak, id, command, timeout_s](int status, const std::string& result,
+                                               const std::string& error) {
         auto self = weak.lock();
         if (!self) return;  // stopped: the server will deliver the task again
-        std::string why = error.empty() && status != VIGIL_OK ? status_text(status, command, timeout_s) : error;
+        std::string why =
+            error.empty() && status != VIGIL_OK ? status_text(status, command, timeout_s) : error;
         if (status == VIGIL_ETIMEDOUT && why.find("timeout") == std::string::npos) why = "timeout: " + why;
         self->complete(id, status, result, why, timeout_s);
     };
     try {
         command_(route.command, t.args_json, timeout_s * 1000, done);
     } catch (const std::exception& e) {
-        complete(t.id, VIGIL_EFAILED, {}, std::string("cannot send ") + route.command + ": " + e.what(), timeout_s);
+        complete(t.id, VIGIL_EFAILED, {}, std::string("cannot send ") + route.command + ": " + e.what(),
+                 timeout_s);
     }
 }
 
-void TaskRunner::complete(const std::string& id, int status, const std::string& result_json, const std::string& error,
-                          uint32_t) {
+void TaskRunner::complete(const std::string& id, int status, const std::string& result_json,
+                          const std::string& error, uint32_t) {
     JournalEntry e;
     e.id = id;
     e.time_ns = now_ns();
@@ -304,13 +314,15 @@ bool TaskRunner::post_one(const std::string& id) {
         journal_.mark_posted(id);
         return true;
     }
-    state_.failure("http", r.server,
-                   "HTTP " + std::to_string(r.status) + " from " + r.server + " for task result: " + r.error_text());
+    state_.failure(
+        "http", r.server,
+        "HTTP " + std::to_string(r.status) + " from " + r.server + " for task result: " + r.error_text());
     bool retry_later = r.status >= 500 || r.status == 401 || r.status == 403 || r.status == 429;
     if (retry_later) return false;
     // Any other refusal will not change on a retry: give up on this result
     // rather than block the ones queued behind it.
-    log_(VIGIL_LOG_ERROR, "task " + id + ": result refused with HTTP " + std::to_string(r.status) + ", dropped");
+    log_(VIGIL_LOG_ERROR,
+         "task " + id + ": result refused with HTTP " + std::to_string(r.status) + ", dropped");
     journal_.mark_posted(id);
     return true;
 }

@@ -35,8 +35,8 @@ public:
     // Completion of a bus command: status is VIGIL_OK or a negative vigil_status.
     using Done = std::function<void(int status, const std::string& result_json, const std::string& error)>;
     // Sends a bus command; must call done exactly once (from any thread).
-    using CommandFn =
-        std::function<void(const std::string& name, const std::string& args_json, uint32_t timeout_ms, Done done)>;
+    using CommandFn = std::function<void(const std::string& name, const std::string& args_json,
+                                         uint32_t timeout_ms, Done done)>;
     using LogFn = std::function<void(int level, const std::string&)>;
 
     struct Options {
@@ -46,8 +46,8 @@ public:
         uint32_t max_retry_s = 30;
     };
 
-    TaskRunner(Options opt, std::shared_ptr<const ChannelConfig> channel, ConnectionState& state, TaskJournal& journal,
-               CommandFn command, std::function<void()> need_sync, LogFn log);
+    TaskRunner(Options opt, std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
+               TaskJournal& journal, CommandFn command, std::function<void()> need_sync, LogFn log);
     ~TaskRunner();
 
     void start();

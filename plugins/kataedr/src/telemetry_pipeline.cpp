@@ -7,7 +7,8 @@
 
 namespace kataedr {
 
-TelemetryPipeline::TelemetryPipeline(OcsfContext ctx, Options opt, const Exclusions* exclusions, RateLimiter* limiter)
+TelemetryPipeline::TelemetryPipeline(OcsfContext ctx, Options opt, const Exclusions* exclusions,
+                                     RateLimiter* limiter)
     : ctx_(std::move(ctx)),
       opt_(opt),
       exclusions_(exclusions),

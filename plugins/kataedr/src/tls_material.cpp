@@ -42,8 +42,9 @@ int ex_index() {
 // Records why verification failed (for the status), and enforces the pin.
 int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-    const TlsMaterial* m = ssl ? static_cast<const TlsMaterial*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_index()))
-                               : nullptr;
+    const TlsMaterial* m =
+        ssl ? static_cast<const TlsMaterial*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_index()))
+            : nullptr;
     int depth = X509_STORE_CTX_get_error_depth(store);
     X509* cert = X509_STORE_CTX_get_current_cert(store);
     if (m && m->pinned()) {
@@ -102,15 +103,18 @@ std::shared_ptr<const TlsMaterial> TlsMaterial::load(const Settings& s) {
                 throw std::runtime_error("kataedr.client_p12_password_file: " + s.client_p12_password_file +
                                          " does not exist");
             password = *text;
-            while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+            while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+                password.pop_back();
         }
         BIO* bio = BIO_new_file(s.client_p12.c_str(), "rb");
-        if (!bio) throw std::runtime_error("kataedr.client_p12: cannot read " + s.client_p12 + ": " + openssl_errors());
+        if (!bio)
+            throw std::runtime_error("kataedr.client_p12: cannot read " + s.client_p12 + ": " +
+                                     openssl_errors());
         PKCS12* p12 = d2i_PKCS12_bio(bio, nullptr);
         BIO_free(bio);
         if (!p12)
-            throw std::runtime_error("kataedr.client_p12: " + s.client_p12 + " is not a PKCS#12 container: " +
-                                     openssl_errors());
+            throw std::runtime_error("kataedr.client_p12: " + s.client_p12 +
+                                     " is not a PKCS#12 container: " + openssl_errors());
         if (!PKCS12_verify_mac(p12, password.c_str(), int(password.size()))) {
             PKCS12_free(p12);
             ERR_clear_error();
@@ -151,13 +155,14 @@ std::string TlsMaterial::hint_for(const std::string& e) const {
     auto has = [&](const char* s) { return e.find(s) != std::string::npos; };
     if (has("certificate required") || has("alert handshake failure") || has("alert bad certificate") ||
         has("unknown ca") || has("alert certificate unknown")) {
-        if (!client_cert_)
-            return "the server requires a client certificate: set mutual_auth with client_p12";
-        return "the server refused the client certificate " + client_subject() + " from the PKCS#12 container";
+        if (!client_cert_) return "the server requires a client certificate: set mutual_auth with client_p12";
+        return "the server refused the client certificate " + client_subject() +
+               " from the PKCS#12 container";
     }
     if (has("certificate verify failed") || has("server certificate"))
         return pinned_ ? "the server's certificate must equal the one pinned in " + trust_file_
-                       : "the server's certificate must chain to the CA in " + trust_file_ + " and name the server";
+                       : "the server's certificate must chain to the CA in " + trust_file_ +
+                             " and name the server";
     if (has("wrong version number") || has("unsupported protocol"))
         return "is the server speaking TLS 1.2 or newer on this port?";
     return {};
@@ -167,7 +172,7 @@ void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host) const 
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     X509_STORE* store = SSL_CTX_get_cert_store(ctx);
     for (X509* c : trusted_) X509_STORE_add_cert(store, c);  // takes its own reference
-    ERR_clear_error();                                        // duplicates are harmless
+    ERR_clear_error();                                       // duplicates are harmless
     SSL_CTX_set_ex_data(ctx, ex_index(), const_cast<TlsMaterial*>(this));
     X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
     if (pinned_) {
@@ -176,7 +181,8 @@ void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host) const 
     } else {
         in6_addr a6{};
         in_addr a4{};
-        if (inet_pton(AF_INET, server_host.c_str(), &a4) == 1 || inet_pton(AF_INET6, server_host.c_str(), &a6) == 1)
+        if (inet_pton(AF_INET, server_host.c_str(), &a4) == 1 ||
+            inet_pton(AF_INET6, server_host.c_str(), &a6) == 1)
             X509_VERIFY_PARAM_set1_ip_asc(param, server_host.c_str());
         else
             X509_VERIFY_PARAM_set1_host(param, server_host.c_str(), server_host.size());

@@ -75,8 +75,9 @@ bool Uploader::do_sync() {
     try {
         HttpResponse r = channel_.send(req);
         if (r.status != 200) {
-            state_.failure("http", r.server,
-                           "HTTP " + std::to_string(r.status) + " from " + r.server + " for sync: " + r.error_text());
+            state_.failure(
+                "http", r.server,
+                "HTTP " + std::to_string(r.status) + " from " + r.server + " for sync: " + r.error_text());
             return false;
         }
         counters_.syncs.fetch_add(1);

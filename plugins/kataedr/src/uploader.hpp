@@ -40,8 +40,8 @@ public:
     using LogFn = std::function<void(int level, const std::string&)>;
 
     Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool, SequenceStore& seq,
-             std::shared_ptr<const ChannelConfig> channel, ConnectionState& state, std::function<std::string()> sync_body,
-             LogFn log);
+             std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
+             std::function<std::string()> sync_body, LogFn log);
     ~Uploader();
 
     void start();

@@ -66,7 +66,8 @@ HostPort parse_host_port(std::string_view url, std::string_view s) {
         rest.remove_prefix(1);
         unsigned value = 0;
         auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
-        if (rest.empty() || ec != std::errc() || p != rest.data() + rest.size() || value == 0 || value > 65535)
+        if (rest.empty() || ec != std::errc() || p != rest.data() + rest.size() || value == 0 ||
+            value > 65535)
             throw bad(url, "port must be a number from 1 to 65535");
         hp.port = uint16_t(value);
     }
@@ -84,7 +85,8 @@ ServerUrl parse_server_url(std::string_view url) {
     if (url.substr(0, scheme.size()) != scheme) throw bad(url, "a server URL must start with https://");
     std::string_view rest = url.substr(scheme.size());
     if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-    if (rest.find('/') != std::string_view::npos) throw bad(url, "a server URL has no path (https://host:port)");
+    if (rest.find('/') != std::string_view::npos)
+        throw bad(url, "a server URL has no path (https://host:port)");
     if (rest.find('@') != std::string_view::npos) throw bad(url, "a server URL has no user info");
     HostPort hp = parse_host_port(url, rest);
     ServerUrl out;

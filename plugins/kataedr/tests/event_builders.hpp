@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+
 #include <vigil/sdk.hpp>
 
 #include "ocsf_converter.hpp"

@@ -1,10 +1,10 @@
+#include "exclusions.hpp"
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "exclusions.hpp"
 
 using namespace kataedr;
 
@@ -28,6 +28,6 @@ TEST_CASE("exclusions: no rules exclude nothing; invalid UTF-8 does not match") 
 }
 
 TEST_CASE("exclusions: a bad regex names the rule") {
-    CHECK_THROWS_WITH_AS(Exclusions({{"/a", ""}, {"", "(unclosed"}}), doctest::Contains("exclusions[1].cmdline"),
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(Exclusions({{"/a", ""}, {"", "(unclosed"}}),
+                         doctest::Contains("exclusions[1].cmdline"), std::invalid_argument);
 }

@@ -1,12 +1,13 @@
+#include "ocsf_converter.hpp"
+
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-#include <rapidjson/document.h>
 
 #include "event_builders.hpp"
-#include "ocsf_converter.hpp"
 
 using namespace kataedr;
 using namespace kataedr_test;

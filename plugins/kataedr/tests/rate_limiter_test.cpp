@@ -1,10 +1,10 @@
+#include "rate_limiter.hpp"
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "rate_limiter.hpp"
 
 using namespace kataedr;
 

@@ -1,10 +1,10 @@
+#include "settings.hpp"
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "settings.hpp"
 
 using namespace kataedr;
 
@@ -42,21 +42,24 @@ TEST_CASE("settings: everything set") {
 
 TEST_CASE("settings: errors name the key") {
     CHECK_THROWS_WITH(parse_settings(R"({"server_ca":"/ca.pem"})"), doctest::Contains("kataedr.servers"));
-    CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"]})"), doctest::Contains("kataedr.server_ca"));
+    CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"]})"),
+                      doctest::Contains("kataedr.server_ca"));
     CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1","ftp://b"],"server_ca":"x"})"),
                       doctest::Contains("kataedr.servers[1]"));
     CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","mutual_auth":true})"),
                       doctest::Contains("kataedr.client_p12"));
     CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","sync_period_s":0})"),
                       doctest::Contains("kataedr.sync_period_s"));
-    CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","type_threshold_percent":101})"),
-                      doctest::Contains("kataedr.type_threshold_percent"));
+    CHECK_THROWS_WITH(
+        parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","type_threshold_percent":101})"),
+        doctest::Contains("kataedr.type_threshold_percent"));
     CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","bogus":1})"),
                       doctest::Contains("kataedr.bogus"));
     CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","exclusions":[{}]})"),
                       doctest::Contains("kataedr.exclusions[0]"));
-    CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","exclusions":[{"path":"a"}]})"),
-                      doctest::Contains("exclusions[0].path"));
+    CHECK_THROWS_WITH(
+        parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","exclusions":[{"path":"a"}]})"),
+        doctest::Contains("exclusions[0].path"));
     CHECK_THROWS_WITH(parse_settings(R"({"servers":["https://a:1"],"server_ca":"x","spool_max_mb":0})"),
                       doctest::Contains("kataedr.spool_max_mb"));
     CHECK_THROWS(parse_settings("not json"));

@@ -1,15 +1,14 @@
+#include "spool.hpp"
+
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <filesystem>
-
-#include <fstream>
-
 #include "sequence_store.hpp"
-#include "spool.hpp"
 #include "test_util.hpp"
 
 using namespace kataedr;
@@ -45,7 +44,10 @@ TEST_CASE("spool: survives a restart, in order, without temporaries") {
         s.pop(10);
     }
     // A write interrupted by a crash leaves a .tmp file: it is removed.
-    { std::FILE* f = std::fopen((dir + "/00000000000000000999-1.gz.tmp").c_str(), "w"); std::fclose(f); }
+    {
+        std::FILE* f = std::fopen((dir + "/00000000000000000999-1.gz.tmp").c_str(), "w");
+        std::fclose(f);
+    }
     Spool s(dir, 1 << 20);
     CHECK(s.batches() == 11);
     CHECK(s.front()->batch_seq == 20);

@@ -14,8 +14,14 @@ static vigil_status create(const vigil_host_api* host, vigil_host_handle* h, vig
     *out = (vigil_plugin_state*)1; /* no state needed */
     return VIGIL_OK;
 }
-static vigil_status start(vigil_plugin_state* s) { (void)s; return VIGIL_OK; }
-static vigil_status stop(vigil_plugin_state* s) { (void)s; return VIGIL_OK; }
+static vigil_status start(vigil_plugin_state* s) {
+    (void)s;
+    return VIGIL_OK;
+}
+static vigil_status stop(vigil_plugin_state* s) {
+    (void)s;
+    return VIGIL_OK;
+}
 static void destroy(vigil_plugin_state* s) { (void)s; }
 
 static const vigil_plugin_api api = {sizeof(vigil_plugin_api), 0, create, start, stop, NULL, destroy, NULL};

@@ -1,10 +1,11 @@
+#include "task_journal.hpp"
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "task_journal.hpp"
 #include "test_util.hpp"
 
 using namespace kataedr;

@@ -1,11 +1,11 @@
+#include "task_protocol.hpp"
+
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-#include <rapidjson/document.h>
-
-#include "task_protocol.hpp"
 
 using namespace kataedr;
 

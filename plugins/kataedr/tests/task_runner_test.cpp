@@ -1,3 +1,5 @@
+#include "task_runner.hpp"
+
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <vigil/plugin.h>
@@ -7,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "task_runner.hpp"
 #include "test_util.hpp"
 
 using namespace kataedr;
@@ -31,7 +32,8 @@ struct Fixture {
         o.default_timeout_s = 7;
         runner = std::make_shared<TaskRunner>(
             o, std::make_shared<ChannelConfig>(), state, journal,
-            [this](const std::string& name, const std::string& args, uint32_t timeout_ms, TaskRunner::Done done) {
+            [this](const std::string& name, const std::string& args, uint32_t timeout_ms,
+                   TaskRunner::Done done) {
                 sent.push_back(name + " " + args + " " + std::to_string(timeout_ms));
                 auto it = answers.find(name);
                 if (it == answers.end()) throw std::runtime_error("refused by the host");
@@ -103,8 +105,8 @@ TEST_CASE("task runner: a redelivered task is answered from the journal, not run
     int runs = 0;
     auto again = std::make_shared<TaskRunner>(
         o, std::make_shared<ChannelConfig>(), f.state, f.journal,
-        [&](const std::string&, const std::string&, uint32_t, TaskRunner::Done d) { ++runs, d(0, "{}", ""); }, [] {},
-        [](int, const std::string&) {});
+        [&](const std::string&, const std::string&, uint32_t, TaskRunner::Done d) { ++runs, d(0, "{}", ""); },
+        [] {}, [](int, const std::string&) {});
     again->handle_poll(parse_task_poll(poll));
     CHECK(runs == 0);
     CHECK(again->counters().repeated == 1);
@@ -112,9 +114,10 @@ TEST_CASE("task runner: a redelivered task is answered from the journal, not run
 
 TEST_CASE("task runner: a result naming upload_file is journaled with the file to send") {
     Fixture f;
-    f.answers["response.get_file"] = {VIGIL_OK, R"({"upload_file":"/tmp/x.bin","upload_file_delete":true,"size":3})",
-                                      ""};
-    f.runner->handle_poll(parse_task_poll(R"({"tasks":[{"id":"gf","type":"get_file","args":{"path":"/etc/hosts"}}]})"));
+    f.answers["response.get_file"] = {
+        VIGIL_OK, R"({"upload_file":"/tmp/x.bin","upload_file_delete":true,"size":3})", ""};
+    f.runner->handle_poll(
+        parse_task_poll(R"({"tasks":[{"id":"gf","type":"get_file","args":{"path":"/etc/hosts"}}]})"));
     auto e = f.journal.find("gf");
     REQUIRE(e);
     CHECK(e->upload_file == "/tmp/x.bin");

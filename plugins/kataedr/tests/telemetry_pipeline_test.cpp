@@ -1,13 +1,14 @@
+#include "telemetry_pipeline.hpp"
+
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-#include <rapidjson/document.h>
 
 #include "event_builders.hpp"
 #include "gzip.hpp"
-#include "telemetry_pipeline.hpp"
 
 using namespace kataedr;
 using namespace kataedr_test;
@@ -15,7 +16,7 @@ using namespace kataedr_test;
 namespace {
 const OcsfContext kCtx{"agent-1", "host1", "0.1.0"};
 constexpr uint64_t kSec = 1000000000ull;
-}
+}  // namespace
 
 TEST_CASE("pipeline: batches by size and by delay") {
     TelemetryPipeline::Options o;

@@ -1,10 +1,11 @@
 // Helpers shared by the kataedr unit tests.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace kataedr_test {
 

@@ -1,13 +1,13 @@
+#include "tls_material.hpp"
+
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <cstdlib>
-#include <fstream>
-
-#include "tls_material.hpp"
 #include "test_util.hpp"
 
 using namespace kataedr;
@@ -21,10 +21,13 @@ struct Certs {
     TempDir dir;
     std::string d;
     Certs() : d(dir.str()) {
-        std::string cmd = "cd '" + d + "' && "
+        std::string cmd =
+            "cd '" + d +
+            "' && "
             "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=TestCA "
             "  -addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1 && "
-            "openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj /CN=client >/dev/null 2>&1 && "
+            "openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj /CN=client >/dev/null "
+            "2>&1 && "
             "openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days 2 "
             "  >/dev/null 2>&1 && "
             "openssl pkcs12 -export -inkey leaf.key -in leaf.pem -certfile ca.pem -out client.p12 "

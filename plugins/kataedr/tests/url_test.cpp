@@ -1,10 +1,10 @@
+#include "url.hpp"
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "url.hpp"
 
 using namespace kataedr;
 
@@ -22,10 +22,13 @@ TEST_CASE("server URLs: host, port, IPv6, normalisation") {
 }
 
 TEST_CASE("server URLs: bad ones are refused with a reason") {
-    CHECK_THROWS_WITH_AS(parse_server_url("http://x:1"), doctest::Contains("https://"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_server_url("http://x:1"), doctest::Contains("https://"),
+                         std::invalid_argument);
     CHECK_THROWS_WITH_AS(parse_server_url("https://x:0"), doctest::Contains("port"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(parse_server_url("https://x:70000"), doctest::Contains("port"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(parse_server_url("https://x:12/api"), doctest::Contains("path"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_server_url("https://x:70000"), doctest::Contains("port"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_server_url("https://x:12/api"), doctest::Contains("path"),
+                         std::invalid_argument);
     CHECK_THROWS_AS(parse_server_url("https://"), std::invalid_argument);
     CHECK_THROWS_AS(parse_server_url("https://[::1:80"), std::invalid_argument);
     CHECK_THROWS_AS(parse_server_url("https://a b:80"), std::invalid_argument);
@@ -59,8 +62,10 @@ TEST_CASE("proxy URLs: bad ones are refused") {
     CHECK_THROWS_WITH_AS(parse_proxy_url("https://h:1"), doctest::Contains("http://"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(parse_proxy_url("http://h"), doctest::Contains("port"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(parse_proxy_url("http://:pw@h:1"), doctest::Contains("user"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(parse_proxy_url("http://u:%zz@h:1"), doctest::Contains("percent"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(parse_proxy_url("http://u:%4@h:1"), doctest::Contains("percent"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_proxy_url("http://u:%zz@h:1"), doctest::Contains("percent"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_proxy_url("http://u:%4@h:1"), doctest::Contains("percent"),
+                         std::invalid_argument);
     CHECK_THROWS_AS(parse_proxy_url("http://h:1/x"), std::invalid_argument);
     CHECK_THROWS_AS(parse_proxy_url("socks5://h:1"), std::invalid_argument);
 }
