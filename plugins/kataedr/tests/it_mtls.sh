@@ -24,6 +24,7 @@ vt_wait_until 15 kt_status_ok "s.get('last_error') and s['last_error']['kind']==
   vt_fail "no TLS error without a client certificate: $(kt_status 's')"
 vt_log "without client certificate: $(kt_status "s['last_error']['message']")"
 [[ $(kt_cli main agents --json | vt_json 'len(d["agents"])') == 0 ]] || vt_fail "agent without certificate was accepted"
+vt_wait_until 10 kt_status_ok "s['spool']['events']==2" || vt_fail "refused events not spooled: $(kt_status 's["spool"]')"
 vt_stop_daemon
 
 # With the PKCS#12 container: works (and the spooled events follow).
