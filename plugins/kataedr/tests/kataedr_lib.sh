@@ -101,6 +101,7 @@ kt_wait_events() {
   vt_log "expected $3 events with marker $2${5:+ of type $5} in central $1, found $n"
   vt_log "kataedr status: $(kt_status 's' 2>&1)"
   vt_log "central $1 log: $(tail -5 "$VT_DIR/central-$1.log" 2>&1)"
+  vt_log "bus: $(vctl --json plugins 2>&1 | python3 -c 'import json,sys; print([(p["name"],p["state"],p["messages_in"],p["messages_out"],p["messages_dropped"]) for p in json.load(sys.stdin)])' 2>&1)"
   return 1
 }
 
@@ -157,4 +158,8 @@ kt_task_field() {
 
 kt_agent_id() { vctl --json status | vt_json 'd["agent_id"]'; }
 
-kt_emit() { vctl call test_source.emit "{\"type\":\"$1\",\"count\":$2,\"marker\":\"$3\"}" >/dev/null || vt_fail "emit $1 failed"; }
+kt_emit() {
+  local out
+  out=$(vctl --json call test_source.emit "{\"type\":\"$1\",\"count\":$2,\"marker\":\"$3\"}") || vt_fail "emit $1 failed: $out"
+  grep -q "\"published\": *$2" <<<"$out" || vt_fail "emit $1: not all published: $out"
+}
