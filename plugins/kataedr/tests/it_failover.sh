@@ -14,7 +14,7 @@ kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"https://127.0.0.1:$dead\", \"h
 server_ca: $VT_DIR/certs/ca.crt
 max_send_delay_s: 1
 rate_limit_enabled: false"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 m="ktfo$$x"
 kt_emit file 7 "$m"
 kt_wait_events second "$m" 7 30 || vt_fail "events did not fail over to the second server"

@@ -18,7 +18,7 @@ rate_limit_enabled: false"
 
 # Without a client certificate: refused by the server.
 kt_agent_config "$VT_DIR/vigil.yaml" "$base"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 kt_emit file 2 "ktnocert$$x"
 vt_wait_until 15 kt_status_ok "s.get('last_error') and s['last_error']['kind']=='tls'" ||
   vt_fail "no TLS error without a client certificate: $(kt_status 's')"
@@ -32,7 +32,7 @@ kt_agent_config "$VT_DIR/vigil.yaml" "$base
 mutual_auth: true
 client_p12: $VT_DIR/certs/client.p12
 client_p12_password_file: $VT_DIR/certs/client.p12.pass"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 kt_emit file 3 "ktcert$$x"
 kt_wait_events main "ktcert$$x" 3 15 || vt_fail "mTLS agent: events did not arrive"
 kt_wait_events main "ktnocert$$x" 2 15 || vt_fail "events spooled while refused did not arrive"
@@ -45,7 +45,7 @@ kt_agent_config "$VT_DIR/vigil.yaml" "$base
 mutual_auth: true
 client_p12: $VT_DIR/certs/client.p12
 client_p12_password_file: $VT_DIR/wrong.pass"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 [[ $(vt_plugin_state kataedr) == failed ]] || vt_fail "kataedr started with a wrong PKCS#12 password"
 err=$(vctl --json plugins | python3 -c "import json,sys; print(next(p['error'] for p in json.load(sys.stdin) if p['name']=='kataedr'))")
 vt_log "wrong password: $err"
@@ -58,7 +58,7 @@ kt_agent_config "$VT_DIR/vigil.yaml" "$base
 mutual_auth: true
 client_p12: $VT_DIR/certs/absent.p12
 client_p12_password_file: $VT_DIR/certs/client.p12.pass"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 [[ $(vt_plugin_state kataedr) == failed ]] || vt_fail "kataedr started without its PKCS#12 file"
 vctl --json plugins | grep -q "absent.p12" || vt_fail "error does not name the missing container"
 vt_pass

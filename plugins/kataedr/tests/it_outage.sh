@@ -16,7 +16,7 @@ max_send_delay_s: 1
 max_batch_events: 100
 connect_timeout_s: 2
 rate_limit_enabled: false"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 kt_emit file 5 "ktwarm$$x"
 kt_wait_events main "ktwarm$$x" 5 15 || vt_fail "no connection before the outage"
 
@@ -28,7 +28,7 @@ kt_emit file 200 "$m"
 vt_wait_until 15 kt_status_ok "s['spool']['events']==600" || vt_fail "events not spooled during the outage: $(kt_status 's["spool"]')"
 
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 10 kt_status_ok "s['spool']['events']==600" || vt_fail "the spool did not survive the restart: $(kt_status 's["spool"]')"
 kt_emit threat 50 "$m"
 kt_emit action_result 50 "$m"
@@ -37,7 +37,7 @@ kt_emit action_result 50 "$m"
 # the spool too.
 vt_wait_until 10 kt_status_ok "s['telemetry']['accepted']==100" || vt_fail "events not received: $(kt_status 's["telemetry"]')"
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 10 kt_status_ok "s['spool']['events']==700" || vt_fail "spool after the second restart: $(kt_status 's["spool"]')"
 
 kt_start_central main "$port" "$VT_DIR/certs"
@@ -55,7 +55,7 @@ vt_wait_until 10 kt_status_ok "s['spool']['batches']==0 and s['spool']['dropped_
 # go, their events are counted, reported in the heartbeat, and the rest arrive.
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 sed -i 's/^    rate_limit_enabled: false/    rate_limit_enabled: false\n    spool_max_mb: 0.2/' "$VT_DIR/vigil.yaml"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 before=$(kt_cli main stats --json | vt_json 'd["events"]')
 kt_stop_central main
 total=12000

@@ -62,6 +62,7 @@ rate_limit_enabled: false" "$1"
   ip netns exec "$ns" "$VIGIL_BUILD/bin/vigild" --config "$VT_DIR/vigil.yaml" >>"$VT_DIR/vigild.log" 2>&1 &
   VT_VIGILD_PID=$!
   vt_wait_until 15 vctl status || vt_fail "vigild did not come up in the namespace"
+  vt_wait_until 15 kt_plugin_settled || vt_fail "kataedr did not start in the namespace"
 }
 
 # Wrong proxy credentials: a clear proxy error.

@@ -19,7 +19,7 @@ sync_period_s: 2
 task_poll_wait_s: 2
 events_per_hour: 1000
 type_threshold_percent: 1"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 15 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
 agent=$(kt_agent_id)
 
@@ -105,7 +105,7 @@ bad_timeout=$(kt_task main "$agent" ping)
 sqlite3 "$VT_DIR/central-main/central.db" \
   "UPDATE tasks SET args='[1,2]' WHERE id='$bad_args'; UPDATE tasks SET type='Bad Type!' WHERE id='$bad_type';
    UPDATE tasks SET timeout_s=-5 WHERE id='$bad_timeout';" || vt_fail "cannot corrupt the tasks"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 kt_task_field main "$bad_args" 'd["error"]' | grep -q 'invalid arguments' || vt_fail "array args: $(kt_cli main task show "$bad_args" --json)"
 kt_task_field main "$bad_type" 'd["error"]' | grep -q 'unknown task type' || vt_fail "bad type: $(kt_cli main task show "$bad_type" --json)"
 kt_task_field main "$bad_timeout" 'd["state"]' | grep -q 'error' || vt_fail "bad timeout: $(kt_cli main task show "$bad_timeout" --json)"

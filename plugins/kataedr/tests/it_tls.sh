@@ -19,7 +19,7 @@ server_ca: $1
 max_send_delay_s: 1
 connect_timeout_s: 3
 rate_limit_enabled: false"
-  vt_start_daemon "$VT_DIR/vigil.yaml"
+  kt_start_daemon "$VT_DIR/vigil.yaml"
   kt_emit process_start 3 "$2"
 }
 
@@ -55,7 +55,7 @@ vt_stop_daemon
 # server_ca is required: without it the plugin refuses to start, the host keeps running.
 kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"https://127.0.0.1:$port\"]
 server_ca: $VT_DIR/missing-ca.pem"
-vt_start_daemon "$VT_DIR/vigil.yaml"
+kt_start_daemon "$VT_DIR/vigil.yaml"
 [[ $(vt_plugin_state kataedr) == failed ]] || vt_fail "kataedr started without a readable server_ca"
 vctl --json plugins | grep -q "kataedr.server_ca" || vt_fail "error does not name server_ca: $(vctl --json plugins)"
 vt_pass

@@ -125,6 +125,15 @@ kt_agent_config() {
   } >"$file"
 }
 
+# kt_start_daemon CONFIG: vt_start_daemon, then waits until kataedr has left
+# its starting state: vigild answers on its control socket before it starts
+# the plugins, and events published before kataedr subscribed reach nobody.
+kt_plugin_settled() { [[ $(vt_plugin_state kataedr) =~ ^(running|failed|disabled)$ ]]; }
+kt_start_daemon() {
+  vt_start_daemon "$@"
+  vt_wait_until 15 kt_plugin_settled || vt_fail "kataedr did not start: $(vt_plugin_state kataedr)"
+}
+
 # kt_status [EXPR]: python expression over kataedr's status object `s`.
 kt_status() {
   vctl --json status | python3 -c "
