@@ -127,8 +127,9 @@ kt_agent_config() {
 
 # kt_start_daemon CONFIG: vt_start_daemon, then waits until kataedr has left
 # its starting state: vigild answers on its control socket before it starts
-# the plugins, and events published before kataedr subscribed reach nobody.
-kt_plugin_settled() { [[ $(vt_plugin_state kataedr) =~ ^(running|failed|disabled)$ ]]; }
+# the plugins (a plugin not started yet shows as "disabled"), and events
+# published before kataedr subscribed reach nobody.
+kt_plugin_settled() { [[ $(vt_plugin_state kataedr) =~ ^(running|failed)$ ]]; }
 kt_start_daemon() {
   vt_start_daemon "$@"
   vt_wait_until 15 kt_plugin_settled || vt_fail "kataedr did not start: $(vt_plugin_state kataedr)"
