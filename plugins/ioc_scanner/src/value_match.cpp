@@ -1,7 +1,6 @@
 #include "value_match.hpp"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "regex.hpp"
 
 #include <arpa/inet.h>
 
@@ -288,43 +287,6 @@ std::optional<IpAddr> parse_ip(std::string_view s) {
     return std::nullopt;
 }
 
-// ------------------------------------------------------------------ regex
-
-class Regex {
-public:
-    Regex(const std::string& pattern, bool caseless) {
-        int err = 0;
-        PCRE2_SIZE off = 0;
-        code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                              PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | (caseless ? PCRE2_CASELESS : 0), &err, &off,
-                              nullptr);
-        if (!code_) {
-            PCRE2_UCHAR buf[256];
-            pcre2_get_error_message(err, buf, sizeof buf);
-            throw std::invalid_argument("invalid regular expression at offset " + std::to_string(off) + ": " +
-                                        reinterpret_cast<const char*>(buf));
-        }
-        pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);  // falls back to the interpreter when JIT is unavailable
-    }
-    ~Regex() { pcre2_code_free(code_); }
-    Regex(const Regex&) = delete;
-    Regex& operator=(const Regex&) = delete;
-
-    bool search(std::string_view s) const {
-        // One match-data block per thread: matching runs in parallel workers.
-        thread_local struct Data {
-            pcre2_match_data* md = pcre2_match_data_create(1, nullptr);
-            ~Data() { pcre2_match_data_free(md); }
-        } data;
-        int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, data.md, nullptr);
-        return rc >= 0;
-    }
-
-private:
-    pcre2_code* code_ = nullptr;
-};
-
-// Public helper for callers that need a regex outside IOC matching (path hints).
 // ------------------------------------------------------------------ matcher
 
 static bool split_range(std::string_view s, std::string_view& a, std::string_view& b) {

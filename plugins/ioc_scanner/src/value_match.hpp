@@ -41,7 +41,7 @@ struct IpAddr {
 };
 std::optional<IpAddr> parse_ip(std::string_view s);
 
-class Regex;  // PCRE2 wrapper (value_match.cpp)
+class Regex;  // regex.hpp
 
 // One compiled comparison. Throws std::invalid_argument with a reason when
 // the content cannot be used with the condition and type (bad number, bad
