@@ -104,7 +104,11 @@ public:
         load_iocs(req_, r_);
         if (r_.iocs.empty()) {
             r_.status = "failed";
-            r_.error = r_.load_errors.empty() ? "no IOC given (ioc_files, args or ioc_xml)" : "no IOC could be loaded";
+            r_.error = r_.load_errors.empty() ? "no IOC given (ioc_files, args or ioc_xml)" : "no IOC could be loaded: ";
+            for (size_t i = 0; i < r_.load_errors.size() && i < 5; ++i) {
+                const auto& e = r_.load_errors[i];
+                r_.error += (i ? "; " : "") + e.source + (e.line > 0 ? ":" + std::to_string(e.line) : "") + ": " + e.reason;
+            }
             return;
         }
         if (!req_.path_hint_regex.empty()) {

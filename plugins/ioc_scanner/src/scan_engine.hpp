@@ -33,6 +33,7 @@ struct ScanRequest {
     std::string path_hint_regex;
     bool quarantine = false, terminate = false, isolate = false;  // "report" is always done
     bool other_mount_namespaces = false;
+    bool other_mount_namespaces_set = false;  // false: the plugin's setting applies
     std::string origin;  // who asked: "vigilctl", "task:<id>", ...
 };
 

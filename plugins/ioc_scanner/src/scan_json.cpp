@@ -68,6 +68,7 @@ ScanRequest parse_scan_args(std::string_view json, bool& wait) {
         } else if (k == "scan_other_mount_namespaces") {
             if (!v.IsBool()) throw std::invalid_argument("\"scan_other_mount_namespaces\" must be true or false");
             req.other_mount_namespaces = v.GetBool();
+            req.other_mount_namespaces_set = true;
         } else if (k == "wait") {
             if (!v.IsBool()) throw std::invalid_argument("\"wait\" must be true or false");
             wait = v.GetBool();
