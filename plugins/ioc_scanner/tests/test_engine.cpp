@@ -5,11 +5,16 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <map>
 #include <set>
@@ -404,4 +409,87 @@ TEST_CASE("ioc_scanner scan arguments: documented forms and clear errors") {
     CHECK(error(R"({"args":["/a.ioc"],"documents":{"registry":true}})").find("unknown document switch") != std::string::npos);
     CHECK(error(R"({})").find("no IOC given") != std::string::npos);
     CHECK(error(R"({"args":)").find("not valid JSON") != std::string::npos);
+}
+
+TEST_CASE("ioc_scanner engine: file times, owner and permissions") {
+    TempDir t;
+    write(t.path / "old.bin", "old");
+    write(t.path / "new.bin", "new");
+    timespec ts[2] = {{981173106, 0}, {981173106, 0}};  // 2001-02-03T04:05:06Z
+    REQUIRE(utimensat(AT_FDCWD, (t.path / "old.bin").c_str(), ts, 0) == 0);
+    fs::permissions(t.path / "old.bin", fs::perms(0750));
+    ScanRequest req;
+    req.paths = {t.path.string()};
+    req.ioc_xml = {ioc_xml("times", ind("AND", item("FileItem/Modified", "is", "2001-02-03T04:05:06Z", "date") +
+                                                   item("FileItem/Accessed", "less-than", "2002-01-01T00:00:00Z", "date") +
+                                                   item("FileItem/Permissions", "is", "750", "int") +
+                                                   item("FileItem/Username", "is", "root") +
+                                                   item("FileItem/SizeInBytes", "is", "1 TO 3", "int")))};
+    std::atomic<bool> cancel{false};
+    FakeSink sink;
+    ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
+    CHECK(paths_of(r) == std::set<std::string>{(t.path / "old.bin").string()});
+    CHECK(r.files_hashed == 0);
+}
+
+TEST_CASE("ioc_scanner engine lowers the priority of its threads") {
+    TempDir t;
+    write(t.path / "f", "x");
+    struct NiceSink : FakeSink {
+        int seen = -100;
+        void progress(const Progress& p) override {
+            if (p.phase == "files") seen = getpriority(PRIO_PROCESS, id_t(gettid()));
+        }
+    } sink;
+    ScanRequest req;
+    req.paths = {t.path.string()};
+    req.ioc_xml = {ioc_xml("n", ind("OR", item("FileItem/FileName", "is", "f")))};
+    EngineSettings s = quiet_settings();
+    s.nice = 7;
+    s.cpu_limit_percent = 50;
+    std::thread th([&] {
+        std::atomic<bool> cancel{false};
+        ScanReport r = run_scan(req, s, cancel, sink);
+        CHECK(r.matches.size() == 1);
+    });
+    th.join();
+    CHECK(sink.seen == 7);
+}
+
+TEST_CASE("ioc_scanner engine scans other mount namespaces through /proc/PID/root") {
+    if (geteuid() != 0 || system("command -v unshare >/dev/null 2>&1") != 0) return;
+    TempDir t;
+    const fs::path mnt = t.path / "mnt", ready = t.path / "ready";
+    fs::create_directories(mnt);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const std::string script = "mount -t tmpfs none '" + mnt.string() + "' && echo payload > '" + mnt.string() +
+                                   "/implant.bin' && touch '" + ready.string() + "' && exec sleep 60";
+        execlp("unshare", "unshare", "--mount", "--propagation", "private", "sh", "-c", script.c_str(), nullptr);
+        _exit(127);
+    }
+    for (int i = 0; i < 300 && !fs::exists(ready); ++i) usleep(10000);
+    if (!fs::exists(ready)) {  // no permission for namespaces here: nothing to test
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        return;
+    }
+    ScanRequest req;
+    req.paths = {mnt.string()};
+    req.ioc_xml = {ioc_xml("ns", ind("OR", item("FileItem/FileName", "is", "implant.bin")))};
+    req.documents.processes = false;
+    std::atomic<bool> cancel{false};
+    FakeSink sink;
+    ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
+    CHECK(r.matches.empty());  // the host's view of the directory is empty
+    req.other_mount_namespaces = true;
+    r = run_scan(req, quiet_settings(), cancel, sink);
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    REQUIRE(r.matches.size() == 1);
+    const Evidence& e = r.matches[0].evidence.at(0);
+    CHECK(e.path == (mnt / "implant.bin").string());
+    CHECK(!e.mount_ns.empty());
+    CHECK(e.open_path.rfind("/proc/", 0) == 0);
+    CHECK(r.mount_namespaces >= 1);
 }
