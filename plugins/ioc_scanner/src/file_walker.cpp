@@ -119,8 +119,10 @@ struct Walker {
             c.excluded++;
             return true;
         }
+        // A named scan path is followed when it is a symlink (/lib -> usr/lib
+        // on merged-/usr systems); links below it are not.
         struct stat st {};
-        if (lstat((prefix + root).c_str(), &st) != 0) {
+        if (stat((prefix + root).c_str(), &st) != 0) {
             c.errors++;
             return true;
         }

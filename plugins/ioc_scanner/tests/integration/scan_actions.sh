@@ -137,5 +137,10 @@ vctl --json call ioc_scanner.cancel | grep -q '"canceled":true' || vt_fail "canc
 vt_wait_until 20 bash -c "$VIGIL_BUILD/bin/vigilctl --socket $VT_DIR/vigild.sock --json call ioc_scanner.status '{\"scan_id\":$id}' | grep -q '\"status\":\"canceled\"'" \
   || vt_fail "scan $id did not end canceled"
 
-vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+# --- stopping the daemon during a scan is quick and clean ---
+vctl --json call ioc_scanner.scan "{\"ioc_files\":[\"$VT_DIR/sha.ioc\"],\"paths\":[\"/usr\"],\"wait\":false}" >/dev/null \
+  || vt_fail "second background scan did not start"
+start=$SECONDS
+vt_stop_daemon || vt_fail "vigild did not stop cleanly during a scan"
+((SECONDS - start <= 5)) || vt_fail "stopping during a scan took $((SECONDS - start)) s"
 vt_pass
