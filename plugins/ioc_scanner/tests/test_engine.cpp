@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -93,6 +94,11 @@ std::set<std::string> paths_of(const ScanReport& r) {
     for (const auto& m : r.matches)
         for (const auto& e : m.evidence) out.insert(e.path);
     return out;
+}
+
+std::string user_name() {
+    struct passwd* pw = getpwuid(getuid());
+    return pw ? pw->pw_name : std::to_string(getuid());
 }
 
 EngineSettings quiet_settings() {
@@ -225,7 +231,11 @@ TEST_CASE("ioc_scanner engine matches a process by name and terminates it") {
 
     ScanRequest req;
     req.ioc_xml = {ioc_xml("proc", ind("AND", item("ProcessItem/name", "is", name) +
-                                                  item("ProcessItem/arguments", "contains", "300")))};
+                                                  item("ProcessItem/arguments", "contains", "300") +
+                                                  item("ProcessItem/path", "is", t.path.string()) +
+                                                  item("ProcessItem/parentpid", "is", std::to_string(getpid()), "int") +
+                                                  item("ProcessItem/Username", "is", user_name()) +
+                                                  item("ProcessItem/startTime", "greater-than", "2020-01-01T00:00:00Z", "date")))};
     req.documents.files = false;
     req.terminate = true;
     std::atomic<bool> cancel{false};
@@ -492,4 +502,24 @@ TEST_CASE("ioc_scanner engine scans other mount namespaces through /proc/PID/roo
     CHECK(!e.mount_ns.empty());
     CHECK(e.open_path.rfind("/proc/", 0) == 0);
     CHECK(r.mount_namespaces >= 1);
+}
+
+TEST_CASE("ioc_scanner engine runs every loadable corpus IOC against this host") {
+    const fs::path dir = fs::path(VIGIL_CORPUS_DIR) / "openioc";
+    ScanRequest req;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.path().extension() == ".ioc") req.ioc_files.push_back(e.path().string());
+    req.paths = {dir.string()};
+    std::atomic<bool> cancel{false};
+    FakeSink sink;
+    ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
+    CHECK(r.status == "completed");
+    CHECK(r.iocs.size() == 49);
+    CHECK(r.load_errors.size() == 1);
+    CHECK(r.files_scanned >= 50);
+    CHECK(r.items[int(Document::Process)] > 0);
+    CHECK(r.items[int(Document::Dns)] > 0);
+    size_t warnings = 0;
+    for (const auto& c : r.iocs) warnings += c.warnings.size();
+    CHECK(warnings > 0);
 }

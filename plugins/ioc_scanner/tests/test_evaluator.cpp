@@ -185,3 +185,27 @@ TEST_CASE("ioc_scanner unknown terms never match") {
     Evaluator ev2(n, f2);
     CHECK_FALSE(ev2.match(Document::File, f, hits));
 }
+
+TEST_CASE("ioc_scanner OpenIOC 1.0 isnot / containsnot evaluate as negations") {
+    std::string xml = R"(<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="n10"><authored_date>2020-01-01T00:00:00Z</authored_date><definition>
+      <Indicator operator="AND" id="r">
+        <IndicatorItem id="a" condition="isnot"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content type="string">good.sh</Content></IndicatorItem>
+        <IndicatorItem id="b" condition="containsnot"><Context document="FileItem" search="FileItem/FilePath" type="mir"/><Content type="string">/usr/</Content></IndicatorItem>
+        <IndicatorItem id="c" condition="contains"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content type="string">.sh</Content></IndicatorItem>
+      </Indicator></definition></ioc>)";
+    auto c = compile(parse_ioc(xml, "n10"));
+    GlobalFacts facts(c.leaves.size());
+    Evaluator ev(c, facts);
+    std::vector<Hit> hits;
+    auto file = [](const std::string& dir, const std::string& name) {
+        FakeItem f;
+        f.name = dir + "/" + name;
+        f.vals = {{TermId::FileFileName, name}, {TermId::FileFilePath, dir}};
+        return f;
+    };
+    FakeItem bad = file("/tmp", "bad.sh"), good = file("/tmp", "good.sh"), usr = file("/usr/bin", "bad.sh");
+    CHECK(ev.match(Document::File, bad, hits));
+    CHECK(hits.size() == 3);
+    CHECK_FALSE(ev.match(Document::File, good, hits));
+    CHECK_FALSE(ev.match(Document::File, usr, hits));
+}
