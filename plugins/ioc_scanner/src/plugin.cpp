@@ -63,8 +63,9 @@ private:
     // Bridges the engine to the host: bus events, quarantine store, isolation.
     class Sink final : public ActionSink {
     public:
-        Sink(IocScanner& p, uint64_t corr, std::string origin, unsigned isolation_timeout_s)
-            : p_(p), corr_(corr), origin_(std::move(origin)), isolation_timeout_s_(isolation_timeout_s) {}
+        Sink(IocScanner& p, uint64_t corr, std::string origin, const PluginSettings& s)
+            : p_(p), corr_(corr), origin_(std::move(origin)), isolation_timeout_s_(s.isolation_timeout_s),
+              isolation_args_(s.isolation_args) {}
 
         uint64_t threat(const ScanReport& r, const IndicatorMatch& m) override {
             const CompiledIoc& c = r.iocs[m.ioc];
@@ -102,7 +103,10 @@ private:
             return p_.host().quarantine_put(path, meta, false);
         }
 
-        std::string isolate(const std::string& args) override {
+        // The engine's reason (scan and IOC ids) goes into our action_result;
+        // isolation.on gets only the configured arguments.
+        std::string isolate(const std::string&) override {
+            const std::string& args = isolation_args_;
             auto promise = std::make_shared<std::promise<std::pair<bool, std::string>>>();
             auto future = promise->get_future();
             p_.host().send_command("isolation.on", args, isolation_timeout_s_ * 1000,
@@ -155,6 +159,7 @@ private:
         uint64_t corr_;
         std::string origin_;
         unsigned isolation_timeout_s_;
+        std::string isolation_args_;
     };
 
     uint64_t next_threat_id() {
@@ -190,7 +195,7 @@ private:
         const uint64_t corr = c.correlation_id;
         if (!wait) reply.ok("{\"scan_id\":" + std::to_string(id) + ",\"status\":\"running\"}");
         thread_ = std::thread([this, req = std::move(req), settings, id, corr, wait, reply]() mutable {
-            Sink sink(*this, corr, req.origin, settings.isolation_timeout_s);
+            Sink sink(*this, corr, req.origin, settings);
             ScanReport r = run_scan(req, settings.engine, cancel_, sink, id);
             const std::string json = report_json(r);
             host().counter_add("scans");

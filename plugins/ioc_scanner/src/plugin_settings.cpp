@@ -1,6 +1,8 @@
 #include "plugin_settings.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <stdexcept>
 #include <thread>
@@ -26,7 +28,8 @@ const char* const kConfigSchema = R"schema({
     "max_evidence": {"type": "integer", "minimum": 1, "maximum": 100000},
     "scan_other_mount_namespaces": {"type": "boolean"},
     "isolation_timeout_s": {"type": "integer", "minimum": 1, "maximum": 600},
-    "keep_results": {"type": "integer", "minimum": 1, "maximum": 1000}
+    "keep_results": {"type": "integer", "minimum": 1, "maximum": 1000},
+    "isolation_args": {"type": "object", "description": "arguments of isolation.on sent by the isolate action (default {})"}
   },
   "additionalProperties": false
 })schema";
@@ -87,6 +90,13 @@ PluginSettings parse_settings(const std::string& json) {
     }
     s.isolation_timeout_s = get_uint(d, "isolation_timeout_s", 30, 1, 600);
     s.keep_results = get_uint(d, "keep_results", 10, 1, 1000);
+    if (d.HasMember("isolation_args")) {
+        if (!d["isolation_args"].IsObject()) throw std::invalid_argument("isolation_args must be an object");
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        d["isolation_args"].Accept(w);
+        s.isolation_args = sb.GetString();
+    }
     return s;
 }
 

@@ -15,6 +15,9 @@ struct PluginSettings {
     bool scan_other_mount_namespaces = false;  // default for scans that do not say
     unsigned isolation_timeout_s = 30;
     unsigned keep_results = 10;
+    // Arguments of the isolation.on command sent by the isolate action. The
+    // isolation plugin refuses unknown fields, so nothing is added to them.
+    std::string isolation_args = "{}";
 };
 
 // Throws std::invalid_argument naming the setting.

@@ -387,9 +387,11 @@ private:
             for (const auto& m : r_.matches) ids += (ids.empty() ? "\"" : ",\"") + json_escape(r_.iocs[m.ioc].id) + "\"";
             ActionRecord a{"isolate", "host", false, "", "{}", r_.matches.front().threat_id, r_.iocs[r_.matches.front().ioc].id};
             try {
-                a.details_json = sink_.isolate("{\"reason\":\"openioc match\",\"scan_id\":" + std::to_string(r_.scan_id) +
-                                               ",\"ioc_ids\":[" + ids + "]}");
-                if (a.details_json.empty() || a.details_json[0] != '{') a.details_json = "{}";
+                const std::string reason = "{\"reason\":\"openioc match\",\"scan_id\":" + std::to_string(r_.scan_id) +
+                                           ",\"ioc_ids\":[" + ids + "]}";
+                const std::string reply = sink_.isolate(reason);
+                a.details_json = reason.substr(0, reason.size() - 1) + ",\"isolation\":" +
+                                 (reply.empty() || reply[0] != '{' ? std::string("{}") : reply) + "}";
                 a.ok = true;
             } catch (const std::exception& ex) {
                 a.error = ex.what();

@@ -23,6 +23,9 @@ TEST_CASE("ioc_scanner settings: defaults, values and errors") {
     CHECK(s.engine.io_class == "idle");
     CHECK(s.engine.default_exclusions == std::vector<std::string>{"/srv/tmp"});
     CHECK(s.scan_other_mount_namespaces);
+    CHECK(s.isolation_args == "{}");
+    s = parse_settings(R"({"isolation_args":{"timeout_s":600}})");
+    CHECK(s.isolation_args == R"({"timeout_s":600})");
     CHECK_THROWS_WITH_AS(parse_settings(R"({"workers":0})"), doctest::Contains("workers"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(parse_settings(R"({"io_class":"fast"})"), doctest::Contains("io_class"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(parse_settings(R"({"default_paths":["rel"]})"), doctest::Contains("not absolute"), std::invalid_argument);
