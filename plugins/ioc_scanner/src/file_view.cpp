@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -69,7 +70,8 @@ std::string iso(const struct timespec& ts) { return format_iso8601(int64_t(ts.tv
 }  // namespace
 
 bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64_t max_bytes, Digests& out,
-               uint64_t* bytes_read, const std::atomic<bool>* cancel, std::string* error) {
+               uint64_t* bytes_read, const std::atomic<bool>* cancel, std::string* error,
+               const std::function<void(const char*, size_t)>* on_chunk) {
     int fd = open_for_read(path);
     if (fd < 0) {
         if (error) *error = std::strerror(errno);
@@ -117,6 +119,7 @@ bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64
         }
         for (auto& c : ctx)
             if (c.c) EVP_DigestUpdate(c.c, buf, size_t(n));
+        if (on_chunk) (*on_chunk)(buf, size_t(n));
     }
     ::close(fd);
     if (bytes_read) *bytes_read = total;
@@ -181,9 +184,25 @@ bool FileView::ensure_hashes() {
         }
         Digests d;
         uint64_t n = 0;
-        // All digests any loaded IOC needs, in one pass: a file is read once.
+        // All digests any loaded IOC needs, in one pass; when IOCs also use
+        // StringList, the strings come from the same read: a file is read once.
+        const bool with_strings = needs_.strings && strings_state_ == 0;
+        std::string current;
+        uint64_t fed = 0;
+        std::function<void(const char*, size_t)> strings_fn = [&](const char* data, size_t len) {
+            if (fed >= limits_.strings_max_bytes) return;
+            len = size_t(std::min<uint64_t>(len, limits_.strings_max_bytes - fed));
+            fed += len;
+            extract_strings(data, len, limits_.min_string_length, current, strings_, limits_.max_strings);
+        };
         if (hash_file(e_.open_path, needs_.md5, needs_.sha1, needs_.sha256, limits_.hash_max_bytes, d, &n, cancel_,
-                      nullptr)) {
+                      nullptr, with_strings ? &strings_fn : nullptr)) {
+            if (with_strings) {
+                if (current.size() >= limits_.min_string_length && strings_.size() < limits_.max_strings)
+                    strings_.push_back(current);
+                strings_state_ = 1;
+                c_.strings_read++;
+            }
             md5_ = std::move(d.md5);
             sha1_ = std::move(d.sha1);
             sha256_ = std::move(d.sha256);
@@ -191,6 +210,7 @@ bool FileView::ensure_hashes() {
             c_.hashed++;
             c_.bytes_hashed += n;
         } else {
+            if (with_strings) strings_.clear();
             c_.read_errors++;
         }
     }
@@ -198,6 +218,12 @@ bool FileView::ensure_hashes() {
 }
 
 bool FileView::ensure_strings() {
+    // When the IOCs need digests too, one read produces both.
+    if (strings_state_ == 0 && needs_.hashes() && hash_state_ == 0 && ensure_stat() &&
+        uint64_t(st_.st_size) <= limits_.hash_max_bytes) {
+        ensure_hashes();
+        if (strings_state_ == 1) return true;
+    }
     if (strings_state_ == 0) {
         strings_state_ = -1;
         int fd = open_for_read(e_.open_path);

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,8 +81,10 @@ private:
 struct Digests {
     std::string md5, sha1, sha256;
 };
+// `on_chunk`, when given, also sees every block read (strings from the same read).
 bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64_t max_bytes, Digests& out,
-               uint64_t* bytes_read, const std::atomic<bool>* cancel, std::string* error);
+               uint64_t* bytes_read, const std::atomic<bool>* cancel, std::string* error,
+               const std::function<void(const char*, size_t)>* on_chunk = nullptr);
 
 // Printable ASCII runs of at least min_len characters (like strings(1)).
 void extract_strings(const char* data, size_t n, size_t min_len, std::string& current, std::vector<std::string>& out,

@@ -523,3 +523,39 @@ TEST_CASE("ioc_scanner engine runs every loadable corpus IOC against this host")
     for (const auto& c : r.iocs) warnings += c.warnings.size();
     CHECK(warnings > 0);
 }
+
+TEST_CASE("ioc_scanner file view: digests and strings come from one read") {
+    TempDir t;
+    const char data[] = "\x01\x02hello world\0zz\0second string here";
+    write(t.path / "f.bin", std::string(data, sizeof data - 1));
+    FileEntry e{(t.path / "f.bin").string(), (t.path / "f.bin").string(), ""};
+    FileNeeds needs;
+    needs.sha256 = needs.md5 = needs.strings = true;
+    FileLimits limits;
+    FileCounters c;
+    FileView v(e, needs, limits, c, nullptr);
+    std::vector<std::string_view> out;
+    REQUIRE(v.values(TermId::FileStringListString, out));
+    CHECK(out == std::vector<std::string_view>{"hello world", "second string here"});
+    CHECK(c.hashed == 1);
+    CHECK(c.strings_read == 1);
+    out.clear();
+    REQUIRE(v.values(TermId::FileMd5sum, out));
+    REQUIRE(v.values(TermId::FileSha256sum, out));
+    CHECK(out.size() == 2);
+    CHECK(c.hashed == 1);  // not read again
+    Digests d;
+    REQUIRE(hash_file(e.open_path, true, true, true, 1 << 20, d, nullptr, nullptr, nullptr));
+    CHECK(out[0] == d.md5);
+    CHECK(out[1] == d.sha256);
+    CHECK(d.sha1.size() == 40);
+    // Only strings needed: no hashing at all.
+    FileNeeds only;
+    only.strings = true;
+    FileCounters c2;
+    FileView v2(e, only, limits, c2, nullptr);
+    out.clear();
+    REQUIRE(v2.values(TermId::FileStringListString, out));
+    CHECK(out.size() == 2);
+    CHECK(c2.hashed == 0);
+}
