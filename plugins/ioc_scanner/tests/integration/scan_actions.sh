@@ -75,13 +75,18 @@ plugins:
     workers: 2
   isolation:
     enabled: false
+  test_source:
+    enabled: true
 EOF2
 vt_start_daemon "$VT_DIR/vigil.yaml"
 [[ $(vt_plugin_state ioc_scanner) == running ]] || vt_fail "ioc_scanner is not running"
 
 vctl --json events --type threat --type action_result --type ioc_scanner.progress >"$VT_DIR/events.jsonl" 2>/dev/null &
 vt_track_pid $!
-sleep 0.5
+# The event stream is live once a marker event sent now shows up in it.
+SYNC="sync$$"
+synced() { vctl call test_source.emit "{\"type\":\"threat\",\"count\":1,\"marker\":\"$SYNC\"}" >/dev/null; grep -q "$SYNC" "$VT_DIR/events.jsonl"; }
+vt_wait_until 15 synced || vt_fail "event stream did not connect"
 
 # --- files: vigilctl alias, 1.0 IOC, quarantine + isolate (refused) ---
 vctl --json --timeout 120 scan ioc "$VT_DIR/files.ioc" --path "$T" --actions quarantine --actions isolate \
