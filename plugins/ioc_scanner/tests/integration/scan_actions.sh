@@ -47,7 +47,11 @@ cp /bin/sleep "$VT_DIR/$NAME"; cp /bin/sleep "$VT_DIR/${NAME}x"
 python3 -c 'import socket,time,sys
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(300)' \
   >"$VT_DIR/port" & LISTEN_PID=$!; vt_track_pid $LISTEN_PID
+python3 -c 'import socket,time,sys
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(300)' \
+  >"$VT_DIR/port2" & LISTEN2_PID=$!; vt_track_pid $LISTEN2_PID   # near miss: another port
 vt_wait_until 10 test -s "$VT_DIR/port" || vt_fail "listener did not start"
+vt_wait_until 10 test -s "$VT_DIR/port2" || vt_fail "second listener did not start"
 PORT=$(cat "$VT_DIR/port")
 
 cat >"$VT_DIR/procs.ioc" <<IOC
@@ -116,6 +120,7 @@ expected=$(python3 -c "print(sorted([$SLEEP_PID, $LISTEN_PID]))")
 vt_wait_until 5 bash -c "! kill -0 $SLEEP_PID 2>/dev/null" || vt_fail "matched process still runs"
 vt_wait_until 5 bash -c "! kill -0 $LISTEN_PID 2>/dev/null" || vt_fail "listener still runs"
 kill -0 $NEAR_PID 2>/dev/null || vt_fail "near-miss process was killed"
+kill -0 $LISTEN2_PID 2>/dev/null || vt_fail "near-miss listener was killed"
 
 # --- events on the bus ---
 vt_wait_until 5 grep -q '"action":"terminate"' "$VT_DIR/events.jsonl" || vt_fail "no terminate action_result event"
