@@ -284,13 +284,23 @@ TEST_CASE("ioc_scanner engine matches a listening port and its process handle") 
                    ioc_xml("handle", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
                                                     item("ProcessItem/HandleList/Handle/SocketLocalPort", "is",
                                                          std::to_string(port), "int")))};
+    // An open file shows up as a handle of this process.
+    TempDir t;
+    write(t.path / "held.log", "x");
+    int held = ::open((t.path / "held.log").c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(held >= 0);
+    req.ioc_xml.push_back(ioc_xml("file-handle", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
+                                                               item("ProcessItem/HandleList/Handle/Name", "ends-with",
+                                                                    "/held.log") +
+                                                               item("ProcessItem/HandleList/Handle/Type", "is", "file"))));
     std::atomic<bool> cancel{false};
     FakeSink sink;
     ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
     close(fd);
+    close(held);
     std::set<std::string> ids;
     for (const auto& m : r.matches) ids.insert(r.iocs[m.ioc].id);
-    CHECK(ids == std::set<std::string>{"port", "handle"});
+    CHECK(ids == std::set<std::string>{"port", "handle", "file-handle"});
     for (const auto& m : r.matches)
         if (r.iocs[m.ioc].id == "port") {
             REQUIRE(m.evidence.size() == 1);
@@ -361,6 +371,14 @@ TEST_CASE("ioc_scanner collectors read hosts, resolver, passwd and group") {
     for (const auto& f : sys[0].fields) h |= f.first == TermId::SysHostname && f.second == host;
     CHECK(h);
     CHECK_FALSE(collect_routes(CollectOptions{}).empty());
+    // Neighbour entries: at least those of /proc/net/arp (IPv6 ones come from rtnetlink).
+    size_t arp_lines = 0;
+    {
+        std::ifstream in("/proc/net/arp");
+        std::string line;
+        while (std::getline(in, line)) ++arp_lines;
+    }
+    CHECK(collect_arp(CollectOptions{}).size() + 1 >= arp_lines);
 
     std::string ip;
     int port = 0;
