@@ -28,8 +28,11 @@ char* read_buffer() {
 
 int open_for_read(const std::string& path) {
     // O_NOATIME keeps a sweep from rewriting every access time (root only).
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // O_NONBLOCK: "regular" files of pseudo filesystems (/proc/kmsg) must not
+    // block a worker; real regular files ignore it.
+    const int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+    int fd = ::open(path.c_str(), flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), flags);
     return fd;
 }
 
