@@ -109,6 +109,7 @@ public:
                 const auto& e = r_.load_errors[i];
                 r_.error += (i ? "; " : "") + e.source + (e.line > 0 ? ":" + std::to_string(e.line) : "") + ": " + e.reason;
             }
+            phase("done");
             return;
         }
         if (!req_.path_hint_regex.empty()) {
@@ -117,6 +118,7 @@ public:
             } catch (const std::exception& e) {
                 r_.status = "failed";
                 r_.error = std::string("path_hint_regex: ") + e.what();
+                phase("done");
                 return;
             }
         }

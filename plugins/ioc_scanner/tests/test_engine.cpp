@@ -327,6 +327,14 @@ TEST_CASE("ioc_scanner engine reports load errors, warnings and cancellation") {
     req.ioc_xml = {"<nope/>"};
     r = run_scan(req, quiet_settings(), cancel, sink);
     CHECK(r.status == "failed");
+    CHECK(r.error.find("inline #1:1: root element <nope>") != std::string::npos);
+
+    req.ioc_xml = {ioc_xml("h", ind("OR", item("FileItem/FileName", "is", "x")))};
+    req.path_hint_regex = "(unclosed";
+    r = run_scan(req, quiet_settings(), cancel, sink);
+    CHECK(r.status == "failed");
+    CHECK(r.error.find("path_hint_regex: invalid regular expression") == 0);
+    req.path_hint_regex.clear();
 
     req.ioc_xml = {ioc_xml("c", ind("OR", item("FileItem/FileName", "is", "x")))};
     req.documents.files = true;
