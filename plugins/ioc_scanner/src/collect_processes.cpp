@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "collectors.hpp"
 #include "value_match.hpp"
@@ -248,6 +249,18 @@ std::vector<Record> collect_processes(const CollectOptions& o) {
         r.add(TermId::ProcUsername, user_of(uid));
         r.add(TermId::ProcSecurityId, std::to_string(uid));
         if (hz > 0) r.add(TermId::ProcStartTime, format_iso8601(int64_t(btime + double(st.start_ticks) / double(hz))));
+        if (o.maps) {
+            // Distinct mapped files, in address order.
+            std::istringstream in(read_file(base + "/maps", 16 << 20));
+            std::string line;
+            std::unordered_set<std::string> seen;
+            while (std::getline(in, line)) {
+                auto slash = line.find(" /");
+                if (slash == std::string::npos) continue;
+                std::string file = line.substr(slash + 1);
+                if (seen.insert(file).second) r.add(TermId::ProcMemorySectionName, file);
+            }
+        }
         if (o.handles) {
             const std::string fd_dir = base + "/fd";
             std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(fd_dir.c_str()), closedir);

@@ -14,6 +14,7 @@ struct CollectOptions {
     std::string proc = "/proc";
     std::string etc = "/etc";
     bool handles = false;  // ProcessItem HandleList / PortList (reads every /proc/PID/fd)
+    bool maps = false;     // ProcessItem SectionList (reads every /proc/PID/maps)
     // systemd unit directories, highest priority first
     std::vector<std::string> unit_dirs = {"/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system",
                                           "/lib/systemd/system"};

@@ -111,6 +111,7 @@ private:
             }
         }
         if (l.cost == Cost::Handles) out_.needs_handles = true;
+        if (l.cost == Cost::Maps) out_.needs_maps = true;
         out_.leaves.push_back(std::move(l));
         return int(out_.leaves.size()) - 1;
     }

@@ -74,6 +74,7 @@ struct CompiledIoc {
     std::vector<Warning> warnings;
     FileNeeds file_needs;
     bool needs_handles = false;  // process HandleList / PortList terms
+    bool needs_maps = false;     // process SectionList terms
 
     bool uses(Document d) const { return docs & (1u << int(d)); }
 };

@@ -196,10 +196,11 @@ private:
     }
 
     void collect_small_documents() {
-        bool handles = false;
-        for (const auto& c : r_.iocs) handles |= c.needs_handles;
         CollectOptions o = s_.collect;
-        o.handles = handles;
+        for (const auto& c : r_.iocs) {
+            o.handles |= c.needs_handles;
+            o.maps |= c.needs_maps;
+        }
         struct Source {
             Document doc;
             std::vector<Record> (*fn)(const CollectOptions&);

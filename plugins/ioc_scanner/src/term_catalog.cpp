@@ -58,6 +58,9 @@ const std::vector<Term>& table() {
         {T::ProcPortRemotePort, "ProcessItem/PortList/PortItem/remotePort", D::Process, V::Int, C::Handles},
         {T::ProcPortProtocol, "ProcessItem/PortList/PortItem/protocol", D::Process, V::String, C::Handles},
         {T::ProcPortState, "ProcessItem/PortList/PortItem/state", D::Process, V::String, C::Handles},
+        // The dictionary marks it Windows-only; on Linux the mapped files of a
+        // process (libraries, LD_PRELOAD implants) are its memory sections.
+        {T::ProcMemorySectionName, "ProcessItem/SectionList/MemorySection/Name", D::Process, V::String, C::Maps},
 
         {T::PortLocalIp, "PortItem/localIP", D::Port, V::Ip, C::Free},
         {T::PortLocalPort, "PortItem/localPort", D::Port, V::Int, C::Free},

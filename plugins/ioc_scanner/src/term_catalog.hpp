@@ -38,7 +38,8 @@ enum class Cost {
     Lookup,   // stat + a user/group name lookup
     Hash,     // reading the whole file (once, all requested digests together)
     Strings,  // reading the whole file and extracting printable strings
-    Handles   // reading /proc/PID/fd (processes)
+    Handles,  // reading /proc/PID/fd (processes)
+    Maps      // reading /proc/PID/maps (processes)
 };
 
 // Stable term ids: records and the file view fill values by id.
@@ -52,7 +53,7 @@ enum class TermId : int {
     ProcHandleName, ProcHandleType, ProcHandleFd, ProcHandleINode, ProcHandleSocketType, ProcHandleSocketProtocol,
     ProcHandleSocketState, ProcHandleSocketLocalAddress, ProcHandleSocketLocalPort, ProcHandleSocketRemoteAddress,
     ProcHandleSocketRemotePort, ProcPortLocalIp, ProcPortLocalPort, ProcPortRemoteIp, ProcPortRemotePort,
-    ProcPortProtocol, ProcPortState,
+    ProcPortProtocol, ProcPortState, ProcMemorySectionName,
     // PortItem
     PortLocalIp, PortLocalPort, PortRemoteIp, PortRemotePort, PortProtocol, PortState, PortPid, PortProcess,
     PortPath, PortIsIpv6,

@@ -293,6 +293,9 @@ TEST_CASE("ioc_scanner engine matches a listening port and its process handle") 
                                                                item("ProcessItem/HandleList/Handle/Name", "ends-with",
                                                                     "/held.log") +
                                                                item("ProcessItem/HandleList/Handle/Type", "is", "file"))));
+    req.ioc_xml.push_back(ioc_xml("mapped", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
+                                                          item("ProcessItem/SectionList/MemorySection/Name", "matches",
+                                                               "/libc[.-]"))));
     std::atomic<bool> cancel{false};
     FakeSink sink;
     ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
@@ -300,7 +303,7 @@ TEST_CASE("ioc_scanner engine matches a listening port and its process handle") 
     close(held);
     std::set<std::string> ids;
     for (const auto& m : r.matches) ids.insert(r.iocs[m.ioc].id);
-    CHECK(ids == std::set<std::string>{"port", "handle", "file-handle"});
+    CHECK(ids == std::set<std::string>{"port", "handle", "file-handle", "mapped"});
     for (const auto& m : r.matches)
         if (r.iocs[m.ioc].id == "port") {
             REQUIRE(m.evidence.size() == 1);
