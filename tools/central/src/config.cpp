@@ -118,10 +118,11 @@ CentralConfig load_config(const std::string& path) {
   c.api.batch.max_events = max_events;
 
   auto server = root["server"];
-  r.known(server, "server", {"max_threads", "max_queued", "keep_alive_timeout_s", "sync_period_s"});
+  r.known(server, "server", {"max_threads", "max_queued", "keep_alive_timeout_s", "io_timeout_s", "sync_period_s"});
   r.get_range(server, "server", "max_threads", c.server.max_threads, 4, 100000);
   r.get_range(server, "server", "max_queued", c.server.max_queued, 1, 1000000);
   r.get_range(server, "server", "keep_alive_timeout_s", c.server.keep_alive_timeout_s, 1, 3600);
+  r.get_range(server, "server", "io_timeout_s", c.server.io_timeout_s, 1, 3600);
   r.get_range<int64_t>(server, "server", "sync_period_s", c.api.sync_period_s, 1, 86400);
 
   auto tasks = root["tasks"];

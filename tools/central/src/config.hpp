@@ -23,6 +23,7 @@ struct ServerSettings {
   int max_threads = 512;         // connections served at once (each long-polling agent holds one)
   int max_queued = 1024;         // accepted connections waiting for a thread
   int keep_alive_timeout_s = 75;  // > long_poll_max_s so a poll never races the idle timeout
+  int io_timeout_s = 15;          // a stalled TLS handshake or request body is dropped after this
   int64_t task_expiry_s = 86400;  // pending/delivered tasks older than this become expired
 };
 

@@ -219,7 +219,9 @@ int serve(const CentralConfig& config, bool verbose) {
   params->setMaxQueued(config.server.max_queued);
   params->setKeepAlive(true);
   params->setKeepAliveTimeout(Poco::Timespan(config.server.keep_alive_timeout_s, 0));
-  params->setTimeout(Poco::Timespan(60, 0));
+  // Bounds how long a silent peer can hold a thread in the TLS handshake or a body read
+  // (and so how long SIGTERM may wait for such a peer).
+  params->setTimeout(Poco::Timespan(config.server.io_timeout_s, 0));
   params->setServerName("vigil-central");
   Poco::ThreadPool pool("central", 2, config.server.max_threads, 60, 512 * 1024);
 
@@ -262,6 +264,11 @@ int serve(const CentralConfig& config, bool verbose) {
   // Let requests in progress finish (bounded), then close idle keep-alive connections.
   for (int i = 0; i < 100 && in_flight.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   server->stopAll(true);
+  for (int i = 0; i < 40 && server->currentConnections() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (int n = server->currentConnections(); n > 0)
+    log_line("waiting up to " + std::to_string(config.server.io_timeout_s) + " s for " + std::to_string(n) +
+             " stalled connections");
   pool.joinAll();
   {
     std::lock_guard lock(sweep_mutex);

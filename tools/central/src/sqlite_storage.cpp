@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+#include <vector>
 
 namespace vigil::central {
 namespace {
@@ -117,6 +118,12 @@ private:
   bool done_ = false;
 };
 
+// Per-connection settings. WAL + synchronous=NORMAL: a commit is one append to the WAL
+// (durable across process crashes; the last commits may be lost on power loss). A large page
+// cache and mmap keep the event indexes in memory during ingestion.
+constexpr const char* kConnectionPragmas =
+    "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;";
+
 sqlite3* open_db(const SqliteOptions& o) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(o.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -127,12 +134,18 @@ sqlite3* open_db(const SqliteOptions& o) {
     throw std::runtime_error("cannot open database " + o.path + ": " + msg);
   }
   sqlite3_busy_timeout(db, o.busy_timeout_ms);
+  char* err = nullptr;
+  if (sqlite3_exec(db, kConnectionPragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    throw std::runtime_error("cannot configure database " + o.path + ": " + msg);
+  }
   return db;
 }
 
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
-PRAGMA synchronous=NORMAL;
 CREATE TABLE IF NOT EXISTS agents(
   agent_id TEXT PRIMARY KEY, hostname TEXT NOT NULL, os TEXT NOT NULL, kernel TEXT NOT NULL,
   agent_version TEXT NOT NULL, info TEXT NOT NULL, first_seen_ns INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL);
@@ -158,7 +171,7 @@ CREATE INDEX IF NOT EXISTS tasks_state_created ON tasks(state, created_ns);
 // A contentless FTS5 index over the events' string values: it holds only the word index
 // (rowid = events.id), so the JSON is stored once.
 constexpr const char* kTextIndexSchema =
-    "CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(text, content='', tokenize='unicode61');";
+    "CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(text, content='', columnsize=0, detail=none, tokenize='unicode61');";
 
 constexpr const char* kTaskColumns =
     "id, agent_id, type, args, timeout_s, state, created_ns, delivered_ns, delivery_count, completed_ns, result, "
@@ -186,16 +199,28 @@ AgentRecord read_agent(const Stmt& s) {
   return AgentRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.i64(6), s.i64(7)};
 }
 
-// FTS5 query for a phrase made of the words of `text`; nullopt when it has no word characters.
-std::optional<std::string> fts_phrase(const std::string& text) {
-  bool has_word = std::any_of(text.begin(), text.end(), [](unsigned char c) { return std::isalnum(c) || c >= 0x80; });
-  if (!has_word) return std::nullopt;
-  std::string q = "\"";
-  for (char c : text) {
-    if (c == '"') q += '"';
-    q += c;
+// FTS5 query for the words of `text`, all required, the last one also as a prefix (so
+// "/usr/bin/cur" finds "/usr/bin/curl"); nullopt when it has no word characters. The index
+// keeps no positions (detail=none, cheaper ingest), so the exact string is checked by LIKE.
+std::optional<std::string> fts_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::string cur;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c >= 0x80) {
+      cur += static_cast<char>(c);
+    } else if (!cur.empty()) {
+      words.push_back(std::move(cur));
+      cur.clear();
+    }
   }
-  q += '"';
+  if (!cur.empty()) words.push_back(std::move(cur));
+  if (words.empty()) return std::nullopt;
+  std::string q;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i) q += ' ';
+    q += '"' + words[i] + '"';  // words hold only alphanumerics: nothing to escape
+    if (i + 1 == words.size()) q += '*';
+  }
   return q;
 }
 
@@ -353,13 +378,20 @@ std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
   };
   if (q.agent_id) add_text("agent_id =", *q.agent_id);
   if (q.type) add_text("type =", *q.type);
-  std::optional<std::string> phrase = q.text ? fts_phrase(*q.text) : std::nullopt;
-  if (q.text && phrase && options_.text_index) {
-    add_text("id IN (SELECT rowid FROM events_text WHERE events_text MATCH", *phrase);
-    sql += ")";
-  } else if (q.text) {
-    add_text("raw LIKE", like_pattern(*q.text));
-    sql += " ESCAPE '\\'";
+  if (q.text) {
+    std::optional<std::string> words = fts_words(*q.text);
+    if (words && options_.text_index) {
+      add_text("id IN (SELECT rowid FROM events_text WHERE events_text MATCH", *words);
+      sql += ")";
+    }
+    // The stored JSON escapes quotes, backslashes and control characters, so a string with
+    // those cannot be found verbatim; the word match alone decides then.
+    bool verbatim = std::none_of(q.text->begin(), q.text->end(),
+                                 [](unsigned char c) { return c == '"' || c == '\\' || c < 0x20; });
+    if (verbatim || !words || !options_.text_index) {
+      add_text("raw LIKE", like_pattern(*q.text));
+      sql += " ESCAPE '\\'";
+    }
   }
   size_t first_num = params.size() + 1;
   if (q.since_ns) {

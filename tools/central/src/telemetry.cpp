@@ -12,18 +12,29 @@ namespace {
 // Largest event time we accept: keeps time_ns inside int64 (year 2255).
 constexpr double kMaxTimeMs = 9.0e12;
 
+// Keys whose values are the same boilerplate in every event (class names, product
+// metadata, the device block that repeats the agent): indexing them costs ingest time
+// and finds nothing an operator would search for.
+bool skip_for_text(std::string_view key) {
+  static constexpr std::string_view kSkip[] = {"metadata", "device",    "class_name", "activity_name", "category_name",
+                                               "type_name", "severity", "algorithm",  "type",          "status"};
+  for (auto k : kSkip)
+    if (k == key) return true;
+  return false;
+}
+
+// Gathers the string values of an event (paths, command lines, users, addresses, titles,
+// hashes) for the word index.
 void collect_text(const rapidjson::Value& v, std::string& out) {
   if (v.IsString()) {
     if (!out.empty()) out += ' ';
     out.append(v.GetString(), v.GetStringLength());
   } else if (v.IsObject()) {
-    for (const auto& m : v.GetObject()) collect_text(m.value, out);
+    for (const auto& m : v.GetObject()) {
+      if (!skip_for_text({m.name.GetString(), m.name.GetStringLength()})) collect_text(m.value, out);
+    }
   } else if (v.IsArray()) {
     for (const auto& e : v.GetArray()) collect_text(e, out);
-  } else if (v.IsNumber()) {
-    // pids, ports and uids are searched for too
-    if (!out.empty()) out += ' ';
-    out += v.IsInt64() ? std::to_string(v.GetInt64()) : v.IsUint64() ? std::to_string(v.GetUint64()) : "";
   }
 }
 

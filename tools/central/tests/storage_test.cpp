@@ -85,8 +85,12 @@ TEST_CASE("event queries filter by agent, type, time and text, newest last") {
   by_text.text = "marker_xyz";
   REQUIRE(s.query_events(by_text).size() == 1);
   CHECK(s.query_events(by_text)[0].type == "file");
-  by_text.text = "EXAMPLE.COM";  // case-insensitive phrase
+  by_text.text = "EXAMPLE.COM";  // case-insensitive
   CHECK(s.query_events(by_text).size() == 1);
+  by_text.text = "/tmp/marker_xy";  // the last word may be a prefix
+  CHECK(s.query_events(by_text).size() == 1);
+  by_text.text = "example.com curl";  // words present, but not this string
+  CHECK(s.query_events(by_text).empty());
   by_text.text = "\"quoted";  // FTS syntax characters are data, not query syntax
   CHECK(s.query_events(by_text).empty());
 
