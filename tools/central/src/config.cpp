@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 
@@ -143,8 +145,17 @@ CentralConfig load_config(const std::string& path) {
     for (const auto& t : ops["tokens"]) {
       std::string token;
       if (t.IsMap()) {
-        r.known(t, "operators.tokens[]", {"name", "token"});
+        r.known(t, "operators.tokens[]", {"name", "token", "token_file"});
         r.get(t, "operators.tokens[]", "token", token);
+        std::string file;
+        r.path(t, "operators.tokens[]", "token_file", file);
+        if (!file.empty()) {
+          // A token kept in its own file (mode 0600) stays out of the config and of backups of it.
+          std::ifstream in(file);
+          if (!in) r.fail("operators.tokens[].token_file", "cannot read " + file);
+          std::getline(in, token);
+          while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+        }
       } else {
         token = t.as<std::string>("");
       }

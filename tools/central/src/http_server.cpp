@@ -227,7 +227,11 @@ int serve(const CentralConfig& config, bool verbose) {
 
   std::unique_ptr<Poco::Net::HTTPServer> server;
   try {
-    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress(config.server.address, config.server.port), 256, ctx);
+    // SO_REUSEADDR but not SO_REUSEPORT (Poco's default): a second server on the same port
+    // must fail instead of silently sharing the connections.
+    Poco::Net::SecureServerSocket socket(ctx);
+    socket.bind(Poco::Net::SocketAddress(config.server.address, config.server.port), true, false);
+    socket.listen(256);
     server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(api, in_flight, verbose), pool, socket, params);
     server->start();
   } catch (const Poco::Exception& e) {

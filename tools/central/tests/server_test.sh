@@ -91,6 +91,11 @@ cli() { "$central" --server "$url" --ca "$certs/ca.crt" --token "$token" "$@"; }
 write_config false
 start_server
 
+# A second server on the same port fails at start instead of sharing the port.
+if timeout 10 "$central" serve --config "$T/central.yaml" >"$T/second.log" 2>&1; then fail "second server started"; fi
+grep -q "cannot listen" "$T/second.log" || fail "second server: unclear error: $(cat "$T/second.log")"
+pass "second server on the same port refused: $(head -1 "$T/second.log")"
+
 # TLS floor: 1.0/1.1 are refused by the server even when the client offers them.
 if echo | openssl s_client -connect "127.0.0.1:$port" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' -CAfile "$certs/ca.crt" \
   >"$T/s_client11" 2>&1; then fail "TLS 1.1 handshake succeeded"; fi
