@@ -99,6 +99,19 @@ Args parse_args(int argc, char** argv, int first) {
   return a;
 }
 
+// Numbers from flags, with a usage error that names the flag.
+double number_flag(const Args& a, const std::string& name, double fallback) {
+  auto v = a.opt(name);
+  if (!v) return fallback;
+  try {
+    size_t used = 0;
+    double d = std::stod(*v, &used);
+    if (used == v->size() && d >= 0) return d;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--" + name + " must be a non-negative number, got " + *v);
+}
+
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
@@ -190,6 +203,21 @@ void print_table(const std::vector<std::string>& header, const std::vector<std::
   for (const auto& r : rows) line(r);
 }
 
+// Accessors that tolerate a reply without the expected member (RapidJSON's operator[] would not).
+const rapidjson::Value& array_at(const rapidjson::Value& v, const char* key) {
+  const auto* m = json::member(v, key);
+  if (!m || !m->IsArray()) throw std::runtime_error(std::string("server reply lacks the array \"") + key + "\"");
+  return *m;
+}
+int64_t i64_at(const rapidjson::Value& v, const char* key) {
+  const auto* m = json::member(v, key);
+  return m && m->IsInt64() ? m->GetInt64() : 0;
+}
+std::string json_at(const rapidjson::Value& v, const char* key) {
+  const auto* m = json::member(v, key);
+  return m && !m->IsNull() ? json::to_string(*m) : "";
+}
+
 std::string str_at(const rapidjson::Value& v, std::initializer_list<const char*> path) {
   const rapidjson::Value* cur = &v;
   for (const char* key : path) {
@@ -249,9 +277,9 @@ int cmd_agents(CentralClient& client, const Args& a) {
   auto doc = expect_json(client.request("GET", "/api/v1/agents"));
   if (a.flag("json")) return print_json(doc), 0;
   std::vector<std::vector<std::string>> rows;
-  for (const auto& ag : doc["agents"].GetArray()) {
+  for (const auto& ag : array_at(doc, "agents").GetArray()) {
     rows.push_back({str_at(ag, {"agent_id"}), str_at(ag, {"hostname"}), str_at(ag, {"os"}),
-                    str_at(ag, {"agent_version"}), format_age(ag["last_seen_ns"].GetInt64()),
+                    str_at(ag, {"agent_version"}), format_age(i64_at(ag, "last_seen_ns")),
                     join_array(json::member(ag, "ips"))});
   }
   print_table({"AGENT_ID", "HOSTNAME", "OS", "VERSION", "LAST_SEEN", "IPS"}, rows);
@@ -266,10 +294,12 @@ int cmd_events(CentralClient& client, const Args& a) {
   auto doc = expect_json(client.request("GET", "/api/v1/events" + q));
   if (a.flag("json")) return print_json(doc), 0;
   std::vector<std::vector<std::string>> rows;
-  for (const auto& e : doc["events"].GetArray()) {
+  static const rapidjson::Value kEmpty(rapidjson::kObjectType);
+  for (const auto& e : array_at(doc, "events").GetArray()) {
     std::string type = str_at(e, {"type"});
-    rows.push_back({str_at(e, {"id"}), format_time(e["time_ns"].GetInt64()), str_at(e, {"agent_id"}).substr(0, 8), type,
-                    summarize(type, e["event"])});
+    const auto* ev = json::member(e, "event");
+    rows.push_back({str_at(e, {"id"}), format_time(i64_at(e, "time_ns")), str_at(e, {"agent_id"}).substr(0, 8), type,
+                    summarize(type, ev ? *ev : kEmpty)});
   }
   print_table({"ID", "TIME", "AGENT", "TYPE", "SUMMARY"}, rows);
   return 0;
@@ -279,15 +309,15 @@ void print_task(const rapidjson::Value& t) {
   std::cout << "id:        " << str_at(t, {"id"}) << "\n"
             << "agent:     " << str_at(t, {"agent_id"}) << "\n"
             << "type:      " << str_at(t, {"type"}) << "\n"
-            << "args:      " << json::to_string(t["args"]) << "\n"
+            << "args:      " << json_at(t, "args") << "\n"
             << "state:     " << str_at(t, {"state"}) << "\n"
-            << "created:   " << format_time(t["created_ns"].GetInt64()) << "\n"
-            << "delivered: " << format_time(t["delivered_ns"].GetInt64()) << " (" << t["delivery_count"].GetInt64()
+            << "created:   " << format_time(i64_at(t, "created_ns")) << "\n"
+            << "delivered: " << format_time(i64_at(t, "delivered_ns")) << " (" << i64_at(t, "delivery_count")
             << " times)\n"
-            << "completed: " << format_time(t["completed_ns"].GetInt64()) << "\n";
-  if (!t["result"].IsNull()) std::cout << "result:    " << json::to_string(t["result"]) << "\n";
-  if (!t["error"].IsNull()) std::cout << "error:     " << str_at(t, {"error"}) << "\n";
-  if (t["file"].IsObject())
+            << "completed: " << format_time(i64_at(t, "completed_ns")) << "\n";
+  if (auto r = json_at(t, "result"); !r.empty()) std::cout << "result:    " << r << "\n";
+  if (auto e = str_at(t, {"error"}); !e.empty()) std::cout << "error:     " << e << "\n";
+  if (!str_at(t, {"file", "sha256"}).empty())
     std::cout << "file:      " << str_at(t, {"file", "size"}) << " bytes, sha256 " << str_at(t, {"file", "sha256"})
               << "\n";
 }
@@ -324,7 +354,8 @@ int cmd_task(CentralClient& client, const Args& a) {
     for (size_t i = 3; i < a.positional.size(); ++i) add_kv_arg(args, a.positional[i]);
     std::string body = "{\"agent_id\":" + json::quote(*agent) + ",\"type\":" + json::quote(a.positional[2]) +
                        ",\"args\":" + json::to_string(args);
-    if (auto t = a.opt("timeout")) body += ",\"timeout_s\":" + std::to_string(std::stoll(*t));
+    if (a.opt("timeout"))
+      body += ",\"timeout_s\":" + std::to_string(static_cast<int64_t>(number_flag(a, "timeout", 0)));
     body += "}";
     auto doc = expect_json(client.request("POST", "/api/v1/tasks", body));
     if (a.flag("json")) return print_json(doc), 0;
@@ -334,7 +365,7 @@ int cmd_task(CentralClient& client, const Args& a) {
   if (verb == "show") {
     if (a.positional.size() < 3) throw UsageError("task show needs a task ID");
     std::string path = "/api/v1/tasks/" + url_encode(a.positional[2]);
-    double wait_s = a.opt("wait") ? std::stod(*a.opt("wait")) : 0;
+    double wait_s = number_flag(a, "wait", 0);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(wait_s * 1000));
     for (;;) {
       auto doc = expect_json(client.request("GET", path));
@@ -361,10 +392,10 @@ int cmd_task(CentralClient& client, const Args& a) {
     auto doc = expect_json(client.request("GET", "/api/v1/tasks" + q));
     if (a.flag("json")) return print_json(doc), 0;
     std::vector<std::vector<std::string>> rows;
-    for (const auto& t : doc["tasks"].GetArray()) {
-      std::string outcome = !t["error"].IsNull() ? str_at(t, {"error"}) : t["result"].IsNull() ? "" : json::to_string(t["result"]);
+    for (const auto& t : array_at(doc, "tasks").GetArray()) {
+      std::string outcome = !str_at(t, {"error"}).empty() ? str_at(t, {"error"}) : json_at(t, "result");
       rows.push_back({str_at(t, {"id"}), str_at(t, {"agent_id"}).substr(0, 8), str_at(t, {"type"}),
-                      str_at(t, {"state"}), format_time(t["created_ns"].GetInt64()), truncate(outcome, 80)});
+                      str_at(t, {"state"}), format_time(i64_at(t, "created_ns")), truncate(outcome, 80)});
     }
     print_table({"ID", "AGENT", "TYPE", "STATE", "CREATED", "RESULT"}, rows);
     return 0;
@@ -414,6 +445,7 @@ int cmd_file(CentralClient& client, const Args& a) {
 int cmd_stats(CentralClient& client, const Args& a) {
   auto doc = expect_json(client.request("GET", "/api/v1/stats"));
   if (a.flag("json")) return print_json(doc), 0;
+  if (!doc.IsObject()) throw std::runtime_error("server reply is not an object");
   for (const auto& m : doc.GetObject()) std::cout << m.name.GetString() << ": " << json::to_string(m.value) << "\n";
   return 0;
 }

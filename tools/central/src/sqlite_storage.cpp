@@ -168,10 +168,12 @@ CREATE INDEX IF NOT EXISTS tasks_agent_state ON tasks(agent_id, state, created_n
 CREATE INDEX IF NOT EXISTS tasks_state_created ON tasks(state, created_ns);
 )sql";
 
-// A contentless FTS5 index over the events' string values: it holds only the word index
-// (rowid = events.id), so the JSON is stored once.
+// A contentless FTS5 index over the events' string values: it holds only which rowids
+// (= events.id) contain each word — no copy of the text, no positions, no column sizes —
+// which keeps the per-event cost of the index low. Exact strings are checked on `raw`.
 constexpr const char* kTextIndexSchema =
-    "CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(text, content='', columnsize=0, detail=none, tokenize='unicode61');";
+    "CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(text, content='', columnsize=0, detail=none, "
+    "tokenize='unicode61');";
 
 constexpr const char* kTaskColumns =
     "id, agent_id, type, args, timeout_s, state, created_ns, delivered_ns, delivery_count, completed_ns, result, "
