@@ -145,6 +145,7 @@ sqlite3* open_db(const SqliteOptions& o) {
 }
 
 constexpr const char* kSchema = R"sql(
+PRAGMA page_size=16384;
 PRAGMA journal_mode=WAL;
 CREATE TABLE IF NOT EXISTS agents(
   agent_id TEXT PRIMARY KEY, hostname TEXT NOT NULL, os TEXT NOT NULL, kernel TEXT NOT NULL,
