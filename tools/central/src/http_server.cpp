@@ -12,6 +12,7 @@
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/ErrorHandler.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
@@ -57,6 +58,37 @@ bool read_bounded(std::istream& in, uint64_t max_bytes, std::string& out) {
   }
   return true;
 }
+
+// Errors Poco catches outside our handlers — mostly failed TLS handshakes (no or untrusted
+// client certificate, old protocol, plain HTTP on the TLS port). Logged so an operator can
+// see why an agent cannot connect; at most 20 lines per 10 s so a scanner cannot flood the log.
+class LoggingErrorHandler : public Poco::ErrorHandler {
+public:
+  void exception(const Poco::Exception& e) override { log_limited(e.displayText()); }
+  void exception(const std::exception& e) override { log_limited(e.what()); }
+  void exception() override { log_limited("unknown error"); }
+
+private:
+  void log_limited(const std::string& what) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (now - window_start_ > std::chrono::seconds(10)) {
+      if (suppressed_ > 0) log_line("(" + std::to_string(suppressed_) + " connection errors not shown)");
+      window_start_ = now;
+      shown_ = 0;
+      suppressed_ = 0;
+    }
+    if (shown_++ < 20) {
+      log_line("connection error: " + what);
+    } else {
+      ++suppressed_;
+    }
+  }
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point window_start_{};
+  int shown_ = 0;
+  int suppressed_ = 0;
+};
 
 class ApiHandler : public Poco::Net::HTTPRequestHandler {
 public:
@@ -208,6 +240,8 @@ int serve(const CentralConfig& config, bool verbose) {
     log_line(std::string("cannot start: ") + e.what());
     return 1;
   }
+  static LoggingErrorHandler error_handler;
+  Poco::ErrorHandler::set(&error_handler);
   if (config.api.operator_tokens.empty()) log_line("warning: no operator tokens configured; operator API is closed");
 
   TaskBroker broker;

@@ -106,6 +106,11 @@ echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$certs/ca.cr
 pass "TLS 1.2 accepted, server certificate verifies against the CA"
 curl -s -o /dev/null --tls-max 1.1 --cacert "$certs/ca.crt" "$url/api/v1/health" && fail "curl --tls-max 1.1 succeeded"
 pass "curl with TLS <= 1.1 refused"
+curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/health" && fail "plain HTTP on the TLS port answered"
+head -c 4096 /dev/urandom | timeout 5 openssl s_client -connect "127.0.0.1:$port" -quiet >/dev/null 2>&1 || true
+alive
+grep -q "connection error: .*http request" "$T/server.log" || fail "plain HTTP attempt not logged"
+pass "plain HTTP and garbage refused and logged; server keeps serving"
 
 # Operator auth.
 expect "$(curl -sS -o "$T/body" -w '%{http_code}' --cacert "$certs/ca.crt" "$url/api/v1/agents"; echo " $(cat "$T/body")")" \
@@ -203,6 +208,7 @@ start_server
 pass "stored data survives a restart"
 if curl -s -o /dev/null --cacert "$certs/ca.crt" "$url/api/v1/health"; then fail "request without client cert accepted"; fi
 pass "curl without client certificate refused"
+grep -q "peer did not return a certificate" "$T/server.log" || fail "missing client certificate not logged"
 printf 'GET /api/v1/health HTTP/1.0\r\n\r\n' | openssl s_client -quiet -connect "127.0.0.1:$port" -CAfile "$certs/ca.crt" \
   >"$T/s_nocert" 2>&1 || true
 grep -qE "HTTP/1.[01] 200" "$T/s_nocert" && fail "openssl s_client without cert got an answer"
