@@ -21,52 +21,52 @@ namespace {
 constexpr const char* kAgent = "fuzz-agent-0001";
 
 struct Fixture {
-  std::string dir;
-  std::unique_ptr<SqliteStorage> storage;
-  TaskBroker broker;
-  std::unique_ptr<FileStore> files;
-  std::unique_ptr<Api> api;
+    std::string dir;
+    std::unique_ptr<SqliteStorage> storage;
+    TaskBroker broker;
+    std::unique_ptr<FileStore> files;
+    std::unique_ptr<Api> api;
 
-  Fixture() {
-    char tmpl[] = "/tmp/central_fuzz_db.XXXXXX";
-    dir = mkdtemp(tmpl);
-    storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", true, 10000});
-    files = std::make_unique<FileStore>(dir + "/files");
-    ApiSettings settings;
-    settings.max_decompressed_bytes = 1 << 20;  // small, so decompression limits are hit
-    settings.batch.max_events = 1000;
-    api = std::make_unique<Api>(*storage, broker, *files, settings);
-    storage->upsert_agent(AgentRecord{kAgent, "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
-  }
-  ~Fixture() {
-    api.reset();
-    storage.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
+    Fixture() {
+        char tmpl[] = "/tmp/central_fuzz_db.XXXXXX";
+        dir = mkdtemp(tmpl);
+        storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", true, 10000});
+        files = std::make_unique<FileStore>(dir + "/files");
+        ApiSettings settings;
+        settings.max_decompressed_bytes = 1 << 20;  // small, so decompression limits are hit
+        settings.batch.max_events = 1000;
+        api = std::make_unique<Api>(*storage, broker, *files, settings);
+        storage->upsert_agent(AgentRecord{kAgent, "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
+    }
+    ~Fixture() {
+        api.reset();
+        storage.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
 };
 
 Fixture& fixture() {
-  static Fixture f;
-  return f;
+    static Fixture f;
+    return f;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
-  Fixture& f = fixture();
-  std::string payload(reinterpret_cast<const char*>(data + 1), size - 1);
-  Request r;
-  r.method = "POST";
-  r.path = "/api/v1/agent/telemetry";
-  r.headers["content-type"] = "application/json";
-  r.headers["content-encoding"] = "gzip";
-  r.headers["x-vigil-agent-id"] = kAgent;
-  r.body = (data[0] & 1) ? gzip(payload, 1) : payload;
-  Response resp = f.api->handle(r);
-  // Bad input must be a client error with a reason, never an internal error.
-  if (resp.status != 200 && resp.status != 400 && resp.status != 413) abort();
-  if (resp.body.empty() || resp.body.front() != '{') abort();
-  return 0;
+    if (size == 0) return 0;
+    Fixture& f = fixture();
+    std::string payload(reinterpret_cast<const char*>(data + 1), size - 1);
+    Request r;
+    r.method = "POST";
+    r.path = "/api/v1/agent/telemetry";
+    r.headers["content-type"] = "application/json";
+    r.headers["content-encoding"] = "gzip";
+    r.headers["x-vigil-agent-id"] = kAgent;
+    r.body = (data[0] & 1) ? gzip(payload, 1) : payload;
+    Response resp = f.api->handle(r);
+    // Bad input must be a client error with a reason, never an internal error.
+    if (resp.status != 200 && resp.status != 400 && resp.status != 413) abort();
+    if (resp.body.empty() || resp.body.front() != '{') abort();
+    return 0;
 }

@@ -9,11 +9,11 @@ namespace vigil::central {
 
 class ApiError : public std::runtime_error {
 public:
-  ApiError(int status, const std::string& reason) : std::runtime_error(reason), status_(status) {}
-  int status() const { return status_; }
+    ApiError(int status, const std::string& reason) : std::runtime_error(reason), status_(status) {}
+    int status() const { return status_; }
 
 private:
-  int status_;
+    int status_;
 };
 
 }  // namespace vigil::central

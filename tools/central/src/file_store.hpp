@@ -13,16 +13,16 @@ namespace vigil::central {
 
 class FileStore {
 public:
-  explicit FileStore(std::string dir);  // creates the directory (0700) if needed
+    explicit FileStore(std::string dir);  // creates the directory (0700) if needed
 
-  // Reads `in` to EOF (at most max_bytes; more → ApiError 413), verifies the size when
-  // expected_size is given and the SHA-256 (mismatch → ApiError 422). Returns the stored file.
-  TaskFile receive(const std::string& task_id, std::istream& in, const std::string& expected_sha256,
-                   std::optional<uint64_t> expected_size, uint64_t max_bytes);
-  const std::string& dir() const { return dir_; }
+    // Reads `in` to EOF (at most max_bytes; more → ApiError 413), verifies the size when
+    // expected_size is given and the SHA-256 (mismatch → ApiError 422). Returns the stored file.
+    TaskFile receive(const std::string& task_id, std::istream& in, const std::string& expected_sha256,
+                     std::optional<uint64_t> expected_size, uint64_t max_bytes);
+    const std::string& dir() const { return dir_; }
 
 private:
-  std::string dir_;
+    std::string dir_;
 };
 
 }  // namespace vigil::central

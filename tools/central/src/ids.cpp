@@ -13,35 +13,36 @@ bool hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
 }  // namespace
 
 bool valid_agent_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && all_of(id, [](char c) {
-    return lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == ':' || c == '-';
-  });
+    return !id.empty() && id.size() <= 64 && all_of(id, [](char c) {
+        return lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == ':' || c == '-';
+    });
 }
 
 bool valid_task_id(std::string_view id) {
-  return id.size() == 32 && all_of(id, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return id.size() == 32 &&
+           all_of(id, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::string new_task_id() {
-  unsigned char bytes[16];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id += kHex[b >> 4];
-    id += kHex[b & 15];
-  }
-  return id;
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : bytes) {
+        id += kHex[b >> 4];
+        id += kHex[b & 15];
+    }
+    return id;
 }
 
 bool valid_task_type(std::string_view type) {
-  return !type.empty() && type.size() <= 64 && type.front() != '.' && type.back() != '.' &&
-         all_of(type, [](char c) { return lower_alnum(c) || c == '_' || c == '.'; });
+    return !type.empty() && type.size() <= 64 && type.front() != '.' && type.back() != '.' &&
+           all_of(type, [](char c) { return lower_alnum(c) || c == '_' || c == '.'; });
 }
 
 bool valid_event_type(std::string_view type) {
-  return !type.empty() && type.size() <= 32 && type.front() >= 'a' && type.front() <= 'z' &&
-         all_of(type, [](char c) { return lower_alnum(c) || c == '_'; });
+    return !type.empty() && type.size() <= 32 && type.front() >= 'a' && type.front() <= 'z' &&
+           all_of(type, [](char c) { return lower_alnum(c) || c == '_'; });
 }
 
 bool valid_sha256_hex(std::string_view hex) { return hex.size() == 64 && all_of(hex, hex_digit); }

@@ -10,17 +10,17 @@ namespace vigil::central {
 
 class Sha256 {
 public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void update(const void* data, size_t size);
-  std::string hex_digest();  // finishes the hash
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(const void* data, size_t size);
+    std::string hex_digest();  // finishes the hash
 
-  static std::string of(std::string_view data);
+    static std::string of(std::string_view data);
 
 private:
-  evp_md_ctx_st* ctx_;
+    evp_md_ctx_st* ctx_;
 };
 
 }  // namespace vigil::central

@@ -8,15 +8,15 @@
 namespace central_test {
 
 struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/central_test.XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/central_test.XXXXXX";
+        path = mkdtemp(tmpl);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
 };
 
 }  // namespace central_test
