@@ -14,6 +14,7 @@ set(CENTRAL_FUZZ_SANITIZERS -fsanitize=fuzzer,address,undefined -fno-sanitize=po
     -fno-sanitize-recover=undefined)
 set(CENTRAL_FUZZ_FLAGS -std=c++20 -O1 -g -fno-omit-frame-pointer ${CENTRAL_FUZZ_SANITIZERS})
 set(CENTRAL_FUZZ_BIN ${VIGIL_TEST_OUTPUT_DIR}/central_fuzz_batch)
+file(GLOB CENTRAL_FUZZ_HEADERS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.hpp)
 
 find_program(CENTRAL_CLANGXX NAMES clang++ HINTS ${VIGIL_CLANG_DIR})
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND NOT VIGIL_SANITIZE)
@@ -32,7 +33,7 @@ elseif(VIGIL_CLANG AND CENTRAL_CLANGXX AND NOT VIGIL_SANITIZE)
     COMMAND ${CMAKE_COMMAND} -E make_directory ${VIGIL_TEST_OUTPUT_DIR}
     COMMAND ${CENTRAL_CLANGXX} ${CENTRAL_FUZZ_FLAGS} -I${CMAKE_CURRENT_SOURCE_DIR}/src ${CENTRAL_FUZZ_SOURCES}
             -o ${CENTRAL_FUZZ_BIN} -lsqlite3 -lz -lcrypto -lpthread
-    DEPENDS ${CENTRAL_FUZZ_SOURCES}
+    DEPENDS ${CENTRAL_FUZZ_SOURCES} ${CENTRAL_FUZZ_HEADERS}
     COMMENT "Building libFuzzer target central_fuzz_batch with clang++"
     VERBATIM)
   add_custom_target(central_fuzz_batch ALL DEPENDS ${CENTRAL_FUZZ_BIN})

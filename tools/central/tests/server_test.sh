@@ -191,6 +191,14 @@ expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type:
   -H "X-Vigil-Sha256: $(printf '0%.0s' {1..64})" --data-binary @"$T/payload")" 422 "sha256 mismatch" "upload with a wrong hash"
 expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
   -H "X-Vigil-Sha256: $sha" --data-binary @"$T/payload")" 200 "$sha" "file upload"
+expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
+  -H "X-Vigil-Sha256: $sha" -H 'Transfer-Encoding: chunked' --data-binary @"$T/payload")" 200 "$sha" "chunked file upload"
+head -c 17000000 /dev/zero >"$T/huge"
+expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
+  -H "X-Vigil-Sha256: $sha" --data-binary @"$T/huge")" 413 "limit" "file over max_file_bytes (Content-Length)"
+expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
+  -H "X-Vigil-Sha256: $sha" -H 'Transfer-Encoding: chunked' --data-binary @"$T/huge")" 413 "limit" "file over max_file_bytes (chunked)"
+[[ $(ls "$T/state/files" | wc -l) == 1 ]] || fail "partial upload files left behind: $(ls "$T/state/files")"
 cli file get "$file_task" "$T/downloaded" >/dev/null
 cmp -s "$T/payload" "$T/downloaded" || fail "downloaded file differs"
 pass "file get is byte-identical"
