@@ -455,7 +455,8 @@ int cmd_stats(CentralClient& client, const Args& a) {
     auto doc = expect_json(client.request("GET", "/api/v1/stats"));
     if (a.flag("json")) return print_json(doc), 0;
     if (!doc.IsObject()) throw std::runtime_error("server reply is not an object");
-    for (const auto& m : doc.GetObject())
+    const rapidjson::Value& stats = doc;  // const iteration: no C++20 reversed-operator ambiguity
+    for (const auto& m : stats.GetObject())
         std::cout << m.name.GetString() << ": " << json::to_string(m.value) << "\n";
     return 0;
 }
