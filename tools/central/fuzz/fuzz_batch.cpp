@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -28,8 +29,15 @@ struct Fixture {
     std::unique_ptr<Api> api;
 
     Fixture() {
-        char tmpl[] = "/tmp/central_fuzz_db.XXXXXX";
-        dir = mkdtemp(tmpl);
+        // Under $TMPDIR: libFuzzer may end the process without running destructors, so the
+        // runner (run_fuzz.sh) points TMPDIR at a directory it removes.
+        const char* tmp = std::getenv("TMPDIR");
+        std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/central_fuzz_db.XXXXXX";
+        if (!mkdtemp(tmpl.data())) {
+            std::perror("mkdtemp");
+            std::abort();
+        }
+        dir = tmpl;
         storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", true, 10000});
         files = std::make_unique<FileStore>(dir + "/files");
         ApiSettings settings;
