@@ -27,6 +27,7 @@ constexpr const char* kUsage = R"(usage: vigil-central COMMAND [OPTIONS]
 
 Server:
   serve --config FILE [--verbose]      run the central node (HTTPS REST API + SQLite)
+  check-config --config FILE           validate a central.yaml and exit
 
 Admin (talks to a running server over the operator API):
   agents                               list agents

@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -66,6 +68,8 @@ private:
 
 CentralConfig load_config(const std::string& path) {
     YAML::Node root;
+    if (std::ifstream probe(path); !probe)
+        throw std::runtime_error("cannot read config " + path + ": " + std::strerror(errno));
     try {
         root = YAML::LoadFile(path);
     } catch (const YAML::Exception& e) {
