@@ -47,13 +47,13 @@ YAML
 start_server() {
   "$central" serve --config "$T/central.yaml" >>"$T/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     if curl -s -o /dev/null --cacert "$certs/ca.crt" --cert "$certs/client.crt" --key "$certs/client.key" \
       "$url/api/v1/health"; then return 0; fi
     kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
     sleep 0.1
   done
-  fail "server did not answer within 10 s"
+  fail "server did not answer within 30 s"
 }
 
 stop_server() {
