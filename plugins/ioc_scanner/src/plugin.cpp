@@ -4,6 +4,8 @@
 #include <vigil/sdk.hpp>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <deque>
@@ -103,10 +105,10 @@ private:
             return p_.host().quarantine_put(path, meta, false);
         }
 
-        // The engine's reason (scan and IOC ids) goes into our action_result;
-        // isolation.on gets only the configured arguments.
-        std::string isolate(const std::string&) override {
-            const std::string& args = isolation_args_;
+        // isolation.on gets the configured arguments plus, unless they set
+        // one, a "reason" naming the scan and the IOCs (its only free-text field).
+        std::string isolate(const std::string& reason_json) override {
+            const std::string args = isolation_args(reason_json);
             auto promise = std::make_shared<std::promise<std::pair<bool, std::string>>>();
             auto future = promise->get_future();
             p_.host().send_command("isolation.on", args, isolation_timeout_s_ * 1000,
@@ -129,6 +131,31 @@ private:
             auto [ok, text] = future.get();
             if (!ok) throw std::runtime_error(text);
             return text;
+        }
+
+        std::string isolation_args(const std::string& reason_json) const {
+            rapidjson::Document args, why;
+            args.Parse(isolation_args_.c_str());
+            why.Parse(reason_json.c_str());
+            if (args.HasParseError() || !args.IsObject() || args.HasMember("reason")) return isolation_args_;
+            std::string text = "ioc_scanner: OpenIOC match";
+            if (!why.HasParseError() && why.IsObject()) {
+                if (why.HasMember("scan_id") && why["scan_id"].IsUint64())
+                    text += " in scan " + std::to_string(why["scan_id"].GetUint64());
+                if (why.HasMember("ioc_ids") && why["ioc_ids"].IsArray()) {
+                    std::string ids;
+                    for (const auto& v : why["ioc_ids"].GetArray())
+                        if (v.IsString()) ids += (ids.empty() ? "" : ", ") + std::string(v.GetString());
+                    if (!ids.empty()) text += " (IOC " + ids + ")";
+                }
+            }
+            rapidjson::Value v;
+            v.SetString(text.c_str(), rapidjson::SizeType(text.size()), args.GetAllocator());
+            args.AddMember("reason", v, args.GetAllocator());
+            rapidjson::StringBuffer sb;
+            rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+            args.Accept(w);
+            return sb.GetString();
         }
 
         void action_done(const ScanReport&, const ActionRecord& a) override {
