@@ -61,13 +61,17 @@ uint64_t generate(const fs::path& dir, long long files, uint64_t bytes) {
     return total;
 }
 
-std::string item(const std::string& search, const std::string& cond, const std::string& content, const std::string& type) {
-    return "<IndicatorItem id=\"i\" condition=\"" + cond + "\" preserve-case=\"false\" negate=\"false\"><Context document=\"FileItem\" search=\"" +
-           search + "\" type=\"mir\"/><Content type=\"" + type + "\">" + content + "</Content></IndicatorItem>";
+std::string item(const std::string& search, const std::string& cond, const std::string& content,
+                 const std::string& type) {
+    return "<IndicatorItem id=\"i\" condition=\"" + cond +
+           "\" preserve-case=\"false\" negate=\"false\"><Context document=\"FileItem\" search=\"" + search +
+           "\" type=\"mir\"/><Content type=\"" + type + "\">" + content + "</Content></IndicatorItem>";
 }
 
 std::string ioc_doc(const std::string& items) {
-    return "<OpenIOC xmlns=\"http://openioc.org/schemas/OpenIOC_1.1\" id=\"bench\"><metadata><authored_date>2024-01-01T00:00:00Z</authored_date></metadata><criteria><Indicator operator=\"OR\" id=\"r\">" +
+    return "<OpenIOC xmlns=\"http://openioc.org/schemas/OpenIOC_1.1\" "
+           "id=\"bench\"><metadata><authored_date>2024-01-01T00:00:00Z</authored_date></"
+           "metadata><criteria><Indicator operator=\"OR\" id=\"r\">" +
            items + "</Indicator></criteria></OpenIOC>";
 }
 
@@ -81,7 +85,8 @@ double time_scan(const ScanRequest& req, const EngineSettings& s, ScanReport& ou
 
 }  // namespace
 
-VIGIL_BENCH(ioc, "ioc", "IOC scan: SHA-256 set and name-only set vs find|xargs sha256sum on a generated tree") {
+VIGIL_BENCH(ioc, "ioc",
+            "IOC scan: SHA-256 set and name-only set vs find|xargs sha256sum on a generated tree") {
     using vigil::bench::JsonLine;
     const long long files = args.get_int("files", 50000);
     const uint64_t bytes = uint64_t(args.get_int("size-mb", 2048)) << 20;
@@ -89,7 +94,8 @@ VIGIL_BENCH(ioc, "ioc", "IOC scan: SHA-256 set and name-only set vs find|xargs s
     const int repeat = int(std::max(1LL, args.get_int("repeat", 2)));
     const bool keep = args.has("keep");
     if (files < 1) throw std::invalid_argument("--files must be positive");
-    if (fs::exists(dir) && !fs::is_empty(dir)) throw std::invalid_argument(dir.string() + " exists and is not empty");
+    if (fs::exists(dir) && !fs::is_empty(dir))
+        throw std::invalid_argument(dir.string() + " exists and is not empty");
 
     struct Cleanup {
         fs::path d;
@@ -114,13 +120,14 @@ VIGIL_BENCH(ioc, "ioc", "IOC scan: SHA-256 set and name-only set vs find|xargs s
     std::mt19937_64 rng(7);
     for (int i = 0; i < 200; ++i) {
         char h[65];
-        snprintf(h, sizeof h, "%016llx%016llx%016llx%016llx", (unsigned long long)rng(), (unsigned long long)rng(),
-                 (unsigned long long)rng(), (unsigned long long)rng());
+        snprintf(h, sizeof h, "%016llx%016llx%016llx%016llx", (unsigned long long)rng(),
+                 (unsigned long long)rng(), (unsigned long long)rng(), (unsigned long long)rng());
         sha_items += item("FileItem/Sha256sum", "is", h, "sha256");
     }
     sha_items += item("FileItem/Sha256sum", "is", d.sha256, "sha256");
     std::string name_items;
-    for (int i = 0; i < 200; ++i) name_items += item("FileItem/FileName", "is", "implant" + std::to_string(i) + ".bin", "string");
+    for (int i = 0; i < 200; ++i)
+        name_items += item("FileItem/FileName", "is", "implant" + std::to_string(i) + ".bin", "string");
     name_items += item("FileItem/FullPath", "contains", "/cron.hourly/", "string");
     name_items += item("FileItem/FileExtension", "is", "xyz", "string");
     name_items += item("FileItem/FullPath", "ends-with", "/d0/f1.dat", "string");
@@ -136,7 +143,8 @@ VIGIL_BENCH(ioc, "ioc", "IOC scan: SHA-256 set and name-only set vs find|xargs s
     b.ioc_xml = {ioc_doc(name_items)};
     a.documents = b.documents = DocumentSwitches{true, false, false, false, false, false, false, false};
 
-    const std::string baseline_cmd = "find '" + dir.string() + "' -type f -print0 | xargs -0 sha256sum >/dev/null";
+    const std::string baseline_cmd =
+        "find '" + dir.string() + "' -type f -print0 | xargs -0 sha256sum >/dev/null";
     double base = 1e300, ta = 1e300, tb = 1e300;
     ScanReport ra, rb;
     for (int i = 0; i < repeat; ++i) {  // interleaved so both see the same page cache
@@ -173,8 +181,13 @@ VIGIL_BENCH(ioc, "ioc", "IOC scan: SHA-256 set and name-only set vs find|xargs s
     if (args.json) {
         j.print();
     } else {
-        std::printf("files %lld, %.1f MB; baseline %.3f s; (a) sha256 %.3f s (%.2fx baseline); (b) names %.3f s (%.1fx faster than a)\n",
-                    files, double(total) / (1 << 20), base, ta, ta / base, tb, ta / tb);
+        std::printf(
+            "files %lld, %.1f MB; baseline %.3f s; (a) sha256 %.3f s (%.2fx baseline); (b) names %.3f s "
+            "(%.1fx faster than a)\n",
+            files, double(total) / (1 << 20), base, ta, ta / base, tb, ta / tb);
     }
-    return (ra.files_scanned == uint64_t(files) && rb.files_scanned == uint64_t(files) && matched(ra) == 1 && matched(rb) == 1) ? 0 : 1;
+    return (ra.files_scanned == uint64_t(files) && rb.files_scanned == uint64_t(files) && matched(ra) == 1 &&
+            matched(rb) == 1)
+               ? 0
+               : 1;
 }

@@ -49,7 +49,8 @@ std::string strip_comment(std::string s) {
 }
 
 std::string unquote(std::string v) {
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+        v = v.substr(1, v.size() - 2);
     return v;
 }
 
@@ -150,7 +151,8 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
     char dom[256] = {0};
     if (getdomainname(dom, sizeof dom - 1) == 0 && std::string(dom) != "(none)") domain = dom;
     if (domain.empty())
-        if (auto dot = std::string(host).find('.'); dot != std::string::npos) domain = std::string(host).substr(dot + 1);
+        if (auto dot = std::string(host).find('.'); dot != std::string::npos)
+            domain = std::string(host).substr(dot + 1);
     if (domain.empty())
         for (const auto& l : lines_of(o.etc + "/resolv.conf")) {
             std::istringstream ls(l);
@@ -175,7 +177,9 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
     r.add(TermId::SysMachine, u.machine);
     r.add(TermId::SysPlatform, u.sysname);
     const std::string m = u.machine;
-    r.add(TermId::SysOsBitness, (m == "x86_64" || m == "aarch64" || m == "ppc64le" || m == "s390x" || m == "riscv64") ? "64-bit" : "32-bit");
+    r.add(TermId::SysOsBitness,
+          (m == "x86_64" || m == "aarch64" || m == "ppc64le" || m == "s390x" || m == "riscv64") ? "64-bit"
+                                                                                                : "32-bit");
 
     // Interfaces: MAC from AF_PACKET, addresses from AF_INET/AF_INET6.
     std::string default_if;

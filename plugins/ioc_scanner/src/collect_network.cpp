@@ -62,7 +62,8 @@ void ipv6_neighbours(std::vector<Record>& out) {
     for (bool done = false; !done;) {
         ssize_t n = recv(fd, buf.data(), buf.size(), 0);
         if (n <= 0) break;
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, size_t(n)); h = NLMSG_NEXT(h, n)) {
+        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, size_t(n));
+             h = NLMSG_NEXT(h, n)) {
             if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
                 done = true;
                 break;
@@ -182,7 +183,8 @@ std::vector<Record> collect_routes(const CollectOptions& o) {
     while (std::getline(in, line)) {
         std::istringstream ls(line);
         std::string dest, plen, src, splen, hop, metric, refcnt, use, flags, iface;
-        if (!(ls >> dest >> plen >> src >> splen >> hop >> metric >> refcnt >> use >> flags >> iface)) continue;
+        if (!(ls >> dest >> plen >> src >> splen >> hop >> metric >> refcnt >> use >> flags >> iface))
+            continue;
         Record r;
         r.document = Document::Route;
         const std::string d = ipv6_from_hex(dest), g = ipv6_from_hex(hop);

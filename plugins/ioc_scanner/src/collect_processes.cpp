@@ -47,7 +47,8 @@ std::vector<int> list_pids(const std::string& proc) {
 }
 
 std::string user_of(uid_t uid) {
-    struct passwd pw {}, *res = nullptr;
+    struct passwd pw {
+    }, *res = nullptr;
     char buf[4096];
     return getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res ? pw.pw_name : std::to_string(uid);
 }
@@ -67,8 +68,9 @@ double boot_time(const std::string& proc) {
 }
 
 const char* tcp_state(int s) {
-    static const char* names[] = {"UNKNOWN",   "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-                                  "TIME_WAIT", "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING"};
+    static const char* names[] = {"UNKNOWN",    "ESTABLISHED", "SYN_SENT",  "SYN_RECV",
+                                  "FIN_WAIT1",  "FIN_WAIT2",   "TIME_WAIT", "CLOSE",
+                                  "CLOSE_WAIT", "LAST_ACK",    "LISTEN",    "CLOSING"};
     return s >= 0 && s <= 11 ? names[s] : "UNKNOWN";
 }
 
@@ -131,7 +133,8 @@ bool decode_proc_address(const std::string& hex, bool v6, std::string& ip, int& 
     char buf[64];
     if (!v6) {
         if (a.size() != 8) return false;
-        uint32_t v = uint32_t(std::strtoul(a.c_str(), nullptr, 16));  // host (little-endian) order of the bytes
+        uint32_t v =
+            uint32_t(std::strtoul(a.c_str(), nullptr, 16));  // host (little-endian) order of the bytes
         snprintf(buf, sizeof buf, "%u.%u.%u.%u", v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >> 24) & 255);
         ip = buf;
         return true;
@@ -172,15 +175,16 @@ std::vector<SocketInfo> read_sockets(const std::string& proc) {
         const char* proto;
         bool v6;
     };
-    for (const Source& src : {Source{"tcp", "TCP", false}, Source{"tcp6", "TCP", true}, Source{"udp", "UDP", false},
-                              Source{"udp6", "UDP", true}}) {
+    for (const Source& src : {Source{"tcp", "TCP", false}, Source{"tcp6", "TCP", true},
+                              Source{"udp", "UDP", false}, Source{"udp6", "UDP", true}}) {
         std::istringstream in(read_file(proc + "/net/" + src.file, 64 << 20));
         std::string line;
         std::getline(in, line);  // header
         while (std::getline(in, line)) {
             std::istringstream ls(line);
             std::string sl, local, remote, st, txrx, trtm, retr, uid, timeout, inode;
-            if (!(ls >> sl >> local >> remote >> st >> txrx >> trtm >> retr >> uid >> timeout >> inode)) continue;
+            if (!(ls >> sl >> local >> remote >> st >> txrx >> trtm >> retr >> uid >> timeout >> inode))
+                continue;
             SocketInfo s;
             s.protocol = src.proto;
             s.ipv6 = src.v6;
@@ -189,8 +193,10 @@ std::vector<SocketInfo> read_sockets(const std::string& proc) {
                 !decode_proc_address(remote, src.v6, s.remote_ip, s.remote_port))
                 continue;
             const int state = int(std::strtol(st.c_str(), nullptr, 16));
-            if (src.proto[0] == 'U') s.state = state == 1 ? "ESTABLISHED" : "UNCONN";
-            else s.state = tcp_state(state);
+            if (src.proto[0] == 'U')
+                s.state = state == 1 ? "ESTABLISHED" : "UNCONN";
+            else
+                s.state = tcp_state(state);
             out.push_back(std::move(s));
         }
     }
@@ -248,7 +254,9 @@ std::vector<Record> collect_processes(const CollectOptions& o) {
         r.add(TermId::ProcArguments, cmd);
         r.add(TermId::ProcUsername, user_of(uid));
         r.add(TermId::ProcSecurityId, std::to_string(uid));
-        if (hz > 0) r.add(TermId::ProcStartTime, format_iso8601(int64_t(btime + double(st.start_ticks) / double(hz))));
+        if (hz > 0)
+            r.add(TermId::ProcStartTime,
+                  format_iso8601(int64_t(btime + double(st.start_ticks) / double(hz))));
         if (o.maps) {
             // Distinct mapped files, in address order.
             std::istringstream in(read_file(base + "/maps", 16 << 20));
@@ -273,9 +281,12 @@ std::vector<Record> collect_processes(const CollectOptions& o) {
                 r.add(TermId::ProcHandleName, target);
                 r.add(TermId::ProcHandleFd, e->d_name);
                 std::string type = "file";
-                if (target.rfind("socket:[", 0) == 0) type = "socket";
-                else if (target.rfind("pipe:[", 0) == 0) type = "pipe";
-                else if (target.rfind("anon_inode:", 0) == 0) type = "anon_inode";
+                if (target.rfind("socket:[", 0) == 0)
+                    type = "socket";
+                else if (target.rfind("pipe:[", 0) == 0)
+                    type = "pipe";
+                else if (target.rfind("anon_inode:", 0) == 0)
+                    type = "anon_inode";
                 r.add(TermId::ProcHandleType, type);
                 if (type == "socket") {
                     const uint64_t inode = std::strtoull(target.c_str() + 8, nullptr, 10);
@@ -320,7 +331,8 @@ std::vector<Record> collect_ports(const CollectOptions& o) {
                 const std::string base = o.proc + "/" + std::to_string(pid);
                 r.start_ticks = process_start_ticks(pid, o.proc);
                 exe = read_link(base + "/exe");
-                name = exe.empty() ? parse_stat(read_file(base + "/stat", 4096)).comm : exe.substr(exe.rfind('/') + 1);
+                name = exe.empty() ? parse_stat(read_file(base + "/stat", 4096)).comm
+                                   : exe.substr(exe.rfind('/') + 1);
             }
             r.exe = exe;
             auto addr = [](const std::string& ip, int port, bool v6) {

@@ -37,8 +37,8 @@ std::map<std::string, UnitState> systemctl_states() {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    const char* argv[] = {"systemctl", "list-units", "--type=service", "--all", "--no-legend", "--no-pager", "--plain",
-                          nullptr};
+    const char* argv[] = {"systemctl",   "list-units", "--type=service", "--all",
+                          "--no-legend", "--no-pager", "--plain",        nullptr};
     pid_t pid = 0;
     int rc = posix_spawnp(&pid, "systemctl", &fa, nullptr, const_cast<char* const*>(argv), environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -51,7 +51,8 @@ std::map<std::string, UnitState> systemctl_states() {
     char buf[4096];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
         pollfd p{pipefd[0], POLLIN, 0};
         if (poll(&p, 1, int(left.count())) <= 0) break;
@@ -145,7 +146,8 @@ std::vector<Record> collect_services(const CollectOptions& o) {
     std::map<std::string, UnitState> states;
     struct stat st {};
     if (o.query_systemctl && stat("/run/systemd/system", &st) == 0) states = systemctl_states();
-    auto add = [&](const std::string& name, const std::string& file, const UnitFile& u, const std::string& mode) {
+    auto add = [&](const std::string& name, const std::string& file, const UnitFile& u,
+                   const std::string& mode) {
         Record r;
         r.document = Document::Service;
         r.object = "service " + name + (file.empty() ? "" : " (" + file + ")");
@@ -162,7 +164,8 @@ std::vector<Record> collect_services(const CollectOptions& o) {
         r.add(TermId::SvcStartedAs, u.user.empty() ? "root" : u.user);
         r.add(TermId::SvcType, u.type.empty() ? "simple" : u.type);
         auto it = states.find(name);
-        r.add(TermId::SvcStatus, it != states.end() ? it->second.sub : (states.empty() ? "unknown" : "inactive"));
+        r.add(TermId::SvcStatus,
+              it != states.end() ? it->second.sub : (states.empty() ? "unknown" : "inactive"));
         out.push_back(std::move(r));
     };
     for (const auto& [name, file] : units) {

@@ -16,8 +16,8 @@ struct CollectOptions {
     bool handles = false;  // ProcessItem HandleList / PortList (reads every /proc/PID/fd)
     bool maps = false;     // ProcessItem SectionList (reads every /proc/PID/maps)
     // systemd unit directories, highest priority first
-    std::vector<std::string> unit_dirs = {"/etc/systemd/system", "/run/systemd/system", "/usr/lib/systemd/system",
-                                          "/lib/systemd/system"};
+    std::vector<std::string> unit_dirs = {"/etc/systemd/system", "/run/systemd/system",
+                                          "/usr/lib/systemd/system", "/lib/systemd/system"};
     bool query_systemctl = true;  // unit status from `systemctl list-units` when systemd runs
 };
 

@@ -34,9 +34,8 @@ public:
         }
         if (n.op == Operator::Or) group_sets(n);
         for (const auto& p : n.parts) n.docs |= p.docs;
-        std::stable_sort(n.parts.begin(), n.parts.end(), [](const Node::Part& a, const Node::Part& b) {
-            return a.cost < b.cost;
-        });
+        std::stable_sort(n.parts.begin(), n.parts.end(),
+                         [](const Node::Part& a, const Node::Part& b) { return a.cost < b.cost; });
         return n;
     }
 
@@ -93,21 +92,29 @@ private:
                 l.matcher.emplace(item.condition, *type, item.preserve_case, item.content);
             } catch (const std::exception& e) {
                 throw ParseError(out_.source, item.line,
-                                 "IndicatorItem \"" + item.id + "\" (" + item.search + " " + item.condition_text +
-                                     " \"" + item.content + "\"): " + e.what());
+                                 "IndicatorItem \"" + item.id + "\" (" + item.search + " " +
+                                     item.condition_text + " \"" + item.content + "\"): " + e.what());
             }
         }
         out_.docs |= doc_bit(l.document);
         if (l.document == Document::File) {
             FileNeeds& f = out_.file_needs;
             switch (l.term->id) {
-            case TermId::FileMd5sum: f.md5 = true; break;
-            case TermId::FileSha1sum: f.sha1 = true; break;
-            case TermId::FileSha256sum: f.sha256 = true; break;
-            case TermId::FileStringListString: f.strings = true; break;
-            default:
-                if (l.cost == Cost::Stat) f.stat = true;
-                if (l.cost == Cost::Lookup) f.stat = f.lookup = true;
+                case TermId::FileMd5sum:
+                    f.md5 = true;
+                    break;
+                case TermId::FileSha1sum:
+                    f.sha1 = true;
+                    break;
+                case TermId::FileSha256sum:
+                    f.sha256 = true;
+                    break;
+                case TermId::FileStringListString:
+                    f.strings = true;
+                    break;
+                default:
+                    if (l.cost == Cost::Stat) f.stat = true;
+                    if (l.cost == Cost::Lookup) f.stat = f.lookup = true;
             }
         }
         if (l.cost == Cost::Handles) out_.needs_handles = true;
@@ -132,7 +139,11 @@ private:
         std::vector<bool> drop(n.parts.size(), false);
         for (auto& [key, positions] : candidates) {
             if (positions.size() < kMinSetSize) continue;
-            SetGroup g{TermId(key.first), term(TermId(key.first)).document, term(TermId(key.first)).cost, key.second, {}};
+            SetGroup g{TermId(key.first),
+                       term(TermId(key.first)).document,
+                       term(TermId(key.first)).cost,
+                       key.second,
+                       {}};
             for (size_t pos : positions) {
                 const Leaf& l = out_.leaves[size_t(n.parts[pos].index)];
                 g.values.emplace(key.second ? l.matcher->folded() : l.matcher->content(), l.index);

@@ -40,9 +40,9 @@ struct Node {
     enum class Kind { Leaf, Set, Child };
     struct Part {
         Kind kind;
-        int index;       // leaf index, set index or child index
-        Cost cost;       // most expensive data the part may need
-        uint32_t docs;   // documents the part touches (bit per Document)
+        int index;      // leaf index, set index or child index
+        Cost cost;      // most expensive data the part may need
+        uint32_t docs;  // documents the part touches (bit per Document)
     };
     Operator op = Operator::Or;
     std::string id;
@@ -62,7 +62,8 @@ struct FileNeeds {
     bool stat = false, lookup = false, md5 = false, sha1 = false, sha256 = false, strings = false;
     bool hashes() const { return md5 || sha1 || sha256; }
     void merge(const FileNeeds& o) {
-        stat |= o.stat, lookup |= o.lookup, md5 |= o.md5, sha1 |= o.sha1, sha256 |= o.sha256, strings |= o.strings;
+        stat |= o.stat, lookup |= o.lookup, md5 |= o.md5, sha1 |= o.sha1, sha256 |= o.sha256,
+            strings |= o.strings;
     }
 };
 

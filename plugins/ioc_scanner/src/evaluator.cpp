@@ -39,9 +39,12 @@ bool Evaluator::leaf_true(const Leaf& l, ItemView& item, std::string* value) con
         }
     const bool result = (hit != nullptr) != l.negate;
     if (result && value) {
-        if (hit) value->assign(*hit);
-        else if (!vals.empty()) value->assign(vals.front());
-        else value->clear();
+        if (hit)
+            value->assign(*hit);
+        else if (!vals.empty())
+            value->assign(vals.front());
+        else
+            value->clear();
     }
     return result;
 }
@@ -63,7 +66,8 @@ Evaluator::Result Evaluator::eval_global_leaf(int leaf, std::vector<Hit>& hits) 
     return {true, false};
 }
 
-Evaluator::Result Evaluator::eval_set(const SetGroup& g, Document doc, ItemView& item, std::vector<Hit>& hits) const {
+Evaluator::Result Evaluator::eval_set(const SetGroup& g, Document doc, ItemView& item,
+                                      std::vector<Hit>& hits) const {
     if (g.document != doc) {
         // Another document: true when any of the set's leaves is a fact.
         for (const auto& [v, leaf] : g.values)
@@ -76,7 +80,8 @@ Evaluator::Result Evaluator::eval_set(const SetGroup& g, Document doc, ItemView&
     for (const auto& v : vals) {
         if (g.folded) {
             key.assign(v);
-            while (!key.empty() && (key.back() == ' ' || key.back() == '\n' || key.back() == '\r')) key.pop_back();
+            while (!key.empty() && (key.back() == ' ' || key.back() == '\n' || key.back() == '\r'))
+                key.pop_back();
             for (auto& c : key)
                 if (c >= 'A' && c <= 'Z') c = char(c + 32);
         } else {
@@ -98,20 +103,22 @@ Evaluator::Result Evaluator::eval_set(const SetGroup& g, Document doc, ItemView&
 Evaluator::Result Evaluator::eval_part(const Node& n, const Node::Part& p, Document doc, ItemView& item,
                                        std::vector<Hit>& hits) const {
     switch (p.kind) {
-    case Node::Kind::Leaf: {
-        const Leaf& l = ioc_.leaves[size_t(p.index)];
-        if (!l.term) return {};
-        if (l.document != doc) return eval_global_leaf(l.index, hits);
-        Hit h;
-        if (!leaf_true(l, item, &h.value)) return {};
-        h.leaf = l.index;
-        h.object = item.object();
-        facts_.record(l.index, h.object);
-        hits.push_back(std::move(h));
-        return {true, true};
-    }
-    case Node::Kind::Set: return eval_set(n.sets[size_t(p.index)], doc, item, hits);
-    case Node::Kind::Child: return eval(n.children[size_t(p.index)], doc, item, hits);
+        case Node::Kind::Leaf: {
+            const Leaf& l = ioc_.leaves[size_t(p.index)];
+            if (!l.term) return {};
+            if (l.document != doc) return eval_global_leaf(l.index, hits);
+            Hit h;
+            if (!leaf_true(l, item, &h.value)) return {};
+            h.leaf = l.index;
+            h.object = item.object();
+            facts_.record(l.index, h.object);
+            hits.push_back(std::move(h));
+            return {true, true};
+        }
+        case Node::Kind::Set:
+            return eval_set(n.sets[size_t(p.index)], doc, item, hits);
+        case Node::Kind::Child:
+            return eval(n.children[size_t(p.index)], doc, item, hits);
     }
     return {};
 }
@@ -146,7 +153,8 @@ Evaluator::Result Evaluator::eval(const Node& n, Document doc, ItemView& item, s
         Result pr = eval_part(n, p, doc, item, hits);
         if (pr.value && pr.involved) return pr;
         if (pr.value && !any_true)
-            fallback.assign(std::make_move_iterator(hits.begin() + long(before)), std::make_move_iterator(hits.end()));
+            fallback.assign(std::make_move_iterator(hits.begin() + long(before)),
+                            std::make_move_iterator(hits.end()));
         any_true |= pr.value;
         hits.resize(before);
     }

@@ -27,8 +27,8 @@ namespace ioc {
 
 struct Hit {
     int leaf = 0;
-    std::string object;  // the item that satisfied the leaf
-    std::string value;   // its value (for a negated leaf: the value that did not match)
+    std::string object;       // the item that satisfied the leaf
+    std::string value;        // its value (for a negated leaf: the value that did not match)
     bool other_item = false;  // satisfied by another item (another document)
 };
 
@@ -68,7 +68,8 @@ private:
         bool involved = false;
     };
     Result eval(const Node& n, Document doc, ItemView& item, std::vector<Hit>& hits) const;
-    Result eval_part(const Node& n, const Node::Part& p, Document doc, ItemView& item, std::vector<Hit>& hits) const;
+    Result eval_part(const Node& n, const Node::Part& p, Document doc, ItemView& item,
+                     std::vector<Hit>& hits) const;
     Result eval_set(const SetGroup& g, Document doc, ItemView& item, std::vector<Hit>& hits) const;
     Result eval_global_leaf(int leaf, std::vector<Hit>& hits) const;
 

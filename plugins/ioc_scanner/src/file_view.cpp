@@ -2,13 +2,12 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <openssl/evp.h>
 #include <pwd.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -50,9 +49,11 @@ std::string user_name(uid_t uid) {
     thread_local std::unordered_map<uid_t, std::string> cache;
     auto it = cache.find(uid);
     if (it != cache.end()) return it->second;
-    struct passwd pw {}, *res = nullptr;
+    struct passwd pw {
+    }, *res = nullptr;
     char buf[4096];
-    std::string name = getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res ? pw.pw_name : std::to_string(uid);
+    std::string name =
+        getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res ? pw.pw_name : std::to_string(uid);
     cache.emplace(uid, name);
     return name;
 }
@@ -61,9 +62,11 @@ std::string group_name(gid_t gid) {
     thread_local std::unordered_map<gid_t, std::string> cache;
     auto it = cache.find(gid);
     if (it != cache.end()) return it->second;
-    struct group gr {}, *res = nullptr;
+    struct group gr {
+    }, *res = nullptr;
     char buf[4096];
-    std::string name = getgrgid_r(gid, &gr, buf, sizeof buf, &res) == 0 && res ? gr.gr_name : std::to_string(gid);
+    std::string name =
+        getgrgid_r(gid, &gr, buf, sizeof buf, &res) == 0 && res ? gr.gr_name : std::to_string(gid);
     cache.emplace(gid, name);
     return name;
 }
@@ -91,7 +94,8 @@ bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64
         EVP_MD_CTX* c = nullptr;
         ~Ctx() { EVP_MD_CTX_free(c); }
     } ctx[3];
-    const EVP_MD* mds[3] = {md5 ? EVP_md5() : nullptr, sha1 ? EVP_sha1() : nullptr, sha256 ? EVP_sha256() : nullptr};
+    const EVP_MD* mds[3] = {md5 ? EVP_md5() : nullptr, sha1 ? EVP_sha1() : nullptr,
+                            sha256 ? EVP_sha256() : nullptr};
     for (int i = 0; i < 3; ++i)
         if (mds[i]) {
             ctx[i].c = EVP_MD_CTX_new();
@@ -138,8 +142,8 @@ bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64
     return true;
 }
 
-void extract_strings(const char* data, size_t n, size_t min_len, std::string& current, std::vector<std::string>& out,
-                     size_t max_strings) {
+void extract_strings(const char* data, size_t n, size_t min_len, std::string& current,
+                     std::vector<std::string>& out, size_t max_strings) {
     for (size_t i = 0; i < n; ++i) {
         const unsigned char ch = static_cast<unsigned char>(data[i]);
         if ((ch >= 0x20 && ch < 0x7f) || ch == '\t') {
@@ -158,7 +162,8 @@ std::string FileView::object() const {
 bool FileView::ensure_stat() {
     if (stat_state_ == 0) {
         struct statx sx {};
-        if (statx(AT_FDCWD, e_.open_path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) == 0) {
+        if (statx(AT_FDCWD, e_.open_path.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME,
+                  &sx) == 0) {
             st_.st_mode = sx.stx_mode;
             st_.st_uid = sx.stx_uid;
             st_.st_gid = sx.stx_gid;
@@ -198,8 +203,8 @@ bool FileView::ensure_hashes() {
             fed += len;
             extract_strings(data, len, limits_.min_string_length, current, strings_, limits_.max_strings);
         };
-        if (hash_file(e_.open_path, needs_.md5, needs_.sha1, needs_.sha256, limits_.hash_max_bytes, d, &n, cancel_,
-                      nullptr, with_strings ? &strings_fn : nullptr)) {
+        if (hash_file(e_.open_path, needs_.md5, needs_.sha1, needs_.sha256, limits_.hash_max_bytes, d, &n,
+                      cancel_, nullptr, with_strings ? &strings_fn : nullptr)) {
             if (with_strings) {
                 if (current.size() >= limits_.min_string_length && strings_.size() < limits_.max_strings)
                     strings_.push_back(current);
@@ -250,7 +255,8 @@ bool FileView::ensure_strings() {
                 break;
             }
             total += uint64_t(n);
-            extract_strings(buf, size_t(n), limits_.min_string_length, current, strings_, limits_.max_strings);
+            extract_strings(buf, size_t(n), limits_.min_string_length, current, strings_,
+                            limits_.max_strings);
         }
         ::close(fd);
         if (current.size() >= limits_.min_string_length && strings_.size() < limits_.max_strings)
@@ -268,33 +274,44 @@ bool FileView::ensure_strings() {
 bool FileView::values(TermId id, std::vector<std::string_view>& out) {
     const std::string& p = e_.path;
     const size_t slash = p.rfind('/');
-    const std::string_view name = slash == std::string::npos ? std::string_view(p) : std::string_view(p).substr(slash + 1);
+    const std::string_view name =
+        slash == std::string::npos ? std::string_view(p) : std::string_view(p).substr(slash + 1);
     switch (id) {
-    case TermId::FileFullPath: out.emplace_back(p); return true;
-    case TermId::FileFilePath:
-        // The directory, without the trailing slash ("/" for files in the root).
-        out.emplace_back(slash == 0 ? std::string_view("/") : std::string_view(p).substr(0, slash == std::string::npos ? 0 : slash));
-        return true;
-    case TermId::FileFileName: out.emplace_back(name); return true;
-    case TermId::FileFileExtension: {
-        const size_t dot = name.rfind('.');
-        out.emplace_back(dot == std::string_view::npos || dot == 0 ? std::string_view() : name.substr(dot + 1));
-        return true;
-    }
-    case TermId::FileMd5sum:
-    case TermId::FileSha1sum:
-    case TermId::FileSha256sum: {
-        if (!ensure_hashes()) return false;
-        const std::string& h = id == TermId::FileMd5sum ? md5_ : id == TermId::FileSha1sum ? sha1_ : sha256_;
-        if (h.empty()) return false;  // not requested by any IOC (cannot happen through compile())
-        out.emplace_back(h);
-        return true;
-    }
-    case TermId::FileStringListString:
-        if (!ensure_strings()) return false;
-        for (const auto& s : strings_) out.emplace_back(s);
-        return true;
-    default: break;
+        case TermId::FileFullPath:
+            out.emplace_back(p);
+            return true;
+        case TermId::FileFilePath:
+            // The directory, without the trailing slash ("/" for files in the root).
+            out.emplace_back(slash == 0
+                                 ? std::string_view("/")
+                                 : std::string_view(p).substr(0, slash == std::string::npos ? 0 : slash));
+            return true;
+        case TermId::FileFileName:
+            out.emplace_back(name);
+            return true;
+        case TermId::FileFileExtension: {
+            const size_t dot = name.rfind('.');
+            out.emplace_back(dot == std::string_view::npos || dot == 0 ? std::string_view()
+                                                                       : name.substr(dot + 1));
+            return true;
+        }
+        case TermId::FileMd5sum:
+        case TermId::FileSha1sum:
+        case TermId::FileSha256sum: {
+            if (!ensure_hashes()) return false;
+            const std::string& h = id == TermId::FileMd5sum    ? md5_
+                                   : id == TermId::FileSha1sum ? sha1_
+                                                               : sha256_;
+            if (h.empty()) return false;  // not requested by any IOC (cannot happen through compile())
+            out.emplace_back(h);
+            return true;
+        }
+        case TermId::FileStringListString:
+            if (!ensure_strings()) return false;
+            for (const auto& s : strings_) out.emplace_back(s);
+            return true;
+        default:
+            break;
     }
     const size_t slot = size_t(int(id) - int(TermId::FileSizeInBytes));
     if (slot >= stat_values_.size()) return false;
@@ -305,27 +322,46 @@ bool FileView::values(TermId id, std::vector<std::string_view>& out) {
     if (!ensure_stat()) return false;
     std::string v;
     switch (id) {
-    case TermId::FileSizeInBytes: v = std::to_string(st_.st_size); break;
-    case TermId::FileCreated:
-        if (!btime_) return false;  // the filesystem does not record birth times
-        v = format_iso8601(*btime_);
-        break;
-    case TermId::FileModified: v = iso(st_.st_mtim); break;
-    case TermId::FileAccessed: v = iso(st_.st_atim); break;
-    case TermId::FileChanged: v = iso(st_.st_ctim); break;
-    case TermId::FileUsername: v = user_name(st_.st_uid); break;
-    case TermId::FileGroup: v = group_name(st_.st_gid); break;
-    case TermId::FileGroupId: v = std::to_string(st_.st_gid); break;
-    case TermId::FileSecurityId: v = std::to_string(st_.st_uid); break;
-    case TermId::FilePermissions: {
-        // Octal digits read as a number: rwxr-xr-x is 755.
-        char buf[8];
-        snprintf(buf, sizeof buf, "%o", unsigned(st_.st_mode & 07777));
-        v = buf;
-        break;
-    }
-    case TermId::FileINode: v = std::to_string(st_.st_ino); break;
-    default: return false;
+        case TermId::FileSizeInBytes:
+            v = std::to_string(st_.st_size);
+            break;
+        case TermId::FileCreated:
+            if (!btime_) return false;  // the filesystem does not record birth times
+            v = format_iso8601(*btime_);
+            break;
+        case TermId::FileModified:
+            v = iso(st_.st_mtim);
+            break;
+        case TermId::FileAccessed:
+            v = iso(st_.st_atim);
+            break;
+        case TermId::FileChanged:
+            v = iso(st_.st_ctim);
+            break;
+        case TermId::FileUsername:
+            v = user_name(st_.st_uid);
+            break;
+        case TermId::FileGroup:
+            v = group_name(st_.st_gid);
+            break;
+        case TermId::FileGroupId:
+            v = std::to_string(st_.st_gid);
+            break;
+        case TermId::FileSecurityId:
+            v = std::to_string(st_.st_uid);
+            break;
+        case TermId::FilePermissions: {
+            // Octal digits read as a number: rwxr-xr-x is 755.
+            char buf[8];
+            snprintf(buf, sizeof buf, "%o", unsigned(st_.st_mode & 07777));
+            v = buf;
+            break;
+        }
+        case TermId::FileINode:
+            v = std::to_string(st_.st_ino);
+            break;
+        default:
+            return false;
     }
     stat_values_[slot] = std::move(v);
     stat_have_ |= 1u << slot;

@@ -73,7 +73,8 @@ private:
     int strings_state_ = 0;
     std::vector<std::string> strings_;
     // Converted stat values (size, times, owner, ...), by term id from FileSizeInBytes on.
-    std::array<std::string, size_t(TermId::FileStringListString) - size_t(TermId::FileSizeInBytes)> stat_values_;
+    std::array<std::string, size_t(TermId::FileStringListString) - size_t(TermId::FileSizeInBytes)>
+        stat_values_;
     uint32_t stat_have_ = 0;
 };
 
@@ -87,7 +88,7 @@ bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64
                const std::function<void(const char*, size_t)>* on_chunk = nullptr);
 
 // Printable ASCII runs of at least min_len characters (like strings(1)).
-void extract_strings(const char* data, size_t n, size_t min_len, std::string& current, std::vector<std::string>& out,
-                     size_t max_strings);
+void extract_strings(const char* data, size_t n, size_t min_len, std::string& current,
+                     std::vector<std::string>& out, size_t max_strings);
 
 }  // namespace ioc

@@ -47,7 +47,8 @@ std::vector<MountNamespace> other_mount_namespaces(const std::string& proc_root)
     }
     for (const auto& [ns, pid] : seen) {
         auto b = ns.find('['), e = ns.find(']');
-        out.push_back({b != std::string::npos && e != std::string::npos ? ns.substr(b + 1, e - b - 1) : ns, pid});
+        out.push_back(
+            {b != std::string::npos && e != std::string::npos ? ns.substr(b + 1, e - b - 1) : ns, pid});
     }
     return out;
 }

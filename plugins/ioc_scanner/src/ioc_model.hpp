@@ -23,12 +23,12 @@ struct IndicatorItem {
     std::string condition_text;  // as written in the file (for evidence)
     bool negate = false;
     bool preserve_case = false;
-    std::string document;     // Context/@document, e.g. "FileItem"
-    std::string search;       // Context/@search, e.g. "FileItem/FileName"
-    std::string context_type; // Context/@type, e.g. "mir", "network", "yara"
-    std::string content_type; // Content/@type, e.g. "string", "md5", "int"
-    std::string content;      // Content text
-    int line = 0;             // where the item starts in the file
+    std::string document;      // Context/@document, e.g. "FileItem"
+    std::string search;        // Context/@search, e.g. "FileItem/FileName"
+    std::string context_type;  // Context/@type, e.g. "mir", "network", "yara"
+    std::string content_type;  // Content/@type, e.g. "string", "md5", "int"
+    std::string content;       // Content text
+    int line = 0;              // where the item starts in the file
 };
 
 struct Indicator {

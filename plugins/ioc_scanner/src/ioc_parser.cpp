@@ -73,7 +73,8 @@ public:
     void endDocument() override {
         if (!saw_root_) throw StructureError{0, "empty document"};
         if (!saw_criteria_)
-            throw StructureError{0, ioc_.version == "1.1" ? "no <criteria> element" : "no <definition> element"};
+            throw StructureError{0,
+                                 ioc_.version == "1.1" ? "no <criteria> element" : "no <definition> element"};
         if (ioc_.roots.empty()) throw StructureError{0, "the IOC has no Indicator to evaluate"};
     }
     void startPrefixMapping(const XMLString&, const XMLString&) override {}
@@ -101,16 +102,17 @@ public:
             } else if (local == "OpenIOC") {
                 ioc_.version = "1.1";
             } else {
-                throw StructureError{line, "root element <" + local +
-                                               "> is neither <ioc> (OpenIOC 1.0) nor <OpenIOC> (OpenIOC 1.1)"};
+                throw StructureError{line,
+                                     "root element <" + local +
+                                         "> is neither <ioc> (OpenIOC 1.0) nor <OpenIOC> (OpenIOC 1.1)"};
             }
             ioc_.id = attr(attrs, "id");
             ioc_.last_modified = attr(attrs, "last-modified");
             return;
         }
 
-        const bool in_metadata_parent =
-            (ioc_.version == "1.0" && path_.size() == 2) || (ioc_.version == "1.1" && parent == "metadata" && path_.size() == 3);
+        const bool in_metadata_parent = (ioc_.version == "1.0" && path_.size() == 2) ||
+                                        (ioc_.version == "1.1" && parent == "metadata" && path_.size() == 3);
         if (in_metadata_parent) {
             check_metadata_order(local, line);
             if (local == "short_description" || local == "description" || local == "authored_by" ||
@@ -155,17 +157,19 @@ public:
             item_.condition_text = attr(attrs, "condition");
             bool negated = false;
             if (!parse_condition(item_.condition_text, item_.condition, negated))
-                throw StructureError{line, "IndicatorItem " + quote(item_.id) + " has unknown condition " +
-                                               quote(item_.condition_text) +
-                                               " (expected is, isnot, contains, containsnot, matches, starts-with, "
-                                               "ends-with, greater-than or less-than)"};
+                throw StructureError{line,
+                                     "IndicatorItem " + quote(item_.id) + " has unknown condition " +
+                                         quote(item_.condition_text) +
+                                         " (expected is, isnot, contains, containsnot, matches, starts-with, "
+                                         "ends-with, greater-than or less-than)"};
             bool negate = false, preserve = false;
             const std::string n = attr(attrs, "negate"), p = attr(attrs, "preserve-case");
             if (!parse_bool(n, negate))
-                throw StructureError{line, "IndicatorItem " + quote(item_.id) + ": negate=" + quote(n) + " is not a boolean"};
+                throw StructureError{
+                    line, "IndicatorItem " + quote(item_.id) + ": negate=" + quote(n) + " is not a boolean"};
             if (!parse_bool(p, preserve))
-                throw StructureError{line, "IndicatorItem " + quote(item_.id) + ": preserve-case=" + quote(p) +
-                                               " is not a boolean"};
+                throw StructureError{line, "IndicatorItem " + quote(item_.id) +
+                                               ": preserve-case=" + quote(p) + " is not a boolean"};
             item_.negate = negate != negated;  // "isnot" with negate="true" is a double negation
             item_.preserve_case = preserve;
             in_item_ = true;
@@ -178,7 +182,8 @@ public:
             item_.search = attr(attrs, "search");
             item_.context_type = attr(attrs, "type");
             if (item_.search.empty())
-                throw StructureError{line, "IndicatorItem " + quote(item_.id) + ": <Context> has no search attribute"};
+                throw StructureError{
+                    line, "IndicatorItem " + quote(item_.id) + ": <Context> has no search attribute"};
             return;
         }
         if (local == "Content" && in_item_ && parent == "IndicatorItem") {
@@ -234,10 +239,11 @@ private:
             std::string order;
             for (size_t i = 0; i < kMetadataOrder.size() - (ioc_.version == "1.1" ? 1 : 0); ++i)
                 order += (i ? ", " : "") + std::string(kMetadataOrder[i]);
-            throw StructureError{line, "<" + name + "> " +
-                                           (rank == last_meta_rank_ ? std::string("appears twice")
-                                                                    : "comes after <" + last_meta_name_ + ">") +
-                                           " in " + where + "; OpenIOC " + ioc_.version + " requires the order " + order};
+            throw StructureError{
+                line, "<" + name + "> " +
+                          (rank == last_meta_rank_ ? std::string("appears twice")
+                                                   : "comes after <" + last_meta_name_ + ">") +
+                          " in " + where + "; OpenIOC " + ioc_.version + " requires the order " + order};
         }
         last_meta_rank_ = rank;
         last_meta_name_ = name;
@@ -249,7 +255,9 @@ private:
             if (order[i] == name) rank = int(i);
         if (rank < 0) return;
         if (rank <= last_top_rank_)
-            throw StructureError{line, "<" + name + "> out of order in <OpenIOC>; OpenIOC 1.1 requires metadata, criteria, parameters"};
+            throw StructureError{
+                line, "<" + name +
+                          "> out of order in <OpenIOC>; OpenIOC 1.1 requires metadata, criteria, parameters"};
         last_top_rank_ = rank;
     }
 

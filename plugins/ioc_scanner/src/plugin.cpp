@@ -1,8 +1,6 @@
 // ioc_scanner plugin: commands ioc_scanner.scan / .cancel / .status, scans in
 // a worker thread (the executor is never blocked), detections and action
 // results on the bus, progress as the custom type "ioc_scanner.progress".
-#include <vigil/sdk.hpp>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -12,6 +10,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <vigil/sdk.hpp>
 
 #include "plugin_settings.hpp"
 #include "scan_engine.hpp"
@@ -23,12 +22,18 @@ using namespace ioc;
 
 const char* object_type(Document d) {
     switch (d) {
-    case Document::File: return "file";
-    case Document::Process: return "process";
-    case Document::Port: return "network";
-    case Document::Service: return "service";
-    case Document::User: return "user";
-    default: return "host";
+        case Document::File:
+            return "file";
+        case Document::Process:
+            return "process";
+        case Document::Port:
+            return "network";
+        case Document::Service:
+            return "service";
+        case Document::User:
+            return "user";
+        default:
+            return "host";
     }
 }
 
@@ -38,7 +43,8 @@ public:
         progress_type_ = host.register_type("ioc_scanner.progress");
         host.on_command("ioc_scanner.scan", [this](const vigil::Command& c, vigil::Reply r) { scan(c, r); });
         host.on_command("ioc_scanner.cancel", [this](const vigil::Command&, vigil::Reply r) { cancel(r); });
-        host.on_command("ioc_scanner.status", [this](const vigil::Command& c, vigil::Reply r) { status(c, r); });
+        host.on_command("ioc_scanner.status",
+                        [this](const vigil::Command& c, vigil::Reply r) { status(c, r); });
     }
     ~IocScanner() override { stop(); }
 
@@ -66,7 +72,10 @@ private:
     class Sink final : public ActionSink {
     public:
         Sink(IocScanner& p, uint64_t corr, std::string origin, const PluginSettings& s)
-            : p_(p), corr_(corr), origin_(std::move(origin)), isolation_timeout_s_(s.isolation_timeout_s),
+            : p_(p),
+              corr_(corr),
+              origin_(std::move(origin)),
+              isolation_timeout_s_(s.isolation_timeout_s),
               isolation_args_(s.isolation_args) {}
 
         uint64_t threat(const ScanReport& r, const IndicatorMatch& m) override {
@@ -83,12 +92,14 @@ private:
             b.set(&vigil_threat_event::tags, "openioc,ioc_scan");
             b.set(&vigil_threat_event::author, c.authored_by);
             b.set(&vigil_threat_event::object_type, first ? object_type(first->document) : "ioc");
-            b.set(&vigil_threat_event::object, first ? (first->path.empty() ? first->object : first->path) : "");
+            b.set(&vigil_threat_event::object,
+                  first ? (first->path.empty() ? first->object : first->path) : "");
             if (first) b.set(&vigil_threat_event::sha256, first->sha256);
             b.set(&vigil_threat_event::details_json,
-                  "{\"scan_id\":" + std::to_string(r.scan_id) + ",\"ioc_source\":\"" + vigil::json_escape(c.source) +
-                      "\",\"evidence_total\":" + std::to_string(m.total) + ",\"evidence\":" + evidence_json(r, m) +
-                      ",\"origin\":\"" + vigil::json_escape(origin_) + "\"}");
+                  "{\"scan_id\":" + std::to_string(r.scan_id) + ",\"ioc_source\":\"" +
+                      vigil::json_escape(c.source) + "\",\"evidence_total\":" + std::to_string(m.total) +
+                      ",\"evidence\":" + evidence_json(r, m) + ",\"origin\":\"" +
+                      vigil::json_escape(origin_) + "\"}");
             if (first && first->pid > 0) {
                 vigil::ProcessInfo pi;
                 pi.flags = VIGIL_PROC_FLAG_KNOWN;
@@ -111,19 +122,20 @@ private:
             const std::string args = isolation_args(reason_json);
             auto promise = std::make_shared<std::promise<std::pair<bool, std::string>>>();
             auto future = promise->get_future();
-            p_.host().send_command("isolation.on", args, isolation_timeout_s_ * 1000,
-                                   [promise](const vigil::CommandResult& res) {
-                                       if (res.ok())
-                                           promise->set_value({true, std::string(res.result_json)});
-                                       else
-                                           promise->set_value({false, res.error.empty()
-                                                                           ? "isolation.on failed with status " +
-                                                                                 std::to_string(res.status)
-                                                                           : std::string(res.error)});
-                                   });
+            p_.host().send_command(
+                "isolation.on", args, isolation_timeout_s_ * 1000,
+                [promise](const vigil::CommandResult& res) {
+                    if (res.ok())
+                        promise->set_value({true, std::string(res.result_json)});
+                    else
+                        promise->set_value({false, res.error.empty() ? "isolation.on failed with status " +
+                                                                           std::to_string(res.status)
+                                                                     : std::string(res.error)});
+                });
             // The bus always replies (a timeout error at the latest); waiting in
             // slices keeps stop() fast.
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(isolation_timeout_s_ + 5);
+            const auto deadline =
+                std::chrono::steady_clock::now() + std::chrono::seconds(isolation_timeout_s_ + 5);
             while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
                 if (p_.cancel_ || std::chrono::steady_clock::now() > deadline)
                     throw std::runtime_error("no answer from isolation.on");
@@ -192,7 +204,8 @@ private:
     uint64_t next_threat_id() {
         // Unique per agent run and distinct from other detectors' small counters.
         static std::atomic<uint64_t> seq{0};
-        const uint64_t base = uint64_t(std::chrono::system_clock::now().time_since_epoch().count()) & ~uint64_t(0xffff);
+        const uint64_t base =
+            uint64_t(std::chrono::system_clock::now().time_since_epoch().count()) & ~uint64_t(0xffff);
         return base | (++seq & 0xffff);
     }
 
@@ -213,7 +226,8 @@ private:
             return;
         }
         if (thread_.joinable()) thread_.join();  // the previous scan has finished
-        if (!req.other_mount_namespaces_set) req.other_mount_namespaces = settings_.scan_other_mount_namespaces;
+        if (!req.other_mount_namespaces_set)
+            req.other_mount_namespaces = settings_.scan_other_mount_namespaces;
         running_ = true;
         cancel_ = false;
         ++scan_id_;
@@ -226,8 +240,9 @@ private:
             ScanReport r = run_scan(req, settings.engine, cancel_, sink, id);
             const std::string json = report_json(r);
             host().counter_add("scans");
-            host().info("scan " + std::to_string(id) + " " + r.status + ": " + std::to_string(r.matches.size()) +
-                        " indicator(s) matched, " + std::to_string(r.files_scanned) + " files in " +
+            host().info("scan " + std::to_string(id) + " " + r.status + ": " +
+                        std::to_string(r.matches.size()) + " indicator(s) matched, " +
+                        std::to_string(r.files_scanned) + " files in " +
                         std::to_string(int(r.duration_s * 1000)) + " ms");
             {
                 std::lock_guard<std::mutex> g2(mu_);
@@ -270,7 +285,8 @@ private:
                     reply.ok(json);
                     return;
                 }
-            reply.error(VIGIL_ENOTFOUND, "ioc_scanner.status: no stored result for scan " + std::to_string(want) +
+            reply.error(VIGIL_ENOTFOUND, "ioc_scanner.status: no stored result for scan " +
+                                             std::to_string(want) +
                                              (running_ && want == scan_id_ ? " (it is still running)" : ""));
             return;
         }

@@ -40,8 +40,8 @@ unsigned get_uint(const rapidjson::Value& o, const char* k, unsigned def, unsign
     if (!o.HasMember(k)) return def;
     const auto& v = o[k];
     if (!v.IsUint() || v.GetUint() < lo || v.GetUint() > hi)
-        throw std::invalid_argument(std::string(k) + " must be an integer from " + std::to_string(lo) + " to " +
-                                    std::to_string(hi));
+        throw std::invalid_argument(std::string(k) + " must be an integer from " + std::to_string(lo) +
+                                    " to " + std::to_string(hi));
     return v.GetUint();
 }
 
@@ -71,7 +71,8 @@ PluginSettings parse_settings(const std::string& json) {
     e.workers = get_uint(d, "workers", std::min(cpus, 4u), 1, 64);
     e.nice = int(get_uint(d, "nice", 10, 0, 19));
     if (d.HasMember("io_class")) {
-        if (!d["io_class"].IsString()) throw std::invalid_argument("io_class must be idle, best-effort or none");
+        if (!d["io_class"].IsString())
+            throw std::invalid_argument("io_class must be idle, best-effort or none");
         e.io_class = d["io_class"].GetString();
         if (e.io_class != "idle" && e.io_class != "best-effort" && e.io_class != "none")
             throw std::invalid_argument("io_class must be idle, best-effort or none");
@@ -80,7 +81,8 @@ PluginSettings parse_settings(const std::string& json) {
     e.cpu_limit_percent = get_uint(d, "cpu_limit_percent", 0, 0, 6400);
     e.default_paths = get_strings(d, "default_paths", e.default_paths);
     for (const auto& p : e.default_paths)
-        if (p.empty() || p[0] != '/') throw std::invalid_argument("default_paths: \"" + p + "\" is not absolute");
+        if (p.empty() || p[0] != '/')
+            throw std::invalid_argument("default_paths: \"" + p + "\" is not absolute");
     e.default_exclusions = get_strings(d, "exclusions", e.default_exclusions);
     e.max_evidence = get_uint(d, "max_evidence", 100, 1, 100000);
     if (d.HasMember("scan_other_mount_namespaces")) {

@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <iterator>
-#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -24,16 +24,25 @@ namespace ioc {
 
 bool DocumentSwitches::enabled(Document d) const {
     switch (d) {
-    case Document::File: return files;
-    case Document::Process: return processes;
-    case Document::Port: return ports;
-    case Document::Arp:
-    case Document::Route: return arp;
-    case Document::Dns: return dns;
-    case Document::User: return users;
-    case Document::SystemInfo: return system;
-    case Document::Service: return services;
-    case Document::Count: break;
+        case Document::File:
+            return files;
+        case Document::Process:
+            return processes;
+        case Document::Port:
+            return ports;
+        case Document::Arp:
+        case Document::Route:
+            return arp;
+        case Document::Dns:
+            return dns;
+        case Document::User:
+            return users;
+        case Document::SystemInfo:
+            return system;
+        case Document::Service:
+            return services;
+        case Document::Count:
+            break;
     }
     return false;
 }
@@ -73,7 +82,8 @@ void lower_priority(const EngineSettings& s) {
     if (s.io_class == "idle")
         syscall(SYS_ioprio_set, kIoprioWhoProcess, tid, ioprio_value(kIoprioClassIdle, 0));
     else if (s.io_class == "best-effort")
-        syscall(SYS_ioprio_set, kIoprioWhoProcess, tid, ioprio_value(kIoprioClassBe, std::clamp(s.io_level, 0, 7)));
+        syscall(SYS_ioprio_set, kIoprioWhoProcess, tid,
+                ioprio_value(kIoprioClassBe, std::clamp(s.io_level, 0, 7)));
 }
 
 // Keeps a thread's CPU use at `share` of one core by sleeping.
@@ -96,7 +106,8 @@ private:
 
 class Scan {
 public:
-    Scan(const ScanRequest& req, const EngineSettings& s, std::atomic<bool>& cancel, ActionSink& sink, ScanReport& r)
+    Scan(const ScanRequest& req, const EngineSettings& s, std::atomic<bool>& cancel, ActionSink& sink,
+         ScanReport& r)
         : req_(req), s_(s), cancel_(cancel), sink_(sink), r_(r), t0_(Clock::now()) {}
 
     void run() {
@@ -104,10 +115,12 @@ public:
         load_iocs(req_, r_);
         if (r_.iocs.empty()) {
             r_.status = "failed";
-            r_.error = r_.load_errors.empty() ? "no IOC given (ioc_files, args or ioc_xml)" : "no IOC could be loaded: ";
+            r_.error = r_.load_errors.empty() ? "no IOC given (ioc_files, args or ioc_xml)"
+                                              : "no IOC could be loaded: ";
             for (size_t i = 0; i < r_.load_errors.size() && i < 5; ++i) {
                 const auto& e = r_.load_errors[i];
-                r_.error += (i ? "; " : "") + e.source + (e.line > 0 ? ":" + std::to_string(e.line) : "") + ": " + e.reason;
+                r_.error += (i ? "; " : "") + e.source + (e.line > 0 ? ":" + std::to_string(e.line) : "") +
+                            ": " + e.reason;
             }
             phase("done");
             return;
@@ -205,16 +218,21 @@ private:
             Document doc;
             std::vector<Record> (*fn)(const CollectOptions&);
         };
-        const Source sources[] = {{Document::Process, collect_processes}, {Document::Port, collect_ports},
-                                  {Document::Arp, collect_arp},           {Document::Route, collect_routes},
-                                  {Document::Dns, collect_dns},           {Document::User, collect_users},
-                                  {Document::SystemInfo, collect_system_info}, {Document::Service, collect_services}};
+        const Source sources[] = {{Document::Process, collect_processes},
+                                  {Document::Port, collect_ports},
+                                  {Document::Arp, collect_arp},
+                                  {Document::Route, collect_routes},
+                                  {Document::Dns, collect_dns},
+                                  {Document::User, collect_users},
+                                  {Document::SystemInfo, collect_system_info},
+                                  {Document::Service, collect_services}};
         for (const auto& src : sources) {
             if (cancel_ || !use_[int(src.doc)]) continue;
             try {
                 records_[int(src.doc)] = src.fn(o);
             } catch (const std::exception& e) {
-                r_.warnings.push_back(std::string("collecting ") + document_name(src.doc) + " failed: " + e.what());
+                r_.warnings.push_back(std::string("collecting ") + document_name(src.doc) +
+                                      " failed: " + e.what());
             }
             r_.items[int(src.doc)] = records_[int(src.doc)].size();
             // Facts first, so file evaluation can use terms of these documents.
@@ -360,13 +378,15 @@ private:
             const CompiledIoc& c = r_.iocs[m.ioc];
             m.threat_id = sink_.threat(r_, m);
             for (const auto& e : m.evidence) {
-                if (req_.quarantine && e.document == Document::File && quarantined.insert(e.open_path).second) {
+                if (req_.quarantine && e.document == Document::File &&
+                    quarantined.insert(e.open_path).second) {
                     ActionRecord a{"quarantine", e.path, false, "", "{}", m.threat_id, c.id};
                     try {
                         std::string meta = "{\"detection\":\"openioc\",\"ioc_id\":\"" + json_escape(c.id) +
-                                           "\",\"ioc\":\"" + json_escape(c.short_description) + "\",\"threat_id\":" +
-                                           std::to_string(m.threat_id) + ",\"scan_id\":" + std::to_string(r_.scan_id) +
-                                           ",\"origin\":\"" + json_escape(req_.origin) + "\"}";
+                                           "\",\"ioc\":\"" + json_escape(c.short_description) +
+                                           "\",\"threat_id\":" + std::to_string(m.threat_id) +
+                                           ",\"scan_id\":" + std::to_string(r_.scan_id) + ",\"origin\":\"" +
+                                           json_escape(req_.origin) + "\"}";
                         a.details_json = sink_.quarantine(e.open_path, meta);
                         if (a.details_json.empty()) a.details_json = "{}";
                         a.ok = true;
@@ -375,10 +395,11 @@ private:
                     }
                     record(std::move(a));
                 }
-                if (req_.terminate && (e.document == Document::Process || e.document == Document::Port) && e.pid > 0 &&
-                    terminated.insert({e.pid, e.start_ticks}).second) {
+                if (req_.terminate && (e.document == Document::Process || e.document == Document::Port) &&
+                    e.pid > 0 && terminated.insert({e.pid, e.start_ticks}).second) {
                     ActionRecord a{"terminate", e.object, false, "", "{}", m.threat_id, c.id};
-                    a.details_json = "{\"pid\":" + std::to_string(e.pid) + ",\"exe\":\"" + json_escape(e.exe) + "\"}";
+                    a.details_json =
+                        "{\"pid\":" + std::to_string(e.pid) + ",\"exe\":\"" + json_escape(e.exe) + "\"}";
                     a.error = terminate_process(e.pid, e.start_ticks);
                     a.ok = a.error.empty();
                     record(std::move(a));
@@ -387,11 +408,19 @@ private:
         }
         if (req_.isolate && !r_.matches.empty()) {
             std::string ids;
-            for (const auto& m : r_.matches) ids += (ids.empty() ? "\"" : ",\"") + json_escape(r_.iocs[m.ioc].id) + "\"";
-            ActionRecord a{"isolate", "host", false, "", "{}", r_.matches.front().threat_id, r_.iocs[r_.matches.front().ioc].id};
+            for (const auto& m : r_.matches)
+                ids += (ids.empty() ? "\"" : ",\"") + json_escape(r_.iocs[m.ioc].id) + "\"";
+            ActionRecord a{"isolate",
+                           "host",
+                           false,
+                           "",
+                           "{}",
+                           r_.matches.front().threat_id,
+                           r_.iocs[r_.matches.front().ioc].id};
             try {
-                const std::string reason = "{\"reason\":\"openioc match\",\"scan_id\":" + std::to_string(r_.scan_id) +
-                                           ",\"ioc_ids\":[" + ids + "]}";
+                const std::string reason =
+                    "{\"reason\":\"openioc match\",\"scan_id\":" + std::to_string(r_.scan_id) +
+                    ",\"ioc_ids\":[" + ids + "]}";
                 const std::string reply = sink_.isolate(reason);
                 a.details_json = reason.substr(0, reason.size() - 1) + ",\"isolation\":" +
                                  (reply.empty() || reply[0] != '{' ? std::string("{}") : reply) + "}";

@@ -34,19 +34,19 @@ struct ScanRequest {
     bool quarantine = false, terminate = false, isolate = false;  // "report" is always done
     bool other_mount_namespaces = false;
     bool other_mount_namespaces_set = false;  // false: the plugin's setting applies
-    std::string origin;  // who asked: "vigilctl", "task:<id>", ...
+    std::string origin;                       // who asked: "vigilctl", "task:<id>", ...
 };
 
 struct EngineSettings {
     FileLimits limits;
     unsigned workers = 2;
-    int nice = 10;                       // niceness of the scan threads (0 = unchanged)
+    int nice = 10;                         // niceness of the scan threads (0 = unchanged)
     std::string io_class = "best-effort";  // "idle", "best-effort" or "none"
-    int io_level = 7;                    // best-effort level 0 (high) .. 7 (low)
-    unsigned cpu_limit_percent = 0;      // of one core, for the whole scan; 0 = no cap
+    int io_level = 7;                      // best-effort level 0 (high) .. 7 (low)
+    unsigned cpu_limit_percent = 0;        // of one core, for the whole scan; 0 = no cap
     std::vector<std::string> default_paths = {"/"};
     std::vector<std::string> default_exclusions = {"/proc", "/sys", "/dev", "/run"};
-    size_t max_evidence = 100;           // evidence entries kept per indicator
+    size_t max_evidence = 100;  // evidence entries kept per indicator
     CollectOptions collect;
 };
 
@@ -70,9 +70,9 @@ struct Evidence {
 };
 
 struct IndicatorMatch {
-    size_t ioc = 0;               // index into ScanReport::iocs
+    size_t ioc = 0;  // index into ScanReport::iocs
     std::vector<Evidence> evidence;
-    uint64_t total = 0;           // evidence items found (evidence keeps max_evidence)
+    uint64_t total = 0;  // evidence items found (evidence keeps max_evidence)
     uint64_t threat_id = 0;
 };
 
@@ -103,8 +103,9 @@ struct ScanReport {
     std::vector<IndicatorMatch> matches;
     std::vector<ActionRecord> actions;
     // counts
-    uint64_t files_scanned = 0, files_hashed = 0, bytes_hashed = 0, hash_skipped_too_large = 0, read_errors = 0,
-             directories = 0, excluded = 0, hint_skipped = 0, walk_errors = 0, mount_namespaces = 0;
+    uint64_t files_scanned = 0, files_hashed = 0, bytes_hashed = 0, hash_skipped_too_large = 0,
+             read_errors = 0, directories = 0, excluded = 0, hint_skipped = 0, walk_errors = 0,
+             mount_namespaces = 0;
     uint64_t items[kDocumentCount] = {};
 };
 

@@ -18,9 +18,11 @@ std::vector<std::string> strings_of(const Value& v, const char* name) {
         out.emplace_back(v.GetString(), v.GetStringLength());
         return out;
     }
-    if (!v.IsArray()) throw std::invalid_argument(std::string("\"") + name + "\" must be a string or an array of strings");
+    if (!v.IsArray())
+        throw std::invalid_argument(std::string("\"") + name + "\" must be a string or an array of strings");
     for (const auto& e : v.GetArray()) {
-        if (!e.IsString()) throw std::invalid_argument(std::string("\"") + name + "\" must contain only strings");
+        if (!e.IsString())
+            throw std::invalid_argument(std::string("\"") + name + "\" must contain only strings");
         out.emplace_back(e.GetString(), e.GetStringLength());
     }
     return out;
@@ -29,8 +31,9 @@ std::vector<std::string> strings_of(const Value& v, const char* name) {
 void require_absolute(const std::vector<std::string>& v, const char* what) {
     for (const auto& p : v)
         if (p.empty() || p[0] != '/')
-            throw std::invalid_argument(std::string(what) + " \"" + p +
-                                        "\" is not an absolute path (the daemon does not share the caller's directory)");
+            throw std::invalid_argument(
+                std::string(what) + " \"" + p +
+                "\" is not an absolute path (the daemon does not share the caller's directory)");
 }
 
 void str(Writer& w, std::string_view s) { w.String(s.data(), rapidjson::SizeType(s.size())); }
@@ -45,8 +48,9 @@ ScanRequest parse_scan_args(std::string_view json, bool& wait) {
     if (json.empty()) json = "{}";
     d.Parse(json.data(), json.size());
     if (d.HasParseError())
-        throw std::invalid_argument(std::string("arguments are not valid JSON: ") + rapidjson::GetParseError_En(d.GetParseError()) +
-                                    " at offset " + std::to_string(d.GetErrorOffset()));
+        throw std::invalid_argument(std::string("arguments are not valid JSON: ") +
+                                    rapidjson::GetParseError_En(d.GetParseError()) + " at offset " +
+                                    std::to_string(d.GetErrorOffset()));
     if (!d.IsObject()) throw std::invalid_argument("arguments must be a JSON object");
     for (auto& m : d.GetObject()) {
         const std::string k(m.name.GetString(), m.name.GetStringLength());
@@ -66,7 +70,8 @@ ScanRequest parse_scan_args(std::string_view json, bool& wait) {
             if (!v.IsString()) throw std::invalid_argument("\"path_hint_regex\" must be a string");
             req.path_hint_regex = v.GetString();
         } else if (k == "scan_other_mount_namespaces") {
-            if (!v.IsBool()) throw std::invalid_argument("\"scan_other_mount_namespaces\" must be true or false");
+            if (!v.IsBool())
+                throw std::invalid_argument("\"scan_other_mount_namespaces\" must be true or false");
             req.other_mount_namespaces = v.GetBool();
             req.other_mount_namespaces_set = true;
         } else if (k == "wait") {
@@ -74,10 +79,14 @@ ScanRequest parse_scan_args(std::string_view json, bool& wait) {
             wait = v.GetBool();
         } else if (k == "actions" || k == "action") {
             for (const auto& a : strings_of(v, k.c_str())) {
-                if (a == "report") continue;
-                else if (a == "quarantine") req.quarantine = true;
-                else if (a == "terminate") req.terminate = true;
-                else if (a == "isolate") req.isolate = true;
+                if (a == "report")
+                    continue;
+                else if (a == "quarantine")
+                    req.quarantine = true;
+                else if (a == "terminate")
+                    req.terminate = true;
+                else if (a == "isolate")
+                    req.isolate = true;
                 else
                     throw std::invalid_argument("unknown action \"" + a +
                                                 "\" (expected report, quarantine, terminate or isolate)");
@@ -86,20 +95,30 @@ ScanRequest parse_scan_args(std::string_view json, bool& wait) {
             if (!v.IsObject()) throw std::invalid_argument("\"documents\" must be an object of booleans");
             for (auto& dm : v.GetObject()) {
                 const std::string dk = dm.name.GetString();
-                if (!dm.value.IsBool()) throw std::invalid_argument("documents." + dk + " must be true or false");
+                if (!dm.value.IsBool())
+                    throw std::invalid_argument("documents." + dk + " must be true or false");
                 const bool on = dm.value.GetBool();
                 DocumentSwitches& s = req.documents;
-                if (dk == "files") s.files = on;
-                else if (dk == "processes") s.processes = on;
-                else if (dk == "ports") s.ports = on;
-                else if (dk == "arp") s.arp = on;
-                else if (dk == "dns") s.dns = on;
-                else if (dk == "users") s.users = on;
-                else if (dk == "system") s.system = on;
-                else if (dk == "services") s.services = on;
+                if (dk == "files")
+                    s.files = on;
+                else if (dk == "processes")
+                    s.processes = on;
+                else if (dk == "ports")
+                    s.ports = on;
+                else if (dk == "arp")
+                    s.arp = on;
+                else if (dk == "dns")
+                    s.dns = on;
+                else if (dk == "users")
+                    s.users = on;
+                else if (dk == "system")
+                    s.system = on;
+                else if (dk == "services")
+                    s.services = on;
                 else
-                    throw std::invalid_argument("unknown document switch \"" + dk +
-                                                "\" (expected files, processes, ports, arp, dns, users, system, services)");
+                    throw std::invalid_argument(
+                        "unknown document switch \"" + dk +
+                        "\" (expected files, processes, ports, arp, dns, users, system, services)");
             }
         } else if (k == "origin") {
             if (v.IsString()) req.origin = v.GetString();
@@ -110,7 +129,8 @@ ScanRequest parse_scan_args(std::string_view json, bool& wait) {
     require_absolute(req.ioc_files, "IOC file");
     require_absolute(req.paths, "scan path");
     if (req.ioc_files.empty() && req.ioc_xml.empty())
-        throw std::invalid_argument("no IOC given: pass \"ioc_files\" (or positional \"args\") or \"ioc_xml\"");
+        throw std::invalid_argument(
+            "no IOC given: pass \"ioc_files\" (or positional \"args\") or \"ioc_xml\"");
     return req;
 }
 
@@ -321,8 +341,10 @@ std::string report_json(const ScanReport& r) {
         key(w, "details");
         rapidjson::Document dd;
         dd.Parse(a.details_json.c_str());
-        if (!dd.HasParseError() && dd.IsObject()) w.RawValue(a.details_json.data(), a.details_json.size(), rapidjson::kObjectType);
-        else str(w, a.details_json);
+        if (!dd.HasParseError() && dd.IsObject())
+            w.RawValue(a.details_json.data(), a.details_json.size(), rapidjson::kObjectType);
+        else
+            str(w, a.details_json);
         w.EndObject();
     }
     w.EndArray();

@@ -45,13 +45,20 @@ const std::vector<Term>& table() {
         {T::ProcHandleType, "ProcessItem/HandleList/Handle/Type", D::Process, V::String, C::Handles},
         {T::ProcHandleFd, "ProcessItem/HandleList/Handle/FileDescriptor", D::Process, V::Int, C::Handles},
         {T::ProcHandleINode, "ProcessItem/HandleList/Handle/INode", D::Process, V::Int, C::Handles},
-        {T::ProcHandleSocketType, "ProcessItem/HandleList/Handle/SocketType", D::Process, V::String, C::Handles},
-        {T::ProcHandleSocketProtocol, "ProcessItem/HandleList/Handle/SocketProtocol", D::Process, V::String, C::Handles},
-        {T::ProcHandleSocketState, "ProcessItem/HandleList/Handle/SocketState", D::Process, V::String, C::Handles},
-        {T::ProcHandleSocketLocalAddress, "ProcessItem/HandleList/Handle/SocketLocalAddress", D::Process, V::Ip, C::Handles},
-        {T::ProcHandleSocketLocalPort, "ProcessItem/HandleList/Handle/SocketLocalPort", D::Process, V::Int, C::Handles},
-        {T::ProcHandleSocketRemoteAddress, "ProcessItem/HandleList/Handle/SocketRemoteAddress", D::Process, V::Ip, C::Handles},
-        {T::ProcHandleSocketRemotePort, "ProcessItem/HandleList/Handle/SocketRemotePort", D::Process, V::Int, C::Handles},
+        {T::ProcHandleSocketType, "ProcessItem/HandleList/Handle/SocketType", D::Process, V::String,
+         C::Handles},
+        {T::ProcHandleSocketProtocol, "ProcessItem/HandleList/Handle/SocketProtocol", D::Process, V::String,
+         C::Handles},
+        {T::ProcHandleSocketState, "ProcessItem/HandleList/Handle/SocketState", D::Process, V::String,
+         C::Handles},
+        {T::ProcHandleSocketLocalAddress, "ProcessItem/HandleList/Handle/SocketLocalAddress", D::Process,
+         V::Ip, C::Handles},
+        {T::ProcHandleSocketLocalPort, "ProcessItem/HandleList/Handle/SocketLocalPort", D::Process, V::Int,
+         C::Handles},
+        {T::ProcHandleSocketRemoteAddress, "ProcessItem/HandleList/Handle/SocketRemoteAddress", D::Process,
+         V::Ip, C::Handles},
+        {T::ProcHandleSocketRemotePort, "ProcessItem/HandleList/Handle/SocketRemotePort", D::Process, V::Int,
+         C::Handles},
         {T::ProcPortLocalIp, "ProcessItem/PortList/PortItem/localIP", D::Process, V::Ip, C::Handles},
         {T::ProcPortLocalPort, "ProcessItem/PortList/PortItem/localPort", D::Process, V::Int, C::Handles},
         {T::ProcPortRemoteIp, "ProcessItem/PortList/PortItem/remoteIP", D::Process, V::Ip, C::Handles},
@@ -60,7 +67,8 @@ const std::vector<Term>& table() {
         {T::ProcPortState, "ProcessItem/PortList/PortItem/state", D::Process, V::String, C::Handles},
         // The dictionary marks it Windows-only; on Linux the mapped files of a
         // process (libraries, LD_PRELOAD implants) are its memory sections.
-        {T::ProcMemorySectionName, "ProcessItem/SectionList/MemorySection/Name", D::Process, V::String, C::Maps},
+        {T::ProcMemorySectionName, "ProcessItem/SectionList/MemorySection/Name", D::Process, V::String,
+         C::Maps},
 
         {T::PortLocalIp, "PortItem/localIP", D::Port, V::Ip, C::Free},
         {T::PortLocalPort, "PortItem/localPort", D::Port, V::Int, C::Free},
@@ -119,8 +127,10 @@ const std::vector<Term>& table() {
         {T::SysPrimaryIpv6, "SystemInfoItem/primaryIpv6Address", D::SystemInfo, V::Ip, C::Free},
         {T::SysAdapter, "SystemInfoItem/networkArray/networkInfo/adapter", D::SystemInfo, V::String, C::Free},
         {T::SysAdapterMac, "SystemInfoItem/networkArray/networkInfo/MAC", D::SystemInfo, V::String, C::Free},
-        {T::SysAdapterIp, "SystemInfoItem/networkArray/networkInfo/ipArray/ipInfo/ipAddress", D::SystemInfo, V::Ip, C::Free},
-        {T::SysAdapterIpv6, "SystemInfoItem/networkArray/networkInfo/ipArray/ipInfo/ipv6Address", D::SystemInfo, V::Ip, C::Free},
+        {T::SysAdapterIp, "SystemInfoItem/networkArray/networkInfo/ipArray/ipInfo/ipAddress", D::SystemInfo,
+         V::Ip, C::Free},
+        {T::SysAdapterIpv6, "SystemInfoItem/networkArray/networkInfo/ipArray/ipInfo/ipv6Address",
+         D::SystemInfo, V::Ip, C::Free},
         {T::SysUptime, "SystemInfoItem/uptime", D::SystemInfo, V::Duration, C::Free},
         {T::SysDate, "SystemInfoItem/date", D::SystemInfo, V::Date, C::Free},
         {T::SysTimezone, "SystemInfoItem/timezone", D::SystemInfo, V::String, C::Free},
@@ -165,16 +175,26 @@ const Index& index() {
 
 const char* document_name(Document d) {
     switch (d) {
-    case D::File: return "FileItem";
-    case D::Process: return "ProcessItem";
-    case D::Port: return "PortItem";
-    case D::Arp: return "ArpEntryItem";
-    case D::Route: return "RouteEntryItem";
-    case D::Dns: return "DnsEntryItem";
-    case D::User: return "UserItem";
-    case D::SystemInfo: return "SystemInfoItem";
-    case D::Service: return "ServiceItem";
-    case D::Count: break;
+        case D::File:
+            return "FileItem";
+        case D::Process:
+            return "ProcessItem";
+        case D::Port:
+            return "PortItem";
+        case D::Arp:
+            return "ArpEntryItem";
+        case D::Route:
+            return "RouteEntryItem";
+        case D::Dns:
+            return "DnsEntryItem";
+        case D::User:
+            return "UserItem";
+        case D::SystemInfo:
+            return "SystemInfoItem";
+        case D::Service:
+            return "ServiceItem";
+        case D::Count:
+            break;
     }
     return "?";
 }

@@ -1,7 +1,5 @@
 #include "value_match.hpp"
 
-#include "regex.hpp"
-
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -11,33 +9,50 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "regex.hpp"
+
 namespace ioc {
 
 // ------------------------------------------------------------------ names
 
 const char* to_string(ValueType t) {
     switch (t) {
-    case ValueType::String: return "string";
-    case ValueType::Int: return "int";
-    case ValueType::Float: return "float";
-    case ValueType::Date: return "date";
-    case ValueType::Duration: return "duration";
-    case ValueType::Hash: return "hash";
-    case ValueType::Ip: return "IP";
-    case ValueType::Bool: return "bool";
+        case ValueType::String:
+            return "string";
+        case ValueType::Int:
+            return "int";
+        case ValueType::Float:
+            return "float";
+        case ValueType::Date:
+            return "date";
+        case ValueType::Duration:
+            return "duration";
+        case ValueType::Hash:
+            return "hash";
+        case ValueType::Ip:
+            return "IP";
+        case ValueType::Bool:
+            return "bool";
     }
     return "?";
 }
 
 const char* to_string(Condition c) {
     switch (c) {
-    case Condition::Is: return "is";
-    case Condition::Contains: return "contains";
-    case Condition::Matches: return "matches";
-    case Condition::StartsWith: return "starts-with";
-    case Condition::EndsWith: return "ends-with";
-    case Condition::GreaterThan: return "greater-than";
-    case Condition::LessThan: return "less-than";
+        case Condition::Is:
+            return "is";
+        case Condition::Contains:
+            return "contains";
+        case Condition::Matches:
+            return "matches";
+        case Condition::StartsWith:
+            return "starts-with";
+        case Condition::EndsWith:
+            return "ends-with";
+        case Condition::GreaterThan:
+            return "greater-than";
+        case Condition::LessThan:
+            return "less-than";
     }
     return "?";
 }
@@ -217,14 +232,22 @@ std::optional<long double> parse_duration(std::string_view s) {
             if (!v) return std::nullopt;
             const char unit = char(std::toupper(static_cast<unsigned char>(s[j])));
             long double mult;
-            if (!in_time && unit == 'Y') mult = 365 * 86400.0L;
-            else if (!in_time && unit == 'M') mult = 30 * 86400.0L;
-            else if (!in_time && unit == 'W') mult = 7 * 86400.0L;
-            else if (!in_time && unit == 'D') mult = 86400.0L;
-            else if (in_time && unit == 'H') mult = 3600.0L;
-            else if (in_time && unit == 'M') mult = 60.0L;
-            else if (in_time && unit == 'S') mult = 1.0L;
-            else return std::nullopt;
+            if (!in_time && unit == 'Y')
+                mult = 365 * 86400.0L;
+            else if (!in_time && unit == 'M')
+                mult = 30 * 86400.0L;
+            else if (!in_time && unit == 'W')
+                mult = 7 * 86400.0L;
+            else if (!in_time && unit == 'D')
+                mult = 86400.0L;
+            else if (in_time && unit == 'H')
+                mult = 3600.0L;
+            else if (in_time && unit == 'M')
+                mult = 60.0L;
+            else if (in_time && unit == 'S')
+                mult = 1.0L;
+            else
+                return std::nullopt;
             total += *v * mult;
             any = true;
             i = j + 1;
@@ -254,7 +277,8 @@ std::optional<long double> parse_duration(std::string_view s) {
             if (end == s.size()) break;
         }
         if (n < 2 || start < s.size()) return std::nullopt;
-        total = days * 86400 + (n == 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : parts[0] * 60 + parts[1]);
+        total =
+            days * 86400 + (n == 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : parts[0] * 60 + parts[1]);
     } else {
         auto v = parse_number(s);
         if (!v) return std::nullopt;
@@ -309,82 +333,96 @@ ValueMatcher::ValueMatcher(Condition cond, ValueType type, bool preserve_case, s
         regex_ = std::make_unique<Regex>(content_, !preserve_case_);
         return;
     }
-    if (cond_ == Condition::Contains || cond_ == Condition::StartsWith || cond_ == Condition::EndsWith) return;
+    if (cond_ == Condition::Contains || cond_ == Condition::StartsWith || cond_ == Condition::EndsWith)
+        return;
     // is / greater-than / less-than: typed
     auto numeric = [&](std::string_view s) -> std::optional<long double> {
         switch (type_) {
-        case ValueType::Int:
-        case ValueType::Float: return parse_number(s);
-        case ValueType::Date: return parse_iso8601_date(s);
-        case ValueType::Duration: return parse_duration(s);
-        default: return std::nullopt;
+            case ValueType::Int:
+            case ValueType::Float:
+                return parse_number(s);
+            case ValueType::Date:
+                return parse_iso8601_date(s);
+            case ValueType::Duration:
+                return parse_duration(s);
+            default:
+                return std::nullopt;
         }
     };
     std::string_view a, b;
     const bool is_range = split_range(content_, a, b);
     if (is_range && cond_ != Condition::Is)
-        throw std::invalid_argument("a \"TO\" range needs condition is, not " + std::string(to_string(cond_)));
+        throw std::invalid_argument("a \"TO\" range needs condition is, not " +
+                                    std::string(to_string(cond_)));
     switch (type_) {
-    case ValueType::Int:
-    case ValueType::Float:
-    case ValueType::Date:
-    case ValueType::Duration: {
-        auto lo = numeric(is_range ? a : std::string_view(content_));
-        auto hi = is_range ? numeric(b) : lo;
-        if (!lo || !hi)
-            throw std::invalid_argument("content " + std::string("\"") + content_ + "\" is not a valid " +
-                                        to_string(type_) + (is_range ? " range" : ""));
-        lo_ = std::min(*lo, *hi);
-        hi_ = std::max(*lo, *hi);
-        range_ = is_range;
-        return;
-    }
-    case ValueType::Ip: {
-        if (cond_ != Condition::Is)
-            throw std::invalid_argument("condition " + std::string(to_string(cond_)) + " does not apply to IP addresses");
-        std::string_view base = content_;
-        int prefix = -1;
-        if (!is_range) {
-            if (auto slash = base.find('/'); slash != std::string_view::npos) {
-                auto p = parse_number(base.substr(slash + 1));
-                base = base.substr(0, slash);
-                if (!p) throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
-                prefix = int(*p);
-            }
+        case ValueType::Int:
+        case ValueType::Float:
+        case ValueType::Date:
+        case ValueType::Duration: {
+            auto lo = numeric(is_range ? a : std::string_view(content_));
+            auto hi = is_range ? numeric(b) : lo;
+            if (!lo || !hi)
+                throw std::invalid_argument("content " + std::string("\"") + content_ + "\" is not a valid " +
+                                            to_string(type_) + (is_range ? " range" : ""));
+            lo_ = std::min(*lo, *hi);
+            hi_ = std::max(*lo, *hi);
+            range_ = is_range;
+            return;
         }
-        auto lo = parse_ip(is_range ? a : base);
-        auto hi = is_range ? parse_ip(b) : lo;
-        if (!lo || !hi) throw std::invalid_argument("\"" + content_ + "\" is not an IP address, CIDR block or range");
-        ip_lo_ = *lo;
-        ip_hi_ = *hi;
-        if (prefix >= 0) {
-            const int bits = lo->v4 ? prefix + 96 : prefix;
-            if (prefix > (lo->v4 ? 32 : 128)) throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
-            for (int i = bits; i < 128; ++i) {
-                ip_lo_.bytes[size_t(i / 8)] &= uint8_t(~(0x80u >> (i % 8)));
-                ip_hi_.bytes[size_t(i / 8)] |= uint8_t(0x80u >> (i % 8));
+        case ValueType::Ip: {
+            if (cond_ != Condition::Is)
+                throw std::invalid_argument("condition " + std::string(to_string(cond_)) +
+                                            " does not apply to IP addresses");
+            std::string_view base = content_;
+            int prefix = -1;
+            if (!is_range) {
+                if (auto slash = base.find('/'); slash != std::string_view::npos) {
+                    auto p = parse_number(base.substr(slash + 1));
+                    base = base.substr(0, slash);
+                    if (!p) throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
+                    prefix = int(*p);
+                }
             }
+            auto lo = parse_ip(is_range ? a : base);
+            auto hi = is_range ? parse_ip(b) : lo;
+            if (!lo || !hi)
+                throw std::invalid_argument("\"" + content_ + "\" is not an IP address, CIDR block or range");
+            ip_lo_ = *lo;
+            ip_hi_ = *hi;
+            if (prefix >= 0) {
+                const int bits = lo->v4 ? prefix + 96 : prefix;
+                if (prefix > (lo->v4 ? 32 : 128))
+                    throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
+                for (int i = bits; i < 128; ++i) {
+                    ip_lo_.bytes[size_t(i / 8)] &= uint8_t(~(0x80u >> (i % 8)));
+                    ip_hi_.bytes[size_t(i / 8)] |= uint8_t(0x80u >> (i % 8));
+                }
+            }
+            if (ip_hi_.bytes < ip_lo_.bytes) std::swap(ip_lo_, ip_hi_);
+            range_ = is_range || prefix >= 0;
+            return;
         }
-        if (ip_hi_.bytes < ip_lo_.bytes) std::swap(ip_lo_, ip_hi_);
-        range_ = is_range || prefix >= 0;
-        return;
-    }
-    case ValueType::Bool: {
-        std::string f = fold(trim(content_));
-        if (f == "true" || f == "1" || f == "yes") bool_value_ = true;
-        else if (f == "false" || f == "0" || f == "no") bool_value_ = false;
-        else throw std::invalid_argument("\"" + content_ + "\" is not a boolean");
-        if (cond_ != Condition::Is) throw std::invalid_argument("booleans support only condition is");
-        return;
-    }
-    case ValueType::Hash:
-        if (cond_ != Condition::Is)
-            throw std::invalid_argument("condition " + std::string(to_string(cond_)) + " does not apply to hashes");
-        folded_ = fold(trim(content_));
-        return;
-    case ValueType::String:
-        if (is_range) throw std::invalid_argument("a \"TO\" range needs a numeric, date or IP content type");
-        return;
+        case ValueType::Bool: {
+            std::string f = fold(trim(content_));
+            if (f == "true" || f == "1" || f == "yes")
+                bool_value_ = true;
+            else if (f == "false" || f == "0" || f == "no")
+                bool_value_ = false;
+            else
+                throw std::invalid_argument("\"" + content_ + "\" is not a boolean");
+            if (cond_ != Condition::Is) throw std::invalid_argument("booleans support only condition is");
+            return;
+        }
+        case ValueType::Hash:
+            if (cond_ != Condition::Is)
+                throw std::invalid_argument("condition " + std::string(to_string(cond_)) +
+                                            " does not apply to hashes");
+            folded_ = fold(trim(content_));
+            return;
+        case ValueType::String:
+            if (is_range)
+                throw std::invalid_argument("a \"TO\" range needs a numeric, date or IP content type");
+            return;
     }
 }
 
@@ -394,63 +432,73 @@ ValueMatcher& ValueMatcher::operator=(ValueMatcher&&) noexcept = default;
 
 bool ValueMatcher::text_op(std::string_view v) const {
     switch (cond_) {
-    case Condition::Matches: return regex_->search(v);
-    case Condition::Contains:
-        return preserve_case_ ? v.find(content_) != std::string_view::npos : icontains(v, folded_);
-    case Condition::StartsWith:
-        return v.size() >= content_.size() &&
-               (preserve_case_ ? v.substr(0, content_.size()) == content_ : iequals(v.substr(0, content_.size()), folded_));
-    case Condition::EndsWith:
-        return v.size() >= content_.size() && (preserve_case_ ? v.substr(v.size() - content_.size()) == content_
-                                                             : iequals(v.substr(v.size() - content_.size()), folded_));
-    default: return false;
+        case Condition::Matches:
+            return regex_->search(v);
+        case Condition::Contains:
+            return preserve_case_ ? v.find(content_) != std::string_view::npos : icontains(v, folded_);
+        case Condition::StartsWith:
+            return v.size() >= content_.size() &&
+                   (preserve_case_ ? v.substr(0, content_.size()) == content_
+                                   : iequals(v.substr(0, content_.size()), folded_));
+        case Condition::EndsWith:
+            return v.size() >= content_.size() &&
+                   (preserve_case_ ? v.substr(v.size() - content_.size()) == content_
+                                   : iequals(v.substr(v.size() - content_.size()), folded_));
+        default:
+            return false;
     }
 }
 
 bool ValueMatcher::typed_compare(std::string_view v) const {
     switch (type_) {
-    case ValueType::String: {
-        if (cond_ == Condition::Is) return preserve_case_ ? v == content_ : iequals(v, folded_);
-        // greater/less on strings: XPath string order (case folded unless preserve-case)
-        const std::string a = preserve_case_ ? std::string(v) : fold(v);
-        return cond_ == Condition::GreaterThan ? a > folded_ : a < folded_;
-    }
-    case ValueType::Hash: return iequals(trim(v), folded_);
-    case ValueType::Int:
-    case ValueType::Float:
-    case ValueType::Date:
-    case ValueType::Duration: {
-        std::optional<long double> x;
-        if (type_ == ValueType::Date) x = parse_iso8601_date(v);
-        else if (type_ == ValueType::Duration) x = parse_duration(v);
-        else x = parse_number(v);
-        if (!x) return false;
-        if (cond_ == Condition::Is) return *x >= lo_ && *x <= hi_;
-        if (cond_ == Condition::GreaterThan) return *x > hi_;
-        return *x < lo_;
-    }
-    case ValueType::Ip: {
-        auto a = parse_ip(v);
-        if (!a) return false;
-        return a->bytes >= ip_lo_.bytes && a->bytes <= ip_hi_.bytes;
-    }
-    case ValueType::Bool: {
-        std::string f = fold(trim(v));
-        bool b = f == "true" || f == "1" || f == "yes";
-        if (!b && f != "false" && f != "0" && f != "no") return false;
-        return b == bool_value_;
-    }
+        case ValueType::String: {
+            if (cond_ == Condition::Is) return preserve_case_ ? v == content_ : iequals(v, folded_);
+            // greater/less on strings: XPath string order (case folded unless preserve-case)
+            const std::string a = preserve_case_ ? std::string(v) : fold(v);
+            return cond_ == Condition::GreaterThan ? a > folded_ : a < folded_;
+        }
+        case ValueType::Hash:
+            return iequals(trim(v), folded_);
+        case ValueType::Int:
+        case ValueType::Float:
+        case ValueType::Date:
+        case ValueType::Duration: {
+            std::optional<long double> x;
+            if (type_ == ValueType::Date)
+                x = parse_iso8601_date(v);
+            else if (type_ == ValueType::Duration)
+                x = parse_duration(v);
+            else
+                x = parse_number(v);
+            if (!x) return false;
+            if (cond_ == Condition::Is) return *x >= lo_ && *x <= hi_;
+            if (cond_ == Condition::GreaterThan) return *x > hi_;
+            return *x < lo_;
+        }
+        case ValueType::Ip: {
+            auto a = parse_ip(v);
+            if (!a) return false;
+            return a->bytes >= ip_lo_.bytes && a->bytes <= ip_hi_.bytes;
+        }
+        case ValueType::Bool: {
+            std::string f = fold(trim(v));
+            bool b = f == "true" || f == "1" || f == "yes";
+            if (!b && f != "false" && f != "0" && f != "no") return false;
+            return b == bool_value_;
+        }
     }
     return false;
 }
 
 bool ValueMatcher::matches(std::string_view value) const {
     switch (cond_) {
-    case Condition::Matches:
-    case Condition::Contains:
-    case Condition::StartsWith:
-    case Condition::EndsWith: return text_op(value);
-    default: return typed_compare(value);
+        case Condition::Matches:
+        case Condition::Contains:
+        case Condition::StartsWith:
+        case Condition::EndsWith:
+            return text_op(value);
+        default:
+            return typed_compare(value);
     }
 }
 

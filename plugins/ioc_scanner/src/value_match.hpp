@@ -30,10 +30,10 @@ const char* to_string(Condition c);
 std::optional<ValueType> value_type_from_content(std::string_view content_type);
 
 // Parsers shared with collectors and tests. All return nullopt on bad input.
-std::optional<long double> parse_iso8601_date(std::string_view s);      // epoch seconds (UTC)
-std::optional<long double> parse_duration(std::string_view s);          // seconds
+std::optional<long double> parse_iso8601_date(std::string_view s);  // epoch seconds (UTC)
+std::optional<long double> parse_duration(std::string_view s);      // seconds
 std::optional<long double> parse_number(std::string_view s);
-std::string format_iso8601(int64_t epoch_seconds);                      // "YYYY-MM-DDTHH:MM:SSZ"
+std::string format_iso8601(int64_t epoch_seconds);  // "YYYY-MM-DDTHH:MM:SSZ"
 
 struct IpAddr {
     std::array<uint8_t, 16> bytes{};  // IPv4 stored as v4-mapped IPv6
@@ -73,8 +73,8 @@ private:
     bool preserve_case_;
     bool range_ = false;
     std::string content_, folded_;
-    long double lo_ = 0, hi_ = 0;           // numeric types
-    IpAddr ip_lo_{}, ip_hi_{};              // IP (range or CIDR as [lo, hi])
+    long double lo_ = 0, hi_ = 0;  // numeric types
+    IpAddr ip_lo_{}, ip_hi_{};     // IP (range or CIDR as [lo, hi])
     bool bool_value_ = false;
     std::unique_ptr<Regex> regex_;
 };

@@ -1,24 +1,22 @@
 // The scan engine on real files, processes and sockets of this machine:
 // planted items match, near misses do not, actions are carried out.
-#include <doctest/doctest.h>
-
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <pwd.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
 #include <filesystem>
-#include <thread>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "collectors.hpp"
 #include "file_view.hpp"
@@ -73,16 +71,16 @@ struct FakeSink : ActionSink {
 std::string item(const std::string& search, const std::string& cond, const std::string& content,
                  const std::string& type = "string") {
     return "<IndicatorItem id=\"" + search + "-" + cond + "\" condition=\"" + cond +
-           "\" preserve-case=\"false\" negate=\"false\"><Context document=\"" + search.substr(0, search.find('/')) +
-           "\" search=\"" + search + "\" type=\"mir\"/><Content type=\"" + type + "\">" + content +
-           "</Content></IndicatorItem>";
+           "\" preserve-case=\"false\" negate=\"false\"><Context document=\"" +
+           search.substr(0, search.find('/')) + "\" search=\"" + search +
+           "\" type=\"mir\"/><Content type=\"" + type + "\">" + content + "</Content></IndicatorItem>";
 }
 
 std::string ioc_xml(const std::string& id, const std::string& criteria) {
     return "<OpenIOC xmlns=\"http://openioc.org/schemas/OpenIOC_1.1\" id=\"" + id +
            "\"><metadata><short_description>" + id +
-           "</short_description><authored_date>2024-01-01T00:00:00Z</authored_date></metadata><criteria>" + criteria +
-           "</criteria></OpenIOC>";
+           "</short_description><authored_date>2024-01-01T00:00:00Z</authored_date></metadata><criteria>" +
+           criteria + "</criteria></OpenIOC>";
 }
 
 std::string ind(const std::string& op, const std::string& inner) {
@@ -131,23 +129,25 @@ TEST_CASE("ioc_scanner engine matches planted files and misses near misses") {
     TempDir t;
     const std::string marker = "IOC_MARKER_" + std::to_string(getpid());
     write(t.path / "a/cron.sh", "#!/bin/sh\n" + marker + "\n");
-    write(t.path / "b/cron.sh", "#!/bin/sh\necho harmless\n");           // same name, no marker
-    write(t.path / "a/cron.sh.bak", "#!/bin/sh\n" + marker + "\n");      // marker, other name
-    write(t.path / "c/payload.bin", "abc");                             // sha256 known
+    write(t.path / "b/cron.sh", "#!/bin/sh\necho harmless\n");       // same name, no marker
+    write(t.path / "a/cron.sh.bak", "#!/bin/sh\n" + marker + "\n");  // marker, other name
+    write(t.path / "c/payload.bin", "abc");                          // sha256 known
     write(t.path / "c/payload2.bin", "abd");
     const std::string abc256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
     ScanRequest req;
     req.paths = {t.path.string()};
-    req.ioc_xml = {ioc_xml("planted", ind("OR", ind("AND", item("FileItem/FileName", "is", "cron.sh") +
-                                                             item("FileItem/StringList/string", "contains", marker)) +
-                                                  item("FileItem/Sha256sum", "is", abc256, "sha256")))};
+    req.ioc_xml = {
+        ioc_xml("planted", ind("OR", ind("AND", item("FileItem/FileName", "is", "cron.sh") +
+                                                    item("FileItem/StringList/string", "contains", marker)) +
+                                         item("FileItem/Sha256sum", "is", abc256, "sha256")))};
     std::atomic<bool> cancel{false};
     FakeSink sink;
     ScanReport r = run_scan(req, quiet_settings(), cancel, sink, 1);
     CHECK(r.status == "completed");
     CHECK(r.files_scanned == 5);
-    CHECK(paths_of(r) == std::set<std::string>{(t.path / "a/cron.sh").string(), (t.path / "c/payload.bin").string()});
+    CHECK(paths_of(r) ==
+          std::set<std::string>{(t.path / "a/cron.sh").string(), (t.path / "c/payload.bin").string()});
     REQUIRE(r.matches.size() == 1);
     CHECK(r.matches[0].threat_id == 100);
     // Every file is hashed at most once, and only because an IOC asks for SHA-256.
@@ -181,7 +181,8 @@ TEST_CASE("ioc_scanner engine: names only means no hashing; size limit; exclusio
 
     // Hash limit: the big file is not hashed, so a hash term cannot match it.
     Digests d;
-    REQUIRE(hash_file((t.path / "x/evil.so").string(), true, false, false, 1 << 30, d, nullptr, nullptr, nullptr));
+    REQUIRE(hash_file((t.path / "x/evil.so").string(), true, false, false, 1 << 30, d, nullptr, nullptr,
+                      nullptr));
     ScanRequest hreq;
     hreq.paths = {t.path.string()};
     hreq.ioc_xml = {ioc_xml("hash", ind("OR", item("FileItem/Md5sum", "is", d.md5, "md5")))};
@@ -230,12 +231,13 @@ TEST_CASE("ioc_scanner engine matches a process by name and terminates it") {
     REQUIRE(near > 0);
 
     ScanRequest req;
-    req.ioc_xml = {ioc_xml("proc", ind("AND", item("ProcessItem/name", "is", name) +
-                                                  item("ProcessItem/arguments", "contains", "300") +
-                                                  item("ProcessItem/path", "is", t.path.string()) +
-                                                  item("ProcessItem/parentpid", "is", std::to_string(getpid()), "int") +
-                                                  item("ProcessItem/Username", "is", user_name()) +
-                                                  item("ProcessItem/startTime", "greater-than", "2020-01-01T00:00:00Z", "date")))};
+    req.ioc_xml = {ioc_xml(
+        "proc",
+        ind("AND", item("ProcessItem/name", "is", name) + item("ProcessItem/arguments", "contains", "300") +
+                       item("ProcessItem/path", "is", t.path.string()) +
+                       item("ProcessItem/parentpid", "is", std::to_string(getpid()), "int") +
+                       item("ProcessItem/Username", "is", user_name()) +
+                       item("ProcessItem/startTime", "greater-than", "2020-01-01T00:00:00Z", "date")))};
     req.documents.files = false;
     req.terminate = true;
     std::atomic<bool> cancel{false};
@@ -275,27 +277,29 @@ TEST_CASE("ioc_scanner engine matches a listening port and its process handle") 
 
     ScanRequest req;
     req.documents.files = false;
-    req.ioc_xml = {ioc_xml("port", ind("AND", item("PortItem/localPort", "is", std::to_string(port), "int") +
-                                                  item("PortItem/localIP", "is", "127.0.0.0/8", "IP") +
-                                                  item("PortItem/state", "is", "LISTEN"))),
-                   ioc_xml("near", ind("AND", item("PortItem/localPort", "is", std::to_string(port + 1), "int") +
-                                                  item("PortItem/state", "is", "LISTEN") +
-                                                  item("PortItem/pid", "is", std::to_string(getpid()), "int"))),
-                   ioc_xml("handle", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
-                                                    item("ProcessItem/HandleList/Handle/SocketLocalPort", "is",
-                                                         std::to_string(port), "int")))};
+    req.ioc_xml = {
+        ioc_xml("port", ind("AND", item("PortItem/localPort", "is", std::to_string(port), "int") +
+                                       item("PortItem/localIP", "is", "127.0.0.0/8", "IP") +
+                                       item("PortItem/state", "is", "LISTEN"))),
+        ioc_xml("near", ind("AND", item("PortItem/localPort", "is", std::to_string(port + 1), "int") +
+                                       item("PortItem/state", "is", "LISTEN") +
+                                       item("PortItem/pid", "is", std::to_string(getpid()), "int"))),
+        ioc_xml("handle", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
+                                         item("ProcessItem/HandleList/Handle/SocketLocalPort", "is",
+                                              std::to_string(port), "int")))};
     // An open file shows up as a handle of this process.
     TempDir t;
     write(t.path / "held.log", "x");
     int held = ::open((t.path / "held.log").c_str(), O_RDONLY | O_CLOEXEC);
     REQUIRE(held >= 0);
-    req.ioc_xml.push_back(ioc_xml("file-handle", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
-                                                               item("ProcessItem/HandleList/Handle/Name", "ends-with",
-                                                                    "/held.log") +
-                                                               item("ProcessItem/HandleList/Handle/Type", "is", "file"))));
-    req.ioc_xml.push_back(ioc_xml("mapped", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
-                                                          item("ProcessItem/SectionList/MemorySection/Name", "matches",
-                                                               "/libc[.-]"))));
+    req.ioc_xml.push_back(ioc_xml(
+        "file-handle", ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
+                                      item("ProcessItem/HandleList/Handle/Name", "ends-with", "/held.log") +
+                                      item("ProcessItem/HandleList/Handle/Type", "is", "file"))));
+    req.ioc_xml.push_back(
+        ioc_xml("mapped",
+                ind("AND", item("ProcessItem/pid", "is", std::to_string(getpid()), "int") +
+                               item("ProcessItem/SectionList/MemorySection/Name", "matches", "/libc[.-]"))));
     std::atomic<bool> cancel{false};
     FakeSink sink;
     ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
@@ -314,8 +318,9 @@ TEST_CASE("ioc_scanner engine matches a listening port and its process handle") 
 
 TEST_CASE("ioc_scanner engine reports load errors, warnings and cancellation") {
     ScanRequest req;
-    req.ioc_xml = {"<OpenIOC><broken", ioc_xml("w", ind("OR", item("RegistryItem/Path", "contains", "Run") +
-                                                                    item("SystemInfoItem/hostname", "matches", ".")))};
+    req.ioc_xml = {"<OpenIOC><broken",
+                   ioc_xml("w", ind("OR", item("RegistryItem/Path", "contains", "Run") +
+                                              item("SystemInfoItem/hostname", "matches", ".")))};
     req.documents.files = false;
     std::atomic<bool> cancel{false};
     FakeSink sink;
@@ -349,9 +354,11 @@ TEST_CASE("ioc_scanner engine reports load errors, warnings and cancellation") {
 
 TEST_CASE("ioc_scanner collectors read hosts, resolver, passwd and group") {
     TempDir t;
-    write(t.path / "hosts", "127.0.0.1 localhost\n10.9.8.7 c2.evil.example alias # comment\n::1 ip6-localhost\n");
+    write(t.path / "hosts",
+          "127.0.0.1 localhost\n10.9.8.7 c2.evil.example alias # comment\n::1 ip6-localhost\n");
     write(t.path / "resolv.conf", "nameserver 192.0.2.53\nsearch corp.example\n");
-    write(t.path / "passwd", "root:x:0:0:root:/root:/bin/bash\nmallory:x:1001:1001:Mal Lory,,,:/home/mallory:/bin/zsh\n");
+    write(t.path / "passwd",
+          "root:x:0:0:root:/root:/bin/bash\nmallory:x:1001:1001:Mal Lory,,,:/home/mallory:/bin/zsh\n");
     write(t.path / "group", "root:x:0:\nmallory:x:1001:\nsudo:x:27:mallory\n");
     CollectOptions o;
     o.etc = t.path.string();
@@ -400,7 +407,9 @@ TEST_CASE("ioc_scanner collectors read hosts, resolver, passwd and group") {
     CHECK(ip == "::1");
     CHECK(port == 22);
 
-    write(t.path / "units/evil.service", "[Unit]\nDescription=Totally legit\n[Service]\nExecStart=-/opt/evil/bin/agent --c2 x\nUser=nobody\n[Install]\nWantedBy=multi-user.target\n");
+    write(t.path / "units/evil.service",
+          "[Unit]\nDescription=Totally legit\n[Service]\nExecStart=-/opt/evil/bin/agent --c2 "
+          "x\nUser=nobody\n[Install]\nWantedBy=multi-user.target\n");
     fs::create_directories(t.path / "units/multi-user.target.wants");
     fs::create_symlink(t.path / "units/evil.service", t.path / "units/multi-user.target.wants/evil.service");
     CollectOptions so;
@@ -419,14 +428,17 @@ TEST_CASE("ioc_scanner collectors read hosts, resolver, passwd and group") {
 
 TEST_CASE("ioc_scanner scan arguments: documented forms and clear errors") {
     bool wait = false;
-    ScanRequest r = parse_scan_args(R"({"args":["/a.ioc","/b.ioc"],"path":"/srv","actions":["report","quarantine"]})", wait);
+    ScanRequest r = parse_scan_args(
+        R"({"args":["/a.ioc","/b.ioc"],"path":"/srv","actions":["report","quarantine"]})", wait);
     CHECK(wait);
     CHECK(r.ioc_files == std::vector<std::string>{"/a.ioc", "/b.ioc"});
     CHECK(r.paths == std::vector<std::string>{"/srv"});
     CHECK(r.quarantine);
     CHECK_FALSE(r.terminate);
-    r = parse_scan_args(R"({"ioc_xml":"<x/>","paths":["/a","/b"],"documents":{"files":false,"arp":false},"wait":false,
-                           "scan_other_mount_namespaces":true,"exclusions":["/a/b"],"path_hint_regex":"\\.so$"})", wait);
+    r = parse_scan_args(
+        R"({"ioc_xml":"<x/>","paths":["/a","/b"],"documents":{"files":false,"arp":false},"wait":false,
+                           "scan_other_mount_namespaces":true,"exclusions":["/a/b"],"path_hint_regex":"\\.so$"})",
+        wait);
     CHECK_FALSE(wait);
     CHECK_FALSE(r.documents.files);
     CHECK_FALSE(r.documents.arp);
@@ -443,9 +455,12 @@ TEST_CASE("ioc_scanner scan arguments: documented forms and clear errors") {
         return std::string("no error");
     };
     CHECK(error(R"({"args":["rel.ioc"]})").find("not an absolute path") != std::string::npos);
-    CHECK(error(R"({"args":["/a.ioc"],"actions":"nuke"})").find("unknown action \"nuke\"") != std::string::npos);
-    CHECK(error(R"({"args":["/a.ioc"],"pathz":"/"})").find("unknown argument \"pathz\"") != std::string::npos);
-    CHECK(error(R"({"args":["/a.ioc"],"documents":{"registry":true}})").find("unknown document switch") != std::string::npos);
+    CHECK(error(R"({"args":["/a.ioc"],"actions":"nuke"})").find("unknown action \"nuke\"") !=
+          std::string::npos);
+    CHECK(error(R"({"args":["/a.ioc"],"pathz":"/"})").find("unknown argument \"pathz\"") !=
+          std::string::npos);
+    CHECK(error(R"({"args":["/a.ioc"],"documents":{"registry":true}})").find("unknown document switch") !=
+          std::string::npos);
     CHECK(error(R"({})").find("no IOC given") != std::string::npos);
     CHECK(error(R"({"args":)").find("not valid JSON") != std::string::npos);
 }
@@ -459,11 +474,12 @@ TEST_CASE("ioc_scanner engine: file times, owner and permissions") {
     fs::permissions(t.path / "old.bin", fs::perms(0750));
     ScanRequest req;
     req.paths = {t.path.string()};
-    req.ioc_xml = {ioc_xml("times", ind("AND", item("FileItem/Modified", "is", "2001-02-03T04:05:06Z", "date") +
-                                                   item("FileItem/Accessed", "less-than", "2002-01-01T00:00:00Z", "date") +
-                                                   item("FileItem/Permissions", "is", "750", "int") +
-                                                   item("FileItem/Username", "is", "root") +
-                                                   item("FileItem/SizeInBytes", "is", "1 TO 3", "int")))};
+    req.ioc_xml = {ioc_xml(
+        "times", ind("AND", item("FileItem/Modified", "is", "2001-02-03T04:05:06Z", "date") +
+                                item("FileItem/Accessed", "less-than", "2002-01-01T00:00:00Z", "date") +
+                                item("FileItem/Permissions", "is", "750", "int") +
+                                item("FileItem/Username", "is", "root") +
+                                item("FileItem/SizeInBytes", "is", "1 TO 3", "int")))};
     std::atomic<bool> cancel{false};
     FakeSink sink;
     ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
@@ -502,9 +518,11 @@ TEST_CASE("ioc_scanner engine scans other mount namespaces through /proc/PID/roo
     fs::create_directories(mnt);
     pid_t pid = fork();
     if (pid == 0) {
-        const std::string script = "mount -t tmpfs none '" + mnt.string() + "' && echo payload > '" + mnt.string() +
-                                   "/implant.bin' && touch '" + ready.string() + "' && exec sleep 60";
-        execlp("unshare", "unshare", "--mount", "--propagation", "private", "sh", "-c", script.c_str(), nullptr);
+        const std::string script = "mount -t tmpfs none '" + mnt.string() + "' && echo payload > '" +
+                                   mnt.string() + "/implant.bin' && touch '" + ready.string() +
+                                   "' && exec sleep 60";
+        execlp("unshare", "unshare", "--mount", "--propagation", "private", "sh", "-c", script.c_str(),
+               nullptr);
         _exit(127);
     }
     for (int i = 0; i < 300 && !fs::exists(ready); ++i) usleep(10000);

@@ -33,13 +33,14 @@ std::string item(const std::string& search, const std::string& cond, const std::
     static int n = 0;
     return "<IndicatorItem id=\"it" + std::to_string(++n) + "\" condition=\"" + cond +
            "\" preserve-case=\"false\" negate=\"" + (negate ? "true" : "false") + "\"><Context document=\"" +
-           search.substr(0, search.find('/')) + "\" search=\"" + search + "\" type=\"mir\"/><Content type=\"" + type +
-           "\">" + content + "</Content></IndicatorItem>";
+           search.substr(0, search.find('/')) + "\" search=\"" + search +
+           "\" type=\"mir\"/><Content type=\"" + type + "\">" + content + "</Content></IndicatorItem>";
 }
 
 CompiledIoc ioc_of(const std::string& body) {
-    std::string xml = R"(<OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="x"><metadata><short_description>t</short_description><authored_date>2020-01-01T00:00:00Z</authored_date></metadata><criteria>)" +
-                      body + "</criteria></OpenIOC>";
+    std::string xml =
+        R"(<OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="x"><metadata><short_description>t</short_description><authored_date>2020-01-01T00:00:00Z</authored_date></metadata><criteria>)" +
+        body + "</criteria></OpenIOC>";
     return compile(parse_ioc(xml, "test"));
 }
 
@@ -50,7 +51,8 @@ std::string ind(const std::string& op, const std::string& inner) {
 }  // namespace
 
 TEST_CASE("ioc_scanner AND needs one item to satisfy all its terms") {
-    auto c = ioc_of(ind("AND", item("FileItem/FileName", "is", "evil.sh") + item("FileItem/SizeInBytes", "greater-than", "100", "int")));
+    auto c = ioc_of(ind("AND", item("FileItem/FileName", "is", "evil.sh") +
+                                   item("FileItem/SizeInBytes", "greater-than", "100", "int")));
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
     FakeItem a;
@@ -68,22 +70,27 @@ TEST_CASE("ioc_scanner AND needs one item to satisfy all its terms") {
 }
 
 TEST_CASE("ioc_scanner nested OR/AND and negate") {
-    auto c = ioc_of(ind("OR", item("FileItem/FileName", "is", "a.bin") +
-                                  ind("AND", item("FileItem/FilePath", "starts-with", "/etc") +
-                                                 item("FileItem/FileExtension", "is", "conf", "string", true))));
+    auto c =
+        ioc_of(ind("OR", item("FileItem/FileName", "is", "a.bin") +
+                             ind("AND", item("FileItem/FilePath", "starts-with", "/etc") +
+                                            item("FileItem/FileExtension", "is", "conf", "string", true))));
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
     std::vector<Hit> hits;
     FakeItem x;
     x.name = "/etc/x.sh";
-    x.vals = {{TermId::FileFileName, "x.sh"}, {TermId::FileFilePath, "/etc"}, {TermId::FileFileExtension, "sh"}};
+    x.vals = {
+        {TermId::FileFileName, "x.sh"}, {TermId::FileFilePath, "/etc"}, {TermId::FileFileExtension, "sh"}};
     CHECK(ev.match(Document::File, x, hits));
     CHECK(hits.size() == 2);
     FakeItem y = x;
-    y.vals = {{TermId::FileFileName, "y.conf"}, {TermId::FileFilePath, "/etc"}, {TermId::FileFileExtension, "conf"}};
+    y.vals = {{TermId::FileFileName, "y.conf"},
+              {TermId::FileFilePath, "/etc"},
+              {TermId::FileFileExtension, "conf"}};
     CHECK_FALSE(ev.match(Document::File, y, hits));
     FakeItem z = x;
-    z.vals = {{TermId::FileFileName, "a.bin"}, {TermId::FileFilePath, "/usr"}, {TermId::FileFileExtension, "bin"}};
+    z.vals = {
+        {TermId::FileFileName, "a.bin"}, {TermId::FileFilePath, "/usr"}, {TermId::FileFileExtension, "bin"}};
     CHECK(ev.match(Document::File, z, hits));
     REQUIRE(hits.size() == 1);
     CHECK(hits[0].value == "a.bin");
@@ -107,7 +114,8 @@ TEST_CASE("ioc_scanner cheap terms first: hashes only when they can decide") {
     CHECK(ev.match(Document::File, t, hits));
     CHECK(t.hash_calls == 1);
     // An unavailable value (over the size limit) never matches, even negated.
-    auto n = ioc_of(ind("AND", item("FileItem/Md5sum", "is", "0123456789abcdef0123456789abcdef", "md5", true)));
+    auto n =
+        ioc_of(ind("AND", item("FileItem/Md5sum", "is", "0123456789abcdef0123456789abcdef", "md5", true)));
     GlobalFacts f2(n.leaves.size());
     Evaluator ev2(n, f2);
     FakeItem big;
@@ -141,7 +149,8 @@ TEST_CASE("ioc_scanner long OR lists become one set lookup") {
 }
 
 TEST_CASE("ioc_scanner terms of other documents are facts about any item") {
-    auto c = ioc_of(ind("AND", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json")));
+    auto c = ioc_of(
+        ind("AND", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json")));
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
     std::vector<Hit> hits;
@@ -161,7 +170,8 @@ TEST_CASE("ioc_scanner terms of other documents are facts about any item") {
     // The process is reported as well, with the file as a fact.
     CHECK(ev.match(Document::Process, proc, hits));
     // An unrelated process is not reported for a match that happened elsewhere.
-    auto o = ioc_of(ind("OR", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json")));
+    auto o = ioc_of(
+        ind("OR", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json")));
     GlobalFacts f2(o.leaves.size());
     Evaluator ev2(o, f2);
     CHECK(ev2.match(Document::File, file, hits));
@@ -172,7 +182,8 @@ TEST_CASE("ioc_scanner terms of other documents are facts about any item") {
 }
 
 TEST_CASE("ioc_scanner unknown terms never match") {
-    auto c = ioc_of(ind("OR", item("RegistryItem/Path", "contains", "Run") + item("FileItem/FileName", "is", "z")));
+    auto c = ioc_of(
+        ind("OR", item("RegistryItem/Path", "contains", "Run") + item("FileItem/FileName", "is", "z")));
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
     FakeItem f;
@@ -180,14 +191,16 @@ TEST_CASE("ioc_scanner unknown terms never match") {
     f.vals = {{TermId::FileFileName, "y"}};
     std::vector<Hit> hits;
     CHECK_FALSE(ev.match(Document::File, f, hits));
-    auto n = ioc_of(ind("AND", item("RegistryItem/Path", "contains", "Run", "string", true) + item("FileItem/FileName", "is", "y")));
+    auto n = ioc_of(ind("AND", item("RegistryItem/Path", "contains", "Run", "string", true) +
+                                   item("FileItem/FileName", "is", "y")));
     GlobalFacts f2(n.leaves.size());
     Evaluator ev2(n, f2);
     CHECK_FALSE(ev2.match(Document::File, f, hits));
 }
 
 TEST_CASE("ioc_scanner OpenIOC 1.0 isnot / containsnot evaluate as negations") {
-    std::string xml = R"(<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="n10"><authored_date>2020-01-01T00:00:00Z</authored_date><definition>
+    std::string xml =
+        R"(<ioc xmlns="http://schemas.mandiant.com/2010/ioc" id="n10"><authored_date>2020-01-01T00:00:00Z</authored_date><definition>
       <Indicator operator="AND" id="r">
         <IndicatorItem id="a" condition="isnot"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content type="string">good.sh</Content></IndicatorItem>
         <IndicatorItem id="b" condition="containsnot"><Context document="FileItem" search="FileItem/FilePath" type="mir"/><Content type="string">/usr/</Content></IndicatorItem>

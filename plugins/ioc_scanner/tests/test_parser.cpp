@@ -183,7 +183,8 @@ TEST_CASE("ioc_scanner loads all 50 corpus IOCs; the invalid one fails clearly")
             failed.insert(e.path().filename().string());
             if (e.path().filename() == "d7ec102e-b8df-41d5-8189-352f378f0cce.ioc") {
                 CHECK(err.line() == 5);
-                CHECK(err.reason().find("<short_description> comes after <authored_date>") != std::string::npos);
+                CHECK(err.reason().find("<short_description> comes after <authored_date>") !=
+                      std::string::npos);
                 CHECK(std::string(err.what()).find(e.path().string() + ":5:") == 0);
             }
         }
@@ -193,14 +194,18 @@ TEST_CASE("ioc_scanner loads all 50 corpus IOCs; the invalid one fails clearly")
     CHECK(failed == std::set<std::string>{"d7ec102e-b8df-41d5-8189-352f378f0cce.ioc"});
 
     // The 1.0 file carrying 1.1 attributes on one item loads and honours them.
-    Ioc sourface = load_ioc_file((dir / "iocs-1.0/mandiant-iocs/APT28/e1cbf7ca-4938-4d3c-a7e6-3ff966516191.ioc").string());
+    Ioc sourface = load_ioc_file(
+        (dir / "iocs-1.0/mandiant-iocs/APT28/e1cbf7ca-4938-4d3c-a7e6-3ff966516191.ioc").string());
     CHECK(sourface.version == "1.0");
     // The richest 1.1 example uses all seven 1.1 conditions.
-    CompiledIoc prune = compile(load_ioc_file((dir / "iocs-1.1/ioc_writer-tests/378f0cce-b8df-41d5-8189-3d7ec102e52f.ioc").string()));
+    CompiledIoc prune = compile(
+        load_ioc_file((dir / "iocs-1.1/ioc_writer-tests/378f0cce-b8df-41d5-8189-3d7ec102e52f.ioc").string()));
     std::set<Condition> conds;
     for (const auto& l : prune.leaves) conds.insert(l.matcher->condition());
     CHECK(conds.size() == 7);
     // Yara terms of the openioc_to_yara examples are warnings.
-    CompiledIoc yara = compile(load_ioc_file((dir / "iocs-1.1/ioc_writer-openioc_to_yara-examples/095e05ed-68f1-41a6-a39f-bba250d7ddcf.ioc").string()));
+    CompiledIoc yara = compile(load_ioc_file(
+        (dir / "iocs-1.1/ioc_writer-openioc_to_yara-examples/095e05ed-68f1-41a6-a39f-bba250d7ddcf.ioc")
+            .string()));
     CHECK(!yara.warnings.empty());
 }

@@ -1,6 +1,5 @@
 // Plugin settings and result JSON.
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 
 #include "plugin_settings.hpp"
@@ -26,9 +25,12 @@ TEST_CASE("ioc_scanner settings: defaults, values and errors") {
     CHECK(s.isolation_args == "{}");
     s = parse_settings(R"({"isolation_args":{"timeout_s":600}})");
     CHECK(s.isolation_args == R"({"timeout_s":600})");
-    CHECK_THROWS_WITH_AS(parse_settings(R"({"workers":0})"), doctest::Contains("workers"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(parse_settings(R"({"io_class":"fast"})"), doctest::Contains("io_class"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(parse_settings(R"({"default_paths":["rel"]})"), doctest::Contains("not absolute"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_settings(R"({"workers":0})"), doctest::Contains("workers"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_settings(R"({"io_class":"fast"})"), doctest::Contains("io_class"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(parse_settings(R"({"default_paths":["rel"]})"), doctest::Contains("not absolute"),
+                         std::invalid_argument);
     rapidjson::Document schema;
     schema.Parse(kConfigSchema);
     CHECK_FALSE(schema.HasParseError());

@@ -5,7 +5,8 @@
 
 using namespace ioc;
 
-static bool m(Condition c, ValueType t, const std::string& content, std::string_view value, bool preserve = false) {
+static bool m(Condition c, ValueType t, const std::string& content, std::string_view value,
+              bool preserve = false) {
     return ValueMatcher(c, t, preserve, content).matches(value);
 }
 
@@ -51,7 +52,8 @@ TEST_CASE("ioc_scanner int and float with ranges") {
     CHECK(m(Condition::Is, ValueType::Float, "1.5", "1.50"));
     CHECK(m(Condition::Contains, ValueType::Int, "264", "75264"));
     CHECK_THROWS_AS(ValueMatcher(Condition::Is, ValueType::Int, false, "12a"), std::invalid_argument);
-    CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Int, false, "1 TO 2"), std::invalid_argument);
+    CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Int, false, "1 TO 2"),
+                    std::invalid_argument);
     CHECK_THROWS_AS(ValueMatcher(Condition::Is, ValueType::String, false, "a TO b"), std::invalid_argument);
 }
 
@@ -66,8 +68,10 @@ TEST_CASE("ioc_scanner dates (ISO 8601)") {
     CHECK(m(Condition::Is, ValueType::Date, "2014-08-23T08:22:49Z", "2014-08-23T08:22:49.000Z"));
     CHECK(m(Condition::GreaterThan, ValueType::Date, "2014-08-23T08:22:49Z", "2015-01-01T00:00:00Z"));
     CHECK(m(Condition::LessThan, ValueType::Date, "2014-08-23T08:22:49Z", "2014-08-23T08:22:48Z"));
-    CHECK(m(Condition::Is, ValueType::Date, "2011-04-20T10:28:55Z TO 2012-12-14T19:09:00Z", "2012-01-01T00:00:00Z"));
-    CHECK_FALSE(m(Condition::Is, ValueType::Date, "2011-04-20T10:28:55Z TO 2012-12-14T19:09:00Z", "2013-01-01T00:00:00Z"));
+    CHECK(m(Condition::Is, ValueType::Date, "2011-04-20T10:28:55Z TO 2012-12-14T19:09:00Z",
+            "2012-01-01T00:00:00Z"));
+    CHECK_FALSE(m(Condition::Is, ValueType::Date, "2011-04-20T10:28:55Z TO 2012-12-14T19:09:00Z",
+                  "2013-01-01T00:00:00Z"));
     CHECK(format_iso8601(1408782169) == "2014-08-23T08:22:49Z");
 }
 
@@ -86,15 +90,19 @@ TEST_CASE("ioc_scanner durations") {
 }
 
 TEST_CASE("ioc_scanner hashes md5 sha1 sha256") {
-    CHECK(m(Condition::Is, ValueType::Hash, "DA2A657DC69D7320F2FFC87013F257AD", "da2a657dc69d7320f2ffc87013f257ad"));
-    CHECK_FALSE(m(Condition::Is, ValueType::Hash, "da2a657dc69d7320f2ffc87013f257ad", "da2a657dc69d7320f2ffc87013f257ae"));
-    CHECK(m(Condition::Is, ValueType::Hash, "a9993e364706816aba3e25717850c26c9cd0d89d", "A9993E364706816ABA3E25717850C26C9CD0D89D"));
+    CHECK(m(Condition::Is, ValueType::Hash, "DA2A657DC69D7320F2FFC87013F257AD",
+            "da2a657dc69d7320f2ffc87013f257ad"));
+    CHECK_FALSE(m(Condition::Is, ValueType::Hash, "da2a657dc69d7320f2ffc87013f257ad",
+                  "da2a657dc69d7320f2ffc87013f257ae"));
+    CHECK(m(Condition::Is, ValueType::Hash, "a9993e364706816aba3e25717850c26c9cd0d89d",
+            "A9993E364706816ABA3E25717850C26C9CD0D89D"));
     const std::string sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
     CHECK(m(Condition::Is, ValueType::Hash, sha256, sha256));
     CHECK(value_type_from_content("md5") == ValueType::Hash);
     CHECK(value_type_from_content("sha1") == ValueType::Hash);
     CHECK(value_type_from_content("sha256") == ValueType::Hash);
-    CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Hash, false, sha256), std::invalid_argument);
+    CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Hash, false, sha256),
+                    std::invalid_argument);
 }
 
 TEST_CASE("ioc_scanner IP addresses") {
@@ -112,7 +120,8 @@ TEST_CASE("ioc_scanner IP addresses") {
     CHECK_FALSE(m(Condition::Is, ValueType::Ip, "10.1.2.3", "not-an-ip"));
     CHECK(value_type_from_content("IP") == ValueType::Ip);
     CHECK_THROWS_AS(ValueMatcher(Condition::Is, ValueType::Ip, false, "10.1.2"), std::invalid_argument);
-    CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Ip, false, "10.1.2.3"), std::invalid_argument);
+    CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Ip, false, "10.1.2.3"),
+                    std::invalid_argument);
 }
 
 TEST_CASE("ioc_scanner bool and invalid regex") {
