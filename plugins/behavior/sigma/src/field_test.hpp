@@ -1,0 +1,47 @@
+// One `field|modifiers: values` item of a selection, or a keyword (field-less)
+// search, compiled into matchers.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "behavior_sigma/event.hpp"
+#include "value_matcher.hpp"
+
+namespace vigil::sigma {
+
+// A value as written in the rule: a string (numbers and booleans arrive as
+// their text) or YAML null.
+struct RawValue {
+    bool is_null = false;
+    std::string text;
+};
+
+class FieldTest {
+public:
+    // `key` is the selection key: "Field|mod|mod", or "" / "|mod" for a keyword
+    // search. Fields our events never carry are added to `unmapped`; such a
+    // test never matches. Throws RuleError.
+    static FieldTest build(std::string_view key, const std::vector<RawValue>& values,
+                           std::set<std::string>& unmapped);
+
+    bool eval(const SigmaEvent& event) const;
+
+private:
+    enum class Kind { Values, Keyword, Null, Exists, Never };
+
+    bool match_values(const SigmaEvent& event, std::string_view value, std::string_view lower) const;
+
+    Kind kind_ = Kind::Never;
+    FieldId field_{};
+    bool all_ = false;
+    bool neq_ = false;
+    bool exists_expected_ = true;
+    std::vector<std::unique_ptr<ValueMatcher>> values_;
+};
+
+}  // namespace vigil::sigma

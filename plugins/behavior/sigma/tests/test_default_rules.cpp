@@ -1,0 +1,1 @@
+#include "sigma_test_util.hpp"
