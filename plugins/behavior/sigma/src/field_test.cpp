@@ -79,7 +79,7 @@ void apply_position(Pattern& p, bool leading, bool trailing) {
     if (trailing && (p.symbols().empty() || p.symbols().back() != Pattern::kAnyRun)) p.append_any_run();
 }
 
-void add_value_matchers(const RawValue& v, const Modifiers& mods, bool keyword,
+void add_value_matchers(const RawValue& v, const Modifiers& mods, bool keyword, std::vector<StringMatcher>& strings,
                         std::vector<std::unique_ptr<ValueMatcher>>& out) {
     const std::string& raw = v.text;
     if (mods.re) {
@@ -120,7 +120,7 @@ void add_value_matchers(const RawValue& v, const Modifiers& mods, bool keyword,
     for (Pattern& p : encode(Pattern::parse(raw), raw, mods)) {
         apply_position(p, leading, trailing);
         if (mods.windash) out.push_back(windash_matcher(p, mods.cased));
-        else out.push_back(std::make_unique<WildcardValue>(p, mods.cased));
+        else strings.emplace_back(p, mods.cased);
     }
 }
 
@@ -176,7 +176,7 @@ FieldTest FieldTest::build(std::string_view key, const std::vector<RawValue>& va
     // Values are compiled even for unmapped fields so a bad value is reported.
     for (const auto& v : values) {
         try {
-            add_value_matchers(v, mods, keyword, t.values_);
+            add_value_matchers(v, mods, keyword, t.strings_, t.values_);
         } catch (const RuleError& e) {
             throw RuleError((keyword ? std::string("keyword search: ") : "field " + quote(key) + ": ") + e.what());
         }
@@ -188,9 +188,12 @@ FieldTest FieldTest::build(std::string_view key, const std::vector<RawValue>& va
 }
 
 bool FieldTest::match_values(const SigmaEvent& event, std::string_view value, std::string_view lower) const {
-    auto one = [&](const std::unique_ptr<ValueMatcher>& m) { return m->match(event, value, lower); };
-    if (all_) return std::all_of(values_.begin(), values_.end(), one);
-    return std::any_of(values_.begin(), values_.end(), one);
+    // Plain string patterns first: contiguous, no virtual call.
+    auto str = [&](const StringMatcher& m) { return m.match(m.cased() ? value : lower); };
+    auto other = [&](const std::unique_ptr<ValueMatcher>& m) { return m->match(event, value, lower); };
+    if (all_)
+        return std::all_of(strings_.begin(), strings_.end(), str) && std::all_of(values_.begin(), values_.end(), other);
+    return std::any_of(strings_.begin(), strings_.end(), str) || std::any_of(values_.begin(), values_.end(), other);
 }
 
 bool FieldTest::eval(const SigmaEvent& event) const {
@@ -209,11 +212,19 @@ bool FieldTest::eval(const SigmaEvent& event) const {
     }
     case Kind::Keyword: {
         // Each value must be found in some field (all) or one value in any field.
-        auto found = [&](const std::unique_ptr<ValueMatcher>& m) {
-            return event.any_field([&](FieldId, std::string_view v, std::string_view l) { return m->match(event, v, l); });
+        auto in_any_field = [&](auto&& match_one) {
+            return event.any_field([&](FieldId, std::string_view v, std::string_view l) { return match_one(v, l); });
         };
-        if (all_) return std::all_of(values_.begin(), values_.end(), found);
-        return std::any_of(values_.begin(), values_.end(), found);
+        auto str = [&](const StringMatcher& m) {
+            return in_any_field([&](std::string_view v, std::string_view l) { return m.match(m.cased() ? v : l); });
+        };
+        auto other = [&](const std::unique_ptr<ValueMatcher>& m) {
+            return in_any_field([&](std::string_view v, std::string_view l) { return m->match(event, v, l); });
+        };
+        if (all_)
+            return std::all_of(strings_.begin(), strings_.end(), str) &&
+                   std::all_of(values_.begin(), values_.end(), other);
+        return std::any_of(strings_.begin(), strings_.end(), str) || std::any_of(values_.begin(), values_.end(), other);
     }
     }
     return false;

@@ -41,7 +41,8 @@ private:
     bool all_ = false;
     bool neq_ = false;
     bool exists_expected_ = true;
-    std::vector<std::unique_ptr<ValueMatcher>> values_;
+    std::vector<StringMatcher> strings_;               // plain and wildcard string values
+    std::vector<std::unique_ptr<ValueMatcher>> values_; // regex, cidr, numeric, fieldref, windash
 };
 
 }  // namespace vigil::sigma

@@ -68,9 +68,15 @@ StringMatcher::StringMatcher(const Pattern& pattern, bool cased) : cased_(cased)
 
 bool StringMatcher::match(std::string_view text) const {
     switch (kind_) {
+    // Comparing the boundary byte first rejects most candidates without a
+    // memcmp call (rules carry long endswith lists of executable names).
     case Kind::Exact: return text == literal_;
-    case Kind::Prefix: return text.starts_with(literal_);
-    case Kind::Suffix: return text.ends_with(literal_);
+    case Kind::Prefix:
+        return text.size() >= literal_.size() && (literal_.empty() || text[0] == literal_[0]) &&
+               text.starts_with(literal_);
+    case Kind::Suffix:
+        return text.size() >= literal_.size() && (literal_.empty() || text.back() == literal_.back()) &&
+               text.ends_with(literal_);
     case Kind::Contains: return text.find(literal_) != std::string_view::npos;
     case Kind::Any: return true;
     case Kind::Glob: return glob(glob_, text);

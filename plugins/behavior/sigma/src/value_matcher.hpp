@@ -1,4 +1,6 @@
-// One compiled rule value: decides whether a field value matches it.
+// One compiled rule value that is not a plain string pattern (those are
+// StringMatchers held inline by FieldTest, the hot path): decides whether a
+// field value matches it.
 #pragma once
 
 #include <memory>
@@ -18,17 +20,6 @@ public:
     virtual ~ValueMatcher() = default;
     // `value` as the event has it and `lower` its lower-cased form.
     virtual bool match(const SigmaEvent& event, std::string_view value, std::string_view lower) const = 0;
-};
-
-class WildcardValue final : public ValueMatcher {
-public:
-    WildcardValue(const Pattern& p, bool cased) : m_(p, cased) {}
-    bool match(const SigmaEvent&, std::string_view value, std::string_view lower) const override {
-        return m_.match(m_.cased() ? value : lower);
-    }
-
-private:
-    StringMatcher m_;
 };
 
 class RegexValue final : public ValueMatcher {
