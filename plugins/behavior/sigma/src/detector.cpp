@@ -7,12 +7,15 @@
 #include <unordered_map>
 
 #include "compiled_rule.hpp"
+#include "rule_index.hpp"
 #include "rule_compiler.hpp"
 #include "rule_error.hpp"
 
 namespace vigil::sigma {
 
-Detector::Detector() = default;
+Detector::Detector() {
+    for (auto& b : buckets_) b = std::make_unique<RuleIndex>();
+}
 Detector::~Detector() = default;
 Detector::Detector(Detector&&) noexcept = default;
 Detector& Detector::operator=(Detector&&) noexcept = default;
@@ -22,7 +25,9 @@ std::optional<std::string> Detector::add_compiled(std::unique_ptr<CompiledRule> 
         if (r->info->id == rule->info->id)
             return "duplicate rule id " + rule->info->id + " (already loaded from " + r->info->source + ")";
     if (rule->category) {
-        buckets_[static_cast<std::size_t>(*rule->category)].push_back(rule.get());
+        for (auto& b : buckets_)  // a moved-from detector has none
+            if (!b) b = std::make_unique<RuleIndex>();
+        buckets_[static_cast<std::size_t>(*rule->category)]->add(rule.get());
         ++stats_.per_category[static_cast<std::size_t>(*rule->category)];
         ++stats_.active;
     }
@@ -66,8 +71,10 @@ bool Detector::is_trusted(std::string_view image, std::span<const std::string> a
 std::vector<Match> Detector::evaluate(const SigmaEvent& event, std::span<const std::string> ancestors) const {
     std::vector<Match> out;
     for (Category bucket : rule_buckets_for(event.category()))
-        for (const CompiledRule* r : buckets_[static_cast<std::size_t>(bucket)])
-            if (r->matches(event)) out.push_back({r->info});
+        if (const RuleIndex* index = buckets_[static_cast<std::size_t>(bucket)].get())
+            index->for_each_candidate(event, [&](const CompiledRule& r) {
+            if (r.matches(event)) out.push_back({r.info});
+        });
     // Trust is checked only on a hit: matches are rare, globbing is not free.
     if (!out.empty() && !trusted_.empty()) {
         std::vector<std::string> chain;

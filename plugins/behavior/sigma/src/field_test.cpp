@@ -187,6 +187,25 @@ FieldTest FieldTest::build(std::string_view key, const std::vector<RawValue>& va
     return t;
 }
 
+std::optional<std::vector<Anchor>> FieldTest::anchors() const {
+    if (kind_ != Kind::Values || neq_ || !values_.empty() || strings_.empty()) return std::nullopt;
+    std::vector<Anchor> out;
+    for (const auto& m : strings_) {
+        if (m.cased()) return std::nullopt;
+        Anchor::Kind k;
+        switch (m.kind()) {
+        case StringMatcher::Kind::Exact: k = Anchor::Kind::Exact; break;
+        case StringMatcher::Kind::Prefix: k = Anchor::Kind::Prefix; break;
+        case StringMatcher::Kind::Suffix: k = Anchor::Kind::Suffix; break;
+        default: return std::nullopt;
+        }
+        out.push_back({field_, k, m.literal()});
+        // With `all`, every value must match, so any single one is necessary.
+        if (all_) break;
+    }
+    return out;
+}
+
 bool FieldTest::match_values(const SigmaEvent& event, std::string_view value, std::string_view lower) const {
     // Plain string patterns first: contiguous, no virtual call.
     auto str = [&](const StringMatcher& m) { return m.match(m.cased() ? value : lower); };

@@ -14,6 +14,14 @@
 
 namespace vigil::sigma {
 
+// "field must equal / start with / end with this lower-case literal".
+struct Anchor {
+    enum class Kind { Exact, Prefix, Suffix };
+    FieldId field;
+    Kind kind;
+    std::string literal;
+};
+
 // A value as written in the rule: a string (numbers and booleans arrive as
 // their text) or YAML null.
 struct RawValue {
@@ -30,6 +38,11 @@ public:
                            std::set<std::string>& unmapped);
 
     bool eval(const SigmaEvent& event) const;
+
+    // Literal tests of which at least one must hold for this test to match,
+    // when the test is a positive, case-insensitive equals/startswith/endswith
+    // on a field; nullopt otherwise. Feeds the rule prefilter.
+    std::optional<std::vector<Anchor>> anchors() const;
 
 private:
     enum class Kind { Values, Keyword, Null, Exists, Never };

@@ -10,6 +10,7 @@
 #include "ascii.hpp"
 #include "behavior_sigma/detector.hpp"
 #include "compiled_rule.hpp"
+#include "rule_index.hpp"
 
 namespace vigil::sigma {
 
@@ -76,7 +77,10 @@ std::optional<std::string> read_file(const std::filesystem::path& p, std::string
 
 LoadStats Detector::load(const LoadOptions& options, const std::function<void(const LoadIssue&)>& warn) {
     rules_.clear();
-    for (auto& b : buckets_) b.clear();
+    for (auto& b : buckets_) {
+        if (b) b->clear();
+        else b = std::make_unique<RuleIndex>();
+    }
     stats_ = LoadStats{};
 
     auto skip = [&](std::string file, std::string reason, bool is_rule) {

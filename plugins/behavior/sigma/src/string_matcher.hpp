@@ -16,13 +16,18 @@ namespace vigil::sigma {
 
 class StringMatcher {
 public:
+    enum class Kind { Exact, Prefix, Suffix, Contains, Any, Glob };
+
     StringMatcher(const Pattern& pattern, bool cased);
 
     bool cased() const { return cased_; }
     bool match(std::string_view text) const;
 
+    // For the rule prefilter: the shape and its literal (lower-cased unless cased).
+    Kind kind() const { return kind_; }
+    const std::string& literal() const { return literal_; }
+
 private:
-    enum class Kind { Exact, Prefix, Suffix, Contains, Any, Glob };
     static bool glob(const std::vector<std::int16_t>& pat, std::string_view text);
 
     Kind kind_ = Kind::Exact;

@@ -22,6 +22,7 @@
 namespace vigil::sigma {
 
 struct CompiledRule;
+class RuleIndex;
 
 struct LoadOptions {
     // Directories searched recursively for *.yml / *.yaml (a file path is
@@ -96,7 +97,7 @@ private:
     std::optional<std::string> add_compiled(std::unique_ptr<CompiledRule> rule);
 
     std::vector<std::unique_ptr<CompiledRule>> rules_;
-    std::array<std::vector<const CompiledRule*>, kCategoryCount> buckets_;
+    std::array<std::unique_ptr<RuleIndex>, kCategoryCount> buckets_;  // rules per category, prefiltered
     std::vector<TrustedProgram> trusted_;
     LoadStats stats_;
 };
