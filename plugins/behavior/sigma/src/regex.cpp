@@ -17,6 +17,23 @@ pcre2_match_data* thread_match_data() {
     return md.get();
 }
 
+// Bounds the work one match may do, so a pathological rule regex costs a
+// bounded amount per event instead of stalling the evaluator (an exceeded
+// limit counts as "no match").
+pcre2_match_context* thread_match_context() {
+    thread_local std::unique_ptr<pcre2_match_context, void (*)(pcre2_match_context*)> ctx(
+        [] {
+            pcre2_match_context* c = pcre2_match_context_create(nullptr);
+            if (c != nullptr) {
+                pcre2_set_match_limit(c, 200000);
+                pcre2_set_depth_limit(c, 10000);
+            }
+            return c;
+        }(),
+        &pcre2_match_context_free);
+    return ctx.get();
+}
+
 }  // namespace
 
 Regex::Regex(std::string_view pattern, Flags flags) {
@@ -42,8 +59,10 @@ bool Regex::search(std::string_view text) const {
     auto* code = static_cast<pcre2_code*>(code_.get());
     pcre2_match_data* md = thread_match_data();
     if (md == nullptr) return false;
-    int rc = jit_ ? pcre2_jit_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md, nullptr)
-                  : pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, md, nullptr);
+    pcre2_match_context* ctx = thread_match_context();
+    auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
+    int rc = jit_ ? pcre2_jit_match(code, subject, text.size(), 0, 0, md, ctx)
+                  : pcre2_match(code, subject, text.size(), 0, 0, md, ctx);
     // rc == 0 means "matched but ovector too small", still a match.
     return rc >= 0;
 }

@@ -206,3 +206,11 @@ TEST_CASE("behavior_sigma_modifier: bad modifiers are reported by name") {
     CHECK(load_error("    sel:\n        Image|base64: 'a*b'\n    condition: sel\n").find("without wildcards") !=
           std::string::npos);
 }
+
+TEST_CASE("behavior_sigma_modifier: a pathological regex is bounded, not a hang") {
+    // Catastrophic backtracking on a non-matching subject: PCRE2's match limit
+    // ends it and the value simply does not match.
+    auto d = detector_for("    sel:\n        CommandLine|re: '^(a+)+$'\n    condition: sel\n");
+    CHECK_FALSE(hits(d, process("/bin/x", std::string(5000, 'a') + "!")));
+    CHECK(hits(d, process("/bin/x", std::string(50, 'a'))));
+}
