@@ -2,9 +2,9 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 
 #include "compiled_rule.hpp"
 #include "rule_index.hpp"
@@ -68,20 +68,38 @@ bool Detector::is_trusted(std::string_view image, std::span<const std::string> a
     return false;
 }
 
-std::vector<Match> Detector::evaluate(const SigmaEvent& event, std::span<const std::string> ancestors) const {
+std::vector<Match> Detector::match_rules(const SigmaEvent& event) const {
     std::vector<Match> out;
     for (Category bucket : rule_buckets_for(event.category()))
         if (const RuleIndex* index = buckets_[static_cast<std::size_t>(bucket)].get())
             index->for_each_candidate(event, [&](const CompiledRule& r) {
-            if (r.matches(event)) out.push_back({r.info});
-        });
+                if (r.matches(event)) out.push_back({r.info});
+            });
+    return out;
+}
+
+bool Detector::trusted_event(const SigmaEvent& event, std::span<const std::string> ancestors) const {
+    std::vector<std::string> chain;
+    if (auto parent = event.lookup(FieldId::ParentImage)) chain.emplace_back(*parent);
+    chain.insert(chain.end(), ancestors.begin(), ancestors.end());
+    return is_trusted(event.lookup(FieldId::Image).value_or(""), chain);
+}
+
+std::vector<Match> Detector::evaluate(const SigmaEvent& event, std::span<const std::string> ancestors) const {
+    auto out = match_rules(event);
     // Trust is checked only on a hit: matches are rare, globbing is not free.
-    if (!out.empty() && !trusted_.empty()) {
-        std::vector<std::string> chain;
-        if (auto parent = event.lookup(FieldId::ParentImage)) chain.emplace_back(*parent);
-        chain.insert(chain.end(), ancestors.begin(), ancestors.end());
-        if (is_trusted(event.lookup(FieldId::Image).value_or(""), chain)) out.clear();
-    }
+    if (!out.empty() && !trusted_.empty() && trusted_event(event, ancestors)) out.clear();
+    return out;
+}
+
+std::vector<Match> Detector::evaluate(const SigmaEvent& event, const AncestorsFn& ancestors) const {
+    auto out = match_rules(event);
+    if (out.empty() || trusted_.empty()) return out;
+    bool descendants = std::any_of(trusted_.begin(), trusted_.end(),
+                                   [](const TrustedProgram& t) { return t.include_descendants; });
+    std::vector<std::string> chain;
+    if (descendants && ancestors) chain = ancestors();
+    if (trusted_event(event, chain)) out.clear();
     return out;
 }
 

@@ -85,6 +85,30 @@ TEST_CASE("behavior_sigma_detector: trusted programs are never alerted on") {
     CHECK_THROWS_AS(d.set_trusted({TrustedProgram{"", false}}), std::invalid_argument);
 }
 
+TEST_CASE("behavior_sigma_detector: the ancestor chain is fetched lazily") {
+    auto d = detector_for(kShellFromPython);
+    int calls = 0;
+    auto chain = [&] {
+        ++calls;
+        return std::vector<std::string>{"/usr/bin/python3", "/usr/sbin/backupd"};
+    };
+    // No match: never asked.
+    CHECK(d.evaluate(process("/bin/ls", "ls"), chain).empty());
+    CHECK(calls == 0);
+    // A match but no trust list: never asked.
+    CHECK(d.evaluate(process("/bin/sh", "sh"), chain).size() == 1);
+    CHECK(calls == 0);
+    // Trust without descendants: the image alone decides, never asked.
+    d.set_trusted({TrustedProgram{"/usr/sbin/backupd", false}});
+    CHECK(d.evaluate(process("/bin/sh", "sh"), chain).size() == 1);
+    CHECK(calls == 0);
+    // Descendant trust: asked once, and the grandparent covers the event.
+    d.set_trusted({TrustedProgram{"/usr/sbin/backupd", true}});
+    CHECK(d.evaluate(process("/bin/sh", "sh"), chain).empty());
+    CHECK(calls == 1);
+    CHECK(d.evaluate(process("/bin/sh", "sh"), Detector::AncestorsFn{}).size() == 1);
+}
+
 TEST_CASE("behavior_sigma_detector: rules for log sources we do not produce never run") {
     Detector d;
     REQUIRE_FALSE(d.add_rule(

@@ -88,12 +88,19 @@ public:
     // The rules that match `event`, in load order; empty when the acting
     // program (or, for descendant trust, an ancestor) is trusted.
     std::vector<Match> evaluate(const SigmaEvent& event, std::span<const std::string> ancestors = {}) const;
+    // Same, but the ancestor chain is asked for only when a rule matched and
+    // some trusted program covers descendants, so the caller need not walk
+    // its process table for every event.
+    using AncestorsFn = std::function<std::vector<std::string>()>;
+    std::vector<Match> evaluate(const SigmaEvent& event, const AncestorsFn& ancestors) const;
 
     const LoadStats& stats() const { return stats_; }
     std::size_t rule_count() const;
     std::vector<std::shared_ptr<const RuleInfo>> rules() const;
 
 private:
+    std::vector<Match> match_rules(const SigmaEvent& event) const;
+    bool trusted_event(const SigmaEvent& event, std::span<const std::string> ancestors) const;
     std::optional<std::string> add_compiled(std::unique_ptr<CompiledRule> rule);
 
     std::vector<std::unique_ptr<CompiledRule>> rules_;
