@@ -46,7 +46,11 @@ std::unique_ptr<ValueMatcher> windash_matcher(const Pattern& p, bool cased) {
         }
     }
     re += "$";
-    return std::make_unique<RegexValue>(Regex(re, {.caseless = !cased, .multiline = false, .dotall = true}));
+    try {
+        return std::make_unique<RegexValue>(Regex(re, {.caseless = !cased, .multiline = false, .dotall = true}));
+    } catch (const std::invalid_argument& e) {
+        throw RuleError(std::string("windash: ") + e.what());  // e.g. a value that is not valid UTF-8
+    }
 }
 
 // Applies the encoders to a literal value; each may multiply the values.

@@ -214,3 +214,10 @@ TEST_CASE("behavior_sigma_modifier: a pathological regex is bounded, not a hang"
     CHECK_FALSE(hits(d, process("/bin/x", std::string(5000, 'a') + "!")));
     CHECK(hits(d, process("/bin/x", std::string(50, 'a'))));
 }
+
+TEST_CASE("behavior_sigma_modifier: windash on invalid UTF-8 is a load error, not a crash") {
+    auto err = load_error("    sel:\n        CommandLine|windash: 'a\xFF-b'\n    condition: sel\n");
+    MESSAGE(err);
+    CHECK_FALSE(err.empty());
+    CHECK(err.find("internal error") == std::string::npos);
+}
