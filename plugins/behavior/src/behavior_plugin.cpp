@@ -1,0 +1,87 @@
+// The behavior plugin: telemetry sensors + process table (+ Sigma detection).
+// Glue only: settings, sensor choice, publishing and status.
+#include "sensor_set.hpp"
+#include "settings.hpp"
+#include "status_report.hpp"
+#include "telemetry_pipeline.hpp"
+
+#include <unistd.h>
+
+#include <vigil/sdk.hpp>
+
+#include <memory>
+#include <mutex>
+
+namespace behavior {
+
+class BehaviorPlugin : public vigil::Plugin {
+public:
+    explicit BehaviorPlugin(vigil::Host& host) : Plugin(host), settings_(parse_settings(host.config_json())) {}
+
+    void start() override {
+        PipelineOptions o;
+        o.hash_executables = settings_.hash_executables;
+        o.hash_max_bytes = settings_.hash_max_bytes;
+        o.hash_cache_entries = settings_.hash_cache_entries;
+        o.table.max_live = settings_.process_table_max;
+        o.table.max_exited = settings_.exited_process_retention;
+        o.files = PathFilter(settings_.file_watch_paths, settings_.file_exclude_paths);
+        // The agent's own files: its state directory (and so every plugin's).
+        if (auto dir = host().state_dir(); !dir.empty()) o.files.exclude(dir);
+        o.self_pid = ::getpid();
+        o.init_mnt_ns = ProcReader().read(1) ? ProcReader().read(1)->info.mnt_ns : 0;
+        auto& h = host();
+        pipeline_ = std::make_unique<TelemetryPipeline>(
+            std::move(o), [&h, this](uint32_t type, const void* payload, uint32_t size) {
+                if (h.publish(type, payload, size) != VIGIL_OK) pipeline_->on_loss("publish_refused", 1);
+            });
+        sensors_ = std::make_unique<SensorSet>(settings_, ::getpid(), [&h](int level, const std::string& m) {
+            h.log(vigil_log_level(level), m);
+        });
+        sensors_->start(*pipeline_);
+        h.info("behavior sensors started: " + describe_mechanisms(*sensors_));
+        report_status();
+        timer_ = h.timer(settings_.status_interval_ms, true, [this] { report_status(); });
+    }
+
+    void stop() override {
+        if (timer_) host().cancel_timer(timer_);
+        timer_ = 0;
+        if (sensors_) sensors_->stop();
+        if (pipeline_) report_status();
+    }
+
+private:
+    void report_status() {
+        std::lock_guard g(status_mu_);
+        if (!pipeline_ || !sensors_) return;
+        auto c = pipeline_->counters();
+        auto t = pipeline_->table_stats();
+        host().set_status(status_json(*sensors_, c, t, pipeline_->hasher(), settings_));
+        // Counters are cumulative on the host side: add what is new.
+        auto add = [&](const char* name, uint64_t now, uint64_t& before) {
+            if (now > before) host().counter_add(name, now - before);
+            before = now;
+        };
+        add("process_start_events", c.process_start, last_.process_start);
+        add("process_exit_events", c.process_exit, last_.process_exit);
+        add("network_events", c.network, last_.network);
+        add("file_events", c.file, last_.file);
+        add("events_lost", c.lost_total, last_.lost_total);
+        host().gauge_set("process_table_live", int64_t(t.live));
+        host().gauge_set("process_table_exited", int64_t(t.exited));
+    }
+
+    Settings settings_;
+    std::unique_ptr<TelemetryPipeline> pipeline_;
+    std::unique_ptr<SensorSet> sensors_;
+    uint64_t timer_ = 0;
+    std::mutex status_mu_;
+    TelemetryPipeline::Counters last_;
+};
+
+}  // namespace behavior
+
+VIGIL_PLUGIN(behavior::BehaviorPlugin, "behavior", "0.1.0",
+             "Telemetry sensors (process, network, file) with process context, and Sigma behavior detection",
+             nullptr, behavior::kSettingsSchema)
