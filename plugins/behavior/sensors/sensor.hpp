@@ -46,6 +46,9 @@ struct FileEvent {
     uint32_t action = 0;  // vigil_file_action
     std::string path, new_path;
     bool is_dir = false;
+    // What the syscall set, for when the file is gone before it can be stat'ed.
+    std::optional<uint32_t> mode;
+    std::optional<uint32_t> owner_uid, owner_gid;
 };
 
 class SensorSink {

@@ -1,6 +1,9 @@
 #include "sensor_set.hpp"
 
 #include "../sensors/netlink_proc_sensor.hpp"
+#if BEHAVIOR_HAVE_EBPF
+#include "../sensors/ebpf/ebpf_sensor.hpp"
+#endif
 
 #include <vigil/plugin.h>
 
@@ -14,9 +17,30 @@ std::vector<Sensor*> SensorSet::sensors() const {
     return out;
 }
 
-bool SensorSet::try_ebpf(SensorSink&, std::string& why) {
-    why = "the eBPF sensor is not part of this build";
+bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
+#if BEHAVIOR_HAVE_EBPF
+    EbpfOptions o;
+    o.network = settings_.network_events;
+    o.files = settings_.file_events;
+    o.ring_buffer_bytes = settings_.ring_buffer_kib * 1024u;
+    o.self_pid = self_pid_;
+    auto s = std::make_unique<EbpfSensor>(o);
+    try {
+        s->start(sink);
+    } catch (const std::exception& e) {
+        why = e.what();
+        return false;
+    }
+    for (const auto& p : s->problems()) problems_.push_back("ebpf program not attached: " + p);
+    by_kind_.emplace_back("process", "ebpf");
+    if (s->kinds() & kNetworkSensor) by_kind_.emplace_back("network", "ebpf");
+    if (s->kinds() & kFileSensor) by_kind_.emplace_back("file", "ebpf");
+    running_.push_back(std::move(s));
+    return true;
+#else
+    why = "this build has no eBPF sensor (clang, bpftool or kernel BTF were missing at build time)";
     return false;
+#endif
 }
 
 void SensorSet::start_netlink(SensorSink& sink) {

@@ -190,6 +190,10 @@ void TelemetryPipeline::on_file(FileEvent&& e) {
         b.head().inode = st.st_ino;
         b.head().device = st.st_dev;
     }
+    // What the syscall asked for wins: the file may have changed again since.
+    if (e.mode) b.head().mode = (b.head().mode & ~07777u) | *e.mode;
+    if (e.owner_uid) b.head().uid = *e.owner_uid;
+    if (e.owner_gid) b.head().gid = *e.owner_gid;
     b.set(&vigil_file_event::path, e.path);
     b.set(&vigil_file_event::new_path, e.new_path);
     auto ctx = context(e.pid);
