@@ -91,7 +91,7 @@ static const vigil_plugin_api hello_api = {
 
 static const vigil_plugin_info hello_info = {
     sizeof(vigil_plugin_info), VIGIL_ABI_MAJOR, 0, VIGIL_ABI_MINOR, "hello_c", "1.0.0",
-    "Example plugin written in plain C", NULL, NULL, &hello_api};
+    "Example plugin written in plain C", NULL, NULL, &hello_api, "Apache-2.0", NULL};
 
 VIGIL_DECLARE_PLUGIN_ENTRY {
     (void)host;

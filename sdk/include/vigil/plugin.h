@@ -66,7 +66,11 @@ extern "C" {
 #endif
 
 #define VIGIL_ABI_MAJOR 1
-#define VIGIL_ABI_MINOR 0
+#define VIGIL_ABI_MINOR 1
+
+/* History (append-only within major 1):
+ *   1.0  first stable ABI
+ *   1.1  host: quarantine_put; plugin info: license, homepage */
 
 #if defined(__GNUC__)
 #define VIGIL_EXPORT __attribute__((visibility("default")))
@@ -233,7 +237,7 @@ typedef struct vigil_host_api {
      * each plugin's state, counters and status JSON. */
     void (*host_status_json)(vigil_host_handle* h, vigil_string_cb cb, void* user);
 
-    /* --- the agent's quarantine / backup store (one per agent, owned by the host) ---
+    /* --- since 1.1: the agent's quarantine / backup store (one per agent, owned by the host) ---
      * Puts the regular file at `path` into the store. The host records original
      * path, owner, mode, size, mtime, MD5, SHA-1, SHA-256 and the time, plus the
      * caller's metadata (a JSON object: detection, reason, task, ...). With
@@ -302,6 +306,9 @@ typedef struct vigil_plugin_info {
      * the host before create(). */
     const char* config_schema;
     const vigil_plugin_api* api;
+    /* since 1.1 */
+    const char* license;         /* SPDX identifier, e.g. "Apache-2.0", or NULL */
+    const char* homepage;        /* or NULL */
 } vigil_plugin_info;
 
 /*

@@ -588,18 +588,21 @@ struct Adapter {
 
 // Exports the entry symbol for plugin class CLASS. REQUIRES is a
 // comma-separated list of plugin names or nullptr; SCHEMA a JSON Schema string
-// or nullptr. The plugin needs ABI minor 0 or newer of major 1.
+// or nullptr. The plugin needs ABI minor 1 or newer of major 1 (it may use
+// quarantine_put).
 #define VIGIL_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, REQUIRES, SCHEMA)                          \
     extern "C" VIGIL_EXPORT const vigil_plugin_info* vigil_plugin_entry(const vigil_host_info*) { \
         static const vigil_plugin_info info = {sizeof(vigil_plugin_info),                         \
                                                VIGIL_ABI_MAJOR,                                   \
-                                               0,                                                 \
+                                               1,                                                 \
                                                VIGIL_ABI_MINOR,                                   \
                                                NAME,                                              \
                                                VERSION,                                           \
                                                DESCRIPTION,                                       \
                                                REQUIRES,                                          \
                                                SCHEMA,                                            \
-                                               ::vigil::detail::Adapter<CLASS>::table()};         \
+                                               ::vigil::detail::Adapter<CLASS>::table(),          \
+                                               "Apache-2.0",                                      \
+                                               nullptr};                                          \
         return &info;                                                                             \
     }
