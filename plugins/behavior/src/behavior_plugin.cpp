@@ -1,6 +1,9 @@
 // The behavior plugin: telemetry sensors + process table (+ Sigma detection).
 // Glue only: settings, sensor choice, publishing and status.
 #include "sensor_set.hpp"
+#if BEHAVIOR_HAVE_SIGMA
+#include "detection.hpp"
+#endif
 #include "settings.hpp"
 #include "status_report.hpp"
 #include "telemetry_pipeline.hpp"
@@ -31,13 +34,26 @@ public:
         o.self_pid = ::getpid();
         o.init_mnt_ns = ProcReader().read(1) ? ProcReader().read(1)->info.mnt_ns : 0;
         auto& h = host();
+        auto log = [&h](int level, const std::string& m) { h.log(vigil_log_level(level), m); };
+#if BEHAVIOR_HAVE_SIGMA
+        if (settings_.detection) {
+            DetectionHooks hooks;
+            hooks.publish = [&h](uint32_t type, const void* p, uint32_t n) { h.publish(type, p, n); };
+            hooks.ancestors = [this](int32_t pid) { return pipeline_->ancestors(pid); };
+            hooks.log = log;
+            detection_ = std::make_unique<Detection>(settings_, std::move(hooks));
+        }
+#else
+        if (settings_.detection) h.warn("behavior: built without the Sigma engine; detection is off");
+#endif
         pipeline_ = std::make_unique<TelemetryPipeline>(
             std::move(o), [&h, this](uint32_t type, const void* payload, uint32_t size) {
                 if (h.publish(type, payload, size) != VIGIL_OK) pipeline_->on_loss("publish_refused", 1);
+#if BEHAVIOR_HAVE_SIGMA
+                if (detection_) detection_->evaluate(type, payload, size);
+#endif
             });
-        sensors_ = std::make_unique<SensorSet>(settings_, ::getpid(), [&h](int level, const std::string& m) {
-            h.log(vigil_log_level(level), m);
-        });
+        sensors_ = std::make_unique<SensorSet>(settings_, ::getpid(), log);
         sensors_->start(*pipeline_);
         h.info("behavior sensors started: " + describe_mechanisms(*sensors_));
         report_status();
@@ -57,7 +73,11 @@ private:
         if (!pipeline_ || !sensors_) return;
         auto c = pipeline_->counters();
         auto t = pipeline_->table_stats();
-        host().set_status(status_json(*sensors_, c, t, pipeline_->hasher(), settings_));
+        std::string detection = "null";
+#if BEHAVIOR_HAVE_SIGMA
+        if (detection_) detection = detection_->status_json();
+#endif
+        host().set_status(status_json(*sensors_, c, t, pipeline_->hasher(), settings_, detection));
         // Counters are cumulative on the host side: add what is new.
         auto add = [&](const char* name, uint64_t now, uint64_t& before) {
             if (now > before) host().counter_add(name, now - before);
@@ -73,6 +93,9 @@ private:
     }
 
     Settings settings_;
+#if BEHAVIOR_HAVE_SIGMA
+    std::unique_ptr<Detection> detection_;
+#endif
     std::unique_ptr<TelemetryPipeline> pipeline_;
     std::unique_ptr<SensorSet> sensors_;
     uint64_t timer_ = 0;

@@ -1,6 +1,8 @@
 #include "sensor_set.hpp"
 
+#include "../sensors/fanotify_sensor.hpp"
 #include "../sensors/netlink_proc_sensor.hpp"
+#include "../sensors/sock_diag_sensor.hpp"
 #if BEHAVIOR_HAVE_EBPF
 #include "../sensors/ebpf/ebpf_sensor.hpp"
 #endif
@@ -50,6 +52,31 @@ void SensorSet::start_netlink(SensorSink& sink) {
         s->start(sink);  // without process events there is no telemetry: fail
         by_kind_.emplace_back("process", s->name());
         running_.push_back(std::move(s));
+    }
+    // Network and file sensors are best effort: a failure is reported in the
+    // status and the log, process telemetry continues.
+    if (settings_.network_events) {
+        auto s = std::make_unique<SockDiagSensor>(settings_.sock_diag_interval_ms, self_pid_);
+        try {
+            s->start(sink);
+            by_kind_.emplace_back("network", s->name());
+            running_.push_back(std::move(s));
+        } catch (const std::exception& e) {
+            problems_.push_back(std::string("network sensor: ") + e.what());
+            log_(VIGIL_LOG_WARN, std::string("behavior: network sensor unavailable: ") + e.what());
+        }
+    }
+    if (settings_.file_events) {
+        auto s = std::make_unique<FanotifySensor>(settings_.file_watch_paths, self_pid_);
+        try {
+            s->start(sink);
+            for (const auto& p : s->problems()) problems_.push_back(p);
+            by_kind_.emplace_back("file", s->name());
+            running_.push_back(std::move(s));
+        } catch (const std::exception& e) {
+            problems_.push_back(std::string("file sensor: ") + e.what());
+            log_(VIGIL_LOG_WARN, std::string("behavior: file sensor unavailable: ") + e.what());
+        }
     }
 }
 

@@ -89,9 +89,31 @@ Settings parse_settings(const std::string& json) {
             s.exited_process_retention = uint32_t(positive(v, "exited_process_retention", 16, 1 << 20));
         } else if (k == "status_interval_ms") {
             s.status_interval_ms = uint32_t(positive(v, "status_interval_ms", 100, 600000));
+        } else if (k == "detection") {
+            s.detection = boolean(v, "detection");
+        } else if (k == "builtin_rules") {
+            s.builtin_rules = boolean(v, "builtin_rules");
+        } else if (k == "rules_dirs") {
+            s.rules_dirs = string_list(v, "rules_dirs");
+        } else if (k == "trusted_programs") {
+            if (!v.IsArray()) throw std::runtime_error("behavior.trusted_programs: expected a list");
+            for (const auto& t : v.GetArray()) {
+                Settings::Trusted tp;
+                if (t.IsString()) {
+                    tp.path = t.GetString();
+                } else if (t.IsObject() && t.HasMember("path") && t["path"].IsString()) {
+                    tp.path = t["path"].GetString();
+                    if (t.HasMember("descendants"))
+                        tp.descendants = boolean(t["descendants"], "trusted_programs[].descendants");
+                } else {
+                    throw std::runtime_error("behavior.trusted_programs: each entry is a path glob or {path, descendants}");
+                }
+                if (tp.path.empty()) throw std::runtime_error("behavior.trusted_programs: empty path glob");
+                s.trusted_programs.push_back(std::move(tp));
+            }
+        } else {
+            throw std::runtime_error("behavior: unknown setting '" + k + "'");
         }
-        // Other keys belong to the detection engine (rules, trusted programs)
-        // and are checked by it and by the schema.
     }
     return s;
 }

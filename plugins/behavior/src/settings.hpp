@@ -23,6 +23,15 @@ struct Settings {
     uint32_t process_table_max = 65536;
     uint32_t exited_process_retention = 4096;
     uint32_t status_interval_ms = 2000;
+    // Detection (Sigma)
+    bool detection = true;
+    bool builtin_rules = true;
+    std::vector<std::string> rules_dirs;
+    struct Trusted {
+        std::string path;       // glob on the executable path
+        bool descendants = false;
+    };
+    std::vector<Trusted> trusted_programs;
     std::string raw_json = "{}";   // the whole section, for the detection engine
 };
 

@@ -2,8 +2,7 @@
 
 namespace behavior {
 
-// Keep in sync with parse_settings() and README.md. Detection keys (rule
-// directories, trusted programs) are described by the detection engine's part.
+// Keep in sync with parse_settings() and README.md.
 const char* const kSettingsSchema = R"JSON({
   "$schema": "http://json-schema.org/draft-04/schema#",
   "type": "object",
@@ -22,8 +21,23 @@ const char* const kSettingsSchema = R"JSON({
     "hash_cache_entries": { "type": "integer", "minimum": 16, "maximum": 4194304 },
     "process_table_max": { "type": "integer", "minimum": 1024, "maximum": 4194304 },
     "exited_process_retention": { "type": "integer", "minimum": 16, "maximum": 1048576 },
-    "status_interval_ms": { "type": "integer", "minimum": 100, "maximum": 600000 }
-  }
+    "status_interval_ms": { "type": "integer", "minimum": 100, "maximum": 600000 },
+    "detection": { "type": "boolean" },
+    "builtin_rules": { "type": "boolean" },
+    "rules_dirs": { "type": ["array", "string"], "items": { "type": "string", "pattern": "^/" } },
+    "trusted_programs": {
+      "type": "array",
+      "items": {
+        "oneOf": [
+          { "type": "string", "minLength": 1 },
+          { "type": "object",
+            "properties": { "path": { "type": "string", "minLength": 1 }, "descendants": { "type": "boolean" } },
+            "required": ["path"], "additionalProperties": false }
+        ]
+      }
+    }
+  },
+  "additionalProperties": false
 })JSON";
 
 }  // namespace behavior

@@ -16,7 +16,8 @@ std::string describe_mechanisms(const SensorSet& sensors) {
 }
 
 std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Counters& c,
-                        const ProcessTable::Stats& table, ExeHasher& hasher, const Settings& settings) {
+                        const ProcessTable::Stats& table, ExeHasher& hasher, const Settings& settings,
+                        const std::string& detection_json) {
     using vigil::json_escape;
     std::string j = "{\"sensor\":\"" + json_escape(sensors.mechanism()) + "\",\"sensor_setting\":\"" +
                     json_escape(settings.sensor) + "\",\"mechanisms\":{";
@@ -51,6 +52,7 @@ std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Count
     j += ",\"exe_hash_cache\":{\"entries\":" + std::to_string(hasher.cache_size()) +
          ",\"files_hashed\":" + std::to_string(hasher.hashed_files()) +
          ",\"hits\":" + std::to_string(hasher.cache_hits()) + "}";
+    j += ",\"detection\":" + detection_json;
     return j + "}";
 }
 

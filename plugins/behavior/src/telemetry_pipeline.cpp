@@ -127,6 +127,19 @@ void TelemetryPipeline::on_exit(const ExitEvent& e) {
     count(&Counters::process_exit);
 }
 
+std::vector<std::string> TelemetryPipeline::ancestors(int32_t pid, int max_depth) {
+    std::vector<std::string> out;
+    auto cur = table_.find(pid);
+    for (int i = 0; cur && i < max_depth; ++i) {
+        int32_t ppid = cur->info.ppid;
+        if (ppid <= 0 || ppid == cur->info.pid) break;
+        cur = table_.find(ppid);
+        if (!cur) break;
+        out.push_back(cur->info.exe);
+    }
+    return out;
+}
+
 ProcessTable::Ptr TelemetryPipeline::context(int32_t pid) {
     if (pid <= 0) return nullptr;
     if (auto p = table_.find(pid)) return p;

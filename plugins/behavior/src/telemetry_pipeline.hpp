@@ -47,6 +47,9 @@ public:
     // context with only the pid (flags lack VIGIL_PROC_FLAG_KNOWN).
     ProcessTable::Ptr context(int32_t pid);
 
+    // Executables of pid's ancestors, nearest first (from the table only).
+    std::vector<std::string> ancestors(int32_t pid, int max_depth = 16);
+
     struct Counters {
         uint64_t process_start = 0, process_exit = 0, network = 0, file = 0;
         uint64_t filtered_files = 0, self_events = 0, context_unknown = 0;

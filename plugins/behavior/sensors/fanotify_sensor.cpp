@@ -1,0 +1,170 @@
+#include "fanotify_sensor.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace behavior {
+namespace {
+
+constexpr uint64_t kMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ATTRIB | FAN_CLOSE_WRITE | FAN_ONDIR;
+
+std::pair<int32_t, int32_t> fsid_of(const void* p) {
+    int32_t v[2];
+    std::memcpy(v, p, sizeof v);
+    return {v[0], v[1]};
+}
+
+}  // namespace
+
+void FanotifySensor::start(SensorSink& sink) {
+    fd_ = ::fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME | FAN_REPORT_FID,
+                          O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error(std::string("fanotify_init: ") + std::strerror(errno));
+    size_t marked = 0;
+    for (const auto& p : watch_) {
+        struct statfs sfs{};
+        if (::statfs(p.c_str(), &sfs) != 0) {
+            problems_.push_back("fanotify: " + p + ": " + std::strerror(errno));
+            continue;
+        }
+        auto id = fsid_of(&sfs.f_fsid);
+        if (mount_fds_.count(id)) continue;
+        if (::fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, kMask, AT_FDCWD, p.c_str()) != 0) {
+            problems_.push_back("fanotify mark " + p + ": " + std::strerror(errno));
+            continue;
+        }
+        mount_fds_[id] = ::open(p.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ++marked;
+    }
+    if (marked == 0) {
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("fanotify: no watched path could be marked" +
+                                 (problems_.empty() ? std::string() : " (" + problems_.front() + ")"));
+    }
+    wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    thread_ = std::thread([this, &sink] { run(sink); });
+}
+
+void FanotifySensor::stop() {
+    if (wake_ >= 0) {
+        uint64_t one = 1;
+        (void)!::write(wake_, &one, sizeof one);
+    }
+    if (thread_.joinable()) thread_.join();
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (wake_ >= 0) ::close(wake_);
+    wake_ = -1;
+    for (auto& [id, mfd] : mount_fds_)
+        if (mfd >= 0) ::close(mfd);
+    mount_fds_.clear();
+}
+
+std::string FanotifySensor::resolve(const void* fsid, const void* handle, const char** name_out) {
+    auto* fh = static_cast<const file_handle*>(handle);
+    if (name_out) *name_out = reinterpret_cast<const char*>(fh->f_handle) + fh->handle_bytes;
+    auto it = mount_fds_.find(fsid_of(fsid));
+    if (it == mount_fds_.end() || it->second < 0) return {};
+    int dfd = ::open_by_handle_at(it->second, const_cast<file_handle*>(fh), O_PATH | O_CLOEXEC);
+    if (dfd < 0) return {};
+    char link[64], buf[4096];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", dfd);
+    ssize_t n = ::readlink(link, buf, sizeof buf - 1);
+    ::close(dfd);
+    return n > 0 ? std::string(buf, size_t(n)) : std::string();
+}
+
+void FanotifySensor::handle(const fanotify_event_metadata* m, SensorSink& sink) {
+    if (m->mask & FAN_Q_OVERFLOW) {
+        sink.on_loss("fanotify_queue_overflow", 1);
+        return;
+    }
+    if (m->pid == self_pid_) return;
+    std::string path, new_path;
+    const char* p = reinterpret_cast<const char*>(m) + m->metadata_len;
+    const char* end = reinterpret_cast<const char*>(m) + m->event_len;
+    while (p + sizeof(fanotify_event_info_header) <= end) {
+        auto* hdr = reinterpret_cast<const fanotify_event_info_header*>(p);
+        if (hdr->len == 0) break;
+        auto* fid = reinterpret_cast<const fanotify_event_info_fid*>(p);
+        const char* name = nullptr;
+        if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME || hdr->info_type == FAN_EVENT_INFO_TYPE_OLD_DFID_NAME ||
+            hdr->info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME) {
+            std::string dir = resolve(&fid->fsid, fid->handle, &name);
+            std::string full = dir.empty() ? std::string() : (dir == "/" ? "/" : dir + "/") + (name ? name : "");
+            if (hdr->info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME) new_path = full;
+            else path = full;
+        }
+        p += hdr->len;
+    }
+    if (path.empty()) return;
+    FileEvent ev;
+    ev.pid = m->pid;
+    ev.path = path;
+    ev.is_dir = (m->mask & FAN_ONDIR) != 0;
+    if (m->mask & FAN_RENAME) {
+        ev.action = VIGIL_FILE_RENAME;
+        ev.new_path = new_path;
+    } else if (m->mask & FAN_CREATE) {
+        ev.action = VIGIL_FILE_CREATE;
+    } else if (m->mask & FAN_DELETE) {
+        ev.action = VIGIL_FILE_DELETE;
+    } else if (m->mask & FAN_CLOSE_WRITE) {
+        ev.action = VIGIL_FILE_MODIFY;
+    } else if (m->mask & FAN_ATTRIB) {
+        // fanotify says "attributes changed"; compare with what we saw last.
+        struct stat st{};
+        if (::lstat(path.c_str(), &st) != 0) {
+            // Gone already (deleted right after): report what fanotify saw.
+            ev.action = VIGIL_FILE_CHMOD;
+            sink.on_file(std::move(ev));
+            return;
+        }
+        auto now = std::make_tuple(uint32_t(st.st_uid), uint32_t(st.st_gid), uint32_t(st.st_mode));
+        auto* before = attrs_.get(path);
+        if (before && *before == now) return;  // timestamps only (touch)
+        bool owner = before && (std::get<0>(*before) != st.st_uid || std::get<1>(*before) != st.st_gid);
+        attrs_.put(path, now);
+        ev.action = owner ? VIGIL_FILE_CHOWN : VIGIL_FILE_CHMOD;
+    } else {
+        return;
+    }
+    if (ev.action == VIGIL_FILE_CREATE || ev.action == VIGIL_FILE_MODIFY) {
+        struct stat st{};
+        if (::lstat(path.c_str(), &st) == 0)
+            attrs_.put(path, std::make_tuple(uint32_t(st.st_uid), uint32_t(st.st_gid), uint32_t(st.st_mode)));
+    }
+    sink.on_file(std::move(ev));
+}
+
+void FanotifySensor::run(SensorSink& sink) {
+    alignas(fanotify_event_metadata) char buf[65536];
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
+    for (;;) {
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents) return;
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n <= 0) continue;
+        auto* m = reinterpret_cast<const fanotify_event_metadata*>(buf);
+        while (FAN_EVENT_OK(m, n)) {
+            if (m->vers == FANOTIFY_METADATA_VERSION) handle(m, sink);
+            if (m->fd >= 0) ::close(m->fd);
+            m = FAN_EVENT_NEXT(m, n);
+        }
+    }
+}
+
+}  // namespace behavior
