@@ -72,7 +72,7 @@ vt_wait_until 5 has_event "$VT_DIR/events-notify.jsonl" \
 has_event "$VT_DIR/events-notify.jsonl" \
   "t=='threat' and e.get('title')=='Vigil test marker in a command line' and e.get('severity')=='high' and 'attack.t1059.004' in e.get('tags','') and e.get('author')=='Vigil tests' and '$MARK' in e.get('trigger_json','')" \
   || vt_fail "threat lacks title/severity/tags/author/trigger"
-vt_stop_daemon
+vt_stop_daemon || vt_fail "vigild exited with status $? on stop"
 
 # --- block
 start_agent block
@@ -86,7 +86,7 @@ set -e
 vt_wait_until 5 has_event "$VT_DIR/events-block.jsonl" \
   "t=='action_result' and e.get('action')=='block' and e.get('status')==0 and 'pid $PID' in e.get('object','')" \
   || vt_fail "no action_result for the block"
-vt_stop_daemon
+vt_stop_daemon || vt_fail "vigild exited with status $? on stop"
 
 # --- trusted program in block mode: not alerted, not killed
 start_agent block "$SH_REAL"
@@ -98,5 +98,5 @@ has_event "$VT_DIR/events-block.jsonl" "t=='process_start' and p.get('pid')==$PI
 if has_event "$VT_DIR/events-block.jsonl" "t=='threat' and p.get('pid')==$PID"; then
   vt_fail "trusted program was alerted on"
 fi
-vt_stop_daemon
+vt_stop_daemon || vt_fail "vigild exited with status $? on stop"
 vt_pass
