@@ -1,20 +1,28 @@
-// behavior sensors benchmark: an exec-heavy and a file-heavy workload, each
-// run without and with the agent's sensors (in a separate "agent" process,
-// so its CPU time is measured apart) in the same invocation. Prints JSON:
-// slowdown ratio, agent CPU seconds, events seen vs expected, losses, RSS.
+// vigil-bench sensors: the behavior sensors under an exec-heavy and a
+// file-heavy workload, each run without and with the agent in the same
+// invocation, plus process-table memory across synthetic heavy churn.
 //
-//   behavior_sensors_bench [--execs N] [--files N] [--sensor ebpf|netlink]
+//   vigil-bench sensors [--execs 20000] [--files 20000] [--sensor ebpf|netlink]
+//                       [--churn 1000000] [--json]
+//
+// The "agent" runs in a forked child (sensors + process table + hashing, and
+// Sigma detection with the built-in rules when built in) so that its CPU time
+// is measured apart from the workload's. Prints one JSON line per workload.
+#include "bench.hpp"
 #include "src/sensor_set.hpp"
 #include "src/telemetry_pipeline.hpp"
+#if BEHAVIOR_HAVE_SIGMA
+#include "src/detection.hpp"
+#endif
 
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -24,23 +32,23 @@ extern char** environ;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using vigil::bench::JsonLine;
 
-double exec_workload(int n) {
-    auto t0 = Clock::now();
+double exec_workload(long n) {
+    double t0 = vigil::bench::now_s();
     char arg0[] = "/bin/true";
     char* argv[] = {arg0, nullptr};
-    for (int i = 0; i < n; ++i) {
+    for (long i = 0; i < n; ++i) {
         pid_t pid;
         if (posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ) == 0) waitpid(pid, nullptr, 0);
     }
-    return std::chrono::duration<double>(Clock::now() - t0).count();
+    return vigil::bench::now_s() - t0;
 }
 
-// Each iteration: create+write+close, rename, delete = 4 file events.
-double file_workload(const std::string& dir, int n) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < n; ++i) {
+// Each iteration: create + write + close, rename, delete = 4 file events.
+double file_workload(const std::string& dir, long n) {
+    double t0 = vigil::bench::now_s();
+    for (long i = 0; i < n; ++i) {
         std::string a = dir + "/f" + std::to_string(i), b = a + ".r";
         int fd = ::open(a.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) {
@@ -50,22 +58,22 @@ double file_workload(const std::string& dir, int n) {
         ::rename(a.c_str(), b.c_str());
         ::unlink(b.c_str());
     }
-    return std::chrono::duration<double>(Clock::now() - t0).count();
+    return vigil::bench::now_s() - t0;
 }
 
 struct AgentResult {
-    double cpu_s = 0;
-    long maxrss_kib = 0;
-    uint64_t starts_true = 0, files_in_dir = 0, lost = 0, table_live = 0, table_exited = 0;
-    std::string mechanism;
+    double cpu_s = 0;  // from "ready" to the end of the drain
+    long rss_kib = 0;
+    unsigned long starts = 0, files = 0, lost = 0, live = 0, exited = 0, detections = 0;
+    char mechanism[32] = {};
 };
 
-// Runs the sensors in a child until told to stop; the child reports back.
+// The sensors in a child process, until told to stop.
 class Agent {
 public:
     Agent(const std::string& sensor, const std::string& watch) {
         int up[2], down[2];
-        if (::pipe(up) != 0 || ::pipe(down) != 0) std::exit(2);
+        if (::pipe(up) != 0 || ::pipe(down) != 0) throw std::runtime_error("pipe");
         pid_ = ::fork();
         if (pid_ == 0) {
             ::close(up[0]);
@@ -78,19 +86,15 @@ public:
         to_child_ = down[1];
         from_child_ = up[0];
         char c;
-        if (::read(from_child_, &c, 1) != 1) std::exit(3);  // ready
+        if (::read(from_child_, &c, 1) != 1) throw std::runtime_error("agent did not start");
     }
     AgentResult finish() {
         (void)!::write(to_child_, "s", 1);
         AgentResult r;
         char buf[512] = {};
-        ssize_t n = ::read(from_child_, buf, sizeof buf - 1);
-        if (n > 0) {
-            char mech[32] = {};
-            std::sscanf(buf, "%lf %ld %lu %lu %lu %lu %lu %31s", &r.cpu_s, &r.maxrss_kib, &r.starts_true, &r.files_in_dir,
-                        &r.lost, &r.table_live, &r.table_exited, mech);
-            r.mechanism = mech;
-        }
+        if (::read(from_child_, buf, sizeof buf - 1) > 0)
+            std::sscanf(buf, "%lf %ld %lu %lu %lu %lu %lu %lu %31s", &r.cpu_s, &r.rss_kib, &r.starts, &r.files, &r.lost,
+                        &r.live, &r.exited, &r.detections, r.mechanism);
         ::waitpid(pid_, nullptr, 0);
         ::close(to_child_);
         ::close(from_child_);
@@ -102,10 +106,17 @@ private:
         behavior::Settings s;
         s.sensor = sensor;
         s.file_watch_paths = {watch};
-        std::atomic<uint64_t> starts{0}, files{0};
+        std::atomic<unsigned long> starts{0}, files{0};
         behavior::PipelineOptions o;
         o.files = behavior::PathFilter({watch}, {});
         o.self_pid = ::getpid();
+        std::function<void(uint32_t, const void*, uint32_t)> detect;
+#if BEHAVIOR_HAVE_SIGMA
+        behavior::DetectionHooks hooks;
+        hooks.publish = [](uint32_t, const void*, uint32_t) {};
+        std::unique_ptr<behavior::Detection> detection = std::make_unique<behavior::Detection>(s, hooks);
+        detect = [&](uint32_t t, const void* p, uint32_t n) { detection->evaluate(t, p, n); };
+#endif
         behavior::TelemetryPipeline pipeline(o, [&](uint32_t type, const void* p, uint32_t n) {
             if (type == VIGIL_TYPE_PROCESS_START) {
                 auto v = vigil::view<vigil_process_event>(p, n);
@@ -114,66 +125,124 @@ private:
             } else if (type == VIGIL_TYPE_FILE) {
                 ++files;
             }
+            if (detect) detect(type, p, n);
         });
         behavior::SensorSet set(s, ::getpid(), [](int, const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
         set.start(pipeline);
+        double cpu0 = vigil::bench::self_cpu_s();
         (void)!::write(up, "r", 1);
         char c;
         (void)!::read(down, &c, 1);
-        // Let the ring buffer / sockets drain before counting.
-        ::usleep(1500 * 1000);
+        ::usleep(1500 * 1000);  // let the ring buffer / sockets drain
+        double cpu = vigil::bench::self_cpu_s() - cpu0;
         set.stop();
-        rusage ru{};
-        ::getrusage(RUSAGE_SELF, &ru);
-        double cpu = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-        auto c2 = pipeline.counters();
+        auto counters = pipeline.counters();
         auto t = pipeline.table_stats();
+        unsigned long detections = 0;
+#if BEHAVIOR_HAVE_SIGMA
+        auto st = detection->status_json();
+        if (auto pos = st.find("\"detections\":"); pos != std::string::npos) detections = std::stoul(st.substr(pos + 13));
+#endif
         char buf[512];
-        int n = std::snprintf(buf, sizeof buf, "%f %ld %lu %lu %lu %lu %lu %s", cpu, ru.ru_maxrss, (unsigned long)starts.load(),
-                              (unsigned long)files.load(), (unsigned long)c2.lost_total, (unsigned long)t.live,
-                              (unsigned long)t.exited, set.mechanism().c_str());
+        int n = std::snprintf(buf, sizeof buf, "%f %ld %lu %lu %lu %lu %lu %lu %s", cpu, vigil::bench::rss_kib(::getpid()),
+                              starts.load(), files.load(), (unsigned long)counters.lost_total, (unsigned long)t.live,
+                              (unsigned long)t.exited, detections, set.mechanism().c_str());
         (void)!::write(up, buf, size_t(n));
     }
     pid_t pid_ = -1;
     int to_child_ = -1, from_child_ = -1;
 };
 
+// Synthetic churn straight into the pipeline (no kernel): exec + exit of
+// `n` distinct pids, to show the process table's memory is bounded.
+void churn(long n, JsonLine& out) {
+    struct stat st{};
+    ::stat("/bin/true", &st);
+    behavior::PipelineOptions o;
+    o.self_pid = -1;
+    behavior::TelemetryPipeline pipeline(o, [](uint32_t, const void*, uint32_t) {});
+    long rss0 = vigil::bench::rss_kib(::getpid()), rss_mid = 0;
+    double t0 = vigil::bench::now_s();
+    for (long i = 0; i < n; ++i) {
+        behavior::ExecEvent e;
+        e.pid = int32_t(4000000 + (i % 4000000));
+        e.ppid = ::getpid();
+        behavior::ProcessRecord r;
+        r.info.pid = e.pid;
+        r.info.ppid = e.ppid;
+        r.info.exe = "/bin/true";
+        r.info.argv = {"/bin/true", "--churn", std::to_string(i)};
+        r.info.cmdline = "/bin/true --churn " + std::to_string(i);
+        r.info.cwd = "/";
+        r.info.flags = VIGIL_PROC_FLAG_KNOWN;
+        r.exe_key = behavior::ExeKey{uint64_t(st.st_dev), uint64_t(st.st_ino),
+                                     int64_t(st.st_mtim.tv_sec) * 1000000000ll + st.st_mtim.tv_nsec, uint64_t(st.st_size)};
+        e.snapshot = std::move(r);
+        pipeline.on_exec(std::move(e));
+        pipeline.on_exit(behavior::ExitEvent{int32_t(4000000 + (i % 4000000)), 0, 0});
+        if (i == n / 10) rss_mid = vigil::bench::rss_kib(::getpid());
+    }
+    double secs = vigil::bench::now_s() - t0;
+    auto t = pipeline.table_stats();
+    out.kv("workload", "churn").kv("processes", (long long)n).kv("seconds", secs)
+        .kv("events_per_s", double(2 * n) / secs).kv("rss_start_kib", (long long)rss0)
+        .kv("rss_after_10pct_kib", (long long)rss_mid).kv("rss_end_kib", (long long)vigil::bench::rss_kib(::getpid()))
+        .kv("table_live", (long long)t.live).kv("table_exited", (long long)t.exited);
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
-    int execs = 20000, files = 20000;
-    std::string sensor = "ebpf";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string k = argv[i];
-        if (k == "--execs") execs = std::atoi(argv[i + 1]);
-        else if (k == "--files") files = std::atoi(argv[i + 1]);
-        else if (k == "--sensor") sensor = argv[i + 1];
-    }
+VIGIL_BENCH(behavior_sensors, "sensors",
+            "behavior sensors: exec-heavy and file-heavy workloads with/without the agent, table churn") {
+    long execs = long(args.get_int("execs", 20000)), files = long(args.get_int("files", 20000));
+    long churn_n = long(args.get_int("churn", 1000000));
+    std::string sensor = args.get("sensor", "ebpf");
     std::string dir = "/tmp/behavior_bench_" + std::to_string(::getpid());
     std::filesystem::create_directories(dir);
-
-    double exec_base = exec_workload(execs);
-    Agent a1(sensor, dir);
-    double exec_with = exec_workload(execs);
-    AgentResult r1 = a1.finish();
-
-    double file_base = file_workload(dir, files);
-    Agent a2(sensor, dir);
-    double file_with = file_workload(dir, files);
-    AgentResult r2 = a2.finish();
+    try {
+        if (execs > 0) {
+            double base = exec_workload(execs);
+            Agent a(sensor, dir);
+            double with = exec_workload(execs);
+            AgentResult r = a.finish();
+            double rate = double(execs) / with;
+            JsonLine j;
+            j.kv("scenario", "sensors").kv("workload", "exec_heavy").kv("sensor", r.mechanism)
+                .kv("processes", (long long)execs).kv("baseline_s", base).kv("with_agent_s", with)
+                .kv("slowdown", with / base).kv("execs_per_s", rate).kv("agent_cpu_s", r.cpu_s)
+                .kv("agent_cpu_pct_of_core", 100.0 * r.cpu_s / with)
+                .kv("agent_cpu_pct_at_1600_execs_per_s", 100.0 * r.cpu_s / double(execs) * 1600.0)
+                .kv("events_expected", (long long)execs).kv("events_seen", (long long)r.starts)
+                .kv("lost", (long long)r.lost).kv("detections", (long long)r.detections)
+                .kv("agent_rss_kib", (long long)r.rss_kib).kv("table_live", (long long)r.live)
+                .kv("table_exited", (long long)r.exited);
+            j.print();
+        }
+        if (files > 0) {
+            double base = file_workload(dir, files);
+            Agent a(sensor, dir);
+            double with = file_workload(dir, files);
+            AgentResult r = a.finish();
+            JsonLine j;
+            j.kv("scenario", "sensors").kv("workload", "file_heavy").kv("sensor", r.mechanism)
+                .kv("iterations", (long long)files).kv("baseline_s", base).kv("with_agent_s", with)
+                .kv("slowdown", with / base).kv("file_events_per_s", 4.0 * double(files) / with)
+                .kv("agent_cpu_s", r.cpu_s).kv("events_expected", (long long)(4 * files))
+                .kv("events_seen", (long long)r.files).kv("lost", (long long)r.lost)
+                .kv("agent_rss_kib", (long long)r.rss_kib);
+            j.print();
+        }
+        if (churn_n > 0) {
+            JsonLine j;
+            j.kv("scenario", "sensors");
+            churn(churn_n, j);
+            j.print();
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sensors bench: %s\n", e.what());
+        std::filesystem::remove_all(dir);
+        return 1;
+    }
     std::filesystem::remove_all(dir);
-
-    std::printf(
-        "{\"scenario\":\"sensors\",\"sensor\":\"%s\",\n"
-        " \"exec_heavy\":{\"processes\":%d,\"baseline_s\":%.3f,\"with_agent_s\":%.3f,\"slowdown\":%.3f,"
-        "\"rate_per_s\":%.0f,\"agent_cpu_s\":%.3f,\"agent_cpu_pct_of_core\":%.2f,\"events_expected\":%d,"
-        "\"events_seen\":%lu,\"lost\":%lu,\"agent_maxrss_kib\":%ld,\"table_live\":%lu,\"table_exited\":%lu},\n"
-        " \"file_heavy\":{\"iterations\":%d,\"baseline_s\":%.3f,\"with_agent_s\":%.3f,\"slowdown\":%.3f,"
-        "\"agent_cpu_s\":%.3f,\"events_expected\":%d,\"events_seen\":%lu,\"lost\":%lu,\"agent_maxrss_kib\":%ld}}\n",
-        r1.mechanism.c_str(), execs, exec_base, exec_with, exec_with / exec_base, execs / exec_with, r1.cpu_s,
-        100.0 * r1.cpu_s / exec_with, execs, (unsigned long)r1.starts_true, (unsigned long)r1.lost, r1.maxrss_kib,
-        (unsigned long)r1.table_live, (unsigned long)r1.table_exited, files, file_base, file_with,
-        file_with / file_base, r2.cpu_s, files * 4, (unsigned long)r2.files_in_dir, (unsigned long)r2.lost,
-        r2.maxrss_kib);
     return 0;
 }

@@ -178,9 +178,12 @@ void EbpfSensor::start(SensorSink& sink) {
 void EbpfSensor::run() {
     int since_drops = 0;
     while (!stop_.load(std::memory_order_relaxed)) {
-        int n = ring_buffer__poll(rb_, 100);
+        // The programs wake us only for big batches; drain every 20 ms.
+        int n = ring_buffer__poll(rb_, 20);
         if (n < 0 && n != -EINTR) break;
-        if (++since_drops >= 5 || n == 0) {
+        int m = ring_buffer__consume(rb_);
+        if (m > 0) n = (n > 0 ? n : 0) + m;
+        if (++since_drops >= 25) {
             poll_drops();
             since_drops = 0;
         }

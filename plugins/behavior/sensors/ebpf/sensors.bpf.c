@@ -99,6 +99,15 @@ static __always_inline void *reserve(__u64 size) {
     return e;
 }
 
+/* Wakes the reader only when a batch has accumulated: one wakeup per event
+ * would cost more than the event itself in exec storms. The reader also
+ * drains on a short timer, so nothing waits long. */
+#define VB_WAKEUP_BYTES (256 * 1024)
+static __always_inline void submit(void *e) {
+    __u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+    bpf_ringbuf_submit(e, avail >= VB_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline void fill_header(struct vb_header *h, __u32 kind, struct task_struct *task) {
     h->kind = kind;
     h->tgid = BPF_CORE_READ(task, tgid);
@@ -239,7 +248,7 @@ int handle_exec(void *ctx) {
     e->cgroup[0] = 0;
     const char *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name);
     if (cg) bpf_probe_read_kernel_str(e->cgroup, sizeof e->cgroup, cg);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -259,7 +268,7 @@ int handle_fork(struct bpf_raw_tracepoint_args *ctx) {
     e->h.uid = BPF_CORE_READ(child, cred, uid.val);
     e->h.boottime_ns = bpf_ktime_get_boot_ns();
     e->start_boottime_ns = BPF_CORE_READ(child, start_boottime);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -277,7 +286,7 @@ int handle_exit(void *ctx) {
     e->pad = 0;
     e->start_boottime_ns = BPF_CORE_READ(task, group_leader, start_boottime);
     bpf_get_current_comm(e->comm, sizeof e->comm);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -351,7 +360,7 @@ int handle_set_state(struct trace_event_raw_inet_sock_set_state *ctx) {
         e->bytes_sent = BPF_CORE_READ(tp, bytes_acked);
         e->bytes_received = BPF_CORE_READ(tp, bytes_received);
     }
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -399,7 +408,7 @@ static __always_inline int on_accept(long fd) {
     struct vb_net *e = net_event(&o, NET_ACCEPT);
     if (!e) return 0;
     sock_tuple(e, sk, family);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -441,7 +450,7 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx) {
     struct vb_net *e = net_event(&o, NET_CONNECT);
     if (!e) return 0;
     sock_tuple(e, sk, family);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -529,7 +538,7 @@ static __always_inline int finish_call(struct trace_event_raw_sys_exit *ctx) {
             walk_base(&e->dir2, task, c.dfd2, e->name2);
         }
     }
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -633,7 +642,7 @@ static __always_inline int on_open_exit(long fd) {
     e->dir2.off = VB_PATH_HALF;
     e->dir2.buf[VB_PATH_HALF] = 0;
     walk_file(&e->dir, f);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
 
@@ -666,6 +675,6 @@ int handle_close(struct trace_event_raw_sys_enter *ctx) {
     e->dir2.off = VB_PATH_HALF;
     e->dir2.buf[VB_PATH_HALF] = 0;
     walk_file(&e->dir, f);
-    bpf_ringbuf_submit(e, 0);
+    submit(e);
     return 0;
 }
