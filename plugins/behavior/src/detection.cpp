@@ -23,6 +23,9 @@ struct Detection::Impl {
     DetectionHooks hooks;
     vigil::sigma::Detector detector;
     std::atomic<uint64_t> next_threat{1}, detections{0}, blocked{0}, block_failed{0}, evaluated{0};
+    // Message types some loaded rule can match: building a Sigma event for
+    // the others (e.g. every process exit) would be wasted work.
+    bool wants_process_start = true, wants_process_exit = true, wants_network = true, wants_file = true;
 };
 
 Detection::Detection(const Settings& settings, DetectionHooks hooks) : impl_(std::make_unique<Impl>()) {
@@ -35,6 +38,16 @@ Detection::Detection(const Settings& settings, DetectionHooks hooks) : impl_(std
     auto stats = impl_->detector.load(lo, [&log](const vigil::sigma::LoadIssue& i) {
         if (log) log(VIGIL_LOG_WARN, "sigma rule skipped: " + i.file + ": " + i.reason);
     });
+    using vigil::sigma::Category;
+    auto rules_for = [&](std::initializer_list<Category> cats) {
+        size_t n = 0;
+        for (auto c : cats) n += stats.per_category[size_t(c)];
+        return n > 0;
+    };
+    impl_->wants_process_start = rules_for({Category::ProcessCreation});
+    impl_->wants_process_exit = rules_for({Category::ProcessTermination});
+    impl_->wants_network = rules_for({Category::NetworkConnection});
+    impl_->wants_file = rules_for({Category::FileEvent, Category::FileDelete, Category::FileRename, Category::FileAccess});
     std::vector<vigil::sigma::TrustedProgram> trusted;
     for (const auto& t : settings.trusted_programs) trusted.push_back({t.path, t.descendants});
     impl_->detector.set_trusted(std::move(trusted));
@@ -64,6 +77,10 @@ std::string kill_process(const vigil::ProcessInfo& p) {
 }  // namespace
 
 void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
+    bool wanted = (type == VIGIL_TYPE_PROCESS_START && impl_->wants_process_start) ||
+                  (type == VIGIL_TYPE_PROCESS_EXIT && impl_->wants_process_exit) ||
+                  (type == VIGIL_TYPE_NETWORK && impl_->wants_network) || (type == VIGIL_TYPE_FILE && impl_->wants_file);
+    if (!wanted) return;
     auto ev = vigil::sigma::event_from_message(type, payload, size);
     if (!ev) return;
     ++impl_->evaluated;
