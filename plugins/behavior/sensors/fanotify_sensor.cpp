@@ -1,5 +1,7 @@
 #include "fanotify_sensor.hpp"
 
+#include "../src/path_filter.hpp"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 namespace behavior {
@@ -23,6 +26,41 @@ std::pair<int32_t, int32_t> fsid_of(const void* p) {
     return {v[0], v[1]};
 }
 
+// Mount points of real filesystems below the watched paths (from
+// /proc/self/mounts; pseudo filesystems carry no user files).
+std::vector<std::string> mounts_under(const std::vector<std::string>& watched) {
+    static const char* const kPseudo[] = {"proc",   "sysfs",      "cgroup",    "cgroup2", "devpts",   "debugfs",
+                                          "tracefs", "bpf",       "securityfs", "pstore",  "mqueue",   "configfs",
+                                          "fusectl", "autofs",    "binfmt_misc", "hugetlbfs", "nsfs",  "devtmpfs",
+                                          "efivarfs", "selinuxfs", "rpc_pipefs", "ramfs"};
+    std::vector<std::string> out;
+    std::ifstream in("/proc/self/mounts");
+    std::string dev, mnt, type;
+    std::string rest;
+    while (in >> dev >> mnt >> type && std::getline(in, rest)) {
+        bool pseudo = false;
+        for (const char* p : kPseudo)
+            if (type == p) pseudo = true;
+        if (pseudo) continue;
+        // Octal escapes (\040 for a space) as the kernel writes them.
+        std::string path;
+        for (size_t i = 0; i < mnt.size(); ++i) {
+            if (mnt[i] == '\\' && i + 3 < mnt.size()) {
+                path.push_back(char(std::strtol(mnt.substr(i + 1, 3).c_str(), nullptr, 8)));
+                i += 3;
+            } else {
+                path.push_back(mnt[i]);
+            }
+        }
+        for (const auto& w : watched)
+            if (PathFilter::under(path, w) && path != w) {
+                out.push_back(path);
+                break;
+            }
+    }
+    return out;
+}
+
 }  // namespace
 
 void FanotifySensor::start(SensorSink& sink) {
@@ -30,21 +68,37 @@ void FanotifySensor::start(SensorSink& sink) {
                           O_RDONLY | O_LARGEFILE | O_CLOEXEC);
     if (fd_ < 0) throw std::runtime_error(std::string("fanotify_init: ") + std::strerror(errno));
     size_t marked = 0;
-    for (const auto& p : watch_) {
+    // A filesystem mark covers one filesystem: also mark the real filesystems
+    // mounted below a watched path (e.g. /home, a tmpfs /tmp).
+    std::vector<std::string> targets = watch_;
+    for (const auto& m : mounts_under(watch_)) targets.push_back(m);
+    size_t unmarkable = 0;
+    std::string first_unmarkable;
+    for (size_t i = 0; i < targets.size(); ++i) {
+        const std::string& p = targets[i];
+        bool listed = i < watch_.size();
         struct statfs sfs{};
         if (::statfs(p.c_str(), &sfs) != 0) {
-            problems_.push_back("fanotify: " + p + ": " + std::strerror(errno));
+            if (listed) problems_.push_back("fanotify: " + p + ": " + std::strerror(errno));
             continue;
         }
         auto id = fsid_of(&sfs.f_fsid);
         if (mount_fds_.count(id)) continue;
         if (::fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, kMask, AT_FDCWD, p.c_str()) != 0) {
-            problems_.push_back("fanotify mark " + p + ": " + std::strerror(errno));
+            std::string why = "fanotify mark " + p + ": " + std::strerror(errno);
+            if (listed) {
+                problems_.push_back(why);
+            } else if (unmarkable++ == 0) {
+                first_unmarkable = why;
+            }
             continue;
         }
         mount_fds_[id] = ::open(p.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         ++marked;
     }
+    if (unmarkable)
+        problems_.push_back(std::to_string(unmarkable) + " mounted filesystem(s) below the watched paths cannot be watched (" +
+                            first_unmarkable + ")");
     if (marked == 0) {
         ::close(fd_);
         fd_ = -1;

@@ -119,7 +119,8 @@ void NetlinkProcSensor::run(SensorSink& sink) {
             case proc_event::PROC_EVENT_EXIT: {
                 const auto& x = ev->event_data.exit;
                 if (x.process_pid != x.process_tgid) break;  // a thread ended
-                sink.on_exit(ExitEvent{x.process_tgid, int32_t(x.exit_code), ProcReader::now_boottime_ns()});
+                ExitEvent e{x.process_tgid, int32_t(x.exit_code), ProcReader::now_boottime_ns()};
+                sink.on_exit(e);
                 break;
             }
             default:

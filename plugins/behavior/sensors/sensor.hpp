@@ -28,6 +28,11 @@ struct ExitEvent {
     int32_t pid = 0;
     int32_t wait_status = 0;  // as waitpid() reports it: (code << 8) | signal
     uint64_t exit_boottime_ns = 0;
+    // What the kernel told about a process the table does not know (eBPF).
+    int32_t ppid = 0;
+    uint32_t uid = UINT32_MAX;
+    uint64_t start_boottime_ns = 0;
+    std::string comm;
 };
 
 struct NetEvent {

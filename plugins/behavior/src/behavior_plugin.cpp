@@ -79,8 +79,10 @@ private:
 #endif
         host().set_status(status_json(*sensors_, c, t, pipeline_->hasher(), settings_, detection));
         // Counters are cumulative on the host side: add what is new.
+        // The first report publishes every counter (zeros included) so that
+        // "no loss" is visible as events_lost 0, not as a missing metric.
         auto add = [&](const char* name, uint64_t now, uint64_t& before) {
-            if (now > before) host().counter_add(name, now - before);
+            if (now > before || !reported_) host().counter_add(name, now - before);
             before = now;
         };
         add("process_start_events", c.process_start, last_.process_start);
@@ -90,6 +92,7 @@ private:
         add("events_lost", c.lost_total, last_.lost_total);
         host().gauge_set("process_table_live", int64_t(t.live));
         host().gauge_set("process_table_exited", int64_t(t.exited));
+        reported_ = true;
     }
 
     Settings settings_;
@@ -101,6 +104,7 @@ private:
     uint64_t timer_ = 0;
     std::mutex status_mu_;
     TelemetryPipeline::Counters last_;
+    bool reported_ = false;
 };
 
 }  // namespace behavior

@@ -113,16 +113,28 @@ void TelemetryPipeline::on_exit(const ExitEvent& e) {
     if (e.pid == opts_.self_pid) return;
     auto rec = table_.remove_on_exit(e.pid);
     vigil::PayloadBuilder<vigil_process_event> b;
+    // Unknown to the table (started before the agent, or evicted): keep what
+    // the sensor told.
     vigil::ProcessInfo bare;
     bare.pid = e.pid;
+    bare.ppid = e.ppid;
+    bare.comm = e.comm;
+    if (e.uid != UINT32_MAX) {
+        bare.uid = e.uid;
+        bare.user = users_.name(e.uid);
+    }
+    if (e.start_boottime_ns) {
+        bare.start_time_ns = ProcReader::boottime_to_realtime(e.start_boottime_ns);
+        bare.process_key = make_process_key(e.pid, e.start_boottime_ns);
+    }
     b.set_process(&vigil_process_event::process, rec ? rec->info : bare);
     if (!rec) count(&Counters::context_unknown);
+    uint64_t started = rec ? rec->start_boottime_ns : e.start_boottime_ns;
     int sig = e.wait_status & 0x7f;
     b.head().exit_code = sig == 0 ? (e.wait_status >> 8) & 0xff : -1;
     b.head().exit_signal = sig;
     uint64_t now = e.exit_boottime_ns ? e.exit_boottime_ns : ProcReader::now_boottime_ns();
-    if (rec && rec->start_boottime_ns && now > rec->start_boottime_ns)
-        b.head().lifetime_ns = now - rec->start_boottime_ns;
+    if (started && now > started) b.head().lifetime_ns = now - started;
     out_(VIGIL_TYPE_PROCESS_EXIT, b.data(), b.size());
     count(&Counters::process_exit);
 }

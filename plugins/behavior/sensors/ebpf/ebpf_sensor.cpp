@@ -272,7 +272,12 @@ void EbpfSensor::dispatch(const void* data, size_t size, SensorSink& sink) {
     case VB_EXIT: {
         if (size < sizeof(vb_exit)) return;
         const auto* e = static_cast<const vb_exit*>(data);
-        sink.on_exit(ExitEvent{int32_t(h->tgid), e->exit_code, h->boottime_ns});
+        ExitEvent ev{int32_t(h->tgid), e->exit_code, h->boottime_ns};
+        ev.ppid = int32_t(h->ppid);
+        ev.uid = h->uid;
+        ev.start_boottime_ns = e->start_boottime_ns;
+        ev.comm = cstr(e->comm, sizeof e->comm);
+        sink.on_exit(ev);
         break;
     }
     case VB_NET: {
