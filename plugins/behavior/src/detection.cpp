@@ -94,8 +94,10 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
     default: return;
     }
     auto proc = vigil::read_process(payload, size, ctx);
-    std::vector<std::string> ancestors;
-    if (impl_->hooks.ancestors) ancestors = impl_->hooks.ancestors(proc.pid);
+    // The ancestor chain is walked only when trust with descendants needs it.
+    vigil::sigma::Detector::AncestorsFn ancestors = [&]() -> std::vector<std::string> {
+        return impl_->hooks.ancestors ? impl_->hooks.ancestors(proc.pid) : std::vector<std::string>{};
+    };
     auto matches = impl_->detector.evaluate(*ev, ancestors);
     if (matches.empty()) return;
     std::string trigger = event_json(type, payload, size);

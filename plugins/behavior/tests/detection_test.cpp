@@ -161,3 +161,37 @@ TEST_CASE("event JSON names actions and shows addresses as text") {
     CHECK(j.find("\"remote_port\":8080") != std::string::npos);
     CHECK(j.find("\"argv\":[\"curl\",\"x\\\"y\"]") != std::string::npos);
 }
+
+TEST_CASE("trusted with descendants: a child of a trusted program is not alerted on") {
+    RuleDir rules;
+    Settings s;
+    s.builtin_rules = false;
+    s.rules_dirs = {rules.dir};
+    Settings::Trusted t;
+    t.path = "/opt/trusted-agent/*";
+    t.descendants = true;
+    s.trusted_programs.push_back(t);
+    CaptureSink sink;
+    DetectionHooks h;
+    h.publish = std::ref(sink);
+    int asked = 0;
+    std::vector<std::string> chain{"/usr/bin/bash", "/opt/trusted-agent/bin/runner"};
+    h.ancestors = [&](int32_t pid) {
+        ++asked;
+        CHECK(pid == 99);
+        return chain;
+    };
+    Detection d(s, h);
+    vigil::ProcessInfo p;
+    p.pid = 99;
+    p.exe = "/usr/bin/python3";
+    p.cmdline = "python3 -c print('unit-marker-7d1c')";
+    auto payload = process_start(p);
+    d.evaluate(VIGIL_TYPE_PROCESS_START, payload.data(), uint32_t(payload.size()));
+    CHECK(sink.count() == 0);
+    CHECK(asked == 1);
+    // Without the trusted ancestor the same event is a detection.
+    chain = {"/usr/bin/bash"};
+    d.evaluate(VIGIL_TYPE_PROCESS_START, payload.data(), uint32_t(payload.size()));
+    CHECK(sink.count() == 1);
+}
