@@ -39,6 +39,13 @@ bool boolean(const Value& v, const char* key) {
 
 }  // namespace
 
+std::string agent_state_dir(const std::string& agent_json) {
+    rapidjson::Document d;
+    d.Parse(agent_json.c_str(), agent_json.size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("state_dir") || !d["state_dir"].IsString()) return {};
+    return d["state_dir"].GetString();
+}
+
 Settings parse_settings(const std::string& json) {
     Settings s;
     s.raw_json = json.empty() ? "{}" : json;

@@ -38,6 +38,9 @@ struct Settings {
 // Parses and checks settings; throws std::runtime_error naming the key.
 Settings parse_settings(const std::string& json);
 
+// agent.state_dir from the agent section JSON ("" when absent or unreadable).
+std::string agent_state_dir(const std::string& agent_json);
+
 // JSON Schema (draft 4) of the settings, embedded in the plugin.
 extern const char* const kSettingsSchema;
 

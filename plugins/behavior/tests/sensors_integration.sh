@@ -16,7 +16,7 @@ plugins:
     enabled: true
     sensor: $SENSOR
     detection: false
-    file_watch_paths: [$WORK]
+    file_watch_paths: [$VT_DIR]
     sock_diag_interval_ms: 100
 EOS
 vt_start_daemon "$VT_DIR/vigil.yaml"
@@ -53,8 +53,24 @@ wait $SRV_PID || true
 
 # 3. File changes in the watched temp dir.
 /bin/sh -c "echo hello > '$WORK/f1'; mv '$WORK/f1' '$WORK/f2'; chmod 700 '$WORK/f2'; rm '$WORK/f2'"
+# The agent's own files (its state directory) are never reported.
+/bin/sh -c "echo x > '$VT_DIR/state/vigil-own-file-$$'; rm -f '$VT_DIR/state/vigil-own-file-$$'"
 sleep 1.5
 
+check_quiet() {  # check_quiet PYTHON-PREDICATE-OVER-e : exit 0 when some event matches
+  python3 - "$VT_DIR/events.jsonl" "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try:
+        ev = json.loads(line)
+    except ValueError:
+        continue
+    e = ev.get("payload", {}); t = ev.get("type"); p = e.get("process", {})
+    if eval(sys.argv[2]):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
 check() {  # check DESCRIPTION PYTHON-PREDICATE-OVER-e
   python3 - "$VT_DIR/events.jsonl" "$2" <<'PY' || vt_fail "$1"
 import json, sys
@@ -90,6 +106,9 @@ if [[ $SENSOR == ebpf ]]; then
   # The kernel program captures the context at the syscall: even a process
   # that is gone by the time user space looks is attributed.
   check "file delete attributed to rm" "t=='file' and e.get('action')=='delete' and e.get('path')=='$WORK/f2' and p.get('exe','').endswith('/rm')"
+fi
+if check_quiet "t=='file' and 'vigil-own-file-$$' in e.get('path','')"; then
+  vt_fail "a change in the agent's state directory was reported"
 fi
 vctl --json status | grep -q '"lost_total":0' || vt_log "note: losses reported: $(vctl --json status)"
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"

@@ -27,3 +27,9 @@ TEST_CASE("settings are parsed and bad values are named") {
                          doctest::Contains("power of two"), std::runtime_error);
     CHECK_THROWS_AS(parse_settings("{nope"), std::runtime_error);
 }
+
+TEST_CASE("agent state dir is read from the agent section") {
+    CHECK(agent_state_dir(R"({"state_dir":"/var/lib/vigil","log_level":"info"})") == "/var/lib/vigil");
+    CHECK(agent_state_dir("{}").empty());
+    CHECK(agent_state_dir("not json").empty());
+}
