@@ -24,6 +24,7 @@ struct ProcessRecord {
     ExeKey exe_key;
     uint64_t start_boottime_ns = 0; // CLOCK_BOOTTIME of the start (for lifetimes)
     bool exited = false;
+    bool argv_truncated = false;    // the sensor saw only the start of argv
 };
 
 // Stable id of (pid, start time) within a boot.

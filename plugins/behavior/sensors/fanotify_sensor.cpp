@@ -138,15 +138,17 @@ std::string FanotifySensor::resolve(const void* fsid, const void* handle, const 
     return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
-void FanotifySensor::handle(const fanotify_event_metadata* m, SensorSink& sink) {
+void FanotifySensor::handle(const char* raw, const fanotify_event_metadata& md, SensorSink& sink) {
+    const fanotify_event_metadata* m = &md;
     if (m->mask & FAN_Q_OVERFLOW) {
         sink.on_loss("fanotify_queue_overflow", 1);
         return;
     }
     if (m->pid == self_pid_) return;
     std::string path, new_path;
-    const char* p = reinterpret_cast<const char*>(m) + m->metadata_len;
-    const char* end = reinterpret_cast<const char*>(m) + m->event_len;
+    // Info records are 4-byte aligned (their fields are 32-bit at most).
+    const char* p = raw + m->metadata_len;
+    const char* end = raw + m->event_len;
     while (p + sizeof(fanotify_event_info_header) <= end) {
         auto* hdr = reinterpret_cast<const fanotify_event_info_header*>(p);
         if (hdr->len == 0) break;
@@ -202,7 +204,7 @@ void FanotifySensor::handle(const fanotify_event_metadata* m, SensorSink& sink) 
 }
 
 void FanotifySensor::run(SensorSink& sink) {
-    alignas(fanotify_event_metadata) char buf[65536];
+    alignas(8) static thread_local char buf[65536];
     pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
     for (;;) {
         if (::poll(fds, 2, -1) < 0) {
@@ -212,11 +214,21 @@ void FanotifySensor::run(SensorSink& sink) {
         if (fds[1].revents) return;
         ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) continue;
-        auto* m = reinterpret_cast<const fanotify_event_metadata*>(buf);
-        while (FAN_EVENT_OK(m, n)) {
-            if (m->vers == FANOTIFY_METADATA_VERSION) handle(m, sink);
-            if (m->fd >= 0) ::close(m->fd);
-            m = FAN_EVENT_NEXT(m, n);
+        // Records are only 4-byte aligned; the metadata holds a u64: copy it.
+        size_t off = 0;
+        while (off + sizeof(fanotify_event_metadata) <= size_t(n)) {
+            fanotify_event_metadata md;
+            std::memcpy(&md, buf + off, sizeof md);
+            if (md.event_len < sizeof md || off + md.event_len > size_t(n)) break;
+            if (md.vers == FANOTIFY_METADATA_VERSION) {
+                try {
+                    handle(buf + off, md, sink);
+                } catch (...) {
+                    sink.on_loss("event_processing_error", 1);
+                }
+            }
+            if (md.fd >= 0) ::close(md.fd);
+            off += md.event_len;
         }
     }
 }

@@ -29,7 +29,7 @@ public:
 
 private:
     void run(SensorSink& sink);
-    void handle(const fanotify_event_metadata* m, SensorSink& sink);
+    void handle(const char* raw, const fanotify_event_metadata& md, SensorSink& sink);
     std::string resolve(const void* fsid, const void* handle, const char** name_out);
 
     std::vector<std::string> watch_;

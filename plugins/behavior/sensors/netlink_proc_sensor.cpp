@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -102,31 +103,41 @@ void NetlinkProcSensor::run(SensorSink& sink) {
             if (nl->nlmsg_type != NLMSG_DONE) continue;
             auto* cn = static_cast<cn_msg*>(NLMSG_DATA(nl));
             if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC) continue;
-            auto* ev = reinterpret_cast<proc_event*>(cn->data);
-            switch (ev->what) {
-            case proc_event::PROC_EVENT_FORK: {
-                const auto& f = ev->event_data.fork;
-                if (f.child_pid != f.child_tgid) break;  // a new thread, not a process
-                sink.on_fork(ForkEvent{f.child_tgid, f.parent_tgid, ProcReader::now_boottime_ns()});
-                break;
-            }
-            case proc_event::PROC_EVENT_EXEC: {
-                ExecEvent e;
-                e.pid = ev->event_data.exec.process_tgid;
-                sink.on_exec(std::move(e));
-                break;
-            }
-            case proc_event::PROC_EVENT_EXIT: {
-                const auto& x = ev->event_data.exit;
-                if (x.process_pid != x.process_tgid) break;  // a thread ended
-                ExitEvent e{x.process_tgid, int32_t(x.exit_code), ProcReader::now_boottime_ns()};
-                sink.on_exit(e);
-                break;
-            }
-            default:
-                break;
+            // cn->data is only 4-byte aligned; proc_event holds a u64.
+            proc_event ev{};
+            std::memcpy(&ev, cn->data, std::min<size_t>(cn->len, sizeof ev));
+            try {
+                handle(&ev, sink);
+            } catch (...) {
+                sink.on_loss("event_processing_error", 1);
             }
         }
+    }
+}
+
+void NetlinkProcSensor::handle(const proc_event* ev, SensorSink& sink) {
+    switch (ev->what) {
+    case proc_event::PROC_EVENT_FORK: {
+        const auto& f = ev->event_data.fork;
+        if (f.child_pid != f.child_tgid) break;  // a new thread, not a process
+        sink.on_fork(ForkEvent{f.child_tgid, f.parent_tgid, ProcReader::now_boottime_ns()});
+        break;
+    }
+    case proc_event::PROC_EVENT_EXEC: {
+        ExecEvent e;
+        e.pid = ev->event_data.exec.process_tgid;
+        sink.on_exec(std::move(e));
+        break;
+    }
+    case proc_event::PROC_EVENT_EXIT: {
+        const auto& x = ev->event_data.exit;
+        if (x.process_pid != x.process_tgid) break;  // a thread ended
+        ExitEvent e{x.process_tgid, int32_t(x.exit_code), ProcReader::now_boottime_ns()};
+        sink.on_exit(e);
+        break;
+    }
+    default:
+        break;
     }
 }
 

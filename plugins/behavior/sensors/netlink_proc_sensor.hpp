@@ -4,6 +4,8 @@
 
 #include "sensor.hpp"
 
+#include <linux/cn_proc.h>
+
 #include <thread>
 
 namespace behavior {
@@ -19,6 +21,7 @@ public:
 
 private:
     void run(SensorSink& sink);
+    void handle(const proc_event* ev, SensorSink& sink);
     int sock_ = -1;
     int wake_ = -1;  // eventfd that ends the loop
     std::thread thread_;

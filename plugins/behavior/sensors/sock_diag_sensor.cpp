@@ -177,11 +177,19 @@ void SockDiagSensor::poll_once(SensorSink& sink, bool baseline) {
 }
 
 void SockDiagSensor::run(SensorSink& sink) {
-    poll_once(sink, true);
+    try {
+        poll_once(sink, true);
+    } catch (...) {
+    }
     while (!stop_) {
         for (uint32_t waited = 0; waited < interval_ms_ && !stop_; waited += 20)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (!stop_) poll_once(sink, false);
+        if (stop_) break;
+        try {
+            poll_once(sink, false);
+        } catch (...) {
+            sink.on_loss("event_processing_error", 1);
+        }
     }
 }
 

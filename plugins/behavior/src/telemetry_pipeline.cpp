@@ -49,6 +49,9 @@ void TelemetryPipeline::complete(ProcessRecord& rec, bool have_snapshot) {
             if (auto e = reader_.exe(info.pid); !e.empty()) info.exe = e;
         }
         if (info.cwd.empty()) info.cwd = reader_.cwd(info.pid);
+        // The kernel copy of argv is bounded; /proc has all of it while the
+        // process lives.
+        if (rec.argv_truncated && reader_.read_cmdline(info.pid, info)) rec.argv_truncated = false;
     }
     if (info.exe.empty() && info.argv.empty() && info.comm.empty()) return;
     info.user = users_.name(info.uid);

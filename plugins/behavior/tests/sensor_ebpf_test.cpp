@@ -117,6 +117,49 @@ TEST_CASE("ebpf sensor: curl to a loopback listener gives connect, accept and li
     }, nullptr));
 }
 
+TEST_CASE("ebpf sensor: a long command line is completed from /proc") {
+    Fixture f;
+    std::string big(3000, 'x');
+    int status = 0;
+    pid_t pid = run({"/bin/sh", "-c", "sleep 0.3", "first", big, "last-arg"}, &status);
+    Captured c;
+    REQUIRE(f.sink.wait_for([&](const Captured& x) {
+        return x.type == VIGIL_TYPE_PROCESS_START && x.as<vigil_process_event>()->process.pid == pid;
+    }, &c));
+    auto p = c.process(&vigil_process_event::process);
+    REQUIRE(p.argv.size() == 6);
+    CHECK(p.argv[4] == big);
+    CHECK(p.argv[5] == "last-arg");
+}
+
+TEST_CASE("ebpf sensor: IPv6 connect and accept carry v6 addresses") {
+    if (::access("/usr/bin/curl", X_OK) != 0) return;
+    int probe = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (probe < 0) return;  // no IPv6 on this host
+    ::close(probe);
+    Fixture f;
+    LoopbackServer server(0, AF_INET6);
+    int status = 0;
+    std::string url = "http://[::1]:" + std::to_string(server.port()) + "/";
+    pid_t pid = run({"/usr/bin/curl", "-g", "-s", "-o", "/dev/null", url}, &status);
+    Captured c;
+    REQUIRE(f.sink.wait_for([&](const Captured& x) {
+        if (x.type != VIGIL_TYPE_NETWORK) return false;
+        auto v = x.as<vigil_network_event>();
+        return v->action == VIGIL_NET_CONNECT && v->process.pid == pid;
+    }, &c));
+    auto v = c.as<vigil_network_event>();
+    CHECK(v->family == AF_INET6);
+    CHECK(v->remote_port == server.port());
+    CHECK(std::memcmp(v->remote_addr, &in6addr_loopback, 16) == 0);
+    CHECK(f.sink.wait_for([&](const Captured& x) {
+        if (x.type != VIGIL_TYPE_NETWORK) return false;
+        auto a = x.as<vigil_network_event>();
+        return a->action == VIGIL_NET_ACCEPT && a->family == AF_INET6 && a->local_port == server.port() &&
+               std::memcmp(a->local_addr, &in6addr_loopback, 16) == 0;
+    }, nullptr));
+}
+
 TEST_CASE("ebpf sensor: file create, modify, rename, chmod, chown, delete with the process") {
     Fixture f;
     int status = 0;

@@ -32,15 +32,25 @@ inline pid_t run(std::vector<std::string> argv, int* status) {
 // HTTP response after `delay_ms` and closes, in a thread of this process.
 class LoopbackServer {
 public:
-    explicit LoopbackServer(int delay_ms = 0) : delay_ms_(delay_ms) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
+    explicit LoopbackServer(int delay_ms = 0, int family = AF_INET) : delay_ms_(delay_ms) {
+        fd_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (family == AF_INET6) {
+            sockaddr_in6 a{};
+            a.sin6_family = AF_INET6;
+            a.sin6_addr = in6addr_loopback;
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+            socklen_t len = sizeof a;
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+            port_ = ntohs(a.sin6_port);
+        } else {
+            sockaddr_in a{};
+            a.sin_family = AF_INET;
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+            socklen_t len = sizeof a;
+            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+            port_ = ntohs(a.sin_port);
+        }
         ::listen(fd_, 16);
         thread_ = std::thread([this] {
             for (;;) {

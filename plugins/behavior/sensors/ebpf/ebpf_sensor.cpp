@@ -162,7 +162,13 @@ void EbpfSensor::start(SensorSink& sink) {
     rb_ = ring_buffer__new(
         bpf_map__fd(skel_->maps.events),
         [](void* ctx, void* data, size_t size) -> int {
-            dispatch(data, size, *static_cast<EbpfSensor*>(ctx)->sink_);
+            // Nothing may unwind through libbpf: a failure costs one event.
+            auto* self = static_cast<EbpfSensor*>(ctx);
+            try {
+                dispatch(data, size, *self->sink_);
+            } catch (...) {
+                self->sink_->on_loss("event_processing_error", 1);
+            }
             return 0;
         },
         this, nullptr);
@@ -254,6 +260,7 @@ void EbpfSensor::dispatch(const void* data, size_t size, SensorSink& sink) {
             pos = end + 1;
         }
         i.cmdline = join_argv(i.argv);
+        rec.argv_truncated = e->args_len >= VB_ARGS_MAX - 1;
         i.tty = tty_name(cstr(e->tty, sizeof e->tty));
         if (!i.tty.empty()) i.flags |= VIGIL_PROC_FLAG_INTERACTIVE;
         i.container_id = container_id_from_cgroup(cstr(e->cgroup, sizeof e->cgroup));
