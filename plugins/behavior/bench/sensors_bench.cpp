@@ -3,7 +3,7 @@
 // invocation, plus process-table memory across synthetic heavy churn.
 //
 //   vigil-bench sensors [--execs 20000] [--files 20000] [--sensor ebpf|netlink]
-//                       [--rounds 4] [--churn 1000000] [--json]
+//                       [--rounds 4] [--churn 1000000] [--no-hash] [--no-detection] [--json]
 //
 // The "agent" runs in a forked child (sensors + process table + hashing, and
 // Sigma detection with the built-in rules when built in) so that its CPU time
@@ -66,20 +66,21 @@ struct AgentResult {
     double cpu_s = 0;  // from "ready" to the end of the drain
     long rss_kib = 0;
     unsigned long starts = 0, files = 0, lost = 0, live = 0, exited = 0, detections = 0, hashed = 0, other = 0;
+    double hash_cpu_s = 0;
     char mechanism[32] = {};
 };
 
 // The sensors in a child process, until told to stop.
 class Agent {
 public:
-    Agent(const std::string& sensor, const std::string& watch) {
+    Agent(const std::string& sensor, const std::string& watch, bool hash, bool detect) {
         int up[2], down[2];
         if (::pipe(up) != 0 || ::pipe(down) != 0) throw std::runtime_error("pipe");
         pid_ = ::fork();
         if (pid_ == 0) {
             ::close(up[0]);
             ::close(down[1]);
-            child(sensor, watch, up[1], down[0]);
+            child(sensor, watch, hash, detect, up[1], down[0]);
             ::_exit(0);
         }
         ::close(up[1]);
@@ -94,8 +95,8 @@ public:
         AgentResult r;
         char buf[512] = {};
         if (::read(from_child_, buf, sizeof buf - 1) > 0)
-            std::sscanf(buf, "%lf %ld %lu %lu %lu %lu %lu %lu %lu %lu %31s", &r.cpu_s, &r.rss_kib, &r.starts, &r.files,
-                        &r.lost, &r.live, &r.exited, &r.detections, &r.hashed, &r.other, r.mechanism);
+            std::sscanf(buf, "%lf %ld %lu %lu %lu %lu %lu %lu %lu %lu %lf %31s", &r.cpu_s, &r.rss_kib, &r.starts, &r.files,
+                        &r.lost, &r.live, &r.exited, &r.detections, &r.hashed, &r.other, &r.hash_cpu_s, r.mechanism);
         ::waitpid(pid_, nullptr, 0);
         ::close(to_child_);
         ::close(from_child_);
@@ -103,20 +104,23 @@ public:
     }
 
 private:
-    static void child(const std::string& sensor, const std::string& watch, int up, int down) {
+    static void child(const std::string& sensor, const std::string& watch, bool hash, [[maybe_unused]] bool detect,
+                      int up, int down) {
         behavior::Settings s;
         s.sensor = sensor;
+        s.hash_executables = hash;
         s.file_watch_paths = {watch};
         std::atomic<unsigned long> starts{0}, files{0};
         behavior::PipelineOptions o;
         o.files = behavior::PathFilter({watch}, {});
         o.self_pid = ::getpid();
-        std::function<void(uint32_t, const void*, uint32_t)> detect;
+        o.hash_executables = hash;
+        std::function<void(uint32_t, const void*, uint32_t)> detect_fn;
 #if BEHAVIOR_HAVE_SIGMA
         behavior::DetectionHooks hooks;
         hooks.publish = [](uint32_t, const void*, uint32_t) {};
         std::unique_ptr<behavior::Detection> detection = std::make_unique<behavior::Detection>(s, hooks);
-        detect = [&](uint32_t t, const void* p, uint32_t n) { detection->evaluate(t, p, n); };
+        if (detect) detect_fn = [&](uint32_t t, const void* p, uint32_t n) { detection->evaluate(t, p, n); };
 #endif
         behavior::TelemetryPipeline pipeline(o, [&](uint32_t type, const void* p, uint32_t n) {
             if (type == VIGIL_TYPE_PROCESS_START) {
@@ -126,7 +130,7 @@ private:
             } else if (type == VIGIL_TYPE_FILE) {
                 ++files;
             }
-            if (detect) detect(type, p, n);
+            if (detect_fn) detect_fn(type, p, n);
         });
         behavior::SensorSet set(s, ::getpid(), [](int, const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
         set.start(pipeline);
@@ -147,10 +151,11 @@ private:
         char buf[512];
         // Everything else the agent saw meanwhile (other users of the host).
         unsigned long all = (unsigned long)(counters.process_start + counters.process_exit + counters.network + counters.file);
-        int n = std::snprintf(buf, sizeof buf, "%f %ld %lu %lu %lu %lu %lu %lu %lu %lu %s", cpu,
+        int n = std::snprintf(buf, sizeof buf, "%f %ld %lu %lu %lu %lu %lu %lu %lu %lu %f %s", cpu,
                               vigil::bench::rss_kib(::getpid()), starts.load(), files.load(),
                               (unsigned long)counters.lost_total, (unsigned long)t.live, (unsigned long)t.exited,
-                              detections, (unsigned long)pipeline.hasher().hashed_files(), all, set.mechanism().c_str());
+                              detections, (unsigned long)pipeline.hasher().hashed_files(), all,
+                              double(pipeline.hasher().hash_cpu_ns()) / 1e9, set.mechanism().c_str());
         (void)!::write(up, buf, size_t(n));
     }
     pid_t pid_ = -1;
@@ -201,6 +206,8 @@ VIGIL_BENCH(behavior_sensors, "sensors",
     long execs = long(args.get_int("execs", 20000)), files = long(args.get_int("files", 20000));
     long churn_n = long(args.get_int("churn", 1000000));
     std::string sensor = args.get("sensor", "ebpf");
+    // For attributing the agent's CPU: --no-hash, --no-detection.
+    bool hash = !args.has("no-hash"), detect = !args.has("no-detection");
     std::string dir = "/tmp/behavior_bench_" + std::to_string(::getpid());
     std::filesystem::create_directories(dir);
     try {
@@ -214,7 +221,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 // Alternate which side goes first (caches, CPU frequency).
                 double b = 0, w = 0;
                 if (r % 2 == 0) b = workload(n);
-                Agent a(sensor, dir);
+                Agent a(sensor, dir, hash, detect);
                 w = workload(n);
                 AgentResult res = a.finish();
                 if (r % 2 == 1) b = workload(n);
@@ -228,6 +235,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 sum.detections += res.detections;
                 sum.hashed += res.hashed;
                 sum.other += res.other;
+                sum.hash_cpu_s += res.hash_cpu_s;
                 sum.rss_kib = std::max(sum.rss_kib, res.rss_kib);
                 sum.live = res.live;
                 sum.exited = res.exited;
@@ -250,6 +258,9 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 .kv("events_expected", (long long)execs).kv("events_seen", (long long)r.starts)
                 .kv("lost", (long long)r.lost).kv("detections", (long long)r.detections)
                 .kv("all_events_published", (long long)r.other).kv("executables_hashed", (long long)r.hashed)
+                .kv("hashing_cpu_s", r.hash_cpu_s)
+                .kv("agent_cpu_pct_at_1600_execs_per_s_without_new_executables",
+                    100.0 * (r.cpu_s - r.hash_cpu_s) / double(execs) * 1600.0)
                 .kv("agent_rss_kib", (long long)r.rss_kib).kv("table_live", (long long)r.live)
                 .kv("table_exited", (long long)r.exited);
             j.print();

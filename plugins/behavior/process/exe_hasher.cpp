@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <memory>
@@ -62,7 +63,11 @@ std::string ExeHasher::hash(const std::string& path, const ExeKey& expected) {
                 return *v;
             }
         }
+        timespec t0{}, t1{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
         digest = sha256_fd(fd);
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+        hash_cpu_ns_ += uint64_t((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
         if (!digest.empty()) {
             std::lock_guard g(mu_);
             cache_.put(key, digest);

@@ -5,6 +5,7 @@
 #include "lru_cache.hpp"
 #include "process_record.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -36,6 +37,8 @@ public:
 
     uint64_t hashed_files() const { return hashed_; }
     uint64_t cache_hits() const { return hits_; }
+    // CPU time spent reading and hashing files, in nanoseconds.
+    uint64_t hash_cpu_ns() const { return hash_cpu_ns_; }
     size_t cache_size() {
         std::lock_guard g(mu_);
         return cache_.size();
@@ -46,6 +49,7 @@ private:
     LruCache<ExeKey, std::string, ExeKeyHash> cache_;
     uint64_t max_bytes_;
     uint64_t hashed_ = 0, hits_ = 0;
+    std::atomic<uint64_t> hash_cpu_ns_{0};
 };
 
 // Hex SHA-256 of an open file descriptor's content ("" on read error).

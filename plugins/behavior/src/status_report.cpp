@@ -51,7 +51,8 @@ std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Count
          ",\"evicted_exited\":" + std::to_string(table.evicted_exited) + "}";
     j += ",\"exe_hash_cache\":{\"entries\":" + std::to_string(hasher.cache_size()) +
          ",\"files_hashed\":" + std::to_string(hasher.hashed_files()) +
-         ",\"hits\":" + std::to_string(hasher.cache_hits()) + "}";
+         ",\"hits\":" + std::to_string(hasher.cache_hits()) +
+         ",\"hash_cpu_ms\":" + std::to_string(hasher.hash_cpu_ns() / 1000000) + "}";
     j += ",\"detection\":" + detection_json;
     return j + "}";
 }
