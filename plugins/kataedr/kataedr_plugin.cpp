@@ -94,7 +94,7 @@ public:
         po.max_batch_events = settings_.max_batch_events;
         po.max_delay_ns = uint64_t(settings_.max_send_delay_s) * 1000000000ull;
         pipeline_ = std::make_unique<TelemetryPipeline>(
-            OcsfContext{agent_id_, facts_.hostname, agent_version_}, po, &exclusions_, &limiter_);
+            OcsfContext{agent_id_, facts_.hostname, agent_version_}, po, &exclusions_, &limiter_, &seq_);
 
         auto log = [this](int level, const std::string& m) { this->host().log(vigil_log_level(level), m); };
         Uploader::Options uo;
@@ -102,7 +102,7 @@ public:
         uo.sync_period_ns = uint64_t(settings_.sync_period_s) * 1000000000ull;
         uo.max_retry_ns = uint64_t(std::max<uint32_t>(settings_.max_send_delay_s, 1)) * 1000000000ull;
         uploader_ = std::make_unique<Uploader>(
-            uo, *pipeline_, spool_, seq_, channel, conn_, [this] { return sync_body(); }, log);
+            uo, *pipeline_, spool_, channel, conn_, [this] { return sync_body(); }, log);
 
         TaskRunner::Options to;
         to.agent_id = agent_id_;

@@ -156,7 +156,7 @@ struct Setup {
     // Publishes `count` file/process/network events through test_source,
     // paced so kataedr's bus queue never overflows (the sustainable rate).
     void emit(int64_t count, int64_t already_received) {
-        const int64_t chunk = 8192;
+        const int64_t chunk = 16384;
         const char* types[] = {"process_start", "network", "file"};
         int64_t sent = 0;
         for (int i = 0; sent < count; ++i) {
@@ -166,7 +166,7 @@ struct Setup {
             sent += n;
             wait_for(
                 60,
-                [&] { return kataedr_value("telemetry", "received") >= already_received + sent - 4 * chunk; },
+                [&] { return kataedr_value("telemetry", "received") >= already_received + sent - 3 * chunk; },
                 0.02);
         }
     }

@@ -42,6 +42,46 @@ std::string gzip_compress_parts(std::initializer_list<std::string_view> parts, i
 
 std::string gzip_compress(std::string_view data, int level) { return gzip_compress_parts({data}, level); }
 
+struct GzipStream::State {
+    z_stream zs{};
+};
+
+GzipStream::GzipStream(int level) : s_(new State) {
+    if (deflateInit2(&s_->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        delete s_;
+        throw std::runtime_error("gzip: deflateInit2 failed");
+    }
+}
+
+GzipStream::~GzipStream() {
+    deflateEnd(&s_->zs);
+    delete s_;
+}
+
+void GzipStream::deflate_some(std::string_view text, int flush) {
+    if (finished_) throw std::logic_error("gzip: stream already finished");
+    z_stream& zs = s_->zs;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    zs.avail_in = uInt(text.size());
+    unsigned char buf[16384];
+    int rc;
+    do {
+        zs.next_out = buf;
+        zs.avail_out = sizeof buf;
+        rc = deflate(&zs, flush);
+        if (rc == Z_STREAM_ERROR) throw std::runtime_error("gzip: deflate failed");
+        out_.append(reinterpret_cast<char*>(buf), sizeof buf - zs.avail_out);
+    } while (zs.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+}
+
+void GzipStream::append(std::string_view text) { deflate_some(text, Z_NO_FLUSH); }
+
+std::string GzipStream::finish(std::string_view tail) {
+    deflate_some(tail, Z_FINISH);
+    finished_ = true;
+    return std::move(out_);
+}
+
 std::string gzip_decompress(std::string_view data, size_t max_size) {
     z_stream zs{};
     if (inflateInit2(&zs, 15 + 16) != Z_OK) throw std::runtime_error("gzip: inflateInit2 failed");

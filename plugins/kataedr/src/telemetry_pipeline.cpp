@@ -8,11 +8,12 @@
 namespace kataedr {
 
 TelemetryPipeline::TelemetryPipeline(OcsfContext ctx, Options opt, const Exclusions* exclusions,
-                                     RateLimiter* limiter)
+                                     RateLimiter* limiter, SequenceStore* seq)
     : ctx_(std::move(ctx)),
       opt_(opt),
       exclusions_(exclusions),
       limiter_(limiter),
+      seq_(seq),
       // Event sequence numbers start at the wall clock in ns so they keep
       // increasing across restarts without persisting them (metadata.uid).
       event_seq_(now_ns()) {}
@@ -48,32 +49,43 @@ bool TelemetryPipeline::offer(const EventView& ev, uint64_t now) {
     while (!shutdown_ && full_.size() >= opt_.max_full_batches)
         space_.wait_for(g, std::chrono::milliseconds(100));
     if (open_.count == 0) {
+        open_.seq = seq_->next();
         open_.first_ns = now;
-        open_.events.reserve(opt_.max_batch_events * (json.size() + 1));
+        gz_ = std::make_unique<GzipStream>(1);
+        // agent_id is a UUID from the host: nothing to escape.
+        gz_->append("{\"agent_id\":\"" + ctx_.agent_id + "\",\"batch_seq\":" + std::to_string(open_.seq) +
+                    ",\"events\":[");
     } else {
-        open_.events.push_back(',');
+        gz_->append(",");
     }
-    open_.events += json;
+    gz_->append(json);
     ++open_.count;
     counters_.accepted.fetch_add(1, std::memory_order_relaxed);
     if (open_.count >= opt_.max_batch_events) {
-        full_.push_back(std::move(open_));
-        open_ = RawBatch{};
+        close_open_locked();
         return true;
     }
     return false;
 }
 
-std::vector<RawBatch> TelemetryPipeline::take_ready(uint64_t now, bool force) {
-    std::vector<RawBatch> out;
+void TelemetryPipeline::close_open_locked() {
+    open_.body = gz_->finish("]}");
+    gz_.reset();
+    full_.push_back(std::move(open_));
+    open_ = SealedBatch{};
+}
+
+std::vector<SealedBatch> TelemetryPipeline::take_ready(uint64_t now, bool force) {
+    std::vector<SealedBatch> out;
     std::lock_guard<std::mutex> g(mu_);
     while (!full_.empty()) {
         out.push_back(std::move(full_.front()));
         full_.pop_front();
     }
     if (open_.count > 0 && (force || now >= open_.first_ns + opt_.max_delay_ns)) {
-        out.push_back(std::move(open_));
-        open_ = RawBatch{};
+        close_open_locked();
+        out.push_back(std::move(full_.back()));
+        full_.pop_back();
     }
     space_.notify_all();
     return out;

@@ -10,13 +10,12 @@
 
 namespace kataedr {
 
-Uploader::Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool, SequenceStore& seq,
+Uploader::Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool,
                    std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
                    std::function<std::string()> sync_body, LogFn log)
     : opt_(std::move(opt)),
       pipeline_(pipeline),
       spool_(spool),
-      seq_(seq),
       channel_(std::move(channel), &state),
       state_(state),
       sync_body_(std::move(sync_body)),
@@ -37,7 +36,7 @@ void Uploader::stop() {
     wake();
     thread_.join();
     // Whatever was not delivered survives in the spool, in order.
-    for (auto& raw : pipeline_.take_ready(now_ns(), true)) outbox_.push_back(seal(std::move(raw)));
+    for (auto& b : pipeline_.take_ready(now_ns(), true)) outbox_.push_back(from(std::move(b)));
     spill_outbox();
 }
 
@@ -52,17 +51,6 @@ void Uploader::wake() {
 void Uploader::request_sync() {
     sync_requested_ = true;
     wake();
-}
-
-Uploader::Sealed Uploader::seal(RawBatch&& raw) {
-    Sealed s;
-    s.seq = seq_.next();
-    s.events = raw.count;
-    const std::string head = "{\"agent_id\":\"" + opt_.agent_id /* a UUID: nothing to escape */ +
-                             "\",\"batch_seq\":" + std::to_string(s.seq) + ",\"events\":[";
-    s.body = gzip_compress_parts({head, raw.events, "]}"}, 1);
-    raw.events = std::string();
-    return s;
 }
 
 bool Uploader::do_sync() {
@@ -188,7 +176,7 @@ void Uploader::run() {
     bool online = false;
     while (!stop_) {
         uint64_t now = now_ns();
-        for (auto& raw : pipeline_.take_ready(now, false)) outbox_.push_back(seal(std::move(raw)));
+        for (auto& b : pipeline_.take_ready(now, false)) outbox_.push_back(from(std::move(b)));
         if (now >= retry_at) {
             bool ok = true;
             if (!synced_ || now >= next_sync || sync_requested_.exchange(false)) {

@@ -1,4 +1,4 @@
-// The uploader thread: seals batches (batch_seq, gzip), sends heartbeats and
+// The uploader thread: takes sealed batches from the pipeline, sends heartbeats and
 // telemetry, and keeps strict order through outages: while the server cannot
 // be reached every sealed batch goes to the disk spool, and when it answers
 // again the spool drains, oldest first, before anything newer is sent.
@@ -39,7 +39,7 @@ public:
     };
     using LogFn = std::function<void(int level, const std::string&)>;
 
-    Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool, SequenceStore& seq,
+    Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool,
              std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
              std::function<std::string()> sync_body, LogFn log);
     ~Uploader();
@@ -59,10 +59,10 @@ private:
         uint32_t events = 0;
         std::string body;  // gzip
     };
+    static Sealed from(SealedBatch&& b) { return Sealed{b.seq, b.count, std::move(b.body)}; }
     enum class SendResult { delivered, rejected, failed };
 
     void run();
-    Sealed seal(RawBatch&& raw);
     bool do_sync();
     SendResult send_batch(const Sealed& b);
     bool drain_spool();
@@ -72,7 +72,6 @@ private:
     Options opt_;
     TelemetryPipeline& pipeline_;
     Spool& spool_;
-    SequenceStore& seq_;
     HttpsChannel channel_;
     ConnectionState& state_;
     std::function<std::string()> sync_body_;
