@@ -88,17 +88,19 @@ Uploader::SendResult Uploader::send_batch(const Sealed& b) {
         HttpResponse r;
         try {
             r = channel_.send(req);
-        } catch (const TransportError& e) {
+        } catch (const TransportError&) {
             return SendResult::failed;
         }
         if (r.status == 200) {
             rapidjson::Document d;
             d.Parse(r.body.data(), r.body.size());
             if (!d.HasParseError() && d.IsObject() && d.HasMember("duplicate") && d["duplicate"].IsBool() &&
-                d["duplicate"].GetBool())
-                counters_.duplicates.fetch_add(1);
-            counters_.batches_sent.fetch_add(1);
-            counters_.events_sent.fetch_add(b.events);
+                d["duplicate"].GetBool()) {
+                counters_.duplicates.fetch_add(1);  // stored before (a retry): not counted twice
+            } else {
+                counters_.batches_sent.fetch_add(1);
+                counters_.events_sent.fetch_add(b.events);
+            }
             return SendResult::delivered;
         }
         if (r.status == 404 && attempt == 0) {
