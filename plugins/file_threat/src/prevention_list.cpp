@@ -18,6 +18,14 @@ template <size_t N, class Set>
 void read_list(const rapidjson::Value& doc, const char* key, Set& out) {
     auto it = doc.FindMember(key);
     if (it == doc.MemberEnd()) return;
+    if (it->value.IsString()) {  // one hash (vigilctl --sha256 H)
+        auto h = from_hex<N>(std::string_view(it->value.GetString(), it->value.GetStringLength()));
+        if (!h)
+            throw std::invalid_argument(std::string(key) + " '" + std::string(it->value.GetString()).substr(0, 80) +
+                                        "' is not a " + std::to_string(N * 2) + "-digit hex " + key + " hash");
+        out.insert(*h);
+        return;
+    }
     if (!it->value.IsArray())
         throw std::invalid_argument(std::string("'") + key + "' must be an array of hex strings");
     size_t i = 0;
@@ -43,6 +51,8 @@ PreventionList PreventionList::parse_json(std::string_view json) {
         throw std::invalid_argument("prevention list must be a JSON object {\"sha256\":[...],\"md5\":[...]}");
     for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
         std::string_view k(it->name.GetString(), it->name.GetStringLength());
+        // vigilctl's generic form adds "args" (positional words): none are expected.
+        if (k == "args" && it->value.IsArray() && it->value.Empty()) continue;
         if (k != "sha256" && k != "md5")
             throw std::invalid_argument("unknown key '" + std::string(k) + "' in prevention list (expected sha256, md5)");
     }

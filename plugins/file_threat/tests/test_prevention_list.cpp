@@ -17,6 +17,10 @@ TEST_CASE("file_threat prevention list: parse, match, replace, persist") {
     auto by_md5 = PreventionList::parse_json("{\"md5\":[\"" + upper + "\"]}");
     CHECK(by_md5.match(d) == "md5:" + to_hex(d.md5));
 
+    // vigilctl generic form: {"args":[],"sha256":"<one hash>"}
+    auto one = PreventionList::parse_json("{\"args\":[],\"sha256\":\"" + to_hex(d.sha256) + "\"}");
+    CHECK(one.match(d));
+
     TempDir dir;
     const std::string file = (dir.path / "prevention.json").string();
     CHECK(PreventionList::load(file).empty());  // missing file = empty list
