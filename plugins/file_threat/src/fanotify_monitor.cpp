@@ -132,16 +132,22 @@ bool FanotifyMonitor::answer(Pending& p, bool allow) {
     return true;
 }
 
-void FanotifyMonitor::add_kernel_cache_mark(int fd) {
+void FanotifyMonitor::add_kernel_cache_mark(const AccessEvent& ev) {
     if (!options_.kernel_cache) return;
     if (ignore_marks_.load() >= options_.kernel_cache_limit) flush_kernel_cache();
     // An ignore mask without FAN_MARK_IGNORED_SURV_MODIFY is cleared by the
     // kernel on the first modification of the inode, which is exactly the
-    // invalidation a clean verdict needs.
-    if (::fanotify_mark(fan_fd_, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, kPermMask, fd, nullptr) == 0) {
-        ignore_marks_++;
-        stats_.kernel_cache_marks++;
+    // invalidation a clean verdict needs. It must be in place before the
+    // access is allowed (the opener may write right after), and a change
+    // that slipped in between the scan and the mark drops it again.
+    if (::fanotify_mark(fan_fd_, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, kPermMask, ev.fd, nullptr) != 0) return;
+    struct stat now;
+    if (::fstat(ev.fd, &now) != 0 || !FileStamp::of(now).same_version(ev.stamp)) {
+        ::fanotify_mark(fan_fd_, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, kPermMask, ev.fd, nullptr);
+        return;
     }
+    ignore_marks_++;
+    stats_.kernel_cache_marks++;
 }
 
 void FanotifyMonitor::flush_kernel_cache() {
@@ -244,8 +250,8 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
     if (auto cached = handler_.cached_decision(p->ev.stamp, exec)) {
         if (*cached) {
             stats_.allowed_cached++;
+            add_kernel_cache_mark(p->ev);  // e.g. after a flush
             answer(*p, true);
-            add_kernel_cache_mark(p->ev.fd);  // e.g. after a flush
             return;
         }
         p->ev.path = fd_path(p->ev.fd);
@@ -278,10 +284,8 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
             if (!p->answered && !p->cancel) {
                 stats_.scans++;
                 AccessDecision d = handler_.decide(p->ev, p->deadline, p->cancel);
-                if (answer(*p, d.allow)) {
-                    if (!d.allow) stats_.denied++;
-                    else if (d.clean_and_stable) add_kernel_cache_mark(p->ev.fd);
-                }
+                if (d.allow && d.clean_and_stable && !p->answered) add_kernel_cache_mark(p->ev);
+                if (answer(*p, d.allow) && !d.allow) stats_.denied++;
             }
             finish(p->id);
         })) {

@@ -114,7 +114,7 @@ private:
     void handle_permission(std::shared_ptr<Pending> ev);
     bool answer(Pending& p, bool allow);
     void finish(uint64_t id);
-    void add_kernel_cache_mark(int fd);
+    void add_kernel_cache_mark(const AccessEvent& ev);
 
     MonitorOptions options_;
     AccessHandler& handler_;

@@ -24,6 +24,7 @@ expected=$(ls "$testfiles" | wc -l)
 ft_config "$VT_DIR/vigil.yaml" <<EOF
   file_threat:
     enabled: true
+    status_interval_ms: 200
     yara_rules: [$VIGIL_CORPUS/yara/yara-rules/malware, $VIGIL_CORPUS/yara/signature-base]
     hash_lists: [$VT_DIR/clamav.sha256.txt, $VT_DIR/clamav.md5.txt]
     on_access:

@@ -67,3 +67,8 @@ ft_on_access_running() { [[ $(ft_status "s['on_access']['running']") == True ]];
 ft_wait_on_access() {
   vt_wait_until 10 ft_on_access_running || vt_fail "on-access scanning did not start"
 }
+
+# ft_wait_status PYBOOL: waits (5 s) until PYBOOL holds over the status `s`
+# (the status is refreshed every status_interval_ms).
+_ft_status_true() { [[ $(ft_status "$1") == True ]]; }
+ft_wait_status() { vt_wait_until 5 _ft_status_true "$1"; }

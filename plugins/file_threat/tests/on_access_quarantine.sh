@@ -12,6 +12,7 @@ ft_mount_tmpfs
 ft_config "$VT_DIR/vigil.yaml" <<EOF
   file_threat:
     enabled: true
+    status_interval_ms: 200
     on_access:
       mounts: [$FT_MNT]
       scan_after_write: true
@@ -53,7 +54,7 @@ cmp -s "$target" "$VT_DIR/reference.com" || vt_fail "restored file differs from 
 [[ $(stat -c '%U:%G %a' "$target") == "nobody:nogroup 640" ]] || vt_fail "owner/mode not restored: $(stat -c '%U:%G %a' "$target")"
 sleep 1
 [[ -f $target ]] || vt_fail "restored file was quarantined again"
-[[ $(ft_status "s['threats']") == 1 ]] || vt_fail "unexpected threat count $(ft_status "s['threats']")"
+ft_wait_status "s['threats'] == 1" || vt_fail "unexpected threat count $(ft_status "s['threats']")"
 
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 vt_pass

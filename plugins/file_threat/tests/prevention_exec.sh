@@ -16,6 +16,7 @@ ft_mount_tmpfs
 ft_config "$VT_DIR/vigil.yaml" <<EOF
   file_threat:
     enabled: true
+    status_interval_ms: 200
     on_access:
       mounts: [$FT_MNT]
       scan_on_exec: true
@@ -38,7 +39,7 @@ exec_errno() { perl -e 'exec { $ARGV[0] } $ARGV[0]; exit($! + 0)' "$1"; echo $?;
 out=$(vctl call file_threat.set_prevention_list "{\"sha256\":[\"$sha\"],\"md5\":[]}") || vt_fail "set_prevention_list failed: $out"
 out=$(vctl call file_threat.set_prevention_list '{"sha256":["nothex"]}' 2>&1) && vt_fail "a bad hash was accepted"
 echo "$out" | grep -q "nothex" || vt_fail "bad hash error does not name the entry: $out"
-[[ $(ft_status "s['prevention']['sha256']") == 1 ]] || vt_fail "the bad list replaced the good one"
+ft_wait_status "s['prevention']['sha256'] == 1" || vt_fail "the bad list replaced the good one"
 
 ft_events_start "$VT_DIR/events.jsonl"
 [[ $(exec_errno "$FT_MNT/bin/blocked_tool") == 1 ]] || vt_fail "exec of a file on the prevention list was not denied with EPERM"
@@ -65,7 +66,7 @@ ft_wait_on_access
 # A new list replaces the old one (here: empty), and cached verdicts go with it.
 out=$(vctl file_threat set_prevention_list) || vt_fail "clearing the list failed: $out"
 [[ $(exec_errno "$FT_MNT/bin/blocked_tool") == 0 ]] || vt_fail "exec still denied after the list was replaced"
-[[ $(ft_status "s['prevention']['sha256']") == 0 ]] || vt_fail "list not replaced"
+ft_wait_status "s['prevention']['sha256'] == 0" || vt_fail "list not replaced"
 
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 vt_pass

@@ -184,3 +184,40 @@ TEST_CASE("file_threat monitor: close-after-write scan quarantines, modification
     mon.stop();
     protector.set_monitor(nullptr);
 }
+
+TEST_CASE("file_threat monitor: a write right after an allowed open invalidates the kernel-side verdict") {
+    PrivateTmpfs fs;
+    if (!fs.ok) {
+        MESSAGE("skipped: needs root");
+        return;
+    }
+    const std::string root = fs.dir.path.string();
+    RecordingReporter rep;
+    Protector protector(rep, 1024);
+    protector.set_engines(Engines::load({}, {}, true));
+    ProtectorOptions po;
+    po.on_access_actions = {Action::Block, Action::Notify};
+    protector.set_options(po);
+    auto opts = options_for(root);
+    opts.close_write = false;  // only permission events: the kernel cache alone must not let it through
+    FanotifyMonitor mon(opts, protector);
+    protector.set_monitor(&mon);
+    mon.start();
+    for (int i = 0; i < 20; ++i) {
+        const std::string path = root + "/copy" + std::to_string(i);
+        pid_t pid = ::fork();
+        if (pid == 0) {  // like cp: create (clean, empty), then write at once
+            int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const auto& e = eicar_string();
+            bool ok = fd >= 0 && ::write(fd, e.data(), e.size()) == ssize_t(e.size());
+            ::_exit(ok ? 0 : 1);
+        }
+        int st;
+        ::waitpid(pid, &st, 0);
+        REQUIRE(WEXITSTATUS(st) == 0);
+        CHECK(open_in_child(path) == EPERM);
+    }
+    CHECK(mon.stats().kernel_cache_marks.load() >= 1);
+    mon.stop();
+    protector.set_monitor(nullptr);
+}
