@@ -68,7 +68,11 @@ if command -v yara >/dev/null; then
     grep -q '^Mirai_Okiru ' || vt_fail "the yara CLI does not match the built sample"
 fi
 
-# clamav-testfiles: every file detected by hash, on demand ...
+# clamav-testfiles: every file detected by hash, on demand (with progress
+# events and published threats) ...
+vctl events --type file_threat.scan_progress --type threat >"$VT_DIR/events.jsonl" 2>/dev/null &
+vt_track_pid $!
+sleep 0.3
 out=$(vctl --json --timeout 120 scan file "$testfiles" --actions notify) || vt_fail "scan failed: $out"
 echo "$out" | python3 -c "
 import json, sys
@@ -76,6 +80,11 @@ r = json.load(sys.stdin)['result']
 assert r['files'] == $expected and r['infected'] == $expected and r['errors'] == 0, {k: r[k] for k in ('files', 'infected', 'errors')}
 assert all(any(x['engine'] == 'hash' for x in d['detections']) for d in r['detections'])
 " || vt_fail "not every clamav test file was detected: $(echo "$out" | head -c 600)"
+vt_wait_until 5 grep -q '"file_threat.scan_progress"' "$VT_DIR/events.jsonl" || vt_fail "no progress event"
+n=$(ft_event_count "$VT_DIR/events.jsonl" "e['type']=='file_threat.scan_progress' and json.loads(e['payload']['text'])['done'] and json.loads(e['payload']['text'])['infected']==$expected")
+[[ $n == 1 ]] || vt_fail "no final progress event: $(grep progress "$VT_DIR/events.jsonl")"
+n=$(ft_event_count "$VT_DIR/events.jsonl" "e['type']=='threat' and e['payload']['detector']=='hash' and e['payload']['object'].startswith('$testfiles/')")
+[[ $n == "$expected" ]] || vt_fail "expected $expected published threats, got $n"
 
 # ... and on access: opening a copy on the watched mount is denied.
 cp "$testfiles/clam.exe" "$FT_MNT/clam.exe"
