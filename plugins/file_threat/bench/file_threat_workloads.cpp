@@ -135,8 +135,9 @@ std::string run_file_threat_bench(const BenchOptions& o) {
         exec_off.push_back(exec_run());
         par_off.push_back(open_run(2));
         {
-            FanotifyMonitor mon(monitor_options(true), protector);
-            protector.set_monitor(&mon);
+            auto monp = std::make_shared<FanotifyMonitor>(monitor_options(true), protector);
+            auto& mon = *monp;
+            protector.set_monitor(monp);
             mon.start();
             open_run(1);  // warm up: every file scanned once, verdicts cached
             exec_run();

@@ -28,18 +28,8 @@ public:
         protector_.set_engines(Engines::load(settings_.yara_rules, settings_.hash_lists, settings_.eicar));
         protector_.set_prevention(std::make_shared<PreventionList>(PreventionList::load(prevention_path_)));
 
-        ProtectorOptions po;
-        po.on_access_actions = settings_.on_access.actions;
-        po.max_file_size = settings_.max_file_size;
-        po.scan_timeout = std::chrono::milliseconds(settings_.scan_timeout_ms);
-        po.on_demand_timeout = std::chrono::milliseconds(std::max(settings_.scan_timeout_ms, 60000u));
-        po.test_scan_delay_ms = settings_.on_access.test_scan_delay_ms;
-        po.execution_prevention = settings_.execution_prevention;
-        protector_.set_options(po);
-
-        exclusions_ = Exclusions(settings_.exclusions);
-        // The agent's own files (state, quarantine store) are never scanned.
-        for (const auto& own : own_paths()) exclusions_.add(own);
+        protector_.set_options(protector_options(settings_));
+        exclusions_ = make_exclusions(settings_);
 
         progress_type_ = host.register_type("file_threat.scan_progress");
         host.on_command("file_threat.scan", [this](const vigil::Command& c, vigil::Reply r) { on_scan(c, r); });
@@ -48,52 +38,83 @@ public:
         host.on_command("file_threat.get_prevention_list", [this](const vigil::Command&, vigil::Reply r) {
             r.ok(protector_.prevention()->to_json());
         });
-        if (settings_.on_access.test_scan_delay_ms)
-            host.warn("on_access.test_scan_delay_ms is set: every on-access scan is slowed down (TEST ONLY)");
     }
 
     ~FileThreatPlugin() override { stop(); }
 
     void start() override {
-        const auto& oa = settings_.on_access;
-        if (oa.enabled && (!oa.mounts.empty() || !oa.filesystems.empty())) {
-            MonitorOptions mo;
-            mo.mounts = oa.mounts;
-            mo.filesystems = oa.filesystems;
-            mo.open_perm = oa.scan_on_open;
-            mo.exec_perm = oa.scan_on_exec || settings_.execution_prevention;
-            mo.close_write = oa.scan_after_write;
-            mo.workers = oa.workers;
-            mo.queue_size = oa.queue_size;
-            mo.scan_timeout = std::chrono::milliseconds(settings_.scan_timeout_ms);
-            mo.max_file_size = settings_.max_file_size;
-            mo.exclusions = exclusions_;
-            mo.kernel_cache = oa.kernel_cache;
-            monitor_ = std::make_unique<FanotifyMonitor>(mo, protector_);
-            monitor_->start();
-            protector_.set_monitor(monitor_.get());
-            host().info("on-access scanning active on " + std::to_string(monitor_->marks().size()) + " mark(s)");
-        } else {
-            host().info("on-access scanning is off (disabled or no mounts/filesystems configured)");
+        Settings settings = current_settings();
+        auto monitor = make_monitor(settings);  // throws with the reason (e.g. a mount that does not exist)
+        {
+            std::lock_guard<std::mutex> g(monitor_mu_);
+            monitor_ = monitor;
         }
-        publish_status();
-        status_timer_ = host().timer(settings_.status_interval_ms, true, [this] { publish_status(); });
+        protector_.set_monitor(monitor);
+        if (monitor)
+            host().info("on-access scanning active on " + std::to_string(monitor->marks().size()) + " mark(s)");
+        else
+            host().info("on-access scanning is off (disabled or no mounts/filesystems configured)");
         stopped_ = false;
+        publish_status();
+        status_timer_ = host().timer(settings.status_interval_ms, true, [this] { publish_status(); });
+    }
+
+    // Applies new settings in place. Settings that do not load (a rule that
+    // does not compile, a bad hash list, a mount that cannot be watched) are
+    // refused with the reason in the log and in the status, and the previous
+    // settings keep protecting: nothing is lost on a bad reload.
+    bool reconfigure() override {
+        Settings next;
+        std::shared_ptr<const Engines> engines;
+        try {
+            next = parse_settings(host().config_json());
+            engines = Engines::load(next.yara_rules, next.hash_lists, next.eicar);
+        } catch (const std::exception& e) {
+            return refuse_reload(e.what());
+        }
+        if (next.on_access.cache_size != current_settings().on_access.cache_size)
+            return false;  // the cache is sized at creation: let the host restart the instance
+        std::shared_ptr<FanotifyMonitor> monitor;
+        try {
+            monitor = make_monitor(next);  // started next to the old one: no gap in protection
+        } catch (const std::exception& e) {
+            return refuse_reload(e.what());
+        }
+        std::shared_ptr<FanotifyMonitor> old;
+        {
+            std::lock_guard<std::mutex> g(monitor_mu_);
+            old = std::exchange(monitor_, monitor);
+        }
+        {
+            std::lock_guard<std::mutex> g(cfg_mu_);
+            settings_ = next;
+            exclusions_ = make_exclusions(next);
+            reload_error_.clear();
+        }
+        protector_.set_options(protector_options(next));
+        protector_.set_monitor(monitor);
+        protector_.set_engines(engines);
+        if (old) old->stop();
+        host().info("new settings applied");
+        publish_status();
+        return true;
     }
 
     void stop() override {
-        if (stopped_) return;
-        stopped_ = true;
+        if (stopped_.exchange(true)) return;
         if (status_timer_) host().cancel_timer(status_timer_);
         status_timer_ = 0;
         {
             std::lock_guard<std::mutex> g(jobs_mu_);
             for (auto& j : jobs_) *j.cancel = true;
         }
-        if (monitor_) {
-            protector_.set_monitor(nullptr);
-            monitor_->stop();  // answers every waiting access with ALLOW first
+        std::shared_ptr<FanotifyMonitor> monitor;
+        {
+            std::lock_guard<std::mutex> g(monitor_mu_);
+            monitor = std::move(monitor_);
         }
+        protector_.set_monitor(nullptr);
+        if (monitor) monitor->stop();  // answers every waiting access with ALLOW first
         std::list<Job> jobs;
         {
             std::lock_guard<std::mutex> g(jobs_mu_);
@@ -101,7 +122,6 @@ public:
         }
         for (auto& j : jobs)
             if (j.thread.joinable()) j.thread.join();
-        monitor_.reset();
     }
 
 private:
@@ -111,6 +131,63 @@ private:
         std::shared_ptr<std::atomic<bool>> done;
         std::thread thread;
     };
+
+    Settings current_settings() {
+        std::lock_guard<std::mutex> g(cfg_mu_);
+        return settings_;
+    }
+
+    static ProtectorOptions protector_options(const Settings& s) {
+        ProtectorOptions po;
+        po.on_access_actions = s.on_access.actions;
+        po.max_file_size = s.max_file_size;
+        po.scan_timeout = std::chrono::milliseconds(s.scan_timeout_ms);
+        po.on_demand_timeout = std::chrono::milliseconds(std::max(s.scan_timeout_ms, 60000u));
+        po.test_scan_delay_ms = s.on_access.test_scan_delay_ms;
+        po.execution_prevention = s.execution_prevention;
+        return po;
+    }
+
+    std::shared_ptr<const Exclusions> make_exclusions(const Settings& s) const {
+        auto e = std::make_shared<Exclusions>(s.exclusions);
+        // The agent's own files (state, quarantine store) are never scanned.
+        for (const auto& own : own_paths()) e->add(own);
+        return e;
+    }
+
+    // A started monitor for these settings, or nullptr when on-access
+    // scanning is off. Throws when it cannot start.
+    std::shared_ptr<FanotifyMonitor> make_monitor(const Settings& s) {
+        const auto& oa = s.on_access;
+        if (!oa.enabled || (oa.mounts.empty() && oa.filesystems.empty())) return nullptr;
+        if (oa.test_scan_delay_ms)
+            host().warn("on_access.test_scan_delay_ms is set: every on-access scan is slowed down (TEST ONLY)");
+        MonitorOptions mo;
+        mo.mounts = oa.mounts;
+        mo.filesystems = oa.filesystems;
+        mo.open_perm = oa.scan_on_open;
+        mo.exec_perm = oa.scan_on_exec || s.execution_prevention;
+        mo.close_write = oa.scan_after_write;
+        mo.workers = oa.workers;
+        mo.queue_size = oa.queue_size;
+        mo.scan_timeout = std::chrono::milliseconds(s.scan_timeout_ms);
+        mo.max_file_size = s.max_file_size;
+        mo.exclusions = *make_exclusions(s);
+        mo.kernel_cache = oa.kernel_cache;
+        auto m = std::make_shared<FanotifyMonitor>(mo, protector_);
+        m->start();
+        return m;
+    }
+
+    bool refuse_reload(const std::string& why) {
+        {
+            std::lock_guard<std::mutex> g(cfg_mu_);
+            reload_error_ = why;
+        }
+        host().error("new settings not applied, the previous ones stay in force: " + why);
+        publish_status();
+        return true;  // handled: the running configuration keeps protecting
+    }
 
     std::vector<std::string> own_paths() const {
         std::vector<std::string> out;
@@ -152,9 +229,15 @@ private:
     }
 
     void on_scan(const vigil::Command& c, vigil::Reply r) {
+        const Settings settings = current_settings();
+        std::shared_ptr<const Exclusions> exclusions;
+        {
+            std::lock_guard<std::mutex> g(cfg_mu_);
+            exclusions = exclusions_;
+        }
         ScanJobRequest req;
         try {
-            req = parse_scan_request(std::string(c.args_json), settings_.on_demand.actions);
+            req = parse_scan_request(std::string(c.args_json), settings.on_demand.actions);
         } catch (const std::exception& e) {
             r.error(VIGIL_EINVAL, e.what());
             return;
@@ -165,9 +248,9 @@ private:
             r.error(VIGIL_ESTATE, "file_threat is stopping");
             return;
         }
-        if (jobs_.size() >= settings_.on_demand.max_concurrent_scans) {
+        if (jobs_.size() >= settings.on_demand.max_concurrent_scans) {
             r.error(VIGIL_EFAILED, "too many scans running (max_concurrent_scans = " +
-                                       std::to_string(settings_.on_demand.max_concurrent_scans) + ")");
+                                       std::to_string(settings.on_demand.max_concurrent_scans) + ")");
             return;
         }
         ThreatContext base;
@@ -178,9 +261,10 @@ private:
         if (req.async) r.ok("{\"job_id\":" + std::to_string(job.id) + ",\"started\":true}");
         // Long scans run on their own thread so the executor stays free; the
         // reply is sent from there when the scan is done.
-        job.thread = std::thread([this, req, base, r, id = job.id, cancel = job.cancel, done = job.done]() mutable {
+        job.thread = std::thread([this, req, base, r, exclusions, id = job.id, cancel = job.cancel,
+                                  done = job.done]() mutable {
             host().info("on-demand scan " + std::to_string(id) + " started (" + base.origin + ")");
-            auto summary = run_scan_job(id, req, protector_, exclusions_, base, *cancel,
+            auto summary = run_scan_job(id, req, protector_, *exclusions, base, *cancel,
                                         [&](const ScanJobSummary& s, bool finished) {
                                             const std::string p = s.progress_json(finished);
                                             host().publish(progress_type_, p.data(), uint32_t(p.size()),
@@ -207,6 +291,17 @@ private:
     }
 
     void publish_status() {
+        std::shared_ptr<FanotifyMonitor> monitor;
+        {
+            std::lock_guard<std::mutex> g(monitor_mu_);
+            monitor = monitor_;
+        }
+        const Settings settings = current_settings();
+        std::string reload_error;
+        {
+            std::lock_guard<std::mutex> g(cfg_mu_);
+            reload_error = reload_error_;
+        }
         auto engines = protector_.engines();
         auto prevention = protector_.prevention();
         const auto& cache = protector_.cache();
@@ -222,14 +317,14 @@ private:
         s += ",\"cache\":{\"entries\":" + std::to_string(cache.size()) + ",\"hits\":" + std::to_string(cache.hits()) +
              ",\"misses\":" + std::to_string(cache.misses()) + ",\"hit_rate\":" +
              std::to_string(lookups > 0 ? double(cache.hits()) / lookups : 0.0) + "}";
-        s += ",\"prevention\":{\"enabled\":" + std::string(settings_.execution_prevention ? "true" : "false") +
+        s += ",\"prevention\":{\"enabled\":" + std::string(settings.execution_prevention ? "true" : "false") +
              ",\"sha256\":" + std::to_string(prevention ? prevention->sha256_count() : 0) +
              ",\"md5\":" + std::to_string(prevention ? prevention->md5_count() : 0) + "}";
-        s += ",\"on_access\":{\"running\":" + std::string(monitor_ && monitor_->running() ? "true" : "false");
-        if (monitor_) {
-            const auto& st = monitor_->stats();
+        s += ",\"on_access\":{\"running\":" + std::string(monitor && monitor->running() ? "true" : "false");
+        if (monitor) {
+            const auto& st = monitor->stats();
             s += ",\"marks\":[";
-            auto marks = monitor_->marks();
+            auto marks = monitor->marks();
             for (size_t i = 0; i < marks.size(); ++i) s += (i ? ",\"" : "\"") + vigil::json_escape(marks[i]) + "\"";
             s += "],\"permission_events\":" + std::to_string(st.permission_events.load()) +
                  ",\"close_write_events\":" + std::to_string(st.close_write_events.load()) +
@@ -243,14 +338,15 @@ private:
                  ",\"queue_full\":" + std::to_string(st.queue_full.load()) +
                  ",\"own_events\":" + std::to_string(st.own_events.load()) +
                  ",\"kernel_cache_marks\":" + std::to_string(st.kernel_cache_marks.load()) +
-                 ",\"pending\":" + std::to_string(monitor_->pending()) +
+                 ",\"pending\":" + std::to_string(monitor->pending()) +
                  ",\"errors\":" + std::to_string(st.errors.load());
             host().gauge_set("on_access_timeouts", int64_t(st.timeouts.load()));
         }
         s += "},\"threats\":" + std::to_string(reporter_.threats()) +
              ",\"actions_ok\":" + std::to_string(reporter_.actions_ok()) +
              ",\"actions_failed\":" + std::to_string(reporter_.actions_failed()) +
-             ",\"scan_errors\":" + std::to_string(protector_.scan_errors());
+             ",\"scan_errors\":" + std::to_string(protector_.scan_errors()) + ",\"reload_error\":\"" +
+             vigil::json_escape(reload_error) + "\"";
         {
             std::lock_guard<std::mutex> g(jobs_mu_);
             s += ",\"on_demand\":{\"running\":" + std::to_string(jobs_.size());
@@ -263,12 +359,15 @@ private:
         host().set_status(s);
     }
 
+    std::mutex cfg_mu_;  // settings_, exclusions_, reload_error_ (reconfigure runs on the control thread)
     Settings settings_;
+    std::shared_ptr<const Exclusions> exclusions_;
+    std::string reload_error_;
     ThreatReporter reporter_;
     Protector protector_;
-    Exclusions exclusions_;
     std::string state_dir_, prevention_path_;
-    std::unique_ptr<FanotifyMonitor> monitor_;
+    std::mutex monitor_mu_;
+    std::shared_ptr<FanotifyMonitor> monitor_;
     uint32_t progress_type_ = 0;
     uint64_t status_timer_ = 0;
     std::atomic<bool> stopped_{true};

@@ -59,15 +59,15 @@ void Protector::set_prevention(std::shared_ptr<const PreventionList> p) {
     bump_generation();
 }
 
-void Protector::set_monitor(FanotifyMonitor* m) {
+void Protector::set_monitor(std::shared_ptr<FanotifyMonitor> m) {
     std::lock_guard<std::mutex> g(mu_);
-    monitor_ = m;
+    monitor_ = std::move(m);
 }
 
 void Protector::bump_generation() {
     generation_++;
     cache_.clear();
-    FanotifyMonitor* m;
+    std::shared_ptr<FanotifyMonitor> m;
     {
         std::lock_guard<std::mutex> g(mu_);
         m = monitor_;
@@ -142,7 +142,7 @@ ActionsResult Protector::act(const ThreatContext& ctx, const std::vector<Detecti
         [this](const std::string& path, const std::string& meta) { return reporter_.quarantine(path, meta); },
         [&](const ActionTarget& t) -> std::string {
             if (t.permission_event) return "";  // the waiting access is denied by our answer
-            FanotifyMonitor* m;
+            std::shared_ptr<FanotifyMonitor> m;
             {
                 std::lock_guard<std::mutex> g(mu_);
                 m = monitor_;

@@ -71,7 +71,9 @@ public:
     void set_options(const ProtectorOptions& o);
     void set_engines(std::shared_ptr<const Engines> e);
     void set_prevention(std::shared_ptr<const PreventionList> p);
-    void set_monitor(FanotifyMonitor* m);
+    // The running monitor (or nullptr): `block` outside a permission event
+    // needs it, and generation changes flush its kernel cache.
+    void set_monitor(std::shared_ptr<FanotifyMonitor> m);
 
     std::shared_ptr<const Engines> engines() const;
     std::shared_ptr<const PreventionList> prevention() const;
@@ -108,7 +110,7 @@ private:
     std::shared_ptr<const Engines> engines_;
     std::shared_ptr<const PreventionList> prevention_;
     ProtectorOptions options_;
-    FanotifyMonitor* monitor_ = nullptr;
+    std::shared_ptr<FanotifyMonitor> monitor_;
     std::atomic<uint64_t> generation_{1};
     std::atomic<uint64_t> scan_errors_{0};
 };

@@ -80,8 +80,9 @@ TEST_CASE("file_threat monitor: clean opens pass, EICAR is denied, a late scan f
     auto eicar = fs.dir.file("eicar.com", eicar_string());
 
     {
-        FanotifyMonitor mon(options_for(root), protector);
-        protector.set_monitor(&mon);
+        auto monp = std::make_shared<FanotifyMonitor>(options_for(root), protector);
+        auto& mon = *monp;
+        protector.set_monitor(monp);
         mon.start();
         CHECK(mon.marks() == std::vector<std::string>{"mount:" + root});
         CHECK(open_in_child(clean) == 0);
@@ -150,8 +151,9 @@ TEST_CASE("file_threat monitor: close-after-write scan quarantines, modification
     protector.set_options(ProtectorOptions{});
     auto opts = options_for(root);
     opts.exclusions = Exclusions({root + "/excluded"});
-    FanotifyMonitor mon(opts, protector);
-    protector.set_monitor(&mon);
+    auto monp = std::make_shared<FanotifyMonitor>(opts, protector);
+    auto& mon = *monp;
+    protector.set_monitor(monp);
     mon.start();
 
     auto file = root + "/doc.txt";
@@ -200,8 +202,9 @@ TEST_CASE("file_threat monitor: a write right after an allowed open invalidates 
     protector.set_options(po);
     auto opts = options_for(root);
     opts.close_write = false;  // only permission events: the kernel cache alone must not let it through
-    FanotifyMonitor mon(opts, protector);
-    protector.set_monitor(&mon);
+    auto monp = std::make_shared<FanotifyMonitor>(opts, protector);
+    auto& mon = *monp;
+    protector.set_monitor(monp);
     mon.start();
     for (int i = 0; i < 20; ++i) {
         const std::string path = root + "/copy" + std::to_string(i);
