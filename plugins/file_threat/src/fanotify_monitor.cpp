@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/fanotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -78,6 +80,7 @@ void FanotifyMonitor::start() {
             fail(errno_text("cannot watch filesystem of '" + f + "'"));
         marks_.push_back("filesystem:" + f);
     }
+    ensure_descriptor_headroom();
     stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (stop_fd_ < 0) fail(errno_text("eventfd"));
 
@@ -86,6 +89,18 @@ void FanotifyMonitor::start() {
     watchdog_ = std::thread([this] { watchdog_loop(); });
     reader_ = std::thread([this] { reader_loop(); });
     running_ = true;
+}
+
+void FanotifyMonitor::ensure_descriptor_headroom() {
+    // Each queued event holds a descriptor; running out of descriptors would
+    // turn permission events into denials. Raise the soft limit (process-wide,
+    // harmless: only the hard limit is a policy) when it is tight.
+    struct rlimit rl;
+    const rlim_t want = rlim_t(options_.queue_size) + options_.workers + 4096;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 void FanotifyMonitor::stop() {
@@ -164,7 +179,10 @@ void FanotifyMonitor::finish(uint64_t id) {
 }
 
 void FanotifyMonitor::reader_loop() {
-    alignas(struct fanotify_event_metadata) char buf[64 * 1024];
+    // Every event read carries an open descriptor: a small buffer bounds how
+    // many are open at once (a failed descriptor would make the kernel deny a
+    // permission event).
+    alignas(struct fanotify_event_metadata) char buf[4096];
     struct pollfd fds[2] = {{fan_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     while (!stopping_) {
         int n = ::poll(fds, 2, -1);
@@ -205,7 +223,11 @@ void FanotifyMonitor::handle_event(int fd, uint64_t mask, pid_t pid) {
 
     if (pid == self_pid_) {  // the agent never blocks itself (quarantine, restore, on-demand scans)
         stats_.own_events++;
-        if (p->ev.is_permission()) answer(*p, true);
+        if (p->ev.is_permission()) {
+            answer(*p, true);
+        } else if (::fstat(fd, &p->ev.st) == 0) {
+            handler_.invalidate(uint64_t(p->ev.st.st_dev), uint64_t(p->ev.st.st_ino));  // we changed it
+        }
         return;
     }
     if (::fstat(fd, &p->ev.st) != 0 || !S_ISREG(p->ev.st.st_mode)) {

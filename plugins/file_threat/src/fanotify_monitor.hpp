@@ -115,6 +115,7 @@ private:
     bool answer(Pending& p, bool allow);
     void finish(uint64_t id);
     void add_kernel_cache_mark(const AccessEvent& ev);
+    void ensure_descriptor_headroom();
 
     MonitorOptions options_;
     AccessHandler& handler_;
