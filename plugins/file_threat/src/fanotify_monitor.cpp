@@ -139,12 +139,18 @@ size_t FanotifyMonitor::pending() const {
 }
 
 bool FanotifyMonitor::answer(Pending& p, bool allow) {
-    if (p.answered.exchange(true)) return false;
+    if (!claim(p)) return false;
+    respond(p, allow);
+    return true;
+}
+
+bool FanotifyMonitor::claim(Pending& p) { return !p.answered.exchange(true); }
+
+void FanotifyMonitor::respond(Pending& p, bool allow) {
     struct fanotify_response r {};
     r.fd = p.ev.fd;
     r.response = allow ? FAN_ALLOW : FAN_DENY;
     if (::write(fan_fd_, &r, sizeof r) != ssize_t(sizeof r)) stats_.errors++;
-    return true;
 }
 
 void FanotifyMonitor::add_kernel_cache_mark(const AccessEvent& ev) {
@@ -307,7 +313,13 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
                 stats_.scans++;
                 AccessDecision d = handler_.decide(p->ev, p->deadline, p->cancel);
                 if (d.allow && d.clean_and_stable && !p->answered) add_kernel_cache_mark(p->ev);
-                if (answer(*p, d.allow) && !d.allow) stats_.denied++;
+                if (claim(*p)) {
+                    // Whoever answers a late scan first (watchdog or worker)
+                    // counts it, before the waiting process can go on.
+                    if (d.timed_out) stats_.timeouts++;
+                    if (!d.allow) stats_.denied++;
+                    respond(*p, d.allow);
+                }
             }
             finish(p->id);
         })) {
@@ -327,7 +339,10 @@ void FanotifyMonitor::watchdog_loop() {
             if (p->deadline <= now) {
                 // The scan ran out of time: let the access through and count it.
                 p->cancel = true;
-                if (answer(*p, true)) stats_.timeouts++;
+                if (claim(*p)) {
+                    stats_.timeouts++;
+                    respond(*p, true);
+                }
             } else if (p->deadline < next) {
                 next = p->deadline;
             }

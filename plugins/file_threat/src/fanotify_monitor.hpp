@@ -42,6 +42,8 @@ struct AccessDecision {
     // scanned: the kernel may skip further permission events for this inode
     // until it is modified (fanotify ignore mark).
     bool clean_and_stable = false;
+    // The scan ran out of time (counted as a timeout, the access is allowed).
+    bool timed_out = false;
 };
 
 // The policy side of on-access scanning (scanning, verdicts, actions).
@@ -112,7 +114,9 @@ private:
     void watchdog_loop();
     void handle_event(int fd, uint64_t mask, pid_t pid);
     void handle_permission(std::shared_ptr<Pending> ev);
-    bool answer(Pending& p, bool allow);
+    bool answer(Pending& p, bool allow);  // claim + respond; false when already answered
+    bool claim(Pending& p);               // exactly one caller wins the right to answer
+    void respond(Pending& p, bool allow);
     void finish(uint64_t id);
     void add_kernel_cache_mark(const AccessEvent& ev);
     void ensure_descriptor_headroom();

@@ -172,7 +172,8 @@ AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadli
     }
     Evaluation e = evaluate(ev.fd, ev.path, ev.st, deadline, cancel, delay);
     const auto outcome = e.report.outcome;
-    if (outcome != ScanOutcome::Clean && outcome != ScanOutcome::Infected) return {true, false};  // fail open
+    if (outcome != ScanOutcome::Clean && outcome != ScanOutcome::Infected)
+        return {true, false, outcome == ScanOutcome::TimedOut};  // fail open
 
     ThreatContext ctx;
     ctx.path = ev.path;
