@@ -128,8 +128,11 @@ void FanotifyMonitor::stop() {
     pending.clear();
     ::close(stop_fd_);
     stop_fd_ = -1;
-    ::close(fan_fd_);  // the kernel allows anything still queued for us
-    fan_fd_ = -1;
+    {
+        std::lock_guard<std::mutex> g(fd_mu_);
+        ::close(fan_fd_);  // the kernel allows anything still queued for us
+        fan_fd_ = -1;
+    }
     marks_.clear();
 }
 
@@ -155,13 +158,24 @@ void FanotifyMonitor::respond(Pending& p, bool allow) {
 
 void FanotifyMonitor::add_kernel_cache_mark(const AccessEvent& ev) {
     if (!options_.kernel_cache) return;
-    if (ignore_marks_.load() >= options_.kernel_cache_limit) flush_kernel_cache();
+    if (ignore_marks_.load() >= options_.kernel_cache_limit) {
+        flush_kernel_cache();
+        stats_.kernel_cache_flushes++;
+    }
     // An ignore mask without FAN_MARK_IGNORED_SURV_MODIFY is cleared by the
     // kernel on the first modification of the inode, which is exactly the
     // invalidation a clean verdict needs. It must be in place before the
     // access is allowed (the opener may write right after), and a change
     // that slipped in between the scan and the mark drops it again.
-    if (::fanotify_mark(fan_fd_, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, kPermMask, ev.fd, nullptr) != 0) return;
+    // FAN_MARK_EVICTABLE (Linux 5.19+) lets the kernel drop the mark with the
+    // inode under memory pressure instead of pinning every clean inode.
+    unsigned flags = FAN_MARK_ADD | FAN_MARK_IGNORED_MASK | (evictable_ ? FAN_MARK_EVICTABLE : 0u);
+    if (::fanotify_mark(fan_fd_, flags, kPermMask, ev.fd, nullptr) != 0) {
+        if (errno != EINVAL || !evictable_) return;
+        evictable_ = false;  // older kernel
+        flags &= ~unsigned(FAN_MARK_EVICTABLE);
+        if (::fanotify_mark(fan_fd_, flags, kPermMask, ev.fd, nullptr) != 0) return;
+    }
     struct stat now;
     if (::fstat(ev.fd, &now) != 0 || !FileStamp::of(now).same_version(ev.stamp)) {
         ::fanotify_mark(fan_fd_, FAN_MARK_REMOVE | FAN_MARK_IGNORED_MASK, kPermMask, ev.fd, nullptr);
@@ -172,6 +186,7 @@ void FanotifyMonitor::add_kernel_cache_mark(const AccessEvent& ev) {
 }
 
 void FanotifyMonitor::flush_kernel_cache() {
+    std::lock_guard<std::mutex> g(fd_mu_);  // may come from any thread, even while stopping
     if (fan_fd_ < 0) return;
     // Without MOUNT/FILESYSTEM flags, FLUSH removes only inode marks: our
     // ignore marks, not the mount/filesystem watches.

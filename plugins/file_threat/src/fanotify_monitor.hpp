@@ -79,7 +79,7 @@ struct MonitorOptions {
 struct MonitorStats {
     std::atomic<uint64_t> permission_events{0}, close_write_events{0}, own_events{0}, allowed_cached{0},
         denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, skipped_too_large{0}, queue_full{0},
-        queue_overflows{0}, kernel_cache_marks{0}, errors{0};
+        queue_overflows{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0};
 };
 
 // fanotify on-access monitor: a reader thread takes events, answers cached
@@ -124,6 +124,7 @@ private:
     MonitorOptions options_;
     AccessHandler& handler_;
     MonitorStats stats_;
+    std::mutex fd_mu_;  // fan_fd_ against a flush from another thread during stop()
     int fan_fd_ = -1;
     int stop_fd_ = -1;
     pid_t self_pid_ = 0;
@@ -138,6 +139,7 @@ private:
     std::map<uint64_t, std::shared_ptr<Pending>> pending_;
     uint64_t next_id_ = 1;
     std::atomic<size_t> ignore_marks_{0};
+    std::atomic<bool> evictable_{true};
 };
 
 }  // namespace file_threat

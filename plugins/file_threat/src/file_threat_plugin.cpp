@@ -338,6 +338,7 @@ private:
                  ",\"queue_full\":" + std::to_string(st.queue_full.load()) +
                  ",\"own_events\":" + std::to_string(st.own_events.load()) +
                  ",\"kernel_cache_marks\":" + std::to_string(st.kernel_cache_marks.load()) +
+                 ",\"kernel_cache_flushes\":" + std::to_string(st.kernel_cache_flushes.load()) +
                  ",\"pending\":" + std::to_string(monitor->pending()) +
                  ",\"errors\":" + std::to_string(st.errors.load());
             host().gauge_set("on_access_timeouts", int64_t(st.timeouts.load()));
