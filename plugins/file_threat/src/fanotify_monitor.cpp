@@ -269,17 +269,51 @@ void FanotifyMonitor::handle_event(int fd, uint64_t mask, pid_t pid) {
             stats_.excluded++;
             return;
         }
+        // One asynchronous scan per inode at a time: writes that close while a
+        // scan of the same file waits are folded into it (it reads the latest
+        // content); writes that close while it runs make it scan once more.
+        const InodeKey key{p->ev.stamp.dev, p->ev.stamp.ino};
+        {
+            std::lock_guard<std::mutex> g(async_mu_);
+            auto [it, inserted] = async_.try_emplace(key);
+            if (!inserted) {
+                if (it->second.started) it->second.again = true;
+                stats_.coalesced_writes++;
+                return;
+            }
+        }
         {
             std::lock_guard<std::mutex> g(pending_mu_);
             p->id = next_id_++;
             pending_.emplace(p->id, p);
         }
         const uint64_t id = p->id;
-        if (!pool_->try_submit([this, p] {
-                if (!p->cancel) handler_.after_write(p->ev, p->cancel);
+        if (!pool_->try_submit([this, p, key] {
+                for (;;) {
+                    {
+                        std::lock_guard<std::mutex> g(async_mu_);
+                        auto& state = async_[key];
+                        state.started = true;
+                        state.again = false;
+                    }
+                    // The file may have changed since the event was read.
+                    if (!p->cancel && ::fstat(p->ev.fd, &p->ev.st) == 0) {
+                        p->ev.stamp = FileStamp::of(p->ev.st);
+                        handler_.after_write(p->ev, p->cancel);
+                    }
+                    std::lock_guard<std::mutex> g(async_mu_);
+                    auto it = async_.find(key);
+                    if (it != async_.end() && it->second.again && !p->cancel) continue;
+                    if (it != async_.end()) async_.erase(it);
+                    break;
+                }
                 finish(p->id);
             })) {
             stats_.queue_full++;
+            {
+                std::lock_guard<std::mutex> g(async_mu_);
+                async_.erase(key);
+            }
             finish(id);
         }
         return;

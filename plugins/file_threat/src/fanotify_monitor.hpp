@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "exclusions.hpp"
@@ -79,7 +80,7 @@ struct MonitorOptions {
 struct MonitorStats {
     std::atomic<uint64_t> permission_events{0}, close_write_events{0}, own_events{0}, allowed_cached{0},
         denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, skipped_too_large{0}, queue_full{0},
-        queue_overflows{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0};
+        queue_overflows{0}, coalesced_writes{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0};
 };
 
 // fanotify on-access monitor: a reader thread takes events, answers cached
@@ -138,6 +139,19 @@ private:
     std::condition_variable pending_cv_;
     std::map<uint64_t, std::shared_ptr<Pending>> pending_;
     uint64_t next_id_ = 1;
+    struct InodeKey {
+        uint64_t dev, ino;
+        bool operator==(const InodeKey&) const = default;
+    };
+    struct InodeKeyHash {
+        size_t operator()(const InodeKey& k) const { return std::hash<uint64_t>()(k.ino * 0x9e3779b97f4a7c15ull ^ k.dev); }
+    };
+    struct AsyncScan {
+        bool started = false;  // a worker runs it (else it waits in the queue)
+        bool again = false;    // written again while it ran: scan once more
+    };
+    std::mutex async_mu_;
+    std::unordered_map<InodeKey, AsyncScan, InodeKeyHash> async_;
     std::atomic<size_t> ignore_marks_{0};
     std::atomic<bool> evictable_{true};
 };

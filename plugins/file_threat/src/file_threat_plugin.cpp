@@ -329,6 +329,7 @@ private:
             s += "],\"permission_events\":" + std::to_string(st.permission_events.load()) +
                  ",\"close_write_events\":" + std::to_string(st.close_write_events.load()) +
                  ",\"scans\":" + std::to_string(st.scans.load()) +
+                 ",\"coalesced_writes\":" + std::to_string(st.coalesced_writes.load()) +
                  ",\"allowed_cached\":" + std::to_string(st.allowed_cached.load()) +
                  ",\"denied_cached\":" + std::to_string(st.denied_cached.load()) +
                  ",\"denied\":" + std::to_string(st.denied.load()) +

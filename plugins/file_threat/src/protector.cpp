@@ -163,6 +163,11 @@ ActionsResult Protector::act(const ThreatContext& ctx, const std::vector<Detecti
 
 AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadline, const std::atomic<bool>& cancel) {
     const uint64_t gen = generation_.load();
+    // Another worker may have scanned this very version meanwhile (concurrent opens).
+    if (auto v = cache_.lookup(ev.stamp, gen)) {
+        const bool deny = v->infected || (ev.is_exec() && v->prevented);
+        return {!deny, false, false};
+    }
     unsigned delay;
     ActionPair actions;
     {
@@ -214,6 +219,7 @@ AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadli
 
 void Protector::after_write(const AccessEvent& ev, const std::atomic<bool>& cancel) {
     const uint64_t gen = generation_.load();
+    if (cache_.lookup(ev.stamp, gen)) return;  // this version was already scanned (and acted on)
     unsigned delay;
     ActionPair actions;
     std::chrono::milliseconds timeout;
@@ -231,7 +237,8 @@ void Protector::after_write(const AccessEvent& ev, const std::atomic<bool>& canc
         ctx.pid = ev.pid;
         ctx.st = ev.st;
         uint64_t threat_id = 0;
-        act(ctx, e.report.detections, *e.report.digests, actions, false, ev.stamp, threat_id);
+        auto r = act(ctx, e.report.detections, *e.report.digests, actions, false, ev.stamp, threat_id);
+        if (e.stable) cache_.store(ev.stamp, gen, CachedVerdict{r.deny_access, e.prevented, e.report.detections.front().rule});
     } else if (e.report.outcome == ScanOutcome::Clean && e.stable) {
         cache_.store(ev.stamp, gen, CachedVerdict{false, e.prevented, ""});
     }
