@@ -296,8 +296,10 @@ void FanotifyMonitor::handle_event(int fd, uint64_t mask, pid_t pid) {
                         state.started = true;
                         state.again = false;
                     }
-                    // The file may have changed since the event was read.
-                    if (!p->cancel && ::fstat(p->ev.fd, &p->ev.st) == 0) {
+                    // The file may have changed since the event was read; one
+                    // with no name left (deleted, or quarantined by a scan of
+                    // an earlier write) needs no scan.
+                    if (!p->cancel && ::fstat(p->ev.fd, &p->ev.st) == 0 && p->ev.st.st_nlink > 0) {
                         p->ev.stamp = FileStamp::of(p->ev.st);
                         handler_.after_write(p->ev, p->cancel);
                     }

@@ -238,7 +238,9 @@ void Protector::after_write(const AccessEvent& ev, const std::atomic<bool>& canc
         ctx.st = ev.st;
         uint64_t threat_id = 0;
         auto r = act(ctx, e.report.detections, *e.report.digests, actions, false, ev.stamp, threat_id);
-        if (e.stable) cache_.store(ev.stamp, gen, CachedVerdict{r.deny_access, e.prevented, e.report.detections.front().rule});
+        // Remembered for the scanned version even if the action changed the
+        // file (a later version misses the cache anyway).
+        cache_.store(ev.stamp, gen, CachedVerdict{r.deny_access, e.prevented, e.report.detections.front().rule});
     } else if (e.report.outcome == ScanOutcome::Clean && e.stable) {
         cache_.store(ev.stamp, gen, CachedVerdict{false, e.prevented, ""});
     }
