@@ -10,6 +10,7 @@
 #include "config_schema.hpp"
 #include "fanotify_monitor.hpp"
 #include "on_demand_scan.hpp"
+#include "plugin_status.hpp"
 #include "prevention_list.hpp"
 #include "protector.hpp"
 #include "settings.hpp"
@@ -291,74 +292,32 @@ private:
     }
 
     void publish_status() {
+        StatusInputs in;
         std::shared_ptr<FanotifyMonitor> monitor;
         {
             std::lock_guard<std::mutex> g(monitor_mu_);
             monitor = monitor_;
         }
-        const Settings settings = current_settings();
-        std::string reload_error;
         {
             std::lock_guard<std::mutex> g(cfg_mu_);
-            reload_error = reload_error_;
+            in.execution_prevention = settings_.execution_prevention;
+            in.reload_error = reload_error_;
         }
-        auto engines = protector_.engines();
-        auto prevention = protector_.prevention();
-        const auto& cache = protector_.cache();
-        const double lookups = double(cache.hits() + cache.misses());
-        std::string s = "{\"engines\":{\"yara\":{\"loaded\":" +
-                        std::string(engines && engines->yara && !engines->yara->empty() ? "true" : "false") +
-                        ",\"rules\":" + std::to_string(engines && engines->yara ? engines->yara->rule_count() : 0) +
-                        ",\"files\":" + std::to_string(engines && engines->yara ? engines->yara->files().size() : 0) +
-                        "},\"hash\":{\"md5\":" + std::to_string(engines ? engines->hashes.md5_count() : 0) +
-                        ",\"sha1\":" + std::to_string(engines ? engines->hashes.sha1_count() : 0) +
-                        ",\"sha256\":" + std::to_string(engines ? engines->hashes.sha256_count() : 0) +
-                        "},\"eicar\":" + (engines && engines->eicar ? "true" : "false") + "}";
-        s += ",\"cache\":{\"entries\":" + std::to_string(cache.size()) + ",\"hits\":" + std::to_string(cache.hits()) +
-             ",\"misses\":" + std::to_string(cache.misses()) + ",\"hit_rate\":" +
-             std::to_string(lookups > 0 ? double(cache.hits()) / lookups : 0.0) + "}";
-        s += ",\"prevention\":{\"enabled\":" + std::string(settings.execution_prevention ? "true" : "false") +
-             ",\"sha256\":" + std::to_string(prevention ? prevention->sha256_count() : 0) +
-             ",\"md5\":" + std::to_string(prevention ? prevention->md5_count() : 0) + "}";
-        s += ",\"on_access\":{\"running\":" + std::string(monitor && monitor->running() ? "true" : "false");
-        if (monitor) {
-            const auto& st = monitor->stats();
-            s += ",\"marks\":[";
-            auto marks = monitor->marks();
-            for (size_t i = 0; i < marks.size(); ++i) s += (i ? ",\"" : "\"") + vigil::json_escape(marks[i]) + "\"";
-            s += "],\"permission_events\":" + std::to_string(st.permission_events.load()) +
-                 ",\"close_write_events\":" + std::to_string(st.close_write_events.load()) +
-                 ",\"scans\":" + std::to_string(st.scans.load()) +
-                 ",\"coalesced_writes\":" + std::to_string(st.coalesced_writes.load()) +
-                 ",\"allowed_cached\":" + std::to_string(st.allowed_cached.load()) +
-                 ",\"denied_cached\":" + std::to_string(st.denied_cached.load()) +
-                 ",\"denied\":" + std::to_string(st.denied.load()) +
-                 ",\"timeouts\":" + std::to_string(st.timeouts.load()) +
-                 ",\"excluded\":" + std::to_string(st.excluded.load()) +
-                 ",\"skipped_too_large\":" + std::to_string(st.skipped_too_large.load()) +
-                 ",\"queue_full\":" + std::to_string(st.queue_full.load()) +
-                 ",\"own_events\":" + std::to_string(st.own_events.load()) +
-                 ",\"kernel_cache_marks\":" + std::to_string(st.kernel_cache_marks.load()) +
-                 ",\"kernel_cache_flushes\":" + std::to_string(st.kernel_cache_flushes.load()) +
-                 ",\"pending\":" + std::to_string(monitor->pending()) +
-                 ",\"errors\":" + std::to_string(st.errors.load());
-            host().gauge_set("on_access_timeouts", int64_t(st.timeouts.load()));
-        }
-        s += "},\"threats\":" + std::to_string(reporter_.threats()) +
-             ",\"actions_ok\":" + std::to_string(reporter_.actions_ok()) +
-             ",\"actions_failed\":" + std::to_string(reporter_.actions_failed()) +
-             ",\"scan_errors\":" + std::to_string(protector_.scan_errors()) + ",\"reload_error\":\"" +
-             vigil::json_escape(reload_error) + "\"";
         {
             std::lock_guard<std::mutex> g(jobs_mu_);
-            s += ",\"on_demand\":{\"running\":" + std::to_string(jobs_.size());
+            in.running_scans = jobs_.size();
         }
         {
             std::lock_guard<std::mutex> g(last_mu_);
-            if (!last_scan_.empty()) s += ",\"last\":" + last_scan_;
+            in.last_scan_json = last_scan_;
         }
-        s += "}}";
-        host().set_status(s);
+        in.protector = &protector_;
+        in.monitor = monitor.get();
+        in.threats = reporter_.threats();
+        in.actions_ok = reporter_.actions_ok();
+        in.actions_failed = reporter_.actions_failed();
+        if (monitor) host().gauge_set("on_access_timeouts", int64_t(monitor->stats().timeouts.load()));
+        host().set_status(status_json(in));
     }
 
     std::mutex cfg_mu_;  // settings_, exclusions_, reload_error_ (reconfigure runs on the control thread)

@@ -78,6 +78,7 @@ public:
     std::shared_ptr<const Engines> engines() const;
     std::shared_ptr<const PreventionList> prevention() const;
     VerdictCache& cache() { return cache_; }
+    const VerdictCache& cache() const { return cache_; }
     uint64_t generation() const { return generation_.load(); }
     uint64_t scan_errors() const { return scan_errors_.load(); }
 
