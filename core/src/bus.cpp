@@ -80,7 +80,7 @@ void Bus::activate(uint64_t id) {
     if (auto it = subs_.find(id); it != subs_.end()) it->second->start();
 }
 
-bool Bus::unsubscribe(uint64_t id) {
+bool Bus::unsubscribe(uint64_t id, std::chrono::milliseconds drain) {
     std::shared_ptr<Subscription> s;
     {
         std::lock_guard<std::mutex> g(sub_mu_);
@@ -92,7 +92,7 @@ bool Bus::unsubscribe(uint64_t id) {
         // Unsubscribing from inside its own callback: keep it alive until shutdown.
         graveyard_.push_back(s);
     }
-    s->stop();
+    s->stop(drain);
     return true;
 }
 

@@ -60,7 +60,8 @@ public:
     uint64_t subscribe(uint32_t type, uint32_t capacity, vigil_overflow_policy policy, Subscription::Deliver fn,
                        const std::string& owner, SubscriberCounters* counters, bool start_now = true);
     void activate(uint64_t id);
-    bool unsubscribe(uint64_t id);
+    // Queued messages are still delivered for up to `drain`.
+    bool unsubscribe(uint64_t id, std::chrono::milliseconds drain = std::chrono::milliseconds(0));
 
     // Custom types: same name -> same id.
     uint32_t register_type(std::string_view name);

@@ -222,6 +222,7 @@ bool Daemon::start(std::string& error) {
     ctx_.version = kVersion;
     ctx_.state_dir = config_.agent.state_dir;
     ctx_.default_queue_capacity = config_.agent.queue_capacity;
+    ctx_.stop_drain = std::chrono::milliseconds(std::min<uint32_t>(2000, config_.agent.stop_timeout_s * 250));
     ctx_.host_status_json = [this] { return host_status_json(); };
     plugins_ = std::make_unique<PluginManager>(ctx_);
     bus_->set_unavailable_fn([this](const std::string& p) { return plugins_->unavailable_reason(p); });
@@ -231,12 +232,12 @@ bool Daemon::start(std::string& error) {
     h.status_json = [this] { return status_json(); };
     h.plugins_json = [this] { return plugins_->plugins_json(); };
     h.config_check = [](const std::string& path) { return errors_json(check_config_file(path)); };
-    control_ = std::make_unique<ControlServer>(*bus_, h);
-    if (!control_->start(config_.agent.control_socket, error)) return false;
-
     log_info("host", std::string("vigild ") + kVersion + " (ABI " + std::to_string(VIGIL_ABI_MAJOR) + "." +
                          std::to_string(VIGIL_ABI_MINOR) + ") agent " + ctx_.agent_id + ", config " + config_path_);
+    // Plugins first: once the control socket answers, every plugin is settled.
     plugins_->apply(config_, plan);
+    control_ = std::make_unique<ControlServer>(*bus_, h);
+    if (!control_->start(config_.agent.control_socket, error)) return false;
     log_info("host", "ready; control socket " + config_.agent.control_socket);
     return true;
 }

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "json_util.hpp"
 #include "log.hpp"
@@ -270,14 +272,17 @@ std::string PluginInstance::metrics_json() const {
     return sb.GetString();
 }
 
-void PluginInstance::release_resources(const std::string& reason) {
+void PluginInstance::release_resources(const std::string& reason, std::chrono::milliseconds drain) {
     ctx_.bus->unregister_commands(name(), reason);
     std::set<uint64_t> subs;
     {
         std::lock_guard<std::mutex> g(mu_);
         subs.swap(subscriptions_);
     }
-    for (uint64_t id : subs) ctx_.bus->unsubscribe(id);
+    // Drain the subscriptions in parallel so the bound is `drain`, not n * drain.
+    std::vector<std::thread> drains;
+    for (uint64_t id : subs) drains.emplace_back([this, id, drain] { ctx_.bus->unsubscribe(id, drain); });
+    for (auto& t : drains) t.join();
     executor_.stop();
 }
 
@@ -302,7 +307,7 @@ bool PluginInstance::create() {
             why = e ? e : "";
         }
         set_error("create failed (" + std::to_string(rc) + ")" + (why.empty() ? "" : ": " + why));
-        release_resources("plugin " + name() + " failed to start");
+        release_resources("plugin " + name() + " failed to start", std::chrono::milliseconds(0));
         if (state_) lib_.api.destroy(state_);
         state_ = nullptr;
         return false;
@@ -326,7 +331,7 @@ bool PluginInstance::start() {
             why = e ? e : "";
         }
         set_error("start failed (" + std::to_string(rc) + ")" + (why.empty() ? "" : ": " + why));
-        release_resources("plugin " + name() + " failed to start");
+        release_resources("plugin " + name() + " failed to start", std::chrono::milliseconds(0));
         try {
             lib_.api.stop(state_);
         } catch (...) {
@@ -350,8 +355,9 @@ bool PluginInstance::start() {
 void PluginInstance::stop() {
     if (!running_) return;
     auto t0 = std::chrono::steady_clock::now();
-    // No more commands, deliveries or executor work once the plugin stops.
-    release_resources("plugin " + name() + " is stopping");
+    // No new commands; what was already published to the plugin is delivered
+    // (bounded), then no more deliveries or executor work once it stops.
+    release_resources("plugin " + name() + " is stopping", ctx_.stop_drain);
     vigil_status rc;
     try {
         rc = lib_.api.stop(state_);

@@ -3,6 +3,7 @@
 // of the vigil_host_api table it calls through its handle.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -49,7 +50,7 @@ public:
 private:
     friend struct HostApi;
     void set_error(std::string e);
-    void release_resources(const std::string& reason);
+    void release_resources(const std::string& reason, std::chrono::milliseconds drain);
 
     LoadedPlugin lib_;
     HostContext& ctx_;

@@ -22,7 +22,10 @@ bool Subscription::push(const MessageRef& m) {
     bool notify;
     {
         std::lock_guard<std::mutex> g(mu_);
-        if (stopping_) return true;
+        if (stopping_) {
+            discarded_.fetch_add(1, std::memory_order_relaxed);
+            return true;
+        }
         if (!m.critical() && queue_.size() >= capacity_) {
             if (policy_ == VIGIL_OVERFLOW_DROP_NEWEST) {
                 dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -60,11 +63,12 @@ void Subscription::start() {
     thread_ = std::thread([this] { run(); });
 }
 
-void Subscription::stop() {
+void Subscription::stop(std::chrono::milliseconds drain) {
     {
         std::lock_guard<std::mutex> g(mu_);
         if (stopping_ && !thread_.joinable()) return;
         stopping_ = true;
+        drain_until_ = std::chrono::steady_clock::now() + drain;
     }
     cv_.notify_all();
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
@@ -89,7 +93,7 @@ void Subscription::run() {
                 waiting_ = true;
                 cv_.wait(lk);
             }
-            if (stopping_) return;
+            if (stopping_ && (queue_.empty() || std::chrono::steady_clock::now() >= drain_until_)) return;
             size_t n = std::min<size_t>(queue_.size(), 256);
             for (size_t i = 0; i < n; ++i) {
                 batch.push_back(std::move(queue_.front()));

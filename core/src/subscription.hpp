@@ -4,6 +4,7 @@
 // queued, whatever the capacity.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -35,8 +36,10 @@ public:
     // Queues a message; returns false when a telemetry message was dropped.
     bool push(const MessageRef& m);
     void start();
-    // Stops the delivery thread; queued messages are discarded (and counted).
-    void stop();
+    // Stops the delivery thread. Messages already queued are still delivered
+    // for up to `drain` (a stopping plugin gets what was published to it);
+    // whatever remains after that is discarded and counted.
+    void stop(std::chrono::milliseconds drain = std::chrono::milliseconds(0));
 
     uint64_t id() const { return id_; }
     uint32_t type() const { return type_; }
@@ -63,6 +66,7 @@ private:
     std::deque<MessageRef> queue_;
     bool waiting_ = false;
     bool stopping_ = false;
+    std::chrono::steady_clock::time_point drain_until_{};
     std::thread thread_;
     std::atomic<uint64_t> dropped_{0}, delivered_{0}, discarded_{0};
 };
