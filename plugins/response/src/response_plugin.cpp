@@ -83,10 +83,12 @@ public:
         }
         // Workers watch this flag: a running process group is killed, a
         // grace period ends, a copy stops; each still replies (cancelled).
-        cancel_ = true;
         std::list<Worker> all;
         {
+            // Under the lock: dispatch() checks the flag under it before
+            // adding a worker, so none can start after this point.
             std::lock_guard<std::mutex> g(mu_);
+            cancel_ = true;
             all.swap(workers_);
         }
         for (auto& w : all)
@@ -172,22 +174,24 @@ private:
         }
         const auto cfg = config();
         reap_workers();
+        std::unique_lock<std::mutex> lock(mu_);
+        std::string refusal;
+        vigil_status refusal_status = VIGIL_EFAILED;
         if (cancel_) {
-            finish(action, owned, (*keep)[0], reply, {VIGIL_ESTATE, "", "the response plugin is stopping", ""});
-            return;
+            refusal = "the response plugin is stopping";
+            refusal_status = VIGIL_ESTATE;
+        } else if (running_.load() >= cfg->max_concurrent_actions) {
+            refusal = "busy: " + std::to_string(running_.load()) +
+                      " response actions are running (max_concurrent_actions " +
+                      std::to_string(cfg->max_concurrent_actions) + ")";
         }
-        if (running_.load() >= cfg->max_concurrent_actions) {
-            finish(action, owned, (*keep)[0], reply,
-                   {VIGIL_EFAILED, "",
-                    "busy: " + std::to_string(running_.load()) + " response actions are running (max_concurrent_actions " +
-                        std::to_string(cfg->max_concurrent_actions) + ")",
-                    ""});
+        if (!refusal.empty()) {
+            lock.unlock();
+            finish(action, owned, (*keep)[0], reply, {refusal_status, "", refusal, "", ""});
             return;
         }
         auto finished = std::make_shared<std::atomic<bool>>(false);
         ++running_;
-        publish_status();
-        std::lock_guard<std::mutex> g(mu_);
         workers_.push_back(Worker{std::thread([this, action, owned, keep, reply, work, finished]() mutable {
                                       Outcome o;
                                       try {
@@ -204,6 +208,8 @@ private:
                                       finished->store(true);
                                   }),
                                   finished});
+        lock.unlock();
+        publish_status();
     }
 
     void reap_workers() {
