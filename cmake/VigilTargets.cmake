@@ -7,14 +7,20 @@ if(NOT TARGET vigil_doctest_main)
 endif()
 add_custom_target(vigil_unit_tests)
 
-# vigil_add_plugin(NAME SOURCES a.cpp b.cpp [LIBS x y])
+# vigil_add_plugin(NAME SOURCES a.cpp b.cpp [LIBS x y] [OUTPUT_DIR d] [OUTPUT_NAME n])
 # Builds build/plugins/NAME.so against the public SDK only.
 function(vigil_add_plugin name)
-  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(P "" "OUTPUT_DIR;OUTPUT_NAME" "SOURCES;LIBS" ${ARGN})
+  if(NOT P_OUTPUT_DIR)
+    set(P_OUTPUT_DIR ${VIGIL_PLUGIN_OUTPUT_DIR})
+  endif()
+  if(NOT P_OUTPUT_NAME)
+    set(P_OUTPUT_NAME ${name})
+  endif()
   add_library(${name} MODULE ${P_SOURCES})
   set_target_properties(${name} PROPERTIES
-    PREFIX "" OUTPUT_NAME ${name}
-    LIBRARY_OUTPUT_DIRECTORY ${VIGIL_PLUGIN_OUTPUT_DIR}
+    PREFIX "" OUTPUT_NAME ${P_OUTPUT_NAME}
+    LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR}
     CXX_VISIBILITY_PRESET hidden C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${name} PRIVATE Vigil::sdk ${P_LIBS})
   # A plugin must not rely on symbols of the host.

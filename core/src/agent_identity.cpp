@@ -1,0 +1,53 @@
+#include "agent_identity.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <regex>
+
+namespace vigil::core {
+
+std::string load_or_create_agent_id(const std::string& state_dir, std::string& error) {
+    static const std::regex uuid_re("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+    const std::string path = state_dir + "/agent_id";
+    {
+        std::ifstream in(path);
+        std::string id;
+        if (in && std::getline(in, id)) {
+            if (std::regex_match(id, uuid_re)) return id;
+            error = path + " does not hold a UUID; remove it to create a new agent id";
+            return {};
+        }
+    }
+    std::ifstream rnd("/proc/sys/kernel/random/uuid");
+    std::string id;
+    if (!rnd || !std::getline(rnd, id) || !std::regex_match(id, uuid_re)) {
+        error = "cannot generate an agent id from /proc/sys/kernel/random/uuid";
+        return {};
+    }
+    const std::string tmp = path + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        error = "cannot write " + tmp + ": " + std::strerror(errno);
+        return {};
+    }
+    std::string line = id + "\n";
+    bool ok = ::write(fd, line.data(), line.size()) == ssize_t(line.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = "cannot write " + path + ": " + std::strerror(errno);
+        return {};
+    }
+    return id;
+}
+
+std::string local_hostname() {
+    char buf[256] = {0};
+    if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+    return buf;
+}
+
+}  // namespace vigil::core

@@ -1,0 +1,293 @@
+#include "event_json.hpp"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <vigil/sdk.hpp>
+
+#include "json_util.hpp"
+
+namespace vigil::core {
+
+const char* network_action_name(uint32_t a) {
+    switch (a) {
+    case VIGIL_NET_CONNECT: return "connect";
+    case VIGIL_NET_ACCEPT: return "accept";
+    case VIGIL_NET_LISTEN: return "listen";
+    case VIGIL_NET_CLOSE: return "close";
+    }
+    return "unknown";
+}
+
+const char* file_action_name(uint32_t a) {
+    switch (a) {
+    case VIGIL_FILE_CREATE: return "create";
+    case VIGIL_FILE_MODIFY: return "modify";
+    case VIGIL_FILE_DELETE: return "delete";
+    case VIGIL_FILE_RENAME: return "rename";
+    case VIGIL_FILE_CHMOD: return "chmod";
+    case VIGIL_FILE_CHOWN: return "chown";
+    case VIGIL_FILE_OPEN: return "open";
+    }
+    return "unknown";
+}
+
+const char* severity_name(uint32_t s) {
+    static const char* n[] = {"info", "low", "medium", "high", "critical"};
+    return s < 5 ? n[s] : "unknown";
+}
+
+const char* plugin_state_name(uint32_t s) {
+    static const char* n[] = {"loaded", "running", "stopped", "failed", "disabled"};
+    return s < 5 ? n[s] : "unknown";
+}
+
+namespace {
+
+template <class T>
+void sref_kv(JsonWriter& w, const PayloadView<T>& v, const char* key, vigil_sref s) {
+    w.Key(key);
+    write_str(w, v.str(s));
+}
+
+template <class T>
+void process_obj(JsonWriter& w, const PayloadView<T>& v, const vigil_process_ctx& c) {
+    w.StartObject();
+    w.Key("known");
+    w.Bool((c.flags & VIGIL_PROC_FLAG_KNOWN) != 0);
+    w.Key("interactive");
+    w.Bool((c.flags & VIGIL_PROC_FLAG_INTERACTIVE) != 0);
+    w.Key("container");
+    w.Bool((c.flags & VIGIL_PROC_FLAG_CONTAINER) != 0);
+    w.Key("pid");
+    w.Int(c.pid);
+    w.Key("ppid");
+    w.Int(c.ppid);
+    w.Key("uid");
+    w.Uint(c.uid);
+    w.Key("euid");
+    w.Uint(c.euid);
+    w.Key("gid");
+    w.Uint(c.gid);
+    w.Key("egid");
+    w.Uint(c.egid);
+    w.Key("start_time_ns");
+    w.Uint64(c.start_time_ns);
+    w.Key("process_key");
+    w.Uint64(c.process_key);
+    w.Key("mnt_ns");
+    w.Uint64(c.mnt_ns);
+    w.Key("pid_ns");
+    w.Uint64(c.pid_ns);
+    w.Key("net_ns");
+    w.Uint64(c.net_ns);
+    w.Key("user_ns");
+    w.Uint64(c.user_ns);
+    sref_kv(w, v, "exe", c.exe);
+    w.Key("argv");
+    w.StartArray();
+    std::string_view argv = v.str(c.argv);
+    for (size_t pos = 0; pos < argv.size();) {
+        size_t end = argv.find('\0', pos);
+        if (end == std::string_view::npos) end = argv.size();
+        write_str(w, argv.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    w.EndArray();
+    sref_kv(w, v, "cmdline", c.cmdline);
+    sref_kv(w, v, "cwd", c.cwd);
+    sref_kv(w, v, "user", c.user);
+    sref_kv(w, v, "sha256", c.sha256);
+    sref_kv(w, v, "parent_exe", c.parent_exe);
+    sref_kv(w, v, "parent_cmdline", c.parent_cmdline);
+    sref_kv(w, v, "container_id", c.container_id);
+    sref_kv(w, v, "tty", c.tty);
+    sref_kv(w, v, "comm", c.comm);
+    w.EndObject();
+}
+
+std::string addr_text(uint8_t family, const uint8_t* a) {
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (family == AF_INET) inet_ntop(AF_INET, a, buf, sizeof buf);
+    else if (family == AF_INET6) inet_ntop(AF_INET6, a, buf, sizeof buf);
+    return buf;
+}
+
+void payload(JsonWriter& w, const vigil_message& m) {
+    const void* p = m.payload;
+    uint32_t n = m.payload_size;
+    switch (m.type_id) {
+    case VIGIL_TYPE_PROCESS_START:
+    case VIGIL_TYPE_PROCESS_EXIT: {
+        auto v = view<vigil_process_event>(p, n);
+        w.StartObject();
+        w.Key("process");
+        process_obj(w, v, v->process);
+        if (m.type_id == VIGIL_TYPE_PROCESS_EXIT) {
+            w.Key("exit_code");
+            w.Int(v->exit_code);
+            w.Key("exit_signal");
+            w.Int(v->exit_signal);
+            w.Key("lifetime_ns");
+            w.Uint64(v->lifetime_ns);
+        }
+        w.EndObject();
+        return;
+    }
+    case VIGIL_TYPE_NETWORK: {
+        auto v = view<vigil_network_event>(p, n);
+        w.StartObject();
+        write_kv(w, "action", network_action_name(v->action));
+        write_kv(w, "family", v->family == AF_INET6 ? "ipv6" : v->family == AF_INET ? "ipv4" : "unknown");
+        w.Key("protocol");
+        w.Uint(v->protocol);
+        write_kv(w, "local_addr", addr_text(v->family, v->local_addr));
+        w.Key("local_port");
+        w.Uint(v->local_port);
+        write_kv(w, "remote_addr", addr_text(v->family, v->remote_addr));
+        w.Key("remote_port");
+        w.Uint(v->remote_port);
+        w.Key("bytes_sent");
+        w.Uint64(v->bytes_sent);
+        w.Key("bytes_received");
+        w.Uint64(v->bytes_received);
+        sref_kv(w, v, "remote_hostname", v->remote_hostname);
+        w.Key("process");
+        process_obj(w, v, v->process);
+        w.EndObject();
+        return;
+    }
+    case VIGIL_TYPE_FILE: {
+        auto v = view<vigil_file_event>(p, n);
+        w.StartObject();
+        write_kv(w, "action", file_action_name(v->action));
+        sref_kv(w, v, "path", v->path);
+        sref_kv(w, v, "new_path", v->new_path);
+        w.Key("mode");
+        w.Uint(v->mode);
+        w.Key("uid");
+        w.Uint(v->uid);
+        w.Key("gid");
+        w.Uint(v->gid);
+        w.Key("size");
+        w.Uint64(v->size);
+        w.Key("inode");
+        w.Uint64(v->inode);
+        w.Key("device");
+        w.Uint64(v->device);
+        sref_kv(w, v, "sha256", v->sha256);
+        w.Key("process");
+        process_obj(w, v, v->process);
+        w.EndObject();
+        return;
+    }
+    case VIGIL_TYPE_THREAT: {
+        auto v = view<vigil_threat_event>(p, n);
+        w.StartObject();
+        write_kv(w, "severity", severity_name(v->severity));
+        w.Key("threat_id");
+        w.Uint64(v->threat_id);
+        w.Key("trigger_sequence");
+        w.Uint64(v->trigger_sequence);
+        sref_kv(w, v, "detector", v->detector);
+        sref_kv(w, v, "rule_id", v->rule_id);
+        sref_kv(w, v, "title", v->title);
+        sref_kv(w, v, "description", v->description);
+        sref_kv(w, v, "tags", v->tags);
+        sref_kv(w, v, "author", v->author);
+        sref_kv(w, v, "object_type", v->object_type);
+        sref_kv(w, v, "object", v->object);
+        sref_kv(w, v, "sha256", v->sha256);
+        sref_kv(w, v, "trigger_json", v->trigger_json);
+        sref_kv(w, v, "details_json", v->details_json);
+        w.Key("process");
+        process_obj(w, v, v->process);
+        w.EndObject();
+        return;
+    }
+    case VIGIL_TYPE_ACTION_RESULT: {
+        auto v = view<vigil_action_result>(p, n);
+        w.StartObject();
+        w.Key("status");
+        w.Int(v->status);
+        w.Key("threat_id");
+        w.Uint64(v->threat_id);
+        w.Key("correlation_id");
+        w.Uint64(v->correlation_id);
+        sref_kv(w, v, "action", v->action);
+        sref_kv(w, v, "object", v->object);
+        sref_kv(w, v, "details_json", v->details_json);
+        sref_kv(w, v, "error", v->error);
+        sref_kv(w, v, "origin", v->origin);
+        w.EndObject();
+        return;
+    }
+    case VIGIL_TYPE_COMMAND: {
+        auto v = view<vigil_command>(p, n);
+        w.StartObject();
+        sref_kv(w, v, "name", v->name);
+        sref_kv(w, v, "args_json", v->args_json);
+        sref_kv(w, v, "origin", v->origin);
+        w.Key("deadline_ns");
+        w.Uint64(v->deadline_ns);
+        w.EndObject();
+        return;
+    }
+    case VIGIL_TYPE_COMMAND_RESULT: {
+        auto v = view<vigil_command_result>(p, n);
+        w.StartObject();
+        w.Key("status");
+        w.Int(v->status);
+        sref_kv(w, v, "name", v->name);
+        sref_kv(w, v, "result_json", v->result_json);
+        sref_kv(w, v, "error", v->error);
+        w.EndObject();
+        return;
+    }
+    case VIGIL_TYPE_PLUGIN_STATUS: {
+        auto v = view<vigil_plugin_status>(p, n);
+        w.StartObject();
+        write_kv(w, "state", plugin_state_name(v->state));
+        sref_kv(w, v, "plugin", v->plugin);
+        sref_kv(w, v, "message", v->message);
+        sref_kv(w, v, "status_json", v->status_json);
+        w.EndObject();
+        return;
+    }
+    default: {
+        // Custom types carry their own bytes: show them as text when printable.
+        std::string_view bytes(static_cast<const char*>(p), n);
+        w.StartObject();
+        w.Key("size");
+        w.Uint(n);
+        bool printable = true;
+        for (unsigned char c : bytes) printable = printable && (c >= 0x20 || c == '\n' || c == '\t');
+        if (printable) write_kv(w, "text", bytes);
+        w.EndObject();
+    }
+    }
+}
+
+}  // namespace
+
+std::string message_to_json(const vigil_message& m, const std::string& type_name) {
+    rapidjson::StringBuffer sb;
+    JsonWriter w(sb);
+    w.StartObject();
+    w.Key("seq");
+    w.Uint64(m.sequence);
+    write_kv(w, "type", type_name);
+    write_kv(w, "source", std::string_view(m.source, m.source_len));
+    w.Key("time_ns");
+    w.Uint64(m.timestamp_ns);
+    w.Key("correlation_id");
+    w.Uint64(m.correlation_id);
+    w.Key("schema_version");
+    w.Uint(m.schema_version);
+    w.Key("payload");
+    payload(w, m);
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace vigil::core

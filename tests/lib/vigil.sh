@@ -1,0 +1,105 @@
+# Shared helpers for Vigil integration tests (bash). Source it:
+#   source "$VIGIL_SOURCE/tests/lib/vigil.sh"; vt_init my_test
+# Everything a test creates is removed on exit, even on failure; only
+# processes the test started are stopped, by PID.
+set -uo pipefail
+
+VIGIL_SOURCE=${VIGIL_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+VIGIL_BUILD=${VIGIL_BUILD:-$VIGIL_SOURCE/build}
+VIGIL_CORPUS=${VIGIL_CORPUS:-$(cd "$VIGIL_SOURCE/.." && pwd)/shared/corpus}
+VT_NAME=""
+VT_DIR=""
+VT_VIGILD_PID=""
+VT_CLEANUP=()
+VT_PIDS=()
+
+vt_log() { echo "[$VT_NAME] $*" >&2; }
+
+vt_fail() {
+  vt_log "FAIL: $*"
+  if [[ -n $VT_DIR && -f $VT_DIR/vigild.log ]]; then
+    vt_log "---- last vigild log lines ----"
+    tail -n 40 "$VT_DIR/vigild.log" >&2
+  fi
+  exit 1
+}
+
+vt_pass() { vt_log "PASS"; exit 0; }
+
+# Registers a command run at exit (last registered runs first).
+vt_on_exit() { VT_CLEANUP+=("$1"); }
+
+# Remembers a background process started by the test so cleanup stops it.
+vt_track_pid() { VT_PIDS+=("$1"); }
+
+_vt_cleanup() {
+  local rc=$?
+  local i
+  for ((i = ${#VT_CLEANUP[@]} - 1; i >= 0; i--)); do eval "${VT_CLEANUP[$i]}" >/dev/null 2>&1 || true; done
+  if [[ -n $VT_VIGILD_PID ]] && kill -0 "$VT_VIGILD_PID" 2>/dev/null; then
+    kill -TERM "$VT_VIGILD_PID" 2>/dev/null; sleep 0.5; kill -KILL "$VT_VIGILD_PID" 2>/dev/null || true
+  fi
+  for p in "${VT_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  if [[ -n $VT_DIR && -d $VT_DIR && ${VT_KEEP:-0} != 1 ]]; then rm -rf "$VT_DIR"; fi
+  exit $rc
+}
+
+vt_init() {
+  VT_NAME=$1
+  VT_DIR=$(mktemp -d "/tmp/vigil-test-$1.XXXXXX")
+  chmod 0755 "$VT_DIR"
+  trap _vt_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+# The agent: section for this test (plugins from the build, test plugins too).
+vt_agent_section() {
+  cat <<EOS
+agent:
+  plugin_dir: [$VIGIL_BUILD/plugins, $VIGIL_BUILD/test-plugins]
+  state_dir: $VT_DIR/state
+  control_socket: $VT_DIR/vigild.sock
+  log_level: ${VT_LOG_LEVEL:-info}
+  stop_timeout_s: ${VT_STOP_TIMEOUT:-10}
+EOS
+}
+
+vctl() { "$VIGIL_BUILD/bin/vigilctl" --socket "$VT_DIR/vigild.sock" "$@"; }
+
+# vt_wait_until SECONDS CMD... : polls CMD every 0.1 s until it succeeds.
+vt_wait_until() {
+  local limit=$1; shift
+  local deadline=$((SECONDS + limit))
+  while ((SECONDS < deadline)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  "$@" >/dev/null 2>&1
+}
+
+# vt_start_daemon CONFIG [extra vigild args]: starts vigild, waits for its socket.
+vt_start_daemon() {
+  local cfg=$1; shift
+  "$VIGIL_BUILD/bin/vigild" --config "$cfg" "$@" >>"$VT_DIR/vigild.log" 2>&1 &
+  VT_VIGILD_PID=$!
+  if ! vt_wait_until 15 vctl status; then
+    vt_fail "vigild did not come up with $cfg"
+  fi
+}
+
+vt_stop_daemon() {
+  [[ -z $VT_VIGILD_PID ]] && return 0
+  kill -TERM "$VT_VIGILD_PID" 2>/dev/null || true
+  local rc=0
+  wait "$VT_VIGILD_PID" 2>/dev/null || rc=$?
+  VT_VIGILD_PID=""
+  return $rc
+}
+
+# vt_plugin_state NAME -> prints the plugin's state
+vt_plugin_state() {
+  vctl --json plugins | python3 -c "import json,sys; print(next((p['state'] for p in json.load(sys.stdin) if p['name']=='$1'), 'absent'))"
+}
+
+# vt_json EXPR: evaluates a python expression over JSON read from stdin (as `d`).
+vt_json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

@@ -1,0 +1,244 @@
+#include "command_line.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <map>
+#include <regex>
+
+namespace vigil::ctl {
+
+namespace {
+
+std::string quote(const std::string& s) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.String(s.c_str(), rapidjson::SizeType(s.size()));
+    return sb.GetString();
+}
+
+// Builds {"args":[positionals], key: value, ...} from the words after the verb.
+bool build_args(const std::vector<std::string>& words, std::string& out, std::string& error) {
+    std::vector<std::string> positional;
+    std::map<std::string, std::vector<std::string>> named;
+    std::vector<std::string> order;
+    for (size_t i = 0; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        if (w.size() > 2 && w.rfind("--", 0) == 0) {
+            std::string key = w.substr(2), value;
+            auto eq = key.find('=');
+            if (eq != std::string::npos) {
+                value = key.substr(eq + 1);
+                key = key.substr(0, eq);
+            } else if (i + 1 < words.size() && words[i + 1].rfind("--", 0) != 0) {
+                value = words[++i];
+            } else {
+                value = "true";  // a bare flag
+            }
+            static const std::regex key_re("^[A-Za-z][A-Za-z0-9_-]*$");
+            if (!std::regex_match(key, key_re)) {
+                error = "invalid option name '--" + key + "'";
+                return false;
+            }
+            std::replace(key.begin(), key.end(), '-', '_');
+            if (!named.count(key)) order.push_back(key);
+            named[key].push_back(value);
+        } else {
+            positional.push_back(w);
+        }
+    }
+    out = "{";
+    bool first = true;
+    if (!positional.empty()) {
+        out += "\"args\":[";
+        for (size_t i = 0; i < positional.size(); ++i) out += (i ? "," : "") + quote(positional[i]);
+        out += "]";
+        first = false;
+    }
+    for (const auto& k : order) {
+        const auto& vals = named[k];
+        out += (first ? "" : ",") + quote(k) + ":";
+        first = false;
+        if (vals.size() == 1) {
+            out += value_to_json(vals[0]);
+        } else {
+            out += "[";
+            for (size_t i = 0; i < vals.size(); ++i) out += (i ? "," : "") + value_to_json(vals[i]);
+            out += "]";
+        }
+    }
+    out += "}";
+    return true;
+}
+
+std::string absolute(const std::string& p) {
+    if (!p.empty() && p[0] == '/') return p;
+    char buf[PATH_MAX];
+    if (::getcwd(buf, sizeof buf)) return std::string(buf) + "/" + p;
+    return p;
+}
+
+}  // namespace
+
+std::string value_to_json(const std::string& v) {
+    rapidjson::Document d;
+    d.Parse(v.c_str(), v.size());
+    if (!d.HasParseError() && (d.IsNumber() || d.IsBool() || d.IsArray() || d.IsObject())) return v;
+    return quote(v);
+}
+
+std::string usage_text() {
+    return "usage: vigilctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND\n"
+           "\n"
+           "  status                         daemon version, ABI, uptime, plugins and their states\n"
+           "  plugins                        name, version, ABI, state, messages in/out/dropped, last error\n"
+           "  events [--type T]...           live bus events as JSON lines (Ctrl-C to stop)\n"
+           "  config check FILE              validate a configuration file\n"
+           "  quarantine list | restore ID [--path P] [--overwrite] | delete ID\n"
+           "  scan ioc FILE... [--path P]... run an IOC scan (ioc_scanner.scan)\n"
+           "  scan file PATH...              scan files on demand (file_threat.scan)\n"
+           "  isolation on|off|status [...]  network isolation (isolation.*)\n"
+           "  call NAME [JSON]               send any command with JSON arguments\n"
+           "  PLUGIN VERB [ARG...] [--key value]...\n"
+           "                                 send command PLUGIN.VERB with {\"args\":[...],\"key\":value}\n"
+           "\n"
+           "The socket defaults to /run/vigil/vigild.sock (or $VIGIL_SOCKET). Root only.\n";
+}
+
+Invocation parse_command_line(const std::vector<std::string>& argv) {
+    Invocation inv;
+    if (const char* s = std::getenv("VIGIL_SOCKET"); s && *s) inv.socket = s;
+    std::vector<std::string> rest;
+    // Global options come first; everything after the command belongs to it.
+    size_t i = 0;
+    for (; i < argv.size(); ++i) {
+        const std::string& a = argv[i];
+        if (a == "--socket" || a == "--timeout") {
+            if (i + 1 >= argv.size()) {
+                inv.error = a + " needs a value";
+                return inv;
+            }
+            if (a == "--socket") {
+                inv.socket = argv[++i];
+            } else {
+                char* end = nullptr;
+                inv.timeout_s = std::strtod(argv[++i].c_str(), &end);
+                if (!end || *end || inv.timeout_s <= 0 || inv.timeout_s > 86400) {
+                    inv.error = "--timeout needs a number of seconds (0 < s <= 86400)";
+                    return inv;
+                }
+            }
+        } else if (a == "--json") {
+            inv.json = true;
+        } else if (a == "--help" || a == "-h" || a == "help") {
+            inv.help = true;
+            return inv;
+        } else if (a.rfind("--", 0) == 0 && rest.empty()) {
+            inv.error = "unknown option '" + a + "'";
+            return inv;
+        } else {
+            break;
+        }
+    }
+    // Remaining words: the command; --json and --timeout are still accepted anywhere.
+    for (; i < argv.size(); ++i) {
+        if (argv[i] == "--json") inv.json = true;
+        else if (argv[i] == "--timeout" && i + 1 < argv.size()) {
+            char* end = nullptr;
+            inv.timeout_s = std::strtod(argv[++i].c_str(), &end);
+            if (!end || *end || inv.timeout_s <= 0 || inv.timeout_s > 86400) {
+                inv.error = "--timeout needs a number of seconds (0 < s <= 86400)";
+                return inv;
+            }
+        } else if (argv[i] == "--socket" && i + 1 < argv.size()) inv.socket = argv[++i];
+        else rest.push_back(argv[i]);
+    }
+    if (rest.empty()) {
+        inv.error = "no command given";
+        return inv;
+    }
+    const std::string& cmd = rest[0];
+    auto tail = [&](size_t from) { return std::vector<std::string>(rest.begin() + long(std::min(from, rest.size())), rest.end()); };
+    auto call = [&](const std::string& name, const std::vector<std::string>& words) {
+        inv.kind = "call";
+        inv.command = name;
+        build_args(words, inv.args_json, inv.error);
+    };
+    if (cmd == "status" || cmd == "plugins") {
+        if (rest.size() > 1) inv.error = cmd + " takes no arguments";
+        inv.kind = cmd;
+    } else if (cmd == "events") {
+        inv.kind = "events";
+        for (size_t k = 1; k < rest.size(); ++k) {
+            if ((rest[k] == "--type" || rest[k] == "-t") && k + 1 < rest.size()) {
+                inv.event_types.push_back(rest[++k]);
+            } else if (rest[k].rfind("--type=", 0) == 0) {
+                inv.event_types.push_back(rest[k].substr(7));
+            } else {
+                inv.error = "events: unexpected '" + rest[k] + "' (use --type T)";
+                return inv;
+            }
+        }
+    } else if (cmd == "config") {
+        if (rest.size() != 3 || rest[1] != "check") {
+            inv.error = "usage: vigilctl config check FILE";
+            return inv;
+        }
+        inv.kind = "config_check";
+        inv.config_path = absolute(rest[2]);
+    } else if (cmd == "call") {
+        if (rest.size() < 2 || rest.size() > 3) {
+            inv.error = "usage: vigilctl call NAME [JSON]";
+            return inv;
+        }
+        inv.kind = "call";
+        inv.command = rest[1];
+        inv.args_json = rest.size() == 3 ? rest[2] : "{}";
+        rapidjson::Document d;
+        d.Parse(inv.args_json.c_str());
+        if (d.HasParseError() || !d.IsObject()) inv.error = "call: arguments must be a JSON object";
+    } else if (cmd == "quarantine") {
+        static const std::map<std::string, std::string> verbs = {
+            {"list", "agent.quarantine_list"}, {"restore", "agent.quarantine_restore"}, {"delete", "agent.quarantine_delete"}};
+        if (rest.size() < 2 || !verbs.count(rest[1])) {
+            inv.error = "usage: vigilctl quarantine list | restore ID [--path P] [--overwrite] | delete ID";
+            return inv;
+        }
+        if (rest[1] != "list" && rest.size() < 3) {
+            inv.error = "quarantine " + rest[1] + " needs an entry ID (see `vigilctl quarantine list`)";
+            return inv;
+        }
+        call(verbs.at(rest[1]), tail(2));
+    } else if (cmd == "scan") {
+        if (rest.size() < 3 || (rest[1] != "ioc" && rest[1] != "file")) {
+            inv.error = "usage: vigilctl scan ioc FILE... [--path P]... | scan file PATH...";
+            return inv;
+        }
+        std::vector<std::string> words = tail(2);
+        for (auto& w : words)
+            if (w.rfind("--", 0) != 0 && !w.empty() && w[0] != '/' && w.find('=') == std::string::npos) {
+                // positional file names are made absolute: the daemon has another cwd
+                bool is_value = &w != &words[0] && (&w)[-1].rfind("--", 0) == 0;
+                if (!is_value) w = absolute(w);
+            }
+        call(rest[1] == "ioc" ? "ioc_scanner.scan" : "file_threat.scan", words);
+    } else {
+        if (rest.size() < 2) {
+            inv.error = "unknown command '" + cmd + "' (see vigilctl --help)";
+            return inv;
+        }
+        static const std::regex word_re("^[a-z][a-z0-9_]*$");
+        if (!std::regex_match(cmd, word_re) || !std::regex_match(rest[1], word_re)) {
+            inv.error = "unknown command '" + cmd + " " + rest[1] + "' (see vigilctl --help)";
+            return inv;
+        }
+        call(cmd + "." + rest[1], tail(2));
+    }
+    return inv;
+}
+
+}  // namespace vigil::ctl

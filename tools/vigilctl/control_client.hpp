@@ -1,0 +1,23 @@
+// Client side of the vigild control socket protocol (see core/src/control_server.hpp).
+#pragma once
+#include <functional>
+#include <string>
+
+namespace vigil::ctl {
+
+class ControlClient {
+public:
+    explicit ControlClient(std::string socket_path) : path_(std::move(socket_path)) {}
+    ~ControlClient();
+    // Connects and sends one request line; false + error on failure.
+    bool send(const std::string& request_json, std::string& error);
+    // Reads one reply line; false on EOF/error.
+    bool read_line(std::string& line);
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+}  // namespace vigil::ctl
