@@ -1,6 +1,7 @@
 #include "command_args.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "json_args.hpp"
 #include "json_util.hpp"
@@ -196,7 +197,12 @@ TerminateSpec parse_terminate_args(std::string_view json, const ResponseConfig& 
             s.pid = check_pid(pos->GetUint64(), "positional argument");
         } else if (pos->IsString()) {
             std::string w = expect_string(*pos, "positional argument");
-            if (!w.empty() && w.front() == '/') {
+            const bool digits = !w.empty() && w.size() <= 10 &&
+                                std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (digits) {  // vigilctl passes positional words as strings
+                if (s.pid) throw ArgError("the pid is given twice (named and positional)");
+                s.pid = check_pid(std::strtoull(w.c_str(), nullptr, 10), "positional argument");
+            } else if (!w.empty() && w.front() == '/') {
                 if (s.exe) throw ArgError("field \"exe\" is given twice (named and positional)");
                 expect_absolute_path(w, "positional argument (exe)");
                 s.exe = w;

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -146,7 +147,7 @@ const char* stage_name(int s) {
 // with threads that do not exist in the child).
 [[noreturn]] void child_exec(const char* exe, char* const* argv, char* const* envp, const char* cwd, int null_fd,
                              int out_fd, int err_fd, int report_fd, bool change_ids, uid_t uid, gid_t gid,
-                             const gid_t* groups, size_t ngroups) {
+                             const gid_t* groups, size_t ngroups, pid_t parent) {
     auto fail = [&](int stage) {
         ChildFailure f{stage, errno};
         ssize_t ignored = ::write(report_fd, &f, sizeof f);
@@ -163,6 +164,11 @@ const char* stage_name(int s) {
         if (::syscall(SYS_setresgid, gid, gid, gid) != 0) fail(kStageGid);
         if (::syscall(SYS_setresuid, uid, uid, uid) != 0) fail(kStageUid);
     }
+    // If the agent dies abruptly (crash, kill -9), the program dies with it
+    // instead of running on unsupervised. Set after the credential change,
+    // which clears it; getppid() catches an agent that died before prctl.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     if (::chdir(cwd) != 0) fail(kStageChdir);
     // Close every inherited descriptor except the report pipe (close-on-exec).
     if (report_fd > 3) ::syscall(SYS_close_range, 3u, unsigned(report_fd - 1), 0u);
@@ -266,10 +272,11 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
     ::pthread_sigmask(SIG_SETMASK, &all, &old);
     out.start_ns = realtime_ns();
     const int64_t start_mono = mono_ns();
+    const pid_t self = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0)
         child_exec(out.executable.c_str(), argv.data(), envp.data(), out.cwd.c_str(), null_fd.get(), out_w.get(),
-                   err_w.get(), rep_w.get(), change_ids, id.uid, id.gid, id.groups.data(), id.groups.size());
+                   err_w.get(), rep_w.get(), change_ids, id.uid, id.gid, id.groups.data(), id.groups.size(), self);
     const int fork_errno = errno;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (pid < 0) throw ActionError("fork failed: " + errno_text(fork_errno));

@@ -95,6 +95,7 @@ TEST_CASE("response_args: terminate_process selectors and guards") {
     CHECK(s.tree);
     CHECK(s.grace_s == 1);
     CHECK(parse_terminate_args(R"({"args":[77]})", kCfg).pid == 77);
+    CHECK(parse_terminate_args(R"({"args":["78"]})", kCfg).pid == 78);
     CHECK(parse_terminate_args(R"({"args":["/usr/bin/sleep"]})", kCfg).exe == "/usr/bin/sleep");
     CHECK(parse_terminate_args(R"({"args":[")" + std::string(64, 'a') + R"("]})", kCfg).sha256 == std::string(64, 'a'));
     CHECK(parse_terminate_args(R"({"pid":5})", kCfg).grace_s == kCfg.terminate_grace_s);
@@ -115,6 +116,8 @@ TEST_CASE("response_args: terminate_process selectors and guards") {
     CHECK(err(R"({"exe":"/x","start_time_ns":5})").find("needs a \"pid\"") != std::string::npos);
     CHECK(err(R"({"exe":"sleep"})").find("absolute path") != std::string::npos);
     CHECK(err(R"({"args":["sleep"]})").find("neither a pid") != std::string::npos);
+    CHECK(err(R"({"args":["0"]})").find("not a valid pid") != std::string::npos);
+    CHECK(err(R"({"args":["12345678901"]})").find("neither a pid") != std::string::npos);
     CHECK(err(R"({"pid":5,"grace_s":1000})").find("too large") != std::string::npos);
     CHECK(err(R"({"pid":5,"tree":"yes"})").find("true or false") != std::string::npos);
     CHECK(err(R"({"pid":5,"signal":9})").find("unknown field \"signal\"") != std::string::npos);
