@@ -89,6 +89,15 @@ std::optional<SchemaViolation> validate_against_schema(const std::string& schema
             if (r.IsString() && !value->HasMember(r.GetString()))
                 missing += (missing.empty() ? "" : ", ") + std::string(r.GetString());
         reason = "missing required setting(s): " + missing;
+    } else if (kw == "additionalProperties" && rule && value && !value->IsObject()) {
+        // RapidJSON points at the unexpected member itself.
+        reason = "unknown setting";
+        if (rule->HasMember("properties") && (*rule)["properties"].IsObject()) {
+            std::string known;
+            for (const auto& m : (*rule)["properties"].GetObject())
+                known += (known.empty() ? "" : ", ") + std::string(m.name.GetString());
+            reason += " (known: " + known + ")";
+        }
     } else if (kw == "additionalProperties" && rule && value && value->IsObject()) {
         std::string unknown;
         const rapidjson::Value* props = rule->HasMember("properties") ? &(*rule)["properties"] : nullptr;
