@@ -161,6 +161,30 @@ expect_error terminate_process '{"pid":"12"}' 'field "pid" must be an integer'
 expect_error terminate_process "{\"exe\":\"$uniq_sleep\"}" 'no running process matches'
 expect_error terminate_process '{}' 'missing target'
 
+# ------------------------------------- concurrency cap and live reconfigure
+# Settings reloaded on SIGHUP: one action at a time, tiny get_file limit.
+sed -i 's/^    terminate_grace_s: 2$/    terminate_grace_s: 2\n    max_concurrent_actions: 1\n    max_file_size: 1000/' "$VT_DIR/vigil.yaml"
+grep -q 'max_file_size: 1000' "$VT_DIR/vigil.yaml" || vt_fail "could not edit the config"
+kill -HUP "$VT_VIGILD_PID"
+reloaded() {
+  call get_file "{\"path\":\"$VT_DIR/sample.bin\"}"
+  ((CALL_RC != 0)) && grep -qF 'larger than max_file_size (1000)' "$VT_DIR/call.err"
+}
+vt_wait_until 10 reloaded || vt_fail "max_file_size not applied after SIGHUP: $(cat "$VT_DIR/call.err")"
+vctl --timeout 30 call response.run_process '{"executable":"/bin/sleep","args":["3"]}' >/dev/null 2>&1 &
+busy_call=$!
+running_actions() {
+  vctl --json status | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+s=next(p.get('status',{}) for p in d['plugins'] if p['name']=='response')
+sys.exit(0 if s.get('running_actions')==$1 else 1)"
+}
+vt_wait_until 5 running_actions 1 || vt_fail "the first action did not start"
+expect_error run_process '{"executable":"/bin/true"}' 'busy: 1 response actions are running (max_concurrent_actions 1)'
+wait $busy_call || vt_fail "the first action failed"
+expect_ok run_process '{"executable":"/bin/true"}'
+
 # ------------------------------------------------ events and a healthy agent
 sleep 0.5
 kill "$EVENTS_PID" 2>/dev/null
