@@ -6,9 +6,9 @@
 //   response-run        run_process round trip (spawn in its own session,
 //                       capture, reap) against fork+execve+waitpid of the
 //                       same program (baseline).
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -62,7 +62,8 @@ void plain_copy(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-VIGIL_BENCH(response_get_file, "response-get-file", "get_file copy+SHA-256 throughput vs plain copy; RSS growth (--mb N)") {
+VIGIL_BENCH(response_get_file, "response-get-file",
+            "get_file copy+SHA-256 throughput vs plain copy; RSS growth (--mb N)") {
     const long long mb = args.get_int("mb", 100);
     const std::string dir = make_temp_dir();
     const std::string src = dir + "/source.bin";

@@ -17,8 +17,10 @@ void embed(JsonOut& o, const char* key, const std::string& json) {
     }
     rapidjson::Document d;
     d.Parse(json.data(), json.size());
-    if (d.HasParseError()) o.str(json);
-    else o.value(d);
+    if (d.HasParseError())
+        o.str(json);
+    else
+        o.value(d);
 }
 }  // namespace
 

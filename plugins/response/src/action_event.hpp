@@ -5,20 +5,19 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-
 #include <vigil/sdk.hpp>
 
 namespace vigil::response {
 
 struct ActionRecord {
-    std::string action;        // "get_file", "delete_file", "run_process", "terminate_process"
-    std::string object;        // path, executable or pid/exe/sha256 it acted on
-    std::string origin;        // "vigilctl", "task:<id>", a plugin name
+    std::string action;  // "get_file", "delete_file", "run_process", "terminate_process"
+    std::string object;  // path, executable or pid/exe/sha256 it acted on
+    std::string origin;  // "vigilctl", "task:<id>", a plugin name
     uint64_t correlation_id = 0;
     vigil_status status = VIGIL_OK;
-    std::string error;         // when status != OK
-    std::string args_json;     // the command's arguments as received (JSON object or empty)
-    std::string result_json;   // result JSON (may be empty)
+    std::string error;        // when status != OK
+    std::string args_json;    // the command's arguments as received (JSON object or empty)
+    std::string result_json;  // result JSON (may be empty)
 };
 
 // "task:abc" -> "abc"; otherwise empty.

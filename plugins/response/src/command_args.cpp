@@ -20,8 +20,11 @@ void no_more_positionals(const ArgReader& r, size_t allowed) {
 std::optional<std::string> named_or_positional(ArgReader& r, const char* key, size_t slot) {
     auto named = r.string(key);
     const rapidjson::Value* pos = r.positional(slot);
-    if (named && pos) throw ArgError(std::string("field \"") + key + "\" is given twice (named and positional)");
-    if (pos) return expect_string(*pos, std::string("positional argument ") + std::to_string(slot + 1) + " (" + key + ")");
+    if (named && pos)
+        throw ArgError(std::string("field \"") + key + "\" is given twice (named and positional)");
+    if (pos)
+        return expect_string(
+            *pos, std::string("positional argument ") + std::to_string(slot + 1) + " (" + key + ")");
     return named;
 }
 
@@ -41,10 +44,13 @@ bool valid_env_name(std::string_view k) {
 void add_env(RunSpec& s, std::string key, std::string value) {
     if (!valid_env_name(key))
         throw ArgError("field \"env\": \"" + sanitize_utf8(key) + "\" is not a valid variable name");
-    if (value.find('\0') != std::string::npos) throw ArgError("field \"env\": the value of " + key + " contains a NUL byte");
+    if (value.find('\0') != std::string::npos)
+        throw ArgError("field \"env\": the value of " + key + " contains a NUL byte");
     auto it = std::find_if(s.env.begin(), s.env.end(), [&](const auto& e) { return e.first == key; });
-    if (it != s.env.end()) it->second = std::move(value);
-    else s.env.emplace_back(std::move(key), std::move(value));
+    if (it != s.env.end())
+        it->second = std::move(value);
+    else
+        s.env.emplace_back(std::move(key), std::move(value));
 }
 
 void parse_env_entry(RunSpec& s, const rapidjson::Value& v) {
@@ -110,7 +116,8 @@ RunSpec parse_run_process_args(std::string_view json, const ResponseConfig& cfg)
     }
     size_t first_arg = 0;
     if (!exe) {
-        if (words.empty()) throw ArgError("missing field \"executable\" (absolute path or a name looked up in PATH)");
+        if (words.empty())
+            throw ArgError("missing field \"executable\" (absolute path or a name looked up in PATH)");
         exe = expect_string(*words[0], "positional argument 1 (executable)");
         first_arg = 1;
     }
@@ -123,7 +130,8 @@ RunSpec parse_run_process_args(std::string_view json, const ResponseConfig& cfg)
         total += s.args.back().size() + 1;
     }
     if (s.args.size() > kMaxRunArgs)
-        throw ArgError("too many arguments (" + std::to_string(s.args.size()) + ", at most " + std::to_string(kMaxRunArgs) + ")");
+        throw ArgError("too many arguments (" + std::to_string(s.args.size()) + ", at most " +
+                       std::to_string(kMaxRunArgs) + ")");
 
     if (auto cwd = r.string("cwd")) {
         expect_absolute_path(*cwd, "field \"cwd\"");
@@ -133,15 +141,18 @@ RunSpec parse_run_process_args(std::string_view json, const ResponseConfig& cfg)
         if (env->IsObject()) {
             for (auto it = env->MemberBegin(); it != env->MemberEnd(); ++it) {
                 std::string key(it->name.GetString(), it->name.GetStringLength());
-                add_env(s, key, expect_string(it->value, "field \"env\": the value of " + sanitize_utf8(key), 64 * 1024));
+                add_env(
+                    s, key,
+                    expect_string(it->value, "field \"env\": the value of " + sanitize_utf8(key), 64 * 1024));
             }
         } else if (env->IsArray()) {
             for (const auto& v : env->GetArray()) parse_env_entry(s, v);
         } else if (env->IsString()) {
             parse_env_entry(s, *env);
         } else {
-            throw ArgError("field \"env\" must be an object {\"NAME\":\"value\"} or a list of \"NAME=value\", got " +
-                           describe_json(*env));
+            throw ArgError(
+                "field \"env\" must be an object {\"NAME\":\"value\"} or a list of \"NAME=value\", got " +
+                describe_json(*env));
         }
         if (s.env.size() > kMaxRunEnv)
             throw ArgError("field \"env\" has " + std::to_string(s.env.size()) + " variables, at most " +
@@ -149,15 +160,16 @@ RunSpec parse_run_process_args(std::string_view json, const ResponseConfig& cfg)
         for (const auto& [k, v] : s.env) total += k.size() + v.size() + 2;
     }
     if (total > kMaxRunTotalBytes)
-        throw ArgError("arguments and environment are too large (" + std::to_string(total) + " bytes, at most " +
-                       std::to_string(kMaxRunTotalBytes) + ")");
+        throw ArgError("arguments and environment are too large (" + std::to_string(total) +
+                       " bytes, at most " + std::to_string(kMaxRunTotalBytes) + ")");
     if (auto t = r.seconds("timeout_s", cfg.run_max_timeout_s)) {
         if (*t <= 0) throw ArgError("field \"timeout_s\" must be greater than 0");
         s.timeout_s = *t;
     }
     if (const auto* user = r.raw("user")) {
         if (user->IsUint64()) {
-            if (user->GetUint64() > 0xFFFFFFFEull) throw ArgError("field \"user\": uid " + describe_json(*user) + " is out of range");
+            if (user->GetUint64() > 0xFFFFFFFEull)
+                throw ArgError("field \"user\": uid " + describe_json(*user) + " is out of range");
             s.user = std::to_string(user->GetUint64());
         } else {
             std::string u = expect_string(*user, "field \"user\"", 256);
@@ -180,7 +192,8 @@ TerminateSpec parse_terminate_args(std::string_view json, const ResponseConfig& 
 
     auto check_pid = [&](uint64_t v, const std::string& what) {
         if (v == 0 || v > max_pid)
-            throw ArgError(what + " " + std::to_string(v) + " is not a valid pid (1.." + std::to_string(max_pid) + ")");
+            throw ArgError(what + " " + std::to_string(v) + " is not a valid pid (1.." +
+                           std::to_string(max_pid) + ")");
         return pid_t(v);
     };
     if (auto pid = r.uinteger("pid", UINT64_MAX)) s.pid = check_pid(*pid, "field \"pid\"");
@@ -226,7 +239,9 @@ TerminateSpec parse_terminate_args(std::string_view json, const ResponseConfig& 
     if (auto g = r.seconds("grace_s", 300)) s.grace_s = *g;
     r.finish();
     if (!s.pid && !s.exe && !s.sha256)
-        throw ArgError("missing target: give \"pid\" (with optional \"start_time_ns\"/\"exe\" guards), \"exe\" or \"sha256\"");
+        throw ArgError(
+            "missing target: give \"pid\" (with optional \"start_time_ns\"/\"exe\" guards), \"exe\" or "
+            "\"sha256\"");
     return s;
 }
 

@@ -1,11 +1,11 @@
 #include "delete_file.hpp"
 
-#include <climits>
-#include <cstdlib>
-
 #include <rapidjson/document.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
 
 #include "action_error.hpp"
 #include "sha256_stream.hpp"
@@ -16,7 +16,8 @@ namespace {
 bool under(const std::string& path, const std::string& dir) {
     if (dir.empty()) return false;
     if (dir == "/") return true;
-    return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+    return path == dir ||
+           (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
 }
 
 std::string resolve_or_same(const std::string& p) {
@@ -62,7 +63,8 @@ AgentFiles AgentFiles::discover(const std::string& agent_config_json, const std:
         a.add_file(str("control_socket"));
         auto it = d.FindMember("plugin_dir");
         if (it != d.MemberEnd()) {
-            if (it->value.IsString()) a.add_dir(it->value.GetString());
+            if (it->value.IsString())
+                a.add_dir(it->value.GetString());
             else if (it->value.IsArray())
                 for (const auto& v : it->value.GetArray())
                     if (v.IsString()) a.add_dir(v.GetString());
@@ -79,7 +81,8 @@ DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, co
     f.path = path;
 
     struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) throw ActionError("cannot access " + path + ": " + errno_text(errno));
+    if (::lstat(path.c_str(), &st) != 0)
+        throw ActionError("cannot access " + path + ": " + errno_text(errno));
     if (S_ISLNK(st.st_mode)) {
         char target[PATH_MAX];
         ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
@@ -134,7 +137,8 @@ DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, co
 }
 
 DeleteOutcome delete_file(const DeleteRequest& req, const PathRules& rules, const AgentFiles& agent,
-                          uint64_t hash_max_file_size, const std::atomic<bool>* cancel, const QuarantinePut& put) {
+                          uint64_t hash_max_file_size, const std::atomic<bool>* cancel,
+                          const QuarantinePut& put) {
     DeleteOutcome out;
     out.check = check_deletable(req, rules, agent, hash_max_file_size, cancel);
     try {
@@ -147,8 +151,10 @@ DeleteOutcome delete_file(const DeleteRequest& req, const PathRules& rules, cons
     if (!d.HasParseError() && d.IsObject()) {
         auto it = d.FindMember("id");
         if (it != d.MemberEnd()) {
-            if (it->value.IsString()) out.backup_id = it->value.GetString();
-            else if (it->value.IsUint64()) out.backup_id = std::to_string(it->value.GetUint64());
+            if (it->value.IsString())
+                out.backup_id = it->value.GetString();
+            else if (it->value.IsUint64())
+                out.backup_id = std::to_string(it->value.GetUint64());
         }
         auto sha = d.FindMember("sha256");
         if (out.check.facts.sha256.empty() && sha != d.MemberEnd() && sha->value.IsString())

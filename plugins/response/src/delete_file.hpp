@@ -3,6 +3,8 @@
 // host's quarantine/backup store, which moves it away (that is the delete).
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -11,8 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include <sys/types.h>
-
 #include "get_file.hpp"
 #include "path_rules.hpp"
 
@@ -20,8 +20,8 @@ namespace vigil::response {
 
 // What belongs to the running agent and must never be deleted by a task.
 struct AgentFiles {
-    std::vector<std::string> dirs;                 // state dir, plugin dirs (and all beneath)
-    std::vector<std::string> files;                // the vigild executable, ...
+    std::vector<std::string> dirs;                      // state dir, plugin dirs (and all beneath)
+    std::vector<std::string> files;                     // the vigild executable, ...
     std::vector<std::pair<uint64_t, uint64_t>> inodes;  // (dev, ino) of those files
 
     // From the agent section JSON (state_dir, plugin_dir string or list,
@@ -37,7 +37,7 @@ struct DeleteRequest {
 };
 
 struct DeleteCheck {
-    FileFacts facts;           // sha256 filled only when an expected hash was checked
+    FileFacts facts;  // sha256 filled only when an expected hash was checked
     uint64_t hard_links = 1;
 };
 
@@ -57,6 +57,7 @@ struct DeleteOutcome {
 
 // check_deletable + put; throws ActionError.
 DeleteOutcome delete_file(const DeleteRequest& req, const PathRules& rules, const AgentFiles& agent,
-                          uint64_t hash_max_file_size, const std::atomic<bool>* cancel, const QuarantinePut& put);
+                          uint64_t hash_max_file_size, const std::atomic<bool>* cancel,
+                          const QuarantinePut& put);
 
 }  // namespace vigil::response

@@ -1,17 +1,17 @@
 #include "get_file.hpp"
 
-#include <atomic>
-#include <chrono>
-#include <climits>
-#include <cstdlib>
-#include <vector>
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <vector>
 
 #include "action_error.hpp"
 #include "path_rules.hpp"
@@ -25,7 +25,8 @@ constexpr const char* kStagePrefix = "get_file-";
 std::atomic<uint64_t> g_stage_seq{0};
 
 int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -91,7 +92,8 @@ StagedFile get_file(const std::string& path, const GetFileLimits& limits, const 
     f.path = path;
 
     struct stat lst {};
-    if (::lstat(path.c_str(), &lst) != 0) throw ActionError("cannot access " + path + ": " + errno_text(errno));
+    if (::lstat(path.c_str(), &lst) != 0)
+        throw ActionError("cannot access " + path + ": " + errno_text(errno));
     const bool final_is_link = S_ISLNK(lst.st_mode);
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
@@ -134,7 +136,8 @@ StagedFile get_file(const std::string& path, const GetFileLimits& limits, const 
     out.staged_path = limits.staging_dir + "/" + kStagePrefix + std::to_string(now_ns()) + "-" +
                       std::to_string(++g_stage_seq) + ".bin";
     Fd staged(::open(out.staged_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (staged.fd < 0) throw ActionError("cannot create staging file " + out.staged_path + ": " + errno_text(errno));
+    if (staged.fd < 0)
+        throw ActionError("cannot create staging file " + out.staged_path + ": " + errno_text(errno));
     try {
         StreamResult r = copy_and_hash(in.fd, staged.fd, limits.max_file_size, cancel);
         f.size = r.bytes;

@@ -15,14 +15,14 @@ struct GetFileLimits {
 };
 
 struct FileFacts {
-    std::string path;           // as asked
-    std::string resolved_path;  // every symbolic link resolved
+    std::string path;               // as asked
+    std::string resolved_path;      // every symbolic link resolved
     bool symlink_followed = false;  // some component of path was a symbolic link
     uint64_t size = 0;
     std::string sha256;
-    uint32_t mode = 0;          // st_mode
+    uint32_t mode = 0;  // st_mode
     uint32_t uid = 0, gid = 0;
-    std::string owner, group;   // names, empty when unknown
+    std::string owner, group;  // names, empty when unknown
     int64_t mtime_ns = 0;
     uint64_t inode = 0, device = 0;
 };

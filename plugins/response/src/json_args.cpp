@@ -1,9 +1,9 @@
 #include "json_args.hpp"
 
-#include <cmath>
-#include <climits>
-
 #include <rapidjson/error/en.h>
+
+#include <climits>
+#include <cmath>
 
 #include "json_util.hpp"
 
@@ -14,13 +14,19 @@ std::string quoted(std::string_view s) { return "\"" + sanitize_utf8(s) + "\""; 
 
 const char* type_name(const rapidjson::Value& v) {
     switch (v.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "a boolean";
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
+        case rapidjson::kNullType:
+            return "null";
+        case rapidjson::kFalseType:
+        case rapidjson::kTrueType:
+            return "a boolean";
+        case rapidjson::kObjectType:
+            return "an object";
+        case rapidjson::kArrayType:
+            return "an array";
+        case rapidjson::kStringType:
+            return "a string";
+        case rapidjson::kNumberType:
+            return "a number";
     }
     return "unknown";
 }
@@ -42,9 +48,11 @@ ArgReader::ArgReader(std::string_view json) {
     }
     doc_.Parse<rapidjson::kParseStopWhenDoneFlag>(json.data(), json.size());
     if (doc_.HasParseError())
-        throw ArgError(std::string("arguments are not valid JSON: ") + rapidjson::GetParseError_En(doc_.GetParseError()) +
-                       " at offset " + std::to_string(doc_.GetErrorOffset()));
-    if (!doc_.IsObject()) throw ArgError(std::string("arguments must be a JSON object, got ") + type_name(doc_));
+        throw ArgError(std::string("arguments are not valid JSON: ") +
+                       rapidjson::GetParseError_En(doc_.GetParseError()) + " at offset " +
+                       std::to_string(doc_.GetErrorOffset()));
+    if (!doc_.IsObject())
+        throw ArgError(std::string("arguments must be a JSON object, got ") + type_name(doc_));
 }
 
 bool ArgReader::has(const char* key) const { return doc_.HasMember(key); }
@@ -76,7 +84,8 @@ std::optional<uint64_t> ArgReader::uinteger(const char* key, uint64_t max) {
     const auto* v = raw(key);
     if (!v) return std::nullopt;
     const std::string what = std::string("field ") + quoted(key);
-    if (!v->IsNumber()) throw ArgError(what + " must be an integer, got " + type_name(*v) + " " + describe_json(*v));
+    if (!v->IsNumber())
+        throw ArgError(what + " must be an integer, got " + type_name(*v) + " " + describe_json(*v));
     if (v->IsUint64()) {
         if (v->GetUint64() > max)
             throw ArgError(what + " is too large (" + std::to_string(v->GetUint64()) + ", at most " +
@@ -91,10 +100,14 @@ std::optional<double> ArgReader::seconds(const char* key, double max) {
     const auto* v = raw(key);
     if (!v) return std::nullopt;
     const std::string what = std::string("field ") + quoted(key);
-    if (!v->IsNumber()) throw ArgError(what + " must be a number of seconds, got " + type_name(*v) + " " + describe_json(*v));
+    if (!v->IsNumber())
+        throw ArgError(what + " must be a number of seconds, got " + type_name(*v) + " " + describe_json(*v));
     double d = v->GetDouble();
-    if (!std::isfinite(d) || d < 0) throw ArgError(what + " must be a non-negative number of seconds, got " + describe_json(*v));
-    if (d > max) throw ArgError(what + " is too large (" + describe_json(*v) + " s, at most " + describe_json(rapidjson::Value(max)) + " s)");
+    if (!std::isfinite(d) || d < 0)
+        throw ArgError(what + " must be a non-negative number of seconds, got " + describe_json(*v));
+    if (d > max)
+        throw ArgError(what + " is too large (" + describe_json(*v) + " s, at most " +
+                       describe_json(rapidjson::Value(max)) + " s)");
     return d;
 }
 
@@ -102,8 +115,8 @@ std::optional<bool> ArgReader::boolean(const char* key) {
     const auto* v = raw(key);
     if (!v) return std::nullopt;
     if (!v->IsBool())
-        throw ArgError(std::string("field ") + quoted(key) + " must be true or false, got " + type_name(*v) + " " +
-                       describe_json(*v));
+        throw ArgError(std::string("field ") + quoted(key) + " must be true or false, got " + type_name(*v) +
+                       " " + describe_json(*v));
     return v->GetBool();
 }
 
@@ -141,19 +154,25 @@ void expect_absolute_path(std::string_view path, std::string_view what) {
         if (end == std::string_view::npos) end = path.size();
         std::string_view comp = path.substr(pos, end - pos);
         if (comp == "." || comp == "..")
-            throw ArgError(std::string(what) + " must not contain \"" + std::string(comp) + "\" components: " + quoted(path));
+            throw ArgError(std::string(what) + " must not contain \"" + std::string(comp) +
+                           "\" components: " + quoted(path));
         pos = end + 1;
     }
 }
 
 std::string expect_sha256(std::string_view text, std::string_view what) {
     std::string out;
-    if (text.size() != 64) throw ArgError(std::string(what) + " must be 64 hex digits (SHA-256), got " + quoted(text));
+    if (text.size() != 64)
+        throw ArgError(std::string(what) + " must be 64 hex digits (SHA-256), got " + quoted(text));
     for (char c : text) {
-        if (c >= '0' && c <= '9') out.push_back(c);
-        else if (c >= 'a' && c <= 'f') out.push_back(c);
-        else if (c >= 'A' && c <= 'F') out.push_back(char(c - 'A' + 'a'));
-        else throw ArgError(std::string(what) + " must be 64 hex digits (SHA-256), got " + quoted(text));
+        if (c >= '0' && c <= '9')
+            out.push_back(c);
+        else if (c >= 'a' && c <= 'f')
+            out.push_back(c);
+        else if (c >= 'A' && c <= 'F')
+            out.push_back(char(c - 'A' + 'a'));
+        else
+            throw ArgError(std::string(what) + " must be 64 hex digits (SHA-256), got " + quoted(text));
     }
     return out;
 }

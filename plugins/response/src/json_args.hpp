@@ -3,6 +3,8 @@
 // fields nobody asked for, so a typo is an error instead of a silent default.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -10,8 +12,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 namespace vigil::response {
 

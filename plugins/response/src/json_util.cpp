@@ -30,8 +30,10 @@ std::string sanitize_utf8(std::string_view s) {
         }
         bool valid = len != 0 && i + len <= n;
         for (size_t k = 1; valid && k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) valid = false;
-            else cp = (cp << 6) | (p[i + k] & 0x3F);
+            if ((p[i + k] & 0xC0) != 0x80)
+                valid = false;
+            else
+                cp = (cp << 6) | (p[i + k] & 0x3F);
         }
         // Reject overlong forms, surrogates and code points past U+10FFFF.
         if (valid) {

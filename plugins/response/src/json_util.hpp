@@ -3,13 +3,13 @@
 // a parser that names the problem when the input is not a JSON object.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <string_view>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace vigil::response {
 
@@ -21,17 +21,44 @@ std::string sanitize_utf8(std::string_view bytes);
 class JsonOut {
 public:
     JsonOut() : writer_(buffer_) {}
-    JsonOut& begin_object() { writer_.StartObject(); return *this; }
-    JsonOut& end_object() { writer_.EndObject(); return *this; }
-    JsonOut& begin_array() { writer_.StartArray(); return *this; }
-    JsonOut& end_array() { writer_.EndArray(); return *this; }
+    JsonOut& begin_object() {
+        writer_.StartObject();
+        return *this;
+    }
+    JsonOut& end_object() {
+        writer_.EndObject();
+        return *this;
+    }
+    JsonOut& begin_array() {
+        writer_.StartArray();
+        return *this;
+    }
+    JsonOut& end_array() {
+        writer_.EndArray();
+        return *this;
+    }
     JsonOut& key(std::string_view k);
     JsonOut& str(std::string_view v);
-    JsonOut& num(int64_t v) { writer_.Int64(v); return *this; }
-    JsonOut& unum(uint64_t v) { writer_.Uint64(v); return *this; }
-    JsonOut& dbl(double v) { writer_.Double(v); return *this; }
-    JsonOut& boolean(bool v) { writer_.Bool(v); return *this; }
-    JsonOut& null() { writer_.Null(); return *this; }
+    JsonOut& num(int64_t v) {
+        writer_.Int64(v);
+        return *this;
+    }
+    JsonOut& unum(uint64_t v) {
+        writer_.Uint64(v);
+        return *this;
+    }
+    JsonOut& dbl(double v) {
+        writer_.Double(v);
+        return *this;
+    }
+    JsonOut& boolean(bool v) {
+        writer_.Bool(v);
+        return *this;
+    }
+    JsonOut& null() {
+        writer_.Null();
+        return *this;
+    }
     // Inserts an already serialized JSON value (must be valid JSON).
     JsonOut& raw(std::string_view json);
     // Copies a parsed value.

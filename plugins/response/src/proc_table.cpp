@@ -1,5 +1,9 @@
 #include "proc_table.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -7,10 +11,6 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
-
-#include <dirent.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace vigil::response {
 
@@ -26,7 +26,9 @@ std::string read_small_file(const std::string& path) {
 }
 }  // namespace
 
-bool ProcessFacts::kernel_thread() const { return (stat.flags & kPfKthread) != 0 || stat.pid == 2 || stat.ppid == 2; }
+bool ProcessFacts::kernel_thread() const {
+    return (stat.flags & kPfKthread) != 0 || stat.pid == 2 || stat.ppid == 2;
+}
 
 std::optional<ProcStat> parse_proc_stat(const std::string& text) {
     size_t open = text.find('(');
@@ -58,7 +60,8 @@ uint64_t boot_time_ns() {
 
 uint64_t ticks_to_epoch_ns(uint64_t ticks) {
     static const long hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
-    return boot_time_ns() + ticks / uint64_t(hz) * 1000000000ull + (ticks % uint64_t(hz)) * 1000000000ull / uint64_t(hz);
+    return boot_time_ns() + ticks / uint64_t(hz) * 1000000000ull +
+           (ticks % uint64_t(hz)) * 1000000000ull / uint64_t(hz);
 }
 
 std::optional<ProcessFacts> read_process(pid_t pid) {

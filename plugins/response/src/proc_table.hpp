@@ -7,10 +7,11 @@
 // tolerance.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace vigil::response {
@@ -32,7 +33,7 @@ struct ProcessFacts {
     uint64_t start_time_ns = 0;  // see the header comment
     std::string exe;             // readlink of /proc/PID/exe, without " (deleted)"
     bool exe_deleted = false;
-    bool exe_known = false;      // false for kernel threads and unreadable links
+    bool exe_known = false;  // false for kernel threads and unreadable links
     uint64_t exe_dev = 0, exe_ino = 0;
     uint32_t uid = 0;
     bool kernel_thread() const;

@@ -1,13 +1,5 @@
 #include "process_runner.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <climits>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
-
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -19,6 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+
 #include "action_error.hpp"
 
 namespace vigil::response {
@@ -26,11 +26,13 @@ namespace vigil::response {
 namespace {
 
 int64_t realtime_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 int64_t mono_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -76,7 +78,8 @@ Identity resolve_user(const std::optional<std::string>& user) {
         rc = ::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &res);
     } else {
         const std::string& u = *user;
-        bool numeric = !u.empty() && std::all_of(u.begin(), u.end(), [](char c) { return c >= '0' && c <= '9'; });
+        bool numeric =
+            !u.empty() && std::all_of(u.begin(), u.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (numeric) {
             if (u.size() > 10 || std::strtoull(u.c_str(), nullptr, 10) > 0xFFFFFFFEull)
                 throw ActionError("user id " + u + " is out of range");
@@ -116,7 +119,8 @@ std::string find_in_path(const std::string& name, const std::string& path_var) {
         if (dir.empty() || dir.front() != '/') continue;  // relative PATH entries are ignored on purpose
         std::string candidate = dir + "/" + name;
         struct stat st {};
-        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+            ::access(candidate.c_str(), X_OK) == 0)
             return candidate;
     }
     return {};
@@ -131,13 +135,20 @@ enum Stage { kStageSetsid = 1, kStageStdio, kStageGroups, kStageGid, kStageUid, 
 
 const char* stage_name(int s) {
     switch (s) {
-    case kStageSetsid: return "setsid";
-    case kStageStdio: return "redirecting stdin/stdout/stderr";
-    case kStageGroups: return "setgroups";
-    case kStageGid: return "setgid";
-    case kStageUid: return "setuid";
-    case kStageChdir: return "chdir";
-    case kStageExec: return "exec";
+        case kStageSetsid:
+            return "setsid";
+        case kStageStdio:
+            return "redirecting stdin/stdout/stderr";
+        case kStageGroups:
+            return "setgroups";
+        case kStageGid:
+            return "setgid";
+        case kStageUid:
+            return "setuid";
+        case kStageChdir:
+            return "chdir";
+        case kStageExec:
+            return "exec";
     }
     return "start";
 }
@@ -145,9 +156,9 @@ const char* stage_name(int s) {
 // Runs in the forked child: only async-signal-safe calls (raw syscalls for
 // the credential changes, which in glibc would otherwise try to synchronise
 // with threads that do not exist in the child).
-[[noreturn]] void child_exec(const char* exe, char* const* argv, char* const* envp, const char* cwd, int null_fd,
-                             int out_fd, int err_fd, int report_fd, bool change_ids, uid_t uid, gid_t gid,
-                             const gid_t* groups, size_t ngroups, pid_t parent) {
+[[noreturn]] void child_exec(const char* exe, char* const* argv, char* const* envp, const char* cwd,
+                             int null_fd, int out_fd, int err_fd, int report_fd, bool change_ids, uid_t uid,
+                             gid_t gid, const gid_t* groups, size_t ngroups, pid_t parent) {
     auto fail = [&](int stage) {
         ChildFailure f{stage, errno};
         ssize_t ignored = ::write(report_fd, &f, sizeof f);
@@ -204,12 +215,17 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
     out.gid = id.gid;
 
     // Environment: a clean base for the target user, then the extras.
-    std::vector<std::pair<std::string, std::string>> env = {
-        {"PATH", kDefaultPath}, {"HOME", id.home}, {"USER", id.name}, {"LOGNAME", id.name}, {"SHELL", id.shell}};
+    std::vector<std::pair<std::string, std::string>> env = {{"PATH", kDefaultPath},
+                                                            {"HOME", id.home},
+                                                            {"USER", id.name},
+                                                            {"LOGNAME", id.name},
+                                                            {"SHELL", id.shell}};
     for (const auto& [k, v] : spec.env) {
         auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == k; });
-        if (it != env.end()) it->second = v;
-        else env.emplace_back(k, v);
+        if (it != env.end())
+            it->second = v;
+        else
+            env.emplace_back(k, v);
     }
     std::string path_var = kDefaultPath;
     for (const auto& [k, v] : env)
@@ -224,17 +240,20 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
         struct stat st {};
         if (::stat(out.executable.c_str(), &st) != 0)
             throw ActionError("executable " + out.executable + ": " + errno_text(errno));
-        if (!S_ISREG(st.st_mode)) throw ActionError("executable " + out.executable + " is not a regular file");
+        if (!S_ISREG(st.st_mode))
+            throw ActionError("executable " + out.executable + " is not a regular file");
         if (::access(out.executable.c_str(), X_OK) != 0)
             throw ActionError("executable " + out.executable + " is not executable");
     }
     out.cwd = spec.cwd;
     if (out.cwd.empty()) {
         struct stat st {};
-        out.cwd = (!id.home.empty() && ::stat(id.home.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ? id.home : "/";
+        out.cwd =
+            (!id.home.empty() && ::stat(id.home.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ? id.home : "/";
     } else {
         struct stat st {};
-        if (::stat(out.cwd.c_str(), &st) != 0) throw ActionError("working directory " + out.cwd + ": " + errno_text(errno));
+        if (::stat(out.cwd.c_str(), &st) != 0)
+            throw ActionError("working directory " + out.cwd + ": " + errno_text(errno));
         if (!S_ISDIR(st.st_mode)) throw ActionError("working directory " + out.cwd + " is not a directory");
     }
 
@@ -262,7 +281,8 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
     Fd err_r(above_stdio(p_err[0])), err_w(above_stdio(p_err[1]));
     if (::pipe2(p_rep, O_CLOEXEC) != 0) throw ActionError("pipe: " + errno_text(errno));
     Fd rep_r(above_stdio(p_rep[0])), rep_w(above_stdio(p_rep[1]));
-    if (out_r.get() < 0 || out_w.get() < 0 || err_r.get() < 0 || err_w.get() < 0 || rep_r.get() < 0 || rep_w.get() < 0)
+    if (out_r.get() < 0 || out_w.get() < 0 || err_r.get() < 0 || err_w.get() < 0 || rep_r.get() < 0 ||
+        rep_w.get() < 0)
         throw ActionError("cannot set up pipes: " + errno_text(errno));
 
     // Block every signal across fork so the child cannot run one of the
@@ -275,8 +295,9 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
     const pid_t self = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0)
-        child_exec(out.executable.c_str(), argv.data(), envp.data(), out.cwd.c_str(), null_fd.get(), out_w.get(),
-                   err_w.get(), rep_w.get(), change_ids, id.uid, id.gid, id.groups.data(), id.groups.size(), self);
+        child_exec(out.executable.c_str(), argv.data(), envp.data(), out.cwd.c_str(), null_fd.get(),
+                   out_w.get(), err_w.get(), rep_w.get(), change_ids, id.uid, id.gid, id.groups.data(),
+                   id.groups.size(), self);
     const int fork_errno = errno;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (pid < 0) throw ActionError("fork failed: " + errno_text(fork_errno));
@@ -329,15 +350,18 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
         int64_t wait_ns = 100'000'000;  // re-check cancel at least every 100 ms
         if (!done && !killed) wait_ns = std::min(wait_ns, std::max<int64_t>(deadline - now, 0));
         if (done) wait_ns = std::min(wait_ns, std::max<int64_t>(drain_deadline - now, 0));
-        if (pidfd.get() < 0 && !done) wait_ns = std::min<int64_t>(wait_ns, 20'000'000);  // no pidfd: poll waitpid
+        if (pidfd.get() < 0 && !done)
+            wait_ns = std::min<int64_t>(wait_ns, 20'000'000);  // no pidfd: poll waitpid
         int rc = ::poll(fds, nfds_t(nfds), int((wait_ns + 999'999) / 1'000'000));
         if (rc < 0 && errno != EINTR) throw ActionError("poll failed: " + errno_text(errno));
 
         auto drain = [&](int idx, Fd& fd, CapturedStream& s) {
             if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
             ssize_t n = ::read(fd.get(), buf, sizeof buf);
-            if (n > 0) append_capped(s, buf, size_t(n), spec.max_output_bytes);
-            else if (n == 0 || (errno != EINTR && errno != EAGAIN)) fd.reset();
+            if (n > 0)
+                append_capped(s, buf, size_t(n), spec.max_output_bytes);
+            else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+                fd.reset();
         };
         if (rc > 0) {
             drain(i_out, out_r, out.out);

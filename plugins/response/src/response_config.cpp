@@ -11,14 +11,36 @@ const std::vector<std::string>& default_protected_paths() {
     // Glob characters (* ? [) follow fnmatch(3) with FNM_PATHNAME.
     static const std::vector<std::string> paths = {
         "/",
-        "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers",
-        "/etc/fstab", "/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
-        "/etc/ld.so.conf", "/etc/ld.so.cache", "/etc/pam.d/**", "/etc/security/**",
+        "/etc/passwd",
+        "/etc/shadow",
+        "/etc/group",
+        "/etc/gshadow",
+        "/etc/sudoers",
+        "/etc/fstab",
+        "/etc/hosts",
+        "/etc/resolv.conf",
+        "/etc/nsswitch.conf",
+        "/etc/ld.so.conf",
+        "/etc/ld.so.cache",
+        "/etc/pam.d/**",
+        "/etc/security/**",
         "/boot/**",
-        "/bin/**", "/sbin/**", "/usr/bin/**", "/usr/sbin/**",
-        "/lib/**", "/lib32/**", "/lib64/**", "/libx32/**",
-        "/usr/lib/**", "/usr/lib32/**", "/usr/lib64/**", "/usr/libx32/**", "/usr/libexec/**",
-        "/proc/**", "/sys/**", "/dev/**",
+        "/bin/**",
+        "/sbin/**",
+        "/usr/bin/**",
+        "/usr/sbin/**",
+        "/lib/**",
+        "/lib32/**",
+        "/lib64/**",
+        "/libx32/**",
+        "/usr/lib/**",
+        "/usr/lib32/**",
+        "/usr/lib64/**",
+        "/usr/libx32/**",
+        "/usr/libexec/**",
+        "/proc/**",
+        "/sys/**",
+        "/dev/**",
     };
     return paths;
 }
@@ -28,7 +50,8 @@ std::vector<std::string> path_list(ArgReader& r, const char* key) {
     std::vector<std::string> out;
     const auto* v = r.raw(key);
     if (!v) return out;
-    if (!v->IsArray()) throw ArgError(std::string("setting \"") + key + "\" must be a list of absolute paths");
+    if (!v->IsArray())
+        throw ArgError(std::string("setting \"") + key + "\" must be a list of absolute paths");
     for (const auto& item : v->GetArray()) {
         std::string s = expect_string(item, std::string("an entry of \"") + key + "\"");
         if (s.empty() || s.front() != '/')
@@ -46,8 +69,10 @@ ResponseConfig parse_config(std::string_view json) {
         if (auto v = r.uinteger("max_file_size", 1ull << 40)) c.max_file_size = *v;
         if (auto v = r.uinteger("staging_max_bytes", 1ull << 42)) c.staging_max_bytes = *v;
         if (auto v = r.uinteger("staging_ttl_s", 30 * 86400)) c.staging_ttl_s = uint32_t(*v);
-        if (r.has("protected_paths")) c.protected_paths = path_list(r, "protected_paths");
-        else c.protected_paths = default_protected_paths();
+        if (r.has("protected_paths"))
+            c.protected_paths = path_list(r, "protected_paths");
+        else
+            c.protected_paths = default_protected_paths();
         c.extra_protected_paths = path_list(r, "extra_protected_paths");
         if (auto v = r.seconds("run_max_timeout_s", 7 * 86400.0)) c.run_max_timeout_s = *v;
         if (auto v = r.seconds("run_default_timeout_s", 7 * 86400.0)) c.run_default_timeout_s = *v;
@@ -64,11 +89,14 @@ ResponseConfig parse_config(std::string_view json) {
         if (m.rfind("unknown field ", 0) == 0) m = "unknown setting " + m.substr(14);
         throw std::runtime_error("response settings: " + m);
     }
-    if (c.run_max_timeout_s <= 0) throw std::runtime_error("response settings: run_max_timeout_s must be > 0");
+    if (c.run_max_timeout_s <= 0)
+        throw std::runtime_error("response settings: run_max_timeout_s must be > 0");
     if (c.run_default_timeout_s <= 0 || c.run_default_timeout_s > c.run_max_timeout_s)
-        throw std::runtime_error("response settings: run_default_timeout_s must be > 0 and <= run_max_timeout_s");
+        throw std::runtime_error(
+            "response settings: run_default_timeout_s must be > 0 and <= run_max_timeout_s");
     if (c.max_file_size == 0) throw std::runtime_error("response settings: max_file_size must be > 0");
-    if (c.max_concurrent_actions == 0) throw std::runtime_error("response settings: max_concurrent_actions must be > 0");
+    if (c.max_concurrent_actions == 0)
+        throw std::runtime_error("response settings: max_concurrent_actions must be > 0");
     return c;
 }
 

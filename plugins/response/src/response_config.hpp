@@ -11,21 +11,21 @@ namespace vigil::response {
 
 struct ResponseConfig {
     // get_file
-    uint64_t max_file_size = 100ull * 1024 * 1024;          // bytes
-    uint64_t staging_max_bytes = 1024ull * 1024 * 1024;     // all staged copies together
-    uint32_t staging_ttl_s = 3600;                          // unfetched copies are removed after
+    uint64_t max_file_size = 100ull * 1024 * 1024;       // bytes
+    uint64_t staging_max_bytes = 1024ull * 1024 * 1024;  // all staged copies together
+    uint32_t staging_ttl_s = 3600;                       // unfetched copies are removed after
     // delete_file
-    std::vector<std::string> protected_paths;               // replaces the defaults when set
-    std::vector<std::string> extra_protected_paths;         // added to them
+    std::vector<std::string> protected_paths;        // replaces the defaults when set
+    std::vector<std::string> extra_protected_paths;  // added to them
     // run_process
     double run_default_timeout_s = 600;
     double run_max_timeout_s = 3600;
-    uint64_t max_output_bytes = 1024 * 1024;                // each of stdout and stderr
+    uint64_t max_output_bytes = 1024 * 1024;  // each of stdout and stderr
     // terminate_process
     double terminate_grace_s = 5;
     uint32_t start_time_tolerance_ms = 1000;
     // both
-    uint64_t hash_max_file_size = 200ull * 1024 * 1024;     // exe hashing / expected-SHA checks
+    uint64_t hash_max_file_size = 200ull * 1024 * 1024;  // exe hashing / expected-SHA checks
     uint32_t max_concurrent_actions = 8;
 };
 

@@ -3,8 +3,6 @@
 // at once) and carried out on a worker thread each, so a long run_process or
 // a terminate grace period never blocks the executor. Every action replies
 // exactly once and publishes a VIGIL_TYPE_ACTION_RESULT event.
-#include <vigil/sdk.hpp>
-
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -13,7 +11,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
+#include <vigil/sdk.hpp>
 
 #include "action_error.hpp"
 #include "action_event.hpp"
@@ -31,7 +31,8 @@ namespace vigil::response {
 namespace {
 
 int64_t realtime_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -59,9 +60,12 @@ public:
         state_dir_ = host.state_dir();
         staging_dir_ = state_dir_ + "/staging";
         agent_files_ = AgentFiles::discover(host.agent_config_json(), state_dir_);
-        host.on_command("response.get_file", [this](const Command& c, Reply r) { get_file_cmd(c, std::move(r)); });
-        host.on_command("response.delete_file", [this](const Command& c, Reply r) { delete_file_cmd(c, std::move(r)); });
-        host.on_command("response.run_process", [this](const Command& c, Reply r) { run_process_cmd(c, std::move(r)); });
+        host.on_command("response.get_file",
+                        [this](const Command& c, Reply r) { get_file_cmd(c, std::move(r)); });
+        host.on_command("response.delete_file",
+                        [this](const Command& c, Reply r) { delete_file_cmd(c, std::move(r)); });
+        host.on_command("response.run_process",
+                        [this](const Command& c, Reply r) { run_process_cmd(c, std::move(r)); });
         host.on_command("response.terminate_process",
                         [this](const Command& c, Reply r) { terminate_cmd(c, std::move(r)); });
     }
@@ -72,7 +76,8 @@ public:
         cancel_ = false;
         size_t removed = cleanup_staging(staging_dir_, config()->staging_ttl_s);
         if (removed) host().info("removed " + std::to_string(removed) + " expired staged get_file copies");
-        cleanup_timer_ = host().timer(10 * 60 * 1000, true, [this] { cleanup_staging(staging_dir_, config()->staging_ttl_s); });
+        cleanup_timer_ = host().timer(10 * 60 * 1000, true,
+                                      [this] { cleanup_staging(staging_dir_, config()->staging_ttl_s); });
         publish_status();
     }
 
@@ -154,8 +159,8 @@ private:
     void dispatch(const std::string& action, const Command& cmd, Reply reply,
                   const std::function<std::function<Outcome()>()>& parse) {
         Command owned;  // the command's views are borrowed; keep copies
-        auto keep = std::make_shared<std::array<std::string, 3>>(
-            std::array<std::string, 3>{std::string(cmd.args_json), std::string(cmd.origin), std::string(cmd.name)});
+        auto keep = std::make_shared<std::array<std::string, 3>>(std::array<std::string, 3>{
+            std::string(cmd.args_json), std::string(cmd.origin), std::string(cmd.name)});
         owned.correlation_id = cmd.correlation_id;
         owned.deadline_ns = cmd.deadline_ns;
         owned.args_json = (*keep)[0];
@@ -192,22 +197,31 @@ private:
         }
         auto finished = std::make_shared<std::atomic<bool>>(false);
         ++running_;
-        workers_.push_back(Worker{std::thread([this, action, owned, keep, reply, work, finished]() mutable {
-                                      Outcome o;
-                                      try {
-                                          o = work();
-                                      } catch (const ActionError& e) {
-                                          o.status = VIGIL_EFAILED;
-                                          o.error = e.what();
-                                      } catch (const std::exception& e) {
-                                          o.status = VIGIL_EINTERNAL;
-                                          o.error = std::string("internal error: ") + e.what();
-                                      }
-                                      --running_;
-                                      finish(action, owned, (*keep)[0], reply, std::move(o));
-                                      finished->store(true);
-                                  }),
-                                  finished});
+        std::thread thread;
+        try {
+            thread = std::thread([this, action, owned, keep, reply, work, finished]() mutable {
+                Outcome o;
+                try {
+                    o = work();
+                } catch (const ActionError& e) {
+                    o.status = VIGIL_EFAILED;
+                    o.error = e.what();
+                } catch (const std::exception& e) {
+                    o.status = VIGIL_EINTERNAL;
+                    o.error = std::string("internal error: ") + e.what();
+                }
+                --running_;
+                finish(action, owned, (*keep)[0], reply, std::move(o));
+                finished->store(true);
+            });
+        } catch (const std::system_error& e) {
+            --running_;
+            lock.unlock();
+            finish(action, owned, (*keep)[0], reply,
+                   {VIGIL_EFAILED, "", std::string("cannot start a worker thread: ") + e.what(), "", ""});
+            return;
+        }
+        workers_.push_back(Worker{std::move(thread), finished});
         lock.unlock();
         publish_status();
     }
@@ -269,11 +283,11 @@ private:
                 meta.end_object();
                 const std::string meta_json = meta.take();
                 try {
-                    DeleteOutcome d = delete_file(
-                        {a.path, a.sha256}, rules, agent_files_, hash_max, &cancel_,
-                        [this, &meta_json](const std::string& path) {
-                            return host().quarantine_put(path, meta_json, /*keep_original=*/false);
-                        });
+                    DeleteOutcome d = delete_file({a.path, a.sha256}, rules, agent_files_, hash_max, &cancel_,
+                                                  [this, &meta_json](const std::string& path) {
+                                                      return host().quarantine_put(path, meta_json,
+                                                                                   /*keep_original=*/false);
+                                                  });
                     o.result_json = delete_file_result_json(d);
                 } catch (const ActionError& e) {
                     o.status = VIGIL_EFAILED;
@@ -307,8 +321,8 @@ private:
                         o.event_result_json = run_process_result_json(r, spec.timeout_s, limited, 4096);
                     if (r.cancelled) {
                         o.status = VIGIL_EFAILED;
-                        o.error = "cancelled: the response plugin stopped; the process group " + std::to_string(r.pid) +
-                                  " was killed";
+                        o.error = "cancelled: the response plugin stopped; the process group " +
+                                  std::to_string(r.pid) + " was killed";
                     }
                 } catch (const ActionError& e) {
                     o.status = VIGIL_EFAILED;
@@ -329,7 +343,9 @@ private:
                 spec.kill_wait_s = std::min(spec.kill_wait_s, left / 2);
                 spec.grace_s = std::min(spec.grace_s, std::max(0.0, left - spec.kill_wait_s));
             }
-            std::string object = spec.pid ? "pid " + std::to_string(*spec.pid) : spec.exe ? *spec.exe : "sha256 " + *spec.sha256;
+            std::string object = spec.pid   ? "pid " + std::to_string(*spec.pid)
+                                 : spec.exe ? *spec.exe
+                                            : "sha256 " + *spec.sha256;
             return [this, spec, object]() {
                 Outcome o;
                 o.object = object;

@@ -9,7 +9,9 @@ namespace vigil::response {
 
 namespace {
 void file_facts(JsonOut& o, const FileFacts& f) {
-    o.field("path", f.path).field("resolved_path", f.resolved_path).field("symlink_followed", f.symlink_followed);
+    o.field("path", f.path)
+        .field("resolved_path", f.resolved_path)
+        .field("symlink_followed", f.symlink_followed);
     o.field_u("size", f.size);
     if (!f.sha256.empty()) o.field("sha256", f.sha256);
     o.field("mode", mode_octal(f.mode)).field_u("uid", f.uid).field_u("gid", f.gid);
@@ -51,7 +53,8 @@ std::string delete_file_result_json(const DeleteOutcome& d) {
     return o.take();
 }
 
-std::string run_process_result_json(const RunOutcome& r, double timeout_s, bool limited, uint64_t output_cap) {
+std::string run_process_result_json(const RunOutcome& r, double timeout_s, bool limited,
+                                    uint64_t output_cap) {
     JsonOut o;
     o.begin_object();
     o.field_i("pid", r.pid).field("executable", r.executable);
@@ -60,10 +63,14 @@ std::string run_process_result_json(const RunOutcome& r, double timeout_s, bool 
     o.end_array();
     o.field("cwd", r.cwd).field("user", r.user).field_u("uid", r.uid).field_u("gid", r.gid);
     o.field("exited", r.exited);
-    if (r.exited) o.field_i("exit_code", r.exit_code);
-    else o.key("exit_code").null();
-    if (r.term_signal) o.field_i("signal", r.term_signal).field("signal_name", signal_name(r.term_signal));
-    else o.key("signal").null();
+    if (r.exited)
+        o.field_i("exit_code", r.exit_code);
+    else
+        o.key("exit_code").null();
+    if (r.term_signal)
+        o.field_i("signal", r.term_signal).field("signal_name", signal_name(r.term_signal));
+    else
+        o.key("signal").null();
     if (!r.status_known) o.field("status_unknown", true);
     o.field("timed_out", r.timed_out).key("timeout_s").dbl(timeout_s);
     if (limited) o.field("timeout_limited_by_command_deadline", true);
@@ -72,7 +79,8 @@ std::string run_process_result_json(const RunOutcome& r, double timeout_s, bool 
     o.field_i("duration_ms", (r.end_ns - r.start_ns) / 1000000);
     auto put = [&](const char* name, const CapturedStream& s) {
         const bool cut = s.data.size() > output_cap;
-        o.field(name, cut ? std::string_view(s.data).substr(0, size_t(output_cap)) : std::string_view(s.data));
+        o.field(name,
+                cut ? std::string_view(s.data).substr(0, size_t(output_cap)) : std::string_view(s.data));
         o.field_u((std::string(name) + "_bytes").c_str(), s.total_bytes);
         o.field((std::string(name) + "_truncated").c_str(), s.truncated || cut);
     };

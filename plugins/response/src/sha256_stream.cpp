@@ -1,14 +1,13 @@
 #include "sha256_stream.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <vector>
-
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <cerrno>
+#include <cstring>
+#include <vector>
 
 namespace vigil::response {
 

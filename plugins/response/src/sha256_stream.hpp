@@ -40,9 +40,11 @@ struct StreamResult {
 StreamResult hash_fd(int fd, uint64_t max_bytes, const std::atomic<bool>* cancel = nullptr);
 
 // Copies in_fd to out_fd in fixed-size chunks while hashing (constant memory).
-StreamResult copy_and_hash(int in_fd, int out_fd, uint64_t max_bytes, const std::atomic<bool>* cancel = nullptr);
+StreamResult copy_and_hash(int in_fd, int out_fd, uint64_t max_bytes,
+                           const std::atomic<bool>* cancel = nullptr);
 
 // Hashes the file at path (opened read-only, non-blocking, regular files only).
-StreamResult hash_file(const std::string& path, uint64_t max_bytes, const std::atomic<bool>* cancel = nullptr);
+StreamResult hash_file(const std::string& path, uint64_t max_bytes,
+                       const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace vigil::response

@@ -1,5 +1,10 @@
 #include "terminate_process.hpp"
 
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -8,11 +13,6 @@
 #include <map>
 #include <memory>
 #include <set>
-
-#include <poll.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "action_error.hpp"
 #include "path_rules.hpp"
@@ -24,7 +24,8 @@ namespace vigil::response {
 namespace {
 
 int64_t mono_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
@@ -168,26 +169,29 @@ TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomi
         auto f = read_process(pid);
         if (!f) throw ActionError("no process with pid " + std::to_string(pid));
         if (pid == 1) throw ActionError("refused: pid 1 (init) is never terminated");
-        if (pid == ::getpid()) throw ActionError("refused: pid " + std::to_string(pid) + " is the agent itself");
-        if (f->kernel_thread()) throw ActionError("refused: pid " + std::to_string(pid) + " is a kernel thread");
+        if (pid == ::getpid())
+            throw ActionError("refused: pid " + std::to_string(pid) + " is the agent itself");
+        if (f->kernel_thread())
+            throw ActionError("refused: pid " + std::to_string(pid) + " is a kernel thread");
         if (spec.start_time_ns) {
             const uint64_t actual = f->start_time_ns, expected = *spec.start_time_ns;
             const uint64_t diff = actual > expected ? actual - expected : expected - actual;
             if (diff > uint64_t(spec.start_time_tolerance_ms) * 1'000'000)
-                throw ActionError("refused: pid " + std::to_string(pid) + " started at " + std::to_string(actual) +
-                                  " ns, not at the expected start_time_ns " + std::to_string(expected) +
-                                  " (the pid was probably reused)");
+                throw ActionError("refused: pid " + std::to_string(pid) + " started at " +
+                                  std::to_string(actual) + " ns, not at the expected start_time_ns " +
+                                  std::to_string(expected) + " (the pid was probably reused)");
         }
         if (exe_matcher && !exe_matcher->matches(*f))
             throw ActionError("refused: pid " + std::to_string(pid) + " runs " +
-                              (f->exe_known ? f->exe : std::string("an unknown executable")) + ", not the expected " +
-                              exe_matcher->canonical());
+                              (f->exe_known ? f->exe : std::string("an unknown executable")) +
+                              ", not the expected " + exe_matcher->canonical());
         if (spec.sha256) {
             std::string h = hasher.hash(*f);
-            if (h.empty()) throw ActionError("refused: cannot hash the executable of pid " + std::to_string(pid));
+            if (h.empty())
+                throw ActionError("refused: cannot hash the executable of pid " + std::to_string(pid));
             if (h != *spec.sha256)
-                throw ActionError("refused: the executable of pid " + std::to_string(pid) + " has SHA-256 " + h +
-                                  ", not the expected " + *spec.sha256);
+                throw ActionError("refused: the executable of pid " + std::to_string(pid) + " has SHA-256 " +
+                                  h + ", not the expected " + *spec.sha256);
         }
         out.matched = 1;
         add_target(*f, false);
@@ -205,8 +209,8 @@ TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomi
             std::string what = exe_matcher ? "executable " + exe_matcher->canonical() : std::string();
             if (spec.sha256) what += std::string(what.empty() ? "" : " and ") + "SHA-256 " + *spec.sha256;
             std::string extra = hasher.skipped() ? " (" + std::to_string(hasher.skipped()) +
-                                                        " executables could not be hashed)"
-                                                  : "";
+                                                       " executables could not be hashed)"
+                                                 : "";
             throw ActionError("no running process matches " + what + extra);
         }
     }
@@ -240,7 +244,8 @@ TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomi
         }
         auto again = read_process(t.facts.stat.pid);
         if (!again || again->stat.start_ticks != t.facts.stat.start_ticks) {
-            out.not_terminated.push_back({ref_of(t.facts, t.descendant), "exited (its pid was reused) before it was signalled"});
+            out.not_terminated.push_back(
+                {ref_of(t.facts, t.descendant), "exited (its pid was reused) before it was signalled"});
             t.exited = true;
             ::close(t.pidfd);
             t.pidfd = -1;
@@ -286,11 +291,12 @@ TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomi
 
     for (auto& t : targets) {
         if (t.signalled && t.exited)
-            out.terminated.push_back({ref_of(t.facts, t.descendant), t.signal.empty() ? "SIGTERM" : t.signal});
+            out.terminated.push_back(
+                {ref_of(t.facts, t.descendant), t.signal.empty() ? "SIGTERM" : t.signal});
         else if (t.signalled)
-            out.not_terminated.push_back({ref_of(t.facts, t.descendant),
-                                          "still running " + std::to_string(int(spec.kill_wait_s)) +
-                                              " s after SIGKILL (uninterruptible sleep?)"});
+            out.not_terminated.push_back(
+                {ref_of(t.facts, t.descendant), "still running " + std::to_string(int(spec.kill_wait_s)) +
+                                                    " s after SIGKILL (uninterruptible sleep?)"});
         if (t.pidfd >= 0) ::close(t.pidfd);
     }
     return out;

@@ -5,11 +5,12 @@
 // Blocking: call it from a worker thread.
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace vigil::response {
@@ -23,7 +24,7 @@ struct TerminateSpec {
     double grace_s = 5;
     uint32_t start_time_tolerance_ms = 1000;
     uint64_t hash_max_file_size = 200ull * 1024 * 1024;
-    double kill_wait_s = 5;                 // how long to wait for death after SIGKILL
+    double kill_wait_s = 5;  // how long to wait for death after SIGKILL
 };
 
 struct ProcessRef {

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 
 #include "action_event.hpp"

@@ -11,28 +11,37 @@ TEST_CASE("response_args: get_file named and positional") {
     CHECK(parse_get_file_args(R"({"path":"/etc/hostname"})").path == "/etc/hostname");
     CHECK(parse_get_file_args(R"({"args":["/etc/hostname"]})").path == "/etc/hostname");
     CHECK_THROWS_WITH_AS(parse_get_file_args("{}"), doctest::Contains("missing field \"path\""), ArgError);
-    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":"etc/hostname"})"), doctest::Contains("absolute path"), ArgError);
-    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":42})"), doctest::Contains("must be a string"), ArgError);
-    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":"/a","size":1})"), doctest::Contains("unknown field \"size\""), ArgError);
-    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"args":["/a","/b"]})"), doctest::Contains("unexpected extra argument"), ArgError);
-    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":"/a","args":["/b"]})"), doctest::Contains("given twice"), ArgError);
+    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":"etc/hostname"})"),
+                         doctest::Contains("absolute path"), ArgError);
+    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":42})"), doctest::Contains("must be a string"),
+                         ArgError);
+    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":"/a","size":1})"),
+                         doctest::Contains("unknown field \"size\""), ArgError);
+    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"args":["/a","/b"]})"),
+                         doctest::Contains("unexpected extra argument"), ArgError);
+    CHECK_THROWS_WITH_AS(parse_get_file_args(R"({"path":"/a","args":["/b"]})"),
+                         doctest::Contains("given twice"), ArgError);
 }
 
 TEST_CASE("response_args: delete_file") {
-    auto a = parse_delete_file_args(R"({"path":"/tmp/x","sha256":")" + std::string(64, 'F') + R"(","reason":"r"})");
+    auto a = parse_delete_file_args(R"({"path":"/tmp/x","sha256":")" + std::string(64, 'F') +
+                                    R"(","reason":"r"})");
     CHECK(a.path == "/tmp/x");
     CHECK(a.sha256 == std::string(64, 'f'));
     CHECK(a.reason == "r");
     auto p = parse_delete_file_args(R"({"args":["/tmp/x"]})");
     CHECK_FALSE(p.sha256.has_value());
-    CHECK(parse_delete_file_args(R"({"args":["/tmp/x",")" + std::string(64, 'a') + R"("]})").sha256.has_value());
-    CHECK_THROWS_WITH_AS(parse_delete_file_args(R"({"path":"/tmp/x","sha256":"12"})"), doctest::Contains("64 hex"), ArgError);
+    CHECK(parse_delete_file_args(R"({"args":["/tmp/x",")" + std::string(64, 'a') + R"("]})")
+              .sha256.has_value());
+    CHECK_THROWS_WITH_AS(parse_delete_file_args(R"({"path":"/tmp/x","sha256":"12"})"),
+                         doctest::Contains("64 hex"), ArgError);
     CHECK_THROWS_WITH_AS(parse_delete_file_args(R"({"path":"x"})"), doctest::Contains("absolute"), ArgError);
 }
 
 TEST_CASE("response_args: run_process explicit form") {
     RunSpec s = parse_run_process_args(
-        R"({"executable":"/bin/echo","args":["a","b"],"cwd":"/tmp","env":{"X":"1"},"timeout_s":3,"user":"nobody"})", kCfg);
+        R"({"executable":"/bin/echo","args":["a","b"],"cwd":"/tmp","env":{"X":"1"},"timeout_s":3,"user":"nobody"})",
+        kCfg);
     CHECK(s.executable == "/bin/echo");
     CHECK(s.args == std::vector<std::string>{"a", "b"});
     CHECK(s.cwd == "/tmp");
@@ -46,7 +55,8 @@ TEST_CASE("response_args: run_process explicit form") {
 }
 
 TEST_CASE("response_args: run_process generic vigilctl form") {
-    RunSpec s = parse_run_process_args(R"({"args":["/bin/sleep",5],"env":["A=1","B=x=y"],"timeout_s":2.5})", kCfg);
+    RunSpec s =
+        parse_run_process_args(R"({"args":["/bin/sleep",5],"env":["A=1","B=x=y"],"timeout_s":2.5})", kCfg);
     CHECK(s.executable == "/bin/sleep");
     CHECK(s.args == std::vector<std::string>{"5"});
     REQUIRE(s.env.size() == 2);
@@ -65,14 +75,18 @@ TEST_CASE("response_args: run_process bad arguments") {
     };
     CHECK(err("{}").find("missing field \"executable\"") != std::string::npos);
     CHECK(err(R"({"executable":"bin/echo"})").find("absolute path") != std::string::npos);
-    CHECK(err(R"({"executable":"/bin/echo","args":"x","argz":1})").find("unknown field \"argz\"") != std::string::npos);
-    CHECK(err(R"({"executable":"/bin/echo","args":[{"a":1}]})").find("must be a string") != std::string::npos);
+    CHECK(err(R"({"executable":"/bin/echo","args":"x","argz":1})").find("unknown field \"argz\"") !=
+          std::string::npos);
+    CHECK(err(R"({"executable":"/bin/echo","args":[{"a":1}]})").find("must be a string") !=
+          std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","args":{"a":1}})").find("array of strings") != std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","timeout_s":999999})").find("too large") != std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","timeout_s":0})").find("greater than 0") != std::string::npos);
-    CHECK(err(R"({"executable":"/bin/echo","timeout_s":"10"})").find("number of seconds") != std::string::npos);
+    CHECK(err(R"({"executable":"/bin/echo","timeout_s":"10"})").find("number of seconds") !=
+          std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","cwd":"tmp"})").find("\"cwd\"") != std::string::npos);
-    CHECK(err(R"({"executable":"/bin/echo","env":{"1X":"a"}})").find("not a valid variable name") != std::string::npos);
+    CHECK(err(R"({"executable":"/bin/echo","env":{"1X":"a"}})").find("not a valid variable name") !=
+          std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","env":["NOEQUALS"]})").find("NAME=value") != std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","env":5})").find("\"env\" must be") != std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","user":""})").find("\"user\" is empty") != std::string::npos);
@@ -88,7 +102,8 @@ TEST_CASE("response_args: run_process bad arguments") {
 }
 
 TEST_CASE("response_args: terminate_process selectors and guards") {
-    TerminateSpec s = parse_terminate_args(R"({"pid":1234,"start_time_ns":99,"exe":"/usr/bin/sleep","tree":true,"grace_s":1})", kCfg);
+    TerminateSpec s = parse_terminate_args(
+        R"({"pid":1234,"start_time_ns":99,"exe":"/usr/bin/sleep","tree":true,"grace_s":1})", kCfg);
     CHECK(s.pid == 1234);
     CHECK(s.start_time_ns == 99u);
     CHECK(s.exe == "/usr/bin/sleep");
@@ -97,7 +112,8 @@ TEST_CASE("response_args: terminate_process selectors and guards") {
     CHECK(parse_terminate_args(R"({"args":[77]})", kCfg).pid == 77);
     CHECK(parse_terminate_args(R"({"args":["78"]})", kCfg).pid == 78);
     CHECK(parse_terminate_args(R"({"args":["/usr/bin/sleep"]})", kCfg).exe == "/usr/bin/sleep");
-    CHECK(parse_terminate_args(R"({"args":[")" + std::string(64, 'a') + R"("]})", kCfg).sha256 == std::string(64, 'a'));
+    CHECK(parse_terminate_args(R"({"args":[")" + std::string(64, 'a') + R"("]})", kCfg).sha256 ==
+          std::string(64, 'a'));
     CHECK(parse_terminate_args(R"({"pid":5})", kCfg).grace_s == kCfg.terminate_grace_s);
 
     auto err = [](const std::string& json) {

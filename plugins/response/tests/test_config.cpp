@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
 
@@ -33,9 +32,12 @@ TEST_CASE("response_config: settings override defaults") {
 }
 
 TEST_CASE("response_config: bad settings are named") {
-    CHECK_THROWS_WITH(parse_config(R"({"max_file_sise":1})"), doctest::Contains("unknown setting \"max_file_sise\""));
-    CHECK_THROWS_WITH(parse_config(R"({"max_file_size":"big"})"), doctest::Contains("setting \"max_file_size\""));
-    CHECK_THROWS_WITH(parse_config(R"({"protected_paths":["relative"]})"), doctest::Contains("not an absolute path"));
+    CHECK_THROWS_WITH(parse_config(R"({"max_file_sise":1})"),
+                      doctest::Contains("unknown setting \"max_file_sise\""));
+    CHECK_THROWS_WITH(parse_config(R"({"max_file_size":"big"})"),
+                      doctest::Contains("setting \"max_file_size\""));
+    CHECK_THROWS_WITH(parse_config(R"({"protected_paths":["relative"]})"),
+                      doctest::Contains("not an absolute path"));
     CHECK_THROWS_WITH(parse_config(R"({"run_default_timeout_s":100,"run_max_timeout_s":10})"),
                       doctest::Contains("run_default_timeout_s"));
     CHECK_THROWS_WITH(parse_config(R"({"max_file_size":0})"), doctest::Contains("max_file_size"));

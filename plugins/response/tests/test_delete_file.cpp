@@ -20,7 +20,8 @@ QuarantinePut store_in(const std::string& dir, int* calls) {
         ++*calls;
         std::string dest = dir + "/entry" + std::to_string(*calls);
         if (std::rename(path.c_str(), dest.c_str()) != 0) throw std::runtime_error("rename failed");
-        return std::string(R"({"id":"q)") + std::to_string(*calls) + R"(","original_path":")" + path + R"("})";
+        return std::string(R"({"id":"q)") + std::to_string(*calls) + R"(","original_path":")" + path +
+               R"("})";
     };
 }
 }  // namespace
@@ -30,8 +31,8 @@ TEST_CASE("response_delete_file: backs up then deletes a regular file") {
     ::mkdir((t / "store").c_str(), 0700);
     response_test::write_file(t / "victim", "malware");
     int calls = 0;
-    DeleteOutcome d = delete_file({t / "victim", std::nullopt}, PathRules(default_protected_paths()), {}, 1 << 20,
-                                  nullptr, store_in(t / "store", &calls));
+    DeleteOutcome d = delete_file({t / "victim", std::nullopt}, PathRules(default_protected_paths()), {},
+                                  1 << 20, nullptr, store_in(t / "store", &calls));
     CHECK(calls == 1);
     CHECK(d.backup_id == "q1");
     CHECK_FALSE(response_test::exists(t / "victim"));
@@ -63,8 +64,8 @@ TEST_CASE("response_delete_file: refusals leave the file in place") {
     int calls = 0;
     auto put = store_in(t.path(), &calls);
     ::mkdir((t / "dir").c_str(), 0700);
-    CHECK_THROWS_WITH_AS(delete_file({t / "dir", {}}, {}, {}, 1 << 20, nullptr, put), doctest::Contains("is a directory"),
-                         ActionError);
+    CHECK_THROWS_WITH_AS(delete_file({t / "dir", {}}, {}, {}, 1 << 20, nullptr, put),
+                         doctest::Contains("is a directory"), ActionError);
     response_test::write_file(t / "target", "x");
     REQUIRE(::symlink((t / "target").c_str(), (t / "link").c_str()) == 0);
     CHECK_THROWS_WITH_AS(delete_file({t / "link", {}}, {}, {}, 1 << 20, nullptr, put),
@@ -82,8 +83,9 @@ TEST_CASE("response_delete_file: refusals leave the file in place") {
                          doctest::Contains("is a protected path"), ActionError);
     CHECK_THROWS_WITH_AS(delete_file({t / "alias/inner", {}}, rules, {}, 1 << 20, nullptr, put),
                          doctest::Contains("is a protected path"), ActionError);
-    CHECK_THROWS_WITH_AS(delete_file({"/etc/passwd", {}}, PathRules(default_protected_paths()), {}, 1 << 20, nullptr, put),
-                         doctest::Contains("protected path (rule \"/etc/passwd\")"), ActionError);
+    CHECK_THROWS_WITH_AS(
+        delete_file({"/etc/passwd", {}}, PathRules(default_protected_paths()), {}, 1 << 20, nullptr, put),
+        doctest::Contains("protected path (rule \"/etc/passwd\")"), ActionError);
     CHECK(calls == 0);
     CHECK(response_test::exists(t / "target"));
     CHECK(response_test::exists(t / "prot/inner"));
@@ -110,9 +112,12 @@ TEST_CASE("response_delete_file: the agent's own files are refused") {
 }
 
 TEST_CASE("response_delete_file: discovers the agent's files from its config") {
-    AgentFiles a = AgentFiles::discover(R"({"state_dir":"/var/lib/vigil","plugin_dir":["/opt/vigil/plugins","/x/p"]})",
-                                        "/var/lib/vigil/plugins/response");
-    auto has_dir = [&](const std::string& d) { return std::find(a.dirs.begin(), a.dirs.end(), d) != a.dirs.end(); };
+    AgentFiles a =
+        AgentFiles::discover(R"({"state_dir":"/var/lib/vigil","plugin_dir":["/opt/vigil/plugins","/x/p"]})",
+                             "/var/lib/vigil/plugins/response");
+    auto has_dir = [&](const std::string& d) {
+        return std::find(a.dirs.begin(), a.dirs.end(), d) != a.dirs.end();
+    };
     CHECK(has_dir("/var/lib/vigil"));
     CHECK(has_dir("/opt/vigil/plugins"));
     CHECK(has_dir("/x/p"));

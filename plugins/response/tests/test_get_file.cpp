@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <utime.h>
@@ -55,15 +54,19 @@ TEST_CASE("response_get_file: reports a followed symbolic link") {
     CHECK(s.facts.resolved_path == t / "target");
     CHECK(response_test::read_file(s.staged_path) == "hello");
     REQUIRE(::symlink((t / "missing").c_str(), (t / "dangling").c_str()) == 0);
-    CHECK_THROWS_WITH_AS(get_file(t / "dangling", limits_in(t), nullptr), doctest::Contains("dangling"), ActionError);
+    CHECK_THROWS_WITH_AS(get_file(t / "dangling", limits_in(t), nullptr), doctest::Contains("dangling"),
+                         ActionError);
 }
 
 TEST_CASE("response_get_file: refuses directories, devices, FIFOs and sockets") {
     TempDir t;
-    CHECK_THROWS_WITH_AS(get_file(t.path(), limits_in(t), nullptr), doctest::Contains("is a directory"), ActionError);
-    CHECK_THROWS_WITH_AS(get_file("/dev/null", limits_in(t), nullptr), doctest::Contains("character device"), ActionError);
+    CHECK_THROWS_WITH_AS(get_file(t.path(), limits_in(t), nullptr), doctest::Contains("is a directory"),
+                         ActionError);
+    CHECK_THROWS_WITH_AS(get_file("/dev/null", limits_in(t), nullptr), doctest::Contains("character device"),
+                         ActionError);
     REQUIRE(::mkfifo((t / "fifo").c_str(), 0600) == 0);
-    CHECK_THROWS_WITH_AS(get_file(t / "fifo", limits_in(t), nullptr), doctest::Contains("is a FIFO"), ActionError);
+    CHECK_THROWS_WITH_AS(get_file(t / "fifo", limits_in(t), nullptr), doctest::Contains("is a FIFO"),
+                         ActionError);
     int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -72,7 +75,8 @@ TEST_CASE("response_get_file: refuses directories, devices, FIFOs and sockets") 
     REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     CHECK_THROWS_WITH_AS(get_file(sp, limits_in(t), nullptr), doctest::Contains("is a socket"), ActionError);
     ::close(s);
-    CHECK_THROWS_WITH_AS(get_file(t / "nope", limits_in(t), nullptr), doctest::Contains("No such file"), ActionError);
+    CHECK_THROWS_WITH_AS(get_file(t / "nope", limits_in(t), nullptr), doctest::Contains("No such file"),
+                         ActionError);
 }
 
 TEST_CASE("response_get_file: size limits") {
@@ -82,17 +86,20 @@ TEST_CASE("response_get_file: size limits") {
     l.max_file_size = 10;
     CHECK_NOTHROW(get_file(t / "ten", l, nullptr));
     l.max_file_size = 9;
-    CHECK_THROWS_WITH_AS(get_file(t / "ten", l, nullptr), doctest::Contains("larger than max_file_size (9)"), ActionError);
+    CHECK_THROWS_WITH_AS(get_file(t / "ten", l, nullptr), doctest::Contains("larger than max_file_size (9)"),
+                         ActionError);
     l.max_file_size = 100;
     l.staging_max_bytes = 15;  // one copy (10) is already staged
-    CHECK_THROWS_WITH_AS(get_file(t / "ten", l, nullptr), doctest::Contains("staging_max_bytes"), ActionError);
+    CHECK_THROWS_WITH_AS(get_file(t / "ten", l, nullptr), doctest::Contains("staging_max_bytes"),
+                         ActionError);
 }
 
 TEST_CASE("response_get_file: cancellation removes the partial copy") {
     TempDir t;
     response_test::write_file(t / "f", std::string(1000, 'x'));
     std::atomic<bool> cancel{true};
-    CHECK_THROWS_WITH_AS(get_file(t / "f", limits_in(t), &cancel), doctest::Contains("cancelled"), ActionError);
+    CHECK_THROWS_WITH_AS(get_file(t / "f", limits_in(t), &cancel), doctest::Contains("cancelled"),
+                         ActionError);
     CHECK(cleanup_staging(t / "staging", 0) == 0);  // nothing left behind
 }
 
@@ -102,7 +109,9 @@ TEST_CASE("response_get_file: expired staged copies are cleaned up") {
     StagedFile s = get_file(t / "f", limits_in(t), nullptr);
     CHECK(cleanup_staging(t / "staging", 3600) == 0);
     CHECK(response_test::exists(s.staged_path));
-    struct utimbuf old {1000, 1000};
+    struct utimbuf old {
+        1000, 1000
+    };
     REQUIRE(::utime(s.staged_path.c_str(), &old) == 0);
     CHECK(cleanup_staging(t / "staging", 3600) == 1);
     CHECK_FALSE(response_test::exists(s.staged_path));

@@ -24,7 +24,8 @@ TEST_CASE("response_json_args: typed accessors check type and bounds") {
     CHECK_THROWS_WITH_AS(r.uinteger("n", 10), doctest::Contains("must not be negative"), ArgError);
     CHECK_THROWS_WITH_AS(r.uinteger("f", 10), doctest::Contains("must be an integer"), ArgError);
     CHECK_THROWS_WITH_AS(r.uinteger("big", 10), doctest::Contains("too large (100, at most 10)"), ArgError);
-    CHECK_THROWS_WITH_AS(r.uinteger("str", 10), doctest::Contains("must be an integer, got a string"), ArgError);
+    CHECK_THROWS_WITH_AS(r.uinteger("str", 10), doctest::Contains("must be an integer, got a string"),
+                         ArgError);
     CHECK_THROWS_WITH_AS(r.boolean("b"), doctest::Contains("true or false"), ArgError);
     CHECK_THROWS_WITH_AS(r.seconds("sec", 10), doctest::Contains("non-negative"), ArgError);
     CHECK(r.uinteger("ok", 42) == 42u);
@@ -56,24 +57,30 @@ TEST_CASE("response_json_args: absolute normalized paths") {
     CHECK_THROWS_WITH_AS(expect_absolute_path("tmp/x", "field \"path\""),
                          doctest::Contains("must be an absolute path"), ArgError);
     CHECK_THROWS_WITH_AS(expect_absolute_path("", "p"), doctest::Contains("empty"), ArgError);
-    CHECK_THROWS_WITH_AS(expect_absolute_path("/tmp/../etc/shadow", "p"), doctest::Contains("\"..\""), ArgError);
+    CHECK_THROWS_WITH_AS(expect_absolute_path("/tmp/../etc/shadow", "p"), doctest::Contains("\"..\""),
+                         ArgError);
     CHECK_THROWS_WITH_AS(expect_absolute_path("/tmp/./x", "p"), doctest::Contains("\".\""), ArgError);
-    CHECK_THROWS_WITH_AS(expect_absolute_path("/" + std::string(5000, 'a'), "p"), doctest::Contains("too long"), ArgError);
+    CHECK_THROWS_WITH_AS(expect_absolute_path("/" + std::string(5000, 'a'), "p"),
+                         doctest::Contains("too long"), ArgError);
 }
 
 TEST_CASE("response_json_args: sha256 text") {
     std::string upper(64, 'A');
     CHECK(expect_sha256(upper, "h") == std::string(64, 'a'));
-    CHECK_THROWS_WITH_AS(expect_sha256("abc", "field \"sha256\""), doctest::Contains("64 hex digits"), ArgError);
+    CHECK_THROWS_WITH_AS(expect_sha256("abc", "field \"sha256\""), doctest::Contains("64 hex digits"),
+                         ArgError);
     CHECK_THROWS_AS(expect_sha256(std::string(63, 'a') + "g", "h"), ArgError);
 }
 
 TEST_CASE("response_json_util: output is always valid UTF-8 JSON") {
     CHECK(sanitize_utf8("plain") == "plain");
     CHECK(sanitize_utf8("caf\xC3\xA9") == "caf\xC3\xA9");
-    CHECK(sanitize_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(sanitize_utf8("a\xFF"
+                        "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
     CHECK(sanitize_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong "/"
-    CHECK(sanitize_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");   // cut short
+    CHECK(sanitize_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
     JsonOut o;
     o.begin_object().field("k", std::string_view("x\xFFy\n")).end_object();
     rapidjson::Document d;

@@ -1,12 +1,11 @@
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <climits>
 #include <csignal>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "proc_table.hpp"
 
@@ -54,7 +53,8 @@ TEST_CASE("response_proc_table: start time of a new child is its fork time (ns s
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     REQUIRE(p);
-    const int64_t forked = std::chrono::duration_cast<std::chrono::nanoseconds>(before.time_since_epoch()).count();
+    const int64_t forked =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(before.time_since_epoch()).count();
     // One clock tick of resolution plus scheduling: generous correctness bound.
     CHECK(std::llabs(int64_t(p->start_time_ns) - forked) < 1'000'000'000);
     CHECK_FALSE(read_process(pid).has_value());

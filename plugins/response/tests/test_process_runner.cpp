@@ -1,10 +1,9 @@
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <thread>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "action_error.hpp"
 #include "process_runner.hpp"
@@ -69,7 +68,8 @@ TEST_CASE("response_run: timeout kills the whole process group") {
     pid_t background = pid_t(std::atoi(r.out.data.c_str()));
     REQUIRE(background > 0);
     // The background sleep was in the group: it is gone (or a zombie being reaped by init).
-    for (int i = 0; i < 50 && alive(background); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (int i = 0; i < 50 && alive(background); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::string stat = response_test::read_file("/proc/" + std::to_string(background) + "/stat");
     CHECK((stat.empty() || stat.find(") Z") != std::string::npos));
 }
@@ -79,7 +79,8 @@ TEST_CASE("response_run: own session and process group, clean signal state") {
     REQUIRE(leak >= 0);
     const std::string fd = std::to_string(leak);
     RunOutcome r = run_process(sh("echo $$; cut -d' ' -f5,6 /proc/$$/stat; "
-                                  "[ -e /proc/$$/fd/" + fd + " ] && echo leaked || echo closed"),
+                                  "[ -e /proc/$$/fd/" +
+                                  fd + " ] && echo leaked || echo closed"),
                                nullptr);
     ::close(leak);
     CHECK(r.out.data.find("closed") != std::string::npos);
@@ -102,7 +103,8 @@ TEST_CASE("response_run: environment, working directory and user") {
     ::chmod(t.path().c_str(), 0755);
     RunOutcome r = run_process(s, nullptr);
     CHECK(r.user == "nobody");
-    CHECK(r.out.data == "v=1|/nonexistent|" + t.path() + "|" + std::to_string(r.uid) + "|" + kDefaultPath + "\n");
+    CHECK(r.out.data ==
+          "v=1|/nonexistent|" + t.path() + "|" + std::to_string(r.uid) + "|" + kDefaultPath + "\n");
     CHECK(r.uid != 0);
     RunSpec root = sh("id -u; id -G");
     root.user = "0";
@@ -129,7 +131,8 @@ TEST_CASE("response_run: failures to start are errors") {
     CHECK_THROWS_WITH_AS(run_process(s, nullptr), doctest::Contains("not executable"), ActionError);
     response_test::write_file(t / "badformat", "\x01\x02\x03garbage", 0755);
     s.executable = t / "badformat";
-    CHECK_THROWS_WITH_AS(run_process(s, nullptr), doctest::Contains(("exec(" + t / "badformat" + ") failed").c_str()), ActionError);
+    CHECK_THROWS_WITH_AS(run_process(s, nullptr),
+                         doctest::Contains(("exec(" + t / "badformat" + ") failed").c_str()), ActionError);
     // The child's chdir runs as the target user: a directory it cannot enter.
     ::mkdir((t / "private").c_str(), 0700);
     s = sh("true");

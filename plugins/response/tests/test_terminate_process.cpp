@@ -1,12 +1,11 @@
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
 #include <random>
 #include <thread>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "action_error.hpp"
 #include "proc_table.hpp"
@@ -92,11 +91,12 @@ TEST_CASE("response_terminate: guards refuse a reused or different pid") {
     TerminateSpec s = fast();
     s.pid = pid;
     s.start_time_ns = facts->start_time_ns - 5'000'000'000ull;
-    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("not at the expected start_time_ns"),
-                         ActionError);
+    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr),
+                         doctest::Contains("not at the expected start_time_ns"), ActionError);
     s.start_time_ns.reset();
     s.exe = "/usr/bin/true";
-    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("not the expected /usr/bin/true"), ActionError);
+    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("not the expected /usr/bin/true"),
+                         ActionError);
     s.exe.reset();
     s.sha256 = std::string(64, '0');
     CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("has SHA-256"), ActionError);
@@ -113,12 +113,14 @@ TEST_CASE("response_terminate: never the agent, pid 1, kernel threads or missing
     CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("pid 1"), ActionError);
     s.pid = 2;
     if (auto p = read_process(2); p && p->kernel_thread())
-        CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("kernel thread"), ActionError);
+        CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("kernel thread"),
+                             ActionError);
     pid_t gone = ::fork();
     if (gone == 0) ::_exit(0);
     reap(gone);
     s.pid = gone;
-    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("no process with pid"), ActionError);
+    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("no process with pid"),
+                         ActionError);
 }
 
 TEST_CASE("response_terminate: by executable path and by SHA-256, every match") {
@@ -142,7 +144,8 @@ TEST_CASE("response_terminate: by executable path and by SHA-256, every match") 
     CHECK(o.terminated[0].proc.pid == c);
     CHECK(reap(c) == SIGTERM);
 
-    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("no running process matches"), ActionError);
+    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr), doctest::Contains("no running process matches"),
+                         ActionError);
 }
 
 TEST_CASE("response_terminate: SIGKILL after the grace period") {

@@ -1,14 +1,14 @@
 // Helpers for the response unit tests: a private temp directory and files.
 #pragma once
 
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 #include <string>
-
-#include <ftw.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace response_test {
 
@@ -20,8 +20,9 @@ public:
         path_ = tmpl;
     }
     ~TempDir() {
-        ::nftw(path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); }, 16,
-               FTW_DEPTH | FTW_PHYS);
+        ::nftw(
+            path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); }, 16,
+            FTW_DEPTH | FTW_PHYS);
     }
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
