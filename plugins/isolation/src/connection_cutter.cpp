@@ -1,0 +1,233 @@
+#include "connection_cutter.hpp"
+
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+#include "ruleset.hpp"
+
+namespace vigil::isolation {
+
+std::string TcpSocket::text() const {
+    char l[INET6_ADDRSTRLEN] = {}, r[INET6_ADDRSTRLEN] = {};
+    inet_ntop(family, local.data(), l, sizeof l);
+    inet_ntop(family, remote.data(), r, sizeof r);
+    return std::string(l) + ":" + std::to_string(local_port) + " -> " + r + ":" + std::to_string(remote_port);
+}
+
+std::set<uint64_t> cgroup_ids_on_host(const std::string& path) {
+    std::set<uint64_t> ids;
+    const std::string mount = cgroup2_mount_point();
+    if (mount.empty()) return ids;
+    std::error_code ec;
+    const std::filesystem::path root = std::filesystem::path(mount) / path;
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return ids;
+    ids.insert(st.st_ino);
+    for (std::filesystem::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_directory(ec) && ::stat(it->path().c_str(), &st) == 0) ids.insert(st.st_ino);
+    return ids;
+}
+
+namespace {
+
+// A v4-mapped IPv6 socket talks IPv4 on the wire; the rules see it as IPv4.
+void unmap_v4(int& family, std::array<uint8_t, 16>& a) {
+    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (family == AF_INET6 && std::memcmp(a.data(), prefix, 12) == 0) {
+        std::array<uint8_t, 16> v4{};
+        std::memcpy(v4.data(), a.data() + 12, 4);
+        a = v4;
+        family = AF_INET;
+    }
+}
+
+bool in_cidr(int family, const std::array<uint8_t, 16>& addr, const Cidr& c) {
+    if (family != c.family) return false;
+    for (int bit = 0; bit < c.prefix; ++bit) {
+        const uint8_t mask = uint8_t(0x80u >> (bit % 8));
+        if ((addr[size_t(bit / 8)] & mask) != (c.bytes[size_t(bit / 8)] & mask)) return false;
+    }
+    return true;
+}
+
+bool is_loopback(int family, const std::array<uint8_t, 16>& a) {
+    if (family == AF_INET) return a[0] == 127;
+    static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return std::memcmp(a.data(), lo6, 16) == 0;
+}
+
+}  // namespace
+
+bool connection_allowed(const TcpSocket& in, const std::vector<Exclusion>& allowances,
+                        const CgroupIds& cgroups) {
+    TcpSocket s = in;
+    int rfamily = s.family;
+    unmap_v4(rfamily, s.remote);
+    int lfamily = s.family;
+    unmap_v4(lfamily, s.local);
+    // Loopback traffic (including to the host's own addresses) never leaves lo.
+    if (is_loopback(rfamily, s.remote) || (rfamily == lfamily && s.remote == s.local)) return true;
+    std::map<std::string, std::set<uint64_t>> cg_cache;
+    for (const auto& e : allowances) {
+        if (e.protocol && *e.protocol != IPPROTO_TCP) continue;
+        if (e.direction == Direction::outbound && s.inbound) continue;
+        if (e.direction == Direction::inbound && !s.inbound) continue;
+        if (e.remote && !in_cidr(rfamily, s.remote, *e.remote)) continue;
+        if (e.remote_ports && (s.remote_port < e.remote_ports->first || s.remote_port > e.remote_ports->last))
+            continue;
+        if (e.local_ports && (s.local_port < e.local_ports->first || s.local_port > e.local_ports->last))
+            continue;
+        if (e.cgroup) {
+            auto it = cg_cache.find(*e.cgroup);
+            if (it == cg_cache.end())
+                it = cg_cache.emplace(*e.cgroup, cgroups ? cgroups(*e.cgroup) : std::set<uint64_t>{}).first;
+            if (!it->second.count(s.cgroup_id)) continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+namespace {
+
+class DiagSocket {
+public:
+    DiagSocket() : fd_(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) {}
+    ~DiagSocket() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    int fd() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+struct DiagRequest {
+    nlmsghdr nlh;
+    inet_diag_req_v2 req;
+};
+
+// Sends one request; calls `each` for every inet_diag_msg (with its length)
+// until the dump ends. Returns an errno-style error text or "".
+template <class F>
+std::string diag_exchange(int fd, const DiagRequest& r, F&& each) {
+    sockaddr_nl nl{};
+    nl.nl_family = AF_NETLINK;
+    if (::sendto(fd, &r, sizeof r, 0, reinterpret_cast<sockaddr*>(&nl), sizeof nl) < 0)
+        return std::strerror(errno);
+    alignas(nlmsghdr) char buf[32768];
+    for (;;) {
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return std::strerror(errno);
+        }
+        int len = int(n);
+        for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+            if (h->nlmsg_type == NLMSG_DONE) return "";
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
+                return err->error == 0 ? "" : std::strerror(-err->error);
+            }
+            each(static_cast<const inet_diag_msg*>(NLMSG_DATA(h)), h->nlmsg_len);
+        }
+        if (!(r.nlh.nlmsg_flags & NLM_F_DUMP)) return "";
+    }
+}
+
+}  // namespace
+
+std::vector<TcpSocket> list_tcp_connections() {
+    std::vector<TcpSocket> out;
+    std::set<std::pair<int, uint16_t>> listeners;  // (family, port)
+    DiagSocket ds;
+    if (ds.fd() < 0) return out;
+    for (int family : {AF_INET, AF_INET6}) {
+        DiagRequest r{};
+        r.nlh.nlmsg_len = sizeof r;
+        r.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+        r.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        r.req.sdiag_family = uint8_t(family);
+        r.req.sdiag_protocol = IPPROTO_TCP;
+        r.req.idiag_states = ~0u;
+        diag_exchange(ds.fd(), r, [&](const inet_diag_msg* m, uint32_t msg_len) {
+            TcpSocket s;
+            s.family = m->idiag_family;
+            s.state = m->idiag_state;
+            s.local_port = ntohs(m->id.idiag_sport);
+            s.remote_port = ntohs(m->id.idiag_dport);
+            std::memcpy(s.local.data(), m->id.idiag_src, s.family == AF_INET ? 4 : 16);
+            std::memcpy(s.remote.data(), m->id.idiag_dst, s.family == AF_INET ? 4 : 16);
+            s.cookie = {m->id.idiag_cookie[0], m->id.idiag_cookie[1]};
+            s.ifindex = m->id.idiag_if;
+            int attr_len = int(msg_len) - int(NLMSG_LENGTH(sizeof(inet_diag_msg)));
+            for (auto* a = reinterpret_cast<const rtattr*>(m + 1); RTA_OK(a, attr_len);
+                 a = RTA_NEXT(a, attr_len)) {
+                if (a->rta_type == INET_DIAG_CGROUP_ID && RTA_PAYLOAD(a) >= sizeof(uint64_t))
+                    std::memcpy(&s.cgroup_id, RTA_DATA(a), sizeof(uint64_t));
+            }
+            if (s.state == TCP_LISTEN) {
+                listeners.insert({s.family, s.local_port});
+                return;
+            }
+            if (s.state == TCP_CLOSE || s.state == TCP_TIME_WAIT) return;
+            out.push_back(s);
+        });
+    }
+    for (auto& s : out) {
+        // A dual-stack listener (AF_INET6) also accepts IPv4 connections.
+        s.inbound = listeners.count({s.family, s.local_port}) || listeners.count({AF_INET6, s.local_port});
+    }
+    return out;
+}
+
+CutResult cut_disallowed_connections(const std::vector<Exclusion>& allowances, const CgroupIds& cgroups) {
+    CutResult res;
+    const auto conns = list_tcp_connections();
+    DiagSocket ds;
+    if (ds.fd() < 0) {
+        res.error = std::string("sock_diag: ") + std::strerror(errno);
+        return res;
+    }
+    for (const auto& s : conns) {
+        ++res.examined;
+        if (connection_allowed(s, allowances, cgroups)) continue;
+        DiagRequest r{};
+        r.nlh.nlmsg_len = sizeof r;
+        r.nlh.nlmsg_type = SOCK_DESTROY;
+        r.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        r.req.sdiag_family = uint8_t(s.family);
+        r.req.sdiag_protocol = IPPROTO_TCP;
+        r.req.idiag_states = ~0u;
+        r.req.id.idiag_sport = htons(s.local_port);
+        r.req.id.idiag_dport = htons(s.remote_port);
+        std::memcpy(r.req.id.idiag_src, s.local.data(), s.family == AF_INET ? 4 : 16);
+        std::memcpy(r.req.id.idiag_dst, s.remote.data(), s.family == AF_INET ? 4 : 16);
+        r.req.id.idiag_if = s.ifindex;
+        r.req.id.idiag_cookie[0] = s.cookie[0];
+        r.req.id.idiag_cookie[1] = s.cookie[1];
+        const std::string err = diag_exchange(ds.fd(), r, [](const inet_diag_msg*, uint32_t) {});
+        if (err.empty()) {
+            ++res.cut;
+        } else if (res.error.empty() && err != std::strerror(ENOENT)) {
+            // ENOENT: the connection ended meanwhile.
+            res.error = "SOCK_DESTROY " + s.text() + ": " + err;
+        }
+    }
+    return res;
+}
+
+}  // namespace vigil::isolation

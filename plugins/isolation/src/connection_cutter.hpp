@@ -1,0 +1,56 @@
+// Ends the TCP connections an isolation does not allow, at once. The rules
+// already stop their traffic; destroying the sockets (sock_diag
+// SOCK_DESTROY, as `ss -K` does) makes local applications see the cut
+// immediately instead of hanging on an idle connection.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "exclusion.hpp"
+
+namespace vigil::isolation {
+
+struct TcpSocket {
+    int family = 0;                   // AF_INET / AF_INET6
+    std::array<uint8_t, 16> local{};  // IPv4 in the first 4 bytes
+    std::array<uint8_t, 16> remote{};
+    uint16_t local_port = 0;
+    uint16_t remote_port = 0;
+    uint8_t state = 0;                 // TCP_* from netinet/tcp.h
+    uint64_t cgroup_id = 0;            // cgroup v2 id (inode of its directory), 0 = unknown
+    bool inbound = false;              // accepted from a local listener
+    std::array<uint32_t, 2> cookie{};  // sock_diag identity
+    uint32_t ifindex = 0;
+    std::string text() const;
+};
+
+// Cgroup path (relative to the cgroup v2 root) -> ids of it and all its
+// descendants. Returns an empty set when it does not exist.
+using CgroupIds = std::function<std::set<uint64_t>(const std::string& path)>;
+std::set<uint64_t> cgroup_ids_on_host(const std::string& path);
+
+// Whether the nft ruleset built from `allowances` lets this connection pass
+// (same semantics as the rules: remote address, protocol, ports, direction,
+// cgroup; loopback is always allowed).
+bool connection_allowed(const TcpSocket& s, const std::vector<Exclusion>& allowances,
+                        const CgroupIds& cgroups);
+
+// Lists TCP sockets of this network namespace (IPv4 and IPv6). Listening
+// sockets are used to tell inbound connections and are not returned.
+std::vector<TcpSocket> list_tcp_connections();
+
+struct CutResult {
+    size_t examined = 0;
+    size_t cut = 0;
+    std::string error;  // first failure, if any
+};
+
+// Destroys every connection that the allowances do not allow.
+CutResult cut_disallowed_connections(const std::vector<Exclusion>& allowances, const CgroupIds& cgroups);
+
+}  // namespace vigil::isolation

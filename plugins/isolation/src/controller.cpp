@@ -1,0 +1,462 @@
+#include "controller.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "json_input.hpp"
+
+namespace vigil::isolation {
+
+namespace {
+
+constexpr int kInfo = 2, kWarn = 3, kError = 4;
+// How often (in ticks) the kernel is asked whether our table is still there.
+constexpr uint64_t kDriftCheckEvery = 5;
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put(Writer& w, const char* k, const std::string& v) {
+    w.Key(k);
+    w.String(v.c_str(), rapidjson::SizeType(v.size()));
+}
+
+Exclusion endpoint_allowance(const std::string& address, uint16_t port, const std::string& comment) {
+    Exclusion e;
+    e.direction = Direction::outbound;
+    e.protocol = 6;
+    e.remote = parse_cidr(address, comment);
+    e.remote_ports = PortRange{port, port};
+    e.comment = comment;
+    return e;
+}
+
+}  // namespace
+
+Controller::Controller(Settings settings, ControllerEnv env, NftRunner& nft, StateStore& store)
+    : settings_(std::move(settings)), env_(std::move(env)), nft_(nft), store_(store) {
+    if (!env_.now_ms)
+        env_.now_ms = [] {
+            return int64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+        };
+}
+
+Controller::Built Controller::build(IsolationState& st, bool strict_command_cgroups) const {
+    Built b;
+    RulesetSpec spec;
+    spec.table = st.table;
+    spec.allow_dhcp = settings_.allow_dhcp;
+    spec.resolve_cgroup = env_.resolve_cgroup;
+
+    std::vector<Endpoint> central = settings_.central_nodes;
+    for (const auto& ep : st.central_nodes)
+        if (std::find(central.begin(), central.end(), ep) == central.end()) central.push_back(ep);
+    if (central.empty())
+        throw ValidationError(
+            "no central node is configured (setting central_nodes or command field central_nodes); "
+            "isolating would cut the agent off from its server");
+
+    std::map<std::string, std::vector<std::string>> resolved;
+    std::string unresolved;
+    std::set<std::string> seen;
+    const auto add_endpoint = [&](const Endpoint& ep, const std::string& what, bool probe) {
+        std::vector<std::string> addrs = env_.resolve ? env_.resolve(ep) : std::vector<std::string>{};
+        if (addrs.empty()) {
+            // Names usually stop resolving once isolated (DNS is cut): keep
+            // the addresses that were valid when the isolation began.
+            if (auto it = st.resolved.find(ep.text()); it != st.resolved.end()) addrs = it->second;
+        }
+        if (addrs.empty()) {
+            unresolved += (unresolved.empty() ? "" : ", ") + ep.text();
+            return;
+        }
+        resolved[ep.text()] = addrs;
+        for (const auto& a : addrs) {
+            if (seen.insert(a + "|" + std::to_string(ep.port)).second)
+                spec.allowances.push_back(endpoint_allowance(a, ep.port, what + " " + ep.text()));
+            if (probe) b.probe_targets.push_back(ProbeTarget{a, ep.port});
+        }
+    };
+    for (const auto& ep : central) add_endpoint(ep, "central node", true);
+    if (b.probe_targets.empty())
+        throw ValidationError("none of the central nodes resolves to an address (" + unresolved +
+                              "); isolating would cut the agent off from its server");
+    if (!unresolved.empty())
+        log(kWarn, "isolation: central node(s) without an address, not allowed: " + unresolved);
+    if (env_.proxy) {
+        // With a proxy the agent reaches its central nodes through it, so
+        // reaching the proxy also passes the self-test.
+        add_endpoint(*env_.proxy, "proxy", true);
+        if (resolved.find(env_.proxy->text()) == resolved.end())
+            log(kWarn, "isolation: proxy " + env_.proxy->text() + " does not resolve; it is not allowed");
+    }
+    if (settings_.allow_dns)
+        for (auto& e : dns_allowances()) spec.allowances.push_back(std::move(e));
+    const auto add_exclusion = [&](const Exclusion& e, bool strict) {
+        if (e.cgroup) {
+            try {
+                if (env_.resolve_cgroup) env_.resolve_cgroup(*e.cgroup);
+            } catch (const ValidationError& err) {
+                if (strict) throw ValidationError(std::string("exclusions: ") + err.what());
+                log(kWarn, std::string("isolation: exclusion skipped: ") + err.what());
+                return;
+            }
+        }
+        spec.allowances.push_back(e);
+    };
+    for (const auto& e : settings_.exclusions) add_exclusion(e, false);
+    for (const auto& e : st.exclusions) add_exclusion(e, strict_command_cgroups);
+
+    b.ruleset = build_isolation_ruleset(spec);
+    b.rules = count_rules(b.ruleset);
+    b.allowances = std::move(spec.allowances);
+    st.resolved = std::move(resolved);
+    return b;
+}
+
+void Controller::cut_connections(const Built& b) {
+    connections_cut_ = 0;
+    if (!env_.cut_connections) return;
+    const CutResult r = env_.cut_connections(b.allowances);
+    connections_cut_ = r.cut;
+    if (r.cut)
+        log(kInfo,
+            "isolation: ended " + std::to_string(r.cut) + " connection(s) the isolation does not allow");
+    if (!r.error.empty()) log(kWarn, "isolation: could not end every disallowed connection: " + r.error);
+}
+
+void Controller::apply_or_throw(const std::string& ruleset) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = nft_.run(ruleset);
+    last_apply_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!r.ok) throw std::runtime_error("nftables refused the isolation ruleset: " + r.error);
+}
+
+std::string Controller::on(std::string_view args_json, std::string_view origin, uint64_t correlation_id) {
+    const auto received = std::chrono::steady_clock::now();
+    auto d = parse_json_object(args_json, "isolation.on arguments");
+    IsolationState next;
+    next.table = settings_.table;
+    next.origin = std::string(origin);
+    int64_t timeout_s = settings_.default_timeout_s;
+    for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
+        const std::string key(it->name.GetString(), it->name.GetStringLength());
+        const auto& v = it->value;
+        if (key == "timeout_s") {
+            timeout_s = parse_seconds(v, key, 1, kMaxTimeout);
+        } else if (key == "exclusions") {
+            next.exclusions = parse_exclusion_list(v, key);
+        } else if (key == "central_nodes") {
+            next.central_nodes = parse_endpoint_list(v, key);
+        } else if (key == "reason") {
+            if (!v.IsString()) throw ValidationError("reason: must be a string");
+            next.reason = v.GetString();
+            if (next.reason.size() > 1024) throw ValidationError("reason: longer than 1024 characters");
+        } else if (key == "args") {
+            if (!v.IsArray() || !v.Empty())
+                throw ValidationError(
+                    "args: isolation.on takes no positional arguments (use --timeout_s, --reason, "
+                    "--exclusions)");
+        } else {
+            throw ValidationError(key +
+                                  ": unknown field (known: timeout_s, exclusions, central_nodes, reason)");
+        }
+    }
+    if (next.reason.empty()) next.reason = "requested by " + next.origin;
+    // Addresses known from a running isolation survive a re-isolation with DNS cut.
+    if (state_) next.resolved = state_->resolved;
+    next.started_ms = env_.now_ms();
+    next.expires_ms = next.started_ms + timeout_s * 1000;
+
+    Built b = build(next, true);  // throws ValidationError before anything changes
+
+    const std::optional<IsolationState> previous = state_;
+    // The promise first: if the agent dies after this line, the start
+    // reconciliation re-applies it. The fsync waits until the rules are in
+    // force so it does not delay enforcement.
+    store_.save(next, /*durable=*/false);
+    try {
+        apply_or_throw(b.ruleset);
+        last_enforced_ms_ =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count();
+        store_.make_durable();
+    } catch (...) {
+        try {
+            if (previous)
+                store_.save(*previous);
+            else
+                store_.clear();
+        } catch (const std::exception& e) {
+            log(kError, std::string("isolation: cannot restore the state file: ") + e.what());
+        }
+        throw;
+    }
+    state_ = std::move(next);
+    probe_targets_ = b.probe_targets;
+    rules_ = b.rules;
+    cut_connections(b);
+    ++epoch_;
+    if (settings_.self_test && env_.start_self_test) {
+        self_test_ = "pending";
+        self_test_detail_.clear();
+        env_.start_self_test(epoch_, probe_targets_, settings_.self_test_timeout_s * 1000);
+    } else {
+        self_test_ = "off";
+    }
+    self_test_ok_ms_ = 0;
+    log(kInfo, "isolation: on (" + std::to_string(rules_) + " rules, " + std::to_string(last_apply_ms_) +
+                   " ms): " + state_->reason);
+    ActionEvent ev{"isolate", true, state_->reason, state_->origin, "", "", correlation_id};
+    note(ev);
+    return status();
+}
+
+void Controller::release(const std::string& action, const std::string& reason, const std::string& origin,
+                         uint64_t correlation_id) {
+    const std::string table = state_ ? state_->table : settings_.table;
+    const auto r = nft_.run(build_release(table));
+    if (!r.ok) throw std::runtime_error("nftables refused to remove table inet " + table + ": " + r.error);
+    try {
+        store_.clear();
+    } catch (const std::exception& e) {
+        // The rules are gone; a stale file would re-isolate at the next
+        // start, so say so loudly.
+        log(kError, std::string("isolation: ") + e.what());
+    }
+    state_.reset();
+    ++epoch_;  // a self-test still running is now stale
+    self_test_ = "none";
+    rules_ = 0;
+    log(kInfo, "isolation: " + action + ": " + reason);
+    ActionEvent ev{action, true, reason, origin, "", "", correlation_id};
+    note(ev);
+}
+
+std::string Controller::off(std::string_view args_json, std::string_view origin, uint64_t correlation_id) {
+    auto d = parse_json_object(args_json, "isolation.off arguments");
+    std::string reason;
+    for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
+        const std::string key(it->name.GetString(), it->name.GetStringLength());
+        if (key == "reason") {
+            if (!it->value.IsString()) throw ValidationError("reason: must be a string");
+            reason = it->value.GetString();
+        } else if (key == "args") {
+            if (!it->value.IsArray() || !it->value.Empty())
+                throw ValidationError("args: isolation.off takes no positional arguments");
+        } else {
+            throw ValidationError(key + ": unknown field (known: reason)");
+        }
+    }
+    if (!state_) {
+        // Still make sure nothing of ours is left in the kernel.
+        if (nft_.table_exists(settings_.table))
+            release("release", "table present without isolation state", std::string(origin), correlation_id);
+        return status();
+    }
+    if (reason.empty()) reason = "released by " + std::string(origin);
+    release("release", reason, std::string(origin), correlation_id);
+    return status();
+}
+
+void Controller::reconcile() {
+    std::optional<IsolationState> saved;
+    try {
+        saved = store_.load();
+    } catch (const std::exception& e) {
+        log(kError, std::string("isolation: saved state unreadable, releasing: ") + e.what());
+        ::rename(store_.path().c_str(), (store_.path() + ".corrupt").c_str());
+    }
+    const int64_t now = env_.now_ms();
+    if (!saved) {
+        if (nft_.table_exists(settings_.table)) {
+            log(kWarn,
+                "isolation: table inet " + settings_.table + " exists without saved state; removing it");
+            const auto r = nft_.run(build_release(settings_.table));
+            if (!r.ok) log(kError, "isolation: cannot remove table: " + r.error);
+        }
+        refresh_status();
+        return;
+    }
+    if (saved->table != settings_.table && nft_.table_exists(saved->table)) {
+        // The table setting changed: move the isolation to the new table.
+        nft_.run(build_release(saved->table));
+        saved->table = settings_.table;
+    }
+    state_ = saved;
+    if (now >= saved->expires_ms) {
+        release("expire", "isolation timeout passed while the agent was not running", "timer", 0);
+        return;
+    }
+    try {
+        Built b = build(*state_, false);
+        apply_or_throw(b.ruleset);
+        probe_targets_ = b.probe_targets;
+        rules_ = b.rules;
+        store_.save(*state_);
+        cut_connections(b);
+        // No self-test here: at boot the network may not be up yet, and a
+        // rollback would silently undo an isolation that was promised.
+        self_test_ = "skipped";
+        log(kInfo, "isolation: restored at start, " + std::to_string((state_->expires_ms - now) / 1000) +
+                       " s left: " + state_->reason);
+        ActionEvent ev{"isolate", true, "restored at start: " + state_->reason, "reconcile", "", "", 0};
+        note(ev);
+    } catch (const std::exception& e) {
+        // Keep what the kernel has (it may still hold the old rules) and the
+        // promise on disk; report loudly.
+        log(kError, std::string("isolation: cannot re-apply saved isolation: ") + e.what());
+        ActionEvent ev{"isolate", false, "restore at start", "reconcile", e.what(), "", 0};
+        note(ev);
+    }
+}
+
+void Controller::tick() {
+    ++ticks_;
+    if (!state_) return;
+    const int64_t now = env_.now_ms();
+    try {
+        if (now >= state_->expires_ms) {
+            release("expire",
+                    "isolation timeout reached (" +
+                        std::to_string((state_->expires_ms - state_->started_ms) / 1000) + " s)",
+                    "timer", 0);
+            return;
+        }
+        if (settings_.contact_loss_release_s > 0) {
+            int64_t last = std::max(state_->started_ms, self_test_ok_ms_);
+            if (env_.connector_contact_ms)
+                if (auto c = env_.connector_contact_ms()) last = std::max(last, *c);
+            if (now - last >= settings_.contact_loss_release_s * 1000) {
+                release("release",
+                        "no contact with any central node for " + std::to_string((now - last) / 1000) + " s",
+                        "timer", 0);
+                return;
+            }
+        }
+        if (ticks_ % kDriftCheckEvery == 0 && !nft_.table_exists(state_->table)) {
+            log(kWarn, "isolation: table inet " + state_->table + " was removed outside vigil; re-applying");
+            Built b = build(*state_, false);
+            apply_or_throw(b.ruleset);
+            rules_ = b.rules;
+            cut_connections(b);
+            ActionEvent ev{
+                "isolate", true, "re-applied: the table was removed outside vigil", "reconcile", "", "", 0};
+            note(ev);
+        }
+    } catch (const std::exception& e) {
+        log(kError, std::string("isolation: periodic check failed: ") + e.what());
+    }
+}
+
+void Controller::self_test_done(uint64_t epoch, bool reachable, const std::string& detail) {
+    if (epoch != epoch_ || !state_) return;  // stale: isolation changed meanwhile
+    self_test_detail_ = detail;
+    if (reachable) {
+        self_test_ = "passed";
+        self_test_ok_ms_ = env_.now_ms();
+        log(kInfo, "isolation: self-test passed: " + detail);
+        refresh_status();
+        return;
+    }
+    self_test_ = "failed";
+    const std::string reason = "self-test: no central node reachable within " +
+                               std::to_string(settings_.self_test_timeout_s) + " s (" + detail + ")";
+    try {
+        release("rollback", reason, "self-test", 0);
+    } catch (const std::exception& e) {
+        log(kError, std::string("isolation: rollback failed: ") + e.what());
+    }
+}
+
+void Controller::note(const ActionEvent& in) {
+    last_change_ =
+        Change{in.action, in.ok ? in.reason : in.reason + ": " + in.error, in.origin, env_.now_ms(), in.ok};
+    refresh_status();
+    ActionEvent ev = in;
+    ev.details_json = status();
+    if (env_.publish) env_.publish(ev);
+}
+
+void Controller::refresh_status() {
+    if (env_.set_status) env_.set_status(status());
+}
+
+std::string Controller::status() const {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    w.Key("isolated");
+    w.Bool(state_.has_value());
+    put(w, "table", state_ ? state_->table : settings_.table);
+    if (state_) {
+        const int64_t now = env_.now_ms();
+        w.Key("started_ms");
+        w.Int64(state_->started_ms);
+        w.Key("expires_ms");
+        w.Int64(state_->expires_ms);
+        w.Key("remaining_s");
+        w.Int64(std::max<int64_t>(0, (state_->expires_ms - now + 999) / 1000));
+        put(w, "reason", state_->reason);
+        put(w, "origin", state_->origin);
+        w.Key("rules");
+        w.Uint64(rules_);
+        w.Key("apply_ms");
+        w.Double(last_apply_ms_);
+        w.Key("enforced_ms");  // command received -> rules in force, last isolation.on
+        w.Double(last_enforced_ms_);
+        w.Key("connections_cut");
+        w.Uint64(connections_cut_);
+        w.Key("exclusions");
+        w.StartArray();
+        for (const auto& e : settings_.exclusions) {
+            const auto j = exclusion_to_json(e);
+            w.RawValue(j.c_str(), j.size(), rapidjson::kObjectType);
+        }
+        for (const auto& e : state_->exclusions) {
+            const auto j = exclusion_to_json(e);
+            w.RawValue(j.c_str(), j.size(), rapidjson::kObjectType);
+        }
+        w.EndArray();
+        w.Key("central_nodes");
+        w.StartObject();
+        for (const auto& [ep, addrs] : state_->resolved) {
+            w.Key(ep.c_str());
+            w.StartArray();
+            for (const auto& a : addrs) w.String(a.c_str());
+            w.EndArray();
+        }
+        w.EndObject();
+        put(w, "self_test", self_test_);
+        if (!self_test_detail_.empty()) put(w, "self_test_detail", self_test_detail_);
+    }
+    w.Key("last_change");
+    if (last_change_) {
+        w.StartObject();
+        put(w, "action", last_change_->action);
+        w.Key("ok");
+        w.Bool(last_change_->ok);
+        put(w, "reason", last_change_->reason);
+        put(w, "origin", last_change_->origin);
+        w.Key("time_ms");
+        w.Int64(last_change_->time_ms);
+        w.EndObject();
+    } else {
+        w.Null();
+    }
+    w.Key("allow_dns");
+    w.Bool(settings_.allow_dns);
+    w.Key("allow_dhcp");
+    w.Bool(settings_.allow_dhcp);
+    w.EndObject();
+    return sb.GetString();
+}
+
+}  // namespace vigil::isolation

@@ -1,0 +1,125 @@
+// The isolation state machine: on, off, status, timed release, loss of
+// contact, self-test rollback and reconciliation at start. Independent of the
+// host so it can be tested with real nftables in a private network namespace;
+// the plugin glue wires the callbacks to the host. All calls must come from
+// one thread (the plugin's executor).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connection_cutter.hpp"
+#include "endpoint.hpp"
+#include "nft_runner.hpp"
+#include "ruleset.hpp"
+#include "self_test.hpp"
+#include "settings.hpp"
+#include "state_store.hpp"
+
+namespace vigil::isolation {
+
+// An action taken on the isolation, published as an action_result event.
+struct ActionEvent {
+    std::string action;  // isolate, release, expire, rollback
+    bool ok = true;
+    std::string reason;
+    std::string origin;
+    std::string error;         // when !ok
+    std::string details_json;  // the status after the action
+    uint64_t correlation_id = 0;
+};
+
+struct ControllerEnv {
+    std::function<int64_t()> now_ms;
+    std::function<void(const ActionEvent&)> publish;
+    std::function<void(const std::string& status_json)> set_status;
+    std::function<void(int level, const std::string& msg)> log;  // vigil_log_level values
+    // Newest contact with a central node known to the connector plugin.
+    std::function<std::optional<int64_t>()> connector_contact_ms;
+    // Starts the asynchronous self-test; the result must come back through
+    // Controller::self_test_done(epoch, ...) on the controller's thread.
+    std::function<void(uint64_t epoch, std::vector<ProbeTarget> targets, int64_t budget_ms)> start_self_test;
+    std::function<std::vector<std::string>(const Endpoint&)> resolve = resolve_addresses;
+    CgroupResolver resolve_cgroup = resolve_cgroup_on_host;
+    std::optional<Endpoint> proxy;
+    // Ends the connections the allowances do not allow (after the rules are in force).
+    std::function<CutResult(const std::vector<Exclusion>& allowances)> cut_connections =
+        [](const std::vector<Exclusion>& a) { return cut_disallowed_connections(a, cgroup_ids_on_host); };
+};
+
+class Controller {
+public:
+    Controller(Settings settings, ControllerEnv env, NftRunner& nft, StateStore& store);
+
+    // Commands. Return the result JSON; throw ValidationError for a refused
+    // request (nothing changed) or std::runtime_error when applying failed
+    // (the previous state is kept).
+    std::string on(std::string_view args_json, std::string_view origin, uint64_t correlation_id = 0);
+    std::string off(std::string_view args_json, std::string_view origin, uint64_t correlation_id = 0);
+    std::string status() const;
+
+    // At plugin start: re-apply a saved isolation that is still due, remove
+    // an expired one, remove an orphaned table.
+    void reconcile();
+    // Periodic: timeout, lost contact, table removed behind our back.
+    void tick();
+    void self_test_done(uint64_t epoch, bool reachable, const std::string& detail);
+
+    bool isolated() const { return state_.has_value(); }
+    // Wall time the last ruleset took in nft (ms), for status and benchmarks.
+    double last_apply_ms() const { return last_apply_ms_; }
+    // Time from the start of the last on() until its rules were in force (ms).
+    double last_enforced_ms() const { return last_enforced_ms_; }
+
+private:
+    struct Built {
+        std::string ruleset;
+        std::vector<ProbeTarget> probe_targets;
+        std::vector<Exclusion> allowances;
+        size_t rules = 0;
+    };
+    void cut_connections(const Built& b);
+    // Resolves names (fills st.resolved) and builds the ruleset. A cgroup
+    // exclusion whose cgroup does not exist refuses a new command
+    // (strict_command_cgroups); otherwise (settings, restore at start, where
+    // the unit may simply not run yet) it is skipped with a warning.
+    Built build(IsolationState& st, bool strict_command_cgroups) const;
+    void apply_or_throw(const std::string& ruleset);
+    void release(const std::string& action, const std::string& reason, const std::string& origin,
+                 uint64_t correlation_id);
+    void refresh_status();
+    void log(int level, const std::string& m) const {
+        if (env_.log) env_.log(level, m);
+    }
+
+    Settings settings_;
+    ControllerEnv env_;
+    NftRunner& nft_;
+    StateStore& store_;
+    std::optional<IsolationState> state_;
+    std::vector<ProbeTarget> probe_targets_;
+    size_t rules_ = 0;
+    size_t connections_cut_ = 0;
+    // The last isolate/release/expire/rollback, so a heartbeat after a
+    // rollback or expiry still says what happened and why.
+    struct Change {
+        std::string action, reason, origin;
+        int64_t time_ms = 0;
+        bool ok = true;
+    };
+    std::optional<Change> last_change_;
+    void note(const ActionEvent& ev);
+    double last_apply_ms_ = 0;
+    double last_enforced_ms_ = 0;
+    uint64_t epoch_ = 0;
+    std::string self_test_ = "none";  // none, pending, passed, failed, off
+    std::string self_test_detail_;
+    int64_t self_test_ok_ms_ = 0;
+    uint64_t ticks_ = 0;
+};
+
+}  // namespace vigil::isolation

@@ -1,0 +1,155 @@
+#include "state_store.hpp"
+
+#include <fcntl.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "json_input.hpp"
+
+namespace vigil::isolation {
+
+std::string state_to_json(const IsolationState& s) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("version");
+    w.Int(1);
+    w.Key("table");
+    w.String(s.table.c_str());
+    w.Key("started_ms");
+    w.Int64(s.started_ms);
+    w.Key("expires_ms");
+    w.Int64(s.expires_ms);
+    w.Key("reason");
+    w.String(s.reason.c_str(), rapidjson::SizeType(s.reason.size()));
+    w.Key("origin");
+    w.String(s.origin.c_str(), rapidjson::SizeType(s.origin.size()));
+    w.Key("exclusions");
+    w.StartArray();
+    for (const auto& e : s.exclusions) {
+        const std::string j = exclusion_to_json(e);
+        w.RawValue(j.c_str(), j.size(), rapidjson::kObjectType);
+    }
+    w.EndArray();
+    w.Key("central_nodes");
+    w.StartArray();
+    for (const auto& ep : s.central_nodes) w.String(ep.text().c_str());
+    w.EndArray();
+    w.Key("resolved");
+    w.StartObject();
+    for (const auto& [ep, addrs] : s.resolved) {
+        w.Key(ep.c_str());
+        w.StartArray();
+        for (const auto& a : addrs) w.String(a.c_str());
+        w.EndArray();
+    }
+    w.EndObject();
+    w.EndObject();
+    return sb.GetString();
+}
+
+IsolationState state_from_json(std::string_view json) {
+    auto d = parse_json_object(json, "isolation state");
+    IsolationState s;
+    const auto need = [&](const char* key) -> const rapidjson::Value& {
+        auto it = d.FindMember(key);
+        if (it == d.MemberEnd()) throw ValidationError(std::string("isolation state: missing ") + key);
+        return it->value;
+    };
+    const auto& ver = need("version");
+    if (!ver.IsInt() || ver.GetInt() != 1) throw ValidationError("isolation state: unsupported version");
+    const auto& t = need("table");
+    const auto& st = need("started_ms");
+    const auto& ex = need("expires_ms");
+    if (!t.IsString() || !st.IsInt64() || !ex.IsInt64())
+        throw ValidationError("isolation state: bad field types");
+    s.table = t.GetString();
+    s.started_ms = st.GetInt64();
+    s.expires_ms = ex.GetInt64();
+    if (auto it = d.FindMember("reason"); it != d.MemberEnd() && it->value.IsString())
+        s.reason = it->value.GetString();
+    if (auto it = d.FindMember("origin"); it != d.MemberEnd() && it->value.IsString())
+        s.origin = it->value.GetString();
+    s.exclusions = parse_exclusion_list(need("exclusions"), "state.exclusions");
+    s.central_nodes = parse_endpoint_list(need("central_nodes"), "state.central_nodes");
+    if (auto it = d.FindMember("resolved"); it != d.MemberEnd() && it->value.IsObject()) {
+        for (auto m = it->value.MemberBegin(); m != it->value.MemberEnd(); ++m) {
+            if (!m->value.IsArray()) continue;
+            auto& list = s.resolved[m->name.GetString()];
+            for (const auto& a : m->value.GetArray())
+                if (a.IsString()) list.emplace_back(a.GetString());
+        }
+    }
+    return s;
+}
+
+namespace {
+
+std::runtime_error sys_error(const std::string& what, const std::string& path) {
+    return std::runtime_error(what + " " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+void StateStore::save(const IsolationState& s, bool durable) const {
+    const std::string data = state_to_json(s);
+    const std::string tmp = path_ + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw sys_error("cannot create", tmp);
+    size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            ::close(fd);
+            throw sys_error("cannot write", tmp);
+        }
+        off += size_t(n);
+    }
+    if (durable && ::fsync(fd) != 0) {
+        ::close(fd);
+        throw sys_error("cannot fsync", tmp);
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), path_.c_str()) != 0) throw sys_error("cannot rename to", path_);
+    if (durable) make_durable();
+}
+
+void StateStore::make_durable() const {
+    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    const auto slash = path_.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash == 0 ? 1 : slash);
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+std::optional<IsolationState> StateStore::load() const {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) {
+        if (errno == ENOENT) return std::nullopt;
+        throw sys_error("cannot read", path_);
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return state_from_json(ss.str());
+}
+
+void StateStore::clear() const {
+    if (::unlink(path_.c_str()) != 0 && errno != ENOENT) throw sys_error("cannot remove", path_);
+}
+
+}  // namespace vigil::isolation

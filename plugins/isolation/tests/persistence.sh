@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Isolation outlives the agent and keeps its promises: SIGKILL leaves the
+# rules in the kernel, a restart reports the right state, the timeout fires
+# (also when it passed while the agent was down), and an isolation whose
+# central node cannot be reached is rolled back, and one without contact with
+# any central node is released.
+source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+vt_init isolation_persistence
+source "$(dirname "$0")/netns_lib.sh"
+ISO_TABLE=vigil_iso_$$
+
+iso_topology_up
+iso_listen "$NS_CENTRAL" 10.77.1.2 8443
+iso_listen "$NS_OTHER" 10.77.3.2 80
+iso_wait_listening "$NS_AGENT" 10.77.1.2 8443
+iso_wait_listening "$NS_AGENT" 10.77.3.2 80
+
+# config CENTRAL_PORT [EXTRA_SETTING]: the agent's config with one central node.
+config() {
+  cat >"$VT_DIR/vigil.yaml" <<EOS
+$(vt_agent_section)
+plugins:
+  isolation:
+    enabled: true
+    table: $ISO_TABLE
+    central_nodes: ["10.77.1.2:$1"]
+    self_test_timeout_s: 2
+    check_interval_ms: 200
+    ${2:-}
+EOS
+}
+blocked() { ! iso_tcp "$NS_AGENT" 10.77.3.2 80; }
+open_again() { iso_tcp "$NS_AGENT" 10.77.3.2 80; }
+
+config 8443
+iso_start_agent "$VT_DIR/vigil.yaml"
+
+# 1. SIGKILL: the kernel keeps the rules; a restart finds and reports them.
+vctl isolation on --timeout_s 120 --reason "survive me" >/dev/null || vt_fail "isolation on failed"
+blocked || vt_fail "not isolated after on"
+iso_kill_agent
+iso_table_exists || vt_fail "table gone after SIGKILL"
+blocked || vt_fail "isolation lifted by SIGKILL of vigild"
+iso_tcp "$NS_AGENT" 10.77.1.2 8443 || vt_fail "central node unreachable while the agent is down"
+iso_start_agent "$VT_DIR/vigil.yaml"
+vt_wait_until 5 iso_isolated || vt_fail "status after restart is not isolated: $(iso_status)"
+iso_status_has '"reason":"survive me"' || vt_fail "reason lost over the restart: $(iso_status)"
+remaining=$(iso_status | vt_json 'd["result"]["remaining_s"]')
+((remaining > 60 && remaining <= 120)) || vt_fail "remaining time wrong after restart: $remaining"
+blocked || vt_fail "not isolated after restart"
+vctl isolation off >/dev/null || vt_fail "isolation off failed"
+open_again || vt_fail "not released"
+
+# 2. Auto-release at the timeout.
+vctl isolation on --timeout_s 3 --reason "short" >/dev/null || vt_fail "isolation on failed"
+blocked || vt_fail "not isolated"
+start=$SECONDS
+vt_wait_until 10 iso_released || vt_fail "timeout did not release: $(iso_status)"
+((SECONDS - start >= 2)) || vt_fail "released before its time"
+open_again || vt_fail "network not restored after the timeout"
+vt_wait_until 5 iso_event_seen expire || vt_fail "no expire event"
+iso_table_exists && vt_fail "table left after expiry"
+
+# 3. The timeout passes while the agent is down: released at the next start.
+vctl isolation on --timeout_s 2 --reason "expires while down" >/dev/null || vt_fail "isolation on failed"
+iso_kill_agent
+sleep 3
+blocked || vt_fail "released without the agent"
+iso_start_agent "$VT_DIR/vigil.yaml"
+vt_wait_until 5 iso_released || vt_fail "expired isolation restored at start: $(iso_status)"
+open_again || vt_fail "network not restored at start after expiry"
+
+# 4. Rollback: the central node (port 8444, nobody listens) is unreachable.
+vt_stop_daemon || vt_fail "vigild did not stop"
+config 8444
+iso_start_agent "$VT_DIR/vigil.yaml"
+out=$(vctl isolation on --reason "doomed") || vt_fail "isolation on failed: $out"
+vt_wait_until 10 iso_released || vt_fail "no rollback: $(iso_status)"
+vt_wait_until 5 iso_event_seen rollback || vt_fail "no rollback event"
+grep '"action":"rollback"' "$VT_DIR/events.log" | grep -q 'no central node reachable' ||
+  vt_fail "rollback event without the reason: $(grep rollback "$VT_DIR/events.log")"
+open_again || vt_fail "network not restored by the rollback"
+iso_table_exists && vt_fail "table left after rollback"
+
+# 5. No contact with any central node (no connector running, self-test off)
+#    for contact_loss_release_s: released although the timeout is far away.
+vt_stop_daemon || vt_fail "vigild did not stop"
+: >"$VT_DIR/events.log"
+config 8443 "contact_loss_release_s: 2"
+sed -i 's/self_test_timeout_s: 2/self_test: false/' "$VT_DIR/vigil.yaml"
+iso_start_agent "$VT_DIR/vigil.yaml"
+vctl isolation on --timeout_s 600 --reason "lonely" >/dev/null || vt_fail "isolation on failed"
+blocked || vt_fail "not isolated"
+vt_wait_until 10 iso_released || vt_fail "no release after lost contact: $(iso_status)"
+vt_wait_until 5 iso_event_seen release || vt_fail "no release event"
+grep -q 'no contact with any central node' "$VT_DIR/events.log" || vt_fail "release event without the reason"
+open_again || vt_fail "network not restored after lost contact"
+
+vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+vt_pass

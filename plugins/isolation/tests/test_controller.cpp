@@ -1,0 +1,249 @@
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "controller.hpp"
+#include "private_netns.hpp"
+
+using namespace vigil::isolation;
+
+namespace {
+
+struct Fixture {
+    std::string dir = test::temp_dir();
+    int64_t now = 1'700'000'000'000;
+    std::vector<ActionEvent> events;
+    std::vector<std::pair<uint64_t, std::vector<ProbeTarget>>> self_tests;
+    std::string last_status;
+    std::optional<int64_t> contact;
+    NftRunner nft;
+    StateStore store{dir + "/isolation.json"};
+
+    ~Fixture() { std::system(("rm -rf " + dir).c_str()); }
+
+    Settings settings(const std::string& extra = "") {
+        return parse_settings(
+            R"({"table":"vigil_iso_ctl","central_nodes":["192.0.2.10:8443","[2001:db8::10]:8443"],
+                                  "default_timeout_s":600,"contact_loss_release_s":300)" +
+            extra + "}");
+    }
+    ControllerEnv env() {
+        ControllerEnv e;
+        e.now_ms = [this] { return now; };
+        e.publish = [this](const ActionEvent& ev) { events.push_back(ev); };
+        e.set_status = [this](const std::string& s) { last_status = s; };
+        e.connector_contact_ms = [this] { return contact; };
+        e.start_self_test = [this](uint64_t epoch, std::vector<ProbeTarget> t, int64_t) {
+            self_tests.emplace_back(epoch, std::move(t));
+        };
+        return e;
+    }
+    bool table() { return nft.table_exists("vigil_iso_ctl"); }
+};
+
+}  // namespace
+
+TEST_CASE("isolation: controller on/off, refusals and events") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    Controller c(f.settings(), f.env(), f.nft, f.store);
+
+    // Malformed commands are refused whole: no table, no state, no event.
+    for (const char* bad :
+         {R"({"exclusions":[{"remote_address":"10.0.0.0/33"}]})",
+          R"({"exclusions":[{"protocol":6},{"direction":"both","protocol":6,"remote_ports":80}]})",
+          R"({"exclusions":[{"direction":"outbound","remote_ports":99999}]})",
+          R"({"timeout_s":60,"colour":"red"})", R"({"timeout_s":-5})", R"({"args":["x"]})", "[1,2]",
+          "{bad json"}) {
+        CHECK_THROWS_AS(c.on(bad, "vigilctl"), ValidationError);
+        CHECK(!f.table());
+        CHECK(!f.store.load());
+    }
+    CHECK(f.events.empty());
+
+    std::string r = c.on(
+        R"({"timeout_s":60,"reason":"incident 7","exclusions":[{"direction":"outbound","protocol":6,"remote_address":"198.51.100.5","remote_ports":80}]})",
+        "vigilctl", 99);
+    CHECK(r.find("\"isolated\":true") != std::string::npos);
+    CHECK(f.table());
+    REQUIRE(f.store.load());
+    CHECK(f.store.load()->expires_ms == f.now + 60'000);
+    REQUIRE(f.events.size() == 1);
+    CHECK(f.events[0].action == "isolate");
+    CHECK(f.events[0].reason == "incident 7");
+    CHECK(f.events[0].correlation_id == 99);
+    CHECK(f.last_status.find("\"isolated\":true") != std::string::npos);
+    REQUIRE(f.self_tests.size() == 1);
+    CHECK(f.self_tests[0].second.size() == 2);  // IPv4 and IPv6 central node
+    std::string listing;
+    test::run_shell("nft list table inet vigil_iso_ctl", &listing);
+    CHECK(listing.find("192.0.2.10 . tcp . 8443") != std::string::npos);
+    CHECK(listing.find("ip6 daddr 2001:db8::10 tcp dport 8443") != std::string::npos);
+    CHECK(listing.find("198.51.100.5 . tcp . 80") != std::string::npos);
+
+    // A refused re-isolation leaves the running one untouched.
+    CHECK_THROWS_AS(c.on(R"({"exclusions":[{"remote_address":"bad"}]})", "vigilctl"), ValidationError);
+    CHECK(f.table());
+    CHECK(f.store.load()->expires_ms == f.now + 60'000);
+
+    c.self_test_done(f.self_tests[0].first, true, "connected");
+    CHECK(c.status().find("\"self_test\":\"passed\"") != std::string::npos);
+
+    r = c.off(R"({"reason":"all clear"})", "vigilctl", 100);
+    CHECK(r.find("\"isolated\":false") != std::string::npos);
+    CHECK(!f.table());
+    CHECK(!f.store.load());
+    REQUIRE(f.events.size() == 2);
+    CHECK(f.events[1].action == "release");
+    CHECK(f.events[1].reason == "all clear");
+    // Off when not isolated is a no-op success.
+    CHECK(c.off("{}", "vigilctl").find("\"isolated\":false") != std::string::npos);
+    CHECK(f.events.size() == 2);
+}
+
+TEST_CASE("isolation: the proxy is allowed and probed by the self-test") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    ControllerEnv e = f.env();
+    e.proxy = parse_endpoint("http://u:p@192.0.2.77:3128", "agent.proxy");
+    Controller c(f.settings(), e, f.nft, f.store);
+    c.on("{}", "vigilctl");
+    std::string listing;
+    test::run_shell("nft list table inet vigil_iso_ctl", &listing);
+    CHECK(listing.find("192.0.2.77 . tcp . 3128") != std::string::npos);
+    REQUIRE(!f.self_tests.empty());
+    bool probed = false;
+    for (const auto& t : f.self_tests.back().second) probed |= t.address == "192.0.2.77" && t.port == 3128;
+    CHECK(probed);
+    c.off("{}", "t");
+}
+
+TEST_CASE("isolation: a missing cgroup refuses a command but never blocks settings or a restore") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    ControllerEnv e = f.env();
+    e.resolve_cgroup = [](const std::string& p) -> std::string {
+        throw ValidationError("cgroup '" + p + "': does not exist");
+    };
+    Controller c(f.settings(R"(,"exclusions":[{"cgroup":"system.slice/not-running.service"}])"), e, f.nft,
+                 f.store);
+    // The configured one is skipped; the isolation happens.
+    CHECK(c.on("{}", "vigilctl").find("\"isolated\":true") != std::string::npos);
+    // One given in the command is refused whole.
+    CHECK_THROWS_WITH_AS(c.on(R"({"exclusions":[{"cgroup":"user.slice/x.scope"}]})", "vigilctl"),
+                         doctest::Contains("does not exist"), ValidationError);
+    CHECK(f.table());
+    c.off("{}", "t");
+}
+
+TEST_CASE("isolation: no central node means no isolation") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    Controller c(parse_settings(R"({"table":"vigil_iso_ctl"})"), f.env(), f.nft, f.store);
+    CHECK_THROWS_WITH_AS(c.on("{}", "vigilctl"), doctest::Contains("no central node is configured"),
+                         ValidationError);
+    ControllerEnv e = f.env();
+    e.resolve = [](const Endpoint&) { return std::vector<std::string>{}; };
+    Controller c2(f.settings(), e, f.nft, f.store);
+    CHECK_THROWS_WITH_AS(c2.on("{}", "vigilctl"), doctest::Contains("resolves to an address"),
+                         ValidationError);
+    // Central nodes may come with the command.
+    CHECK(c.on(R"({"central_nodes":"192.0.2.99:443"})", "vigilctl").find("\"isolated\":true") !=
+          std::string::npos);
+    c.off("{}", "t");
+}
+
+TEST_CASE("isolation: timeout, lost contact and self-test rollback release") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    Controller c(f.settings(), f.env(), f.nft, f.store);
+
+    c.on(R"({"timeout_s":30})", "vigilctl");
+    f.now += 29'000;
+    c.tick();
+    CHECK(f.table());
+    f.now += 1'000;
+    c.tick();
+    CHECK(!f.table());
+    CHECK(!f.store.load());
+    CHECK(f.events.back().action == "expire");
+
+    // Lost contact: 300 s without news from the connector.
+    c.on("{}", "vigilctl");
+    f.contact = f.now + 200'000;  // the connector reports contact at +200 s
+    f.now += 299'000;
+    c.tick();
+    CHECK(f.table());
+    f.now += 200'000;  // 299 s since the last contact
+    c.tick();
+    CHECK(f.table());
+    f.now += 2'000;
+    c.tick();
+    CHECK(!f.table());
+    CHECK(f.events.back().action == "release");
+    CHECK(f.events.back().reason.find("no contact with any central node") != std::string::npos);
+
+    // Self-test failure rolls back; a stale result is ignored.
+    f.contact.reset();
+    c.on("{}", "vigilctl");
+    const uint64_t first = f.self_tests.back().first;
+    c.on(R"({"reason":"again"})", "vigilctl");
+    c.self_test_done(first, false, "stale");
+    CHECK(f.table());
+    c.self_test_done(f.self_tests.back().first, false, "192.0.2.10:8443: timed out");
+    CHECK(!f.table());
+    CHECK(!f.store.load());
+    CHECK(f.events.back().action == "rollback");
+    CHECK(f.events.back().reason.find("timed out") != std::string::npos);
+    // The status (and so the heartbeat) still tells what happened.
+    CHECK(c.status().find("\"isolated\":false") != std::string::npos);
+    CHECK(c.status().find("\"last_change\":{\"action\":\"rollback\"") != std::string::npos);
+    CHECK(f.last_status == c.status());
+}
+
+TEST_CASE("isolation: reconciliation at start and after outside removal") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    {
+        Controller c(f.settings(), f.env(), f.nft, f.store);
+        c.on(R"({"timeout_s":100,"reason":"persist me"})", "vigilctl");
+    }
+    // Agent gone; rules stay. Simulate a reboot: the kernel forgets the table.
+    CHECK(f.table());
+    f.nft.run(build_release("vigil_iso_ctl"));
+    f.events.clear();
+    {
+        Controller c(f.settings(), f.env(), f.nft, f.store);
+        f.now += 50'000;
+        c.reconcile();
+        CHECK(f.table());
+        CHECK(c.isolated());
+        REQUIRE(f.events.size() == 1);
+        CHECK(f.events[0].action == "isolate");
+        CHECK(f.events[0].reason.find("persist me") != std::string::npos);
+        CHECK(c.status().find("\"remaining_s\":50") != std::string::npos);
+
+        // Someone deletes the table: the periodic check puts it back.
+        f.nft.run(build_release("vigil_iso_ctl"));
+        for (int i = 0; i < 5; ++i) c.tick();
+        CHECK(f.table());
+        CHECK(f.events.back().reason.find("removed outside vigil") != std::string::npos);
+    }
+    // Expired while the agent was down.
+    f.now += 60'000;
+    {
+        Controller c(f.settings(), f.env(), f.nft, f.store);
+        c.reconcile();
+        CHECK(!f.table());
+        CHECK(!c.isolated());
+        CHECK(f.events.back().action == "expire");
+        CHECK(!f.store.load());
+    }
+    // An orphaned table without state is removed.
+    f.nft.run("add table inet vigil_iso_ctl");
+    {
+        Controller c(f.settings(), f.env(), f.nft, f.store);
+        c.reconcile();
+        CHECK(!f.table());
+    }
+}

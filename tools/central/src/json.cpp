@@ -1,0 +1,69 @@
+#include "json.hpp"
+
+#include <rapidjson/error/en.h>
+
+namespace vigil::central::json {
+
+std::string to_string(const rapidjson::Value& value) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    value.Accept(w);
+    return {buf.GetString(), buf.GetSize()};
+}
+
+std::optional<std::string> parse(rapidjson::Document& doc, std::string_view text) {
+    // The default flags reject trailing garbage after the root value, which we want.
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+    if (doc.HasParseError()) {
+        return std::string("malformed JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +
+               rapidjson::GetParseError_En(doc.GetParseError());
+    }
+    return std::nullopt;
+}
+
+bool deeper_than(const rapidjson::Value& value, int max_depth) {
+    if (max_depth < 0) return true;
+    if (value.IsObject()) {
+        for (const auto& m : value.GetObject())
+            if (deeper_than(m.value, max_depth - 1)) return true;
+    } else if (value.IsArray()) {
+        for (const auto& v : value.GetArray())
+            if (deeper_than(v, max_depth - 1)) return true;
+    }
+    return false;
+}
+
+void write_raw(Writer& w, std::string_view raw) {
+    if (raw.empty()) {
+        w.Null();
+    } else {
+        w.RawValue(raw.data(), raw.size(), rapidjson::kObjectType);
+    }
+}
+
+void write_string(Writer& w, std::string_view s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
+    if (!obj.IsObject()) return nullptr;
+    auto it = obj.FindMember(name);
+    return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string string_or(const rapidjson::Value& obj, const char* name, std::string fallback) {
+    const auto* v = member(obj, name);
+    if (v && v->IsString()) return {v->GetString(), v->GetStringLength()};
+    return fallback;
+}
+
+std::string quote(std::string_view s) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    write_string(w, s);
+    return {buf.GetString(), buf.GetSize()};
+}
+
+std::string error_body(std::string_view reason) { return "{\"error\":" + quote(reason) + "}"; }
+
+}  // namespace vigil::central::json

@@ -1,0 +1,40 @@
+#pragma once
+// Small RapidJSON helpers shared by the server, the storage and the CLI.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigil::central::json {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Serializes any value compactly.
+std::string to_string(const rapidjson::Value& value);
+
+// Parses `text`; returns the error (with offset) on failure.
+std::optional<std::string> parse(rapidjson::Document& doc, std::string_view text);
+
+// True when `value` nests deeper than `max_depth` (checked before recursive walks of
+// untrusted input; parsing itself is iterative).
+bool deeper_than(const rapidjson::Value& value, int max_depth);
+
+// Writes `raw` (already valid JSON) as a value, or null when empty.
+void write_raw(Writer& w, std::string_view raw);
+void write_string(Writer& w, std::string_view s);
+
+// Optional member lookups that tolerate absent members and wrong types.
+const rapidjson::Value* member(const rapidjson::Value& obj, const char* name);
+std::string string_or(const rapidjson::Value& obj, const char* name, std::string fallback = {});
+
+// Quotes a string as a JSON string literal (used for error messages and small replies).
+std::string quote(std::string_view s);
+
+// `{"error":"reason"}`
+std::string error_body(std::string_view reason);
+
+}  // namespace vigil::central::json

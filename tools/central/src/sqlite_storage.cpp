@@ -1,0 +1,537 @@
+#include "sqlite_storage.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+#include <vector>
+
+namespace vigil::central {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+    throw std::runtime_error("sqlite: " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+void exec(sqlite3* db, const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw std::runtime_error(std::string("sqlite: ") + msg + " in: " + sql);
+    }
+}
+
+// A prepared statement that resets itself after each use.
+class Stmt {
+public:
+    Stmt(sqlite3* db, const std::string& sql) : db_(db) {
+        if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                               &stmt_, nullptr) != SQLITE_OK) {
+            fail(db, "prepare " + sql);
+        }
+    }
+    ~Stmt() { sqlite3_finalize(stmt_); }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+
+    Stmt& bind(int i, int64_t v) {
+        check(sqlite3_bind_int64(stmt_, i, v));
+        return *this;
+    }
+    Stmt& bind(int i, std::string_view v) {
+        check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+    Stmt& bind_static(int i, std::string_view v) {  // v must outlive the next step()
+        check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+        return *this;
+    }
+    Stmt& bind(int i, const std::optional<std::string>& v) {
+        if (v) return bind(i, std::string_view(*v));
+        check(sqlite3_bind_null(stmt_, i));
+        return *this;
+    }
+    // true while a row is available.
+    bool step() {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        fail(db_, "step");
+    }
+    void run() {
+        try {
+            step();
+        } catch (...) {
+            reset();
+            throw;
+        }
+        reset();
+    }
+    void reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+    int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
+    bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+    std::string text(int col) const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+        return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+    }
+    std::optional<std::string> opt_text(int col) const {
+        if (is_null(col)) return std::nullopt;
+        return text(col);
+    }
+    int changes() const { return sqlite3_changes(db_); }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) fail(db_, "bind");
+    }
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Resets a statement on scope exit so a thrown error never leaves it mid-iteration.
+struct ResetGuard {
+    Stmt& s;
+    ~ResetGuard() { s.reset(); }
+};
+
+// Rolls back unless committed.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+    ~Transaction() {
+        if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    void commit() {
+        exec(db_, "COMMIT");
+        done_ = true;
+    }
+
+private:
+    sqlite3* db_;
+    bool done_ = false;
+};
+
+// Per-connection settings. WAL + synchronous=NORMAL: a commit is one append to the WAL
+// (durable across process crashes; the last commits may be lost on power loss). A large page
+// cache and mmap keep the event indexes in memory during ingestion.
+constexpr const char* kConnectionPragmas =
+    "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA "
+    "temp_store=MEMORY;";
+
+sqlite3* open_db(const SqliteOptions& o) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(o.path.c_str(), &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw std::runtime_error("cannot open database " + o.path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db, o.busy_timeout_ms);
+    char* err = nullptr;
+    if (sqlite3_exec(db, kConnectionPragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        sqlite3_close(db);
+        throw std::runtime_error("cannot configure database " + o.path + ": " + msg);
+    }
+    return db;
+}
+
+constexpr const char* kSchema = R"sql(
+PRAGMA page_size=16384;
+PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS agents(
+  agent_id TEXT PRIMARY KEY, hostname TEXT NOT NULL, os TEXT NOT NULL, kernel TEXT NOT NULL,
+  agent_version TEXT NOT NULL, info TEXT NOT NULL, first_seen_ns INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS batches(
+  agent_id TEXT NOT NULL, batch_seq INTEGER NOT NULL, received_ns INTEGER NOT NULL, event_count INTEGER NOT NULL,
+  PRIMARY KEY(agent_id, batch_seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events(
+  id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, batch_seq INTEGER NOT NULL, type TEXT NOT NULL,
+  class_uid INTEGER NOT NULL, time_ns INTEGER NOT NULL, raw TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_agent_time ON events(agent_id, time_ns);
+CREATE INDEX IF NOT EXISTS events_type_time ON events(type, time_ns);
+CREATE INDEX IF NOT EXISTS events_class_time ON events(class_uid, time_ns);
+CREATE INDEX IF NOT EXISTS events_time ON events(time_ns);
+CREATE TABLE IF NOT EXISTS tasks(
+  id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, type TEXT NOT NULL, args TEXT NOT NULL, timeout_s INTEGER NOT NULL,
+  state TEXT NOT NULL, created_ns INTEGER NOT NULL, delivered_ns INTEGER NOT NULL DEFAULT 0,
+  delivery_count INTEGER NOT NULL DEFAULT 0, completed_ns INTEGER NOT NULL DEFAULT 0, result TEXT, error TEXT,
+  file_path TEXT, file_size INTEGER, file_sha256 TEXT);
+CREATE INDEX IF NOT EXISTS tasks_agent_state ON tasks(agent_id, state, created_ns);
+CREATE INDEX IF NOT EXISTS tasks_state_created ON tasks(state, created_ns);
+)sql";
+
+// A contentless FTS5 index over the events' string values: it holds only which rowids
+// (= events.id) contain each word — no copy of the text, no positions, no column sizes —
+// which keeps the per-event cost of the index low. Exact strings are checked on `raw`.
+constexpr const char* kTextIndexSchema =
+    "CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(text, content='', columnsize=0, detail=none, "
+    "tokenize='unicode61');";
+
+constexpr const char* kTaskColumns =
+    "id, agent_id, type, args, timeout_s, state, created_ns, delivered_ns, delivery_count, completed_ns, "
+    "result, "
+    "error, file_path, file_size, file_sha256";
+
+TaskRecord read_task(const Stmt& s) {
+    TaskRecord t;
+    t.id = s.text(0);
+    t.agent_id = s.text(1);
+    t.type = s.text(2);
+    t.args_json = s.text(3);
+    t.timeout_s = s.i64(4);
+    t.state = task_state_from_string(s.text(5)).value_or(TaskState::error);
+    t.created_ns = s.i64(6);
+    t.delivered_ns = s.i64(7);
+    t.delivery_count = s.i64(8);
+    t.completed_ns = s.i64(9);
+    t.result_json = s.opt_text(10);
+    t.error = s.opt_text(11);
+    if (!s.is_null(12)) t.file = TaskFile{s.text(12), static_cast<uint64_t>(s.i64(13)), s.text(14)};
+    return t;
+}
+
+AgentRecord read_agent(const Stmt& s) {
+    return AgentRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.i64(6), s.i64(7)};
+}
+
+// FTS5 query for the words of `text`, all required, the last one also as a prefix (so
+// "/usr/bin/cur" finds "/usr/bin/curl"); nullopt when it has no word characters. The index
+// keeps no positions (detail=none, cheaper ingest), so the exact string is checked by LIKE.
+std::optional<std::string> fts_words(const std::string& text) {
+    std::vector<std::string> words;
+    std::string cur;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c >= 0x80) {
+            cur += static_cast<char>(c);
+        } else if (!cur.empty()) {
+            words.push_back(std::move(cur));
+            cur.clear();
+        }
+    }
+    if (!cur.empty()) words.push_back(std::move(cur));
+    if (words.empty()) return std::nullopt;
+    std::string q;
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (i) q += ' ';
+        q += '"' + words[i] + '"';  // words hold only alphanumerics: nothing to escape
+        if (i + 1 == words.size()) q += '*';
+    }
+    return q;
+}
+
+std::string like_pattern(const std::string& text) {
+    std::string p = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') p += '\\';
+        p += c;
+    }
+    p += '%';
+    return p;
+}
+
+}  // namespace
+
+const char* to_string(TaskState state) {
+    switch (state) {
+        case TaskState::pending:
+            return "pending";
+        case TaskState::delivered:
+            return "delivered";
+        case TaskState::done:
+            return "done";
+        case TaskState::error:
+            return "error";
+        case TaskState::expired:
+            return "expired";
+    }
+    return "error";
+}
+
+std::optional<TaskState> task_state_from_string(std::string_view s) {
+    for (auto st :
+         {TaskState::pending, TaskState::delivered, TaskState::done, TaskState::error, TaskState::expired}) {
+        if (s == to_string(st)) return st;
+    }
+    return std::nullopt;
+}
+
+struct SqliteStorage::Statements {
+    explicit Statements(sqlite3* w, sqlite3* r, bool text_index)
+        : upsert_agent(
+              w,
+              "INSERT INTO agents(agent_id, hostname, os, kernel, agent_version, info, first_seen_ns, "
+              "last_seen_ns) VALUES(?1,?2,?3,?4,?5,?6,?7,?7) ON CONFLICT(agent_id) DO UPDATE SET "
+              "hostname=?2, os=?3, kernel=?4, agent_version=?5, info=?6, last_seen_ns=?7"),
+          find_agent(
+              r,
+              "SELECT agent_id, hostname, os, kernel, agent_version, info, first_seen_ns, last_seen_ns FROM "
+              "agents WHERE agent_id=?1"),
+          list_agents(
+              r,
+              "SELECT agent_id, hostname, os, kernel, agent_version, info, first_seen_ns, last_seen_ns FROM "
+              "agents ORDER BY hostname, agent_id"),
+          touch_agent(w, "UPDATE agents SET last_seen_ns = MAX(last_seen_ns, ?2) WHERE agent_id=?1"),
+          insert_batch(
+              w,
+              "INSERT INTO batches(agent_id, batch_seq, received_ns, event_count) VALUES(?1,?2,?3,?4) "
+              "ON CONFLICT DO NOTHING"),
+          insert_event(w,
+                       "INSERT INTO events(agent_id, batch_seq, type, class_uid, time_ns, raw) "
+                       "VALUES(?1,?2,?3,?4,?5,?6)"),
+          insert_text(w, text_index ? "INSERT INTO events_text(rowid, text) VALUES(?1,?2)" : "SELECT ?1, ?2"),
+          insert_task(w, std::string("INSERT INTO tasks(") + kTaskColumns +
+                             ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,NULL,NULL,NULL)"),
+          find_task_r(r, std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=?1"),
+          find_task_w(w, std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=?1"),
+          claimable(
+              w, std::string("SELECT ") + kTaskColumns +
+                     " FROM tasks WHERE agent_id=?1 AND (state='pending' OR (state='delivered' AND "
+                     "delivered_ns + (timeout_s + ?3) * 1000000000 <= ?2)) ORDER BY created_ns, id LIMIT ?4"),
+          mark_delivered(
+              w,
+              "UPDATE tasks SET state='delivered', delivered_ns=?2, delivery_count=delivery_count+1 "
+              "WHERE id=?1"),
+          complete(w,
+                   "UPDATE tasks SET state=?2, result=?3, error=?4, completed_ns=?5 WHERE id=?1 AND state IN "
+                   "('pending','delivered','expired')"),
+          attach_file(w,
+                      "UPDATE tasks SET file_path=?2, file_size=?3, file_sha256=?4 WHERE id=?1 AND state IN "
+                      "('pending','delivered','expired')"),
+          expire(
+              w,
+              "UPDATE tasks SET state='expired', completed_ns=?2 WHERE state IN ('pending','delivered') AND "
+              "created_ns < ?1") {}
+
+    Stmt upsert_agent, find_agent, list_agents, touch_agent;
+    Stmt insert_batch, insert_event, insert_text;
+    Stmt insert_task, find_task_r, find_task_w, claimable, mark_delivered, complete, attach_file, expire;
+};
+
+SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
+    writer_ = open_db(options_);
+    try {
+        exec(writer_, kSchema);
+        if (options_.text_index) exec(writer_, kTextIndexSchema);
+        reader_ = open_db(options_);
+        exec(reader_, "PRAGMA query_only=1;");
+        stmts_ = std::make_unique<Statements>(writer_, reader_, options_.text_index);
+    } catch (...) {
+        stmts_.reset();
+        sqlite3_close(reader_);
+        sqlite3_close(writer_);
+        throw;
+    }
+}
+
+SqliteStorage::~SqliteStorage() {
+    stmts_.reset();  // statements first: a connection with live statements cannot close
+    sqlite3_close(reader_);
+    sqlite3_close(writer_);
+}
+
+void SqliteStorage::upsert_agent(const AgentRecord& a) {
+    std::lock_guard lock(write_mutex_);
+    stmts_->upsert_agent.bind(1, a.agent_id).bind(2, a.hostname).bind(3, a.os).bind(4, a.kernel);
+    stmts_->upsert_agent.bind(5, a.agent_version).bind(6, a.info_json).bind(7, a.last_seen_ns).run();
+}
+
+std::optional<AgentRecord> SqliteStorage::find_agent(const std::string& agent_id) {
+    std::lock_guard lock(read_mutex_);
+    auto& s = stmts_->find_agent;
+    ResetGuard g{s};
+    s.bind(1, agent_id);
+    if (!s.step()) return std::nullopt;
+    return read_agent(s);
+}
+
+std::vector<AgentRecord> SqliteStorage::list_agents() {
+    std::lock_guard lock(read_mutex_);
+    auto& s = stmts_->list_agents;
+    ResetGuard g{s};
+    std::vector<AgentRecord> out;
+    while (s.step()) out.push_back(read_agent(s));
+    return out;
+}
+
+void SqliteStorage::touch_agent(const std::string& agent_id, int64_t now_ns) {
+    std::lock_guard lock(write_mutex_);
+    stmts_->touch_agent.bind(1, agent_id).bind(2, now_ns).run();
+}
+
+BatchResult SqliteStorage::store_batch(const std::string& agent_id, int64_t batch_seq, int64_t received_ns,
+                                       const std::vector<EventInput>& events) {
+    std::lock_guard lock(write_mutex_);
+    Transaction tx(writer_);
+    auto& b = stmts_->insert_batch;
+    b.bind(1, agent_id)
+        .bind(2, batch_seq)
+        .bind(3, received_ns)
+        .bind(4, static_cast<int64_t>(events.size()))
+        .run();
+    if (sqlite3_changes(writer_) == 0) return {0, true};  // the unique key says: stored before
+    auto& e = stmts_->insert_event;
+    auto& t = stmts_->insert_text;
+    for (const auto& ev : events) {
+        e.bind_static(1, agent_id).bind(2, batch_seq).bind_static(3, ev.type).bind(4, ev.class_uid);
+        e.bind(5, ev.time_ns).bind_static(6, ev.raw).run();
+        if (options_.text_index) t.bind(1, sqlite3_last_insert_rowid(writer_)).bind_static(2, ev.text).run();
+    }
+    tx.commit();
+    return {events.size(), false};
+}
+
+std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
+    std::string sql = "SELECT id, agent_id, type, time_ns, raw FROM events WHERE 1";
+    std::vector<std::string> params;
+    std::vector<int64_t> nums;
+    auto add_text = [&](const std::string& clause, const std::string& v) {
+        params.push_back(v);
+        sql += " AND " + clause + " ?" + std::to_string(params.size());
+    };
+    if (q.agent_id) add_text("agent_id =", *q.agent_id);
+    if (q.type) add_text("type =", *q.type);
+    if (q.text) {
+        std::optional<std::string> words = fts_words(*q.text);
+        if (words && options_.text_index) {
+            add_text("id IN (SELECT rowid FROM events_text WHERE events_text MATCH", *words);
+            sql += ")";
+        }
+        // The stored JSON escapes quotes, backslashes and control characters, so a string with
+        // those cannot be found verbatim; the word match alone decides then.
+        bool verbatim = std::none_of(q.text->begin(), q.text->end(),
+                                     [](unsigned char c) { return c == '"' || c == '\\' || c < 0x20; });
+        if (verbatim || !words || !options_.text_index) {
+            add_text("raw LIKE", like_pattern(*q.text));
+            sql += " ESCAPE '\\'";
+        }
+    }
+    size_t first_num = params.size() + 1;
+    if (q.since_ns) {
+        nums.push_back(*q.since_ns);
+        sql += " AND time_ns >= ?" + std::to_string(first_num + nums.size() - 1);
+    }
+    if (q.until_ns) {
+        nums.push_back(*q.until_ns);
+        sql += " AND time_ns <= ?" + std::to_string(first_num + nums.size() - 1);
+    }
+    sql += " ORDER BY time_ns DESC, id DESC LIMIT " + std::to_string(std::max<uint32_t>(q.limit, 1));
+
+    std::lock_guard lock(read_mutex_);
+    Stmt s(reader_, sql);  // ad-hoc shape: prepared per query (cheap next to the scan)
+    int i = 1;
+    for (const auto& p : params) s.bind(i++, std::string_view(p));
+    for (auto n : nums) s.bind(i++, n);
+    std::vector<EventRow> out;
+    while (s.step()) out.push_back(EventRow{s.i64(0), s.text(1), s.text(2), s.i64(3), s.text(4)});
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+StorageStats SqliteStorage::stats() {
+    std::lock_guard lock(read_mutex_);
+    auto count = [&](const char* sql) {
+        Stmt s(reader_, sql);
+        return s.step() ? static_cast<uint64_t>(s.i64(0)) : 0;
+    };
+    StorageStats st;
+    // MAX(id) would be cheaper but counts rows of rolled-back batches; COUNT is exact.
+    st.events = count("SELECT COUNT(*) FROM events");
+    st.batches = count("SELECT COUNT(*) FROM batches");
+    st.agents = count("SELECT COUNT(*) FROM agents");
+    st.tasks = count("SELECT COUNT(*) FROM tasks");
+    return st;
+}
+
+void SqliteStorage::insert_task(const TaskRecord& t) {
+    std::lock_guard lock(write_mutex_);
+    auto& s = stmts_->insert_task;
+    s.bind(1, t.id).bind(2, t.agent_id).bind(3, t.type).bind(4, t.args_json).bind(5, t.timeout_s);
+    s.bind(6, std::string_view(to_string(t.state))).bind(7, t.created_ns).bind(8, t.delivered_ns);
+    s.bind(9, t.delivery_count).bind(10, t.completed_ns).bind(11, t.result_json).bind(12, t.error).run();
+}
+
+std::optional<TaskRecord> SqliteStorage::find_task(const std::string& task_id) {
+    std::lock_guard lock(read_mutex_);
+    auto& s = stmts_->find_task_r;
+    ResetGuard g{s};
+    s.bind(1, task_id);
+    if (!s.step()) return std::nullopt;
+    return read_task(s);
+}
+
+std::vector<TaskRecord> SqliteStorage::list_tasks(const std::optional<std::string>& agent_id,
+                                                  uint32_t limit) {
+    std::string sql = std::string("SELECT ") + kTaskColumns + " FROM tasks";
+    if (agent_id) sql += " WHERE agent_id = ?1";
+    sql += " ORDER BY created_ns DESC, id LIMIT " + std::to_string(std::max<uint32_t>(limit, 1));
+    std::lock_guard lock(read_mutex_);
+    Stmt s(reader_, sql);
+    if (agent_id) s.bind(1, std::string_view(*agent_id));
+    std::vector<TaskRecord> out;
+    while (s.step()) out.push_back(read_task(s));
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+std::vector<TaskRecord> SqliteStorage::claim_tasks(const std::string& agent_id, int64_t now_ns,
+                                                   int64_t redelivery_grace_s, uint32_t max_tasks) {
+    std::lock_guard lock(write_mutex_);
+    Transaction tx(writer_);
+    std::vector<TaskRecord> out;
+    {
+        auto& s = stmts_->claimable;
+        ResetGuard g{s};
+        s.bind(1, agent_id)
+            .bind(2, now_ns)
+            .bind(3, redelivery_grace_s)
+            .bind(4, static_cast<int64_t>(max_tasks));
+        while (s.step()) out.push_back(read_task(s));
+    }
+    for (auto& t : out) {
+        stmts_->mark_delivered.bind(1, t.id).bind(2, now_ns).run();
+        t.state = TaskState::delivered;
+        t.delivered_ns = now_ns;
+        ++t.delivery_count;
+    }
+    tx.commit();
+    return out;
+}
+
+ResultOutcome SqliteStorage::complete_task(const std::string& task_id, bool ok,
+                                           const std::optional<std::string>& result_json,
+                                           const std::optional<std::string>& error, int64_t now_ns) {
+    std::lock_guard lock(write_mutex_);
+    auto& s = stmts_->complete;
+    s.bind(1, task_id).bind(2, std::string_view(ok ? "done" : "error")).bind(3, result_json).bind(4, error);
+    s.bind(5, now_ns).run();
+    if (sqlite3_changes(writer_) > 0) return ResultOutcome::accepted;
+    auto& f = stmts_->find_task_w;
+    ResetGuard g{f};
+    f.bind(1, task_id);
+    return f.step() ? ResultOutcome::already_final : ResultOutcome::not_found;
+}
+
+bool SqliteStorage::attach_file(const std::string& task_id, const TaskFile& file) {
+    std::lock_guard lock(write_mutex_);
+    auto& s = stmts_->attach_file;
+    s.bind(1, task_id).bind(2, file.path).bind(3, static_cast<int64_t>(file.size)).bind(4, file.sha256).run();
+    return sqlite3_changes(writer_) > 0;
+}
+
+uint64_t SqliteStorage::expire_tasks(int64_t created_before_ns, int64_t now_ns) {
+    std::lock_guard lock(write_mutex_);
+    stmts_->expire.bind(1, created_before_ns).bind(2, now_ns).run();
+    return static_cast<uint64_t>(sqlite3_changes(writer_));
+}
+
+}  // namespace vigil::central

@@ -1,0 +1,58 @@
+#pragma once
+// SQLite implementation of Storage: one database file in WAL mode, a writer connection
+// (batches in one transaction with prepared statements) and a reader connection so queries
+// do not wait for ingestion.
+#include <memory>
+#include <mutex>
+
+#include "storage.hpp"
+
+struct sqlite3;
+
+namespace vigil::central {
+
+struct SqliteOptions {
+    std::string path;        // database file (":memory:" is not supported: two connections)
+    bool text_index = true;  // maintain the FTS5 word index used by text search
+    int busy_timeout_ms = 10000;
+};
+
+class SqliteStorage final : public Storage {
+public:
+    // Opens (creating if needed) the database and its schema; throws std::runtime_error with
+    // the file name and SQLite's message on failure.
+    explicit SqliteStorage(const SqliteOptions& options);
+    ~SqliteStorage() override;
+    SqliteStorage(const SqliteStorage&) = delete;
+    SqliteStorage& operator=(const SqliteStorage&) = delete;
+
+    void upsert_agent(const AgentRecord& agent) override;
+    std::optional<AgentRecord> find_agent(const std::string& agent_id) override;
+    std::vector<AgentRecord> list_agents() override;
+    void touch_agent(const std::string& agent_id, int64_t now_ns) override;
+    BatchResult store_batch(const std::string& agent_id, int64_t batch_seq, int64_t received_ns,
+                            const std::vector<EventInput>& events) override;
+    std::vector<EventRow> query_events(const EventQuery& query) override;
+    StorageStats stats() override;
+    void insert_task(const TaskRecord& task) override;
+    std::optional<TaskRecord> find_task(const std::string& task_id) override;
+    std::vector<TaskRecord> list_tasks(const std::optional<std::string>& agent_id, uint32_t limit) override;
+    std::vector<TaskRecord> claim_tasks(const std::string& agent_id, int64_t now_ns,
+                                        int64_t redelivery_grace_s, uint32_t max_tasks) override;
+    ResultOutcome complete_task(const std::string& task_id, bool ok,
+                                const std::optional<std::string>& result_json,
+                                const std::optional<std::string>& error, int64_t now_ns) override;
+    bool attach_file(const std::string& task_id, const TaskFile& file) override;
+    uint64_t expire_tasks(int64_t created_before_ns, int64_t now_ns) override;
+
+private:
+    struct Statements;
+    SqliteOptions options_;
+    std::mutex write_mutex_;
+    std::mutex read_mutex_;
+    sqlite3* writer_ = nullptr;
+    sqlite3* reader_ = nullptr;
+    std::unique_ptr<Statements> stmts_;
+};
+
+}  // namespace vigil::central

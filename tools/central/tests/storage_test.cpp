@@ -1,0 +1,219 @@
+// SqliteStorage: idempotent batches, event queries, task state machine, persistence.
+#include <doctest/doctest.h>
+
+#include "sqlite_storage.hpp"
+#include "test_support.hpp"
+
+using namespace vigil::central;
+
+namespace {
+
+constexpr int64_t kSec = 1000000000;
+
+EventInput event(const std::string& type, int64_t time_ns, const std::string& text) {
+    EventInput e;
+    e.type = type;
+    e.class_uid = type == "process" ? 1007 : type == "network" ? 4001 : type == "file" ? 1001 : 2004;
+    e.time_ns = time_ns;
+    e.raw = "{\"type\":\"" + type + "\",\"text\":\"" + text + "\"}";
+    e.text = text;
+    return e;
+}
+
+AgentRecord agent(const std::string& id, int64_t seen) {
+    return AgentRecord{id,   "host-" + id, "Debian 12", "6.1.0", "0.1.0", "{\"ips\":[\"10.0.0.1\"]}",
+                       seen, seen};
+}
+
+TaskRecord task(const std::string& id, const std::string& agent_id, int64_t created, int64_t timeout_s = 10) {
+    TaskRecord t;
+    t.id = id;
+    t.agent_id = agent_id;
+    t.type = "ping";
+    t.created_ns = created;
+    t.timeout_s = timeout_s;
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("a retried batch is stored once, per agent") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    std::vector<EventInput> batch = {event("process", 1 * kSec, "alpha"), event("file", 2 * kSec, "beta")};
+    auto first = s.store_batch("agent-a", 7, 100, batch);
+    CHECK(first.stored == 2);
+    CHECK_FALSE(first.duplicate);
+    auto again = s.store_batch("agent-a", 7, 200, batch);
+    CHECK(again.stored == 0);
+    CHECK(again.duplicate);
+    // The same sequence number from another agent is a different batch.
+    CHECK(s.store_batch("agent-b", 7, 300, batch).stored == 2);
+    auto st = s.stats();
+    CHECK(st.events == 4);
+    CHECK(st.batches == 2);
+}
+
+TEST_CASE("event queries filter by agent, type, time and text, newest last") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    s.store_batch(
+        "agent-a", 1, 0,
+        {event("process", 10 * kSec, "curl example.com"), event("network", 20 * kSec, "connect 10.1.2.3"),
+         event("file", 30 * kSec, "/tmp/marker_xyz/file.txt")});
+    s.store_batch("agent-b", 1, 0, {event("process", 15 * kSec, "wget example.org")});
+
+    EventQuery all;
+    auto rows = s.query_events(all);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows.front().time_ns == 10 * kSec);  // oldest first in the reply
+    CHECK(rows.back().time_ns == 30 * kSec);
+
+    EventQuery by_agent;
+    by_agent.agent_id = "agent-b";
+    REQUIRE(s.query_events(by_agent).size() == 1);
+    CHECK(s.query_events(by_agent)[0].type == "process");
+
+    EventQuery by_type;
+    by_type.type = "process";
+    CHECK(s.query_events(by_type).size() == 2);
+
+    EventQuery by_time;
+    by_time.since_ns = 15 * kSec;
+    by_time.until_ns = 20 * kSec;
+    CHECK(s.query_events(by_time).size() == 2);
+
+    EventQuery by_text;
+    by_text.text = "marker_xyz";
+    REQUIRE(s.query_events(by_text).size() == 1);
+    CHECK(s.query_events(by_text)[0].type == "file");
+    by_text.text = "EXAMPLE.COM";  // case-insensitive
+    CHECK(s.query_events(by_text).size() == 1);
+    by_text.text = "/tmp/marker_xy";  // the last word may be a prefix
+    CHECK(s.query_events(by_text).size() == 1);
+    by_text.text = "example.com curl";  // words present, but not this string
+    CHECK(s.query_events(by_text).empty());
+    by_text.text = "\"quoted";  // FTS syntax characters are data, not query syntax
+    CHECK(s.query_events(by_text).empty());
+
+    EventQuery limited;
+    limited.limit = 2;
+    auto newest = s.query_events(limited);
+    REQUIRE(newest.size() == 2);
+    CHECK(newest[0].time_ns == 20 * kSec);
+    CHECK(newest[1].time_ns == 30 * kSec);
+}
+
+TEST_CASE("text search without the word index falls back to a substring scan") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db", false});
+    s.store_batch("agent-a", 1, 0, {event("process", 1, "needle_100%"), event("process", 2, "hay")});
+    EventQuery q;
+    q.text = "dle_100%";
+    CHECK(s.query_events(q).size() == 1);
+    q.text = "_100%\"";  // LIKE wildcards are escaped
+    CHECK(s.query_events(q).size() == 1);
+    q.text = "_1%";  // as a LIKE pattern this would match "_100%"
+    CHECK(s.query_events(q).empty());
+    q.text = "x%y";
+    CHECK(s.query_events(q).empty());
+}
+
+TEST_CASE("agents upsert keeps first_seen and updates the rest") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    s.upsert_agent(agent("a1", 100));
+    auto later = agent("a1", 500);
+    later.hostname = "renamed";
+    s.upsert_agent(later);
+    auto found = s.find_agent("a1");
+    REQUIRE(found);
+    CHECK(found->hostname == "renamed");
+    CHECK(found->first_seen_ns == 100);
+    CHECK(found->last_seen_ns == 500);
+    s.touch_agent("a1", 900);
+    CHECK(s.find_agent("a1")->last_seen_ns == 900);
+    s.touch_agent("a1", 800);  // never goes backwards
+    CHECK(s.find_agent("a1")->last_seen_ns == 900);
+    CHECK_FALSE(s.find_agent("nobody"));
+    CHECK(s.list_agents().size() == 1);
+}
+
+TEST_CASE("task state machine: pending, delivered, redelivered after timeout, first result wins") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    const int64_t t0 = 1000 * kSec;
+    s.insert_task(task("t1", "a1", t0, 10));
+    s.insert_task(task("t2", "a2", t0, 10));
+
+    auto claimed = s.claim_tasks("a1", t0 + kSec, 60, 100);
+    REQUIRE(claimed.size() == 1);
+    CHECK(claimed[0].id == "t1");
+    CHECK(claimed[0].state == TaskState::delivered);
+    CHECK(claimed[0].delivery_count == 1);
+    CHECK(s.claim_tasks("a1", t0 + 2 * kSec, 60, 100).empty());  // delivered, not overdue
+
+    // Overdue by timeout (10 s) + grace (60 s): delivered again (at-least-once).
+    auto again = s.claim_tasks("a1", t0 + kSec + 70 * kSec, 60, 100);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].delivery_count == 2);
+
+    CHECK(s.complete_task("t1", true, std::string("{\"pong\":true}"), std::nullopt, t0 + 80 * kSec) ==
+          ResultOutcome::accepted);
+    CHECK(s.complete_task("t1", false, std::nullopt, std::string("late"), t0 + 81 * kSec) ==
+          ResultOutcome::already_final);
+    CHECK(s.complete_task("nope", true, std::nullopt, std::nullopt, t0) == ResultOutcome::not_found);
+    auto t1 = s.find_task("t1");
+    REQUIRE(t1);
+    CHECK(t1->state == TaskState::done);
+    CHECK(t1->result_json.value_or("") == "{\"pong\":true}");
+    CHECK_FALSE(t1->error);
+    CHECK(s.claim_tasks("a1", t0 + 1000 * kSec, 60, 100).empty());  // done tasks never come back
+
+    CHECK_FALSE(s.attach_file("t1", TaskFile{"/x", 1, "ab"}));  // final: no late uploads
+    CHECK(s.attach_file("t2", TaskFile{"/y", 3, "cd"}));
+    CHECK(s.find_task("t2")->file->size == 3);
+
+    // Expiry: t2 is old and still pending.
+    CHECK(s.expire_tasks(t0 + kSec, t0 + 5000 * kSec) == 1);
+    CHECK(s.find_task("t2")->state == TaskState::expired);
+    CHECK(s.claim_tasks("a2", t0 + 5001 * kSec, 60, 100).empty());
+    // A late result still records what the agent did.
+    CHECK(s.complete_task("t2", false, std::nullopt, std::string("too late"), t0 + 5002 * kSec) ==
+          ResultOutcome::accepted);
+    CHECK(s.find_task("t2")->state == TaskState::error);
+
+    CHECK(s.list_tasks(std::nullopt, 100).size() == 2);
+    CHECK(s.list_tasks(std::string("a1"), 100).size() == 1);
+}
+
+TEST_CASE("claims return tasks oldest first and honour the per-poll maximum") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    for (int i = 0; i < 5; ++i) s.insert_task(task("t" + std::to_string(i), "a1", 100 + i));
+    auto first = s.claim_tasks("a1", 1000, 60, 3);
+    REQUIRE(first.size() == 3);
+    CHECK(first[0].id == "t0");
+    CHECK(first[2].id == "t2");
+    CHECK(s.claim_tasks("a1", 1000, 60, 3).size() == 2);
+}
+
+TEST_CASE("data survives reopening the database") {
+    central_test::TempDir dir;
+    {
+        SqliteStorage s({dir.path + "/c.db"});
+        s.upsert_agent(agent("a1", 1));
+        s.store_batch("a1", 1, 0, {event("process", 1, "persist")});
+        s.insert_task(task("t1", "a1", 5));
+    }
+    SqliteStorage s({dir.path + "/c.db"});
+    CHECK(s.stats().events == 1);
+    CHECK(s.find_agent("a1"));
+    CHECK(s.find_task("t1"));
+    CHECK(s.store_batch("a1", 1, 0, {event("process", 1, "persist")}).duplicate);
+}
+
+TEST_CASE("opening a database in a missing directory fails with the file name") {
+    CHECK_THROWS_WITH_AS(SqliteStorage({"/nonexistent-dir-xyz/c.db"}),
+                         doctest::Contains("/nonexistent-dir-xyz/c.db"), std::runtime_error);
+}
