@@ -171,7 +171,7 @@ reloaded() {
   ((CALL_RC != 0)) && grep -qF 'larger than max_file_size (1000)' "$VT_DIR/call.err"
 }
 vt_wait_until 10 reloaded || vt_fail "max_file_size not applied after SIGHUP: $(cat "$VT_DIR/call.err")"
-vctl --timeout 30 call response.run_process '{"executable":"/bin/sleep","args":["3"]}' >/dev/null 2>&1 &
+vctl --timeout 30 call response.run_process '{"executable":"/bin/sleep","args":["5"]}' >/dev/null 2>&1 &
 busy_call=$!
 running_actions() {
   vctl --json status | python3 -c "
