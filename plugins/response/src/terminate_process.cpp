@@ -105,9 +105,9 @@ struct Target {
     std::string signal;
 };
 
-std::string never_kill_reason(const ProcessFacts& p) {
+std::string never_kill_reason(const ProcessFacts& p, pid_t agent) {
     if (p.stat.pid == 1) return "is pid 1 (init)";
-    if (p.stat.pid == ::getpid()) return "is the agent itself";
+    if (p.stat.pid == agent) return "is the agent itself";
     if (p.kernel_thread()) return "is a kernel thread";
     if (p.stat.state == 'Z') return "already exited (a zombie waiting for its parent)";
     return {};
@@ -146,6 +146,7 @@ void wait_for_exit(std::vector<Target>& targets, double seconds, const std::atom
 
 TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomic<bool>* cancel) {
     TerminateOutcome out;
+    const pid_t agent = spec.agent_pid ? spec.agent_pid : ::getpid();
     std::vector<Target> targets;
     std::set<pid_t> chosen;
     ExeHasher hasher(spec.hash_max_file_size, cancel);
@@ -154,7 +155,7 @@ TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomi
 
     auto add_target = [&](const ProcessFacts& f, bool descendant) {
         if (!chosen.insert(f.stat.pid).second) return;
-        if (auto why = never_kill_reason(f); !why.empty()) {
+        if (auto why = never_kill_reason(f, agent); !why.empty()) {
             out.not_terminated.push_back({ref_of(f, descendant), why});
             return;
         }
@@ -169,8 +170,7 @@ TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomi
         auto f = read_process(pid);
         if (!f) throw ActionError("no process with pid " + std::to_string(pid));
         if (pid == 1) throw ActionError("refused: pid 1 (init) is never terminated");
-        if (pid == ::getpid())
-            throw ActionError("refused: pid " + std::to_string(pid) + " is the agent itself");
+        if (pid == agent) throw ActionError("refused: pid " + std::to_string(pid) + " is the agent itself");
         if (f->kernel_thread())
             throw ActionError("refused: pid " + std::to_string(pid) + " is a kernel thread");
         if (spec.start_time_ns) {

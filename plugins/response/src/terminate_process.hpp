@@ -25,6 +25,7 @@ struct TerminateSpec {
     uint32_t start_time_tolerance_ms = 1000;
     uint64_t hash_max_file_size = 200ull * 1024 * 1024;
     double kill_wait_s = 5;  // how long to wait for death after SIGKILL
+    pid_t agent_pid = 0;     // never signalled; 0 = this process (tests name another)
 };
 
 struct ProcessRef {

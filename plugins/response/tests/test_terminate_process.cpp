@@ -195,16 +195,48 @@ TEST_CASE("response_terminate: the whole tree") {
     }
 }
 
-TEST_CASE("response_terminate: a tree containing the agent spares the agent") {
-    // Our parent's tree contains us: terminating it by exe must skip us.
+TEST_CASE("response_terminate: matches by path or tree never include the agent") {
+    // The agent is played by one of our own sleeps (agent_pid), so the test
+    // never selects anything but processes it started itself.
+    TempDir t;
+    std::string sleeper = unique_sleep(t);
+    pid_t agent = spawn({sleeper, "60"});
+    pid_t other = spawn({sleeper, "61"});
     TerminateSpec s = fast();
-    s.exe = read_process(::getpid())->exe;
-    // Only this test binary runs this exe; the match is the agent itself.
+    s.exe = sleeper;
+    s.agent_pid = agent;
     TerminateOutcome o = terminate_processes(s, nullptr);
-    CHECK(o.terminated.empty());
-    REQUIRE(o.not_terminated.size() >= 1);
-    bool found_self = false;
-    for (const auto& n : o.not_terminated)
-        if (n.proc.pid == ::getpid()) found_self = n.reason == "is the agent itself";
-    CHECK(found_self);
+    CHECK(o.matched == 2);
+    REQUIRE(o.terminated.size() == 1);
+    CHECK(o.terminated[0].proc.pid == other);
+    REQUIRE(o.not_terminated.size() == 1);
+    CHECK(o.not_terminated[0].proc.pid == agent);
+    CHECK(o.not_terminated[0].reason == "is the agent itself");
+    CHECK(reap(other) == SIGTERM);
+    CHECK(::kill(agent, 0) == 0);
+
+    // A tree that contains the agent: everything but the agent.
+    pid_t root = spawn({"/bin/sh", "-c", sleeper + " 62 & wait"});
+    pid_t child = 0;
+    for (int i = 0; i < 400 && !child; ++i) {
+        for (pid_t p : list_pids())
+            if (auto f = read_process(p); f && f->stat.ppid == root && f->exe == sleeper) child = p;
+        if (!child) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    REQUIRE(child != 0);
+    TerminateSpec tree = fast();
+    tree.pid = root;
+    tree.tree = true;
+    tree.agent_pid = child;
+    o = terminate_processes(tree, nullptr);
+    REQUIRE(o.terminated.size() == 1);
+    CHECK(o.terminated[0].proc.pid == root);
+    REQUIRE(o.not_terminated.size() == 1);
+    CHECK(o.not_terminated[0].proc.pid == child);
+    CHECK(o.not_terminated[0].proc.descendant);
+    reap(root);
+    CHECK(::kill(child, 0) == 0);
+    ::kill(child, SIGKILL);  // re-parented to init, which reaps it
+    ::kill(agent, SIGKILL);
+    reap(agent);
 }
