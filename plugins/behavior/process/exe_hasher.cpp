@@ -1,0 +1,81 @@
+#include "exe_hasher.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memory>
+
+namespace behavior {
+
+std::string sha256_fd(int fd) {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return {};
+    static thread_local char buf[1 << 16];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) return {};
+        if (n == 0) break;
+        EVP_DigestUpdate(ctx.get(), buf, size_t(n));
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) return {};
+    static const char* hex = "0123456789abcdef";
+    std::string out(len * 2, '0');
+    for (unsigned i = 0; i < len; ++i) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    return out;
+}
+
+std::string ExeHasher::cached(const ExeKey& key) {
+    if (!key.valid()) return {};
+    std::lock_guard g(mu_);
+    if (auto* v = cache_.get(key)) {
+        ++hits_;
+        return *v;
+    }
+    return {};
+}
+
+std::string ExeHasher::hash(const std::string& path, const ExeKey& expected) {
+    if (auto c = cached(expected); !c.empty()) return c;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return {};
+    struct stat st{};
+    std::string digest;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) <= max_bytes_) {
+        ExeKey key{uint64_t(st.st_dev), uint64_t(st.st_ino),
+                   int64_t(st.st_mtim.tv_sec) * 1000000000ll + st.st_mtim.tv_nsec, uint64_t(st.st_size)};
+        if (expected.valid() && !(expected == key)) {
+            ::close(fd);
+            return {};
+        }
+        {
+            std::lock_guard g(mu_);
+            if (auto* v = cache_.get(key)) {
+                ++hits_;
+                ::close(fd);
+                return *v;
+            }
+        }
+        timespec t0{}, t1{};
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+        digest = sha256_fd(fd);
+        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+        hash_cpu_ns_ += uint64_t((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
+        if (!digest.empty()) {
+            std::lock_guard g(mu_);
+            cache_.put(key, digest);
+            ++hashed_;
+        }
+    }
+    ::close(fd);
+    return digest;
+}
+
+}  // namespace behavior

@@ -1,0 +1,58 @@
+// SHA-256 of executables, cached by (device, inode, mtime, size) so that a
+// binary executed 20,000 times is read once.
+#pragma once
+
+#include "lru_cache.hpp"
+#include "process_record.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace behavior {
+
+struct ExeKeyHash {
+    size_t operator()(const ExeKey& k) const {
+        uint64_t h = k.dev * 0x9E3779B97F4A7C15ull ^ k.ino;
+        h ^= uint64_t(k.mtime_ns) + 0x7f4a7c159e3779b9ull + (h << 6) + (h >> 2);
+        h ^= k.size + (h << 6) + (h >> 2);
+        return size_t(h);
+    }
+};
+
+class ExeHasher {
+public:
+    ExeHasher(size_t cache_entries, uint64_t max_file_bytes)
+        : cache_(cache_entries), max_bytes_(max_file_bytes) {}
+
+    // Returns the cached digest for key, or "" when not cached (no I/O).
+    std::string cached(const ExeKey& key);
+
+    // Hashes the file at `path` (e.g. /proc/<pid>/exe, which works even for a
+    // deleted binary). When `expected` is valid and the opened file does not
+    // match it, the file changed under us and "" is returned. Files larger
+    // than the limit give "".
+    std::string hash(const std::string& path, const ExeKey& expected = {});
+
+    uint64_t hashed_files() const { return hashed_; }
+    uint64_t cache_hits() const { return hits_; }
+    // CPU time spent reading and hashing files, in nanoseconds.
+    uint64_t hash_cpu_ns() const { return hash_cpu_ns_; }
+    size_t cache_size() {
+        std::lock_guard g(mu_);
+        return cache_.size();
+    }
+
+private:
+    std::mutex mu_;
+    LruCache<ExeKey, std::string, ExeKeyHash> cache_;
+    uint64_t max_bytes_;
+    uint64_t hashed_ = 0, hits_ = 0;
+    std::atomic<uint64_t> hash_cpu_ns_{0};
+};
+
+// Hex SHA-256 of an open file descriptor's content ("" on read error).
+std::string sha256_fd(int fd);
+
+}  // namespace behavior

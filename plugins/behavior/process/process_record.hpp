@@ -1,0 +1,41 @@
+// What the process table knows about one process.
+#pragma once
+
+#include <vigil/sdk.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace behavior {
+
+// Identity of an executable file's content: when all four match, the cached
+// SHA-256 is still right (a rewrite changes mtime or size, a replace the inode).
+struct ExeKey {
+    uint64_t dev = 0;
+    uint64_t ino = 0;
+    int64_t mtime_ns = 0;
+    uint64_t size = 0;
+    bool valid() const { return ino != 0; }
+    bool operator==(const ExeKey&) const = default;
+};
+
+struct ProcessRecord {
+    vigil::ProcessInfo info;       // the context attached to events
+    ExeKey exe_key;
+    uint64_t start_boottime_ns = 0; // CLOCK_BOOTTIME of the start (for lifetimes)
+    bool exited = false;
+    bool argv_truncated = false;    // the sensor saw only the start of argv
+};
+
+// Stable id of (pid, start time) within a boot.
+inline uint64_t make_process_key(int32_t pid, uint64_t start_boottime_ns) {
+    // Start times have at least clock-tick resolution; mixing the pid in keeps
+    // keys distinct for processes started in the same tick.
+    uint64_t x = start_boottime_ns ^ (uint64_t(uint32_t(pid)) * 0x9E3779B97F4A7C15ull);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x;
+}
+
+}  // namespace behavior

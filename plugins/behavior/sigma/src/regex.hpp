@@ -1,0 +1,34 @@
+// A PCRE2 regular expression compiled (and JIT-compiled when available) once
+// per rule value. Matching is thread-safe: each thread keeps its own match
+// data, so concurrent evaluate() calls share the compiled code.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace vigil::sigma {
+
+class Regex {
+public:
+    struct Flags {
+        bool caseless = false;   // `re|i`
+        bool multiline = false;  // `re|m`
+        bool dotall = false;     // `re|s`
+    };
+    // Throws std::invalid_argument with PCRE2's message and offset.
+    Regex(std::string_view pattern, Flags flags);
+
+    // Unanchored search, like Sigma backends do.
+    bool search(std::string_view text) const;
+
+private:
+    std::shared_ptr<void> code_;  // pcre2_code_8
+    bool jit_ = false;
+};
+
+// Regex source for a literal string (for modifiers that compile to regexes).
+std::string regex_quote(std::string_view literal);
+
+}  // namespace vigil::sigma

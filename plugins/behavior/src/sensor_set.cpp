@@ -1,0 +1,104 @@
+#include "sensor_set.hpp"
+
+#include "../sensors/fanotify_sensor.hpp"
+#include "../sensors/netlink_proc_sensor.hpp"
+#include "../sensors/sock_diag_sensor.hpp"
+#if BEHAVIOR_HAVE_EBPF
+#include "../sensors/ebpf/ebpf_sensor.hpp"
+#endif
+
+#include <vigil/plugin.h>
+
+#include <stdexcept>
+
+namespace behavior {
+
+std::vector<Sensor*> SensorSet::sensors() const {
+    std::vector<Sensor*> out;
+    for (const auto& s : running_) out.push_back(s.get());
+    return out;
+}
+
+bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
+#if BEHAVIOR_HAVE_EBPF
+    EbpfOptions o;
+    o.network = settings_.network_events;
+    o.files = settings_.file_events;
+    o.ring_buffer_bytes = settings_.ring_buffer_kib * 1024u;
+    o.self_pid = self_pid_;
+    auto s = std::make_unique<EbpfSensor>(o);
+    try {
+        s->start(sink);
+    } catch (const std::exception& e) {
+        why = e.what();
+        return false;
+    }
+    for (const auto& p : s->problems()) problems_.push_back("ebpf program not attached: " + p);
+    by_kind_.emplace_back("process", "ebpf");
+    if (s->kinds() & kNetworkSensor) by_kind_.emplace_back("network", "ebpf");
+    if (s->kinds() & kFileSensor) by_kind_.emplace_back("file", "ebpf");
+    running_.push_back(std::move(s));
+    return true;
+#else
+    why = "this build has no eBPF sensor (clang, bpftool or kernel BTF were missing at build time)";
+    return false;
+#endif
+}
+
+void SensorSet::start_netlink(SensorSink& sink) {
+    mechanism_ = "netlink";
+    if (settings_.process_events) {
+        auto s = std::make_unique<NetlinkProcSensor>();
+        s->start(sink);  // without process events there is no telemetry: fail
+        by_kind_.emplace_back("process", s->name());
+        running_.push_back(std::move(s));
+    }
+    // Network and file sensors are best effort: a failure is reported in the
+    // status and the log, process telemetry continues.
+    if (settings_.network_events) {
+        auto s = std::make_unique<SockDiagSensor>(settings_.sock_diag_interval_ms, self_pid_);
+        try {
+            s->start(sink);
+            by_kind_.emplace_back("network", s->name());
+            running_.push_back(std::move(s));
+        } catch (const std::exception& e) {
+            problems_.push_back(std::string("network sensor: ") + e.what());
+            log_(VIGIL_LOG_WARN, std::string("behavior: network sensor unavailable: ") + e.what());
+        }
+    }
+    if (settings_.file_events) {
+        auto s = std::make_unique<FanotifySensor>(settings_.file_watch_paths, self_pid_);
+        try {
+            s->start(sink);
+            for (const auto& p : s->problems()) problems_.push_back(p);
+            by_kind_.emplace_back("file", s->name());
+            running_.push_back(std::move(s));
+        } catch (const std::exception& e) {
+            problems_.push_back(std::string("file sensor: ") + e.what());
+            log_(VIGIL_LOG_WARN, std::string("behavior: file sensor unavailable: ") + e.what());
+        }
+    }
+}
+
+void SensorSet::start(SensorSink& sink) {
+    stop();
+    if (settings_.sensor != "netlink") {
+        std::string why;
+        if (try_ebpf(sink, why)) {
+            mechanism_ = "ebpf";
+            return;
+        }
+        if (settings_.sensor == "ebpf") throw std::runtime_error("sensor: ebpf requested but unavailable: " + why);
+        fallback_reason_ = why;
+        log_(VIGIL_LOG_WARN, "eBPF sensors unavailable (" + why + "); falling back to netlink sensors");
+    }
+    start_netlink(sink);
+}
+
+void SensorSet::stop() {
+    for (auto& s : running_) s->stop();
+    running_.clear();
+    by_kind_.clear();
+}
+
+}  // namespace behavior

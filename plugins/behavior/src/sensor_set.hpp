@@ -1,0 +1,50 @@
+// Chooses and starts the sensors for `sensor: auto|ebpf|netlink`: eBPF first
+// (one program set for processes, network and files); when it cannot start,
+// `auto` falls back to netlink proc connector + sock_diag + fanotify and
+// records why.
+#pragma once
+
+#include "../sensors/sensor.hpp"
+#include "settings.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace behavior {
+
+class SensorSet {
+public:
+    using LogFn = std::function<void(int level, const std::string&)>;
+    SensorSet(const Settings& s, int32_t self_pid, LogFn log) : settings_(s), self_pid_(self_pid), log_(std::move(log)) {}
+    ~SensorSet() { stop(); }
+
+    // Starts sensors feeding `sink`. Throws when nothing could be started for
+    // a requested kind (e.g. `sensor: ebpf` and eBPF unavailable).
+    void start(SensorSink& sink);
+    void stop();
+
+    // "ebpf" or "netlink": the family in use.
+    const std::string& mechanism() const { return mechanism_; }
+    // kind → sensor name, e.g. {"process":"netlink-proc", "network":"sock_diag"}
+    const std::vector<std::pair<std::string, std::string>>& by_kind() const { return by_kind_; }
+    const std::string& fallback_reason() const { return fallback_reason_; }
+    const std::vector<std::string>& problems() const { return problems_; }
+    std::vector<Sensor*> sensors() const;
+
+private:
+    bool try_ebpf(SensorSink& sink, std::string& why);
+    void start_netlink(SensorSink& sink);
+
+    Settings settings_;
+    int32_t self_pid_;
+    LogFn log_;
+    std::vector<std::unique_ptr<Sensor>> running_;
+    std::string mechanism_;
+    std::vector<std::pair<std::string, std::string>> by_kind_;
+    std::string fallback_reason_;
+    std::vector<std::string> problems_;
+};
+
+}  // namespace behavior

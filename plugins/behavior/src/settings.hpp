@@ -1,0 +1,47 @@
+// The plugin's settings (its YAML section as JSON), with defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace behavior {
+
+struct Settings {
+    std::string sensor = "auto";   // auto | ebpf | netlink
+    std::string mode = "notify";   // notify | block (detection)
+    bool process_events = true;
+    bool network_events = true;
+    bool file_events = true;
+    std::vector<std::string> file_watch_paths{"/"};
+    std::vector<std::string> file_exclude_paths{"/proc", "/sys", "/dev", "/run"};
+    uint32_t sock_diag_interval_ms = 500;
+    uint32_t ring_buffer_kib = 16384;
+    bool hash_executables = true;
+    uint64_t hash_max_bytes = 64ull << 20;
+    uint32_t hash_cache_entries = 4096;
+    uint32_t process_table_max = 65536;
+    uint32_t exited_process_retention = 4096;
+    uint32_t status_interval_ms = 2000;
+    // Detection (Sigma)
+    bool detection = true;
+    bool builtin_rules = true;
+    std::vector<std::string> rules_dirs;
+    struct Trusted {
+        std::string path;       // glob on the executable path
+        bool descendants = false;
+    };
+    std::vector<Trusted> trusted_programs;
+    std::string raw_json = "{}";   // the whole section, for the detection engine
+};
+
+// Parses and checks settings; throws std::runtime_error naming the key.
+Settings parse_settings(const std::string& json);
+
+// agent.state_dir from the agent section JSON ("" when absent or unreadable).
+std::string agent_state_dir(const std::string& agent_json);
+
+// JSON Schema (draft 4) of the settings, embedded in the plugin.
+extern const char* const kSettingsSchema;
+
+}  // namespace behavior

@@ -1,0 +1,17 @@
+// Builds the plugin status JSON shown by `vigilctl status`.
+#pragma once
+
+#include "sensor_set.hpp"
+#include "settings.hpp"
+#include "telemetry_pipeline.hpp"
+
+#include <string>
+
+namespace behavior {
+
+std::string describe_mechanisms(const SensorSet& sensors);
+std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Counters& c,
+                        const ProcessTable::Stats& table, ExeHasher& hasher, const Settings& settings,
+                        const std::string& detection_json);
+
+}  // namespace behavior
