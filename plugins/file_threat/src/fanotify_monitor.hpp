@@ -1,0 +1,159 @@
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "exclusions.hpp"
+#include "scan_engine.hpp"
+#include "verdict_cache.hpp"
+#include "worker_pool.hpp"
+
+namespace file_threat {
+
+// One file access reported by fanotify. `fd` is the kernel's read-only,
+// non-notifying descriptor of the file; it stays open until the event is
+// answered and every user is done with it.
+struct AccessEvent {
+    int fd = -1;
+    uint64_t mask = 0;
+    pid_t pid = 0;
+    struct stat st {};
+    FileStamp stamp;
+    std::string path;
+    bool is_exec() const;
+    bool is_permission() const;
+};
+
+struct AccessDecision {
+    bool allow = true;
+    // The file is clean for every access type and did not change while it was
+    // scanned: the kernel may skip further permission events for this inode
+    // until it is modified (fanotify ignore mark).
+    bool clean_and_stable = false;
+    // The scan ran out of time (counted as a timeout, the access is allowed).
+    bool timed_out = false;
+};
+
+// The policy side of on-access scanning (scanning, verdicts, actions).
+class AccessHandler {
+public:
+    virtual ~AccessHandler() = default;
+    // Reader thread, must be fast: a cached allow/deny, or nullopt to scan.
+    virtual std::optional<bool> cached_decision(const FileStamp& stamp, bool exec) = 0;
+    // Worker thread: scan a waiting access and act on it.
+    virtual AccessDecision decide(const AccessEvent& ev, Clock::time_point deadline,
+                                  const std::atomic<bool>& cancel) = 0;
+    // Worker thread: a file was closed after writing (asynchronous scan).
+    virtual void after_write(const AccessEvent& ev, const std::atomic<bool>& cancel) = 0;
+    // Reader thread: the file changed; drop its verdict.
+    virtual void invalidate(uint64_t dev, uint64_t ino) = 0;
+};
+
+struct MonitorOptions {
+    std::vector<std::string> mounts;       // FAN_MARK_MOUNT
+    std::vector<std::string> filesystems;  // FAN_MARK_FILESYSTEM
+    bool open_perm = false;
+    bool exec_perm = true;
+    bool close_write = true;
+    unsigned workers = 2;
+    unsigned queue_size = 1024;
+    std::chrono::milliseconds scan_timeout{5000};
+    uint64_t max_file_size = 0;  // 0 = no limit
+    Exclusions exclusions;
+    bool kernel_cache = true;
+    size_t kernel_cache_limit = 100000;  // ignore marks kept before a flush
+};
+
+struct MonitorStats {
+    std::atomic<uint64_t> permission_events{0}, close_write_events{0}, own_events{0}, allowed_cached{0},
+        denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, skipped_too_large{0}, queue_full{0},
+        queue_overflows{0}, coalesced_writes{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0};
+};
+
+// fanotify on-access monitor: a reader thread takes events, answers cached
+// verdicts at once and hands the rest to a worker pool; a watchdog answers
+// ALLOW for any permission event not decided by its deadline (fail open). The
+// agent's own process is never blocked. stop() answers everything pending with
+// ALLOW before closing; if the process dies, the kernel releases all pending
+// events when the descriptor closes.
+class FanotifyMonitor {
+public:
+    FanotifyMonitor(MonitorOptions options, AccessHandler& handler);
+    ~FanotifyMonitor();
+    FanotifyMonitor(const FanotifyMonitor&) = delete;
+    FanotifyMonitor& operator=(const FanotifyMonitor&) = delete;
+
+    // Throws std::runtime_error naming the failing call and path.
+    void start();
+    void stop();
+    bool running() const { return running_; }
+    bool permission_events() const { return options_.open_perm || options_.exec_perm; }
+
+    // Forgets every kernel-side clean verdict (after rules or lists change).
+    void flush_kernel_cache();
+
+    const MonitorStats& stats() const { return stats_; }
+    std::vector<std::string> marks() const { return marks_; }
+    size_t pending() const;
+
+private:
+    struct Pending;
+    void reader_loop();
+    void watchdog_loop();
+    void handle_event(int fd, uint64_t mask, pid_t pid);
+    void handle_permission(std::shared_ptr<Pending> ev);
+    bool answer(Pending& p, bool allow);  // claim + respond; false when already answered
+    bool claim(Pending& p);               // exactly one caller wins the right to answer
+    void respond(Pending& p, bool allow);
+    void finish(uint64_t id);
+    void add_kernel_cache_mark(const AccessEvent& ev);
+    void ensure_descriptor_headroom();
+
+    MonitorOptions options_;
+    AccessHandler& handler_;
+    MonitorStats stats_;
+    std::mutex fd_mu_;  // fan_fd_ against a flush from another thread during stop()
+    int fan_fd_ = -1;
+    int stop_fd_ = -1;
+    pid_t self_pid_ = 0;
+    std::atomic<bool> running_{false};
+    std::atomic<bool> stopping_{false};
+    std::vector<std::string> marks_;
+    std::unique_ptr<WorkerPool> pool_;
+    std::thread reader_, watchdog_;
+
+    mutable std::mutex pending_mu_;
+    std::condition_variable pending_cv_;
+    std::map<uint64_t, std::shared_ptr<Pending>> pending_;
+    uint64_t next_id_ = 1;
+    struct InodeKey {
+        uint64_t dev, ino;
+        bool operator==(const InodeKey&) const = default;
+    };
+    struct InodeKeyHash {
+        size_t operator()(const InodeKey& k) const { return std::hash<uint64_t>()(k.ino * 0x9e3779b97f4a7c15ull ^ k.dev); }
+    };
+    struct AsyncScan {
+        bool started = false;  // a worker runs it (else it waits in the queue)
+        bool again = false;    // written again while it ran: scan once more
+    };
+    std::mutex async_mu_;
+    std::unordered_map<InodeKey, AsyncScan, InodeKeyHash> async_;
+    std::atomic<size_t> ignore_marks_{0};
+    std::atomic<bool> evictable_{true};
+};
+
+}  // namespace file_threat

@@ -1,0 +1,57 @@
+#include "plugin_status.hpp"
+
+#include <vigil/sdk.hpp>
+
+namespace file_threat {
+
+namespace {
+std::string b(bool v) { return v ? "true" : "false"; }
+std::string n(uint64_t v) { return std::to_string(v); }
+}  // namespace
+
+std::string status_json(const StatusInputs& in) {
+    const Protector& p = *in.protector;
+    auto engines = p.engines();
+    auto prevention = p.prevention();
+    const VerdictCache& cache = p.cache();
+    const bool yara = engines && engines->yara && !engines->yara->empty();
+    const double lookups = double(cache.hits() + cache.misses());
+
+    std::string s = "{\"engines\":{\"yara\":{\"loaded\":" + b(yara) +
+                    ",\"rules\":" + n(yara ? engines->yara->rule_count() : 0) +
+                    ",\"files\":" + n(yara ? engines->yara->files().size() : 0) +
+                    "},\"hash\":{\"md5\":" + n(engines ? engines->hashes.md5_count() : 0) +
+                    ",\"sha1\":" + n(engines ? engines->hashes.sha1_count() : 0) +
+                    ",\"sha256\":" + n(engines ? engines->hashes.sha256_count() : 0) +
+                    "},\"eicar\":" + b(engines && engines->eicar) + "}";
+    s += ",\"cache\":{\"entries\":" + n(cache.size()) + ",\"hits\":" + n(cache.hits()) +
+         ",\"misses\":" + n(cache.misses()) +
+         ",\"hit_rate\":" + std::to_string(lookups > 0 ? double(cache.hits()) / lookups : 0.0) + "}";
+    s += ",\"prevention\":{\"enabled\":" + b(in.execution_prevention) +
+         ",\"sha256\":" + n(prevention ? prevention->sha256_count() : 0) +
+         ",\"md5\":" + n(prevention ? prevention->md5_count() : 0) + "}";
+    s += ",\"on_access\":{\"running\":" + b(in.monitor && in.monitor->running());
+    if (const FanotifyMonitor* m = in.monitor) {
+        const auto& st = m->stats();
+        s += ",\"marks\":[";
+        auto marks = m->marks();
+        for (size_t i = 0; i < marks.size(); ++i) s += (i ? ",\"" : "\"") + vigil::json_escape(marks[i]) + "\"";
+        s += "],\"permission_events\":" + n(st.permission_events) +
+             ",\"close_write_events\":" + n(st.close_write_events) + ",\"scans\":" + n(st.scans) +
+             ",\"coalesced_writes\":" + n(st.coalesced_writes) + ",\"allowed_cached\":" + n(st.allowed_cached) +
+             ",\"denied_cached\":" + n(st.denied_cached) + ",\"denied\":" + n(st.denied) +
+             ",\"timeouts\":" + n(st.timeouts) + ",\"excluded\":" + n(st.excluded) +
+             ",\"skipped_too_large\":" + n(st.skipped_too_large) + ",\"queue_full\":" + n(st.queue_full) +
+             ",\"own_events\":" + n(st.own_events) + ",\"kernel_cache_marks\":" + n(st.kernel_cache_marks) +
+             ",\"kernel_cache_flushes\":" + n(st.kernel_cache_flushes) + ",\"pending\":" + n(m->pending()) +
+             ",\"errors\":" + n(st.errors);
+    }
+    s += "},\"threats\":" + n(in.threats) + ",\"actions_ok\":" + n(in.actions_ok) +
+         ",\"actions_failed\":" + n(in.actions_failed) + ",\"scan_errors\":" + n(p.scan_errors()) +
+         ",\"reload_error\":\"" + vigil::json_escape(in.reload_error) + "\"";
+    s += ",\"on_demand\":{\"running\":" + n(in.running_scans);
+    if (!in.last_scan_json.empty()) s += ",\"last\":" + in.last_scan_json;
+    return s + "}}";
+}
+
+}  // namespace file_threat

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "action.hpp"
+
+namespace file_threat {
+
+// The plugin's settings, parsed from the JSON the host hands over. Defaults
+// are documented in README.md and mirror the established product where it has
+// an equivalent.
+struct OnAccessSettings {
+    bool enabled = true;
+    std::vector<std::string> mounts;       // FAN_MARK_MOUNT
+    std::vector<std::string> filesystems;  // FAN_MARK_FILESYSTEM
+    bool scan_on_open = false;             // FAN_OPEN_PERM
+    bool scan_on_exec = true;              // FAN_OPEN_EXEC_PERM
+    bool scan_after_write = true;          // FAN_CLOSE_WRITE (asynchronous)
+    unsigned workers = 2;
+    unsigned queue_size = 1024;
+    unsigned cache_size = 65536;
+    bool kernel_cache = true;  // fanotify ignore marks on clean inodes
+    ActionPair actions{Action::Quarantine, Action::Block};
+    // TEST ONLY: sleeps this long inside every on-access scan so tests can
+    // exercise the scan time limit and stop-while-scanning. Never set in
+    // production.
+    unsigned test_scan_delay_ms = 0;
+};
+
+struct OnDemandSettings {
+    ActionPair actions{Action::Quarantine, Action::Notify};
+    unsigned max_concurrent_scans = 2;
+};
+
+struct Settings {
+    std::vector<std::string> yara_rules;  // files and directories, compiled in order
+    std::vector<std::string> hash_lists;
+    bool eicar = true;
+    std::vector<std::string> exclusions;  // path prefixes or glob masks
+    uint64_t max_file_size = 64ull << 20;  // 0 = no limit
+    unsigned scan_timeout_ms = 5000;
+    unsigned status_interval_ms = 2000;
+    OnAccessSettings on_access;
+    OnDemandSettings on_demand;
+    bool execution_prevention = true;
+};
+
+// Parses settings JSON; throws std::invalid_argument naming the bad key.
+Settings parse_settings(const std::string& json);
+
+}  // namespace file_threat

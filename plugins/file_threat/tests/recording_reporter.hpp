@@ -1,0 +1,41 @@
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "protector.hpp"
+
+// Reporter that records what the policy publishes; quarantine moves the file
+// into a directory (the real store is the host's, tested through vigild).
+struct RecordingReporter : file_threat::Reporter {
+    std::mutex mu;
+    std::vector<std::string> threats;   // "engine:rule:path:trigger"
+    std::vector<std::string> actions;   // "action:ok:path"
+    std::string quarantine_dir;
+    bool quarantine_fails = false;
+    uint64_t next = 1;
+
+    uint64_t report_threat(const file_threat::ThreatContext& ctx, const std::vector<file_threat::Detection>& d,
+                           const file_threat::Digests&) override {
+        std::lock_guard<std::mutex> g(mu);
+        threats.push_back(d.front().engine + ":" + d.front().rule + ":" + ctx.path + ":" + ctx.trigger);
+        return next++;
+    }
+    void report_action(uint64_t, const file_threat::ThreatContext& ctx, const file_threat::ActionOutcome& o) override {
+        std::lock_guard<std::mutex> g(mu);
+        actions.push_back(std::string(file_threat::action_name(o.action)) + ":" + (o.ok ? "ok" : "failed") + ":" +
+                          ctx.path);
+    }
+    std::string quarantine(const std::string& path, const std::string&) override {
+        if (quarantine_fails || quarantine_dir.empty()) throw std::runtime_error("store unavailable");
+        std::string dest = quarantine_dir + "/q" + std::to_string(next);
+        if (::rename(path.c_str(), dest.c_str()) != 0) throw std::runtime_error("rename failed");
+        return "{\"id\":\"q\"}";
+    }
+    void log(int, const std::string&) override {}
+    size_t threat_count() {
+        std::lock_guard<std::mutex> g(mu);
+        return threats.size();
+    }
+};

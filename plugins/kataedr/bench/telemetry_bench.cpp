@@ -1,0 +1,285 @@
+// vigil-bench telemetry: the whole telemetry path with real processes —
+// test_source publishes on the bus of a real vigild, kataedr converts, batches,
+// gzips and uploads over mTLS on loopback to a real vigil-central, which
+// stores the rows in SQLite. Reports events/s from the bus to stored rows,
+// CPU seconds per 100,000 events of each process, and the rate at which a
+// spool filled during an outage drains when the central node returns.
+// Options: --events N (default 200000), --text-index true|false (the central
+// node's full-text index, default true as in central.yaml), --keep (leave the
+// work directory).
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench.hpp"
+
+extern char** environ;
+
+namespace {
+
+using vigil::bench::JsonLine;
+namespace fs = std::filesystem;
+
+std::string env_or(const char* name, const std::string& def) {
+    const char* v = std::getenv(name);
+    return v && *v ? v : def;
+}
+
+std::string run_capture(const std::string& cmd) {
+    std::string out;
+    FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+    return out;
+}
+
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+    return pid;
+}
+
+void stop_process(pid_t& pid) {
+    if (pid <= 0) return;
+    ::kill(pid, SIGTERM);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    pid = -1;
+}
+
+int free_port() {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(s);
+    return ntohs(a.sin_port);
+}
+
+bool wait_for(double seconds, const std::function<bool()>& ok, double step = 0.05) {
+    double end = vigil::bench::now_s() + seconds;
+    while (vigil::bench::now_s() < end) {
+        if (ok()) return true;
+        std::this_thread::sleep_for(std::chrono::duration<double>(step));
+    }
+    return ok();
+}
+
+struct Setup {
+    std::string dir, bin, central, central_cfg, agent_cfg, socket;
+    pid_t central_pid = -1, vigild_pid = -1;
+    bool keep = false;
+
+    ~Setup() {
+        stop_process(vigild_pid);
+        stop_process(central_pid);
+        if (!keep && !dir.empty()) {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    }
+
+    std::string vigilctl(const std::string& args) const {
+        return run_capture(bin + "/vigilctl --socket " + socket + " " + args);
+    }
+
+    // kataedr's status object (and the host's bus counters).
+    rapidjson::Document status() const {
+        rapidjson::Document d;
+        std::string s = vigilctl("--json status");
+        d.Parse(s.c_str());
+        return d;
+    }
+
+    int64_t kataedr_value(const char* section, const char* key) const {
+        auto d = status();
+        if (d.HasParseError() || !d.IsObject() || !d.HasMember("plugins")) return -1;
+        for (const auto& p : d["plugins"].GetArray()) {
+            if (std::string(p["name"].GetString()) != "kataedr" || !p.HasMember("status")) continue;
+            const auto& s = p["status"];
+            if (!section) return s.HasMember(key) && s[key].IsBool() ? s[key].GetBool() : -1;
+            if (s.HasMember(section) && s[section].HasMember(key) && s[section][key].IsInt64())
+                return s[section][key].GetInt64();
+        }
+        return -1;
+    }
+
+    int64_t bus_dropped() const {
+        auto d = status();
+        return !d.HasParseError() && d.IsObject() && d.HasMember("bus") ? d["bus"]["dropped"].GetInt64() : -1;
+    }
+
+    int64_t stored_events() const {
+        rapidjson::Document d;
+        std::string s = run_capture(central + " --config " + central_cfg + " stats --json");
+        d.Parse(s.c_str());
+        return !d.HasParseError() && d.IsObject() && d.HasMember("events") ? d["events"].GetInt64() : -1;
+    }
+
+    void start_central() {
+        central_pid = spawn_logged({central, "serve", "--config", central_cfg}, dir + "/central.log");
+        if (!wait_for(
+                30, [&] { return stored_events() >= 0; }, 0.1))
+            throw std::runtime_error("vigil-central did not come up (see " + dir + "/central.log)");
+    }
+
+    // Publishes `count` file/process/network events through test_source,
+    // paced so kataedr's bus queue never overflows (the sustainable rate).
+    void emit(int64_t count, int64_t already_received) {
+        const int64_t chunk = 16384;
+        const char* types[] = {"process_start", "network", "file"};
+        int64_t sent = 0;
+        for (int i = 0; sent < count; ++i) {
+            int64_t n = std::min(chunk, count - sent);
+            vigilctl(std::string("call test_source.emit '{\"type\":\"") + types[i % 3] +
+                     "\",\"count\":" + std::to_string(n) + ",\"marker\":\"benchmark\"}'");
+            sent += n;
+            wait_for(
+                60,
+                [&] { return kataedr_value("telemetry", "received") >= already_received + sent - 3 * chunk; },
+                0.02);
+        }
+    }
+};
+
+VIGIL_BENCH(
+    kataedr_telemetry, "telemetry",
+    "kataedr -> vigil-central over mTLS on loopback: events/s bus -> stored rows, CPU s per 100k events "
+    "each side, spool drain rate (--events N)") {
+    const int64_t n = args.get_int("events", 200000);
+    const int64_t spool_n = std::max<int64_t>(n / 2, 1);
+    const std::string text_index = args.get("text-index", "true");
+    Setup s;
+    s.keep = args.has("keep");
+    std::string tmpl = "/tmp/vigil-bench-telemetry.XXXXXX";
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    s.dir = tmpl;
+    s.bin = std::string(VIGIL_BINARY_DIR) + "/bin";
+    s.central = env_or("VIGIL_CENTRAL_BIN", s.bin + "/vigil-central");
+    std::string gen_certs = env_or("VIGIL_GEN_CERTS", std::string(VIGIL_SOURCE_DIR) + "/tools/gen-certs");
+    if (!fs::exists(s.central)) throw std::runtime_error("vigil-central is not built: " + s.central);
+    if (std::system((gen_certs + " " + s.dir + "/certs >/dev/null").c_str()) != 0)
+        throw std::runtime_error("gen-certs failed");
+    const std::string c = s.dir + "/certs";
+    const int port = free_port();
+
+    s.central_cfg = s.dir + "/central.yaml";
+    std::ofstream(s.central_cfg) << "listen:\n  address: 127.0.0.1\n  port: " << port
+                                 << "\ntls:\n  certificate: " << c << "/server.crt\n  private_key: " << c
+                                 << "/server.key\n  client_ca: " << c
+                                 << "/ca.crt\n  require_client_certificate: true\nstorage:\n  database: "
+                                 << s.dir << "/central.db\n  files_dir: " << s.dir
+                                 << "/files\n  text_index: " << text_index
+                                 << "\noperators:\n  tokens:\n    - name: bench\n      token: "
+                                    "\"vigil-bench-telemetry-token-0123\"\ncli:\n  certificate: "
+                                 << c << "/client.crt\n  private_key: " << c << "/client.key\n";
+    s.socket = s.dir + "/vigild.sock";
+    s.agent_cfg = s.dir + "/vigil.yaml";
+    std::string b = VIGIL_BINARY_DIR;
+    std::ofstream(s.agent_cfg)
+        << "agent:\n  plugin_dir: [" << b << "/test-plugins/kataedr, " << b << "/plugins, " << b
+        << "/test-plugins]\n  state_dir: " << s.dir << "/state\n  control_socket: " << s.socket
+        << "\n  log_level: warn\nplugins:\n  behavior:\n    enabled: true\n  test_source:\n"
+           "    enabled: true\n  kataedr:\n    enabled: true\n    servers: [\"https://127.0.0.1:"
+        << port << "\"]\n    server_ca: " << c << "/ca.crt\n    mutual_auth: true\n"
+        << "    client_p12: " << c << "/client.p12\n    client_p12_password_file: " << c
+        << "/client.p12.pass\n    max_send_delay_s: 1\n    rate_limit_enabled: false\n"
+           "    spool_max_mb: 2048\n";
+
+    s.start_central();
+    s.vigild_pid = spawn_logged({s.bin + "/vigild", "--config", s.agent_cfg}, s.dir + "/vigild.log");
+    if (!wait_for(
+            30, [&] { return s.kataedr_value(nullptr, "connected") == 1; }, 0.1))
+        throw std::runtime_error("kataedr did not connect (see " + s.dir + "/vigild.log)");
+
+    // 1. Steady state: bus -> stored rows.
+    double agent_cpu0 = vigil::bench::pid_cpu_s(s.vigild_pid),
+           central_cpu0 = vigil::bench::pid_cpu_s(s.central_pid);
+    double t0 = vigil::bench::now_s();
+    s.emit(n, 0);
+    double t_emitted = vigil::bench::now_s();
+    if (!wait_for(
+            300, [&] { return s.stored_events() >= n; }, 0.05))
+        throw std::runtime_error("only " + std::to_string(s.stored_events()) + " of " + std::to_string(n) +
+                                 " events were stored");
+    double t1 = vigil::bench::now_s();
+    double agent_cpu = vigil::bench::pid_cpu_s(s.vigild_pid) - agent_cpu0;
+    double central_cpu = vigil::bench::pid_cpu_s(s.central_pid) - central_cpu0;
+    int64_t dropped = s.bus_dropped();
+    int64_t batches = s.kataedr_value("telemetry", "batches_sent");
+
+    // 2. Outage: the central node stops, events go to the spool; it returns and the spool drains.
+    stop_process(s.central_pid);
+    s.emit(spool_n, n);
+    if (!wait_for(
+            120, [&] { return s.kataedr_value("spool", "events") >= spool_n; }, 0.1))
+        throw std::runtime_error("events were not spooled during the outage");
+    int64_t spool_bytes = s.kataedr_value("spool", "bytes");
+    s.start_central();
+    double d0 = vigil::bench::now_s();
+    if (!wait_for(
+            300, [&] { return s.stored_events() >= n + spool_n; }, 0.05))
+        throw std::runtime_error("the spool did not drain");
+    double d1 = vigil::bench::now_s();
+
+    double rate = double(n) / (t1 - t0);
+    JsonLine j;
+    j.kv("scenario", "telemetry")
+        .kv("events", (long long)n)
+        .kv("batches", (long long)batches)
+        .kv("events_per_s", rate)
+        .kv("target_events_per_s", 50000.0)
+        .kv("ratio_to_target", rate / 50000.0)
+        .kv("producer_events_per_s", double(n) / (t_emitted - t0))
+        .kv("agent_cpu_s_per_100k", agent_cpu * 100000.0 / double(n))
+        .kv("central_cpu_s_per_100k", central_cpu * 100000.0 / double(n))
+        .kv("bus_dropped", (long long)dropped)
+        .kv("spool_events", (long long)spool_n)
+        .kv("spool_bytes", (long long)spool_bytes)
+        .kv("spool_drain_events_per_s", double(spool_n) / (d1 - d0))
+        .kv("central_text_index", text_index == "true")
+        .kv("transport", "mTLS over loopback, gzip batches of 1024");
+    if (args.json) {
+        j.print();
+    } else {
+        std::printf(
+            "telemetry: %.0f events/s bus->stored (target 50000, ratio %.2f); CPU per 100k events: agent "
+            "%.2f s, "
+            "central %.2f s; spool drain %.0f events/s; bus drops %lld\n",
+            rate, rate / 50000.0, agent_cpu * 100000.0 / double(n), central_cpu * 100000.0 / double(n),
+            double(spool_n) / (d1 - d0), (long long)dropped);
+    }
+    return 0;
+}
+
+}  // namespace

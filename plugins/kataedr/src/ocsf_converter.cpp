@@ -1,0 +1,611 @@
+#include "ocsf_converter.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/writer.h>
+#include <sys/socket.h>
+
+#include <cctype>
+#include <vigil/sdk.hpp>
+
+namespace kataedr {
+namespace {
+
+// rapidjson output stream that appends to a std::string.
+struct StringOut {
+    using Ch = char;
+    std::string* s;
+    void Put(char c) { s->push_back(c); }
+    void Flush() {}
+};
+using Writer = rapidjson::Writer<StringOut>;
+
+void key(Writer& w, const char* k) { w.Key(k); }
+void str(Writer& w, std::string_view s) { w.String(s.data(), rapidjson::SizeType(s.size())); }
+void kv(Writer& w, const char* k, std::string_view v) {
+    w.Key(k);
+    str(w, v);
+}
+void kv(Writer& w, const char* k, int64_t v) {
+    w.Key(k);
+    w.Int64(v);
+}
+void kvu(Writer& w, const char* k, uint64_t v) {
+    w.Key(k);
+    w.Uint64(v);
+}
+
+bool valid_json(std::string_view s) {
+    if (s.empty()) return false;
+    rapidjson::Reader r;
+    rapidjson::BaseReaderHandler<> h;
+    rapidjson::MemoryStream ms(s.data(), s.size());
+    return !r.Parse(ms, h).IsError();
+}
+
+// Writes JSON text that came from another plugin: embedded as a value when
+// valid, else as a string so a bad producer cannot corrupt a batch.
+void raw_or_string(Writer& w, std::string_view s) {
+    if (valid_json(s))
+        w.RawValue(s.data(), s.size(), rapidjson::kObjectType);
+    else
+        str(w, s);
+}
+
+std::string_view file_name(std::string_view path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+std::string_view parent_folder(std::string_view path) {
+    size_t slash = path.rfind('/');
+    if (slash == std::string_view::npos) return {};
+    return slash == 0 ? path.substr(0, 1) : path.substr(0, slash);
+}
+
+void hashes(Writer& w, std::string_view sha256) {
+    key(w, "hashes");
+    w.StartArray();
+    w.StartObject();
+    kv(w, "algorithm", "SHA-256");
+    kv(w, "algorithm_id", 3);
+    kv(w, "value", sha256);
+    w.EndObject();
+    w.EndArray();
+}
+
+// A parent's executable: the path is all the wire protocol asks for.
+void path_only_file(Writer& w, std::string_view path) {
+    w.StartObject();
+    kv(w, "path", path);
+    w.EndObject();
+}
+
+void file_object(Writer& w, std::string_view path, std::string_view sha256) {
+    w.StartObject();
+    kv(w, "path", path);
+    kv(w, "name", file_name(path));
+    kv(w, "parent_folder", parent_folder(path));
+    kv(w, "type_id", 1);
+    if (!sha256.empty()) hashes(w, sha256);
+    w.EndObject();
+}
+
+// The process context as an OCSF Process object (read through the payload
+// view so that out-of-range string references read as empty).
+template <class T>
+void process_object(Writer& w, const vigil::PayloadView<T>& v, const vigil_process_ctx& p) {
+    w.StartObject();
+    kv(w, "pid", p.pid);
+    kv(w, "uid", std::to_string(p.process_key));
+    kv(w, "cmd_line", v.str(p.cmdline));
+    kv(w, "name", v.str(p.comm).empty() ? file_name(v.str(p.exe)) : v.str(p.comm));
+    key(w, "file");
+    file_object(w, v.str(p.exe), v.str(p.sha256));
+    key(w, "user");
+    w.StartObject();
+    kv(w, "name", v.str(p.user));
+    kv(w, "uid", std::to_string(p.uid));
+    w.EndObject();
+    kv(w, "working_directory", v.str(p.cwd));
+    if (p.start_time_ns) kvu(w, "created_time", p.start_time_ns / 1000000);
+    if (!v.str(p.tty).empty()) kv(w, "terminal", v.str(p.tty));
+    if (!v.str(p.container_id).empty()) {
+        key(w, "container");
+        w.StartObject();
+        kv(w, "uid", v.str(p.container_id));
+        w.EndObject();
+    }
+    key(w, "parent_process");
+    w.StartObject();
+    kv(w, "pid", p.ppid);
+    kv(w, "cmd_line", v.str(p.parent_cmdline));
+    key(w, "file");
+    path_only_file(w, v.str(p.parent_exe));
+    w.EndObject();
+    w.EndObject();
+}
+
+template <class T>
+void actor(Writer& w, const vigil::PayloadView<T>& v, const vigil_process_ctx& p) {
+    key(w, "actor");
+    w.StartObject();
+    key(w, "process");
+    process_object(w, v, p);
+    w.EndObject();
+}
+
+void header(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, int class_uid,
+            const char* class_name, int category_uid, const char* category_name, int activity_id,
+            std::string_view activity_name, const char* vigil_type, int severity_id) {
+    kv(w, "class_uid", class_uid);
+    kv(w, "class_name", class_name);
+    kv(w, "category_uid", category_uid);
+    kv(w, "category_name", category_name);
+    kv(w, "activity_id", activity_id);
+    kv(w, "activity_name", activity_name);
+    kv(w, "type_uid", int64_t(class_uid) * 100 + activity_id);
+    kv(w, "type", vigil_type);
+    kvu(w, "time", ev.time_ns / 1000000);
+    kv(w, "severity_id", severity_id);
+    static const char* sev_names[] = {"Unknown", "Informational", "Low", "Medium", "High", "Critical"};
+    kv(w, "severity", severity_id >= 0 && severity_id <= 5 ? sev_names[severity_id] : "Other");
+    key(w, "metadata");
+    w.StartObject();
+    key(w, "product");
+    w.StartObject();
+    kv(w, "name", "Vigil");
+    kv(w, "vendor_name", "Vigil");
+    if (!ctx.product_version.empty()) kv(w, "version", ctx.product_version);
+    w.EndObject();
+    kv(w, "version", "1.1.0");
+    kv(w, "uid", ctx.agent_id + ":" + std::to_string(event_seq));
+    kvu(w, "sequence", event_seq);
+    w.EndObject();
+    key(w, "device");
+    w.StartObject();
+    kv(w, "hostname", ctx.hostname);
+    kv(w, "uid", ctx.agent_id);
+    w.EndObject();
+}
+
+void unmapped_common(Writer& w, const EventView& ev, std::string_view bus_type) {
+    kv(w, "bus_type", bus_type);
+    kv(w, "source", ev.source);
+    kvu(w, "bus_sequence", ev.bus_sequence);
+    kvu(w, "time_ns", ev.time_ns);
+}
+
+bool process_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
+    auto v = vigil::view<vigil_process_event>(ev.payload, ev.payload_size);
+    if (!v.valid) return false;
+    bool start = ev.type_id == VIGIL_TYPE_PROCESS_START;
+    w.StartObject();
+    header(w, ctx, ev, seq, 1007, "Process Activity", 1, "System Activity", start ? 1 : 2,
+           start ? "Launch" : "Terminate", "process", 1);
+    key(w, "process");
+    process_object(w, v, v->process.struct_size ? v->process : vigil_process_ctx{});
+    // The actor of a process activity is its parent.
+    key(w, "actor");
+    w.StartObject();
+    key(w, "process");
+    w.StartObject();
+    kv(w, "pid", v->process.ppid);
+    kv(w, "cmd_line", v.str(v->process.parent_cmdline));
+    key(w, "file");
+    path_only_file(w, v.str(v->process.parent_exe));
+    w.EndObject();
+    w.EndObject();
+    if (!start) kv(w, "exit_code", v->exit_code);
+    key(w, "unmapped");
+    w.StartObject();
+    unmapped_common(w, ev, start ? "process_start" : "process_exit");
+    if (!start) {
+        kv(w, "exit_signal", v->exit_signal);
+        kvu(w, "lifetime_ns", v->lifetime_ns);
+    }
+    w.EndObject();
+    w.EndObject();
+    return true;
+}
+
+std::string address_text(uint8_t family, const uint8_t* addr) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (family == AF_INET6) return inet_ntop(AF_INET6, addr, buf, sizeof buf) ? buf : "";
+    if (family == AF_INET) return inet_ntop(AF_INET, addr, buf, sizeof buf) ? buf : "";
+    return {};
+}
+
+bool network_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
+    auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
+    if (!v.valid) return false;
+    int activity = 99;
+    std::string_view activity_name = "Other";
+    const char* direction = "Unknown";
+    int direction_id = 0;
+    switch (v->action) {
+        case VIGIL_NET_CONNECT:
+            activity = 1, activity_name = "Open", direction = "Outbound", direction_id = 2;
+            break;
+        case VIGIL_NET_ACCEPT:
+            activity = 1, activity_name = "Open", direction = "Inbound", direction_id = 1;
+            break;
+        case VIGIL_NET_LISTEN:
+            activity = 7, activity_name = "Listen", direction = "Inbound", direction_id = 1;
+            break;
+        case VIGIL_NET_CLOSE:
+            activity = 2, activity_name = "Close";
+            break;
+        default:
+            break;
+    }
+    std::string local = address_text(v->family, v->local_addr),
+                remote = address_text(v->family, v->remote_addr);
+    w.StartObject();
+    header(w, ctx, ev, seq, 4001, "Network Activity", 4, "Network Activity", activity, activity_name,
+           "network", 1);
+    // src is the side that initiated: the local end for outbound connections.
+    bool outbound = v->action != VIGIL_NET_ACCEPT;
+    key(w, "src_endpoint");
+    w.StartObject();
+    kv(w, "ip", outbound ? local : remote);
+    kv(w, "port", outbound ? v->local_port : v->remote_port);
+    w.EndObject();
+    key(w, "dst_endpoint");
+    w.StartObject();
+    kv(w, "ip", outbound ? remote : local);
+    kv(w, "port", outbound ? v->remote_port : v->local_port);
+    if (outbound && !v.str(v->remote_hostname).empty()) kv(w, "hostname", v.str(v->remote_hostname));
+    w.EndObject();
+    key(w, "connection_info");
+    w.StartObject();
+    const char* proto = v->protocol == IPPROTO_TCP ? "tcp" : v->protocol == IPPROTO_UDP ? "udp" : "other";
+    kv(w, "protocol_name", proto);
+    kv(w, "protocol_num", v->protocol);
+    kv(w, "protocol_ver_id", v->family == AF_INET6 ? 6 : 4);
+    kv(w, "direction", direction);
+    kv(w, "direction_id", direction_id);
+    w.EndObject();
+    if (v->bytes_sent || v->bytes_received) {
+        key(w, "traffic");
+        w.StartObject();
+        kvu(w, "bytes_out", v->bytes_sent);
+        kvu(w, "bytes_in", v->bytes_received);
+        w.EndObject();
+    }
+    actor(w, v, v->process);
+    key(w, "unmapped");
+    w.StartObject();
+    unmapped_common(w, ev, "network");
+    static const char* names[] = {"", "connect", "accept", "listen", "close"};
+    kv(w, "action", v->action <= 4 ? names[v->action] : "unknown");
+    w.EndObject();
+    w.EndObject();
+    return true;
+}
+
+bool file_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
+    auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
+    if (!v.valid) return false;
+    int activity = 99;
+    std::string_view name = "Other";
+    switch (v->action) {
+        case VIGIL_FILE_CREATE:
+            activity = 1, name = "Create";
+            break;
+        case VIGIL_FILE_MODIFY:
+            activity = 3, name = "Update";
+            break;
+        case VIGIL_FILE_DELETE:
+            activity = 4, name = "Delete";
+            break;
+        case VIGIL_FILE_RENAME:
+            activity = 5, name = "Rename";
+            break;
+        case VIGIL_FILE_CHMOD:
+            activity = 6, name = "Set Attributes";
+            break;
+        case VIGIL_FILE_CHOWN:
+            activity = 7, name = "Set Security";
+            break;
+        case VIGIL_FILE_OPEN:
+            activity = 14, name = "Open";
+            break;
+        default:
+            break;
+    }
+    w.StartObject();
+    header(w, ctx, ev, seq, 1001, "File System Activity", 1, "System Activity", activity, name, "file", 1);
+    key(w, "file");
+    w.StartObject();
+    std::string_view path = v.str(v->path);
+    kv(w, "path", path);
+    kv(w, "name", file_name(path));
+    kv(w, "parent_folder", parent_folder(path));
+    kv(w, "type_id", 1);
+    if (v->size) kvu(w, "size", v->size);
+    if (v->mode) kv(w, "mode", std::to_string(v->mode & 07777));
+    if (v->action == VIGIL_FILE_CHOWN || v->uid) {
+        key(w, "owner");
+        w.StartObject();
+        kv(w, "uid", std::to_string(v->uid));
+        w.EndObject();
+    }
+    if (!v.str(v->sha256).empty()) hashes(w, v.str(v->sha256));
+    w.EndObject();
+    if (v->action == VIGIL_FILE_RENAME) {
+        key(w, "file_result");
+        file_object(w, v.str(v->new_path), {});
+    }
+    actor(w, v, v->process);
+    key(w, "unmapped");
+    w.StartObject();
+    unmapped_common(w, ev, "file");
+    static const char* names[] = {"", "create", "modify", "delete", "rename", "chmod", "chown", "open"};
+    kv(w, "action", v->action <= 7 ? names[v->action] : "unknown");
+    kvu(w, "inode", v->inode);
+    kvu(w, "device", v->device);
+    w.EndObject();
+    w.EndObject();
+    return true;
+}
+
+int severity_id(uint32_t s) { return s <= VIGIL_SEV_CRITICAL ? int(s) + 1 : 99; }
+
+bool threat_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
+    auto v = vigil::view<vigil_threat_event>(ev.payload, ev.payload_size);
+    if (!v.valid) return false;
+    w.StartObject();
+    header(w, ctx, ev, seq, 2004, "Detection Finding", 2, "Findings", 1, "Create", "detection",
+           severity_id(v->severity));
+    key(w, "finding_info");
+    w.StartObject();
+    kv(w, "uid", ctx.agent_id + ":threat:" + std::to_string(v->threat_id));
+    kv(w, "title", v.str(v->title));
+    kv(w, "desc", v.str(v->description));
+    key(w, "analytic");
+    w.StartObject();
+    kv(w, "name", v.str(v->rule_id).empty() ? v.str(v->detector) : v.str(v->rule_id));
+    kv(w, "uid", v.str(v->rule_id));
+    kv(w, "category", v.str(v->detector));
+    kv(w, "type", "Rule");
+    kv(w, "type_id", 1);
+    w.EndObject();
+    // "attack.t1059.001,attack.execution" -> ATT&CK technique and tactic entries.
+    key(w, "attacks");
+    w.StartArray();
+    std::string_view tags = v.str(v->tags);
+    while (!tags.empty()) {
+        size_t comma = tags.find(',');
+        std::string_view tag = tags.substr(0, comma);
+        tags = comma == std::string_view::npos ? std::string_view{} : tags.substr(comma + 1);
+        while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+        if (tag.substr(0, 7) != "attack.") continue;
+        std::string_view id = tag.substr(7);
+        w.StartObject();
+        if (id.size() > 1 && (id[0] == 't' || id[0] == 'T') &&
+            std::isdigit(static_cast<unsigned char>(id[1]))) {
+            std::string uid(id);
+            for (auto& c : uid) c = char(std::toupper(static_cast<unsigned char>(c)));
+            key(w, "technique");
+            w.StartObject();
+            kv(w, "uid", uid);
+            w.EndObject();
+        } else {
+            key(w, "tactic");
+            w.StartObject();
+            kv(w, "name", id);
+            w.EndObject();
+        }
+        w.EndObject();
+    }
+    w.EndArray();
+    key(w, "related_events");
+    w.StartArray();
+    if (v->trigger_sequence) {
+        w.StartObject();
+        kv(w, "uid", std::to_string(v->trigger_sequence));
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    key(w, "resources");
+    w.StartArray();
+    w.StartObject();
+    kv(w, "type", v.str(v->object_type));
+    kv(w, "name", v.str(v->object));
+    if (!v.str(v->sha256).empty()) kv(w, "uid", v.str(v->sha256));
+    w.EndObject();
+    w.EndArray();
+    key(w, "evidences");
+    w.StartArray();
+    w.StartObject();
+    if (v->process.struct_size) {
+        key(w, "process");
+        process_object(w, v, v->process);
+    }
+    if (v.str(v->object_type) == "file") {
+        key(w, "file");
+        file_object(w, v.str(v->object), v.str(v->sha256));
+    }
+    w.EndObject();
+    w.EndArray();
+    key(w, "unmapped");
+    w.StartObject();
+    unmapped_common(w, ev, "threat");
+    kvu(w, "threat_id", v->threat_id);
+    kv(w, "detector", v.str(v->detector));
+    kv(w, "author", v.str(v->author));
+    kv(w, "tags", v.str(v->tags));
+    if (!v.str(v->details_json).empty()) {
+        key(w, "details");
+        raw_or_string(w, v.str(v->details_json));
+    }
+    if (!v.str(v->trigger_json).empty()) {
+        key(w, "trigger");
+        raw_or_string(w, v.str(v->trigger_json));
+    }
+    w.EndObject();
+    w.EndObject();
+    return true;
+}
+
+bool action_result_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
+    auto v = vigil::view<vigil_action_result>(ev.payload, ev.payload_size);
+    if (!v.valid) return false;
+    bool ok = v->status == VIGIL_OK;
+    w.StartObject();
+    header(w, ctx, ev, seq, 7001, "Remediation Activity", 7, "Remediation", 99, v.str(v->action), "action",
+           ok ? 1 : 3);
+    kv(w, "status", ok ? "Success" : "Failure");
+    kv(w, "status_id", ok ? 1 : 2);
+    kv(w, "status_code", std::to_string(v->status));
+    if (!ok) kv(w, "status_detail", v.str(v->error));
+    key(w, "remediation");
+    w.StartObject();
+    kv(w, "desc", v.str(v->action));
+    w.EndObject();
+    if (v->threat_id) {
+        key(w, "finding_info");
+        w.StartObject();
+        kv(w, "uid", ctx.agent_id + ":threat:" + std::to_string(v->threat_id));
+        w.EndObject();
+    }
+    key(w, "resources");
+    w.StartArray();
+    w.StartObject();
+    kv(w, "name", v.str(v->object));
+    w.EndObject();
+    w.EndArray();
+    key(w, "unmapped");
+    w.StartObject();
+    unmapped_common(w, ev, "action_result");
+    kv(w, "action", v.str(v->action));
+    kv(w, "origin", v.str(v->origin));
+    kvu(w, "threat_id", v->threat_id);
+    kvu(w, "correlation_id", v->correlation_id);
+    if (!v.str(v->details_json).empty()) {
+        key(w, "details");
+        raw_or_string(w, v.str(v->details_json));
+    }
+    w.EndObject();
+    w.EndObject();
+    return true;
+}
+
+}  // namespace
+
+bool convertible_type(uint32_t t) {
+    return t == VIGIL_TYPE_PROCESS_START || t == VIGIL_TYPE_PROCESS_EXIT || t == VIGIL_TYPE_NETWORK ||
+           t == VIGIL_TYPE_FILE || t == VIGIL_TYPE_THREAT || t == VIGIL_TYPE_ACTION_RESULT;
+}
+
+bool is_telemetry_type(uint32_t t) {
+    return t == VIGIL_TYPE_PROCESS_START || t == VIGIL_TYPE_PROCESS_EXIT || t == VIGIL_TYPE_NETWORK ||
+           t == VIGIL_TYPE_FILE;
+}
+
+std::string_view event_kind(const EventView& ev) {
+    switch (ev.type_id) {
+        case VIGIL_TYPE_PROCESS_START:
+            return "process_start";
+        case VIGIL_TYPE_PROCESS_EXIT:
+            return "process_exit";
+        case VIGIL_TYPE_NETWORK: {
+            auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
+            switch (v->action) {
+                case VIGIL_NET_CONNECT:
+                    return "network_connect";
+                case VIGIL_NET_ACCEPT:
+                    return "network_accept";
+                case VIGIL_NET_LISTEN:
+                    return "network_listen";
+                case VIGIL_NET_CLOSE:
+                    return "network_close";
+                default:
+                    return "network_other";
+            }
+        }
+        case VIGIL_TYPE_FILE: {
+            auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
+            switch (v->action) {
+                case VIGIL_FILE_CREATE:
+                    return "file_create";
+                case VIGIL_FILE_MODIFY:
+                    return "file_modify";
+                case VIGIL_FILE_DELETE:
+                    return "file_delete";
+                case VIGIL_FILE_RENAME:
+                    return "file_rename";
+                case VIGIL_FILE_CHMOD:
+                    return "file_chmod";
+                case VIGIL_FILE_CHOWN:
+                    return "file_chown";
+                case VIGIL_FILE_OPEN:
+                    return "file_open";
+                default:
+                    return "file_other";
+            }
+        }
+        case VIGIL_TYPE_THREAT:
+            return "threat";
+        case VIGIL_TYPE_ACTION_RESULT:
+            return "action_result";
+        default:
+            return "other";
+    }
+}
+
+ActorRef actor_of(const EventView& ev) {
+    auto pick = [](const auto& v, const vigil_process_ctx& p) {
+        return ActorRef{v.str(p.exe), v.str(p.cmdline)};
+    };
+    switch (ev.type_id) {
+        case VIGIL_TYPE_PROCESS_START:
+        case VIGIL_TYPE_PROCESS_EXIT: {
+            auto v = vigil::view<vigil_process_event>(ev.payload, ev.payload_size);
+            return v.valid ? pick(v, v->process) : ActorRef{};
+        }
+        case VIGIL_TYPE_NETWORK: {
+            auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
+            return v.valid ? pick(v, v->process) : ActorRef{};
+        }
+        case VIGIL_TYPE_FILE: {
+            auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
+            return v.valid ? pick(v, v->process) : ActorRef{};
+        }
+        default:
+            return {};
+    }
+}
+
+bool append_ocsf(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, std::string& out) {
+    size_t mark = out.size();
+    StringOut os{&out};
+    Writer w(os);
+    bool ok = false;
+    switch (ev.type_id) {
+        case VIGIL_TYPE_PROCESS_START:
+        case VIGIL_TYPE_PROCESS_EXIT:
+            ok = process_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_NETWORK:
+            ok = network_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_FILE:
+            ok = file_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_THREAT:
+            ok = threat_event(w, ctx, ev, event_seq);
+            break;
+        case VIGIL_TYPE_ACTION_RESULT:
+            ok = action_result_event(w, ctx, ev, event_seq);
+            break;
+        default:
+            break;
+    }
+    if (!ok) out.resize(mark);
+    return ok;
+}
+
+}  // namespace kataedr

@@ -1,0 +1,179 @@
+#include "settings.hpp"
+
+#include <rapidjson/document.h>
+
+#include <stdexcept>
+
+namespace kataedr {
+
+const char* const kConfigSchema = R"JSON({
+  "$schema": "http://json-schema.org/draft-04/schema#",
+  "type": "object",
+  "properties": {
+    "servers": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^https://"}},
+    "server_ca": {"type": "string", "minLength": 1},
+    "mutual_auth": {"type": "boolean"},
+    "client_p12": {"type": "string"},
+    "client_p12_password_file": {"type": "string"},
+    "connect_timeout_s": {"type": "integer", "minimum": 1, "maximum": 300},
+    "request_timeout_s": {"type": "integer", "minimum": 1, "maximum": 600},
+    "sync_period_s": {"type": "integer", "minimum": 1, "maximum": 86400},
+    "max_send_delay_s": {"type": "integer", "minimum": 1, "maximum": 3600},
+    "max_batch_events": {"type": "integer", "minimum": 1, "maximum": 100000},
+    "rate_limit_enabled": {"type": "boolean"},
+    "events_per_hour": {"type": "integer", "minimum": 1, "maximum": 1000000000},
+    "type_threshold_percent": {"type": "integer", "minimum": 1, "maximum": 100},
+    "telemetry_enabled": {"type": "boolean"},
+    "exclusions": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "properties": {"exe": {"type": "string", "minLength": 1}, "cmdline": {"type": "string", "minLength": 1}},
+        "minProperties": 1,
+        "additionalProperties": false
+      }
+    },
+    "spool_max_mb": {"type": "number", "minimum": 0.01, "maximum": 1048576},
+    "task_poll_wait_s": {"type": "integer", "minimum": 1, "maximum": 60},
+    "task_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400}
+  },
+  "required": ["servers", "server_ca"],
+  "additionalProperties": false
+})JSON";
+
+namespace {
+
+std::invalid_argument bad(std::string_view key, std::string_view why) {
+    return std::invalid_argument("kataedr." + std::string(key) + ": " + std::string(why));
+}
+
+uint64_t get_uint(const rapidjson::Value& obj, const char* key, uint64_t def, uint64_t min, uint64_t max) {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return def;
+    if (!it->value.IsUint64()) throw bad(key, "must be a non-negative integer");
+    uint64_t v = it->value.GetUint64();
+    if (v < min || v > max)
+        throw bad(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                           std::to_string(v));
+    return v;
+}
+
+bool get_bool(const rapidjson::Value& obj, const char* key, bool def) {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return def;
+    if (!it->value.IsBool()) throw bad(key, "must be true or false");
+    return it->value.GetBool();
+}
+
+std::string get_string(const rapidjson::Value& obj, const char* key) {
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return {};
+    if (!it->value.IsString()) throw bad(key, "must be a string");
+    return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+}  // namespace
+
+Settings parse_settings(std::string_view json) {
+    rapidjson::Document doc;
+    doc.Parse(json.data(), json.size());
+    if (doc.HasParseError() || !doc.IsObject())
+        throw std::invalid_argument("kataedr: settings are not a JSON object");
+    static const char* known[] = {"servers",
+                                  "server_ca",
+                                  "mutual_auth",
+                                  "client_p12",
+                                  "client_p12_password_file",
+                                  "connect_timeout_s",
+                                  "request_timeout_s",
+                                  "sync_period_s",
+                                  "max_send_delay_s",
+                                  "max_batch_events",
+                                  "rate_limit_enabled",
+                                  "events_per_hour",
+                                  "type_threshold_percent",
+                                  "telemetry_enabled",
+                                  "exclusions",
+                                  "spool_max_mb",
+                                  "task_poll_wait_s",
+                                  "task_timeout_s"};
+    for (auto& m : doc.GetObject()) {
+        std::string_view name(m.name.GetString(), m.name.GetStringLength());
+        bool found = false;
+        for (const char* k : known) found = found || name == k;
+        if (!found) throw bad(name, "unknown setting");
+    }
+
+    Settings s;
+    auto servers = doc.FindMember("servers");
+    if (servers == doc.MemberEnd() || !servers->value.IsArray() || servers->value.Empty())
+        throw bad("servers", "required: a non-empty list of https://host:port URLs");
+    for (rapidjson::SizeType i = 0; i < servers->value.Size(); ++i) {
+        const auto& v = servers->value[i];
+        std::string key = "servers[" + std::to_string(i) + "]";
+        if (!v.IsString()) throw bad(key, "must be a string");
+        try {
+            s.servers.push_back(parse_server_url(std::string_view(v.GetString(), v.GetStringLength())));
+        } catch (const std::invalid_argument& e) {
+            throw bad(key, e.what());
+        }
+    }
+
+    s.server_ca = get_string(doc, "server_ca");
+    if (s.server_ca.empty())
+        throw bad("server_ca",
+                  "required: the CA certificate or the pinned server certificate (PEM file); "
+                  "the connector never talks to an unverified server");
+    s.mutual_auth = get_bool(doc, "mutual_auth", false);
+    s.client_p12 = get_string(doc, "client_p12");
+    s.client_p12_password_file = get_string(doc, "client_p12_password_file");
+    if (s.mutual_auth && s.client_p12.empty())
+        throw bad("client_p12",
+                  "required when mutual_auth is true (PKCS#12 file with the client certificate)");
+    s.connect_timeout_s = uint32_t(get_uint(doc, "connect_timeout_s", s.connect_timeout_s, 1, 300));
+    s.request_timeout_s = uint32_t(get_uint(doc, "request_timeout_s", s.request_timeout_s, 1, 600));
+    s.sync_period_s = uint32_t(get_uint(doc, "sync_period_s", s.sync_period_s, 1, 86400));
+    s.max_send_delay_s = uint32_t(get_uint(doc, "max_send_delay_s", s.max_send_delay_s, 1, 3600));
+    s.max_batch_events = uint32_t(get_uint(doc, "max_batch_events", s.max_batch_events, 1, 100000));
+    s.rate_limit_enabled = get_bool(doc, "rate_limit_enabled", s.rate_limit_enabled);
+    s.events_per_hour = uint32_t(get_uint(doc, "events_per_hour", s.events_per_hour, 1, 1000000000));
+    s.type_threshold_percent =
+        uint32_t(get_uint(doc, "type_threshold_percent", s.type_threshold_percent, 1, 100));
+    s.telemetry_enabled = get_bool(doc, "telemetry_enabled", s.telemetry_enabled);
+    if (auto it = doc.FindMember("spool_max_mb"); it != doc.MemberEnd()) {
+        if (!it->value.IsNumber() || it->value.GetDouble() < 0.01 || it->value.GetDouble() > 1048576)
+            throw bad("spool_max_mb", "must be a number from 0.01 to 1048576 (MiB)");
+        s.spool_max_mb = it->value.GetDouble();
+    }
+    s.task_poll_wait_s = uint32_t(get_uint(doc, "task_poll_wait_s", s.task_poll_wait_s, 1, 60));
+    s.task_timeout_s = uint32_t(get_uint(doc, "task_timeout_s", s.task_timeout_s, 1, 86400));
+
+    auto ex = doc.FindMember("exclusions");
+    if (ex != doc.MemberEnd()) {
+        if (!ex->value.IsArray()) throw bad("exclusions", "must be a list of {exe, cmdline} rules");
+        for (rapidjson::SizeType i = 0; i < ex->value.Size(); ++i) {
+            const auto& r = ex->value[i];
+            std::string key = "exclusions[" + std::to_string(i) + "]";
+            if (!r.IsObject()) throw bad(key, "must be an object with \"exe\" and/or \"cmdline\"");
+            ExclusionRule rule;
+            for (auto& m : r.GetObject()) {
+                std::string_view name(m.name.GetString(), m.name.GetStringLength());
+                if (!m.value.IsString() || m.value.GetStringLength() == 0)
+                    throw bad(key + "." + std::string(name), "must be a non-empty string");
+                std::string value(m.value.GetString(), m.value.GetStringLength());
+                if (name == "exe")
+                    rule.exe_glob = value;
+                else if (name == "cmdline")
+                    rule.cmdline_regex = value;
+                else
+                    throw bad(key + "." + std::string(name), "unknown key (use \"exe\" or \"cmdline\")");
+            }
+            if (rule.exe_glob.empty() && rule.cmdline_regex.empty())
+                throw bad(key, "needs \"exe\" (path glob) and/or \"cmdline\" (regex)");
+            s.exclusions.push_back(std::move(rule));
+        }
+    }
+    return s;
+}
+
+}  // namespace kataedr

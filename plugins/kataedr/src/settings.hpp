@@ -1,0 +1,50 @@
+// The connector's settings: parsed from the plugin's JSON section and checked
+// beyond what the JSON Schema can express (URLs, regexes, files).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "url.hpp"
+
+namespace kataedr {
+
+// An event is excluded when a rule matches: every field the rule sets must
+// match (exe: fnmatch glob over the executable path; cmdline: PCRE2 regex
+// searched in the command line).
+struct ExclusionRule {
+    std::string exe_glob;
+    std::string cmdline_regex;
+};
+
+struct Settings {
+    std::vector<ServerUrl> servers;
+    std::string server_ca;  // CA bundle or pinned server certificate (PEM)
+    bool mutual_auth = false;
+    std::string client_p12;
+    std::string client_p12_password_file;
+    uint32_t connect_timeout_s = 10;
+    uint32_t request_timeout_s = 10;
+    uint32_t sync_period_s = 300;
+    uint32_t max_send_delay_s = 30;
+    uint32_t max_batch_events = 1024;
+    bool rate_limit_enabled = true;
+    uint32_t events_per_hour = 3000;
+    uint32_t type_threshold_percent = 15;
+    bool telemetry_enabled = true;
+    std::vector<ExclusionRule> exclusions;
+    double spool_max_mb = 100;  // MiB; fractions allowed
+    uint32_t task_poll_wait_s = 25;
+    uint32_t task_timeout_s = 300;  // for tasks that carry no timeout_s
+};
+
+// Parses and checks the settings JSON; throws std::invalid_argument with a
+// message that names the offending key ("kataedr.servers[1]: ...").
+Settings parse_settings(std::string_view json);
+
+// The JSON Schema (draft 4) the host validates the settings against.
+extern const char* const kConfigSchema;
+
+}  // namespace kataedr

@@ -1,0 +1,221 @@
+#include "uploader.hpp"
+
+#include <rapidjson/document.h>
+#include <vigil/plugin.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "gzip.hpp"
+
+namespace kataedr {
+
+Uploader::Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool,
+                   std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
+                   std::function<std::string()> sync_body, LogFn log)
+    : opt_(std::move(opt)),
+      pipeline_(pipeline),
+      spool_(spool),
+      channel_(std::move(channel), &state),
+      state_(state),
+      sync_body_(std::move(sync_body)),
+      log_(std::move(log)) {}
+
+Uploader::~Uploader() { stop(); }
+
+void Uploader::start() {
+    stop_ = false;
+    channel_.reset_abort();
+    thread_ = std::thread([this] { run(); });
+}
+
+void Uploader::stop() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    channel_.abort();
+    wake();
+    thread_.join();
+    // Whatever was not delivered survives in the spool, in order.
+    for (auto& b : pipeline_.take_ready(now_ns(), true)) outbox_.push_back(from(std::move(b)));
+    spill_outbox();
+}
+
+void Uploader::wake() {
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        woken_ = true;
+    }
+    cv_.notify_one();
+}
+
+void Uploader::request_sync() {
+    sync_requested_ = true;
+    wake();
+}
+
+bool Uploader::do_sync() {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = "/api/v1/agent/sync";
+    req.content_type = "application/json";
+    std::string body = sync_body_();
+    req.body = body;
+    try {
+        HttpResponse r = channel_.send(req);
+        if (r.status != 200) {
+            state_.failure(
+                "http", r.server,
+                "HTTP " + std::to_string(r.status) + " from " + r.server + " for sync: " + r.error_text());
+            return false;
+        }
+        counters_.syncs.fetch_add(1);
+        synced_ = true;
+        return true;
+    } catch (const TransportError& e) {
+        log_(VIGIL_LOG_DEBUG, std::string("sync failed: ") + e.what());
+        return false;
+    }
+}
+
+Uploader::SendResult Uploader::send_batch(const Sealed& b) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = "/api/v1/agent/telemetry";
+    req.content_type = "application/json";
+    req.content_encoding = "gzip";
+    req.body = b.body;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        HttpResponse r;
+        try {
+            r = channel_.send(req);
+        } catch (const TransportError&) {
+            return SendResult::failed;
+        }
+        if (r.status == 200) {
+            rapidjson::Document d;
+            d.Parse(r.body.data(), r.body.size());
+            if (!d.HasParseError() && d.IsObject() && d.HasMember("duplicate") && d["duplicate"].IsBool() &&
+                d["duplicate"].GetBool()) {
+                counters_.duplicates.fetch_add(1);  // stored before (a retry): not counted twice
+            } else {
+                counters_.batches_sent.fetch_add(1);
+                counters_.events_sent.fetch_add(b.events);
+            }
+            return SendResult::delivered;
+        }
+        if (r.status == 404 && attempt == 0) {
+            // The server does not know this agent (e.g. a fresh database): register, retry.
+            synced_ = false;
+            if (!do_sync()) return SendResult::failed;
+            continue;
+        }
+        std::string msg = "HTTP " + std::to_string(r.status) + " from " + r.server + " for telemetry batch " +
+                          std::to_string(b.seq) + ": " + r.error_text();
+        state_.failure("http", r.server, msg);
+        if (r.status == 400 || r.status == 413 || r.status == 415 || r.status == 422) {
+            // The server will never accept this batch; keeping it would block all later ones.
+            log_(VIGIL_LOG_ERROR, msg + " (batch dropped, " + std::to_string(b.events) + " events)");
+            counters_.batches_rejected.fetch_add(1);
+            counters_.events_rejected.fetch_add(b.events);
+            return SendResult::rejected;
+        }
+        log_(VIGIL_LOG_WARN, msg);
+        return SendResult::failed;
+    }
+    return SendResult::failed;
+}
+
+bool Uploader::drain_spool() {
+    while (!stop_) {
+        auto e = spool_.front();
+        if (!e) return true;
+        Sealed b;
+        b.seq = e->batch_seq;
+        b.events = e->events;
+        try {
+            b.body = spool_.read(*e);
+        } catch (const std::exception& ex) {
+            log_(VIGIL_LOG_ERROR, std::string("spool: ") + ex.what() + " (batch dropped)");
+            spool_.discard(e->batch_seq);
+            continue;
+        }
+        SendResult r = send_batch(b);
+        if (r == SendResult::failed) return false;
+        if (r == SendResult::delivered)
+            spool_.pop(e->batch_seq);
+        else
+            spool_.discard(e->batch_seq);
+    }
+    return false;
+}
+
+bool Uploader::drain_outbox() {
+    while (!outbox_.empty() && !stop_) {
+        SendResult r = send_batch(outbox_.front());
+        if (r == SendResult::failed) return false;
+        outbox_.pop_front();
+    }
+    return outbox_.empty();
+}
+
+void Uploader::spill_outbox() {
+    while (!outbox_.empty()) {
+        Sealed& b = outbox_.front();
+        try {
+            spool_.push(b.seq, b.events, b.body);
+        } catch (const std::exception& e) {
+            counters_.spool_errors.fetch_add(1);
+            log_(VIGIL_LOG_ERROR, std::string("spool write failed, batch lost: ") + e.what());
+        }
+        outbox_.pop_front();
+    }
+}
+
+void Uploader::run() {
+    uint64_t next_sync = 0;
+    uint64_t retry_at = 0;
+    uint64_t backoff = 1000000000ull;
+    bool online = false;
+    while (!stop_) {
+        uint64_t now = now_ns();
+        for (auto& b : pipeline_.take_ready(now, false)) outbox_.push_back(from(std::move(b)));
+        if (now >= retry_at) {
+            bool ok = true;
+            if (!synced_ || now >= next_sync || sync_requested_.exchange(false)) {
+                ok = do_sync();
+                if (ok) next_sync = now + opt_.sync_period_ns;
+            }
+            if (ok) ok = drain_spool();
+            if (ok) ok = drain_outbox();
+            if (stop_) break;
+            if (ok) {
+                if (!online) log_(VIGIL_LOG_INFO, "connected to " + channel_.current_server());
+                online = true;
+                backoff = 1000000000ull;
+                retry_at = 0;
+            } else {
+                if (online) log_(VIGIL_LOG_WARN, "central node unreachable: " + state_.last_error());
+                online = false;
+                synced_ = false;  // heartbeat first when a server answers again (fresh drop counters)
+                retry_at = now_ns() + backoff;
+                backoff = std::min(backoff * 2, std::max<uint64_t>(opt_.max_retry_ns, 1000000000ull));
+            }
+        }
+        // Offline: sealed batches wait on disk, behind the older spooled ones.
+        if (!online) spill_outbox();
+
+        uint64_t wake_at = std::min(pipeline_.next_due_ns(), next_sync);
+        if (!online) wake_at = std::min(wake_at, retry_at);
+        std::unique_lock<std::mutex> g(mu_);
+        if (!woken_ && !stop_) {
+            uint64_t t = now_ns();
+            if (wake_at > t) {
+                auto wait = std::chrono::nanoseconds(std::min<uint64_t>(wake_at - t, 1000000000ull));
+                cv_.wait_for(g, wait, [this] { return woken_ || stop_.load(); });
+            }
+        }
+        woken_ = false;
+    }
+}
+
+}  // namespace kataedr
