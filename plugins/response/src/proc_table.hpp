@@ -1,0 +1,52 @@
+// Reads what terminate_process needs about processes from /proc.
+//
+// Start time unit: nanoseconds since the Unix epoch (CLOCK_REALTIME), computed
+// as boot time (CLOCK_REALTIME - CLOCK_BOOTTIME, now) + /proc/PID/stat field 22
+// (starttime, clock ticks since boot) * 1e9 / sysconf(_SC_CLK_TCK). Its
+// resolution is one clock tick (10 ms at USER_HZ 100), so comparisons allow a
+// tolerance.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vigil::response {
+
+struct ProcStat {
+    pid_t pid = 0;
+    pid_t ppid = 0;
+    char state = '?';
+    uint32_t flags = 0;
+    uint64_t start_ticks = 0;  // field 22
+    std::string comm;
+};
+
+// Parses the text of /proc/PID/stat (comm may contain spaces and ')').
+std::optional<ProcStat> parse_proc_stat(const std::string& text);
+
+struct ProcessFacts {
+    ProcStat stat;
+    uint64_t start_time_ns = 0;  // see the header comment
+    std::string exe;             // readlink of /proc/PID/exe, without " (deleted)"
+    bool exe_deleted = false;
+    bool exe_known = false;  // false for kernel threads and unreadable links
+    uint64_t exe_dev = 0, exe_ino = 0;
+    uint32_t uid = 0;
+    bool kernel_thread() const;
+};
+
+// Reads one process; nullopt when it does not exist (or vanished).
+std::optional<ProcessFacts> read_process(pid_t pid);
+// All numeric entries of /proc.
+std::vector<pid_t> list_pids();
+// Boot time in ns since the epoch (realtime - boottime).
+uint64_t boot_time_ns();
+uint64_t ticks_to_epoch_ns(uint64_t start_ticks);
+// /proc/sys/kernel/pid_max (or 4194304 when unreadable).
+pid_t pid_max();
+
+}  // namespace vigil::response
