@@ -95,10 +95,15 @@ bool ControlServer::start(const std::string& path, std::string& error, unsigned 
     return true;
 }
 
-void ControlServer::stop() {
+void ControlServer::stop_accepting() {
     if (stopping_.exchange(true)) return;
     if (wake_pipe_[1] >= 0) (void)!::write(wake_pipe_[1], "x", 1);
     if (acceptor_.joinable()) acceptor_.join();
+}
+
+void ControlServer::stop() {
+    stop_accepting();
+    if (stopped_.exchange(true)) return;
     {
         std::lock_guard<std::mutex> g(clients_mu_);
         for (int fd : client_fds_) ::shutdown(fd, SHUT_RDWR);

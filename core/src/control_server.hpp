@@ -33,6 +33,10 @@ public:
     // Binds and listens; `mode` is 0600 in production (tests may widen it to
     // exercise the credential check). Returns false and sets error.
     bool start(const std::string& path, std::string& error, unsigned mode = 0600);
+    // Closes the listening socket and ends event streams; calls in flight
+    // still get their reply (the bus answers every command).
+    void stop_accepting();
+    // stop_accepting(), then waits for the clients.
     void stop();
     // uid allowed in addition to root (tests only; -1 = none).
     void set_extra_allowed_uid(int uid) { extra_uid_ = uid; }
@@ -50,6 +54,7 @@ private:
     int listen_fd_ = -1;
     int wake_pipe_[2] = {-1, -1};
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> stopped_{false};
     std::atomic<int> extra_uid_{-1};
     std::thread acceptor_;
     std::mutex clients_mu_;

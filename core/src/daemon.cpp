@@ -282,8 +282,11 @@ void Daemon::shutdown() {
         std::_Exit(1);
     }).detach();
     log_info("host", "stopping");
-    if (control_) control_->stop();
+    // No new vigilctl requests; stopping the plugins answers the commands
+    // still in flight, and only then are the clients waited for.
+    if (control_) control_->stop_accepting();
     plugins_->stop_all();
+    if (control_) control_->stop();
     host_executor_->stop();
     log_info("host", "stopped");
 }

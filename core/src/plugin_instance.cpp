@@ -98,11 +98,18 @@ struct HostApi {
     static vigil_status send_command(vigil_host_handle* h, const char* name, uint32_t name_len, const char* args,
                                      uint32_t args_len, uint32_t timeout_ms, vigil_reply_cb cb, void* user,
                                      uint64_t* out_corr) {
-        if (!h || !name || !name_len || !cb) return VIGIL_EINVAL;
+        return send_command_as(h, name, name_len, args, args_len, timeout_ms, nullptr, 0, cb, user, out_corr);
+    }
+
+    static vigil_status send_command_as(vigil_host_handle* h, const char* name, uint32_t name_len, const char* args,
+                                        uint32_t args_len, uint32_t timeout_ms, const char* origin,
+                                        uint32_t origin_len, vigil_reply_cb cb, void* user, uint64_t* out_corr) {
+        if (!h || !name || !name_len || !cb || origin_len > 256) return VIGIL_EINVAL;
         auto* p = P(h);
+        std::string who = origin && origin_len ? std::string(origin, origin_len) : p->name();
         uint64_t corr = p->ctx_.bus->send_command(
             p->publisher_, std::string_view(name, name_len),
-            args ? std::string_view(args, args_len) : std::string_view{}, timeout_ms, p->name(),
+            args ? std::string_view(args, args_len) : std::string_view{}, timeout_ms, who,
             [p, cb, user](const MessageRef& r) {
                 if (!p->executor_.post([cb, user, r] { cb(user, &r.env()); }))
                     log_warn(p->name(), "reply discarded: plugin is stopping");
@@ -221,6 +228,7 @@ const vigil_host_api HostApi::table = {
     &HostApi::timer_cancel,  &HostApi::post,          &HostApi::config_json,
     &HostApi::agent_config_json, &HostApi::state_dir, &HostApi::agent_identity,
     &HostApi::set_status_json, &HostApi::host_status_json, &HostApi::quarantine_put,
+    &HostApi::send_command_as,
 };
 
 const vigil_host_api* PluginInstance::host_api() { return &HostApi::table; }

@@ -111,11 +111,14 @@ public:
         to.max_retry_s = std::max<uint32_t>(1, std::min<uint32_t>(30, settings_.max_send_delay_s));
         tasks_ = std::make_shared<TaskRunner>(
             to, channel, conn_, journal_,
-            [this](const std::string& name, const std::string& args, uint32_t timeout_ms,
-                   TaskRunner::Done done) {
-                this->host().send_command(name, args, timeout_ms, [done](const vigil::CommandResult& r) {
-                    done(r.status, std::string(r.result_json), std::string(r.error));
-                });
+            [this](const std::string& origin, const std::string& name, const std::string& args,
+                   uint32_t timeout_ms, TaskRunner::Done done) {
+                this->host().send_command(
+                    name, args, timeout_ms,
+                    [done](const vigil::CommandResult& r) {
+                        done(r.status, std::string(r.result_json), std::string(r.error));
+                    },
+                    origin);
             },
             [this] { uploader_->request_sync(); }, log);
 

@@ -200,7 +200,7 @@ void TaskRunner::execute(const Task& t) {
         self->complete(id, status, result, why, timeout_s);
     };
     try {
-        command_(route.command, t.args_json, timeout_s * 1000, done);
+        command_("task:" + t.id, route.command, t.args_json, timeout_s * 1000, done);
     } catch (const std::exception& e) {
         complete(t.id, VIGIL_EFAILED, {}, std::string("cannot send ") + route.command + ": " + e.what(),
                  timeout_s);

@@ -35,7 +35,8 @@ public:
     // Completion of a bus command: status is VIGIL_OK or a negative vigil_status.
     using Done = std::function<void(int status, const std::string& result_json, const std::string& error)>;
     // Sends a bus command; must call done exactly once (from any thread).
-    using CommandFn = std::function<void(const std::string& name, const std::string& args_json,
+    // `origin` is "task:<id>": the handler (and its action events) can name the task.
+    using CommandFn = std::function<void(const std::string& origin, const std::string& name, const std::string& args_json,
                                          uint32_t timeout_ms, Done done)>;
     using LogFn = std::function<void(int level, const std::string&)>;
 

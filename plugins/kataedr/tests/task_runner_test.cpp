@@ -32,7 +32,7 @@ struct Fixture {
         o.default_timeout_s = 7;
         runner = std::make_shared<TaskRunner>(
             o, std::make_shared<ChannelConfig>(), state, journal,
-            [this](const std::string& name, const std::string& args, uint32_t timeout_ms,
+            [this](const std::string& /*origin*/, const std::string& name, const std::string& args, uint32_t timeout_ms,
                    TaskRunner::Done done) {
                 sent.push_back(name + " " + args + " " + std::to_string(timeout_ms));
                 auto it = answers.find(name);
@@ -105,7 +105,7 @@ TEST_CASE("task runner: a redelivered task is answered from the journal, not run
     int runs = 0;
     auto again = std::make_shared<TaskRunner>(
         o, std::make_shared<ChannelConfig>(), f.state, f.journal,
-        [&](const std::string&, const std::string&, uint32_t, TaskRunner::Done d) { ++runs, d(0, "{}", ""); },
+        [&](const std::string&, const std::string&, const std::string&, uint32_t, TaskRunner::Done d) { ++runs, d(0, "{}", ""); },
         [] {}, [](int, const std::string&) {});
     again->handle_poll(parse_task_poll(poll));
     CHECK(runs == 0);

@@ -66,11 +66,12 @@ extern "C" {
 #endif
 
 #define VIGIL_ABI_MAJOR 1
-#define VIGIL_ABI_MINOR 1
+#define VIGIL_ABI_MINOR 2
 
 /* History (append-only within major 1):
  *   1.0  first stable ABI
- *   1.1  host: quarantine_put; plugin info: license, homepage */
+ *   1.1  host: quarantine_put; plugin info: license, homepage
+ *   1.2  host: send_command_as (a command on behalf of an origin, e.g. a central-node task) */
 
 #if defined(__GNUC__)
 #define VIGIL_EXPORT __attribute__((visibility("default")))
@@ -251,6 +252,16 @@ typedef struct vigil_host_api {
     vigil_status (*quarantine_put)(vigil_host_handle* h, const char* path, uint32_t path_len,
                                    const char* meta_json, uint32_t meta_len, uint32_t flags,
                                    vigil_string_cb cb, void* user);
+
+    /* --- since 1.2 ---
+     * send_command with an explicit origin that the handler sees in
+     * vigil_command.origin (e.g. "task:<id>" when a connector acts for a
+     * central-node task); origin NULL/empty = the sending plugin's name.
+     * Check host->struct_size before calling (VIGIL_HAS_FIELD). */
+    vigil_status (*send_command_as)(vigil_host_handle* h, const char* name, uint32_t name_len,
+                                    const char* args_json, uint32_t args_len, uint32_t timeout_ms,
+                                    const char* origin, uint32_t origin_len, vigil_reply_cb cb, void* user,
+                                    uint64_t* out_correlation_id);
 } vigil_host_api;
 
 #define VIGIL_QUARANTINE_MOVE 0u

@@ -360,13 +360,14 @@ public:
         if (st != VIGIL_OK) throw std::runtime_error("register_command failed: " + std::string(name));
     }
 
-    // Sends a command; fn runs exactly once on this plugin's executor.
-    uint64_t send_command(std::string_view name, std::string_view args_json, uint32_t timeout_ms, ReplyFn fn) {
+    // Sends a command; fn runs exactly once on this plugin's executor. A
+    // non-empty `origin` (e.g. "task:42") is what the handler sees as the
+    // command's origin; it needs a 1.2 host and is ignored by older ones.
+    uint64_t send_command(std::string_view name, std::string_view args_json, uint32_t timeout_ms, ReplyFn fn,
+                          std::string_view origin = {}) {
         auto* heap = new ReplyFn(std::move(fn));  // freed by the one reply
         uint64_t corr = 0;
-        vigil_status st = api_->send_command(
-            h_, name.data(), uint32_t(name.size()), args_json.data(), uint32_t(args_json.size()), timeout_ms,
-            [](void* user, const vigil_message* m) {
+        vigil_reply_cb on_reply = [](void* user, const vigil_message* m) {
                 std::unique_ptr<ReplyFn> f(static_cast<ReplyFn*>(user));
                 auto v = view<vigil_command_result>(m->payload, m->payload_size);
                 CommandResult r;
@@ -379,8 +380,15 @@ public:
                     (*f)(r);
                 } catch (...) {
                 }
-            },
-            heap, &corr);
+        };
+        vigil_status st;
+        if (!origin.empty() && VIGIL_HAS_FIELD(api_, vigil_host_api, send_command_as) && api_->send_command_as)
+            st = api_->send_command_as(h_, name.data(), uint32_t(name.size()), args_json.data(),
+                                       uint32_t(args_json.size()), timeout_ms, origin.data(), uint32_t(origin.size()),
+                                       on_reply, heap, &corr);
+        else
+            st = api_->send_command(h_, name.data(), uint32_t(name.size()), args_json.data(),
+                                    uint32_t(args_json.size()), timeout_ms, on_reply, heap, &corr);
         if (st != VIGIL_OK) {
             // The host promises the callback only when send_command succeeds.
             delete heap;
