@@ -135,7 +135,7 @@ import json, sys
 events = [e["event"] for e in json.load(open(sys.argv[1]))["events"]]
 text = json.dumps(events)
 for needle in ("response.get_file", "response.delete_file", "response.run_process",
-               "response.terminate_process", "kataedr", "not at the expected start_time_ns"):
+               "response.terminate_process", "task:", "not at the expected start_time_ns"):
     assert needle in text, needle
 print(f"{len(events)} action events stored")
 PY

@@ -17,6 +17,7 @@
 #include <Poco/URI.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -121,9 +122,28 @@ public:
         } catch (const std::exception& e) {
             log_line(std::string("cannot send response: ") + e.what());
         }
+        if (out.status >= 400 && !resp.getKeepAlive()) linger(req);
     }
 
 private:
+    // Lingering close: a client still sending a refused body (it already got
+    // "100 Continue" from Poco) would hit a reset and never read our 4xx, so
+    // read and discard a bounded amount, for a bounded time, before closing.
+    static void linger(HTTPServerRequest& req) {
+        constexpr uint64_t kMaxDrain = 256ull << 20;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        char buf[65536];
+        uint64_t drained = 0;
+        try {
+            std::istream& in = req.stream();
+            while (drained < kMaxDrain && std::chrono::steady_clock::now() < deadline &&
+                   in.read(buf, sizeof buf).gcount() > 0)
+                drained += uint64_t(in.gcount());
+        } catch (...) {
+            // the client went away: nothing left to do
+        }
+    }
+
     Response process(HTTPServerRequest& req, HTTPServerResponse& resp) {
         Request r;
         r.method = req.getMethod();
