@@ -101,6 +101,7 @@ public:
         uo.agent_id = agent_id_;
         uo.sync_period_ns = uint64_t(settings_.sync_period_s) * 1000000000ull;
         uo.max_retry_ns = uint64_t(std::max<uint32_t>(settings_.max_send_delay_s, 1)) * 1000000000ull;
+        uo.parallel_uploads = settings_.parallel_uploads;
         uploader_ = std::make_unique<Uploader>(
             uo, *pipeline_, spool_, channel, conn_, [this] { return sync_body(); }, log);
 

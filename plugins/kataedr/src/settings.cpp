@@ -20,6 +20,7 @@ const char* const kConfigSchema = R"JSON({
     "sync_period_s": {"type": "integer", "minimum": 1, "maximum": 86400},
     "max_send_delay_s": {"type": "integer", "minimum": 1, "maximum": 3600},
     "max_batch_events": {"type": "integer", "minimum": 1, "maximum": 100000},
+    "parallel_uploads": {"type": "integer", "minimum": 1, "maximum": 8},
     "rate_limit_enabled": {"type": "boolean"},
     "events_per_hour": {"type": "integer", "minimum": 1, "maximum": 1000000000},
     "type_threshold_percent": {"type": "integer", "minimum": 1, "maximum": 100},
@@ -89,6 +90,7 @@ Settings parse_settings(std::string_view json) {
                                   "sync_period_s",
                                   "max_send_delay_s",
                                   "max_batch_events",
+                                  "parallel_uploads",
                                   "rate_limit_enabled",
                                   "events_per_hour",
                                   "type_threshold_percent",
@@ -135,6 +137,7 @@ Settings parse_settings(std::string_view json) {
     s.sync_period_s = uint32_t(get_uint(doc, "sync_period_s", s.sync_period_s, 1, 86400));
     s.max_send_delay_s = uint32_t(get_uint(doc, "max_send_delay_s", s.max_send_delay_s, 1, 3600));
     s.max_batch_events = uint32_t(get_uint(doc, "max_batch_events", s.max_batch_events, 1, 100000));
+    s.parallel_uploads = uint32_t(get_uint(doc, "parallel_uploads", s.parallel_uploads, 1, 8));
     s.rate_limit_enabled = get_bool(doc, "rate_limit_enabled", s.rate_limit_enabled);
     s.events_per_hour = uint32_t(get_uint(doc, "events_per_hour", s.events_per_hour, 1, 1000000000));
     s.type_threshold_percent =

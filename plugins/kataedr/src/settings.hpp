@@ -30,6 +30,7 @@ struct Settings {
     uint32_t sync_period_s = 300;
     uint32_t max_send_delay_s = 30;
     uint32_t max_batch_events = 1024;
+    uint32_t parallel_uploads = 2;  // telemetry batches in flight, each on its own connection
     bool rate_limit_enabled = true;
     uint32_t events_per_hour = 3000;
     uint32_t type_threshold_percent = 15;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <vector>
 
 #include "gzip.hpp"
 
@@ -16,6 +18,7 @@ Uploader::Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool,
     : opt_(std::move(opt)),
       pipeline_(pipeline),
       spool_(spool),
+      channel_config_(channel),
       channel_(std::move(channel), &state),
       state_(state),
       sync_body_(std::move(sync_body)),
@@ -26,6 +29,9 @@ Uploader::~Uploader() { stop(); }
 void Uploader::start() {
     stop_ = false;
     channel_.reset_abort();
+    lanes_.clear();
+    for (unsigned i = 1; i < std::max(opt_.parallel_uploads, 1u); ++i)
+        lanes_.push_back(std::make_unique<UploadLane>(channel_config_, &state_));
     thread_ = std::thread([this] { run(); });
 }
 
@@ -33,8 +39,10 @@ void Uploader::stop() {
     if (!thread_.joinable()) return;
     stop_ = true;
     channel_.abort();
+    for (auto& lane : lanes_) lane->abort();
     wake();
     thread_.join();
+    lanes_.clear();
     // Whatever was not delivered survives in the spool, in order.
     for (auto& b : pipeline_.take_ready(now_ns(), true)) outbox_.push_back(from(std::move(b)));
     spill_outbox();
@@ -77,7 +85,7 @@ bool Uploader::do_sync() {
     }
 }
 
-Uploader::SendResult Uploader::send_batch(const Sealed& b) {
+SendResult Uploader::send_batch(const Sealed& b, HttpsChannel& channel, bool may_register) {
     HttpRequest req;
     req.method = "POST";
     req.path = "/api/v1/agent/telemetry";
@@ -87,7 +95,7 @@ Uploader::SendResult Uploader::send_batch(const Sealed& b) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         HttpResponse r;
         try {
-            r = channel_.send(req);
+            r = channel.send(req);
         } catch (const TransportError&) {
             return SendResult::failed;
         }
@@ -105,6 +113,7 @@ Uploader::SendResult Uploader::send_batch(const Sealed& b) {
         }
         if (r.status == 404 && attempt == 0) {
             // The server does not know this agent (e.g. a fresh database): register, retry.
+            if (!may_register) return SendResult::unknown_agent;
             synced_ = false;
             if (!do_sync()) return SendResult::failed;
             continue;
@@ -139,7 +148,7 @@ bool Uploader::drain_spool() {
             spool_.discard(e->batch_seq);
             continue;
         }
-        SendResult r = send_batch(b);
+        SendResult r = send_batch(b, channel_, true);
         if (r == SendResult::failed) return false;
         if (r == SendResult::delivered)
             spool_.pop(e->batch_seq);
@@ -151,9 +160,26 @@ bool Uploader::drain_spool() {
 
 bool Uploader::drain_outbox() {
     while (!outbox_.empty() && !stop_) {
-        SendResult r = send_batch(outbox_.front());
-        if (r == SendResult::failed) return false;
-        outbox_.pop_front();
+        // The oldest batch goes on this thread's channel, the next ones on the lanes, at once.
+        const size_t n = std::min(outbox_.size(), lanes_.size() + 1);
+        std::vector<std::future<SendResult>> in_flight;
+        for (size_t i = 1; i < n; ++i) {
+            const Sealed& b = outbox_[i];  // outbox_ is not touched until every future is back
+            in_flight.push_back(lanes_[i - 1]->submit(
+                [this, &b](HttpsChannel& channel) { return send_batch(b, channel, false); }));
+        }
+        std::vector<SendResult> results{send_batch(outbox_[0], channel_, true)};
+        for (auto& f : in_flight) results.push_back(f.get());
+        // A lane's batch refused because the server did not know the agent is resent here,
+        // now that the oldest batch registered it (or not, when that one failed).
+        for (size_t i = 1; i < n; ++i) {
+            if (results[i] == SendResult::unknown_agent)
+                results[i] = results[0] == SendResult::failed ? SendResult::failed
+                                                               : send_batch(outbox_[i], channel_, true);
+        }
+        // Failed batches stay at the front, in order, and go to the spool ahead of everything
+        // newer if the server stays away.
+        if (!settle_sent(outbox_, results)) return false;
     }
     return outbox_.empty();
 }

@@ -1,7 +1,9 @@
 // The uploader thread: takes sealed batches from the pipeline, sends heartbeats and
 // telemetry, and keeps strict order through outages: while the server cannot
 // be reached every sealed batch goes to the disk spool, and when it answers
-// again the spool drains, oldest first, before anything newer is sent.
+// again the spool drains, oldest first, before anything newer is sent. Up to
+// `parallel_uploads` sealed batches are in flight at once, each on its own connection (see
+// upload_lane.hpp); a batch that fails is kept, in order, ahead of everything newer.
 #pragma once
 
 #include <atomic>
@@ -12,11 +14,13 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "https_channel.hpp"
 #include "sequence_store.hpp"
 #include "spool.hpp"
 #include "telemetry_pipeline.hpp"
+#include "upload_lane.hpp"
 
 namespace kataedr {
 
@@ -36,6 +40,7 @@ public:
         std::string agent_id;
         uint64_t sync_period_ns = 300ull * 1000000000ull;
         uint64_t max_retry_ns = 30ull * 1000000000ull;  // offline retry back-off cap
+        unsigned parallel_uploads = 2;                   // telemetry batches in flight (≥ 1)
     };
     using LogFn = std::function<void(int level, const std::string&)>;
 
@@ -60,11 +65,10 @@ private:
         std::string body;  // gzip
     };
     static Sealed from(SealedBatch&& b) { return Sealed{b.seq, b.count, std::move(b.body)}; }
-    enum class SendResult { delivered, rejected, failed };
-
     void run();
     bool do_sync();
-    SendResult send_batch(const Sealed& b);
+    // `may_register`: on 404 (agent unknown) sync and resend; only on the uploader's thread.
+    SendResult send_batch(const Sealed& b, HttpsChannel& channel, bool may_register);
     bool drain_spool();
     bool drain_outbox();
     void spill_outbox();
@@ -72,7 +76,9 @@ private:
     Options opt_;
     TelemetryPipeline& pipeline_;
     Spool& spool_;
+    std::shared_ptr<const ChannelConfig> channel_config_;
     HttpsChannel channel_;
+    std::vector<std::unique_ptr<UploadLane>> lanes_;  // parallel_uploads - 1, while started
     ConnectionState& state_;
     std::function<std::string()> sync_body_;
     LogFn log_;

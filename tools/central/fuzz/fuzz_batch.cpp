@@ -12,6 +12,9 @@
 #include <string>
 
 #include "api.hpp"
+#include "api_error.hpp"
+#include "json.hpp"
+#include "telemetry.hpp"
 #include "gzip.hpp"
 #include "sqlite_storage.hpp"
 
@@ -59,6 +62,27 @@ Fixture& fixture() {
     return f;
 }
 
+// Every event's stored JSON (kept verbatim when compact, else re-serialized) must be valid
+// JSON that serializes exactly like the event inside the batch.
+void check_stored_form(const std::string& json) {
+    ParsedBatch batch;
+    try {
+        batch = parse_batch(json, kAgent, BatchLimits{1000, 64});
+    } catch (const ApiError&) {
+        return;
+    }
+    rapidjson::Document whole;
+    whole.Parse(json.data(), json.size());
+    if (whole.HasParseError()) abort();  // parse_batch accepted what RapidJSON refuses
+    const rapidjson::Value& events = whole["events"];
+    if (events.Size() != batch.events.size()) abort();
+    for (rapidjson::SizeType i = 0; i < events.Size(); ++i) {
+        rapidjson::Document stored;
+        stored.Parse(batch.events[i].raw.data(), batch.events[i].raw.size());
+        if (stored.HasParseError() || json::to_string(stored) != json::to_string(events[i])) abort();
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -76,5 +100,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Bad input must be a client error with a reason, never an internal error.
     if (resp.status != 200 && resp.status != 400 && resp.status != 413) abort();
     if (resp.body.empty() || resp.body.front() != '{') abort();
+    if (data[0] & 1) check_stored_form(payload);
     return 0;
 }

@@ -123,7 +123,7 @@ private:
 // cache and mmap keep the event indexes in memory during ingestion.
 constexpr const char* kConnectionPragmas =
     "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA "
-    "temp_store=MEMORY;";
+    "temp_store=MEMORY; PRAGMA journal_size_limit=67108864;";
 
 sqlite3* open_db(const SqliteOptions& o) {
     sqlite3* db = nullptr;
@@ -159,7 +159,8 @@ CREATE TABLE IF NOT EXISTS events(
   class_uid INTEGER NOT NULL, time_ns INTEGER NOT NULL, raw TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_agent_time ON events(agent_id, time_ns);
 CREATE INDEX IF NOT EXISTS events_type_time ON events(type, time_ns);
-CREATE INDEX IF NOT EXISTS events_class_time ON events(class_uid, time_ns);
+-- Nothing queries by OCSF class (the short type is indexed); databases from before 0.1 had it.
+DROP INDEX IF EXISTS events_class_time;
 CREATE INDEX IF NOT EXISTS events_time ON events(time_ns);
 CREATE TABLE IF NOT EXISTS tasks(
   id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, type TEXT NOT NULL, args TEXT NOT NULL, timeout_s INTEGER NOT NULL,
@@ -227,6 +228,11 @@ std::optional<std::string> fts_words(const std::string& text) {
         if (i + 1 == words.size()) q += '*';
     }
     return q;
+}
+
+uint64_t count_rows(sqlite3* db, const char* sql) {
+    Stmt s(db, sql);
+    return s.step() ? static_cast<uint64_t>(s.i64(0)) : 0;
 }
 
 std::string like_pattern(const std::string& text) {
@@ -325,7 +331,14 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
         reader_ = open_db(options_);
         exec(reader_, "PRAGMA query_only=1;");
         stmts_ = std::make_unique<Statements>(writer_, reader_, options_.text_index);
+        // Counted once here and then kept up to date by store_batch: COUNT(*) over the events
+        // table takes time that grows with it, and stats are polled while agents upload.
+        stored_events_ = count_rows(writer_, "SELECT COUNT(*) FROM events");
+        stored_batches_ = count_rows(writer_, "SELECT COUNT(*) FROM batches");
+        checkpointer_ = std::make_unique<WalCheckpointer>(
+            writer_, WalCheckpointer::Options{options_.path, options_.busy_timeout_ms});
     } catch (...) {
+        checkpointer_.reset();
         stmts_.reset();
         sqlite3_close(reader_);
         sqlite3_close(writer_);
@@ -334,6 +347,7 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
 }
 
 SqliteStorage::~SqliteStorage() {
+    checkpointer_.reset();
     stmts_.reset();  // statements first: a connection with live statements cannot close
     sqlite3_close(reader_);
     sqlite3_close(writer_);
@@ -387,6 +401,8 @@ BatchResult SqliteStorage::store_batch(const std::string& agent_id, int64_t batc
         if (options_.text_index) t.bind(1, sqlite3_last_insert_rowid(writer_)).bind_static(2, ev.text).run();
     }
     tx.commit();
+    stored_events_ += events.size();
+    stored_batches_ += 1;
     return {events.size(), false};
 }
 
@@ -438,15 +454,14 @@ std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
 }
 
 StorageStats SqliteStorage::stats() {
+    StorageStats st;
+    st.events = stored_events_.load();
+    st.batches = stored_batches_.load();
     std::lock_guard lock(read_mutex_);
     auto count = [&](const char* sql) {
         Stmt s(reader_, sql);
         return s.step() ? static_cast<uint64_t>(s.i64(0)) : 0;
     };
-    StorageStats st;
-    // MAX(id) would be cheaper but counts rows of rolled-back batches; COUNT is exact.
-    st.events = count("SELECT COUNT(*) FROM events");
-    st.batches = count("SELECT COUNT(*) FROM batches");
     st.agents = count("SELECT COUNT(*) FROM agents");
     st.tasks = count("SELECT COUNT(*) FROM tasks");
     return st;

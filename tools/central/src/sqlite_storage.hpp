@@ -1,11 +1,14 @@
 #pragma once
 // SQLite implementation of Storage: one database file in WAL mode, a writer connection
 // (batches in one transaction with prepared statements) and a reader connection so queries
-// do not wait for ingestion.
+// do not wait for ingestion, and a checkpoint thread so commits do not copy the WAL back.
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
 #include "storage.hpp"
+#include "wal_checkpointer.hpp"
 
 struct sqlite3;
 
@@ -53,6 +56,9 @@ private:
     sqlite3* writer_ = nullptr;
     sqlite3* reader_ = nullptr;
     std::unique_ptr<Statements> stmts_;
+    std::atomic<uint64_t> stored_events_{0};   // rows in events (committed)
+    std::atomic<uint64_t> stored_batches_{0};  // rows in batches (committed)
+    std::unique_ptr<WalCheckpointer> checkpointer_;  // after the writer: it holds a hook on it
 };
 
 }  // namespace vigil::central

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "api_error.hpp"
+#include "batch_document.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 
@@ -39,7 +40,8 @@ void collect_text(const rapidjson::Value& v, std::string& out) {
     }
 }
 
-EventInput parse_event(const rapidjson::Value& ev, size_t index, const BatchLimits& limits) {
+EventInput parse_event(const rapidjson::Value& ev, std::string_view source, size_t index,
+                       const BatchLimits& limits) {
     const std::string where = "events[" + std::to_string(index) + "]";
     if (!ev.IsObject()) throw ApiError(400, where + ": must be an object");
     if (json::deeper_than(ev, limits.max_depth))
@@ -63,7 +65,11 @@ EventInput parse_event(const rapidjson::Value& ev, size_t index, const BatchLimi
     if (!(ms >= 0 && ms <= kMaxTimeMs)) throw ApiError(400, where + ".time: out of range");
     out.time_ns = time->IsInt64() ? time->GetInt64() * 1000000 : static_cast<int64_t>(std::llround(ms * 1e6));
 
-    out.raw = json::to_string(ev);
+    // Stored as received when that is already the compact form, else serialized compactly.
+    if (!source.empty() && is_compact_canonical(source))
+        out.raw.assign(source);
+    else
+        out.raw = json::to_string(ev);
     collect_text(ev, out.text);
     return out;
 }
@@ -72,8 +78,9 @@ EventInput parse_event(const rapidjson::Value& ev, size_t index, const BatchLimi
 
 ParsedBatch parse_batch(std::string_view json_text, std::string_view header_agent_id,
                         const BatchLimits& limits) {
-    rapidjson::Document doc;
-    if (auto err = json::parse(doc, json_text)) throw ApiError(400, *err);
+    BatchDocument parsed;
+    if (auto err = parse_batch_document(parsed, json_text)) throw ApiError(400, *err);
+    const rapidjson::Document& doc = parsed.doc;
     if (!doc.IsObject()) throw ApiError(400, "batch must be a JSON object");
 
     ParsedBatch batch;
@@ -93,8 +100,14 @@ ParsedBatch parse_batch(std::string_view json_text, std::string_view header_agen
         throw ApiError(413, "events: " + std::to_string(events->Size()) +
                                 " events exceed the batch limit of " + std::to_string(limits.max_events));
     batch.events.reserve(events->Size());
+    // The recorded sources belong to the first "events" member, the one looked up above.
+    const auto& sources = parsed.event_sources;
+    const bool have_sources = sources.size() == events->Size();
     size_t i = 0;
-    for (const auto& ev : events->GetArray()) batch.events.push_back(parse_event(ev, i++, limits));
+    for (const auto& ev : events->GetArray()) {
+        batch.events.push_back(parse_event(ev, have_sources ? sources[i] : std::string_view(), i, limits));
+        ++i;
+    }
     return batch;
 }
 
