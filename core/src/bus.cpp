@@ -180,9 +180,8 @@ MessageRef build_result(Publisher& from, uint64_t corr, std::string_view name, v
 }
 }  // namespace
 
-void Bus::deliver_error(Publisher& sender, uint64_t corr, std::string_view name, vigil_status st,
-                        std::string_view error, const ReplyFn& reply) {
-    (void)sender;
+void Bus::deliver_error(uint64_t corr, std::string_view name, vigil_status st, std::string_view error,
+                        const ReplyFn& reply) {
     MessageRef r = build_result(bus_publisher_, corr, name, st, {}, error);
     try {
         reply(r);
@@ -219,7 +218,7 @@ uint64_t Bus::send_command(Publisher& sender, std::string_view name, std::string
         std::string why = unavailable ? unavailable(plugin) : std::string();
         std::string err = why.empty() ? "no handler for command '" + cmd_name + "'"
                                       : "no handler for command '" + cmd_name + "': " + why;
-        deliver_error(sender, corr, cmd_name, why.empty() ? VIGIL_ENOTFOUND : VIGIL_EDISABLED, err, reply);
+        deliver_error(corr, cmd_name, why.empty() ? VIGIL_ENOTFOUND : VIGIL_EDISABLED, err, reply);
         return corr;
     }
     deadline_cv_.notify_one();

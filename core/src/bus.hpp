@@ -103,8 +103,8 @@ private:
     void deadline_loop();
     void finish(uint64_t corr, Publisher& replier, vigil_status status, std::string_view result,
                 std::string_view error, bool is_timeout);
-    void deliver_error(Publisher& sender, uint64_t corr, std::string_view name, vigil_status st,
-                       std::string_view error, const ReplyFn& reply);
+    void deliver_error(uint64_t corr, std::string_view name, vigil_status st, std::string_view error,
+                       const ReplyFn& reply);
 
     mutable std::mutex sub_mu_;
     std::map<uint64_t, std::shared_ptr<Subscription>> subs_;

@@ -12,6 +12,7 @@
 #include <vigil/sdk.hpp>
 
 #include "agent_identity.hpp"
+#include "fs_util.hpp"
 #include "json_util.hpp"
 #include "log.hpp"
 #include "version.hpp"
@@ -38,15 +39,6 @@ std::vector<ConfigError> check_config_file(const std::string& path, std::string*
 }
 
 namespace {
-bool mkdir_p(const std::string& path, mode_t mode) {
-    for (size_t i = 1; i <= path.size(); ++i) {
-        if (i == path.size() || path[i] == '/') {
-            std::string cur = path.substr(0, i);
-            if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return false;
-        }
-    }
-    return true;
-}
 
 std::string errors_json(const std::vector<ConfigError>& errors) {
     rapidjson::StringBuffer sb;
@@ -196,7 +188,7 @@ bool Daemon::start(std::string& error) {
     config_ = *parsed.config;
     LogLevel lvl;
     if (parse_log_level(config_.agent.log_level, lvl)) set_log_level(lvl);
-    if (!mkdir_p(config_.agent.state_dir, 0700)) {
+    if (!make_dirs(config_.agent.state_dir, 0700)) {
         error = "cannot create state directory " + config_.agent.state_dir + ": " + std::strerror(errno);
         return false;
     }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <cstdint>
 #include <string_view>
 
 namespace vigil::core {
@@ -21,6 +22,19 @@ inline void write_str(JsonWriter& w, std::string_view s) { w.String(s.data(), ra
 inline void write_kv(JsonWriter& w, const char* k, std::string_view v) {
     w.Key(k);
     write_str(w, v);
+}
+// Numbers and flags under a key (unsigned, signed, boolean).
+inline void write_uint(JsonWriter& w, const char* k, uint64_t v) {
+    w.Key(k);
+    w.Uint64(v);
+}
+inline void write_int(JsonWriter& w, const char* k, int64_t v) {
+    w.Key(k);
+    w.Int64(v);
+}
+inline void write_bool(JsonWriter& w, const char* k, bool v) {
+    w.Key(k);
+    w.Bool(v);
 }
 
 // Reads a string member, or `def` when absent or not a string.

@@ -8,23 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include "fs_util.hpp"
 #include "json_util.hpp"
 #include "log.hpp"
 
 namespace vigil::core {
-
-namespace {
-bool mkdir_p(const std::string& path, mode_t mode) {
-    std::string cur;
-    for (size_t i = 0; i <= path.size(); ++i) {
-        if (i == path.size() || (path[i] == '/' && i > 0)) {
-            cur = path.substr(0, i);
-            if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return false;
-        }
-    }
-    return true;
-}
-}  // namespace
 
 // The host side of the ABI: every function receives the instance handle.
 struct HostApi {
@@ -295,7 +283,7 @@ void PluginInstance::release_resources(const std::string& reason, std::chrono::m
 }
 
 bool PluginInstance::create() {
-    if (!mkdir_p(state_dir_, 0700)) {
+    if (!make_dirs(state_dir_, 0700)) {
         set_error("cannot create state directory " + state_dir_ + ": " + std::strerror(errno));
         return false;
     }
@@ -309,18 +297,23 @@ bool PluginInstance::create() {
         rc = VIGIL_EINTERNAL;
     }
     if (rc != VIGIL_OK) {
-        std::string why;
-        if (lib_.api.last_error) {
-            const char* e = lib_.api.last_error(state_);
-            why = e ? e : "";
-        }
-        set_error("create failed (" + std::to_string(rc) + ")" + (why.empty() ? "" : ": " + why));
+        set_error(failure_text("create", rc));
         release_resources("plugin " + name() + " failed to start", std::chrono::milliseconds(0));
         if (state_) lib_.api.destroy(state_);
         state_ = nullptr;
         return false;
     }
     return true;
+}
+
+// "start failed (-3): <the plugin's last_error>", for the status and the log.
+std::string PluginInstance::failure_text(const char* stage, vigil_status rc) const {
+    std::string why;
+    if (lib_.api.last_error) {
+        const char* e = lib_.api.last_error(state_);
+        why = e ? e : "";
+    }
+    return std::string(stage) + " failed (" + std::to_string(rc) + ")" + (why.empty() ? "" : ": " + why);
 }
 
 bool PluginInstance::start() {
@@ -333,12 +326,7 @@ bool PluginInstance::start() {
         }
     }
     if (rc != VIGIL_OK) {
-        std::string why;
-        if (lib_.api.last_error) {
-            const char* e = lib_.api.last_error(state_);
-            why = e ? e : "";
-        }
-        set_error("start failed (" + std::to_string(rc) + ")" + (why.empty() ? "" : ": " + why));
+        set_error(failure_text("start", rc));
         release_resources("plugin " + name() + " failed to start", std::chrono::milliseconds(0));
         try {
             lib_.api.stop(state_);
@@ -372,10 +360,7 @@ void PluginInstance::stop() {
     } catch (...) {
         rc = VIGIL_EINTERNAL;
     }
-    if (rc != VIGIL_OK) {
-        const char* e = lib_.api.last_error ? lib_.api.last_error(state_) : nullptr;
-        log_warn(name(), std::string("stop reported an error: ") + (e ? e : std::to_string(rc)));
-    }
+    if (rc != VIGIL_OK) log_warn(name(), failure_text("stop", rc));
     running_ = false;
     started_ = false;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();

@@ -50,6 +50,7 @@ public:
 private:
     friend struct HostApi;
     void set_error(std::string e);
+    std::string failure_text(const char* stage, vigil_status rc) const;
     void release_resources(const std::string& reason, std::chrono::milliseconds drain);
 
     LoadedPlugin lib_;
