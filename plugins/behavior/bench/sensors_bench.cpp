@@ -234,8 +234,7 @@ void churn(long n, JsonLine& out) {
         r.info.cmdline = "/bin/true --churn " + std::to_string(i);
         r.info.cwd = "/";
         r.info.flags = VIGIL_PROC_FLAG_KNOWN;
-        r.exe_key = behavior::ExeKey{uint64_t(st.st_dev), uint64_t(st.st_ino),
-                                     int64_t(st.st_mtim.tv_sec) * 1000000000ll + st.st_mtim.tv_nsec, uint64_t(st.st_size)};
+        r.exe_key = behavior::exe_key_of(st);
         e.snapshot = std::move(r);
         pipeline.on_exec(std::move(e));
         pipeline.on_exit(behavior::ExitEvent{int32_t(4000000 + (i % 4000000)), 0, 0});

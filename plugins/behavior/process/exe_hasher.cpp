@@ -32,6 +32,12 @@ std::string sha256_fd(int fd) {
     return out;
 }
 
+ExeKey exe_key_of(const struct stat& st) {
+    return ExeKey{uint64_t(st.st_dev), uint64_t(st.st_ino),
+                  int64_t(st.st_mtim.tv_sec) * 1000000000ll + st.st_mtim.tv_nsec, uint64_t(st.st_size),
+                  int64_t(st.st_ctim.tv_sec) * 1000000000ll + st.st_ctim.tv_nsec};
+}
+
 std::string ExeHasher::cached(const ExeKey& key) {
     if (!key.valid()) return {};
     std::lock_guard g(mu_);
@@ -49,8 +55,10 @@ std::string ExeHasher::hash(const std::string& path, const ExeKey& expected) {
     struct stat st{};
     std::string digest;
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) <= max_bytes_) {
-        ExeKey key{uint64_t(st.st_dev), uint64_t(st.st_ino),
-                   int64_t(st.st_mtim.tv_sec) * 1000000000ll + st.st_mtim.tv_nsec, uint64_t(st.st_size)};
+        ExeKey key = exe_key_of(st);
+        // Cached under what the caller will look it up by: a sensor that cannot see ctime
+        // gives keys without it.
+        if (expected.valid()) key = key.as_precise_as(expected);
         if (expected.valid() && !(expected == key)) {
             ::close(fd);
             return {};

@@ -1,9 +1,12 @@
-// SHA-256 of executables, cached by (device, inode, mtime, size) so that a
-// binary executed 20,000 times is read once.
+// SHA-256 of executables, cached by (device, inode, mtime, size, ctime) so that a
+// binary executed 20,000 times is read once, and one rewritten in place is read again
+// even when its size and mtime were made to look unchanged.
 #pragma once
 
 #include "lru_cache.hpp"
 #include "process_record.hpp"
+
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cstdint>
@@ -17,6 +20,7 @@ struct ExeKeyHash {
         uint64_t h = k.dev * 0x9E3779B97F4A7C15ull ^ k.ino;
         h ^= uint64_t(k.mtime_ns) + 0x7f4a7c159e3779b9ull + (h << 6) + (h >> 2);
         h ^= k.size + (h << 6) + (h >> 2);
+        h ^= uint64_t(k.ctime_ns) + (h << 6) + (h >> 2);
         return size_t(h);
     }
 };
@@ -51,6 +55,9 @@ private:
     uint64_t hashed_ = 0, hits_ = 0;
     std::atomic<uint64_t> hash_cpu_ns_{0};
 };
+
+// The cache key of a file from its stat.
+ExeKey exe_key_of(const struct stat& st);
 
 // Hex SHA-256 of an open file descriptor's content ("" on read error).
 std::string sha256_fd(int fd);

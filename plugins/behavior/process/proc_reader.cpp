@@ -1,5 +1,7 @@
 #include "proc_reader.hpp"
 
+#include "exe_hasher.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -104,8 +106,7 @@ bool ProcReader::read_cmdline(int32_t pid, vigil::ProcessInfo& info) const {
 ExeKey ProcReader::exe_key(int32_t pid) const {
     struct stat st{};
     if (::stat(path(pid, "exe").c_str(), &st) != 0) return {};
-    return ExeKey{uint64_t(st.st_dev), uint64_t(st.st_ino),
-                  int64_t(st.st_mtim.tv_sec) * 1000000000ll + st.st_mtim.tv_nsec, uint64_t(st.st_size)};
+    return exe_key_of(st);
 }
 
 std::string ProcReader::container_id(int32_t pid) const {

@@ -10,13 +10,25 @@ namespace behavior {
 
 // Identity of an executable file's content: when all four match, the cached
 // SHA-256 is still right (a rewrite changes mtime or size, a replace the inode).
+// Identity of an executable's content for the hash cache. ctime is in it because mtime
+// alone can be set back (`touch -r`) after a binary is rewritten in place at the same size;
+// ctime changes with every write and every timestamp change, and cannot be set from user
+// space. 0 means the sensor could not read it (a kernel whose inode layout the eBPF
+// program does not know); keys are then compared without it.
 struct ExeKey {
     uint64_t dev = 0;
     uint64_t ino = 0;
     int64_t mtime_ns = 0;
     uint64_t size = 0;
+    int64_t ctime_ns = 0;
     bool valid() const { return ino != 0; }
     bool operator==(const ExeKey&) const = default;
+    // This key as precise as `other`: without ctime when `other` has none.
+    ExeKey as_precise_as(const ExeKey& other) const {
+        ExeKey k = *this;
+        if (other.ctime_ns == 0) k.ctime_ns = 0;
+        return k;
+    }
 };
 
 struct ProcessRecord {

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace behavior;
@@ -65,6 +67,28 @@ TEST_CASE("exe hasher caches by file identity and notices changes") {
     { std::ofstream(f) << "abcd"; }
     CHECK(h.hash(f) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589");
     CHECK(h.hashed_files() == 2);
+    // Rewritten in place at the same size with its mtime set back (`touch -r`): ctime gives
+    // it away, so the old digest is not served from the cache.
+    struct stat before{};
+    REQUIRE(::stat(f.c_str(), &before) == 0);
+    ::usleep(20000);
+    { std::ofstream(f) << "abce"; }
+    timespec times[2] = {before.st_atim, before.st_mtim};
+    REQUIRE(::utimensat(AT_FDCWD, f.c_str(), times, 0) == 0);
+    struct stat after{};
+    REQUIRE(::stat(f.c_str(), &after) == 0);
+    CHECK(after.st_size == before.st_size);
+    CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+    CHECK(h.hash(f, exe_key_of(after)) == "84e73dc50f2be9000ab2a87f8026c1f45e1fec954af502e9904031645b190d4f");
+    CHECK(h.hashed_files() == 3);
+    // A sensor that cannot read ctime (key without it) still finds and fills the cache.
+    ExeKey no_ctime = exe_key_of(after);
+    no_ctime.ctime_ns = 0;
+    ExeHasher blind(16, 1 << 20);
+    std::string d = blind.hash(f, no_ctime);
+    CHECK(d == h.hash(f, exe_key_of(after)));
+    CHECK(blind.cached(no_ctime) == d);
+    CHECK(blind.hashed_files() == 1);
     // A file above the size limit is not hashed.
     ExeHasher small(16, 2);
     CHECK(small.hash(f).empty());

@@ -265,7 +265,7 @@ void EbpfSensor::dispatch(const void* data, size_t size, SensorSink& sink) {
         if (!i.tty.empty()) i.flags |= VIGIL_PROC_FLAG_INTERACTIVE;
         i.container_id = container_id_from_cgroup(cstr(e->cgroup, sizeof e->cgroup));
         i.flags |= VIGIL_PROC_FLAG_KNOWN;
-        rec.exe_key = ExeKey{user_dev(e->exe_dev), e->exe_ino, e->exe_mtime_ns, e->exe_size};
+        rec.exe_key = ExeKey{user_dev(e->exe_dev), e->exe_ino, e->exe_mtime_ns, e->exe_size, e->exe_ctime_ns};
         ev.snapshot = std::move(rec);
         sink.on_exec(std::move(ev));
         break;

@@ -39,6 +39,7 @@ struct vb_exec {
     __u64 mnt_ns, pid_ns, net_ns, user_ns;
     __u64 exe_dev, exe_ino, exe_size;
     __s64 exe_mtime_ns;
+    __s64 exe_ctime_ns; /* 0: this kernel's inode layout is not known */
     char comm[16];
     char tty[64];
     char cgroup[VB_CGROUP_MAX];

@@ -88,6 +88,29 @@ struct inode___pre67 {
     struct timespec64 i_mtime;
 } __attribute__((preserve_access_index));
 
+/* ctime moved twice: i_ctime (before 6.6), __i_ctime (6.6 to 6.10), i_ctime_sec and
+ * i_ctime_nsec (6.11 on). */
+struct inode___pre66 {
+    struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+struct inode___pre611 {
+    struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline __s64 inode_ctime_ns(struct inode *ino) {
+    /* Since 6.13 the top bit of i_ctime_nsec flags "ctime was queried" (multigrain
+     * timestamps); nanoseconds never reach it, so it is masked off on every kernel. */
+    if (bpf_core_field_exists(ino->i_ctime_sec))
+        return BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ll + (BPF_CORE_READ(ino, i_ctime_nsec) & ~(1U << 31));
+    struct inode___pre611 *mid = (void *)ino;
+    if (bpf_core_field_exists(mid->__i_ctime))
+        return BPF_CORE_READ(mid, __i_ctime.tv_sec) * 1000000000ll + BPF_CORE_READ(mid, __i_ctime.tv_nsec);
+    struct inode___pre66 *old = (void *)ino;
+    if (bpf_core_field_exists(old->i_ctime))
+        return BPF_CORE_READ(old, i_ctime.tv_sec) * 1000000000ll + BPF_CORE_READ(old, i_ctime.tv_nsec);
+    return 0;
+}
+
 static __always_inline void count_drop(__u32 idx) {
     __u64 *v = bpf_map_lookup_elem(&drops, &idx);
     if (v) *v += 1;
@@ -233,6 +256,7 @@ int handle_exec(void *ctx) {
         struct inode___pre67 *old = (void *)ino;
         e->exe_mtime_ns = BPF_CORE_READ(old, i_mtime.tv_sec) * 1000000000ll + BPF_CORE_READ(old, i_mtime.tv_nsec);
     }
+    e->exe_ctime_ns = inode_ctime_ns(ino);
     walk_file(&e->exe, exe);
     walk_path(&e->cwd, BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt));
 
