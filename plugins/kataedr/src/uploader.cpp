@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <future>
 #include <vector>
 
@@ -169,7 +170,14 @@ bool Uploader::drain_outbox() {
                 [this, &b](HttpsChannel& channel) { return send_batch(b, channel, false); }));
         }
         std::vector<SendResult> results{send_batch(outbox_[0], channel_, true)};
-        for (auto& f : in_flight) results.push_back(f.get());
+        for (auto& f : in_flight) {
+            try {
+                results.push_back(f.get());
+            } catch (const std::exception& e) {  // kept and retried like any failed send
+                log_(VIGIL_LOG_ERROR, std::string("telemetry upload failed: ") + e.what());
+                results.push_back(SendResult::failed);
+            }
+        }
         // A lane's batch refused because the server did not know the agent is resent here,
         // now that the oldest batch registered it (or not, when that one failed).
         for (size_t i = 1; i < n; ++i) {
