@@ -6,7 +6,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 namespace behavior {
 
@@ -84,6 +89,85 @@ std::string ExeHasher::hash(const std::string& path, const ExeKey& expected) {
     }
     ::close(fd);
     return digest;
+}
+
+namespace {
+
+constexpr const char* kCacheHeader = "vigil-exe-hash-cache 1";
+
+bool is_hex_digest(const std::string& s) {
+    if (s.size() != 64) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+}  // namespace
+
+// One entry per line after the header: dev ino mtime_ns size ctime_ns sha256.
+std::string ExeHasher::save(const std::string& path) {
+    std::string text = std::string(kCacheHeader) + "\n";
+    {
+        std::lock_guard g(mu_);
+        cache_.for_each_oldest_first([&](const ExeKey& k, const std::string& digest) {
+            text += std::to_string(k.dev) + ' ' + std::to_string(k.ino) + ' ' + std::to_string(k.mtime_ns) + ' ' +
+                    std::to_string(k.size) + ' ' + std::to_string(k.ctime_ns) + ' ' + digest + '\n';
+        });
+    }
+    const std::string tmp = path + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return "cannot create " + tmp + ": " + std::strerror(errno);
+    size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            std::string err = "cannot write " + tmp + ": " + std::strerror(errno);
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return err;
+        }
+        done += size_t(n);
+    }
+    if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::string err = "cannot replace " + path + ": " + std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return err;
+    }
+    return {};
+}
+
+ExeHasher::LoadResult ExeHasher::load(const std::string& path) {
+    LoadResult r;
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno != ENOENT) r.error = "cannot read " + path + ": " + std::strerror(errno);
+        return r;
+    }
+    std::ifstream in(path);
+    if (!in) {
+        r.error = "cannot read " + path;
+        return r;
+    }
+    std::string line;
+    if (!std::getline(in, line) || line != kCacheHeader) {
+        r.error = path + ": not a hash cache of this version (first line is not \"" + kCacheHeader + "\")";
+        return r;
+    }
+    std::lock_guard g(mu_);
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        ExeKey k;
+        std::string digest, extra;
+        if (!(fields >> k.dev >> k.ino >> k.mtime_ns >> k.size >> k.ctime_ns >> digest) || (fields >> extra) ||
+            !k.valid() || !is_hex_digest(digest)) {
+            ++r.skipped;
+            continue;
+        }
+        cache_.put(k, digest);
+        ++r.loaded;
+    }
+    return r;
 }
 
 }  // namespace behavior

@@ -39,6 +39,18 @@ public:
     // than the limit give "".
     std::string hash(const std::string& path, const ExeKey& expected = {});
 
+    // Writes the cache to `path` (through a temporary file and a rename, mode 0600) so
+    // that a restarted agent does not read every executable again. Returns "" or the
+    // error.
+    std::string save(const std::string& path);
+    struct LoadResult {
+        size_t loaded = 0;
+        size_t skipped = 0;  // malformed lines
+        std::string error;   // the file as a whole was refused (unreadable, other format)
+    };
+    // Adds the entries saved by save(). A missing file is not an error (nothing loaded).
+    LoadResult load(const std::string& path);
+
     uint64_t hashed_files() const { return hashed_; }
     uint64_t cache_hits() const { return hits_; }
     // CPU time spent reading and hashing files, in nanoseconds.

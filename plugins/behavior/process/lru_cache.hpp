@@ -41,6 +41,12 @@ public:
         index_.erase(it);
         return true;
     }
+    // Visits every entry from the least to the most recently used (putting them back in
+    // that order rebuilds the same recency).
+    template <class F>
+    void for_each_oldest_first(F&& visit) const {
+        for (auto it = order_.rbegin(); it != order_.rend(); ++it) visit(it->first, it->second);
+    }
     size_t size() const { return index_.size(); }
     size_t capacity() const { return capacity_; }
     size_t evictions() const { return evictions_; }

@@ -55,6 +55,7 @@ public:
                 if (detection_) detection_->evaluate(type, payload, size);
 #endif
             });
+        load_hash_cache();
         sensors_ = std::make_unique<SensorSet>(settings_, ::getpid(), log);
         sensors_->start(*pipeline_);
         h.info("behavior sensors started: " + describe_mechanisms(*sensors_));
@@ -66,10 +67,37 @@ public:
         if (timer_) host().cancel_timer(timer_);
         timer_ = 0;
         if (sensors_) sensors_->stop();
-        if (pipeline_) report_status();
+        if (pipeline_) {
+            report_status();
+            save_hash_cache();
+        }
     }
 
 private:
+    // The executable hash cache survives restarts (its key holds the file's ctime, so an
+    // entry only ever matches the content it was computed from).
+    std::string hash_cache_path() {
+        auto dir = host().state_dir();
+        return settings_.hash_executables && !dir.empty() ? std::string(dir) + "/exe_hashes" : std::string();
+    }
+    void load_hash_cache() {
+        auto path = hash_cache_path();
+        if (path.empty()) return;
+        auto r = pipeline_->hasher().load(path);
+        if (!r.error.empty()) {
+            host().warn("behavior: hash cache ignored: " + r.error);
+            return;
+        }
+        if (r.loaded || r.skipped)
+            host().info("behavior: " + std::to_string(r.loaded) + " executable hashes from " + path +
+                        (r.skipped ? " (" + std::to_string(r.skipped) + " malformed lines skipped)" : ""));
+    }
+    void save_hash_cache() {
+        auto path = hash_cache_path();
+        if (path.empty()) return;
+        if (auto err = pipeline_->hasher().save(path); !err.empty()) host().warn("behavior: hash cache not saved: " + err);
+    }
+
     void report_status() {
         std::lock_guard g(status_mu_);
         if (!pipeline_ || !sensors_) return;

@@ -96,6 +96,60 @@ TEST_CASE("exe hasher caches by file identity and notices changes") {
     ::rmdir(dir);
 }
 
+TEST_CASE("exe hash cache survives a restart; a damaged file is reported, never trusted") {
+    char dir[] = "/tmp/behavior_hash_XXXXXX";
+    REQUIRE(::mkdtemp(dir));
+    const std::string a = std::string(dir) + "/a", b = std::string(dir) + "/b", cache = std::string(dir) + "/exe_hashes";
+    { std::ofstream(a) << "abc"; }
+    { std::ofstream(b) << "abcd"; }
+    struct stat sa{}, sb{};
+    REQUIRE(::stat(a.c_str(), &sa) == 0);
+    REQUIRE(::stat(b.c_str(), &sb) == 0);
+    ExeHasher first(16, 1 << 20);
+    const std::string da = first.hash(a), db = first.hash(b);
+    REQUIRE(da.size() == 64);
+    CHECK(first.save(cache).empty());
+    struct stat sc{};
+    REQUIRE(::stat(cache.c_str(), &sc) == 0);
+    CHECK((sc.st_mode & 0777) == 0600);
+
+    ExeHasher next(16, 1 << 20);
+    auto r = next.load(cache);
+    CHECK(r.error.empty());
+    CHECK(r.loaded == 2);
+    CHECK(r.skipped == 0);
+    CHECK(next.hash(a, exe_key_of(sa)) == da);
+    CHECK(next.hash(b, exe_key_of(sb)) == db);
+    CHECK(next.hashed_files() == 0);  // both from the saved cache, no file read
+
+    // Damaged lines are skipped and counted; the good ones still load.
+    { std::ofstream(cache, std::ios::app) << "1 2 3\n0 0 0 0 0 " << da << "\n1 2 3 4 5 XYZ\n1 2 3 4 5 " << da << " extra\n"; }
+    ExeHasher again(16, 1 << 20);
+    r = again.load(cache);
+    CHECK(r.loaded == 2);
+    CHECK(r.skipped == 4);
+
+    // Another format: refused as a whole, with the reason.
+    { std::ofstream(cache) << "something else\n"; }
+    ExeHasher other(16, 1 << 20);
+    r = other.load(cache);
+    CHECK(r.loaded == 0);
+    CHECK(r.error.find("not a hash cache") != std::string::npos);
+    CHECK(other.cache_size() == 0);
+
+    // No file yet (first start): nothing loaded, no error.
+    ::unlink(cache.c_str());
+    r = other.load(cache);
+    CHECK(r.error.empty());
+    CHECK(r.loaded == 0);
+    // An unwritable place is an error naming it.
+    CHECK(first.save(std::string(dir) + "/missing/exe_hashes").find("missing") != std::string::npos);
+
+    ::unlink(a.c_str());
+    ::unlink(b.c_str());
+    ::rmdir(dir);
+}
+
 TEST_CASE("path filter matches whole components") {
     PathFilter f({"/tmp/w", "/etc"}, {"/tmp/w/skip"});
     CHECK(f.allows("/tmp/w"));
