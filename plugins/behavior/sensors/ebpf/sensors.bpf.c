@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "sensor_events.h"
+#include "kernel_read.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -35,8 +36,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define FILE_RENAME 4
 #define FILE_CHMOD 5
 #define FILE_CHOWN 6
-
-#define vb_container_of(ptr, type, member) ((type *)((void *)(ptr) - bpf_core_field_offset(type, member)))
 
 /* The agent itself (set before load): its own activity is not reported. */
 const volatile __u32 self_tgid = 0;
@@ -84,33 +83,6 @@ struct {
     __type(value, struct sk_owner);
 } owners SEC(".maps");
 
-struct inode___pre67 {
-    struct timespec64 i_mtime;
-} __attribute__((preserve_access_index));
-
-/* ctime moved twice: i_ctime (before 6.6), __i_ctime (6.6 to 6.10), i_ctime_sec and
- * i_ctime_nsec (6.11 on). */
-struct inode___pre66 {
-    struct timespec64 i_ctime;
-} __attribute__((preserve_access_index));
-struct inode___pre611 {
-    struct timespec64 __i_ctime;
-} __attribute__((preserve_access_index));
-
-static __always_inline __s64 inode_ctime_ns(struct inode *ino) {
-    /* Since 6.13 the top bit of i_ctime_nsec flags "ctime was queried" (multigrain
-     * timestamps); nanoseconds never reach it, so it is masked off on every kernel. */
-    if (bpf_core_field_exists(ino->i_ctime_sec))
-        return BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ll + (BPF_CORE_READ(ino, i_ctime_nsec) & ~(1U << 31));
-    struct inode___pre611 *mid = (void *)ino;
-    if (bpf_core_field_exists(mid->__i_ctime))
-        return BPF_CORE_READ(mid, __i_ctime.tv_sec) * 1000000000ll + BPF_CORE_READ(mid, __i_ctime.tv_nsec);
-    struct inode___pre66 *old = (void *)ino;
-    if (bpf_core_field_exists(old->i_ctime))
-        return BPF_CORE_READ(old, i_ctime.tv_sec) * 1000000000ll + BPF_CORE_READ(old, i_ctime.tv_nsec);
-    return 0;
-}
-
 static __always_inline void count_drop(__u32 idx) {
     __u64 *v = bpf_map_lookup_elem(&drops, &idx);
     if (v) *v += 1;
@@ -137,90 +109,6 @@ static __always_inline void fill_header(struct vb_header *h, __u32 kind, struct 
     h->ppid = BPF_CORE_READ(task, real_parent, tgid);
     h->uid = BPF_CORE_READ(task, cred, uid.val);
     h->boottime_ns = bpf_ktime_get_boot_ns();
-}
-
-/* Builds the path of (dentry, vfsmount) backwards into out->buf, crossing
- * mount points, like d_path() (which tracepoint programs cannot call). One
- * component per bpf_loop() step, so the verifier checks the step once
- * instead of every unrolled iteration. */
-struct walk_ctx {
-    struct vb_path *out;
-    struct dentry *dentry;
-    struct vfsmount *vfsmnt;
-    struct mount *mnt;
-    __u32 off;
-    __u32 done;
-};
-
-static long walk_step(__u32 index, void *arg) {
-    struct walk_ctx *w = arg;
-    /* Plain copies first: CO-RE reads must start from kernel types. */
-    struct dentry *dentry = w->dentry;
-    struct vfsmount *vfsmnt = w->vfsmnt;
-    struct mount *mnt = w->mnt;
-    struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-    if (dentry == mnt_root || dentry == parent) {
-        struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-        if (dentry != mnt_root || mnt == mnt_parent) {
-            w->done = 1; /* reached the root */
-            return 1;
-        }
-        w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-        w->mnt = mnt_parent;
-        w->vfsmnt = &mnt_parent->mnt;
-        return 0;
-    }
-    __u32 len = BPF_CORE_READ(dentry, d_name.len);
-    const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-    __u32 off = w->off;
-    if (len == 0 || len + 1 > off || off > VB_PATH_HALF) return 1;
-    off -= len + 1;
-    struct vb_path *out = w->out;
-    bpf_probe_read_kernel(&out->buf[(off + 1) & (VB_PATH_HALF - 1)], len & (VB_PATH_HALF - 1), name);
-    out->buf[off & (VB_PATH_HALF - 1)] = '/';
-    w->off = off;
-    w->dentry = parent;
-    return 0;
-}
-
-static __always_inline void walk_path(struct vb_path *out, struct dentry *dentry, struct vfsmount *vfsmnt) {
-    out->buf[VB_PATH_HALF] = 0;
-    out->truncated = 0;
-    out->off = VB_PATH_HALF;
-    if (!dentry || !vfsmnt) return;
-    struct walk_ctx w = {
-        .out = out,
-        .dentry = dentry,
-        .vfsmnt = vfsmnt,
-        .mnt = vb_container_of(vfsmnt, struct mount, mnt),
-        .off = VB_PATH_HALF,
-        .done = 0,
-    };
-    bpf_loop(VB_PATH_DEPTH, walk_step, &w, 0);
-    __u32 off = w.off;
-    if (!w.done) out->truncated = 1;
-    if (off >= VB_PATH_HALF) {
-        off = VB_PATH_HALF - 1;
-        out->buf[off] = '/';
-    }
-    out->off = off;
-}
-
-static __always_inline struct file *fd_file(struct task_struct *task, int fd) {
-    if (fd < 0) return 0;
-    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-    if (!fdt) return 0;
-    unsigned int max = BPF_CORE_READ(fdt, max_fds);
-    if ((unsigned int)fd >= max) return 0;
-    struct file **fds = BPF_CORE_READ(fdt, fd);
-    struct file *f = 0;
-    bpf_probe_read_kernel(&f, sizeof f, &fds[fd]);
-    return f;
-}
-
-static __always_inline void walk_file(struct vb_path *out, struct file *f) {
-    walk_path(out, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt));
 }
 
 /* ------------------------------------------------------------ processes */
@@ -250,12 +138,7 @@ int handle_exec(void *ctx) {
     e->exe_ino = BPF_CORE_READ(ino, i_ino);
     e->exe_dev = BPF_CORE_READ(ino, i_sb, s_dev);
     e->exe_size = BPF_CORE_READ(ino, i_size);
-    if (bpf_core_field_exists(ino->i_mtime_sec)) {
-        e->exe_mtime_ns = BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ll + BPF_CORE_READ(ino, i_mtime_nsec);
-    } else {
-        struct inode___pre67 *old = (void *)ino;
-        e->exe_mtime_ns = BPF_CORE_READ(old, i_mtime.tv_sec) * 1000000000ll + BPF_CORE_READ(old, i_mtime.tv_nsec);
-    }
+    e->exe_mtime_ns = inode_mtime_ns(ino);
     e->exe_ctime_ns = inode_ctime_ns(ino);
     walk_file(&e->exe, exe);
     walk_path(&e->cwd, BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt));
