@@ -9,8 +9,8 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <iterator>
 #include <future>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -50,9 +50,9 @@ public:
     // Runs `job` on the lane's thread with the lane's channel; at most one job at a time
     // (the caller waits for the future before submitting again).
     std::future<SendResult> submit(Job job);
-    // Ends a blocked request (thread-safe) and refuses new ones until reset_abort().
+    // Ends a blocked request and refuses new ones (thread-safe); a lane is not reused after
+    // this: the uploader makes new lanes when it starts again.
     void abort() { channel_.abort(); }
-    void reset_abort() { channel_.reset_abort(); }
 
 private:
     void run();

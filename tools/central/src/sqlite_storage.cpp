@@ -458,12 +458,8 @@ StorageStats SqliteStorage::stats() {
     st.events = stored_events_.load();
     st.batches = stored_batches_.load();
     std::lock_guard lock(read_mutex_);
-    auto count = [&](const char* sql) {
-        Stmt s(reader_, sql);
-        return s.step() ? static_cast<uint64_t>(s.i64(0)) : 0;
-    };
-    st.agents = count("SELECT COUNT(*) FROM agents");
-    st.tasks = count("SELECT COUNT(*) FROM tasks");
+    st.agents = count_rows(reader_, "SELECT COUNT(*) FROM agents");
+    st.tasks = count_rows(reader_, "SELECT COUNT(*) FROM tasks");
     return st;
 }
 
