@@ -37,7 +37,7 @@ function(vigil_add_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${VIGIL_TEST_OUTPUT_DIR})
-  target_link_libraries(${name} PRIVATE vigil_doctest_main ${T_LIBS})
+  target_link_libraries(${name} PRIVATE vigil_doctest_main vigil_test_support ${T_LIBS})
   target_compile_definitions(${name} PRIVATE
     VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}" VIGIL_BINARY_DIR="${CMAKE_BINARY_DIR}"
     VIGIL_CORPUS_DIR="${VIGIL_CORPUS_DIR}")
