@@ -8,7 +8,6 @@
 #include <filesystem>
 
 #include "api_error.hpp"
-#include "gzip.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 #include "time_spec.hpp"
@@ -193,6 +192,7 @@ Response Api::handle(const Request& request) {
         r.status = e.status();
         r.body = json::error_body(e.what());
         if (e.status() == 401) r.headers["WWW-Authenticate"] = "Bearer realm=\"vigil-central\"";
+        if (e.status() == 503) r.headers["Retry-After"] = "2";
         return r;
     } catch (const std::exception& e) {
         Response r;
@@ -301,8 +301,8 @@ Response Api::agent_telemetry(const Request& r) {
     if (lower(r.header("content-encoding")) != "gzip")
         throw ApiError(415, "telemetry must be sent with Content-Encoding: gzip");
     std::string id = require_known_agent(r, 404);
-    std::string plain = gunzip(r.body, settings_.max_decompressed_bytes);
-    ParsedBatch batch = parse_batch(plain, id, settings_.batch);
+    ParsedBatch batch =
+        parse_gzip_batch(r.body, settings_.max_decompressed_bytes, id, settings_.batch, r.memory);
     int64_t now = now_ns();
     BatchResult result = storage_.store_batch(batch.agent_id, batch.batch_seq, now, batch.events);
     storage_.touch_agent(id, now);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "file_store.hpp"
+#include "memory_budget.hpp"
 #include "storage.hpp"
 #include "task_broker.hpp"
 #include "telemetry.hpp"
@@ -40,6 +41,9 @@ struct Request {
     std::string body;                            // for bodies read by the glue
     std::istream* body_stream = nullptr;         // for streamed uploads
     std::optional<uint64_t> content_length;
+    // The request's share of the server's memory budget; handlers that build large
+    // structures from the body grow it (failure → 503). Null: no budget (tests, fuzzers).
+    MemoryReservation* memory = nullptr;
 
     std::string header(const std::string& lower_name) const;
 };
