@@ -1,8 +1,9 @@
 #include "distress.hpp"
 
-#include <fstream>
 #include <sstream>
 #include <vector>
+
+#include <vigil/common/small_file.hpp>
 
 namespace vigil::network_threat {
 
@@ -33,12 +34,7 @@ bool to_u64(std::string_view s, uint64_t& v) {
     return true;
 }
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+std::string read_text(const std::string& path) { return common::read_file_or_empty(path, 1 << 20); }
 
 uint64_t get(const std::map<std::string, uint64_t>& m, const char* k) {
     auto it = m.find(k);
