@@ -38,7 +38,8 @@ Response internal_error(const std::exception& e) {
 std::string bearer_token(const Request& r) {
     std::string auth = r.header("authorization");
     if (auth.empty()) throw ApiError(401, "missing bearer token (Authorization: Bearer <token>)");
-    if (auth.size() < 7 || lower(auth.substr(0, 7)) != "bearer ") throw ApiError(401, "Authorization must be Bearer");
+    if (auth.size() < 7 || lower(auth.substr(0, 7)) != "bearer ")
+        throw ApiError(401, "Authorization must be Bearer");
     return auth.substr(7);
 }
 
@@ -81,6 +82,11 @@ BodyPolicy Api::body_policy(const std::string& method, const std::string& path) 
     if (method == "PUT") return {true, settings_.max_file_bytes};
     if (path == "/api/v1/agent/telemetry") return {false, settings_.max_telemetry_bytes};
     return {false, settings_.max_body_bytes};
+}
+
+Response Api::error_reply(const std::exception& error) {
+    if (const auto* e = dynamic_cast<const ApiError*>(&error)) return error_response(*e);
+    return internal_error(error);
 }
 
 std::optional<Response> Api::admit(Request& head) {

@@ -9,6 +9,7 @@
 //  3. reads the body within `Api::body_policy(head)` and calls `Api::handle`.
 // `handle` runs `admit` itself for a request that was not admitted (tests, fuzzers). Every
 // handler validates its input and reports problems as 4xx with {"error": reason}.
+#include <chrono>
 #include <cstdint>
 #include <istream>
 #include <map>
@@ -72,8 +73,8 @@ struct Request {
     std::string body;                            // for bodies read by the glue
     std::istream* body_stream = nullptr;         // for streamed uploads
     std::optional<uint64_t> content_length;
-    PeerIdentity peer;                           // from the TLS layer, never from headers
-    std::optional<Principal> principal;          // set by Api::admit
+    PeerIdentity peer;                   // from the TLS layer, never from headers
+    std::optional<Principal> principal;  // set by Api::admit
     // The request's share of the server's memory budget; handlers that build large
     // structures from the body grow it (failure → 503). Null: no budget (tests, fuzzers).
     MemoryReservation* memory = nullptr;
@@ -102,6 +103,20 @@ struct AgentTrust {
     const RevocationList* revoked = nullptr;
 };
 
+// A long poll that found no task yet: what a server needs to wait for one without a thread
+// (subscribe to the TaskBroker for agent_id after generation, and a timer for deadline).
+struct PollWait {
+    std::string agent_id;
+    uint64_t generation = 0;
+    std::chrono::steady_clock::time_point deadline;
+};
+
+// One step of a long poll: the reply when it is over, else the wait.
+struct PollStep {
+    std::optional<Response> reply;
+    PollWait wait;
+};
+
 class Api {
 public:
     Api(Storage& storage, TaskBroker& broker, FileStore& files, ApiSettings settings, AgentTrust trust = {});
@@ -113,6 +128,19 @@ public:
     // Never throws: errors become responses.
     Response handle(Request& request);
     Response handle(Request&& request) { return handle(request); }
+    // The response for an error (ApiError → its status and reason, anything else → 500).
+    static Response error_reply(const std::exception& error);
+
+    // GET /api/v1/agent/tasks in steps, for a server without a thread per waiting request:
+    // begin_poll admits (if not yet), validates and claims; continue_poll claims again after
+    // a TaskBroker wake-up. Both answer (reply set) when tasks were claimed, the wait is
+    // over, the server stops or the request is refused. Never throw. agent_poll_tasks (what
+    // handle() runs) is the same loop, blocking.
+    PollStep begin_poll(const Request& r);
+    PollStep continue_poll(const PollWait& wait);
+    static bool is_poll(const Request& r) {
+        return r.method == "GET" && (r.path == "/api/v1/agent/tasks" || r.path == "/api/v1/agent/tasks/");
+    }
 
     const ApiSettings& settings() const { return settings_; }
 
@@ -131,6 +159,7 @@ public:
     Response stats(const Request& r);
 
 private:
+    static Response poll_reply(const std::vector<TaskRecord>& tasks);
     Response route(const Request& r);
     void authenticate(Request& r);
     Principal authenticate_agent(const Request& r);

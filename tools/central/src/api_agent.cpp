@@ -22,7 +22,8 @@ Response Api::agent_sync(const Request& r) {
     parse_json_body(r, doc);
     std::string body_id = json::string_or(doc, "agent_id");
     if (body_id != id)
-        throw ApiError(403, "agent_id " + json::quote(body_id) + " is not the authenticated agent " + json::quote(id));
+        throw ApiError(
+            403, "agent_id " + json::quote(body_id) + " is not the authenticated agent " + json::quote(id));
     AgentRecord a;
     a.agent_id = id;
     for (auto [field, target] :
@@ -67,19 +68,51 @@ Response Api::agent_telemetry(const Request& r) {
 }
 
 Response Api::agent_poll_tasks(const Request& r) {
-    std::string id = agent_of(r, true);
-    int64_t wait_s = int_param(r, "wait", settings_.long_poll_default_s, 0, settings_.long_poll_max_s);
-    storage_.touch_agent(id, now_ns());
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
-    std::vector<TaskRecord> tasks;
-    for (;;) {
-        uint64_t gen = broker_.generation(id);  // read before claiming: a task created after is not missed
-        tasks = storage_.claim_tasks(id, now_ns(), settings_.task_redelivery_grace_s,
-                                     settings_.max_tasks_per_poll);
-        auto now = std::chrono::steady_clock::now();
-        if (!tasks.empty() || now >= deadline || broker_.stopping()) break;
-        broker_.wait(id, gen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    PollStep step = begin_poll(r);
+    while (!step.reply) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(step.wait.deadline -
+                                                                          std::chrono::steady_clock::now());
+        broker_.wait(step.wait.agent_id, step.wait.generation, std::max(left, std::chrono::milliseconds(0)));
+        step = continue_poll(step.wait);
     }
+    return std::move(*step.reply);  // an error reply is what error_response() makes of the ApiError
+}
+
+PollStep Api::begin_poll(const Request& r) {
+    if (!r.principal) {  // not admitted yet (tests): as handle() would
+        Request admitted = r;
+        if (auto refused = admit(admitted)) return {std::move(refused), {}};
+        return begin_poll(admitted);
+    }
+    PollStep step;
+    try {
+        step.wait.agent_id = agent_of(r, true);
+        int64_t wait_s = int_param(r, "wait", settings_.long_poll_default_s, 0, settings_.long_poll_max_s);
+        storage_.touch_agent(step.wait.agent_id, now_ns());
+        step.wait.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+    } catch (const std::exception& e) {
+        step.reply = error_reply(e);
+        return step;
+    }
+    return continue_poll(step.wait);
+}
+
+PollStep Api::continue_poll(const PollWait& w) {
+    PollStep step{std::nullopt, w};
+    try {
+        // The generation is read before claiming: a task created after it is not missed.
+        step.wait.generation = broker_.generation(w.agent_id);
+        auto tasks = storage_.claim_tasks(w.agent_id, now_ns(), settings_.task_redelivery_grace_s,
+                                          settings_.max_tasks_per_poll);
+        if (!tasks.empty() || std::chrono::steady_clock::now() >= w.deadline || broker_.stopping())
+            step.reply = poll_reply(tasks);
+    } catch (const std::exception& e) {
+        step.reply = error_reply(e);
+    }
+    return step;
+}
+
+Response Api::poll_reply(const std::vector<TaskRecord>& tasks) {
     rapidjson::StringBuffer b;
     json::Writer w(b);
     w.StartObject();

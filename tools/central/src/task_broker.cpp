@@ -1,5 +1,7 @@
 #include "task_broker.hpp"
 
+#include <algorithm>
+
 namespace vigil::central {
 
 uint64_t TaskBroker::generation(const std::string& agent_id) {
@@ -22,17 +24,60 @@ void TaskBroker::wait(const std::string& agent_id, uint64_t seen_generation,
     }
 }
 
-void TaskBroker::notify(const std::string& agent_id) {
+uint64_t TaskBroker::subscribe(const std::string& agent_id, uint64_t seen_generation, Wake wake) {
+    uint64_t id = 0;
+    {
+        std::lock_guard lock(mutex_);
+        id = next_subscription_++;
+        auto gen = generations_.find(agent_id);
+        const bool fired = stopping_ || (gen != generations_.end() ? gen->second : 0) != seen_generation;
+        if (!fired) {
+            subscribers_[agent_id].push_back({id, std::move(wake)});
+            return id;
+        }
+    }
+    wake();
+    return id;
+}
+
+bool TaskBroker::cancel(const std::string& agent_id, uint64_t subscription) {
     std::lock_guard lock(mutex_);
-    ++generations_[agent_id];
-    auto it = slots_.find(agent_id);
-    if (it != slots_.end()) it->second->cv.notify_all();
+    auto it = subscribers_.find(agent_id);
+    if (it == subscribers_.end()) return false;
+    auto& list = it->second;
+    auto sub =
+        std::find_if(list.begin(), list.end(), [&](const Subscriber& s) { return s.id == subscription; });
+    if (sub == list.end()) return false;
+    list.erase(sub);
+    if (list.empty()) subscribers_.erase(it);
+    return true;
+}
+
+void TaskBroker::notify(const std::string& agent_id) {
+    std::vector<Subscriber> woken;
+    {
+        std::lock_guard lock(mutex_);
+        ++generations_[agent_id];
+        auto it = slots_.find(agent_id);
+        if (it != slots_.end()) it->second->cv.notify_all();
+        if (auto sub = subscribers_.find(agent_id); sub != subscribers_.end()) {
+            woken = std::move(sub->second);
+            subscribers_.erase(sub);
+        }
+    }
+    for (auto& s : woken) s.wake();
 }
 
 void TaskBroker::shutdown() {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    for (auto& [id, slot] : slots_) slot->cv.notify_all();
+    std::unordered_map<std::string, std::vector<Subscriber>> woken;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        for (auto& [id, slot] : slots_) slot->cv.notify_all();
+        woken.swap(subscribers_);
+    }
+    for (auto& [id, list] : woken)
+        for (auto& s : list) s.wake();
 }
 
 bool TaskBroker::stopping() const {
@@ -42,7 +87,10 @@ bool TaskBroker::stopping() const {
 
 size_t TaskBroker::waiting() const {
     std::lock_guard lock(mutex_);
-    return slots_.size();
+    size_t n = slots_.size();
+    for (const auto& [id, list] : subscribers_)
+        if (!slots_.count(id)) ++n;
+    return n;
 }
 
 }  // namespace vigil::central

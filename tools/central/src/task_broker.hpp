@@ -1,22 +1,38 @@
 #pragma once
-// Wakes long-polling agents when a task is created for them. One condition variable per
-// waiting agent (created on demand, dropped when nobody waits), so a task for one agent
-// does not wake the thousands of others.
+// Wakes long-polling agents when a task is created for them. Two ways to wait:
+//  - wait(): blocks the calling thread on a condition variable per waiting agent (created on
+//    demand, dropped when nobody waits), for callers that own a thread;
+//  - subscribe(): registers a callback and returns at once, for the event-driven server,
+//    where a waiting poll is only a timer and this subscription.
+// Either way a task for one agent does not wake the thousands of others.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace vigil::central {
 
 class TaskBroker {
 public:
+    using Wake = std::function<void()>;
+
     // Blocks until notify(agent_id) was called after `seen_generation`, the timeout passes or
     // shutdown() is called. Use generation() before checking storage to avoid lost wake-ups.
     void wait(const std::string& agent_id, uint64_t seen_generation, std::chrono::milliseconds timeout);
+    // Calls `wake` once when notify(agent_id) happens after `seen_generation` or at shutdown —
+    // at once (on this thread) when that already happened. `wake` runs on the notifying
+    // thread without the broker's lock held; it must be quick (post work elsewhere).
+    // Returns the id for cancel().
+    uint64_t subscribe(const std::string& agent_id, uint64_t seen_generation, Wake wake);
+    // Drops a subscription that has not fired yet; false when it fired or never existed.
+    bool cancel(const std::string& agent_id, uint64_t subscription);
+
     uint64_t generation(const std::string& agent_id);
     void notify(const std::string& agent_id);
     void shutdown();
@@ -28,9 +44,15 @@ private:
         std::condition_variable cv;
         int waiters = 0;
     };
+    struct Subscriber {
+        uint64_t id;
+        Wake wake;
+    };
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Slot>> slots_;
+    std::unordered_map<std::string, std::vector<Subscriber>> subscribers_;
     std::map<std::string, uint64_t> generations_;  // survives slot removal
+    uint64_t next_subscription_ = 1;
     bool stopping_ = false;
 };
 
