@@ -160,12 +160,27 @@ CentralConfig load_config(const std::string& path) {
 
     auto server = root["server"];
     r.known(server, "server",
-            {"max_threads", "max_queued", "keep_alive_timeout_s", "io_timeout_s", "sync_period_s"});
+            {"max_threads", "max_queued", "keep_alive_timeout_s", "io_timeout_s", "sync_period_s", "io_threads",
+             "worker_threads", "max_connections", "max_connections_per_address", "max_handshakes",
+             "max_handshakes_per_address", "handshake_timeout_s", "header_timeout_s", "body_timeout_s",
+             "min_body_rate", "memory_budget_bytes"});
     r.get_range(server, "server", "max_threads", c.server.max_threads, 4, 100000);
     r.get_range(server, "server", "max_queued", c.server.max_queued, 1, 1000000);
     r.get_range(server, "server", "keep_alive_timeout_s", c.server.keep_alive_timeout_s, 1, 3600);
     r.get_range(server, "server", "io_timeout_s", c.server.io_timeout_s, 1, 3600);
     r.get_range<int64_t>(server, "server", "sync_period_s", c.api.sync_period_s, 1, 86400);
+    r.get_range(server, "server", "io_threads", c.server.io_threads, 0, 64);
+    r.get_range(server, "server", "worker_threads", c.server.worker_threads, 1, 256);
+    r.get_range(server, "server", "max_connections", c.server.max_connections, 1, 1000000);
+    r.get_range(server, "server", "max_connections_per_address", c.server.max_connections_per_address, 1, 1000000);
+    r.get_range(server, "server", "max_handshakes", c.server.max_handshakes, 1, 1000000);
+    r.get_range(server, "server", "max_handshakes_per_address", c.server.max_handshakes_per_address, 1, 1000000);
+    r.get_range(server, "server", "handshake_timeout_s", c.server.handshake_timeout_s, 1, 3600);
+    r.get_range(server, "server", "header_timeout_s", c.server.header_timeout_s, 1, 3600);
+    r.get_range(server, "server", "body_timeout_s", c.server.body_timeout_s, 1, 86400);
+    r.get_range<uint64_t>(server, "server", "min_body_rate", c.server.min_body_rate, 1, 1ull << 40);
+    r.get_range<uint64_t>(server, "server", "memory_budget_bytes", c.server.memory_budget_bytes, 1ull << 20,
+                          1ull << 44);
 
     auto tasks = root["tasks"];
     r.known(tasks, "tasks",

@@ -20,10 +20,23 @@ struct TlsSettings {
 struct ServerSettings {
     std::string address = "127.0.0.1";
     uint16_t port = 8443;
-    int max_threads = 512;          // connections served at once (each long-polling agent holds one)
-    int max_queued = 1024;          // accepted connections waiting for a thread
-    int keep_alive_timeout_s = 75;  // > long_poll_max_s so a poll never races the idle timeout
-    int io_timeout_s = 15;          // a stalled TLS handshake or request body is dropped after this
+    // The event-driven server (the default).
+    int io_threads = 0;                     // TLS and HTTP I/O; 0 = one per core, at most 4
+    int worker_threads = 4;                 // run the API and storage beside the I/O threads
+    int max_connections = 20000;            // open connections in total (long-polling agents hold one each)
+    int max_connections_per_address = 256;  // from one source address
+    int max_handshakes = 1024;              // connections still in the TLS handshake
+    int max_handshakes_per_address = 32;
+    int handshake_timeout_s = 10;           // accept → TLS established
+    int header_timeout_s = 10;              // first byte of a request → end of its head
+    int keep_alive_timeout_s = 75;          // idle between requests (> long_poll_max_s)
+    int body_timeout_s = 600;               // longest a request body or an answer may take
+    uint64_t min_body_rate = 8192;          // bytes/s a body or answer must average (after 10 s)
+    uint64_t memory_budget_bytes = 256ull << 20;  // request bodies and parsed batches, all requests together
+    // The thread-per-connection Poco server (VIGIL_CENTRAL_SERVER=poco, until it is removed).
+    int max_threads = 512;
+    int max_queued = 1024;
+    int io_timeout_s = 15;
     int64_t task_expiry_s = 86400;  // pending/delivered tasks older than this become expired
 };
 

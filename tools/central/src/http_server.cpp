@@ -266,7 +266,7 @@ sigset_t shutdown_signals() {
 
 }  // namespace
 
-int serve(const CentralConfig& config, bool verbose) {
+int serve_poco(const CentralConfig& config, bool verbose) {
     // Block the shutdown signals before any thread starts so only sigwait() sees them.
     sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);

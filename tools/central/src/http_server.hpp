@@ -8,7 +8,10 @@
 namespace vigil::central {
 
 // Runs until SIGTERM or SIGINT; returns the process exit code. Prints startup errors
-// (bad certificate, port in use, database) to stderr and returns 1.
+// (bad certificate, port in use, database) to stderr and returns 1. The event-driven server
+// (asio_server.cpp) unless VIGIL_CENTRAL_SERVER=poco selects the thread-per-connection one.
 int serve(const CentralConfig& config, bool verbose);
+int serve_asio(const CentralConfig& config, bool verbose);
+int serve_poco(const CentralConfig& config, bool verbose);
 
 }  // namespace vigil::central
