@@ -1,10 +1,11 @@
 #include "agent_metrics.hpp"
 
+#include <vigil/common/process_metrics.hpp>
+
 #include <set>
 
 #include "json_util.hpp"
 #include "log.hpp"
-#include "process_metrics.hpp"
 #include "status_metrics_import.hpp"
 
 namespace vigil::core {
@@ -164,7 +165,7 @@ std::string AgentMetrics::render() {
     render_watchdog(out, plugins);
     // Creates its families even before the first detection, so plugins cannot claim the names.
     if (src_.detections) src_.detections->render(out);
-    render_process_metrics(out);
+    common::render_process_metrics(out);
     render_abi_metrics(out, plugins);
     import_plugin_metrics(out, plugins);
     return out.render();

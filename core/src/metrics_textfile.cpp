@@ -1,44 +1,22 @@
 #include "metrics_textfile.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <random>
+#include <vigil/common/atomic_file.hpp>
 
 #include "log.hpp"
 
 namespace vigil::core {
 
 std::string write_textfile(const std::string& path, const std::string& text) {
-    std::random_device rd;
-    char suffix[24];
-    std::snprintf(suffix, sizeof suffix, ".%08x.tmp", unsigned(rd()));
-    // node_exporter reads only *.prom: the temporary name is ignored by it.
-    const std::string tmp = path + suffix;
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) return "cannot create " + tmp + ": " + std::strerror(errno);
-    ::fchmod(fd, 0644);  // readable by node_exporter whatever our umask
-    size_t off = 0;
-    while (off < text.size()) {
-        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            std::string err = "cannot write " + tmp + ": " + std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return err;
-        }
-        off += size_t(n);
+    try {
+        // Hidden O_EXCL temporary + rename (node_exporter reads only *.prom);
+        // a metrics snapshot needs no fsync.
+        common::write_file_atomic(path, text, {.mode = 0644, .durability = common::Durability::process_crash});
+        return {};
+    } catch (const std::exception& e) {
+        return e.what();
     }
-    if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::string err = "cannot replace " + path + ": " + std::strerror(errno);
-        ::unlink(tmp.c_str());
-        return err;
-    }
-    return {};
 }
 
 MetricsTextfile::MetricsTextfile(std::string path, std::chrono::seconds interval, RenderFn render)

@@ -1,9 +1,9 @@
 // The opt-in node_exporter textfile output (agent.metrics.textfile): the
 // exposition is written every interval to a new file beside the target and
-// renamed over it, so node_exporter never reads half a file. The temporary
-// file is created with O_EXCL|O_NOFOLLOW under a random name: the textfile
-// directory may be writable by the node_exporter user, whose planted symlink
-// must not make root write elsewhere (rename replaces a link, never follows it).
+// renamed over it, so node_exporter never reads half a file
+// (common::write_file_atomic: O_EXCL temporary, so a symlink planted by the
+// node_exporter user in its directory is never followed; rename replaces a
+// link at the target, never writes through it).
 #pragma once
 #include <chrono>
 #include <condition_variable>

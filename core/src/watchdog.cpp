@@ -1,16 +1,12 @@
 #include "watchdog.hpp"
 
-#include <time.h>
+#include <vigil/common/time.hpp>
 
 #include "log.hpp"
 
 namespace vigil::core {
 
-int64_t monotonic_ms() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
+int64_t monotonic_ms() { return common::monotonic_ns() / 1000000; }
 
 std::vector<std::string> LivenessCheck::evaluate(const std::vector<SubscriptionSnapshot>& subs,
                                                  const std::vector<Heartbeat>& heartbeats, Clock::time_point now,

@@ -125,6 +125,27 @@ for p in behavior response ioc_scanner file_threat; do
 done
 [[ $states == *"'kataedr': 'disabled'"* && $states == *"'isolation': 'disabled'"* ]] || vt_fail "unsafe plugins enabled: $states"
 /usr/bin/vigilctl --json status | grep -q '"on_access":{"running":true' || vt_fail "on-access scanning not running"
+# Tasks that need the bounding set's capabilities: run as another user (SETUID/SETGID),
+# delete another user's file from sticky /tmp into quarantine and restore it with its
+# owner and mode (DAC_*, FOWNER, CHOWN), terminate another user's process (KILL).
+ctl() { /usr/bin/vigilctl --socket /run/vigil/vigild.sock "$@"; }
+[[ $(ctl response run_process /usr/bin/id -u --user nobody) == *'"stdout": "65534\n"'* ]] ||
+  vt_fail "run_process as nobody: $(ctl response run_process /usr/bin/id -u --user nobody 2>&1)"
+victim=$(mktemp /tmp/vigil-ops-package.XXXXXX)
+echo "owned by nobody" >"$victim"
+chown nobody:nogroup "$victim"
+chmod 0600 "$victim"
+out=$(ctl --json response delete_file "$victim") || vt_fail "delete_file: $out"
+[[ -e $victim ]] && vt_fail "delete_file left $victim"
+qid=$(ctl --json quarantine list | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["entries"][-1]["id"])')
+ctl quarantine restore "$qid" >/dev/null || vt_fail "quarantine restore"
+[[ $(stat -c '%U %a' "$victim") == "nobody 600" ]] || vt_fail "restored with $(stat -c '%U %a' "$victim")"
+rm -f "$victim"
+setpriv --reuid nobody --regid nogroup --clear-groups sleep 120 &
+sleeper=$!
+vt_track_pid "$sleeper"
+ctl response terminate_process "$sleeper" >/dev/null || vt_fail "terminate_process as root over nobody's process"
+vt_wait_until 10 bash -c "! kill -0 $sleeper 2>/dev/null" || vt_fail "process of nobody not terminated"
 agent_id=$(cat /var/lib/vigil/agent_id)
 vt_stop_daemon || vt_fail "packaged vigild exit status"
 

@@ -1,4 +1,4 @@
-#include "process_metrics.hpp"
+#include <vigil/common/process_metrics.hpp>
 
 #include <dirent.h>
 #include <sys/resource.h>
@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
-namespace vigil::core {
+#include <vigil/common/proc.hpp>
 
-namespace prom = common::prom;
+namespace vigil::common {
+
 
 namespace {
 // Fields of /proc/self/stat after the command name (which may hold spaces).
@@ -25,19 +26,6 @@ std::vector<std::string> stat_fields() {
     std::istringstream rest(line.substr(close + 2));
     for (std::string f; rest >> f;) out.push_back(f);
     return out;  // out[0] is field 3 (state)
-}
-
-double boot_time_s() {
-    std::ifstream in("/proc/stat");
-    for (std::string key; in >> key;) {
-        if (key == "btime") {
-            double v = 0;
-            in >> v;
-            return v;
-        }
-        in.ignore(1 << 16, '\n');
-    }
-    return 0;
 }
 
 double open_fds() {
@@ -59,14 +47,15 @@ void render_process_metrics(prom::Exposition& out) {
     auto f = stat_fields();
     const double ticks = double(::sysconf(_SC_CLK_TCK));
     const double page = double(::sysconf(_SC_PAGESIZE));
-    // Field numbers from proc(5): utime 14, stime 15, num_threads 20, starttime 22, vsize 23, rss 24.
+    // Field numbers from proc(5): utime 14, stime 15, num_threads 20, vsize 23, rss 24 (common::ProcStat
+    // has none of these).
     auto field = [&](size_t n) { return n - 3 < f.size() ? std::stod(f[n - 3]) : 0.0; };
     if (auto* c = out.family("process_cpu_seconds_total", prom::Type::counter, "User and system CPU time spent in seconds"))
         c->add({}, (field(14) + field(15)) / ticks);
     gauge(out, "process_resident_memory_bytes", "Resident memory size in bytes", field(24) * page);
     gauge(out, "process_virtual_memory_bytes", "Virtual memory size in bytes", field(23));
     gauge(out, "process_start_time_seconds", "Start time of the process since the Unix epoch in seconds",
-          boot_time_s() + field(22) / ticks);
+          double(ProcFs().start_time_ns(::getpid())) / 1e9);
     gauge(out, "process_threads", "Number of OS threads in the process", field(20));
     gauge(out, "process_open_fds", "Number of open file descriptors", open_fds());
     rlimit rl{};
@@ -75,4 +64,4 @@ void render_process_metrics(prom::Exposition& out) {
               rl.rlim_cur == RLIM_INFINITY ? -1.0 : double(rl.rlim_cur));
 }
 
-}  // namespace vigil::core
+}  // namespace vigil::common
