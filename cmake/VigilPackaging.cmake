@@ -70,10 +70,10 @@ set(CPACK_DEBIAN_AGENT_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "init-system-helpers (>= 1.52)")
 set(CPACK_DEBIAN_AGENT_PACKAGE_RECOMMENDS "nftables")
 set(CPACK_COMPONENT_AGENT_DESCRIPTION "Vigil EDR agent
- vigild, the host daemon of the Vigil endpoint detection and response system,
- with its protection plugins (behavior sensors and Sigma detection, file threat
- scanning, IOC scans, response actions, network isolation, the central-node
- connector), vigilctl and the systemd unit.")
+vigild, the host daemon of the Vigil endpoint detection and response system,
+with its protection plugins (behavior sensors and Sigma detection, file threat
+scanning, IOC scans, response actions, network isolation, the central-node
+connector), vigilctl and the systemd unit.")
 set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
     ${VIGIL_DEB_DIR}/agent/conffiles ${VIGIL_DEB_DIR}/agent/postinst ${VIGIL_DEB_DIR}/agent/prerm
     ${VIGIL_DEB_DIR}/agent/postrm)
@@ -82,9 +82,9 @@ set(CPACK_DEBIAN_CENTRAL_PACKAGE_NAME vigil-central)
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_DEPENDS "adduser, init-system-helpers (>= 1.52)")
 set(CPACK_COMPONENT_CENTRAL_DESCRIPTION "Vigil EDR central node
- vigil-central collects telemetry and detections from Vigil agents, stores them
- and hands out response tasks over an HTTPS REST API. Runs as its own system
- user under a sandboxed systemd unit.")
+vigil-central collects telemetry and detections from Vigil agents, stores them
+and hands out response tasks over an HTTPS REST API. Runs as its own system
+user under a sandboxed systemd unit.")
 set(CPACK_DEBIAN_CENTRAL_PACKAGE_CONTROL_EXTRA
     ${VIGIL_DEB_DIR}/central/conffiles ${VIGIL_DEB_DIR}/central/postinst ${VIGIL_DEB_DIR}/central/prerm
     ${VIGIL_DEB_DIR}/central/postrm)
@@ -93,8 +93,8 @@ set(CPACK_DEBIAN_SDK_PACKAGE_NAME vigil-sdk-dev)
 set(CPACK_DEBIAN_SDK_PACKAGE_ARCHITECTURE all)
 set(CPACK_DEBIAN_SDK_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_SDK_DESCRIPTION "Vigil EDR plugin SDK
- The C plugin ABI headers and header-only C++ helpers for writing Vigil agent
- plugins, with a CMake package (find_package(VigilSDK)), a pkg-config file and
- example plugins in C and C++.")
+The C plugin ABI headers and header-only C++ helpers for writing Vigil agent
+plugins, with a CMake package (find_package(VigilSDK)), a pkg-config file and
+example plugins in C and C++.")
 
 include(CPack)
