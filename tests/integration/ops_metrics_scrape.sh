@@ -10,7 +10,9 @@ source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
 kt_require_central
 vt_init ops_metrics_scrape
 [[ $(id -u) == 0 ]] || { vt_log "SKIP: needs root (sensors, fanotify, nftables)"; exit 77; }
-python3 -c 'import prometheus_client' 2>/dev/null || vt_fail "python3-prometheus-client missing (tools/setup installs it)"
+# Debian's python3 (python3-prometheus-client), whatever python3 comes first in PATH.
+PY=/usr/bin/python3
+"$PY" -c 'import prometheus_client' 2>/dev/null || vt_fail "python3-prometheus-client missing (tools/setup installs it)"
 
 kt_certs "$VT_DIR/certs"
 port=$(kt_free_port)
@@ -79,9 +81,9 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$VT_DIR/certs/ca.crt" "h
 curl -sf --cacert "$VT_DIR/certs/ca.crt" -H "Authorization: Bearer $KT_TOKEN" "https://127.0.0.1:$port/metrics" \
   -o "$VT_DIR/central.prom" || vt_fail "central /metrics with the operator token"
 
-python3 "$VIGIL_SOURCE/tests/lib/check_metrics.py" "$VIGIL_SOURCE/docs/metrics.md" agent \
+"$PY" "$VIGIL_SOURCE/tests/lib/check_metrics.py" "$VIGIL_SOURCE/docs/metrics.md" agent \
   "$VT_DIR/agent-vigilctl.prom" "$VT_DIR/agent-http.prom" "$VT_DIR/agent-textfile.prom" || vt_fail "agent scrapes"
-python3 "$VIGIL_SOURCE/tests/lib/check_metrics.py" "$VIGIL_SOURCE/docs/metrics.md" central "$VT_DIR/central.prom" ||
+"$PY" "$VIGIL_SOURCE/tests/lib/check_metrics.py" "$VIGIL_SOURCE/docs/metrics.md" central "$VT_DIR/central.prom" ||
   vt_fail "central scrape"
 if command -v promtool >/dev/null; then
   for f in "$VT_DIR"/*.prom; do promtool check metrics <"$f" || vt_fail "promtool: $f"; done

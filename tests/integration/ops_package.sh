@@ -50,7 +50,7 @@ for deb in "$agent" "$central" "$sdk"; do vt_log "$(basename "$deb"): $(stat -c 
 
 contents() { dpkg-deb -c "$1" | awk '{print $1, $2, $6}'; }
 has() { # $1 deb, $2 mode, $3 path
-  contents "$1" | grep -qxF "$2 root/root ./${3#/}" || vt_fail "$(basename "$1"): no '$2 root/root $3'"
+  contents "$1" | grep -qxF -- "$2 root/root ./${3#/}" || vt_fail "$(basename "$1"): no '$2 root/root $3'"
 }
 has "$agent" -rwxr-xr-x /usr/sbin/vigild
 has "$agent" -rwxr-xr-x /usr/bin/vigilctl

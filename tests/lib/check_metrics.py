@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Checks Prometheus scrapes against docs/metrics.md.
 
 usage: check_metrics.py DOCS SECTION SCRAPE [SCRAPE...]
