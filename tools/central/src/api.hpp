@@ -145,6 +145,10 @@ public:
     }
 
     const ApiSettings& settings() const { return settings_; }
+    // Counts the answered request (route template, status; telemetry batches) and returns it.
+    // handle() does it itself; a server calls it for the answers it gives without handle()
+    // (refusals before the body, long polls answered in steps).
+    Response count(const Request& r, Response response, std::chrono::steady_clock::time_point started);
 
     // Individual endpoints, public for tests and the fuzzer. They throw ApiError.
     Response agent_sync(const Request& r);
@@ -164,8 +168,6 @@ public:
 
 private:
     static Response poll_reply(const std::vector<TaskRecord>& tasks);
-    // Counts the answered request (route template, status; telemetry batches) and returns it.
-    Response count(const Request& r, Response response, std::chrono::steady_clock::time_point started);
     Response route(const Request& r);
     void authenticate(Request& r);
     Principal authenticate_agent(const Request& r);

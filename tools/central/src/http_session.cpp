@@ -69,7 +69,8 @@ void HttpSession::wait_request() {
     memory_.reset();
     body_.clear();
     body_.shrink_to_fit();
-    has_body_ = body_done_ = expect_continue_ = false;
+    has_body_ = body_done_ = expect_continue_ = counted_ = false;
+    request_start_ = {};
     poll_.reset();
     if (stop_requested_ || ctx_.stopping) return close();
     if (buffer_.size() > 0 || SSL_pending(stream_.ssl()) > 0) return read_head();
@@ -104,6 +105,7 @@ void HttpSession::on_head(error_code ec) {
             431, "the request head exceeds " + std::to_string(ctx_.transport.header_limit) + " bytes"));
     if (ec) return refuse(ApiError(400, "malformed HTTP request: " + ec.message()));
     disarm();
+    request_start_ = Clock::now();
     const auto& head = head_parser_->get();
     version_ = head.version();
     keep_alive_ = head.keep_alive();
@@ -163,6 +165,7 @@ void HttpSession::dispatch() {
     head_parser_.reset();  // everything needed is in request_; a waiting poll keeps no parser
     if (Api::is_poll(request_)) return start_poll();
     phase_ = Phase::api;
+    counted_ = true;
     request_.memory = &memory_;
     net::post(ctx_.workers, [self = shared_from_this()] {
         Response response;

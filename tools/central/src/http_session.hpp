@@ -94,6 +94,8 @@ private:
     bool stop_requested_ = false;
     bool busy_ = false;
     bool answer_keeps_alive_ = false;
+    bool counted_ = false;  // the answer was counted in the API's metrics (handle() does it)
+    Clock::time_point request_start_{};
 
     boost::beast::flat_buffer buffer_;
     std::optional<HeadParser> head_parser_;

@@ -53,6 +53,12 @@ void HttpSession::log_answer(const Response& r) const {
 void HttpSession::respond(Response r) {
     if (phase_ == Phase::closed) return;
     phase_ = Phase::write;
+    if (!counted_) {
+        // Answers given without Api::handle (refused heads, long polls): counted here too.
+        if (request_start_ == Clock::time_point{}) request_start_ = Clock::now();
+        r = ctx_.api.count(request_, std::move(r), request_start_);
+        counted_ = true;
+    }
     const unsigned version = version_;
     answer_keeps_alive_ = keep_alive_ && body_done_ && !stop_requested_ && !ctx_.stopping;
     if (!r.file_path.empty()) {
