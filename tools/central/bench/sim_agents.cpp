@@ -143,11 +143,12 @@ private:
 
 }  // namespace
 
-SimAgents::SimAgents(int port, const std::string& certs, int count, int wait_s, int max_connecting)
+SimAgents::SimAgents(int port, const std::string& certs, int count, int wait_s, int max_connecting, int first_id)
     : endpoint_(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
       count_(count),
       wait_s_(wait_s),
-      max_connecting_(max_connecting) {
+      max_connecting_(max_connecting),
+      first_id_(first_id) {
     ctx_ = SSL_CTX_new(TLS_client_method());
     if (!ctx_ || SSL_CTX_use_certificate_file(ctx_, (certs + "/client.crt").c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx_, (certs + "/client.key").c_str(), SSL_FILETYPE_PEM) != 1)
@@ -180,7 +181,7 @@ void SimAgents::connected_one() {
 void SimAgents::launch_more() {
     while (launched_ < count_ && connecting_ < max_connecting_) {
         ++connecting_;
-        std::make_shared<SimAgent>(io_, *this, agent_id(launched_++))->connect();
+        std::make_shared<SimAgent>(io_, *this, agent_id(first_id_ + launched_++))->connect();
     }
 }
 

@@ -37,8 +37,9 @@ private:
 
 class SimAgents {
 public:
-    // Starts connecting at once (at most `max_connecting` handshakes at a time).
-    SimAgents(int port, const std::string& certs, int count, int wait_s, int max_connecting);
+    // Starts connecting at once (at most `max_connecting` handshakes at a time). The agents
+    // are agent_id(first_id) .. agent_id(first_id + count - 1).
+    SimAgents(int port, const std::string& certs, int count, int wait_s, int max_connecting, int first_id = 0);
     ~SimAgents();
     SimAgents(const SimAgents&) = delete;
     SimAgents& operator=(const SimAgents&) = delete;
@@ -64,6 +65,7 @@ private:
     const int count_;
     const int wait_s_;
     const int max_connecting_;
+    const int first_id_;
     int launched_ = 0;
     int connecting_ = 0;
     std::thread thread_;

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -135,6 +136,10 @@ int serve_asio(const CentralConfig& config, bool verbose) {
         return 1;
     }
     listener->start();
+    // While the listener is closed at shutdown and a request is on the worker pool, the I/O
+    // threads may have nothing to wait for; without this they would return and the answer
+    // the worker posts back would never be written.
+    auto keep_running = net::make_work_guard(io);
     std::vector<std::thread> io_threads;
     for (int i = io_thread_count(s); i > 0; --i) io_threads.emplace_back([&io] { io.run(); });
     log_line("listening on https://" + s.address + ":" + std::to_string(s.port) +
@@ -148,6 +153,7 @@ int serve_asio(const CentralConfig& config, bool verbose) {
     sigwait(&signals, &sig);
     log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
     drain(ctx, *listener, broker);
+    keep_running.reset();
     io.stop();
     for (auto& t : io_threads) t.join();
     workers.join();

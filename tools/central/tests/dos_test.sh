@@ -87,12 +87,19 @@ PY
     || fail "$name: the agent's telemetry stalled"
 }
 
-# loop ARGS...: runs curl ARGS again and again in a session of its own (see phase). Attackers
-# run at the lowest CPU priority: on this one machine they stand for peers elsewhere, whose
-# own CPU use must not be what slows the server and the agent down.
+# Attackers run at the lowest CPU priority: on this one machine they stand for peers
+# elsewhere, whose own CPU use must not be what slows the server and the agent down. A new
+# session is a new scheduler autogroup (kernel.sched_autogroup_enabled), where a process's
+# own nice value counts only against its group: the group itself gets nice 19 too.
+lowest_priority() {  # lowest_priority SESSION_LEADER_PID
+  [[ -w /proc/$1/autogroup ]] && echo 19 >"/proc/$1/autogroup" 2>/dev/null || true
+}
+
+# loop ARGS...: runs curl ARGS again and again in a session of its own (see phase).
 loop() {
   nice -n 19 setsid bash -c 'while :; do curl -s -o /dev/null "$@" || true; done' loop "$@" &
   started+=($!)
+  lowest_priority $!
 }
 
 attack_bomb() {  # 16 senders posting the bomb as their own (registered) agent
@@ -118,6 +125,7 @@ attack_slow() {  # 600 trickled handshakes from 20 addresses
   started=()
   nice -n 19 setsid python3 "$tools" slow-handshakes 127.0.0.1 "$port" 600 "$1" 30 >"$T/slow.out" &
   started+=($!)
+  lowest_priority $!
 }
 
 phase baseline
