@@ -207,8 +207,9 @@ VIGIL_BENCH(
                                  << "/ca.crt\n  require_client_certificate: true\nstorage:\n  database: "
                                  << s.dir << "/central.db\n  files_dir: " << s.dir
                                  << "/files\n  text_index: " << text_index
-                                 << "\noperators:\n  tokens:\n    - name: bench\n      token: "
-                                    "\"vigil-bench-telemetry-token-0123\"\ncli:\n  certificate: "
+                                 << "\noperators:\n  tokens:\n    - name: bench\n      role: admin\n      "
+                                    "token_file: "
+                                 << c << "/operator.token\ncli:\n  certificate: "
                                  << c << "/client.crt\n  private_key: " << c << "/client.key\n";
     s.socket = s.dir + "/vigild.sock";
     s.agent_cfg = s.dir + "/vigil.yaml";

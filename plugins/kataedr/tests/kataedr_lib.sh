@@ -5,7 +5,6 @@
 
 KT_CENTRAL=${VIGIL_CENTRAL_BIN:-$VIGIL_BUILD/bin/vigil-central}
 KT_GEN_CERTS=${VIGIL_GEN_CERTS:-$VIGIL_SOURCE/tools/gen-certs}
-KT_TOKEN="kataedr-integration-token-$$-0123456789"
 
 kt_require_central() {
   if [[ ! -x $KT_CENTRAL || ! -x $KT_GEN_CERTS ]]; then
@@ -26,6 +25,8 @@ kt_certs() { "$KT_GEN_CERTS" "$1" >/dev/null || vt_fail "gen-certs $1 failed"; }
 kt_central_config() {
   local name=$1 port=$2 certs=$3 mtls=$4 dir=$VT_DIR/central-$1
   mkdir -p "$dir"
+  # A fresh operator token per central (256 random bits, 0600): no usable token in the repository.
+  [[ -s $dir/operator.token ]] || (umask 077 && openssl rand -hex 32 >"$dir/operator.token")
   cat >"$dir/central.yaml" <<EOS
 listen:
   address: 127.0.0.1
@@ -41,7 +42,8 @@ storage:
 operators:
   tokens:
     - name: kataedr-test
-      token: "$KT_TOKEN"
+      role: admin
+      token_file: $dir/operator.token
 cli:
   certificate: $certs/client.crt
   private_key: $certs/client.key

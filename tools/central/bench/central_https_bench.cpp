@@ -32,7 +32,6 @@ namespace {
 using vigil::bench::JsonLine;
 using vigil::central::bench::kAgent;
 namespace fs = std::filesystem;
-constexpr const char* kToken = "bench-operator-token-0123456789";
 
 int free_port() {
     Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
@@ -105,8 +104,10 @@ VIGIL_BENCH(central_https, "central-https",
                "require_client_certificate: true}\n"
             << "storage: {database: db/central.db, files_dir: db/files, text_index: "
             << (text_index ? "true" : "false") << "}\n"
-            << "operators: {tokens: [\"" << kToken << "\"]}\n";
+            << "operators: {tokens: [{name: bench, role: admin, token_file: certs/operator.token}]}\n";
     }
+    std::string token;
+    std::getline(std::ifstream(certs + "/operator.token"), token);
     std::vector<std::string> bodies;
     for (int b = 0; b < batches; ++b)
         bodies.push_back(vigil::central::gzip(vigil::central::bench::make_batch(b, per_batch)));
@@ -181,7 +182,7 @@ VIGIL_BENCH(central_https, "central-https",
     long long rows = -1;
     {
         Poco::Net::HTTPSClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port), client.ctx);
-        if (client.send(s, "GET", "/api/v1/stats", "", false, reply, kToken) == 200) {
+        if (client.send(s, "GET", "/api/v1/stats", "", false, reply, token) == 200) {
             auto pos = reply.find("\"events\":");
             if (pos != std::string::npos) rows = std::stoll(reply.substr(pos + 9));
         }

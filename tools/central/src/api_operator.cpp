@@ -1,4 +1,6 @@
 // Operator endpoints: agents, events, tasks, files, stats. Each checks the caller's role.
+#include <algorithm>
+
 #include "api.hpp"
 #include "api_error.hpp"
 #include "api_util.hpp"
@@ -60,33 +62,61 @@ Response Api::query_events(const Request& r) {
     return ok_json(buffer_string(b));
 }
 
+namespace {
+
+// What a task type needs: responders may not run processes, send agent.* commands or raw
+// <plugin>.<verb> commands, or restore a quarantined file to a path of their choosing.
+Role role_for_task(const std::string& type, const rapidjson::Value* args) {
+    if (type == "run_process" || type.find('.') != std::string::npos) return Role::admin;
+    if (type == "quarantine_restore" && args && args->IsObject() && args->HasMember("path")) return Role::admin;
+    return Role::responder;
+}
+
+// An agent whose every certificate is revoked takes no tasks (they would never be delivered).
+bool revoked_agent(Storage& storage, const std::string& agent_id) {
+    auto certs = storage.certificates(agent_id);
+    return !certs.empty() &&
+           std::all_of(certs.begin(), certs.end(), [](const AgentCertificate& c) { return c.revoked_ns.has_value(); });
+}
+
+}  // namespace
+
 Response Api::create_task(const Request& r) {
-    require_role(r, Role::responder);
-    rapidjson::Document doc;
-    parse_json_body(r, doc);
-    TaskRecord t;
-    t.agent_id = json::string_or(doc, "agent_id");
-    if (!valid_agent_id(t.agent_id)) throw ApiError(400, "agent_id: missing or invalid");
-    t.type = json::string_or(doc, "type");
-    if (!valid_task_type(t.type))
-        throw ApiError(400, "type: missing or invalid (expected e.g. ping, get_file or <plugin>.<verb>)");
-    if (const auto* args = json::member(doc, "args"); args && !args->IsNull()) {
-        if (!args->IsObject()) throw ApiError(400, "args: must be a JSON object");
-        t.args_json = json::to_string(*args);
-    }
-    t.timeout_s = settings_.task_default_timeout_s;
-    if (const auto* to = json::member(doc, "timeout_s"); to && !to->IsNull()) {
-        if (!to->IsInt64() || to->GetInt64() < 1 || to->GetInt64() > settings_.task_max_timeout_s)
-            throw ApiError(
-                400, "timeout_s: must be an integer in 1.." + std::to_string(settings_.task_max_timeout_s));
-        t.timeout_s = to->GetInt64();
-    }
-    if (!storage_.find_agent(t.agent_id)) throw ApiError(404, "unknown agent " + t.agent_id);
-    t.id = new_task_id();
-    t.created_ns = now_ns();
-    storage_.insert_task(t);
-    broker_.notify(t.agent_id);
-    return ok_json("{\"id\":\"" + t.id + "\",\"task\":" + task_to_json(t) + "}", 201);
+    return audited(*this, r, "task.create", "-", [&](std::string& target, std::string& detail) {
+        require_role(r, Role::responder);
+        rapidjson::Document doc;
+        parse_json_body(r, doc);
+        TaskRecord t;
+        t.agent_id = json::string_or(doc, "agent_id");
+        t.type = json::string_or(doc, "type");
+        const auto* args = json::member(doc, "args");
+        detail = "type " + json::quote(t.type) + " args " + (args ? json::to_string(*args) : "{}");
+        target = valid_agent_id(t.agent_id) ? t.agent_id : "-";
+        if (!valid_agent_id(t.agent_id)) throw ApiError(400, "agent_id: missing or invalid");
+        if (!valid_task_type(t.type))
+            throw ApiError(400, "type: missing or invalid (expected e.g. ping, get_file or <plugin>.<verb>)");
+        if (args && !args->IsNull()) {
+            if (!args->IsObject()) throw ApiError(400, "args: must be a JSON object");
+            t.args_json = json::to_string(*args);
+        }
+        require_role(r, role_for_task(t.type, args));
+        t.timeout_s = settings_.task_default_timeout_s;
+        if (const auto* to = json::member(doc, "timeout_s"); to && !to->IsNull()) {
+            if (!to->IsInt64() || to->GetInt64() < 1 || to->GetInt64() > settings_.task_max_timeout_s)
+                throw ApiError(400, "timeout_s: must be an integer in 1.." +
+                                        std::to_string(settings_.task_max_timeout_s));
+            t.timeout_s = to->GetInt64();
+        }
+        if (!storage_.find_agent(t.agent_id)) throw ApiError(404, "unknown agent " + t.agent_id);
+        if (revoked_agent(storage_, t.agent_id)) throw ApiError(409, "agent " + t.agent_id + " is revoked");
+        t.id = new_task_id();
+        t.created_ns = now_ns();
+        t.created_by = r.principal->name;
+        storage_.insert_task(t);
+        broker_.notify(t.agent_id);
+        detail = "task " + t.id + " " + detail;
+        return ok_json("{\"id\":\"" + t.id + "\",\"task\":" + task_to_json(t) + "}", 201);
+    });
 }
 
 Response Api::list_tasks(const Request& r) {
@@ -114,16 +144,19 @@ Response Api::show_task(const Request& r, const std::string& task_id) {
 }
 
 Response Api::download_file(const Request& r, const std::string& task_id) {
-    require_role(r, Role::responder);
-    std::optional<TaskRecord> t;
-    if (valid_task_id(task_id)) t = storage_.find_task(task_id);
-    if (!t) throw ApiError(404, "unknown task " + task_id);
-    if (!t->file) throw ApiError(404, "task " + task_id + " has no uploaded file");
-    Response resp;
-    resp.content_type = "application/octet-stream";
-    resp.file_path = t->file->path;
-    resp.headers["X-Vigil-Sha256"] = t->file->sha256;
-    return resp;
+    return audited(*this, r, "file.download", task_id, [&](std::string&, std::string& detail) {
+        require_role(r, Role::responder);
+        std::optional<TaskRecord> t;
+        if (valid_task_id(task_id)) t = storage_.find_task(task_id);
+        if (!t) throw ApiError(404, "unknown task " + task_id);
+        if (!t->file) throw ApiError(404, "task " + task_id + " has no uploaded file");
+        detail = "agent " + t->agent_id + ", " + std::to_string(t->file->size) + " bytes, sha256 " + t->file->sha256;
+        Response resp;
+        resp.content_type = "application/octet-stream";
+        resp.file_path = t->file->path;
+        resp.headers["X-Vigil-Sha256"] = t->file->sha256;
+        return resp;
+    });
 }
 
 Response Api::stats(const Request& r) {

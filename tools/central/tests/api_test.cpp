@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api_error.hpp"
+#include "auth_tokens.hpp"
 #include "gzip.hpp"
 #include "json.hpp"
 #include "sha256.hpp"
@@ -32,7 +33,7 @@ struct Fixture {
 
     static ApiSettings settings() {
         ApiSettings s;
-        s.operator_tokens = {kToken};
+        s.operators = {OperatorCredential{"tester", Role::admin, token_hash(kToken)}};
         s.max_decompressed_bytes = 1 << 20;
         s.long_poll_max_s = 60;
         return s;
@@ -337,6 +338,10 @@ TEST_CASE("file upload: streamed, verified, downloadable; mismatches are 422") {
         r.content_length = len;
         return f.api.handle(r);
     };
+    CHECK(upload(Sha256::of(content), content.size()).status == 409);  // not delivered yet
+    Request poll = f.agent_request("GET", "/api/v1/agent/tasks");
+    poll.query["wait"] = "0";
+    REQUIRE(parse(f.api.handle(poll).body)["tasks"].Size() == 1);
     CHECK(upload(std::string(64, '0'), content.size()).status == 422);
     CHECK(upload("zz", content.size()).status == 400);
     CHECK(upload(Sha256::of(content), content.size() + 1).status == 422);

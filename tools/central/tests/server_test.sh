@@ -20,12 +20,13 @@ pass() { echo "ok: $*"; }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=https://127.0.0.1:$port
-token=operator-token-$$-0123456789
+token=$(openssl rand -hex 32)  # generated per run: no usable token lives in the repository
 agent=7d3f8a2e-0000-4000-8000-0000000$$
 agent=${agent:0:36}
 
 "$source_dir/tools/gen-certs" "$T/certs" >/dev/null
 certs=$T/certs
+(umask 077; echo "$token" >"$T/operator.token")
 [[ $(stat -c %a "$certs/client.p12.pass") == 600 ]] || fail "client.p12.pass must be mode 0600"
 
 write_config() {  # write_config REQUIRE_CLIENT_CERT
@@ -39,7 +40,7 @@ tls:
 storage: {database: state/central.db, files_dir: state/files}
 limits: {max_body_bytes: 65536, max_file_bytes: 16777216}
 server: {io_timeout_s: 5}
-operators: {tokens: ["$token"]}
+operators: {tokens: [{name: itest-admin, role: admin, token_file: operator.token}]}
 cli: {certificate: certs/client.crt, private_key: certs/client.key}
 YAML
 }
@@ -85,7 +86,7 @@ expect() {  # expect "STATUS BODY" STATUS [BODY-SUBSTRING] -- what
 }
 alive() { expect "$(agent_curl GET /api/v1/health)" 200 '"ok"' "server still serving"; }
 
-cli() { "$central" --server "$url" --ca "$certs/ca.crt" --token "$token" "$@"; }
+cli() { "$central" --server "$url" --ca "$certs/ca.crt" --token-file "$T/operator.token" "$@"; }
 
 # ---------------------------------------------------------------- plain TLS (no client cert)
 write_config false
@@ -188,6 +189,9 @@ file_task=$(cli task create --agent "$agent" get_file path=/some/file)
 head -c 3000000 /dev/urandom >"$T/payload"
 sha=$(sha256sum "$T/payload" | cut -d' ' -f1)
 expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
+  -H "X-Vigil-Sha256: $sha" --data-binary @"$T/payload")" 409 "not been delivered" "upload before the task was delivered"
+agent_curl GET "/api/v1/agent/tasks?wait=0" | grep -q "$file_task" || fail "get_file task not delivered"
+expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
   -H "X-Vigil-Sha256: $(printf '0%.0s' {1..64})" --data-binary @"$T/payload")" 422 "sha256 mismatch" "upload with a wrong hash"
 expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
   -H "X-Vigil-Sha256: $sha" --data-binary @"$T/payload")" 200 "$sha" "file upload"
@@ -198,7 +202,11 @@ expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type:
   -H "X-Vigil-Sha256: $sha" --data-binary @"$T/huge")" 413 "limit" "file over max_file_bytes (Content-Length)"
 expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
   -H "X-Vigil-Sha256: $sha" -H 'Transfer-Encoding: chunked' --data-binary @"$T/huge")" 413 "limit" "file over max_file_bytes (chunked)"
-[[ $(ls "$T/state/files" | wc -l) == 1 ]] || fail "partial upload files left behind: $(ls "$T/state/files")"
+[[ $(ls "$T/state/files" | wc -l) == 1 ]] || fail "partial or replaced upload files left behind: $(ls "$T/state/files")"
+cli file get "$file_task" "$T/downloaded" 2>"$T/fileget.err" && fail "file get without a result reporting the hash"
+grep -q "reports no sha256" "$T/fileget.err" || fail "file get: unclear refusal: $(cat "$T/fileget.err")"
+expect "$(agent_curl POST "/api/v1/agent/tasks/$file_task/result" -H 'Content-Type: application/json' \
+  --data "{\"status\":\"ok\",\"result\":{\"path\":\"/some/file\",\"sha256\":\"$sha\"}}")" 200 accepted "get_file result"
 cli file get "$file_task" "$T/downloaded" >/dev/null
 cmp -s "$T/payload" "$T/downloaded" || fail "downloaded file differs"
 pass "file get is byte-identical"
