@@ -15,6 +15,7 @@ const char* const kConfigSchema = R"JSON({
     "mutual_auth": {"type": "boolean"},
     "client_p12": {"type": "string"},
     "client_p12_password_file": {"type": "string"},
+    "enrollment_token_file": {"type": "string"},
     "connect_timeout_s": {"type": "integer", "minimum": 1, "maximum": 300},
     "request_timeout_s": {"type": "integer", "minimum": 1, "maximum": 600},
     "sync_period_s": {"type": "integer", "minimum": 1, "maximum": 86400},
@@ -85,6 +86,7 @@ Settings parse_settings(std::string_view json) {
                                   "mutual_auth",
                                   "client_p12",
                                   "client_p12_password_file",
+                                  "enrollment_token_file",
                                   "connect_timeout_s",
                                   "request_timeout_s",
                                   "sync_period_s",
@@ -129,6 +131,7 @@ Settings parse_settings(std::string_view json) {
     s.mutual_auth = get_bool(doc, "mutual_auth", false);
     s.client_p12 = get_string(doc, "client_p12");
     s.client_p12_password_file = get_string(doc, "client_p12_password_file");
+    s.enrollment_token_file = get_string(doc, "enrollment_token_file");
     if (s.mutual_auth && s.client_p12.empty())
         throw bad("client_p12",
                   "required when mutual_auth is true (PKCS#12 file with the client certificate)");

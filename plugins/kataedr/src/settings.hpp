@@ -25,6 +25,7 @@ struct Settings {
     bool mutual_auth = false;
     std::string client_p12;
     std::string client_p12_password_file;
+    std::string enrollment_token_file;  // token from `vigil-central enroll create` (file mode 0600)
     uint32_t connect_timeout_s = 10;
     uint32_t request_timeout_s = 10;
     uint32_t sync_period_s = 300;

@@ -70,6 +70,7 @@ bool file_digest(const std::string& path, std::string& hex, uint64_t& size, std:
 TaskRunner::TaskRunner(Options opt, std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
                        TaskJournal& journal, CommandFn command, std::function<void()> need_sync, LogFn log)
     : opt_(std::move(opt)),
+      identity_(channel->identity),
       poll_channel_(channel, &state),
       post_channel_(channel, &state),
       state_(state),
@@ -112,6 +113,10 @@ bool TaskRunner::sleep_unless_stopped(uint32_t seconds) {
 void TaskRunner::poll_loop() {
     uint32_t backoff = 1;
     while (!stop_) {
+        if (identity_ && !identity_->enrolled()) {  // the uploader thread enrolls; tasks wait for it
+            sleep_unless_stopped(1);
+            continue;
+        }
         HttpRequest req;
         req.method = "GET";
         req.path = "/api/v1/agent/tasks?wait=" + std::to_string(opt_.poll_wait_s);

@@ -72,6 +72,7 @@ private:
     bool sleep_unless_stopped(uint32_t seconds);
 
     Options opt_;
+    std::shared_ptr<AgentIdentity> identity_;
     HttpsChannel poll_channel_;
     HttpsChannel post_channel_;
     ConnectionState& state_;
