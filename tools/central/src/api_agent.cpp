@@ -8,7 +8,6 @@
 #include "api.hpp"
 #include "api_error.hpp"
 #include "api_util.hpp"
-#include "gzip.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 #include "time_spec.hpp"
@@ -59,10 +58,9 @@ Response Api::agent_telemetry(const Request& r) {
     if (lower(r.header("content-encoding")) != "gzip")
         throw ApiError(415, "telemetry must be sent with Content-Encoding: gzip");
     std::string id = agent_of(r, true);
-    std::string plain = gunzip(r.body, settings_.max_decompressed_bytes);
     ParsedBatch batch;
     try {
-        batch = parse_batch(plain, id, settings_.batch);
+        batch = parse_gzip_batch(r.body, settings_.max_decompressed_bytes, id, settings_.batch, r.memory);
     } catch (const ApiError& e) {
         if (e.status() == 403) refuse_identity(r, "-", e.what());  // the body names another agent
         throw;
