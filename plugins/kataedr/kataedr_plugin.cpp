@@ -117,6 +117,7 @@ public:
         to.poll_wait_s = settings_.task_poll_wait_s;
         to.default_timeout_s = settings_.task_timeout_s;
         to.max_retry_s = std::max<uint32_t>(1, std::min<uint32_t>(30, settings_.max_send_delay_s));
+        to.policy = std::make_shared<const TaskPolicy>(make_task_policy(settings_));  // throws on a bad key file
         tasks_ = std::make_shared<TaskRunner>(
             to, channel, conn_, journal_,
             [this](const std::string& origin, const std::string& name, const std::string& args,
@@ -243,6 +244,7 @@ private:
              ",\"unanswerable\":" + std::to_string(tc.unanswerable.load()) +
              ",\"results_posted\":" + std::to_string(tc.results_posted.load()) +
              ",\"files_uploaded\":" + std::to_string(tc.files_uploaded.load()) +
+             ",\"signed_tasks_required\":" + (settings_.task_signing_keys.empty() ? "false" : "true") +
              ",\"results_queued\":" + std::to_string(tasks_->queued_results()) + "}}";
         host().set_status(s);
         host().gauge_set("spool_batches", int64_t(spool_.batches()));

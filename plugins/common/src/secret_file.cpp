@@ -24,7 +24,7 @@ std::string octal(mode_t mode) {
 
 }  // namespace
 
-std::string read_secret_file(const std::string& path) {
+std::string read_secret_text(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) fail(path, std::strerror(errno));
     struct Closer {
@@ -44,7 +44,11 @@ std::string read_secret_file(const std::string& path) {
     size_t got = 0;
     while ((n = ::read(fd, buf + got, sizeof buf - 1 - got)) > 0) got += static_cast<size_t>(n);
     if (n < 0) fail(path, std::strerror(errno));
-    std::string text(buf, got);
+    return std::string(buf, got);
+}
+
+std::string read_secret_file(const std::string& path) {
+    std::string text = read_secret_text(path);
     text = text.substr(0, text.find('\n'));
     while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) text.pop_back();
     if (text.empty()) fail(path, "empty");

@@ -223,9 +223,15 @@ VIGIL_BENCH(
         << "    client_p12: " << c << "/client.p12\n    client_p12_password_file: " << c
         << "/client.p12.pass\n    max_send_delay_s: 1\n    max_batch_events: " << kBatch
         << "\n    parallel_uploads: " << parallel_uploads << "\n    rate_limit_enabled: false\n"
-           "    spool_max_mb: 2048\n";
+           "    spool_max_mb: 2048\n    enrollment_token_file: "
+        << s.dir << "/enroll.token\n";
 
     s.start_central();
+    // The agent enrolls (its own key pair and certificate) like a production one.
+    if (std::system(("umask 077 && " + s.central + " --config " + s.central_cfg +
+                     " enroll create --expires 1h >" + s.dir + "/enroll.token 2>/dev/null")
+                        .c_str()) != 0)
+        throw std::runtime_error("enroll create failed (see " + s.dir + "/central.log)");
     s.vigild_pid = spawn_logged({s.bin + "/vigild", "--config", s.agent_cfg}, s.dir + "/vigild.log");
     if (!wait_for(
             30, [&] { return s.kataedr_value(nullptr, "connected") == 1; }, 0.1))

@@ -40,6 +40,10 @@ struct Settings {
     double spool_max_mb = 100;  // MiB; fractions allowed
     uint32_t task_poll_wait_s = 25;
     uint32_t task_timeout_s = 300;  // for tasks that carry no timeout_s
+    // What the central node may ask for (see task_authorization.hpp). Empty list = default:
+    // the product's task types.
+    std::vector<std::string> allowed_tasks;
+    std::vector<std::string> task_signing_keys;  // Ed25519 public keys (PEM files)
 };
 
 // Parses and checks the settings JSON; throws std::invalid_argument with a

@@ -39,6 +39,8 @@ tls:
 storage:
   database: $dir/central.db
   files_dir: $dir/files
+agents:
+  ca_dir: $VT_DIR/agent-ca   # one agent CA for every central of a test (they are one fleet)
 operators:
   tokens:
     - name: kataedr-test
@@ -66,6 +68,11 @@ kt_start_central() {
     tail -20 "$VT_DIR/central-$name.log" >&2
     vt_fail "vigil-central $name did not come up on port $port"
   }
+  # The first central of a test hands out the agents' enrollment token ($VT_DIR/enroll.token).
+  if [[ ! -s $VT_DIR/enroll.token ]]; then
+    (umask 077 && "$KT_CENTRAL" --config "$cfg" enroll create --uses 1000 --expires 2h >"$VT_DIR/enroll.token" 2>/dev/null) ||
+      vt_fail "enroll create on central $name failed"
+  fi
 }
 
 kt_stop_central() {
@@ -124,6 +131,7 @@ kt_agent_config() {
     echo "  kataedr:"
     echo "    enabled: true"
     echo "$settings" | sed 's/^/    /'
+    [[ $settings == *enrollment_token_file* ]] || echo "    enrollment_token_file: $VT_DIR/enroll.token"
   } >"$file"
 }
 

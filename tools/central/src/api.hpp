@@ -69,9 +69,6 @@ struct ApiSettings {
     std::vector<OperatorCredential> operators;  // from central.yaml; more live in the database
     int64_t agent_cert_lifetime_s = 30 * 86400;
     int64_t max_enrollment_expiry_s = 30 * 86400;
-    // Until every agent enrolls: a request without an agent certificate may still name its
-    // agent in X-Vigil-Agent-Id. An agent certificate always wins over the header.
-    bool legacy_agent_header = true;
 };
 
 struct Request {

@@ -105,6 +105,10 @@ Response Api::agent_poll_tasks(const Request& r) {
         w.Int64(t.created_ns);
         w.Key("timeout_s");
         w.Int64(t.timeout_s);
+        if (t.signature_json) {  // the operator's signature, verbatim: the agent checks it
+            w.Key("signature");
+            json::write_raw(w, *t.signature_json);
+        }
         w.EndObject();
     }
     w.EndArray();

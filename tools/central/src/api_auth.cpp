@@ -97,12 +97,8 @@ Principal Api::authenticate_agent(const Request& r) {
                                 r.peer.agent_id + ")");
         return p;
     }
-    if (!settings_.legacy_agent_header)
-        throw ApiError(401, "agent certificate required: enroll first (POST /api/v1/agent/enroll)");
-    if (header.empty()) throw ApiError(400, "missing X-Vigil-Agent-Id header");
-    if (!valid_agent_id(header)) throw ApiError(400, "invalid X-Vigil-Agent-Id header");
-    p.name = header;
-    return p;
+    // X-Vigil-Agent-Id alone is no identity: anyone can send any header.
+    throw ApiError(401, "agent certificate required: enroll first (POST /api/v1/agent/enroll)");
 }
 
 Principal Api::authenticate_operator(const Request& r) {

@@ -34,6 +34,7 @@ Admin (talks to a running server over the operator API):
          [--since T] [--until T] [--text S] [--limit N]
                                        T: RFC 3339, ns since epoch, or 30s/10m/2h/7d ago
   task create --agent ID TYPE [KEY=VALUE...] [--args JSON] [--timeout S]
+              [--sign-key FILE [--sign-expires 1h]]   sign with an Ed25519 key (PEM, 0600) agents pin
   task show ID [--wait S]              --wait: poll until the task is final (exit 1 if not)
   task list [--agent ID] [--limit N]
   file get TASK_ID OUT                 download a task's file, verified against the hash in the agent's result

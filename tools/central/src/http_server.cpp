@@ -33,6 +33,7 @@
 #include "client_trust.hpp"
 #include "json.hpp"
 #include "sqlite_storage.hpp"
+#include "state_files.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
@@ -271,8 +272,6 @@ int serve(const CentralConfig& config, bool verbose) {
     sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
-    // Everything the server creates (database, WAL, uploaded files, the agent CA) is private.
-    ::umask(077);
 
     std::unique_ptr<SqliteStorage> storage;
     std::unique_ptr<FileStore> files;
@@ -281,7 +280,8 @@ int serve(const CentralConfig& config, bool verbose) {
     ClientTrust trust;
     Poco::Net::Context::Ptr ctx;
     try {
-        std::filesystem::create_directories(std::filesystem::path(config.database).parent_path());
+        // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
+        for (const auto& line : prepare_state(config)) log_line(line);
         storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
         files = std::make_unique<FileStore>(config.files_dir);
         agent_ca = AgentCa::load_or_create(config.agent_ca_dir);

@@ -320,6 +320,19 @@ BatchResult SqliteStorage::store_batch(const std::string& agent_id, int64_t batc
 }
 
 std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
+    if (!q.text || !options_.text_index) return event_query(q, false);
+    try {
+        return event_query(q, true);
+    } catch (const std::runtime_error& e) {
+        // Text that the FTS5 tokenizer splits where fts_words does not (Unicode punctuation,
+        // bytes that are not UTF-8) becomes a phrase, which the index without positions
+        // cannot answer: the substring scan answers it instead.
+        if (std::string(e.what()).find("fts5") == std::string::npos) throw;
+        return event_query(q, false);
+    }
+}
+
+std::vector<EventRow> SqliteStorage::event_query(const EventQuery& q, bool use_index) {
     std::string sql = "SELECT id, agent_id, type, time_ns, raw FROM events WHERE 1";
     std::vector<std::string> params;
     std::vector<int64_t> nums;
@@ -331,7 +344,7 @@ std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
     if (q.type) add_text("type =", *q.type);
     if (q.text) {
         std::optional<std::string> words = fts_words(*q.text);
-        if (words && options_.text_index) {
+        if (words && use_index) {
             add_text("id IN (SELECT rowid FROM events_text WHERE events_text MATCH", *words);
             sql += ")";
         }
@@ -339,7 +352,7 @@ std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
         // those cannot be found verbatim; the word match alone decides then.
         bool verbatim = std::none_of(q.text->begin(), q.text->end(),
                                      [](unsigned char c) { return c == '"' || c == '\\' || c < 0x20; });
-        if (verbatim || !words || !options_.text_index) {
+        if (verbatim || !words || !use_index) {
             add_text("raw LIKE", like_pattern(*q.text));
             sql += " ESCAPE '\\'";
         }

@@ -69,6 +69,7 @@ public:
 private:
     struct Statements;
     void create_trust_schema();  // sqlite_trust.cpp
+    std::vector<EventRow> event_query(const EventQuery& q, bool use_index);
     SqliteOptions options_;
     std::mutex write_mutex_;
     std::mutex read_mutex_;

@@ -3,6 +3,8 @@
 // certificates from a real agent CA; the TLS layer's part (identify_peer) is the same code
 // the server runs.
 #include <doctest/doctest.h>
+#include <openssl/pem.h>
+#include <vigil/common/task_signature.hpp>
 
 #include <sstream>
 
@@ -11,6 +13,7 @@
 #include "auth_tokens.hpp"
 #include "client_trust.hpp"
 #include "gzip.hpp"
+#include "ids.hpp"
 #include "json.hpp"
 #include "sha256.hpp"
 #include "sqlite_storage.hpp"
@@ -51,7 +54,6 @@ struct Fixture {
         s.operators = {OperatorCredential{"root", Role::admin, token_hash(kAdmin)},
                        OperatorCredential{"resp", Role::responder, token_hash(kResponder)},
                        OperatorCredential{"view", Role::viewer, token_hash(kViewer)}};
-        s.legacy_agent_header = false;
         s.max_decompressed_bytes = 1 << 20;
         return s;
     }
@@ -329,4 +331,54 @@ TEST_CASE("token randomness estimate") {
     CHECK(estimated_entropy_bits(std::string(64, 'a') + "0123456789") < kMinTokenBits);
     CHECK(estimated_entropy_bits(Sha256::of("x")) >= 200);  // 64 hex digits
     for (int i = 0; i < 50; ++i) CHECK(estimated_entropy_bits(new_secret_token("vgo_")) >= kMinTokenBits);
+}
+
+TEST_CASE("signed tasks: the operator's id, time and args text are kept and delivered verbatim") {
+    Fixture f;
+    Agent a = f.enroll("agent-a");
+    REQUIRE(f.sync(a, "agent-a").status == 200);
+    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+    char* p = nullptr;
+    long n = BIO_get_mem_data(bio, &p);
+    std::string pem(p, static_cast<size_t>(n));
+    BIO_free(bio);
+    EVP_PKEY_free(key);
+
+    const std::string args = "{\"id\":\"q1\",  \"n\":1.50}";  // not compact: kept as signed
+    vigil::common::SignedTaskFields fields{new_task_id(), "agent-a", "quarantine_restore", now_ns(),
+                                           now_ns() + 3600000000000LL, args};
+    std::string key_id;
+    std::string value = vigil::common::ed25519_sign(pem, vigil::common::task_signing_bytes(fields), key_id);
+    auto body = [&](const std::string& id, int64_t created, const std::string& sig_args) {
+        return "{\"agent_id\":\"agent-a\",\"type\":\"quarantine_restore\",\"id\":\"" + id +
+               "\",\"created_ns\":" + std::to_string(created) + ",\"signature\":{\"alg\":\"ed25519\",\"key_id\":\"" +
+               key_id + "\",\"expires_ns\":" + std::to_string(fields.expires_ns) + ",\"args\":" + json::quote(sig_args) +
+               ",\"value\":\"" + value + "\"}}";
+    };
+    auto r = f.op(kResponder, "POST", "/api/v1/tasks", body(fields.task_id, fields.created_ns, args));
+    REQUIRE(r.status == 201);
+    CHECK(f.op(kResponder, "POST", "/api/v1/tasks", body(fields.task_id, fields.created_ns, args)).status == 409);
+    CHECK(f.op(kResponder, "POST", "/api/v1/tasks", body(new_task_id(), 5, args)).status == 400);  // stale clock
+    CHECK(f.op(kResponder, "POST", "/api/v1/tasks", body(new_task_id(), fields.created_ns, "[1]")).status == 400);
+    CHECK(f.op(kResponder, "POST", "/api/v1/tasks",
+               "{\"agent_id\":\"agent-a\",\"type\":\"ping\",\"id\":\"" + new_task_id() + "\"}")
+              .status == 400);  // an id of one's choice only with a signature
+
+    Request poll;
+    poll.method = "GET";
+    poll.path = "/api/v1/agent/tasks";
+    poll.query["wait"] = "0";
+    poll.peer = a.peer;
+    std::string delivered = f.api.handle(poll).body;
+    CHECK(delivered.find("\"args\":" + args) != std::string::npos);  // byte for byte
+    auto d = parse(delivered);
+    REQUIRE(d["tasks"].Size() == 1);
+    const auto& t = d["tasks"][0];
+    CHECK(std::string(t["id"].GetString()) == fields.task_id);
+    CHECK(t["created_ns"].GetInt64() == fields.created_ns);
+    CHECK(std::string(t["signature"]["args"].GetString()) == args);
+    CHECK(std::string(t["signature"]["value"].GetString()) == value);
+    CHECK(f.audit("task.create").back().outcome.find("failed") == 0);
 }

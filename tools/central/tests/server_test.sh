@@ -66,11 +66,12 @@ stop_server() {
 }
 
 # curl as an agent / operator; prints "STATUS BODY".
+# The agent authenticates with its own certificate (enrolled below).
 agent_curl() {  # agent_curl METHOD PATH [curl args...]
   local method=$1 path=$2
   shift 2
-  curl -sS -o "$T/body" -w '%{http_code}' --cacert "$certs/ca.crt" -X "$method" -H "X-Vigil-Agent-Id: $agent" \
-    "$@" "$url$path" && echo " $(cat "$T/body")"
+  curl -sS -o "$T/body" -w '%{http_code}' --cacert "$certs/ca.crt" --cert "$T/agent/agent.crt" --key "$T/agent/agent.key" \
+    -X "$method" -H "X-Vigil-Agent-Id: $agent" "$@" "$url$path" && echo " $(cat "$T/body")"
 }
 op_curl() {  # op_curl METHOD PATH [curl args...]
   local method=$1 path=$2
@@ -88,9 +89,35 @@ alive() { expect "$(agent_curl GET /api/v1/health)" 200 '"ok"' "server still ser
 
 cli() { "$central" --server "$url" --ca "$certs/ca.crt" --token-file "$T/operator.token" "$@"; }
 
+# enroll ID DIR [curl args]: a key pair made here (openssl), a CSR, an enrollment token from the
+# CLI, and the certificate from POST /api/v1/agent/enroll into DIR/agent.{key,crt}.
+enroll() {
+  local id=$1 dir=$2
+  shift 2
+  mkdir -p "$dir"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/agent.key" 2>/dev/null
+  openssl req -new -key "$dir/agent.key" -subj "/CN=$id" -out "$dir/agent.csr"
+  local enroll_token
+  enroll_token=$(cli "$@" enroll create --uses 1 --expires 10m 2>/dev/null) || fail "enroll create failed"
+  python3 -c 'import json,sys; print(json.dumps({"agent_id":sys.argv[1],"hostname":"itest-host","csr":open(sys.argv[2]).read()}))' \
+    "$id" "$dir/agent.csr" >"$dir/enroll.json"
+  curl -sS --cacert "$certs/ca.crt" "${enroll_curl_args[@]}" -H "Authorization: Bearer $enroll_token" \
+    -H 'Content-Type: application/json' --data @"$dir/enroll.json" "$url/api/v1/agent/enroll" >"$dir/enroll.reply"
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"], end="")' "$dir/enroll.reply" \
+    >"$dir/agent.crt" || fail "enrollment of $id failed: $(cat "$dir/enroll.reply")"
+}
+enroll_curl_args=()
+
 # ---------------------------------------------------------------- plain TLS (no client cert)
 write_config false
 start_server
+enroll "$agent" "$T/agent"
+openssl x509 -in "$T/agent/agent.crt" -noout -ext subjectAltName | grep -q "URI:urn:vigil:agent:$agent" \
+  || fail "agent certificate does not name the agent"
+[[ $(stat -c %a "$T/state") == 700 && $(stat -c %a "$T/state/central.db") == 600 ]] \
+  || fail "state dir / database not private: $(stat -c '%a %n' "$T/state" "$T/state/central.db")"
+[[ $(stat -c %a "$T/state/agent-ca/agent-ca.key") == 600 ]] || fail "agent CA key not 0600"
+pass "agent enrolled with its own key; state dir 0700, central.db and the agent CA key 0600"
 
 # A second server on the same port fails at start instead of sharing the port.
 if timeout 10 "$central" serve --config "$T/central.yaml" >"$T/second.log" 2>&1; then fail "second server started"; fi
@@ -136,8 +163,9 @@ batch() {  # batch SEQ → gzip'd batch file with 3 events
   printf '{"class_uid":1001,"activity_name":"Create","time":%s000,"type":"file","file":{"path":"/tmp/%s.txt","name":"%s.txt"}}]}' "$(date +%s)" "$marker" "$marker"
 }
 batch 1 | gzip >"$T/b1.gz"
-expect "$(agent_curl POST /api/v1/agent/telemetry -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' --data-binary @"$T/b1.gz")" \
-  404 "sync first" "telemetry from an unknown agent"
+expect "$(curl -sS -o "$T/body" -w '%{http_code}' --cacert "$certs/ca.crt" -H "X-Vigil-Agent-Id: $agent" \
+  -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' --data-binary @"$T/b1.gz" "$url/api/v1/agent/telemetry"; \
+  echo " $(cat "$T/body")")" 401 "agent certificate required" "telemetry with only an X-Vigil-Agent-Id header"
 expect "$(agent_curl POST /api/v1/agent/sync -H 'Content-Type: application/json' --data "$sync_body")" 200 sync_period_s "agent sync"
 expect "$(agent_curl POST /api/v1/agent/telemetry -H 'Content-Type: application/json' --data-binary @"$T/b1.gz")" \
   415 "gzip" "telemetry without Content-Encoding: gzip"

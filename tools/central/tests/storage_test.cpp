@@ -121,6 +121,22 @@ TEST_CASE("text search without the word index falls back to a substring scan") {
     CHECK(s.query_events(q).empty());
 }
 
+TEST_CASE("text searches the index tokenizes differently fall back to the substring scan") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    s.store_batch("a1", 1, 0, {event("process", 1, "caf\xc3\xa9\xc2\xabx\xc2\xbbz")});
+    // Found by the endpoint fuzzer: a "word" holding Unicode punctuation or invalid UTF-8 became
+    // an FTS5 phrase, which the position-less index refuses (was a 500).
+    for (std::string text : {std::string("\xc2\xabx\xc2\xbbz"), std::string("ab\xff\xfe cd"), std::string("\"x\xc2\xab\"")}) {
+        EventQuery q;
+        q.text = text;
+        CHECK_NOTHROW(s.query_events(q));
+    }
+    EventQuery q;
+    q.text = "\xc2\xabx\xc2\xbbz";
+    CHECK(s.query_events(q).size() == 1);
+}
+
 TEST_CASE("agents upsert keeps first_seen and updates the rest") {
     central_test::TempDir dir;
     SqliteStorage s({dir.path + "/c.db"});

@@ -12,5 +12,7 @@ namespace vigil::common {
 // regular file, is readable or writable by group or others, belongs to a user other than
 // the caller or root, is larger than 4 KiB, or holds an empty first line.
 std::string read_secret_file(const std::string& path);
+// The whole content (e.g. a PEM private key), with the same checks.
+std::string read_secret_text(const std::string& path);
 
 }  // namespace vigil::common
