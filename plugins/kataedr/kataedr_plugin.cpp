@@ -11,6 +11,7 @@
 
 #include "agent_identity.hpp"
 #include "connection_state.hpp"
+#include "connector_metrics.hpp"
 #include "durable_file.hpp"
 #include "exclusions.hpp"
 #include "host_facts.hpp"
@@ -245,7 +246,8 @@ private:
              ",\"results_posted\":" + std::to_string(tc.results_posted.load()) +
              ",\"files_uploaded\":" + std::to_string(tc.files_uploaded.load()) +
              ",\"signed_tasks_required\":" + (settings_.task_signing_keys.empty() ? "false" : "true") +
-             ",\"results_queued\":" + std::to_string(tasks_->queued_results()) + "}}";
+             ",\"results_queued\":" + std::to_string(tasks_->queued_results()) + "}";
+        s += ",\"metrics\":" + connector_metrics_json({spool_, uc, tc, conn_, limiter_.dropped()}) + "}";
         host().set_status(s);
         host().gauge_set("spool_batches", int64_t(spool_.batches()));
         host().gauge_set("connected", conn_.connected() ? 1 : 0);

@@ -9,6 +9,7 @@
 //  3. reads the body within `Api::body_policy(head)` and calls `Api::handle`.
 // `handle` runs `admit` itself for a request that was not admitted (tests, fuzzers). Every
 // handler validates its input and reports problems as 4xx with {"error": reason}.
+#include <chrono>
 #include <cstdint>
 #include <istream>
 #include <map>
@@ -17,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "central_metrics.hpp"
 #include "file_store.hpp"
 #include "memory_budget.hpp"
 #include "peer_identity.hpp"
@@ -69,6 +71,7 @@ struct ApiSettings {
     std::vector<OperatorCredential> operators;  // from central.yaml; more live in the database
     int64_t agent_cert_lifetime_s = 30 * 86400;
     int64_t max_enrollment_expiry_s = 30 * 86400;
+    std::string database_path;  // for the storage size metric (and its -wal file)
 };
 
 struct Request {
@@ -147,8 +150,12 @@ public:
     // Appends to the audit log as the request's principal, from its peer address.
     void audit(const Request& r, const std::string& action, const std::string& target, const std::string& detail,
                const std::string& outcome);
+    // GET /metrics: Prometheus text for operators (any role), no per-agent labels.
+    Response metrics(const Request& r);
 
 private:
+    // Counts the answered request (route template, status; telemetry batches) and returns it.
+    Response count(const Request& r, Response response, std::chrono::steady_clock::time_point started);
     Response route(const Request& r);
     Response route_admin(const Request& r, const std::vector<std::string>& parts);
     void authenticate(Request& r);
@@ -170,6 +177,7 @@ private:
     ApiSettings settings_;
     AgentTrust trust_;
     FailureThrottle throttle_;
+    CentralMetrics metrics_;
 };
 
 // JSON shape of a task as the operator API shows it.

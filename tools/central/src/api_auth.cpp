@@ -50,6 +50,10 @@ std::string role_of(const Request& r) {
 }  // namespace
 
 void Api::authenticate(Request& r) {
+    if (r.path == "/metrics") {  // for operators (any role), like the rest of the operator API
+        r.principal = authenticate_operator(r);
+        return;
+    }
     auto parts = path_parts(r.path);
     if (parts.empty() || (parts[0] == "health" && parts.size() == 1)) {
         r.principal = Principal{};

@@ -121,6 +121,7 @@ void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     r.get(storage, "storage", "database", c.database);
     r.get(storage, "storage", "files_dir", c.files_dir);
     c.database = r.resolve(c.database);
+    c.api.database_path = c.database;
     c.files_dir = r.resolve(c.files_dir);
     r.get(storage, "storage", "text_index", c.text_index);
 
