@@ -5,8 +5,10 @@
 # agent's own certificate — and must fail with the right status while the victim's tasks,
 # results, files and telemetry stay its own: claiming its tasks, answering them, uploading a
 # file for them, telemetry or sync under its id, pre-claiming batch sequence numbers, a
-# revoked certificate, replaying an enrollment token past its uses or expiry. Then operator
-# roles (viewer, responder, admin) and the audit log of it all.
+# revoked certificate, replaying an enrollment token past its uses or expiry. The review's C2
+# (an admin token is root on every host): raw <plugin>.<verb> passthrough and a quarantine
+# restore to a chosen path are refused by the agent. Then operator roles (viewer, responder,
+# admin) and the audit log of it all.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$(dirname "$0")/kataedr_lib.sh"
 kt_require_central
@@ -28,7 +30,7 @@ max_send_delay_s: 1
 sync_period_s: 2
 task_poll_wait_s: 2
 rate_limit_enabled: false
-allowed_tasks: [ping, test_behaviors.*]"
+allowed_tasks: [ping, quarantine_restore, test_behaviors.*]"
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 20 kt_status_ok "s.get('connected') and s['identity']['enrolled']" ||
   vt_fail "victim did not enroll: $(kt_status 's')"
@@ -136,6 +138,18 @@ a=[x for x in json.load(sys.stdin)['agents'] if x['agent_id']=='$victim'][0]
 assert a['hostname'] != 'pwned', a
 " || vt_fail "the victim's inventory was overwritten"
 vt_log "ok: victim's tasks answered by it, its evidence intact, its 7 events stored, its inventory untouched"
+
+# --- C2: even an admin token (or a compromised central node) cannot run raw commands ---------
+refused() {  # refused TYPE ARGS WHY
+  local t
+  t=$(kt_task main "$victim" "$1" "$2") || vt_fail "task create $1"
+  kt_task_field main "$t" 'd["error"]' | grep -qF "refused by the agent: $3" ||
+    vt_fail "$1 was not refused ($3): $(kt_cli main task show "$t" --json)"
+  vt_log "ok: $1 refused by the agent: $3"
+}
+refused response.run_process '{"args":["/bin/sh","-c","id >/tmp/owned"]}' 'task type "response.run_process" is not in'
+refused agent.quarantine_restore '{"id":"0","path":"/etc/ld.so.preload","overwrite":true}' 'task type "agent.quarantine_restore" is not in'
+refused quarantine_restore '{"id":"0","path":"/etc/ld.so.preload"}' 'quarantine_restore to a chosen "path" is not allowed'
 
 # --- revocation: refused at the handshake, pending tasks cancelled ---------------------------
 kt_cli main agents revoke evil-host >/dev/null || vt_fail "revoke failed"

@@ -1,9 +1,12 @@
 // libFuzzer target for the central node's endpoint handlers other than telemetry, one
-// handler per run: VIGIL_FUZZ_HANDLER = sync | task_create | result | upload | enroll | query |
-// time_spec (each is its own ctest entry with its own corpus). Requests go through
+// handler per run: VIGIL_FUZZ_HANDLER = sync | task_create | result | upload | enroll | csr |
+// query | time_spec (each is its own ctest entry with its own corpus). `csr` feeds the input as
+// the certificate request of an otherwise valid enrollment (PEM as is, anything else as the
+// DER inside PEM armour), so the PKCS#10 parsing and checks of the agent CA are reached. Requests go through
 // Api::handle with admission, as the HTTP server sends them, into a temporary SQLite database
 // with an enrolled agent, a delivered task and an enrollment token. Any 5xx, a reply that is
 // not a JSON object, or a sanitizer report is a failure.
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -17,6 +20,7 @@
 #include "agent_ca.hpp"
 #include "api.hpp"
 #include "auth_tokens.hpp"
+#include "json.hpp"
 #include "sqlite_storage.hpp"
 #include "time_spec.hpp"
 
@@ -109,6 +113,22 @@ void split_query(const std::string& text, Request& r) {
     }
 }
 
+// The enrollment body for the `csr` handler: a fresh agent id per input (an id enrolled once
+// is 409), the input as the CSR.
+std::string csr_enrollment(const std::string& data, uint64_t n) {
+    std::string pem = data;
+    if (data.rfind("-----BEGIN", 0) != 0) {
+        std::string b64(4 * ((data.size() + 2) / 3) + 1, '\0');
+        int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                  reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+        b64.resize(static_cast<size_t>(len));
+        pem = "-----BEGIN CERTIFICATE REQUEST-----\n";
+        for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
+        pem += "-----END CERTIFICATE REQUEST-----\n";
+    }
+    return "{\"agent_id\":\"fuzz-csr-" + std::to_string(n) + "\",\"hostname\":\"h\",\"csr\":" + json::quote(pem) + "}";
+}
+
 void run(const std::string& handler, const std::string& data) {
     Fixture& f = fixture();
     if (handler == "time_spec") {
@@ -126,6 +146,12 @@ void run(const std::string& handler, const std::string& data) {
     } else if (handler == "enroll") {
         r = f.request("POST", "/api/v1/agent/enroll");
         r.headers["authorization"] = "Bearer " + f.enroll;
+    } else if (handler == "csr") {
+        r = f.request("POST", "/api/v1/agent/enroll");
+        r.headers["authorization"] = "Bearer " + f.enroll;
+        r.body = csr_enrollment(data, f.n);
+        expect_sane(f.api->handle(r));
+        return;
     } else if (handler == "query") {
         static const char* paths[] = {"/api/v1/events", "/api/v1/tasks", "/api/v1/audit", "/api/v1/enrollments"};
         r = f.as_admin("GET", paths[data.empty() ? 0 : static_cast<unsigned char>(data[0]) % 4]);
