@@ -132,6 +132,16 @@ pass "TLS 1.1 refused"
 echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$certs/ca.crt" -verify_return_error >"$T/s_client12" 2>&1 \
   || fail "TLS 1.2 handshake failed: $(tail -3 "$T/s_client12")"
 pass "TLS 1.2 accepted, server certificate verifies against the CA"
+# TLS 1.2 only with forward secrecy and AEAD (review L2): a non-PFS and a CBC suite are refused.
+for suite in AES128-GCM-SHA256 ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA384; do
+  if echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 -cipher "$suite" -CAfile "$certs/ca.crt" \
+    >"$T/s_client_suite" 2>&1; then fail "TLS 1.2 with $suite succeeded"; fi
+done
+echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -CAfile "$certs/ca.crt" \
+  >"$T/s_client_suite" 2>&1 || fail "TLS 1.2 with ECDHE+AESGCM failed: $(tail -3 "$T/s_client_suite")"
+echo | openssl s_client -connect "127.0.0.1:$port" -CAfile "$certs/ca.crt" 2>&1 | grep -q "TLSv1.3" \
+  || fail "TLS 1.3 is not the default"
+pass "TLS 1.3 by default; TLS 1.2 only ECDHE + AEAD (plain RSA and CBC suites refused)"
 curl -s -o /dev/null --tls-max 1.1 --cacert "$certs/ca.crt" "$url/api/v1/health" && fail "curl --tls-max 1.1 succeeded"
 pass "curl with TLS <= 1.1 refused"
 curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/health" && fail "plain HTTP on the TLS port answered"
@@ -189,6 +199,18 @@ types=$(cli events --text "$marker" --json | python3 -c 'import json,sys; print(
 [[ $(cli events --type file --since 10m --limit 5 --json | grep -c "$marker.txt") -ge 1 ]] || fail "type/since query"
 pass "events queries by agent, type, time and text"
 cli agents | grep -q itest-host || fail "agents table lacks the agent"
+# Terminal escapes from agent data (review M4): a hostname and an OS string that would clear
+# lines, set the title and write the clipboard are printed as visible escapes.
+evil_sync=$(python3 -c 'import json,sys; print(json.dumps({"agent_id":sys.argv[1],"hostname":"web-1\r\x1b[2K\x1b[1A\x1b[2K",
+  "os":"\x1b]52;c;cHduZWQ=\x07\u009b31m\x7f","kernel":"6","agent_version":"0.1.0","ips":[],"macs":[],"plugins":{},
+  "isolation":None,"drops":{},"spool":{},"time_ns":1}))' "$agent")
+expect "$(agent_curl POST /api/v1/agent/sync -H 'Content-Type: application/json' --data "$evil_sync")" 200 sync_period_s "sync with escapes"
+cli agents >"$T/agents.txt"
+LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$T/agents.txt" && fail "raw control bytes in the agents table: $(od -c "$T/agents.txt" | head)"
+grep -qF 'web-1\r\x1b[2K\x1b[1A\x1b[2K' "$T/agents.txt" || fail "hostname not shown escaped: $(cat "$T/agents.txt")"
+grep -qF '\x1b]52;c;cHduZWQ=\x07\u009b31m\x7f' "$T/agents.txt" || fail "OS not shown escaped: $(cat "$T/agents.txt")"
+expect "$(agent_curl POST /api/v1/agent/sync -H 'Content-Type: application/json' --data "$sync_body")" 200 sync_period_s "agent sync"
+pass "control characters (C0, DEL, C1) from agent data are escaped in the agents table"
 
 # Tasks: long poll delivers a task created while it waits; result shows in `task show`.
 agent_curl GET "/api/v1/agent/tasks?wait=20" >"$T/poll.out" &
