@@ -51,6 +51,7 @@ plugins:
     max_send_delay_s: 1
     sync_period_s: 2
     task_poll_wait_s: 2
+    enrollment_token_file: $VT_DIR/enroll.token
 EOF
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 20 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
