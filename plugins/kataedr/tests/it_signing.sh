@@ -3,6 +3,8 @@
 # `vigil-central task create --sign-key` runs; an unsigned one, one signed with another key,
 # an expired one and one whose args were changed in the central's database after signing
 # (a compromised central node) are refused by the agent with a result saying why.
+# The agent certificates live 60 s here, so the agent also renews its own (at 2/3 of its
+# life) while the test runs and keeps working with the new one.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$(dirname "$0")/kataedr_lib.sh"
 kt_require_central
@@ -17,6 +19,7 @@ for k in operator stranger; do
   openssl pkey -in "$keys/$k.key" -pubout -out "$keys/$k.pub"
 done
 port=$(kt_free_port)
+export KT_CERT_LIFETIME_S=60
 kt_start_central main "$port" "$VT_DIR/certs"
 db=$VT_DIR/central-main/central.db
 kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"https://127.0.0.1:$port\"]
@@ -28,6 +31,9 @@ kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 20 kt_status_ok "s.get('connected') and s['tasks']['signed_tasks_required']" ||
   vt_fail "kataedr did not connect: $(kt_status 's')"
 agent=$(kt_agent_id)
+serial() { kt_status 's["identity"]["serial"]'; }
+first_serial=$(serial)
+[[ -n $first_serial ]] || vt_fail "no certificate serial in the status: $(kt_status 's')"
 
 signed() { kt_cli main task create --agent "$agent" "$@" --json | vt_json 'd["id"]'; }
 error_of() { kt_task_field main "$1" 'd["error"]'; }
@@ -63,4 +69,16 @@ error_of "$tampered" | grep -q "args differ from the signed args" || vt_fail "ta
 error_of "$resigned" | grep -q "bad signature" || vt_fail "tampered signed args: $(error_of "$resigned")"
 error_of "$retyped" | grep -q "bad signature" || vt_fail "changed type: $(error_of "$retyped")"
 vt_log "ok: expired, tampered (args, signed args, type) tasks refused"
+
+# Renewal: before the 60 s certificate expires the agent has a new one and still works.
+renewed() { [[ $(serial) != "$first_serial" ]]; }
+vt_wait_until 60 renewed || vt_fail "the agent did not renew its certificate: $(kt_status 's["identity"]')"
+t=$(signed ping --sign-key "$keys/operator.key")
+[[ $(kt_task_field main "$t" 'd["state"]') == done ]] || vt_fail "ping after renewal: $(kt_cli main task show "$t" --json)"
+kt_cli main audit --json | python3 -c "
+import json,sys
+rows=json.load(sys.stdin)['audit']
+assert any(r['action']=='agent.renew' and r['outcome']=='ok' and r['target']=='$agent' for r in rows), rows
+" || vt_fail "renewal not in the audit log"
+vt_log "ok: certificate renewed ($first_serial -> $(serial)) before expiry; the agent keeps working"
 vt_pass

@@ -41,6 +41,7 @@ storage:
   files_dir: $dir/files
 agents:
   ca_dir: $VT_DIR/agent-ca   # one agent CA for every central of a test (they are one fleet)
+  certificate_lifetime_s: ${KT_CERT_LIFETIME_S:-2592000}
 operators:
   tokens:
     - name: kataedr-test

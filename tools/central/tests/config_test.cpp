@@ -37,6 +37,14 @@ TEST_CASE("the shipped configs/central.yaml loads with the documented values") {
     CHECK(c.tls.certificate == std::string(VIGIL_SOURCE_DIR) + "/build/demo/certs/server.crt");
 }
 
+TEST_CASE("the packaged central.yaml loads, ships no token and keeps the agent CA in the state dir") {
+    auto c = load_config(std::string(VIGIL_SOURCE_DIR) + "/packaging/debian/central.yaml");
+    CHECK(c.api.operators.empty());
+    CHECK(c.cli.token_file.empty());
+    CHECK(c.agent_ca_dir == "/var/lib/vigil-central/agent-ca");
+    CHECK(c.database == "/var/lib/vigil-central/central.db");
+}
+
 TEST_CASE("defaults and relative paths") {
     central_test::TempDir dir;
     auto c = load_config(write(dir.path, kMinimal));
