@@ -21,6 +21,21 @@ struct Digests {
 
 Digests digest_bytes(std::string_view data);
 
+// The same, fed in pieces.
+class DigestStream {
+public:
+    DigestStream();
+    ~DigestStream();
+    DigestStream(const DigestStream&) = delete;
+    DigestStream& operator=(const DigestStream&) = delete;
+    void update(std::string_view data);
+    Digests finish();
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
+
 template <size_t N>
 std::string to_hex(const std::array<uint8_t, N>& bytes) {
     static const char* digits = "0123456789abcdef";

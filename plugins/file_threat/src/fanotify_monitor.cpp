@@ -12,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <vigil/common/safe_fs.hpp>
+
 namespace file_threat {
 
 namespace {
@@ -27,6 +29,24 @@ std::string fd_path(int fd) {
 }
 }  // namespace
 
+bool pin_parent(AccessEvent& ev, bool cached_only) {
+    if (ev.dir_fd >= 0) return true;
+    auto parts = vigil::common::split_path(ev.path);
+    if (!parts) return false;
+    try {
+        auto dir = vigil::common::open_dir_nofollow(parts->parent, nullptr, cached_only);
+        struct stat st {};
+        if (::fstatat(dir.get(), parts->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != ev.st.st_dev ||
+            st.st_ino != ev.st.st_ino)
+            return false;  // already renamed or replaced: nothing to pin
+        ev.dir_fd = dir.release();
+        ev.name = parts->name;
+        return true;
+    } catch (const vigil::common::SafeFsError&) {
+        return false;
+    }
+}
+
 bool AccessEvent::is_exec() const { return mask & FAN_OPEN_EXEC_PERM; }
 bool AccessEvent::is_permission() const { return mask & kPermMask; }
 
@@ -41,6 +61,7 @@ struct FanotifyMonitor::Pending {
         // Last line of defence: nothing leaves without an answer.
         if (ev.is_permission()) mon->answer(*this, true);
         if (ev.fd >= 0) ::close(ev.fd);
+        if (ev.dir_fd >= 0) ::close(ev.dir_fd);
     }
 };
 
@@ -260,15 +281,12 @@ void FanotifyMonitor::handle_event(int fd, uint64_t mask, pid_t pid) {
     if (!p->ev.is_permission()) {
         stats_.close_write_events++;
         handler_.invalidate(p->ev.stamp.dev, p->ev.stamp.ino);
-        if (options_.max_file_size && p->ev.stamp.size > options_.max_file_size) {
-            stats_.skipped_too_large++;
-            return;
-        }
         p->ev.path = fd_path(fd);
         if (options_.exclusions.excluded(p->ev.path)) {
             stats_.excluded++;
             return;
         }
+        pin_parent(p->ev, true);
         // One asynchronous scan per inode at a time: writes that close while a
         // scan of the same file waits are folded into it (it reads the latest
         // content); writes that close while it runs make it scan once more.
@@ -301,6 +319,7 @@ void FanotifyMonitor::handle_event(int fd, uint64_t mask, pid_t pid) {
                     // an earlier write) needs no scan.
                     if (!p->cancel && ::fstat(p->ev.fd, &p->ev.st) == 0 && p->ev.st.st_nlink > 0) {
                         p->ev.stamp = FileStamp::of(p->ev.st);
+                        pin_parent(p->ev, false);
                         handler_.after_write(p->ev, p->cancel);
                     }
                     std::lock_guard<std::mutex> g(async_mu_);
@@ -340,17 +359,13 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
             return;
         }
     }
-    if (options_.max_file_size && p->ev.stamp.size > options_.max_file_size) {
-        stats_.skipped_too_large++;
-        answer(*p, true);
-        return;
-    }
     if (p->ev.path.empty()) p->ev.path = fd_path(p->ev.fd);
     if (options_.exclusions.excluded(p->ev.path)) {
         stats_.excluded++;
         answer(*p, true);
         return;
     }
+    pin_parent(p->ev, true);
     p->deadline = Clock::now() + options_.scan_timeout;
     {
         std::lock_guard<std::mutex> g(pending_mu_);
@@ -362,6 +377,7 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
     if (!pool_->try_submit([this, p] {
             if (!p->answered && !p->cancel) {
                 stats_.scans++;
+                pin_parent(p->ev, false);
                 AccessDecision d = handler_.decide(p->ev, p->deadline, p->cancel);
                 if (d.allow && d.clean_and_stable && !p->answered) add_kernel_cache_mark(p->ev);
                 if (claim(*p)) {

@@ -33,9 +33,20 @@ struct AccessEvent {
     struct stat st {};
     FileStamp stamp;
     std::string path;
+    // The parent directory as it was when the event was read (O_PATH, opened
+    // without following links and checked to hold `name` = this inode), so
+    // actions work on the judged file even if the path is swapped later; -1
+    // when it could not be pinned (actions then resolve the path and verify).
+    int dir_fd = -1;
+    std::string name;
     bool is_exec() const;
     bool is_permission() const;
 };
+
+// Pins ev.dir_fd/ev.name from ev.path and ev.st. cached_only: only when the
+// lookup needs no I/O (the reader thread must never wait on a file system).
+// Returns false when it could not (the event stays unpinned).
+bool pin_parent(AccessEvent& ev, bool cached_only);
 
 struct AccessDecision {
     bool allow = true;
@@ -71,7 +82,6 @@ struct MonitorOptions {
     unsigned workers = 2;
     unsigned queue_size = 1024;
     std::chrono::milliseconds scan_timeout{5000};
-    uint64_t max_file_size = 0;  // 0 = no limit
     Exclusions exclusions;
     bool kernel_cache = true;
     size_t kernel_cache_limit = 100000;  // ignore marks kept before a flush
@@ -79,7 +89,7 @@ struct MonitorOptions {
 
 struct MonitorStats {
     std::atomic<uint64_t> permission_events{0}, close_write_events{0}, own_events{0}, allowed_cached{0},
-        denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, skipped_too_large{0}, queue_full{0},
+        denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, queue_full{0},
         queue_overflows{0}, coalesced_writes{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0};
 };
 

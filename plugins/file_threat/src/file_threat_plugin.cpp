@@ -172,7 +172,6 @@ private:
         mo.workers = oa.workers;
         mo.queue_size = oa.queue_size;
         mo.scan_timeout = std::chrono::milliseconds(s.scan_timeout_ms);
-        mo.max_file_size = s.max_file_size;
         mo.exclusions = *make_exclusions(s);
         mo.kernel_cache = oa.kernel_cache;
         auto m = std::make_shared<FanotifyMonitor>(mo, protector_);

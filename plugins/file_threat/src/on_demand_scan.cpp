@@ -133,7 +133,6 @@ ScanJobSummary run_scan_job(uint64_t job_id, const ScanJobRequest& req, Protecto
                 s.infected++;
                 s.detections.push_back(std::move(r));
                 break;
-            case ScanOutcome::SkippedTooLarge: s.skipped++; break;
             case ScanOutcome::TimedOut: note_error(path, "scan time limit exceeded"); break;
             case ScanOutcome::Cancelled: break;
             case ScanOutcome::Error: note_error(path, r.error); break;

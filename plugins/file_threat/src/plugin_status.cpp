@@ -41,13 +41,14 @@ std::string status_json(const StatusInputs& in) {
              ",\"coalesced_writes\":" + n(st.coalesced_writes) + ",\"allowed_cached\":" + n(st.allowed_cached) +
              ",\"denied_cached\":" + n(st.denied_cached) + ",\"denied\":" + n(st.denied) +
              ",\"timeouts\":" + n(st.timeouts) + ",\"excluded\":" + n(st.excluded) +
-             ",\"skipped_too_large\":" + n(st.skipped_too_large) + ",\"queue_full\":" + n(st.queue_full) +
+             ",\"queue_full\":" + n(st.queue_full) +
              ",\"own_events\":" + n(st.own_events) + ",\"kernel_cache_marks\":" + n(st.kernel_cache_marks) +
              ",\"kernel_cache_flushes\":" + n(st.kernel_cache_flushes) + ",\"pending\":" + n(m->pending()) +
              ",\"errors\":" + n(st.errors);
     }
     s += "},\"threats\":" + n(in.threats) + ",\"actions_ok\":" + n(in.actions_ok) +
          ",\"actions_failed\":" + n(in.actions_failed) + ",\"scan_errors\":" + n(p.scan_errors()) +
+         ",\"partial_scans\":" + n(p.partial_scans()) + ",\"changed_during_scan\":" + n(p.changed_during_scan()) +
          ",\"reload_error\":\"" + vigil::json_escape(in.reload_error) + "\"";
     s += ",\"on_demand\":{\"running\":" + n(in.running_scans);
     if (!in.last_scan_json.empty()) s += ",\"last\":" + in.last_scan_json;
