@@ -36,6 +36,10 @@ std::string status_json(const StatusInputs& in) {
         s += ",\"marks\":[";
         auto marks = m->marks();
         for (size_t i = 0; i < marks.size(); ++i) s += (i ? ",\"" : "\"") + vigil::json_escape(marks[i]) + "\"";
+        s += "],\"skipped\":[";
+        auto skipped = m->skipped();
+        for (size_t i = 0; i < skipped.size(); ++i)
+            s += (i ? ",\"" : "\"") + vigil::json_escape(skipped[i]) + "\"";
         s += "],\"permission_events\":" + n(st.permission_events) +
              ",\"close_write_events\":" + n(st.close_write_events) + ",\"scans\":" + n(st.scans) +
              ",\"coalesced_writes\":" + n(st.coalesced_writes) + ",\"allowed_cached\":" + n(st.allowed_cached) +
@@ -44,7 +48,8 @@ std::string status_json(const StatusInputs& in) {
              ",\"queue_full\":" + n(st.queue_full) +
              ",\"own_events\":" + n(st.own_events) + ",\"kernel_cache_marks\":" + n(st.kernel_cache_marks) +
              ",\"kernel_cache_flushes\":" + n(st.kernel_cache_flushes) + ",\"pending\":" + n(m->pending()) +
-             ",\"errors\":" + n(st.errors);
+             ",\"errors\":" + n(st.errors) + ",\"failed_closed\":" + n(st.failed_closed) +
+             ",\"interpreter_opens\":" + n(st.interpreter_opens) + ",\"opens_passed\":" + n(st.opens_passed);
     }
     s += "},\"threats\":" + n(in.threats) + ",\"actions_ok\":" + n(in.actions_ok) +
          ",\"actions_failed\":" + n(in.actions_failed) + ",\"scan_errors\":" + n(p.scan_errors()) +

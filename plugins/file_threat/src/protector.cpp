@@ -184,8 +184,9 @@ AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadli
     const uint64_t gen = generation_.load();
     // Another worker may have scanned this very version meanwhile (concurrent opens).
     if (auto v = cache_.lookup(ev.stamp, gen)) {
-        const bool deny = v->infected || (ev.is_exec() && v->prevented);
-        return {!deny, false, false};
+        AccessDecision cached;
+        cached.allow = !(v->infected || (ev.is_exec() && v->prevented));
+        return cached;
     }
     unsigned delay;
     ActionPair actions;
@@ -198,8 +199,12 @@ AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadli
     Evaluation e = evaluate(ev.fd, ev.path, st, deadline, cancel, delay);
     const FileStamp stamp = FileStamp::of(st);
     const auto outcome = e.report.outcome;
-    if (outcome != ScanOutcome::Clean && outcome != ScanOutcome::Infected)
-        return {true, false, outcome == ScanOutcome::TimedOut};  // fail open
+    if (outcome != ScanOutcome::Clean && outcome != ScanOutcome::Infected) {
+        AccessDecision failed;  // the monitor answers with the access kind's fail mode
+        failed.failed = true;
+        failed.timed_out = outcome == ScanOutcome::TimedOut;
+        return failed;
+    }
 
     ThreatContext ctx;
     ctx.path = ev.path;

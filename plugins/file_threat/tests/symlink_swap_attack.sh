@@ -26,6 +26,7 @@ run_phase() {  # run_phase ACTION VARIANT...
     status_interval_ms: 200
     on_access:
       mounts: [$FT_MNT]
+      local_filesystems: false   # only the test tmpfs, never the host
       scan_after_write: true
       scan_on_exec: true
       workers: 2
