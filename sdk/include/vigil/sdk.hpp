@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "events.h"
+#include "json_writer.hpp"
 #include "plugin.h"
 
 namespace vigil {
@@ -188,31 +189,6 @@ inline ProcessInfo read_process(const void* base, uint32_t size, const vigil_pro
     p.tty = s(c.tty);
     p.comm = s(c.comm);
     return p;
-}
-
-// Escapes a string for inclusion inside JSON quotes.
-inline std::string json_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 8);
-    for (unsigned char ch : s) {
-        switch (ch) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (ch < 0x20) {
-                static const char* hex = "0123456789abcdef";
-                out += "\\u00";
-                out.push_back(hex[ch >> 4]);
-                out.push_back(hex[ch & 15]);
-            } else {
-                out.push_back(char(ch));
-            }
-        }
-    }
-    return out;
 }
 
 // ------------------------------------------------------------------ messages
