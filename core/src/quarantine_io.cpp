@@ -2,16 +2,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 #include <stdexcept>
-#include <vector>
 
-#include <vigil/common/hex.hpp>
+#include <vigil/common/digest.hpp>
 #include <vigil/common/safe_fs.hpp>
 
 namespace vigil::core::qio {
@@ -29,45 +26,17 @@ bool write_all(int fd, const char* p, size_t n) {
     return true;
 }
 
-namespace {
-using Ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
-std::string finish(Ctx& c) {
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_DigestFinal_ex(c.get(), d, &n);
-    return common::to_hex(d, n);
-}
-}  // namespace
-
 uint64_t copy_fd(int in, int out, EntryHashes* hashes) {
-    Ctx md5(EVP_MD_CTX_new(), EVP_MD_CTX_free), sha1(EVP_MD_CTX_new(), EVP_MD_CTX_free),
-        sha256(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    if (hashes) {
-        EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr);
-        EVP_DigestInit_ex(sha1.get(), EVP_sha1(), nullptr);
-        EVP_DigestInit_ex(sha256.get(), EVP_sha256(), nullptr);
+    common::DigestOptions o;
+    o.algorithms = hashes ? common::kAllDigests : 0u;
+    o.copy_fd = out;
+    try {
+        common::Digests d = common::digest_fd(in, o);
+        if (hashes) *hashes = {d.md5, d.sha1, d.sha256};
+        return d.bytes;
+    } catch (const common::DigestError& e) {
+        throw std::runtime_error(e.what());
     }
-    std::vector<char> buf(1 << 16);
-    uint64_t total = 0;
-    for (;;) {
-        ssize_t n = ::read(in, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw std::runtime_error(err_text("read"));
-        if (n == 0) break;
-        if (hashes) {
-            EVP_DigestUpdate(md5.get(), buf.data(), size_t(n));
-            EVP_DigestUpdate(sha1.get(), buf.data(), size_t(n));
-            EVP_DigestUpdate(sha256.get(), buf.data(), size_t(n));
-        }
-        if (!write_all(out, buf.data(), size_t(n))) throw std::runtime_error(err_text("write"));
-        total += uint64_t(n);
-    }
-    if (hashes) {
-        hashes->md5 = finish(md5);
-        hashes->sha1 = finish(sha1);
-        hashes->sha256 = finish(sha256);
-    }
-    return total;
 }
 
 bool remove_tree(const std::string& dir) {

@@ -11,6 +11,8 @@
 #include <random>
 #include <vector>
 
+#include <vigil/common/atomic_file.hpp>
+
 #include "json_util.hpp"
 #include "quarantine_io.hpp"
 #include "quarantine_meta.hpp"
@@ -50,11 +52,11 @@ bool check_caller_meta(const std::string& caller_meta, std::string& out) {
 }
 
 void write_meta(const std::string& edir, const std::string& text) {
-    const std::string tmp = edir + "/meta.json.tmp";
-    common::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd.valid() || !qio::write_all(fd.get(), text.data(), text.size()) || ::fsync(fd.get()) != 0 ||
-        ::rename(tmp.c_str(), (edir + "/meta.json").c_str()) != 0)
-        throw common::SafeFsError(qio::err_text("quarantine: write metadata"), errno);
+    try {
+        common::write_file_atomic(edir + "/meta.json", text, {.mode = 0600, .durability = common::Durability::full});
+    } catch (const std::system_error& e) {
+        throw common::SafeFsError(std::string("quarantine: write metadata: ") + e.what(), e.code().value());
+    }
 }
 
 }  // namespace

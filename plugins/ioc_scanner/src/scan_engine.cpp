@@ -1,6 +1,5 @@
 #include "scan_engine.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -18,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "evidence_file.hpp"
 #include "ioc_parser.hpp"
 #include "regex.hpp"
 
@@ -62,28 +62,6 @@ void load_iocs(const ScanRequest& req, ScanReport& report) {
 }
 
 namespace {
-
-// The matched file for an action: resolved without following links (inside
-// /proc/PID/root for another mount namespace) and checked against the stamp
-// it matched with, so a path swapped since the match is never acted on.
-vigil::common::FileRef evidence_file(const Evidence& e) {
-    namespace common = vigil::common;
-    static const std::string proc = "/proc/";
-    common::FileRef ref;
-    const size_t root = e.open_path.find("/root/");
-    if (e.open_path.rfind(proc, 0) == 0 && root != std::string::npos) {
-        // The magic link to the other namespace's root is followed on purpose
-        // (by root, set by the walker); everything beneath is not.
-        common::UniqueFd base(::open(e.open_path.substr(0, root + 5).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (!base.valid())
-            throw common::SafeFsError("cannot open the root of " + e.open_path.substr(0, root), errno);
-        ref = common::resolve_file_at(base.get(), e.open_path.substr(root + 6), e.open_path);
-    } else {
-        ref = common::resolve_file(e.open_path);
-    }
-    if (e.stamp.ino != 0) ref.expect = e.stamp;
-    return ref;
-}
 
 
 using Clock = std::chrono::steady_clock;

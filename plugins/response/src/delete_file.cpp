@@ -9,7 +9,7 @@
 #include <cstdlib>
 
 #include "action_error.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 
 namespace vigil::response {
 
@@ -126,10 +126,13 @@ std::string verified_sha256(const common::FileRef& ref, uint64_t size, uint64_t 
                           std::to_string(max) + ")");
     try {
         common::UniqueFd fd = common::open_verified(ref);
-        std::string h = hash_fd(fd.get(), max, cancel).sha256;
+        common::DigestOptions o;
+        o.max_bytes = max;
+        o.cancel = cancel;
+        std::string h = common::digest_fd(fd.get(), o).sha256;
         common::check_fd(fd.get(), ref, "while it was hashed");
         return h;
-    } catch (const StreamError& e) {
+    } catch (const common::DigestError& e) {
         throw ActionError("cannot verify the SHA-256 of " + ref.path + ": " + e.what());
     } catch (const common::SafeFsError& e) {
         throw ActionError("cannot verify the SHA-256 of " + ref.path + ": " + e.what());

@@ -134,8 +134,8 @@ private:
     void publish_status() {
         JsonOut o;
         o.begin_object();
-        o.field_u("running_actions", running_.load());
-        o.field_u("completed", completed_.load()).field_u("failed", failed_.load());
+        o.field("running_actions", running_.load());
+        o.field("completed", completed_.load()).field("failed", failed_.load());
         o.field("staging_dir", staging_dir_);
         o.end_object();
         host().set_status(o.take());

@@ -6,7 +6,7 @@
 #include "action_error.hpp"
 #include "delete_file.hpp"
 #include "response_config.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 #include "test_util.hpp"
 
 using namespace vigil::response;

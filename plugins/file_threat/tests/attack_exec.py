@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Exec attempts by an unprivileged user against file_threat's fail modes.
+
+attack_exec.py SECONDS FLOOD_DIR PROGRAM...
+
+For SECONDS: floods the agent with opens of fresh files in FLOOD_DIR (to fill
+its queue and make scans wait), and executes each PROGRAM again and again.
+Prints "tries=N ran=M denied=D slowest_ms=S": an exec that "ran" got through.
+"""
+import errno
+import os
+import sys
+import time
+
+seconds, flood_dir, programs = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
+os.makedirs(flood_dir, exist_ok=True)
+stats = {'tries': 0, 'ran': 0, 'denied': 0, 'other': 0}
+slowest = 0.0
+deadline = time.time() + seconds
+n = 0
+while time.time() < deadline:
+    flood = []
+    for i in range(8):  # opens that each wait for a (slow) scan
+        n += 1
+        p = os.path.join(flood_dir, 'f%d' % (n % 64))
+        with open(p, 'w') as f:
+            f.write('x%d' % n)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(os.open(p, os.O_RDONLY))
+            finally:
+                os._exit(0)
+        flood.append(pid)
+    for prog in programs:
+        stats['tries'] += 1
+        t0 = time.time()
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                os.execv(prog, [prog])
+            except OSError as e:
+                os.write(w, str(e.errno).encode())
+            os._exit(127)
+        os.close(w)
+        err = os.read(r, 16)
+        os.close(r)
+        os.waitpid(pid, 0)
+        slowest = max(slowest, time.time() - t0)
+        if not err:
+            stats['ran'] += 1
+        elif int(err) == errno.EPERM:
+            stats['denied'] += 1
+        else:
+            stats['other'] += 1
+    for pid in flood:
+        os.waitpid(pid, 0)
+print(' '.join('%s=%d' % kv for kv in stats.items()) + ' slowest_ms=%d' % (slowest * 1000))
