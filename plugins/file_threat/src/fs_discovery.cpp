@@ -88,17 +88,23 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text) {
 std::vector<FsChoice> choose_local_filesystems(const std::vector<MountEntry>& mounts) {
     std::vector<FsChoice> out;
     std::map<dev_t, size_t> by_dev;  // index into out
-    for (const auto& m : mounts) {
-        const std::string why = skip_reason(m);
+    // A mark is placed by path, which reaches only the top mount there: one
+    // mounted over later cannot be marked through its mount point.
+    std::map<std::string, size_t> top;
+    for (size_t i = 0; i < mounts.size(); ++i) top[mounts[i].mount_point] = i;
+    for (size_t i = 0; i < mounts.size(); ++i) {
+        const MountEntry& m = mounts[i];
+        std::string why = skip_reason(m);
+        if (why.empty() && top[m.mount_point] != i) why = "hidden under a later mount at the same path";
         auto it = by_dev.find(m.dev);
         if (it == by_dev.end()) {
             by_dev[m.dev] = out.size();
             out.push_back({m.mount_point, m.fstype, !why.empty() ? why : m.read_only ? "read-only" : ""});
             continue;
         }
-        // Another mount of the same file system: a writable, local one wins.
+        // Another mount of the same file system: a writable, visible one wins.
         FsChoice& c = out[it->second];
-        if (c.skip_reason == "read-only" && why.empty() && !m.read_only) c = {m.mount_point, m.fstype, ""};
+        if (!c.skip_reason.empty() && why.empty() && !m.read_only) c = {m.mount_point, m.fstype, ""};
     }
     return out;
 }

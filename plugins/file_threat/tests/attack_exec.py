@@ -3,8 +3,9 @@
 
 attack_exec.py SECONDS FLOOD_DIR PROGRAM...
 
-For SECONDS: floods the agent with opens of fresh files in FLOOD_DIR (to fill
-its queue and make scans wait), and executes each PROGRAM again and again.
+For SECONDS: floods the agent with concurrent opens of the files in FLOOD_DIR
+(to fill its queue and make scans wait), and executes each PROGRAM again and
+again meanwhile.
 Prints "tries=N ran=M denied=D slowest_ms=S": an exec that "ran" got through.
 """
 import errno
@@ -13,18 +14,15 @@ import sys
 import time
 
 seconds, flood_dir, programs = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
-os.makedirs(flood_dir, exist_ok=True)
+# The flood files exist already (written before the agent ran): opening them
+# is all that is needed to keep every worker and the whole queue busy.
+flood_files = sorted(os.path.join(flood_dir, f) for f in os.listdir(flood_dir))
 stats = {'tries': 0, 'ran': 0, 'denied': 0, 'other': 0}
 slowest = 0.0
 deadline = time.time() + seconds
-n = 0
 while time.time() < deadline:
     flood = []
-    for i in range(8):  # opens that each wait for a (slow) scan
-        n += 1
-        p = os.path.join(flood_dir, 'f%d' % (n % 64))
-        with open(p, 'w') as f:
-            f.write('x%d' % n)
+    for p in flood_files:  # opens that each wait for a (slow) scan, all at once
         pid = os.fork()
         if pid == 0:
             try:

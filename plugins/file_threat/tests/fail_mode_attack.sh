@@ -61,7 +61,9 @@ ft_wait_status "s['partial_scans'] >= 4" || vt_fail "padded files not counted as
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 
 # --- B: time limit and full queue, for VIGIL_ATTACK_SECONDS --------------------
-mkdir -p "$FT_MNT/trusted"
+mkdir -p "$FT_MNT/trusted" "$home/flood"
+for i in $(seq 16); do echo "flood $i" >"$home/flood/f$i"; done   # before the agent runs: not scanned yet
+chown -R "$VA_UID:$VA_UID" "$home/flood"
 install -o root -g root -m 0755 /bin/true "$FT_MNT/trusted/tool"
 install -o "$VA_UID" -g "$VA_UID" -m 0755 /bin/true "$home/mine"
 ft_config "$VT_DIR/vigil.yaml" <<EOF

@@ -14,7 +14,11 @@ source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_filesystem_coverage
 va_require
+parent_mount=$(findmnt -no TARGET -T "$(dirname "$VT_DIR")")
 mount -t tmpfs -o size=64m "ftcov$$" "$VT_DIR" || vt_fail "cannot mount a tmpfs (needs root)"
+# At exit (last registered runs first): unmount, make the parent writable
+# again in this namespace, then the test directory itself can be removed.
+vt_on_exit "mount -o remount,bind,rw '$parent_mount'"
 vt_on_exit "umount -l '$VT_DIR'"
 chmod 0755 "$VT_DIR"
 
