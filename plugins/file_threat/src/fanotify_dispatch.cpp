@@ -36,7 +36,8 @@ void FanotifyMonitor::reader_loop() {
     alignas(struct fanotify_event_metadata) char buf[4096];
     struct pollfd fds[2] = {{fan_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     while (!stopping_) {
-        int n = ::poll(fds, 2, -1);
+        beat(reader_beat_ms_);
+        int n = ::poll(fds, 2, 1000);  // wakes at least once a second for the heartbeat
         if (n < 0) {
             if (errno == EINTR) continue;
             stats_.errors++;
@@ -246,8 +247,9 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
 void FanotifyMonitor::watchdog_loop() {
     std::unique_lock<std::mutex> lk(pending_mu_);
     while (!stopping_) {
-        auto next = Clock::time_point::max();
+        beat(deadline_beat_ms_);
         const auto now = Clock::now();
+        auto next = now + std::chrono::milliseconds(200);  // idle rounds keep the heartbeat going
         for (auto& [id, p] : pending_) {
             if (!p->ev.is_permission() || p->answered) continue;
             if (p->deadline <= now) {
@@ -263,8 +265,7 @@ void FanotifyMonitor::watchdog_loop() {
                 next = p->deadline;
             }
         }
-        if (next == Clock::time_point::max()) pending_cv_.wait_for(lk, std::chrono::milliseconds(200));
-        else pending_cv_.wait_until(lk, next);
+        pending_cv_.wait_until(lk, next);
     }
 }
 

@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/fanotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -134,6 +135,7 @@ void FanotifyMonitor::ensure_descriptor_headroom() {
 
 void FanotifyMonitor::stop() {
     if (!running_.exchange(false)) return;
+    if (options_.heartbeat && permission_events()) options_.heartbeat("permission_responder", 0);  // inactive
     stopping_ = true;
     uint64_t one = 1;
     [[maybe_unused]] ssize_t w = ::write(stop_fd_, &one, sizeof one);
@@ -184,6 +186,26 @@ void FanotifyMonitor::respond(Pending& p, bool allow) {
     r.fd = p.ev.fd;
     r.response = allow ? FAN_ALLOW : FAN_DENY;
     if (::write(fan_fd_, &r, sizeof r) != ssize_t(sizeof r)) stats_.errors++;
+    (allow ? stats_.answered_allow : stats_.answered_deny)++;
+    stats_.decision_seconds.observe(std::chrono::duration<double>(Clock::now() - p.received).count());
+}
+
+namespace {
+int64_t monotonic_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+}  // namespace
+
+// Each of the two threads that answer permission events stamps its own loop;
+// the older stamp is reported, so either thread hanging stops the heartbeat.
+void FanotifyMonitor::beat(std::atomic<int64_t>& mine) {
+    const int64_t now = monotonic_ms();
+    mine.store(now, std::memory_order_relaxed);
+    if (!options_.heartbeat || !permission_events() || now - reported_beat_ms_.load() < 1000) return;
+    reported_beat_ms_ = now;
+    options_.heartbeat("permission_responder", std::min(reader_beat_ms_.load(), deadline_beat_ms_.load()));
 }
 
 void FanotifyMonitor::add_kernel_cache_mark(const AccessEvent& ev) {

@@ -13,6 +13,7 @@ constexpr uint64_t kPermMask = FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM;
 struct FanotifyMonitor::Pending {
     FanotifyMonitor* mon = nullptr;
     uint64_t id = 0;
+    Clock::time_point received = Clock::now();
     AccessEvent ev;
     Clock::time_point deadline = Clock::time_point::max();
     std::atomic<bool> answered{false};

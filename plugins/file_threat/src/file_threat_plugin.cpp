@@ -178,6 +178,10 @@ private:
         mo.scan_timeout = std::chrono::milliseconds(s.scan_timeout_ms);
         mo.exclusions = *make_exclusions(s);
         mo.kernel_cache = oa.kernel_cache;
+        // vigild withholds its systemd watchdog ping when this goes stale.
+        mo.heartbeat = [h = &host()](const char* component, int64_t ms) {
+            h->gauge_set(std::string("watchdog.") + component, ms);
+        };
         auto m = std::make_shared<FanotifyMonitor>(mo, protector_);
         m->start();
         return m;
