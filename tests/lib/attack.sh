@@ -4,14 +4,14 @@
 # attack loop runs.
 #
 #   VIGIL_ATTACK_SECONDS   length of each attack loop (default 30; 300 with
-#                          VIGIL_LONG_TESTS=1, which `tools/test --long` sets)
+#                          VIGIL_LONG=1, which `tools/test --long` sets)
 VA_UID=${VA_UID:-64123}
 VA_PY=/usr/bin/python3   # not a per-user shim: the attacker must be able to run it
 VA_CANARIES=()
 
 va_seconds() {
   if [[ -n ${VIGIL_ATTACK_SECONDS:-} ]]; then echo "$VIGIL_ATTACK_SECONDS"
-  elif [[ ${VIGIL_LONG_TESTS:-0} == 1 ]]; then echo 300
+  elif [[ ${VIGIL_LONG:-0} == 1 ]]; then echo 300
   else echo 30; fi
 }
 
