@@ -51,6 +51,10 @@ ft_config "$VT_DIR/vigil.yaml" <<EOF
       first_action: quarantine
       second_action: block
 EOF
+# The test's own copy is written before the agent watches (every writable
+# file system is marked, so a later write would be quarantined at once).
+ft_eicar "$VT_DIR/payload"
+chmod 0644 "$VT_DIR/payload"
 vt_start_daemon "$VT_DIR/vigil.yaml"
 ft_wait_on_access
 marks=$(ft_status "sorted(s['on_access']['marks'])")
@@ -64,8 +68,6 @@ skipped=$(ft_status "s['on_access']['skipped']")
 vt_log "marks: $marks"
 
 # Detections in both tmpfs mounts, written by an unprivileged user.
-ft_eicar "$VT_DIR/payload"
-chmod 0644 "$VT_DIR/payload"
 va_as_attacker cp "$VT_DIR/payload" /dev/shm/x.com || vt_fail "cannot write to /dev/shm"
 va_as_attacker cp "$VT_DIR/payload" "$VT_DIR/run/user/$VA_UID/x.com" || vt_fail "cannot write to /run/user"
 vt_wait_until 10 test ! -e /dev/shm/x.com || vt_fail "EICAR in /dev/shm was not quarantined"
