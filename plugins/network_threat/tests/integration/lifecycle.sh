@@ -26,7 +26,7 @@ blocked 10.78.0.2 || vt_fail "ban lost across the restart"
 rem=$(vctl --json network_threat list | vt_json 'd["result"]["bans"][0]["remaining_s"]')
 krem=$(vctl --json network_threat list | vt_json 'd["result"]["bans"][0]["kernel_remaining_ms"]')
 vt_log "after the restart: remaining ${rem} s (ledger), ${krem} ms (kernel)"
-((rem >= 290 && rem <= 297)) || vt_fail "remaining time after restart is $rem s (5 min ban, ~5 s down)"
+((rem >= 280 && rem <= 297)) || vt_fail "remaining time after restart is $rem s (5 min ban, ~5 s down)"
 ((krem / 1000 >= rem - 2 && krem / 1000 <= rem + 2)) || vt_fail "kernel ($krem ms) and ledger ($rem s) disagree"
 vt_wait_until 3 grep -q '"action":"restore"' "$VT_DIR/actions.log" || vt_fail "no restore event at start"
 
