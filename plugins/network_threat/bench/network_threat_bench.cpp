@@ -12,7 +12,7 @@ VIGIL_BENCH(network_threat, "network-threat",
             "network_threat: detection and ban latency, CPU per 100k failed probes, CPU/RSS idle and under flood") {
     std::string cmd = "python3 '" + std::string(VIGIL_SOURCE_DIR) +
                       "/plugins/network_threat/bench/network_threat_bench.py' --build '" +
-                      args.get("build", VIGIL_BINARY_DIR) + "' --idle " + args.get("idle", "20") + " --flood " +
+                      args.get("build", VIGIL_BINARY_DIR) + "' --idle " + args.get("idle", "60") + " --flood " +
                       args.get("flood", "10");
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return 1;

@@ -191,6 +191,7 @@ def cpu_per_probes(agent, build, probes=100000):
     sent = sender(["syn", "10.79.0.1", "1000", "60", "0", "pool:1000", "50000", str(probes)], build)
     time.sleep(1.5)  # the plugin drains what the kernel logged
     cpu = agent.cpu_s() - c0
+    time.sleep(5)  # the next periodic status carries the counters
     st = agent.status()
     return {"probes": sent["sent"], "probe_rate_pps": sent["pps"], "agent_cpu_s": round(cpu, 3),
             "agent_cpu_s_per_100k": round(cpu * 100000 / max(1, sent["sent"]), 3),
@@ -241,9 +242,9 @@ def run(args):
         report["flood_block_mode"] = flood(agent, args.build, "syn", "10.79.0.50", args.flood)
         agent.stop()
         agent = Agent(args.build, work, {"action_on_detect": "notify"})
-        report["failed_probes"] = cpu_per_probes(agent, args.build)
-        report["flood_notify_mode"] = flood(agent, args.build, "syn", "10.79.0.51", args.flood)
         report["flood_spoofed_sources"] = flood(agent, args.build, "syn", "random", args.flood)
+        report["flood_notify_mode"] = flood(agent, args.build, "syn", "10.79.0.51", args.flood)
+        report["failed_probes"] = cpu_per_probes(agent, args.build)
         report["idle_after"] = idle(agent, args.idle)
     finally:
         if agent:
@@ -269,7 +270,7 @@ def run(args):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
-    ap.add_argument("--idle", type=float, default=20)
+    ap.add_argument("--idle", type=float, default=60)
     ap.add_argument("--flood", type=float, default=10)
     args = ap.parse_args()
     if os.geteuid() != 0:

@@ -38,6 +38,7 @@ std::vector<ActionEvent> Policy::start(DataPlaneSpec base, std::vector<std::stri
     dp_.apply(spec_locked(now));
     save_locked();
     if (!ledger_.bans().empty()) {
+        ++stats_.restores;
         JsonWriter w;
         w.begin_object()
             .field("reason", "restored at start")
