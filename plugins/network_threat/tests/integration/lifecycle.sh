@@ -23,8 +23,10 @@ blocked 10.78.0.2 || vt_fail "ban lost while the agent was down"
 sleep 3
 nt_start_agent
 blocked 10.78.0.2 || vt_fail "ban lost across the restart"
-rem=$(vctl --json network_threat list | vt_json 'd["result"]["bans"][0]["remaining_s"]')
-krem=$(vctl --json network_threat list | vt_json 'd["result"]["bans"][0]["kernel_remaining_ms"]')
+# Both figures from one listing: two calls can be seconds apart on a loaded machine.
+listing=$(vctl --json network_threat list)
+rem=$(vt_json 'd["result"]["bans"][0]["remaining_s"]' <<<"$listing")
+krem=$(vt_json 'd["result"]["bans"][0]["kernel_remaining_ms"]' <<<"$listing")
 vt_log "after the restart: remaining ${rem} s (ledger), ${krem} ms (kernel)"
 ((rem >= 280 && rem <= 297)) || vt_fail "remaining time after restart is $rem s (5 min ban, ~5 s down)"
 ((krem / 1000 >= rem - 2 && krem / 1000 <= rem + 2)) || vt_fail "kernel ($krem ms) and ledger ($rem s) disagree"
@@ -46,21 +48,19 @@ vt_wait_until 15 blocked 10.78.0.2 || vt_fail "ban not restored after flushing t
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 ledger=$(find "$VT_DIR/state" -name bans.json | head -1)
 [[ -f $ledger ]] || vt_fail "no ledger in the state dir"
-cp "$ledger" "$VT_DIR/bans.good"
 echo '{"bans": "garbage' >"$ledger"
 nt_start_agent
 vt_wait_until 5 grep -q "ban ledger" "$VT_DIR/vigild.log" || vt_fail "damaged ledger not reported"
 [[ $(vt_plugin_state network_threat) == running ]] || vt_fail "plugin not running with a damaged ledger"
 blocked 10.78.0.2 || vt_fail "the ban the kernel held was dropped with the damaged ledger"
 vctl --json network_threat list | grep -q "recovered from the kernel" || vt_fail "kernel ban not adopted into the ledger"
-vt_stop_daemon
-cp "$VT_DIR/bans.good" "$ledger"
 
-# --- block -> notify lifts the bans ---------------------------------------------------
+# --- block -> notify (SIGHUP, as an operator does) lifts the bans ----------------------
+# A reload keeps the event recorders subscribed, so the unblock events are seen.
 nt_agent_config "block_duration_minutes: 5
 action_on_detect: notify"
-nt_start_agent
-vt_wait_until 5 nt_has_action unblock 10.78.0.2 || vt_fail "no unblock event when switching to notify"
+kill -HUP "$VT_VIGILD_PID"
+vt_wait_until 15 nt_has_action unblock 10.78.0.2 || vt_fail "no unblock event when switching to notify"
 grep -a '"action":"unblock"' "$VT_DIR/actions.log" | grep -q "switched from block to notify" || vt_fail "unblock reason"
 blocked 10.78.0.2 && vt_fail "still blocked in notify mode"
 [[ $(vctl --json network_threat list | vt_json 'd["result"]["count"]') == 0 ]] || vt_fail "list not empty in notify mode"

@@ -116,6 +116,24 @@ def connect(addr, port, timeout, src=None):
         return 1
 
 
+def await_open(addr, port, src, deadline_ms):
+    """Connects every 50 ms (0.2 s timeout each) until one works or the deadline
+    (epoch ms) passes; prints when the last failed and the first working attempt
+    began. One process for the whole wait, so a loaded machine's process start-up
+    time does not blur the measurement."""
+    last_fail = None
+    while True:
+        started = int(time.time() * 1000)
+        if started > int(deadline_ms):
+            print(json.dumps({"ok": False, "last_fail_ms": last_fail}))
+            return 1
+        if connect(addr, port, 0.2, src) == 0:
+            print(json.dumps({"ok": True, "last_fail_ms": last_fail, "first_ok_ms": started}))
+            return 0
+        last_fail = started
+        time.sleep(0.05)
+
+
 def send(addr, port, text):
     with socket.create_connection((addr, int(port)), timeout=3) as s:
         s.sendall(text.encode())
@@ -234,11 +252,12 @@ def frag_overlap(addr):
     src = local_address_for(addr)
     raw = raw_socket()
     ident = random.getrandbits(16)
-    udp = struct.pack("!HHHH", 40000, 9, 8 + 64, 0) + b"A" * 64
-    first = udp[:48]
-    second = b"B" * 40  # offset 24 overlaps the first fragment's bytes 24-47
+    # Fragments of 160 and 120 bytes: not "tiny", so the only anomaly is the overlap.
+    udp = struct.pack("!HHHH", 40000, 9, 8 + 240, 0) + b"A" * 240
+    first = udp[:160]
+    second = b"B" * 120  # offset 80 overlaps the first fragment's bytes 80-159
     raw.sendto(ipv4_header(src, addr, 17, len(first), ident, 0x2000 | 0) + first, (addr, 0))
-    raw.sendto(ipv4_header(src, addr, 17, len(second), ident, 24 // 8) + second, (addr, 0))
+    raw.sendto(ipv4_header(src, addr, 17, len(second), ident, 80 // 8) + second, (addr, 0))
 
 
 def main(argv):
@@ -253,6 +272,8 @@ def main(argv):
         udp_echo(int(argv[2]), slow=True)
     elif mode == "connect":
         return connect(argv[2], argv[3], argv[4], argv[5] if len(argv) > 5 else None)
+    elif mode == "await-open":
+        return await_open(argv[2], argv[3], argv[4], argv[5])
     elif mode == "send":
         return send(argv[2], argv[3], argv[4])
     elif mode == "load":
