@@ -41,6 +41,9 @@ public:
         ec.noise = local_port_range();
         sensor_ = std::make_unique<Sensor>(ec, rules_, uint16_t(settings_.nflog_group),
                                            [this](const Finding& f) { on_finding(f); });
+        // A hung sensor thread would end detection silently: it is a watchdog
+        // component (docs/operation.md), so vigild stops its systemd pings.
+        sensor_->set_heartbeat([this](int64_t mono_ms) { host().gauge_set("watchdog.sensor", mono_ms); });
         host.on_command("network_threat.list", [this](const vigil::Command& c, vigil::Reply r) {
             common::Args a(c.args_json);
             a.no_positionals("network_threat.list");
@@ -214,6 +217,7 @@ private:
         in.banned_packets = banned_packets_;
         in.rules = rules_.rules().size();
         in.protected_entries = policy_.protected_entries();
+        in.ban_latency = &policy_.ban_latency();
         {
             std::lock_guard<std::mutex> g(mu_);
             in.findings_by_class = by_class_;

@@ -73,6 +73,16 @@ for line in open(sys.argv[1], errors="replace"):
     n += 1
 assert n >= int(sys.argv[2]), n
 PY
+# Metrics: the detections by class and the sensor's watchdog heartbeat.
+metrics=$(vctl metrics) || vt_fail "vigilctl metrics failed"
+grep -E '^vigil_network_threat_detections_total\{.*class="scan.tcp.syn"' <<<"$metrics" | grep -q 'plugin="network_threat"' ||
+  vt_fail "no detections metric: $(grep network_threat <<<"$metrics" | head -20)"
+grep -q '^vigil_network_threat_evidence_packets_total{plugin="network_threat"} [1-9]' <<<"$metrics" ||
+  vt_fail "no evidence packets metric"
+age=$(grep -E '^vigil_watchdog_heartbeat_age_seconds\{' <<<"$metrics" | grep 'component="sensor"' |
+  grep 'plugin="network_threat"' | awk '{print $2}')
+[[ -n $age ]] || vt_fail "no sensor heartbeat: $(grep watchdog <<<"$metrics")"
+python3 -c "import sys; sys.exit(0 if float('$age') < 5 else 1)" || vt_fail "sensor heartbeat is $age s old"
 # The legitimate client was never disturbed.
 nt_tcp "$NT_LEG" 10.78.0.1 8080 || vt_fail "legit client lost the service"
 vt_log "$n scan kinds detected"
