@@ -43,7 +43,8 @@ public:
                                            [this](const Finding& f) { on_finding(f); });
         // A hung sensor thread would end detection silently: it is a watchdog
         // component (docs/operation.md), so vigild stops its systemd pings.
-        sensor_->set_heartbeat([this](int64_t mono_ms) { host().gauge_set("watchdog.sensor", mono_ms); });
+        sensor_->set_heartbeat(
+            [this](int64_t mono_ms) { this->host().gauge_set("watchdog.sensor", mono_ms); });
         host.on_command("network_threat.list", [this](const vigil::Command& c, vigil::Reply r) {
             common::Args a(c.args_json);
             a.no_positionals("network_threat.list");
