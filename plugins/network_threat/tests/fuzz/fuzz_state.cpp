@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "ledger.hpp"
@@ -19,7 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)parse_settings(text);
     } catch (const SettingsError&) {
     }
-    static const std::string path = "/tmp/network_threat_fuzz_ledger." + std::to_string(::getpid());
+    static const std::string path = [] {
+        std::string p = "/tmp/network_threat_fuzz_ledger." + std::to_string(::getpid());
+        std::atexit(
+            [] { std::remove(("/tmp/network_threat_fuzz_ledger." + std::to_string(::getpid())).c_str()); });
+        return p;
+    }();
     if (FILE* f = std::fopen(path.c_str(), "wb")) {
         std::fwrite(data, 1, size, f);
         std::fclose(f);
