@@ -17,6 +17,14 @@ nt_agent_config "block_duration_minutes: 1
 exclude_ips: [\"10.78.0.3\"]
 max_new_bans_per_minute: 3"
 nt_start_agent
+# X1 runs beside the rest: a one-minute ban of its own, probed from 3 s before
+# its end by one background process (the other sections take about a minute).
+out=$(vctl --json network_threat block 10.78.0.61 --minutes 1) || vt_fail "block for the expiry test failed: $out"
+x1_until=$(vt_json 'd["result"]["until_ms"]' <<<"$out")
+ip netns exec "$NT_ATK" python3 "$NT_HELPER" await-open 10.78.0.1 8080 10.78.0.61 $((x1_until + 5000)) \
+  $((x1_until - 3000)) >"$VT_DIR/expiry.json" 2>&1 &
+x1_pid=$!
+vt_track_pid $x1_pid
 nt_status_ok "any(e['why'].startswith('default gateway') for e in s['never_block'])" || vt_fail "gateway not protected: $(nt_status 's[\"never_block\"]')"
 
 # --- S1: the scan, the ban, the threat ----------------------------------------
@@ -61,11 +69,18 @@ nt_threats 10.78.0.1 | grep -q "malformed.land|Land|never_block" || vt_fail "lan
 # --- X6: at most 3 new bans a minute -------------------------------------------
 bans_before=$(nt_status "s['policy']['bans_added']")
 # Each scanner probes its own ports, so the four are never taken for one decoy scan.
-for last in 50 51 52 53; do nt_nmap 10.78.0.$last -sF -T5 -p $((last * 10))-$((last * 10 + 4)) 10.78.0.1 >/dev/null; done
-vt_wait_until 5 nt_has_threat 10.78.0.53 scan.tcp.fin || vt_fail "fourth stealth scanner not reported"
-capped=$(for last in 50 51 52 53; do nt_threats 10.78.0.$last; done | grep -c "|cap_reached|")
-added=$(($(nt_status "s['policy']['bans_added']") - bans_before))
-# 10.78.0.2 was banned within the minute: 2 more fit, the other 2 hit the cap.
+for last in 55 56 57 58; do nt_nmap 10.78.0.$last -sF -T5 -p $((last * 10))-$((last * 10 + 4)) 10.78.0.1 >/dev/null; done
+vt_wait_until 5 nt_has_threat 10.78.0.58 scan.tcp.fin || vt_fail "fourth stealth scanner not reported"
+# The status is refreshed just after a decision: wait until it counts all four.
+cap_counts() {
+  capped=$(for last in 55 56 57 58; do nt_threats 10.78.0.$last; done | grep -c "|cap_reached|")
+  added=$(($(nt_status "s['policy']['bans_added']") - bans_before))
+  ((added + capped >= 4))
+}
+vt_wait_until 5 cap_counts
+vt_log "cap: $added bans added, $capped capped: $(for last in 55 56 57 58; do nt_threats 10.78.0.$last; done | tr '\n' ' ')"
+# 10.78.0.2 was banned within the minute: 2 more fit, the other 2 hit the cap
+# (3 and 1 when that ban is older than a minute on a slow machine).
 ((added <= 3 && capped >= 1 && added + capped == 4)) || vt_fail "cap: $added bans added, $capped capped"
 grep -a '"action":"block"' "$VT_DIR/actions.log" | grep -q 'cap_reached' || vt_fail "no action_result for the cap"
 
@@ -86,22 +101,19 @@ nt_tcp "$NT_ATK" 10.78.0.1 8080 10.78.0.60 || vt_fail "unblocked address cannot 
 vt_wait_until 2 nt_has_action unblock 10.78.0.60 || vt_fail "no unblock action_result"
 
 # --- X1: a one-minute ban ends at 60 s +- 1 s ---------------------------------------
-until_ms=$(grep -a '"action":"block"' "$VT_DIR/actions.log" | grep '"object":"10.78.0.2"' | head -1 |
-  python3 -c 'import json,sys; print(json.loads(json.load(sys.stdin)["payload"]["details_json"])["until_ms"])')
-[[ -n $until_ms ]] || vt_fail "no until_ms for 10.78.0.2"
-while (($(nt_ms) < until_ms - 3000)); do sleep 0.5; done
-res=$(ip netns exec "$NT_ATK" python3 "$NT_HELPER" await-open 10.78.0.1 8080 10.78.0.2 $((until_ms + 5000)))
-vt_log "expiry probe (ban ends at $until_ms): $res"
+wait $x1_pid
+res=$(cat "$VT_DIR/expiry.json")
+vt_log "expiry probe (ban ends at $x1_until): $res"
 first_ok=$(vt_json 'd.get("first_ok_ms") or ""' <<<"$res")
 last_fail=$(vt_json 'd.get("last_fail_ms") or ""' <<<"$res")
-[[ -n $first_ok ]] || vt_fail "ban of 10.78.0.2 still in force 5 s after its end: $res"
-[[ -n $last_fail ]] || vt_fail "ban of 10.78.0.2 ended more than 3 s early: $res"
-# The ban held until at least 1 s before its end, and the first attempt that
-# began later than 1 s after its end at the latest got through.
-vt_log "last blocked attempt $((last_fail - until_ms)) ms, first passing attempt $((first_ok - until_ms)) ms after the ban's end (60 s ban)"
-((last_fail >= until_ms - 1000)) || vt_fail "ban of 10.78.0.2 ended early: $res"
-((first_ok <= until_ms + 1000)) || vt_fail "traffic passes again only $((first_ok - until_ms)) ms after the ban's end"
-vt_wait_until 3 nt_has_action unblock 10.78.0.2 || vt_fail "no unblock action_result at expiry"
+[[ -n $first_ok ]] || vt_fail "the one-minute ban was still in force 5 s after its end: $res"
+[[ -n $last_fail ]] || vt_fail "the one-minute ban ended more than 3 s early: $res"
+# The ban held until at least 1 s before its end, and an attempt that began at
+# most 1 s after its end got through.
+vt_log "last blocked attempt $((last_fail - x1_until)) ms, first passing attempt $((first_ok - x1_until)) ms after the ban's end"
+((last_fail >= x1_until - 1000)) || vt_fail "the one-minute ban ended early: $res"
+((first_ok <= x1_until + 1000)) || vt_fail "traffic passes again only $((first_ok - x1_until)) ms after the ban's end"
+vt_wait_until 3 nt_has_action unblock 10.78.0.61 || vt_fail "no unblock action_result at expiry"
 
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 vt_pass

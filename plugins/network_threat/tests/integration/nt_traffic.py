@@ -116,11 +116,13 @@ def connect(addr, port, timeout, src=None):
         return 1
 
 
-def await_open(addr, port, src, deadline_ms):
-    """Connects every 50 ms (0.2 s timeout each) until one works or the deadline
-    (epoch ms) passes; prints when the last failed and the first working attempt
-    began. One process for the whole wait, so a loaded machine's process start-up
-    time does not blur the measurement."""
+def await_open(addr, port, src, deadline_ms, start_ms=0):
+    """From start_ms (epoch ms) on, connects every 50 ms (0.2 s timeout each)
+    until one works or the deadline passes; prints when the last failed and the
+    first working attempt began. One process for the whole wait, so a loaded
+    machine's process start-up time does not blur the measurement."""
+    while time.time() * 1000 < int(start_ms):
+        time.sleep(0.05)
     last_fail = None
     while True:
         started = int(time.time() * 1000)
@@ -273,7 +275,7 @@ def main(argv):
     elif mode == "connect":
         return connect(argv[2], argv[3], argv[4], argv[5] if len(argv) > 5 else None)
     elif mode == "await-open":
-        return await_open(argv[2], argv[3], argv[4], argv[5])
+        return await_open(*argv[2:7])
     elif mode == "send":
         return send(argv[2], argv[3], argv[4])
     elif mode == "load":
