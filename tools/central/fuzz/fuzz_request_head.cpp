@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "api.hpp"
+#include "auth_tokens.hpp"
 #include "log_limiter.hpp"
 #include "request_head.hpp"
 #include "sqlite_storage.hpp"
@@ -39,7 +40,7 @@ struct Fixture {
         storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", false, 10000});
         files = std::make_unique<FileStore>(dir + "/files");
         ApiSettings settings;
-        settings.operator_tokens = {"fuzz-operator-token-0123456789"};
+        settings.operators = {OperatorCredential{"fuzz", Role::admin, token_hash("fuzz-operator-token-0123456789")}};
         api = std::make_unique<Api>(*storage, broker, *files, settings);
         storage->upsert_agent(
             AgentRecord{"fuzz-agent-0001", "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});

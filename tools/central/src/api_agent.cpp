@@ -22,8 +22,8 @@ Response Api::agent_sync(const Request& r) {
     parse_json_body(r, doc);
     std::string body_id = json::string_or(doc, "agent_id");
     if (body_id != id)
-        throw ApiError(
-            403, "agent_id " + json::quote(body_id) + " is not the authenticated agent " + json::quote(id));
+        refuse_identity(r, body_id, "agent_id " + json::quote(body_id) + " is not the authenticated agent " +
+                                        json::quote(id));
     AgentRecord a;
     a.agent_id = id;
     for (auto [field, target] :
@@ -58,8 +58,13 @@ Response Api::agent_telemetry(const Request& r) {
     if (lower(r.header("content-encoding")) != "gzip")
         throw ApiError(415, "telemetry must be sent with Content-Encoding: gzip");
     std::string id = agent_of(r, true);
-    ParsedBatch batch =
-        parse_gzip_batch(r.body, settings_.max_decompressed_bytes, id, settings_.batch, r.memory);
+    ParsedBatch batch;
+    try {
+        batch = parse_gzip_batch(r.body, settings_.max_decompressed_bytes, id, settings_.batch, r.memory);
+    } catch (const ApiError& e) {
+        if (e.status() == 403) refuse_identity(r, "-", e.what());  // the body names another agent
+        throw;
+    }
     int64_t now = now_ns();
     BatchResult result = storage_.store_batch(batch.agent_id, batch.batch_seq, now, batch.events);
     storage_.touch_agent(id, now);
@@ -89,6 +94,7 @@ PollStep Api::begin_poll(const Request& r) {
         step.wait.agent_id = agent_of(r, true);
         int64_t wait_s = int_param(r, "wait", settings_.long_poll_default_s, 0, settings_.long_poll_max_s);
         storage_.touch_agent(step.wait.agent_id, now_ns());
+        if (r.peer.agent_cert) step.wait.certificate_serial = r.peer.serial;
         step.wait.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
     } catch (const std::exception& e) {
         step.reply = error_reply(e);
@@ -104,8 +110,11 @@ PollStep Api::continue_poll(const PollWait& w) {
         step.wait.generation = broker_.generation(w.agent_id);
         auto tasks = storage_.claim_tasks(w.agent_id, now_ns(), settings_.task_redelivery_grace_s,
                                           settings_.max_tasks_per_poll);
-        if (!tasks.empty() || std::chrono::steady_clock::now() >= w.deadline || broker_.stopping())
+        if (!tasks.empty() || std::chrono::steady_clock::now() >= w.deadline || broker_.stopping()) {
             step.reply = poll_reply(tasks);
+        } else if (!w.certificate_serial.empty() && trust_.revoked && trust_.revoked->revoked(w.certificate_serial)) {
+            throw ApiError(403, "agent certificate " + w.certificate_serial + " is revoked");  // while it waited
+        }
     } catch (const std::exception& e) {
         step.reply = error_reply(e);
     }
@@ -130,6 +139,10 @@ Response Api::poll_reply(const std::vector<TaskRecord>& tasks) {
         w.Int64(t.created_ns);
         w.Key("timeout_s");
         w.Int64(t.timeout_s);
+        if (t.signature_json) {  // the operator's signature, verbatim: the agent checks it
+            w.Key("signature");
+            json::write_raw(w, *t.signature_json);
+        }
         w.EndObject();
     }
     w.EndArray();
@@ -137,13 +150,29 @@ Response Api::poll_reply(const std::vector<TaskRecord>& tasks) {
     return ok_json(buffer_string(b));
 }
 
+namespace {
+
+// The reply for a task a result or file cannot be accepted for.
+[[noreturn]] void refuse_answer(ResultOutcome outcome, const std::string& task_id) {
+    switch (outcome) {
+        case ResultOutcome::already_final:
+            throw ApiError(409, "task " + task_id + " already has a result");
+        case ResultOutcome::not_delivered:
+            throw ApiError(409, "task " + task_id + " has not been delivered to this agent");
+        case ResultOutcome::accepted:
+        case ResultOutcome::not_found:
+            break;
+    }
+    throw ApiError(404, "unknown task " + task_id);  // also another agent's task: it does not exist here
+}
+
+}  // namespace
+
 Response Api::agent_task_result(const Request& r, const std::string& task_id) {
     std::string id = agent_of(r, true);
     rapidjson::Document doc;
     parse_json_body(r, doc);
     if (!valid_task_id(task_id)) throw ApiError(404, "unknown task " + task_id);
-    auto task = storage_.find_task(task_id);
-    if (!task || task->agent_id != id) throw ApiError(404, "unknown task " + task_id);
     std::string status = json::string_or(doc, "status");
     if (status != "ok" && status != "error") throw ApiError(400, "status: must be \"ok\" or \"error\"");
     std::optional<std::string> result;
@@ -154,15 +183,9 @@ Response Api::agent_task_result(const Request& r, const std::string& task_id) {
         error = std::string(v->GetString(), std::min<size_t>(v->GetStringLength(), 64 * 1024));
     }
     if (status == "error" && !error) error = "agent reported an error without a reason";
-    switch (storage_.complete_task(task_id, status == "ok", result, error, now_ns())) {
-        case ResultOutcome::accepted:
-            return ok_json("{\"accepted\":true}");
-        case ResultOutcome::already_final:
-            throw ApiError(409, "task " + task_id + " already has a result");
-        case ResultOutcome::not_found:
-            break;
-    }
-    throw ApiError(404, "unknown task " + task_id);
+    auto outcome = storage_.complete_task(task_id, id, status == "ok", result, error, now_ns());
+    if (outcome != ResultOutcome::accepted) refuse_answer(outcome, task_id);
+    return ok_json("{\"accepted\":true}");
 }
 
 Response Api::agent_task_file(const Request& r, const std::string& task_id) {
@@ -174,14 +197,19 @@ Response Api::agent_task_file(const Request& r, const std::string& task_id) {
     if (!valid_task_id(task_id)) throw ApiError(404, "unknown task " + task_id);
     auto task = storage_.find_task(task_id);
     if (!task || task->agent_id != id) throw ApiError(404, "unknown task " + task_id);
-    if (task->state == TaskState::done || task->state == TaskState::error)
-        throw ApiError(409, "task " + task_id + " already has a result");
+    if (task->state != TaskState::delivered && !(task->state == TaskState::expired && task->delivery_count > 0))
+        refuse_answer(task->state == TaskState::pending || task->state == TaskState::expired
+                          ? ResultOutcome::not_delivered
+                          : ResultOutcome::already_final,
+                      task_id);
     if (!r.body_stream) throw ApiError(400, "file body missing");
     TaskFile file = files_.receive(task_id, *r.body_stream, sha, r.content_length, settings_.max_file_bytes);
-    if (!storage_.attach_file(task_id, file)) {
-        std::filesystem::remove(file.path);
-        throw ApiError(409, "task " + task_id + " already has a result");
+    AttachOutcome attached = storage_.attach_file(task_id, id, file);
+    if (attached.outcome != ResultOutcome::accepted) {
+        std::filesystem::remove(file.path);  // only the new file: earlier evidence stays
+        refuse_answer(attached.outcome, task_id);
     }
+    if (attached.previous_path) std::filesystem::remove(*attached.previous_path);
     return ok_json("{\"size\":" + std::to_string(file.size) + ",\"sha256\":\"" + file.sha256 + "\"}");
 }
 

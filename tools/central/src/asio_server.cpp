@@ -21,6 +21,7 @@
 #include "http_session.hpp"
 #include "listener.hpp"
 #include "sqlite_storage.hpp"
+#include "state_files.hpp"
 #include "task_sweeper.hpp"
 #include "tls_context.hpp"
 
@@ -88,8 +89,6 @@ int serve_asio(const CentralConfig& config, bool verbose) {
     sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: only sigwait sees them
     std::signal(SIGPIPE, SIG_IGN);
-    // Everything the server creates (database, WAL, uploaded files, the agent CA) is private.
-    ::umask(077);
 
     std::unique_ptr<SqliteStorage> storage;
     std::unique_ptr<FileStore> files;
@@ -98,10 +97,12 @@ int serve_asio(const CentralConfig& config, bool verbose) {
     ClientTrust trust;
     SslCtxPtr tls;
     try {
-        std::filesystem::create_directories(std::filesystem::path(config.database).parent_path());
+        // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
+        for (const auto& line : prepare_state(config)) log_line(line);
         storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
         files = std::make_unique<FileStore>(config.files_dir);
         agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
+        revoked.replace(storage->revoked_serials());
         trust = ClientTrust{agent_ca.get(), &revoked, config.tls.client_ca,
                             config.tls.require_client_certificate};
         tls = make_server_tls(config.tls, trust);
@@ -109,8 +110,9 @@ int serve_asio(const CentralConfig& config, bool verbose) {
         log_line(std::string("cannot start: ") + e.what());
         return 1;
     }
-    if (config.api.operator_tokens.empty())
-        log_line("warning: no operator tokens configured; operator API is closed");
+    if (config.api.operators.empty() && storage->list_operators().empty())
+        log_line("warning: no operators (central.yaml operators.tokens or `vigil-central operator add`); the operator "
+                 "API is closed");
 
     TaskBroker broker;
     Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
@@ -146,7 +148,8 @@ int serve_asio(const CentralConfig& config, bool verbose) {
              " (TLS >= " + config.tls.min_version + ", client certificate " +
              (config.tls.require_client_certificate ? "required" : "not required") + ", " +
              std::to_string(io_threads.size()) + " I/O threads, " + std::to_string(s.worker_threads) +
-             " workers), database " + config.database);
+             " workers), database " + config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
+             std::to_string(revoked.size()) + " revoked certificates)");
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, s.task_expiry_s);
 
     int sig = 0;
