@@ -33,6 +33,7 @@
 #include "client_trust.hpp"
 #include "json.hpp"
 #include "sqlite_storage.hpp"
+#include "service_notify.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
@@ -273,6 +274,7 @@ int serve(const CentralConfig& config, bool verbose) {
     std::signal(SIGPIPE, SIG_IGN);
     // Everything the server creates (database, WAL, uploaded files, the agent CA) is private.
     ::umask(077);
+    ServiceNotify service(common::SystemdNotifier::from_environment());  // before any thread
 
     std::unique_ptr<SqliteStorage> storage;
     std::unique_ptr<FileStore> files;
@@ -337,6 +339,11 @@ int serve(const CentralConfig& config, bool verbose) {
              " (TLS >= " + config.tls.min_version + ", client certificate " +
              (config.tls.require_client_certificate ? "required" : "not required") + "), database " +
              config.database);
+    // Watchdog probe: a primary-key read through the storage's reader connection and lock.
+    service.ready("listening on port " + std::to_string(config.server.port), [&storage] {
+        storage->find_agent("00000000-0000-0000-0000-000000000000");
+        return true;
+    });
 
     // Expires stale tasks in the background.
     std::mutex sweep_mutex;
@@ -358,6 +365,7 @@ int serve(const CentralConfig& config, bool verbose) {
     int sig = 0;
     sigwait(&signals, &sig);
     log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
+    service.stopping();
     server->stop();     // no new connections
     broker.shutdown();  // long polls answer now (with no tasks)
     // Let requests in progress finish (bounded), then close idle keep-alive connections.
