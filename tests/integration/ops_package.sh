@@ -175,6 +175,7 @@ else
   mkdir -p "$VT_DIR/r2"
   for deb in "$agent" "$central" "$sdk"; do
     tree=$VT_DIR/repack/$(basename "$deb" .deb)
+    mkdir -p "$VT_DIR/repack"
     dpkg-deb -R "$deb" "$tree" || vt_fail "dpkg-deb -R $deb"
     sed -i -E 's/^(Version: .*)-1$/\1-2/' "$tree/DEBIAN/control"
     dpkg-deb -Zgzip -z1 -b "$tree" "$VT_DIR/r2/" >/dev/null || vt_fail "dpkg-deb -b $tree"
