@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api.hpp"
+#include "auth_tokens.hpp"
 #include "central_metrics.hpp"
 #include "file_store.hpp"
 #include "ids.hpp"
@@ -84,15 +85,15 @@ TEST_CASE("FileStore::bytes: counted once at start, then kept by receive") {
         std::istringstream in(std::string(1000, 'a'));
         files.receive(id1, in, sha256_hex(std::string(1000, 'a')), 1000, 1 << 20);
         CHECK(files.bytes() == 1000);
-        std::istringstream again(std::string(400, 'b'));  // the same task again: replaces
+        std::istringstream again(std::string(400, 'b'));  // each upload is a file of its own
         files.receive(id1, again, sha256_hex(std::string(400, 'b')), 400, 1 << 20);
-        CHECK(files.bytes() == 400);
+        CHECK(files.bytes() == 1400);
         std::istringstream bad(std::string(10, 'c'));  // rejected uploads count nothing
         CHECK_THROWS(files.receive(id2, bad, sha256_hex("other"), 10, 1 << 20));
-        CHECK(files.bytes() == 400);
+        CHECK(files.bytes() == 1400);
     }
     FileStore reopened{dir.path + "/files"};
-    CHECK(reopened.bytes() == 400);
+    CHECK(reopened.bytes() == 1400);
 }
 
 TEST_CASE("CentralMetrics::cached computes storage gauges at most once per max age") {
@@ -108,13 +109,13 @@ TEST_CASE("CentralMetrics::cached computes storage gauges at most once per max a
     CHECK(metrics.cached(std::chrono::seconds(0), compute).agents_online == 2);
 }
 
-TEST_CASE("GET /metrics: gauges from storage, operators only, no agent id anywhere") {
+TEST_CASE("GET /metrics: gauges from storage, viewers may read, no agent id anywhere") {
     central_test::TempDir dir;
     SqliteStorage storage{SqliteOptions{dir.path + "/c.db"}};
     TaskBroker broker;
     FileStore files{dir.path + "/files"};
     ApiSettings settings;
-    settings.operator_tokens = {"test-token-0123456789"};
+    settings.operators = {OperatorCredential{"viewer", Role::viewer, token_hash("test-token-0123456789")}};
     settings.database_path = dir.path + "/c.db";
     Api api{storage, broker, files, settings};
     const int64_t now = now_ns();
