@@ -10,6 +10,7 @@
 #include <vigil/sdk.hpp>
 
 #include "connection_state.hpp"
+#include "detection_trees.hpp"
 #include "durable_file.hpp"
 #include "exclusions.hpp"
 #include "host_facts.hpp"
@@ -70,7 +71,9 @@ public:
           tls_(TlsMaterial::load(settings_)),
           state_dir_(host.state_dir()),
           exclusions_(settings_.exclusions),
-          limiter_(settings_.rate_limit_enabled, settings_.events_per_hour, settings_.type_threshold_percent),
+          limiter_(RateLimiter::Options{settings_.rate_limit_enabled, settings_.events_per_hour,
+                                        settings_.type_threshold_percent, settings_.owner_share_percent}),
+          trees_(uint64_t(settings_.detection_tree_protect_s) * 1000000000ull),
           spool_(state_dir_ + "/spool", uint64_t(settings_.spool_max_mb * 1024 * 1024)),
           seq_(state_dir_ + "/batch_seq"),
           journal_(state_dir_ + "/tasks") {
@@ -93,8 +96,11 @@ public:
         po.telemetry_enabled = settings_.telemetry_enabled;
         po.max_batch_events = settings_.max_batch_events;
         po.max_delay_ns = uint64_t(settings_.max_send_delay_s) * 1000000000ull;
-        pipeline_ = std::make_unique<TelemetryPipeline>(
-            OcsfContext{agent_id_, facts_.hostname, agent_version_}, po, &exclusions_, &limiter_, &seq_);
+        po.max_batch_bytes = settings_.max_batch_bytes;
+        po.max_batch_compressed_bytes = settings_.max_batch_compressed_bytes;
+        po.event_limits = EventLimits{settings_.max_string_bytes, settings_.max_event_bytes};
+        pipeline_ = std::make_unique<TelemetryPipeline>(OcsfContext{agent_id_, facts_.hostname, agent_version_}, po,
+                                                        &exclusions_, &limiter_, &seq_, &trees_);
 
         auto log = [this](int level, const std::string& m) { this->host().log(vigil_log_level(level), m); };
         Uploader::Options uo;
@@ -216,6 +222,11 @@ private:
              ",\"excluded\":" + std::to_string(pc.excluded.load()) +
              ",\"rate_limited\":" + std::to_string(pc.rate_limited.load()) +
              ",\"malformed\":" + std::to_string(pc.malformed.load()) +
+             ",\"oversize\":" + std::to_string(pc.oversize.load()) +
+             ",\"detection_tree_events\":" + std::to_string(pc.protected_events.load()) +
+             ",\"detection_trees\":" + std::to_string(trees_.protected_count()) +
+             ",\"limit_notices\":" + std::to_string(pc.limit_notices.load()) +
+             ",\"batches_split\":" + std::to_string(uc.batches_split.load()) +
              ",\"events_sent\":" + std::to_string(uc.events_sent.load()) +
              ",\"batches_sent\":" + std::to_string(uc.batches_sent.load()) +
              ",\"duplicate_batches\":" + std::to_string(uc.duplicates.load()) +
@@ -245,6 +256,7 @@ private:
     std::string state_dir_;
     Exclusions exclusions_;
     RateLimiter limiter_;
+    DetectionTrees trees_;
     Spool spool_;
     SequenceStore seq_;
     TaskJournal journal_;
