@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "events.h"
+#include "json_writer.hpp"
 #include "plugin.h"
 
 namespace vigil {
@@ -198,31 +199,6 @@ inline const char* hash_status_name(uint32_t status) {
     static const char* const kNames[] = {"none",        "ok",      "pending", "too_large", "remote_fs", "not_regular",
                                          "timeout",     "exited",  "error",   "busy",      "disabled"};
     return status < sizeof kNames / sizeof kNames[0] ? kNames[status] : "unknown";
-}
-
-// Escapes a string for inclusion inside JSON quotes.
-inline std::string json_escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 8);
-    for (unsigned char ch : s) {
-        switch (ch) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (ch < 0x20) {
-                static const char* hex = "0123456789abcdef";
-                out += "\\u00";
-                out.push_back(hex[ch >> 4]);
-                out.push_back(hex[ch & 15]);
-            } else {
-                out.push_back(char(ch));
-            }
-        }
-    }
-    return out;
 }
 
 // ------------------------------------------------------------------ messages
