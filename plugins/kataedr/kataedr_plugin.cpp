@@ -200,7 +200,8 @@ private:
         const auto& uc = uploader_->counters();
         const auto& tc = tasks_->counters();
         std::string conn = conn_.json();  // {"server":..,...}
-        std::string s = "{\"agent_id\":\"" + json_escape(agent_id_) + "\",";
+        // The connector-contact contract first (read by other plugins, e.g. isolation).
+        std::string s = "{\"connector\":" + conn_.contact_json() + ",\"agent_id\":\"" + json_escape(agent_id_) + "\",";
         s += conn.substr(1, conn.size() - 2);
         s += ",\"servers\":[";
         for (size_t i = 0; i < settings_.servers.size(); ++i)
