@@ -51,11 +51,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
   m="ktpoison$$r${r}x"
   # Processes whose argv is 32 KiB of \x01 (alive while /proc is read) before and after a
   # command line the built-in Sigma rule for /dev/tcp reverse shells matches: with batches
-  # sealed only by the 3 s delay, the detection shares its batch with them.
+  # sealed only by the 3 s delay, the detection shares its batch with them. The rule's
+  # text is put together at run time, so that only that one process matches (not the
+  # shell running this script, whose detection would come earlier, in a clean batch).
   setpriv --reuid=65534 --regid=65534 --clear-groups -- bash -c '
     A=$(head -c 32000 /dev/zero | tr "\0" "\001")
+    D=/dev
     for i in $(seq 60); do sh -c "sleep 3; :" x "$A" & done
-    sh -c ": /dev/tcp/127.0.0.1/9 $1"
+    sleep 0.5
+    sh -c ": $D/tcp/127.0.0.1/9 $1"
     for i in $(seq 60); do sh -c "sleep 3; :" x "$A" & done
     wait' _ "$m"
   vt_wait_until 40 bash -c "(( \$(\"$KT_CENTRAL\" --config \"$cfg\" events --text $m --type detection --limit 100 --json |
