@@ -22,6 +22,8 @@
 #include "telemetry_pipeline.hpp"
 #include "upload_lane.hpp"
 
+#include <vigil/common/status_metrics.hpp>
+
 namespace kataedr {
 
 struct UploaderCounters {
@@ -33,6 +35,7 @@ struct UploaderCounters {
     std::atomic<uint64_t> syncs{0};
     std::atomic<uint64_t> spool_errors{0};
     std::atomic<uint64_t> batches_split{0};  // refused batches sent again as two halves
+    vigil::common::Histogram upload_seconds{vigil::common::Histogram::network_latency_bounds()};
 };
 
 class Uploader {
