@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -29,12 +30,22 @@ TEST_CASE("netlink proc sensor reports exec and exit of a real shell with contex
     NetlinkProcSensor sensor;
     sensor.start(pipeline);
     int status = 0;
-    // The shell sleeps briefly so that /proc can be read while it lives.
-    pid_t pid = run({"/bin/sh", "-c", "sleep 0.3; exit 7", "marker-arg"}, &status);
+    // The shell lives until its start event arrived, so that /proc can be read while it
+    // lives even when a loaded machine runs the sensor thread late.
+    std::string dir = behavior::test::make_temp_dir("behavior_nl_");
+    REQUIRE(!dir.empty());
+    std::string hold = dir + "/hold";
+    std::FILE* f = std::fopen(hold.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fclose(f);
+    std::string script = "sleep 0.3; while [ -e " + hold + " ]; do sleep 0.05; done; exit 7";
+    pid_t pid = behavior::test::spawn({"/bin/sh", "-c", script, "marker-arg"});
     Captured start, exit;
     bool got_start = sink.wait_for([&](const Captured& c) {
         return c.type == VIGIL_TYPE_PROCESS_START && c.as<vigil_process_event>()->process.pid == pid;
     }, &start);
+    std::filesystem::remove_all(dir);
+    ::waitpid(pid, &status, 0);
     bool got_exit = sink.wait_for([&](const Captured& c) {
         return c.type == VIGIL_TYPE_PROCESS_EXIT && c.as<vigil_process_event>()->process.pid == pid;
     }, &exit);
@@ -48,7 +59,7 @@ TEST_CASE("netlink proc sensor reports exec and exit of a real shell with contex
     REQUIRE(::realpath("/bin/sh", real));
     CHECK(p.exe == real);
     REQUIRE(p.argv.size() == 4);
-    CHECK(p.argv[2] == "sleep 0.3; exit 7");
+    CHECK(p.argv[2] == script);
     CHECK(p.argv[3] == "marker-arg");
     CHECK(p.uid == ::getuid());
     if (::getuid() == 0) CHECK(p.user == "root");

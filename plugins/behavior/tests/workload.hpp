@@ -15,7 +15,8 @@
 namespace behavior::test {
 
 // fork + exec argv and wait; returns the child's pid, *status its wait status.
-inline pid_t run(std::vector<std::string> argv, int* status) {
+// Starts argv[0] with argv and returns at once (reap it with waitpid).
+inline pid_t spawn(std::vector<std::string> argv) {
     pid_t pid = ::fork();
     if (pid == 0) {
         std::vector<char*> a;
@@ -24,6 +25,11 @@ inline pid_t run(std::vector<std::string> argv, int* status) {
         ::execv(a[0], a.data());
         ::_exit(127);
     }
+    return pid;
+}
+
+inline pid_t run(std::vector<std::string> argv, int* status) {
+    pid_t pid = spawn(std::move(argv));
     ::waitpid(pid, status, 0);
     return pid;
 }
