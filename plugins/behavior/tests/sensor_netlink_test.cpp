@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -29,23 +28,16 @@ TEST_CASE("netlink proc sensor reports exec and exit of a real shell with contex
     TelemetryPipeline pipeline(o, std::ref(sink));
     NetlinkProcSensor sensor;
     sensor.start(pipeline);
-    int status = 0;
     // The shell lives until its start event arrived, so that /proc can be read while it
     // lives even when a loaded machine runs the sensor thread late.
-    std::string dir = behavior::test::make_temp_dir("behavior_nl_");
-    REQUIRE(!dir.empty());
-    std::string hold = dir + "/hold";
-    std::FILE* f = std::fopen(hold.c_str(), "w");
-    REQUIRE(f != nullptr);
-    std::fclose(f);
-    std::string script = "sleep 0.3; while [ -e " + hold + " ]; do sleep 0.05; done; exit 7";
-    pid_t pid = behavior::test::spawn({"/bin/sh", "-c", script, "marker-arg"});
+    std::string script = "sleep 0.3; read x; exit 7";
+    behavior::test::HeldProcess held({"/bin/sh", "-c", script, "marker-arg"});
+    pid_t pid = held.pid();
     Captured start, exit;
     bool got_start = sink.wait_for([&](const Captured& c) {
         return c.type == VIGIL_TYPE_PROCESS_START && c.as<vigil_process_event>()->process.pid == pid;
     }, &start);
-    std::filesystem::remove_all(dir);
-    ::waitpid(pid, &status, 0);
+    held.release();
     bool got_exit = sink.wait_for([&](const Captured& c) {
         return c.type == VIGIL_TYPE_PROCESS_EXIT && c.as<vigil_process_event>()->process.pid == pid;
     }, &exit);
