@@ -31,6 +31,9 @@ struct Fixture {
         dir = make_temp_dir("behavior_ebpf_");
         PipelineOptions o;
         o.files = PathFilter({dir}, {});
+        // These tests check what the workers complete, not how fast: a loaded machine or a
+        // sanitizer build may need more than the default 200 ms.
+        o.hash_wait_ms = 5000;
         pipeline = std::make_unique<TelemetryPipeline>(o, std::ref(sink));
         sensor.start(*pipeline);
     }

@@ -25,6 +25,7 @@ using behavior::test::run;
 TEST_CASE("netlink proc sensor reports exec and exit of a real shell with context") {
     CaptureSink sink;
     PipelineOptions o;
+    o.hash_wait_ms = 5000;  // what the workers complete, not how fast (loaded machines)
     TelemetryPipeline pipeline(o, std::ref(sink));
     NetlinkProcSensor sensor;
     sensor.start(pipeline);
