@@ -34,6 +34,7 @@ plugins:
     server_ca: $VT_DIR/certs/ca.crt
     max_send_delay_s: 1
     events_per_hour: $PER_HOUR
+    enrollment_token_file: $VT_DIR/enroll.token
 EOS
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 15 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"

@@ -26,6 +26,8 @@ EOS
 vt_track_pid $!
 KT_CENTRAL_CFG_main=$cfg
 vt_wait_until 20 "$KT_CENTRAL" --config "$cfg" stats || vt_fail "vigil-central did not come up"
+(umask 077 && "$KT_CENTRAL" --config "$cfg" enroll create --uses 10 --expires 2h >"$VT_DIR/enroll.token") ||
+  vt_fail "enroll create failed"
 cat >"$VT_DIR/vigil.yaml" <<EOS
 $(vt_agent_section)
 plugins:
@@ -41,6 +43,7 @@ plugins:
     max_send_delay_s: 3
     max_batch_events: 100000
     rate_limit_enabled: false
+    enrollment_token_file: $VT_DIR/enroll.token
 EOS
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 15 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
