@@ -12,13 +12,16 @@
 #include <string_view>
 #include <vector>
 
+#include "agent_scope.hpp"
 #include "connection_cutter.hpp"
 #include "endpoint.hpp"
-#include "vigil/common/nft.hpp"
+#include "plan.hpp"
+#include "resolvers.hpp"
 #include "ruleset.hpp"
 #include "self_test.hpp"
 #include "settings.hpp"
 #include "state_store.hpp"
+#include "vigil/common/nft.hpp"
 
 namespace vigil::isolation {
 
@@ -46,6 +49,10 @@ struct ControllerEnv {
     std::function<std::vector<std::string>(const Endpoint&)> resolve = resolve_addresses;
     CgroupResolver resolve_cgroup = resolve_cgroup_on_host;
     std::optional<Endpoint> proxy;
+    // The agent's own sockets, which alone may use the central-node and proxy allowances.
+    std::function<AgentScope()> agent_scope = agent_scope_of_self;
+    // The DNS resolvers configured now (allow_dns snapshots them at isolation.on).
+    std::function<std::vector<std::string>()> dns_resolvers = [] { return system_resolvers(); };
     // Ends the connections the allowances do not allow (after the rules are in force).
     std::function<CutResult(const std::vector<Exclusion>& allowances)> cut_connections =
         [](const std::vector<Exclusion>& a) { return cut_disallowed_connections(a, cgroup_ids_on_host); };
@@ -76,18 +83,10 @@ public:
     double last_enforced_ms() const { return last_enforced_ms_; }
 
 private:
-    struct Built {
-        std::string ruleset;
-        std::vector<ProbeTarget> probe_targets;
-        std::vector<Exclusion> allowances;
-        size_t rules = 0;
-    };
-    void cut_connections(const Built& b);
-    // Resolves names (fills st.resolved) and builds the ruleset. A cgroup
-    // exclusion whose cgroup does not exist refuses a new command
-    // (strict_command_cgroups); otherwise (settings, restore at start, where
-    // the unit may simply not run yet) it is skipped with a warning.
-    Built build(IsolationState& st, bool strict_command_cgroups) const;
+    void cut_connections(const Plan& b);
+    // plan_isolation() with this host's environment; takes the DNS snapshot
+    // when the state has none yet.
+    Plan build(IsolationState& st, bool strict_command_cgroups);
     void apply_or_throw(const std::string& ruleset);
     void release(const std::string& action, const std::string& reason, const std::string& origin,
                  uint64_t correlation_id);
@@ -102,6 +101,7 @@ private:
     StateStore& store_;
     std::optional<IsolationState> state_;
     std::vector<ProbeTarget> probe_targets_;
+    AgentScope agent_scope_;
     size_t rules_ = 0;
     size_t connections_cut_ = 0;
     // The last isolate/release/expire/rollback, so a heartbeat after a

@@ -33,6 +33,9 @@ struct Fixture {
         e.publish = [this](const ActionEvent& ev) { events.push_back(ev); };
         e.set_status = [this](const std::string& s) { last_status = s; };
         e.connector_contact_ms = [this] { return contact; };
+        // Deterministic: the tests of the agent's own scope set it themselves.
+        e.agent_scope = [] { return AgentScope{"", 0, ""}; };
+        e.dns_resolvers = [] { return std::vector<std::string>{"192.0.2.53"}; };
         e.start_self_test = [this](uint64_t epoch, std::vector<ProbeTarget> t, int64_t) {
             self_tests.emplace_back(epoch, std::move(t));
         };
@@ -116,6 +119,36 @@ TEST_CASE("isolation: the proxy is allowed and probed by the self-test") {
     for (const auto& t : f.self_tests.back().second) probed |= t.address == "192.0.2.77" && t.port == 3128;
     CHECK(probed);
     c.off("{}", "t");
+}
+
+TEST_CASE("isolation: agent allowances carry vigild's cgroup and uid; DNS goes to the snapshot only") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    ControllerEnv e = f.env();
+    e.agent_scope = agent_scope_of_self;
+    std::vector<std::string> resolvers{"192.0.2.53", "2001:db8::53"};
+    e.dns_resolvers = [&] { return resolvers; };
+    Controller c(f.settings(R"(,"allow_dns":true)"), e, f.nft, f.store);
+    c.on("{}", "vigilctl");
+    const AgentScope self = agent_scope_of_self();
+    std::string listing;
+    test::run_shell("nft list table inet vigil_iso_ctl", &listing);
+    CHECK(listing.find("meta skuid 0") != std::string::npos);
+    if (!self.cgroup.empty()) CHECK(listing.find("socket cgroupv2 level") != std::string::npos);
+    CHECK(listing.find("192.0.2.53 . udp . 53") != std::string::npos);
+    CHECK(listing.find("2001:db8::53 . tcp . 53") != std::string::npos);
+    const std::string st = c.status();
+    CHECK(st.find("\"agent_scope\":{\"cgroup\":\"/" + self.cgroup + "\",\"uid\":0") != std::string::npos);
+    CHECK(st.find("\"dns_resolvers\":[\"192.0.2.53\",\"2001:db8::53\"]") != std::string::npos);
+    // The snapshot is the one taken at isolation time: a later change of
+    // resolv.conf does not open port 53 to another server on restore.
+    resolvers = {"203.0.113.53"};
+    Controller again(f.settings(R"(,"allow_dns":true)"), e, f.nft, f.store);
+    again.reconcile();
+    test::run_shell("nft list table inet vigil_iso_ctl", &listing);
+    CHECK(listing.find("192.0.2.53 . udp . 53") != std::string::npos);
+    CHECK(listing.find("203.0.113.53") == std::string::npos);
+    again.off("{}", "t");
 }
 
 TEST_CASE("isolation: a missing cgroup refuses a command but never blocks settings or a restore") {
