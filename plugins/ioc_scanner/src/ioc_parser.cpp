@@ -14,6 +14,8 @@
 #include <sstream>
 #include <vector>
 
+#include "vigil/common/trusted_path.hpp"
+
 namespace ioc {
 
 ParseError::ParseError(std::string source, int line, std::string reason)
@@ -332,6 +334,13 @@ Ioc parse_ioc(std::string_view xml, const std::string& source) {
 }
 
 Ioc load_ioc_file(const std::string& path) {
+    // What an IOC says decides what gets quarantined or killed: only files
+    // root alone controls (the developer override is logged by vigild).
+    try {
+        (void)vigil::common::require_trusted_path(path, "IOC file", vigil::common::PathKind::file);
+    } catch (const vigil::common::UntrustedPath& e) {
+        throw ParseError(path, 0, e.what());
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ParseError(path, 0, "cannot open file");
     in.seekg(0, std::ios::end);

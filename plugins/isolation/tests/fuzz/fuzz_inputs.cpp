@@ -21,23 +21,28 @@ void check_ruleset(const std::vector<Exclusion>& allowances) {
     spec.table = "fuzz";
     spec.allowances = allowances;
     spec.allow_dhcp = true;
-    // A resolver like the real one: names with characters nft could
-    // misread were refused while parsing, so any '"' here is a bug.
+    // A resolver like the real one. The cgroup lands inside an nft string:
+    // a quote, backslash or line break there would end it, so parsing must
+    // have refused those.
     spec.resolve_cgroup = [](const std::string& p) {
-        if (p.find_first_of("\"\\\n;{}") != std::string::npos) __builtin_trap();
+        if (p.find_first_of("\"\\\n\r") != std::string::npos) __builtin_trap();
         return p;
     };
     const std::string text = build_isolation_ruleset(spec);
-    // Every allowance is one line of the chains; none may open a block.
+    // Every allowance is one line of the chains; outside strings none may
+    // open or close a block.
     size_t depth = 0;
+    bool in_string = false;
     for (char c : text) {
+        if (c == '"') in_string = !in_string;
+        if (in_string) continue;
         if (c == '{') ++depth;
         if (c == '}') {
             if (depth == 0) __builtin_trap();
             --depth;
         }
     }
-    if (depth != 0) __builtin_trap();
+    if (depth != 0 || in_string) __builtin_trap();
 }
 
 }  // namespace
