@@ -11,14 +11,16 @@ export VIGIL_CANARY=$VT_DIR/canary.log
 unset VIGIL_INSECURE_DEV_PERMISSIONS
 
 plugins=$VT_DIR/lib/plugins
-mkdir -p "$plugins"
-chmod 0755 "$VT_DIR/lib" "$plugins"
-cp "$VIGIL_BUILD/test-plugins/canary.so" "$VIGIL_BUILD/test-plugins/test_source.so" "$plugins/"
-chmod 0644 "$plugins"/*.so
+good=$VT_DIR/good
+mkdir -p "$plugins" "$good"
+chmod 0755 "$VT_DIR/lib" "$plugins" "$good"
+cp "$VIGIL_BUILD/test-plugins/canary.so" "$plugins/"
+cp "$VIGIL_BUILD/test-plugins/test_source.so" "$good/"
+chmod 0644 "$plugins"/*.so "$good"/*.so
 cfg=$VT_DIR/vigil.yaml
 cat >"$cfg" <<EOS
 agent:
-  plugin_dir: [$plugins]
+  plugin_dir: [$good, $plugins]
   state_dir: $VT_DIR/state
   control_socket: $VT_DIR/vigild.sock
 plugins:

@@ -81,6 +81,7 @@ EOS
 bg tinyproxy -d -c "$VT_DIR/tinyproxy.conf"
 vt_wait_until 10 bash -c "echo >/dev/tcp/$HOST_IP/$PPORT" || vt_fail "tinyproxy did not start"
 vt_wait_until 10 bash -c "echo >/dev/tcp/$HOST_IP/53" || vt_fail "the foreign port-53 server did not start"
+vt_wait_until 10 bash -c "echo >/dev/tcp/127.0.0.1/$WPORT" || vt_fail "the web server did not start"
 
 # ---- the agent ----
 # start_agent SERVER_URL PROXY_URL: vigild in its own cgroup inside the namespace.
@@ -157,7 +158,10 @@ as_user "$SYS_PY" "$TOOL" dns-query "$RES_IP" central.vigil.test >/dev/null || v
 kt_emit network 3 "aob$$"
 kt_wait_events main "aob$$" 3 30 || vt_fail "isolated agent lost its central node behind the proxy"
 t=$(kt_task main "$(kt_agent_id)" ping)
-[[ $(kt_task_field main "$t" 'd["state"]') == done ]] || vt_fail "task through the proxy failed while isolated"
+[[ $(kt_task_field main "$t" 'd["state"]') == done ]] ||
+  vt_fail "task through the proxy failed while isolated: $(kt_cli main task show "$t" --json 2>&1 | head -c 600)
+kataedr: $(kt_status 's' 2>&1 | head -c 800)
+isolation: $(iso_status | head -c 800)"
 vctl isolation off >/dev/null || vt_fail "isolation off failed"
 proxy_attack as_user all 5
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"

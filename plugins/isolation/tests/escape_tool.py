@@ -87,7 +87,7 @@ def udp_echo(addr, port, path):
             s.sendto(data, peer)
 
 
-def http(addr, port, text):
+def serve_http(addr, port, text):
     body = text.encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -171,7 +171,7 @@ def dns_query(server, name):
 
 
 if __name__ == "__main__":
-    modes = {"dns": dns, "udp-echo": udp_echo, "http": http, "proxy-get": proxy_get, "tcp": tcp,
+    modes = {"dns": dns, "udp-echo": udp_echo, "http": serve_http, "proxy-get": proxy_get, "tcp": tcp,
              "connect": connect, "udp": udp, "dns-query": dns_query}
     if len(sys.argv) < 2 or sys.argv[1] not in modes:
         sys.exit(__doc__)
