@@ -7,6 +7,7 @@
 
 #include "control_socket.hpp"
 #include "daemon.hpp"
+#include "log.hpp"
 #include "version.hpp"
 
 namespace {
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    vigil::core::log_init_from_environment();
     vigil::core::Daemon daemon(config);
     return daemon.run();
 }
