@@ -46,7 +46,8 @@ iso_released || vt_fail "isolated at start: $(iso_status)"
 # An established connection to a peer the isolation will not allow.
 ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" hold 10.77.3.2 80 "$VT_DIR/hold" &
 vt_track_pid $!
-vt_wait_until 5 grep -q connected "$VT_DIR/hold" || vt_fail "held connection did not open"
+# 20 s: a python start can take seconds on a loaded machine.
+vt_wait_until 20 grep -q connected "$VT_DIR/hold" || vt_fail "held connection did not open"
 # And an idle one (it never sends, so only ending the socket can tell it).
 ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" idle 10.77.3.2 80 "$VT_DIR/idle" &
 vt_track_pid $!
