@@ -129,22 +129,23 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
         throw;
     }
     state_ = std::move(next);
-    probe_targets_ = b.probe_targets;
     rules_ = b.rules;
     cut_connections(b);
     ++epoch_;
-    if (settings_.self_test && env_.start_self_test) {
+    self_test_ok_ms_ = 0;
+    self_test_detail_.clear();
+    self_test_run_.cancel();
+    if (settings_.self_test && env_.check_contact) {
         self_test_ = "pending";
-        self_test_detail_.clear();
-        env_.start_self_test(epoch_, probe_targets_, settings_.self_test_timeout_s * 1000);
+        self_test_run_.begin(env_.now_ms(), settings_.self_test_timeout_s * 1000);
     } else {
         self_test_ = "off";
     }
-    self_test_ok_ms_ = 0;
     log(kInfo, "isolation: on (" + std::to_string(rules_) + " rules, " + std::to_string(last_apply_ms_) +
                    " ms): " + state_->reason);
     ActionEvent ev{"isolate", true, state_->reason, state_->origin, "", "", correlation_id};
     note(ev);
+    drive_self_test();
     return status();
 }
 
@@ -162,6 +163,7 @@ void Controller::release(const std::string& action, const std::string& reason, c
     }
     state_.reset();
     ++epoch_;  // a self-test still running is now stale
+    self_test_run_.cancel();
     self_test_ = "none";
     rules_ = 0;
     log(kInfo, "isolation: " + action + ": " + reason);
@@ -227,12 +229,12 @@ void Controller::reconcile() {
     try {
         Plan b = build(*state_, false);
         apply_or_throw(b.ruleset);
-        probe_targets_ = b.probe_targets;
-        rules_ = b.rules;
+            rules_ = b.rules;
         store_.save(*state_);
         cut_connections(b);
         // No self-test here: at boot the network may not be up yet, and a
         // rollback would silently undo an isolation that was promised.
+        self_test_run_.cancel();
         self_test_ = "skipped";
         log(kInfo, "isolation: restored at start, " + std::to_string((state_->expires_ms - now) / 1000) +
                        " s left: " + state_->reason);
@@ -259,6 +261,7 @@ void Controller::tick() {
                     "timer", 0);
             return;
         }
+        drive_self_test();
         if (settings_.contact_loss_release_s > 0) {
             int64_t last = std::max(state_->started_ms, self_test_ok_ms_);
             if (env_.connector_contact_ms)
@@ -285,21 +288,34 @@ void Controller::tick() {
     }
 }
 
-void Controller::self_test_done(uint64_t epoch, bool reachable, const std::string& detail) {
+void Controller::drive_self_test() {
+    if (!state_ || !env_.check_contact) return;
+    if (auto timeout_ms = self_test_run_.next_attempt(env_.now_ms())) env_.check_contact(epoch_, *timeout_ms);
+}
+
+void Controller::contact_reply(uint64_t epoch, const ContactReply& reply) {
     if (epoch != epoch_ || !state_) return;  // stale: isolation changed meanwhile
-    self_test_detail_ = detail;
-    if (reachable) {
+    if (auto v = self_test_run_.on_reply(reply, env_.now_ms())) self_test_verdict(*v);
+}
+
+void Controller::self_test_verdict(const SelfTestVerdict& v) {
+    self_test_detail_ = v.detail;
+    if (v.kind == SelfTestVerdict::passed) {
         self_test_ = "passed";
         self_test_ok_ms_ = env_.now_ms();
-        log(kInfo, "isolation: self-test passed: " + detail);
+        log(kInfo, "isolation: self-test passed: " + v.detail);
+        refresh_status();
+        return;
+    }
+    if (v.kind == SelfTestVerdict::inconclusive) {
+        self_test_ = "inconclusive";
+        log(kWarn, "isolation: self-test inconclusive: " + v.detail);
         refresh_status();
         return;
     }
     self_test_ = "failed";
-    const std::string reason = "self-test: no central node reachable within " +
-                               std::to_string(settings_.self_test_timeout_s) + " s (" + detail + ")";
     try {
-        release("rollback", reason, "self-test", 0);
+        release("rollback", "self-test: " + v.detail, "self-test", 0);
     } catch (const std::exception& e) {
         log(kError, std::string("isolation: rollback failed: ") + e.what());
     }

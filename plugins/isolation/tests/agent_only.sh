@@ -11,7 +11,10 @@
 # on port 53 ($HOST_IP:53). A web server on the host's loopback stands for
 # "the internet": the namespace can reach it only through the proxy.
 # Attackers: an unprivileged user (setpriv, uid 65534), root outside vigild's
-# cgroup, and an unprivileged process inside vigild's cgroup.
+# cgroup, and an unprivileged process inside vigild's cgroup. Last, the
+# self-test: it passes only by an authenticated exchange with the central node,
+# an imposter (TLS server with another CA's certificate) neither passes it nor
+# gets the isolation rolled back, a dead central node does.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
 kt_require_central
@@ -84,7 +87,8 @@ vt_wait_until 10 bash -c "echo >/dev/tcp/$HOST_IP/53" || vt_fail "the foreign po
 vt_wait_until 10 bash -c "echo >/dev/tcp/127.0.0.1/$WPORT" || vt_fail "the web server did not start"
 
 # ---- the agent ----
-# start_agent SERVER_URL PROXY_URL: vigild in its own cgroup inside the namespace.
+# start_agent SERVER_URL PROXY_URL [ISOLATION_SETTING]: vigild in its own
+# cgroup inside the namespace (self_test off unless the setting says otherwise).
 start_agent() {
   kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"$1\"]
 server_ca: $VT_DIR/certs/ca.crt
@@ -97,7 +101,7 @@ rate_limit_enabled: false" "$2"
     table: $ISO_TABLE
     central_nodes: ["$1"]
     allow_dns: true
-    self_test: false
+    ${3:-self_test: false}
 EOS
   sh -c 'echo $$ >"$0/cgroup.procs" && exec ip netns exec "$1" sh -c "mount -t cgroup2 cgroup2 /sys/fs/cgroup; exec \"\$0\" --config \"\$1\"" "$2" "$3"' \
     "$CG_MOUNT/$CG" "$NS" "$VIGIL_BUILD/bin/vigild" "$VT_DIR/vigil.yaml" >>"$VT_DIR/vigild.log" 2>&1 &
@@ -180,6 +184,51 @@ attack as_user none "tcp connect to the central node" connect "$HOST_IP" "$CPORT
 kt_emit network 3 "aoc$$"
 kt_wait_events main "aoc$$" 3 30 || vt_fail "isolated agent lost its central node found through DNS"
 vctl isolation off >/dev/null || vt_fail "isolation off failed"
+vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+
+# ---- 3. the self-test judges by an authenticated exchange, not a TCP connect ----
+self_test_is() { iso_status | grep -q "\"self_test\":\"$1\""; }
+iso_released() { iso_status | grep -q '"isolated":false'; }
+# 3a. The real central node: passed because an authenticated exchange worked.
+start_agent "https://$HOST_IP:$CPORT" "" "self_test_timeout_s: 8"
+out=$(vctl --json kataedr check_contact --timeout_ms 5000 2>&1) || vt_fail "check_contact failed while not isolated: $out"
+[[ $out == *"\"central\":\"https://$HOST_IP:$CPORT\""* ]] || vt_fail "check_contact answer: $out"
+vctl isolation on --reason "self-test, real central node" --timeout_s 600 >/dev/null || vt_fail "isolation on failed"
+vt_wait_until 15 self_test_is passed || vt_fail "self-test did not pass: $(iso_status)"
+iso_status | grep -q "authenticated exchange with https://$HOST_IP:$CPORT succeeded" ||
+  vt_fail "self-test detail: $(iso_status)"
+vt_log "real central node: $(iso_status | vt_json 'd["result"]["self_test_detail"]')"
+vctl isolation off >/dev/null || vt_fail "isolation off failed"
+vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+# 3b. An imposter on the path: a TLS server with a certificate for the central
+# node's address from another CA. A TCP connect (the old probe) succeeds; the
+# self-test must neither pass nor roll the isolation back.
+"$KT_GEN_CERTS" "$VT_DIR/imposter" "$HOST_IP" >/dev/null || vt_fail "gen-certs (imposter) failed"
+IPORT=$(kt_free_port)
+bg openssl s_server -quiet -www -accept "$HOST_IP:$IPORT" -cert "$VT_DIR/imposter/server.crt" -key "$VT_DIR/imposter/server.key"
+vt_wait_until 10 bash -c "echo >/dev/tcp/$HOST_IP/$IPORT" || vt_fail "the imposter did not start"
+start_agent "https://$HOST_IP:$IPORT" "" "self_test_timeout_s: 4"
+out=$(vctl --json kataedr check_contact --timeout_ms 3000 2>&1) && vt_fail "check_contact trusted the imposter: $out"
+[[ $out == *"tls: "* ]] || vt_fail "check_contact against the imposter: $out"
+vctl isolation on --reason "self-test, imposter" --timeout_s 600 >/dev/null || vt_fail "isolation on failed"
+vt_wait_until 20 self_test_is inconclusive || vt_fail "imposter: self-test not inconclusive: $(iso_status)"
+iso_status | grep -q '"isolated":true' || vt_fail "the imposter got the isolation rolled back: $(iso_status)"
+ip netns exec "$NS" "$SYS_PY" "$(dirname "$0")/nettool.py" connect "$HOST_IP" 53 2>/dev/null &&
+  vt_fail "not isolated after the imposter's self-test"
+vt_log "imposter: $(iso_status | vt_json 'd["result"]["self_test_detail"]')"
+vctl isolation off >/dev/null || vt_fail "isolation off failed"
+vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+# 3c. Nothing answers on the central node's port: every authenticated
+# exchange fails to reach it, so the isolation is rolled back.
+DPORT=$(kt_free_port)
+start_agent "https://$HOST_IP:$DPORT" "" "self_test_timeout_s: 4"
+vctl isolation on --reason "self-test, dead central node" --timeout_s 600 >/dev/null || vt_fail "isolation on failed"
+vt_wait_until 20 iso_released ||
+  vt_fail "no rollback with the central node down: $(iso_status)"
+iso_status | grep -q '"action":"rollback"' || vt_fail "not a rollback: $(iso_status)"
+iso_status | grep -q 'self-test: no authenticated exchange with a central node in' ||
+  vt_fail "rollback reason: $(iso_status)"
+vt_log "dead central node: $(iso_status | vt_json 'd["result"]["last_change"]["reason"]')"
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
 cat "$VT_DIR/attacks.txt" >&2
 vt_pass
