@@ -102,7 +102,7 @@ std::string usage_text() {
            "  metrics                        Prometheus text exposition of the agent (docs/metrics.md)\n"
            "  events [--type T]...           live bus events as JSON lines (Ctrl-C to stop)\n"
            "  config check FILE              validate a configuration file\n"
-           "  quarantine list | restore ID [--path P] [--overwrite] | delete ID\n"
+           "  quarantine list | restore ID [--path P] [--overwrite] [--force] | delete ID\n"
            "  scan ioc FILE... [--path P]... run an IOC scan (ioc_scanner.scan)\n"
            "  scan file PATH...              scan files on demand (file_threat.scan)\n"
            "  isolation on|off|status [...]  network isolation (isolation.*)\n"
@@ -224,7 +224,7 @@ Invocation parse_command_line(const std::vector<std::string>& argv) {
         static const std::map<std::string, std::string> verbs = {
             {"list", "agent.quarantine_list"}, {"restore", "agent.quarantine_restore"}, {"delete", "agent.quarantine_delete"}};
         if (rest.size() < 2 || !verbs.count(rest[1])) {
-            inv.error = "usage: vigilctl quarantine list | restore ID [--path P] [--overwrite] | delete ID";
+            inv.error = "usage: vigilctl quarantine list | restore ID [--path P] [--overwrite] [--force] | delete ID";
             return inv;
         }
         if (rest[1] != "list" && rest.size() < 3) {

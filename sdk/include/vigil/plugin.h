@@ -66,12 +66,13 @@ extern "C" {
 #endif
 
 #define VIGIL_ABI_MAJOR 1
-#define VIGIL_ABI_MINOR 2
+#define VIGIL_ABI_MINOR 3
 
 /* History (append-only within major 1):
  *   1.0  first stable ABI
  *   1.1  host: quarantine_put; plugin info: license, homepage
- *   1.2  host: send_command_as (a command on behalf of an origin, e.g. a central-node task) */
+ *   1.2  host: send_command_as (a command on behalf of an origin, e.g. a central-node task)
+ *   1.3  host: quarantine_put_at (acts on a held directory + name + the judged file's identity) */
 
 #if defined(__GNUC__)
 #define VIGIL_EXPORT __attribute__((visibility("default")))
@@ -158,6 +159,21 @@ typedef struct vigil_agent_identity {
     const char* hostname;
     const char* agent_version;
 } vigil_agent_identity;
+
+/* The object a file action was judged on: identity (device, inode) and, with
+ * VIGIL_FILE_CHECK_VERSION, its version (size, mtime, ctime in ns since the
+ * epoch). Any write, truncate, chmod, chown or rename changes ctime. */
+typedef struct vigil_file_identity {
+    uint32_t struct_size;
+    uint32_t flags; /* VIGIL_FILE_CHECK_VERSION */
+    uint64_t dev;
+    uint64_t ino;
+    uint64_t size;
+    int64_t mtime_ns;
+    int64_t ctime_ns;
+} vigil_file_identity;
+
+#define VIGIL_FILE_CHECK_VERSION 1u
 
 typedef struct vigil_host_api {
     uint32_t struct_size;
@@ -262,6 +278,23 @@ typedef struct vigil_host_api {
                                     const char* args_json, uint32_t args_len, uint32_t timeout_ms,
                                     const char* origin, uint32_t origin_len, vigil_reply_cb cb, void* user,
                                     uint64_t* out_correlation_id);
+
+    /* --- since 1.3 ---
+     * quarantine_put for the object the caller judged, immune to path swaps:
+     * `dir_fd` is a directory the caller opened without following symbolic
+     * links (or held since the event it judged; O_PATH is enough), `name` one
+     * component in it, `path` what is recorded as original_path. The host
+     * opens name under dir_fd without following a link, checks that it is a
+     * regular file matching `expect` (device and inode; size, mtime and ctime
+     * too with VIGIL_FILE_CHECK_VERSION), copies it, checks it again and, with
+     * VIGIL_QUARANTINE_MOVE, unlinks that name only if it still is the same
+     * object. dir_fd stays the caller's (borrowed for the call). Anything that
+     * does not match fails with VIGIL_EFAILED and the reason, nothing moved.
+     * Check host->struct_size before calling (VIGIL_HAS_FIELD). */
+    vigil_status (*quarantine_put_at)(vigil_host_handle* h, int32_t dir_fd, const char* name, uint32_t name_len,
+                                      const char* path, uint32_t path_len, const vigil_file_identity* expect,
+                                      const char* meta_json, uint32_t meta_len, uint32_t flags,
+                                      vigil_string_cb cb, void* user);
 } vigil_host_api;
 
 #define VIGIL_QUARANTINE_MOVE 0u

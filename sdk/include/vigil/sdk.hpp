@@ -445,6 +445,22 @@ public:
         if (st != VIGIL_OK) throw std::runtime_error(out.empty() ? "quarantine failed: " + std::string(path) : out);
         return out;
     }
+    // The same for the object the plugin judged: `name` in the directory
+    // `dir_fd` (opened without following symbolic links, or held since the
+    // event), acted on only while it matches `expect` (see plugin.h). Needs a
+    // 1.3 host; throws on an older one rather than falling back to the path.
+    std::string quarantine_put_at(int dir_fd, std::string_view name, std::string_view path,
+                                  const vigil_file_identity& expect, std::string_view meta_json, bool keep_original) {
+        if (!VIGIL_HAS_FIELD(api_, vigil_host_api, quarantine_put_at) || !api_->quarantine_put_at)
+            throw std::runtime_error("the host is older than ABI 1.3 and cannot quarantine by descriptor");
+        std::string out;
+        vigil_status st = api_->quarantine_put_at(
+            h_, dir_fd, name.data(), uint32_t(name.size()), path.data(), uint32_t(path.size()), &expect,
+            meta_json.data(), uint32_t(meta_json.size()), keep_original ? VIGIL_QUARANTINE_COPY : VIGIL_QUARANTINE_MOVE,
+            [](void* u, const char* d, uint32_t n) { static_cast<std::string*>(u)->assign(d, n); }, &out);
+        if (st != VIGIL_OK) throw std::runtime_error(out.empty() ? "quarantine failed: " + std::string(path) : out);
+        return out;
+    }
 
 private:
     static void on_message(void* user, const vigil_message* m) {
