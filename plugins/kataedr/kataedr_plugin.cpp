@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vigil/sdk.hpp>
 
+#include "agent_identity.hpp"
 #include "connection_state.hpp"
 #include "contact_check.hpp"
 #include "connector_metrics.hpp"
@@ -90,6 +91,13 @@ public:
         channel->connect_timeout_s = settings_.connect_timeout_s;
         channel->request_timeout_s = settings_.request_timeout_s;
         channel->agent_id = agent_id_;
+        auto log = [this](int level, const std::string& m) { this->host().log(vigil_log_level(level), m); };
+        identity_ = std::make_shared<AgentIdentity>(
+            AgentIdentity::Options{state_dir_ + "/identity/agent.pem", agent_id_, facts_.hostname,
+                                   settings_.enrollment_token_file},
+            log);
+        identity_->load(int64_t(now_ns() / 1000000000ull));
+        channel->identity = identity_;
 
         TelemetryPipeline::Options po;
         po.telemetry_enabled = settings_.telemetry_enabled;
@@ -98,7 +106,6 @@ public:
         pipeline_ = std::make_unique<TelemetryPipeline>(
             OcsfContext{agent_id_, facts_.hostname, agent_version_}, po, &exclusions_, &limiter_, &seq_);
 
-        auto log = [this](int level, const std::string& m) { this->host().log(vigil_log_level(level), m); };
         Uploader::Options uo;
         uo.agent_id = agent_id_;
         uo.sync_period_ns = uint64_t(settings_.sync_period_s) * 1000000000ull;
@@ -112,6 +119,7 @@ public:
         to.poll_wait_s = settings_.task_poll_wait_s;
         to.default_timeout_s = settings_.task_timeout_s;
         to.max_retry_s = std::max<uint32_t>(1, std::min<uint32_t>(30, settings_.max_send_delay_s));
+        to.policy = std::make_shared<const TaskPolicy>(make_task_policy(settings_));  // throws on a bad key file
         tasks_ = std::make_shared<TaskRunner>(
             to, channel, conn_, journal_,
             [this](const std::string& origin, const std::string& name, const std::string& args,
@@ -147,7 +155,9 @@ public:
         host().info("kataedr started: agent " + agent_id_ + ", servers " + servers_text() +
                     (proxy_ ? ", proxy " + proxy_->host + ":" + std::to_string(proxy_->port) : "") +
                     (tls_->pinned() ? ", pinned server certificate" : ", server CA") +
-                    (settings_.mutual_auth ? ", client certificate " + tls_->client_subject() : ""));
+                    (settings_.mutual_auth ? ", shared client certificate " + tls_->client_subject() : "") +
+                    (identity_->enrolled() ? ", enrolled (certificate " + identity_->credential()->serial + ")"
+                                           : ", not enrolled yet"));
     }
 
     void stop() override {
@@ -229,6 +239,7 @@ private:
                      : std::string("null"));
         s += ",\"tls\":{\"server_trust\":\"" + std::string(tls_->pinned() ? "pinned certificate" : "CA") +
              "\",\"mutual_auth\":" + (settings_.mutual_auth ? "true" : "false") + "}";
+        s += ",\"identity\":" + identity_->status_json();
         s += ",\"spool\":{\"batches\":" + std::to_string(spool_.batches()) +
              ",\"bytes\":" + std::to_string(spool_.bytes()) +
              ",\"events\":" + std::to_string(spool_.events()) +
@@ -258,6 +269,7 @@ private:
              ",\"unanswerable\":" + std::to_string(tc.unanswerable.load()) +
              ",\"results_posted\":" + std::to_string(tc.results_posted.load()) +
              ",\"files_uploaded\":" + std::to_string(tc.files_uploaded.load()) +
+             ",\"signed_tasks_required\":" + (settings_.task_signing_keys.empty() ? "false" : "true") +
              ",\"results_queued\":" + std::to_string(tasks_->queued_results()) + "}";
         s += ",\"metrics\":" + connector_metrics_json({spool_, uc, tc, conn_, limiter_.dropped()}) + "}";
         host().set_status(s);
@@ -268,6 +280,7 @@ private:
     Settings settings_;
     std::optional<ProxyUrl> proxy_;
     std::shared_ptr<const TlsMaterial> tls_;
+    std::shared_ptr<AgentIdentity> identity_;
     std::string state_dir_;
     Exclusions exclusions_;
     RateLimiter limiter_;

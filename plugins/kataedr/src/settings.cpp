@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "task_authorization.hpp"
+
 namespace kataedr {
 
 const char* const kConfigSchema = R"JSON({
@@ -15,6 +17,7 @@ const char* const kConfigSchema = R"JSON({
     "mutual_auth": {"type": "boolean"},
     "client_p12": {"type": "string"},
     "client_p12_password_file": {"type": "string"},
+    "enrollment_token_file": {"type": "string"},
     "connect_timeout_s": {"type": "integer", "minimum": 1, "maximum": 300},
     "request_timeout_s": {"type": "integer", "minimum": 1, "maximum": 600},
     "sync_period_s": {"type": "integer", "minimum": 1, "maximum": 86400},
@@ -36,7 +39,9 @@ const char* const kConfigSchema = R"JSON({
     },
     "spool_max_mb": {"type": "number", "minimum": 0.01, "maximum": 1048576},
     "task_poll_wait_s": {"type": "integer", "minimum": 1, "maximum": 60},
-    "task_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400}
+    "task_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400},
+    "allowed_tasks": {"type": "array", "items": {"type": "string", "minLength": 1}},
+    "task_signing_keys": {"type": "array", "items": {"type": "string", "minLength": 1}}
   },
   "required": ["servers", "server_ca"],
   "additionalProperties": false
@@ -73,6 +78,46 @@ std::string get_string(const rapidjson::Value& obj, const char* key) {
     return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+std::vector<std::string> string_list(const rapidjson::Value& obj, const char* key) {
+    std::vector<std::string> out;
+    auto it = obj.FindMember(key);
+    if (it == obj.MemberEnd()) return out;
+    if (!it->value.IsArray()) throw bad(key, "must be a list of strings");
+    for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+        const auto& v = it->value[i];
+        if (!v.IsString() || v.GetStringLength() == 0)
+            throw bad(std::string(key) + "[" + std::to_string(i) + "]", "must be a non-empty string");
+        out.emplace_back(v.GetString(), v.GetStringLength());
+    }
+    return out;
+}
+
+bool plugin_verb(std::string_view s, bool wildcard_verb) {
+    size_t dot = s.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == s.size()) return false;
+    auto ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
+    for (size_t i = 0; i < s.size(); ++i)
+        if (i != dot && !ok(s[i]) && !(wildcard_verb && i == s.size() - 1 && s[i] == '*')) return false;
+    return !wildcard_verb || s.substr(dot + 1) == "*";
+}
+
+// allowed_tasks (product types, "<plugin>.<verb>", "<plugin>.*", "quarantine_restore:path")
+// and task_signing_keys (files; loaded by make_task_policy).
+void parse_task_limits(const rapidjson::Value& doc, Settings& s) {
+    auto allowed = doc.FindMember("allowed_tasks");
+    s.allowed_tasks = allowed == doc.MemberEnd() ? product_task_types() : string_list(doc, "allowed_tasks");
+    for (size_t i = 0; i < s.allowed_tasks.size(); ++i) {
+        const std::string& e = s.allowed_tasks[i];
+        bool product = false;
+        for (const auto& t : product_task_types()) product = product || e == t;
+        if (!product && e != "quarantine_restore:path" && !plugin_verb(e, false) && !plugin_verb(e, true))
+            throw bad("allowed_tasks[" + std::to_string(i) + "]",
+                      "unknown task type \"" + e + "\" (a task type such as isolate, a command <plugin>.<verb>, "
+                      "<plugin>.*, or quarantine_restore:path)");
+    }
+    s.task_signing_keys = string_list(doc, "task_signing_keys");
+}
+
 }  // namespace
 
 Settings parse_settings(std::string_view json) {
@@ -85,6 +130,7 @@ Settings parse_settings(std::string_view json) {
                                   "mutual_auth",
                                   "client_p12",
                                   "client_p12_password_file",
+                                  "enrollment_token_file",
                                   "connect_timeout_s",
                                   "request_timeout_s",
                                   "sync_period_s",
@@ -98,7 +144,9 @@ Settings parse_settings(std::string_view json) {
                                   "exclusions",
                                   "spool_max_mb",
                                   "task_poll_wait_s",
-                                  "task_timeout_s"};
+                                  "task_timeout_s",
+                                  "allowed_tasks",
+                                  "task_signing_keys"};
     for (auto& m : doc.GetObject()) {
         std::string_view name(m.name.GetString(), m.name.GetStringLength());
         bool found = false;
@@ -129,6 +177,7 @@ Settings parse_settings(std::string_view json) {
     s.mutual_auth = get_bool(doc, "mutual_auth", false);
     s.client_p12 = get_string(doc, "client_p12");
     s.client_p12_password_file = get_string(doc, "client_p12_password_file");
+    s.enrollment_token_file = get_string(doc, "enrollment_token_file");
     if (s.mutual_auth && s.client_p12.empty())
         throw bad("client_p12",
                   "required when mutual_auth is true (PKCS#12 file with the client certificate)");
@@ -150,6 +199,8 @@ Settings parse_settings(std::string_view json) {
     }
     s.task_poll_wait_s = uint32_t(get_uint(doc, "task_poll_wait_s", s.task_poll_wait_s, 1, 60));
     s.task_timeout_s = uint32_t(get_uint(doc, "task_timeout_s", s.task_timeout_s, 1, 86400));
+
+    parse_task_limits(doc, s);
 
     auto ex = doc.FindMember("exclusions");
     if (ex != doc.MemberEnd()) {

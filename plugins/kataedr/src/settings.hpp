@@ -25,6 +25,7 @@ struct Settings {
     bool mutual_auth = false;
     std::string client_p12;
     std::string client_p12_password_file;
+    std::string enrollment_token_file;  // token from `vigil-central enroll create` (file mode 0600)
     uint32_t connect_timeout_s = 10;
     uint32_t request_timeout_s = 10;
     uint32_t sync_period_s = 300;
@@ -39,6 +40,10 @@ struct Settings {
     double spool_max_mb = 100;  // MiB; fractions allowed
     uint32_t task_poll_wait_s = 25;
     uint32_t task_timeout_s = 300;  // for tasks that carry no timeout_s
+    // What the central node may ask for (see task_authorization.hpp). Empty list = default:
+    // the product's task types.
+    std::vector<std::string> allowed_tasks;
+    std::vector<std::string> task_signing_keys;  // Ed25519 public keys (PEM files)
 };
 
 // Parses and checks the settings JSON; throws std::invalid_argument with a

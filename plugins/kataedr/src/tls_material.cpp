@@ -181,8 +181,10 @@ std::string TlsMaterial::hint_for(const std::string& e) const {
     return {};
 }
 
-void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host) const {
+void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host, const ClientCredential* own) const {
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1)
+        throw std::runtime_error("kataedr: OpenSSL refuses the cipher list: " + openssl_errors());
     X509_STORE* store = SSL_CTX_get_cert_store(ctx);
     for (X509* c : trusted_) X509_STORE_add_cert(store, c);  // takes its own reference
     ERR_clear_error();                                       // duplicates are harmless
@@ -201,7 +203,10 @@ void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host) const 
             X509_VERIFY_PARAM_set1_host(param, server_host.c_str(), server_host.size());
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &verify_callback);
-    if (client_cert_) {
+    if (own && own->cert) {
+        if (SSL_CTX_use_certificate(ctx, own->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, own->key) != 1)
+            throw std::runtime_error("kataedr: cannot use the agent certificate: " + openssl_errors());
+    } else if (client_cert_) {
         if (SSL_CTX_use_certificate(ctx, client_cert_) != 1 || SSL_CTX_use_PrivateKey(ctx, client_key_) != 1)
             throw std::runtime_error("kataedr: cannot use the client certificate: " + openssl_errors());
         for (X509* c : client_chain_) SSL_CTX_add1_chain_cert(ctx, c);

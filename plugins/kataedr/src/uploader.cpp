@@ -207,6 +207,15 @@ void Uploader::spill_outbox() {
     }
 }
 
+bool Uploader::ensure_identity() {
+    const auto& identity = channel_config_->identity;
+    if (!identity) return true;
+    // A refusal of our certificate as revoked shows as a TLS alert: enroll again (new token).
+    if (identity->enrolled() && state_.last_error().find("certificate revoked") != std::string::npos)
+        identity->forget_revoked();
+    return identity->ensure(channel_, int64_t(now_ns() / 1000000000ull));
+}
+
 void Uploader::run() {
     uint64_t next_sync = 0;
     uint64_t retry_at = 0;
@@ -216,8 +225,8 @@ void Uploader::run() {
         uint64_t now = now_ns();
         for (auto& b : pipeline_.take_ready(now, false)) outbox_.push_back(from(std::move(b)));
         if (now >= retry_at) {
-            bool ok = true;
-            if (!synced_ || now >= next_sync || sync_requested_.exchange(false)) {
+            bool ok = ensure_identity();
+            if (ok && (!synced_ || now >= next_sync || sync_requested_.exchange(false))) {
                 ok = do_sync();
                 if (ok) next_sync = now + opt_.sync_period_ns;
             }

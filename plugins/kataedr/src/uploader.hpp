@@ -69,6 +69,8 @@ private:
     };
     static Sealed from(SealedBatch&& b) { return Sealed{b.seq, b.count, std::move(b.body)}; }
     void run();
+    // Enrolls or renews the agent's certificate when needed; false while it has none.
+    bool ensure_identity();
     bool do_sync();
     // `may_register`: on 404 (agent unknown) sync and resend; only on the uploader's thread.
     SendResult send_batch(const Sealed& b, HttpsChannel& channel, bool may_register);

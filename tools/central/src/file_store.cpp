@@ -25,8 +25,11 @@ FileStore::FileStore(std::string dir) : dir_(std::move(dir)) {
 TaskFile FileStore::receive(const std::string& task_id, std::istream& in, const std::string& expected_sha256,
                             std::optional<uint64_t> expected_size, uint64_t max_bytes) {
     if (!valid_task_id(task_id)) throw ApiError(400, "invalid task id");
-    std::string final_path = dir_ + "/" + task_id + ".bin";
-    std::string part_path = dir_ + "/" + task_id + "." + new_task_id().substr(0, 8) + ".part";
+    // Every upload gets its own name: an upload that is then refused (the task became final)
+    // never replaces evidence an earlier upload left.
+    std::string unique = new_task_id().substr(0, 12);
+    std::string final_path = dir_ + "/" + task_id + "." + unique + ".bin";
+    std::string part_path = dir_ + "/" + task_id + "." + unique + ".part";
     int fd = ::open(part_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw std::runtime_error("cannot create " + part_path + ": " + std::strerror(errno));
     bool keep = false;

@@ -16,7 +16,9 @@ public:
     explicit FileStore(std::string dir);  // creates the directory (0700) if needed
 
     // Reads `in` to EOF (at most max_bytes; more → ApiError 413), verifies the size when
-    // expected_size is given and the SHA-256 (mismatch → ApiError 422). Returns the stored file.
+    // expected_size is given and the SHA-256 (mismatch → ApiError 422). Returns the stored
+    // file, `<task>.<random>.bin`: a new name for every upload (the caller removes the file the
+    // task no longer refers to).
     TaskFile receive(const std::string& task_id, std::istream& in, const std::string& expected_sha256,
                      std::optional<uint64_t> expected_size, uint64_t max_bytes);
     const std::string& dir() const { return dir_; }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 
 namespace vigil::central {
@@ -58,6 +59,8 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
     if (!ymd.ok()) return std::nullopt;
     int64_t days = sys_days(ymd).time_since_epoch().count();
     int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec - offset_s;
+    // ns since the epoch fit an int64 until 2262: later dates (and those before 1678) are refused.
+    if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1) return std::nullopt;
     return secs * 1000000000 + frac_ns;
 }
 
@@ -94,6 +97,7 @@ std::optional<int64_t> parse_time_spec(std::string_view text, int64_t now) {
             default:
                 return std::nullopt;
         }
+        if (value > 100L * 365 * 86400 / unit) return std::nullopt;  // more than 100 years back
         return now - value * unit * 1000000000;
     }
     return parse_rfc3339(text);
