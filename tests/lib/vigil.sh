@@ -7,6 +7,12 @@ set -uo pipefail
 VIGIL_SOURCE=${VIGIL_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VIGIL_BUILD=${VIGIL_BUILD:-$VIGIL_SOURCE/build}
 VIGIL_CORPUS=${VIGIL_CORPUS:-$(cd "$VIGIL_SOURCE/.." && pwd)/shared/corpus}
+# A pyenv shim on PATH costs seconds per call on a loaded machine (ten times Debian's
+# python3); the tests need only the standard library.
+if [[ -x /usr/bin/python3 ]]; then
+  python3() { /usr/bin/python3 "$@"; }
+  export -f python3
+fi
 VT_NAME=""
 VT_DIR=""
 VT_VIGILD_PID=""

@@ -5,8 +5,10 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -100,6 +102,7 @@ void EbpfSensor::start(SensorSink& sink) {
     skel_->rodata->want_net = opts_.network ? 1 : 0;
     skel_->rodata->want_file = opts_.files ? 1 : 0;
     bpf_map__set_max_entries(skel_->maps.events, opts_.ring_buffer_bytes);
+    bpf_map__set_max_entries(skel_->maps.known_exes, std::max<uint32_t>(opts_.known_executables, 16));
     // Programs for disabled groups are not even loaded.
     bpf_program* prog;
     bpf_object__for_each_program(prog, skel_->obj) {
@@ -149,6 +152,7 @@ void EbpfSensor::start(SensorSink& sink) {
         throw std::runtime_error("creating the ring buffer reader failed: " + take_log());
     }
     last_drops_.assign(VB_DROP_MAX, 0);
+    known_fd_ = bpf_map__fd(skel_->maps.known_exes);
     stop_ = false;
     thread_ = std::thread([this] { run(); });
 }
@@ -185,7 +189,17 @@ void EbpfSensor::poll_drops() {
     }
 }
 
+void EbpfSensor::remember_executable(const ExeKey& k) {
+    int fd = known_fd_.load(std::memory_order_acquire);
+    if (fd < 0 || !k.valid()) return;
+    // Back to the kernel's dev_t encoding (major << 20 | minor).
+    vb_exe_key key{(uint64_t(major(dev_t(k.dev))) << 20) | minor(dev_t(k.dev)), k.ino, k.size, k.mtime_ns, k.ctime_ns};
+    uint8_t one = 1;
+    bpf_map_update_elem(fd, &key, &one, BPF_ANY);
+}
+
 void EbpfSensor::stop() {
+    known_fd_ = -1;
     stop_ = true;
     if (thread_.joinable()) thread_.join();
     for (auto* l : links_) bpf_link__destroy(l);

@@ -81,6 +81,8 @@ void decode_exec(const vb_header* h, const void* data, size_t size, SensorSink& 
     i.container_id = container_id_from_cgroup(cstr(e->cgroup, sizeof e->cgroup));
     i.flags |= VIGIL_PROC_FLAG_KNOWN;
     rec.exe_key = ExeKey{user_dev(e->exe_dev), e->exe_ino, e->exe_mtime_ns, e->exe_size, e->exe_ctime_ns};
+    rec.exe_fs_magic = e->exe_fs_magic;
+    rec.exe_known_to_sensor = e->exe_known != 0;
     ev.snapshot = std::move(rec);
     sink.on_exec(std::move(ev));
 }
