@@ -11,6 +11,7 @@
 
 #include "agent_identity.hpp"
 #include "connection_state.hpp"
+#include "contact_check.hpp"
 #include "connector_metrics.hpp"
 #include "detection_trees.hpp"
 #include "durable_file.hpp"
@@ -138,6 +139,10 @@ public:
             },
             [this] { uploader_->request_sync(); }, log);
 
+        contact_ = std::make_unique<ContactCheck>(channel, &conn_, [this] { return sync_body(); });
+        host.on_command("kataedr.check_contact",
+                        [this](const vigil::Command& c, vigil::Reply r) { check_contact(c, std::move(r)); });
+
         for (uint32_t type : {VIGIL_TYPE_PROCESS_START, VIGIL_TYPE_PROCESS_EXIT, VIGIL_TYPE_NETWORK,
                               VIGIL_TYPE_FILE, VIGIL_TYPE_THREAT, VIGIL_TYPE_ACTION_RESULT}) {
             host.subscribe(type, [this](const vigil::Message& m) { on_message(m); });
@@ -148,6 +153,7 @@ public:
 
     void start() override {
         stopped_ = false;
+        contact_->start();
         uploader_->start();
         tasks_->start();
         status_timer_ = host().timer(1000, true, [this] { publish_status(); });
@@ -167,10 +173,28 @@ public:
         pipeline_->shutdown();
         tasks_->stop();
         uploader_->stop();
+        contact_->stop();
         publish_status();
     }
 
 private:
+    // One authenticated exchange now (contract in README.md, "check_contact").
+    void check_contact(const vigil::Command& c, vigil::Reply r) {
+        uint32_t timeout_ms = 0;
+        try {
+            timeout_ms = parse_contact_args(std::string(c.args_json));
+        } catch (const std::exception& e) {
+            r.error(VIGIL_EINVAL, e.what());
+            return;
+        }
+        contact_->run(timeout_ms, [r](const ContactResult& res) mutable {
+            if (res.ok)
+                r.ok(res.json());
+            else
+                r.error(VIGIL_EFAILED, res.kind + ": " + res.message, res.json());
+        });
+    }
+
     void on_message(const vigil::Message& m) {
         EventView ev{m.type(), m.payload(), m.payload_size(), m.timestamp_ns(), m.sequence(), m.source()};
         if (ev.time_ns == 0) ev.time_ns = now_ns();
@@ -282,6 +306,7 @@ private:
     std::unique_ptr<TelemetryPipeline> pipeline_;
     std::unique_ptr<Uploader> uploader_;
     std::shared_ptr<TaskRunner> tasks_;
+    std::unique_ptr<ContactCheck> contact_;
     uint64_t status_timer_ = 0;
     bool stopped_ = false;
 };

@@ -211,6 +211,7 @@ std::optional<long double> parse_duration(std::string_view s) {
     if (s[0] == '-') {
         neg = true;
         s.remove_prefix(1);
+        if (s.empty()) return std::nullopt;  // "-" alone (found by the fuzzer: read past the end)
     }
     long double total = 0;
     if (s[0] == 'P' || s[0] == 'p') {

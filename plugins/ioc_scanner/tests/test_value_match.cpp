@@ -76,6 +76,8 @@ TEST_CASE("ioc_scanner dates (ISO 8601)") {
 }
 
 TEST_CASE("ioc_scanner durations") {
+    CHECK_FALSE(parse_duration("-"));  // a bare sign (the fuzzer read past its end)
+    CHECK_FALSE(parse_duration(" - "));
     CHECK(parse_duration("PT1H30M") == doctest::Approx(5400));
     CHECK(parse_duration("P1DT2S") == doctest::Approx(86402));
     CHECK(parse_duration("01:00:05") == doctest::Approx(3605));
