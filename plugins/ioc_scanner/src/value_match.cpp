@@ -380,7 +380,9 @@ ValueMatcher::ValueMatcher(Condition cond, ValueType type, bool preserve_case, s
                 if (auto slash = base.find('/'); slash != std::string_view::npos) {
                     auto p = parse_number(base.substr(slash + 1));
                     base = base.substr(0, slash);
-                    if (!p) throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
+                    // Range-checked before the conversion: a double outside int is UB.
+                    if (!p || !(*p >= 0 && *p <= 128) || *p != double(int(*p)))
+                        throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
                     prefix = int(*p);
                 }
             }

@@ -124,6 +124,10 @@ TEST_CASE("ioc_scanner IP addresses") {
     CHECK_THROWS_AS(ValueMatcher(Condition::Is, ValueType::Ip, false, "10.1.2"), std::invalid_argument);
     CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Ip, false, "10.1.2.3"),
                     std::invalid_argument);
+    // Prefixes outside int, negative or fractional are refused (found by fuzzing: UB cast).
+    for (const char* bad : {"0.0.0.0/7777777777777777777777777777777777777777777760", "10.0.0.0/-1",
+                            "10.0.0.0/8.5", "10.0.0.0/33", "2001:db8::/129"})
+        CHECK_THROWS_AS(ValueMatcher(Condition::Is, ValueType::Ip, false, bad), std::invalid_argument);
 }
 
 TEST_CASE("ioc_scanner bool and invalid regex") {

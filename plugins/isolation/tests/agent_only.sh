@@ -73,6 +73,7 @@ sed -i "s/address: 127.0.0.1/address: $HOST_IP/" "$cfg"
 vt_track_pid $!
 KT_CENTRAL_CFG_main=$cfg
 vt_wait_until 20 "$KT_CENTRAL" --config "$cfg" stats || vt_fail "vigil-central did not come up"
+kt_enroll_token "$cfg"
 cat >"$VT_DIR/tinyproxy.conf" <<EOS
 Port $PPORT
 Listen $HOST_IP
@@ -167,7 +168,7 @@ t=$(kt_task main "$(kt_agent_id)" ping)
 task_state() { kt_cli main task show "$t" --wait 60 --json 2>/dev/null | vt_json 'd["state"]'; }
 [[ $(task_state) == done ]] ||
   vt_fail "task through the proxy failed while isolated: $(kt_cli main task show "$t" --json 2>&1 | head -c 600)
-kataedr: $(kt_status 's' 2>&1 | head -c 800)
+kataedr tasks: $(kt_status 's["tasks"]' 2>&1) connector: $(kt_status 's["connector"]' 2>&1)
 isolation: $(iso_status | head -c 800)"
 vctl isolation off >/dev/null || vt_fail "isolation off failed"
 proxy_attack as_user all 5
