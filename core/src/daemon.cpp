@@ -15,6 +15,7 @@
 #include "json_util.hpp"
 #include "log.hpp"
 #include "version.hpp"
+#include "vigil/common/trusted_path.hpp"
 
 namespace vigil::core {
 
@@ -192,6 +193,11 @@ void Daemon::register_host_commands() {
 }
 
 bool Daemon::start(std::string& error) {
+    if (common::insecure_dev_permissions())
+        log_warn("host",
+                 "SECURITY: VIGIL_INSECURE_DEV_PERMISSIONS=1: code and config that others can modify are loaded "
+                 "with a warning instead of being refused. For a developer's own build only, never on a host "
+                 "to protect.");
     auto parsed = load_config_file(config_path_);
     if (!parsed.config) {
         for (const auto& e : parsed.errors) error += e.str() + "\n";

@@ -11,7 +11,9 @@
 
 #include "agent_identity.hpp"
 #include "connection_state.hpp"
+#include "contact_check.hpp"
 #include "connector_metrics.hpp"
+#include "detection_trees.hpp"
 #include "durable_file.hpp"
 #include "exclusions.hpp"
 #include "host_facts.hpp"
@@ -72,7 +74,9 @@ public:
           tls_(TlsMaterial::load(settings_)),
           state_dir_(host.state_dir()),
           exclusions_(settings_.exclusions),
-          limiter_(settings_.rate_limit_enabled, settings_.events_per_hour, settings_.type_threshold_percent),
+          limiter_(RateLimiter::Options{settings_.rate_limit_enabled, settings_.events_per_hour,
+                                        settings_.type_threshold_percent, settings_.owner_share_percent}),
+          trees_(uint64_t(settings_.detection_tree_protect_s) * 1000000000ull),
           spool_(state_dir_ + "/spool", uint64_t(settings_.spool_max_mb * 1024 * 1024)),
           seq_(state_dir_ + "/batch_seq"),
           journal_(state_dir_ + "/tasks") {
@@ -102,8 +106,11 @@ public:
         po.telemetry_enabled = settings_.telemetry_enabled;
         po.max_batch_events = settings_.max_batch_events;
         po.max_delay_ns = uint64_t(settings_.max_send_delay_s) * 1000000000ull;
-        pipeline_ = std::make_unique<TelemetryPipeline>(
-            OcsfContext{agent_id_, facts_.hostname, agent_version_}, po, &exclusions_, &limiter_, &seq_);
+        po.max_batch_bytes = settings_.max_batch_bytes;
+        po.max_batch_compressed_bytes = settings_.max_batch_compressed_bytes;
+        po.event_limits = EventLimits{settings_.max_string_bytes, settings_.max_event_bytes};
+        pipeline_ = std::make_unique<TelemetryPipeline>(OcsfContext{agent_id_, facts_.hostname, agent_version_}, po,
+                                                        &exclusions_, &limiter_, &seq_, &trees_);
 
         Uploader::Options uo;
         uo.agent_id = agent_id_;
@@ -132,6 +139,10 @@ public:
             },
             [this] { uploader_->request_sync(); }, log);
 
+        contact_ = std::make_unique<ContactCheck>(channel, &conn_, [this] { return sync_body(); });
+        host.on_command("kataedr.check_contact",
+                        [this](const vigil::Command& c, vigil::Reply r) { check_contact(c, std::move(r)); });
+
         for (uint32_t type : {VIGIL_TYPE_PROCESS_START, VIGIL_TYPE_PROCESS_EXIT, VIGIL_TYPE_NETWORK,
                               VIGIL_TYPE_FILE, VIGIL_TYPE_THREAT, VIGIL_TYPE_ACTION_RESULT}) {
             host.subscribe(type, [this](const vigil::Message& m) { on_message(m); });
@@ -142,6 +153,7 @@ public:
 
     void start() override {
         stopped_ = false;
+        contact_->start();
         uploader_->start();
         tasks_->start();
         status_timer_ = host().timer(1000, true, [this] { publish_status(); });
@@ -161,10 +173,28 @@ public:
         pipeline_->shutdown();
         tasks_->stop();
         uploader_->stop();
+        contact_->stop();
         publish_status();
     }
 
 private:
+    // One authenticated exchange now (contract in README.md, "check_contact").
+    void check_contact(const vigil::Command& c, vigil::Reply r) {
+        uint32_t timeout_ms = 0;
+        try {
+            timeout_ms = parse_contact_args(std::string(c.args_json));
+        } catch (const std::exception& e) {
+            r.error(VIGIL_EINVAL, e.what());
+            return;
+        }
+        contact_->run(timeout_ms, [r](const ContactResult& res) mutable {
+            if (res.ok)
+                r.ok(res.json());
+            else
+                r.error(VIGIL_EFAILED, res.kind + ": " + res.message, res.json());
+        });
+    }
+
     void on_message(const vigil::Message& m) {
         EventView ev{m.type(), m.payload(), m.payload_size(), m.timestamp_ns(), m.sequence(), m.source()};
         if (ev.time_ns == 0) ev.time_ns = now_ns();
@@ -205,7 +235,8 @@ private:
         const auto& uc = uploader_->counters();
         const auto& tc = tasks_->counters();
         std::string conn = conn_.json();  // {"server":..,...}
-        std::string s = "{\"agent_id\":\"" + json_escape(agent_id_) + "\",";
+        // The connector-contact contract first (read by other plugins, e.g. isolation).
+        std::string s = "{\"connector\":" + conn_.contact_json() + ",\"agent_id\":\"" + json_escape(agent_id_) + "\",";
         s += conn.substr(1, conn.size() - 2);
         s += ",\"servers\":[";
         for (size_t i = 0; i < settings_.servers.size(); ++i)
@@ -228,6 +259,11 @@ private:
              ",\"excluded\":" + std::to_string(pc.excluded.load()) +
              ",\"rate_limited\":" + std::to_string(pc.rate_limited.load()) +
              ",\"malformed\":" + std::to_string(pc.malformed.load()) +
+             ",\"oversize\":" + std::to_string(pc.oversize.load()) +
+             ",\"detection_tree_events\":" + std::to_string(pc.protected_events.load()) +
+             ",\"detection_trees\":" + std::to_string(trees_.protected_count()) +
+             ",\"limit_notices\":" + std::to_string(pc.limit_notices.load()) +
+             ",\"batches_split\":" + std::to_string(uc.batches_split.load()) +
              ",\"events_sent\":" + std::to_string(uc.events_sent.load()) +
              ",\"batches_sent\":" + std::to_string(uc.batches_sent.load()) +
              ",\"duplicate_batches\":" + std::to_string(uc.duplicates.load()) +
@@ -260,6 +296,7 @@ private:
     std::string state_dir_;
     Exclusions exclusions_;
     RateLimiter limiter_;
+    DetectionTrees trees_;
     Spool spool_;
     SequenceStore seq_;
     TaskJournal journal_;
@@ -269,6 +306,7 @@ private:
     std::unique_ptr<TelemetryPipeline> pipeline_;
     std::unique_ptr<Uploader> uploader_;
     std::shared_ptr<TaskRunner> tasks_;
+    std::unique_ptr<ContactCheck> contact_;
     uint64_t status_timer_ = 0;
     bool stopped_ = false;
 };

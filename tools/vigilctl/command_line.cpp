@@ -3,10 +3,13 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <regex>
 
@@ -110,9 +113,24 @@ std::string usage_text() {
            "The socket defaults to /run/vigil/vigild.sock (or $VIGIL_SOCKET). Root only.\n";
 }
 
+std::string env_socket_problem(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::strerror(errno);
+    if (!S_ISSOCK(st.st_mode)) return "not a socket";
+    if (st.st_uid != 0) return "owned by uid " + std::to_string(st.st_uid) + ", not root";
+    return "";
+}
+
 Invocation parse_command_line(const std::vector<std::string>& argv) {
     Invocation inv;
-    if (const char* s = std::getenv("VIGIL_SOCKET"); s && *s) inv.socket = s;
+    if (const char* s = std::getenv("VIGIL_SOCKET"); s && *s) {
+        if (const std::string why = env_socket_problem(s); why.empty()) {
+            inv.socket = s;
+            inv.socket_from_env = true;
+        } else {
+            inv.warnings.push_back("ignoring VIGIL_SOCKET=" + std::string(s) + ": " + why + "; using " + inv.socket);
+        }
+    }
     std::vector<std::string> rest;
     // Global options come first; everything after the command belongs to it.
     size_t i = 0;

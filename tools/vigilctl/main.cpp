@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
         std::cout << vigil::ctl::usage_text();
         return 0;
     }
+    for (const auto& w : inv.warnings) std::cerr << "vigilctl: warning: " << w << "\n";
     if (!inv.error.empty()) {
         std::cerr << "vigilctl: " << inv.error << "\n\n" << vigil::ctl::usage_text();
         return 2;
@@ -121,7 +122,7 @@ int main(int argc, char** argv) {
         req = std::string("{\"cmd\":\"call\",\"name\":") + sb.GetString() + ",\"args\":" + inv.args_json +
               ",\"timeout_ms\":" + std::to_string(timeout_ms) + "}";
     }
-    ControlClient client(inv.socket);
+    ControlClient client(inv.socket, inv.socket_from_env);
     std::string err, line;
     if (!client.send(req, err)) {
         std::cerr << "vigilctl: " << err << "\n";

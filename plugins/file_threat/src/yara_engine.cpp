@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "vigil/common/trusted_path.hpp"
+
 namespace file_threat {
 
 namespace fs = std::filesystem;
@@ -147,6 +149,11 @@ std::shared_ptr<const YaraRules> YaraRules::compile(const std::vector<std::strin
     for (const char* name : kExternals) yr_compiler_define_string_variable(compiler, name, "");
 
     for (const auto& file : rules->files_) {
+        try {
+            (void)vigil::common::require_trusted_path(file, "YARA rule file", vigil::common::PathKind::file);
+        } catch (const vigil::common::UntrustedPath& e) {
+            throw std::runtime_error(e.what());
+        }
         FILE* f = std::fopen(file.c_str(), "r");
         if (!f) throw std::runtime_error("cannot read YARA rule file '" + file + "'");
         int n = yr_compiler_add_file(compiler, f, nullptr, file.c_str());

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 #include <sys/stat.h>
+#include <vigil/common/json_parse.hpp>
 #include <vigil/common/secret_file.hpp>
 #include <vigil/json_writer.hpp>
 #include <vigil/plugin.h>
@@ -19,8 +20,8 @@ constexpr int64_t kRenewRetryS = 60;
 
 std::string certificate_from(const std::string& body) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError() || !d.IsObject() || !d.HasMember("certificate") || !d["certificate"].IsString())
+    // The answer comes from the network: no recursion, bounded nesting.
+    if (!vigil::common::parse_json_bounded(d, body).empty() || !d.IsObject() || !d.HasMember("certificate") || !d["certificate"].IsString())
         throw std::runtime_error("the central node's answer has no \"certificate\"");
     return d["certificate"].GetString();
 }

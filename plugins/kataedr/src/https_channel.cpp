@@ -9,14 +9,14 @@
 #include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/Timespan.h>
 #include <rapidjson/document.h>
+#include <vigil/common/json_parse.hpp>
 #include <sys/socket.h>
 
 namespace kataedr {
 
 std::string HttpResponse::error_text() const {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (!d.HasParseError() && d.IsObject()) {
+    if (vigil::common::parse_json_bounded(d, body).empty() && d.IsObject()) {
         auto it = d.FindMember("error");
         if (it != d.MemberEnd() && it->value.IsString()) return it->value.GetString();
     }

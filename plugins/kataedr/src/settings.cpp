@@ -27,6 +27,12 @@ const char* const kConfigSchema = R"JSON({
     "rate_limit_enabled": {"type": "boolean"},
     "events_per_hour": {"type": "integer", "minimum": 1, "maximum": 1000000000},
     "type_threshold_percent": {"type": "integer", "minimum": 1, "maximum": 100},
+    "owner_share_percent": {"type": "integer", "minimum": 1, "maximum": 100},
+    "detection_tree_protect_s": {"type": "integer", "minimum": 0, "maximum": 604800},
+    "max_event_bytes": {"type": "integer", "minimum": 4096, "maximum": 16777216},
+    "max_string_bytes": {"type": "integer", "minimum": 256, "maximum": 16777216},
+    "max_batch_bytes": {"type": "integer", "minimum": 1048576, "maximum": 268435456},
+    "max_batch_compressed_bytes": {"type": "integer", "minimum": 2097152, "maximum": 67108864},
     "telemetry_enabled": {"type": "boolean"},
     "exclusions": {
       "type": "array",
@@ -140,6 +146,12 @@ Settings parse_settings(std::string_view json) {
                                   "rate_limit_enabled",
                                   "events_per_hour",
                                   "type_threshold_percent",
+                                  "owner_share_percent",
+                                  "detection_tree_protect_s",
+                                  "max_event_bytes",
+                                  "max_string_bytes",
+                                  "max_batch_bytes",
+                                  "max_batch_compressed_bytes",
                                   "telemetry_enabled",
                                   "exclusions",
                                   "spool_max_mb",
@@ -191,6 +203,18 @@ Settings parse_settings(std::string_view json) {
     s.events_per_hour = uint32_t(get_uint(doc, "events_per_hour", s.events_per_hour, 1, 1000000000));
     s.type_threshold_percent =
         uint32_t(get_uint(doc, "type_threshold_percent", s.type_threshold_percent, 1, 100));
+    s.owner_share_percent = uint32_t(get_uint(doc, "owner_share_percent", s.owner_share_percent, 1, 100));
+    s.detection_tree_protect_s =
+        uint32_t(get_uint(doc, "detection_tree_protect_s", s.detection_tree_protect_s, 0, 604800));
+    s.max_event_bytes = uint32_t(get_uint(doc, "max_event_bytes", s.max_event_bytes, 4096, 16777216));
+    s.max_string_bytes = uint32_t(get_uint(doc, "max_string_bytes", s.max_string_bytes, 256, 16777216));
+    s.max_batch_bytes = get_uint(doc, "max_batch_bytes", s.max_batch_bytes, 1048576, 268435456);
+    s.max_batch_compressed_bytes =
+        get_uint(doc, "max_batch_compressed_bytes", s.max_batch_compressed_bytes, 2097152, 67108864);
+    if (s.max_string_bytes > s.max_event_bytes)
+        throw bad("max_string_bytes", "must not exceed max_event_bytes (" + std::to_string(s.max_event_bytes) + ")");
+    if (s.max_event_bytes > s.max_batch_bytes)
+        throw bad("max_event_bytes", "must not exceed max_batch_bytes (" + std::to_string(s.max_batch_bytes) + ")");
     s.telemetry_enabled = get_bool(doc, "telemetry_enabled", s.telemetry_enabled);
     if (auto it = doc.FindMember("spool_max_mb"); it != doc.MemberEnd()) {
         if (!it->value.IsNumber() || it->value.GetDouble() < 0.01 || it->value.GetDouble() > 1048576)

@@ -35,6 +35,12 @@ struct Settings {
     bool rate_limit_enabled = true;
     uint32_t events_per_hour = 3000;
     uint32_t type_threshold_percent = 15;
+    uint32_t owner_share_percent = 25;          // of events_per_hour, per user id
+    uint32_t detection_tree_protect_s = 3600;   // how long a tree with a detection bypasses limits
+    uint32_t max_event_bytes = 65536;           // one converted event
+    uint32_t max_string_bytes = 8192;           // one string in it (longer: cut and marked)
+    uint64_t max_batch_bytes = 16ull << 20;     // uncompressed batch body
+    uint64_t max_batch_compressed_bytes = 8ull << 20;  // gzip batch body
     bool telemetry_enabled = true;
     std::vector<ExclusionRule> exclusions;
     double spool_max_mb = 100;  // MiB; fractions allowed

@@ -1,6 +1,7 @@
 #include "task_authorization.hpp"
 
 #include <rapidjson/document.h>
+#include <vigil/common/json_parse.hpp>
 
 #include <stdexcept>
 
@@ -11,8 +12,7 @@ constexpr int64_t kClockSkewNs = 300ll * 1000000000;  // a task "created" up to 
 
 bool has_member(const std::string& json, const char* key) {
     rapidjson::Document d;
-    d.Parse(json.data(), json.size());
-    return !d.HasParseError() && d.IsObject() && d.HasMember(key);
+    return vigil::common::parse_json_bounded(d, json).empty() && d.IsObject() && d.HasMember(key);
 }
 
 std::optional<std::string> check_allowed(const Task& t, const TaskPolicy& p, const std::string& args_json) {
@@ -32,9 +32,9 @@ std::optional<std::string> check_allowed(const Task& t, const TaskPolicy& p, con
 
 bool same_json(const std::string& a, const std::string& b) {
     rapidjson::Document da, db;
-    da.Parse(a.data(), a.size());
-    db.Parse(b.data(), b.size());
-    return !da.HasParseError() && !db.HasParseError() && da == db;
+    // Task arguments come from the server: no recursion, bounded nesting.
+    return vigil::common::parse_json_bounded(da, a).empty() && vigil::common::parse_json_bounded(db, b).empty() &&
+           da == db;
 }
 
 std::optional<std::string> check_signature(const Task& t, const TaskPolicy& p, const std::string& agent_id,

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <vigil/common/json_parse.hpp>
 
 #include <cctype>
 #include <stdexcept>
@@ -64,8 +65,10 @@ std::optional<TaskSignature> parse_signature(const rapidjson::Value& v, bool& ba
 
 TaskPoll parse_task_poll(std::string_view body) {
     rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
-    if (doc.HasParseError()) throw std::invalid_argument("task poll answer is not valid JSON");
+    // Iterative, depth-limited: the answer can be megabytes, and "[[[[..." would overflow
+    // the stack of the recursive parser.
+    if (auto err = vigil::common::parse_json_bounded(doc, body); !err.empty())
+        throw std::invalid_argument("task poll answer is not valid JSON: " + err);
     if (!doc.IsObject()) throw std::invalid_argument("task poll answer is not a JSON object");
     auto tasks = doc.FindMember("tasks");
     if (tasks == doc.MemberEnd() || !tasks->value.IsArray())

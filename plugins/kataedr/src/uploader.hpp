@@ -34,6 +34,7 @@ struct UploaderCounters {
     std::atomic<uint64_t> events_rejected{0};
     std::atomic<uint64_t> syncs{0};
     std::atomic<uint64_t> spool_errors{0};
+    std::atomic<uint64_t> batches_split{0};  // refused batches sent again as two halves
     vigil::common::Histogram upload_seconds{vigil::common::Histogram::network_latency_bounds()};
 };
 
@@ -74,6 +75,7 @@ private:
     bool do_sync();
     // `may_register`: on 404 (agent unknown) sync and resend; only on the uploader's thread.
     SendResult send_batch(const Sealed& b, HttpsChannel& channel, bool may_register);
+    SendResult resend_split(const Sealed& b, HttpsChannel& channel, bool may_register, const std::string& why);
     bool drain_spool();
     bool drain_outbox();
     void spill_outbox();

@@ -69,11 +69,19 @@ kt_start_central() {
     tail -20 "$VT_DIR/central-$name.log" >&2
     vt_fail "vigil-central $name did not come up on port $port"
   }
-  # The first central of a test hands out the agents' enrollment token ($VT_DIR/enroll.token).
-  if [[ ! -s $VT_DIR/enroll.token ]]; then
-    (umask 077 && "$KT_CENTRAL" --config "$cfg" enroll create --uses 1000 --expires 2h >"$VT_DIR/enroll.token" 2>/dev/null) ||
-      vt_fail "enroll create on central $name failed"
-  fi
+  kt_enroll_token "$cfg"
+}
+
+# kt_enroll_token CFG [WRAPPER...]: the first central of a test hands out the
+# agents' enrollment token ($VT_DIR/enroll.token, read by kt_agent_config).
+# WRAPPER runs the CLI elsewhere (e.g. `ip netns exec NS`) for tests that start
+# vigil-central themselves.
+kt_enroll_token() {
+  local cfg=$1
+  shift
+  [[ -s $VT_DIR/enroll.token ]] && return 0
+  (umask 077 && "$@" "$KT_CENTRAL" --config "$cfg" enroll create --uses 1000 --expires 2h >"$VT_DIR/enroll.token" 2>/dev/null) ||
+    vt_fail "enroll create on central $cfg failed"
 }
 
 kt_stop_central() {

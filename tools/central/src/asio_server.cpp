@@ -20,6 +20,7 @@
 #include "http_server.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
+#include "service_notify.hpp"
 #include "sqlite_storage.hpp"
 #include "state_files.hpp"
 #include "task_sweeper.hpp"
@@ -89,6 +90,7 @@ int serve_asio(const CentralConfig& config, bool verbose) {
     sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: only sigwait sees them
     std::signal(SIGPIPE, SIG_IGN);
+    ServiceNotify service(common::SystemdNotifier::from_environment());  // before any thread
 
     std::unique_ptr<SqliteStorage> storage;
     std::unique_ptr<FileStore> files;
@@ -150,11 +152,17 @@ int serve_asio(const CentralConfig& config, bool verbose) {
              std::to_string(io_threads.size()) + " I/O threads, " + std::to_string(s.worker_threads) +
              " workers), database " + config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
              std::to_string(revoked.size()) + " revoked certificates)");
+    // Watchdog probe: a primary-key read through the storage's reader connection and lock.
+    service.ready("listening on port " + std::to_string(s.port), [&storage] {
+        storage->find_agent("00000000-0000-0000-0000-000000000000");
+        return true;
+    });
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, s.task_expiry_s);
 
     int sig = 0;
     sigwait(&signals, &sig);
     log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
+    service.stopping();
     drain(ctx, *listener, broker);
     keep_running.reset();
     io.stop();

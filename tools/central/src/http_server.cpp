@@ -33,6 +33,7 @@
 #include "client_trust.hpp"
 #include "json.hpp"
 #include "sqlite_storage.hpp"
+#include "service_notify.hpp"
 #include "state_files.hpp"
 #include "time_spec.hpp"
 
@@ -272,6 +273,7 @@ int serve_poco(const CentralConfig& config, bool verbose) {
     sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    ServiceNotify service(common::SystemdNotifier::from_environment());  // before any thread
 
     std::unique_ptr<SqliteStorage> storage;
     std::unique_ptr<FileStore> files;
@@ -340,6 +342,11 @@ int serve_poco(const CentralConfig& config, bool verbose) {
              (config.tls.require_client_certificate ? "required" : "not required") + "), database " +
              config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
              std::to_string(revoked.size()) + " revoked certificates)");
+    // Watchdog probe: a primary-key read through the storage's reader connection and lock.
+    service.ready("listening on port " + std::to_string(config.server.port), [&storage] {
+        storage->find_agent("00000000-0000-0000-0000-000000000000");
+        return true;
+    });
 
     // Expires stale tasks in the background.
     std::mutex sweep_mutex;
@@ -361,6 +368,7 @@ int serve_poco(const CentralConfig& config, bool verbose) {
     int sig = 0;
     sigwait(&signals, &sig);
     log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
+    service.stopping();
     server->stop();     // no new connections
     broker.shutdown();  // long polls answer now (with no tasks)
     // Let requests in progress finish (bounded), then close idle keep-alive connections.

@@ -37,6 +37,7 @@ public:
                             const std::vector<EventInput>& events) override;
     std::vector<EventRow> query_events(const EventQuery& query) override;
     StorageStats stats() override;
+    MetricCounts metric_counts(int64_t online_after_ns) override;  // sqlite_metric_counts.cpp
     void insert_task(const TaskRecord& task) override;
     std::optional<TaskRecord> find_task(const std::string& task_id) override;
     std::vector<TaskRecord> list_tasks(const std::optional<std::string>& agent_id, uint32_t limit) override;

@@ -3,6 +3,7 @@
 // PostgreSQL implementation (several stateless central nodes on one database) can follow
 // without touching the HTTP layer. All methods are thread-safe.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -143,6 +144,13 @@ struct RevokeOutcome {
     uint64_t cancelled_tasks = 0;
 };
 
+// What /metrics reports about agents and tasks: counted by the database, no rows copied.
+struct MetricCounts {
+    uint64_t agents = 0;
+    uint64_t agents_online = 0;                     // last_seen_ns >= the cut-off given
+    std::map<std::string, uint64_t> tasks_by_state;  // only states that occur
+};
+
 struct StorageStats {
     uint64_t events = 0;
     uint64_t batches = 0;
@@ -168,6 +176,7 @@ public:
     // Newest `limit` matches, returned oldest first.
     virtual std::vector<EventRow> query_events(const EventQuery& query) = 0;
     virtual StorageStats stats() = 0;
+    virtual MetricCounts metric_counts(int64_t online_after_ns) = 0;
 
     virtual void insert_task(const TaskRecord& task) = 0;
     virtual std::optional<TaskRecord> find_task(const std::string& task_id) = 0;

@@ -21,6 +21,7 @@ ip netns exec "$NT_VIC" "$KT_CENTRAL" serve --config "$cfg" >>"$VT_DIR/central-m
 vt_track_pid $!
 KT_CENTRAL_CFG_main=$cfg
 vt_wait_until 20 ip netns exec "$NT_VIC" "$KT_CENTRAL" --config "$cfg" stats || vt_fail "vigil-central did not start"
+kt_enroll_token "$cfg" ip netns exec "$NT_VIC"
 kt_cli() { shift; ip netns exec "$NT_VIC" "$KT_CENTRAL" --config "$cfg" "$@"; }
 
 nt_agent_config "" "  behavior:
@@ -31,7 +32,9 @@ nt_agent_config "" "  behavior:
     server_ca: $VT_DIR/certs/ca.crt
     max_send_delay_s: 1
     sync_period_s: 2
-    task_poll_wait_s: 2"
+    task_poll_wait_s: 2
+    enrollment_token_file: $VT_DIR/enroll.token
+    allowed_tasks: [ping, \"network_threat.*\"]"
 sed -i "s|plugin_dir: \[|plugin_dir: [$VIGIL_BUILD/test-plugins/kataedr, |" "$VT_DIR/vigil.yaml"
 nt_start_agent
 vt_wait_until 20 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"

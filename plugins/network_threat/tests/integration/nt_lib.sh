@@ -66,7 +66,7 @@ nt_topology_up() {
 
 nt_topology_down() {
   local p
-  for p in "${NT_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${NT_PIDS[@]}"; do _vt_kill_tree "$p"; done
   for p in "$NT_ATK" "$NT_EXC" "$NT_LEG" "$NT_MGT" "$NT_VIC"; do ip netns del "$p" 2>/dev/null; done
   return 0
 }

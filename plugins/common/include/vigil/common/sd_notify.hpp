@@ -1,5 +1,5 @@
 // The systemd service notification protocol (sd_notify(3)), written here so
-// that vigild does not link libsystemd: one datagram per state change to the
+// that vigild and vigil-central do not link libsystemd: one datagram per state change to the
 // AF_UNIX socket named by $NOTIFY_SOCKET (a path, or "@name" for an abstract
 // socket), e.g. "READY=1", "RELOADING=1\nMONOTONIC_USEC=…", "STOPPING=1",
 // "WATCHDOG=1", "STATUS=…". Without $NOTIFY_SOCKET every call is a no-op.
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace vigil::core {
+namespace vigil::common {
 
 class SystemdNotifier {
 public:
@@ -38,4 +38,4 @@ private:
     std::chrono::microseconds watchdog_{0};
 };
 
-}  // namespace vigil::core
+}  // namespace vigil::common

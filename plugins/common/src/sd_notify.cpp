@@ -1,4 +1,4 @@
-#include "sd_notify.hpp"
+#include <vigil/common/sd_notify.hpp>
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace vigil::core {
+namespace vigil::common {
 
 namespace {
 std::string take_env(const char* name) {
@@ -87,4 +87,4 @@ bool SystemdNotifier::stopping() const { return send("STOPPING=1"); }
 bool SystemdNotifier::watchdog_ping() const { return send("WATCHDOG=1"); }
 bool SystemdNotifier::status(std::string_view text) const { return send("STATUS=" + one_line(text)); }
 
-}  // namespace vigil::core
+}  // namespace vigil::common
