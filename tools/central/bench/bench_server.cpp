@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench_batches.hpp"
+
 namespace vigil::central::bench {
 namespace fs = std::filesystem;
 
@@ -44,9 +46,14 @@ BenchServer::BenchServer(const std::string& name, const std::string& extra_yaml)
         cfg << "listen: {address: 127.0.0.1, port: " << port_ << "}\n"
             << "tls: {certificate: certs/server.crt, private_key: certs/server.key, client_ca: certs/ca.crt, "
                "require_client_certificate: true}\n"
-            << "operators: {tokens: [\"" << kToken << "\"]}\n"
+            << "agents: {ca_dir: agent-ca}\n"
+            << "operators: {tokens: [{name: bench, role: admin, token_file: certs/operator.token}]}\n"
             << extra_yaml;
     }
+    std::getline(std::ifstream(certs_ + "/operator.token"), token_);
+    // The agent CA exists before the server starts, which loads it.
+    identity_ = std::make_unique<BenchIdentity>(dir_ + "/agent-ca");
+    identity_->write_pem(kAgent, certs_ + "/agent.crt", certs_ + "/agent.key");
     const std::string bin = std::string(VIGIL_BINARY_DIR) + "/bin/vigil-central";
     const std::string cfg = dir_ + "/central.yaml";
     pid_ = fork();
@@ -58,8 +65,8 @@ BenchServer::BenchServer(const std::string& name, const std::string& extra_yaml)
     Poco::Net::initializeSSL();
     Poco::Net::Context::Params p;
     p.caLocation = certs_ + "/ca.crt";
-    p.certificateFile = certs_ + "/client.crt";
-    p.privateKeyFile = certs_ + "/client.key";
+    p.certificateFile = certs_ + "/agent.crt";
+    p.privateKeyFile = certs_ + "/agent.key";
     p.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
     ctx_ = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
     ctx_->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
@@ -142,7 +149,7 @@ long long BenchServer::stat(const std::string& name) const {
     try {
         auto s = session();
         std::string reply;
-        if (send(*s, "GET", "/api/v1/stats", "", false, reply, "", kToken) != 200) return -1;
+        if (send(*s, "GET", "/api/v1/stats", "", false, reply, "", token_) != 200) return -1;
         auto pos = reply.find("\"" + name + "\":");
         return pos == std::string::npos ? -1 : std::stoll(reply.substr(pos + name.size() + 3));
     } catch (const std::exception&) {

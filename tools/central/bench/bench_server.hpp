@@ -1,8 +1,9 @@
 #pragma once
 // A real vigil-central for the central benchmarks: demo certificates from tools/gen-certs, a
 // config in a temporary directory (extra YAML appended), the server started with fork/exec
-// and stopped with SIGTERM; plus a blocking mTLS client (Poco, keep-alive) for control
-// requests and uploads. Used by central-https and central-agents.
+// and stopped with SIGTERM; plus a blocking mTLS client (Poco, keep-alive, with the
+// certificate of agent kAgent from the server's agent CA) for control requests and uploads,
+// and the operator token tools/gen-certs made. Used by central-agents.
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <sys/types.h>
@@ -11,9 +12,9 @@
 #include <string>
 #include <vector>
 
-namespace vigil::central::bench {
+#include "bench_identity.hpp"
 
-inline constexpr const char* kToken = "bench-operator-token-0123456789";
+namespace vigil::central::bench {
 
 class BenchServer {
 public:
@@ -27,6 +28,8 @@ public:
     pid_t pid() const { return pid_; }
     const std::string& certs() const { return certs_; }
     const std::string& log_path() const { return log_; }
+    const std::string& token() const { return token_; }
+    const BenchIdentity& identity() const { return *identity_; }
 
     // One request on a keep-alive session: returns the status, the body into `reply`.
     int send(Poco::Net::HTTPSClientSession& s, const std::string& method, const std::string& path,
@@ -44,6 +47,8 @@ private:
     std::string dir_;
     std::string certs_;
     std::string log_;
+    std::string token_;
+    std::unique_ptr<BenchIdentity> identity_;
     int port_ = 0;
     pid_t pid_ = -1;
     Poco::Net::Context::Ptr ctx_;

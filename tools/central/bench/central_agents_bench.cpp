@@ -27,7 +27,6 @@ namespace {
 using vigil::bench::JsonLine;
 using vigil::central::bench::BenchServer;
 using vigil::central::bench::kAgent;
-using vigil::central::bench::kToken;
 using vigil::central::bench::SimAgents;
 
 // Each agent is a descriptor here and in the server (which inherits this limit).
@@ -65,7 +64,7 @@ void measure_wakeups(const BenchServer& server, SimAgents& sim, int first_id, in
             SimAgents::agent_id(first_id + static_cast<int>(rng() % static_cast<unsigned>(agents)));
         sim.stats().expect(id, vigil::bench::now_s());
         server.send(*session, "POST", "/api/v1/tasks", "{\"agent_id\":\"" + id + "\",\"type\":\"ping\"}",
-                    false, reply, "", kToken);
+                    false, reply, "", server.token());
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     for (int i = 0; i < 100 && sim.stats().outstanding() > 0; ++i)
@@ -96,7 +95,7 @@ Population run_population(const BenchServer& server, const Options& o, int agent
                           Between&& between) {
     Population p;
     const double t0 = vigil::bench::now_s();
-    SimAgents sim(server.port(), server.certs(), agents, o.wait_s, o.connecting, first_id);
+    SimAgents sim(server.port(), server.identity(), agents, o.wait_s, o.connecting, first_id);
     p.ready = sim.wait_polling(agents, o.ramp_timeout_s);
     p.ramp_s = vigil::bench::now_s() - t0;
     std::this_thread::sleep_for(std::chrono::seconds(2));

@@ -13,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include <openssl/x509.h>
+
 #include "bench.hpp"
 #include "tls_socket.hpp"
 
@@ -51,7 +53,10 @@ namespace {
 class SimAgent : public std::enable_shared_from_this<SimAgent> {
 public:
     SimAgent(net::io_context& io, SimAgents& owner, std::string id)
-        : io_(io), owner_(owner), id_(std::move(id)), timer_(io) {}
+        : io_(io), owner_(owner), id_(std::move(id)), timer_(io), cert_(owner.identity().issue(id_)) {}
+    ~SimAgent() { X509_free(cert_); }
+    SimAgent(const SimAgent&) = delete;
+    SimAgent& operator=(const SimAgent&) = delete;
 
     void connect() {
         socket_.emplace(io_);
@@ -63,6 +68,8 @@ private:
     void on_connect(error_code ec) {
         if (ec) return retry();
         tls_.emplace(std::move(*socket_), owner_.tls(), true);
+        if (SSL_use_certificate(tls_->ssl(), cert_) != 1 || SSL_use_PrivateKey(tls_->ssl(), owner_.identity().key()) != 1)
+            return retry();
         tls_->async_handshake([self = shared_from_this()](error_code e) { self->on_handshake(e); });
     }
     void on_handshake(error_code ec) {
@@ -77,7 +84,6 @@ private:
         req_.version(11);
         req_.keep_alive(true);
         req_.set(http::field::host, "central");
-        req_.set("X-Vigil-Agent-Id", id_);
         if (poll) {
             req_.method(http::verb::get);
             req_.target("/api/v1/agent/tasks?wait=" + std::to_string(owner_.wait_s()));
@@ -131,6 +137,7 @@ private:
     SimAgents& owner_;
     std::string id_;
     net::steady_timer timer_;
+    X509* cert_;  // this agent's certificate (owned)
     std::optional<tcp::socket> socket_;
     std::optional<TlsSocket> tls_;
     boost::beast::flat_buffer buf_;
@@ -143,16 +150,16 @@ private:
 
 }  // namespace
 
-SimAgents::SimAgents(int port, const std::string& certs, int count, int wait_s, int max_connecting, int first_id)
-    : endpoint_(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+SimAgents::SimAgents(int port, const BenchIdentity& identity, int count, int wait_s, int max_connecting,
+                     int first_id)
+    : identity_(identity),
+      endpoint_(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
       count_(count),
       wait_s_(wait_s),
       max_connecting_(max_connecting),
       first_id_(first_id) {
     ctx_ = SSL_CTX_new(TLS_client_method());
-    if (!ctx_ || SSL_CTX_use_certificate_file(ctx_, (certs + "/client.crt").c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx_, (certs + "/client.key").c_str(), SSL_FILETYPE_PEM) != 1)
-        throw std::runtime_error("cannot load the client certificate from " + certs);
+    if (!ctx_) throw std::runtime_error("SSL_CTX_new failed");
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);  // loopback to our own server
     net::post(io_, [this] { launch_more(); });
     thread_ = std::thread([this] {

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_identity.hpp"
+
 namespace vigil::central::bench {
 
 struct SimStats {
@@ -39,7 +41,9 @@ class SimAgents {
 public:
     // Starts connecting at once (at most `max_connecting` handshakes at a time). The agents
     // are agent_id(first_id) .. agent_id(first_id + count - 1).
-    SimAgents(int port, const std::string& certs, int count, int wait_s, int max_connecting, int first_id = 0);
+    // Each agent presents its own certificate from `identity` (the server's agent CA).
+    SimAgents(int port, const BenchIdentity& identity, int count, int wait_s, int max_connecting,
+              int first_id = 0);
     ~SimAgents();
     SimAgents(const SimAgents&) = delete;
     SimAgents& operator=(const SimAgents&) = delete;
@@ -52,6 +56,7 @@ public:
     // Used by the agents (on the I/O thread).
     void connected_one();
     SSL_CTX* tls() { return ctx_; }
+    const BenchIdentity& identity() const { return identity_; }
     const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
     int wait_s() const { return wait_s_; }
 
@@ -59,6 +64,7 @@ private:
     void launch_more();
 
     boost::asio::io_context io_;
+    const BenchIdentity& identity_;
     SSL_CTX* ctx_ = nullptr;
     boost::asio::ip::tcp::endpoint endpoint_;
     SimStats stats_;

@@ -84,6 +84,37 @@ void drain(ServerContext& ctx, Listener& listener, TaskBroker& broker) {
     if (size_t n = ctx.session_count()) log_line("closing " + std::to_string(n) + " connections still open");
 }
 
+// What the server loads before it listens; a failure is printed and ends serve().
+struct State {
+    std::unique_ptr<SqliteStorage> storage;
+    std::unique_ptr<FileStore> files;
+    std::unique_ptr<AgentCa> agent_ca;
+    RevocationList revoked;
+    ClientTrust trust;
+    SslCtxPtr tls;
+};
+
+bool load_state(const CentralConfig& config, State& st) {
+    try {
+        // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
+        for (const auto& line : prepare_state(config)) log_line(line);
+        st.storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
+        st.files = std::make_unique<FileStore>(config.files_dir);
+        st.agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
+        st.revoked.replace(st.storage->revoked_serials());
+        st.trust = ClientTrust{st.agent_ca.get(), &st.revoked, config.tls.client_ca,
+                               config.tls.require_client_certificate};
+        st.tls = make_server_tls(config.tls, st.trust);
+    } catch (const std::exception& e) {
+        log_line(std::string("cannot start: ") + e.what());
+        return false;
+    }
+    if (config.api.operators.empty() && st.storage->list_operators().empty())
+        log_line("warning: no operators (central.yaml operators.tokens or `vigil-central operator add`); the operator "
+                 "API is closed");
+    return true;
+}
+
 }  // namespace
 
 int serve_asio(const CentralConfig& config, bool verbose) {
@@ -92,29 +123,13 @@ int serve_asio(const CentralConfig& config, bool verbose) {
     std::signal(SIGPIPE, SIG_IGN);
     ServiceNotify service(common::SystemdNotifier::from_environment());  // before any thread
 
-    std::unique_ptr<SqliteStorage> storage;
-    std::unique_ptr<FileStore> files;
-    std::unique_ptr<AgentCa> agent_ca;
-    RevocationList revoked;
-    ClientTrust trust;
-    SslCtxPtr tls;
-    try {
-        // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
-        for (const auto& line : prepare_state(config)) log_line(line);
-        storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
-        files = std::make_unique<FileStore>(config.files_dir);
-        agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
-        revoked.replace(storage->revoked_serials());
-        trust = ClientTrust{agent_ca.get(), &revoked, config.tls.client_ca,
-                            config.tls.require_client_certificate};
-        tls = make_server_tls(config.tls, trust);
-    } catch (const std::exception& e) {
-        log_line(std::string("cannot start: ") + e.what());
-        return 1;
-    }
-    if (config.api.operators.empty() && storage->list_operators().empty())
-        log_line("warning: no operators (central.yaml operators.tokens or `vigil-central operator add`); the operator "
-                 "API is closed");
+    State state;
+    if (!load_state(config, state)) return 1;
+    auto& storage = state.storage;
+    auto& files = state.files;
+    auto& agent_ca = state.agent_ca;
+    auto& revoked = state.revoked;
+    auto& tls = state.tls;
 
     TaskBroker broker;
     Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});

@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Peers for the vigil-central denial-of-service test (dos_test.sh).
 
-  agent URL CA AGENT_ID SECONDS OUT   a well-behaved agent: registers, then posts valid gzip
-                                      telemetry batches on one keep-alive TLS connection and
-                                      writes one line per accepted batch ("<time> <events>")
-  bomb OUT                            writes the review's gzip bomb (≈260 KiB → 256 MiB)
+  agent URL CA CERT KEY AGENT_ID SECONDS OUT
+        a well-behaved enrolled agent (its own certificate): posts valid gzip telemetry
+        batches over keep-alive TLS, opening a NEW connection every 5 batches (so it also
+        shows that new agents can still connect), and writes one line per accepted batch
+        ("<time> <events>") or error ("<time> error <what>")
+  bomb OUT AGENT_ID      writes the review's gzip bomb (≈260 KiB → 256 MiB of "0,")
   slow-handshakes HOST PORT N SECONDS FIRST_SOURCE
-                                      N connections that trickle a TLS ClientHello, one byte
-                                      every 10 s, from 127.0.0.FIRST_SOURCE.. (30 per address);
-                                      a connection the server closes is opened again
-  rss PID SECONDS OUT                 samples the server's VmRSS every 0.2 s, writes the maximum (KiB)
+        N connections that trickle a TLS ClientHello, one byte every 10 s, from
+        127.0.0.FIRST_SOURCE.. (30 per address); a connection the server closes is reopened
+  conns HOST PORT SOURCE TCP TLS HEADS SECONDS
+        from ONE address: TCP idle connections that never send, TLS idle connections
+        (handshake done, then nothing) and HEADS slowloris requests (a request head one
+        byte per second); closed ones are reopened (≤ 200/s). Prints what the server allowed.
+  rss PID SECONDS OUT    samples the server's VmRSS every 0.2 s, writes the maximum (KiB)
 """
 import gzip
 import http.client
@@ -22,47 +27,47 @@ import time
 import zlib
 
 
-def agent(url, ca, agent_id, seconds, out):
+def agent(url, ca, cert, key, agent_id, seconds, out):
     host, port = url.split("//")[1].split(":")
     ctx = ssl.create_default_context(cafile=ca)
     ctx.check_hostname = False
+    ctx.load_cert_chain(cert, key)
     end = time.time() + float(seconds)
     seq = int(time.time() * 1000)
-    conn = None
+    conn, sent_on_conn = None, 0
     with open(out, "w") as log:
         while time.time() < end:
             try:
-                if conn is None:
-                    conn = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=10)
-                    sync = json.dumps({"agent_id": agent_id, "hostname": "dos-test-agent"})
-                    conn.request("POST", "/api/v1/agent/sync", sync,
-                                 {"Content-Type": "application/json", "X-Vigil-Agent-Id": agent_id})
-                    conn.getresponse().read()
+                if conn is None or sent_on_conn >= 5:
+                    if conn is not None:
+                        conn.close()
+                    conn, sent_on_conn = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=10), 0
                 seq += 1
+                sent_on_conn += 1
                 events = [{"type": "process", "class_uid": 1007, "time": int(time.time() * 1000),
                            "process": {"pid": i, "cmd_line": "/usr/bin/dos-test --n %d" % i}} for i in range(200)]
                 body = gzip.compress(json.dumps({"agent_id": agent_id, "batch_seq": seq,
                                                  "events": events}).encode(), 6)
                 conn.request("POST", "/api/v1/agent/telemetry", body,
-                             {"Content-Type": "application/json", "Content-Encoding": "gzip",
-                              "X-Vigil-Agent-Id": agent_id})
+                             {"Content-Type": "application/json", "Content-Encoding": "gzip"})
                 resp = conn.getresponse()
                 reply = resp.read()
                 if resp.status == 200:
                     log.write("%.3f %d\n" % (time.time(), json.loads(reply)["stored"]))
-                    log.flush()
                 else:
-                    log.write("%.3f error %d\n" % (time.time(), resp.status))
+                    log.write("%.3f error %d %s\n" % (time.time(), resp.status, reply[:200]))
                     time.sleep(0.2)
+                log.flush()
             except (OSError, http.client.HTTPException) as e:
                 log.write("%.3f error %s\n" % (time.time(), type(e).__name__))
+                log.flush()
                 conn = None
                 time.sleep(0.2)
 
 
-def bomb(out):
+def bomb(out, agent_id):
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
-    data = c.compress(b'{"agent_id":"dos-bomber","batch_seq":1,"events":[[')
+    data = c.compress(b'{"agent_id":"%s","batch_seq":1,"events":[[' % agent_id.encode())
     block = b"0," * 1000000
     data += b"".join(c.compress(block) for _ in range(130))
     data += c.compress(b"0]]}") + c.flush()
@@ -112,6 +117,84 @@ def slow_handshakes(host, port, n, seconds, first_source):
     print(json.dumps({"connections": n, "reopened_after_server_close": reopened}))
 
 
+class Conn:
+    """One attacking connection of `conns`: kind is tcp, tls or head."""
+
+    def __init__(self, kind, host, port, source, ctx):
+        self.kind, self.sent, self.answer = kind, 0, b""
+        raw = socket.socket()
+        raw.setblocking(False)
+        raw.bind((source, 0))
+        raw.connect_ex((host, port))
+        self.sock = raw if kind == "tcp" else ctx.wrap_socket(raw, do_handshake_on_connect=False)
+        self.established = kind == "tcp"
+
+
+HEAD = (b"POST /api/v1/agent/telemetry HTTP/1.1\r\nHost: central\r\nContent-Type: application/json\r\n"
+        b"Content-Encoding: gzip\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n")
+
+
+def conns(host, port, source, n_tcp, n_tls, n_heads, seconds):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    want = {"tcp": n_tcp, "tls": n_tls, "head": n_heads}
+    live = {k: [] for k in want}
+    stats = {k: {"opened": 0, "closed_or_refused": 0, "max_established": 0} for k in want}
+    stats["head"]["answers"] = {}
+    end = time.time() + seconds
+    next_byte = time.time()
+    while time.time() < end:
+        budget = 200  # new connections per round (~5 rounds/s)
+        for kind in want:
+            while len(live[kind]) < want[kind] and budget > 0:
+                try:
+                    live[kind].append(Conn(kind, host, port, source, ctx))
+                    stats[kind]["opened"] += 1
+                except OSError:
+                    pass
+                budget -= 1
+        for kind, items in live.items():
+            keep = []
+            for c in items:
+                if step(c, stats[kind], kind == "head" and time.time() >= next_byte):
+                    keep.append(c)
+                else:
+                    c.sock.close()
+                    stats[kind]["closed_or_refused"] += 1
+            live[kind] = keep
+            stats[kind]["max_established"] = max(stats[kind]["max_established"],
+                                                 sum(1 for c in keep if c.established))
+        if time.time() >= next_byte:
+            next_byte = time.time() + 1
+        time.sleep(0.2)
+    print(json.dumps({"source": source, **stats}))
+
+
+def step(c, stat, send_byte):
+    """Advances one connection; False when the server closed it."""
+    try:
+        if not c.established:
+            c.sock.do_handshake()
+            c.established = True
+        if send_byte and c.sent < len(HEAD):
+            c.sock.send(HEAD[c.sent:c.sent + 1])
+            c.sent += 1
+        data = c.sock.recv(4096)
+        if not data:
+            return False
+        c.answer += data
+        if c.kind == "head" and b"\r\n" in c.answer:
+            code = c.answer.split(b" ")[1].decode(errors="replace")
+            stat["answers"][code] = stat["answers"].get(code, 0) + 1
+            return False
+        return True
+    except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+        return True
+    except (OSError, ssl.SSLError):
+        return False
+
+
 def rss(pid, seconds, out):
     end = time.time() + float(seconds)
     peak = 0
@@ -136,6 +219,8 @@ if __name__ == "__main__":
         bomb(*args)
     elif cmd == "slow-handshakes":
         slow_handshakes(args[0], int(args[1]), int(args[2]), float(args[3]), int(args[4]))
+    elif cmd == "conns":
+        conns(args[0], int(args[1]), args[2], int(args[3]), int(args[4]), int(args[5]), float(args[6]))
     elif cmd == "rss":
         rss(*args)
     else:

@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "agent_ca.hpp"
 #include "api.hpp"
 #include "json.hpp"
 #include "sqlite_storage.hpp"
@@ -20,14 +21,20 @@ struct Fixture {
     SqliteStorage storage{SqliteOptions{dir.path + "/c.db"}};
     TaskBroker broker;
     FileStore files{dir.path + "/files"};
-    Api api{storage, broker, files, ApiSettings{}};
+    std::unique_ptr<AgentCa> ca = AgentCa::load_or_create(dir.path + "/agent-ca");
+    RevocationList revoked;
+    Api api{storage, broker, files, ApiSettings{}, AgentTrust{ca.get(), &revoked}};
 
     Fixture() { storage.upsert_agent(AgentRecord{kAgent, "h", "linux", "6.1", "0.1", "{}", 1, 1}); }
-    Request poll(const std::string& wait) {
+    // As the TLS layer reports an agent certificate of the agent CA.
+    static PeerIdentity agent_peer(const std::string& id) {
+        return PeerIdentity{"127.0.0.1", true, true, id, "0a" + id.substr(0, 4), INT64_MAX};
+    }
+    Request poll(const std::string& wait, const std::string& agent = kAgent) {
         Request r;
         r.method = "GET";
         r.path = "/api/v1/agent/tasks";
-        r.headers["x-vigil-agent-id"] = kAgent;
+        r.peer = agent_peer(agent);
         r.query["wait"] = wait;
         return r;
     }
@@ -103,8 +110,7 @@ TEST_CASE("poll steps: wait, wake-up on a task, reply") {
 
 TEST_CASE("poll steps: errors, no wait, and the deadline answer at once") {
     Fixture f;
-    Request unknown = f.poll("5");
-    unknown.headers["x-vigil-agent-id"] = "never-synced";
+    Request unknown = f.poll("5", "5b1c0a3e-9999-2222-3333-444455556666");
     auto step = f.api.begin_poll(unknown);
     REQUIRE(step.reply);
     CHECK(step.reply->status == 404);
