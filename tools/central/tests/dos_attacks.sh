@@ -16,9 +16,11 @@ background() {
   lowest_priority $!
 }
 
-# loop ARGS...: runs curl ARGS again and again.
+# loop ARGS...: runs curl ARGS again and again until the phase's end (attack_seconds), so no
+# attacker outlives its phase even if a kill misses it.
 loop() {
-  background bash -c 'while :; do curl -s -o /dev/null "$@" || true; done' loop "$@"
+  background bash -c 'end=$((SECONDS + $1)); shift; while ((SECONDS < end)); do
+    curl -s -o /dev/null --max-time 10 "$@" || true; done' loop "$attack_seconds" "$@"
 }
 
 attack_bomb() {  # 16 senders posting the bomb as their own enrolled agent
@@ -65,6 +67,7 @@ phase() {
   $py "$tools" rss "$server_pid" "$secs" "$T/rss.$name" &
   sampler=$!
   started=()
+  attack_seconds=$((secs + 2))
   [[ $name == baseline ]] || "attack_$name" "$secs"
   wait "$sampler"
   if ((${#started[@]})); then

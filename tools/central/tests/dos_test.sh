@@ -28,9 +28,11 @@ py=/usr/bin/python3
 T=$(mktemp -d "${TMPDIR:-/tmp}/central_dos.$$.XXXXXX")
 pids=()
 server_pid=""
+started=()
 cleanup() {
+  for p in "${started[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
   for p in "${pids[@]}" $server_pid; do kill -KILL "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  wait "${pids[@]}" $server_pid 2>/dev/null || true
   rm -rf "$T"
 }
 trap cleanup EXIT
