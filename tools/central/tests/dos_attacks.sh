@@ -23,6 +23,19 @@ loop() {
     curl -s -o /dev/null --max-time 10 "$@" || true; done' loop "$attack_seconds" "$@"
 }
 
+# loops COUNT FIRST_ADDR ADDRS ARGS...: COUNT curl loops (source 127.0.0.FIRST_ADDR + i % ADDRS)
+# in ONE session, i.e. one scheduler autogroup: 200 sessions of their own would together
+# outweigh the server's group even at nice 19 (UNTESTED: written after the last run).
+loops() {
+  background bash -c 'n=$1 first=$2 addrs=$3 end=$((SECONDS + $4)); shift 4
+    for ((i = 0; i < n; i++)); do
+      (while ((SECONDS < end)); do
+        curl -s -o /dev/null --max-time 10 --interface "127.0.0.$((first + i % addrs))" "$@" || true
+      done) &
+    done
+    wait' loops "$@"
+}
+
 attack_bomb() {  # 16 senders posting the bomb as their own enrolled agent
   for i in $(seq 16); do
     loop --cacert "$certs/ca.crt" --cert "$T/$bomber.crt" --key "$T/$bomber.key" --interface "127.0.0.$((2 + i % 4))" \
@@ -32,10 +45,8 @@ attack_bomb() {  # 16 senders posting the bomb as their own enrolled agent
 }
 
 attack_bodies() {  # 200 × 64 MiB without identity (body sent at once) + announced 1 GB bodies
-  for i in $(seq 200); do
-    loop --cacert "$certs/ca.crt" --interface "127.0.0.$((10 + i % 10))" -X POST -T "$T/zero64" -H 'Expect:' \
-      -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' "$url/api/v1/agent/telemetry"
-  done
+  loops 200 10 10 "$attack_seconds" --cacert "$certs/ca.crt" -X POST -T "$T/zero64" -H 'Expect:' \
+    -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' "$url/api/v1/agent/telemetry"
   for i in $(seq 8); do
     loop --cacert "$certs/ca.crt" --cert "$T/$bomber.crt" --key "$T/$bomber.key" --interface 127.0.0.20 \
       -H 'Content-Length: 1000000000' -H 'Expect:' -H 'Content-Type: application/json' \
