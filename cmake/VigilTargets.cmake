@@ -70,3 +70,23 @@ endfunction()
 function(vigil_bench_libs)
   set_property(GLOBAL APPEND PROPERTY VIGIL_BENCH_LIBS ${ARGN})
 endfunction()
+
+# vigil_settings_schema(TARGET SYMBOL ns::kName): compiles the plugin's
+# settings.schema.json (beside its CMakeLists.txt) into TARGET as the C string
+# ns::kName, the only statement of the plugin's keys, types, bounds, defaults
+# and descriptions (the host validates against it and fills the defaults; the
+# README's settings table is generated from it by tools/settings-doc).
+function(vigil_settings_schema target)
+  cmake_parse_arguments(S "" "SYMBOL" "" ${ARGN})
+  if(NOT S_SYMBOL MATCHES "^(.+)::([A-Za-z_][A-Za-z0-9_]*)$")
+    message(FATAL_ERROR "vigil_settings_schema: SYMBOL must be namespace::name, got '${S_SYMBOL}'")
+  endif()
+  set(VIGIL_SCHEMA_NAMESPACE ${CMAKE_MATCH_1})
+  set(VIGIL_SCHEMA_NAME ${CMAKE_MATCH_2})
+  set(json ${CMAKE_CURRENT_SOURCE_DIR}/settings.schema.json)
+  file(READ ${json} VIGIL_SCHEMA_JSON)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_settings_schema.cpp)
+  configure_file(${VIGIL_SOURCE_DIR}/cmake/settings_schema.cpp.in ${out} @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${json})
+  target_sources(${target} PRIVATE ${out})
+endfunction()

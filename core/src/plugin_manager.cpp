@@ -9,6 +9,7 @@
 #include "json_util.hpp"
 #include "log.hpp"
 #include "schema_check.hpp"
+#include "schema_defaults.hpp"
 
 namespace vigil::core {
 
@@ -41,6 +42,7 @@ PluginPlan plan_plugins(const Config& cfg) {
                 plan.errors.push_back({cfg.file, line, sub.empty() ? key : key + "." + sub, v->reason});
                 continue;
             }
+            plan.settings[pc.name] = apply_schema_defaults(lr.plugin.schema, pc.settings_json);
         }
         plan.loaded[pc.name] = lr.plugin;
     }
@@ -176,10 +178,11 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
             e->have_lib = true;
             e->requires_plugins = ld->second.requires_plugins;
         }
-        if (e->inst && e->settings_json != pc.settings_json) {
+        const std::string& settings = plan.settings_of(pc);
+        if (e->inst && e->settings_json != settings) {
             log_info("host", "applying new settings to plugin " + pc.name);
-            e->settings_json = pc.settings_json;
-            if (!e->inst->reconfigure(pc.settings_json)) {
+            e->settings_json = settings;
+            if (!e->inst->reconfigure(settings)) {
                 std::string err = e->inst->last_error();
                 {
                     std::lock_guard<std::mutex> g(snap_mu_);
@@ -219,8 +222,8 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
             continue;
         }
         const PluginConfig* pc = cfg.plugin(name);
-        e.settings_json = pc->settings_json;
-        auto inst = std::make_shared<PluginInstance>(e.lib, ctx_, pc->settings_json, cfg.agent.json);
+        e.settings_json = plan.settings_of(*pc);
+        auto inst = std::make_shared<PluginInstance>(e.lib, ctx_, e.settings_json, cfg.agent.json);
         log_info("host", "starting plugin " + name + " " + e.lib.version + " (ABI " + e.lib.abi_text() + ")");
         if (!inst->create() || !inst->start()) {
             set_state(e, "failed", inst->last_error());

@@ -263,4 +263,5 @@ private:
 VIGIL_PLUGIN(Kataedr, "kataedr", "1.0.0",
              "Connector to the central node: telemetry up (OCSF, batched, gzip, spooled), tasks down, over "
              "pinned HTTPS with optional mTLS and proxy",
-             "behavior", kataedr::kConfigSchema)
+             "behavior", kataedr::kConfigSchema,
+             "Apache-2.0", nullptr)

@@ -141,4 +141,5 @@ private:
 
 VIGIL_PLUGIN(behavior::BehaviorPlugin, "behavior", "0.1.0",
              "Telemetry sensors (process, network, file) with process context, and Sigma behavior detection",
-             nullptr, behavior::kSettingsSchema)
+             nullptr, behavior::kSettingsSchema,
+             "Apache-2.0", nullptr)
