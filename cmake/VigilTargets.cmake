@@ -90,3 +90,5 @@ function(vigil_settings_schema target)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${json})
   target_sources(${target} PRIVATE ${out})
 endfunction()
+
+include(VigilFuzz)

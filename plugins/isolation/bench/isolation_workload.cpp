@@ -82,7 +82,7 @@ std::string control_call(const std::string& sock, const std::string& request) {
 }
 
 // isolation.on / off through a real vigild (bus, executor, plugin .so).
-std::string end_to_end(const Options& o, const std::string& dir, NftRunner& nft) {
+std::string end_to_end(const Options& o, const std::string& dir, vigil::common::nft::Runner& nft) {
     const std::string vigild = o.binary_dir + "/bin/vigild";
     if (::access(vigild.c_str(), X_OK) != 0) return "\"e2e\":\"skipped: no vigild\"";
     const std::string sock = dir + "/vigild.sock", cfg = dir + "/vigil.yaml";
@@ -118,7 +118,7 @@ std::string end_to_end(const Options& o, const std::string& dir, NftRunner& nft)
             rapidjson::Document d;
             d.Parse(r.c_str());
             if (d.HasParseError() || !d.IsObject() || !d.HasMember("result") || !d["result"].IsObject() ||
-                !d["result"].HasMember("enforced_ms") || !nft.table_exists("vigil_iso_bench_e2e")) {
+                !d["result"].HasMember("enforced_ms") || !nft.table_exists("inet", "vigil_iso_bench_e2e")) {
                 all_ok = false;
                 break;
             }
@@ -144,7 +144,7 @@ std::string workload(const Options& o) {
     char dir_tmpl[] = "/tmp/isolation_bench_XXXXXX";
     const char* dir = ::mkdtemp(dir_tmpl);
     if (!dir) return R"({"error":"mkdtemp failed"})";
-    NftRunner nft;
+    vigil::common::nft::Runner nft;
     StateStore store(std::string(dir) + "/isolation.json");
     ControllerEnv env;  // no self-test, no events: the timed path is command -> rules in the kernel
     Settings settings = parse_settings(
@@ -171,7 +171,7 @@ std::string workload(const Options& o) {
         on_ms.push_back(ms_since(t0));
         on_nft_ms.push_back(c.last_apply_ms());
         enforced_ms.push_back(c.last_enforced_ms());
-        if (!nft.table_exists("vigil_iso_bench")) return R"({"error":"table missing after isolation.on"})";
+        if (!nft.table_exists("inet", "vigil_iso_bench")) return R"({"error":"table missing after isolation.on"})";
         t0 = clock_type::now();
         c.off("{}", "bench");
         off_ms.push_back(ms_since(t0));

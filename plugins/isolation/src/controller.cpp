@@ -39,7 +39,7 @@ Exclusion endpoint_allowance(const std::string& address, uint16_t port, const st
 
 }  // namespace
 
-Controller::Controller(Settings settings, ControllerEnv env, NftRunner& nft, StateStore& store)
+Controller::Controller(Settings settings, ControllerEnv env, common::nft::Runner& nft, StateStore& store)
     : settings_(std::move(settings)), env_(std::move(env)), nft_(nft), store_(store) {
     if (!env_.now_ms)
         env_.now_ms = [] {
@@ -257,7 +257,7 @@ std::string Controller::off(std::string_view args_json, std::string_view origin,
     }
     if (!state_) {
         // Still make sure nothing of ours is left in the kernel.
-        if (nft_.table_exists(settings_.table))
+        if (nft_.table_exists("inet", settings_.table))
             release("release", "table present without isolation state", std::string(origin), correlation_id);
         return status();
     }
@@ -276,7 +276,7 @@ void Controller::reconcile() {
     }
     const int64_t now = env_.now_ms();
     if (!saved) {
-        if (nft_.table_exists(settings_.table)) {
+        if (nft_.table_exists("inet", settings_.table)) {
             log(kWarn,
                 "isolation: table inet " + settings_.table + " exists without saved state; removing it");
             const auto r = nft_.run(build_release(settings_.table));
@@ -285,7 +285,7 @@ void Controller::reconcile() {
         refresh_status();
         return;
     }
-    if (saved->table != settings_.table && nft_.table_exists(saved->table)) {
+    if (saved->table != settings_.table && nft_.table_exists("inet", saved->table)) {
         // The table setting changed: move the isolation to the new table.
         nft_.run(build_release(saved->table));
         saved->table = settings_.table;
@@ -341,7 +341,7 @@ void Controller::tick() {
                 return;
             }
         }
-        if (ticks_ % kDriftCheckEvery == 0 && !nft_.table_exists(state_->table)) {
+        if (ticks_ % kDriftCheckEvery == 0 && !nft_.table_exists("inet", state_->table)) {
             log(kWarn, "isolation: table inet " + state_->table + " was removed outside vigil; re-applying");
             Built b = build(*state_, false);
             apply_or_throw(b.ruleset);

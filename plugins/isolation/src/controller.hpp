@@ -14,7 +14,7 @@
 
 #include "connection_cutter.hpp"
 #include "endpoint.hpp"
-#include "nft_runner.hpp"
+#include "vigil/common/nft.hpp"
 #include "ruleset.hpp"
 #include "self_test.hpp"
 #include "settings.hpp"
@@ -53,7 +53,7 @@ struct ControllerEnv {
 
 class Controller {
 public:
-    Controller(Settings settings, ControllerEnv env, NftRunner& nft, StateStore& store);
+    Controller(Settings settings, ControllerEnv env, common::nft::Runner& nft, StateStore& store);
 
     // Commands. Return the result JSON; throw ValidationError for a refused
     // request (nothing changed) or std::runtime_error when applying failed
@@ -98,7 +98,7 @@ private:
 
     Settings settings_;
     ControllerEnv env_;
-    NftRunner& nft_;
+    common::nft::Runner& nft_;
     StateStore& store_;
     std::optional<IsolationState> state_;
     std::vector<ProbeTarget> probe_targets_;

@@ -113,7 +113,7 @@ private:
     }
 
     Settings settings_;
-    NftRunner nft_;
+    common::nft::Runner nft_;
     StateStore store_;
     std::unique_ptr<Controller> controller_;
     uint64_t timer_ = 0;

@@ -3,21 +3,17 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <set>
 #include <sstream>
 
+#include "vigil/common/nft.hpp"
+
 namespace vigil::isolation {
 
-bool valid_table_name(std::string_view name) {
-    if (name.empty() || name.size() > 64 || !std::isalpha(static_cast<unsigned char>(name[0]))) return false;
-    for (char c : name)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-    return true;
-}
+bool valid_table_name(std::string_view name) { return common::nft::valid_name(name); }
 
 namespace {
 
@@ -272,8 +268,7 @@ std::string build_isolation_ruleset(const RulesetSpec& spec) {
 std::string build_release(std::string_view table) {
     if (!valid_table_name(table))
         throw ValidationError("table: '" + std::string(table) + "' is not a valid nft table name");
-    const std::string t(table);
-    return "add table inet " + t + "\ndelete table inet " + t + "\n";
+    return common::nft::delete_table_text("inet", table);
 }
 
 size_t count_rules(const std::string& text) {

@@ -52,11 +52,14 @@ vctl isolation off >/dev/null || vt_fail "isolation off failed"
 open_again || vt_fail "not released"
 
 # 2. Auto-release at the timeout.
-vctl isolation on --timeout_s 3 --reason "short" >/dev/null || vt_fail "isolation on failed"
-blocked || vt_fail "not isolated"
+# The clock starts before the command: checking `blocked` first can take
+# seconds on a loaded machine, and only a release that is too early matters.
 start=$SECONDS
-vt_wait_until 10 iso_released || vt_fail "timeout did not release: $(iso_status)"
-((SECONDS - start >= 2)) || vt_fail "released before its time"
+# 6 s leaves the `blocked` probe (a python start) time on a loaded machine.
+vctl isolation on --timeout_s 6 --reason "short" >/dev/null || vt_fail "isolation on failed"
+blocked || vt_fail "not isolated"
+vt_wait_until 15 iso_released || vt_fail "timeout did not release: $(iso_status)"
+((SECONDS - start >= 5)) || vt_fail "released before its time"
 open_again || vt_fail "network not restored after the timeout"
 vt_wait_until 5 iso_event_seen expire || vt_fail "no expire event"
 iso_table_exists && vt_fail "table left after expiry"
@@ -86,12 +89,12 @@ iso_table_exists && vt_fail "table left after rollback"
 #    for contact_loss_release_s: released although the timeout is far away.
 vt_stop_daemon || vt_fail "vigild did not stop"
 : >"$VT_DIR/events.log"
-config 8443 "contact_loss_release_s: 2"
+config 8443 "contact_loss_release_s: 6"
 sed -i 's/self_test_timeout_s: 2/self_test: false/' "$VT_DIR/vigil.yaml"
 iso_start_agent "$VT_DIR/vigil.yaml"
 vctl isolation on --timeout_s 600 --reason "lonely" >/dev/null || vt_fail "isolation on failed"
 blocked || vt_fail "not isolated"
-vt_wait_until 10 iso_released || vt_fail "no release after lost contact: $(iso_status)"
+vt_wait_until 15 iso_released || vt_fail "no release after lost contact: $(iso_status)"
 vt_wait_until 5 iso_event_seen release || vt_fail "no release event"
 grep -q 'no contact with any central node' "$VT_DIR/events.log" || vt_fail "release event without the reason"
 open_again || vt_fail "network not restored after lost contact"

@@ -16,7 +16,7 @@ struct Fixture {
     std::vector<std::pair<uint64_t, std::vector<ProbeTarget>>> self_tests;
     std::string last_status;
     std::optional<int64_t> contact;
-    NftRunner nft;
+    vigil::common::nft::Runner nft;
     StateStore store{dir + "/isolation.json"};
 
     ~Fixture() { std::system(("rm -rf " + dir).c_str()); }
@@ -38,7 +38,7 @@ struct Fixture {
         };
         return e;
     }
-    bool table() { return nft.table_exists("vigil_iso_ctl"); }
+    bool table() { return nft.table_exists("inet", "vigil_iso_ctl"); }
 };
 
 }  // namespace

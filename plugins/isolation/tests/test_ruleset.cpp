@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "json_input.hpp"
-#include "nft_runner.hpp"
+#include "vigil/common/nft.hpp"
 #include "private_netns.hpp"
 #include "ruleset.hpp"
 
@@ -115,7 +115,7 @@ TEST_CASE("isolation: allowances of one shape share a rule, overlaps keep their 
     CHECK(first != std::string::npos);
     CHECK(t.find("meta l4proto 6 th dport 22 ct direction original accept", first + 1) == std::string::npos);
     if (test::enter_private_netns()) {
-        NftRunner nft;
+        vigil::common::nft::Runner nft;
         auto r = nft.run(t);
         CHECK_MESSAGE(r.ok, r.error);
         nft.run(build_release(s.table));
@@ -159,12 +159,12 @@ TEST_CASE("isolation: libnftables applies and removes the table atomically") {
         MESSAGE("skipped: cannot create a network namespace (needs root)");
         return;
     }
-    NftRunner nft;
+    vigil::common::nft::Runner nft;
     RulesetSpec s = sample_spec();
-    CHECK(!nft.table_exists(s.table));
+    CHECK(!nft.table_exists("inet", s.table));
     auto r = nft.run(build_isolation_ruleset(s));
     REQUIRE_MESSAGE(r.ok, r.error);
-    CHECK(nft.table_exists(s.table));
+    CHECK(nft.table_exists("inet", s.table));
     std::string listing;
     REQUIRE(run_shell("nft list table inet " + s.table, &listing) == 0);
     CHECK(listing.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . tcp . 443, ") != std::string::npos);
@@ -188,7 +188,7 @@ TEST_CASE("isolation: libnftables applies and removes the table atomically") {
     CHECK(after == listing);
 
     REQUIRE(nft.run(build_release(s.table)).ok);
-    CHECK(!nft.table_exists(s.table));
+    CHECK(!nft.table_exists("inet", s.table));
     CHECK(nft.run(build_release(s.table)).ok);  // idempotent
 }
 
@@ -212,7 +212,7 @@ TEST_CASE("isolation: cgroup exclusions resolve against the cgroup v2 hierarchy"
     s.allowances.push_back(ex(("{\"cgroup\":\"" + name + "\"}").c_str()));
     const std::string text = build_isolation_ruleset(s);
     CHECK(text.find("socket cgroupv2 level 1 \"") != std::string::npos);
-    NftRunner nft;
+    vigil::common::nft::Runner nft;
     auto r = nft.run(text);
     CHECK_MESSAGE(r.ok, r.error);
     nft.run(build_release(s.table));

@@ -1,15 +1,25 @@
 #pragma once
-// The REST API of the central node, independent of the HTTP library: the HTTP glue turns a
-// request into `Request`, calls `Api::handle`, and writes the `Response`. Every handler
-// validates its input and reports problems as 4xx with {"error": reason}.
+// The REST API of the central node, independent of the HTTP library. The HTTP server
+//  1. builds a `Request` from the request head, with `peer` filled from the verified TLS
+//     client certificate (client_trust.hpp: identify_peer) and the peer address;
+//  2. calls `Api::admit(head)` before reading any body: it authenticates the caller (agent
+//     certificate, operator token, enrollment token), checks the headers and fills
+//     `head.principal`; a returned Response is sent instead and the body is never read
+//     (close the connection);
+//  3. reads the body within `Api::body_policy(head)` and calls `Api::handle`.
+// `handle` runs `admit` itself for a request that was not admitted (tests, fuzzers). Every
+// handler validates its input and reports problems as 4xx with {"error": reason}.
 #include <cstdint>
 #include <istream>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "file_store.hpp"
+#include "peer_identity.hpp"
+#include "revocation.hpp"
 #include "storage.hpp"
 #include "task_broker.hpp"
 #include "telemetry.hpp"
@@ -30,6 +40,27 @@ struct ApiSettings {
     int64_t task_max_timeout_s = 86400;
     uint32_t max_tasks_per_poll = 100;
     std::vector<std::string> operator_tokens;
+    // Until every agent enrolls: a request without an agent certificate may still name its
+    // agent in X-Vigil-Agent-Id. An agent certificate always wins over the header.
+    bool legacy_agent_header = true;
+};
+
+class AgentCa;
+
+// Operator roles, weakest first: viewer reads; responder also creates tasks except
+// run_process, agent.* and raw <plugin>.<verb>, and downloads task files; admin does
+// everything (any task type, enrollment, revocation, audit).
+enum class Role { viewer = 1, responder = 2, admin = 3 };
+const char* to_string(Role role);
+std::optional<Role> role_from_string(std::string_view s);
+
+// Whom an admitted request speaks for. Filled by Api::admit from the peer's certificate or
+// the bearer token; handlers trust only this, never an id in a header or body.
+struct Principal {
+    enum class Kind { anonymous, agent, enrollment, operator_ };
+    Kind kind = Kind::anonymous;
+    std::string name;  // agent id, operator name, or enrollment token id
+    Role role = Role::viewer;
 };
 
 struct Request {
@@ -40,6 +71,8 @@ struct Request {
     std::string body;                            // for bodies read by the glue
     std::istream* body_stream = nullptr;         // for streamed uploads
     std::optional<uint64_t> content_length;
+    PeerIdentity peer;                           // from the TLS layer, never from headers
+    std::optional<Principal> principal;          // set by Api::admit
 
     std::string header(const std::string& lower_name) const;
 };
@@ -58,13 +91,24 @@ struct BodyPolicy {
     uint64_t max_bytes = 0;  // read at most this much; more → 413 before handle()
 };
 
+// What lets the API recognise agents: the agent CA and the revoked serials (both owned by
+// the server, shared with its TLS layer). Without a CA no agent certificate is an identity.
+struct AgentTrust {
+    const AgentCa* agent_ca = nullptr;
+    const RevocationList* revoked = nullptr;
+};
+
 class Api {
 public:
-    Api(Storage& storage, TaskBroker& broker, FileStore& files, ApiSettings settings);
+    Api(Storage& storage, TaskBroker& broker, FileStore& files, ApiSettings settings, AgentTrust trust = {});
 
+    // Authenticates the request head (see the top of this file). Never throws.
+    std::optional<Response> admit(Request& head);
+    BodyPolicy body_policy(const Request& head) const { return body_policy(head.method, head.path); }
     BodyPolicy body_policy(const std::string& method, const std::string& path) const;
     // Never throws: errors become responses.
-    Response handle(const Request& request);
+    Response handle(Request& request);
+    Response handle(Request&& request) { return handle(request); }
 
     const ApiSettings& settings() const { return settings_; }
 
@@ -84,13 +128,19 @@ public:
 
 private:
     Response route(const Request& r);
-    std::string require_known_agent(const Request& r, int unknown_status);
-    void require_operator(const Request& r) const;
+    void authenticate(Request& r);
+    Principal authenticate_agent(const Request& r);
+    Principal authenticate_operator(const Request& r) const;
+    // The authenticated agent of an admitted request (throws 401 otherwise); with
+    // `must_exist`, an agent the storage does not know yet is 404 "sync first".
+    std::string agent_of(const Request& r, bool must_exist);
+    static void require_role(const Request& r, Role role);
 
     Storage& storage_;
     TaskBroker& broker_;
     FileStore& files_;
     ApiSettings settings_;
+    AgentTrust trust_;
 };
 
 // JSON shape of a task as the operator API shows it.

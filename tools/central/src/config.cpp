@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <openssl/ssl.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -7,8 +8,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <stdexcept>
+
+#include "client_trust.hpp"
 
 namespace vigil::central {
 namespace {
@@ -23,7 +27,7 @@ public:
 
     // Rejects unknown keys: a typo must not silently fall back to a default.
     void known(const YAML::Node& node, const std::string& where, std::set<std::string> keys) const {
-        if (!node) return;
+        if (!node || node.IsNull()) return;  // a section with only comments
         if (!node.IsMap()) fail(where, "must be a mapping");
         for (const auto& kv : node) {
             auto k = kv.first.as<std::string>();
@@ -64,6 +68,20 @@ private:
     std::string base_;
 };
 
+// The same policy check the server applies to its TLS context, so check-config reports it.
+std::optional<std::string> check_tls_policy(const TlsSettings& tls) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) return "cannot create a TLS context to check the settings";
+    std::optional<std::string> why;
+    try {
+        apply_tls_policy(ctx, tls.min_version, tls.ciphers);
+    } catch (const std::invalid_argument& e) {
+        why = e.what();
+    }
+    SSL_CTX_free(ctx);
+    return why;
+}
+
 }  // namespace
 
 CentralConfig load_config(const std::string& path) {
@@ -80,7 +98,7 @@ CentralConfig load_config(const std::string& path) {
     auto base = std::filesystem::absolute(path).parent_path().string();
     Reader r(path, base);
     if (!root.IsMap()) r.fail("(root)", "must be a mapping");
-    r.known(root, "", {"listen", "tls", "storage", "limits", "server", "tasks", "operators", "cli"});
+    r.known(root, "", {"listen", "tls", "storage", "limits", "server", "tasks", "operators", "cli", "agents"});
 
     auto listen = root["listen"];
     r.known(listen, "listen", {"address", "port"});
@@ -101,6 +119,7 @@ CentralConfig load_config(const std::string& path) {
     r.get(tls, "tls", "ciphers", c.tls.ciphers);
     if (c.tls.min_version != "1.2" && c.tls.min_version != "1.3")
         r.fail("tls.min_version", "must be \"1.2\" or \"1.3\"");
+    if (auto why = check_tls_policy(c.tls)) r.fail("tls", *why);
     if (c.tls.certificate.empty() || c.tls.private_key.empty())
         r.fail("tls", "certificate and private_key are required (make demo ones with tools/gen-certs DIR)");
     if (c.tls.require_client_certificate && c.tls.client_ca.empty())
@@ -115,6 +134,13 @@ CentralConfig load_config(const std::string& path) {
     c.database = r.resolve(c.database);
     c.files_dir = r.resolve(c.files_dir);
     r.get(storage, "storage", "text_index", c.text_index);
+
+    auto agents = root["agents"];
+    r.known(agents, "agents", {"ca_dir"});
+    r.get(agents, "agents", "ca_dir", c.agent_ca_dir);
+    c.agent_ca_dir = c.agent_ca_dir.empty()
+                         ? (std::filesystem::path(c.database).parent_path() / "agent-ca").string()
+                         : r.resolve(c.agent_ca_dir);
 
     auto limits = root["limits"];
     r.known(limits, "limits",

@@ -11,10 +11,10 @@ namespace vigil::central {
 struct TlsSettings {
     std::string certificate;
     std::string private_key;
-    std::string client_ca;  // CA that signs agent certificates (and the server cert in the demo)
+    std::string client_ca;  // the optional shared (KATA-style) client CA; agents enroll with it
     bool require_client_certificate = false;
-    std::string min_version = "1.2";  // "1.2" or "1.3"
-    std::string ciphers = "HIGH:!aNULL:!MD5:!RC4:!3DES";
+    std::string min_version = "1.2";  // "1.2" or "1.3"; TLS 1.3 is always offered
+    std::string ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20";  // TLS 1.2: ECDHE + AEAD only
 };
 
 struct ServerSettings {
@@ -41,6 +41,7 @@ struct CentralConfig {
     TlsSettings tls;
     std::string database = "central.db";
     std::string files_dir = "files";
+    std::string agent_ca_dir;  // default: agent-ca next to the database
     bool text_index = true;
     ApiSettings api;
     CliSettings cli;

@@ -8,11 +8,13 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
@@ -25,6 +27,10 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/stat.h>
+
+#include "agent_ca.hpp"
+#include "client_trust.hpp"
 #include "json.hpp"
 #include "sqlite_storage.hpp"
 #include "time_spec.hpp"
@@ -92,10 +98,24 @@ private:
     int suppressed_ = 0;
 };
 
+// The verified client certificate of the connection (if any) as a PeerIdentity.
+PeerIdentity peer_of(HTTPServerRequest& req, const AgentCa& ca) {
+    std::string address = req.clientAddress().host().toString();
+    try {
+        auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(req);
+        Poco::Net::SecureStreamSocket socket(impl.socket());
+        if (!socket.havePeerCertificate()) return identify_peer(nullptr, ca, address);
+        Poco::Net::X509Certificate cert = socket.peerCertificate();
+        return identify_peer(const_cast<X509*>(cert.certificate()), ca, address);
+    } catch (const Poco::Exception&) {
+        return identify_peer(nullptr, ca, address);  // not a TLS socket: no certificate
+    }
+}
+
 class ApiHandler : public Poco::Net::HTTPRequestHandler {
 public:
-    ApiHandler(Api& api, std::atomic<int>& in_flight, bool verbose)
-        : api_(api), in_flight_(in_flight), verbose_(verbose) {}
+    ApiHandler(Api& api, const AgentCa& ca, std::atomic<int>& in_flight, bool verbose)
+        : api_(api), ca_(ca), in_flight_(in_flight), verbose_(verbose) {}
 
     void handleRequest(HTTPServerRequest& req, HTTPServerResponse& resp) override {
         ++in_flight_;
@@ -152,8 +172,14 @@ private:
         for (const auto& [k, v] : uri.getQueryParameters()) r.query[k] = v;
         for (const auto& [k, v] : req) r.headers[lower(k)] = v;
         if (req.hasContentLength()) r.content_length = static_cast<uint64_t>(req.getContentLength64());
+        r.peer = peer_of(req, ca_);
+        // Authentication and header checks come before any byte of the body is read.
+        if (auto refused = api_.admit(r)) {
+            resp.setKeepAlive(false);
+            return *refused;
+        }
 
-        BodyPolicy policy = api_.body_policy(r.method, r.path);
+        BodyPolicy policy = api_.body_policy(r);
         if (r.content_length && *r.content_length > policy.max_bytes) {
             resp.setKeepAlive(false);  // the unread body would be parsed as the next request
             return too_large(policy.max_bytes);
@@ -191,39 +217,42 @@ private:
     }
 
     Api& api_;
+    const AgentCa& ca_;
     std::atomic<int>& in_flight_;
     bool verbose_;
 };
 
 class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    HandlerFactory(Api& api, std::atomic<int>& in_flight, bool verbose)
-        : api_(api), in_flight_(in_flight), verbose_(verbose) {}
+    HandlerFactory(Api& api, const AgentCa& ca, std::atomic<int>& in_flight, bool verbose)
+        : api_(api), ca_(ca), in_flight_(in_flight), verbose_(verbose) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
-        return new ApiHandler(api_, in_flight_, verbose_);
+        return new ApiHandler(api_, ca_, in_flight_, verbose_);
     }
 
 private:
     Api& api_;
+    const AgentCa& ca_;
     std::atomic<int>& in_flight_;
     bool verbose_;
 };
 
-Poco::Net::Context::Ptr make_server_context(const TlsSettings& tls) {
+// Protocol policy and client-certificate trust come from client_trust.hpp (shared by every
+// server implementation); Poco only loads the server certificate.
+Poco::Net::Context::Ptr make_server_context(const TlsSettings& tls, const ClientTrust& trust) {
     using Poco::Net::Context;
     Context::Params p;
     p.certificateFile = tls.certificate;
     p.privateKeyFile = tls.private_key;
-    p.caLocation = tls.client_ca;
-    p.verificationMode = tls.require_client_certificate ? Context::VERIFY_STRICT : Context::VERIFY_NONE;
+    p.verificationMode = Context::VERIFY_NONE;  // replaced by configure_client_verification
     p.loadDefaultCAs = false;
     p.cipherList = tls.ciphers;
     Context::Ptr ctx = new Context(Context::TLS_SERVER_USE, p);
-    ctx->requireMinimumProtocol(tls.min_version == "1.3" ? Context::PROTO_TLSV1_3 : Context::PROTO_TLSV1_2);
-    // Agents share certificates and connect from any address: identity is the agent id, so
-    // no host name check on client certificates (the chain is still verified by OpenSSL).
+    // Client certificates name agents, not hosts: no host name check (the chain is verified).
     ctx->enableExtendedCertificateVerification(false);
-    ctx->enableSessionCache(true, "vigil-central");
+    ctx->enableSessionCache(false);
+    apply_tls_policy(ctx->sslContext(), tls.min_version, tls.ciphers);
+    configure_client_verification(ctx->sslContext(), trust);
     return ctx;
 }
 
@@ -242,16 +271,23 @@ int serve(const CentralConfig& config, bool verbose) {
     sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // Everything the server creates (database, WAL, uploaded files, the agent CA) is private.
+    ::umask(077);
 
     std::unique_ptr<SqliteStorage> storage;
     std::unique_ptr<FileStore> files;
+    std::unique_ptr<AgentCa> agent_ca;
+    RevocationList revoked;
+    ClientTrust trust;
     Poco::Net::Context::Ptr ctx;
     try {
         std::filesystem::create_directories(std::filesystem::path(config.database).parent_path());
         storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
         files = std::make_unique<FileStore>(config.files_dir);
+        agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
+        trust = ClientTrust{agent_ca.get(), &revoked, config.tls.client_ca, config.tls.require_client_certificate};
         Poco::Net::initializeSSL();
-        ctx = make_server_context(config.tls);
+        ctx = make_server_context(config.tls, trust);
         // Explicit handlers: without them Poco's SSLManager looks for an Application config.
         Poco::Net::SSLManager::instance().initializeServer(
             nullptr, new Poco::Net::RejectCertificateHandler(true), ctx);
@@ -268,7 +304,7 @@ int serve(const CentralConfig& config, bool verbose) {
         log_line("warning: no operator tokens configured; operator API is closed");
 
     TaskBroker broker;
-    Api api(*storage, broker, *files, config.api);
+    Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
     std::atomic<int> in_flight{0};
 
     auto params = new Poco::Net::HTTPServerParams;
@@ -289,7 +325,7 @@ int serve(const CentralConfig& config, bool verbose) {
         Poco::Net::SecureServerSocket socket(ctx);
         socket.bind(Poco::Net::SocketAddress(config.server.address, config.server.port), true, false);
         socket.listen(256);
-        server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(api, in_flight, verbose), pool,
+        server = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(api, *agent_ca, in_flight, verbose), pool,
                                                          socket, params);
         server->start();
     } catch (const Poco::Exception& e) {

@@ -87,7 +87,8 @@ ParsedBatch parse_batch(std::string_view json_text, std::string_view header_agen
     batch.agent_id = json::string_or(doc, "agent_id");
     if (!valid_agent_id(batch.agent_id)) throw ApiError(400, "agent_id: missing or invalid");
     if (batch.agent_id != header_agent_id)
-        throw ApiError(400, "agent_id " + json::quote(batch.agent_id) + " does not match X-Vigil-Agent-Id");
+        throw ApiError(403, "agent_id " + json::quote(batch.agent_id) + " is not the authenticated agent " +
+                                json::quote(header_agent_id));
 
     const auto* seq = json::member(doc, "batch_seq");
     if (!seq || !seq->IsInt64() || seq->GetInt64() < 0)

@@ -22,7 +22,7 @@ struct ParsedBatch {
 };
 
 // Throws ApiError(400, reason naming the field, e.g. `events[3].time: ...`) on invalid input.
-// `header_agent_id` (X-Vigil-Agent-Id) must equal the body's agent_id.
+// `header_agent_id` (the authenticated agent) must equal the body's agent_id (403 otherwise).
 ParsedBatch parse_batch(std::string_view json_text, std::string_view header_agent_id,
                         const BatchLimits& limits);
 

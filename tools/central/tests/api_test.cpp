@@ -141,7 +141,7 @@ TEST_CASE("telemetry: each kind of bad request gets its 4xx and a reason") {
 
     CHECK(f.api.handle(f.telemetry("{not json")).status == 400);
     CHECK(f.api.handle(f.telemetry("[1,2]")).status == 400);
-    CHECK(f.api.handle(f.telemetry(R"({"agent_id":"other","batch_seq":1,"events":[]})")).status == 400);
+    CHECK(f.api.handle(f.telemetry(R"({"agent_id":"other","batch_seq":1,"events":[]})")).status == 403);
     CHECK(f.api
               .handle(f.telemetry(std::string("{\"agent_id\":\"") + kAgent +
                                   "\",\"batch_seq\":-1,\"events\":[]}"))
@@ -169,7 +169,7 @@ TEST_CASE("telemetry: each kind of bad request gets its 4xx and a reason") {
 
 TEST_CASE("sync validates and registers the agent") {
     Fixture f;
-    CHECK(f.api.handle(f.agent_request("POST", "/api/v1/agent/sync", "{\"agent_id\":\"x\"}")).status == 400);
+    CHECK(f.api.handle(f.agent_request("POST", "/api/v1/agent/sync", "{\"agent_id\":\"x\"}")).status == 403);
     CHECK(f.api
               .handle(f.agent_request("POST", "/api/v1/agent/sync",
                                       std::string("{\"agent_id\":\"") + kAgent + "\",\"hostname\":5}"))

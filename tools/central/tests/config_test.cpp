@@ -38,6 +38,8 @@ TEST_CASE("defaults and relative paths") {
     CHECK(c.tls.certificate == dir.path + "/s.crt");
     CHECK(c.database == dir.path + "/central.db");
     CHECK(c.files_dir == dir.path + "/files");
+    CHECK(c.agent_ca_dir == dir.path + "/agent-ca");
+    CHECK(c.tls.ciphers == "ECDHE+AESGCM:ECDHE+CHACHA20");
     CHECK(c.server.port == 8443);
     CHECK_FALSE(c.tls.require_client_certificate);
     CHECK(c.api.operator_tokens.empty());
@@ -57,6 +59,10 @@ TEST_CASE("bad settings are errors naming the key") {
     fails_with(std::string("tls: {certificate: a, private_key: b, require_client_certificate: true}\n"),
                "tls.client_ca");
     fails_with(std::string(kMinimal) + "operators: {tokens: [short]}\n", "operators.tokens");
+    // TLS 1.2 without forward secrecy or without AEAD is refused, naming the cipher.
+    fails_with("tls: {certificate: a, private_key: b, ciphers: 'AES128-GCM-SHA256'}\n", "AES128-GCM-SHA256");
+    fails_with("tls: {certificate: a, private_key: b, ciphers: 'ECDHE-RSA-AES128-SHA'}\n", "ECDHE-RSA-AES128-SHA");
+    fails_with("tls: {certificate: a, private_key: b, ciphers: 'NOPE'}\n", "tls: ciphers");
     fails_with(std::string(kMinimal) + "limits: {max_body_bytes: lots}\n", "limits.max_body_bytes");
     fails_with("listen: [\n", "central.yaml");
 }

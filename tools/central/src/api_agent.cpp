@@ -1,0 +1,156 @@
+// Agent endpoints: registration/heartbeat, telemetry, task polls, results and file uploads.
+// Every one acts for the agent that admission authenticated (agent_of), never for an id
+// named in a header or the body.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "api.hpp"
+#include "api_error.hpp"
+#include "api_util.hpp"
+#include "gzip.hpp"
+#include "ids.hpp"
+#include "json.hpp"
+#include "time_spec.hpp"
+
+namespace vigil::central {
+
+using namespace api_util;
+
+Response Api::agent_sync(const Request& r) {
+    std::string id = agent_of(r, false);
+    rapidjson::Document doc;
+    parse_json_body(r, doc);
+    std::string body_id = json::string_or(doc, "agent_id");
+    if (body_id != id)
+        throw ApiError(403, "agent_id " + json::quote(body_id) + " is not the authenticated agent " + json::quote(id));
+    AgentRecord a;
+    a.agent_id = id;
+    for (auto [field, target] :
+         {std::pair{"hostname", &a.hostname}, std::pair{"os", &a.os}, std::pair{"kernel", &a.kernel},
+          std::pair{"agent_version", &a.agent_version}}) {
+        const auto* v = json::member(doc, field);
+        if (v && !v->IsString() && !v->IsNull())
+            throw ApiError(400, std::string(field) + ": must be a string");
+        if (v && v->IsString()) target->assign(v->GetString(), std::min<size_t>(v->GetStringLength(), 1024));
+    }
+    if (a.hostname.empty()) throw ApiError(400, "hostname: missing");
+    for (const char* field : {"ips", "macs"}) {
+        const auto* v = json::member(doc, field);
+        if (v && !v->IsArray() && !v->IsNull())
+            throw ApiError(400, std::string(field) + ": must be an array");
+    }
+    for (const char* field : {"plugins", "drops", "spool"}) {
+        const auto* v = json::member(doc, field);
+        if (v && !v->IsObject() && !v->IsNull())
+            throw ApiError(400, std::string(field) + ": must be an object");
+    }
+    a.info_json = json::to_string(doc);
+    a.last_seen_ns = now_ns();
+    a.first_seen_ns = a.last_seen_ns;
+    storage_.upsert_agent(a);
+    return ok_json("{\"server_time_ns\":" + std::to_string(now_ns()) +
+                   ",\"sync_period_s\":" + std::to_string(settings_.sync_period_s) + "}");
+}
+
+Response Api::agent_telemetry(const Request& r) {
+    require_content_type(r, "application/json");
+    if (lower(r.header("content-encoding")) != "gzip")
+        throw ApiError(415, "telemetry must be sent with Content-Encoding: gzip");
+    std::string id = agent_of(r, true);
+    std::string plain = gunzip(r.body, settings_.max_decompressed_bytes);
+    ParsedBatch batch = parse_batch(plain, id, settings_.batch);
+    int64_t now = now_ns();
+    BatchResult result = storage_.store_batch(batch.agent_id, batch.batch_seq, now, batch.events);
+    storage_.touch_agent(id, now);
+    return ok_json("{\"stored\":" + std::to_string(result.stored) +
+                   ",\"duplicate\":" + (result.duplicate ? "true" : "false") + "}");
+}
+
+Response Api::agent_poll_tasks(const Request& r) {
+    std::string id = agent_of(r, true);
+    int64_t wait_s = int_param(r, "wait", settings_.long_poll_default_s, 0, settings_.long_poll_max_s);
+    storage_.touch_agent(id, now_ns());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+    std::vector<TaskRecord> tasks;
+    for (;;) {
+        uint64_t gen = broker_.generation(id);  // read before claiming: a task created after is not missed
+        tasks = storage_.claim_tasks(id, now_ns(), settings_.task_redelivery_grace_s,
+                                     settings_.max_tasks_per_poll);
+        auto now = std::chrono::steady_clock::now();
+        if (!tasks.empty() || now >= deadline || broker_.stopping()) break;
+        broker_.wait(id, gen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    }
+    rapidjson::StringBuffer b;
+    json::Writer w(b);
+    w.StartObject();
+    w.Key("tasks");
+    w.StartArray();
+    for (const auto& t : tasks) {
+        w.StartObject();
+        w.Key("id");
+        json::write_string(w, t.id);
+        w.Key("type");
+        json::write_string(w, t.type);
+        w.Key("args");
+        json::write_raw(w, t.args_json);
+        w.Key("created_ns");
+        w.Int64(t.created_ns);
+        w.Key("timeout_s");
+        w.Int64(t.timeout_s);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return ok_json(buffer_string(b));
+}
+
+Response Api::agent_task_result(const Request& r, const std::string& task_id) {
+    std::string id = agent_of(r, true);
+    rapidjson::Document doc;
+    parse_json_body(r, doc);
+    if (!valid_task_id(task_id)) throw ApiError(404, "unknown task " + task_id);
+    auto task = storage_.find_task(task_id);
+    if (!task || task->agent_id != id) throw ApiError(404, "unknown task " + task_id);
+    std::string status = json::string_or(doc, "status");
+    if (status != "ok" && status != "error") throw ApiError(400, "status: must be \"ok\" or \"error\"");
+    std::optional<std::string> result;
+    if (const auto* v = json::member(doc, "result"); v && !v->IsNull()) result = json::to_string(*v);
+    std::optional<std::string> error;
+    if (const auto* v = json::member(doc, "error"); v && !v->IsNull()) {
+        if (!v->IsString()) throw ApiError(400, "error: must be a string or null");
+        error = std::string(v->GetString(), std::min<size_t>(v->GetStringLength(), 64 * 1024));
+    }
+    if (status == "error" && !error) error = "agent reported an error without a reason";
+    switch (storage_.complete_task(task_id, status == "ok", result, error, now_ns())) {
+        case ResultOutcome::accepted:
+            return ok_json("{\"accepted\":true}");
+        case ResultOutcome::already_final:
+            throw ApiError(409, "task " + task_id + " already has a result");
+        case ResultOutcome::not_found:
+            break;
+    }
+    throw ApiError(404, "unknown task " + task_id);
+}
+
+Response Api::agent_task_file(const Request& r, const std::string& task_id) {
+    std::string id = agent_of(r, true);
+    require_content_type(r, "application/octet-stream");
+    std::string sha = r.header("x-vigil-sha256");
+    if (!valid_sha256_hex(sha))
+        throw ApiError(400, "missing or invalid X-Vigil-Sha256 header (64 hex digits)");
+    if (!valid_task_id(task_id)) throw ApiError(404, "unknown task " + task_id);
+    auto task = storage_.find_task(task_id);
+    if (!task || task->agent_id != id) throw ApiError(404, "unknown task " + task_id);
+    if (task->state == TaskState::done || task->state == TaskState::error)
+        throw ApiError(409, "task " + task_id + " already has a result");
+    if (!r.body_stream) throw ApiError(400, "file body missing");
+    TaskFile file = files_.receive(task_id, *r.body_stream, sha, r.content_length, settings_.max_file_bytes);
+    if (!storage_.attach_file(task_id, file)) {
+        std::filesystem::remove(file.path);
+        throw ApiError(409, "task " + task_id + " already has a result");
+    }
+    return ok_json("{\"size\":" + std::to_string(file.size) + ",\"sha256\":\"" + file.sha256 + "\"}");
+}
+
+}  // namespace vigil::central

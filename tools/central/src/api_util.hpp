@@ -1,0 +1,33 @@
+#pragma once
+// Request/response helpers shared by the API's endpoint files (not part of the API).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api.hpp"
+#include "json.hpp"
+
+namespace vigil::central::api_util {
+
+std::string lower(std::string s);
+// "application/json; charset=utf-8" → "application/json"
+std::string media_type(const std::string& content_type);
+void require_content_type(const Request& r, const char* expected);
+// Parses a JSON object body (415 for another content type, 400 with the reason otherwise).
+void parse_json_body(const Request& r, rapidjson::Document& doc);
+Response ok_json(std::string body, int status = 200);
+std::string buffer_string(const rapidjson::StringBuffer& b);
+
+int64_t int_param(const Request& r, const std::string& name, int64_t fallback, int64_t min, int64_t max);
+std::optional<std::string> str_param(const Request& r, const std::string& name);
+// A time query parameter (RFC 3339, ns, or a duration before now); 400 naming it when bad.
+std::optional<int64_t> time_param(const Request& r, const char* name, int64_t now);
+
+// Splits "/api/v1/a/b/c" after the prefix into {"a","b","c"}; empty outside /api/v1/.
+std::vector<std::string> path_parts(const std::string& path);
+
+void write_agent(json::Writer& w, const AgentRecord& a);
+void write_task(json::Writer& w, const TaskRecord& t);
+
+}  // namespace vigil::central::api_util
