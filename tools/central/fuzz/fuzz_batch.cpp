@@ -1,7 +1,10 @@
-// libFuzzer target: POST /api/v1/agent/telemetry through Api::handle — gunzip, JSON parsing,
-// batch/event validation and storage into a temporary SQLite database.
-// Input layout: byte 0 selects whether the rest is sent as is (bit 0 clear: exercises the
-// gzip decoder) or gzip-compressed first (bit 0 set: exercises the JSON/validation path).
+// libFuzzer target: POST /api/v1/agent/telemetry through Api::handle — streaming gunzip,
+// the counting SAX batch reader, batch/event validation and storage into a temporary SQLite
+// database — plus a differential check of the reader: the same text fed in chunks of any
+// size (bits 1-7 of byte 0) must give the same events as in one piece, and those events must
+// match what RapidJSON's DOM makes of the whole document.
+// Input layout: byte 0 bit 0 selects whether the rest is sent as is (clear: exercises the
+// gzip decoder) or gzip-compressed first (set: exercises the JSON/validation path).
 #include <unistd.h>
 
 #include <cstdint>
@@ -13,16 +16,19 @@
 
 #include "api.hpp"
 #include "api_error.hpp"
-#include "json.hpp"
-#include "telemetry.hpp"
+#include "batch_parser.hpp"
 #include "gzip.hpp"
+#include "json.hpp"
 #include "sqlite_storage.hpp"
+#include "telemetry.hpp"
 
 using namespace vigil::central;
 
 namespace {
 
 constexpr const char* kAgent = "fuzz-agent-0001";
+// Small limits, so the fuzzer reaches every one of them within its input sizes.
+const BatchLimits kLimits{1000, 64, 20000, 4096};
 
 struct Fixture {
     std::string dir;
@@ -45,7 +51,7 @@ struct Fixture {
         files = std::make_unique<FileStore>(dir + "/files");
         ApiSettings settings;
         settings.max_decompressed_bytes = 1 << 20;  // small, so decompression limits are hit
-        settings.batch.max_events = 1000;
+        settings.batch = kLimits;
         api = std::make_unique<Api>(*storage, broker, *files, settings);
         storage->upsert_agent(AgentRecord{kAgent, "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
     }
@@ -62,12 +68,59 @@ Fixture& fixture() {
     return f;
 }
 
+// Hands out the text in pieces of `step` bytes, so event captures and tokens cross chunk ends.
+class SplitSource final : public ChunkSource {
+public:
+    SplitSource(std::string_view data, size_t step) : data_(data), step_(step) {}
+    bool next(std::string_view& chunk) override {
+        if (pos_ >= data_.size()) return false;
+        chunk = data_.substr(pos_, step_);
+        pos_ += chunk.size();
+        return true;
+    }
+
+private:
+    std::string_view data_;
+    size_t step_;
+    size_t pos_ = 0;
+};
+
+int try_parse(ChunkSource& source, ParsedBatch& out) {
+    try {
+        out = parse_batch_source(source, kAgent, kLimits, nullptr);
+    } catch (const ApiError& e) {
+        if (e.status() != 400 && e.status() != 403 && e.status() != 413) abort();
+        return e.status();
+    }
+    return 200;
+}
+
+// The chunked reader agrees with the one-piece reader: the same events when both accept;
+// when only one refuses, it is for a size limit (which chunking may catch at another point).
+void check_chunked(const std::string& json, size_t step) {
+    ParsedBatch whole, split;
+    MemorySource one(json);
+    SplitSource pieces(json, step);
+    const int a = try_parse(one, whole);
+    const int b = try_parse(pieces, split);
+    if (a == 200 && b == 200) {
+        if (whole.events.size() != split.events.size() || whole.batch_seq != split.batch_seq) abort();
+        for (size_t i = 0; i < whole.events.size(); ++i) {
+            const auto& x = whole.events[i];
+            const auto& y = split.events[i];
+            if (x.raw != y.raw || x.text != y.text || x.type != y.type || x.time_ns != y.time_ns) abort();
+        }
+    } else if ((a == 200) != (b == 200) && a != 413 && b != 413) {
+        abort();
+    }
+}
+
 // Every event's stored JSON (kept verbatim when compact, else re-serialized) must be valid
 // JSON that serializes exactly like the event inside the batch.
 void check_stored_form(const std::string& json) {
     ParsedBatch batch;
     try {
-        batch = parse_batch(json, kAgent, BatchLimits{1000, 64});
+        batch = parse_batch(json, kAgent, kLimits);
     } catch (const ApiError&) {
         return;
     }
@@ -100,6 +153,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Bad input must be a client error with a reason, never an internal error.
     if (resp.status != 200 && resp.status != 400 && resp.status != 403 && resp.status != 413) abort();
     if (resp.body.empty() || resp.body.front() != '{') abort();
-    if (data[0] & 1) check_stored_form(payload);
+    if (data[0] & 1) {
+        check_stored_form(payload);
+        check_chunked(payload, 1 + (data[0] >> 1));
+    }
     return 0;
 }

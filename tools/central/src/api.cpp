@@ -23,6 +23,7 @@ Response error_response(const ApiError& e) {
     r.status = e.status();
     r.body = json::error_body(e.what());
     if (e.status() == 401) r.headers["WWW-Authenticate"] = "Bearer realm=\"vigil-central\"";
+    if (e.status() == 503) r.headers["Retry-After"] = "2";
     return r;
 }
 

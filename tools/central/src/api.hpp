@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "file_store.hpp"
+#include "memory_budget.hpp"
 #include "peer_identity.hpp"
 #include "revocation.hpp"
 #include "storage.hpp"
@@ -73,6 +74,9 @@ struct Request {
     std::optional<uint64_t> content_length;
     PeerIdentity peer;                           // from the TLS layer, never from headers
     std::optional<Principal> principal;          // set by Api::admit
+    // The request's share of the server's memory budget; handlers that build large
+    // structures from the body grow it (failure → 503). Null: no budget (tests, fuzzers).
+    MemoryReservation* memory = nullptr;
 
     std::string header(const std::string& lower_name) const;
 };

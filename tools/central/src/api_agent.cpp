@@ -8,7 +8,6 @@
 #include "api.hpp"
 #include "api_error.hpp"
 #include "api_util.hpp"
-#include "gzip.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 #include "time_spec.hpp"
@@ -58,8 +57,8 @@ Response Api::agent_telemetry(const Request& r) {
     if (lower(r.header("content-encoding")) != "gzip")
         throw ApiError(415, "telemetry must be sent with Content-Encoding: gzip");
     std::string id = agent_of(r, true);
-    std::string plain = gunzip(r.body, settings_.max_decompressed_bytes);
-    ParsedBatch batch = parse_batch(plain, id, settings_.batch);
+    ParsedBatch batch =
+        parse_gzip_batch(r.body, settings_.max_decompressed_bytes, id, settings_.batch, r.memory);
     int64_t now = now_ns();
     BatchResult result = storage_.store_batch(batch.agent_id, batch.batch_seq, now, batch.events);
     storage_.touch_agent(id, now);

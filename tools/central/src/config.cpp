@@ -145,7 +145,7 @@ CentralConfig load_config(const std::string& path) {
     auto limits = root["limits"];
     r.known(limits, "limits",
             {"max_body_bytes", "max_telemetry_bytes", "max_decompressed_bytes", "max_file_bytes",
-             "max_events_per_batch"});
+             "max_events_per_batch", "max_values_per_batch", "max_event_bytes"});
     constexpr uint64_t kTiB = 1ull << 40;
     r.get_range<uint64_t>(limits, "limits", "max_body_bytes", c.api.max_body_bytes, 1024, kTiB);
     r.get_range<uint64_t>(limits, "limits", "max_telemetry_bytes", c.api.max_telemetry_bytes, 1024, kTiB);
@@ -155,6 +155,8 @@ CentralConfig load_config(const std::string& path) {
     size_t max_events = c.api.batch.max_events;
     r.get_range<size_t>(limits, "limits", "max_events_per_batch", max_events, 1, 10000000);
     c.api.batch.max_events = max_events;
+    r.get_range<uint64_t>(limits, "limits", "max_values_per_batch", c.api.batch.max_values, 1, 1ull << 32);
+    r.get_range<uint64_t>(limits, "limits", "max_event_bytes", c.api.batch.max_event_bytes, 1024, 1ull << 30);
 
     auto server = root["server"];
     r.known(server, "server",

@@ -2,56 +2,67 @@
 
 #include <zlib.h>
 
-#include <algorithm>
-#include <cstdint>
+#include <climits>
 #include <stdexcept>
 
 #include "api_error.hpp"
 
 namespace vigil::central {
 
-std::string gunzip(std::string_view in, size_t max_output) {
+struct GunzipSource::Inflater {
     z_stream zs{};
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("inflateInit2 failed");
-    struct End {
-        z_stream& z;
-        ~End() { inflateEnd(&z); }
-    } end{zs};
-    if (in.size() > UINT32_MAX) throw ApiError(413, "compressed body too large");
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    zs.avail_in = static_cast<uInt>(in.size());
-    std::string out;
-    out.resize(std::min<size_t>(std::max<size_t>(in.size() * 4, 4096), max_output + 1));
-    size_t produced = 0;
-    for (;;) {
-        if (produced == out.size()) {
-            if (out.size() > max_output) {
-                throw ApiError(
-                    413, "decompressed body exceeds the limit of " + std::to_string(max_output) + " bytes");
-            }
-            out.resize(std::min(out.size() * 2, max_output + 1));
-        }
-        zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-        zs.avail_out = static_cast<uInt>(out.size() - produced);
+    char out[kChunkBytes];
+    Inflater() {
+        if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("inflateInit2 failed");
+    }
+    ~Inflater() { inflateEnd(&zs); }
+};
+
+GunzipSource::GunzipSource(std::string_view in, uint64_t max_output)
+    : z_(std::make_unique<Inflater>()), max_output_(max_output) {
+    if (in.size() > UINT_MAX) throw ApiError(413, "compressed body too large");
+    z_->zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z_->zs.avail_in = static_cast<uInt>(in.size());
+}
+
+GunzipSource::~GunzipSource() = default;
+
+bool GunzipSource::next(std::string_view& chunk) {
+    if (done_) return false;
+    z_stream& zs = z_->zs;
+    zs.next_out = reinterpret_cast<Bytef*>(z_->out);
+    zs.avail_out = kChunkBytes;
+    while (zs.avail_out != 0) {
         int rc = inflate(&zs, Z_NO_FLUSH);
-        produced = out.size() - zs.avail_out;
         if (rc == Z_STREAM_END) {
-            if (zs.avail_in == 0) break;
+            if (zs.avail_in == 0) {
+                done_ = true;
+                break;
+            }
             // Concatenated gzip members are valid gzip; continue with the next member.
             if (inflateReset(&zs) != Z_OK) throw ApiError(400, "corrupt gzip data");
             continue;
         }
         // No progress with output space left means the input ended before the stream did.
-        if (rc == Z_BUF_ERROR && zs.avail_out != 0) throw ApiError(400, "truncated gzip data");
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        if (rc == Z_BUF_ERROR) throw ApiError(400, "truncated gzip data");
+        if (rc != Z_OK)
             throw ApiError(400, std::string("corrupt gzip data: ") + (zs.msg ? zs.msg : "inflate error"));
-        }
     }
-    if (produced > max_output) {
+    const size_t n = kChunkBytes - zs.avail_out;
+    produced_ += n;
+    if (produced_ > max_output_)
         throw ApiError(413,
-                       "decompressed body exceeds the limit of " + std::to_string(max_output) + " bytes");
-    }
-    out.resize(produced);
+                       "decompressed body exceeds the limit of " + std::to_string(max_output_) + " bytes");
+    if (n == 0) return false;
+    chunk = std::string_view(z_->out, n);
+    return true;
+}
+
+std::string gunzip(std::string_view in, size_t max_output) {
+    GunzipSource source(in, max_output);
+    std::string out;
+    std::string_view chunk;
+    while (source.next(chunk)) out.append(chunk);
     return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <cctype>
+
 namespace vigil::central::json {
 
 std::string to_string(const rapidjson::Value& value) {
@@ -65,5 +67,42 @@ std::string quote(std::string_view s) {
 }
 
 std::string error_body(std::string_view reason) { return "{\"error\":" + quote(reason) + "}"; }
+
+bool is_compact_canonical(std::string_view json) {
+    bool in_string = false;
+    for (size_t i = 0; i < json.size(); ++i) {
+        char c = json[i];
+        if (!in_string) {
+            if (c == '"') in_string = true;
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = false;
+        } else if (c == '\\') {
+            if (++i >= json.size()) return false;
+            switch (json[i]) {
+                case '"':
+                case '\\':
+                case 'b':
+                case 'f':
+                case 'n':
+                case 'r':
+                case 't':
+                    break;
+                case 'u':  // the Writer escapes only control characters this way
+                    if (i + 4 >= json.size() || json[i + 1] != '0' || json[i + 2] != '0' ||
+                        (json[i + 3] != '0' && json[i + 3] != '1') ||
+                        !std::isxdigit(static_cast<unsigned char>(json[i + 4])))
+                        return false;
+                    i += 4;
+                    break;
+                default:
+                    return false;
+            }
+        }
+    }
+    return !in_string;
+}
 
 }  // namespace vigil::central::json

@@ -37,4 +37,11 @@ std::string quote(std::string_view s);
 // `{"error":"reason"}`
 std::string error_body(std::string_view reason);
 
+// True when `json` is exactly what RapidJSON's compact Writer would produce for the value it
+// holds, as far as storage and text search care: no whitespace outside strings and only the
+// escapes the Writer itself uses (\" \\ \b \f \n \r \t \u00XX). Such text can be stored
+// verbatim (the central node keeps events as the agent sent them); anything else
+// (pretty-printed, \/ or \uXXXX escapes) is re-serialized.
+bool is_compact_canonical(std::string_view json);
+
 }  // namespace vigil::central::json

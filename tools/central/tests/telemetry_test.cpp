@@ -6,7 +6,7 @@
 #include <string>
 
 #include "api_error.hpp"
-#include "batch_document.hpp"
+#include "gzip.hpp"
 #include "json.hpp"
 #include "telemetry.hpp"
 
@@ -99,20 +99,21 @@ TEST_CASE("bad batches are refused with a 4xx naming the place") {
 }
 
 TEST_CASE("compact canonical check") {
-    CHECK(is_compact_canonical(R"({"a":"b c","d":[1,2.5,true,null],"e":"\"\\\b\f\n\r\t\u001f\u0000"})"));
-    CHECK_FALSE(is_compact_canonical(R"({"a": 1})"));
-    CHECK_FALSE(is_compact_canonical("{\"a\":1\n}"));
-    CHECK_FALSE(is_compact_canonical(R"({"a":"\/"})"));
-    CHECK_FALSE(is_compact_canonical(R"({"a":"\u00e9"})"));
-    CHECK_FALSE(is_compact_canonical(R"({"a":"\u002"})"));
-    CHECK_FALSE(is_compact_canonical(R"({"a":"unterminated)"));
+    CHECK(json::is_compact_canonical(R"({"a":"b c","d":[1,2.5,true,null],"e":"\"\\\b\f\n\r\t\u001f\u0000"})"));
+    CHECK_FALSE(json::is_compact_canonical(R"({"a": 1})"));
+    CHECK_FALSE(json::is_compact_canonical("{\"a\":1\n}"));
+    CHECK_FALSE(json::is_compact_canonical(R"({"a":"\/"})"));
+    CHECK_FALSE(json::is_compact_canonical(R"({"a":"\u00e9"})"));
+    CHECK_FALSE(json::is_compact_canonical(R"({"a":"\u002"})"));
+    CHECK_FALSE(json::is_compact_canonical(R"({"a":"unterminated)"));
 }
 
 TEST_CASE("a malformed document reports the offset") {
-    BatchDocument d;
-    auto err = parse_batch_document(d, R"({"events":[{"a":1},]})");
-    REQUIRE(err);
-    CHECK(err->find("offset") != std::string::npos);
-    CHECK(d.event_sources.empty());
-    CHECK(d.doc.IsNull());
+    try {
+        parse_batch(batch(R"([{"type":"file","class_uid":1001,"time":1},])"), kAgent, {});
+        FAIL("accepted a trailing comma");
+    } catch (const ApiError& e) {
+        CHECK(e.status() == 400);
+        CHECK(std::string(e.what()).find("offset") != std::string::npos);
+    }
 }
