@@ -31,10 +31,14 @@ function(vigil_add_plugin name)
 endfunction()
 add_custom_target(vigil_all_plugins)
 
-# vigil_add_unit_test(NAME SOURCES ... [LIBS ...])
-# A doctest executable run by ctest with label "unit" (also under ASan/UBSan).
+# vigil_add_unit_test(NAME [PRIVILEGED] SOURCES ... [LIBS ...])
+# A doctest executable run by ctest. Label "unit": hermetic (no root, no
+# namespaces, no BPF), also run under ASan/UBSan. PRIVILEGED: label
+# "privileged" instead, for tests that need root, namespaces, fanotify or BPF;
+# they call VIGIL_REQUIRE_ROOT() (vigil/testing/privileges.hpp) and exit 77,
+# which ctest reports as skipped, when they cannot run.
 function(vigil_add_unit_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "PRIVILEGED" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${VIGIL_TEST_OUTPUT_DIR})
   target_link_libraries(${name} PRIVATE vigil_doctest_main vigil_test_support ${T_LIBS})
@@ -42,7 +46,11 @@ function(vigil_add_unit_test name)
     VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}" VIGIL_BINARY_DIR="${CMAKE_BINARY_DIR}"
     VIGIL_CORPUS_DIR="${VIGIL_CORPUS_DIR}")
   add_test(NAME ${name} COMMAND ${name})
-  set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+  if(T_PRIVILEGED)
+    set_tests_properties(${name} PROPERTIES LABELS privileged TIMEOUT 300 SKIP_RETURN_CODE 77)
+  else()
+    set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+  endif()
   add_dependencies(vigil_unit_tests ${name})
 endfunction()
 

@@ -4,6 +4,13 @@
  * This header is pure C (C99) so that a plugin can be written in C, C++ or any
  * language with a C FFI. Everything that crosses the boundary is a fixed-width
  * integer, a pointer + length, or a struct that starts with its own size.
+ * The general rules come first; every function then states its own contract:
+ *   Required  whether the pointer may be NULL (plugin functions) / always set
+ *   When      in which lifecycle phase it may be called
+ *   Thread    which thread calls it, or from which threads it may be called
+ *   Returns   what each status code means for this function
+ *   Limits    sizes the host enforces
+ *   Lifetime  how long each pointer argument and result stays valid
  *
  * ----------------------------------------------------------------------------
  * VERSIONING
@@ -16,7 +23,28 @@
  *     - plugin built for an older minor      -> loaded
  *   Structs are append-only within a major. Every struct that crosses starts
  *   with `uint32_t struct_size`; a reader uses only the fields its peer's size
- *   covers and treats the rest as zero (see VIGIL_HAS_FIELD).
+ *   covers and treats the rest as zero (see VIGIL_HAS_FIELD). A plugin calls a
+ *   host service added after its abi_min_minor only when
+ *   VIGIL_HAS_FIELD(host, vigil_host_api, that_service) is true.
+ *   tests/abi/layout_v1.c asserts the offset and size of every field of every
+ *   struct in this file and in events.h for each released minor.
+ *
+ * STRINGS
+ *   A string is a pointer + a uint32_t length in bytes, never NUL-terminated
+ *   unless stated. The pointer may be NULL only when the length is 0. Strings
+ *   are bytes, not necessarily valid UTF-8: paths, command lines and process
+ *   output are whatever the kernel holds. Exceptions, which must be UTF-8:
+ *   plugin, type and command names (ASCII), JSON text (settings, arguments,
+ *   results, status, details). Strings the host returns as `const char*` are
+ *   NUL-terminated.
+ *
+ * LIMITS (the host refuses larger input with VIGIL_EINVAL)
+ *   payload of a message ............ VIGIL_MAX_PAYLOAD bytes (16 MiB)
+ *   custom type name ................ VIGIL_MAX_TYPE_NAME bytes (128)
+ *   origin of send_command_as ....... VIGIL_MAX_ORIGIN bytes (256)
+ *   last_error() text ............... shown up to VIGIL_MAX_ERRLEN bytes (1024)
+ *   Status JSON and command results have no fixed limit; keep status small
+ *   (it is sent in every heartbeat) and results under the payload limit.
  *
  * OWNERSHIP
  *   - Inputs (pointers passed to a callee) are borrowed for the duration of the
@@ -26,23 +54,29 @@
  *   - vigil_plugin_info and the function table it points to are static data of
  *     the plugin and must stay valid while the process lives.
  *   - Whoever allocates frees; nothing is freed across the boundary.
+ *   - A `user` pointer given with a callback is the plugin's; the host only
+ *     passes it back. Each service says until when the host may still use it.
  *
  * THREADING
  *   - Lifecycle calls (create, start, stop, reconfigure, destroy) come from the
  *     host's control thread, never concurrently with each other for one
  *     instance.
  *   - Every plugin instance has one *executor* thread owned by the host. Command
- *     handlers, timer callbacks and work handed over with host->post() run
- *     there, one at a time, in order.
+ *     handlers, timer callbacks, work handed over with host->post() and replies
+ *     to commands the plugin sent run there, one at a time, in order.
  *   - Each subscription has its own delivery thread; its callback is never
  *     called concurrently with itself, but may run concurrently with other
  *     subscriptions and with the executor.
  *   - Every host service in vigil_host_api may be called from any thread, at
- *     any time between create() and the return of destroy(). After stop()
- *     returns the host stops delivering to the plugin.
+ *     any time between create() and the return of destroy(), unless its
+ *     contract narrows that. Subscriptions, commands and timers made in
+ *     create() deliver nothing until start() has returned. The executor stops
+ *     before stop() is called: from then on timer_start and post return
+ *     VIGIL_ESTATE and queued executor work is discarded.
  *   - Host services never call back into the plugin synchronously (a callback
- *     always runs on a host thread), so a plugin may hold its own locks while
- *     calling them.
+ *     always runs on a host thread; host_status_json and quarantine_put call
+ *     their string callback before returning, on the caller's thread), so a
+ *     plugin may hold its own locks while calling them.
  *
  * LIFETIME
  *   The host never unloads plugin code while the process lives (the library is
@@ -66,12 +100,14 @@ extern "C" {
 #endif
 
 #define VIGIL_ABI_MAJOR 1
-#define VIGIL_ABI_MINOR 2
+#define VIGIL_ABI_MINOR 3
 
 /* History (append-only within major 1):
  *   1.0  first stable ABI
  *   1.1  host: quarantine_put; plugin info: license, homepage
- *   1.2  host: send_command_as (a command on behalf of an origin, e.g. a central-node task) */
+ *   1.2  host: send_command_as (a command on behalf of an origin, e.g. a central-node task)
+ *   1.3  host: agent_settings (typed agent settings: state dir, control socket, plugin dirs,
+ *        log level, the proxy already parsed) */
 
 #if defined(__GNUC__)
 #define VIGIL_EXPORT __attribute__((visibility("default")))
@@ -82,6 +118,12 @@ extern "C" {
 /* Name of the single symbol every plugin exports. */
 #define VIGIL_PLUGIN_ENTRY_SYMBOL "vigil_plugin_entry"
 
+/* Limits (see LIMITS above). */
+#define VIGIL_MAX_PAYLOAD (16u << 20)
+#define VIGIL_MAX_TYPE_NAME 128u
+#define VIGIL_MAX_ORIGIN 256u
+#define VIGIL_MAX_ERRLEN 1024u
+
 /* True when a struct whose first field is struct_size covers `field`. */
 #define VIGIL_HAS_FIELD(ptr, type, field) \
     ((ptr) != NULL && (ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
@@ -89,12 +131,12 @@ extern "C" {
 typedef int32_t vigil_status;
 enum {
     VIGIL_OK = 0,
-    VIGIL_EINVAL = -1,      /* bad argument */
-    VIGIL_ENOTFOUND = -2,   /* no such command / plugin / subscription */
+    VIGIL_EINVAL = -1,      /* bad argument (NULL callback, over a limit, wrong name) */
+    VIGIL_ENOTFOUND = -2,   /* no such command / plugin / subscription / timer */
     VIGIL_ETIMEDOUT = -3,   /* deadline passed before a reply */
     VIGIL_EDISABLED = -4,   /* target plugin is disabled or not running */
     VIGIL_EEXIST = -5,      /* already registered */
-    VIGIL_ESTATE = -6,      /* call not allowed in the current state */
+    VIGIL_ESTATE = -6,      /* call not allowed in the current state (stopped, replied) */
     VIGIL_ENOMEM = -7,
     VIGIL_EINTERNAL = -8,   /* unexpected failure (an exception, a bug) */
     VIGIL_EUNSUPPORTED = -9,
@@ -129,27 +171,29 @@ typedef enum vigil_overflow_policy {
 
 typedef struct vigil_subscribe_options {
     uint32_t struct_size;
-    uint32_t queue_capacity;  /* 0 = host default (65536) */
+    uint32_t queue_capacity;  /* 0 = host default (agent.queue_capacity, 65536) */
     uint32_t overflow_policy; /* vigil_overflow_policy */
     uint32_t reserved;
 } vigil_subscribe_options;
 
-/* Message callback. `msg` and everything it points to is borrowed. */
+/* Message callback. `msg` and everything it points to is borrowed for the call. */
 typedef void (*vigil_message_cb)(void* user, const struct vigil_message* msg);
 
-/* Command handler. `command` is a VIGIL_TYPE_COMMAND message (borrowed). The
- * handler must answer it exactly once with host->reply(), now or later, from
- * any thread, passing command->correlation_id. */
+/* Command handler. `command` is a VIGIL_TYPE_COMMAND message (borrowed for the
+ * call). The handler must answer it exactly once with host->reply(), now or
+ * later, from any thread, passing command->correlation_id. */
 typedef void (*vigil_command_cb)(void* user, const struct vigil_message* command);
 
 /* Reply to a command this plugin sent: called exactly once, with a
  * VIGIL_TYPE_COMMAND_RESULT message (a result, an error, or a timeout error
- * produced by the bus). Runs on the sender's executor thread. */
+ * produced by the bus). Runs on the sender's executor thread. When the sender
+ * stops first, the reply is discarded and cb is never called (free `user` in
+ * destroy()). */
 typedef void (*vigil_reply_cb)(void* user, const struct vigil_message* result);
 
 typedef void (*vigil_task_cb)(void* user);
 
-/* Receives a borrowed string. */
+/* Receives a borrowed string (valid for the call only). */
 typedef void (*vigil_string_cb)(void* user, const char* data, uint32_t len);
 
 typedef struct vigil_agent_identity {
@@ -159,83 +203,175 @@ typedef struct vigil_agent_identity {
     const char* agent_version;
 } vigil_agent_identity;
 
+/* since 1.3: the agent's settings, typed, so no plugin parses the `agent:`
+ * JSON. Every string is NUL-terminated and never NULL ("" when unset). */
+typedef struct vigil_agent_settings {
+    uint32_t struct_size;
+    uint32_t plugin_dir_count;
+    const char* state_dir;           /* the agent's state directory (not the plugin's own) */
+    const char* control_socket;      /* vigilctl's UNIX socket */
+    const char* const* plugin_dirs;  /* plugin_dir_count directories, searched in order */
+    const char* log_level;           /* "trace", "debug", "info", "warn" or "error" */
+    const char* proxy_url;           /* as configured; "" = direct connections */
+    const char* proxy_host;          /* "" when no proxy; an IPv6 address without brackets */
+    const char* proxy_username;      /* percent-decoded; "" when none */
+    const char* proxy_password;      /* percent-decoded; "" when none */
+    uint32_t proxy_port;             /* 0 when no proxy */
+    uint32_t reserved;
+} vigil_agent_settings;
+
 typedef struct vigil_host_api {
     uint32_t struct_size;
     uint32_t abi_major;
     uint32_t abi_minor;
     uint32_t reserved;
 
-    /* --- logging --- */
+    /* Writes one line to the agent's log, prefixed with the plugin's name.
+     *  Thread:   any.   Returns: nothing; level is clamped to TRACE..ERROR.
+     *  Strings:  msg need not be NUL-terminated; invalid UTF-8 is logged as is. */
     void (*log)(vigil_host_handle* h, int32_t level, const char* msg, uint32_t len);
 
-    /* --- bus --- */
-    /* Publishes a message. The host copies envelope and payload; source,
-     * sequence and timestamp (when 0) are filled in by the host. */
+    /* Publishes a message. The host copies envelope and payload before it
+     * returns; source, sequence and timestamp (when 0) are filled in.
+     *  Thread:   any.  When: create() .. destroy() (queued to subscribers at once).
+     *  Returns:  VIGIL_OK; VIGIL_EINVAL (msg NULL or too short, type ANY or
+     *            not registered, payload NULL with a size, payload over
+     *            VIGIL_MAX_PAYLOAD, a core payload whose struct_size does not
+     *            fit its size).
+     *  Note:     a full subscriber queue drops telemetry there (counted), never
+     *            here: publish does not block on slow subscribers. */
     vigil_status (*publish)(vigil_host_handle* h, const struct vigil_message* msg);
 
-    /* Subscribes to one message type (VIGIL_TYPE_ANY for every type). Returns a
-     * subscription id > 0 in *out_id. options may be NULL (host defaults). */
+    /* Subscribes to one message type (VIGIL_TYPE_ANY for every type).
+     *  Thread:   any. cb runs on this subscription's own delivery thread, never
+     *            concurrently with itself.
+     *  When:     create() .. destroy(); nothing is delivered before start() has
+     *            returned (messages published meanwhile are queued, bounded).
+     *  Returns:  VIGIL_OK and an id > 0 in *out_id (may be NULL); VIGIL_EINVAL
+     *            (cb NULL, unknown type).
+     *  Options:  NULL = host defaults; fields beyond options->struct_size are
+     *            defaults too.
+     *  Lifetime: `user` must stay valid until unsubscribe() has returned, or
+     *            until destroy() when never unsubscribed. */
     vigil_status (*subscribe)(vigil_host_handle* h, uint32_t type_id,
                               const vigil_subscribe_options* options, vigil_message_cb cb,
                               void* user, uint64_t* out_id);
+    /* Ends a subscription.
+     *  Thread:   any, including the subscription's own callback.
+     *  Returns:  VIGIL_OK; VIGIL_ENOTFOUND (not this plugin's, or already ended).
+     *  Lifetime: waits for a running cb to return, except when called from
+     *            inside that cb; after it returns cb is not called again and
+     *            `user` may be freed (from inside cb: after cb returns). */
     vigil_status (*unsubscribe)(vigil_host_handle* h, uint64_t subscription_id);
 
     /* Registers a custom message type by name ("vendor.thing"); the same name
-     * always yields the same id within a process. Ids are >= VIGIL_TYPE_CUSTOM_BASE. */
+     * always yields the same id within a process.
+     *  Thread:   any.
+     *  Returns:  VIGIL_OK and an id >= VIGIL_TYPE_CUSTOM_BASE in *out_type_id;
+     *            VIGIL_EINVAL (name empty or over VIGIL_MAX_TYPE_NAME, out NULL). */
     vigil_status (*register_type)(vigil_host_handle* h, const char* name, uint32_t name_len,
                                   uint32_t* out_type_id);
 
     /* --- commands (request/reply) --- */
     /* Registers a handler for command `name`. Command names are namespaced by
-     * plugin: "<plugin>.<verb>" (the host refuses other prefixes), which is how
-     * the bus can answer "plugin X is disabled" for a plugin that never loaded. */
+     * plugin: "<plugin>.<verb>", which is how the bus can answer "plugin X is
+     * disabled" for a plugin that never loaded.
+     *  When:     create() or start() (a handler lives until stop()).
+     *  Thread:   any. cb runs on the executor.
+     *  Returns:  VIGIL_OK; VIGIL_EINVAL (cb NULL, a name without this plugin's
+     *            prefix or without a verb); VIGIL_EEXIST (name taken).
+     *  Lifetime: `user` must stay valid until stop() has returned. */
     vigil_status (*register_command)(vigil_host_handle* h, const char* name, uint32_t name_len,
                                      vigil_command_cb cb, void* user);
 
-    /* Sends command `name` with JSON arguments; `cb` is called exactly once
-     * with the result, an error, or a timeout error after timeout_ms (0 = 30 s).
-     * *out_correlation_id (may be NULL) receives the command's correlation id. */
+    /* Sends command `name` with JSON arguments (a JSON object; NULL/empty = {}).
+     *  Thread:   any. cb runs exactly once on this plugin's executor with the
+     *            result, an error, or a timeout error after timeout_ms (0 = 30 s).
+     *  Returns:  VIGIL_OK and the correlation id in *out_correlation_id (may
+     *            be NULL); VIGIL_EINVAL (name empty, cb NULL). Only when OK is
+     *            cb called. An unknown or disabled target is an error reply
+     *            (VIGIL_ENOTFOUND / VIGIL_EDISABLED), not a return code.
+     *  Lifetime: `user` until cb has run — or until destroy() when the plugin
+     *            stops before the reply (then cb is never called). */
     vigil_status (*send_command)(vigil_host_handle* h, const char* name, uint32_t name_len,
                                  const char* args_json, uint32_t args_len, uint32_t timeout_ms,
                                  vigil_reply_cb cb, void* user, uint64_t* out_correlation_id);
 
     /* Answers a command received by a handler. status is VIGIL_OK or a
-     * negative code; result_json is the result (or NULL), error a human message
-     * (or NULL). A second reply, or one after the deadline, returns
-     * VIGIL_ESTATE and is counted. */
+     * negative code; result_json is the result (a JSON value, or NULL), error
+     * a human message (or NULL).
+     *  Thread:   any, now or later (a worker thread may answer).
+     *  Returns:  VIGIL_OK; VIGIL_ESTATE for a second reply or a reply after
+     *            the deadline (the bus already answered with a timeout) —
+     *            counted as a late reply; VIGIL_EINVAL for a command another
+     *            plugin handles (only the handler may answer). */
     vigil_status (*reply)(vigil_host_handle* h, uint64_t correlation_id, vigil_status status,
                           const char* result_json, uint32_t result_len, const char* error,
                           uint32_t error_len);
 
-    /* --- metrics (names are per plugin; exported as vigil_<plugin>_<name>) --- */
+    /* --- metrics (names are per plugin; exported as vigil_<plugin>_<name>) ---
+     *  Thread: any. Names are ASCII [a-z0-9_.]; counters only grow. */
     void (*counter_add)(vigil_host_handle* h, const char* name, uint32_t name_len, uint64_t delta);
     void (*gauge_set)(vigil_host_handle* h, const char* name, uint32_t name_len, int64_t value);
 
     /* --- timers and the executor --- */
     /* Calls cb on the executor after interval_ms, then every interval_ms when
-     * repeat != 0. */
+     * repeat != 0 (the next run is scheduled when one starts).
+     *  When:     create() .. the start of stop(); nothing fires before start()
+     *            has returned.
+     *  Returns:  VIGIL_OK and an id > 0 in *out_timer_id (may be NULL);
+     *            VIGIL_EINVAL (cb NULL); VIGIL_ESTATE (the executor stopped).
+     *  Lifetime: `user` until timer_cancel() and a following post() callback
+     *            has run (a callback already running on the executor finishes
+     *            after timer_cancel returns), or until destroy(); for a one-shot
+     *            timer, also until its callback has returned. */
     vigil_status (*timer_start)(vigil_host_handle* h, uint32_t interval_ms, int32_t repeat,
                                 vigil_task_cb cb, void* user, uint64_t* out_timer_id);
+    /* Stops a timer: it does not fire again once this returns. Does not wait
+     * for a callback that is running right now (see timer_start's Lifetime).
+     *  Thread:   any, including the timer's own callback.
+     *  Returns:  VIGIL_OK; VIGIL_ENOTFOUND (unknown, fired one-shot, cancelled,
+     *            or the executor stopped). */
     vigil_status (*timer_cancel)(vigil_host_handle* h, uint64_t timer_id);
-    /* Runs cb once on the plugin's executor thread, as soon as possible. */
+    /* Runs cb once on the plugin's executor thread, as soon as possible, after
+     * the work queued before it.
+     *  Returns:  VIGIL_OK; VIGIL_EINVAL (cb NULL); VIGIL_ESTATE (the executor
+     *            stopped: cb will never run, free `user` yourself).
+     *  Lifetime: `user` until cb has run. */
     vigil_status (*post)(vigil_host_handle* h, vigil_task_cb cb, void* user);
 
     /* --- configuration and identity --- */
-    /* The plugin's settings (its YAML section, without `enabled`) as JSON. The
-     * pointer stays valid until the next reconfigure() or destroy(). */
+    /* The plugin's settings (its YAML section, without `enabled`) as a JSON
+     * object: validated against config_schema, with every `default` the schema
+     * declares filled in for keys the operator left out.
+     *  Returns:  NUL-terminated JSON; its length in *out_len (may be NULL).
+     *  Lifetime: until reconfigure() is called or destroy(). The host replaces
+     *            the text just before calling reconfigure(), so a plugin thread
+     *            must not read it concurrently: copy it in create() and in
+     *            reconfigure() (the C++ SDK's config_json() returns a copy). */
     const char* (*config_json)(vigil_host_handle* h, uint32_t* out_len);
-    /* The `agent:` section as JSON (proxy, log level, ...), same lifetime. */
+    /* The `agent:` section as JSON (proxy, log level, ...); same lifetime as
+     * config_json, but it only changes across a restart of the plugin. */
     const char* (*agent_config_json)(vigil_host_handle* h, uint32_t* out_len);
-    /* A directory owned by this plugin (created, mode 0700), valid for life. */
+    /* A directory owned by this plugin (<agent state_dir>/plugins/<name>,
+     * created with mode 0700 before create()). NUL-terminated, valid until
+     * destroy() returns. */
     const char* (*state_dir)(vigil_host_handle* h);
+    /* Fills *out up to out->struct_size (set it to sizeof before the call; the
+     * host sets it to what it filled).
+     *  Returns:  VIGIL_OK; VIGIL_EINVAL (out NULL or struct_size < 4).
+     *  Lifetime: the strings are valid until destroy() returns. */
     vigil_status (*agent_identity)(vigil_host_handle* h, vigil_agent_identity* out);
 
-    /* Publishes this plugin's status as a JSON object; shown by
-     * `vigilctl status` and included in host_status(). The host copies it. */
+    /* Publishes this plugin's status as a JSON object; shown by `vigilctl
+     * status`, sent in heartbeats and included in host_status_json(). The host
+     * copies it. Text that is not valid JSON is ignored (with a warning in the
+     * agent's log): the previous status stays. */
     void (*set_status_json)(vigil_host_handle* h, const char* json, uint32_t len);
 
-    /* Calls cb synchronously with a JSON snapshot of the host: version, uptime,
-     * each plugin's state, counters and status JSON. */
+    /* Calls cb before returning, on the calling thread, with a JSON snapshot
+     * of the host: version, uptime, each plugin's state, counters and status
+     * JSON. The text is borrowed for the call. */
     void (*host_status_json)(vigil_host_handle* h, vigil_string_cb cb, void* user);
 
     /* --- since 1.1: the agent's quarantine / backup store (one per agent, owned by the host) ---
@@ -243,12 +379,16 @@ typedef struct vigil_host_api {
      * path, owner, mode, size, mtime, MD5, SHA-1, SHA-256 and the time, plus the
      * caller's metadata (a JSON object: detection, reason, task, ...). With
      * VIGIL_QUARANTINE_MOVE the original is removed (that is how quarantine and
-     * delete-with-backup work); with VIGIL_QUARANTINE_COPY it stays. On success
-     * cb receives the entry as JSON ({"id": ..., "original_path": ..., ...});
-     * on failure it receives the reason as plain text. cb runs synchronously.
-     * Entries are listed, restored (byte-identical, with owner, mode and mtime)
-     * and deleted with the host commands agent.quarantine_list / _restore /
-     * _delete, which `vigilctl quarantine ...` uses. */
+     * delete-with-backup work); with VIGIL_QUARANTINE_COPY it stays. Entries
+     * are listed, restored (byte-identical, with owner, mode and mtime) and
+     * deleted with the host commands agent.quarantine_list / _restore /
+     * _delete, which `vigilctl quarantine ...` uses.
+     *  Thread:   any (it copies the whole file: call it from a worker thread).
+     *  Returns:  VIGIL_OK, and cb (may be NULL) receives the entry as JSON
+     *            ({"id": ..., "original_path": ..., ...}); VIGIL_EINVAL (path
+     *            NULL); VIGIL_EFAILED, and cb receives the reason as text (not
+     *            a regular file, changed while copied, I/O error, ...). cb runs
+     *            before the function returns, on the calling thread. */
     vigil_status (*quarantine_put)(vigil_host_handle* h, const char* path, uint32_t path_len,
                                    const char* meta_json, uint32_t meta_len, uint32_t flags,
                                    vigil_string_cb cb, void* user);
@@ -257,11 +397,25 @@ typedef struct vigil_host_api {
      * send_command with an explicit origin that the handler sees in
      * vigil_command.origin (e.g. "task:<id>" when a connector acts for a
      * central-node task); origin NULL/empty = the sending plugin's name.
-     * Check host->struct_size before calling (VIGIL_HAS_FIELD). */
+     *  Returns:  as send_command; VIGIL_EINVAL also for an origin over
+     *            VIGIL_MAX_ORIGIN bytes.
+     *  Check VIGIL_HAS_FIELD(host, vigil_host_api, send_command_as) first. */
     vigil_status (*send_command_as)(vigil_host_handle* h, const char* name, uint32_t name_len,
                                     const char* args_json, uint32_t args_len, uint32_t timeout_ms,
                                     const char* origin, uint32_t origin_len, vigil_reply_cb cb, void* user,
                                     uint64_t* out_correlation_id);
+
+    /* --- since 1.3 ---
+     * Fills *out up to out->struct_size (set it to sizeof before the call; the
+     * host sets it to what it filled). The C++ SDK's vigil::agent_settings()
+     * wraps it and falls back to agent_config_json() on older hosts.
+     *  Thread:   any.
+     *  Returns:  VIGIL_OK; VIGIL_EINVAL (out NULL or struct_size < 4).
+     *  Lifetime: every string and the plugin_dirs array stay valid until
+     *            destroy() returns (the agent section changes only across a
+     *            restart of the plugin).
+     *  Check VIGIL_HAS_FIELD(host, vigil_host_api, agent_settings) first. */
+    vigil_status (*agent_settings)(vigil_host_handle* h, vigil_agent_settings* out);
 } vigil_host_api;
 
 #define VIGIL_QUARANTINE_MOVE 0u
@@ -273,24 +427,47 @@ typedef struct vigil_plugin_api {
     uint32_t struct_size;
     uint32_t reserved;
 
-    /* Creates an instance. `host` and `h` stay valid until destroy() returns.
-     * The settings are available through host->config_json(h). On failure
-     * return a non-OK status; *out_state may still be set so that
-     * last_error(state) can explain, after which destroy(state) is called. */
+    /* Creates an instance: parse settings, register commands, subscribe.
+     *  Required: yes.   Thread: the host's control thread.
+     *  When:     once per instance, first; again after destroy() for a restart.
+     *  Returns:  VIGIL_OK with *out_state set; any error refuses the plugin
+     *            ("create failed (code): last_error") and the host keeps
+     *            running. *out_state may still be set on failure so that
+     *            last_error(state) can explain; destroy(state) follows.
+     *  Lifetime: `host` and `h` stay valid until destroy() returns. */
     vigil_status (*create)(const vigil_host_api* host, vigil_host_handle* h,
                            vigil_plugin_state** out_state);
-    /* Begins work (threads, sensors, sockets). */
+    /* Begins work (threads, sensors, sockets). Deliveries, commands and timers
+     * start after it returns.
+     *  Required: no (NULL = nothing to start).   Thread: control thread.
+     *  Returns:  VIGIL_OK; an error fails the plugin: the host calls stop(),
+     *            then destroy(). */
     vigil_status (*start)(vigil_plugin_state* state);
-    /* Ends work; must return within a few seconds. Required. */
+    /* Ends work: join your threads, stop your sensors. Called after the host
+     * has stopped the executor and drained subscriptions (bounded).
+     *  Required: yes.   Thread: control thread.
+     *  Limits:   must return within a few seconds; on SIGTERM the daemon exits
+     *            after agent.stop_timeout_s whatever plugins do.
+     *  Returns:  VIGIL_OK; an error is logged, the instance still counts as
+     *            stopped. */
     vigil_status (*stop)(vigil_plugin_state* state);
-    /* Optional (may be NULL): apply changed settings while running; the new
-     * settings are already available through host->config_json(). When NULL or
-     * failing, the host restarts the instance (stop, destroy, create, start). */
+    /* Applies changed settings while running; host->config_json() already
+     * returns the new, validated and defaulted settings.
+     *  Required: no (NULL = restart the instance: stop, destroy, create, start).
+     *  Thread:   control thread, between start() and stop().
+     *  Returns:  VIGIL_OK (applied in place); any error makes the host restart
+     *            the instance instead. */
     vigil_status (*reconfigure)(vigil_plugin_state* state);
-    /* Frees the instance. */
+    /* Frees the instance. After it returns the host never calls the plugin
+     * with this state again, and no host callback with this instance's `user`
+     * pointers runs any more.
+     *  Required: yes.   Thread: control thread.   Cannot fail. */
     void (*destroy)(vigil_plugin_state* state);
-    /* Describes the last failure of this instance (state may be NULL after a
-     * failed create without a state). Optional. */
+    /* Describes the last failure of this instance; state may be NULL after a
+     * failed create that set no state.
+     *  Required: no.   Thread: control thread.
+     *  Returns:  NUL-terminated text (UTF-8; shown up to VIGIL_MAX_ERRLEN
+     *            bytes) or NULL, valid until the next call on the instance. */
     const char* (*last_error)(vigil_plugin_state* state);
 } vigil_plugin_api;
 
@@ -314,7 +491,10 @@ typedef struct vigil_plugin_info {
      * (e.g. "behavior"), or NULL. */
     const char* requires_plugins;
     /* JSON Schema (draft 4) for the plugin's settings, or NULL. Validated by
-     * the host before create(). */
+     * the host before create() and on every reload; the host then fills in the
+     * `default` of every property the settings leave out (nested objects
+     * included), so create() and reconfigure() can rely on well-formed,
+     * complete settings. Give every property a `default` and a `description`. */
     const char* config_schema;
     const vigil_plugin_api* api;
     /* since 1.1 */
@@ -324,8 +504,11 @@ typedef struct vigil_plugin_info {
 
 /*
  * The one exported entry point. Returns static info, or NULL to decline the
- * host (e.g. when a plugin refuses a host feature level). Must not call host
- * services and must be cheap: the host may call it to inspect a plugin.
+ * host (e.g. when a plugin refuses a host feature level).
+ *  Required: yes.   Thread: the control thread, possibly several times (the
+ *  host may call it to inspect a plugin, e.g. for `--check-config`).
+ *  Must not call host services and must be cheap. All strings in the info are
+ *  NUL-terminated and static.
  */
 typedef const vigil_plugin_info* (*vigil_plugin_entry_fn)(const vigil_host_info* host);
 

@@ -12,6 +12,7 @@
 //   records.hpp          ActionResult, Threat: the critical records, by field name
 //   status.hpp           StatusReporter: status JSON now and periodically
 //   command_workers.hpp  CommandWorkers: long commands on bounded worker threads
+//   agent.hpp            agent_settings() (ABI 1.3, typed), the connector-contact contract
 //
 // A plugin is a class derived from vigil::Plugin, exported with VIGIL_PLUGIN:
 //
@@ -34,6 +35,7 @@
 // exception is logged and counted (metric callback_exceptions).
 #pragma once
 
+#include "agent.hpp"
 #include "command_workers.hpp"
 #include "events.h"
 #include "host.hpp"

@@ -28,6 +28,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include <vigil/agent.hpp>
 #include <vigil/events.h>
 #include <vigil/payload.hpp>
 #include <vigil/plugin.h>
@@ -220,8 +221,16 @@ public:
     size_t subscriptions() const { return subs_.size(); }
     size_t timers() const { return timers_.size(); }
     size_t late_replies() const { return late_replies_; }
+    size_t agent_settings_calls() const { return agent_settings_calls_; }
 
     void set_state_dir(std::string dir) { state_dir_ = std::move(dir); }
+    // Pretends to be a host of an older minor: services added later are
+    // outside api()->struct_size (the SDK must not call them).
+    void set_abi_minor(uint32_t minor) {
+        api_.abi_minor = minor;
+        if (minor < 3) api_.struct_size = uint32_t(offsetof(vigil_host_api, agent_settings));
+        if (minor < 2) api_.struct_size = uint32_t(offsetof(vigil_host_api, send_command_as));
+    }
     void set_agent_config(std::string json) { agent_config_ = std::move(json); }
     void set_host_status(std::string json) { host_status_ = std::move(json); }
 
@@ -327,6 +336,9 @@ private:
     std::string status_;
     size_t status_updates_ = 0;
     size_t late_replies_ = 0;
+    size_t agent_settings_calls_ = 0;
+    AgentSettings agent_;
+    std::vector<const char*> dir_ptrs_;
 
     std::map<std::string, std::pair<vigil_command_cb, void*>> handlers_;
     std::map<uint64_t, Sub> subs_;
@@ -448,6 +460,32 @@ inline void FakeHost::fill_api() {
         out->agent_id = "00000000-0000-4000-8000-000000000000";
         out->hostname = "fake-host";
         out->agent_version = "0.0.0-test";
+        return VIGIL_OK;
+    };
+    api_.agent_settings = [](vigil_host_handle* h, vigil_agent_settings* out) -> vigil_status {
+        if (!out || out->struct_size < sizeof(uint32_t)) return VIGIL_EINVAL;
+        auto* f = F(h);
+        f->agent_ = parse_agent_settings(f->agent_config_);
+        f->dir_ptrs_.clear();
+        for (const auto& d : f->agent_.plugin_dirs) f->dir_ptrs_.push_back(d.c_str());
+        static const ProxyUrl none{};
+        const ProxyUrl& p = f->agent_.proxy ? *f->agent_.proxy : none;
+        vigil_agent_settings s{};
+        s.struct_size = sizeof s;
+        s.plugin_dir_count = uint32_t(f->dir_ptrs_.size());
+        s.state_dir = f->agent_.state_dir.c_str();
+        s.control_socket = f->agent_.control_socket.c_str();
+        s.plugin_dirs = f->dir_ptrs_.data();
+        s.log_level = f->agent_.log_level.c_str();
+        s.proxy_url = p.url.c_str();
+        s.proxy_host = p.host.c_str();
+        s.proxy_username = p.username.c_str();
+        s.proxy_password = p.password.c_str();
+        s.proxy_port = p.port;
+        const uint32_t n = out->struct_size < sizeof s ? out->struct_size : uint32_t(sizeof s);
+        std::memcpy(out, &s, n);
+        out->struct_size = n;
+        ++f->agent_settings_calls_;
         return VIGIL_OK;
     };
     api_.set_status_json = [](vigil_host_handle* h, const char* json, uint32_t len) {
