@@ -230,10 +230,27 @@ FIELD(vigil_plugin_info, homepage, 72, 8);
 APPENDED(vigil_host_api, send_command_as, 176);
 FIELD(vigil_host_api, send_command_as, 176, 8);
 
+/* ------------------------------------------------ 1.3 */
+APPENDED(vigil_host_api, agent_settings, 184);
+FIELD(vigil_host_api, agent_settings, 184, 8);
+FIELD(vigil_agent_settings, struct_size, 0, 4);
+FIELD(vigil_agent_settings, plugin_dir_count, 4, 4);
+FIELD(vigil_agent_settings, state_dir, 8, 8);
+FIELD(vigil_agent_settings, control_socket, 16, 8);
+FIELD(vigil_agent_settings, plugin_dirs, 24, 8);
+FIELD(vigil_agent_settings, log_level, 32, 8);
+FIELD(vigil_agent_settings, proxy_url, 40, 8);
+FIELD(vigil_agent_settings, proxy_host, 48, 8);
+FIELD(vigil_agent_settings, proxy_username, 56, 8);
+FIELD(vigil_agent_settings, proxy_password, 64, 8);
+FIELD(vigil_agent_settings, proxy_port, 72, 4);
+FIELD(vigil_agent_settings, reserved, 76, 4);
+SIZE(vigil_agent_settings, 80);
+
 /* ------------------------------------------------ current sizes */
 SIZE(vigil_subscribe_options, 16);
 SIZE(vigil_agent_identity, 32);
-SIZE(vigil_host_api, 184);
+SIZE(vigil_host_api, 192);
 SIZE(vigil_plugin_api, 56);
 SIZE(vigil_host_info, 24);
 SIZE(vigil_plugin_info, 80);
