@@ -2,7 +2,6 @@
 
 #include <sstream>
 #include <vector>
-
 #include <vigil/common/small_file.hpp>
 
 namespace vigil::network_threat {
@@ -97,7 +96,9 @@ Distress DistressMonitor::sample(int64_t now_ms) {
     uint64_t v = 0;
     while (in >> name >> v)
         if (name.rfind("Udp6", 0) == 0) now["Udp6." + name] = v;
-    Distress d = rates(last_, now, now_ms - last_ms_);
+    // A baseline older than a few seconds would average a burst away: start over.
+    constexpr int64_t kStaleMs = 3000;
+    Distress d = now_ms - last_ms_ <= kStaleMs ? rates(last_, now, now_ms - last_ms_) : Distress{};
     last_ = std::move(now);
     last_ms_ = now_ms;
     return d;
