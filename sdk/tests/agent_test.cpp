@@ -55,7 +55,8 @@ TEST_CASE("agent: settings from the 1.3 service and, on an older host, from the 
 
 TEST_CASE("agent: the connector-contact contract") {
     const std::string status = R"({"plugins":[
-        {"name":"kataedr","status":{"connector":{"last_contact_ns":1700000000000000000,"central":"https://c:8443"}}},
+        {"name":"kataedr","status":{"connector":{"last_contact_ns":1700000000000000000,"central":"https://c:8443",
+                                                 "servers":["https://c:8443","https://d:8443"]}}},
         {"name":"other","status":{"connector":{"last_contact_ns":1800000000000000000}}},
         {"name":"isolation","status":{"last_contact":"2020-01-01T00:00:00Z"}},
         {"name":"never","status":{"connector":{"last_contact_ns":0}}}]})";
@@ -65,6 +66,11 @@ TEST_CASE("agent: the connector-contact contract") {
     CHECK_FALSE(vigil::last_central_contact_ns(status, "isolation"));  // other spellings are not the contract
     CHECK_FALSE(vigil::last_central_contact_ns(R"({"plugins":[]})"));
     CHECK_FALSE(vigil::last_central_contact_ns("not json"));
+    auto k = vigil::connector_status(status, "kataedr");
+    REQUIRE(k.size() == 1);
+    CHECK(k[0].central == "https://c:8443");
+    CHECK(k[0].servers == std::vector<std::string>{"https://c:8443", "https://d:8443"});
+    CHECK(vigil::connector_status(status).size() == 3);
     FakeHost host;
     host.set_host_status(status);
     vigil::Host h(host.api(), host.handle());

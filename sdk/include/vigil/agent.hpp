@@ -14,10 +14,12 @@
 //
 //      "connector": { "last_contact_ns": <CLOCK_REALTIME ns of the last
 //                     successful exchange with a central node; 0 = never>,
-//                     "central": "<URL of that node>" }
+//                     "central": "<URL of that node>",
+//                     "servers": ["<every configured central-node URL>", ...] }
 //
-//    and any plugin reads it with last_central_contact_ns(host[, plugin]).
-//    Nothing else in the connector's status is a contract.
+//    and any plugin reads it with connector_status(host[, plugin]) or
+//    last_central_contact_ns(host[, plugin]). Nothing else in the
+//    connector's status is a contract.
 #pragma once
 
 #include <cstdint>
@@ -178,33 +180,60 @@ inline AgentSettings agent_settings(const Host& host) {
 
 inline constexpr const char* kConnectorStatusKey = "connector";
 
-// The newest connector.last_contact_ns in a host status snapshot (the JSON of
-// host_status_json), over every plugin or only `plugin` when named. nullopt
-// when no running plugin publishes the contract; 0 when one does but never
-// reached a central node.
-inline std::optional<int64_t> last_central_contact_ns(std::string_view host_status_json,
-                                                      std::string_view plugin = {}) {
-    std::optional<int64_t> newest;
+// What a connector publishes under "connector" (see the top of this file).
+struct ConnectorStatus {
+    std::string plugin;  // who published it
+    int64_t last_contact_ns = 0;
+    std::string central;
+    std::vector<std::string> servers;
+};
+
+// Every connector status in a host status snapshot (the JSON of
+// host_status_json), or only `plugin`'s when named. Empty when no running
+// plugin publishes the contract.
+inline std::vector<ConnectorStatus> connector_status(std::string_view host_status_json, std::string_view plugin = {}) {
+    std::vector<ConnectorStatus> out;
     json::Value root;
     try {
         root = json::parse(host_status_json);
     } catch (const json::ParseError&) {
-        return std::nullopt;
+        return out;
     }
     const json::Value* plugins = root.find("plugins");
-    if (!plugins) return std::nullopt;
+    if (!plugins) return out;
     for (const auto& p : plugins->items()) {
         const json::Value* name = p.find("name");
-        if (!plugin.empty() && !(name && name->is_string() && name->as_string() == plugin)) continue;
+        const std::string who = name && name->is_string() ? name->as_string() : "";
+        if (!plugin.empty() && who != plugin) continue;
         const json::Value* status = p.find("status");
         const json::Value* c = status ? status->find(kConnectorStatusKey) : nullptr;
         const json::Value* t = c ? c->find("last_contact_ns") : nullptr;
         if (!t || !t->is_int64()) continue;
-        if (!newest || t->as_int64() > *newest) newest = t->as_int64();
+        ConnectorStatus cs;
+        cs.plugin = who;
+        cs.last_contact_ns = t->as_int64();
+        if (const json::Value* central = c->find("central"); central && central->is_string())
+            cs.central = central->as_string();
+        if (const json::Value* servers = c->find("servers"))
+            for (const auto& u : servers->items())
+                if (u.is_string()) cs.servers.push_back(u.as_string());
+        out.push_back(std::move(cs));
     }
-    return newest;
+    return out;
+}
+inline std::vector<ConnectorStatus> connector_status(const Host& host, std::string_view plugin = {}) {
+    return connector_status(host.host_status(), plugin);
 }
 
+// The newest last_contact_ns over connector_status(): nullopt when no running
+// plugin publishes the contract; 0 when one does but never reached a node.
+inline std::optional<int64_t> last_central_contact_ns(std::string_view host_status_json,
+                                                      std::string_view plugin = {}) {
+    std::optional<int64_t> newest;
+    for (const auto& c : connector_status(host_status_json, plugin))
+        if (!newest || c.last_contact_ns > *newest) newest = c.last_contact_ns;
+    return newest;
+}
 inline std::optional<int64_t> last_central_contact_ns(const Host& host, std::string_view plugin = {}) {
     return last_central_contact_ns(host.host_status(), plugin);
 }
