@@ -28,6 +28,11 @@ function(vigil_add_plugin name)
     target_link_options(${name} PRIVATE -Wl,-z,defs)
   endif()
   add_dependencies(vigil_all_plugins ${name})
+  # Plugins built into the default directory ship in vigil-agent; test plugins do not.
+  if(P_OUTPUT_DIR STREQUAL VIGIL_PLUGIN_OUTPUT_DIR)
+    install(TARGETS ${name} LIBRARY DESTINATION lib/vigil/plugins COMPONENT agent
+            PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  endif()
 endfunction()
 add_custom_target(vigil_all_plugins)
 

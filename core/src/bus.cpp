@@ -332,4 +332,25 @@ BusStats Bus::stats() const {
     return s;
 }
 
+std::vector<SubscriptionSnapshot> Bus::subscriptions() const {
+    std::lock_guard<std::mutex> g(sub_mu_);
+    std::vector<SubscriptionSnapshot> out;
+    out.reserve(subs_.size() + graveyard_.size());
+    auto add = [&out](Subscription& s, bool live) {
+        SubscriptionSnapshot x;
+        x.id = s.id();
+        x.owner = s.owner();
+        x.live = live;
+        x.busy = live && s.busy();
+        x.delivered = s.delivered();
+        x.dropped = s.dropped();
+        x.depth = live ? s.depth() : 0;
+        x.capacity = s.capacity();
+        out.push_back(std::move(x));
+    };
+    for (auto& [id, sub] : subs_) add(*sub, true);
+    for (auto& sub : graveyard_) add(*sub, false);
+    return out;
+}
+
 }  // namespace vigil::core

@@ -36,6 +36,17 @@ struct BusStats {
     uint64_t late_replies = 0;
 };
 
+// One subscription as the watchdog and the metrics see it.
+struct SubscriptionSnapshot {
+    uint64_t id = 0;
+    std::string owner;
+    bool live = true;   // false: unsubscribed (its counts still add up per owner)
+    bool busy = false;  // inside the subscriber's callback
+    uint64_t delivered = 0, dropped = 0;
+    size_t depth = 0;
+    uint32_t capacity = 0;
+};
+
 class Bus {
 public:
     // Called with each reply; must not block (hop to your own thread).
@@ -81,6 +92,7 @@ public:
 
     void set_unavailable_fn(UnavailableFn fn);
     BusStats stats() const;
+    std::vector<SubscriptionSnapshot> subscriptions() const;
     std::vector<std::string> commands() const;
 
 private:

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "json_util.hpp"
+#include "metrics_http.hpp"
 
 namespace vigil::core {
 
@@ -119,6 +120,63 @@ bool read_uint(const YAML::Node& v, uint32_t& out) {
     }
 }
 
+void parse_agent_metrics(const YAML::Node& v, const std::string& file, AgentConfig& agent,
+                         std::vector<ConfigError>& errors) {
+    if (!v.IsMap()) {
+        errors.push_back({file, line_of(v), "agent.metrics", "must be a mapping (listen, textfile, textfile_interval_s)"});
+        return;
+    }
+    for (const auto& kv : v) {
+        const std::string k = kv.first.as<std::string>("");
+        const std::string key = "agent.metrics." + k;
+        const YAML::Node& x = kv.second;
+        if (k == "listen" || k == "textfile") {
+            std::string& out = k == "listen" ? agent.metrics_listen : agent.metrics_textfile;
+            if (x.IsNull()) out.clear();
+            else if (x.IsScalar()) out = x.Scalar();
+            else errors.push_back({file, line_of(x), key, "must be a string"});
+        } else if (k == "textfile_interval_s") {
+            if (!read_uint(x, agent.metrics_textfile_interval_s) || agent.metrics_textfile_interval_s < 1 ||
+                agent.metrics_textfile_interval_s > 3600)
+                errors.push_back({file, line_of(x), key, "must be an integer from 1 to 3600"});
+        } else {
+            errors.push_back({file, line_of(kv.first), key, "unknown setting (known: listen, textfile, textfile_interval_s)"});
+        }
+    }
+    if (!agent.metrics_listen.empty()) {
+        std::string host;
+        uint16_t port = 0;
+        if (!split_host_port(agent.metrics_listen, host, port) || !is_loopback_literal(host))
+            errors.push_back({file, line_of(v), "agent.metrics.listen",
+                              "'" + agent.metrics_listen +
+                                  "' must be a loopback address and port, e.g. 127.0.0.1:9101 (the listener has no "
+                                  "authentication)"});
+    }
+    const std::string& t = agent.metrics_textfile;
+    if (!t.empty() && (t[0] != '/' || t.size() < 6 || t.compare(t.size() - 5, 5, ".prom") != 0))
+        errors.push_back({file, line_of(v), "agent.metrics.textfile",
+                          "must be an absolute path ending in .prom (node_exporter reads only those)"});
+}
+
+// The settings of logging, the watchdog and metrics; false when `k` is none of them.
+bool parse_agent_operation(const std::string& k, const YAML::Node& v, const std::string& file, AgentConfig& agent,
+                           std::vector<ConfigError>& errors) {
+    const std::string key = "agent." + k;
+    if (k == "log_format") {
+        agent.log_format = v.IsScalar() ? v.Scalar() : "";
+        if (agent.log_format != "text" && agent.log_format != "json")
+            errors.push_back({file, line_of(v), key, "must be text or json"});
+    } else if (k == "watchdog_stall_s") {
+        if (!read_uint(v, agent.watchdog_stall_s) || agent.watchdog_stall_s < 1 || agent.watchdog_stall_s > 600)
+            errors.push_back({file, line_of(v), key, "must be an integer from 1 to 600"});
+    } else if (k == "metrics") {
+        parse_agent_metrics(v, file, agent, errors);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 void parse_agent(const YAML::Node& node, const std::string& file, AgentConfig& agent,
                  std::vector<ConfigError>& errors) {
     if (!node) return;
@@ -173,10 +231,10 @@ void parse_agent(const YAML::Node& node, const std::string& file, AgentConfig& a
         } else if (k == "queue_capacity") {
             if (!read_uint(v, agent.queue_capacity) || agent.queue_capacity < 16 || agent.queue_capacity > (1u << 24))
                 errors.push_back({file, line_of(v), key, "must be an integer from 16 to 16777216"});
-        } else {
+        } else if (!parse_agent_operation(k, v, file, agent, errors)) {
             errors.push_back({file, line_of(kv.first), key,
                               "unknown setting (known: plugin_dir, state_dir, control_socket, proxy, log_level, "
-                              "stop_timeout_s, queue_capacity)"});
+                              "log_format, stop_timeout_s, queue_capacity, watchdog_stall_s, metrics)"});
         }
     }
     for (const auto* p : {&agent.state_dir, &agent.control_socket})
@@ -204,6 +262,7 @@ std::string agent_json(const AgentConfig& a) {
     w.Uint(a.stop_timeout_s);
     w.Key("queue_capacity");
     w.Uint(a.queue_capacity);
+    write_kv(w, "log_format", a.log_format);
     w.EndObject();
     return sb.GetString();
 }

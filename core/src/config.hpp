@@ -34,6 +34,11 @@ struct AgentConfig {
     std::string log_level = "info";
     uint32_t stop_timeout_s = 10;   // bound for stopping all plugins on SIGTERM
     uint32_t queue_capacity = 65536;  // default per-subscriber telemetry queue
+    std::string log_format = "text";  // text | json
+    uint32_t watchdog_stall_s = 20;   // no progress this long withholds systemd watchdog pings
+    std::string metrics_listen;       // loopback "host:port" for GET /metrics, empty = off
+    std::string metrics_textfile;     // node_exporter textfile path (*.prom), empty = off
+    uint32_t metrics_textfile_interval_s = 30;
     std::string json;               // the section as JSON, for plugins
 };
 

@@ -187,6 +187,13 @@ std::string ControlServer::handle(const std::string& line) {
     std::string cmd = json_string(*req, "cmd");
     if (cmd == "status") return "{\"ok\":true,\"result\":" + handlers_.status_json() + "}\n";
     if (cmd == "plugins") return "{\"ok\":true,\"result\":" + handlers_.plugins_json() + "}\n";
+    if (cmd == "metrics" && handlers_.metrics_text) {
+        std::string text = handlers_.metrics_text();
+        rapidjson::StringBuffer sb;
+        JsonWriter w(sb);
+        write_str(w, text);
+        return std::string("{\"ok\":true,\"result\":") + sb.GetString() + "}\n";
+    }
     if (cmd == "config_check") {
         std::string path = json_string(*req, "path");
         if (path.empty()) return error_reply("config_check needs \"path\"");
@@ -226,7 +233,7 @@ std::string ControlServer::handle(const std::string& line) {
         });
         return fut.get();  // the bus guarantees exactly one reply (timeouts included)
     }
-    return error_reply("unknown request '" + cmd + "' (status, plugins, events, config_check, call)");
+    return error_reply("unknown request '" + cmd + "' (status, plugins, events, metrics, config_check, call)");
 }
 
 void ControlServer::serve_events(int fd, const std::string& line) {
@@ -236,6 +243,11 @@ void ControlServer::serve_events(int fd, const std::string& line) {
         for (const auto& t : (*req)["types"].GetArray())
             if (t.IsString()) types.insert(t.GetString());
     std::atomic<bool> broken{false};
+    // A client that stops reading (a paused pager) ends its stream after 5 s
+    // instead of holding its delivery thread, which the watchdog would see as
+    // a stalled bus.
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     // A slow reader only loses events from its own queue (drop-oldest, counted).
     uint64_t sub = bus_.subscribe(
         VIGIL_TYPE_ANY, 65536, VIGIL_OVERFLOW_DROP_OLDEST,

@@ -3,7 +3,7 @@
 // peers. Protocol: one JSON request line, then one JSON reply line — or, for
 // `events`, a stream of event lines until the client goes away.
 //   {"cmd":"status"} {"cmd":"plugins"} {"cmd":"events","types":["file",...]}
-//   {"cmd":"config_check","path":"/etc/vigil/vigil.yaml"}
+//   {"cmd":"config_check","path":"/etc/vigil/vigil.yaml"} {"cmd":"metrics"}
 //   {"cmd":"call","name":"isolation.on","args":{...},"timeout_ms":30000}
 // Replies: {"ok":true,"result":...} or {"ok":false,"error":"..."}.
 #pragma once
@@ -26,6 +26,8 @@ public:
         std::function<std::string()> plugins_json;  // result array for "plugins"
         // Returns the errors (empty = valid) as a JSON array of strings.
         std::function<std::string(const std::string& path)> config_check;
+        // Prometheus exposition text for "metrics" (sent as a JSON string).
+        std::function<std::string()> metrics_text;
     };
     ControlServer(Bus& bus, Handlers handlers);
     ~ControlServer();

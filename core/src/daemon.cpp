@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <iostream>
 #include <thread>
 
 #include <vigil/sdk.hpp>
@@ -58,6 +57,7 @@ std::string errors_json(const std::vector<ConfigError>& errors) {
 Daemon::Daemon(std::string config_path) : config_path_(std::move(config_path)) {}
 
 Daemon::~Daemon() {
+    stop_operation();
     if (control_) control_->stop();
     if (plugins_) plugins_->stop_all();
     if (host_executor_) host_executor_->stop();
@@ -81,7 +81,19 @@ std::string Daemon::status_json() {
     write_kv(w, "state_dir", config_.agent.state_dir);
     write_kv(w, "control_socket", config_.agent.control_socket);
     w.Key("reloads");
-    w.Uint64(reloads_);
+    w.Uint64(reloads_.load());
+    if (watchdog_) {
+        w.Key("watchdog");
+        w.StartObject();
+        write_bool(w, "healthy", watchdog_->healthy());
+        write_bool(w, "systemd", notifier_.watchdog_timeout().count() > 0);
+        write_uint(w, "pings", watchdog_->pings());
+        w.Key("problems");
+        w.StartArray();
+        for (const auto& p : watchdog_->problems()) write_str(w, p);
+        w.EndArray();
+        w.EndObject();
+    }
     write_kv(w, "last_reload_error", last_reload_error_);
     w.Key("bus");
     w.StartObject();
@@ -188,6 +200,8 @@ bool Daemon::start(std::string& error) {
     config_ = *parsed.config;
     LogLevel lvl;
     if (parse_log_level(config_.agent.log_level, lvl)) set_log_level(lvl);
+    LogFormat fmt;
+    if (parse_log_format(config_.agent.log_format, fmt)) set_log_format(fmt);
     if (!make_dirs(config_.agent.state_dir, 0700)) {
         error = "cannot create state directory " + config_.agent.state_dir + ": " + std::strerror(errno);
         return false;
@@ -224,18 +238,22 @@ bool Daemon::start(std::string& error) {
     h.status_json = [this] { return status_json(); };
     h.plugins_json = [this] { return plugins_->plugins_json(); };
     h.config_check = [](const std::string& path) { return errors_json(check_config_file(path)); };
+    h.metrics_text = [this] { return metrics_ ? metrics_->render() : std::string(); };
     log_info("host", std::string("vigild ") + kVersion + " (ABI " + std::to_string(VIGIL_ABI_MAJOR) + "." +
                          std::to_string(VIGIL_ABI_MINOR) + ") agent " + ctx_.agent_id + ", config " + config_path_);
     // Plugins first: once the control socket answers, every plugin is settled.
     plugins_->apply(config_, plan);
+    start_operation();
     control_ = std::make_unique<ControlServer>(*bus_, h);
     if (!control_->start(config_.agent.control_socket, error)) return false;
     log_info("host", "ready; control socket " + config_.agent.control_socket);
+    notifier_.ready(ready_status());
     return true;
 }
 
 void Daemon::reload() {
     ++reloads_;
+    notifier_.reloading();
     log_info("host", "SIGHUP: re-reading " + config_path_);
     auto parsed = load_config_file(config_path_);
     std::string err;
@@ -256,13 +274,16 @@ void Daemon::reload() {
             next.agent.control_socket = config_.agent.control_socket;
             config_ = next;
             plugins_->apply(config_, plan);
+            apply_operation_settings();
             last_reload_error_.clear();
             log_info("host", "configuration reloaded");
+            notifier_.ready(ready_status());
             return;
         }
     }
     last_reload_error_ = err;
     log_error("host", "reload refused, the running configuration stays in effect: " + err);
+    notifier_.ready("running; last reload refused: " + err);
 }
 
 void Daemon::shutdown() {
@@ -273,7 +294,9 @@ void Daemon::shutdown() {
         log_error("host", "plugins did not stop within " + std::to_string(limit.count()) + " s; exiting anyway");
         std::_Exit(1);
     }).detach();
+    notifier_.stopping();
     log_info("host", "stopping");
+    stop_operation();
     // No new vigilctl requests; stopping the plugins answers the commands
     // still in flight, and only then are the clients waited for.
     if (control_) control_->stop_accepting();
@@ -294,10 +317,19 @@ int Daemon::run() {
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     started_at_ = std::chrono::steady_clock::now();
+    notifier_ = SystemdNotifier::from_environment();  // before any thread: it edits the environment
 
     std::string error;
     if (!start(error)) {
-        std::cerr << error << (error.empty() || error.back() == '\n' ? "" : "\n");
+        // Through the log, so each line gets its journald priority.
+        size_t from = 0;
+        while (from < error.size()) {
+            size_t nl = error.find('\n', from);
+            if (nl == std::string::npos) nl = error.size();
+            if (nl > from) log_error("host", error.substr(from, nl - from));
+            from = nl + 1;
+        }
+        stop_operation();
         if (control_) control_->stop();
         if (plugins_) plugins_->stop_all();
         return 2;

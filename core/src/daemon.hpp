@@ -6,13 +6,19 @@
 #include <memory>
 #include <string>
 
+#include "agent_metrics.hpp"
 #include "bus.hpp"
 #include "config.hpp"
 #include "control_server.hpp"
+#include "detection_metrics.hpp"
 #include "executor.hpp"
 #include "host_context.hpp"
+#include "metrics_http.hpp"
+#include "metrics_textfile.hpp"
 #include "plugin_manager.hpp"
 #include "quarantine_store.hpp"
+#include "sd_notify.hpp"
+#include "watchdog.hpp"
 
 namespace vigil::core {
 
@@ -35,6 +41,11 @@ private:
     void register_host_commands();
     std::string status_json();
     std::string host_status_json();
+    // Watchdog, metrics outputs: started after the plugins, applied again on SIGHUP.
+    void start_operation();
+    void apply_operation_settings();
+    void stop_operation();
+    std::string ready_status() const;
 
     std::string config_path_;
     Config config_;
@@ -46,8 +57,16 @@ private:
     std::unique_ptr<ControlServer> control_;
     std::unique_ptr<Executor> host_executor_;
     Publisher host_publisher_{"agent"};
-    uint64_t reloads_ = 0;
+    std::atomic<uint64_t> reloads_{0};
     std::string last_reload_error_;
+    SystemdNotifier notifier_;
+    std::unique_ptr<Watchdog> watchdog_;
+    std::unique_ptr<DetectionMetrics> detections_;
+    std::unique_ptr<AgentMetrics> metrics_;
+    std::unique_ptr<MetricsHttpServer> metrics_http_;
+    std::unique_ptr<MetricsTextfile> metrics_textfile_;
+    std::string metrics_listen_, metrics_textfile_path_;
+    uint32_t metrics_textfile_interval_s_ = 0;
 };
 
 }  // namespace vigil::core

@@ -6,6 +6,7 @@
 #include <vigil/plugin.h>
 
 #include "daemon.hpp"
+#include "log.hpp"
 #include "version.hpp"
 
 namespace {
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    vigil::core::log_init_from_environment();
     vigil::core::Daemon daemon(config);
     return daemon.run();
 }

@@ -301,6 +301,16 @@ std::string PluginInstance::status_json() const {
     return status_json_;
 }
 
+std::map<std::string, uint64_t> PluginInstance::counters() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return counters_metrics_;
+}
+
+std::map<std::string, int64_t> PluginInstance::gauges() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return gauges_;
+}
+
 std::string PluginInstance::metrics_json() const {
     std::lock_guard<std::mutex> g(mu_);
     rapidjson::StringBuffer sb;

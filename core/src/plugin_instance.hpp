@@ -41,6 +41,9 @@ public:
     std::string last_error() const;
     std::string status_json() const;
     std::string metrics_json() const;
+    // Snapshots of what the plugin set with counter_add / gauge_set.
+    std::map<std::string, uint64_t> counters() const;
+    std::map<std::string, int64_t> gauges() const;
     uint64_t messages_in() const { return counters_.delivered.load() + commands_in_.load(); }
     uint64_t messages_out() const { return publisher_.published.load(); }
     uint64_t messages_dropped() const { return counters_.dropped.load(); }

@@ -291,6 +291,15 @@ std::string PluginManager::unavailable_reason(const std::string& name) const {
     return "plugin " + name + " is " + e.state + (e.error.empty() ? "" : " (" + e.error + ")");
 }
 
+std::vector<PluginView> PluginManager::snapshot() const {
+    std::lock_guard<std::mutex> g(snap_mu_);
+    std::vector<PluginView> out;
+    for (const auto& [name, e] : entries_)
+        out.push_back(PluginView{name, e.state, e.have_lib ? e.lib.version : "", e.have_lib ? e.lib.abi_text() : "",
+                                 e.inst});
+    return out;
+}
+
 std::string PluginManager::state_of(const std::string& name) const {
     std::lock_guard<std::mutex> g(snap_mu_);
     auto it = entries_.find(name);

@@ -30,6 +30,15 @@ struct PluginPlan {
 
 PluginPlan plan_plugins(const Config& cfg);
 
+// One configured plugin as metrics and the watchdog see it.
+struct PluginView {
+    std::string name;
+    std::string state;  // disabled | running | failed | stopped
+    std::string version;
+    std::string abi;
+    std::shared_ptr<PluginInstance> inst;  // set while running
+};
+
 class PluginManager {
 public:
     explicit PluginManager(HostContext& ctx);
@@ -44,6 +53,7 @@ public:
     // Why plugin `name` cannot take commands ("" when it can).
     std::string unavailable_reason(const std::string& name) const;
     std::string state_of(const std::string& name) const;
+    std::vector<PluginView> snapshot() const;
 
 private:
     struct Entry {

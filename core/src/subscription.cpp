@@ -100,14 +100,18 @@ void Subscription::run() {
                 queue_.pop_front();
             }
         }
+        // busy_ + delivered_ are the progress the watchdog reads: busy with
+        // an unchanged count for long means a callback is stuck.
+        busy_.store(true, std::memory_order_relaxed);
         for (auto& m : batch) {
             try {
                 deliver_(m.env());
             } catch (...) {
                 log_error(owner_, "subscriber callback threw; message skipped");
             }
+            delivered_.fetch_add(1, std::memory_order_relaxed);
         }
-        delivered_.fetch_add(batch.size(), std::memory_order_relaxed);
+        busy_.store(false, std::memory_order_relaxed);
         if (counters_) counters_->delivered.fetch_add(batch.size(), std::memory_order_relaxed);
         batch.clear();
     }

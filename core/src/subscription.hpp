@@ -46,6 +46,8 @@ public:
     const std::string& owner() const { return owner_; }
     uint64_t dropped() const { return dropped_.load(); }
     uint64_t delivered() const { return delivered_.load(); }
+    // True while the delivery thread is inside the subscriber's callback(s).
+    bool busy() const { return busy_.load(std::memory_order_relaxed); }
     uint64_t discarded_on_stop() const { return discarded_.load(); }
     size_t depth();
     uint32_t capacity() const { return capacity_; }
@@ -69,6 +71,7 @@ private:
     std::chrono::steady_clock::time_point drain_until_{};
     std::thread thread_;
     std::atomic<uint64_t> dropped_{0}, delivered_{0}, discarded_{0};
+    std::atomic<bool> busy_{false};
 };
 
 }  // namespace vigil::core

@@ -10,6 +10,7 @@
 #include <vigil/sdk.hpp>
 
 #include "connection_state.hpp"
+#include "connector_metrics.hpp"
 #include "durable_file.hpp"
 #include "exclusions.hpp"
 #include "host_facts.hpp"
@@ -233,7 +234,8 @@ private:
              ",\"unanswerable\":" + std::to_string(tc.unanswerable.load()) +
              ",\"results_posted\":" + std::to_string(tc.results_posted.load()) +
              ",\"files_uploaded\":" + std::to_string(tc.files_uploaded.load()) +
-             ",\"results_queued\":" + std::to_string(tasks_->queued_results()) + "}}";
+             ",\"results_queued\":" + std::to_string(tasks_->queued_results()) + "}";
+        s += ",\"metrics\":" + connector_metrics_json({spool_, uc, tc, conn_, limiter_.dropped()}) + "}";
         host().set_status(s);
         host().gauge_set("spool_batches", int64_t(spool_.batches()));
         host().gauge_set("connected", conn_.connected() ? 1 : 0);

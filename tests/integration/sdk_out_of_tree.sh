@@ -5,7 +5,7 @@ source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 vt_init sdk_out_of_tree
 
 prefix=$VT_DIR/sdk
-cmake --install "$VIGIL_BUILD" --prefix "$prefix" >"$VT_DIR/install.log" 2>&1 ||
+cmake --install "$VIGIL_BUILD" --prefix "$prefix" --component sdk >"$VT_DIR/install.log" 2>&1 ||
   vt_fail "cmake --install: $(tail -5 "$VT_DIR/install.log")"
 [[ -f $prefix/include/vigil/plugin.h && -f $prefix/include/vigil/sdk.hpp ]] || vt_fail "headers not installed"
 pc=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags vigil-sdk | xargs) || vt_fail "pkg-config vigil-sdk"

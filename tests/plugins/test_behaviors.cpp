@@ -4,10 +4,19 @@
 // Commands: test_behaviors.echo (replies with its args), .sleep {"ms":N}
 // (replies after N ms, blocking its executor), .noreply (never replies),
 // .twice (replies twice: the second must be refused), .async {"ms":N}
-// (replies from another thread after N ms).
+// (replies from another thread after N ms), .stall_bus (its own subscriber
+// callback blocks until .unstall or stop: a stalled bus for the watchdog), .heartbeat
+// {"component":C,"age_ms":N} (sets gauge watchdog.C to now - N ms on
+// CLOCK_MONOTONIC; age_ms -1 sets 0 = inactive), .set_status {"status":{...}}.
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <time.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -51,6 +60,7 @@ public:
                 r.ok("{\"async\":true}");
             });
         });
+        register_watchdog_commands(host);
     }
     ~TestBehaviors() override {
         for (auto& t : workers_)
@@ -60,6 +70,11 @@ public:
         if (flag("fail_start")) throw std::runtime_error("test_behaviors: asked to fail in start");
     }
     void stop() override {
+        {
+            std::lock_guard<std::mutex> g(stall_mu_);
+            stopping_ = true;
+        }
+        stall_cv_.notify_all();
         int ms = cfg_.IsObject() && cfg_.HasMember("stop_delay_ms") && cfg_["stop_delay_ms"].IsInt()
                      ? cfg_["stop_delay_ms"].GetInt()
                      : 0;
@@ -72,10 +87,69 @@ public:
     }
 
 private:
+    static int64_t arg_int(const vigil::Command& c, const char* k, int64_t def) {
+        rapidjson::Document d;
+        d.Parse(c.args_json.data(), c.args_json.size());
+        return !d.HasParseError() && d.IsObject() && d.HasMember(k) && d[k].IsInt64() ? d[k].GetInt64() : def;
+    }
+    void register_watchdog_commands(vigil::Host& host) {
+        host.on_command("test_behaviors.stall_bus", [this](const vigil::Command&, vigil::Reply r) {
+            uint32_t type = this->host().register_type("test_behaviors.stall");
+            {
+                std::lock_guard<std::mutex> g(stall_mu_);
+                unstalled_ = false;
+            }
+            this->host().subscribe(type, [this](const vigil::Message&) {
+                std::unique_lock<std::mutex> lk(stall_mu_);
+                stall_cv_.wait(lk, [this] { return stopping_ || unstalled_; });
+            });
+            char one = 1;
+            this->host().publish(type, &one, 1);
+            r.ok("{\"stalled\":true}");
+        });
+        host.on_command("test_behaviors.unstall", [this](const vigil::Command&, vigil::Reply r) {
+            {
+                std::lock_guard<std::mutex> g(stall_mu_);
+                unstalled_ = true;
+            }
+            stall_cv_.notify_all();
+            r.ok("{}");
+        });
+        host.on_command("test_behaviors.heartbeat", [this](const vigil::Command& c, vigil::Reply r) {
+            rapidjson::Document d;
+            d.Parse(c.args_json.data(), c.args_json.size());
+            std::string comp = !d.HasParseError() && d.IsObject() && d.HasMember("component") && d["component"].IsString()
+                                   ? d["component"].GetString()
+                                   : "test";
+            int64_t age = arg_int(c, "age_ms", 0);
+            timespec ts{};
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            int64_t now = int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+            this->host().gauge_set("watchdog." + comp, age < 0 ? 0 : now - age);
+            r.ok("{}");
+        });
+        host.on_command("test_behaviors.set_status", [this](const vigil::Command& c, vigil::Reply r) {
+            rapidjson::Document d;
+            d.Parse(c.args_json.data(), c.args_json.size());
+            if (d.HasParseError() || !d.IsObject() || !d.HasMember("status") || !d["status"].IsObject()) {
+                r.error(VIGIL_EINVAL, "needs {\"status\": {...}}");
+                return;
+            }
+            rapidjson::StringBuffer sb;
+            rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+            d["status"].Accept(w);
+            this->host().set_status(sb.GetString());
+            r.ok("{}");
+        });
+    }
     bool flag(const char* k) const { return cfg_.IsObject() && cfg_.HasMember(k) && cfg_[k].IsBool() && cfg_[k].GetBool(); }
     rapidjson::Document cfg_;
     std::vector<std::thread> workers_;
     int second_reply_status_ = 1;
+    std::mutex stall_mu_;
+    std::condition_variable stall_cv_;
+    bool stopping_ = false;
+    bool unstalled_ = false;
 };
 
 const char* kSchema = R"({

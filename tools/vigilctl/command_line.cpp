@@ -96,6 +96,7 @@ std::string usage_text() {
            "\n"
            "  status                         daemon version, ABI, uptime, plugins and their states\n"
            "  plugins                        name, version, ABI, state, messages in/out/dropped, last error\n"
+           "  metrics                        Prometheus text exposition of the agent (docs/metrics.md)\n"
            "  events [--type T]...           live bus events as JSON lines (Ctrl-C to stop)\n"
            "  config check FILE              validate a configuration file\n"
            "  quarantine list | restore ID [--path P] [--overwrite] | delete ID\n"
@@ -168,7 +169,7 @@ Invocation parse_command_line(const std::vector<std::string>& argv) {
         inv.command = name;
         build_args(words, inv.args_json, inv.error);
     };
-    if (cmd == "status" || cmd == "plugins") {
+    if (cmd == "status" || cmd == "plugins" || cmd == "metrics") {
         if (rest.size() > 1) inv.error = cmd + " takes no arguments";
         inv.kind = cmd;
     } else if (cmd == "events") {

@@ -13,7 +13,7 @@ struct Invocation {
     bool json = false;
     bool help = false;
     double timeout_s = 0;           // 0 = default for the command
-    std::string kind;               // status | plugins | events | config_check | call
+    std::string kind;               // status | plugins | metrics | events | config_check | call
     std::vector<std::string> event_types;
     std::string config_path;
     std::string command;            // for kind == call

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "command_line.hpp"
@@ -65,11 +66,16 @@ void print_status(const rapidjson::Value& r) {
     for (const auto& p : r["plugins"].GetArray()) {
         std::string details = str(p, "error");
         std::cout << pad(str(p, "name"), 16) << pad(str(p, "state"), 9) << pad(str(p, "version"), 9) << details << "\n";
-        if (p.HasMember("status") && p["status"].IsObject())
-            for (const auto& m : p["status"].GetObject())
-                std::cout << "    " << m.name.GetString() << ": "
-                          << (m.value.IsString() ? std::string(m.value.GetString()) : compact(m.value)) << "\n";
+        if (!p.HasMember("status") || !p["status"].IsObject()) continue;
+        for (const auto& m : p["status"].GetObject()) {
+            if (std::string_view(m.name.GetString()) == "metrics") continue;  // `vigilctl metrics` shows those
+            std::cout << "    " << m.name.GetString() << ": "
+                      << (m.value.IsString() ? std::string(m.value.GetString()) : compact(m.value)) << "\n";
+        }
     }
+    if (r.HasMember("watchdog") && r["watchdog"].IsObject() && r["watchdog"].HasMember("healthy") &&
+        !r["watchdog"]["healthy"].GetBool())
+        std::cout << "\nwatchdog: stalled: " << str(r["watchdog"], "problems") << "\n";
 }
 
 void print_plugins(const rapidjson::Value& r) {
@@ -95,7 +101,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::string req;
-    if (inv.kind == "status" || inv.kind == "plugins") {
+    if (inv.kind == "status" || inv.kind == "plugins" || inv.kind == "metrics") {
         req = "{\"cmd\":\"" + inv.kind + "\"}";
     } else if (inv.kind == "events") {
         req = "{\"cmd\":\"events\",\"types\":[";
@@ -148,7 +154,8 @@ int main(int argc, char** argv) {
         std::cout << (inv.kind == "call" ? compact(d) : compact(r)) << "\n";
         return inv.kind == "config_check" && !r["valid"].GetBool() ? 1 : 0;
     }
-    if (inv.kind == "status") print_status(r);
+    if (inv.kind == "metrics") std::cout << (r.IsString() ? r.GetString() : "");
+    else if (inv.kind == "status") print_status(r);
     else if (inv.kind == "plugins") print_plugins(r);
     else if (inv.kind == "config_check") {
         if (r["valid"].GetBool()) {

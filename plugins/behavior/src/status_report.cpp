@@ -1,5 +1,8 @@
 #include "status_report.hpp"
 
+#include <map>
+
+#include <vigil/common/status_metrics.hpp>
 #include <vigil/sdk.hpp>
 
 namespace behavior {
@@ -54,7 +57,35 @@ std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Count
          ",\"hits\":" + std::to_string(hasher.cache_hits()) +
          ",\"hash_cpu_ms\":" + std::to_string(hasher.hash_cpu_ns() / 1000000) + "}";
     j += ",\"detection\":" + detection_json;
+    j += ",\"metrics\":" + status_metrics(sensors, c, table, hasher);
     return j + "}";
+}
+
+std::string status_metrics(const SensorSet& sensors, const TelemetryPipeline::Counters& c,
+                           const ProcessTable::Stats& table, ExeHasher& hasher) {
+    vigil::common::StatusMetrics m;
+    const char* events = "Events the sensors produced, by event type";
+    m.counter("vigil_sensor_events_total", events, {{"type", "process_start"}}, c.process_start)
+        .counter("vigil_sensor_events_total", events, {{"type", "process_exit"}}, c.process_exit)
+        .counter("vigil_sensor_events_total", events, {{"type", "network"}}, c.network)
+        .counter("vigil_sensor_events_total", events, {{"type", "file"}}, c.file);
+    // Every reason a sensor can report, at 0 until it happens: "no loss" stays visible.
+    std::map<std::string, uint64_t> lost{{"ebpf_ring_buffer_full", 0}, {"ebpf_pending_map_full", 0},
+                                         {"fanotify_queue_overflow", 0}, {"netlink_proc_overrun", 0},
+                                         {"sock_diag_dump_failed", 0}, {"event_processing_error", 0},
+                                         {"publish_refused", 0}};
+    for (const auto& [why, n] : c.lost) lost[why] = n;
+    for (const auto& [why, n] : lost)
+        m.counter("vigil_sensor_events_lost_total", "Sensor events lost before publication, by reason", {{"reason", why}},
+                  n);
+    for (const auto& [kind, name] : sensors.by_kind())
+        m.gauge("vigil_sensor_info", "Sensor mechanism in use per event kind (always 1)",
+                {{"kind", kind}, {"mechanism", name}}, 1);
+    m.gauge("vigil_behavior_processes", "Process table entries", {{"state", "live"}}, double(table.live))
+        .gauge("vigil_behavior_processes", "Process table entries", {{"state", "exited"}}, double(table.exited))
+        .counter("vigil_behavior_executables_hashed_total", "Executables hashed (cache misses)", {},
+                 hasher.hashed_files());
+    return m.json();
 }
 
 }  // namespace behavior

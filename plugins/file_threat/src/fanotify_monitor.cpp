@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/fanotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,6 +34,7 @@ bool AccessEvent::is_permission() const { return mask & kPermMask; }
 struct FanotifyMonitor::Pending {
     FanotifyMonitor* mon = nullptr;
     uint64_t id = 0;
+    Clock::time_point received = Clock::now();
     AccessEvent ev;
     Clock::time_point deadline = Clock::time_point::max();
     std::atomic<bool> answered{false};
@@ -105,6 +107,7 @@ void FanotifyMonitor::ensure_descriptor_headroom() {
 
 void FanotifyMonitor::stop() {
     if (!running_.exchange(false)) return;
+    if (options_.heartbeat && permission_events()) options_.heartbeat("permission_responder", 0);  // inactive
     stopping_ = true;
     uint64_t one = 1;
     [[maybe_unused]] ssize_t w = ::write(stop_fd_, &one, sizeof one);
@@ -154,6 +157,26 @@ void FanotifyMonitor::respond(Pending& p, bool allow) {
     r.fd = p.ev.fd;
     r.response = allow ? FAN_ALLOW : FAN_DENY;
     if (::write(fan_fd_, &r, sizeof r) != ssize_t(sizeof r)) stats_.errors++;
+    (allow ? stats_.answered_allow : stats_.answered_deny)++;
+    stats_.decision_seconds.observe(std::chrono::duration<double>(Clock::now() - p.received).count());
+}
+
+namespace {
+int64_t monotonic_ms() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+}  // namespace
+
+// Each of the two threads that answer permission events stamps its own loop;
+// the older stamp is reported, so either thread hanging stops the heartbeat.
+void FanotifyMonitor::beat(std::atomic<int64_t>& mine) {
+    const int64_t now = monotonic_ms();
+    mine.store(now, std::memory_order_relaxed);
+    if (!options_.heartbeat || !permission_events() || now - reported_beat_ms_.load() < 1000) return;
+    reported_beat_ms_ = now;
+    options_.heartbeat("permission_responder", std::min(reader_beat_ms_.load(), deadline_beat_ms_.load()));
 }
 
 void FanotifyMonitor::add_kernel_cache_mark(const AccessEvent& ev) {
@@ -206,7 +229,8 @@ void FanotifyMonitor::reader_loop() {
     alignas(struct fanotify_event_metadata) char buf[4096];
     struct pollfd fds[2] = {{fan_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     while (!stopping_) {
-        int n = ::poll(fds, 2, -1);
+        beat(reader_beat_ms_);
+        int n = ::poll(fds, 2, 1000);  // wakes at least once a second for the heartbeat
         if (n < 0) {
             if (errno == EINTR) continue;
             stats_.errors++;
@@ -383,8 +407,9 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
 void FanotifyMonitor::watchdog_loop() {
     std::unique_lock<std::mutex> lk(pending_mu_);
     while (!stopping_) {
-        auto next = Clock::time_point::max();
+        beat(deadline_beat_ms_);
         const auto now = Clock::now();
+        auto next = now + std::chrono::milliseconds(200);  // idle rounds keep the heartbeat going
         for (auto& [id, p] : pending_) {
             if (!p->ev.is_permission() || p->answered) continue;
             if (p->deadline <= now) {
@@ -398,8 +423,7 @@ void FanotifyMonitor::watchdog_loop() {
                 next = p->deadline;
             }
         }
-        if (next == Clock::time_point::max()) pending_cv_.wait_for(lk, std::chrono::milliseconds(200));
-        else pending_cv_.wait_until(lk, next);
+        pending_cv_.wait_until(lk, next);
     }
 }
 

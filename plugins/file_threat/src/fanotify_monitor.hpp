@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <vigil/common/status_metrics.hpp>
 
 #include "exclusions.hpp"
 #include "scan_engine.hpp"
@@ -75,12 +78,19 @@ struct MonitorOptions {
     Exclusions exclusions;
     bool kernel_cache = true;
     size_t kernel_cache_limit = 100000;  // ignore marks kept before a flush
+    // Liveness for vigild's watchdog: called about once a second with
+    // ("permission_responder", CLOCK_MONOTONIC ms) while both the reader and
+    // the deadline thread keep looping, and with 0 on stop.
+    std::function<void(const char* component, int64_t monotonic_ms)> heartbeat;
 };
 
 struct MonitorStats {
     std::atomic<uint64_t> permission_events{0}, close_write_events{0}, own_events{0}, allowed_cached{0},
         denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, skipped_too_large{0}, queue_full{0},
         queue_overflows{0}, coalesced_writes{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0};
+    // Permission answers given, and the time from reading an event to answering it.
+    std::atomic<uint64_t> answered_allow{0}, answered_deny{0};
+    vigil::common::Histogram decision_seconds{vigil::common::Histogram::local_latency_bounds()};
 };
 
 // fanotify on-access monitor: a reader thread takes events, answers cached
@@ -121,6 +131,7 @@ private:
     void finish(uint64_t id);
     void add_kernel_cache_mark(const AccessEvent& ev);
     void ensure_descriptor_headroom();
+    void beat(std::atomic<int64_t>& mine);
 
     MonitorOptions options_;
     AccessHandler& handler_;
@@ -153,6 +164,7 @@ private:
     std::mutex async_mu_;
     std::unordered_map<InodeKey, AsyncScan, InodeKeyHash> async_;
     std::atomic<size_t> ignore_marks_{0};
+    std::atomic<int64_t> reader_beat_ms_{0}, deadline_beat_ms_{0}, reported_beat_ms_{0};
     std::atomic<bool> evictable_{true};
 };
 

@@ -175,6 +175,10 @@ private:
         mo.max_file_size = s.max_file_size;
         mo.exclusions = *make_exclusions(s);
         mo.kernel_cache = oa.kernel_cache;
+        // vigild withholds its systemd watchdog ping when this goes stale.
+        mo.heartbeat = [h = &host()](const char* component, int64_t ms) {
+            h->gauge_set(std::string("watchdog.") + component, ms);
+        };
         auto m = std::make_shared<FanotifyMonitor>(mo, protector_);
         m->start();
         return m;

@@ -1,5 +1,6 @@
 #include "plugin_status.hpp"
 
+#include <vigil/common/status_metrics.hpp>
 #include <vigil/sdk.hpp>
 
 namespace file_threat {
@@ -51,7 +52,35 @@ std::string status_json(const StatusInputs& in) {
          ",\"reload_error\":\"" + vigil::json_escape(in.reload_error) + "\"";
     s += ",\"on_demand\":{\"running\":" + n(in.running_scans);
     if (!in.last_scan_json.empty()) s += ",\"last\":" + in.last_scan_json;
-    return s + "}}";
+    return s + "},\"metrics\":" + status_metrics(in) + "}";
+}
+
+std::string status_metrics(const StatusInputs& in) {
+    vigil::common::StatusMetrics m;
+    const char* decisions = "Answers to fanotify permission events (open/exec)";
+    const FanotifyMonitor* mon = in.monitor;
+    m.counter("vigil_file_threat_decisions_total", decisions, {{"decision", "allow"}},
+              mon ? mon->stats().answered_allow.load() : 0)
+        .counter("vigil_file_threat_decisions_total", decisions, {{"decision", "deny"}},
+                 mon ? mon->stats().answered_deny.load() : 0);
+    const VerdictCache& cache = in.protector->cache();
+    m.counter("vigil_file_threat_cache_lookups_total", "Verdict cache lookups", {{"result", "hit"}}, cache.hits())
+        .counter("vigil_file_threat_cache_lookups_total", "Verdict cache lookups", {{"result", "miss"}}, cache.misses())
+        .gauge("vigil_file_threat_on_demand_scans", "On-demand scans running", {}, double(in.running_scans));
+    if (!mon) return m.json();
+    const auto& st = mon->stats();
+    m.histogram("vigil_file_threat_decision_duration_seconds",
+                "Time from reading a permission event to answering it", {}, st.decision_seconds)
+        .gauge("vigil_file_threat_pending", "Accesses waiting for a verdict", {}, double(mon->pending()));
+    const char* outcomes = "On-access events by what happened to them";
+    std::pair<const char*, uint64_t> rows[] = {
+        {"allowed_cached", st.allowed_cached}, {"denied_cached", st.denied_cached}, {"scanned", st.scans},
+        {"denied_scan", st.denied}, {"timeout", st.timeouts}, {"excluded", st.excluded},
+        {"too_large", st.skipped_too_large}, {"queue_full", st.queue_full}, {"own_process", st.own_events},
+        {"coalesced_write", st.coalesced_writes}, {"error", st.errors}};
+    for (const auto& [outcome, v] : rows)
+        m.counter("vigil_file_threat_on_access_total", outcomes, {{"outcome", outcome}}, v);
+    return m.json();
 }
 
 }  // namespace file_threat

@@ -23,5 +23,7 @@ struct StatusInputs {
 // The status JSON object: engines, cache, prevention list, on-access
 // counters, threat/action counters, on-demand scans.
 std::string status_json(const StatusInputs& in);
+// The "metrics" array of the status (vigil/common/status_metrics.hpp).
+std::string status_metrics(const StatusInputs& in);
 
 }  // namespace file_threat

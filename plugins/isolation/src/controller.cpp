@@ -1,5 +1,7 @@
 #include "controller.hpp"
 
+#include <vigil/common/status_metrics.hpp>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -455,6 +457,15 @@ std::string Controller::status() const {
     w.Bool(settings_.allow_dns);
     w.Key("allow_dhcp");
     w.Bool(settings_.allow_dhcp);
+    const int64_t remaining = state_ ? std::max<int64_t>(0, (state_->expires_ms - env_.now_ms()) / 1000) : 0;
+    vigil::common::StatusMetrics m;  // rendered by vigild's metrics
+    m.gauge("vigil_isolation_active", "1 while the host is network-isolated", {}, state_ ? 1 : 0)
+        .gauge("vigil_isolation_remaining_seconds", "Seconds until the isolation expires (0 when not isolated)", {},
+               double(remaining))
+        .gauge("vigil_isolation_rules", "nftables rules in force", {}, state_ ? double(rules_) : 0);
+    const std::string mj = m.json();
+    w.Key("metrics");
+    w.RawValue(mj.c_str(), mj.size(), rapidjson::kArrayType);
     w.EndObject();
     return sb.GetString();
 }

@@ -12,6 +12,11 @@ uint64_t now_ns() {
     return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
+uint64_t ConnectionState::last_success_ns() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return last_success_ns_;
+}
+
 void ConnectionState::success(const std::string& server) {
     std::lock_guard<std::mutex> g(mu_);
     server_ = server;

@@ -18,6 +18,7 @@ public:
     // kind: "tls", "connect", "proxy", "timeout", "http", "protocol", "network".
     void failure(const std::string& kind, const std::string& server, const std::string& message);
     bool connected() const;
+    uint64_t last_success_ns() const;  // CLOCK_REALTIME, 0 = never
     std::string last_error() const;
     // {"server":..,"connected":..,"last_success_ns":..,"last_error":{..}|null}
     std::string json() const;

@@ -95,11 +95,13 @@ SendResult Uploader::send_batch(const Sealed& b, HttpsChannel& channel, bool may
     req.body = b.body;
     for (int attempt = 0; attempt < 2; ++attempt) {
         HttpResponse r;
+        const auto sent_at = std::chrono::steady_clock::now();
         try {
             r = channel.send(req);
         } catch (const TransportError&) {
             return SendResult::failed;
         }
+        counters_.upload_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent_at).count());
         if (r.status == 200) {
             rapidjson::Document d;
             d.Parse(r.body.data(), r.body.size());

@@ -22,6 +22,8 @@
 #include "telemetry_pipeline.hpp"
 #include "upload_lane.hpp"
 
+#include <vigil/common/status_metrics.hpp>
+
 namespace kataedr {
 
 struct UploaderCounters {
@@ -32,6 +34,7 @@ struct UploaderCounters {
     std::atomic<uint64_t> events_rejected{0};
     std::atomic<uint64_t> syncs{0};
     std::atomic<uint64_t> spool_errors{0};
+    vigil::common::Histogram upload_seconds{vigil::common::Histogram::network_latency_bounds()};
 };
 
 class Uploader {

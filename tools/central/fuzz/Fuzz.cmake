@@ -8,6 +8,12 @@ set(CENTRAL_FUZZ_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_batch.cpp)
 foreach(src ${CENTRAL_CORE_SOURCES})
   list(APPEND CENTRAL_FUZZ_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${src})
 endforeach()
+# The parts of vigil_plugin_common the API's /metrics uses.
+foreach(src prometheus status_metrics process_metrics proc small_file time errno_text)
+  list(APPEND CENTRAL_FUZZ_SOURCES ${CMAKE_SOURCE_DIR}/plugins/common/src/${src}.cpp)
+endforeach()
+set(CENTRAL_FUZZ_INCLUDES -I${CMAKE_CURRENT_SOURCE_DIR}/src -I${CMAKE_SOURCE_DIR}/plugins/common/include
+    -I${CMAKE_SOURCE_DIR}/sdk/include)
 # pointer-overflow is off: RapidJSON 1.1.0 (Debian 12) offsets a null pointer in its
 # internal stack on every parse (harmless, fixed upstream), which would stop every run.
 set(CENTRAL_FUZZ_SANITIZERS -fsanitize=fuzzer,address,undefined -fno-sanitize=pointer-overflow
@@ -21,7 +27,8 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND NOT VIGIL_SANITIZE)
   # The core sources are compiled into the target so they carry coverage instrumentation.
   add_executable(central_fuzz_batch ${CENTRAL_FUZZ_SOURCES})
   set_target_properties(central_fuzz_batch PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${VIGIL_TEST_OUTPUT_DIR})
-  target_include_directories(central_fuzz_batch PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  target_include_directories(central_fuzz_batch PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src
+                             ${CMAKE_SOURCE_DIR}/plugins/common/include ${CMAKE_SOURCE_DIR}/sdk/include)
   target_compile_options(central_fuzz_batch PRIVATE ${CENTRAL_FUZZ_SANITIZERS})
   target_link_options(central_fuzz_batch PRIVATE ${CENTRAL_FUZZ_SANITIZERS})
   target_link_libraries(central_fuzz_batch PRIVATE SQLite::SQLite3 ZLIB::ZLIB OpenSSL::Crypto RapidJSON::RapidJSON
@@ -31,7 +38,7 @@ elseif(VIGIL_CLANG AND CENTRAL_CLANGXX AND NOT VIGIL_SANITIZE)
   add_custom_command(
     OUTPUT ${CENTRAL_FUZZ_BIN}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${VIGIL_TEST_OUTPUT_DIR}
-    COMMAND ${CENTRAL_CLANGXX} ${CENTRAL_FUZZ_FLAGS} -I${CMAKE_CURRENT_SOURCE_DIR}/src ${CENTRAL_FUZZ_SOURCES}
+    COMMAND ${CENTRAL_CLANGXX} ${CENTRAL_FUZZ_FLAGS} ${CENTRAL_FUZZ_INCLUDES} ${CENTRAL_FUZZ_SOURCES}
             -o ${CENTRAL_FUZZ_BIN} -lsqlite3 -lz -lcrypto -lpthread
     DEPENDS ${CENTRAL_FUZZ_SOURCES} ${CENTRAL_FUZZ_HEADERS}
     COMMENT "Building libFuzzer target central_fuzz_batch with clang++"

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "api_error.hpp"
 #include "api_util.hpp"
@@ -95,19 +96,26 @@ std::optional<Response> Api::admit(Request& head) {
 }
 
 Response Api::handle(Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    Response response;
     try {
         if (!request.principal) {
-            if (auto refused = admit(request)) return *refused;
+            if (auto refused = admit(request)) return count(request, *refused, started);
         }
-        return route(request);
+        response = route(request);
     } catch (const ApiError& e) {
-        return error_response(e);
+        response = error_response(e);
     } catch (const std::exception& e) {
-        return internal_error(e);
+        response = internal_error(e);
     }
+    return count(request, std::move(response), started);
 }
 
 void Api::authenticate(Request& r) {
+    if (r.path == "/metrics") {  // for operators, like the rest of the operator API
+        r.principal = authenticate_operator(r);
+        return;
+    }
     auto parts = path_parts(r.path);
     if (parts.empty() || (parts[0] == "health" && parts.size() == 1)) {
         r.principal = Principal{};
@@ -171,6 +179,10 @@ void Api::require_role(const Request& r, Role role) {
 }
 
 Response Api::route(const Request& r) {
+    if (r.path == "/metrics") {
+        if (r.method != "GET") throw ApiError(405, "method " + r.method + " not allowed on /metrics (use GET)");
+        return metrics(r);
+    }
     auto parts = path_parts(r.path);
     if (parts.empty()) throw ApiError(404, "no such endpoint " + r.path + " (the API lives under /api/v1/)");
     auto method_is = [&](const char* m) {

@@ -9,6 +9,7 @@
 //  3. reads the body within `Api::body_policy(head)` and calls `Api::handle`.
 // `handle` runs `admit` itself for a request that was not admitted (tests, fuzzers). Every
 // handler validates its input and reports problems as 4xx with {"error": reason}.
+#include <chrono>
 #include <cstdint>
 #include <istream>
 #include <map>
@@ -17,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "central_metrics.hpp"
 #include "file_store.hpp"
 #include "memory_budget.hpp"
 #include "peer_identity.hpp"
@@ -41,6 +43,7 @@ struct ApiSettings {
     int64_t task_max_timeout_s = 86400;
     uint32_t max_tasks_per_poll = 100;
     std::vector<std::string> operator_tokens;
+    std::string database_path;  // for the storage size metric (and its -wal file)
     // Until every agent enrolls: a request without an agent certificate may still name its
     // agent in X-Vigil-Agent-Id. An agent certificate always wins over the header.
     bool legacy_agent_header = true;
@@ -129,8 +132,12 @@ public:
     Response show_task(const Request& r, const std::string& task_id);
     Response download_file(const Request& r, const std::string& task_id);
     Response stats(const Request& r);
+    // GET /metrics: Prometheus text for operators (any role), no per-agent labels.
+    Response metrics(const Request& r);
 
 private:
+    // Counts the answered request (route template, status; telemetry batches) and returns it.
+    Response count(const Request& r, Response response, std::chrono::steady_clock::time_point started);
     Response route(const Request& r);
     void authenticate(Request& r);
     Principal authenticate_agent(const Request& r);
@@ -145,6 +152,7 @@ private:
     FileStore& files_;
     ApiSettings settings_;
     AgentTrust trust_;
+    CentralMetrics metrics_;
 };
 
 // JSON shape of a task as the operator API shows it.

@@ -132,6 +132,7 @@ CentralConfig load_config(const std::string& path) {
     r.get(storage, "storage", "database", c.database);
     r.get(storage, "storage", "files_dir", c.files_dir);
     c.database = r.resolve(c.database);
+    c.api.database_path = c.database;
     c.files_dir = r.resolve(c.files_dir);
     r.get(storage, "storage", "text_index", c.text_index);
 
