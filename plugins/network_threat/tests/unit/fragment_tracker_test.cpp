@@ -8,7 +8,7 @@ using namespace vigil::network_threat;
 using namespace vigil::network_threat::test;
 
 namespace {
-Packet frag(uint16_t id, uint16_t offset, size_t len, bool more, const std::string& src = "10.0.0.2") {
+TestPacket frag(uint16_t id, uint16_t offset, size_t len, bool more, const std::string& src = "10.0.0.2") {
     Ip4Spec s;
     s.src = src;
     s.id = id;

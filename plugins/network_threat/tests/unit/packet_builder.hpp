@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -102,9 +103,16 @@ inline std::vector<uint8_t> tcp4(const std::string& src, const TcpSpec& t, bool 
     return ipv4(s, tcp_segment(t));
 }
 
-inline Packet decoded(const std::vector<uint8_t>& bytes) {
-    Packet p;
-    decode_packet(bytes, p);
+// A decoded packet that owns its bytes: Packet's payload is a span into the buffer it was
+// decoded from, so a test packet must keep that buffer alive for as long as it is copied around.
+struct TestPacket : Packet {
+    std::shared_ptr<const std::vector<uint8_t>> storage;
+};
+
+inline TestPacket decoded(std::vector<uint8_t> bytes) {
+    TestPacket p;
+    p.storage = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+    decode_packet(*p.storage, p);
     return p;
 }
 

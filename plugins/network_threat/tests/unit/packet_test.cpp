@@ -9,7 +9,8 @@ TEST_CASE("packet: IPv4 TCP SYN with options") {
     auto t = linux_syn(8080);
     t.payload = "hello";
     Packet p;
-    REQUIRE(decode_packet(tcp4("10.0.0.2", t, true), p) == DecodeError::none);
+    const auto bytes = tcp4("10.0.0.2", t, true);
+    REQUIRE(decode_packet(bytes, p) == DecodeError::none);
     CHECK(p.src.text() == "10.0.0.2");
     CHECK(p.dst.text() == "10.0.0.1");
     CHECK(p.transport == Transport::tcp);

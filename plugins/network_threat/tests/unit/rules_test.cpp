@@ -10,7 +10,7 @@ using namespace vigil::network_threat::test;
 
 namespace {
 
-Packet http(const std::string& payload, uint16_t dport = 80, const std::string& src = "10.0.0.2") {
+TestPacket http(const std::string& payload, uint16_t dport = 80, const std::string& src = "10.0.0.2") {
     TcpSpec t;
     t.flags = tcpflag::ack | tcpflag::psh;
     t.dport = dport;
