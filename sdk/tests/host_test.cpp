@@ -158,6 +158,8 @@ TEST_CASE("sdk status reporter: now, periodically, and only when changed") {
     CHECK(host.status_updates() == 2);
     status.stop();
     CHECK(host.timers() == 0);
+    // cancel_timer frees the timer's state from a task posted on the executor.
+    CHECK(host.run_posted() == 1);
 }
 
 TEST_CASE("sdk records: action result and threat payloads carry every field") {
