@@ -170,13 +170,7 @@ public:
     // ---------------------------------------------------------------- bus
     vigil_status publish(uint32_t type, const void* payload, uint32_t size, uint64_t correlation_id = 0,
                          uint16_t schema_version = 1) const {
-        vigil_message m{};
-        m.struct_size = sizeof m;
-        m.type_id = type;
-        m.schema_version = schema_version;
-        m.payload = payload;
-        m.payload_size = size;
-        m.correlation_id = correlation_id;
+        const vigil_message m = envelope(type, payload, size, correlation_id, schema_version);
         return api_->publish(h_, &m);
     }
     template <class T>
@@ -237,7 +231,9 @@ public:
     // command's origin; it needs a 1.2 host and is ignored by older ones.
     uint64_t send_command(std::string_view name, std::string_view args_json, uint32_t timeout_ms, ReplyFn fn,
                           std::string_view origin = {}) {
-        auto* heap = new Holder<ReplyFn>{std::move(fn), this};  // freed by the one reply
+        // Freed by the one reply, or by ~Host when the host discarded it (the
+        // plugin stopped first).
+        auto* heap = adopt(pending_replies_, new Holder<ReplyFn>{std::move(fn), this});
         uint64_t corr = 0;
         vigil_status st;
         if (!origin.empty() && VIGIL_HAS_FIELD(api_, vigil_host_api, send_command_as) && api_->send_command_as)
@@ -249,7 +245,7 @@ public:
                                     uint32_t(args_json.size()), timeout_ms, &Host::on_reply, heap, &corr);
         if (st != VIGIL_OK) {
             // The host promises the callback only when send_command succeeds.
-            delete heap;
+            take(pending_replies_, heap);
             throw std::runtime_error("send_command failed: " + std::string(name));
         }
         return corr;
@@ -332,10 +328,11 @@ public:
     }
 
     // Runs fn once on the executor, as soon as possible. False after stop.
+    // Work the host discards unrun (the executor stopped) is freed by ~Host.
     bool post(TaskFn fn) {
-        auto* heap = new Holder<TaskFn>{std::move(fn), this};
+        auto* heap = adopt(pending_posts_, new Holder<TaskFn>{std::move(fn), this});
         if (api_->post(h_, &Host::on_posted, heap) == VIGIL_OK) return true;
-        delete heap;
+        take(pending_posts_, heap);
         return false;
     }
 
@@ -424,7 +421,9 @@ private:
         r.error(VIGIL_EINTERNAL, failure);
     }
     static void on_reply(void* user, const vigil_message* m) {
-        std::unique_ptr<Holder<ReplyFn>> f(static_cast<Holder<ReplyFn>*>(user));
+        auto* raw = static_cast<Holder<ReplyFn>*>(user);
+        std::unique_ptr<Holder<ReplyFn>> f = raw->host->take(raw->host->pending_replies_, raw);
+        if (!f) return;
         detail::CallbackScope scope(f.get(), f->host);
         auto v = view<vigil_command_result>(m->payload, m->payload_size);
         CommandResult r{v->status, v.str(v->name), v.str(v->result_json), v.str(v->error), m->correlation_id};
@@ -453,7 +452,9 @@ private:
         t->fired = true;
     }
     static void on_posted(void* user) {
-        std::unique_ptr<Holder<TaskFn>> f(static_cast<Holder<TaskFn>*>(user));
+        auto* raw = static_cast<Holder<TaskFn>*>(user);
+        std::unique_ptr<Holder<TaskFn>> f = raw->host->take(raw->host->pending_posts_, raw);
+        if (!f) return;
         detail::CallbackScope scope(f.get(), f->host);
         f->host->guarded("posted task", f->fn);
     }
@@ -466,6 +467,27 @@ private:
     std::vector<std::unique_ptr<Holder<CommandFn>>> handlers_;
     std::unordered_map<uint64_t, std::unique_ptr<TimerHolder>> timers_;
     std::unordered_map<TimerHolder*, std::unique_ptr<TimerHolder>> retired_timers_;
+    // Callbacks handed to the host and not yet called back.
+    template <class T>
+    using Pending = std::unordered_map<T*, std::unique_ptr<T>>;
+    Pending<Holder<TaskFn>> pending_posts_;
+    Pending<Holder<ReplyFn>> pending_replies_;
+
+    template <class T>
+    T* adopt(Pending<T>& pending, T* raw) {
+        std::lock_guard<std::mutex> g(mu_);
+        pending[raw].reset(raw);
+        return raw;
+    }
+    template <class T>
+    std::unique_ptr<T> take(Pending<T>& pending, T* raw) {
+        std::lock_guard<std::mutex> g(mu_);
+        auto it = pending.find(raw);
+        if (it == pending.end()) return nullptr;
+        std::unique_ptr<T> out = std::move(it->second);
+        pending.erase(it);
+        return out;
+    }
 };
 
 }  // namespace vigil

@@ -131,6 +131,24 @@ private:
     std::vector<char> buf_;
 };
 
+// The envelope of a message to publish: the payload is borrowed (it must
+// outlive the publish call); source, sequence and time are the host's.
+inline vigil_message envelope(uint32_t type, const void* payload, uint32_t size, uint64_t correlation_id = 0,
+                              uint16_t schema_version = 1) {
+    vigil_message m{};
+    m.struct_size = sizeof m;
+    m.type_id = type;
+    m.schema_version = schema_version;
+    m.payload = payload;
+    m.payload_size = size;
+    m.correlation_id = correlation_id;
+    return m;
+}
+template <class T>
+vigil_message envelope(uint32_t type, const PayloadBuilder<T>& b, uint64_t correlation_id = 0) {
+    return envelope(type, b.data(), b.size(), correlation_id);
+}
+
 inline ProcessInfo read_process(const void* base, uint32_t size, const vigil_process_ctx& c) {
     auto s = [&](vigil_sref r) -> std::string {
         if (r.len == 0 || uint64_t(r.off) + r.len > size) return {};
