@@ -103,13 +103,7 @@ void PluginManager::publish_status(const Entry& e) {
     b.head().state = code;
     b.head().plugin = b.add(e.name);
     b.head().message = b.add(e.error);
-    vigil_message m{};
-    m.struct_size = sizeof m;
-    m.type_id = VIGIL_TYPE_PLUGIN_STATUS;
-    m.schema_version = 1;
-    m.payload = b.data();
-    m.payload_size = b.size();
-    ctx_.bus->publish(publisher_, m);
+    ctx_.bus->publish(publisher_, envelope(VIGIL_TYPE_PLUGIN_STATUS, b));
 }
 
 void PluginManager::stop_entry(Entry& e, const std::string& new_state, const std::string& why) {
@@ -129,8 +123,13 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
     const bool agent_changed = applied_once_ && agent_proxy_ != cfg.agent.proxy;
     agent_proxy_ = cfg.agent.proxy;
     applied_once_ = true;
+    stop_unwanted(cfg, plan, agent_changed);
+    record_and_reconfigure(cfg, plan);
+    start_planned(cfg, plan);
+}
 
-    // 1. Stop what is no longer wanted (or no longer loads), dependents first.
+// Stops what is no longer wanted (or no longer loads), dependents first.
+void PluginManager::stop_unwanted(const Config& cfg, const PluginPlan& plan, bool agent_changed) {
     std::set<std::string> to_stop;
     for (auto& [name, e] : entries_) {
         if (!e.inst) continue;
@@ -155,8 +154,10 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
         bool still_enabled = pc && pc->enabled;
         stop_entry(e, still_enabled ? "stopped" : "disabled", still_enabled ? "restarting" : "");
     }
+}
 
-    // 2. Record every configured plugin; reconfigure running ones whose settings changed.
+// Records every configured plugin; reconfigures running ones whose settings changed.
+void PluginManager::record_and_reconfigure(const Config& cfg, const PluginPlan& plan) {
     for (const auto& pc : cfg.plugins) {
         Entry* e;
         {
@@ -201,8 +202,10 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
             ++it;
         }
     }
+}
 
-    // 3. Start what should run, dependencies first.
+// Starts what should run, dependencies first.
+void PluginManager::start_planned(const Config& cfg, const PluginPlan& plan) {
     order_ = plan.order;
     for (const auto& name : plan.order) {
         Entry& e = entries_[name];

@@ -69,6 +69,10 @@ private:
     void set_state(Entry& e, const std::string& state, const std::string& error);
     void publish_status(const Entry& e);
     void stop_entry(Entry& e, const std::string& new_state, const std::string& why);
+    // The three steps of apply().
+    void stop_unwanted(const Config& cfg, const PluginPlan& plan, bool agent_changed);
+    void record_and_reconfigure(const Config& cfg, const PluginPlan& plan);
+    void start_planned(const Config& cfg, const PluginPlan& plan);
 
     HostContext& ctx_;
     Publisher publisher_{"host"};

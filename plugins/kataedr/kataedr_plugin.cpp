@@ -1,4 +1,4 @@
-// kataedr: connects the agent to the central node (vigil-central).
+// kataedr, the connector to the central node: connects the agent to vigil-central.
 // Glue only: settings, wiring of the bus to the pipeline/uploader/task runner,
 // and the status shown by `vigilctl status`. The logic lives in src/.
 #include <rapidjson/document.h>

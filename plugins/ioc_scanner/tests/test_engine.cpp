@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "collectors.hpp"
+#include "vigil/testing/temp_dir.hpp"
 #include "file_view.hpp"
 #include "scan_engine.hpp"
 #include "scan_json.hpp"
@@ -28,16 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/ioc_scanner_test_XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// The shared TempDir (tests/support) with the member these tests use.
+struct TempDir : vigil::testing::TempDir {
+    fs::path path = vigil::testing::TempDir::path();
 };
 
 void write(const fs::path& p, const std::string& data) {
