@@ -1,9 +1,10 @@
 # Debian packages built with CPack (tools/package): vigil-agent, vigil-central and
 # vigil-sdk-dev. Files under /usr are installed relative to the prefix (CPack's is /usr);
-# /etc and the systemd units have absolute destinations, so they exist only when the build
-# is configured with -DVIGIL_PACKAGING=ON and a plain `cmake --install` never writes there.
-# Maintainer scripts, conffiles and the copyright file live in packaging/debian/.
-option(VIGIL_PACKAGING "Add the /etc and systemd install rules of the .deb packages" OFF)
+# /etc and the systemd units have absolute destinations and EXCLUDE_FROM_ALL, so only a
+# component install (CPack's, or an explicit `cmake --install --component agent`) writes
+# them and a plain `cmake --install` of the build directory never touches /etc.
+# Maintainer scripts, conffiles, lintian overrides and the copyright file live in
+# packaging/debian/, the manual pages in packaging/man/.
 set(VIGIL_DEB_DIR ${CMAKE_SOURCE_DIR}/packaging/debian)
 set(VIGIL_DOC_FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/operation.md
     ${CMAKE_SOURCE_DIR}/docs/metrics.md)
@@ -32,17 +33,38 @@ install(FILES ${CMAKE_SOURCE_DIR}/docs/plugin-sdk.md ${VIGIL_DEB_DIR}/copyright 
 install(FILES ${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz DESTINATION share/doc/vigil-sdk-dev COMPONENT sdk
         OPTIONAL)
 
-if(VIGIL_PACKAGING)
-  install(FILES ${CMAKE_SOURCE_DIR}/configs/vigil.yaml DESTINATION /etc/vigil COMPONENT agent
-          PERMISSIONS OWNER_READ OWNER_WRITE)
-  install(FILES ${CMAKE_SOURCE_DIR}/configs/vigild.service DESTINATION /lib/systemd/system COMPONENT agent)
-  if(TARGET vigil-central)
-    install(FILES ${VIGIL_DEB_DIR}/central.yaml DESTINATION /etc/vigil COMPONENT central
-            PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
-    install(FILES ${CMAKE_SOURCE_DIR}/configs/vigil-central.service DESTINATION /lib/systemd/system
-            COMPONENT central)
-  endif()
+install(FILES ${CMAKE_SOURCE_DIR}/configs/vigil.yaml DESTINATION /etc/vigil COMPONENT agent
+        PERMISSIONS OWNER_READ OWNER_WRITE EXCLUDE_FROM_ALL)
+install(FILES ${CMAKE_SOURCE_DIR}/configs/vigild.service DESTINATION /lib/systemd/system COMPONENT agent
+        EXCLUDE_FROM_ALL)
+if(TARGET vigil-central)
+  install(FILES ${VIGIL_DEB_DIR}/central.yaml DESTINATION /etc/vigil COMPONENT central
+          PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ EXCLUDE_FROM_ALL)
+  install(FILES ${CMAKE_SOURCE_DIR}/configs/vigil-central.service DESTINATION /lib/systemd/system
+          COMPONENT central EXCLUDE_FROM_ALL)
 endif()
+
+# Manual pages, compressed as Debian policy wants them (gzip -n: reproducible).
+set(_vigil_man_out)
+foreach(_page vigild.8 vigilctl.8 vigil-central.8)
+  add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/packaging/man/${_page}.gz
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging/man
+    COMMAND gzip -9n -c ${CMAKE_SOURCE_DIR}/packaging/man/${_page} > ${CMAKE_BINARY_DIR}/packaging/man/${_page}.gz
+    DEPENDS ${CMAKE_SOURCE_DIR}/packaging/man/${_page} VERBATIM)
+  list(APPEND _vigil_man_out ${CMAKE_BINARY_DIR}/packaging/man/${_page}.gz)
+endforeach()
+add_custom_target(vigil_man_pages ALL DEPENDS ${_vigil_man_out})
+install(FILES ${CMAKE_BINARY_DIR}/packaging/man/vigild.8.gz ${CMAKE_BINARY_DIR}/packaging/man/vigilctl.8.gz
+        DESTINATION share/man/man8 COMPONENT agent)
+install(FILES ${VIGIL_DEB_DIR}/agent/lintian-overrides DESTINATION share/lintian/overrides
+        RENAME vigil-agent COMPONENT agent)
+if(TARGET vigil-central)
+  install(FILES ${CMAKE_BINARY_DIR}/packaging/man/vigil-central.8.gz DESTINATION share/man/man8 COMPONENT central)
+  install(FILES ${VIGIL_DEB_DIR}/central/lintian-overrides DESTINATION share/lintian/overrides
+          RENAME vigil-central COMPONENT central)
+endif()
+install(FILES ${VIGIL_DEB_DIR}/sdk-lintian-overrides DESTINATION share/lintian/overrides
+        RENAME vigil-sdk-dev COMPONENT sdk)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEB_COMPONENT_INSTALL ON)

@@ -1,5 +1,7 @@
 #include "bus.hpp"
 
+#include <algorithm>
+
 #include <vigil/sdk.hpp>
 
 #include "log.hpp"
@@ -89,11 +91,25 @@ bool Bus::unsubscribe(uint64_t id, std::chrono::milliseconds drain) {
         s = it->second;
         subs_.erase(it);
         rebuild_routes_locked();
-        // Unsubscribing from inside its own callback: keep it alive until shutdown.
-        graveyard_.push_back(s);
+        // Unsubscribing from inside its own callback detaches the thread:
+        // keep the object alive until that thread has returned.
+        if (s->on_delivery_thread()) graveyard_.push_back(s);
     }
     s->stop(drain);
+    std::lock_guard<std::mutex> g(sub_mu_);
+    if (std::find(graveyard_.begin(), graveyard_.end(), s) == graveyard_.end()) retired_dropped_ += s->dropped();
+    // Release what is over, so each vigilctl events session leaves nothing behind.
+    std::erase_if(graveyard_, [&](const std::shared_ptr<Subscription>& held) {
+        if (held == s || !held->finished()) return false;
+        retired_dropped_ += held->dropped();
+        return true;
+    });
     return true;
+}
+
+size_t Bus::retained_subscriptions() const {
+    std::lock_guard<std::mutex> g(sub_mu_);
+    return graveyard_.size();
 }
 
 void Bus::rebuild_routes_locked() {
@@ -315,6 +331,7 @@ BusStats Bus::stats() const {
     std::lock_guard<std::mutex> g(sub_mu_);
     for (auto& [id, sub] : subs_) s.dropped += sub->dropped();
     for (auto& sub : graveyard_) s.dropped += sub->dropped();
+    s.dropped += retired_dropped_;
     return s;
 }
 

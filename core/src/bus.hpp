@@ -73,6 +73,8 @@ public:
     void activate(uint64_t id);
     // Queued messages are still delivered for up to `drain`.
     bool unsubscribe(uint64_t id, std::chrono::milliseconds drain = std::chrono::milliseconds(0));
+    // Unsubscribed subscriptions still held because their own thread unsubscribed them.
+    size_t retained_subscriptions() const;
 
     // Custom types: same name -> same id.
     uint32_t register_type(std::string_view name);
@@ -121,6 +123,7 @@ private:
     mutable std::mutex sub_mu_;
     std::map<uint64_t, std::shared_ptr<Subscription>> subs_;
     std::vector<std::shared_ptr<Subscription>> graveyard_;
+    uint64_t retired_dropped_ = 0;  // dropped counts of released subscriptions (stats stay monotonic)
     uint64_t next_sub_ = 1;
     std::shared_ptr<const Routes> routes_;
     mutable std::mutex routes_mu_;

@@ -10,6 +10,9 @@
 #include <sstream>
 
 #include "json_util.hpp"
+#include "log.hpp"
+#include "vigil/common/trusted_path.hpp"
+#include "vigil/common/yaml_limits.hpp"
 #include "metrics_http.hpp"
 
 namespace vigil::core {
@@ -29,6 +32,9 @@ const PluginConfig* Config::plugin(const std::string& name) const {
 }
 
 namespace {
+
+// vigil.yaml is small; a huge one is a mistake or an attack on the parser.
+constexpr size_t kMaxConfigBytes = 4 * 1024 * 1024;
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
@@ -353,7 +359,13 @@ ConfigParseResult parse_config_text(const std::string& text, const std::string& 
     ConfigParseResult r;
     YAML::Node root;
     try {
+        if (text.size() > kMaxConfigBytes)
+            throw common::YamlLimitError("larger than " + std::to_string(kMaxConfigBytes) + " bytes");
         root = YAML::Load(text);
+        common::check_yaml_limits(root);
+    } catch (const common::YamlLimitError& e) {
+        r.errors.push_back({file, 0, "", std::string("refused: ") + e.what()});
+        return r;
     } catch (const YAML::ParserException& e) {
         r.errors.push_back({file, e.mark.line + 1, "", "invalid YAML: " + e.msg});
         return r;
@@ -380,6 +392,15 @@ ConfigParseResult parse_config_text(const std::string& text, const std::string& 
 }
 
 ConfigParseResult load_config_file(const std::string& path) {
+    // The agent runs as root: a config anyone else could edit steers it.
+    try {
+        if (auto warning = common::require_trusted_path(path, "config", common::PathKind::file); !warning.empty())
+            log_warn("host", warning);
+    } catch (const common::UntrustedPath& e) {
+        ConfigParseResult r;
+        r.errors.push_back({path, 0, "", e.what()});
+        return r;
+    }
     std::ifstream in(path);
     if (!in) {
         ConfigParseResult r;

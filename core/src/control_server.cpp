@@ -14,6 +14,7 @@
 
 #include <vigil/sdk.hpp>
 
+#include "control_socket.hpp"
 #include "event_json.hpp"
 #include "json_util.hpp"
 #include "log.hpp"
@@ -62,31 +63,8 @@ ControlServer::~ControlServer() { stop(); }
 
 bool ControlServer::start(const std::string& path, std::string& error, unsigned mode) {
     path_ = path;
-    sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path) {
-        error = "control socket path too long: " + path;
-        return false;
-    }
-    // The parent directory is created root-only when missing.
-    auto slash = path.rfind('/');
-    if (slash != std::string::npos && slash > 0) ::mkdir(path.substr(0, slash).c_str(), 0755);
-    ::unlink(path.c_str());
-    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) {
-        error = std::string("socket: ") + std::strerror(errno);
-        return false;
-    }
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.c_str(), path.size());
-    mode_t old = ::umask(0177);  // never exposed, even between bind and chmod
-    int rc = ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::umask(old);
-    if (rc != 0 || ::chmod(path.c_str(), mode) != 0 || ::listen(listen_fd_, 16) != 0) {
-        error = "control socket " + path + ": " + std::strerror(errno);
-        ::close(listen_fd_);
-        listen_fd_ = -1;
-        return false;
-    }
+    listen_fd_ = listen_control_socket(path, mode, error);
+    if (listen_fd_ < 0) return false;
     if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) {
         error = std::string("pipe: ") + std::strerror(errno);
         return false;

@@ -15,6 +15,7 @@
 #include "json_util.hpp"
 #include "log.hpp"
 #include "version.hpp"
+#include "vigil/common/trusted_path.hpp"
 
 namespace vigil::core {
 
@@ -165,9 +166,9 @@ void Daemon::register_host_commands() {
             out = "missing \"id\" of the quarantine entry";
             return false;
         }
-        bool overwrite = a.HasMember("overwrite") && a["overwrite"].IsBool() && a["overwrite"].GetBool();
-        bool keep = a.HasMember("keep") && a["keep"].IsBool() && a["keep"].GetBool();
-        bool ok = quarantine_->restore(id, json_string(a, "path"), overwrite, keep, out);
+        auto flag = [&a](const char* k) { return a.HasMember(k) && a[k].IsBool() && a[k].GetBool(); };
+        RestoreRequest req{id, json_string(a, "path"), flag("overwrite"), flag("keep"), flag("force")};
+        bool ok = quarantine_->restore(req, out);
         publish_action("quarantine_restore", id, ok, ok ? out : "", ok ? "" : out);
         return ok;
     });
@@ -188,6 +189,11 @@ void Daemon::register_host_commands() {
 }
 
 bool Daemon::start(std::string& error) {
+    if (common::insecure_dev_permissions())
+        log_warn("host",
+                 "SECURITY: VIGIL_INSECURE_DEV_PERMISSIONS=1: code and config that others can modify are loaded "
+                 "with a warning instead of being refused. For a developer's own build only, never on a host "
+                 "to protect.");
     auto parsed = load_config_file(config_path_);
     if (!parsed.config) {
         for (const auto& e : parsed.errors) error += e.str() + "\n";
@@ -215,7 +221,10 @@ bool Daemon::start(std::string& error) {
         return false;
     }
     bus_ = std::make_unique<Bus>();
-    quarantine_ = std::make_unique<QuarantineStore>(config_.agent.state_dir + "/quarantine");
+    // Restores never write into the system's protected paths or the agent's own state.
+    common::PathRules protected_paths(common::default_protected_paths());
+    protected_paths.add(config_.agent.state_dir + "/**");
+    quarantine_ = std::make_unique<QuarantineStore>(config_.agent.state_dir + "/quarantine", protected_paths);
     host_executor_ = std::make_unique<Executor>("agent");
     host_executor_->start();
     ctx_.bus = bus_.get();

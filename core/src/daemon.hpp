@@ -17,7 +17,7 @@
 #include "metrics_textfile.hpp"
 #include "plugin_manager.hpp"
 #include "quarantine_store.hpp"
-#include "sd_notify.hpp"
+#include <vigil/common/sd_notify.hpp>
 #include "watchdog.hpp"
 
 namespace vigil::core {

@@ -50,6 +50,7 @@ void process_obj(JsonWriter& w, const PayloadView<T>& v, const vigil_process_ctx
     sref_kv(w, v, "cwd", c.cwd);
     sref_kv(w, v, "user", c.user);
     sref_kv(w, v, "sha256", c.sha256);
+    if (c.hash_status != VIGIL_HASH_NONE) write_kv(w, "hash_status", vigil::hash_status_name(c.hash_status));
     sref_kv(w, v, "parent_exe", c.parent_exe);
     sref_kv(w, v, "parent_cmdline", c.parent_cmdline);
     sref_kv(w, v, "container_id", c.container_id);

@@ -5,6 +5,7 @@
 
 #include <vigil/plugin.h>
 
+#include "control_socket.hpp"
 #include "daemon.hpp"
 #include "log.hpp"
 #include "version.hpp"
@@ -18,6 +19,8 @@ void usage(std::ostream& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Once, while there is one thread: nothing vigild creates is writable by others.
+    vigil::core::tighten_umask();
     std::string config = "/etc/vigil/vigil.yaml";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];

@@ -1,5 +1,7 @@
 #include "plugin_instance.hpp"
 
+#include <vigil/common/safe_fs.hpp>
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -228,6 +230,34 @@ struct HostApi {
         return ok ? VIGIL_OK : VIGIL_EFAILED;
     }
 
+    static vigil_status quarantine_put_at(vigil_host_handle* h, int32_t dir_fd, const char* name, uint32_t name_len,
+                                          const char* path, uint32_t path_len, const vigil_file_identity* expect,
+                                          const char* meta, uint32_t meta_len, uint32_t flags, vigil_string_cb cb,
+                                          void* user) {
+        if (!h || dir_fd < 0 || !name || !path || !expect ||
+            !VIGIL_HAS_FIELD(expect, vigil_file_identity, ctime_ns))
+            return VIGIL_EINVAL;
+        auto* p = P(h);
+        std::string out;
+        bool ok = false;
+        try {
+            common::FileStamp stamp;
+            stamp.dev = expect->dev;
+            stamp.ino = expect->ino;
+            stamp.size = expect->size;
+            stamp.mtime_ns = expect->mtime_ns;
+            stamp.ctime_ns = expect->ctime_ns;
+            common::FileRef ref = common::ref_at(dir_fd, std::string(name, name_len), std::string(path, path_len),
+                                                 stamp, (expect->flags & VIGIL_FILE_CHECK_VERSION) != 0);
+            ok = p->ctx_.quarantine->put_at(ref, meta ? std::string(meta, meta_len) : "", p->name(),
+                                            flags == VIGIL_QUARANTINE_COPY, out);
+        } catch (const std::exception& e) {
+            out = std::string("quarantine: ") + e.what();
+        }
+        if (cb) cb(user, out.data(), uint32_t(out.size()));
+        return ok ? VIGIL_OK : VIGIL_EFAILED;
+    }
+
     static const vigil_host_api table;
 };
 
@@ -259,6 +289,7 @@ const vigil_host_api HostApi::table = {
     .host_status_json = &HostApi::host_status_json,
     .quarantine_put = &HostApi::quarantine_put,
     .send_command_as = &HostApi::send_command_as,
+    .quarantine_put_at = &HostApi::quarantine_put_at,
     .agent_settings = &HostApi::agent_settings,
 };
 

@@ -10,6 +10,7 @@
 #include "log.hpp"
 #include "schema_check.hpp"
 #include "schema_defaults.hpp"
+#include "vigil/common/trusted_path.hpp"
 
 namespace vigil::core {
 
@@ -23,6 +24,14 @@ PluginPlan plan_plugins(const Config& cfg) {
             std::string dirs;
             for (const auto& d : cfg.agent.plugin_dirs) dirs += (dirs.empty() ? "" : ", ") + d;
             plan.errors.push_back({cfg.file, pc.line, key, "unknown plugin: no " + pc.name + ".so in " + dirs});
+            continue;
+        }
+        // Checked before dlopen: loading runs the library's code as root.
+        try {
+            if (auto warning = common::require_trusted_path(file, "plugin", common::PathKind::file); !warning.empty())
+                log_warn("host", warning);
+        } catch (const common::UntrustedPath& e) {
+            plan.load_failed[pc.name] = e.what();
             continue;
         }
         LoadResult lr = load_plugin(file, pc.name);

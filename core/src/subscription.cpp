@@ -60,7 +60,13 @@ bool Subscription::push(const MessageRef& m) {
 void Subscription::start() {
     std::lock_guard<std::mutex> g(mu_);
     if (thread_.joinable() || stopping_) return;
+    finished_.store(false, std::memory_order_release);
     thread_ = std::thread([this] { run(); });
+}
+
+bool Subscription::on_delivery_thread() {
+    std::lock_guard<std::mutex> g(mu_);
+    return thread_.joinable() && thread_.get_id() == std::this_thread::get_id();
 }
 
 void Subscription::stop(std::chrono::milliseconds drain) {
@@ -84,6 +90,11 @@ size_t Subscription::depth() {
 }
 
 void Subscription::run() {
+    // Declared first, so it is set after every other local is gone.
+    struct Finished {
+        std::atomic<bool>& flag;
+        ~Finished() { flag.store(true, std::memory_order_release); }
+    } finished{finished_};
     std::vector<MessageRef> batch;
     batch.reserve(256);
     for (;;) {

@@ -51,6 +51,10 @@ public:
     uint64_t discarded_on_stop() const { return discarded_.load(); }
     size_t depth();
     uint32_t capacity() const { return capacity_; }
+    // Whether the caller runs on this subscription's delivery thread.
+    bool on_delivery_thread();
+    // The delivery thread has returned (or never ran): nothing uses this object any more.
+    bool finished() const { return finished_.load(std::memory_order_acquire); }
 
 private:
     void run();
@@ -71,6 +75,7 @@ private:
     std::chrono::steady_clock::time_point drain_until_{};
     std::thread thread_;
     std::atomic<uint64_t> dropped_{0}, delivered_{0}, discarded_{0};
+    std::atomic<bool> finished_{true};
     std::atomic<bool> busy_{false};
 };
 

@@ -23,9 +23,11 @@
 #include <vector>
 
 #include "bus.hpp"
-#include "sd_notify.hpp"
+#include <vigil/common/sd_notify.hpp>
 
 namespace vigil::core {
+
+using common::SystemdNotifier;
 
 // One plugin heartbeat gauge.
 struct Heartbeat {

@@ -9,8 +9,11 @@
 #include <stdexcept>
 #include <vigil/sdk.hpp>
 
+#include "agent_identity.hpp"
 #include "connection_state.hpp"
+#include "contact_check.hpp"
 #include "connector_metrics.hpp"
+#include "detection_trees.hpp"
 #include "durable_file.hpp"
 #include "exclusions.hpp"
 #include "host_facts.hpp"
@@ -71,7 +74,9 @@ public:
           tls_(TlsMaterial::load(settings_)),
           state_dir_(host.state_dir()),
           exclusions_(settings_.exclusions),
-          limiter_(settings_.rate_limit_enabled, settings_.events_per_hour, settings_.type_threshold_percent),
+          limiter_(RateLimiter::Options{settings_.rate_limit_enabled, settings_.events_per_hour,
+                                        settings_.type_threshold_percent, settings_.owner_share_percent}),
+          trees_(uint64_t(settings_.detection_tree_protect_s) * 1000000000ull),
           spool_(state_dir_ + "/spool", uint64_t(settings_.spool_max_mb * 1024 * 1024)),
           seq_(state_dir_ + "/batch_seq"),
           journal_(state_dir_ + "/tasks") {
@@ -89,15 +94,24 @@ public:
         channel->connect_timeout_s = settings_.connect_timeout_s;
         channel->request_timeout_s = settings_.request_timeout_s;
         channel->agent_id = agent_id_;
+        auto log = [this](int level, const std::string& m) { this->host().log(vigil_log_level(level), m); };
+        identity_ = std::make_shared<AgentIdentity>(
+            AgentIdentity::Options{state_dir_ + "/identity/agent.pem", agent_id_, facts_.hostname,
+                                   settings_.enrollment_token_file},
+            log);
+        identity_->load(int64_t(now_ns() / 1000000000ull));
+        channel->identity = identity_;
 
         TelemetryPipeline::Options po;
         po.telemetry_enabled = settings_.telemetry_enabled;
         po.max_batch_events = settings_.max_batch_events;
         po.max_delay_ns = uint64_t(settings_.max_send_delay_s) * 1000000000ull;
-        pipeline_ = std::make_unique<TelemetryPipeline>(
-            OcsfContext{agent_id_, facts_.hostname, agent_version_}, po, &exclusions_, &limiter_, &seq_);
+        po.max_batch_bytes = settings_.max_batch_bytes;
+        po.max_batch_compressed_bytes = settings_.max_batch_compressed_bytes;
+        po.event_limits = EventLimits{settings_.max_string_bytes, settings_.max_event_bytes};
+        pipeline_ = std::make_unique<TelemetryPipeline>(OcsfContext{agent_id_, facts_.hostname, agent_version_}, po,
+                                                        &exclusions_, &limiter_, &seq_, &trees_);
 
-        auto log = [this](int level, const std::string& m) { this->host().log(vigil_log_level(level), m); };
         Uploader::Options uo;
         uo.agent_id = agent_id_;
         uo.sync_period_ns = uint64_t(settings_.sync_period_s) * 1000000000ull;
@@ -111,6 +125,7 @@ public:
         to.poll_wait_s = settings_.task_poll_wait_s;
         to.default_timeout_s = settings_.task_timeout_s;
         to.max_retry_s = std::max<uint32_t>(1, std::min<uint32_t>(30, settings_.max_send_delay_s));
+        to.policy = std::make_shared<const TaskPolicy>(make_task_policy(settings_));  // throws on a bad key file
         tasks_ = std::make_shared<TaskRunner>(
             to, channel, conn_, journal_,
             [this](const std::string& origin, const std::string& name, const std::string& args,
@@ -124,6 +139,10 @@ public:
             },
             [this] { uploader_->request_sync(); }, log);
 
+        contact_ = std::make_unique<ContactCheck>(channel, &conn_, [this] { return sync_body(); });
+        host.on_command("kataedr.check_contact",
+                        [this](const vigil::Command& c, vigil::Reply r) { check_contact(c, std::move(r)); });
+
         for (uint32_t type : {VIGIL_TYPE_PROCESS_START, VIGIL_TYPE_PROCESS_EXIT, VIGIL_TYPE_NETWORK,
                               VIGIL_TYPE_FILE, VIGIL_TYPE_THREAT, VIGIL_TYPE_ACTION_RESULT}) {
             host.subscribe(type, [this](const vigil::Message& m) { on_message(m); });
@@ -134,6 +153,7 @@ public:
 
     void start() override {
         stopped_ = false;
+        contact_->start();
         uploader_->start();
         tasks_->start();
         status_timer_ = host().timer(1000, true, [this] { publish_status(); });
@@ -141,7 +161,9 @@ public:
         host().info("kataedr started: agent " + agent_id_ + ", servers " + servers_text() +
                     (proxy_ ? ", proxy " + proxy_->host + ":" + std::to_string(proxy_->port) : "") +
                     (tls_->pinned() ? ", pinned server certificate" : ", server CA") +
-                    (settings_.mutual_auth ? ", client certificate " + tls_->client_subject() : ""));
+                    (settings_.mutual_auth ? ", shared client certificate " + tls_->client_subject() : "") +
+                    (identity_->enrolled() ? ", enrolled (certificate " + identity_->credential()->serial + ")"
+                                           : ", not enrolled yet"));
     }
 
     void stop() override {
@@ -151,10 +173,28 @@ public:
         pipeline_->shutdown();
         tasks_->stop();
         uploader_->stop();
+        contact_->stop();
         publish_status();
     }
 
 private:
+    // One authenticated exchange now (contract in README.md, "check_contact").
+    void check_contact(const vigil::Command& c, vigil::Reply r) {
+        uint32_t timeout_ms = 0;
+        try {
+            timeout_ms = parse_contact_args(std::string(c.args_json));
+        } catch (const std::exception& e) {
+            r.error(VIGIL_EINVAL, e.what());
+            return;
+        }
+        contact_->run(timeout_ms, [r](const ContactResult& res) mutable {
+            if (res.ok)
+                r.ok(res.json());
+            else
+                r.error(VIGIL_EFAILED, res.kind + ": " + res.message, res.json());
+        });
+    }
+
     void on_message(const vigil::Message& m) {
         EventView ev{m.type(), m.payload(), m.payload_size(), m.timestamp_ns(), m.sequence(), m.source()};
         if (ev.time_ns == 0) ev.time_ns = now_ns();
@@ -195,16 +235,22 @@ private:
         const auto& uc = uploader_->counters();
         const auto& tc = tasks_->counters();
         std::string conn = conn_.json();  // {"server":..,...}
-        std::string s = "{\"agent_id\":\"" + json_escape(agent_id_) + "\",";
-        s += conn.substr(1, conn.size() - 2);
-        s += ",\"servers\":[";
+        // The connector-contact contract first (read by other plugins, e.g. isolation).
+        std::string servers = "[";
         for (size_t i = 0; i < settings_.servers.size(); ++i)
-            s += (i ? ",\"" : "\"") + json_escape(settings_.servers[i].text) + "\"";
-        s += "],\"proxy\":" +
+            servers += (i ? ",\"" : "\"") + json_escape(settings_.servers[i].text) + "\"";
+        servers += "]";
+        std::string contact = conn_.contact_json();  // {"last_contact_ns":..,...,"central":".."}
+        contact.insert(contact.size() - 1, ",\"servers\":" + servers);
+        std::string s = "{\"connector\":" + contact + ",\"agent_id\":\"" + json_escape(agent_id_) + "\",";
+        s += conn.substr(1, conn.size() - 2);
+        s += ",\"servers\":" + servers;
+        s += ",\"proxy\":" +
              (proxy_ ? "\"" + json_escape(proxy_->host) + ":" + std::to_string(proxy_->port) + "\""
                      : std::string("null"));
         s += ",\"tls\":{\"server_trust\":\"" + std::string(tls_->pinned() ? "pinned certificate" : "CA") +
              "\",\"mutual_auth\":" + (settings_.mutual_auth ? "true" : "false") + "}";
+        s += ",\"identity\":" + identity_->status_json();
         s += ",\"spool\":{\"batches\":" + std::to_string(spool_.batches()) +
              ",\"bytes\":" + std::to_string(spool_.bytes()) +
              ",\"events\":" + std::to_string(spool_.events()) +
@@ -217,6 +263,11 @@ private:
              ",\"excluded\":" + std::to_string(pc.excluded.load()) +
              ",\"rate_limited\":" + std::to_string(pc.rate_limited.load()) +
              ",\"malformed\":" + std::to_string(pc.malformed.load()) +
+             ",\"oversize\":" + std::to_string(pc.oversize.load()) +
+             ",\"detection_tree_events\":" + std::to_string(pc.protected_events.load()) +
+             ",\"detection_trees\":" + std::to_string(trees_.protected_count()) +
+             ",\"limit_notices\":" + std::to_string(pc.limit_notices.load()) +
+             ",\"batches_split\":" + std::to_string(uc.batches_split.load()) +
              ",\"events_sent\":" + std::to_string(uc.events_sent.load()) +
              ",\"batches_sent\":" + std::to_string(uc.batches_sent.load()) +
              ",\"duplicate_batches\":" + std::to_string(uc.duplicates.load()) +
@@ -234,6 +285,7 @@ private:
              ",\"unanswerable\":" + std::to_string(tc.unanswerable.load()) +
              ",\"results_posted\":" + std::to_string(tc.results_posted.load()) +
              ",\"files_uploaded\":" + std::to_string(tc.files_uploaded.load()) +
+             ",\"signed_tasks_required\":" + (settings_.task_signing_keys.empty() ? "false" : "true") +
              ",\"results_queued\":" + std::to_string(tasks_->queued_results()) + "}";
         s += ",\"metrics\":" + connector_metrics_json({spool_, uc, tc, conn_, limiter_.dropped()}) + "}";
         host().set_status(s);
@@ -244,9 +296,11 @@ private:
     Settings settings_;
     std::optional<ProxyUrl> proxy_;
     std::shared_ptr<const TlsMaterial> tls_;
+    std::shared_ptr<AgentIdentity> identity_;
     std::string state_dir_;
     Exclusions exclusions_;
     RateLimiter limiter_;
+    DetectionTrees trees_;
     Spool spool_;
     SequenceStore seq_;
     TaskJournal journal_;
@@ -256,6 +310,7 @@ private:
     std::unique_ptr<TelemetryPipeline> pipeline_;
     std::unique_ptr<Uploader> uploader_;
     std::shared_ptr<TaskRunner> tasks_;
+    std::unique_ptr<ContactCheck> contact_;
     uint64_t status_timer_ = 0;
     bool stopped_ = false;
 };

@@ -55,7 +55,8 @@ TEST_CASE("agent: settings from the 1.3 service and, on an older host, from the 
 
 TEST_CASE("agent: the connector-contact contract") {
     const std::string status = R"({"plugins":[
-        {"name":"kataedr","status":{"connector":{"last_contact_ns":1700000000000000000,"central":"https://c:8443",
+        {"name":"kataedr","status":{"connector":{"last_contact_ns":1700000000000000000,"last_failure_ns":1600000000000000000,
+                                                 "last_failure":"tls: handshake","central":"https://c:8443",
                                                  "servers":["https://c:8443","https://d:8443"]}}},
         {"name":"other","status":{"connector":{"last_contact_ns":1800000000000000000}}},
         {"name":"isolation","status":{"last_contact":"2020-01-01T00:00:00Z"}},
@@ -69,6 +70,9 @@ TEST_CASE("agent: the connector-contact contract") {
     auto k = vigil::connector_status(status, "kataedr");
     REQUIRE(k.size() == 1);
     CHECK(k[0].central == "https://c:8443");
+    CHECK(k[0].last_failure_ns == 1600000000000000000);
+    CHECK(k[0].last_failure == "tls: handshake");
+    CHECK(vigil::connector_status(status, "other")[0].last_failure_ns == 0);
     CHECK(k[0].servers == std::vector<std::string>{"https://c:8443", "https://d:8443"});
     CHECK(vigil::connector_status(status).size() == 3);
     FakeHost host;

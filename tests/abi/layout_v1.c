@@ -106,7 +106,11 @@ FIELD(vigil_process_ctx, pid_ns, 56, 8);
 FIELD(vigil_process_ctx, net_ns, 64, 8);
 FIELD(vigil_process_ctx, user_ns, 72, 8);
 FIELD(vigil_process_ctx, argc, 80, 4);
+#ifdef VIGIL_LAYOUT_FROZEN_1_0
 FIELD(vigil_process_ctx, reserved, 84, 4);
+#else
+FIELD(vigil_process_ctx, hash_status, 84, 4); /* the 1.0 reserved field, named (same offset, size) */
+#endif
 FIELD(vigil_process_ctx, exe, 88, 8);
 FIELD(vigil_process_ctx, argv, 96, 8);
 FIELD(vigil_process_ctx, cmdline, 104, 8);
@@ -231,8 +235,18 @@ APPENDED(vigil_host_api, send_command_as, 176);
 FIELD(vigil_host_api, send_command_as, 176, 8);
 
 /* ------------------------------------------------ 1.3 */
-APPENDED(vigil_host_api, agent_settings, 184);
-FIELD(vigil_host_api, agent_settings, 184, 8);
+APPENDED(vigil_host_api, quarantine_put_at, 184);
+FIELD(vigil_host_api, quarantine_put_at, 184, 8);
+FIELD(vigil_file_identity, struct_size, 0, 4);
+FIELD(vigil_file_identity, flags, 4, 4);
+FIELD(vigil_file_identity, dev, 8, 8);
+FIELD(vigil_file_identity, ino, 16, 8);
+FIELD(vigil_file_identity, size, 24, 8);
+FIELD(vigil_file_identity, mtime_ns, 32, 8);
+FIELD(vigil_file_identity, ctime_ns, 40, 8);
+SIZE(vigil_file_identity, 48);
+APPENDED(vigil_host_api, agent_settings, 192);
+FIELD(vigil_host_api, agent_settings, 192, 8);
 FIELD(vigil_agent_settings, struct_size, 0, 4);
 FIELD(vigil_agent_settings, plugin_dir_count, 4, 4);
 FIELD(vigil_agent_settings, state_dir, 8, 8);
@@ -250,7 +264,7 @@ SIZE(vigil_agent_settings, 80);
 /* ------------------------------------------------ current sizes */
 SIZE(vigil_subscribe_options, 16);
 SIZE(vigil_agent_identity, 32);
-SIZE(vigil_host_api, 192);
+SIZE(vigil_host_api, 200);
 SIZE(vigil_plugin_api, 56);
 SIZE(vigil_host_info, 24);
 SIZE(vigil_plugin_info, 80);

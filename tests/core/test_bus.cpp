@@ -196,3 +196,34 @@ TEST_CASE("no lost or duplicated replies under concurrency") {
     std::lock_guard<std::mutex> g(wmu);
     for (auto& t : workers) t.join();
 }
+
+TEST_CASE("unsubscribed subscriptions are released; one that unsubscribed itself once its thread ended") {
+    Bus bus;
+    uint32_t t = bus.register_type("test.release");
+    Publisher p("p");
+    // Many short sessions, like `vigilctl events` clients coming and going.
+    for (int i = 0; i < 200; ++i) {
+        uint64_t id = bus.subscribe(t, 16, VIGIL_OVERFLOW_DROP_OLDEST, [](const vigil_message&) {}, "session", nullptr);
+        REQUIRE(id);
+        CHECK(bus.unsubscribe(id));
+    }
+    CHECK(bus.retained_subscriptions() == 0);
+    // Unsubscribing from inside its own callback keeps it until that thread is done...
+    std::atomic<uint64_t> self_id{0};
+    std::atomic<bool> done{false};
+    self_id = bus.subscribe(t, 16, VIGIL_OVERFLOW_DROP_OLDEST, [&](const vigil_message&) {
+        if (!done.exchange(true)) bus.unsubscribe(self_id);
+    }, "self", nullptr);
+    uint64_t v = 1;
+    auto m = blob(t, &v, 8);
+    bus.publish(p, m);
+    wait_for([&] { return done.load(); });
+    CHECK(done);
+    wait_for([&] { return bus.retained_subscriptions() == 1; });
+    CHECK(bus.retained_subscriptions() == 1);
+    // ...and the next unsubscribe releases it.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    uint64_t other = bus.subscribe(t, 16, VIGIL_OVERFLOW_DROP_OLDEST, [](const vigil_message&) {}, "x", nullptr);
+    CHECK(bus.unsubscribe(other));
+    CHECK(bus.retained_subscriptions() == 0);
+}

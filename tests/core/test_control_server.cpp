@@ -77,3 +77,58 @@ TEST_CASE("control socket: root is served, a non-root peer is refused by credent
     server.stop();
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("control socket: its directory must be root's, and nothing at its path is followed") {
+    if (::geteuid() != 0) {
+        MESSAGE("skipped: needs root");
+        return;
+    }
+    char tmpl[] = "/tmp/vigil-ctl.XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    ::chmod(dir.c_str(), 0755);
+    Bus bus;
+    ControlServer::Handlers h;
+    h.status_json = [] { return std::string("{}"); };
+    h.plugins_json = [] { return std::string("[]"); };
+    h.config_check = [](const std::string&) { return std::string("{}"); };
+    std::string err;
+    {
+        // A missing directory is created root-only; the socket gets its mode
+        // without the process umask ever being changed.
+        const mode_t before = ::umask(022);
+        ControlServer server(bus, h);
+        REQUIRE_MESSAGE(server.start(dir + "/run/ctl.sock", err), err);
+        struct stat st {};
+        REQUIRE(::stat((dir + "/run").c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0755);
+        REQUIRE(::lstat((dir + "/run/ctl.sock").c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0600);
+        CHECK(::umask(022) == 022);
+        ::umask(before);
+        server.stop();
+    }
+    {
+        // A directory others can write: someone could swap the socket for a link.
+        std::filesystem::create_directory(dir + "/open");
+        ::chmod((dir + "/open").c_str(), 0777);
+        ControlServer server(bus, h);
+        CHECK_FALSE(server.start(dir + "/open/ctl.sock", err));
+        CHECK(err.find(dir + "/open: writable by group or others (mode 0777)") != std::string::npos);
+    }
+    {
+        // A link planted at the socket path is neither removed through nor chmod'ed through.
+        std::filesystem::create_directory(dir + "/run2");
+        ::chmod((dir + "/run2").c_str(), 0755);
+        const std::string victim = dir + "/victim";
+        { FILE* f = std::fopen(victim.c_str(), "w"); std::fclose(f); }
+        ::chmod(victim.c_str(), 0600);
+        std::filesystem::create_symlink(victim, dir + "/run2/ctl.sock");
+        ControlServer server(bus, h);
+        CHECK_FALSE(server.start(dir + "/run2/ctl.sock", err, 0666));
+        CHECK(err.find("exists and is not a socket") != std::string::npos);
+        struct stat st {};
+        REQUIRE(::stat(victim.c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0600);
+    }
+    std::filesystem::remove_all(dir);
+}

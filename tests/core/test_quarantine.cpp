@@ -51,7 +51,7 @@ TEST_CASE("quarantine moves a file in with hashes and restores it byte-identical
     std::string id = json_string(*meta, "id");
     CHECK(q.list_json().find(id) != std::string::npos);
 
-    REQUIRE_MESSAGE(q.restore(id, "", false, false, out), out);
+    REQUIRE_MESSAGE(q.restore({id}, out), out);
     CHECK(slurp(f) == content);
     struct stat after{};
     ::stat(f.c_str(), &after);
@@ -80,10 +80,10 @@ TEST_CASE("quarantine refuses symlinks, directories, relative paths; restore ref
     REQUIRE(q.put(target.string(), "{}", "t", true, out));  // copy: original stays
     CHECK(fs::exists(target));
     std::string id = json_string(*parse_json(out), "id");
-    CHECK_FALSE(q.restore(id, "", false, false, out));
+    CHECK_FALSE(q.restore({id}, out));
     CHECK(out.find("exists") != std::string::npos);
-    CHECK(q.restore(id, "", true, false, out));
-    CHECK_FALSE(q.restore("../../etc", "", false, false, out));
+    CHECK(q.restore({id, "", true}, out));
+    CHECK_FALSE(q.restore({"../../etc"}, out));
     CHECK(out.find("invalid quarantine id") != std::string::npos);
     CHECK_FALSE(q.remove("q-does-not-exist", out));
 }

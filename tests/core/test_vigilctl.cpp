@@ -1,6 +1,13 @@
 #include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
 
 #include "command_line.hpp"
+#include "vigil/testing/temp_dir.hpp"
 
 using vigil::ctl::parse_command_line;
 
@@ -49,4 +56,45 @@ TEST_CASE("bad command lines are refused with a reason") {
     CHECK(parse_command_line({"frobnicate"}).error.find("unknown command") != std::string::npos);
     CHECK(parse_command_line({"Bad", "verb"}).error.find("unknown command") != std::string::npos);
     CHECK(parse_command_line({"--bogus", "status"}).error == "unknown option '--bogus'");
+}
+
+TEST_CASE("VIGIL_SOCKET is used only when it names a root-owned socket") {
+    vigil::testing::TempDir t("vigilctl_env");
+    const std::string sock = (t / "vigild.sock").string();
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, sock.c_str(), sizeof a.sun_path - 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    const std::string plain = t.write("plain", "x");
+
+    const auto with_env = [](const std::string& v) {
+        ::setenv("VIGIL_SOCKET", v.c_str(), 1);
+        auto inv = parse_command_line({"status"});
+        ::unsetenv("VIGIL_SOCKET");
+        return inv;
+    };
+    auto missing = with_env((t / "nope.sock").string());
+    CHECK(missing.socket == "/run/vigil/vigild.sock");
+    CHECK_FALSE(missing.socket_from_env);
+    REQUIRE(missing.warnings.size() == 1);
+    CHECK(missing.warnings[0].find("ignoring VIGIL_SOCKET=" + (t / "nope.sock").string() + ": No such file") == 0);
+    auto file = with_env(plain);
+    CHECK(file.socket == "/run/vigil/vigild.sock");
+    CHECK(file.warnings.at(0).find(": not a socket; using /run/vigil/vigild.sock") != std::string::npos);
+    if (::geteuid() == 0) {
+        auto ok = with_env(sock);
+        CHECK(ok.socket == sock);
+        CHECK(ok.socket_from_env);
+        CHECK(ok.warnings.empty());
+        REQUIRE(::chown(sock.c_str(), 65534, 65534) == 0);
+        auto foreign = with_env(sock);
+        CHECK(foreign.socket == "/run/vigil/vigild.sock");
+        CHECK(foreign.warnings.at(0).find("owned by uid 65534, not root") != std::string::npos);
+        // --socket on the command line is the operator's explicit choice.
+        ::setenv("VIGIL_SOCKET", sock.c_str(), 1);
+        CHECK(parse_command_line({"--socket", "/x.sock", "status"}).socket == "/x.sock");
+        ::unsetenv("VIGIL_SOCKET");
+    }
+    ::close(fd);
 }

@@ -19,45 +19,17 @@
 #include <vigil/sdk.hpp>
 
 #include "bus.hpp"
-#include "sd_notify.hpp"
+#include <vigil/common/sd_notify.hpp>
+#include <vigil/testing/notify_socket.hpp>
 #include "vigil/testing/temp_dir.hpp"
 #include "watchdog.hpp"
 
 using namespace vigil::core;
+using vigil::common::SystemdNotifier;
+using vigil::testing::FakeNotifySocket;
 using namespace std::chrono_literals;
 
 namespace {
-// A datagram socket standing in for systemd's notify socket.
-struct FakeNotifySocket {
-    int fd = -1;
-    std::string address;
-    explicit FakeNotifySocket(const std::string& path, bool abstract = false) {
-        fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_un a{};
-        a.sun_family = AF_UNIX;
-        std::memcpy(a.sun_path + (abstract ? 1 : 0), path.c_str(), path.size());
-        socklen_t len = socklen_t(offsetof(sockaddr_un, sun_path) + path.size() + (abstract ? 1 : 0));
-        REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), len) == 0);
-        address = abstract ? "@" + path : path;
-    }
-    ~FakeNotifySocket() { ::close(fd); }
-    // Datagrams received within `wait`.
-    std::vector<std::string> drain(std::chrono::milliseconds wait) {
-        std::vector<std::string> out;
-        auto until = std::chrono::steady_clock::now() + wait;
-        for (;;) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-            if (left.count() <= 0) break;
-            pollfd p{fd, POLLIN, 0};
-            if (::poll(&p, 1, int(left.count())) <= 0) break;
-            char buf[4096];
-            ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-            if (n > 0) out.emplace_back(buf, size_t(n));
-        }
-        return out;
-    }
-};
-
 size_t count(const std::vector<std::string>& v, const std::string& s) {
     size_t n = 0;
     for (const auto& x : v) n += x == s;
@@ -68,7 +40,7 @@ size_t count(const std::vector<std::string>& v, const std::string& s) {
 TEST_CASE("notify datagrams reach a path socket and an abstract socket") {
     vigil::testing::TempDir dir;
     FakeNotifySocket path_sock((dir / "notify").string());
-    SystemdNotifier n(path_sock.address, 0us);
+    SystemdNotifier n(path_sock.address(), 0us);
     REQUIRE(n.enabled());
     CHECK(n.ready("running; 3 of 3 plugins running"));
     CHECK(n.reloading());
@@ -82,7 +54,7 @@ TEST_CASE("notify datagrams reach a path socket and an abstract socket") {
     CHECK(got[3] == "STATUS=line injected=1");  // no second assignment smuggled in
 
     FakeNotifySocket abstract_sock("vigil-test-notify-" + std::to_string(::getpid()), true);
-    SystemdNotifier a(abstract_sock.address, 0us);
+    SystemdNotifier a(abstract_sock.address(), 0us);
     CHECK(a.watchdog_ping());
     CHECK(abstract_sock.drain(200ms) == std::vector<std::string>{"WATCHDOG=1"});
 }
@@ -134,7 +106,7 @@ TEST_CASE("liveness: a busy subscription without deliveries for the limit is a s
 TEST_CASE("a stalled bus subscriber stops the watchdog pings; they resume when it moves again") {
     vigil::testing::TempDir dir;
     FakeNotifySocket sock((dir / "notify").string());
-    SystemdNotifier notifier(sock.address, 300ms);  // a ping every 100 ms while healthy
+    SystemdNotifier notifier(sock.address(), 300ms);  // a ping every 100 ms while healthy
     Bus bus;
     std::mutex mu;
     std::condition_variable cv;

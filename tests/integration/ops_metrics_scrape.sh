@@ -51,6 +51,7 @@ plugins:
     max_send_delay_s: 1
     sync_period_s: 2
     task_poll_wait_s: 2
+    enrollment_token_file: $VT_DIR/enroll.token
 EOF
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 20 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
@@ -78,7 +79,7 @@ grep -qi '^content-type: text/plain; version=0.0.4' "$VT_DIR/headers" || vt_fail
 cp "$VT_DIR/textfile/vigil.prom" "$VT_DIR/agent-textfile.prom" || vt_fail "no textfile"
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$VT_DIR/certs/ca.crt" "https://127.0.0.1:$port/metrics")
 [[ $code == 401 ]] || vt_fail "central /metrics without a token answered $code"
-curl -sf --cacert "$VT_DIR/certs/ca.crt" -H "Authorization: Bearer $KT_TOKEN" "https://127.0.0.1:$port/metrics" \
+curl -sf --cacert "$VT_DIR/certs/ca.crt" -H "Authorization: Bearer $(cat "$VT_DIR/central-main/operator.token")" "https://127.0.0.1:$port/metrics" \
   -o "$VT_DIR/central.prom" || vt_fail "central /metrics with the operator token"
 
 "$PY" "$VIGIL_SOURCE/tests/lib/check_metrics.py" "$VIGIL_SOURCE/docs/metrics.md" agent \

@@ -4,8 +4,10 @@
 # while healthy, no WATCHDOG=1 while a plugin heartbeat is stale or a bus
 # subscriber is stuck (and again once they move), STOPPING=1 on SIGTERM.
 # Under journald (JOURNAL_STREAM = our stderr) every line carries its <N>
-# priority; log_format json writes JSON lines.
+# priority; log_format json writes JSON lines. vigil-central: READY=1 once it
+# listens, WATCHDOG=1 while its storage answers, STOPPING=1.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
 vt_init ops_notify_watchdog
 
 notify=$VT_DIR/notify.sock
@@ -104,4 +106,19 @@ for l in lines:
     assert set(d) == {"ts", "level", "component", "msg"}, d
 assert any(json.loads(l[3:])["msg"].startswith("ready; control socket") for l in lines)
 PY
+
+# 8. vigil-central: READY=1 with its port once it serves, pings every WATCHDOG_USEC/3, STOPPING=1.
+[[ -x $KT_CENTRAL ]] || vt_fail "vigil-central not built"
+kt_certs "$VT_DIR/certs"
+port=$(kt_free_port)
+t8=$(now)
+NOTIFY_SOCKET=$notify WATCHDOG_USEC=1500000 kt_start_central main "$port" "$VT_DIR/certs"
+vt_wait_until 10 has_since "$t8" "READY=1*" || vt_fail "vigil-central: no READY=1: $(tail -3 "$dgrams")"
+grep -qF "READY=1\nSTATUS=listening on port $port" "$dgrams" || vt_fail "vigil-central READY status: $(tail -3 "$dgrams")"
+t9=$(now)
+sleep 2
+(($(count_since "$t9" "WATCHDOG=1") >= 2)) || vt_fail "vigil-central: too few WATCHDOG=1: $(count_since "$t9" WATCHDOG=1)"
+t10=$(now)
+kt_stop_central main
+has_since "$t10" "STOPPING=1" || vt_fail "vigil-central: no STOPPING=1"
 vt_pass

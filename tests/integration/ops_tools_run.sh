@@ -34,6 +34,17 @@ for sig in TERM HUP INT; do
     [[ -n $central_pid && $(cat "/proc/$central_pid/comm") == vigil-central ]] || vt_fail "vigil-central not running: $line"
   fi
   [[ -S $rundir/vigild.sock ]] || vt_fail "no control socket in the run directory"
+  if [[ $sig == TERM && -n $central_pid && -f $VIGIL_BUILD/plugins/kataedr.so ]]; then
+    # tools/run enrolls its agent: kataedr gets its own certificate and connects with it.
+    enrolled() {
+      "$VIGIL_BUILD/bin/vigilctl" --socket "$rundir/vigild.sock" --json status 2>/dev/null | python3 -c '
+import json, sys
+s = next(p.get("status", {}) for p in json.load(sys.stdin)["plugins"] if p["name"] == "kataedr")
+sys.exit(0 if s.get("connected") and s.get("identity", {}).get("enrolled") else 1)'
+    }
+    vt_wait_until 30 enrolled || vt_fail "tools/run's agent did not enroll: $(tail -5 "$rundir/central.log" 2>/dev/null)"
+    vt_log "tools/run's agent enrolled and connected with its own certificate"
+  fi
 
   start=$SECONDS
   if [[ $sig == INT ]]; then kill -INT -- "-$pid"; else kill "-$sig" "$pid"; fi

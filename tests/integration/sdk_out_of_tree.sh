@@ -8,7 +8,7 @@ prefix=$VT_DIR/sdk
 cmake --install "$VIGIL_BUILD" --prefix "$prefix" --component sdk >"$VT_DIR/install.log" 2>&1 ||
   vt_fail "cmake --install: $(tail -5 "$VT_DIR/install.log")"
 [[ -f $prefix/include/vigil/plugin.h && -f $prefix/include/vigil/sdk.hpp ]] || vt_fail "headers not installed"
-pc=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags vigil-sdk | xargs) || vt_fail "pkg-config vigil-sdk"
+pc=$(PKG_CONFIG_PATH=$prefix/share/pkgconfig pkg-config --cflags vigil-sdk | xargs) || vt_fail "pkg-config vigil-sdk"
 [[ $(realpath "${pc#-I}") == "$prefix/include" ]] || vt_fail "pkg-config cflags: $pc"
 
 for ex in hello_cpp hello_c; do

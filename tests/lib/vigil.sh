@@ -32,6 +32,16 @@ vt_on_exit() { VT_CLEANUP+=("$1"); }
 # Remembers a background process started by the test so cleanup stops it.
 vt_track_pid() { VT_PIDS+=("$1"); }
 
+# _vt_kill_tree PID: SIGTERM to a process the test started and to everything
+# it started. Wrappers (pyenv's python3 shim, `ip netns exec`, sh -c) leave the
+# real program as a child; an orphan keeps ctest's output pipe open and the
+# test "times out" after it passed.
+_vt_kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do _vt_kill_tree "$child"; done
+  kill -TERM "$1" 2>/dev/null || true
+}
+
 _vt_cleanup() {
   local rc=$?
   local i
@@ -39,7 +49,7 @@ _vt_cleanup() {
   if [[ -n $VT_VIGILD_PID ]] && kill -0 "$VT_VIGILD_PID" 2>/dev/null; then
     kill -TERM "$VT_VIGILD_PID" 2>/dev/null; sleep 0.5; kill -KILL "$VT_VIGILD_PID" 2>/dev/null || true
   fi
-  for p in "${VT_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${VT_PIDS[@]}"; do _vt_kill_tree "$p"; done
   if [[ -n $VT_DIR && -d $VT_DIR && ${VT_KEEP:-0} != 1 ]]; then rm -rf "$VT_DIR"; fi
   exit $rc
 }
@@ -48,6 +58,14 @@ vt_init() {
   VT_NAME=$1
   VT_DIR=$(mktemp -d "/tmp/vigil-test-$1.XXXXXX")
   chmod 0755 "$VT_DIR"
+  # A pyenv shim on PATH costs seconds per call on a loaded machine and runs the
+  # interpreter as its child, so `python3 ... &` gives the shim's PID: signals
+  # never reach the program and orphans hold ctest's pipe open. A shell function
+  # has the same flaw (a background function is a subshell). The tests need only
+  # the standard library: put Debian's interpreter itself first on PATH.
+  if [[ -x /usr/bin/python3 ]]; then
+    mkdir -p "$VT_DIR/bin" && ln -s /usr/bin/python3 "$VT_DIR/bin/python3" && export PATH=$VT_DIR/bin:$PATH
+  fi
   trap _vt_cleanup EXIT
   trap 'exit 130' INT TERM
 }

@@ -3,10 +3,13 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <regex>
 
@@ -99,7 +102,7 @@ std::string usage_text() {
            "  metrics                        Prometheus text exposition of the agent (docs/metrics.md)\n"
            "  events [--type T]...           live bus events as JSON lines (Ctrl-C to stop)\n"
            "  config check FILE              validate a configuration file\n"
-           "  quarantine list | restore ID [--path P] [--overwrite] | delete ID\n"
+           "  quarantine list | restore ID [--path P] [--overwrite] [--force] | delete ID\n"
            "  scan ioc FILE... [--path P]... run an IOC scan (ioc_scanner.scan)\n"
            "  scan file PATH...              scan files on demand (file_threat.scan)\n"
            "  isolation on|off|status [...]  network isolation (isolation.*)\n"
@@ -108,6 +111,14 @@ std::string usage_text() {
            "                                 send command PLUGIN.VERB with {\"args\":[...],\"key\":value}\n"
            "\n"
            "The socket defaults to /run/vigil/vigild.sock (or $VIGIL_SOCKET). Root only.\n";
+}
+
+std::string env_socket_problem(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::strerror(errno);
+    if (!S_ISSOCK(st.st_mode)) return "not a socket";
+    if (st.st_uid != 0) return "owned by uid " + std::to_string(st.st_uid) + ", not root";
+    return "";
 }
 
 namespace {
@@ -212,7 +223,7 @@ void parse_quarantine(const std::vector<std::string>& rest, Invocation& inv) {
     static const std::map<std::string, std::string> verbs = {
         {"list", "agent.quarantine_list"}, {"restore", "agent.quarantine_restore"}, {"delete", "agent.quarantine_delete"}};
     if (rest.size() < 2 || !verbs.count(rest[1])) {
-        inv.error = "usage: vigilctl quarantine list | restore ID [--path P] [--overwrite] | delete ID";
+        inv.error = "usage: vigilctl quarantine list | restore ID [--path P] [--overwrite] [--force] | delete ID";
         return;
     }
     if (rest[1] != "list" && rest.size() < 3) {
@@ -256,7 +267,14 @@ void parse_generic(const std::vector<std::string>& rest, Invocation& inv) {
 
 Invocation parse_command_line(const std::vector<std::string>& argv) {
     Invocation inv;
-    if (const char* s = std::getenv("VIGIL_SOCKET"); s && *s) inv.socket = s;
+    if (const char* s = std::getenv("VIGIL_SOCKET"); s && *s) {
+        if (const std::string why = env_socket_problem(s); why.empty()) {
+            inv.socket = s;
+            inv.socket_from_env = true;
+        } else {
+            inv.warnings.push_back("ignoring VIGIL_SOCKET=" + std::string(s) + ": " + why + "; using " + inv.socket);
+        }
+    }
     std::vector<std::string> rest;
     if (!split_options(argv, inv, rest)) return inv;
     const std::string& cmd = rest[0];

@@ -19,7 +19,15 @@ struct Invocation {
     std::string command;            // for kind == call
     std::string args_json = "{}";   // for kind == call
     std::string error;              // non-empty when the command line is invalid
+    // From $VIGIL_SOCKET: vigilctl then talks only to a daemon running as root.
+    bool socket_from_env = false;
+    std::vector<std::string> warnings;  // printed to stderr, the command still runs
 };
+
+// Why the socket named by $VIGIL_SOCKET must not be used ("" = it may): a
+// poisoned environment of a root shell must not lead vigilctl to a daemon of
+// someone else's. The socket must exist and be owned by root.
+std::string env_socket_problem(const std::string& path);
 
 Invocation parse_command_line(const std::vector<std::string>& argv);
 // JSON value for a --key value: JSON numbers, booleans, arrays and objects as

@@ -29,6 +29,14 @@ bool ControlClient::send(const std::string& req, std::string& error) {
         if (e == ENOENT || e == ECONNREFUSED) error += " (is vigild running? use --socket PATH)";
         return false;
     }
+    if (require_root_peer_) {
+        ucred cred{};
+        socklen_t len = sizeof cred;
+        if (::getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != 0) {
+            error = "refusing " + path_ + ": it is served by uid " + std::to_string(cred.uid) + ", not root";
+            return false;
+        }
+    }
     std::string line = req + "\n";
     const char* p = line.data();
     size_t n = line.size();

@@ -7,7 +7,9 @@ namespace vigil::ctl {
 
 class ControlClient {
 public:
-    explicit ControlClient(std::string socket_path) : path_(std::move(socket_path)) {}
+    // require_root_peer: refuse a daemon that does not run as root (SO_PEERCRED).
+    explicit ControlClient(std::string socket_path, bool require_root_peer = false)
+        : path_(std::move(socket_path)), require_root_peer_(require_root_peer) {}
     ~ControlClient();
     // Connects and sends one request line; false + error on failure.
     bool send(const std::string& request_json, std::string& error);
@@ -16,6 +18,7 @@ public:
 
 private:
     std::string path_;
+    bool require_root_peer_ = false;
     int fd_ = -1;
     std::string buffer_;
 };

@@ -116,12 +116,13 @@ int main(int argc, char** argv) {
         std::cout << vigil::ctl::usage_text();
         return 0;
     }
+    for (const auto& w : inv.warnings) std::cerr << "vigilctl: warning: " << w << "\n";
     if (!inv.error.empty()) {
         std::cerr << "vigilctl: " << inv.error << "\n\n" << vigil::ctl::usage_text();
         return 2;
     }
     const std::string req = request_json(inv);
-    ControlClient client(inv.socket);
+    ControlClient client(inv.socket, inv.socket_from_env);
     std::string err, line;
     if (!client.send(req, err)) {
         std::cerr << "vigilctl: " << err << "\n";

@@ -1,8 +1,11 @@
 #include "exe_hasher.hpp"
 
+#include "completion.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,15 +17,20 @@
 
 namespace behavior {
 
-std::string sha256_fd(int fd) {
+std::string sha256_fd(int fd, uint64_t deadline_ns, bool* timed_out) {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return {};
     static thread_local char buf[1 << 16];
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
         if (n < 0) return {};
         if (n == 0) break;
         EVP_DigestUpdate(ctx.get(), buf, size_t(n));
+        if (deadline_ns != 0 && monotonic_ns() >= deadline_ns) {
+            if (timed_out) *timed_out = true;
+            return {};
+        }
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -34,6 +42,29 @@ std::string sha256_fd(int fd) {
         out[2 * i + 1] = hex[md[i] & 15];
     }
     return out;
+}
+
+bool is_remote_fs_magic(uint64_t magic) {
+    static const uint64_t kRemote[] = {
+        0x65735546,  // FUSE (fuse, fuseblk, sshfs, ...)
+        0x6969,      // NFS
+        0xFF534D42,  // CIFS
+        0xFE534D42,  // SMB2/3
+        0x517B,      // SMB (old)
+        0x00C36400,  // Ceph
+        0x01021997,  // 9p / v9fs
+        0x5346414F,  // AFS (OpenAFS)
+        0x6B414653,  // kAFS
+        0x73757245,  // Coda
+        0x564C,      // NCP
+        0x19830326,  // OCFS2 (cluster)
+        0x01161970,  // GFS2 (cluster)
+        0x0BD00BD0,  // Lustre
+        0x47504653,  // GPFS
+    };
+    for (uint64_t m : kRemote)
+        if (magic == m) return true;
+    return false;
 }
 
 ExeKey exe_key_of(const struct stat& st) {
@@ -52,42 +83,69 @@ std::string ExeHasher::cached(const ExeKey& key) {
     return {};
 }
 
-std::string ExeHasher::hash(const std::string& path, const ExeKey& expected) {
-    if (auto c = cached(expected); !c.empty()) return c;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return {};
+// The common part once a descriptor open for reading exists: type, size and identity
+// checks, the cache, then the read.
+HashResult ExeHasher::hash_open(int fd, const ExeKey& expected) {
     struct stat st{};
-    std::string digest;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) <= max_bytes_) {
-        ExeKey key = exe_key_of(st);
-        // Cached under what the caller will look it up by: a sensor that cannot see ctime
-        // gives keys without it.
-        if (expected.valid()) key = key.as_precise_as(expected);
-        if (expected.valid() && !(expected == key)) {
-            ::close(fd);
-            return {};
-        }
-        {
-            std::lock_guard g(mu_);
-            if (auto* v = cache_.get(key)) {
-                ++hits_;
-                ::close(fd);
-                return *v;
-            }
-        }
-        timespec t0{}, t1{};
-        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-        digest = sha256_fd(fd);
-        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-        hash_cpu_ns_ += uint64_t((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
-        if (!digest.empty()) {
-            std::lock_guard g(mu_);
-            cache_.put(key, digest);
-            ++hashed_;
+    if (::fstat(fd, &st) != 0) return {{}, VIGIL_HASH_ERROR};
+    if (!S_ISREG(st.st_mode)) return {{}, VIGIL_HASH_NOT_REGULAR};
+    if (uint64_t(st.st_size) > max_bytes_) return {{}, VIGIL_HASH_TOO_LARGE};
+    ExeKey key = exe_key_of(st);
+    // Cached under what the caller will look it up by: a sensor that cannot see ctime
+    // gives keys without it.
+    if (expected.valid()) key = key.as_precise_as(expected);
+    if (expected.valid() && !(expected == key)) return {{}, VIGIL_HASH_EXITED};
+    {
+        std::lock_guard g(mu_);
+        if (auto* v = cache_.get(key)) {
+            ++hits_;
+            return {*v, VIGIL_HASH_OK};
         }
     }
+    timespec t0{}, t1{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    bool timed_out = false;
+    std::string digest = sha256_fd(fd, monotonic_ns() + deadline_ns_, &timed_out);
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    hash_cpu_ns_ += uint64_t((t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
+    if (digest.empty()) return {{}, timed_out ? uint32_t(VIGIL_HASH_TIMEOUT) : uint32_t(VIGIL_HASH_ERROR)};
+    std::lock_guard g(mu_);
+    cache_.put(key, digest);
+    ++hashed_;
+    return {digest, VIGIL_HASH_OK};
+}
+
+std::vector<ExeKey> ExeHasher::keys() {
+    std::vector<ExeKey> out;
+    std::lock_guard g(mu_);
+    cache_.for_each_oldest_first([&](const ExeKey& k, const std::string&) { out.push_back(k); });
+    return out;
+}
+
+HashResult ExeHasher::hash_held(int held_fd, const ExeKey& expected, uint64_t fs_magic) {
+    if (auto c = cached(expected); !c.empty()) return {c, VIGIL_HASH_OK};
+    if (fs_magic == 0) {
+        struct statfs sf{};
+        if (::fstatfs(held_fd, &sf) != 0) return {{}, VIGIL_HASH_ERROR};
+        fs_magic = uint64_t(sf.f_type);
+    }
+    if (is_remote_fs_magic(fs_magic)) return {{}, VIGIL_HASH_REMOTE_FS};
+    // O_NONBLOCK: opening a FIFO or a device never waits; the type is checked after.
+    std::string self = "/proc/self/fd/" + std::to_string(held_fd);
+    int fd = ::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return {{}, errno == ENOENT ? uint32_t(VIGIL_HASH_EXITED) : uint32_t(VIGIL_HASH_ERROR)};
+    HashResult r = hash_open(fd, expected);
     ::close(fd);
-    return digest;
+    return r;
+}
+
+std::string ExeHasher::hash(const std::string& path, const ExeKey& expected) {
+    if (auto c = cached(expected); !c.empty()) return c;
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return {};
+    HashResult r = hash_open(fd, expected);
+    ::close(fd);
+    return r.sha256;
 }
 
 namespace {

@@ -88,32 +88,58 @@ std::string ProcReader::exe(int32_t pid) const {
 
 std::string ProcReader::cwd(int32_t pid) const { return read_link(path(pid, "cwd")); }
 
-bool ProcReader::read_cmdline(int32_t pid, vigil::ProcessInfo& info) const {
+std::optional<std::vector<std::string>> ProcReader::read_argv(int32_t pid) const {
     std::string raw = slurp(path(pid, "cmdline"), 32768);
-    if (raw.empty()) return false;
-    info.argv.clear();
+    if (raw.empty()) return std::nullopt;
+    std::vector<std::string> argv;
     size_t pos = 0;
     while (pos < raw.size()) {
         size_t end = raw.find('\0', pos);
         if (end == std::string::npos) end = raw.size();
-        info.argv.emplace_back(raw, pos, end - pos);
+        argv.emplace_back(raw, pos, end - pos);
         pos = end + 1;
     }
+    return argv;
+}
+
+bool ProcReader::read_cmdline(int32_t pid, vigil::ProcessInfo& info) const {
+    auto argv = read_argv(pid);
+    if (!argv) return false;
+    info.argv = std::move(*argv);
     info.cmdline = join_argv(info.argv);
     return true;
 }
 
 ExeKey ProcReader::exe_key(int32_t pid) const {
-    struct stat st{};
-    if (::stat(path(pid, "exe").c_str(), &st) != 0) return {};
-    return exe_key_of(st);
+    struct statx sx{};
+    if (::statx(AT_FDCWD, path(pid, "exe").c_str(), AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx) != 0) return {};
+    return ExeKey{uint64_t(makedev(sx.stx_dev_major, sx.stx_dev_minor)), uint64_t(sx.stx_ino),
+                  int64_t(sx.stx_mtime.tv_sec) * 1000000000ll + sx.stx_mtime.tv_nsec, uint64_t(sx.stx_size),
+                  int64_t(sx.stx_ctime.tv_sec) * 1000000000ll + sx.stx_ctime.tv_nsec};
+}
+
+uint64_t ProcReader::tick_ns() {
+    static const long hz = ::sysconf(_SC_CLK_TCK);
+    return 1000000000ull / uint64_t(hz > 0 ? hz : 100);
+}
+
+uint64_t ProcReader::start_ticks(int32_t pid) const {
+    std::string stat = slurp(path(pid, "stat"));
+    auto rp = stat.rfind(')');
+    if (rp == std::string::npos || rp + 2 > stat.size()) return 0;
+    std::istringstream rest(stat.substr(rp + 2));
+    std::string skip;
+    for (int i = 0; i < 19 && rest; ++i) rest >> skip;  // state .. itrealvalue
+    unsigned long long ticks = 0;
+    rest >> ticks;
+    return ticks;
 }
 
 std::string ProcReader::container_id(int32_t pid) const {
     return container_id_from_cgroup(slurp(path(pid, "cgroup"), 8192));
 }
 
-std::optional<ProcessRecord> ProcReader::read(int32_t pid) const {
+std::optional<ProcessRecord> ProcReader::read(int32_t pid, bool with_cmdline) const {
     std::string stat = slurp(path(pid, "stat"));
     if (stat.empty()) return std::nullopt;
     ProcessRecord rec;
@@ -132,13 +158,12 @@ std::optional<ProcessRecord> ProcReader::read(int32_t pid) const {
     // Field 22 (starttime) is the 20th after the comm; skip 14 more.
     std::string skip;
     for (int i = 0; i < 14 && rest; ++i) rest >> skip;
-    unsigned long long start_ticks = 0;
-    rest >> start_ticks;
+    unsigned long long ticks = 0;
+    rest >> ticks;
     info.ppid = int32_t(ppid);
     info.tty = tty_name(tty_nr);
     if (!info.tty.empty()) info.flags |= VIGIL_PROC_FLAG_INTERACTIVE;
-    static const long hz = ::sysconf(_SC_CLK_TCK);
-    rec.start_boottime_ns = start_ticks * (1000000000ull / uint64_t(hz > 0 ? hz : 100));
+    rec.start_boottime_ns = ticks * tick_ns();
     info.start_time_ns = boottime_to_realtime(rec.start_boottime_ns);
     info.process_key = make_process_key(pid, rec.start_boottime_ns);
 
@@ -152,7 +177,7 @@ std::optional<ProcessRecord> ProcReader::read(int32_t pid) const {
             f >> info.gid >> info.egid;
         }
     }
-    read_cmdline(pid, info);
+    if (with_cmdline) read_cmdline(pid, info);
     info.exe = exe(pid);
     info.cwd = cwd(pid);
     rec.exe_key = exe_key(pid);

@@ -4,6 +4,7 @@
 #include <vigil/sdk.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace behavior {
@@ -31,9 +32,15 @@ struct ExeKey {
     }
 };
 
+class Completion;
+
 struct ProcessRecord {
     vigil::ProcessInfo info;       // the context attached to events
     ExeKey exe_key;
+    uint64_t exe_fs_magic = 0;      // statfs type of the executable's filesystem (0: unknown)
+    bool exe_known_to_sensor = true; // false: the kernel sensor has not seen its hash yet
+    // The background job completing `info` (hash, full argv), when one was started.
+    std::shared_ptr<const Completion> completion;
     uint64_t start_boottime_ns = 0; // CLOCK_BOOTTIME of the start (for lifetimes)
     bool exited = false;
     bool argv_truncated = false;    // the sensor saw only the start of argv

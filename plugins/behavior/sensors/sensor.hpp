@@ -83,6 +83,9 @@ public:
     virtual void start(SensorSink& sink) = 0;
     // Returns within a second or so.
     virtual void stop() = 0;
+    // The pipeline has the hash of this executable (a sensor may treat it as seen).
+    // Thread-safe; called from worker threads while the sensor runs.
+    virtual void remember_executable(const ExeKey&) {}
 };
 
 }  // namespace behavior

@@ -24,6 +24,9 @@ public:
         o.hash_executables = settings_.hash_executables;
         o.hash_max_bytes = settings_.hash_max_bytes;
         o.hash_cache_entries = settings_.hash_cache_entries;
+        o.hash_wait_ms = settings_.hash_wait_ms;
+        o.hash_timeout_ms = settings_.hash_timeout_ms;
+        o.hash_workers = settings_.hash_workers;
         o.table.max_live = settings_.process_table_max;
         o.table.max_exited = settings_.exited_process_retention;
         o.files = PathFilter(settings_.file_watch_paths, settings_.file_exclude_paths);
@@ -49,7 +52,9 @@ public:
             });
         load_hash_cache();
         sensors_ = std::make_unique<SensorSet>(settings_, ::getpid(), log);
+        pipeline_->completer().set_on_hashed([this](const ExeKey& k) { sensors_->remember_executable(k); });
         sensors_->start(*pipeline_);
+        for (const auto& k : pipeline_->hasher().keys()) sensors_->remember_executable(k);
         h.info("behavior sensors started: " + describe_mechanisms(*sensors_));
         report_status();
         timer_ = h.timer(settings_.status_interval_ms, true, [this] { report_status(); });
@@ -60,6 +65,7 @@ public:
         timer_ = 0;
         if (sensors_) sensors_->stop();
         if (pipeline_) {
+            pipeline_->stop();
             report_status();
             save_hash_cache();
         }
@@ -97,7 +103,7 @@ private:
         auto t = pipeline_->table_stats();
         std::string detection = "null";
         if (detection_) detection = detection_->status_json();
-        host().set_status(status_json(*sensors_, c, t, pipeline_->hasher(), settings_, detection));
+        host().set_status(status_json(*sensors_, c, t, *pipeline_, settings_, detection));
         // Counters are cumulative on the host side: add what is new.
         // The first report publishes every counter (zeros included) so that
         // "no loss" is visible as events_lost 0, not as a missing metric.

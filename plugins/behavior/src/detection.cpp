@@ -1,10 +1,12 @@
 #include "detection.hpp"
 
 #include "event_json.hpp"
+#include "../process/proc_reader.hpp"
 
 #include <behavior_sigma/detector.hpp>
 #include <behavior_sigma/event_builder.hpp>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <vigil/sdk.hpp>
@@ -60,17 +62,30 @@ Detection::~Detection() = default;
 
 namespace {
 
-// Kills pid unless it is no longer the process that matched (pid reuse).
+// Kills the process that matched, never another one that got its pid since: a pidfd
+// pins the process first, then its start time (and executable) must be those of the
+// event; the signal goes through the pidfd, so it cannot reach a process started after.
 std::string kill_process(const vigil::ProcessInfo& p) {
     if (p.pid <= 1 || p.pid == ::getpid()) return "refusing to kill pid " + std::to_string(p.pid);
-    char buf[4096];
-    std::string link = "/proc/" + std::to_string(p.pid) + "/exe";
-    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-    if (n > 0 && !p.exe.empty()) {
-        std::string now(buf, size_t(n));
-        if (now.rfind(p.exe, 0) != 0) return "pid " + std::to_string(p.pid) + " now runs " + now + ", not killed";
-    }
-    if (::kill(p.pid, SIGKILL) != 0) return std::string("kill: ") + std::strerror(errno);
+    if (p.start_time_ns == 0) return "start time of pid " + std::to_string(p.pid) + " unknown, not killed";
+    int fd = int(::syscall(SYS_pidfd_open, p.pid, 0));
+    if (fd < 0) return "pid " + std::to_string(p.pid) + " is gone: " + std::strerror(errno);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    ProcReader reader;
+    uint64_t ticks = reader.start_ticks(p.pid);
+    uint64_t now_start = ProcReader::boottime_to_realtime(ticks * ProcReader::tick_ns());
+    uint64_t diff = now_start > p.start_time_ns ? now_start - p.start_time_ns : p.start_time_ns - now_start;
+    // /proc has clock-tick resolution; the event may have the kernel's nanoseconds.
+    if (ticks == 0 || diff > 2 * ProcReader::tick_ns() + 50000000ull)
+        return "pid " + std::to_string(p.pid) + " is another process now (start time differs), not killed";
+    std::string now = reader.exe(p.pid);
+    if (!now.empty() && !p.exe.empty() && now.rfind(p.exe, 0) != 0)
+        return "pid " + std::to_string(p.pid) + " now runs " + now + ", not killed";
+    if (::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0) != 0)
+        return std::string("kill: ") + std::strerror(errno);
     return {};
 }
 

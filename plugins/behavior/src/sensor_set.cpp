@@ -26,6 +26,7 @@ bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
     o.files = settings_.file_events;
     o.ring_buffer_bytes = settings_.ring_buffer_kib * 1024u;
     o.self_pid = self_pid_;
+    o.known_executables = settings_.hash_cache_entries;
     auto s = std::make_unique<EbpfSensor>(o);
     try {
         s->start(sink);
@@ -37,6 +38,7 @@ bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
     by_kind_.emplace_back("process", "ebpf");
     if (s->kinds() & kNetworkSensor) by_kind_.emplace_back("network", "ebpf");
     if (s->kinds() & kFileSensor) by_kind_.emplace_back("file", "ebpf");
+    std::lock_guard g(running_mu_);
     running_.push_back(std::move(s));
     return true;
 #else
@@ -51,6 +53,7 @@ void SensorSet::start_netlink(SensorSink& sink) {
         auto s = std::make_unique<NetlinkProcSensor>();
         s->start(sink);  // without process events there is no telemetry: fail
         by_kind_.emplace_back("process", s->name());
+        std::lock_guard g(running_mu_);
         running_.push_back(std::move(s));
     }
     // Network and file sensors are best effort: a failure is reported in the
@@ -60,6 +63,7 @@ void SensorSet::start_netlink(SensorSink& sink) {
         try {
             s->start(sink);
             by_kind_.emplace_back("network", s->name());
+            std::lock_guard g(running_mu_);
             running_.push_back(std::move(s));
         } catch (const std::exception& e) {
             problems_.push_back(std::string("network sensor: ") + e.what());
@@ -72,6 +76,7 @@ void SensorSet::start_netlink(SensorSink& sink) {
             s->start(sink);
             for (const auto& p : s->problems()) problems_.push_back(p);
             by_kind_.emplace_back("file", s->name());
+            std::lock_guard g(running_mu_);
             running_.push_back(std::move(s));
         } catch (const std::exception& e) {
             problems_.push_back(std::string("file sensor: ") + e.what());
@@ -96,9 +101,18 @@ void SensorSet::start(SensorSink& sink) {
 }
 
 void SensorSet::stop() {
+    std::lock_guard g(running_mu_);
     for (auto& s : running_) s->stop();
     running_.clear();
     by_kind_.clear();
+}
+
+void SensorSet::remember_executable(const ExeKey& key) {
+    // Only a hint: skipped while start()/stop() hold the lock (stop() waits for the sensor
+    // threads, which may be the callers).
+    std::unique_lock g(running_mu_, std::try_to_lock);
+    if (!g.owns_lock()) return;
+    for (auto& s : running_) s->remember_executable(key);
 }
 
 }  // namespace behavior

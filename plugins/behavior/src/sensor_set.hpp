@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ public:
     const std::string& fallback_reason() const { return fallback_reason_; }
     const std::vector<std::string>& problems() const { return problems_; }
     std::vector<Sensor*> sensors() const;
+    // Tells the running sensors that the pipeline has this executable's hash (from
+    // worker threads; serialized with stop()).
+    void remember_executable(const ExeKey& key);
 
 private:
     bool try_ebpf(SensorSink& sink, std::string& why);
@@ -40,6 +44,7 @@ private:
     Settings settings_;
     int32_t self_pid_;
     LogFn log_;
+    std::mutex running_mu_;  // remember_executable() against start()/stop()
     std::vector<std::unique_ptr<Sensor>> running_;
     std::string mechanism_;
     std::vector<std::pair<std::string, std::string>> by_kind_;

@@ -90,6 +90,12 @@ Settings parse_settings(const std::string& json) {
             s.hash_max_bytes = positive(v, "hash_max_bytes", 0, uint64_t(1) << 40);
         } else if (k == "hash_cache_entries") {
             s.hash_cache_entries = uint32_t(positive(v, "hash_cache_entries", 16, 1 << 22));
+        } else if (k == "hash_wait_ms") {
+            s.hash_wait_ms = uint32_t(positive(v, "hash_wait_ms", 0, 10000));
+        } else if (k == "hash_timeout_ms") {
+            s.hash_timeout_ms = uint32_t(positive(v, "hash_timeout_ms", 100, 600000));
+        } else if (k == "hash_workers") {
+            s.hash_workers = uint32_t(positive(v, "hash_workers", 1, 16));
         } else if (k == "process_table_max") {
             s.process_table_max = uint32_t(positive(v, "process_table_max", 1024, 1 << 22));
         } else if (k == "exited_process_retention") {

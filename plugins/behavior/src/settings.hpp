@@ -20,6 +20,9 @@ struct Settings {
     bool hash_executables = true;
     uint64_t hash_max_bytes = 64ull << 20;
     uint32_t hash_cache_entries = 4096;
+    uint32_t hash_wait_ms = 200;      // an event waits at most this long for its hash / argv
+    uint32_t hash_timeout_ms = 5000;  // reading one executable may take at most this long
+    uint32_t hash_workers = 2;
     uint32_t process_table_max = 65536;
     uint32_t exited_process_retention = 4096;
     uint32_t status_interval_ms = 2000;

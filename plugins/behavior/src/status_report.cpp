@@ -18,8 +18,32 @@ std::string describe_mechanisms(const SensorSet& sensors) {
     return out + ")";
 }
 
+namespace {
+
+// Hash statuses decided so far, the worker pool, and the events that waited for a job.
+std::string hash_json(TelemetryPipeline& pipeline) {
+    auto counts = pipeline.completer().status_counts();
+    std::string j = "{\"status\":{";
+    bool first = true;
+    for (uint32_t i = 1; i < counts.size(); ++i) {
+        if (i == VIGIL_HASH_PENDING) continue;  // a job's outcome is counted when it ends
+        j += std::string(first ? "" : ",") + "\"" + vigil::hash_status_name(i) + "\":" + std::to_string(counts[i]);
+        first = false;
+    }
+    auto w = pipeline.completer().worker_stats();
+    auto o = pipeline.output_stats();
+    j += "},\"workers\":{\"threads\":" + std::to_string(w.threads) + ",\"busy\":" + std::to_string(w.busy) +
+         ",\"queued\":" + std::to_string(w.queued) + ",\"jobs_done\":" + std::to_string(w.done) +
+         ",\"refused\":" + std::to_string(w.refused) + ",\"stuck\":" + std::to_string(w.stuck) + "}";
+    j += ",\"events_waited\":" + std::to_string(o.queued_total) + ",\"published_before_done\":" +
+         std::to_string(o.expired) + ",\"waiting_now\":" + std::to_string(o.queued_now) + "}";
+    return j;
+}
+
+}  // namespace
+
 std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Counters& c,
-                        const ProcessTable::Stats& table, ExeHasher& hasher, const Settings& settings,
+                        const ProcessTable::Stats& table, TelemetryPipeline& pipeline, const Settings& settings,
                         const std::string& detection_json) {
     using vigil::json_escape;
     std::string j = "{\"sensor\":\"" + json_escape(sensors.mechanism()) + "\",\"sensor_setting\":\"" +
@@ -52,10 +76,12 @@ std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Count
     j += ",\"process_table\":{\"live\":" + std::to_string(table.live) + ",\"exited\":" + std::to_string(table.exited) +
          ",\"evicted_live\":" + std::to_string(table.evicted_live) +
          ",\"evicted_exited\":" + std::to_string(table.evicted_exited) + "}";
+    ExeHasher& hasher = pipeline.hasher();
     j += ",\"exe_hash_cache\":{\"entries\":" + std::to_string(hasher.cache_size()) +
          ",\"files_hashed\":" + std::to_string(hasher.hashed_files()) +
          ",\"hits\":" + std::to_string(hasher.cache_hits()) +
          ",\"hash_cpu_ms\":" + std::to_string(hasher.hash_cpu_ns() / 1000000) + "}";
+    j += ",\"exe_hash\":" + hash_json(pipeline);
     j += ",\"detection\":" + detection_json;
     j += ",\"metrics\":" + status_metrics(sensors, c, table, hasher);
     return j + "}";

@@ -6,12 +6,52 @@
 
 namespace behavior {
 
+namespace {
+
+CompleterOptions completer_options(const PipelineOptions& o) {
+    CompleterOptions c;
+    c.hash_executables = o.hash_executables;
+    c.hash_max_bytes = o.hash_max_bytes;
+    c.hash_cache_entries = o.hash_cache_entries;
+    c.wait_ns = uint64_t(o.hash_wait_ms) * 1000000ull;
+    c.file_deadline_ns = uint64_t(o.hash_timeout_ms) * 1000000ull;
+    c.workers = o.hash_workers;
+    return c;
+}
+
+}  // namespace
+
 TelemetryPipeline::TelemetryPipeline(PipelineOptions opts, PayloadSink out, ProcReader reader)
     : opts_(std::move(opts)),
       out_(std::move(out)),
-      reader_(std::move(reader)),
-      hasher_(opts_.hash_cache_entries, opts_.hash_max_bytes),
-      table_(opts_.table) {}
+      reader_(reader),
+      table_(opts_.table),
+      completer_(completer_options(opts_), reader, [this] { output_.wake(); }) {}
+
+TelemetryPipeline::~TelemetryPipeline() { stop(); }
+
+void TelemetryPipeline::stop() {
+    output_.stop();
+    completer_.stop();
+}
+
+template <class F>
+void TelemetryPipeline::publish_when_ready(const ProcessTable::Ptr& rec, F&& publish) {
+    std::shared_ptr<const Completion> wait = rec ? rec->completion : nullptr;
+    if (!output_.submit(wait, std::forward<F>(publish))) on_loss("publish_queue_full", 1);
+}
+
+vigil::ProcessInfo TelemetryPipeline::event_info(const ProcessRecord& rec) {
+    vigil::ProcessInfo info = rec.info;
+    if (rec.completion) rec.completion->apply(info);
+    // A parent read from /proc just now had its command line read by a worker.
+    if (info.parent_cmdline.empty() && info.ppid > 0) {
+        if (auto parent = table_.find(info.ppid); parent && parent->completion) {
+            if (auto argv = parent->completion->argv()) info.parent_cmdline = join_argv(*argv);
+        }
+    }
+    return info;
+}
 
 void TelemetryPipeline::count(uint64_t Counters::*field) {
     std::lock_guard g(counters_mu_);
@@ -44,25 +84,18 @@ void TelemetryPipeline::fill_parent(ProcessRecord& rec) {
 // still exists (a short-lived one may be gone: what the kernel told stays).
 void TelemetryPipeline::complete(ProcessRecord& rec, bool have_snapshot) {
     auto& info = rec.info;
+    // The kernel copy of argv is bounded and the netlink sensor has none: /proc has all
+    // of it while the process lives, read by a worker.
+    bool needs_argv = !have_snapshot || rec.argv_truncated;
     if (have_snapshot) {
         if (info.exe.empty() || info.exe[0] != '/') {
             if (auto e = reader_.exe(info.pid); !e.empty()) info.exe = e;
         }
         if (info.cwd.empty()) info.cwd = reader_.cwd(info.pid);
-        // The kernel copy of argv is bounded; /proc has all of it while the
-        // process lives.
-        if (rec.argv_truncated && reader_.read_cmdline(info.pid, info)) rec.argv_truncated = false;
     }
     if (info.exe.empty() && info.argv.empty() && info.comm.empty()) return;
     info.user = users_.name(info.uid);
-    if (opts_.hash_executables && !info.exe.empty()) {
-        std::string digest = hasher_.cached(rec.exe_key);
-        if (digest.empty()) digest = hasher_.hash(reader_.path_of(info.pid, "exe"), rec.exe_key);
-        // The process may be gone; the file usually is not (the key check
-        // guarantees it is the same content).
-        if (digest.empty() && rec.exe_key.valid()) digest = hasher_.hash(info.exe, rec.exe_key);
-        info.sha256 = std::move(digest);
-    }
+    completer_.complete(rec, needs_argv);
     if (info.mnt_ns != 0 && opts_.init_mnt_ns != 0 && info.mnt_ns != opts_.init_mnt_ns)
         info.flags |= VIGIL_PROC_FLAG_CONTAINER;
     fill_parent(rec);
@@ -74,7 +107,7 @@ void TelemetryPipeline::on_exec(ExecEvent&& e) {
     bool snapshot = e.snapshot.has_value();
     if (snapshot) {
         rec = std::move(*e.snapshot);
-    } else if (auto r = reader_.read(e.pid)) {
+    } else if (auto r = reader_.read(e.pid, false)) {
         rec = std::move(*r);
     } else {
         // Gone before we could look: keep what we know (the pid, and the
@@ -87,11 +120,12 @@ void TelemetryPipeline::on_exec(ExecEvent&& e) {
     complete(rec, snapshot);
     auto ptr = std::make_shared<const ProcessRecord>(std::move(rec));
     table_.put(ptr);
-
-    vigil::PayloadBuilder<vigil_process_event> b;
-    b.set_process(&vigil_process_event::process, ptr->info);
-    out_(VIGIL_TYPE_PROCESS_START, b.data(), b.size());
-    count(&Counters::process_start);
+    publish_when_ready(ptr, [this, ptr] {
+        vigil::PayloadBuilder<vigil_process_event> b;
+        b.set_process(&vigil_process_event::process, event_info(*ptr));
+        out_(VIGIL_TYPE_PROCESS_START, b.data(), b.size());
+        count(&Counters::process_start);
+    });
 }
 
 void TelemetryPipeline::on_fork(const ForkEvent& e) {
@@ -115,6 +149,10 @@ void TelemetryPipeline::on_fork(const ForkEvent& e) {
 void TelemetryPipeline::on_exit(const ExitEvent& e) {
     if (e.pid == opts_.self_pid) return;
     auto rec = table_.remove_on_exit(e.pid);
+    publish_when_ready(rec, [this, rec, e] { publish_exit(rec, e); });
+}
+
+void TelemetryPipeline::publish_exit(const ProcessTable::Ptr& rec, const ExitEvent& e) {
     vigil::PayloadBuilder<vigil_process_event> b;
     // Unknown to the table (started before the agent, or evicted): keep what
     // the sensor told.
@@ -130,7 +168,7 @@ void TelemetryPipeline::on_exit(const ExitEvent& e) {
         bare.start_time_ns = ProcReader::boottime_to_realtime(e.start_boottime_ns);
         bare.process_key = make_process_key(e.pid, e.start_boottime_ns);
     }
-    b.set_process(&vigil_process_event::process, rec ? rec->info : bare);
+    b.set_process(&vigil_process_event::process, rec ? event_info(*rec) : bare);
     if (!rec) count(&Counters::context_unknown);
     uint64_t started = rec ? rec->start_boottime_ns : e.start_boottime_ns;
     int sig = e.wait_status & 0x7f;
@@ -158,7 +196,7 @@ std::vector<std::string> TelemetryPipeline::ancestors(int32_t pid, int max_depth
 ProcessTable::Ptr TelemetryPipeline::context(int32_t pid) {
     if (pid <= 0) return nullptr;
     if (auto p = table_.find(pid)) return p;
-    auto r = reader_.read(pid);
+    auto r = reader_.read(pid, false);
     if (!r) return nullptr;
     complete(*r, false);
     auto ptr = std::make_shared<const ProcessRecord>(std::move(*r));
@@ -171,6 +209,11 @@ void TelemetryPipeline::on_network(const NetEvent& e) {
         count(&Counters::self_events);
         return;
     }
+    auto ctx = context(e.pid);
+    publish_when_ready(ctx, [this, ctx, e] { publish_network(ctx, e); });
+}
+
+void TelemetryPipeline::publish_network(const ProcessTable::Ptr& ctx, const NetEvent& e) {
     vigil::PayloadBuilder<vigil_network_event> b;
     auto& h = b.head();
     h.action = e.action;
@@ -182,7 +225,6 @@ void TelemetryPipeline::on_network(const NetEvent& e) {
     std::memcpy(h.remote_addr, e.remote_addr.data(), 16);
     h.bytes_sent = e.bytes_sent;
     h.bytes_received = e.bytes_received;
-    auto ctx = context(e.pid);
     vigil::ProcessInfo bare;
     bare.pid = e.pid;
     if (e.uid != UINT32_MAX) {
@@ -190,7 +232,7 @@ void TelemetryPipeline::on_network(const NetEvent& e) {
         bare.user = users_.name(e.uid);
     }
     if (!ctx) count(&Counters::context_unknown);
-    b.set_process(&vigil_network_event::process, ctx ? ctx->info : bare);
+    b.set_process(&vigil_network_event::process, ctx ? event_info(*ctx) : bare);
     out_(VIGIL_TYPE_NETWORK, b.data(), b.size());
     count(&Counters::network);
 }
@@ -205,12 +247,20 @@ void TelemetryPipeline::on_file(FileEvent&& e) {
         count(&Counters::filtered_files);
         return;
     }
-    vigil::PayloadBuilder<vigil_file_event> b;
-    b.head().action = e.action;
-    // The state after the change (for a rename, of the new name).
+    // The state after the change (for a rename, of the new name), taken now: the
+    // publisher thread never touches files.
     const std::string& now_path = e.new_path.empty() ? e.path : e.new_path;
     struct stat st{};
-    if (e.action != VIGIL_FILE_DELETE && ::lstat(now_path.c_str(), &st) == 0) {
+    bool have_stat = e.action != VIGIL_FILE_DELETE && ::lstat(now_path.c_str(), &st) == 0;
+    auto ctx = context(e.pid);
+    publish_when_ready(ctx, [this, ctx, ev = std::move(e), st, have_stat] { publish_file(ctx, ev, have_stat ? &st : nullptr); });
+}
+
+void TelemetryPipeline::publish_file(const ProcessTable::Ptr& ctx, const FileEvent& e, const struct stat* now) {
+    vigil::PayloadBuilder<vigil_file_event> b;
+    b.head().action = e.action;
+    if (now) {
+        const struct stat& st = *now;
         b.head().mode = st.st_mode;
         b.head().uid = st.st_uid;
         b.head().gid = st.st_gid;
@@ -224,11 +274,10 @@ void TelemetryPipeline::on_file(FileEvent&& e) {
     if (e.owner_gid) b.head().gid = *e.owner_gid;
     b.set(&vigil_file_event::path, e.path);
     b.set(&vigil_file_event::new_path, e.new_path);
-    auto ctx = context(e.pid);
     vigil::ProcessInfo bare;
     bare.pid = e.pid;
     if (!ctx) count(&Counters::context_unknown);
-    b.set_process(&vigil_file_event::process, ctx ? ctx->info : bare);
+    b.set_process(&vigil_file_event::process, ctx ? event_info(*ctx) : bare);
     out_(VIGIL_TYPE_FILE, b.data(), b.size());
     count(&Counters::file);
 }

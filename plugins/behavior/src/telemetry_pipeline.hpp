@@ -1,14 +1,19 @@
 // Turns raw sensor events into bus payloads with full process context:
-// completes what the kernel told from /proc, hashes executables, keeps the
-// process table, filters file paths, counts every loss.
+// completes what the kernel told from /proc, keeps the process table, filters file
+// paths, counts every loss. Executable hashes and long command lines come from worker
+// threads (context_completer.hpp); an event waits for them in the ordered output for at
+// most `hash_wait_ms`, so no sensor thread ever waits on a file a user controls.
 #pragma once
 
-#include "../process/exe_hasher.hpp"
 #include "../process/proc_reader.hpp"
 #include "../process/process_table.hpp"
 #include "../process/user_names.hpp"
 #include "../sensors/sensor.hpp"
+#include "context_completer.hpp"
+#include "ordered_output.hpp"
 #include "path_filter.hpp"
+
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cstring>
@@ -26,6 +31,9 @@ struct PipelineOptions {
     bool hash_executables = true;
     uint64_t hash_max_bytes = 64ull << 20;
     size_t hash_cache_entries = 4096;
+    uint32_t hash_wait_ms = 200;      // an event waits at most this long for its hash / argv
+    uint32_t hash_timeout_ms = 5000;  // reading one executable may take at most this long
+    uint32_t hash_workers = 2;
     ProcessTable::Limits table;
     PathFilter files;
     int32_t self_pid = 0;  // events caused by the agent itself are dropped
@@ -35,6 +43,10 @@ struct PipelineOptions {
 class TelemetryPipeline : public SensorSink {
 public:
     TelemetryPipeline(PipelineOptions opts, PayloadSink out, ProcReader reader = ProcReader());
+    ~TelemetryPipeline() override;
+
+    // Publishes what still waits and ends the worker threads (after the sensors stopped).
+    void stop();
 
     void on_exec(ExecEvent&& e) override;
     void on_fork(const ForkEvent& e) override;
@@ -58,21 +70,31 @@ public:
     };
     Counters counters();
     ProcessTable::Stats table_stats() { return table_.stats(); }
-    ExeHasher& hasher() { return hasher_; }
+    ExeHasher& hasher() { return completer_.hasher(); }
+    ContextCompleter& completer() { return completer_; }
+    OrderedOutput::Stats output_stats() const { return output_.stats(); }
 
 private:
     void complete(ProcessRecord& rec, bool have_snapshot);
     void fill_parent(ProcessRecord& rec);
     void count(uint64_t Counters::*field);
+    // The context as events show it: with what the completion job found so far.
+    vigil::ProcessInfo event_info(const ProcessRecord& rec);
+    template <class F>
+    void publish_when_ready(const ProcessTable::Ptr& rec, F&& publish);
+    void publish_exit(const ProcessTable::Ptr& rec, const ExitEvent& e);
+    void publish_network(const ProcessTable::Ptr& ctx, const NetEvent& e);
+    void publish_file(const ProcessTable::Ptr& ctx, const FileEvent& e, const struct stat* now);
 
     PipelineOptions opts_;
     PayloadSink out_;
     ProcReader reader_;
-    ExeHasher hasher_;
     UserNames users_;
     ProcessTable table_;
     std::mutex counters_mu_;
     Counters counters_;
+    OrderedOutput output_;
+    ContextCompleter completer_;  // after output_: its jobs wake it
 };
 
 }  // namespace behavior

@@ -33,7 +33,7 @@ public:
         cv_.notify_all();
     }
     // Waits up to `seconds` for an item satisfying pred; returns a copy.
-    bool wait_for(std::function<bool(const Captured&)> pred, Captured* out, double seconds = 5.0) {
+    bool wait_for(std::function<bool(const Captured&)> pred, Captured* out, double seconds = 20.0) {
         std::unique_lock g(mu_);
         auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
         for (;;) {

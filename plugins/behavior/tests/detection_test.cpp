@@ -101,9 +101,14 @@ TEST_CASE("block: the matching process is killed and the result published; trust
         ::execl("/bin/sleep", "sleep-unit-marker-7d1c", "30", (char*)nullptr);
         ::_exit(127);
     }
-    // Wait until the child runs sleep (exec done) before judging it.
-    for (int i = 0; i < 200 && ProcReader().exe(child).find("sleep") == std::string::npos; ++i) ::usleep(5000);
+    // Wait until the child runs sleep (exec done: the kernel sets the new executable before
+    // the new command line, so wait for the marker in it) before judging it. Up to 20 s: a
+    // loaded machine, or a sanitizer build, may take long for fork + exec.
     auto rec = ProcReader().read(child);
+    for (int i = 0; i < 4000 && !(rec && rec->info.cmdline.find("unit-marker-7d1c") != std::string::npos); ++i) {
+        ::usleep(5000);
+        rec = ProcReader().read(child);
+    }
     REQUIRE(rec);
     auto payload = process_start(rec->info);
 

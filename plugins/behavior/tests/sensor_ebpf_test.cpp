@@ -31,6 +31,9 @@ struct Fixture {
         dir = make_temp_dir("behavior_ebpf_");
         PipelineOptions o;
         o.files = PathFilter({dir}, {});
+        // These tests check what the workers complete, not how fast: a loaded machine or a
+        // sanitizer build may need more than the default 200 ms.
+        o.hash_wait_ms = 5000;
         pipeline = std::make_unique<TelemetryPipeline>(o, std::ref(sink));
         sensor.start(*pipeline);
     }
@@ -52,6 +55,14 @@ struct Fixture {
 TEST_CASE("ebpf sensor: exec and exit of a short-lived shell carry full context") {
     Fixture f;
     int status = 0;
+    // The executable is hashed through the running process (never re-opened by path): a
+    // first run that lives a little puts /bin/sh in the cache, as any long-lived shell on
+    // a real host does; the short-lived one then gets its hash from there.
+    behavior::test::HeldProcess warm({"/bin/sh", "-c", "read x"});
+    REQUIRE(f.sink.wait_for([&](const Captured& c) {
+        return c.type == VIGIL_TYPE_PROCESS_START && c.as<vigil_process_event>()->process.pid == warm.pid();
+    }, nullptr));
+    warm.release();
     pid_t pid = run({"/bin/sh", "-c", "exit 5", "arg-one"}, &status);
     Captured start, exit;
     REQUIRE(f.sink.wait_for([&](const Captured& c) {
@@ -120,12 +131,14 @@ TEST_CASE("ebpf sensor: curl to a loopback listener gives connect, accept and li
 TEST_CASE("ebpf sensor: a long command line is completed from /proc") {
     Fixture f;
     std::string big(3000, 'x');
-    int status = 0;
-    pid_t pid = run({"/bin/sh", "-c", "sleep 0.3", "first", big, "last-arg"}, &status);
+    // The shell lives until its start event arrived (the long argv is read from /proc).
+    behavior::test::HeldProcess held({"/bin/sh", "-c", "read x", "first", big, "last-arg"});
+    pid_t pid = held.pid();
     Captured c;
     REQUIRE(f.sink.wait_for([&](const Captured& x) {
         return x.type == VIGIL_TYPE_PROCESS_START && x.as<vigil_process_event>()->process.pid == pid;
     }, &c));
+    held.release();
     auto p = c.process(&vigil_process_event::process);
     REQUIRE(p.argv.size() == 6);
     CHECK(p.argv[4] == big);

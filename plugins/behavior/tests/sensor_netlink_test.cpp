@@ -25,16 +25,20 @@ using behavior::test::run;
 TEST_CASE("netlink proc sensor reports exec and exit of a real shell with context") {
     CaptureSink sink;
     PipelineOptions o;
+    o.hash_wait_ms = 5000;  // what the workers complete, not how fast (loaded machines)
     TelemetryPipeline pipeline(o, std::ref(sink));
     NetlinkProcSensor sensor;
     sensor.start(pipeline);
-    int status = 0;
-    // The shell sleeps briefly so that /proc can be read while it lives.
-    pid_t pid = run({"/bin/sh", "-c", "sleep 0.3; exit 7", "marker-arg"}, &status);
+    // The shell lives until its start event arrived, so that /proc can be read while it
+    // lives even when a loaded machine runs the sensor thread late.
+    std::string script = "sleep 0.3; read x; exit 7";
+    behavior::test::HeldProcess held({"/bin/sh", "-c", script, "marker-arg"});
+    pid_t pid = held.pid();
     Captured start, exit;
     bool got_start = sink.wait_for([&](const Captured& c) {
         return c.type == VIGIL_TYPE_PROCESS_START && c.as<vigil_process_event>()->process.pid == pid;
     }, &start);
+    held.release();
     bool got_exit = sink.wait_for([&](const Captured& c) {
         return c.type == VIGIL_TYPE_PROCESS_EXIT && c.as<vigil_process_event>()->process.pid == pid;
     }, &exit);
@@ -48,7 +52,7 @@ TEST_CASE("netlink proc sensor reports exec and exit of a real shell with contex
     REQUIRE(::realpath("/bin/sh", real));
     CHECK(p.exe == real);
     REQUIRE(p.argv.size() == 4);
-    CHECK(p.argv[2] == "sleep 0.3; exit 7");
+    CHECK(p.argv[2] == script);
     CHECK(p.argv[3] == "marker-arg");
     CHECK(p.uid == ::getuid());
     if (::getuid() == 0) CHECK(p.user == "root");

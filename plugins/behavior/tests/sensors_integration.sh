@@ -44,7 +44,7 @@ c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"); c.close(); s.close
 PY
 SRV_PID=$!
 vt_track_pid $SRV_PID
-vt_wait_until 5 test -s "$PORT_FILE"
+vt_wait_until 30 test -s "$PORT_FILE"
 PORT=$(cat "$PORT_FILE")
 curl -s -o /dev/null "http://127.0.0.1:$PORT/" &
 CURL_PID=$!

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -14,19 +15,56 @@
 
 namespace behavior::test {
 
-// fork + exec argv and wait; returns the child's pid, *status its wait status.
-inline pid_t run(std::vector<std::string> argv, int* status) {
+// Starts argv[0] with argv (stdin from `stdin_fd` when >= 0) and returns at once; reap it
+// with waitpid.
+inline pid_t spawn(std::vector<std::string> argv, int stdin_fd = -1) {
     pid_t pid = ::fork();
     if (pid == 0) {
+        if (stdin_fd >= 0) ::dup2(stdin_fd, 0);
         std::vector<char*> a;
         for (auto& s : argv) a.push_back(s.data());
         a.push_back(nullptr);
         ::execv(a[0], a.data());
         ::_exit(127);
     }
+    return pid;
+}
+
+// fork + exec argv and wait; returns the child's pid, *status its wait status.
+inline pid_t run(std::vector<std::string> argv, int* status) {
+    pid_t pid = spawn(std::move(argv));
     ::waitpid(pid, status, 0);
     return pid;
 }
+
+// A process whose stdin is a pipe this object holds: a shell running `read x` lives until
+// release(), so its /proc entries stay readable however late a loaded machine runs the
+// sensor thread. release() closes the pipe and reaps the child.
+class HeldProcess {
+public:
+    explicit HeldProcess(std::vector<std::string> argv) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) != 0) return;  // the child keeps only its stdin copy
+        pid_ = spawn(std::move(argv), p[0]);
+        ::close(p[0]);
+        write_fd_ = p[1];
+    }
+    ~HeldProcess() { release(); }
+    HeldProcess(const HeldProcess&) = delete;
+    HeldProcess& operator=(const HeldProcess&) = delete;
+    pid_t pid() const { return pid_; }
+    int release() {
+        if (write_fd_ >= 0) ::close(write_fd_);
+        write_fd_ = -1;
+        if (pid_ > 0 && status_ < 0) ::waitpid(pid_, &status_, 0);
+        return status_;
+    }
+
+private:
+    pid_t pid_ = -1;
+    int write_fd_ = -1;
+    int status_ = -1;
+};
 
 // A TCP listener on 127.0.0.1:<ephemeral> that accepts, answers a minimal
 // HTTP response after `delay_ms` and closes, in a thread of this process.

@@ -31,7 +31,7 @@ using namespace std::chrono;
 struct NullReporter : Reporter {
     uint64_t report_threat(const ThreatContext&, const std::vector<Detection>&, const Digests&) override { return 1; }
     void report_action(uint64_t, const ThreatContext&, const ActionOutcome&) override {}
-    std::string quarantine(const std::string&, const std::string&) override { throw std::runtime_error("none"); }
+    std::string quarantine(const ActionTarget&) override { throw std::runtime_error("none"); }
     void log(int, const std::string&) override {}
 };
 

@@ -1,11 +1,5 @@
 #include "action_policy.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 namespace file_threat {
 
 ActionsResult apply_actions(const ActionPair& actions, ActionExecutor& executor, const ActionTarget& target) {
@@ -19,6 +13,16 @@ ActionsResult apply_actions(const ActionPair& actions, ActionExecutor& executor,
     }
     r.deny_access = !(done && done->action == Action::Notify);
     return r;
+}
+
+vigil::common::FileRef judged_ref(const ActionTarget& t) {
+    namespace common = vigil::common;
+    if (t.st.st_ino == 0) return common::resolve_file(t.path);
+    const auto stamp = common::FileStamp::of(t.st);
+    if (t.dir_fd >= 0) return common::ref_at(t.dir_fd, t.name, t.path, stamp);
+    common::FileRef ref = common::resolve_file(t.path);
+    ref.expect = stamp;  // what is there now must be what was scanned
+    return ref;
 }
 
 namespace {
@@ -49,18 +53,17 @@ ActionOutcome FileActionExecutor::run(Action action, const ActionTarget& target)
     case Action::Quarantine: {
         if (!quarantine_) return failed(action, "no quarantine store");
         try {
-            return succeeded(action, quarantine_(target.path, target.meta_json));
+            return succeeded(action, quarantine_(target));
         } catch (const std::exception& e) {
             return failed(action, e.what());
         }
     }
     case Action::Delete: {
-        struct stat st;
-        if (::lstat(target.path.c_str(), &st) != 0)
-            return failed(action, "cannot delete " + target.path + ": " + std::strerror(errno));
-        if (!S_ISREG(st.st_mode)) return failed(action, "refusing to delete " + target.path + ": not a regular file");
-        if (::unlink(target.path.c_str()) != 0)
-            return failed(action, "cannot delete " + target.path + ": " + std::strerror(errno));
+        try {
+            vigil::common::unlink_verified(judged_ref(target));
+        } catch (const vigil::common::SafeFsError& e) {
+            return failed(action, "cannot delete " + target.path + ": " + e.what());
+        }
         return succeeded(action);
     }
     }

@@ -1,35 +1,33 @@
 #include "digest.hpp"
 
-#include <openssl/evp.h>
-
-#include <memory>
 #include <stdexcept>
+
+#include <vigil/common/digest.hpp>
 
 namespace file_threat {
 
-namespace {
-struct CtxFree {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+struct DigestStream::Impl {
+    vigil::common::MultiDigest md{vigil::common::kAllDigests};
 };
-using Ctx = std::unique_ptr<EVP_MD_CTX, CtxFree>;
 
-template <size_t N>
-void one(const EVP_MD* md, std::string_view data, std::array<uint8_t, N>& out) {
-    Ctx ctx(EVP_MD_CTX_new());
-    unsigned len = 0;
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != N)
-        throw std::runtime_error("OpenSSL digest failed");
+DigestStream::DigestStream() : impl_(std::make_unique<Impl>()) {}
+DigestStream::~DigestStream() = default;
+
+void DigestStream::update(std::string_view data) { impl_->md.update(data.data(), data.size()); }
+
+Digests DigestStream::finish() {
+    const vigil::common::Digests hex = impl_->md.finish();
+    auto md5 = from_hex<16>(hex.md5);
+    auto sha1 = from_hex<20>(hex.sha1);
+    auto sha256 = from_hex<32>(hex.sha256);
+    if (!md5 || !sha1 || !sha256) throw std::runtime_error("digest failed");
+    return Digests{*md5, *sha1, *sha256};
 }
-}  // namespace
 
 Digests digest_bytes(std::string_view data) {
-    Digests d;
-    one(EVP_md5(), data, d.md5);
-    one(EVP_sha1(), data, d.sha1);
-    one(EVP_sha256(), data, d.sha256);
-    return d;
+    DigestStream s;
+    s.update(data);
+    return s.finish();
 }
 
 }  // namespace file_threat

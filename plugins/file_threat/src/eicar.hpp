@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -11,7 +12,8 @@ const std::string& eicar_string();
 
 // Built-in EICAR detection, per the EICAR definition: the file starts with the
 // string, optionally followed by white space (space, tab, CR, LF, Ctrl-Z), and
-// is at most 128 bytes long.
+// is at most 128 bytes long (larger files are never the test file).
+constexpr uint64_t kMaxEicarFileSize = 128;
 bool is_eicar(std::string_view content);
 
 }  // namespace file_threat

@@ -21,6 +21,7 @@
 #include <vigil/common/worker_pool.hpp>
 
 #include "exclusions.hpp"
+#include "fail_policy.hpp"
 #include "scan_engine.hpp"
 #include "verdict_cache.hpp"
 
@@ -36,17 +37,33 @@ struct AccessEvent {
     struct stat st {};
     FileStamp stamp;
     std::string path;
+    // The parent directory as it was when the event was read (O_PATH, opened
+    // without following links and checked to hold `name` = this inode), so
+    // actions work on the judged file even if the path is swapped later; -1
+    // when it could not be pinned (actions then resolve the path and verify).
+    int dir_fd = -1;
+    std::string name;
+    bool script = false;  // an open by a known script interpreter
     bool is_exec() const;
     bool is_permission() const;
+    AccessKind kind() const;
 };
+
+// Pins ev.dir_fd/ev.name from ev.path and ev.st. cached_only: only when the
+// lookup needs no I/O (the reader thread must never wait on a file system).
+// Returns false when it could not (the event stays unpinned).
+bool pin_parent(AccessEvent& ev, bool cached_only);
 
 struct AccessDecision {
     bool allow = true;
+    // The scan could not decide (time limit, error): the monitor answers
+    // with the fail mode of the access kind instead of `allow`.
+    bool failed = false;
     // The file is clean for every access type and did not change while it was
     // scanned: the kernel may skip further permission events for this inode
     // until it is modified (fanotify ignore mark).
     bool clean_and_stable = false;
-    // The scan ran out of time (counted as a timeout, the access is allowed).
+    // The scan ran out of time (counted as a timeout).
     bool timed_out = false;
 };
 
@@ -68,14 +85,22 @@ public:
 struct MonitorOptions {
     std::vector<std::string> mounts;       // FAN_MARK_MOUNT
     std::vector<std::string> filesystems;  // FAN_MARK_FILESYSTEM
+    bool local_filesystems = false;        // FAN_MARK_FILESYSTEM on every writable local file system
     bool open_perm = false;
+    // FAN_OPEN_PERM only to scan files that known interpreters open (when
+    // open_perm is off): other openers are answered at once.
+    bool interpreter_opens = false;
+    std::vector<std::string> interpreters;
+    FailPolicy fail{FailMode::DenyUntrusted, FailMode::Allow, FailMode::Allow, default_trusted_paths()};
     bool exec_perm = true;
     bool close_write = true;
     unsigned workers = 2;
     unsigned queue_size = 1024;
     std::chrono::milliseconds scan_timeout{5000};
-    uint64_t max_file_size = 0;  // 0 = no limit
     Exclusions exclusions;
+    // Kernel ignore marks for FAN_OPEN_PERM on clean files only root can
+    // write (an mmap write, which the kernel does not report, needs write
+    // access). Exec decisions never use them.
     bool kernel_cache = true;
     size_t kernel_cache_limit = 100000;  // ignore marks kept before a flush
     // Liveness for vigild's watchdog: called about once a second with
@@ -86,8 +111,9 @@ struct MonitorOptions {
 
 struct MonitorStats {
     std::atomic<uint64_t> permission_events{0}, close_write_events{0}, own_events{0}, allowed_cached{0},
-        denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, skipped_too_large{0}, queue_full{0},
-        queue_overflows{0}, coalesced_writes{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0};
+        denied_cached{0}, scans{0}, denied{0}, timeouts{0}, excluded{0}, queue_full{0},
+        queue_overflows{0}, coalesced_writes{0}, kernel_cache_marks{0}, kernel_cache_flushes{0}, errors{0},
+        failed_closed{0}, interpreter_opens{0}, opens_passed{0};
     // Permission answers given, and the time from reading an event to answering it.
     std::atomic<uint64_t> answered_allow{0}, answered_deny{0};
     vigil::common::Histogram decision_seconds{vigil::common::Histogram::local_latency_bounds()};
@@ -95,10 +121,11 @@ struct MonitorStats {
 
 // fanotify on-access monitor: a reader thread takes events, answers cached
 // verdicts at once and hands the rest to a worker pool; a watchdog answers
-// ALLOW for any permission event not decided by its deadline (fail open). The
-// agent's own process is never blocked. stop() answers everything pending with
-// ALLOW before closing; if the process dies, the kernel releases all pending
-// events when the descriptor closes.
+// any permission event not decided by its deadline, and a full queue is
+// answered at once, both with the fail mode of the access kind (FailPolicy).
+// The agent's own process is never blocked. stop() answers everything pending
+// with ALLOW before closing; if the process dies, the kernel releases all
+// pending events when the descriptor closes.
 class FanotifyMonitor {
 public:
     FanotifyMonitor(MonitorOptions options, AccessHandler& handler);
@@ -117,14 +144,22 @@ public:
 
     const MonitorStats& stats() const { return stats_; }
     std::vector<std::string> marks() const { return marks_; }
+    // File systems local_filesystems left out, as "PATH (fstype): reason".
+    std::vector<std::string> skipped() const { return skipped_; }
     size_t pending() const;
 
 private:
     struct Pending;
     void reader_loop();
     void watchdog_loop();
+    void add_marks(uint64_t mask);
     void handle_event(int fd, uint64_t mask, pid_t pid);
+    void handle_close_write(std::shared_ptr<Pending> p);
+    void run_close_write(const std::shared_ptr<Pending>& p);
     void handle_permission(std::shared_ptr<Pending> ev);
+    bool passes_as_non_script(Pending& p);
+    bool fail_allows(const Pending& p) const;  // the fail mode's answer for this access
+    void answer_failed(Pending& p);            // claim + answer with the fail mode (counted)
     bool answer(Pending& p, bool allow);  // claim + respond; false when already answered
     bool claim(Pending& p);               // exactly one caller wins the right to answer
     void respond(Pending& p, bool allow);
@@ -142,7 +177,7 @@ private:
     pid_t self_pid_ = 0;
     std::atomic<bool> running_{false};
     std::atomic<bool> stopping_{false};
-    std::vector<std::string> marks_;
+    std::vector<std::string> marks_, skipped_;
     std::unique_ptr<vigil::common::WorkerPool> pool_;
     std::thread reader_, watchdog_;
 

@@ -160,19 +160,22 @@ private:
     // scanning is off. Throws when it cannot start.
     std::shared_ptr<FanotifyMonitor> make_monitor(const Settings& s) {
         const auto& oa = s.on_access;
-        if (!oa.enabled || (oa.mounts.empty() && oa.filesystems.empty())) return nullptr;
+        if (!oa.enabled || (oa.mounts.empty() && oa.filesystems.empty() && !oa.local_filesystems)) return nullptr;
         if (oa.test_scan_delay_ms)
             host().warn("on_access.test_scan_delay_ms is set: every on-access scan is slowed down (TEST ONLY)");
         MonitorOptions mo;
         mo.mounts = oa.mounts;
         mo.filesystems = oa.filesystems;
+        mo.local_filesystems = oa.local_filesystems;
         mo.open_perm = oa.scan_on_open;
+        mo.interpreter_opens = oa.scan_interpreters && !oa.scan_on_open;
+        mo.interpreters = oa.interpreters;
+        mo.fail = oa.fail;
         mo.exec_perm = oa.scan_on_exec || s.execution_prevention;
         mo.close_write = oa.scan_after_write;
         mo.workers = oa.workers;
         mo.queue_size = oa.queue_size;
         mo.scan_timeout = std::chrono::milliseconds(s.scan_timeout_ms);
-        mo.max_file_size = s.max_file_size;
         mo.exclusions = *make_exclusions(s);
         mo.kernel_cache = oa.kernel_cache;
         // vigild withholds its systemd watchdog ping when this goes stale.

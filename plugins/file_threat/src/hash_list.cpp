@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "vigil/common/trusted_path.hpp"
+
 namespace file_threat {
 
 std::string HashList::ParseError::message() const {
@@ -70,6 +72,12 @@ std::vector<HashList::ParseError> HashList::add_text(std::string_view text, cons
 std::vector<HashList::ParseError> HashList::add_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return {{path, 0, std::string("cannot read hash list: ") + std::strerror(errno)}};
+    // A hash list decides what is blocked and quarantined: root's files only.
+    try {
+        (void)vigil::common::require_trusted_path(path, "hash list", vigil::common::PathKind::file);
+    } catch (const vigil::common::UntrustedPath& e) {
+        return {{path, 0, e.what()}};
+    }
     std::ostringstream ss;
     ss << in.rdbuf();
     return add_text(ss.str(), path);

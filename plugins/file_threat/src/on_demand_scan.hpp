@@ -6,23 +6,10 @@
 #include <vector>
 
 #include "protector.hpp"
+#include "scan_request.hpp"
 #include "tree_walk.hpp"
 
 namespace file_threat {
-
-// An on-demand scan request (command file_threat.scan).
-struct ScanJobRequest {
-    std::vector<std::string> paths;
-    bool recursive = true;
-    ActionPair actions;
-    bool async = false;  // reply at once with the job id; the summary comes as progress event
-};
-
-// Parses the command arguments: {"args":[paths...]} (vigilctl) or
-// {"paths":[...]} / "path":"..", plus "recursive", "actions" (a string, a
-// [first, second] array or {"first","second"}) and "async". Throws
-// std::invalid_argument naming the bad argument.
-ScanJobRequest parse_scan_request(const std::string& args_json, const ActionPair& default_actions);
 
 struct ScanJobSummary {
     uint64_t job_id = 0;

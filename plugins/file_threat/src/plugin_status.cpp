@@ -37,18 +37,24 @@ std::string status_json(const StatusInputs& in) {
         s += ",\"marks\":[";
         auto marks = m->marks();
         for (size_t i = 0; i < marks.size(); ++i) s += (i ? ",\"" : "\"") + vigil::json_escape(marks[i]) + "\"";
+        s += "],\"skipped\":[";
+        auto skipped = m->skipped();
+        for (size_t i = 0; i < skipped.size(); ++i)
+            s += (i ? ",\"" : "\"") + vigil::json_escape(skipped[i]) + "\"";
         s += "],\"permission_events\":" + n(st.permission_events) +
              ",\"close_write_events\":" + n(st.close_write_events) + ",\"scans\":" + n(st.scans) +
              ",\"coalesced_writes\":" + n(st.coalesced_writes) + ",\"allowed_cached\":" + n(st.allowed_cached) +
              ",\"denied_cached\":" + n(st.denied_cached) + ",\"denied\":" + n(st.denied) +
              ",\"timeouts\":" + n(st.timeouts) + ",\"excluded\":" + n(st.excluded) +
-             ",\"skipped_too_large\":" + n(st.skipped_too_large) + ",\"queue_full\":" + n(st.queue_full) +
+             ",\"queue_full\":" + n(st.queue_full) +
              ",\"own_events\":" + n(st.own_events) + ",\"kernel_cache_marks\":" + n(st.kernel_cache_marks) +
              ",\"kernel_cache_flushes\":" + n(st.kernel_cache_flushes) + ",\"pending\":" + n(m->pending()) +
-             ",\"errors\":" + n(st.errors);
+             ",\"errors\":" + n(st.errors) + ",\"failed_closed\":" + n(st.failed_closed) +
+             ",\"interpreter_opens\":" + n(st.interpreter_opens) + ",\"opens_passed\":" + n(st.opens_passed);
     }
     s += "},\"threats\":" + n(in.threats) + ",\"actions_ok\":" + n(in.actions_ok) +
          ",\"actions_failed\":" + n(in.actions_failed) + ",\"scan_errors\":" + n(p.scan_errors()) +
+         ",\"partial_scans\":" + n(p.partial_scans()) + ",\"changed_during_scan\":" + n(p.changed_during_scan()) +
          ",\"reload_error\":\"" + vigil::json_escape(in.reload_error) + "\"";
     s += ",\"on_demand\":{\"running\":" + n(in.running_scans);
     if (!in.last_scan_json.empty()) s += ",\"last\":" + in.last_scan_json;
@@ -76,7 +82,8 @@ std::string status_metrics(const StatusInputs& in) {
     std::pair<const char*, uint64_t> rows[] = {
         {"allowed_cached", st.allowed_cached}, {"denied_cached", st.denied_cached}, {"scanned", st.scans},
         {"denied_scan", st.denied}, {"timeout", st.timeouts}, {"excluded", st.excluded},
-        {"too_large", st.skipped_too_large}, {"queue_full", st.queue_full}, {"own_process", st.own_events},
+        {"failed_closed", st.failed_closed}, {"queue_full", st.queue_full}, {"own_process", st.own_events},
+        {"interpreter_open", st.interpreter_opens}, {"open_passed", st.opens_passed},
         {"coalesced_write", st.coalesced_writes}, {"error", st.errors}};
     for (const auto& [outcome, v] : rows)
         m.counter("vigil_file_threat_on_access_total", outcomes, {{"outcome", outcome}}, v);

@@ -1,15 +1,12 @@
 #include "prevention_list.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <rapidjson/document.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <system_error>
+
+#include <vigil/common/atomic_file.hpp>
+#include <vigil/common/small_file.hpp>
 
 namespace file_threat {
 
@@ -85,25 +82,23 @@ std::optional<std::string> PreventionList::match(const Digests& d) const {
 }
 
 void PreventionList::save(const std::string& path) const {
-    const std::string tmp = path + ".tmp";
-    const std::string data = to_json();
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
-    bool ok = ::write(fd, data.data(), data.size()) == ssize_t(data.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        throw std::runtime_error("cannot save prevention list to " + path + ": " + std::strerror(errno));
+    try {
+        vigil::common::write_file_atomic(path, to_json(), {.mode = 0600, .durability = vigil::common::Durability::full});
+    } catch (const std::system_error& e) {
+        throw std::runtime_error(std::string("cannot save prevention list: ") + e.what());
     }
 }
 
 PreventionList PreventionList::load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return {};
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    std::optional<std::string> text;
     try {
-        return parse_json(ss.str());
+        text = vigil::common::read_small_file(path, {.max_bytes = 64u << 20, .nofollow = true});
+    } catch (const std::exception& e) {
+        throw std::runtime_error("saved prevention list " + path + " cannot be read: " + e.what());
+    }
+    if (!text) return {};
+    try {
+        return parse_json(*text);
     } catch (const std::exception& e) {
         throw std::runtime_error("saved prevention list " + path + " is corrupt: " + e.what());
     }

@@ -91,9 +91,25 @@ std::optional<bool> Protector::cached_decision(const FileStamp& stamp, bool exec
     return !(v->infected || (exec && v->prevented));
 }
 
-Protector::Evaluation Protector::evaluate(int fd, const std::string& path, const struct stat& st,
+Protector::Evaluation Protector::evaluate(int fd, const std::string& path, struct stat& st,
                                           Clock::time_point deadline, const std::atomic<bool>& cancel,
                                           unsigned delay_ms) {
+    Evaluation ev = evaluate_once(fd, path, st, deadline, cancel, delay_ms);
+    for (int again = 0; !ev.stable && again < 2 && Clock::now() < deadline && !cancel.load(); ++again) {
+        changed_during_scan_++;
+        struct stat now;
+        if (::fstat(fd, &now) != 0) break;
+        st = now;  // the version scanned next, the one any action must match
+        ev = evaluate_once(fd, path, st, deadline, cancel, delay_ms);
+    }
+    if (!ev.stable) changed_during_scan_++;
+    if (ev.report.partial) partial_scans_++;
+    return ev;
+}
+
+Protector::Evaluation Protector::evaluate_once(int fd, const std::string& path, const struct stat& st,
+                                               Clock::time_point deadline, const std::atomic<bool>& cancel,
+                                               unsigned delay_ms) {
     Evaluation ev;
     auto engines = this->engines();
     auto prevention = this->prevention();
@@ -129,7 +145,7 @@ Protector::Evaluation Protector::evaluate(int fd, const std::string& path, const
         }
     }
     struct stat after;
-    ev.stable = ::fstat(fd, &after) == 0 && FileStamp::of(after).same_version(FileStamp::of(st));
+    ev.stable = !ev.report.shrank && ::fstat(fd, &after) == 0 && FileStamp::of(after).same_version(FileStamp::of(st));
     return ev;
 }
 
@@ -139,7 +155,7 @@ ActionsResult Protector::act(const ThreatContext& ctx, const std::vector<Detecti
     threat_id = reporter_.report_threat(ctx, detections, digests);
     const uint64_t gen = generation_.load();
     FileActionExecutor exec(
-        [this](const std::string& path, const std::string& meta) { return reporter_.quarantine(path, meta); },
+        [this](const ActionTarget& t) { return reporter_.quarantine(t); },
         [&](const ActionTarget& t) -> std::string {
             if (t.permission_event) return "";  // the waiting access is denied by our answer
             std::shared_ptr<FanotifyMonitor> m;
@@ -154,6 +170,9 @@ ActionsResult Protector::act(const ThreatContext& ctx, const std::vector<Detecti
         });
     ActionTarget target;
     target.path = ctx.path;
+    target.dir_fd = ctx.dir_fd;
+    target.name = ctx.name;
+    target.st = ctx.st;
     target.permission_event = permission_event;
     target.meta_json = quarantine_meta_json(ctx, detections, threat_id);
     ActionsResult r = apply_actions(actions, exec, target);
@@ -165,8 +184,9 @@ AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadli
     const uint64_t gen = generation_.load();
     // Another worker may have scanned this very version meanwhile (concurrent opens).
     if (auto v = cache_.lookup(ev.stamp, gen)) {
-        const bool deny = v->infected || (ev.is_exec() && v->prevented);
-        return {!deny, false, false};
+        AccessDecision cached;
+        cached.allow = !(v->infected || (ev.is_exec() && v->prevented));
+        return cached;
     }
     unsigned delay;
     ActionPair actions;
@@ -175,23 +195,31 @@ AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadli
         delay = options_.test_scan_delay_ms;
         actions = options_.on_access_actions;
     }
-    Evaluation e = evaluate(ev.fd, ev.path, ev.st, deadline, cancel, delay);
+    struct stat st = ev.st;  // becomes the version actually scanned
+    Evaluation e = evaluate(ev.fd, ev.path, st, deadline, cancel, delay);
+    const FileStamp stamp = FileStamp::of(st);
     const auto outcome = e.report.outcome;
-    if (outcome != ScanOutcome::Clean && outcome != ScanOutcome::Infected)
-        return {true, false, outcome == ScanOutcome::TimedOut};  // fail open
+    if (outcome != ScanOutcome::Clean && outcome != ScanOutcome::Infected) {
+        AccessDecision failed;  // the monitor answers with the access kind's fail mode
+        failed.failed = true;
+        failed.timed_out = outcome == ScanOutcome::TimedOut;
+        return failed;
+    }
 
     ThreatContext ctx;
     ctx.path = ev.path;
     ctx.trigger = ev.is_exec() ? "exec" : "open";
     ctx.pid = ev.pid;
-    ctx.st = ev.st;
+    ctx.st = st;
+    ctx.dir_fd = ev.dir_fd;
+    ctx.name = ev.name;
 
     AccessDecision d;
     CachedVerdict verdict;
     verdict.prevented = e.prevented;
     if (outcome == ScanOutcome::Infected) {
         uint64_t threat_id = 0;
-        auto r = act(ctx, e.report.detections, *e.report.digests, actions, true, ev.stamp, threat_id);
+        auto r = act(ctx, e.report.detections, *e.report.digests, actions, true, stamp, threat_id);
         d.allow = !r.deny_access;
         verdict.infected = r.deny_access;
         verdict.summary = e.report.detections.front().rule;
@@ -213,7 +241,7 @@ AccessDecision Protector::decide(const AccessEvent& ev, Clock::time_point deadli
         d.allow = true;
         d.clean_and_stable = e.stable && !e.prevented;
     }
-    if (e.stable) cache_.store(ev.stamp, gen, verdict);
+    if (e.stable) cache_.store(stamp, gen, verdict);
     return d;
 }
 
@@ -229,20 +257,24 @@ void Protector::after_write(const AccessEvent& ev, const std::atomic<bool>& canc
         actions = options_.on_access_actions;
         timeout = options_.scan_timeout;
     }
-    Evaluation e = evaluate(ev.fd, ev.path, ev.st, Clock::now() + timeout, cancel, delay);
+    struct stat st = ev.st;  // becomes the version actually scanned
+    Evaluation e = evaluate(ev.fd, ev.path, st, Clock::now() + timeout, cancel, delay);
+    const FileStamp stamp = FileStamp::of(st);
     if (e.report.outcome == ScanOutcome::Infected) {
         ThreatContext ctx;
         ctx.path = ev.path;
         ctx.trigger = "write";
         ctx.pid = ev.pid;
-        ctx.st = ev.st;
+        ctx.st = st;
+        ctx.dir_fd = ev.dir_fd;
+        ctx.name = ev.name;
         uint64_t threat_id = 0;
-        auto r = act(ctx, e.report.detections, *e.report.digests, actions, false, ev.stamp, threat_id);
+        auto r = act(ctx, e.report.detections, *e.report.digests, actions, false, stamp, threat_id);
         // Remembered for the scanned version even if the action changed the
         // file (a later version misses the cache anyway).
-        cache_.store(ev.stamp, gen, CachedVerdict{r.deny_access, e.prevented, e.report.detections.front().rule});
+        cache_.store(stamp, gen, CachedVerdict{r.deny_access, e.prevented, e.report.detections.front().rule});
     } else if (e.report.outcome == ScanOutcome::Clean && e.stable) {
-        cache_.store(ev.stamp, gen, CachedVerdict{false, e.prevented, ""});
+        cache_.store(stamp, gen, CachedVerdict{false, e.prevented, ""});
     }
 }
 
@@ -251,17 +283,26 @@ FileScanResult Protector::scan_path(const std::string& path, const ActionPair& a
     FileScanResult r;
     r.path = path;
     const uint64_t gen = generation_.load();
-    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
+    // Resolved without following links; the actions go through this very
+    // directory and act only on the object scanned here.
+    vigil::common::FileRef ref;
+    vigil::common::UniqueFd in;
+    try {
+        ref = vigil::common::resolve_file(path);
+        ref.check_version = false;  // read what is there now
+        in = vigil::common::open_verified(ref);
+    } catch (const vigil::common::SafeFsError& e) {
         r.outcome = ScanOutcome::Error;
-        r.error = std::string("cannot open: ") + std::strerror(errno);
+        r.error = e.sys_errno() == EINVAL && std::string(e.what()).find("not a regular") != std::string::npos
+                      ? "not a regular file"
+                      : std::string("cannot open: ") + e.what();
         return r;
     }
+    const int fd = in.get();
     struct stat st;
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
+    if (::fstat(fd, &st) != 0) {
         r.outcome = ScanOutcome::Error;
-        r.error = "not a regular file";
+        r.error = std::string("cannot stat: ") + std::strerror(errno);
         return r;
     }
     std::chrono::milliseconds timeout;
@@ -270,7 +311,7 @@ FileScanResult Protector::scan_path(const std::string& path, const ActionPair& a
         timeout = options_.on_demand_timeout;
     }
     Evaluation e = evaluate(fd, path, st, Clock::now() + timeout, cancel, 0);
-    ::close(fd);
+    in.reset();
     r.outcome = e.report.outcome;
     r.error = e.report.error;
     r.detections = e.report.detections;
@@ -280,6 +321,8 @@ FileScanResult Protector::scan_path(const std::string& path, const ActionPair& a
         ctx.path = path;
         ctx.trigger = "on_demand";
         ctx.st = st;
+        ctx.dir_fd = ref.dir.get();
+        ctx.name = ref.name;
         auto ar = act(ctx, r.detections, *e.report.digests, actions, false, stamp, r.threat_id);
         r.actions = ar.attempts;
     } else if (r.outcome == ScanOutcome::Clean && e.stable) {

@@ -25,6 +25,8 @@ struct ThreatContext {
     struct stat st {};
     uint64_t correlation_id = 0;  // of the command that asked (on demand)
     std::string origin = "policy";
+    int dir_fd = -1;              // the pinned parent directory (borrowed), see ActionTarget
+    std::string name;
 };
 
 // The outside world of the policy: the plugin publishes on the bus and uses
@@ -36,8 +38,9 @@ public:
     virtual uint64_t report_threat(const ThreatContext& ctx, const std::vector<Detection>& detections,
                                    const Digests& digests) = 0;
     virtual void report_action(uint64_t threat_id, const ThreatContext& ctx, const ActionOutcome& outcome) = 0;
-    // Moves the file into the quarantine store; returns the entry JSON or throws.
-    virtual std::string quarantine(const std::string& path, const std::string& meta_json) = 0;
+    // Moves the judged file into the quarantine store; returns the entry JSON
+    // or throws. The store acts only on the object the target describes.
+    virtual std::string quarantine(const ActionTarget& target) = 0;
     virtual void log(int level, const std::string& message) = 0;
 };
 
@@ -81,6 +84,8 @@ public:
     const VerdictCache& cache() const { return cache_; }
     uint64_t generation() const { return generation_.load(); }
     uint64_t scan_errors() const { return scan_errors_.load(); }
+    uint64_t partial_scans() const { return partial_scans_.load(); }
+    uint64_t changed_during_scan() const { return changed_during_scan_.load(); }
 
     // AccessHandler
     std::optional<bool> cached_decision(const FileStamp& stamp, bool exec) override;
@@ -99,8 +104,12 @@ private:
         std::string prevented_by;
         bool stable = false;     // the file did not change during the scan
     };
-    Evaluation evaluate(int fd, const std::string& path, const struct stat& st, Clock::time_point deadline,
+    // Scans once; a file that changed while it was read is scanned again
+    // (its new version) while time is left, else reported as not stable.
+    Evaluation evaluate(int fd, const std::string& path, struct stat& st, Clock::time_point deadline,
                         const std::atomic<bool>& cancel, unsigned delay_ms);
+    Evaluation evaluate_once(int fd, const std::string& path, const struct stat& st, Clock::time_point deadline,
+                             const std::atomic<bool>& cancel, unsigned delay_ms);
     ActionsResult act(const ThreatContext& ctx, const std::vector<Detection>& detections, const Digests& digests,
                       const ActionPair& actions, bool permission_event, const FileStamp& stamp, uint64_t& threat_id);
     void bump_generation();
@@ -113,7 +122,7 @@ private:
     ProtectorOptions options_;
     std::shared_ptr<FanotifyMonitor> monitor_;
     std::atomic<uint64_t> generation_{1};
-    std::atomic<uint64_t> scan_errors_{0};
+    std::atomic<uint64_t> scan_errors_{0}, partial_scans_{0}, changed_during_scan_{0};
 };
 
 // The detection metadata stored with a quarantined file (JSON object).

@@ -1,7 +1,6 @@
 #include "scan_engine.hpp"
 
 #include <pwd.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,7 +16,6 @@ const char* outcome_name(ScanOutcome o) {
     switch (o) {
     case ScanOutcome::Clean: return "clean";
     case ScanOutcome::Infected: return "infected";
-    case ScanOutcome::SkippedTooLarge: return "skipped_too_large";
     case ScanOutcome::TimedOut: return "timed_out";
     case ScanOutcome::Cancelled: return "cancelled";
     case ScanOutcome::Error: return "error";
@@ -43,46 +41,6 @@ std::shared_ptr<const Engines> Engines::load(const std::vector<std::string>& yar
 }
 
 namespace {
-
-// The file content, mapped (or read when the file system cannot mmap).
-class Content {
-public:
-    bool load(int fd, uint64_t size, std::string& error) {
-        if (size == 0) return true;
-        void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p != MAP_FAILED) {
-            map_ = p;
-            size_ = size;
-            ::madvise(p, size, MADV_SEQUENTIAL);
-            return true;
-        }
-        buf_.resize(size);
-        size_t got = 0;
-        while (got < size) {
-            ssize_t n = ::pread(fd, buf_.data() + got, size - got, off_t(got));
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                error = std::string("cannot read file: ") + std::strerror(errno);
-                return false;
-            }
-            if (n == 0) break;  // truncated meanwhile: scan what is there
-            got += size_t(n);
-        }
-        buf_.resize(got);
-        return true;
-    }
-    ~Content() {
-        if (map_) ::munmap(map_, size_);
-    }
-    std::string_view view() const {
-        return map_ ? std::string_view(static_cast<const char*>(map_), size_) : std::string_view(buf_);
-    }
-
-private:
-    void* map_ = nullptr;
-    size_t size_ = 0;
-    std::string buf_;
-};
 
 std::string owner_name(uid_t uid) {
     char buf[1024];
@@ -110,98 +68,132 @@ uint32_t yara_severity(int score) {
 
 }  // namespace
 
+namespace {
+
+ScanOutcome outcome_of(ReadStatus s) {
+    switch (s) {
+    case ReadStatus::TimedOut: return ScanOutcome::TimedOut;
+    case ReadStatus::Cancelled: return ScanOutcome::Cancelled;
+    case ReadStatus::Error: return ScanOutcome::Error;
+    case ReadStatus::Ok: break;
+    }
+    return ScanOutcome::Clean;
+}
+
+Detection eicar_detection() {
+    Detection d;
+    d.engine = "eicar";
+    d.rule = "EICAR-Test-File";
+    d.title = "EICAR anti-virus test file";
+    d.description = "The standard EICAR test string (built-in detection)";
+    d.severity = 2;
+    return d;
+}
+
+void match_hashes(const HashList& hashes, const Digests& digests, std::vector<Detection>& out) {
+    const std::string* comment = nullptr;
+    std::string which;
+    if ((comment = hashes.find_sha256(digests.sha256))) which = "SHA-256";
+    else if ((comment = hashes.find_sha1(digests.sha1))) which = "SHA-1";
+    else if ((comment = hashes.find_md5(digests.md5))) which = "MD5";
+    if (!comment) return;
+    Detection d;
+    d.engine = "hash";
+    d.rule = which == "SHA-256" ? to_hex(digests.sha256) : which == "SHA-1" ? to_hex(digests.sha1) : to_hex(digests.md5);
+    d.title = comment->empty() ? "Known malicious file (" + which + " hash list)" : *comment;
+    d.description = "File " + which + " is on a configured hash list";
+    d.severity = 3;
+    out.push_back(std::move(d));
+}
+
+// YARA over the content windows; false (and r.outcome set) when it did not finish.
+bool run_yara(const YaraRules& yara, const Content& content, const ScanRequest& req, ScanReport& r) {
+    YaraRules::Externals ext;
+    const auto slash = req.path.rfind('/');
+    ext.filename = slash == std::string::npos ? req.path : req.path.substr(slash + 1);
+    ext.filepath = slash == std::string::npos ? "" : req.path.substr(0, slash);
+    ext.extension = file_extension(req.path);
+    ext.filetype = detect_file_type(std::string_view(content.windows.front().bytes).substr(0, 16));
+    ext.owner = owner_name(req.st.st_uid);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - Clock::now());
+    const int timeout_s =
+        req.deadline == Clock::time_point::max() ? 3600 : int(std::max<int64_t>(1, (left.count() + 999) / 1000));
+    std::vector<YaraRules::Block> blocks;
+    for (const auto& w : content.windows) blocks.push_back({w.offset, w.bytes});
+    std::vector<YaraRules::Match> matches;
+    switch (yara.scan(blocks, content.file_size, ext, timeout_s, matches, r.error)) {
+    case YaraRules::Status::Ok: break;
+    case YaraRules::Status::Timeout: r.outcome = ScanOutcome::TimedOut; return false;
+    case YaraRules::Status::Error: r.outcome = ScanOutcome::Error; return false;
+    }
+    for (auto& m : matches) {
+        Detection d;
+        d.engine = "yara";
+        d.rule = m.rule;
+        d.title = m.description.empty() ? m.rule : m.description;
+        d.description = m.description;
+        d.author = m.author;
+        d.tags = m.tags;
+        d.severity = yara_severity(m.score);
+        r.detections.push_back(std::move(d));
+    }
+    return true;
+}
+
+// TEST ONLY: a slow engine, in small slices so cancel and the deadline are honoured.
+bool simulated_delay(const ScanRequest& req, ScanReport& r) {
+    const auto until = Clock::now() + std::chrono::milliseconds(req.test_delay_ms);
+    while (Clock::now() < until) {
+        if (stop_requested(req, r)) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+}  // namespace
+
 ScanReport scan_file(const Engines& engines, const ScanRequest& req) {
     ScanReport r;
     try {
-        const uint64_t size = uint64_t(req.st.st_size);
-        if (req.max_size && size > req.max_size) {
-            r.outcome = ScanOutcome::SkippedTooLarge;
-            return r;
-        }
-        // TEST ONLY: simulate a slow engine, in small slices so cancel and the
-        // deadline are honoured promptly.
-        if (req.test_delay_ms) {
-            const auto until = Clock::now() + std::chrono::milliseconds(req.test_delay_ms);
-            while (Clock::now() < until) {
-                if (stop_requested(req, r)) return r;
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-        }
+        if (req.test_delay_ms && !simulated_delay(req, r)) return r;
         if (stop_requested(req, r)) return r;
-
+        const uint64_t size = uint64_t(req.st.st_size);
+        const bool yara = engines.yara && !engines.yara->empty();
+        const bool eicar = engines.eicar && size <= kMaxEicarFileSize;
+        const ReadLimits limits{req.max_size, req.deadline, req.cancel};
         Content content;
-        if (!content.load(req.fd, size, r.error)) {
-            r.outcome = ScanOutcome::Error;
-            return r;
+        content.file_size = size;
+        // Content is read only for an engine that looks at it: EICAR-only
+        // scans of large files read nothing but what the digests need.
+        if (yara || eicar || req.want_digests || engines.hashes.size() > 0) {
+            if (auto s = read_content(req.fd, size, limits, content, r.error); s != ReadStatus::Ok) {
+                r.outcome = outcome_of(s);
+                return r;
+            }
         }
-        const std::string_view data = content.view();
-
-        if (engines.eicar && is_eicar(data)) {
-            Detection d;
-            d.engine = "eicar";
-            d.rule = "EICAR-Test-File";
-            d.title = "EICAR anti-virus test file";
-            d.description = "The standard EICAR test string (built-in detection)";
-            d.severity = 2;
-            r.detections.push_back(std::move(d));
-        }
-
+        r.partial = content.partial;
+        r.shrank = content.shrank;
+        if (eicar && !content.windows.empty() && is_eicar(content.windows.front().bytes))
+            r.detections.push_back(eicar_detection());
+        auto digest = [&] {
+            Digests d;
+            if (auto s = file_digests(req.fd, content, limits, d, r.error); s != ReadStatus::Ok) {
+                r.outcome = outcome_of(s);
+                return false;
+            }
+            r.digests = d;
+            return true;
+        };
         if (req.want_digests || engines.hashes.size() > 0) {
-            if (stop_requested(req, r)) return r;
-            r.digests = digest_bytes(data);
-            const std::string* comment = nullptr;
-            std::string which;
-            if ((comment = engines.hashes.find_sha256(r.digests->sha256))) which = "SHA-256";
-            else if ((comment = engines.hashes.find_sha1(r.digests->sha1))) which = "SHA-1";
-            else if ((comment = engines.hashes.find_md5(r.digests->md5))) which = "MD5";
-            if (comment) {
-                Detection d;
-                d.engine = "hash";
-                d.rule = which == "SHA-256" ? to_hex(r.digests->sha256)
-                         : which == "SHA-1" ? to_hex(r.digests->sha1)
-                                            : to_hex(r.digests->md5);
-                d.title = comment->empty() ? "Known malicious file (" + which + " hash list)" : *comment;
-                d.description = "File " + which + " is on a configured hash list";
-                d.severity = 3;
-                r.detections.push_back(std::move(d));
-            }
+            if (!digest()) return r;
+            match_hashes(engines.hashes, *r.digests, r.detections);
         }
-
-        if (engines.yara && !engines.yara->empty()) {
-            if (stop_requested(req, r)) return r;
-            YaraRules::Externals ext;
-            const auto slash = req.path.rfind('/');
-            ext.filename = slash == std::string::npos ? req.path : req.path.substr(slash + 1);
-            ext.filepath = slash == std::string::npos ? "" : req.path.substr(0, slash);
-            ext.extension = file_extension(req.path);
-            ext.filetype = detect_file_type(data.substr(0, 16));
-            ext.owner = owner_name(req.st.st_uid);
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - Clock::now());
-            const int timeout_s = req.deadline == Clock::time_point::max()
-                                      ? 3600
-                                      : int(std::max<int64_t>(1, (left.count() + 999) / 1000));
-            std::vector<YaraRules::Match> matches;
-            switch (engines.yara->scan(data, ext, timeout_s, matches, r.error)) {
-            case YaraRules::Status::Ok: break;
-            case YaraRules::Status::Timeout: r.outcome = ScanOutcome::TimedOut; return r;
-            case YaraRules::Status::Error: r.outcome = ScanOutcome::Error; return r;
-            }
-            for (auto& m : matches) {
-                Detection d;
-                d.engine = "yara";
-                d.rule = m.rule;
-                d.title = m.description.empty() ? m.rule : m.description;
-                d.description = m.description;
-                d.author = m.author;
-                d.tags = m.tags;
-                d.severity = yara_severity(m.score);
-                r.detections.push_back(std::move(d));
-            }
+        if (yara) {
+            if (stop_requested(req, r) || !run_yara(*engines.yara, content, req, r)) return r;
         }
-
         if (!r.detections.empty()) {
+            if (!r.digests && !digest()) r.digests = Digests{};  // out of time: reported with zero digests
             r.outcome = ScanOutcome::Infected;
-            if (!r.digests) r.digests = digest_bytes(data);
         }
     } catch (const std::exception& e) {
         r.outcome = ScanOutcome::Error;

@@ -9,13 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "content_reader.hpp"
 #include "digest.hpp"
 #include "hash_list.hpp"
 #include "yara_engine.hpp"
 
 namespace file_threat {
-
-using Clock = std::chrono::steady_clock;
 
 // One reason a file is considered a threat.
 struct Detection {
@@ -47,12 +46,12 @@ struct ScanRequest {
     struct stat st {};      // fstat of fd
     Clock::time_point deadline = Clock::time_point::max();
     const std::atomic<bool>* cancel = nullptr;
-    uint64_t max_size = 0;  // 0 = no limit
+    uint64_t max_size = 0;  // content held in memory; a larger file is scanned head + tail (0 = 1 GiB)
     bool want_digests = false;
     unsigned test_delay_ms = 0;  // TEST ONLY: simulated slow scan
 };
 
-enum class ScanOutcome { Clean, Infected, SkippedTooLarge, TimedOut, Cancelled, Error };
+enum class ScanOutcome { Clean, Infected, TimedOut, Cancelled, Error };
 const char* outcome_name(ScanOutcome o);
 
 struct ScanReport {
@@ -60,6 +59,8 @@ struct ScanReport {
     std::vector<Detection> detections;
     std::optional<Digests> digests;  // when wanted, needed by a hash list, or infected
     std::string error;
+    bool partial = false;  // larger than max_size: content engines saw head and tail (digests: all)
+    bool shrank = false;   // the file lost bytes while it was read (it changed during the scan)
 };
 
 // Scans one open regular file with every engine. Never throws.

@@ -70,6 +70,14 @@ void read_action(const Value& obj, const char* name, const std::string& prefix, 
     out = *a;
 }
 
+void read_fail_mode(const Value& obj, const char* name, const std::string& prefix, FailMode& out) {
+    auto it = obj.FindMember(name);
+    if (it == obj.MemberEnd()) return;
+    auto m = it->value.IsString() ? parse_fail_mode(it->value.GetString()) : std::nullopt;
+    if (!m) bad(prefix + name, "must be one of allow, deny, deny_untrusted");
+    out = *m;
+}
+
 const Value* object_member(const Value& obj, const char* name) {
     auto it = obj.FindMember(name);
     if (it == obj.MemberEnd()) return nullptr;
@@ -111,6 +119,17 @@ Settings parse_settings(const std::string& json) {
         read_action(*oa, "first_action", p, s.on_access.actions.first);
         read_action(*oa, "second_action", p, s.on_access.actions.second);
         read_uint(*oa, "test_scan_delay_ms", p, s.on_access.test_scan_delay_ms);
+        read_bool(*oa, "local_filesystems", p, s.on_access.local_filesystems);
+        read_bool(*oa, "scan_interpreters", p, s.on_access.scan_interpreters);
+        read_paths(*oa, "interpreters", p, s.on_access.interpreters);
+        read_paths(*oa, "trusted_paths", p, s.on_access.fail.trusted_paths);
+        if (auto it = oa->FindMember("fail_mode"); it != oa->MemberEnd()) {
+            if (!it->value.IsObject()) bad(p + "fail_mode", "must be an object");
+            const std::string fp = p + "fail_mode.";
+            read_fail_mode(it->value, "exec", fp, s.on_access.fail.exec);
+            read_fail_mode(it->value, "open", fp, s.on_access.fail.open);
+            read_fail_mode(it->value, "script", fp, s.on_access.fail.script);
+        }
     }
     if (const Value* od = object_member(doc, "on_demand")) {
         const std::string p = "on_demand.";

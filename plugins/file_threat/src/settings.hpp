@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "action.hpp"
+#include "fail_policy.hpp"
 
 namespace file_threat {
 
@@ -15,6 +16,10 @@ struct OnAccessSettings {
     bool enabled = true;
     std::vector<std::string> mounts;       // FAN_MARK_MOUNT
     std::vector<std::string> filesystems;  // FAN_MARK_FILESYSTEM
+    bool local_filesystems = true;         // FAN_MARK_FILESYSTEM on every writable local file system
+    bool scan_interpreters = true;         // files opened by known interpreters are scanned on open
+    std::vector<std::string> interpreters = default_interpreters();
+    FailPolicy fail{FailMode::DenyUntrusted, FailMode::Allow, FailMode::Allow, default_trusted_paths()};
     bool scan_on_open = false;             // FAN_OPEN_PERM
     bool scan_on_exec = true;              // FAN_OPEN_EXEC_PERM
     bool scan_after_write = true;          // FAN_CLOSE_WRITE (asynchronous)

@@ -65,8 +65,17 @@ void ThreatReporter::report_action(uint64_t threat_id, const ThreatContext& ctx,
         host_.warn(std::string(action_name(o.action)) + " " + ctx.path + " failed: " + o.error);
 }
 
-std::string ThreatReporter::quarantine(const std::string& path, const std::string& meta_json) {
-    return host_.quarantine_put(path, meta_json, false);
+std::string ThreatReporter::quarantine(const ActionTarget& target) {
+    vigil::common::FileRef ref = judged_ref(target);  // throws when the path cannot be resolved safely
+    vigil_file_identity id{};
+    id.struct_size = sizeof id;
+    id.flags = ref.check_version ? VIGIL_FILE_CHECK_VERSION : 0;
+    id.dev = ref.expect.dev;
+    id.ino = ref.expect.ino;
+    id.size = ref.expect.size;
+    id.mtime_ns = ref.expect.mtime_ns;
+    id.ctime_ns = ref.expect.ctime_ns;
+    return host_.quarantine_put_at(ref.dir.get(), ref.name, ref.path, id, target.meta_json, false);
 }
 
 void ThreatReporter::log(int level, const std::string& message) {

@@ -17,7 +17,7 @@ public:
     uint64_t report_threat(const ThreatContext& ctx, const std::vector<Detection>& detections,
                            const Digests& digests) override;
     void report_action(uint64_t threat_id, const ThreatContext& ctx, const ActionOutcome& outcome) override;
-    std::string quarantine(const std::string& path, const std::string& meta_json) override;
+    std::string quarantine(const ActionTarget& target) override;
     void log(int level, const std::string& message) override;
 
     uint64_t threats() const { return threats_.load(); }

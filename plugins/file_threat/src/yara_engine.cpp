@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "vigil/common/trusted_path.hpp"
+
 namespace file_threat {
 
 namespace fs = std::filesystem;
@@ -65,6 +67,42 @@ int on_scan_message(YR_SCAN_CONTEXT*, int message, void* data, void* user) {
     return CALLBACK_CONTINUE;
 }
 
+// Hands the blocks to libyara one after the other.
+struct BlockIterator {
+    YR_MEMORY_BLOCK_ITERATOR it{};
+    std::vector<YR_MEMORY_BLOCK> blocks;
+    size_t next = 0;
+    uint64_t file_size = 0;
+
+    static const uint8_t* fetch(YR_MEMORY_BLOCK* b) { return static_cast<const uint8_t*>(b->context); }
+    static YR_MEMORY_BLOCK* next_block(YR_MEMORY_BLOCK_ITERATOR* it) {
+        auto* self = static_cast<BlockIterator*>(it->context);
+        it->last_error = ERROR_SUCCESS;
+        return self->next < self->blocks.size() ? &self->blocks[self->next++] : nullptr;
+    }
+    static YR_MEMORY_BLOCK* first_block(YR_MEMORY_BLOCK_ITERATOR* it) {
+        static_cast<BlockIterator*>(it->context)->next = 0;
+        return next_block(it);
+    }
+    static uint64_t size(YR_MEMORY_BLOCK_ITERATOR* it) { return static_cast<BlockIterator*>(it->context)->file_size; }
+
+    BlockIterator(const std::vector<YaraRules::Block>& in, uint64_t total) : file_size(total) {
+        for (const auto& b : in) {
+            YR_MEMORY_BLOCK m{};
+            m.size = b.data.size();
+            m.base = b.offset;
+            m.context = const_cast<char*>(b.data.data());
+            m.fetch_data = &fetch;
+            blocks.push_back(m);
+        }
+        it.context = this;
+        it.first = &first_block;
+        it.next = &next_block;
+        it.file_size = &size;
+        it.last_error = ERROR_SUCCESS;
+    }
+};
+
 bool is_rule_file(const fs::path& p) {
     auto ext = p.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
@@ -111,6 +149,11 @@ std::shared_ptr<const YaraRules> YaraRules::compile(const std::vector<std::strin
     for (const char* name : kExternals) yr_compiler_define_string_variable(compiler, name, "");
 
     for (const auto& file : rules->files_) {
+        try {
+            (void)vigil::common::require_trusted_path(file, "YARA rule file", vigil::common::PathKind::file);
+        } catch (const vigil::common::UntrustedPath& e) {
+            throw std::runtime_error(e.what());
+        }
         FILE* f = std::fopen(file.c_str(), "r");
         if (!f) throw std::runtime_error("cannot read YARA rule file '" + file + "'");
         int n = yr_compiler_add_file(compiler, f, nullptr, file.c_str());
@@ -136,8 +179,8 @@ YaraRules::~YaraRules() {
     if (rules_) yr_rules_destroy(rules_);
 }
 
-YaraRules::Status YaraRules::scan(std::string_view data, const Externals& ext, int timeout_s,
-                                  std::vector<Match>& out, std::string& error) const {
+YaraRules::Status YaraRules::scan(const std::vector<Block>& blocks, uint64_t file_size, const Externals& ext,
+                                  int timeout_s, std::vector<Match>& out, std::string& error) const {
     if (!rules_) return Status::Ok;
     YR_SCANNER* scanner = nullptr;
     if (yr_scanner_create(rules_, &scanner) != ERROR_SUCCESS) {
@@ -153,7 +196,8 @@ YaraRules::Status YaraRules::scan(std::string_view data, const Externals& ext, i
     yr_scanner_define_string_variable(scanner, "extension", ext.extension.c_str());
     yr_scanner_define_string_variable(scanner, "filetype", ext.filetype.c_str());
     yr_scanner_define_string_variable(scanner, "owner", ext.owner.c_str());
-    int rc = yr_scanner_scan_mem(scanner, reinterpret_cast<const uint8_t*>(data.data()), data.size());
+    BlockIterator iterator(blocks, file_size);
+    int rc = yr_scanner_scan_mem_blocks(scanner, &iterator.it);
     yr_scanner_destroy(scanner);
     if (rc == ERROR_SUCCESS) return Status::Ok;
     if (rc == ERROR_SCAN_TIMEOUT) return Status::Timeout;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -42,9 +43,22 @@ public:
     YaraRules(const YaraRules&) = delete;
     YaraRules& operator=(const YaraRules&) = delete;
 
-    // Scans a buffer. timeout_s >= 1. Thread-safe (one libyara scanner per call).
+    // Part of a file at its offset (a whole file is one block).
+    struct Block {
+        uint64_t offset = 0;
+        std::string_view data;
+    };
+    // Scans the blocks of one file of `file_size` bytes (YARA's `filesize`;
+    // offsets and the modules' view of the first block are the file's). A
+    // string spanning two blocks is not matched. timeout_s >= 1. Thread-safe
+    // (one libyara scanner per call).
+    Status scan(const std::vector<Block>& blocks, uint64_t file_size, const Externals& ext, int timeout_s,
+                std::vector<Match>& out, std::string& error) const;
+    // One buffer that is the whole file.
     Status scan(std::string_view data, const Externals& ext, int timeout_s, std::vector<Match>& out,
-                std::string& error) const;
+                std::string& error) const {
+        return scan({Block{0, data}}, data.size(), ext, timeout_s, out, error);
+    }
 
     size_t rule_count() const { return rule_count_; }
     const std::vector<std::string>& files() const { return files_; }

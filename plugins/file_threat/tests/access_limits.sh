@@ -24,6 +24,7 @@ config() {  # config DELAY_MS TIMEOUT_MS [EXTRA_EXCLUSION [YARA_FILE]]
     exclusions: [$FT_MNT/excluded, "*.skip"${3:+, $3}]
     on_access:
       mounts: [$FT_MNT]
+      local_filesystems: false   # only the test tmpfs, never the host
       scan_on_open: true
       kernel_cache: false
       first_action: quarantine

@@ -29,6 +29,7 @@ ft_config "$VT_DIR/vigil.yaml" <<EOF
     hash_lists: [$VT_DIR/clamav.sha256.txt, $VT_DIR/clamav.md5.txt]
     on_access:
       mounts: [$FT_MNT]
+      local_filesystems: false   # only the test tmpfs, never the host
       scan_on_open: true
       first_action: block
       second_action: notify

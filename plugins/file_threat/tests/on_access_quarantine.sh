@@ -15,6 +15,7 @@ ft_config "$VT_DIR/vigil.yaml" <<EOF
     status_interval_ms: 200
     on_access:
       mounts: [$FT_MNT]
+      local_filesystems: false   # only the test tmpfs, never the host
       scan_after_write: true
       scan_on_exec: true
       first_action: quarantine

@@ -27,10 +27,11 @@ struct RecordingReporter : file_threat::Reporter {
         actions.push_back(std::string(file_threat::action_name(o.action)) + ":" + (o.ok ? "ok" : "failed") + ":" +
                           ctx.path);
     }
-    std::string quarantine(const std::string& path, const std::string&) override {
+    std::string quarantine(const file_threat::ActionTarget& t) override {
         if (quarantine_fails || quarantine_dir.empty()) throw std::runtime_error("store unavailable");
+        file_threat::judged_ref(t);  // the target must describe the scanned file
         std::string dest = quarantine_dir + "/q" + std::to_string(next);
-        if (::rename(path.c_str(), dest.c_str()) != 0) throw std::runtime_error("rename failed");
+        if (::rename(t.path.c_str(), dest.c_str()) != 0) throw std::runtime_error("rename failed");
         return "{\"id\":\"q\"}";
     }
     void log(int, const std::string&) override {}

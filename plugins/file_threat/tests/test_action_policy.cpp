@@ -53,9 +53,9 @@ TEST_CASE("file_threat actions: the file executor deletes, quarantines and block
     TempDir dir;
     std::string quarantined;
     FileActionExecutor ex(
-        [&](const std::string& path, const std::string& meta) {
-            if (meta == "fail") throw std::runtime_error("store full");
-            quarantined = path;
+        [&](const ActionTarget& target) {
+            if (target.meta_json == "fail") throw std::runtime_error("store full");
+            quarantined = target.path;
             return std::string("{\"id\":\"1\"}");
         },
         [](const ActionTarget& t) { return t.permission_event ? std::string() : std::string("no permission events"); });

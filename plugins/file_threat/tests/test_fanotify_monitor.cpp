@@ -17,50 +17,12 @@
 #include "protector.hpp"
 #include "recording_reporter.hpp"
 #include "test_util.hpp"
+#include "monitor_test_util.hpp"
 
 using namespace file_threat;
 using namespace std::chrono_literals;
+using namespace monitor_test;
 
-namespace {
-
-// Mounts a tmpfs in a private mount namespace of this test process.
-struct PrivateTmpfs {
-    TempDir dir;
-    bool ok = false;
-    PrivateTmpfs() {
-        static bool unshared = ::unshare(CLONE_NEWNS) == 0 &&
-                               ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
-        ok = unshared && ::mount("tmpfs", dir.path.c_str(), "tmpfs", 0, "size=64m") == 0;
-    }
-    ~PrivateTmpfs() {
-        if (ok) ::umount2(dir.path.c_str(), MNT_DETACH);
-    }
-};
-
-// Opens `path` in a child process (the monitor never blocks its own process);
-// returns 0 or the errno of open().
-int open_in_child(const std::string& path) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        int fd = ::open(path.c_str(), O_RDONLY);
-        ::_exit(fd >= 0 ? 0 : errno);
-    }
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-MonitorOptions options_for(const std::string& mount) {
-    MonitorOptions o;
-    o.mounts = {mount};
-    o.open_perm = true;
-    o.exec_perm = true;
-    o.close_write = true;
-    o.scan_timeout = 3000ms;
-    return o;
-}
-
-}  // namespace
 
 TEST_CASE("file_threat monitor: clean opens pass, EICAR is denied, a late scan fails open, stop releases") {
     PrivateTmpfs fs;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/sysmacros.h>
 #include <openssl/evp.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -159,6 +160,11 @@ std::string FileView::object() const {
     return e_.mount_ns.empty() ? e_.path : e_.path + " (mnt:" + e_.mount_ns + " " + e_.open_path + ")";
 }
 
+std::optional<vigil::common::FileStamp> FileView::stamp() {
+    if (!ensure_stat()) return std::nullopt;
+    return vigil::common::FileStamp::of(st_);
+}
+
 bool FileView::ensure_stat() {
     if (stat_state_ == 0) {
         struct statx sx {};
@@ -169,6 +175,7 @@ bool FileView::ensure_stat() {
             st_.st_gid = sx.stx_gid;
             st_.st_size = off_t(sx.stx_size);
             st_.st_ino = ino_t(sx.stx_ino);
+            st_.st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
             st_.st_atim = {time_t(sx.stx_atime.tv_sec), long(sx.stx_atime.tv_nsec)};
             st_.st_mtim = {time_t(sx.stx_mtime.tv_sec), long(sx.stx_mtime.tv_nsec)};
             st_.st_ctim = {time_t(sx.stx_ctime.tv_sec), long(sx.stx_ctime.tv_nsec)};

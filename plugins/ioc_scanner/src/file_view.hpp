@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <vigil/common/safe_fs.hpp>
+
 #include "compiled_ioc.hpp"
 #include "item_view.hpp"
 
@@ -53,6 +55,8 @@ public:
     const FileEntry& entry() const { return e_; }
     // Digests computed so far (empty when not computed): for evidence.
     const std::string& sha256() const { return sha256_; }
+    // Identity and version of the file (one statx when not done yet).
+    std::optional<vigil::common::FileStamp> stamp();
 
 private:
     bool ensure_stat();

@@ -10,8 +10,11 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
+
+#include "vigil/common/trusted_path.hpp"
 
 namespace ioc {
 
@@ -68,14 +71,25 @@ class Handler : public Poco::XML::ContentHandler {
 public:
     explicit Handler(Ioc& out) : ioc_(out) {}
 
+    // The first structural error. Handlers never throw into expat: unwinding
+    // through its C frames leaks what it had allocated for the element being
+    // started (found by the fuzzer); later events are ignored instead.
+    const std::optional<StructureError>& error() const { return error_; }
+
     void setDocumentLocator(const Poco::XML::Locator* loc) override { locator_ = loc; }
     void startDocument() override {}
     void endDocument() override {
-        if (!saw_root_) throw StructureError{0, "empty document"};
-        if (!saw_criteria_)
-            throw StructureError{0,
-                                 ioc_.version == "1.1" ? "no <criteria> element" : "no <definition> element"};
-        if (ioc_.roots.empty()) throw StructureError{0, "the IOC has no Indicator to evaluate"};
+        guarded([&] { end_document(); });
+    }
+    void characters(const XMLString::value_type ch[], int start, int length) override {
+        if (collect_ && !error_) text_.append(ch + start, size_t(length));
+    }
+    void startElement(const XMLString& uri, const XMLString& local, const XMLString& qname,
+                      const Poco::XML::Attributes& attrs) override {
+        guarded([&] { start_element(uri, local, qname, attrs); });
+    }
+    void endElement(const XMLString& uri, const XMLString& local, const XMLString& qname) override {
+        guarded([&] { end_element(uri, local, qname); });
     }
     void startPrefixMapping(const XMLString&, const XMLString&) override {}
     void endPrefixMapping(const XMLString&) override {}
@@ -83,12 +97,27 @@ public:
     void processingInstruction(const XMLString&, const XMLString&) override {}
     void skippedEntity(const XMLString&) override {}
 
-    void characters(const XMLString::value_type ch[], int start, int length) override {
-        if (collect_) text_.append(ch + start, size_t(length));
+private:
+    template <class F>
+    void guarded(F&& f) {
+        if (error_) return;
+        try {
+            f();
+        } catch (const StructureError& e) {
+            error_ = e;
+        }
     }
 
-    void startElement(const XMLString&, const XMLString& local, const XMLString&,
-                      const Poco::XML::Attributes& attrs) override {
+    void end_document() {
+        if (!saw_root_) throw StructureError{0, "empty document"};
+        if (!saw_criteria_)
+            throw StructureError{0,
+                                 ioc_.version == "1.1" ? "no <criteria> element" : "no <definition> element"};
+        if (ioc_.roots.empty()) throw StructureError{0, "the IOC has no Indicator to evaluate"};
+    }
+
+    void start_element(const XMLString&, const XMLString& local, const XMLString&,
+                       const Poco::XML::Attributes& attrs) {
         const int line = locator_ ? locator_->getLineNumber() : 0;
         const std::string parent = path_.empty() ? std::string() : path_.back();
         path_.push_back(local);
@@ -194,7 +223,7 @@ public:
         }
     }
 
-    void endElement(const XMLString&, const XMLString& local, const XMLString&) override {
+    void end_element(const XMLString&, const XMLString& local, const XMLString&) {
         if (!path_.empty()) path_.pop_back();
         if (local == "Content" && in_item_) {
             item_.content = trim(text_);
@@ -262,6 +291,7 @@ private:
     }
 
     Ioc& ioc_;
+    std::optional<StructureError> error_;
     const Poco::XML::Locator* locator_ = nullptr;
     std::vector<std::string> path_;
     std::vector<Indicator*> indicators_;
@@ -285,22 +315,32 @@ Ioc parse_ioc(std::string_view xml, const std::string& source) {
     parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
     parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACE_PREFIXES, false);
     parser.setContentHandler(&handler);
+    // A structural error comes first in the document, so it wins over an
+    // XML error expat meets later.
+    std::optional<ParseError> xml_error;
     try {
         parser.parseMemoryNP(xml.data(), xml.size());
-    } catch (const StructureError& e) {
-        throw ParseError(source, e.line, e.reason);
     } catch (const Poco::XML::SAXParseException& e) {
         // Poco's message already carries "(line N, column M)"; keep the reason only.
         std::string msg = e.message();
         if (auto p = msg.find(" [in line"); p != std::string::npos) msg.resize(p);
-        throw ParseError(source, e.getLineNumber(), "invalid XML: " + msg);
+        xml_error.emplace(source, e.getLineNumber(), "invalid XML: " + msg);
     } catch (const Poco::Exception& e) {
-        throw ParseError(source, 0, "invalid XML: " + e.displayText());
+        xml_error.emplace(source, 0, "invalid XML: " + e.displayText());
     }
+    if (const auto& e = handler.error()) throw ParseError(source, e->line, e->reason);
+    if (xml_error) throw *xml_error;
     return out;
 }
 
 Ioc load_ioc_file(const std::string& path) {
+    // What an IOC says decides what gets quarantined or killed: only files
+    // root alone controls (the developer override is logged by vigild).
+    try {
+        (void)vigil::common::require_trusted_path(path, "IOC file", vigil::common::PathKind::file);
+    } catch (const vigil::common::UntrustedPath& e) {
+        throw ParseError(path, 0, e.what());
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ParseError(path, 0, "cannot open file");
     in.seekg(0, std::ios::end);

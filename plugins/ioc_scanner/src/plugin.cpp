@@ -112,8 +112,16 @@ private:
             return id;
         }
 
-        std::string quarantine(const std::string& path, const std::string& meta) override {
-            return p_.host().quarantine_put(path, meta, false);
+        std::string quarantine(const vigil::common::FileRef& f, const std::string& meta) override {
+            vigil_file_identity id{};
+            id.struct_size = sizeof id;
+            id.flags = VIGIL_FILE_CHECK_VERSION;
+            id.dev = f.expect.dev;
+            id.ino = f.expect.ino;
+            id.size = f.expect.size;
+            id.mtime_ns = f.expect.mtime_ns;
+            id.ctime_ns = f.expect.ctime_ns;
+            return p_.host().quarantine_put_at(f.dir.get(), f.name, f.path, id, meta, false);
         }
 
         // isolation.on gets the configured arguments plus, unless they set

@@ -1,10 +1,13 @@
-// PCRE2 (JIT when available) regular expression, safe to use from many threads.
+// PCRE2 (JIT when available) regular expression, safe to use from many threads. The
+// patterns come from IOC documents and server tasks and meet attacker-controlled text
+// (paths, command lines, file content): every search is bounded by the match and depth
+// limits of vigil::common::Regex (a search that hits one counts as no match).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
-
-struct pcre2_real_code_8;
+#include <vigil/common/regex.hpp>
 
 namespace ioc {
 
@@ -12,15 +15,13 @@ class Regex {
 public:
     // Throws std::invalid_argument with PCRE2's reason and offset.
     Regex(const std::string& pattern, bool caseless);
-    ~Regex();
     Regex(const Regex&) = delete;
     Regex& operator=(const Regex&) = delete;
-    bool search(std::string_view s) const;
-    const std::string& pattern() const { return pattern_; }
+    bool search(std::string_view s) const { return re_->search(s); }
+    const std::string& pattern() const { return re_->pattern(); }
 
 private:
-    pcre2_real_code_8* code_ = nullptr;
-    std::string pattern_;
+    std::unique_ptr<vigil::common::Regex> re_;
 };
 
 }  // namespace ioc

@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "evidence_file.hpp"
 #include "ioc_parser.hpp"
 #include "regex.hpp"
 
@@ -61,6 +62,7 @@ void load_iocs(const ScanRequest& req, ScanReport& report) {
 }
 
 namespace {
+
 
 using Clock = std::chrono::steady_clock;
 
@@ -326,6 +328,7 @@ private:
                         ev.open_path = e.open_path;
                         ev.mount_ns = e.mount_ns;
                         ev.sha256 = view.sha256();
+                        if (auto st = view.stamp()) ev.stamp = *st;
                         add_evidence(i, std::move(ev));
                     }
                     if (matched) files_matched_++;
@@ -387,7 +390,7 @@ private:
                                            "\",\"threat_id\":" + std::to_string(m.threat_id) +
                                            ",\"scan_id\":" + std::to_string(r_.scan_id) + ",\"origin\":\"" +
                                            json_escape(req_.origin) + "\"}";
-                        a.details_json = sink_.quarantine(e.open_path, meta);
+                        a.details_json = sink_.quarantine(evidence_file(e), meta);
                         if (a.details_json.empty()) a.details_json = "{}";
                         a.ok = true;
                     } catch (const std::exception& ex) {

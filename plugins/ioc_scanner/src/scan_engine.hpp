@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <vigil/common/safe_fs.hpp>
+
 #include "collectors.hpp"
 #include "compiled_ioc.hpp"
 #include "evaluator.hpp"
@@ -63,6 +65,7 @@ struct Evidence {
     std::vector<Hit> hits;
     // files
     std::string path, open_path, mount_ns, sha256;
+    vigil::common::FileStamp stamp;  // when it matched (dev 0, ino 0: unknown); actions check it
     // processes / ports
     int pid = 0;
     uint64_t start_ticks = 0;
@@ -116,9 +119,10 @@ public:
     virtual ~ActionSink() = default;
     // Publishes the detection; returns its threat id.
     virtual uint64_t threat(const ScanReport& report, const IndicatorMatch& m) = 0;
-    // Moves the file into the host's quarantine store; returns the entry JSON
-    // or throws with the reason.
-    virtual std::string quarantine(const std::string& path, const std::string& meta_json) = 0;
+    // Moves the matched file (resolved without following links, checked
+    // against the stamp it matched with) into the host's quarantine store;
+    // returns the entry JSON or throws with the reason.
+    virtual std::string quarantine(const vigil::common::FileRef& file, const std::string& meta_json) = 0;
     // Asks the isolation plugin to isolate the host; returns its result JSON or
     // throws with the reason (e.g. "plugin isolation is disabled").
     virtual std::string isolate(const std::string& reason_json) = 0;

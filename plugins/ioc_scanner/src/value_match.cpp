@@ -211,6 +211,7 @@ std::optional<long double> parse_duration(std::string_view s) {
     if (s[0] == '-') {
         neg = true;
         s.remove_prefix(1);
+        if (s.empty()) return std::nullopt;  // "-" alone (found by the fuzzer: read past the end)
     }
     long double total = 0;
     if (s[0] == 'P' || s[0] == 'p') {
@@ -379,7 +380,9 @@ ValueMatcher::ValueMatcher(Condition cond, ValueType type, bool preserve_case, s
                 if (auto slash = base.find('/'); slash != std::string_view::npos) {
                     auto p = parse_number(base.substr(slash + 1));
                     base = base.substr(0, slash);
-                    if (!p) throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
+                    // Range-checked before the conversion: a double outside int is UB.
+                    if (!p || !(*p >= 0 && *p <= 128) || *p != double(int(*p)))
+                        throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
                     prefix = int(*p);
                 }
             }

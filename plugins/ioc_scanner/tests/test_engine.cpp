@@ -46,10 +46,10 @@ struct FakeSink : ActionSink {
     uint64_t next = 100;
     std::vector<std::string> phases;
     uint64_t threat(const ScanReport&, const IndicatorMatch&) override { return next++; }
-    std::string quarantine(const std::string& path, const std::string& meta) override {
+    std::string quarantine(const vigil::common::FileRef& f, const std::string& meta) override {
         CHECK(meta.find("\"detection\":\"openioc\"") != std::string::npos);
-        quarantined.push_back(path);
-        fs::remove(path);
+        quarantined.push_back(f.path);
+        vigil::common::unlink_verified(f);
         return "{\"id\":\"q1\"}";
     }
     std::string isolate(const std::string&) override {

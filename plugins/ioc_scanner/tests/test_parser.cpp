@@ -115,6 +115,10 @@ TEST_CASE("ioc_scanner rejects broken input with file, line and reason") {
     CHECK(e1.find("invalid XML") != std::string::npos);
 
     CHECK(err("<foo/>").find("root element <foo>") != std::string::npos);
+    // A refusal inside a namespaced element, then broken XML after it: the
+    // first problem is reported (and nothing of expat's leaks, see the ASan run).
+    const std::string e0 = err("<foo xmlns=\"http://x/\"><bar xmlns:p=\"http://y/\"/></dufinition></foo>");
+    CHECK(e0.find("root element <foo>") != std::string::npos);
     CHECK(err("not xml at all").find("invalid XML") != std::string::npos);
 
     std::string badop(kIoc11);

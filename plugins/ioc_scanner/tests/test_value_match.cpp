@@ -76,6 +76,8 @@ TEST_CASE("ioc_scanner dates (ISO 8601)") {
 }
 
 TEST_CASE("ioc_scanner durations") {
+    CHECK_FALSE(parse_duration("-"));  // a bare sign (the fuzzer read past its end)
+    CHECK_FALSE(parse_duration(" - "));
     CHECK(parse_duration("PT1H30M") == doctest::Approx(5400));
     CHECK(parse_duration("P1DT2S") == doctest::Approx(86402));
     CHECK(parse_duration("01:00:05") == doctest::Approx(3605));
@@ -122,6 +124,10 @@ TEST_CASE("ioc_scanner IP addresses") {
     CHECK_THROWS_AS(ValueMatcher(Condition::Is, ValueType::Ip, false, "10.1.2"), std::invalid_argument);
     CHECK_THROWS_AS(ValueMatcher(Condition::GreaterThan, ValueType::Ip, false, "10.1.2.3"),
                     std::invalid_argument);
+    // Prefixes outside int, negative or fractional are refused (found by fuzzing: UB cast).
+    for (const char* bad : {"0.0.0.0/7777777777777777777777777777777777777777777760", "10.0.0.0/-1",
+                            "10.0.0.0/8.5", "10.0.0.0/33", "2001:db8::/129"})
+        CHECK_THROWS_AS(ValueMatcher(Condition::Is, ValueType::Ip, false, bad), std::invalid_argument);
 }
 
 TEST_CASE("ioc_scanner bool and invalid regex") {

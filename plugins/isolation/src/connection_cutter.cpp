@@ -81,6 +81,11 @@ bool connection_allowed(const TcpSocket& in, const std::vector<Exclusion>& allow
     // Loopback traffic (including to the host's own addresses) never leaves lo.
     if (is_loopback(rfamily, s.remote) || (rfamily == lfamily && s.remote == s.local)) return true;
     std::map<std::string, std::set<uint64_t>> cg_cache;
+    const auto in_cgroup = [&](const std::string& path) {
+        auto it = cg_cache.find(path);
+        if (it == cg_cache.end()) it = cg_cache.emplace(path, cgroups ? cgroups(path) : std::set<uint64_t>{}).first;
+        return it->second.count(s.cgroup_id) > 0;
+    };
     for (const auto& e : allowances) {
         if (e.protocol && *e.protocol != IPPROTO_TCP) continue;
         if (e.direction == Direction::outbound && s.inbound) continue;
@@ -90,12 +95,9 @@ bool connection_allowed(const TcpSocket& in, const std::vector<Exclusion>& allow
             continue;
         if (e.local_ports && (s.local_port < e.local_ports->first || s.local_port > e.local_ports->last))
             continue;
-        if (e.cgroup) {
-            auto it = cg_cache.find(*e.cgroup);
-            if (it == cg_cache.end())
-                it = cg_cache.emplace(*e.cgroup, cgroups ? cgroups(*e.cgroup) : std::set<uint64_t>{}).first;
-            if (!it->second.count(s.cgroup_id)) continue;
-        }
+        if (e.cgroup && !in_cgroup(*e.cgroup)) continue;
+        if (e.agent && (s.uid != e.agent->uid || (!e.agent->cgroup.empty() && !in_cgroup(e.agent->cgroup))))
+            continue;
         return true;
     }
     return false;
@@ -173,6 +175,7 @@ std::vector<TcpSocket> list_tcp_connections() {
             std::memcpy(s.remote.data(), m->id.idiag_dst, s.family == AF_INET ? 4 : 16);
             s.cookie = {m->id.idiag_cookie[0], m->id.idiag_cookie[1]};
             s.ifindex = m->id.idiag_if;
+            s.uid = m->idiag_uid;
             int attr_len = int(msg_len) - int(NLMSG_LENGTH(sizeof(inet_diag_msg)));
             for (auto* a = reinterpret_cast<const rtattr*>(m + 1); RTA_OK(a, attr_len);
                  a = RTA_NEXT(a, attr_len)) {

@@ -23,6 +23,7 @@ struct TcpSocket {
     uint16_t remote_port = 0;
     uint8_t state = 0;                 // TCP_* from netinet/tcp.h
     uint64_t cgroup_id = 0;            // cgroup v2 id (inode of its directory), 0 = unknown
+    uint32_t uid = 0;                  // owner of the socket
     bool inbound = false;              // accepted from a local listener
     std::array<uint32_t, 2> cookie{};  // sock_diag identity
     uint32_t ifindex = 0;
@@ -36,7 +37,7 @@ std::set<uint64_t> cgroup_ids_on_host(const std::string& path);
 
 // Whether the nft ruleset built from `allowances` lets this connection pass
 // (same semantics as the rules: remote address, protocol, ports, direction,
-// cgroup; loopback is always allowed).
+// cgroup, the agent's own sockets; loopback is always allowed).
 bool connection_allowed(const TcpSocket& s, const std::vector<Exclusion>& allowances,
                         const CgroupIds& cgroups);
 

@@ -29,16 +29,6 @@ void put(Writer& w, const char* k, const std::string& v) {
     w.String(v.c_str(), rapidjson::SizeType(v.size()));
 }
 
-Exclusion endpoint_allowance(const std::string& address, uint16_t port, const std::string& comment) {
-    Exclusion e;
-    e.direction = Direction::outbound;
-    e.protocol = 6;
-    e.remote = parse_cidr(address, comment);
-    e.remote_ports = PortRange{port, port};
-    e.comment = comment;
-    return e;
-}
-
 }  // namespace
 
 Controller::Controller(Settings settings, ControllerEnv env, common::nft::Runner& nft, StateStore& store)
@@ -51,80 +41,17 @@ Controller::Controller(Settings settings, ControllerEnv env, common::nft::Runner
         };
 }
 
-Controller::Built Controller::build(IsolationState& st, bool strict_command_cgroups) const {
-    Built b;
-    RulesetSpec spec;
-    spec.table = st.table;
-    spec.allow_dhcp = settings_.allow_dhcp;
-    spec.resolve_cgroup = env_.resolve_cgroup;
-
-    std::vector<Endpoint> central = settings_.central_nodes;
-    for (const auto& ep : st.central_nodes)
-        if (std::find(central.begin(), central.end(), ep) == central.end()) central.push_back(ep);
-    if (central.empty())
-        throw ValidationError(
-            "no central node is configured (setting central_nodes or command field central_nodes); "
-            "isolating would cut the agent off from its server");
-
-    std::map<std::string, std::vector<std::string>> resolved;
-    std::string unresolved;
-    std::set<std::string> seen;
-    const auto add_endpoint = [&](const Endpoint& ep, const std::string& what, bool probe) {
-        std::vector<std::string> addrs = env_.resolve ? env_.resolve(ep) : std::vector<std::string>{};
-        if (addrs.empty()) {
-            // Names usually stop resolving once isolated (DNS is cut): keep
-            // the addresses that were valid when the isolation began.
-            if (auto it = st.resolved.find(ep.text()); it != st.resolved.end()) addrs = it->second;
-        }
-        if (addrs.empty()) {
-            unresolved += (unresolved.empty() ? "" : ", ") + ep.text();
-            return;
-        }
-        resolved[ep.text()] = addrs;
-        for (const auto& a : addrs) {
-            if (seen.insert(a + "|" + std::to_string(ep.port)).second)
-                spec.allowances.push_back(endpoint_allowance(a, ep.port, what + " " + ep.text()));
-            if (probe) b.probe_targets.push_back(ProbeTarget{a, ep.port});
-        }
-    };
-    for (const auto& ep : central) add_endpoint(ep, "central node", true);
-    if (b.probe_targets.empty())
-        throw ValidationError("none of the central nodes resolves to an address (" + unresolved +
-                              "); isolating would cut the agent off from its server");
-    if (!unresolved.empty())
-        log(kWarn, "isolation: central node(s) without an address, not allowed: " + unresolved);
-    if (env_.proxy) {
-        // With a proxy the agent reaches its central nodes through it, so
-        // reaching the proxy also passes the self-test.
-        add_endpoint(*env_.proxy, "proxy", true);
-        if (resolved.find(env_.proxy->text()) == resolved.end())
-            log(kWarn, "isolation: proxy " + env_.proxy->text() + " does not resolve; it is not allowed");
-    }
-    if (settings_.allow_dns)
-        for (auto& e : dns_allowances()) spec.allowances.push_back(std::move(e));
-    const auto add_exclusion = [&](const Exclusion& e, bool strict) {
-        if (e.cgroup) {
-            try {
-                if (env_.resolve_cgroup) env_.resolve_cgroup(*e.cgroup);
-            } catch (const ValidationError& err) {
-                if (strict) throw ValidationError(std::string("exclusions: ") + err.what());
-                log(kWarn, std::string("isolation: exclusion skipped: ") + err.what());
-                return;
-            }
-        }
-        spec.allowances.push_back(e);
-    };
-    for (const auto& e : settings_.exclusions) add_exclusion(e, false);
-    for (const auto& e : st.exclusions) add_exclusion(e, strict_command_cgroups);
-
-    b.ruleset = build_isolation_ruleset(spec);
-    b.rules = count_rules(b.ruleset);
-    b.allowances = std::move(spec.allowances);
-    st.resolved = std::move(resolved);
-    return b;
+Plan Controller::build(IsolationState& st, bool strict_command_cgroups) {
+    if (settings_.allow_dns && !st.dns_resolvers && env_.dns_resolvers) st.dns_resolvers = env_.dns_resolvers();
+    PlanEnv pe{env_.resolve, env_.resolve_cgroup, env_.proxy, {}, env_.log};
+    if (env_.agent_scope) pe.agent = env_.agent_scope();
+    if (!pe.agent.warning.empty() && pe.agent.warning != agent_scope_.warning)
+        log(kWarn, "isolation: " + pe.agent.warning);
+    agent_scope_ = pe.agent;
+    return plan_isolation(settings_, pe, st, strict_command_cgroups);
 }
 
-void Controller::cut_connections(const Built& b) {
+void Controller::cut_connections(const Plan& b) {
     connections_cut_ = 0;
     if (!env_.cut_connections) return;
     const CutResult r = env_.cut_connections(b.allowances);
@@ -178,7 +105,7 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
     next.started_ms = env_.now_ms();
     next.expires_ms = next.started_ms + timeout_s * 1000;
 
-    Built b = build(next, true);  // throws ValidationError before anything changes
+    Plan b = build(next, true);  // throws ValidationError before anything changes
 
     const std::optional<IsolationState> previous = state_;
     // The promise first: if the agent dies after this line, the start
@@ -202,22 +129,23 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
         throw;
     }
     state_ = std::move(next);
-    probe_targets_ = b.probe_targets;
     rules_ = b.rules;
     cut_connections(b);
     ++epoch_;
-    if (settings_.self_test && env_.start_self_test) {
+    self_test_ok_ms_ = 0;
+    self_test_detail_.clear();
+    self_test_run_.cancel();
+    if (settings_.self_test && env_.check_contact) {
         self_test_ = "pending";
-        self_test_detail_.clear();
-        env_.start_self_test(epoch_, probe_targets_, settings_.self_test_timeout_s * 1000);
+        self_test_run_.begin(env_.now_ms(), settings_.self_test_timeout_s * 1000);
     } else {
         self_test_ = "off";
     }
-    self_test_ok_ms_ = 0;
     log(kInfo, "isolation: on (" + std::to_string(rules_) + " rules, " + std::to_string(last_apply_ms_) +
                    " ms): " + state_->reason);
     ActionEvent ev{"isolate", true, state_->reason, state_->origin, "", "", correlation_id};
     note(ev);
+    drive_self_test();
     return status();
 }
 
@@ -235,6 +163,7 @@ void Controller::release(const std::string& action, const std::string& reason, c
     }
     state_.reset();
     ++epoch_;  // a self-test still running is now stale
+    self_test_run_.cancel();
     self_test_ = "none";
     rules_ = 0;
     log(kInfo, "isolation: " + action + ": " + reason);
@@ -298,14 +227,14 @@ void Controller::reconcile() {
         return;
     }
     try {
-        Built b = build(*state_, false);
+        Plan b = build(*state_, false);
         apply_or_throw(b.ruleset);
-        probe_targets_ = b.probe_targets;
-        rules_ = b.rules;
+            rules_ = b.rules;
         store_.save(*state_);
         cut_connections(b);
         // No self-test here: at boot the network may not be up yet, and a
         // rollback would silently undo an isolation that was promised.
+        self_test_run_.cancel();
         self_test_ = "skipped";
         log(kInfo, "isolation: restored at start, " + std::to_string((state_->expires_ms - now) / 1000) +
                        " s left: " + state_->reason);
@@ -332,6 +261,7 @@ void Controller::tick() {
                     "timer", 0);
             return;
         }
+        drive_self_test();
         if (settings_.contact_loss_release_s > 0) {
             int64_t last = std::max(state_->started_ms, self_test_ok_ms_);
             if (env_.connector_contact_ms)
@@ -345,7 +275,7 @@ void Controller::tick() {
         }
         if (ticks_ % kDriftCheckEvery == 0 && !nft_.table_exists("inet", state_->table)) {
             log(kWarn, "isolation: table inet " + state_->table + " was removed outside vigil; re-applying");
-            Built b = build(*state_, false);
+            Plan b = build(*state_, false);
             apply_or_throw(b.ruleset);
             rules_ = b.rules;
             cut_connections(b);
@@ -358,21 +288,34 @@ void Controller::tick() {
     }
 }
 
-void Controller::self_test_done(uint64_t epoch, bool reachable, const std::string& detail) {
+void Controller::drive_self_test() {
+    if (!state_ || !env_.check_contact) return;
+    if (auto timeout_ms = self_test_run_.next_attempt(env_.now_ms())) env_.check_contact(epoch_, *timeout_ms);
+}
+
+void Controller::contact_reply(uint64_t epoch, const ContactReply& reply) {
     if (epoch != epoch_ || !state_) return;  // stale: isolation changed meanwhile
-    self_test_detail_ = detail;
-    if (reachable) {
+    if (auto v = self_test_run_.on_reply(reply, env_.now_ms())) self_test_verdict(*v);
+}
+
+void Controller::self_test_verdict(const SelfTestVerdict& v) {
+    self_test_detail_ = v.detail;
+    if (v.kind == SelfTestVerdict::passed) {
         self_test_ = "passed";
         self_test_ok_ms_ = env_.now_ms();
-        log(kInfo, "isolation: self-test passed: " + detail);
+        log(kInfo, "isolation: self-test passed: " + v.detail);
+        refresh_status();
+        return;
+    }
+    if (v.kind == SelfTestVerdict::inconclusive) {
+        self_test_ = "inconclusive";
+        log(kWarn, "isolation: self-test inconclusive: " + v.detail);
         refresh_status();
         return;
     }
     self_test_ = "failed";
-    const std::string reason = "self-test: no central node reachable within " +
-                               std::to_string(settings_.self_test_timeout_s) + " s (" + detail + ")";
     try {
-        release("rollback", reason, "self-test", 0);
+        release("rollback", "self-test: " + v.detail, "self-test", 0);
     } catch (const std::exception& e) {
         log(kError, std::string("isolation: rollback failed: ") + e.what());
     }
@@ -436,6 +379,19 @@ std::string Controller::status() const {
             w.EndArray();
         }
         w.EndObject();
+        w.Key("agent_scope");  // whose sockets may use the central-node and proxy allowances
+        w.StartObject();
+        put(w, "cgroup", "/" + agent_scope_.cgroup);
+        w.Key("uid");
+        w.Uint(agent_scope_.uid);
+        if (!agent_scope_.warning.empty()) put(w, "warning", agent_scope_.warning);
+        w.EndObject();
+        if (state_->dns_resolvers) {
+            w.Key("dns_resolvers");
+            w.StartArray();
+            for (const auto& a : *state_->dns_resolvers) w.String(a.c_str());
+            w.EndArray();
+        }
         put(w, "self_test", self_test_);
         if (!self_test_detail_.empty()) put(w, "self_test_detail", self_test_detail_);
     }

@@ -12,13 +12,16 @@
 #include <string_view>
 #include <vector>
 
+#include "agent_scope.hpp"
 #include "connection_cutter.hpp"
 #include "endpoint.hpp"
-#include "vigil/common/nft.hpp"
+#include "plan.hpp"
+#include "resolvers.hpp"
 #include "ruleset.hpp"
 #include "self_test.hpp"
 #include "settings.hpp"
 #include "state_store.hpp"
+#include "vigil/common/nft.hpp"
 
 namespace vigil::isolation {
 
@@ -40,12 +43,18 @@ struct ControllerEnv {
     std::function<void(int level, const std::string& msg)> log;  // vigil_log_level values
     // Newest contact with a central node known to the connector plugin.
     std::function<std::optional<int64_t>()> connector_contact_ms;
-    // Starts the asynchronous self-test; the result must come back through
-    // Controller::self_test_done(epoch, ...) on the controller's thread.
-    std::function<void(uint64_t epoch, std::vector<ProbeTarget> targets, int64_t budget_ms)> start_self_test;
+    // Asks the connector for one authenticated exchange with a central node
+    // (bus command <contact_plugin>.check_contact, at most timeout_ms); the
+    // reply must come back through Controller::contact_reply(epoch, ...) on
+    // the controller's thread. Unset = no self-test possible.
+    std::function<void(uint64_t epoch, int64_t timeout_ms)> check_contact;
     std::function<std::vector<std::string>(const Endpoint&)> resolve = resolve_addresses;
     CgroupResolver resolve_cgroup = resolve_cgroup_on_host;
     std::optional<Endpoint> proxy;
+    // The agent's own sockets, which alone may use the central-node and proxy allowances.
+    std::function<AgentScope()> agent_scope = agent_scope_of_self;
+    // The DNS resolvers configured now (allow_dns snapshots them at isolation.on).
+    std::function<std::vector<std::string>()> dns_resolvers = [] { return system_resolvers(); };
     // Ends the connections the allowances do not allow (after the rules are in force).
     std::function<CutResult(const std::vector<Exclusion>& allowances)> cut_connections =
         [](const std::vector<Exclusion>& a) { return cut_disallowed_connections(a, cgroup_ids_on_host); };
@@ -67,7 +76,8 @@ public:
     void reconcile();
     // Periodic: timeout, lost contact, table removed behind our back.
     void tick();
-    void self_test_done(uint64_t epoch, bool reachable, const std::string& detail);
+    // A reply of check_contact for the self-test of isolation `epoch`.
+    void contact_reply(uint64_t epoch, const ContactReply& reply);
 
     bool isolated() const { return state_.has_value(); }
     // Wall time the last ruleset took in nft (ms), for status and benchmarks.
@@ -76,22 +86,17 @@ public:
     double last_enforced_ms() const { return last_enforced_ms_; }
 
 private:
-    struct Built {
-        std::string ruleset;
-        std::vector<ProbeTarget> probe_targets;
-        std::vector<Exclusion> allowances;
-        size_t rules = 0;
-    };
-    void cut_connections(const Built& b);
-    // Resolves names (fills st.resolved) and builds the ruleset. A cgroup
-    // exclusion whose cgroup does not exist refuses a new command
-    // (strict_command_cgroups); otherwise (settings, restore at start, where
-    // the unit may simply not run yet) it is skipped with a warning.
-    Built build(IsolationState& st, bool strict_command_cgroups) const;
+    void cut_connections(const Plan& b);
+    // plan_isolation() with this host's environment; takes the DNS snapshot
+    // when the state has none yet.
+    Plan build(IsolationState& st, bool strict_command_cgroups);
     void apply_or_throw(const std::string& ruleset);
     void release(const std::string& action, const std::string& reason, const std::string& origin,
                  uint64_t correlation_id);
     void refresh_status();
+    // Sends the self-test's next exchange when one is due.
+    void drive_self_test();
+    void self_test_verdict(const SelfTestVerdict& v);
     void log(int level, const std::string& m) const {
         if (env_.log) env_.log(level, m);
     }
@@ -101,7 +106,7 @@ private:
     common::nft::Runner& nft_;
     StateStore& store_;
     std::optional<IsolationState> state_;
-    std::vector<ProbeTarget> probe_targets_;
+    AgentScope agent_scope_;
     size_t rules_ = 0;
     size_t connections_cut_ = 0;
     // The last isolate/release/expire/rollback, so a heartbeat after a
@@ -116,7 +121,8 @@ private:
     double last_apply_ms_ = 0;
     double last_enforced_ms_ = 0;
     uint64_t epoch_ = 0;
-    std::string self_test_ = "none";  // none, pending, passed, failed, off
+    SelfTest self_test_run_;
+    std::string self_test_ = "none";  // none, pending, passed, failed, inconclusive, off, skipped
     std::string self_test_detail_;
     int64_t self_test_ok_ms_ = 0;
     uint64_t ticks_ = 0;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "agent_scope.hpp"
+
 namespace vigil::isolation {
 
 // Thrown for any malformed input; the message names the field and the reason.
@@ -46,6 +48,9 @@ struct Exclusion {
     std::optional<PortRange> remote_ports;  // outbound only
     std::optional<PortRange> local_ports;   // inbound only
     std::optional<std::string> cgroup;      // cgroup v2 path relative to the hierarchy root
+    // Set on the allowances the agent needs for itself (central nodes, proxy):
+    // new flows pass only from the agent's own sockets. Never parsed from input.
+    std::optional<AgentScope> agent;
     std::string comment;
 };
 

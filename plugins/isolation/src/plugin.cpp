@@ -1,8 +1,6 @@
 // Glue between the vigild host and the isolation controller: commands,
 // timers, events and status. The logic lives in the isolation_core library.
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vigil/sdk.hpp>
 
 #include "contact.hpp"
@@ -27,9 +25,7 @@ public:
         env.connector_contact_ms = [this, contact_plugin] {
             return last_contact_ms(this->host().host_status(), contact_plugin);
         };
-        env.start_self_test = [this](uint64_t epoch, std::vector<ProbeTarget> targets, int64_t budget_ms) {
-            start_self_test(epoch, std::move(targets), budget_ms);
-        };
+        env.check_contact = [this](uint64_t epoch, int64_t timeout_ms) { check_contact(epoch, timeout_ms); };
         env.proxy = parse_agent_proxy(host.agent_config_json());
         controller_ = std::make_unique<Controller>(settings_, std::move(env), nft_, store_);
 
@@ -44,8 +40,6 @@ public:
         });
     }
 
-    ~IsolationPlugin() override { stop_self_test(); }
-
     void start() override {
         // Reconcile on the executor so it never races a command.
         host().post([this] { controller_->reconcile(); });
@@ -56,7 +50,6 @@ public:
     void stop() override {
         if (timer_) host().cancel_timer(timer_);
         timer_ = 0;
-        stop_self_test();
     }
 
 private:
@@ -90,25 +83,20 @@ private:
         host().counter_add("actions_" + ev.action);
     }
 
-    void start_self_test(uint64_t epoch, std::vector<ProbeTarget> targets, int64_t budget_ms) {
-        stop_self_test();
-        std::lock_guard<std::mutex> g(probe_mu_);
-        probe_ = std::jthread([this, epoch, targets = std::move(targets), budget_ms](std::stop_token st) {
-            ProbeResult r = probe_any(targets, std::chrono::milliseconds(budget_ms), st);
-            if (st.stop_requested()) return;
-            host().post([this, epoch, r] { controller_->self_test_done(epoch, r.reachable, r.detail); });
-        });
-    }
-
-    void stop_self_test() {
-        std::jthread old;
-        {
-            std::lock_guard<std::mutex> g(probe_mu_);
-            old = std::move(probe_);
-        }
-        if (old.joinable()) {
-            old.request_stop();
-            old.join();
+    // The self-test's authenticated exchange, asked of the connector plugin.
+    void check_contact(uint64_t epoch, int64_t timeout_ms) {
+        const std::string cmd = settings_.contact_plugin + ".check_contact";
+        try {
+            // A little longer than the exchange, so the connector's own answer wins.
+            host().send_command(cmd, "{\"timeout_ms\":" + std::to_string(timeout_ms) + "}",
+                                uint32_t(timeout_ms + 2000), [this, epoch](const vigil::CommandResult& r) {
+                                    controller_->contact_reply(epoch, ContactReply{r.status, std::string(r.result_json),
+                                                                                   std::string(r.error)});
+                                });
+        } catch (const std::exception& e) {
+            host().post([this, epoch, msg = std::string(e.what())] {
+                controller_->contact_reply(epoch, ContactReply{VIGIL_ENOTFOUND, "", msg});
+            });
         }
     }
 
@@ -117,8 +105,6 @@ private:
     StateStore store_;
     std::unique_ptr<Controller> controller_;
     uint64_t timer_ = 0;
-    std::mutex probe_mu_;
-    std::jthread probe_;
 };
 
 }  // namespace

@@ -19,6 +19,23 @@ namespace {
 
 enum class Chain { input, output };
 
+std::string cgroup_match(const std::string& cgroup, const RulesetSpec& spec) {
+    if (!spec.resolve_cgroup) throw ValidationError("cgroup exclusions need a cgroup resolver");
+    size_t level = 1;
+    for (char c : cgroup) level += c == '/';
+    return "socket cgroupv2 level " + std::to_string(level) + " \"" + spec.resolve_cgroup(cgroup) + "\" ";
+}
+
+// New flows of an agent allowance must come from the agent's own sockets.
+// Only the output chain checks it: replies are tied to those flows by
+// `ct direction reply`, and a flow that another process opened before the
+// isolation is ended by the connection cutter.
+std::string agent_match(const AgentScope& scope, const RulesetSpec& spec) {
+    std::string r;
+    if (!scope.cgroup.empty()) r += cgroup_match(scope.cgroup, spec);
+    return r + "meta skuid " + std::to_string(scope.uid) + " ";
+}
+
 // Match terms of one allowance as seen from one chain. In the input chain the
 // remote side is the packet's source, in the output chain its destination;
 // `ct direction` ties the rule to flows opened in the allowed direction so
@@ -39,13 +56,8 @@ std::string rule_for(const Exclusion& e, Chain chain, const RulesetSpec& spec) {
     }
     if (e.remote_ports) r += std::string(in ? "th sport " : "th dport ") + e.remote_ports->text() + ' ';
     if (e.local_ports) r += std::string(in ? "th dport " : "th sport ") + e.local_ports->text() + ' ';
-    if (e.cgroup) {
-        if (!spec.resolve_cgroup) throw ValidationError("cgroup exclusions need a cgroup resolver");
-        size_t level = 1;
-        for (char c : *e.cgroup) level += c == '/';
-        r +=
-            "socket cgroupv2 level " + std::to_string(level) + " \"" + spec.resolve_cgroup(*e.cgroup) + "\" ";
-    }
+    if (e.cgroup) r += cgroup_match(*e.cgroup, spec);
+    if (e.agent && !in) r += agent_match(*e.agent, spec);
     switch (e.direction) {
         case Direction::outbound:
             r += in ? "ct direction reply " : "ct direction original ";
@@ -104,7 +116,8 @@ struct Shape {
 
 // The shape of an allowance in one chain and its set elements, or nullopt
 // when it cannot share a rule (cgroup).
-std::optional<std::pair<Shape, std::vector<Element>>> shape_of(const Exclusion& e, Chain chain) {
+std::optional<std::pair<Shape, std::vector<Element>>> shape_of(const Exclusion& e, Chain chain,
+                                                               const RulesetSpec& spec) {
     if (e.cgroup) return std::nullopt;
     const bool in = chain == Chain::input;
     Shape sh;
@@ -135,6 +148,7 @@ std::optional<std::pair<Shape, std::vector<Element>>> shape_of(const Exclusion& 
         case Direction::both:
             break;
     }
+    if (e.agent && !in) sh.suffix = agent_match(*e.agent, spec) + sh.suffix;
     std::vector<Element> elems;
     const auto make = [&](std::optional<uint8_t> proto) {
         Element el{e.remote, proto, port, ""};
@@ -161,7 +175,7 @@ std::vector<std::string> rules_for_chain(const RulesetSpec& spec, Chain chain) {
     std::vector<std::string> rules;
     std::vector<std::pair<size_t, size_t>> order;  // (kind 0 = single rule index, 1 = group index)
     for (size_t i = 0; i < spec.allowances.size(); ++i) {
-        auto sh = shape_of(spec.allowances[i], chain);
+        auto sh = shape_of(spec.allowances[i], chain, spec);
         if (!sh) {
             order.push_back({0, rules.size()});
             rules.push_back(rule_for(spec.allowances[i], chain, spec));
@@ -217,6 +231,42 @@ std::vector<std::string> rules_for_chain(const RulesetSpec& spec, Chain chain) {
 
 }  // namespace
 
+namespace {
+
+// IPv6 needs neighbour discovery to reach anything, including the central
+// node. Hop limit 255 proves the message was not routed (RFC 4861), so ND
+// cannot carry traffic beyond the link.
+constexpr const char* kNeighbourDiscovery =
+    "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } "
+    "ip6 hoplimit 255 accept\n";
+// ICMP errors (e.g. fragmentation needed) belong to a tracked flow.
+constexpr const char* kRelatedIcmp = "    meta l4proto { icmp, ipv6-icmp } ct state related accept\n";
+
+// DHCP as DHCP only: requests to the link's broadcast (v4) or the
+// all-DHCP-agents link-local group (v6), answers to broadcast, to a tracked
+// request, or between link-local addresses. Unicast renewals are refused; the
+// client then renews by broadcast (rebind). Nothing here leaves the link.
+constexpr const char* kDhcpIn =
+    "    udp sport 67 udp dport 68 ip daddr 255.255.255.255 accept\n"
+    "    udp sport 67 udp dport 68 ct state established accept\n"
+    "    ip6 saddr fe80::/10 ip6 daddr fe80::/10 udp sport 547 udp dport 546 accept\n";
+constexpr const char* kDhcpOut =
+    "    udp sport 68 udp dport 67 ip daddr 255.255.255.255 accept\n"
+    "    ip6 saddr fe80::/10 ip6 daddr ff02::1:2 udp sport 546 udp dport 547 accept\n";
+
+void write_chain(std::ostringstream& o, const char* name, const char* lo, const RulesetSpec& spec,
+                 const std::vector<std::string>& rules, const char* dhcp, const char* tail) {
+    o << "  chain " << name << " {\n"
+      << "    type filter hook " << name << " priority filter - 10; policy drop;\n"
+      << "    " << lo << " \"lo\" accept\n"
+      << kNeighbourDiscovery << kRelatedIcmp;
+    if (spec.allow_dhcp) o << dhcp;
+    for (const auto& r : rules) o << "    " << r << "\n";
+    o << tail << "  }\n";
+}
+
+}  // namespace
+
 std::string build_isolation_ruleset(const RulesetSpec& spec) {
     if (!valid_table_name(spec.table))
         throw ValidationError("table: '" + spec.table + "' is not a valid nft table name");
@@ -226,38 +276,15 @@ std::string build_isolation_ruleset(const RulesetSpec& spec) {
     const std::string& t = spec.table;
     o << "add table inet " << t << "\n"
       << "delete table inet " << t << "\n"
-      << "table inet " << t << " {\n"
-      << "  chain input {\n"
-      << "    type filter hook input priority filter - 10; policy drop;\n"
-      << "    iif \"lo\" accept\n"
-      // IPv6 needs neighbour discovery to reach anything, including the central node.
-      << "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } "
-         "accept\n"
-      // ICMP errors (e.g. fragmentation needed) belong to a tracked flow.
-      << "    meta l4proto { icmp, ipv6-icmp } ct state related accept\n";
-    if (spec.allow_dhcp)
-        o << "    udp sport 67 udp dport 68 accept\n"
-          << "    udp sport 547 udp dport 546 accept\n";
-    for (const auto& r : in_rules) o << "    " << r << "\n";
-    o << "    counter drop\n"
-      << "  }\n"
-      << "  chain output {\n"
-      << "    type filter hook output priority filter - 10; policy drop;\n"
-      << "    oif \"lo\" accept\n"
-      << "    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } "
-         "accept\n"
-      << "    meta l4proto { icmp, ipv6-icmp } ct state related accept\n";
-    if (spec.allow_dhcp)
-        o << "    udp sport 68 udp dport 67 accept\n"
-          << "    udp sport 546 udp dport 547 accept\n";
-    for (const auto& r : out_rules) o << "    " << r << "\n";
+      << "table inet " << t << " {\n";
+    write_chain(o, "input", "iif", spec, in_rules, kDhcpIn, "    counter drop\n");
     // Local traffic that is not allowed is refused, not silently dropped: a
     // reset ends connections that were open before isolation at their next
     // send, and new attempts fail at once instead of hanging.
-    o << "    meta l4proto tcp counter reject with tcp reset\n"
-      << "    counter reject with icmpx admin-prohibited\n"
-      << "  }\n"
-      << "  chain forward {\n"
+    write_chain(o, "output", "oif", spec, out_rules, kDhcpOut,
+                "    meta l4proto tcp counter reject with tcp reset\n"
+                "    counter reject with icmpx admin-prohibited\n");
+    o << "  chain forward {\n"
       << "    type filter hook forward priority filter - 10; policy drop;\n"
       << "    counter drop\n"
       << "  }\n"
@@ -284,15 +311,18 @@ size_t count_rules(const std::string& text) {
     return n;
 }
 
-std::vector<Exclusion> dns_allowances() {
+std::vector<Exclusion> dns_allowances(const std::vector<std::string>& resolvers) {
     std::vector<Exclusion> out;
-    for (uint8_t proto : {uint8_t(17), uint8_t(6)}) {
-        Exclusion e;
-        e.direction = Direction::outbound;
-        e.protocol = proto;
-        e.remote_ports = PortRange{53, 53};
-        e.comment = "dns";
-        out.push_back(e);
+    for (const auto& addr : resolvers) {
+        for (uint8_t proto : {uint8_t(17), uint8_t(6)}) {
+            Exclusion e;
+            e.direction = Direction::outbound;
+            e.protocol = proto;
+            e.remote = parse_cidr(addr, "dns resolver");
+            e.remote_ports = PortRange{53, 53};
+            e.comment = "dns " + addr;
+            out.push_back(e);
+        }
     }
     return out;
 }

@@ -35,8 +35,9 @@ std::string build_release(std::string_view table);
 // Number of rules a spec produces (for status and benchmarks).
 size_t count_rules(const std::string& ruleset_text);
 
-// Allowances that DNS needs (udp and tcp to remote port 53).
-std::vector<Exclusion> dns_allowances();
+// Allowances that DNS needs: udp and tcp to port 53 of each resolver (numeric
+// addresses; throws ValidationError for anything else).
+std::vector<Exclusion> dns_allowances(const std::vector<std::string>& resolvers);
 
 // The resolver used in production: finds the cgroup2 mount in
 // /proc/self/mountinfo and checks that the cgroup directory exists.

@@ -1,16 +1,9 @@
 #include "self_test.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <rapidjson/document.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <thread>
+#include <vigil/plugin.h>
 
 namespace vigil::isolation {
 
@@ -19,81 +12,106 @@ std::string ProbeTarget::text() const {
     return address + ":" + std::to_string(port);
 }
 
-std::string tcp_connect(const ProbeTarget& t, std::chrono::milliseconds timeout) {
-    sockaddr_storage ss{};
-    socklen_t len = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    if (inet_pton(AF_INET, t.address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(t.port);
-        len = sizeof *v4;
-    } else if (inet_pton(AF_INET6, t.address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(t.port);
-        len = sizeof *v6;
-    } else {
-        return "not a numeric address";
-    }
-    int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return std::strerror(errno);
-    std::string err;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-        if (errno != EINPROGRESS) {
-            err = std::strerror(errno);
-        } else {
-            pollfd p{fd, POLLOUT, 0};
-            int n = ::poll(&p, 1, int(timeout.count()));
-            if (n == 0) {
-                err = "timed out";
-            } else if (n < 0) {
-                err = std::strerror(errno);
-            } else {
-                int so = 0;
-                socklen_t sl = sizeof so;
-                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl);
-                if (so != 0) err = std::strerror(so);
-            }
-        }
-    }
-    ::close(fd);
-    return err;
+namespace {
+
+std::string json_string(const std::string& json, const char* key) {
+    rapidjson::Document d;
+    d.Parse(json.data(), json.size());
+    if (d.HasParseError() || !d.IsObject()) return {};
+    auto it = d.FindMember(key);
+    return it != d.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
 }
 
-ProbeResult probe_any(const std::vector<ProbeTarget>& targets, std::chrono::milliseconds budget,
-                      std::stop_token stop) {
-    using clock = std::chrono::steady_clock;
-    const auto deadline = clock::now() + budget;
-    ProbeResult r;
-    if (targets.empty()) {
-        r.detail = "no central node address to probe";
-        return r;
+}  // namespace
+
+std::string contact_kind(const ContactReply& r) {
+    if (r.status == VIGIL_OK) return {};
+    std::string kind = json_string(r.result_json, "kind");
+    if (kind.empty()) {
+        // The error text starts with "<kind>: " by contract.
+        const auto colon = r.error.find(':');
+        if (colon != std::string::npos && colon <= 16) kind = r.error.substr(0, colon);
     }
-    std::string last_errors;
-    while (!stop.stop_requested()) {
-        last_errors.clear();
-        for (const auto& t : targets) {
-            if (stop.stop_requested()) break;
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-            // Short attempts keep stop() fast and retry through transient loss.
-            const auto slice =
-                std::clamp(left, std::chrono::milliseconds(50), std::chrono::milliseconds(500));
-            const std::string err = tcp_connect(t, slice);
-            if (err.empty()) {
-                r.reachable = true;
-                r.detail = "connected to " + t.text();
-                return r;
-            }
-            if (!last_errors.empty()) last_errors += "; ";
-            last_errors += t.text() + ": " + err;
-        }
-        if (clock::now() >= deadline) break;
-        // Refused connections return at once; do not spin.
-        for (int i = 0; i < 5 && !stop.stop_requested() && clock::now() < deadline; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    return kind;
+}
+
+ContactOutcome classify_contact(const ContactReply& r) {
+    switch (r.status) {
+        case VIGIL_OK:
+            return ContactOutcome::reached;
+        case VIGIL_ETIMEDOUT:
+            return ContactOutcome::unreachable;  // the exchange did not end in time
+        case VIGIL_EFAILED:
+            break;
+        default:  // not found, disabled, unsupported, refused arguments, ...
+            return ContactOutcome::no_connector;
     }
-    r.detail = stop.stop_requested() ? "stopped" : last_errors;
-    return r;
+    const std::string kind = contact_kind(r);
+    // The verified central node answered, with an error status: the path works.
+    if (kind == "http") return ContactOutcome::reached;
+    if (kind == "connect" || kind == "timeout" || kind == "proxy" || kind == "network")
+        return ContactOutcome::unreachable;
+    // "tls", "protocol" or a kind we do not know: whoever answered was not
+    // proven to be the central node, so this is no evidence against the rules.
+    return ContactOutcome::not_central;
+}
+
+void SelfTest::begin(int64_t now_ms, int64_t budget_ms) {
+    active_ = true;
+    in_flight_ = false;
+    deadline_ms_ = now_ms + std::max<int64_t>(budget_ms, 0);
+    next_ms_ = now_ms;
+    attempts_ = 0;
+    last_unreachable_.clear();
+    last_not_central_.clear();
+}
+
+std::optional<int64_t> SelfTest::next_attempt(int64_t now_ms) {
+    if (!active_ || in_flight_ || now_ms < next_ms_) return std::nullopt;
+    in_flight_ = true;
+    ++attempts_;
+    next_ms_ = now_ms + kRetryMs;
+    return std::clamp<int64_t>(deadline_ms_ - now_ms, 1000, kMaxAttemptMs);
+}
+
+std::optional<SelfTestVerdict> SelfTest::on_reply(const ContactReply& r, int64_t now_ms) {
+    if (!active_ || !in_flight_) return std::nullopt;
+    in_flight_ = false;
+    const std::string central = json_string(r.result_json, "central");
+    const std::string who = central.empty() ? std::string("the central node") : central;
+    SelfTestVerdict v;
+    switch (classify_contact(r)) {
+        case ContactOutcome::reached:
+            v.kind = SelfTestVerdict::passed;
+            v.detail = r.status == VIGIL_OK ? "authenticated exchange with " + who + " succeeded"
+                                            : who + " answered (" + r.error + "): the path works";
+            active_ = false;
+            return v;
+        case ContactOutcome::no_connector:
+            v.kind = SelfTestVerdict::inconclusive;
+            v.detail = "no connector to ask for an authenticated exchange (" + r.error +
+                       "); isolation kept, lost contact still releases it";
+            active_ = false;
+            return v;
+        case ContactOutcome::unreachable:
+            last_unreachable_ = r.error.empty() ? "no answer in time" : r.error;
+            break;
+        case ContactOutcome::not_central:
+            last_not_central_ = r.error;
+            break;
+    }
+    if (std::max(now_ms, next_ms_) < deadline_ms_) return std::nullopt;  // try again
+    active_ = false;
+    if (!last_not_central_.empty()) {
+        v.kind = SelfTestVerdict::inconclusive;
+        v.detail = "something other than the verified central node answered (" + last_not_central_ +
+                   "); isolation kept";
+        return v;
+    }
+    v.kind = SelfTestVerdict::failed;
+    v.detail = "no authenticated exchange with a central node in " + std::to_string(attempts_) +
+               " attempt(s): " + last_unreachable_;
+    return v;
 }
 
 }  // namespace vigil::isolation

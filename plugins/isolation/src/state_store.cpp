@@ -51,6 +51,12 @@ std::string state_to_json(const IsolationState& s) {
         w.EndArray();
     }
     w.EndObject();
+    if (s.dns_resolvers) {
+        w.Key("dns_resolvers");
+        w.StartArray();
+        for (const auto& a : *s.dns_resolvers) w.String(a.c_str());
+        w.EndArray();
+    }
     w.EndObject();
     return sb.GetString();
 }
@@ -85,6 +91,14 @@ IsolationState state_from_json(std::string_view json) {
             auto& list = s.resolved[m->name.GetString()];
             for (const auto& a : m->value.GetArray())
                 if (a.IsString()) list.emplace_back(a.GetString());
+        }
+    }
+    if (auto it = d.FindMember("dns_resolvers"); it != d.MemberEnd() && it->value.IsArray()) {
+        s.dns_resolvers.emplace();
+        for (const auto& a : it->value.GetArray()) {
+            // Checked here so a tampered file cannot reach the ruleset text.
+            if (!a.IsString()) throw ValidationError("isolation state: dns_resolvers must be addresses");
+            s.dns_resolvers->push_back(parse_cidr(a.GetString(), "state.dns_resolvers").text());
         }
     }
     return s;

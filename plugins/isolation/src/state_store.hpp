@@ -24,6 +24,9 @@ struct IsolationState {
     // Last known addresses per endpoint text: used when a name no longer
     // resolves (DNS is usually cut by the isolation itself).
     std::map<std::string, std::vector<std::string>> resolved;
+    // The DNS resolvers configured when the isolation began (allow_dns):
+    // port 53 stays open to these only. nullopt = not taken yet (older file).
+    std::optional<std::vector<std::string>> dns_resolvers;
 };
 
 std::string state_to_json(const IsolationState& s);

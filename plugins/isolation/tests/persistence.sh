@@ -55,11 +55,12 @@ open_again || vt_fail "not released"
 # The clock starts before the command: checking `blocked` first can take
 # seconds on a loaded machine, and only a release that is too early matters.
 start=$SECONDS
-# 6 s leaves the `blocked` probe (a python start) time on a loaded machine.
-vctl isolation on --timeout_s 6 --reason "short" >/dev/null || vt_fail "isolation on failed"
+# 15 s leaves the `blocked` probe (a python start) time on a machine with a
+# load of 20 (6 s was not enough).
+vctl isolation on --timeout_s 15 --reason "short" >/dev/null || vt_fail "isolation on failed"
 blocked || vt_fail "not isolated"
-vt_wait_until 15 iso_released || vt_fail "timeout did not release: $(iso_status)"
-((SECONDS - start >= 5)) || vt_fail "released before its time"
+vt_wait_until 30 iso_released || vt_fail "timeout did not release: $(iso_status)"
+((SECONDS - start >= 14)) || vt_fail "released before its time"
 open_again || vt_fail "network not restored after the timeout"
 vt_wait_until 5 iso_event_seen expire || vt_fail "no expire event"
 iso_table_exists && vt_fail "table left after expiry"
@@ -73,28 +74,32 @@ iso_start_agent "$VT_DIR/vigil.yaml"
 vt_wait_until 5 iso_released || vt_fail "expired isolation restored at start: $(iso_status)"
 open_again || vt_fail "network not restored at start after expiry"
 
-# 4. Rollback: the central node (port 8444, nobody listens) is unreachable.
+# 4. Nobody listens on the central node's port (8444), but no connector runs
+#    either: without an authenticated exchange to judge by, the self-test
+#    keeps the isolation (a bare TCP refusal proves nothing); the rollback by
+#    a real connector is shown in isolation_agent_only.
 vt_stop_daemon || vt_fail "vigild did not stop"
 config 8444
 iso_start_agent "$VT_DIR/vigil.yaml"
-out=$(vctl isolation on --reason "doomed") || vt_fail "isolation on failed: $out"
-vt_wait_until 10 iso_released || vt_fail "no rollback: $(iso_status)"
-vt_wait_until 5 iso_event_seen rollback || vt_fail "no rollback event"
-grep '"action":"rollback"' "$VT_DIR/events.log" | grep -q 'no central node reachable' ||
-  vt_fail "rollback event without the reason: $(grep rollback "$VT_DIR/events.log")"
-open_again || vt_fail "network not restored by the rollback"
-iso_table_exists && vt_fail "table left after rollback"
+out=$(vctl isolation on --reason "no connector") || vt_fail "isolation on failed: $out"
+vt_wait_until 10 iso_status_has '"self_test":"inconclusive"' || vt_fail "self-test not inconclusive: $(iso_status)"
+iso_status_has 'no connector to ask' || vt_fail "self-test detail: $(iso_status)"
+blocked || vt_fail "isolation not kept after an inconclusive self-test"
+iso_event_seen rollback && vt_fail "rolled back without an authenticated exchange"
+vctl isolation off >/dev/null || vt_fail "isolation off failed"
+open_again || vt_fail "network not restored"
 
 # 5. No contact with any central node (no connector running, self-test off)
 #    for contact_loss_release_s: released although the timeout is far away.
 vt_stop_daemon || vt_fail "vigild did not stop"
 : >"$VT_DIR/events.log"
-config 8443 "contact_loss_release_s: 6"
+# 15 s: the `blocked` probe below must run before the release, also on a loaded machine.
+config 8443 "contact_loss_release_s: 15"
 sed -i 's/self_test_timeout_s: 2/self_test: false/' "$VT_DIR/vigil.yaml"
 iso_start_agent "$VT_DIR/vigil.yaml"
 vctl isolation on --timeout_s 600 --reason "lonely" >/dev/null || vt_fail "isolation on failed"
 blocked || vt_fail "not isolated"
-vt_wait_until 15 iso_released || vt_fail "no release after lost contact: $(iso_status)"
+vt_wait_until 30 iso_released || vt_fail "no release after lost contact: $(iso_status)"
 vt_wait_until 5 iso_event_seen release || vt_fail "no release event"
 grep -q 'no contact with any central node' "$VT_DIR/events.log" || vt_fail "release event without the reason"
 open_again || vt_fail "network not restored after lost contact"

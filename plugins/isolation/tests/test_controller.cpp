@@ -13,7 +13,7 @@ struct Fixture {
     std::string dir = test::temp_dir();
     int64_t now = 1'700'000'000'000;
     std::vector<ActionEvent> events;
-    std::vector<std::pair<uint64_t, std::vector<ProbeTarget>>> self_tests;
+    std::vector<std::pair<uint64_t, int64_t>> self_tests;  // check_contact (epoch, timeout_ms)
     std::string last_status;
     std::optional<int64_t> contact;
     vigil::common::nft::Runner nft;
@@ -33,9 +33,10 @@ struct Fixture {
         e.publish = [this](const ActionEvent& ev) { events.push_back(ev); };
         e.set_status = [this](const std::string& s) { last_status = s; };
         e.connector_contact_ms = [this] { return contact; };
-        e.start_self_test = [this](uint64_t epoch, std::vector<ProbeTarget> t, int64_t) {
-            self_tests.emplace_back(epoch, std::move(t));
-        };
+        // Deterministic: the tests of the agent's own scope set it themselves.
+        e.agent_scope = [] { return AgentScope{"", 0, ""}; };
+        e.dns_resolvers = [] { return std::vector<std::string>{"192.0.2.53"}; };
+        e.check_contact = [this](uint64_t epoch, int64_t timeout_ms) { self_tests.emplace_back(epoch, timeout_ms); };
         return e;
     }
     bool table() { return nft.table_exists("inet", "vigil_iso_ctl"); }
@@ -73,8 +74,9 @@ TEST_CASE("isolation: controller on/off, refusals and events") {
     CHECK(f.events[0].reason == "incident 7");
     CHECK(f.events[0].correlation_id == 99);
     CHECK(f.last_status.find("\"isolated\":true") != std::string::npos);
-    REQUIRE(f.self_tests.size() == 1);
-    CHECK(f.self_tests[0].second.size() == 2);  // IPv4 and IPv6 central node
+    REQUIRE(f.self_tests.size() == 1);  // the first exchange is asked for at once
+    CHECK(f.self_tests[0].second == 10'000);
+    CHECK(c.status().find("\"self_test\":\"pending\"") != std::string::npos);
     std::string listing;
     test::run_shell("nft list table inet vigil_iso_ctl", &listing);
     CHECK(listing.find("192.0.2.10 . tcp . 8443") != std::string::npos);
@@ -86,8 +88,9 @@ TEST_CASE("isolation: controller on/off, refusals and events") {
     CHECK(f.table());
     CHECK(f.store.load()->expires_ms == f.now + 60'000);
 
-    c.self_test_done(f.self_tests[0].first, true, "connected");
+    c.contact_reply(f.self_tests[0].first, ContactReply{0, R"({"ok":true,"central":"https://c:8443"})", ""});
     CHECK(c.status().find("\"self_test\":\"passed\"") != std::string::npos);
+    CHECK(c.status().find("authenticated exchange with https://c:8443 succeeded") != std::string::npos);
 
     r = c.off(R"({"reason":"all clear"})", "vigilctl", 100);
     CHECK(r.find("\"isolated\":false") != std::string::npos);
@@ -101,7 +104,7 @@ TEST_CASE("isolation: controller on/off, refusals and events") {
     CHECK(f.events.size() == 2);
 }
 
-TEST_CASE("isolation: the proxy is allowed and probed by the self-test") {
+TEST_CASE("isolation: the proxy is allowed") {
     if (!test::enter_private_netns()) return;
     Fixture f;
     ControllerEnv e = f.env();
@@ -111,11 +114,37 @@ TEST_CASE("isolation: the proxy is allowed and probed by the self-test") {
     std::string listing;
     test::run_shell("nft list table inet vigil_iso_ctl", &listing);
     CHECK(listing.find("192.0.2.77 . tcp . 3128") != std::string::npos);
-    REQUIRE(!f.self_tests.empty());
-    bool probed = false;
-    for (const auto& t : f.self_tests.back().second) probed |= t.address == "192.0.2.77" && t.port == 3128;
-    CHECK(probed);
     c.off("{}", "t");
+}
+
+TEST_CASE("isolation: agent allowances carry vigild's cgroup and uid; DNS goes to the snapshot only") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    ControllerEnv e = f.env();
+    e.agent_scope = agent_scope_of_self;
+    std::vector<std::string> resolvers{"192.0.2.53", "2001:db8::53"};
+    e.dns_resolvers = [&] { return resolvers; };
+    Controller c(f.settings(R"(,"allow_dns":true)"), e, f.nft, f.store);
+    c.on("{}", "vigilctl");
+    const AgentScope self = agent_scope_of_self();
+    std::string listing;
+    test::run_shell("nft list table inet vigil_iso_ctl", &listing);
+    CHECK(listing.find("meta skuid 0") != std::string::npos);
+    if (!self.cgroup.empty()) CHECK(listing.find("socket cgroupv2 level") != std::string::npos);
+    CHECK(listing.find("192.0.2.53 . udp . 53") != std::string::npos);
+    CHECK(listing.find("2001:db8::53 . tcp . 53") != std::string::npos);
+    const std::string st = c.status();
+    CHECK(st.find("\"agent_scope\":{\"cgroup\":\"/" + self.cgroup + "\",\"uid\":0") != std::string::npos);
+    CHECK(st.find("\"dns_resolvers\":[\"192.0.2.53\",\"2001:db8::53\"]") != std::string::npos);
+    // The snapshot is the one taken at isolation time: a later change of
+    // resolv.conf does not open port 53 to another server on restore.
+    resolvers = {"203.0.113.53"};
+    Controller again(f.settings(R"(,"allow_dns":true)"), e, f.nft, f.store);
+    again.reconcile();
+    test::run_shell("nft list table inet vigil_iso_ctl", &listing);
+    CHECK(listing.find("192.0.2.53 . udp . 53") != std::string::npos);
+    CHECK(listing.find("203.0.113.53") == std::string::npos);
+    again.off("{}", "t");
 }
 
 TEST_CASE("isolation: a missing cgroup refuses a command but never blocks settings or a restore") {
@@ -183,18 +212,33 @@ TEST_CASE("isolation: timeout, lost contact and self-test rollback release") {
     CHECK(f.events.back().action == "release");
     CHECK(f.events.back().reason.find("no contact with any central node") != std::string::npos);
 
-    // Self-test failure rolls back; a stale result is ignored.
+    // Self-test: only authenticated exchanges that fail for the whole
+    // budget (30 s) roll back; a stale reply is ignored.
     f.contact.reset();
+    const ContactReply refused{-10, R"({"ok":false,"kind":"connect"})", "connect: connection to c:8443 refused"};
     c.on("{}", "vigilctl");
     const uint64_t first = f.self_tests.back().first;
     c.on(R"({"reason":"again"})", "vigilctl");
-    c.self_test_done(first, false, "stale");
+    c.contact_reply(first, refused);
+    c.contact_reply(first, refused);
     CHECK(f.table());
-    c.self_test_done(f.self_tests.back().first, false, "192.0.2.10:8443: timed out");
+    const size_t asked = f.self_tests.size();
+    c.contact_reply(f.self_tests.back().first, refused);
+    CHECK(f.table());  // the budget is not spent: asked again at the next tick, not before 1 s
+    c.tick();
+    CHECK(f.self_tests.size() == asked);
+    for (int i = 0; i < 29; ++i) {
+        f.now += 1'000;
+        c.tick();
+        REQUIRE(f.self_tests.size() == asked + 1 + size_t(i));
+        c.contact_reply(f.self_tests.back().first, refused);
+    }
     CHECK(!f.table());
     CHECK(!f.store.load());
     CHECK(f.events.back().action == "rollback");
-    CHECK(f.events.back().reason.find("timed out") != std::string::npos);
+    CHECK(f.events.back().reason.find("no authenticated exchange with a central node in 30 attempt(s)") !=
+          std::string::npos);
+    CHECK(f.events.back().reason.find("refused") != std::string::npos);
     // The status (and so the heartbeat) still tells what happened.
     CHECK(c.status().find("\"isolated\":false") != std::string::npos);
     CHECK(c.status().find("\"last_change\":{\"action\":\"rollback\"") != std::string::npos);

@@ -45,7 +45,49 @@ RulesetSpec sample_spec() {
     return s;
 }
 
+Exclusion agent_allowance(const char* addr, uint16_t port, const AgentScope& scope) {
+    Exclusion e;
+    e.direction = Direction::outbound;
+    e.protocol = 6;
+    e.remote = parse_cidr(addr, "t");
+    e.remote_ports = PortRange{port, port};
+    e.agent = scope;
+    return e;
+}
+
 }  // namespace
+
+TEST_CASE("isolation: central-node and proxy allowances match only the agent's own sockets") {
+    RulesetSpec s;
+    s.table = "vigil_iso_agent";
+    s.resolve_cgroup = [](const std::string& p) { return p; };
+    const AgentScope scope{"system.slice/vigild.service", 0, ""};
+    s.allowances.push_back(agent_allowance("192.0.2.10", 8443, scope));
+    s.allowances.push_back(agent_allowance("192.0.2.20", 3128, scope));
+    s.allowances.push_back(ex(R"({"direction":"outbound","protocol":6,"remote_address":"198.51.100.5","remote_ports":80})"));
+    const std::string t = build_isolation_ruleset(s);
+    // Out: new flows only from sockets in vigild's cgroup owned by root (one set for both).
+    CHECK(t.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . 6 . 8443, 192.0.2.20 . 6 . 3128 } "
+                 "socket cgroupv2 level 2 \"system.slice/vigild.service\" meta skuid 0 ct direction original accept") !=
+          std::string::npos);
+    // In: the replies of the flows that got out (the same shape as the user's exclusion there).
+    CHECK(t.find("ip saddr . meta l4proto . th sport { 192.0.2.10 . 6 . 8443, 192.0.2.20 . 6 . 3128, "
+                 "198.51.100.5 . 6 . 80 } ct direction reply accept") != std::string::npos);
+    // A user exclusion to the same shape is not mixed into the agent's set.
+    CHECK(t.find("ip daddr 198.51.100.5 meta l4proto 6 th dport 80 ct direction original accept") !=
+          std::string::npos);
+    // In the root cgroup only the uid restricts.
+    RulesetSpec r;
+    r.table = "vigil_iso_agent";
+    r.allowances.push_back(agent_allowance("192.0.2.10", 8443, AgentScope{"", 0, "root cgroup"}));
+    const std::string rt = build_isolation_ruleset(r);
+    CHECK(rt.find("ip daddr 192.0.2.10 meta l4proto 6 th dport 8443 meta skuid 0 ct direction original accept") !=
+          std::string::npos);
+    CHECK(rt.find("cgroupv2") == std::string::npos);
+    // A cgroup scope needs a resolver (nft resolves the path to an id).
+    r.allowances[0].agent = scope;
+    CHECK_THROWS_AS(build_isolation_ruleset(r), ValidationError);
+}
 
 TEST_CASE("isolation: ruleset text expresses each allowance from both chains") {
     const std::string t = build_isolation_ruleset(sample_spec());
@@ -78,12 +120,26 @@ TEST_CASE("isolation: ruleset text expresses each allowance from both chains") {
 
     RulesetSpec s = sample_spec();
     s.allow_dhcp = true;
-    for (auto& e : dns_allowances()) s.allowances.push_back(e);
+    for (auto& e : dns_allowances({"192.0.2.53", "2001:db8::53"})) s.allowances.push_back(e);
     const std::string t2 = build_isolation_ruleset(s);
-    CHECK(t2.find("udp sport 68 udp dport 67 accept") != std::string::npos);
-    CHECK(t2.find("udp sport 547 udp dport 546 accept") != std::string::npos);
-    CHECK(t2.find("meta l4proto . th dport { 17 . 53, 6 . 53 } ct direction original accept") !=
+    // DHCP only as DHCP: broadcast / link-local, answers to broadcast or a tracked request.
+    CHECK(t2.find("udp sport 68 udp dport 67 ip daddr 255.255.255.255 accept") != std::string::npos);
+    CHECK(t2.find("udp sport 67 udp dport 68 ip daddr 255.255.255.255 accept") != std::string::npos);
+    CHECK(t2.find("udp sport 67 udp dport 68 ct state established accept") != std::string::npos);
+    CHECK(t2.find("ip6 saddr fe80::/10 ip6 daddr ff02::1:2 udp sport 546 udp dport 547 accept") !=
           std::string::npos);
+    CHECK(t2.find("ip6 saddr fe80::/10 ip6 daddr fe80::/10 udp sport 547 udp dport 546 accept") !=
+          std::string::npos);
+    CHECK(t2.find("udp sport 68 udp dport 67 accept") == std::string::npos);
+    // DNS only to the resolvers given.
+    CHECK(t2.find("ip daddr . meta l4proto . th dport { 192.0.2.10 . 6 . 443, 198.51.100.0/24 . 6 . 1000-2000, "
+                  "198.51.100.0/24 . 17 . 1000-2000, 198.51.100.0/24 . 33 . 1000-2000, 198.51.100.0/24 . 132 . "
+                  "1000-2000, 198.51.100.0/24 . 136 . 1000-2000, 192.0.2.53 . 17 . 53, 192.0.2.53 . 6 . 53 } "
+                  "ct direction original accept") != std::string::npos);
+    CHECK(t2.find("2001:db8::53 . 17 . 53, 2001:db8::53 . 6 . 53") != std::string::npos);
+    CHECK(t2.find("th dport { 17 . 53, 6 . 53 }") == std::string::npos);
+    // Neighbour discovery stays on the link.
+    CHECK(t2.find("nd-router-advert } ip6 hoplimit 255 accept") != std::string::npos);
     CHECK(count_rules(t2) > count_rules(t));
 
     CHECK(build_release("vigil_iso_unit") ==
@@ -129,7 +185,8 @@ TEST_CASE("isolation: the nft binary accepts the generated ruleset") {
     }
     RulesetSpec s = sample_spec();
     s.allow_dhcp = true;
-    for (auto& e : dns_allowances()) s.allowances.push_back(e);
+    for (auto& e : dns_allowances({"192.0.2.53", "2001:db8::53"})) s.allowances.push_back(e);
+    s.allowances.push_back(agent_allowance("192.0.2.99", 3128, AgentScope{"", 0, ""}));
     std::string out;
     CHECK_MESSAGE(nft_check(build_isolation_ruleset(s), &out) == 0, out);
 

@@ -46,15 +46,16 @@ iso_released || vt_fail "isolated at start: $(iso_status)"
 # An established connection to a peer the isolation will not allow.
 ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" hold 10.77.3.2 80 "$VT_DIR/hold" &
 vt_track_pid $!
-vt_wait_until 5 grep -q connected "$VT_DIR/hold" || vt_fail "held connection did not open"
+# 20 s each: a python start can take seconds on a loaded machine.
+vt_wait_until 20 grep -q connected "$VT_DIR/hold" || vt_fail "held connection did not open"
 # And an idle one (it never sends, so only ending the socket can tell it).
 ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" idle 10.77.3.2 80 "$VT_DIR/idle" &
 vt_track_pid $!
-vt_wait_until 5 grep -q connected "$VT_DIR/idle" || vt_fail "idle connection did not open"
+vt_wait_until 20 grep -q connected "$VT_DIR/idle" || vt_fail "idle connection did not open"
 # And one to the central node, which must survive.
 ip netns exec "$NS_AGENT" python3 "$ISO_NETTOOL" idle 10.77.1.2 8443 "$VT_DIR/idle_central" &
 vt_track_pid $!
-vt_wait_until 5 grep -q connected "$VT_DIR/idle_central" || vt_fail "central connection did not open"
+vt_wait_until 20 grep -q connected "$VT_DIR/idle_central" || vt_fail "central connection did not open"
 
 EXCL='[{"direction":"outbound","protocol":6,"remote_address":"10.77.2.2","remote_ports":9000},{"direction":"both","protocol":"icmp","remote_address":"10.77.2.2/32"}]'
 out=$(vctl isolation on --timeout_s 300 --reason "integration test" --exclusions "$EXCL") ||
@@ -80,7 +81,7 @@ iso_tcp "$NS_OTHER" 10.77.3.1 7000 || vt_fail "inbound to the excluded local por
 iso_tcp "$NS_OTHER" 10.77.3.1 7001 && vt_fail "inbound to a non-excluded local port allowed"
 # The established connection that the isolation does not allow is cut.
 vt_wait_until 5 grep -q cut "$VT_DIR/hold" || vt_fail "existing connection not cut: $(cat "$VT_DIR/hold")"
-vt_wait_until 2 grep -q cut "$VT_DIR/idle" || vt_fail "idle existing connection not cut at once: $(cat "$VT_DIR/idle")"
+vt_wait_until 5 grep -q cut "$VT_DIR/idle" || vt_fail "idle existing connection not cut at once: $(cat "$VT_DIR/idle")"
 grep -q connected "$VT_DIR/idle_central" || vt_fail "connection to the central node was cut: $(cat "$VT_DIR/idle_central")"
 # The sending one may meet the reject rule before its socket is destroyed, so
 # at least the idle one is counted.
@@ -89,12 +90,17 @@ cut=$(iso_status | vt_json 'd["result"]["connections_cut"]')
 # Processes of the excluded cgroup keep their network.
 in_cgroup python3 "$ISO_NETTOOL" connect 10.77.3.2 80 2 || vt_fail "cgroup-excluded process blocked"
 
-# The self-test reaches the central node and says so.
-vt_wait_until 10 iso_status_has '"self_test":"passed"' || vt_fail "self-test did not pass: $(iso_status)"
+# No connector runs here, so the self-test has nobody to ask for an
+# authenticated exchange: it keeps the isolation and says why (the connector
+# cases are in isolation_agent_only).
+vt_wait_until 10 iso_status_has '"self_test":"inconclusive"' || vt_fail "self-test not inconclusive: $(iso_status)"
+iso_status_has 'no connector to ask for an authenticated exchange' || vt_fail "self-test detail: $(iso_status)"
+iso_isolated || vt_fail "an inconclusive self-test released the isolation"
 vt_wait_until 5 iso_event_seen isolate || vt_fail "no isolate action_result event"
 
 # Malformed commands are refused whole; the running ruleset stays as it was.
-before=$(ip netns exec "$NS_AGENT" nft list table inet "$ISO_TABLE")
+# -s: without counters, which late packets of the cut connections still move.
+before=$(ip netns exec "$NS_AGENT" nft -s list table inet "$ISO_TABLE")
 for bad in '[{"remote_address":"10.0.0.0/33"}]' \
            '[{"direction":"both","protocol":6,"remote_ports":"80"}]' \
            '[{"direction":"outbound","protocol":6,"remote_ports":70000}]' \
@@ -102,7 +108,7 @@ for bad in '[{"remote_address":"10.0.0.0/33"}]' \
   if msg=$(vctl isolation on --exclusions "$bad" 2>&1); then vt_fail "malformed exclusions accepted: $bad"; fi
   [[ $msg == *exclusions* ]] || vt_fail "refusal does not name the field: $msg"
 done
-after=$(ip netns exec "$NS_AGENT" nft list table inet "$ISO_TABLE")
+after=$(ip netns exec "$NS_AGENT" nft -s list table inet "$ISO_TABLE")
 [[ $before == "$after" ]] || vt_fail "a refused command changed the ruleset"
 iso_tcp "$NS_AGENT" 10.77.3.2 80 && vt_fail "refused command opened the network"
 

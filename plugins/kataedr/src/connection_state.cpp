@@ -59,4 +59,12 @@ std::string ConnectionState::json() const {
            "}}";
 }
 
+std::string ConnectionState::contact_json() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return "{\"last_contact_ns\":" + std::to_string(last_success_ns_) +
+           ",\"last_failure_ns\":" + std::to_string(error_ns_) + ",\"last_failure\":\"" +
+           vigil::json_escape(error_kind_.empty() ? std::string() : error_kind_ + ": " + error_message_) +
+           "\",\"central\":\"" + vigil::json_escape(server_) + "\"}";
+}
+
 }  // namespace kataedr

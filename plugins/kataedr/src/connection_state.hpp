@@ -22,6 +22,10 @@ public:
     std::string last_error() const;
     // {"server":..,"connected":..,"last_success_ns":..,"last_error":{..}|null}
     std::string json() const;
+    // The connector-contact contract other plugins read (through the SDK helper):
+    // {"last_contact_ns":N (CLOCK_REALTIME of the last successful exchange, 0 = never),
+    //  "last_failure_ns":M (0 = none),"last_failure":"<kind>: <message>","central":"<url>"}
+    std::string contact_json() const;
 
 private:
     mutable std::mutex mu_;

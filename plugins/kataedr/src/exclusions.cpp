@@ -1,20 +1,16 @@
 #include "exclusions.hpp"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <fnmatch.h>
-#include <pcre2.h>
 
 #include <stdexcept>
 #include <string>
+#include <vigil/common/regex.hpp>
 
 namespace kataedr {
 
 struct Exclusions::Compiled {
     std::string glob;
-    pcre2_code* regex = nullptr;
-    ~Compiled() {
-        if (regex) pcre2_code_free(regex);
-    }
+    std::unique_ptr<vigil::common::Regex> regex;
 };
 
 Exclusions::Exclusions(const std::vector<ExclusionRule>& rules) {
@@ -22,19 +18,16 @@ Exclusions::Exclusions(const std::vector<ExclusionRule>& rules) {
         auto c = std::make_unique<Compiled>();
         c->glob = rules[i].exe_glob;
         if (!rules[i].cmdline_regex.empty()) {
-            int err = 0;
-            PCRE2_SIZE offset = 0;
-            c->regex = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(rules[i].cmdline_regex.data()),
-                                     rules[i].cmdline_regex.size(), PCRE2_UTF, &err, &offset, nullptr);
-            if (!c->regex) {
-                PCRE2_UCHAR msg[256];
-                pcre2_get_error_message(err, msg, sizeof msg);
-                throw std::invalid_argument("kataedr.exclusions[" + std::to_string(i) +
-                                            "].cmdline: invalid regex \"" + rules[i].cmdline_regex +
-                                            "\" at offset " + std::to_string(offset) + ": " +
-                                            reinterpret_cast<const char*>(msg));
+            try {
+                // A command line with invalid UTF-8 never matches (it stays visible), and
+                // a search that hits the PCRE2 limits counts as no match for the same reason.
+                c->regex = std::make_unique<vigil::common::Regex>(rules[i].cmdline_regex,
+                                                                  vigil::common::RegexOptions{.match_invalid_utf = false});
+            } catch (const vigil::common::RegexError& e) {
+                throw std::invalid_argument("kataedr.exclusions[" + std::to_string(i) + "].cmdline: invalid regex \"" +
+                                            rules[i].cmdline_regex + "\" at offset " + std::to_string(e.offset()) +
+                                            ": " + e.message());
             }
-            pcre2_jit_compile(c->regex, PCRE2_JIT_COMPLETE);  // best effort; falls back to the interpreter
         }
         rules_.push_back(std::move(c));
     }
@@ -48,13 +41,7 @@ bool Exclusions::excluded(std::string_view exe, std::string_view cmdline) const 
     for (const auto& r : rules_) {
         // No FNM_PATHNAME: "*" also matches "/", so "/opt/app/*" covers the subtree.
         if (!r->glob.empty() && fnmatch(r->glob.c_str(), exe_z.c_str(), 0) != 0) continue;
-        if (r->regex) {
-            pcre2_match_data* md = pcre2_match_data_create_from_pattern(r->regex, nullptr);
-            int rc = pcre2_match(r->regex, reinterpret_cast<PCRE2_SPTR>(cmdline.data()), cmdline.size(), 0, 0,
-                                 md, nullptr);
-            pcre2_match_data_free(md);
-            if (rc < 0) continue;  // no match, or an invalid UTF-8 command line
-        }
+        if (r->regex && !r->regex->search(cmdline)) continue;
         return true;
     }
     return false;

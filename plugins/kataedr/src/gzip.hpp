@@ -21,6 +21,8 @@ public:
     GzipStream(const GzipStream&) = delete;
     GzipStream& operator=(const GzipStream&) = delete;
     void append(std::string_view text);
+    // Compressed bytes produced so far (zlib may still hold some input).
+    size_t compressed_size() const { return out_.size(); }
     // Appends `tail`, ends the stream and returns the whole gzip body.
     std::string finish(std::string_view tail);
 

@@ -9,14 +9,14 @@
 #include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/Timespan.h>
 #include <rapidjson/document.h>
+#include <vigil/common/json_parse.hpp>
 #include <sys/socket.h>
 
 namespace kataedr {
 
 std::string HttpResponse::error_text() const {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (!d.HasParseError() && d.IsObject()) {
+    if (vigil::common::parse_json_bounded(d, body).empty() && d.IsObject()) {
         auto it = d.FindMember("error");
         if (it != d.MemberEnd() && it->value.IsString()) return it->value.GetString();
     }
@@ -35,12 +35,13 @@ Poco::Net::Context::Ptr HttpsChannel::context_for(size_t index) {
         Poco::Net::Context::Params params;  // no default CAs: trust is exactly server_ca
         params.loadDefaultCAs = false;
         params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
-        params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
+        params.cipherList = kTls12Ciphers;  // TLS 1.2: ECDHE + AEAD only; TLS 1.3 suites are all AEAD
         Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
         // Host/IP and pin checks are done by OpenSSL (TlsMaterial::configure),
         // which also gives precise failure texts; Poco's own check is redundant.
         ctx->enableExtendedCertificateVerification(false);
-        config_->tls->configure(ctx->sslContext(), config_->servers[index].host);
+        auto own = config_->identity ? config_->identity->credential() : nullptr;
+        config_->tls->configure(ctx->sslContext(), config_->servers[index].host, own.get());
         contexts_[index] = ctx;
     }
     return contexts_[index];
@@ -60,7 +61,18 @@ void HttpsChannel::abort() {
     }
 }
 
+void HttpsChannel::follow_identity() {
+    if (!config_->identity) return;
+    uint64_t gen = config_->identity->generation();
+    if (gen == identity_generation_) return;
+    std::lock_guard<std::mutex> g(mu_);
+    session_.reset();
+    contexts_.assign(contexts_.size(), nullptr);
+    identity_generation_ = gen;
+}
+
 HttpResponse HttpsChannel::send(const HttpRequest& req) {
+    follow_identity();
     const size_t n = config_->servers.size();
     // The server that answered last first, then all others in configured order.
     std::vector<size_t> order{current_.load()};

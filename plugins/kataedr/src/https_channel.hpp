@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent_identity.hpp"
 #include "connection_state.hpp"
 #include "tls_material.hpp"
 #include "url.hpp"
@@ -39,6 +40,9 @@ struct ChannelConfig {
     uint32_t connect_timeout_s = 10;
     uint32_t request_timeout_s = 10;
     std::string agent_id;
+    // The agent's own certificate, presented once enrolled (instead of the shared client_p12).
+    // May be null (tests): then only the TlsMaterial's client certificate is used.
+    std::shared_ptr<AgentIdentity> identity;
 };
 
 struct HttpRequest {
@@ -92,6 +96,8 @@ public:
 private:
     HttpResponse send_to(size_t index, const HttpRequest& req, bool fresh);
     Poco::Net::Context::Ptr context_for(size_t index);
+    // A new identity (enrolled, renewed, forgotten) means new TLS contexts and connections.
+    void follow_identity();
 
     std::shared_ptr<const ChannelConfig> config_;
     ConnectionState* state_;
@@ -99,6 +105,7 @@ private:
     mutable std::mutex mu_;  // guards session_ against abort()
     std::unique_ptr<Poco::Net::HTTPSClientSession> session_;
     size_t session_index_ = 0;
+    uint64_t identity_generation_ = 0;
     std::atomic<size_t> current_{0};
     std::atomic<bool> aborted_{false};
 };

@@ -6,7 +6,9 @@
 #include <rapidjson/writer.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <vigil/sdk.hpp>
 
 namespace kataedr {
@@ -21,8 +23,30 @@ struct StringOut {
 };
 using Writer = rapidjson::Writer<StringOut>;
 
+// The string cap of the event being converted on this thread (append_ocsf sets it; the
+// writers below are shared by every event class, so passing it through each would touch
+// every signature for one number).
+thread_local size_t t_max_string = SIZE_MAX;
+
 void key(Writer& w, const char* k) { w.Key(k); }
-void str(Writer& w, std::string_view s) { w.String(s.data(), rapidjson::SizeType(s.size())); }
+
+// Cuts at a UTF-8 character boundary at or below `max`.
+size_t utf8_cut(std::string_view s, size_t max) {
+    size_t n = std::min(max, s.size());
+    while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return n;
+}
+
+void str(Writer& w, std::string_view s) {
+    if (s.size() <= t_max_string) {
+        w.String(s.data(), rapidjson::SizeType(s.size()));
+        return;
+    }
+    size_t keep = utf8_cut(s, t_max_string);
+    std::string cut(s.substr(0, keep));
+    cut += truncation_marker(s.size() - keep);
+    w.String(cut.data(), rapidjson::SizeType(cut.size()));
+}
 void kv(Writer& w, const char* k, std::string_view v) {
     w.Key(k);
     str(w, v);
@@ -45,9 +69,10 @@ bool valid_json(std::string_view s) {
 }
 
 // Writes JSON text that came from another plugin: embedded as a value when
-// valid, else as a string so a bad producer cannot corrupt a batch.
+// valid, else as a string so a bad producer cannot corrupt a batch. Above the string
+// cap it is a (cut) string too.
 void raw_or_string(Writer& w, std::string_view s) {
-    if (valid_json(s))
+    if (s.size() <= t_max_string && valid_json(s))
         w.RawValue(s.data(), s.size(), rapidjson::kObjectType);
     else
         str(w, s);
@@ -579,7 +604,13 @@ ActorRef actor_of(const EventView& ev) {
     }
 }
 
-bool append_ocsf(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, std::string& out) {
+std::string truncation_marker(size_t more_bytes) {
+    return " [truncated: " + std::to_string(more_bytes) + " more bytes]";
+}
+
+namespace {
+
+bool append_once(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, std::string& out) {
     size_t mark = out.size();
     StringOut os{&out};
     Writer w(os);
@@ -606,6 +637,98 @@ bool append_ocsf(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq
     }
     if (!ok) out.resize(mark);
     return ok;
+}
+
+// Resets the thread's string cap when a conversion ends, however it ends.
+struct StringCap {
+    explicit StringCap(size_t cap) { t_max_string = cap; }
+    ~StringCap() { t_max_string = SIZE_MAX; }
+};
+
+}  // namespace
+
+namespace {
+
+template <class T>
+ProcessRef ref_from(const EventView& ev) {
+    auto v = vigil::view<T>(ev.payload, ev.payload_size);
+    if (!v.valid || v->process.struct_size == 0) return {};
+    const auto& p = v->process;
+    return ProcessRef{true, p.pid, p.ppid, p.uid, p.process_key};
+}
+
+}  // namespace
+
+ProcessRef process_of(const EventView& ev) {
+    switch (ev.type_id) {
+        case VIGIL_TYPE_PROCESS_START:
+        case VIGIL_TYPE_PROCESS_EXIT:
+            return ref_from<vigil_process_event>(ev);
+        case VIGIL_TYPE_NETWORK:
+            return ref_from<vigil_network_event>(ev);
+        case VIGIL_TYPE_FILE:
+            return ref_from<vigil_file_event>(ev);
+        case VIGIL_TYPE_THREAT:
+            return ref_from<vigil_threat_event>(ev);
+        default:
+            return {};
+    }
+}
+
+bool valid_payload(const EventView& ev) {
+    switch (ev.type_id) {
+        case VIGIL_TYPE_PROCESS_START:
+        case VIGIL_TYPE_PROCESS_EXIT:
+            return vigil::view<vigil_process_event>(ev.payload, ev.payload_size).valid;
+        case VIGIL_TYPE_NETWORK:
+            return vigil::view<vigil_network_event>(ev.payload, ev.payload_size).valid;
+        case VIGIL_TYPE_FILE:
+            return vigil::view<vigil_file_event>(ev.payload, ev.payload_size).valid;
+        default:
+            return false;
+    }
+}
+
+bool append_ocsf(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, std::string& out,
+                 const EventLimits& limits) {
+    const size_t mark = out.size();
+    const bool critical = !is_telemetry_type(ev.type_id);
+    // Cut harder until the event fits: the configured cap, then 1 KiB, then 128 bytes.
+    const size_t caps[] = {limits.max_string_bytes, std::min<size_t>(limits.max_string_bytes, 1024),
+                           std::min<size_t>(limits.max_string_bytes, 128)};
+    for (size_t i = 0; i < 3; ++i) {
+        StringCap cap(caps[i]);
+        if (!append_once(ctx, ev, event_seq, out)) return false;
+        if (out.size() - mark <= limits.max_event_bytes || (critical && i == 2)) return true;
+        out.resize(mark);
+    }
+    return false;
+}
+
+void append_limit_notice(const OcsfContext& ctx, const LimitNotice& n, uint64_t event_seq, uint64_t time_ns,
+                         std::string& out) {
+    StringOut os{&out};
+    Writer w(os);
+    EventView ev;
+    ev.time_ns = time_ns;
+    ev.source = "kataedr";
+    w.StartObject();
+    header(w, ctx, ev, event_seq, 0, "Base Event", 0, "Uncategorized", 99,
+           n.summary ? "Telemetry limit window ended" : "Telemetry limited", "telemetry_limited", 3);
+    kv(w, "message", n.summary ? "events of uid " + std::to_string(n.owner) + " were dropped by the rate limit this hour"
+                               : "the rate limit started dropping " + n.type + " events of uid " +
+                                     std::to_string(n.owner) + " (" + n.reason + ")");
+    key(w, "unmapped");
+    w.StartObject();
+    unmapped_common(w, ev, "telemetry_limited");
+    kvu(w, "owner_uid", n.owner);
+    kv(w, "event_type", n.type);
+    kv(w, "reason", n.reason);
+    kvu(w, "window_start_ns", n.window_start_ns);
+    kvu(w, "dropped", n.dropped);
+    kvu(w, "limit", n.limit);
+    w.EndObject();
+    w.EndObject();
 }
 
 }  // namespace kataedr

@@ -25,6 +25,7 @@ struct Settings {
     bool mutual_auth = false;
     std::string client_p12;
     std::string client_p12_password_file;
+    std::string enrollment_token_file;  // token from `vigil-central enroll create` (file mode 0600)
     uint32_t connect_timeout_s = 10;
     uint32_t request_timeout_s = 10;
     uint32_t sync_period_s = 300;
@@ -34,11 +35,21 @@ struct Settings {
     bool rate_limit_enabled = true;
     uint32_t events_per_hour = 3000;
     uint32_t type_threshold_percent = 15;
+    uint32_t owner_share_percent = 25;          // of events_per_hour, per user id
+    uint32_t detection_tree_protect_s = 3600;   // how long a tree with a detection bypasses limits
+    uint32_t max_event_bytes = 65536;           // one converted event
+    uint32_t max_string_bytes = 8192;           // one string in it (longer: cut and marked)
+    uint64_t max_batch_bytes = 16ull << 20;     // uncompressed batch body
+    uint64_t max_batch_compressed_bytes = 8ull << 20;  // gzip batch body
     bool telemetry_enabled = true;
     std::vector<ExclusionRule> exclusions;
     double spool_max_mb = 100;  // MiB; fractions allowed
     uint32_t task_poll_wait_s = 25;
     uint32_t task_timeout_s = 300;  // for tasks that carry no timeout_s
+    // What the central node may ask for (see task_authorization.hpp). Empty list = default:
+    // the product's task types.
+    std::vector<std::string> allowed_tasks;
+    std::vector<std::string> task_signing_keys;  // Ed25519 public keys (PEM files)
 };
 
 // Parses and checks the settings JSON; throws std::invalid_argument with a

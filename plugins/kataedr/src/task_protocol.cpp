@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <vigil/common/json_parse.hpp>
 
 #include <cctype>
 #include <stdexcept>
@@ -42,12 +43,32 @@ std::string escape(std::string_view s) {
     return std::string(sb.GetString(), sb.GetSize());
 }
 
+// The "signature" member of a task; nullopt (and `bad` set) when it is malformed.
+std::optional<TaskSignature> parse_signature(const rapidjson::Value& v, bool& bad) {
+    bad = true;
+    if (!v.IsObject()) return std::nullopt;
+    TaskSignature sig;
+    for (auto [key, target] : {std::pair{"alg", &sig.alg}, std::pair{"key_id", &sig.key_id},
+                               std::pair{"args", &sig.args_json}, std::pair{"value", &sig.value}}) {
+        auto it = v.FindMember(key);
+        if (it == v.MemberEnd() || !it->value.IsString() || it->value.GetStringLength() > (1u << 20)) return std::nullopt;
+        target->assign(it->value.GetString(), it->value.GetStringLength());
+    }
+    auto exp = v.FindMember("expires_ns");
+    if (exp == v.MemberEnd() || !exp->value.IsInt64()) return std::nullopt;
+    sig.expires_ns = exp->value.GetInt64();
+    bad = false;
+    return sig;
+}
+
 }  // namespace
 
 TaskPoll parse_task_poll(std::string_view body) {
     rapidjson::Document doc;
-    doc.Parse(body.data(), body.size());
-    if (doc.HasParseError()) throw std::invalid_argument("task poll answer is not valid JSON");
+    // Iterative, depth-limited: the answer can be megabytes, and "[[[[..." would overflow
+    // the stack of the recursive parser.
+    if (auto err = vigil::common::parse_json_bounded(doc, body); !err.empty())
+        throw std::invalid_argument("task poll answer is not valid JSON: " + err);
     if (!doc.IsObject()) throw std::invalid_argument("task poll answer is not a JSON object");
     auto tasks = doc.FindMember("tasks");
     if (tasks == doc.MemberEnd() || !tasks->value.IsArray())
@@ -104,6 +125,14 @@ TaskPoll parse_task_poll(std::string_view body) {
         auto created = t.FindMember("created_ns");
         if (created != t.MemberEnd() && created->value.IsUint64())
             task.created_ns = created->value.GetUint64();
+        if (auto sig = t.FindMember("signature"); sig != t.MemberEnd() && !sig->value.IsNull()) {
+            bool bad = false;
+            task.signature = parse_signature(sig->value, bad);
+            if (bad) {
+                reject("invalid task: \"signature\" must be {alg, key_id, expires_ns, args, value}");
+                continue;
+            }
+        }
         out.tasks.push_back(std::move(task));
     }
     return out;

@@ -4,11 +4,21 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace kataedr {
+
+// An operator's signature on a task (docs/protocol.md, "Task signatures").
+struct TaskSignature {
+    std::string alg;        // "ed25519"
+    std::string key_id;     // 16 hex digits: which operator key
+    int64_t expires_ns = 0;
+    std::string args_json;  // the args exactly as signed (and then executed)
+    std::string value;      // base64
+};
 
 struct Task {
     std::string id;
@@ -16,6 +26,7 @@ struct Task {
     std::string args_json = "{}";  // always a JSON object
     uint32_t timeout_s = 0;        // 0 = the connector's default
     uint64_t created_ns = 0;
+    std::optional<TaskSignature> signature;
 };
 
 // A task that could be identified but not accepted: it gets an error result.

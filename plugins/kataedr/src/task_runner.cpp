@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vigil/plugin.h>
@@ -65,11 +67,29 @@ bool file_digest(const std::string& path, std::string& hex, uint64_t& size, std:
     return true;
 }
 
+// `{"status":..,"result":{...}}` with result.upload_sha256 / upload_size added.
+std::string with_upload_hash(const std::string& body, const std::string& sha, uint64_t size) {
+    rapidjson::Document d;
+    d.Parse(body.data(), body.size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("result") || !d["result"].IsObject()) return body;
+    auto& a = d.GetAllocator();
+    auto& result = d["result"];
+    result.RemoveMember("upload_sha256");
+    result.RemoveMember("upload_size");
+    result.AddMember("upload_sha256", rapidjson::Value(sha.c_str(), a), a);
+    result.AddMember("upload_size", rapidjson::Value(size), a);
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    d.Accept(w);
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
 }  // namespace
 
 TaskRunner::TaskRunner(Options opt, std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
                        TaskJournal& journal, CommandFn command, std::function<void()> need_sync, LogFn log)
     : opt_(std::move(opt)),
+      identity_(channel->identity),
       poll_channel_(channel, &state),
       post_channel_(channel, &state),
       state_(state),
@@ -112,6 +132,10 @@ bool TaskRunner::sleep_unless_stopped(uint32_t seconds) {
 void TaskRunner::poll_loop() {
     uint32_t backoff = 1;
     while (!stop_) {
+        if (identity_ && !identity_->enrolled()) {  // the uploader thread enrolls; tasks wait for it
+            sleep_unless_stopped(1);
+            continue;
+        }
         HttpRequest req;
         req.method = "GET";
         req.path = "/api/v1/agent/tasks?wait=" + std::to_string(opt_.poll_wait_s);
@@ -171,17 +195,25 @@ void TaskRunner::handle_poll(const TaskPoll& poll) {
 }
 
 void TaskRunner::execute(const Task& t) {
-    TaskRoute route = route_task(t.type);
     uint32_t timeout_s = t.timeout_s ? t.timeout_s : opt_.default_timeout_s;
+    TaskRoute route = route_task(t.type);
+    if (route.kind == TaskRoute::Kind::unknown) {
+        complete(t.id, VIGIL_ENOTFOUND, {}, "unknown task type \"" + t.type + "\"", timeout_s);
+        return;
+    }
+    std::string args_json = t.args_json;
+    if (opt_.policy) {
+        if (auto why = authorize_task(t, *opt_.policy, opt_.agent_id, int64_t(now_ns()), args_json)) {
+            log_(VIGIL_LOG_WARN, "task " + t.id + " (" + t.type + ") refused: " + *why);
+            complete(t.id, VIGIL_EFAILED, {}, "refused by the agent: " + *why, timeout_s);
+            return;
+        }
+    }
     if (route.kind == TaskRoute::Kind::ping) {
         complete(t.id, VIGIL_OK,
                  "{\"pong\":true,\"agent_id\":\"" + opt_.agent_id +
                      "\",\"time_ns\":" + std::to_string(now_ns()) + "}",
                  {}, timeout_s);
-        return;
-    }
-    if (route.kind == TaskRoute::Kind::unknown) {
-        complete(t.id, VIGIL_ENOTFOUND, {}, "unknown task type \"" + t.type + "\"", timeout_s);
         return;
     }
     {
@@ -200,7 +232,7 @@ void TaskRunner::execute(const Task& t) {
         self->complete(id, status, result, why, timeout_s);
     };
     try {
-        command_("task:" + t.id, route.command, t.args_json, timeout_s * 1000, done);
+        command_("task:" + t.id, route.command, args_json, timeout_s * 1000, done);
     } catch (const std::exception& e) {
         complete(t.id, VIGIL_EFAILED, {}, std::string("cannot send ") + route.command + ": " + e.what(),
                  timeout_s);
@@ -282,6 +314,9 @@ bool TaskRunner::upload_file(JournalEntry& e) {
         counters_.files_uploaded.fetch_add(1);
         if (e.upload_delete) ::unlink(e.upload_file.c_str());
         e.upload_file.clear();
+        // The hash of what was uploaded goes into the (authenticated) result: the operator's
+        // download is checked against it, not against anything the server says.
+        e.result_body = with_upload_hash(e.result_body, sha, size);
         try {
             journal_.record(e);
         } catch (...) {

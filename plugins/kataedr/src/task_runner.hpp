@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "https_channel.hpp"
+#include "task_authorization.hpp"
 #include "task_journal.hpp"
 #include "task_protocol.hpp"
 
@@ -45,6 +46,9 @@ public:
         uint32_t poll_wait_s = 25;
         uint32_t default_timeout_s = 300;
         uint32_t max_retry_s = 30;
+        // What the central node may ask for (allowed_tasks, task_signing_keys); null = anything
+        // of the product's task types (tests).
+        std::shared_ptr<const TaskPolicy> policy;
     };
 
     TaskRunner(Options opt, std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
@@ -72,6 +76,7 @@ private:
     bool sleep_unless_stopped(uint32_t seconds);
 
     Options opt_;
+    std::shared_ptr<AgentIdentity> identity_;
     HttpsChannel poll_channel_;
     HttpsChannel post_channel_;
     ConnectionState& state_;

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "durable_file.hpp"
+#include "vigil/common/trusted_path.hpp"
 
 namespace kataedr {
 namespace {
@@ -73,7 +74,17 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     return preverify_ok;
 }
 
+// Whom the agent trusts and who it claims to be: files only root controls.
+void require_trusted(const char* setting, const std::string& path) {
+    try {
+        (void)vigil::common::require_trusted_path(path, setting, vigil::common::PathKind::file);
+    } catch (const vigil::common::UntrustedPath& e) {
+        throw std::runtime_error(std::string("kataedr.") + e.what());
+    }
+}
+
 std::vector<X509*> read_pem_certificates(const std::string& path) {
+    require_trusted("server_ca", path);
     BIO* bio = BIO_new_file(path.c_str(), "r");
     if (!bio) throw std::runtime_error("kataedr.server_ca: cannot read " + path + ": " + openssl_errors());
     std::vector<X509*> certs;
@@ -98,6 +109,7 @@ std::shared_ptr<const TlsMaterial> TlsMaterial::load(const Settings& s) {
     if (s.mutual_auth) {
         std::string password;
         if (!s.client_p12_password_file.empty()) {
+            require_trusted("client_p12_password_file", s.client_p12_password_file);
             auto text = read_small_file(s.client_p12_password_file, 4096);
             if (!text)
                 throw std::runtime_error("kataedr.client_p12_password_file: " + s.client_p12_password_file +
@@ -106,6 +118,7 @@ std::shared_ptr<const TlsMaterial> TlsMaterial::load(const Settings& s) {
             while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
                 password.pop_back();
         }
+        require_trusted("client_p12", s.client_p12);
         BIO* bio = BIO_new_file(s.client_p12.c_str(), "rb");
         if (!bio)
             throw std::runtime_error("kataedr.client_p12: cannot read " + s.client_p12 + ": " +
@@ -168,8 +181,10 @@ std::string TlsMaterial::hint_for(const std::string& e) const {
     return {};
 }
 
-void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host) const {
+void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host, const ClientCredential* own) const {
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1)
+        throw std::runtime_error("kataedr: OpenSSL refuses the cipher list: " + openssl_errors());
     X509_STORE* store = SSL_CTX_get_cert_store(ctx);
     for (X509* c : trusted_) X509_STORE_add_cert(store, c);  // takes its own reference
     ERR_clear_error();                                       // duplicates are harmless
@@ -188,7 +203,10 @@ void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host) const 
             X509_VERIFY_PARAM_set1_host(param, server_host.c_str(), server_host.size());
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, &verify_callback);
-    if (client_cert_) {
+    if (own && own->cert) {
+        if (SSL_CTX_use_certificate(ctx, own->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, own->key) != 1)
+            throw std::runtime_error("kataedr: cannot use the agent certificate: " + openssl_errors());
+    } else if (client_cert_) {
         if (SSL_CTX_use_certificate(ctx, client_cert_) != 1 || SSL_CTX_use_PrivateKey(ctx, client_key_) != 1)
             throw std::runtime_error("kataedr: cannot use the client certificate: " + openssl_errors());
         for (X509* c : client_chain_) SSL_CTX_add1_chain_cert(ctx, c);

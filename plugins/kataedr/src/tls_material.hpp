@@ -15,9 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "client_credential.hpp"
 #include "settings.hpp"
 
 namespace kataedr {
+
+// TLS 1.2 ciphers the connector offers: forward secrecy and authenticated encryption only.
+inline constexpr const char* kTls12Ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20";
 
 class TlsMaterial {
 public:
@@ -33,9 +37,10 @@ public:
     // check), or returns empty when there is nothing to add.
     std::string hint_for(const std::string& tls_error) const;
 
-    // Configures an OpenSSL client context for one server: TLS >= 1.2,
-    // trust/pin, host check, and the client certificate when mutual_auth.
-    void configure(SSL_CTX* ctx, const std::string& server_host) const;
+    // Configures an OpenSSL client context for one server: TLS >= 1.2 (1.2 with ECDHE + AEAD
+    // only), trust/pin, host check, and the client certificate: the agent's own (`own`, once
+    // enrolled) or else the shared one from client_p12 when mutual_auth.
+    void configure(SSL_CTX* ctx, const std::string& server_host, const ClientCredential* own = nullptr) const;
 
     // The reason the last certificate verification failed on this thread
     // (the OpenSSL text plus the certificate subject), or empty.

@@ -1,6 +1,7 @@
 #include "uploader.hpp"
 
 #include <rapidjson/document.h>
+#include <vigil/common/json_parse.hpp>
 #include <vigil/plugin.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <future>
 #include <vector>
 
+#include "batch_split.hpp"
 #include "gzip.hpp"
 
 namespace kataedr {
@@ -104,8 +106,8 @@ SendResult Uploader::send_batch(const Sealed& b, HttpsChannel& channel, bool may
         counters_.upload_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent_at).count());
         if (r.status == 200) {
             rapidjson::Document d;
-            d.Parse(r.body.data(), r.body.size());
-            if (!d.HasParseError() && d.IsObject() && d.HasMember("duplicate") && d["duplicate"].IsBool() &&
+            if (vigil::common::parse_json_bounded(d, r.body).empty() && d.IsObject() && d.HasMember("duplicate") &&
+                d["duplicate"].IsBool() &&
                 d["duplicate"].GetBool()) {
                 counters_.duplicates.fetch_add(1);  // stored before (a retry): not counted twice
             } else {
@@ -124,17 +126,43 @@ SendResult Uploader::send_batch(const Sealed& b, HttpsChannel& channel, bool may
         std::string msg = "HTTP " + std::to_string(r.status) + " from " + r.server + " for telemetry batch " +
                           std::to_string(b.seq) + ": " + r.error_text();
         state_.failure("http", r.server, msg);
-        if (r.status == 400 || r.status == 413 || r.status == 415 || r.status == 422) {
-            // The server will never accept this batch; keeping it would block all later ones.
-            log_(VIGIL_LOG_ERROR, msg + " (batch dropped, " + std::to_string(b.events) + " events)");
-            counters_.batches_rejected.fetch_add(1);
-            counters_.events_rejected.fetch_add(b.events);
-            return SendResult::rejected;
-        }
-        log_(VIGIL_LOG_WARN, msg);
+        // Too large, or an event the server cannot store: the halves go instead, so nothing
+        // but a single refused event is ever lost (a detection next to it is not).
+        if (r.status == 400 || r.status == 413 || r.status == 422) return resend_split(b, channel, may_register, msg);
+        // 415 and everything else say nothing about this batch: it is kept and retried (and
+        // spooled while the server keeps answering so).
+        log_(r.status == 415 ? VIGIL_LOG_ERROR : VIGIL_LOG_WARN, msg);
         return SendResult::failed;
     }
     return SendResult::failed;
+}
+
+SendResult Uploader::resend_split(const Sealed& b, HttpsChannel& channel, bool may_register, const std::string& why) {
+    std::optional<std::pair<BatchPart, BatchPart>> halves;
+    if (b.events >= 2) {
+        try {
+            halves = split_batch(b.body, b.seq);
+        } catch (const std::exception& e) {
+            log_(VIGIL_LOG_ERROR, why + " (cannot split: " + e.what() + ")");
+        }
+    }
+    if (!halves) {
+        // A single event the server refuses on its own (or a body that cannot be split):
+        // dropped, so it cannot block everything after it, and counted.
+        log_(VIGIL_LOG_ERROR, why + " (dropped, " + std::to_string(b.events) + " events)");
+        counters_.batches_rejected.fetch_add(1);
+        counters_.events_rejected.fetch_add(b.events);
+        return SendResult::rejected;
+    }
+    log_(VIGIL_LOG_WARN, why + " (split into two batches of " + std::to_string(halves->first.events) + " and " +
+                             std::to_string(halves->second.events) + " events)");
+    counters_.batches_split.fetch_add(1);
+    for (BatchPart* part : {&halves->first, &halves->second}) {
+        Sealed half{part->seq, part->events, std::move(part->body)};
+        SendResult r = send_batch(half, channel, may_register);
+        if (r == SendResult::failed || r == SendResult::unknown_agent) return r;
+    }
+    return SendResult::delivered;
 }
 
 bool Uploader::drain_spool() {
@@ -207,6 +235,15 @@ void Uploader::spill_outbox() {
     }
 }
 
+bool Uploader::ensure_identity() {
+    const auto& identity = channel_config_->identity;
+    if (!identity) return true;
+    // A refusal of our certificate as revoked shows as a TLS alert: enroll again (new token).
+    if (identity->enrolled() && state_.last_error().find("certificate revoked") != std::string::npos)
+        identity->forget_revoked();
+    return identity->ensure(channel_, int64_t(now_ns() / 1000000000ull));
+}
+
 void Uploader::run() {
     uint64_t next_sync = 0;
     uint64_t retry_at = 0;
@@ -216,8 +253,8 @@ void Uploader::run() {
         uint64_t now = now_ns();
         for (auto& b : pipeline_.take_ready(now, false)) outbox_.push_back(from(std::move(b)));
         if (now >= retry_at) {
-            bool ok = true;
-            if (!synced_ || now >= next_sync || sync_requested_.exchange(false)) {
+            bool ok = ensure_identity();
+            if (ok && (!synced_ || now >= next_sync || sync_requested_.exchange(false))) {
                 ok = do_sync();
                 if (ok) next_sync = now + opt_.sync_period_ns;
             }

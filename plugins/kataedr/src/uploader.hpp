@@ -34,6 +34,7 @@ struct UploaderCounters {
     std::atomic<uint64_t> events_rejected{0};
     std::atomic<uint64_t> syncs{0};
     std::atomic<uint64_t> spool_errors{0};
+    std::atomic<uint64_t> batches_split{0};  // refused batches sent again as two halves
     vigil::common::Histogram upload_seconds{vigil::common::Histogram::network_latency_bounds()};
 };
 
@@ -69,9 +70,12 @@ private:
     };
     static Sealed from(SealedBatch&& b) { return Sealed{b.seq, b.count, std::move(b.body)}; }
     void run();
+    // Enrolls or renews the agent's certificate when needed; false while it has none.
+    bool ensure_identity();
     bool do_sync();
     // `may_register`: on 404 (agent unknown) sync and resend; only on the uploader's thread.
     SendResult send_batch(const Sealed& b, HttpsChannel& channel, bool may_register);
+    SendResult resend_split(const Sealed& b, HttpsChannel& channel, bool may_register, const std::string& why);
     bool drain_spool();
     bool drain_outbox();
     void spill_outbox();

@@ -30,6 +30,7 @@ plugins:
     server_ca: $VT_DIR/certs/ca.crt
     max_send_delay_s: 1
     rate_limit_enabled: false
+    enrollment_token_file: $VT_DIR/enroll.token
 EOS
 kt_start_daemon "$VT_DIR/vigil.yaml"
 [[ $(vt_plugin_state behavior) == running ]] || vt_fail "behavior is not running: $(vctl --json plugins)"

@@ -18,7 +18,8 @@ max_send_delay_s: 1
 sync_period_s: 2
 task_poll_wait_s: 2
 events_per_hour: 1000
-type_threshold_percent: 1"
+type_threshold_percent: 1
+allowed_tasks: [ping, isolate, test_behaviors.*]"
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 15 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
 agent=$(kt_agent_id)
@@ -91,6 +92,10 @@ t=$(kt_task main "$agent" isolate)
 kt_task_field main "$t" 'd["error"]' | grep -qi 'isolation' || vt_fail "task for a missing plugin: $(kt_cli main task show "$t" --json)"
 t=$(kt_task main "$agent" test_behaviors.noreply '{}' 2)
 kt_task_field main "$t" 'd["error"]' | grep -qi 'tim' || vt_fail "timeout not reported: $(kt_cli main task show "$t" --json)"
+# allowed_tasks: a raw command the agent does not list is refused by the agent itself.
+t=$(kt_task main "$agent" agent.quarantine_delete '{"id":"x"}')
+kt_task_field main "$t" 'd["error"]' | grep -q "refused by the agent: .*not in this agent's allowed_tasks" ||
+  vt_fail "unlisted raw command: $(kt_cli main task show "$t" --json)"
 
 # Malformed tasks: the operator API refuses them, so they are corrupted in the
 # server's database while the agent is down, then delivered when it returns.
@@ -116,7 +121,7 @@ t=$(kt_task main "$agent" ping)
 kt_cli main task list --agent "$agent" --json | python3 -c "
 import json,sys
 ts=json.load(sys.stdin)['tasks']
-assert len(ts)==10, len(ts)
+assert len(ts)==11, len(ts)
 assert all(t['state'] in ('done','error') for t in ts), [(t['id'],t['state']) for t in ts]
 " || vt_fail "not every task has a final result"
 vt_pass

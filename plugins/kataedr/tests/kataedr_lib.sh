@@ -5,7 +5,6 @@
 
 KT_CENTRAL=${VIGIL_CENTRAL_BIN:-$VIGIL_BUILD/bin/vigil-central}
 KT_GEN_CERTS=${VIGIL_GEN_CERTS:-$VIGIL_SOURCE/tools/gen-certs}
-KT_TOKEN="kataedr-integration-token-$$-0123456789"
 
 kt_require_central() {
   if [[ ! -x $KT_CENTRAL || ! -x $KT_GEN_CERTS ]]; then
@@ -26,6 +25,8 @@ kt_certs() { "$KT_GEN_CERTS" "$1" >/dev/null || vt_fail "gen-certs $1 failed"; }
 kt_central_config() {
   local name=$1 port=$2 certs=$3 mtls=$4 dir=$VT_DIR/central-$1
   mkdir -p "$dir"
+  # A fresh operator token per central (256 random bits, 0600): no usable token in the repository.
+  [[ -s $dir/operator.token ]] || (umask 077 && openssl rand -hex 32 >"$dir/operator.token")
   cat >"$dir/central.yaml" <<EOS
 listen:
   address: 127.0.0.1
@@ -38,10 +39,14 @@ tls:
 storage:
   database: $dir/central.db
   files_dir: $dir/files
+agents:
+  ca_dir: $VT_DIR/agent-ca   # one agent CA for every central of a test (they are one fleet)
+  certificate_lifetime_s: ${KT_CERT_LIFETIME_S:-2592000}
 operators:
   tokens:
     - name: kataedr-test
-      token: "$KT_TOKEN"
+      role: admin
+      token_file: $dir/operator.token
 cli:
   certificate: $certs/client.crt
   private_key: $certs/client.key
@@ -64,6 +69,19 @@ kt_start_central() {
     tail -20 "$VT_DIR/central-$name.log" >&2
     vt_fail "vigil-central $name did not come up on port $port"
   }
+  kt_enroll_token "$cfg"
+}
+
+# kt_enroll_token CFG [WRAPPER...]: the first central of a test hands out the
+# agents' enrollment token ($VT_DIR/enroll.token, read by kt_agent_config).
+# WRAPPER runs the CLI elsewhere (e.g. `ip netns exec NS`) for tests that start
+# vigil-central themselves.
+kt_enroll_token() {
+  local cfg=$1
+  shift
+  [[ -s $VT_DIR/enroll.token ]] && return 0
+  (umask 077 && "$@" "$KT_CENTRAL" --config "$cfg" enroll create --uses 1000 --expires 2h >"$VT_DIR/enroll.token" 2>/dev/null) ||
+    vt_fail "enroll create on central $cfg failed"
 }
 
 kt_stop_central() {
@@ -122,6 +140,7 @@ kt_agent_config() {
     echo "  kataedr:"
     echo "    enabled: true"
     echo "$settings" | sed 's/^/    /'
+    [[ $settings == *enrollment_token_file* ]] || echo "    enrollment_token_file: $VT_DIR/enroll.token"
   } >"$file"
 }
 

@@ -1,5 +1,7 @@
 #include "data_plane.hpp"
 
+#include "nft_probe.hpp"
+
 #include <cctype>
 #include <stdexcept>
 
@@ -99,7 +101,10 @@ void DataPlane::set_allow(const std::vector<common::IpPrefix>& allow) {
 
 void DataPlane::remove_table() { nft_.delete_table("inet", table_); }
 
-bool DataPlane::exists() { return nft_.table_exists("inet", table_); }
+bool DataPlane::exists() {
+    if (auto present = nft_inet_table_exists(table_)) return *present;
+    return nft_.table_exists("inet", table_);
+}
 
 std::vector<KernelElement> DataPlane::list() {
     std::vector<KernelElement> out;

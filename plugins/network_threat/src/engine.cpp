@@ -210,7 +210,11 @@ void Engine::check_scan_tiers(SourceState& s, const Probe& probe, const Packet& 
     record(s, tier == Tier::slow ? ThreatClass::scan_slow : cls, tier, p, now_ms, probe.key, out,
            probe_technique(probe.kind), window, [&](Episode& e, bool) {
                for (const auto& h : s.hits)
-                   if (h.last_ms >= since) add_target(e.evidence, h.target);
+                   if (h.last_ms >= since && (tier != Tier::fast || h.kind == probe.kind)) {
+                       add_target(e.evidence, h.target);
+                       // The episode began with the first probe it counts.
+                       e.evidence.first_ms = std::min(e.evidence.first_ms, h.first_ms);
+                   }
                e.evidence.distinct =
                    std::max(e.evidence.distinct, tier == Tier::fast ? fast : s.count_any(since));
                if (tier == Tier::fast) find_decoys(e, s, probe.kind, now_ms);

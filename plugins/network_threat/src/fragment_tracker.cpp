@@ -32,21 +32,24 @@ FragmentAnomaly FragmentTracker::observe(const Packet& p, int64_t now_ms) {
     const uint32_t end = begin + p.fragment_payload;
     // No datagram reassembles beyond 65,535 bytes (IPv6 jumbograms are never fragmented).
     if (end > 65535u) return FragmentAnomaly::oversize;
-    if (p.more_fragments && p.fragment_payload < kTinyFragment) return FragmentAnomaly::tiny;
+    // A tiny fragment is still tracked: teardrop-style overlaps are often built from tiny fragments,
+    // and an overlap is the more telling anomaly of the two.
+    const FragmentAnomaly shape =
+        p.more_fragments && p.fragment_payload < kTinyFragment ? FragmentAnomaly::tiny : FragmentAnomaly::none;
     expire(now_ms);
     const Key key{p.src, p.dst, p.frag_id, p.protocol};
     auto it = map_.find(key);
     if (it == map_.end()) {
-        if (map_.size() >= capacity_) return FragmentAnomaly::none;  // full: stop tracking, never grow
+        if (map_.size() >= capacity_) return shape;  // full: stop tracking, never grow
         it = map_.emplace(key, Datagram{now_ms, {}}).first;
     }
     auto& ranges = it->second.ranges;
     for (const auto& [b, e] : ranges) {
-        if (b == begin && e == end) return FragmentAnomaly::none;  // a duplicate (retransmission)
+        if (b == begin && e == end) return shape;  // a duplicate (retransmission)
         if (begin < e && b < end) return FragmentAnomaly::overlap;
     }
     if (ranges.size() < kMaxRangesPerDatagram) ranges.emplace_back(begin, end);
-    return FragmentAnomaly::none;
+    return shape;
 }
 
 }  // namespace vigil::network_threat

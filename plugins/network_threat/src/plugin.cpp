@@ -41,6 +41,10 @@ public:
         ec.noise = local_port_range();
         sensor_ = std::make_unique<Sensor>(ec, rules_, uint16_t(settings_.nflog_group),
                                            [this](const Finding& f) { on_finding(f); });
+        // A hung sensor thread would end detection silently: it is a watchdog
+        // component (docs/operation.md), so vigild stops its systemd pings.
+        sensor_->set_heartbeat(
+            [this](int64_t mono_ms) { this->host().gauge_set("watchdog.sensor", mono_ms); });
         host.on_command("network_threat.list", [this](const vigil::Command& c, vigil::Reply r) {
             common::Args a(c.args_json);
             a.no_positionals("network_threat.list");
@@ -83,7 +87,9 @@ public:
             host().error("network_threat: " + error_);
         }
         timers_.push_back(host().timer(kTickMs, true, [this] {
-            for (const auto& e : policy_.tick()) publish(e);
+            const auto events = policy_.tick();
+            for (const auto& e : events) publish(e);
+            if (!events.empty()) publish_status();
         }));
         timers_.push_back(host().timer(kStatusMs, true, [this] { publish_status(); }));
         timers_.push_back(host().timer(
@@ -109,6 +115,7 @@ private:
             std::string result;
             publish(f(result));
             r.ok(result);
+            status_soon();
         } catch (const CommandError& e) {
             r.error(VIGIL_EINVAL, e.what());
         } catch (const common::ArgError& e) {
@@ -141,8 +148,21 @@ private:
         const Decision d = policy_.on_finding(f, id);
         publish_threat(f, d, id);
         for (const auto& e : d.events) publish(e);
-        std::lock_guard<std::mutex> g(mu_);
-        ++by_class_[std::string(class_info(f.cls).name)];
+        {
+            std::lock_guard<std::mutex> g(mu_);
+            ++by_class_[std::string(class_info(f.cls).name)];
+        }
+        status_soon();
+    }
+
+    // A detection or a ban shows in the status at once (on the executor,
+    // at most one refresh pending), not only at the next 5-second refresh.
+    void status_soon() {
+        if (status_pending_.exchange(true)) return;
+        host().post([this] {
+            status_pending_ = false;
+            publish_status();
+        });
     }
 
     void publish_threat(const Finding& f, const Decision& d, uint64_t id) {
@@ -190,9 +210,15 @@ private:
         in.sensor = &sensor_->counters();
         in.policy = policy_.stats();
         in.bans = policy_.listed();
-        in.banned_packets = dp_.banned_packets();
+        // Reading the counter costs libnftables a full cache (~2 ms): once a minute is enough.
+        if (const int64_t now = common::realtime_ms(); now - banned_read_ms_ >= int64_t(kRefreshMs)) {
+            banned_read_ms_ = now;
+            banned_packets_ = dp_.banned_packets();
+        }
+        in.banned_packets = banned_packets_;
         in.rules = rules_.rules().size();
         in.protected_entries = policy_.protected_entries();
+        in.ban_latency = &policy_.ban_latency();
         {
             std::lock_guard<std::mutex> g(mu_);
             in.findings_by_class = by_class_;
@@ -210,6 +236,9 @@ private:
     Policy policy_;
     std::unique_ptr<Sensor> sensor_;
     std::atomic<uint64_t> next_threat_id_;
+    int64_t banned_read_ms_ = 0;
+    uint64_t banned_packets_ = 0;
+    std::atomic<bool> status_pending_{false};
     std::vector<uint64_t> timers_;
     std::mutex mu_;
     std::map<std::string, uint64_t> by_class_;

@@ -117,6 +117,7 @@ Decision Policy::ban_locked(const Finding& f, uint64_t threat_id, int64_t now) {
         d.ban = b;
         recent_bans_.push_back(now);
         stats_.ban_ms.push_back(d.ban_ms);
+        ban_latency_.observe(d.ban_ms / 1000.0);
         if (stats_.ban_ms.size() > kLatencySamples) stats_.ban_ms.erase(stats_.ban_ms.begin());
     }
     d.events.push_back(std::move(e));

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <vigil/common/status_metrics.hpp>
 
 #include "data_plane.hpp"
 #include "finding.hpp"
@@ -88,6 +89,8 @@ public:
         std::vector<double> ban_ms;  // recent decision -> kernel latencies
     };
     Stats stats();
+    // Decision -> element in the kernel set, in seconds (every ban since start).
+    const common::Histogram& ban_latency() const { return ban_latency_; }
     size_t listed();
     std::vector<Protected> protected_entries();
 
@@ -113,6 +116,7 @@ private:
     int64_t last_cap_event_ms_ = 0;
     uint64_t ticks_ = 0;
     Stats stats_;
+    common::Histogram ban_latency_{common::Histogram::local_latency_bounds()};
 };
 
 }  // namespace vigil::network_threat

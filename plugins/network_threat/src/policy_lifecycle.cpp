@@ -19,6 +19,14 @@ std::vector<ActionEvent> Policy::start(DataPlaneSpec base, std::vector<std::stri
     const auto loaded = ledger_.load();
     warnings.insert(warnings.end(), loaded.warnings.begin(), loaded.warnings.end());
     const int64_t now = now_();
+    // Bans the kernel still holds but the ledger lost (a damaged or deleted
+    // file) are adopted with the kernel's remaining time, not dropped.
+    if (dp_.exists())
+        for (const auto& e : dp_.list()) {
+            const bool attack = e.set.rfind("attack", 0) == 0;
+            if (ledger_.find(e.prefix, attack) || e.expires_ms <= 0) continue;
+            ledger_.put(Ban{e.prefix, attack, now, now + e.expires_ms, "recovered from the kernel", "reconcile", 0});
+        }
     if (loaded.mode == "block" && !settings_.block) {
         // As in the established product: switching to notify lifts the bans.
         for (auto& b : ledger_.take_all())
@@ -30,6 +38,7 @@ std::vector<ActionEvent> Policy::start(DataPlaneSpec base, std::vector<std::stri
     dp_.apply(spec_locked(now));
     save_locked();
     if (!ledger_.bans().empty()) {
+        ++stats_.restores;
         JsonWriter w;
         w.begin_object()
             .field("reason", "restored at start")

@@ -12,6 +12,10 @@ namespace vigil::network_threat {
 namespace {
 constexpr int kPollMs = 200;
 constexpr int64_t kTickMs = 1000;
+// Buffers read per wake-up before the thread ticks and beats again: a packet
+// storm must not starve the windows or stop the heartbeat.
+constexpr int kMaxBuffersPerWake = 256;
+constexpr int64_t kBeatMs = 500;
 }  // namespace
 
 Sensor::Sensor(EngineConfig config, RuleSet rules, uint16_t nflog_group, FindingFn on_finding, Clock now)
@@ -88,10 +92,15 @@ void Sensor::run(std::stop_token st) {
     // Prime the distress counters so the first flood has a baseline.
     distress_.sample(now_());
     while (!st.stop_requested()) {
+        beat();
         const int rc = ::poll(&pfd, 1, kPollMs);
         const int64_t now = now_();
         if (rc > 0) {
-            for (auto buf = socket_->receive(); !buf.empty(); buf = socket_->receive()) process(buf, now);
+            for (int n = 0; n < kMaxBuffersPerWake; ++n) {
+                const auto buf = socket_->receive();
+                if (buf.empty()) break;
+                process(buf, now);
+            }
             counters_.lost.store(socket_->lost(), std::memory_order_relaxed);
         }
         if (now - last_tick_ms_ >= kTickMs) {
@@ -99,6 +108,14 @@ void Sensor::run(std::stop_token st) {
             tick(now);
         }
     }
+    if (heartbeat_) heartbeat_(0);
+}
+
+void Sensor::beat() {
+    const int64_t mono = common::monotonic_ns() / 1000000;
+    if (!heartbeat_ || mono - last_beat_ms_ < kBeatMs) return;
+    last_beat_ms_ = mono;
+    heartbeat_(mono);
 }
 
 }  // namespace vigil::network_threat

@@ -43,6 +43,10 @@ public:
     void start();
     void stop();
     const SensorCounters& counters() const { return counters_; }
+    // The watchdog heartbeat, called from the thread (set before start()): the
+    // CLOCK_MONOTONIC ms of its latest loop about twice a second while it runs,
+    // 0 when it ends. A thread stuck anywhere stops the calls.
+    void set_heartbeat(std::function<void(int64_t)> beat) { heartbeat_ = std::move(beat); }
 
     // One buffer of NFLOG messages through the whole pipeline (the thread's
     // body; also what tests and benchmarks drive directly).
@@ -52,6 +56,7 @@ public:
 
 private:
     void run(std::stop_token st);
+    void beat();
     void emit(std::vector<Finding>& findings);
 
     Engine engine_;
@@ -65,6 +70,8 @@ private:
     NflogParseStats parse_stats_;
     std::vector<Finding> pending_;
     int64_t last_tick_ms_ = 0;
+    std::function<void(int64_t)> heartbeat_;
+    int64_t last_beat_ms_ = 0;
     std::jthread thread_;
 };
 

@@ -1,6 +1,7 @@
 #include "status.hpp"
 
 #include <algorithm>
+#include <vigil/common/status_metrics.hpp>
 #include <vigil/json_writer.hpp>
 
 namespace vigil::network_threat {
@@ -61,8 +62,43 @@ std::string status_json(const StatusInput& in) {
             .field("why", in.protected_entries[i].why)
             .end_object();
     w.end_array().field("never_block_count", uint64_t(in.protected_entries.size()));
+    w.raw_field("metrics", metrics_json(in));
     w.end_object();
     return w.take();
+}
+
+std::string metrics_json(const StatusInput& in) {
+    const SensorCounters& c = *in.sensor;
+    common::StatusMetrics m;
+    for (const auto& [cls, n] : in.findings_by_class)
+        m.counter("vigil_network_threat_detections_total", "Threat reports by detection class",
+                  {{"class", cls}}, n);
+    const auto actions = "Ban decisions by outcome";
+    m.counter("vigil_network_threat_decisions_total", actions, {{"action", "ban_added"}}, in.policy.bans)
+        .counter("vigil_network_threat_decisions_total", actions, {{"action", "ban_lifted"}},
+                 in.policy.unbans)
+        .counter("vigil_network_threat_decisions_total", actions, {{"action", "cap_reached"}},
+                 in.policy.capped)
+        .counter("vigil_network_threat_decisions_total", actions, {{"action", "restore"}}, in.policy.restores)
+        .counter("vigil_network_threat_decisions_total", actions, {{"action", "failed"}}, in.policy.failures);
+    m.counter("vigil_network_threat_evidence_packets_total",
+              "Packets the kernel handed to the plugin as evidence", {}, c.records.load());
+    const auto discarded =
+        "Evidence packets set aside: malformed, or noise (late replies, broadcast services)";
+    m.counter("vigil_network_threat_evidence_discarded_total", discarded, {{"reason", "malformed"}},
+              c.decode_errors.load())
+        .counter("vigil_network_threat_evidence_discarded_total", discarded, {{"reason", "noise"}},
+                 c.noise.load());
+    m.counter("vigil_network_threat_evidence_lost_total",
+              "NFLOG overruns: evidence the kernel could not hand over (ENOBUFS)", {}, c.lost.load());
+    m.counter("vigil_network_threat_signature_hits_total", "Signature rule matches", {},
+              c.signature_hits.load());
+    m.counter("vigil_network_threat_banned_packets_total",
+              "Packets dropped by the ban sets (read once a minute)", {}, in.banned_packets);
+    if (in.ban_latency)
+        m.histogram("vigil_network_threat_ban_duration_seconds",
+                    "Decision to element in the kernel's ban set", {}, *in.ban_latency);
+    return m.json();
 }
 
 }  // namespace vigil::network_threat

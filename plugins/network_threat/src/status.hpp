@@ -21,9 +21,13 @@ struct StatusInput {
     std::vector<Protected> protected_entries;
     std::map<std::string, uint64_t> findings_by_class;
     std::string error;  // why the plugin is not detecting (NFLOG or nftables refused), or empty
+    const common::Histogram* ban_latency = nullptr;
 };
 
+// The status object, with the Prometheus "metrics" array vigild renders
+// (docs/metrics.md, README "Metrics").
 std::string status_json(const StatusInput& in);
+std::string metrics_json(const StatusInput& in);
 
 // p-th percentile (0-100) of `v` (copied, sorted); 0 for an empty vector.
 double percentile(std::vector<double> v, double p);

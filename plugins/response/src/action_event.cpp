@@ -20,7 +20,7 @@ void embed(JsonOut& o, const char* key, const std::string& json) {
     if (d.HasParseError())
         o.str(json);
     else
-        o.value(d);
+        o.raw(to_json(d));
 }
 }  // namespace
 

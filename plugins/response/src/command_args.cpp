@@ -92,13 +92,11 @@ DeleteFileArgs parse_delete_file_args(std::string_view json) {
     return a;
 }
 
-RunSpec parse_run_process_args(std::string_view json, const ResponseConfig& cfg) {
-    ArgReader r(json);
-    RunSpec s;
-    s.max_output_bytes = cfg.max_output_bytes;
-    s.timeout_s = cfg.run_default_timeout_s;
+namespace {
 
-    // {"executable": X, "args": [...]} or the generic form {"args": [X, ...]}.
+// {"executable": X, "args": [...]} or the generic form {"args": [X, ...]};
+// returns the bytes taken by the executable and arguments.
+size_t read_command(ArgReader& r, RunSpec& s) {
     auto exe = r.string("executable");
     const rapidjson::Value* args = r.raw("args");
     std::vector<const rapidjson::Value*> words;
@@ -132,51 +130,69 @@ RunSpec parse_run_process_args(std::string_view json, const ResponseConfig& cfg)
     if (s.args.size() > kMaxRunArgs)
         throw ArgError("too many arguments (" + std::to_string(s.args.size()) + ", at most " +
                        std::to_string(kMaxRunArgs) + ")");
+    return total;
+}
 
+// "env" as {"NAME":"value"} or a list of "NAME=value"; returns its bytes.
+size_t read_env(ArgReader& r, RunSpec& s) {
+    const auto* env = r.raw("env");
+    if (!env) return 0;
+    if (env->IsObject()) {
+        for (auto it = env->MemberBegin(); it != env->MemberEnd(); ++it) {
+            std::string key(it->name.GetString(), it->name.GetStringLength());
+            add_env(s, key, expect_string(it->value, "field \"env\": the value of " + sanitize_utf8(key), 64 * 1024));
+        }
+    } else if (env->IsArray()) {
+        for (const auto& v : env->GetArray()) parse_env_entry(s, v);
+    } else if (env->IsString()) {
+        parse_env_entry(s, *env);
+    } else {
+        throw ArgError("field \"env\" must be an object {\"NAME\":\"value\"} or a list of \"NAME=value\", got " +
+                       describe_json(*env));
+    }
+    if (s.env.size() > kMaxRunEnv)
+        throw ArgError("field \"env\" has " + std::to_string(s.env.size()) + " variables, at most " +
+                       std::to_string(kMaxRunEnv));
+    size_t total = 0;
+    for (const auto& [k, v] : s.env) total += k.size() + v.size() + 2;
+    return total;
+}
+
+void read_user(ArgReader& r, RunSpec& s) {
+    const auto* user = r.raw("user");
+    if (!user) return;
+    if (user->IsUint64()) {
+        if (user->GetUint64() > 0xFFFFFFFEull)
+            throw ArgError("field \"user\": uid " + describe_json(*user) + " is out of range");
+        s.user = std::to_string(user->GetUint64());
+        return;
+    }
+    std::string u = expect_string(*user, "field \"user\"", 256);
+    if (u.empty()) throw ArgError("field \"user\" is empty");
+    s.user = u;
+}
+
+}  // namespace
+
+RunSpec parse_run_process_args(std::string_view json, const ResponseConfig& cfg) {
+    ArgReader r(json);
+    RunSpec s;
+    s.max_output_bytes = cfg.max_output_bytes;
+    s.timeout_s = cfg.run_default_timeout_s;
+    size_t total = read_command(r, s);
     if (auto cwd = r.string("cwd")) {
         expect_absolute_path(*cwd, "field \"cwd\"");
         s.cwd = *cwd;
     }
-    if (const auto* env = r.raw("env")) {
-        if (env->IsObject()) {
-            for (auto it = env->MemberBegin(); it != env->MemberEnd(); ++it) {
-                std::string key(it->name.GetString(), it->name.GetStringLength());
-                add_env(
-                    s, key,
-                    expect_string(it->value, "field \"env\": the value of " + sanitize_utf8(key), 64 * 1024));
-            }
-        } else if (env->IsArray()) {
-            for (const auto& v : env->GetArray()) parse_env_entry(s, v);
-        } else if (env->IsString()) {
-            parse_env_entry(s, *env);
-        } else {
-            throw ArgError(
-                "field \"env\" must be an object {\"NAME\":\"value\"} or a list of \"NAME=value\", got " +
-                describe_json(*env));
-        }
-        if (s.env.size() > kMaxRunEnv)
-            throw ArgError("field \"env\" has " + std::to_string(s.env.size()) + " variables, at most " +
-                           std::to_string(kMaxRunEnv));
-        for (const auto& [k, v] : s.env) total += k.size() + v.size() + 2;
-    }
+    total += read_env(r, s);
     if (total > kMaxRunTotalBytes)
-        throw ArgError("arguments and environment are too large (" + std::to_string(total) +
-                       " bytes, at most " + std::to_string(kMaxRunTotalBytes) + ")");
+        throw ArgError("arguments and environment are too large (" + std::to_string(total) + " bytes, at most " +
+                       std::to_string(kMaxRunTotalBytes) + ")");
     if (auto t = r.seconds("timeout_s", cfg.run_max_timeout_s)) {
         if (*t <= 0) throw ArgError("field \"timeout_s\" must be greater than 0");
         s.timeout_s = *t;
     }
-    if (const auto* user = r.raw("user")) {
-        if (user->IsUint64()) {
-            if (user->GetUint64() > 0xFFFFFFFEull)
-                throw ArgError("field \"user\": uid " + describe_json(*user) + " is out of range");
-            s.user = std::to_string(user->GetUint64());
-        } else {
-            std::string u = expect_string(*user, "field \"user\"", 256);
-            if (u.empty()) throw ArgError("field \"user\" is empty");
-            s.user = u;
-        }
-    }
+    read_user(r, s);
     r.finish();
     return s;
 }
@@ -236,6 +252,7 @@ TerminateSpec parse_terminate_args(std::string_view json, const ResponseConfig& 
         s.start_time_ns = *st;
     }
     if (auto tree = r.boolean("tree")) s.tree = *tree;
+    if (auto force = r.boolean("force")) s.force = *force;
     if (auto g = r.seconds("grace_s", 300)) s.grace_s = *g;
     r.finish();
     if (!s.pid && !s.exe && !s.sha256)

@@ -1,5 +1,6 @@
 #include "delete_file.hpp"
 
+#include <fcntl.h>
 #include <rapidjson/document.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,7 +9,7 @@
 #include <cstdlib>
 
 #include "action_error.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 
 namespace vigil::response {
 
@@ -73,16 +74,13 @@ AgentFiles AgentFiles::discover(const std::string& agent_config_json, const std:
     return a;
 }
 
-DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, const AgentFiles& agent,
-                            uint64_t hash_max_file_size, const std::atomic<bool>* cancel) {
-    const std::string& path = req.path;
-    DeleteCheck out;
-    FileFacts& f = out.facts;
-    f.path = path;
+namespace {
 
+// Resolves the path without following a link in any component. The lstat
+// first only words the common refusals; resolve_file is what counts.
+common::FileRef resolve_target(const std::string& path, const PathRules& rules) {
     struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0)
-        throw ActionError("cannot access " + path + ": " + errno_text(errno));
+    if (::lstat(path.c_str(), &st) != 0) throw ActionError("cannot access " + path + ": " + errno_text(errno));
     if (S_ISLNK(st.st_mode)) {
         char target[PATH_MAX];
         ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
@@ -92,22 +90,72 @@ DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, co
     }
     if (auto kind = non_regular_kind(st.st_mode); !kind.empty())
         throw ActionError("refused: " + path + " is " + kind + ", not a regular file");
-
-    f.resolved_path = resolve_or_same(path);
-    f.symlink_followed = f.resolved_path != collapse_slashes(path);
-    for (const std::string& candidate : {collapse_slashes(path), f.resolved_path}) {
-        if (auto rule = rules.match(candidate))
-            throw ActionError("refused: " + candidate + " is a protected path (rule \"" + *rule + "\")");
-        for (const auto& dir : agent.dirs)
-            if (under(candidate, dir))
-                throw ActionError("refused: " + candidate + " belongs to the agent (under " + dir + ")");
-        for (const auto& file : agent.files)
-            if (candidate == file) throw ActionError("refused: " + candidate + " is the agent's own file");
+    try {
+        return common::resolve_file(path);
+    } catch (const common::SafeFsError& e) {
+        if (e.sys_errno() != ELOOP) throw ActionError("refused: " + path + ": " + e.what());
+        const std::string real = resolve_or_same(path);
+        if (auto rule = rules.match(real))
+            throw ActionError("refused: " + real + " is a protected path (rule \"" + *rule + "\")");
+        throw ActionError("refused: a directory in " + path + " is a symbolic link (" + e.what() +
+                          "); name the real path " + real);
     }
+}
+
+void check_allowed(const common::FileRef& ref, const struct stat& st, const PathRules& rules,
+                   const AgentFiles& agent) {
+    const std::string& path = ref.path;  // resolved: its text is the object's location
+    if (auto rule = rules.match(path))
+        throw ActionError("refused: " + path + " is a protected path (rule \"" + *rule + "\")");
+    if (auto rule = rules.protects_inode(st))
+        throw ActionError("refused: " + path + " is a hard link to the protected path " + *rule);
+    for (const auto& dir : agent.dirs)
+        if (under(path, dir)) throw ActionError("refused: " + path + " belongs to the agent (under " + dir + ")");
+    for (const auto& file : agent.files)
+        if (path == file) throw ActionError("refused: " + path + " is the agent's own file");
     for (const auto& [dev, ino] : agent.inodes)
         if (uint64_t(st.st_dev) == dev && uint64_t(st.st_ino) == ino)
             throw ActionError("refused: " + path + " is a link to the agent's own executable");
+}
 
+// The SHA-256 of the checked object, read through the held directory.
+std::string verified_sha256(const common::FileRef& ref, uint64_t size, uint64_t max, const std::atomic<bool>* cancel) {
+    if (size > max)
+        throw ActionError("refused: " + ref.path + " is " + std::to_string(size) +
+                          " bytes, too large to verify the expected SHA-256 (hash_max_file_size " +
+                          std::to_string(max) + ")");
+    try {
+        common::UniqueFd fd = common::open_verified(ref);
+        common::DigestOptions o;
+        o.max_bytes = max;
+        o.cancel = cancel;
+        std::string h = common::digest_fd(fd.get(), o).sha256;
+        common::check_fd(fd.get(), ref, "while it was hashed");
+        return h;
+    } catch (const common::DigestError& e) {
+        throw ActionError("cannot verify the SHA-256 of " + ref.path + ": " + e.what());
+    } catch (const common::SafeFsError& e) {
+        throw ActionError("cannot verify the SHA-256 of " + ref.path + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, const AgentFiles& agent,
+                            uint64_t hash_max_file_size, const std::atomic<bool>* cancel) {
+    DeleteCheck out;
+    out.ref = resolve_target(req.path, rules);
+    struct stat st {};
+    try {
+        st = common::verify_ref(out.ref);
+    } catch (const common::SafeFsError& e) {
+        throw ActionError(std::string("refused: ") + e.what());
+    }
+    check_allowed(out.ref, st, rules, agent);
+    FileFacts& f = out.facts;
+    f.path = req.path;
+    f.resolved_path = out.ref.path;
+    f.symlink_followed = false;  // a link anywhere on the way was refused
     f.size = uint64_t(st.st_size);
     f.mode = st.st_mode;
     f.uid = st.st_uid;
@@ -118,19 +166,10 @@ DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, co
     f.inode = st.st_ino;
     f.device = st.st_dev;
     out.hard_links = st.st_nlink;
-
     if (req.sha256) {
-        if (uint64_t(st.st_size) > hash_max_file_size)
-            throw ActionError("refused: " + path + " is " + std::to_string(st.st_size) +
-                              " bytes, too large to verify the expected SHA-256 (hash_max_file_size " +
-                              std::to_string(hash_max_file_size) + ")");
-        try {
-            f.sha256 = hash_file(path, hash_max_file_size, cancel).sha256;
-        } catch (const StreamError& e) {
-            throw ActionError("cannot verify the SHA-256 of " + path + ": " + e.what());
-        }
+        f.sha256 = verified_sha256(out.ref, f.size, hash_max_file_size, cancel);
         if (f.sha256 != *req.sha256)
-            throw ActionError("refused: the SHA-256 of " + path + " is " + f.sha256 + ", not the expected " +
+            throw ActionError("refused: the SHA-256 of " + req.path + " is " + f.sha256 + ", not the expected " +
                               *req.sha256);
     }
     return out;
@@ -142,7 +181,7 @@ DeleteOutcome delete_file(const DeleteRequest& req, const PathRules& rules, cons
     DeleteOutcome out;
     out.check = check_deletable(req, rules, agent, hash_max_file_size, cancel);
     try {
-        out.backup_entry_json = put(req.path);
+        out.backup_entry_json = put(out.check.ref);
     } catch (const std::exception& e) {
         throw ActionError("backup of " + req.path + " failed, nothing deleted: " + e.what());
     }
@@ -164,8 +203,9 @@ DeleteOutcome delete_file(const DeleteRequest& req, const PathRules& rules, cons
     }
     // The store promised to move the file away; make sure it is gone.
     struct stat st {};
-    if (::lstat(req.path.c_str(), &st) == 0 && uint64_t(st.st_ino) == out.check.facts.inode &&
-        uint64_t(st.st_dev) == out.check.facts.device)
+    const auto& ref = out.check.ref;
+    if (::fstatat(ref.dir.get(), ref.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        uint64_t(st.st_ino) == out.check.facts.inode && uint64_t(st.st_dev) == out.check.facts.device)
         throw ActionError("the backup store kept " + req.path + " in place (backup id " + out.backup_id +
                           "); it was not deleted");
     return out;

@@ -1,6 +1,10 @@
 // delete_file: checks that a path may be deleted (regular file, not
 // protected, not the agent's own, expected SHA-256), then hands it to the
 // host's quarantine/backup store, which moves it away (that is the delete).
+// The path is resolved once, without following a symbolic link in any
+// component; the checks and the store work on that directory descriptor and
+// the checked object (device, inode, size, mtime, ctime), so a swap of any
+// directory after the checks can never redirect the delete.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +16,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <vigil/common/safe_fs.hpp>
 
 #include "get_file.hpp"
 #include "path_rules.hpp"
@@ -39,11 +45,12 @@ struct DeleteRequest {
 struct DeleteCheck {
     FileFacts facts;  // sha256 filled only when an expected hash was checked
     uint64_t hard_links = 1;
+    common::FileRef ref;  // the checked object, for the store
 };
 
-// Puts `path` into the backup store and removes it; returns the store entry
-// JSON or throws std::exception with the reason.
-using QuarantinePut = std::function<std::string(const std::string& path)>;
+// Puts the checked object into the backup store and removes it (the host's
+// quarantine_put_at); returns the store entry JSON or throws std::exception.
+using QuarantinePut = std::function<std::string(const common::FileRef& ref)>;
 
 // Refusals throw ActionError naming the reason. No side effects.
 DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, const AgentFiles& agent,

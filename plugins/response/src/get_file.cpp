@@ -15,7 +15,7 @@
 
 #include "action_error.hpp"
 #include "path_rules.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 
 namespace vigil::response {
 
@@ -139,10 +139,14 @@ StagedFile get_file(const std::string& path, const GetFileLimits& limits, const 
     if (staged.fd < 0)
         throw ActionError("cannot create staging file " + out.staged_path + ": " + errno_text(errno));
     try {
-        StreamResult r = copy_and_hash(in.fd, staged.fd, limits.max_file_size, cancel);
+        common::DigestOptions o;
+        o.max_bytes = limits.max_file_size;
+        o.cancel = cancel;
+        o.copy_fd = staged.fd;
+        common::Digests r = common::digest_fd(in.fd, o);
         f.size = r.bytes;
         f.sha256 = r.sha256;
-    } catch (const StreamError& e) {
+    } catch (const common::DigestError& e) {
         ::unlink(out.staged_path.c_str());
         throw ActionError("get_file " + path + ": " + e.what());
     }

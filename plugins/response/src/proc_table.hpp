@@ -14,19 +14,12 @@
 #include <string>
 #include <vector>
 
+#include <vigil/common/proc.hpp>
+
 namespace vigil::response {
 
-struct ProcStat {
-    pid_t pid = 0;
-    pid_t ppid = 0;
-    char state = '?';
-    uint32_t flags = 0;
-    uint64_t start_ticks = 0;  // field 22
-    std::string comm;
-};
-
-// Parses the text of /proc/PID/stat (comm may contain spaces and ')').
-std::optional<ProcStat> parse_proc_stat(const std::string& text);
+using common::ProcStat;
+using common::parse_proc_stat;
 
 struct ProcessFacts {
     ProcStat stat;
@@ -43,10 +36,8 @@ struct ProcessFacts {
 std::optional<ProcessFacts> read_process(pid_t pid);
 // All numeric entries of /proc.
 std::vector<pid_t> list_pids();
-// Boot time in ns since the epoch (realtime - boottime).
-uint64_t boot_time_ns();
-uint64_t ticks_to_epoch_ns(uint64_t start_ticks);
-// /proc/sys/kernel/pid_max (or 4194304 when unreadable).
-pid_t pid_max();
+using common::boot_time_ns;
+using common::pid_max;
+using common::ticks_to_epoch_ns;
 
 }  // namespace vigil::response

@@ -205,21 +205,11 @@ void append_capped(CapturedStream& s, const char* data, size_t n, uint64_t cap) 
     if (s.total_bytes > cap) s.truncated = true;
 }
 
-}  // namespace
+using Env = std::vector<std::pair<std::string, std::string>>;
 
-RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
-    RunOutcome out;
-    const Identity id = resolve_user(spec.user);
-    out.user = id.name;
-    out.uid = id.uid;
-    out.gid = id.gid;
-
-    // Environment: a clean base for the target user, then the extras.
-    std::vector<std::pair<std::string, std::string>> env = {{"PATH", kDefaultPath},
-                                                            {"HOME", id.home},
-                                                            {"USER", id.name},
-                                                            {"LOGNAME", id.name},
-                                                            {"SHELL", id.shell}};
+// A clean base for the target user, then the extras.
+Env build_env(const RunSpec& spec, const Identity& id) {
+    Env env = {{"PATH", kDefaultPath}, {"HOME", id.home}, {"USER", id.name}, {"LOGNAME", id.name}, {"SHELL", id.shell}};
     for (const auto& [k, v] : spec.env) {
         auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return e.first == k; });
         if (it != env.end())
@@ -227,39 +217,63 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
         else
             env.emplace_back(k, v);
     }
-    std::string path_var = kDefaultPath;
-    for (const auto& [k, v] : env)
-        if (k == "PATH") path_var = v;
+    return env;
+}
 
-    if (spec.executable.find('/') == std::string::npos) {
-        out.executable = find_in_path(spec.executable, path_var);
-        if (out.executable.empty())
-            throw ActionError("executable \"" + spec.executable + "\" not found in PATH (" + path_var + ")");
-    } else {
-        out.executable = spec.executable;
-        struct stat st {};
-        if (::stat(out.executable.c_str(), &st) != 0)
-            throw ActionError("executable " + out.executable + ": " + errno_text(errno));
-        if (!S_ISREG(st.st_mode))
-            throw ActionError("executable " + out.executable + " is not a regular file");
-        if (::access(out.executable.c_str(), X_OK) != 0)
-            throw ActionError("executable " + out.executable + " is not executable");
+std::string resolve_executable(const std::string& exe, const Env& env) {
+    if (exe.find('/') == std::string::npos) {
+        std::string path_var = kDefaultPath;
+        for (const auto& [k, v] : env)
+            if (k == "PATH") path_var = v;
+        std::string found = find_in_path(exe, path_var);
+        if (found.empty()) throw ActionError("executable \"" + exe + "\" not found in PATH (" + path_var + ")");
+        return found;
     }
-    out.cwd = spec.cwd;
-    if (out.cwd.empty()) {
-        struct stat st {};
-        out.cwd =
-            (!id.home.empty() && ::stat(id.home.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ? id.home : "/";
-    } else {
-        struct stat st {};
-        if (::stat(out.cwd.c_str(), &st) != 0)
-            throw ActionError("working directory " + out.cwd + ": " + errno_text(errno));
-        if (!S_ISDIR(st.st_mode)) throw ActionError("working directory " + out.cwd + " is not a directory");
+    struct stat st {};
+    if (::stat(exe.c_str(), &st) != 0) throw ActionError("executable " + exe + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) throw ActionError("executable " + exe + " is not a regular file");
+    if (::access(exe.c_str(), X_OK) != 0) throw ActionError("executable " + exe + " is not executable");
+    return exe;
+}
+
+std::string resolve_cwd(const std::string& cwd, const Identity& id) {
+    struct stat st {};
+    if (cwd.empty())
+        return (!id.home.empty() && ::stat(id.home.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ? id.home : "/";
+    if (::stat(cwd.c_str(), &st) != 0) throw ActionError("working directory " + cwd + ": " + errno_text(errno));
+    if (!S_ISDIR(st.st_mode)) throw ActionError("working directory " + cwd + " is not a directory");
+    return cwd;
+}
+
+// /dev/null, stdout, stderr and the exec-report pipe, all above fd 2.
+struct ChildPipes {
+    Fd null_fd, out_r, out_w, err_r, err_w, rep_r, rep_w;
+    ChildPipes() {
+        null_fd.reset(above_stdio(::open("/dev/null", O_RDWR | O_CLOEXEC)));
+        if (null_fd.get() < 0) throw ActionError("cannot open /dev/null: " + errno_text(errno));
+        make(out_r, out_w);
+        make(err_r, err_w);
+        make(rep_r, rep_w);
+    }
+    void close_child_ends() {
+        out_w.reset();
+        err_w.reset();
+        rep_w.reset();
+        null_fd.reset();
     }
 
-    // Everything the child needs is built before fork: it must not allocate.
-    out.argv.push_back(spec.executable);
-    for (const auto& a : spec.args) out.argv.push_back(a);
+private:
+    static void make(Fd& r, Fd& w) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) != 0) throw ActionError("pipe: " + errno_text(errno));
+        r.reset(above_stdio(p[0]));
+        w.reset(above_stdio(p[1]));
+        if (r.get() < 0 || w.get() < 0) throw ActionError("cannot set up pipes: " + errno_text(errno));
+    }
+};
+
+// Forks and execs; everything the child needs is built before: it must not allocate.
+pid_t spawn(RunOutcome& out, const Env& env, const Identity& id, bool change_ids, ChildPipes& p) {
     std::vector<char*> argv;
     for (auto& a : out.argv) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -268,124 +282,150 @@ RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
     std::vector<char*> envp;
     for (auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
-    // An explicit user gets exactly its groups (root can always set them).
-    const bool change_ids =
-        id.uid != ::geteuid() || id.gid != ::getegid() || (spec.user.has_value() && ::geteuid() == 0);
-
-    Fd null_fd(above_stdio(::open("/dev/null", O_RDWR | O_CLOEXEC)));
-    int p_out[2], p_err[2], p_rep[2];
-    if (null_fd.get() < 0) throw ActionError("cannot open /dev/null: " + errno_text(errno));
-    if (::pipe2(p_out, O_CLOEXEC) != 0) throw ActionError("pipe: " + errno_text(errno));
-    Fd out_r(above_stdio(p_out[0])), out_w(above_stdio(p_out[1]));
-    if (::pipe2(p_err, O_CLOEXEC) != 0) throw ActionError("pipe: " + errno_text(errno));
-    Fd err_r(above_stdio(p_err[0])), err_w(above_stdio(p_err[1]));
-    if (::pipe2(p_rep, O_CLOEXEC) != 0) throw ActionError("pipe: " + errno_text(errno));
-    Fd rep_r(above_stdio(p_rep[0])), rep_w(above_stdio(p_rep[1]));
-    if (out_r.get() < 0 || out_w.get() < 0 || err_r.get() < 0 || err_w.get() < 0 || rep_r.get() < 0 ||
-        rep_w.get() < 0)
-        throw ActionError("cannot set up pipes: " + errno_text(errno));
-
     // Block every signal across fork so the child cannot run one of the
     // host's handlers before it has reset them.
     sigset_t all, old;
     ::sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &old);
     out.start_ns = realtime_ns();
-    const int64_t start_mono = mono_ns();
     const pid_t self = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0)
-        child_exec(out.executable.c_str(), argv.data(), envp.data(), out.cwd.c_str(), null_fd.get(),
-                   out_w.get(), err_w.get(), rep_w.get(), change_ids, id.uid, id.gid, id.groups.data(),
-                   id.groups.size(), self);
+        child_exec(out.executable.c_str(), argv.data(), envp.data(), out.cwd.c_str(), p.null_fd.get(), p.out_w.get(),
+                   p.err_w.get(), p.rep_w.get(), change_ids, id.uid, id.gid, id.groups.data(), id.groups.size(),
+                   self);
     const int fork_errno = errno;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (pid < 0) throw ActionError("fork failed: " + errno_text(fork_errno));
-    out.pid = pid;
-    out_w.reset();
-    err_w.reset();
-    rep_w.reset();
-    null_fd.reset();
+    p.close_child_ends();
+    return pid;
+}
 
-    // The report pipe closes on a successful exec, or carries the failure.
+// The report pipe closes on a successful exec, or carries the failure.
+void check_started(const RunOutcome& out, const Identity& id, pid_t pid, const Fd& rep_r) {
     ChildFailure failure{};
     ssize_t got;
     do {
         got = ::read(rep_r.get(), &failure, sizeof failure);
     } while (got < 0 && errno == EINTR);
-    if (got == ssize_t(sizeof failure)) {
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    if (got != ssize_t(sizeof failure)) return;
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    std::string what = stage_name(failure.stage);
+    if (failure.stage == kStageChdir) what += "(" + out.cwd + ")";
+    if (failure.stage == kStageExec) what += "(" + out.executable + ")";
+    throw ActionError("cannot start " + out.executable + " as " + id.name + ": " + what +
+                      " failed: " + errno_text(failure.err));
+}
+
+// Collects output until the program ends (or is killed at the deadline or
+// on cancel), then drains what is left for a short while.
+class Supervisor {
+public:
+    Supervisor(const RunSpec& spec, const std::atomic<bool>* cancel, RunOutcome& out, ChildPipes& p, int64_t start)
+        : spec_(spec), cancel_(cancel), out_(out), p_(p), deadline_(start + int64_t(spec.timeout_s * 1e9)),
+          pidfd_(int(::syscall(SYS_pidfd_open, out.pid, 0))) {}
+
+    void run() {
+        for (;;) {
+            const int64_t now = mono_ns();
+            enforce_limits(now);
+            if (done_ && ((p_.out_r.get() < 0 && p_.err_r.get() < 0) || now >= drain_deadline_)) break;
+            poll_once(now);
         }
-        std::string what = stage_name(failure.stage);
-        if (failure.stage == kStageChdir) what += "(" + out.cwd + ")";
-        if (failure.stage == kStageExec) what += "(" + out.executable + ")";
-        throw ActionError("cannot start " + out.executable + " as " + id.name + ": " + what +
-                          " failed: " + errno_text(failure.err));
+        if (p_.out_r.get() >= 0 || p_.err_r.get() >= 0) out_.output_incomplete = true;
     }
 
-    Fd pidfd(int(::syscall(SYS_pidfd_open, pid, 0)));
-    const int64_t deadline = start_mono + int64_t(spec.timeout_s * 1e9);
-    int64_t drain_deadline = 0;
-    bool done = false, killed = false;
-    char buf[65536];
-    for (;;) {
-        const int64_t now = mono_ns();
-        if (!done && !killed) {
-            if (cancel && cancel->load()) {
-                kill_group(pid);
-                killed = out.cancelled = true;
-            } else if (now >= deadline) {
-                kill_group(pid);
-                killed = out.timed_out = true;
-            }
+private:
+    void enforce_limits(int64_t now) {
+        if (done_ || killed_) return;
+        if (cancel_ && cancel_->load()) {
+            kill_group(out_.pid);
+            killed_ = out_.cancelled = true;
+        } else if (now >= deadline_) {
+            kill_group(out_.pid);
+            killed_ = out_.timed_out = true;
         }
-        if (done && ((out_r.get() < 0 && err_r.get() < 0) || now >= drain_deadline)) break;
+    }
 
+    void poll_once(int64_t now) {
         pollfd fds[3];
         int nfds = 0, i_out = -1, i_err = -1, i_pid = -1;
-        if (out_r.get() >= 0) fds[i_out = nfds++] = {out_r.get(), POLLIN, 0};
-        if (err_r.get() >= 0) fds[i_err = nfds++] = {err_r.get(), POLLIN, 0};
-        if (!done && pidfd.get() >= 0) fds[i_pid = nfds++] = {pidfd.get(), POLLIN, 0};
+        if (p_.out_r.get() >= 0) fds[i_out = nfds++] = {p_.out_r.get(), POLLIN, 0};
+        if (p_.err_r.get() >= 0) fds[i_err = nfds++] = {p_.err_r.get(), POLLIN, 0};
+        if (!done_ && pidfd_.get() >= 0) fds[i_pid = nfds++] = {pidfd_.get(), POLLIN, 0};
         int64_t wait_ns = 100'000'000;  // re-check cancel at least every 100 ms
-        if (!done && !killed) wait_ns = std::min(wait_ns, std::max<int64_t>(deadline - now, 0));
-        if (done) wait_ns = std::min(wait_ns, std::max<int64_t>(drain_deadline - now, 0));
-        if (pidfd.get() < 0 && !done)
-            wait_ns = std::min<int64_t>(wait_ns, 20'000'000);  // no pidfd: poll waitpid
+        if (!done_ && !killed_) wait_ns = std::min(wait_ns, std::max<int64_t>(deadline_ - now, 0));
+        if (done_) wait_ns = std::min(wait_ns, std::max<int64_t>(drain_deadline_ - now, 0));
+        if (pidfd_.get() < 0 && !done_) wait_ns = std::min<int64_t>(wait_ns, 20'000'000);  // no pidfd: poll waitpid
         int rc = ::poll(fds, nfds_t(nfds), int((wait_ns + 999'999) / 1'000'000));
         if (rc < 0 && errno != EINTR) throw ActionError("poll failed: " + errno_text(errno));
-
-        auto drain = [&](int idx, Fd& fd, CapturedStream& s) {
-            if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
-            ssize_t n = ::read(fd.get(), buf, sizeof buf);
-            if (n > 0)
-                append_capped(s, buf, size_t(n), spec.max_output_bytes);
-            else if (n == 0 || (errno != EINTR && errno != EAGAIN))
-                fd.reset();
-        };
         if (rc > 0) {
-            drain(i_out, out_r, out.out);
-            drain(i_err, err_r, out.err);
+            drain(fds, i_out, p_.out_r, out_.out);
+            drain(fds, i_err, p_.err_r, out_.err);
         }
-        if (!done && (pidfd.get() < 0 || (i_pid >= 0 && rc > 0 && (fds[i_pid].revents & POLLIN)))) {
-            int status = 0;
-            pid_t w = ::waitpid(pid, &status, WNOHANG);
-            if (w == pid || (w < 0 && errno == ECHILD)) {
-                done = true;
-                out.end_ns = realtime_ns();
-                drain_deadline = mono_ns() + int64_t(spec.drain_after_exit_s * 1e9);
-                if (w < 0) {
-                    out.status_known = false;
-                } else if (WIFEXITED(status)) {
-                    out.exited = true;
-                    out.exit_code = WEXITSTATUS(status);
-                } else if (WIFSIGNALED(status)) {
-                    out.term_signal = WTERMSIG(status);
-                }
-            }
+        if (!done_ && (pidfd_.get() < 0 || (i_pid >= 0 && rc > 0 && (fds[i_pid].revents & POLLIN)))) reap();
+    }
+
+    void drain(const pollfd* fds, int idx, Fd& fd, CapturedStream& s) {
+        if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
+        ssize_t n = ::read(fd.get(), buf_, sizeof buf_);
+        if (n > 0)
+            append_capped(s, buf_, size_t(n), spec_.max_output_bytes);
+        else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+            fd.reset();
+    }
+
+    void reap() {
+        int status = 0;
+        pid_t w = ::waitpid(out_.pid, &status, WNOHANG);
+        if (w != out_.pid && !(w < 0 && errno == ECHILD)) return;
+        done_ = true;
+        out_.end_ns = realtime_ns();
+        drain_deadline_ = mono_ns() + int64_t(spec_.drain_after_exit_s * 1e9);
+        if (w < 0) {
+            out_.status_known = false;
+        } else if (WIFEXITED(status)) {
+            out_.exited = true;
+            out_.exit_code = WEXITSTATUS(status);
+        } else if (WIFSIGNALED(status)) {
+            out_.term_signal = WTERMSIG(status);
         }
     }
-    if (out_r.get() >= 0 || err_r.get() >= 0) out.output_incomplete = true;
+
+    const RunSpec& spec_;
+    const std::atomic<bool>* cancel_;
+    RunOutcome& out_;
+    ChildPipes& p_;
+    const int64_t deadline_;
+    Fd pidfd_;
+    int64_t drain_deadline_ = 0;
+    bool done_ = false, killed_ = false;
+    char buf_[65536];
+};
+
+}  // namespace
+
+RunOutcome run_process(const RunSpec& spec, const std::atomic<bool>* cancel) {
+    RunOutcome out;
+    const Identity id = resolve_user(spec.user);
+    out.user = id.name;
+    out.uid = id.uid;
+    out.gid = id.gid;
+    const Env env = build_env(spec, id);
+    out.executable = resolve_executable(spec.executable, env);
+    out.cwd = resolve_cwd(spec.cwd, id);
+    out.argv.push_back(spec.executable);
+    for (const auto& a : spec.args) out.argv.push_back(a);
+    // An explicit user gets exactly its groups (root can always set them).
+    const bool change_ids =
+        id.uid != ::geteuid() || id.gid != ::getegid() || (spec.user.has_value() && ::geteuid() == 0);
+    ChildPipes pipes;
+    const int64_t start_mono = mono_ns();
+    out.pid = spawn(out, env, id, change_ids, pipes);
+    check_started(out, id, out.pid, pipes.rep_r);
+    Supervisor(spec, cancel, out, pipes, start_mono).run();
     return out;
 }
 

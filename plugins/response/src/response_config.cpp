@@ -2,48 +2,13 @@
 
 #include <stdexcept>
 
+#include <vigil/common/protected_paths.hpp>
+
 #include "json_args.hpp"
 
 namespace vigil::response {
 
-const std::vector<std::string>& default_protected_paths() {
-    // "P" protects exactly P; "P/**" protects P and everything beneath it.
-    // Glob characters (* ? [) follow fnmatch(3) with FNM_PATHNAME.
-    static const std::vector<std::string> paths = {
-        "/",
-        "/etc/passwd",
-        "/etc/shadow",
-        "/etc/group",
-        "/etc/gshadow",
-        "/etc/sudoers",
-        "/etc/fstab",
-        "/etc/hosts",
-        "/etc/resolv.conf",
-        "/etc/nsswitch.conf",
-        "/etc/ld.so.conf",
-        "/etc/ld.so.cache",
-        "/etc/pam.d/**",
-        "/etc/security/**",
-        "/boot/**",
-        "/bin/**",
-        "/sbin/**",
-        "/usr/bin/**",
-        "/usr/sbin/**",
-        "/lib/**",
-        "/lib32/**",
-        "/lib64/**",
-        "/libx32/**",
-        "/usr/lib/**",
-        "/usr/lib32/**",
-        "/usr/lib64/**",
-        "/usr/libx32/**",
-        "/usr/libexec/**",
-        "/proc/**",
-        "/sys/**",
-        "/dev/**",
-    };
-    return paths;
-}
+const std::vector<std::string>& default_protected_paths() { return common::default_protected_paths(); }
 
 namespace {
 std::vector<std::string> path_list(ArgReader& r, const char* key) {

@@ -44,6 +44,19 @@ double seconds_before_deadline(uint64_t deadline_ns) {
     return left < 0.5 ? 0.5 : left;
 }
 
+// The checked object as the host's store wants it: identity and version.
+vigil_file_identity identity_of(const common::FileRef& ref) {
+    vigil_file_identity id{};
+    id.struct_size = sizeof id;
+    id.flags = VIGIL_FILE_CHECK_VERSION;
+    id.dev = ref.expect.dev;
+    id.ino = ref.expect.ino;
+    id.size = ref.expect.size;
+    id.mtime_ns = ref.expect.mtime_ns;
+    id.ctime_ns = ref.expect.ctime_ns;
+    return id;
+}
+
 // What a worker produces: the reply and the event's object.
 struct Outcome {
     vigil_status status = VIGIL_OK;
@@ -121,8 +134,8 @@ private:
     void publish_status() {
         JsonOut o;
         o.begin_object();
-        o.field_u("running_actions", running_.load());
-        o.field_u("completed", completed_.load()).field_u("failed", failed_.load());
+        o.field("running_actions", running_.load());
+        o.field("completed", completed_.load()).field("failed", failed_.load());
         o.field("staging_dir", staging_dir_);
         o.end_object();
         host().set_status(o.take());
@@ -284,9 +297,10 @@ private:
                 const std::string meta_json = meta.take();
                 try {
                     DeleteOutcome d = delete_file({a.path, a.sha256}, rules, agent_files_, hash_max, &cancel_,
-                                                  [this, &meta_json](const std::string& path) {
-                                                      return host().quarantine_put(path, meta_json,
-                                                                                   /*keep_original=*/false);
+                                                  [this, &meta_json](const common::FileRef& ref) {
+                                                      return host().quarantine_put_at(
+                                                          ref.dir.get(), ref.name, ref.path, identity_of(ref),
+                                                          meta_json, /*keep_original=*/false);
                                                   });
                     o.result_json = delete_file_result_json(d);
                 } catch (const ActionError& e) {

@@ -12,15 +12,15 @@ void file_facts(JsonOut& o, const FileFacts& f) {
     o.field("path", f.path)
         .field("resolved_path", f.resolved_path)
         .field("symlink_followed", f.symlink_followed);
-    o.field_u("size", f.size);
+    o.field("size", f.size);
     if (!f.sha256.empty()) o.field("sha256", f.sha256);
-    o.field("mode", mode_octal(f.mode)).field_u("uid", f.uid).field_u("gid", f.gid);
-    o.field("owner", f.owner).field("group", f.group).field_i("mtime_ns", f.mtime_ns);
+    o.field("mode", mode_octal(f.mode)).field("uid", f.uid).field("gid", f.gid);
+    o.field("owner", f.owner).field("group", f.group).field("mtime_ns", f.mtime_ns);
 }
 
 void process_ref(JsonOut& o, const ProcessRef& p) {
-    o.field_i("pid", p.pid).field_i("ppid", p.ppid).field("exe", p.exe).field("comm", p.comm);
-    o.field_u("start_time_ns", p.start_time_ns).field("descendant", p.descendant);
+    o.field("pid", p.pid).field("ppid", p.ppid).field("exe", p.exe).field("comm", p.comm);
+    o.field("start_time_ns", p.start_time_ns).field("descendant", p.descendant);
 }
 
 }  // namespace
@@ -45,7 +45,7 @@ std::string delete_file_result_json(const DeleteOutcome& d) {
     JsonOut o;
     o.begin_object();
     file_facts(o, d.check.facts);
-    o.field("deleted", true).field_u("hard_links", d.check.hard_links);
+    o.field("deleted", true).field("hard_links", d.check.hard_links);
     o.field("backup_id", d.backup_id);
     o.key("backup").raw(d.backup_entry_json.empty() ? "null" : d.backup_entry_json);
     o.field("restore", "vigilctl quarantine restore " + d.backup_id);
@@ -57,31 +57,31 @@ std::string run_process_result_json(const RunOutcome& r, double timeout_s, bool 
                                     uint64_t output_cap) {
     JsonOut o;
     o.begin_object();
-    o.field_i("pid", r.pid).field("executable", r.executable);
+    o.field("pid", r.pid).field("executable", r.executable);
     o.key("argv").begin_array();
     for (const auto& a : r.argv) o.str(a);
     o.end_array();
-    o.field("cwd", r.cwd).field("user", r.user).field_u("uid", r.uid).field_u("gid", r.gid);
+    o.field("cwd", r.cwd).field("user", r.user).field("uid", r.uid).field("gid", r.gid);
     o.field("exited", r.exited);
     if (r.exited)
-        o.field_i("exit_code", r.exit_code);
+        o.field("exit_code", r.exit_code);
     else
         o.key("exit_code").null();
     if (r.term_signal)
-        o.field_i("signal", r.term_signal).field("signal_name", signal_name(r.term_signal));
+        o.field("signal", r.term_signal).field("signal_name", signal_name(r.term_signal));
     else
         o.key("signal").null();
     if (!r.status_known) o.field("status_unknown", true);
     o.field("timed_out", r.timed_out).key("timeout_s").dbl(timeout_s);
     if (limited) o.field("timeout_limited_by_command_deadline", true);
     if (r.cancelled) o.field("cancelled", true);
-    o.field_i("start_time_ns", r.start_ns).field_i("end_time_ns", r.end_ns);
-    o.field_i("duration_ms", (r.end_ns - r.start_ns) / 1000000);
+    o.field("start_time_ns", r.start_ns).field("end_time_ns", r.end_ns);
+    o.field("duration_ms", (r.end_ns - r.start_ns) / 1000000);
     auto put = [&](const char* name, const CapturedStream& s) {
         const bool cut = s.data.size() > output_cap;
         o.field(name,
                 cut ? std::string_view(s.data).substr(0, size_t(output_cap)) : std::string_view(s.data));
-        o.field_u((std::string(name) + "_bytes").c_str(), s.total_bytes);
+        o.field((std::string(name) + "_bytes").c_str(), s.total_bytes);
         o.field((std::string(name) + "_truncated").c_str(), s.truncated || cut);
     };
     put("stdout", r.out);
@@ -94,7 +94,7 @@ std::string run_process_result_json(const RunOutcome& r, double timeout_s, bool 
 std::string terminate_result_json(const TerminateOutcome& t) {
     JsonOut o;
     o.begin_object();
-    o.field_u("matched", t.matched);
+    o.field("matched", t.matched);
     o.key("terminated").begin_array();
     for (const auto& p : t.terminated) {
         o.begin_object();

@@ -15,9 +15,10 @@
 #include <set>
 
 #include "action_error.hpp"
+#include "critical_services.hpp"
 #include "path_rules.hpp"
 #include "proc_table.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 
 namespace vigil::response {
 
@@ -80,8 +81,11 @@ public:
         if (auto it = cache_.find(key); it != cache_.end() && p.exe_ino != 0) return it->second;
         std::string h;
         try {
-            h = hash_file("/proc/" + std::to_string(p.stat.pid) + "/exe", max_, cancel_).sha256;
-        } catch (const StreamError&) {
+            common::DigestOptions o;
+            o.max_bytes = max_;
+            o.cancel = cancel_;
+            h = common::digest_file("/proc/" + std::to_string(p.stat.pid) + "/exe", o).sha256;
+        } catch (const common::DigestError&) {
             ++skipped_;
         }
         cache_[key] = h;
@@ -142,109 +146,139 @@ void wait_for_exit(std::vector<Target>& targets, double seconds, const std::atom
     }
 }
 
-}  // namespace
+// The selection and signalling of one request.
+class Terminator {
+public:
+    Terminator(const TerminateSpec& spec, const std::atomic<bool>* cancel)
+        : spec_(spec), cancel_(cancel), agent_(spec.agent_pid ? spec.agent_pid : ::getpid()),
+          hasher_(spec.hash_max_file_size, cancel),
+          critical_(spec.critical ? *spec.critical : CriticalServices::defaults()) {
+        if (spec.exe) exe_matcher_.emplace(*spec.exe);
+    }
 
-TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomic<bool>* cancel) {
-    TerminateOutcome out;
-    const pid_t agent = spec.agent_pid ? spec.agent_pid : ::getpid();
-    std::vector<Target> targets;
-    std::set<pid_t> chosen;
-    ExeHasher hasher(spec.hash_max_file_size, cancel);
-    std::optional<ExeMatcher> exe_matcher;
-    if (spec.exe) exe_matcher.emplace(*spec.exe);
+    TerminateOutcome run() {
+        if (spec_.pid) select_pid();
+        else select_matching();
+        if (spec_.tree) add_descendants();
+        for (auto& t : targets_) send(t, SIGTERM);
+        wait_for_exit(targets_, spec_.grace_s, cancel_, "SIGTERM");
+        if (spec_.tree && !(cancel_ && cancel_->load())) {
+            // Children forked during the grace period.
+            size_t before = targets_.size();
+            add_descendants();
+            for (size_t i = before; i < targets_.size(); ++i) send(targets_[i], SIGTERM);
+        }
+        for (auto& t : targets_)
+            if (t.signalled && !t.exited) send(t, SIGKILL);
+        wait_for_exit(targets_, spec_.kill_wait_s, nullptr, "SIGKILL");
+        collect();
+        return std::move(out_);
+    }
 
-    auto add_target = [&](const ProcessFacts& f, bool descendant) {
-        if (!chosen.insert(f.stat.pid).second) return;
-        if (auto why = never_kill_reason(f, agent); !why.empty()) {
-            out.not_terminated.push_back({ref_of(f, descendant), why});
+private:
+    void add_target(const ProcessFacts& f, bool descendant) {
+        if (!chosen_.insert(f.stat.pid).second) return;
+        if (auto why = never_kill_reason(f, agent_); !why.empty()) {
+            out_.not_terminated.push_back({ref_of(f, descendant), why});
+            return;
+        }
+        if (auto service = critical_.match(f); !service.empty() && !spec_.force) {
+            out_.not_terminated.push_back(
+                {ref_of(f, descendant), "is a critical system service (" + service + "); pass force to terminate it"});
             return;
         }
         Target t;
         t.facts = f;
         t.descendant = descendant;
-        targets.push_back(std::move(t));
-    };
+        targets_.push_back(std::move(t));
+    }
 
-    if (spec.pid) {
-        const pid_t pid = *spec.pid;
-        auto f = read_process(pid);
-        if (!f) throw ActionError("no process with pid " + std::to_string(pid));
-        if (pid == 1) throw ActionError("refused: pid 1 (init) is never terminated");
-        if (pid == agent) throw ActionError("refused: pid " + std::to_string(pid) + " is the agent itself");
-        if (f->kernel_thread())
-            throw ActionError("refused: pid " + std::to_string(pid) + " is a kernel thread");
-        if (spec.start_time_ns) {
-            const uint64_t actual = f->start_time_ns, expected = *spec.start_time_ns;
+    void check_guards(const ProcessFacts& f) {
+        const std::string pid = std::to_string(f.stat.pid);
+        if (spec_.start_time_ns) {
+            const uint64_t actual = f.start_time_ns, expected = *spec_.start_time_ns;
             const uint64_t diff = actual > expected ? actual - expected : expected - actual;
-            if (diff > uint64_t(spec.start_time_tolerance_ms) * 1'000'000)
-                throw ActionError("refused: pid " + std::to_string(pid) + " started at " +
-                                  std::to_string(actual) + " ns, not at the expected start_time_ns " +
-                                  std::to_string(expected) + " (the pid was probably reused)");
+            if (diff > uint64_t(spec_.start_time_tolerance_ms) * 1'000'000)
+                throw ActionError("refused: pid " + pid + " started at " + std::to_string(actual) +
+                                  " ns, not at the expected start_time_ns " + std::to_string(expected) +
+                                  " (the pid was probably reused)");
         }
-        if (exe_matcher && !exe_matcher->matches(*f))
-            throw ActionError("refused: pid " + std::to_string(pid) + " runs " +
-                              (f->exe_known ? f->exe : std::string("an unknown executable")) +
-                              ", not the expected " + exe_matcher->canonical());
-        if (spec.sha256) {
-            std::string h = hasher.hash(*f);
-            if (h.empty())
-                throw ActionError("refused: cannot hash the executable of pid " + std::to_string(pid));
-            if (h != *spec.sha256)
-                throw ActionError("refused: the executable of pid " + std::to_string(pid) + " has SHA-256 " +
-                                  h + ", not the expected " + *spec.sha256);
-        }
-        out.matched = 1;
-        add_target(*f, false);
-    } else {
-        if (!exe_matcher && !spec.sha256) throw ActionError("give a pid, an exe path or a sha256");
-        for (pid_t pid : list_pids()) {
-            auto f = read_process(pid);
-            if (!f || f->kernel_thread() || !f->exe_known) continue;
-            if (exe_matcher && !exe_matcher->matches(*f)) continue;
-            if (spec.sha256 && hasher.hash(*f) != *spec.sha256) continue;
-            ++out.matched;
-            add_target(*f, false);
-        }
-        if (out.matched == 0) {
-            std::string what = exe_matcher ? "executable " + exe_matcher->canonical() : std::string();
-            if (spec.sha256) what += std::string(what.empty() ? "" : " and ") + "SHA-256 " + *spec.sha256;
-            std::string extra = hasher.skipped() ? " (" + std::to_string(hasher.skipped()) +
-                                                       " executables could not be hashed)"
-                                                 : "";
-            throw ActionError("no running process matches " + what + extra);
+        if (exe_matcher_ && !exe_matcher_->matches(f))
+            throw ActionError("refused: pid " + pid + " runs " +
+                              (f.exe_known ? f.exe : std::string("an unknown executable")) + ", not the expected " +
+                              exe_matcher_->canonical());
+        if (spec_.sha256) {
+            std::string h = hasher_.hash(f);
+            if (h.empty()) throw ActionError("refused: cannot hash the executable of pid " + pid);
+            if (h != *spec_.sha256)
+                throw ActionError("refused: the executable of pid " + pid + " has SHA-256 " + h +
+                                  ", not the expected " + *spec_.sha256);
         }
     }
 
-    auto add_descendants = [&] {
+    void select_pid() {
+        const pid_t pid = *spec_.pid;
+        auto f = read_process(pid);
+        if (!f) throw ActionError("no process with pid " + std::to_string(pid));
+        if (pid == 1) throw ActionError("refused: pid 1 (init) is never terminated");
+        if (pid == agent_) throw ActionError("refused: pid " + std::to_string(pid) + " is the agent itself");
+        if (f->kernel_thread()) throw ActionError("refused: pid " + std::to_string(pid) + " is a kernel thread");
+        check_guards(*f);
+        if (auto service = critical_.match(*f); !service.empty() && !spec_.force)
+            throw ActionError("refused: pid " + std::to_string(pid) + " runs " + f->exe +
+                              ", a critical system service (" + service + "); pass force to terminate it");
+        out_.matched = 1;
+        add_target(*f, false);
+    }
+
+    void select_matching() {
+        if (!exe_matcher_ && !spec_.sha256) throw ActionError("give a pid, an exe path or a sha256");
+        for (pid_t pid : list_pids()) {
+            auto f = read_process(pid);
+            if (!f || f->kernel_thread() || !f->exe_known) continue;
+            if (exe_matcher_ && !exe_matcher_->matches(*f)) continue;
+            if (spec_.sha256 && hasher_.hash(*f) != *spec_.sha256) continue;
+            ++out_.matched;
+            add_target(*f, false);
+        }
+        if (out_.matched > 0) return;
+        std::string what = exe_matcher_ ? "executable " + exe_matcher_->canonical() : std::string();
+        if (spec_.sha256) what += std::string(what.empty() ? "" : " and ") + "SHA-256 " + *spec_.sha256;
+        std::string extra = hasher_.skipped()
+                                ? " (" + std::to_string(hasher_.skipped()) + " executables could not be hashed)"
+                                : "";
+        throw ActionError("no running process matches " + what + extra);
+    }
+
+    void add_descendants() {
         std::map<pid_t, std::vector<ProcessFacts>> children;
         for (pid_t pid : list_pids())
             if (auto f = read_process(pid)) children[f->stat.ppid].push_back(*f);
         std::vector<pid_t> queue;
-        for (const auto& t : targets) queue.push_back(t.facts.stat.pid);
+        for (const auto& t : targets_) queue.push_back(t.facts.stat.pid);
         for (size_t i = 0; i < queue.size(); ++i) {
             for (const auto& c : children[queue[i]]) {
-                if (chosen.count(c.stat.pid)) continue;
+                if (chosen_.count(c.stat.pid)) continue;
                 add_target(c, true);
                 queue.push_back(c.stat.pid);
             }
         }
-    };
-    if (spec.tree) add_descendants();
+    }
 
-    // Pin each target with a pidfd and re-check it is still the same process.
-    auto pin = [&](Target& t) {
+    // Pins a target with a pidfd and re-checks it is still the same process.
+    bool pin(Target& t) {
         if (t.pidfd >= 0) return true;
         t.pidfd = pidfd_open(t.facts.stat.pid);
         if (t.pidfd < 0) {
-            out.not_terminated.push_back({ref_of(t.facts, t.descendant),
-                                          errno == ESRCH ? "exited before it was signalled"
-                                                         : "cannot open a pidfd: " + errno_text(errno)});
+            out_.not_terminated.push_back({ref_of(t.facts, t.descendant),
+                                           errno == ESRCH ? "exited before it was signalled"
+                                                          : "cannot open a pidfd: " + errno_text(errno)});
             t.exited = true;
             return false;
         }
         auto again = read_process(t.facts.stat.pid);
         if (!again || again->stat.start_ticks != t.facts.stat.start_ticks) {
-            out.not_terminated.push_back(
+            out_.not_terminated.push_back(
                 {ref_of(t.facts, t.descendant), "exited (its pid was reused) before it was signalled"});
             t.exited = true;
             ::close(t.pidfd);
@@ -252,54 +286,59 @@ TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomi
             return false;
         }
         return true;
-    };
-    auto send = [&](Target& t, int sig) {
+    }
+
+    void send(Target& t, int sig) {
         if (t.exited || !pin(t)) return;
-        if (pidfd_send(t.pidfd, sig) != 0) {
-            const int e = errno;
-            if (t.signalled) {
-                // SIGKILL for a process that died after SIGTERM: fine.
-                if (e == ESRCH) {
-                    t.exited = true;
-                    if (t.signal.empty()) t.signal = "SIGTERM";
-                }
-                return;
-            }
-            out.not_terminated.push_back({ref_of(t.facts, t.descendant),
-                                          e == ESRCH ? std::string("exited before it was signalled")
-                                                     : std::string(sig == SIGTERM ? "SIGTERM" : "SIGKILL") +
-                                                           " failed: " + errno_text(e)});
-            t.exited = true;  // nothing more to do with it
-            ::close(t.pidfd);
-            t.pidfd = -1;
+        if (pidfd_send(t.pidfd, sig) == 0) {
+            t.signalled = true;
             return;
         }
-        t.signalled = true;
-    };
-
-    for (auto& t : targets) send(t, SIGTERM);
-    wait_for_exit(targets, spec.grace_s, cancel, "SIGTERM");
-    if (spec.tree && !(cancel && cancel->load())) {
-        // Children forked during the grace period.
-        size_t before = targets.size();
-        add_descendants();
-        for (size_t i = before; i < targets.size(); ++i) send(targets[i], SIGTERM);
+        const int e = errno;
+        if (t.signalled) {
+            // SIGKILL for a process that died after SIGTERM: fine.
+            if (e == ESRCH) {
+                t.exited = true;
+                if (t.signal.empty()) t.signal = "SIGTERM";
+            }
+            return;
+        }
+        out_.not_terminated.push_back(
+            {ref_of(t.facts, t.descendant),
+             e == ESRCH ? std::string("exited before it was signalled")
+                        : std::string(sig == SIGTERM ? "SIGTERM" : "SIGKILL") + " failed: " + errno_text(e)});
+        t.exited = true;  // nothing more to do with it
+        ::close(t.pidfd);
+        t.pidfd = -1;
     }
-    for (auto& t : targets)
-        if (t.signalled && !t.exited) send(t, SIGKILL);
-    wait_for_exit(targets, spec.kill_wait_s, nullptr, "SIGKILL");
 
-    for (auto& t : targets) {
-        if (t.signalled && t.exited)
-            out.terminated.push_back(
-                {ref_of(t.facts, t.descendant), t.signal.empty() ? "SIGTERM" : t.signal});
-        else if (t.signalled)
-            out.not_terminated.push_back(
-                {ref_of(t.facts, t.descendant), "still running " + std::to_string(int(spec.kill_wait_s)) +
-                                                    " s after SIGKILL (uninterruptible sleep?)"});
-        if (t.pidfd >= 0) ::close(t.pidfd);
+    void collect() {
+        for (auto& t : targets_) {
+            if (t.signalled && t.exited)
+                out_.terminated.push_back({ref_of(t.facts, t.descendant), t.signal.empty() ? "SIGTERM" : t.signal});
+            else if (t.signalled)
+                out_.not_terminated.push_back({ref_of(t.facts, t.descendant),
+                                               "still running " + std::to_string(int(spec_.kill_wait_s)) +
+                                                   " s after SIGKILL (uninterruptible sleep?)"});
+            if (t.pidfd >= 0) ::close(t.pidfd);
+        }
     }
-    return out;
+
+    const TerminateSpec& spec_;
+    const std::atomic<bool>* cancel_;
+    const pid_t agent_;
+    TerminateOutcome out_;
+    std::vector<Target> targets_;
+    std::set<pid_t> chosen_;
+    ExeHasher hasher_;
+    std::optional<ExeMatcher> exe_matcher_;
+    const CriticalServices& critical_;
+};
+
+}  // namespace
+
+TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomic<bool>* cancel) {
+    return Terminator(spec, cancel).run();
 }
 
 }  // namespace vigil::response

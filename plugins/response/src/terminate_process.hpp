@@ -15,6 +15,8 @@
 
 namespace vigil::response {
 
+struct CriticalServices;
+
 struct TerminateSpec {
     std::optional<pid_t> pid;
     std::optional<uint64_t> start_time_ns;  // guard (pid only): ns since the epoch
@@ -26,6 +28,8 @@ struct TerminateSpec {
     uint64_t hash_max_file_size = 200ull * 1024 * 1024;
     double kill_wait_s = 5;  // how long to wait for death after SIGKILL
     pid_t agent_pid = 0;     // never signalled; 0 = this process (tests name another)
+    bool force = false;      // also critical system services (never pid 1, the agent, kernel threads)
+    const CriticalServices* critical = nullptr;  // nullptr = CriticalServices::defaults()
 };
 
 struct ProcessRef {
@@ -54,7 +58,8 @@ struct TerminateOutcome {
 };
 
 // Throws ActionError when the request itself fails: the pid does not exist,
-// a guard does not match, the pid is the agent or pid 1, nothing matches.
+// a guard does not match, the pid is the agent or pid 1, a critical system
+// service without force, nothing matches.
 TerminateOutcome terminate_processes(const TerminateSpec& spec, const std::atomic<bool>* cancel);
 
 }  // namespace vigil::response

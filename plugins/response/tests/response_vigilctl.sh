@@ -171,7 +171,8 @@ reloaded() {
   ((CALL_RC != 0)) && grep -qF 'larger than max_file_size (1000)' "$VT_DIR/call.err"
 }
 vt_wait_until 10 reloaded || vt_fail "max_file_size not applied after SIGHUP: $(cat "$VT_DIR/call.err")"
-vctl --timeout 30 call response.run_process '{"executable":"/bin/sleep","args":["5"]}' >/dev/null 2>&1 &
+# The busy action must outlast starting two vigilctl processes on a loaded machine.
+vctl --timeout 60 call response.run_process '{"executable":"/bin/sleep","args":["15"]}' >/dev/null 2>&1 &
 busy_call=$!
 running_actions() {
   vctl --json status | python3 -c "

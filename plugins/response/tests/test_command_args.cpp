@@ -115,6 +115,8 @@ TEST_CASE("response_args: terminate_process selectors and guards") {
     CHECK(parse_terminate_args(R"({"args":[")" + std::string(64, 'a') + R"("]})", kCfg).sha256 ==
           std::string(64, 'a'));
     CHECK(parse_terminate_args(R"({"pid":5})", kCfg).grace_s == kCfg.terminate_grace_s);
+    CHECK_FALSE(parse_terminate_args(R"({"pid":5})", kCfg).force);
+    CHECK(parse_terminate_args(R"({"pid":5,"force":true})", kCfg).force);
 
     auto err = [](const std::string& json) {
         try {

@@ -6,7 +6,7 @@
 #include "action_error.hpp"
 #include "delete_file.hpp"
 #include "response_config.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 #include "test_util.hpp"
 
 using namespace vigil::response;
@@ -16,7 +16,8 @@ namespace {
 // Stands in for the host's store in unit tests (the integration test uses
 // the real one): moves the file into `dir` and answers like the host.
 QuarantinePut store_in(const std::string& dir, int* calls) {
-    return [dir, calls](const std::string& path) {
+    return [dir, calls](const vigil::common::FileRef& ref) {
+        const std::string& path = ref.path;
         ++*calls;
         std::string dest = dir + "/entry" + std::to_string(*calls);
         if (std::rename(path.c_str(), dest.c_str()) != 0) throw std::runtime_error("rename failed");
@@ -130,11 +131,55 @@ TEST_CASE("response_delete_file: discovers the agent's files from its config") {
 TEST_CASE("response_delete_file: a failing store deletes nothing") {
     TempDir t;
     response_test::write_file(t / "f", "x");
-    QuarantinePut failing = [](const std::string&) -> std::string { throw std::runtime_error("store full"); };
+    QuarantinePut failing = [](const vigil::common::FileRef&) -> std::string {
+        throw std::runtime_error("store full");
+    };
     CHECK_THROWS_WITH_AS(delete_file({t / "f", {}}, {}, {}, 1 << 20, nullptr, failing),
                          doctest::Contains("nothing deleted: store full"), ActionError);
     CHECK(response_test::exists(t / "f"));
-    QuarantinePut copying = [](const std::string&) { return std::string(R"({"id":"c1"})"); };
+    QuarantinePut copying = [](const vigil::common::FileRef&) { return std::string(R"({"id":"c1"})"); };
     CHECK_THROWS_WITH_AS(delete_file({t / "f", {}}, {}, {}, 1 << 20, nullptr, copying),
                          doctest::Contains("was not deleted"), ActionError);
+}
+
+TEST_CASE("response_delete_file: a directory swapped for a symlink after the checks never redirects the delete") {
+    TempDir t;
+    ::mkdir((t / "store").c_str(), 0700);
+    ::mkdir((t / "d").c_str(), 0755);
+    ::mkdir((t / "etc").c_str(), 0755);
+    response_test::write_file(t / "d/passwd", "malware");
+    response_test::write_file(t / "etc/passwd", "root:x:0:0");
+    PathRules rules({t / "etc/**"});
+    int calls = 0;
+    // The swap happens between the checks and the store, as an attacker would time it.
+    QuarantinePut swapping = [&](const vigil::common::FileRef& ref) {
+        REQUIRE(std::rename((t / "d").c_str(), (t / "d.old").c_str()) == 0);
+        REQUIRE(::symlink((t / "etc").c_str(), (t / "d").c_str()) == 0);
+        vigil::common::UniqueFd in = vigil::common::open_verified(ref);  // what a store would read
+        vigil::common::unlink_verified(ref);                            // what it would remove
+        ++calls;
+        return std::string(R"({"id":"q1"})");
+    };
+    DeleteOutcome d = delete_file({t / "d/passwd", {}}, rules, {}, 1 << 20, nullptr, swapping);
+    CHECK(calls == 1);
+    CHECK(response_test::read_file(t / "etc/passwd") == "root:x:0:0");
+    CHECK_FALSE(response_test::exists(t / "d.old/passwd"));
+    // And a path through the symlink now is refused, naming the protected target.
+    CHECK_THROWS_WITH_AS(delete_file({t / "d/passwd", {}}, rules, {}, 1 << 20, nullptr, store_in(t / "store", &calls)),
+                         doctest::Contains("is a protected path"), ActionError);
+    response_test::write_file(t / "etc/other", "x");
+    CHECK_THROWS_WITH_AS(delete_file({t / "d/other", {}}, {}, {}, 1 << 20, nullptr, store_in(t / "store", &calls)),
+                         doctest::Contains("is a symbolic link"), ActionError);
+    CHECK(response_test::exists(t / "etc/other"));
+}
+
+TEST_CASE("response_delete_file: a hard link to an exact protected file is refused") {
+    TempDir t;
+    response_test::write_file(t / "sensitive", "x");
+    REQUIRE(::link((t / "sensitive").c_str(), (t / "innocent-looking").c_str()) == 0);
+    int calls = 0;
+    CHECK_THROWS_WITH_AS(delete_file({t / "innocent-looking", {}}, PathRules({t / "sensitive"}), {}, 1 << 20, nullptr,
+                                     store_in(t.path(), &calls)),
+                         doctest::Contains("hard link to the protected path"), ActionError);
+    CHECK(calls == 0);
 }

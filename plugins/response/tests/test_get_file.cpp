@@ -5,7 +5,7 @@
 
 #include "action_error.hpp"
 #include "get_file.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 #include "test_util.hpp"
 
 using namespace vigil::response;
@@ -28,7 +28,7 @@ TEST_CASE("response_get_file: streams a copy byte-identical with its facts") {
     CHECK(response_test::read_file(s.staged_path) == data);
     CHECK(s.staged_path.rfind(t / "staging/get_file-", 0) == 0);
     CHECK(s.facts.size == data.size());
-    CHECK(s.facts.sha256 == hash_file(t / "sample.bin", 1 << 30).sha256);
+    CHECK(s.facts.sha256 == vigil::common::digest_file(t / "sample.bin", {}).sha256);
     CHECK((s.facts.mode & 07777) == 0640);
     CHECK(s.facts.uid == ::getuid());
     CHECK_FALSE(s.facts.symlink_followed);

@@ -26,8 +26,9 @@ TEST_CASE("response_path_rules: the defaults protect the system, not user data")
     CHECK(rules.match("/etc/pam.d/common-auth"));
     CHECK_FALSE(rules.match("/tmp/evil"));
     CHECK_FALSE(rules.match("/etc/passwd.bak"));
-    CHECK_FALSE(rules.match("/etc/cron.d/evil"));
-    CHECK_FALSE(rules.match("/usr/local/bin/dropper"));
+    // Persistence and agent locations are protected since the agent-hardening review.
+    CHECK(rules.match("/etc/cron.d/evil"));
+    CHECK(rules.match("/usr/local/bin/dropper"));
     CHECK_FALSE(rules.match("/home/user/.bashrc"));
     CHECK_FALSE(rules.match("/bins/x"));
 }

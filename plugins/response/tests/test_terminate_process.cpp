@@ -8,8 +8,9 @@
 #include <thread>
 
 #include "action_error.hpp"
+#include "critical_services.hpp"
 #include "proc_table.hpp"
-#include "sha256_stream.hpp"
+#include <vigil/common/digest.hpp>
 #include "terminate_process.hpp"
 #include "test_util.hpp"
 
@@ -138,7 +139,7 @@ TEST_CASE("response_terminate: by executable path and by SHA-256, every match") 
 
     pid_t c = spawn({sleeper, "62"});
     TerminateSpec h = fast();
-    h.sha256 = hash_file(sleeper, 1 << 30).sha256;
+    h.sha256 = vigil::common::digest_file(sleeper, {}).sha256;
     o = terminate_processes(h, nullptr);
     REQUIRE(o.terminated.size() == 1);
     CHECK(o.terminated[0].proc.pid == c);
@@ -239,4 +240,47 @@ TEST_CASE("response_terminate: matches by path or tree never include the agent")
     ::kill(child, SIGKILL);  // re-parented to init, which reaps it
     ::kill(agent, SIGKILL);
     reap(agent);
+}
+
+TEST_CASE("response_terminate: a critical system service needs force, asked directly or met through a selector") {
+    TempDir t;
+    std::string sleeper = unique_sleep(t);
+    pid_t pid = spawn({sleeper, "60"});
+    const CriticalServices critical{{"uniq_sleep"}, {t.path() + "/"}};  // this test's sleep counts as one
+    TerminateSpec s = fast();
+    s.critical = &critical;
+    s.pid = pid;
+    CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr),
+                         doctest::Contains("a critical system service (uniq_sleep); pass force"), ActionError);
+    s.pid.reset();
+    s.exe = sleeper;
+    TerminateOutcome o = terminate_processes(s, nullptr);
+    CHECK(o.terminated.empty());
+    REQUIRE(o.not_terminated.size() == 1);
+    CHECK(o.not_terminated[0].reason.find("critical system service") != std::string::npos);
+    CHECK(read_process(pid));  // untouched
+    s.force = true;
+    o = terminate_processes(s, nullptr);
+    REQUIRE(o.terminated.size() == 1);
+    CHECK(o.terminated[0].proc.pid == pid);
+    CHECK(reap(pid) == SIGTERM);
+}
+
+TEST_CASE("response_terminate: the default critical services are system binaries by name, not look-alikes") {
+    const auto& d = CriticalServices::defaults();
+    ProcessFacts p;
+    p.exe_known = true;
+    for (const char* exe : {"/usr/sbin/sshd", "/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-logind",
+                            "/usr/bin/dbus-daemon", "/usr/sbin/rsyslogd", "/sbin/init", "/usr/lib/systemd/systemd"}) {
+        p.exe = exe;
+        CHECK_MESSAGE(!d.match(p).empty(), exe);
+    }
+    for (const char* exe : {"/tmp/sshd", "/home/u/bin/systemd-journald", "/usr/sbin/sshd-keygen-wrapper",
+                            "/usr/bin/sleep"}) {
+        p.exe = exe;
+        CHECK_MESSAGE(d.match(p).empty(), exe);
+    }
+    p.exe = "/usr/sbin/sshd";
+    p.exe_known = false;
+    CHECK(d.match(p).empty());
 }

@@ -14,8 +14,13 @@
 //
 //      "connector": { "last_contact_ns": <CLOCK_REALTIME ns of the last
 //                     successful exchange with a central node; 0 = never>,
+//                     "last_failure_ns": <CLOCK_REALTIME ns of the last failed
+//                     exchange; 0 = none>, "last_failure": "<kind>: <message>",
 //                     "central": "<URL of that node>",
 //                     "servers": ["<every configured central-node URL>", ...] }
+//
+//    A connector may also answer the bus command `<connector>.check_contact`
+//    (args {"timeout_ms": N}): one authenticated exchange now.
 //
 //    and any plugin reads it with connector_status(host[, plugin]) or
 //    last_central_contact_ns(host[, plugin]). Nothing else in the
@@ -184,6 +189,8 @@ inline constexpr const char* kConnectorStatusKey = "connector";
 struct ConnectorStatus {
     std::string plugin;  // who published it
     int64_t last_contact_ns = 0;
+    int64_t last_failure_ns = 0;  // 0 = no failure since start
+    std::string last_failure;     // "<kind>: <message>"
     std::string central;
     std::vector<std::string> servers;
 };
@@ -212,6 +219,8 @@ inline std::vector<ConnectorStatus> connector_status(std::string_view host_statu
         ConnectorStatus cs;
         cs.plugin = who;
         cs.last_contact_ns = t->as_int64();
+        if (const json::Value* f = c->find("last_failure_ns"); f && f->is_int64()) cs.last_failure_ns = f->as_int64();
+        if (const json::Value* f = c->find("last_failure"); f && f->is_string()) cs.last_failure = f->as_string();
         if (const json::Value* central = c->find("central"); central && central->is_string())
             cs.central = central->as_string();
         if (const json::Value* servers = c->find("servers"))

@@ -76,6 +76,23 @@ static inline const char* vigil_sref_cstr(const void* payload, vigil_sref s) {
 #define VIGIL_PROC_FLAG_KNOWN 0x2u        /* the context is filled (the process was identified) */
 #define VIGIL_PROC_FLAG_CONTAINER 0x4u    /* runs in a mount namespace other than init's */
 
+/* Whether vigil_process_ctx.sha256 holds the executable's digest, and why not. */
+typedef enum vigil_hash_status {
+    VIGIL_HASH_NONE = 0,        /* not reported: no executable, or a producer that does not say */
+    VIGIL_HASH_OK = 1,          /* sha256 holds the digest */
+    VIGIL_HASH_PENDING = 2,     /* still being computed when the event was published; later events
+                                   of the same process carry it */
+    VIGIL_HASH_TOO_LARGE = 3,   /* above the producer's size limit */
+    VIGIL_HASH_REMOTE_FS = 4,   /* on FUSE or a network filesystem: never read by the agent */
+    VIGIL_HASH_NOT_REGULAR = 5, /* not a regular file */
+    VIGIL_HASH_TIMEOUT = 6,     /* reading passed the per-file deadline, or its filesystem stalled before */
+    VIGIL_HASH_EXITED = 7,      /* the process was gone (or ran another file) before its executable
+                                   could be opened */
+    VIGIL_HASH_ERROR = 8,       /* open or read failed */
+    VIGIL_HASH_BUSY = 9,        /* every hash worker busy and the queue full */
+    VIGIL_HASH_DISABLED = 10    /* hashing is switched off */
+} vigil_hash_status;
+
 /* Who did it: embedded in every telemetry and threat payload. */
 typedef struct vigil_process_ctx {
     uint32_t struct_size;
@@ -87,7 +104,7 @@ typedef struct vigil_process_ctx {
     uint64_t process_key;     /* stable id for (pid, start time) on this boot */
     uint64_t mnt_ns, pid_ns, net_ns, user_ns; /* namespace inode numbers */
     uint32_t argc;
-    uint32_t reserved;
+    uint32_t hash_status;     /* vigil_hash_status (was reserved, always 0, in ABI 1.0-1.2) */
     vigil_sref exe;           /* absolute executable path */
     vigil_sref argv;          /* argc strings, each NUL-terminated, back to back */
     vigil_sref cmdline;       /* argv joined with spaces (for display and matching) */

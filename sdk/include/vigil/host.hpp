@@ -23,84 +23,11 @@
 #include <vector>
 
 #include "events.h"
+#include "message.hpp"
 #include "payload.hpp"
 #include "plugin.h"
 
 namespace vigil {
-
-// A received message (borrowed for the duration of the callback).
-struct Message {
-    const vigil_message* raw;
-    uint32_t type() const { return raw->type_id; }
-    uint64_t sequence() const { return raw->sequence; }
-    uint64_t timestamp_ns() const { return raw->timestamp_ns; }
-    std::string_view source() const { return {raw->source, raw->source_len}; }
-    const void* payload() const { return raw->payload; }
-    uint32_t payload_size() const { return raw->payload_size; }
-    template <class T>
-    PayloadView<T> as() const { return view<T>(raw->payload, raw->payload_size); }
-};
-
-// A command received by a handler; the views are borrowed for the call.
-struct Command {
-    uint64_t correlation_id = 0;
-    uint64_t deadline_ns = 0;
-    std::string_view name, args_json, origin;
-};
-
-// A command with its own copies of the strings, for work that outlives the handler.
-struct OwnedCommand {
-    uint64_t correlation_id = 0;
-    uint64_t deadline_ns = 0;
-    std::string name, args_json, origin;
-    OwnedCommand() = default;
-    explicit OwnedCommand(const Command& c)
-        : correlation_id(c.correlation_id),
-          deadline_ns(c.deadline_ns),
-          name(c.name),
-          args_json(c.args_json),
-          origin(c.origin) {}
-    Command view() const { return Command{correlation_id, deadline_ns, name, args_json, origin}; }
-};
-
-struct CommandResult {
-    vigil_status status = VIGIL_OK;
-    std::string_view name, result_json, error;
-    uint64_t correlation_id = 0;
-    bool ok() const { return status == VIGIL_OK; }
-};
-
-struct OwnedCommandResult {
-    vigil_status status = VIGIL_OK;
-    std::string name, result_json, error;
-    uint64_t correlation_id = 0;
-    bool ok() const { return status == VIGIL_OK; }
-};
-
-// Answers one command exactly once; later calls are ignored. Copyable and
-// safe to move to another thread for asynchronous work.
-class Reply {
-public:
-    Reply(const vigil_host_api* api, vigil_host_handle* h, uint64_t corr)
-        : api_(api), h_(h), corr_(corr), done_(std::make_shared<std::atomic<bool>>(false)) {}
-    bool ok(std::string_view result_json = "{}") { return send(VIGIL_OK, result_json, {}); }
-    bool error(vigil_status status, std::string_view message, std::string_view result_json = {}) {
-        return send(status == VIGIL_OK ? VIGIL_EFAILED : status, result_json, message);
-    }
-    bool replied() const { return done_->load(); }
-    uint64_t correlation_id() const { return corr_; }
-
-private:
-    bool send(vigil_status st, std::string_view result, std::string_view err) {
-        if (done_->exchange(true)) return false;
-        return api_->reply(h_, corr_, st, result.data(), uint32_t(result.size()), err.data(),
-                           uint32_t(err.size())) == VIGIL_OK;
-    }
-    const vigil_host_api* api_;
-    vigil_host_handle* h_;
-    uint64_t corr_;
-    std::shared_ptr<std::atomic<bool>> done_;
-};
 
 class Host;
 
@@ -369,23 +296,39 @@ public:
     void set_status(std::string_view json) const { api_->set_status_json(h_, json.data(), uint32_t(json.size())); }
     std::string host_status() const {
         std::string out;
-        api_->host_status_json(h_, [](void* u, const char* d, uint32_t n) { static_cast<std::string*>(u)->assign(d, n); },
-                               &out);
+        api_->host_status_json(h_, assign, &out);
         return out;
     }
     // Puts a file into the agent's quarantine/backup store; returns the entry
     // JSON, throws with the host's reason on failure.
     std::string quarantine_put(std::string_view path, std::string_view meta_json, bool keep_original) {
         std::string out;
-        vigil_status st = api_->quarantine_put(
-            h_, path.data(), uint32_t(path.size()), meta_json.data(), uint32_t(meta_json.size()),
-            keep_original ? VIGIL_QUARANTINE_COPY : VIGIL_QUARANTINE_MOVE,
-            [](void* u, const char* d, uint32_t n) { static_cast<std::string*>(u)->assign(d, n); }, &out);
-        if (st != VIGIL_OK) throw std::runtime_error(out.empty() ? "quarantine failed: " + std::string(path) : out);
-        return out;
+        return quarantined(api_->quarantine_put(h_, path.data(), uint32_t(path.size()), meta_json.data(),
+                                                uint32_t(meta_json.size()), move_or_copy(keep_original), assign, &out),
+                           out, path);
+    }
+    // The same for the object the plugin judged: `name` in the directory
+    // `dir_fd` (opened without following symbolic links, or held since the
+    // event), acted on only while it matches `expect` (see host_api.h). Needs a
+    // 1.3 host; throws on an older one rather than falling back to the path.
+    std::string quarantine_put_at(int dir_fd, std::string_view name, std::string_view path,
+                                  const vigil_file_identity& expect, std::string_view meta_json, bool keep_original) {
+        if (!VIGIL_HAS_FIELD(api_, vigil_host_api, quarantine_put_at) || !api_->quarantine_put_at)
+            throw std::runtime_error("the host is older than ABI 1.3 and cannot quarantine by descriptor");
+        std::string out;
+        return quarantined(api_->quarantine_put_at(h_, dir_fd, name.data(), uint32_t(name.size()), path.data(),
+                                                   uint32_t(path.size()), &expect, meta_json.data(),
+                                                   uint32_t(meta_json.size()), move_or_copy(keep_original), assign, &out),
+                           out, path);
     }
 
 private:
+    static void assign(void* u, const char* d, uint32_t n) { static_cast<std::string*>(u)->assign(d, n); }
+    static uint32_t move_or_copy(bool keep_original) { return keep_original ? VIGIL_QUARANTINE_COPY : VIGIL_QUARANTINE_MOVE; }
+    static std::string quarantined(vigil_status st, std::string& out, std::string_view path) {
+        if (st != VIGIL_OK) throw std::runtime_error(out.empty() ? "quarantine failed: " + std::string(path) : out);
+        return std::move(out);
+    }
     template <class Fn>
     struct Holder {
         Fn fn;

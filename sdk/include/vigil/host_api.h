@@ -21,7 +21,8 @@ extern "C" {
  *   1.0  first stable ABI
  *   1.1  host: quarantine_put; plugin info: license, homepage
  *   1.2  host: send_command_as (a command on behalf of an origin, e.g. a central-node task)
- *   1.3  host: agent_settings (typed agent settings: state dir, control socket, plugin dirs,
+ *   1.3  host: quarantine_put_at (acts on a held directory + name + the judged file's identity),
+ *        then agent_settings (typed agent settings: state dir, control socket, plugin dirs,
  *        log level, the proxy already parsed) */
 
 #if defined(__GNUC__)
@@ -117,6 +118,21 @@ typedef struct vigil_agent_identity {
     const char* hostname;
     const char* agent_version;
 } vigil_agent_identity;
+
+/* since 1.3: the object a file action was judged on: identity (device, inode)
+ * and, with VIGIL_FILE_CHECK_VERSION, its version (size, mtime, ctime in ns
+ * since the epoch). Any write, truncate, chmod, chown or rename changes ctime. */
+typedef struct vigil_file_identity {
+    uint32_t struct_size;
+    uint32_t flags; /* VIGIL_FILE_CHECK_VERSION */
+    uint64_t dev;
+    uint64_t ino;
+    uint64_t size;
+    int64_t mtime_ns;
+    int64_t ctime_ns;
+} vigil_file_identity;
+
+#define VIGIL_FILE_CHECK_VERSION 1u
 
 /* since 1.3: the agent's settings, typed, so no plugin parses the `agent:`
  * JSON. Every string is NUL-terminated and never NULL ("" when unset). */
@@ -321,6 +337,29 @@ typedef struct vigil_host_api {
                                     uint64_t* out_correlation_id);
 
     /* --- since 1.3 ---
+     * quarantine_put for the object the caller judged, immune to path swaps:
+     * `dir_fd` is a directory the caller opened without following symbolic
+     * links (or held since the event it judged; O_PATH is enough), `name` one
+     * component in it, `path` what is recorded as original_path. The host
+     * opens name under dir_fd without following a link, checks that it is a
+     * regular file matching `expect` (device and inode; size, mtime and ctime
+     * too with VIGIL_FILE_CHECK_VERSION), copies it, checks it again and, with
+     * VIGIL_QUARANTINE_MOVE, unlinks that name only if it still is the same
+     * object.
+     *  Thread:   any (it copies the whole file: call it from a worker thread).
+     *  Returns:  VIGIL_OK, cb (may be NULL) receives the entry as JSON;
+     *            VIGIL_EINVAL (dir_fd < 0, name, path or expect NULL, expect
+     *            shorter than vigil_file_identity); VIGIL_EFAILED, and cb receives the reason
+     *            as text, when anything does not match (nothing moved). cb runs
+     *            before the function returns, on the calling thread.
+     *  Lifetime: dir_fd stays the caller's (borrowed for the call).
+     *  Check VIGIL_HAS_FIELD(host, vigil_host_api, quarantine_put_at) first. */
+    vigil_status (*quarantine_put_at)(vigil_host_handle* h, int32_t dir_fd, const char* name, uint32_t name_len,
+                                      const char* path, uint32_t path_len, const vigil_file_identity* expect,
+                                      const char* meta_json, uint32_t meta_len, uint32_t flags,
+                                      vigil_string_cb cb, void* user);
+
+    /* since 1.3, after quarantine_put_at:
      * Fills *out up to out->struct_size (set it to sizeof before the call; the
      * host sets it to what it filled). The C++ SDK's vigil::agent_settings()
      * wraps it and falls back to agent_config_json() on older hosts.

@@ -90,6 +90,24 @@ inline const char* log_level_name(int32_t level) {
     return "unknown";
 }
 
+// Name of a vigil_hash_status value ("unknown" for values this header does not know).
+inline const char* hash_status_name(uint32_t status) {
+    switch (status) {
+        case VIGIL_HASH_NONE: return "none";
+        case VIGIL_HASH_OK: return "ok";
+        case VIGIL_HASH_PENDING: return "pending";
+        case VIGIL_HASH_TOO_LARGE: return "too_large";
+        case VIGIL_HASH_REMOTE_FS: return "remote_fs";
+        case VIGIL_HASH_NOT_REGULAR: return "not_regular";
+        case VIGIL_HASH_TIMEOUT: return "timeout";
+        case VIGIL_HASH_EXITED: return "exited";
+        case VIGIL_HASH_ERROR: return "error";
+        case VIGIL_HASH_BUSY: return "busy";
+        case VIGIL_HASH_DISABLED: return "disabled";
+    }
+    return "unknown";
+}
+
 // The VIGIL_E* code's name ("EINVAL"), "OK" for 0.
 inline const char* status_name(int32_t status) {
     switch (status) {

@@ -58,6 +58,7 @@ PayloadView<T> view(const void* payload, uint32_t payload_size) {
 // Owning C++ form of vigil_process_ctx.
 struct ProcessInfo {
     uint32_t flags = 0;
+    uint32_t hash_status = VIGIL_HASH_NONE;  // vigil_hash_status
     int32_t pid = 0, ppid = 0;
     uint32_t uid = 0, euid = 0, gid = 0, egid = 0;
     uint64_t start_time_ns = 0, process_key = 0;
@@ -106,6 +107,7 @@ public:
         c.net_ns = p.net_ns;
         c.user_ns = p.user_ns;
         c.argc = uint32_t(p.argv.size());
+        c.hash_status = p.hash_status;
         std::string argv;
         for (const auto& a : p.argv) {
             argv += a;
@@ -157,6 +159,7 @@ inline ProcessInfo read_process(const void* base, uint32_t size, const vigil_pro
     ProcessInfo p;
     if (c.struct_size == 0) return p;
     p.flags = c.flags;
+    p.hash_status = c.hash_status;
     p.pid = c.pid;
     p.ppid = c.ppid;
     p.uid = c.uid;

@@ -4,6 +4,7 @@
 //
 //   payload.hpp          read (view<T>) and build (PayloadBuilder<T>) flat payloads
 //   host.hpp             Host: log, publish, subscribe, commands, timers, post, status
+//   message.hpp          Message, Command, CommandResult, Reply (what callbacks receive)
 //   plugin.hpp           Plugin base class, VIGIL_PLUGIN entry macro
 //   json_writer.hpp      JsonWriter, json_escape (UTF-8-safe)
 //   json_reader.hpp      json::parse / json::Value (strict, bounded)
@@ -41,6 +42,7 @@
 #include "host.hpp"
 #include "json_reader.hpp"
 #include "json_writer.hpp"
+#include "message.hpp"
 #include "names.hpp"
 #include "payload.hpp"
 #include "plugin.h"

@@ -23,6 +23,11 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/pem.h>
+
+#include <ctime>
+
+#include "agent_ca.hpp"
 #include "bench.hpp"
 #include "bench_batches.hpp"
 #include "gzip.hpp"
@@ -32,7 +37,30 @@ namespace {
 using vigil::bench::JsonLine;
 using vigil::central::bench::kAgent;
 namespace fs = std::filesystem;
-constexpr const char* kToken = "bench-operator-token-0123456789";
+
+// The bench agent's own key and certificate from the server's agent CA, made before the
+// server starts (what enrollment would hand out): the uploads are authenticated like an
+// enrolled agent's.
+void issue_agent_certificate(const std::string& ca_dir, const std::string& out_dir) {
+    auto ca = vigil::central::AgentCa::load_or_create(ca_dir);
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509_REQ* req = X509_REQ_new();
+    X509_REQ_set_pubkey(req, key);
+    X509_REQ_sign(req, key, EVP_sha256());
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509_REQ(bio, req);
+    char* p = nullptr;
+    long n = BIO_get_mem_data(bio, &p);
+    auto issued = ca->issue(std::string(p, static_cast<size_t>(n)), kAgent, 86400, std::time(nullptr));
+    BIO_free(bio);
+    X509_REQ_free(req);
+    std::ofstream(out_dir + "/agent.crt") << issued.pem;
+    FILE* f = std::fopen((out_dir + "/agent.key").c_str(), "w");
+    if (!f) throw std::runtime_error("cannot write the bench agent key");
+    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+    std::fclose(f);
+    EVP_PKEY_free(key);
+}
 
 int free_port() {
     Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
@@ -48,7 +76,6 @@ struct Client {
              const std::string& body, bool gzip_body, std::string& reply,
              const std::string& token = "") const {
         Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-        req.set("X-Vigil-Agent-Id", kAgent);
         if (!token.empty()) req.set("Authorization", "Bearer " + token);
         req.setKeepAlive(true);
         if (!body.empty()) {
@@ -105,8 +132,11 @@ VIGIL_BENCH(central_https, "central-https",
                "require_client_certificate: true}\n"
             << "storage: {database: db/central.db, files_dir: db/files, text_index: "
             << (text_index ? "true" : "false") << "}\n"
-            << "operators: {tokens: [\"" << kToken << "\"]}\n";
+            << "operators: {tokens: [{name: bench, role: admin, token_file: certs/operator.token}]}\n";
     }
+    std::string token;
+    std::getline(std::ifstream(certs + "/operator.token"), token);
+    issue_agent_certificate((dir / "db" / "agent-ca").string(), certs);
     std::vector<std::string> bodies;
     for (int b = 0; b < batches; ++b)
         bodies.push_back(vigil::central::gzip(vigil::central::bench::make_batch(b, per_batch)));
@@ -127,8 +157,8 @@ VIGIL_BENCH(central_https, "central-https",
     Poco::Net::initializeSSL();
     Poco::Net::Context::Params p;
     p.caLocation = certs + "/ca.crt";
-    p.certificateFile = certs + "/client.crt";
-    p.privateKeyFile = certs + "/client.key";
+    p.certificateFile = certs + "/agent.crt";
+    p.privateKeyFile = certs + "/agent.key";
     p.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
     Client client{new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p), port};
     client.ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
@@ -181,7 +211,7 @@ VIGIL_BENCH(central_https, "central-https",
     long long rows = -1;
     {
         Poco::Net::HTTPSClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port), client.ctx);
-        if (client.send(s, "GET", "/api/v1/stats", "", false, reply, kToken) == 200) {
+        if (client.send(s, "GET", "/api/v1/stats", "", false, reply, token) == 200) {
             auto pos = reply.find("\"events\":");
             if (pos != std::string::npos) rows = std::stoll(reply.substr(pos + 9));
         }

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent_ca.hpp"
 #include "api.hpp"
 #include "bench.hpp"
 #include "bench_batches.hpp"
@@ -46,7 +47,9 @@ Run ingest(const std::vector<std::string>& bodies, bool text_index, int threads,
     SqliteStorage storage({dir + "/central.db", text_index});
     TaskBroker broker;
     FileStore files(dir + "/files");
-    Api api(storage, broker, files, ApiSettings{});
+    auto ca = AgentCa::load_or_create(dir + "/agent-ca");
+    RevocationList revoked;
+    Api api(storage, broker, files, ApiSettings{}, AgentTrust{ca.get(), &revoked});
     storage.upsert_agent(AgentRecord{kAgent, "bench-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
     std::atomic<bool> ok{true};
     double cpu0 = vigil::bench::self_cpu_s();
@@ -58,9 +61,8 @@ Run ingest(const std::vector<std::string>& bodies, bool text_index, int threads,
                 Request r;
                 r.method = "POST";
                 r.path = "/api/v1/agent/telemetry";
-                r.headers = {{"content-type", "application/json"},
-                             {"content-encoding", "gzip"},
-                             {"x-vigil-agent-id", kAgent}};
+                r.headers = {{"content-type", "application/json"}, {"content-encoding", "gzip"}};
+                r.peer = PeerIdentity{"127.0.0.1", true, true, kAgent, "01", INT64_MAX};  // as the TLS layer reports it
                 r.body = bodies[i];
                 if (api.handle(r).status != 200) ok = false;
             }

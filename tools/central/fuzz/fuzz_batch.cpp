@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "agent_ca.hpp"
 #include "api.hpp"
 #include "api_error.hpp"
 #include "batch_parser.hpp"
@@ -35,6 +36,8 @@ struct Fixture {
     std::unique_ptr<SqliteStorage> storage;
     TaskBroker broker;
     std::unique_ptr<FileStore> files;
+    std::unique_ptr<AgentCa> ca;
+    RevocationList revoked;
     std::unique_ptr<Api> api;
 
     Fixture() {
@@ -52,7 +55,8 @@ struct Fixture {
         ApiSettings settings;
         settings.max_decompressed_bytes = 1 << 20;  // small, so decompression limits are hit
         settings.batch = kLimits;
-        api = std::make_unique<Api>(*storage, broker, *files, settings);
+        ca = AgentCa::load_or_create(dir + "/agent-ca");
+        api = std::make_unique<Api>(*storage, broker, *files, settings, AgentTrust{ca.get(), &revoked});
         storage->upsert_agent(AgentRecord{kAgent, "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
     }
     ~Fixture() {
@@ -147,7 +151,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     r.path = "/api/v1/agent/telemetry";
     r.headers["content-type"] = "application/json";
     r.headers["content-encoding"] = "gzip";
-    r.headers["x-vigil-agent-id"] = kAgent;
+    r.peer = PeerIdentity{"127.0.0.1", true, true, kAgent, "01", INT64_MAX};  // an enrolled agent
     r.body = (data[0] & 1) ? gzip(payload, 1) : payload;
     Response resp = f.api->handle(r);
     // Bad input must be a client error with a reason, never an internal error.

@@ -1,8 +1,7 @@
-// The API core: admission (who is calling), routing, error replies. Endpoints live in
-// api_agent.cpp (agents) and api_operator.cpp (operators).
+// The API core: error replies and routing. Admission (who is calling) is in api_auth.cpp;
+// endpoints in api_agent.cpp (agents), api_operator.cpp (operators), api_trust.cpp (identity
+// and administration).
 #include "api.hpp"
-
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +10,6 @@
 #include "api_util.hpp"
 #include "ids.hpp"
 #include "json.hpp"
-#include "sha256.hpp"
 
 namespace vigil::central {
 
@@ -25,6 +23,7 @@ Response error_response(const ApiError& e) {
     r.body = json::error_body(e.what());
     if (e.status() == 401) r.headers["WWW-Authenticate"] = "Bearer realm=\"vigil-central\"";
     if (e.status() == 503) r.headers["Retry-After"] = "2";
+    for (const auto& [k, v] : e.headers()) r.headers[k] = v;
     return r;
 }
 
@@ -33,14 +32,6 @@ Response internal_error(const std::exception& e) {
     r.status = 500;
     r.body = json::error_body(std::string("internal error: ") + e.what());
     return r;
-}
-
-// The bearer token of an Authorization header; 401 when there is none.
-std::string bearer_token(const Request& r) {
-    std::string auth = r.header("authorization");
-    if (auth.empty()) throw ApiError(401, "missing bearer token (Authorization: Bearer <token>)");
-    if (auth.size() < 7 || lower(auth.substr(0, 7)) != "bearer ") throw ApiError(401, "Authorization must be Bearer");
-    return auth.substr(7);
 }
 
 }  // namespace
@@ -111,73 +102,6 @@ Response Api::handle(Request& request) {
     return count(request, std::move(response), started);
 }
 
-void Api::authenticate(Request& r) {
-    if (r.path == "/metrics") {  // for operators, like the rest of the operator API
-        r.principal = authenticate_operator(r);
-        return;
-    }
-    auto parts = path_parts(r.path);
-    if (parts.empty() || (parts[0] == "health" && parts.size() == 1)) {
-        r.principal = Principal{};
-        return;
-    }
-    r.principal = parts[0] == "agent" ? authenticate_agent(r) : authenticate_operator(r);
-}
-
-Principal Api::authenticate_agent(const Request& r) {
-    std::string header = r.header("x-vigil-agent-id");
-    Principal p;
-    p.kind = Principal::Kind::agent;
-    if (r.peer.agent_cert && trust_.agent_ca) {
-        if (trust_.revoked && trust_.revoked->revoked(r.peer.serial))
-            throw ApiError(403, "agent certificate " + r.peer.serial + " is revoked");
-        if (!header.empty() && header != r.peer.agent_id)
-            throw ApiError(403, "X-Vigil-Agent-Id " + json::quote(header) +
-                                    " is not the agent of the client certificate (" + r.peer.agent_id + ")");
-        p.name = r.peer.agent_id;
-        return p;
-    }
-    if (!settings_.legacy_agent_header)
-        throw ApiError(401, "agent certificate required: enroll first (POST /api/v1/agent/enroll)");
-    if (header.empty()) throw ApiError(400, "missing X-Vigil-Agent-Id header");
-    if (!valid_agent_id(header)) throw ApiError(400, "invalid X-Vigil-Agent-Id header");
-    p.name = header;
-    return p;
-}
-
-Principal Api::authenticate_operator(const Request& r) const {
-    // Digests of equal length are compared, so neither the content nor the length of a
-    // configured token shows in the timing.
-    std::string presented = Sha256::of(bearer_token(r));
-    bool ok = false;
-    for (const auto& t : settings_.operator_tokens) {
-        std::string expected = Sha256::of(t);
-        ok |= CRYPTO_memcmp(expected.data(), presented.data(), expected.size()) == 0;
-    }
-    if (!ok) throw ApiError(401, "invalid bearer token");
-    Principal p;
-    p.kind = Principal::Kind::operator_;
-    p.name = "operator";
-    p.role = Role::admin;
-    return p;
-}
-
-std::string Api::agent_of(const Request& r, bool must_exist) {
-    if (!r.principal || r.principal->kind != Principal::Kind::agent)
-        throw ApiError(401, "agent endpoint: the request is not authenticated as an agent");
-    const std::string& id = r.principal->name;
-    if (must_exist && !storage_.find_agent(id)) throw ApiError(404, "unknown agent " + id + ", sync first");
-    return id;
-}
-
-void Api::require_role(const Request& r, Role role) {
-    if (!r.principal || r.principal->kind != Principal::Kind::operator_)
-        throw ApiError(401, "operator endpoint: missing bearer token (Authorization: Bearer <token>)");
-    if (static_cast<int>(r.principal->role) < static_cast<int>(role))
-        throw ApiError(403, "operator " + r.principal->name + " has role " + to_string(r.principal->role) +
-                                "; this needs " + to_string(role));
-}
-
 Response Api::route(const Request& r) {
     if (r.path == "/metrics") {
         if (r.method != "GET") throw ApiError(405, "method " + r.method + " not allowed on /metrics (use GET)");
@@ -195,6 +119,8 @@ Response Api::route(const Request& r) {
         return ok_json("{\"status\":\"ok\"}");
     }
     if (parts[0] == "agent") {
+        if (n == 2 && parts[1] == "enroll") return method_is("POST"), agent_enroll(r);
+        if (n == 2 && parts[1] == "renew") return method_is("POST"), agent_renew(r);
         if (n == 2 && parts[1] == "sync") return method_is("POST"), agent_sync(r);
         if (n == 2 && parts[1] == "telemetry") return method_is("POST"), agent_telemetry(r);
         if (n == 2 && parts[1] == "tasks") return method_is("GET"), agent_poll_tasks(r);
@@ -212,6 +138,19 @@ Response Api::route(const Request& r) {
         if (n == 2) return method_is("GET"), show_task(r, parts[1]);
         if (n == 3 && parts[2] == "file") return method_is("GET"), download_file(r, parts[1]);
     }
+    return route_admin(r, parts);
+}
+
+Response Api::route_admin(const Request& r, const std::vector<std::string>& parts) {
+    auto method_is = [&](const char* m) {
+        if (r.method != m)
+            throw ApiError(405, "method " + r.method + " not allowed on " + r.path + " (use " + m + ")");
+    };
+    const auto n = parts.size();
+    if (parts[0] == "agents" && n == 3 && parts[2] == "revoke") return method_is("POST"), revoke_agent(r, parts[1]);
+    if (parts[0] == "enrollments" && n == 1)
+        return r.method == "POST" ? create_enrollment(r) : (method_is("GET"), list_enrollments(r));
+    if (parts[0] == "audit" && n == 1) return method_is("GET"), query_audit(r);
     throw ApiError(404, "no such endpoint " + r.path);
 }
 

@@ -26,28 +26,9 @@
 #include "storage.hpp"
 #include "task_broker.hpp"
 #include "telemetry.hpp"
+#include "throttle.hpp"
 
 namespace vigil::central {
-
-struct ApiSettings {
-    uint64_t max_body_bytes = 1 << 20;               // JSON bodies other than telemetry
-    uint64_t max_telemetry_bytes = 64ull << 20;      // compressed telemetry body
-    uint64_t max_decompressed_bytes = 256ull << 20;  // telemetry after gunzip
-    uint64_t max_file_bytes = 64ull << 20;           // get-file uploads
-    BatchLimits batch;
-    int64_t sync_period_s = 300;  // told to agents in the sync reply
-    int64_t long_poll_default_s = 25;
-    int64_t long_poll_max_s = 60;
-    int64_t task_redelivery_grace_s = 60;
-    int64_t task_default_timeout_s = 600;
-    int64_t task_max_timeout_s = 86400;
-    uint32_t max_tasks_per_poll = 100;
-    std::vector<std::string> operator_tokens;
-    std::string database_path;  // for the storage size metric (and its -wal file)
-    // Until every agent enrolls: a request without an agent certificate may still name its
-    // agent in X-Vigil-Agent-Id. An agent certificate always wins over the header.
-    bool legacy_agent_header = true;
-};
 
 class AgentCa;
 
@@ -65,6 +46,32 @@ struct Principal {
     Kind kind = Kind::anonymous;
     std::string name;  // agent id, operator name, or enrollment token id
     Role role = Role::viewer;
+};
+
+// An operator configured in central.yaml (the token itself is never kept, only its hash).
+struct OperatorCredential {
+    std::string name;
+    Role role = Role::admin;
+    std::string token_sha256;
+};
+
+struct ApiSettings {
+    uint64_t max_body_bytes = 1 << 20;               // JSON bodies other than telemetry
+    uint64_t max_telemetry_bytes = 64ull << 20;      // compressed telemetry body
+    uint64_t max_decompressed_bytes = 256ull << 20;  // telemetry after gunzip
+    uint64_t max_file_bytes = 64ull << 20;           // get-file uploads
+    BatchLimits batch;
+    int64_t sync_period_s = 300;  // told to agents in the sync reply
+    int64_t long_poll_default_s = 25;
+    int64_t long_poll_max_s = 60;
+    int64_t task_redelivery_grace_s = 60;
+    int64_t task_default_timeout_s = 600;
+    int64_t task_max_timeout_s = 86400;
+    uint32_t max_tasks_per_poll = 100;
+    std::vector<OperatorCredential> operators;  // from central.yaml; more live in the database
+    int64_t agent_cert_lifetime_s = 30 * 86400;
+    int64_t max_enrollment_expiry_s = 30 * 86400;
+    std::string database_path;  // for the storage size metric (and its -wal file)
 };
 
 struct Request {
@@ -102,7 +109,7 @@ struct BodyPolicy {
 // the server, shared with its TLS layer). Without a CA no agent certificate is an identity.
 struct AgentTrust {
     const AgentCa* agent_ca = nullptr;
-    const RevocationList* revoked = nullptr;
+    RevocationList* revoked = nullptr;  // `agents revoke` adds to it
 };
 
 class Api {
@@ -132,6 +139,17 @@ public:
     Response show_task(const Request& r, const std::string& task_id);
     Response download_file(const Request& r, const std::string& task_id);
     Response stats(const Request& r);
+    // Identity and administration (api_trust.cpp).
+    Response agent_enroll(const Request& r);
+    Response agent_renew(const Request& r);
+    Response create_enrollment(const Request& r);
+    Response list_enrollments(const Request& r);
+    Response revoke_agent(const Request& r, const std::string& agent_id);
+    Response query_audit(const Request& r);
+
+    // Appends to the audit log as the request's principal, from its peer address.
+    void audit(const Request& r, const std::string& action, const std::string& target, const std::string& detail,
+               const std::string& outcome);
     // GET /metrics: Prometheus text for operators (any role), no per-agent labels.
     Response metrics(const Request& r);
 
@@ -139,9 +157,15 @@ private:
     // Counts the answered request (route template, status; telemetry batches) and returns it.
     Response count(const Request& r, Response response, std::chrono::steady_clock::time_point started);
     Response route(const Request& r);
+    Response route_admin(const Request& r, const std::vector<std::string>& parts);
     void authenticate(Request& r);
     Principal authenticate_agent(const Request& r);
-    Principal authenticate_operator(const Request& r) const;
+    Principal authenticate_operator(const Request& r);
+    Principal authenticate_enrollment(const Request& r);
+    void refuse_identity(const Request& r, const std::string& claimed, const std::string& why);
+    void check_throttle(const Request& r);
+    Response issue_certificate(const std::string& agent_id, std::string_view csr, int64_t now_s,
+                               std::optional<std::string> enrollment_token_hash, const std::string& hostname);
     // The authenticated agent of an admitted request (throws 401 otherwise); with
     // `must_exist`, an agent the storage does not know yet is 404 "sync first".
     std::string agent_of(const Request& r, bool must_exist);
@@ -152,6 +176,7 @@ private:
     FileStore& files_;
     ApiSettings settings_;
     AgentTrust trust_;
+    FailureThrottle throttle_;
     CentralMetrics metrics_;
 };
 

@@ -22,7 +22,8 @@ Response Api::agent_sync(const Request& r) {
     parse_json_body(r, doc);
     std::string body_id = json::string_or(doc, "agent_id");
     if (body_id != id)
-        throw ApiError(403, "agent_id " + json::quote(body_id) + " is not the authenticated agent " + json::quote(id));
+        refuse_identity(r, body_id, "agent_id " + json::quote(body_id) + " is not the authenticated agent " +
+                                        json::quote(id));
     AgentRecord a;
     a.agent_id = id;
     for (auto [field, target] :
@@ -57,8 +58,13 @@ Response Api::agent_telemetry(const Request& r) {
     if (lower(r.header("content-encoding")) != "gzip")
         throw ApiError(415, "telemetry must be sent with Content-Encoding: gzip");
     std::string id = agent_of(r, true);
-    ParsedBatch batch =
-        parse_gzip_batch(r.body, settings_.max_decompressed_bytes, id, settings_.batch, r.memory);
+    ParsedBatch batch;
+    try {
+        batch = parse_gzip_batch(r.body, settings_.max_decompressed_bytes, id, settings_.batch, r.memory);
+    } catch (const ApiError& e) {
+        if (e.status() == 403) refuse_identity(r, "-", e.what());  // the body names another agent
+        throw;
+    }
     int64_t now = now_ns();
     BatchResult result = storage_.store_batch(batch.agent_id, batch.batch_seq, now, batch.events);
     storage_.touch_agent(id, now);
@@ -78,6 +84,8 @@ Response Api::agent_poll_tasks(const Request& r) {
                                      settings_.max_tasks_per_poll);
         auto now = std::chrono::steady_clock::now();
         if (!tasks.empty() || now >= deadline || broker_.stopping()) break;
+        if (r.peer.agent_cert && trust_.revoked && trust_.revoked->revoked(r.peer.serial))
+            throw ApiError(403, "agent certificate " + r.peer.serial + " is revoked");  // revoked while waiting
         broker_.wait(id, gen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     }
     rapidjson::StringBuffer b;
@@ -97,6 +105,10 @@ Response Api::agent_poll_tasks(const Request& r) {
         w.Int64(t.created_ns);
         w.Key("timeout_s");
         w.Int64(t.timeout_s);
+        if (t.signature_json) {  // the operator's signature, verbatim: the agent checks it
+            w.Key("signature");
+            json::write_raw(w, *t.signature_json);
+        }
         w.EndObject();
     }
     w.EndArray();
@@ -104,13 +116,29 @@ Response Api::agent_poll_tasks(const Request& r) {
     return ok_json(buffer_string(b));
 }
 
+namespace {
+
+// The reply for a task a result or file cannot be accepted for.
+[[noreturn]] void refuse_answer(ResultOutcome outcome, const std::string& task_id) {
+    switch (outcome) {
+        case ResultOutcome::already_final:
+            throw ApiError(409, "task " + task_id + " already has a result");
+        case ResultOutcome::not_delivered:
+            throw ApiError(409, "task " + task_id + " has not been delivered to this agent");
+        case ResultOutcome::accepted:
+        case ResultOutcome::not_found:
+            break;
+    }
+    throw ApiError(404, "unknown task " + task_id);  // also another agent's task: it does not exist here
+}
+
+}  // namespace
+
 Response Api::agent_task_result(const Request& r, const std::string& task_id) {
     std::string id = agent_of(r, true);
     rapidjson::Document doc;
     parse_json_body(r, doc);
     if (!valid_task_id(task_id)) throw ApiError(404, "unknown task " + task_id);
-    auto task = storage_.find_task(task_id);
-    if (!task || task->agent_id != id) throw ApiError(404, "unknown task " + task_id);
     std::string status = json::string_or(doc, "status");
     if (status != "ok" && status != "error") throw ApiError(400, "status: must be \"ok\" or \"error\"");
     std::optional<std::string> result;
@@ -121,15 +149,9 @@ Response Api::agent_task_result(const Request& r, const std::string& task_id) {
         error = std::string(v->GetString(), std::min<size_t>(v->GetStringLength(), 64 * 1024));
     }
     if (status == "error" && !error) error = "agent reported an error without a reason";
-    switch (storage_.complete_task(task_id, status == "ok", result, error, now_ns())) {
-        case ResultOutcome::accepted:
-            return ok_json("{\"accepted\":true}");
-        case ResultOutcome::already_final:
-            throw ApiError(409, "task " + task_id + " already has a result");
-        case ResultOutcome::not_found:
-            break;
-    }
-    throw ApiError(404, "unknown task " + task_id);
+    auto outcome = storage_.complete_task(task_id, id, status == "ok", result, error, now_ns());
+    if (outcome != ResultOutcome::accepted) refuse_answer(outcome, task_id);
+    return ok_json("{\"accepted\":true}");
 }
 
 Response Api::agent_task_file(const Request& r, const std::string& task_id) {
@@ -141,14 +163,19 @@ Response Api::agent_task_file(const Request& r, const std::string& task_id) {
     if (!valid_task_id(task_id)) throw ApiError(404, "unknown task " + task_id);
     auto task = storage_.find_task(task_id);
     if (!task || task->agent_id != id) throw ApiError(404, "unknown task " + task_id);
-    if (task->state == TaskState::done || task->state == TaskState::error)
-        throw ApiError(409, "task " + task_id + " already has a result");
+    if (task->state != TaskState::delivered && !(task->state == TaskState::expired && task->delivery_count > 0))
+        refuse_answer(task->state == TaskState::pending || task->state == TaskState::expired
+                          ? ResultOutcome::not_delivered
+                          : ResultOutcome::already_final,
+                      task_id);
     if (!r.body_stream) throw ApiError(400, "file body missing");
     TaskFile file = files_.receive(task_id, *r.body_stream, sha, r.content_length, settings_.max_file_bytes);
-    if (!storage_.attach_file(task_id, file)) {
-        std::filesystem::remove(file.path);
-        throw ApiError(409, "task " + task_id + " already has a result");
+    AttachOutcome attached = storage_.attach_file(task_id, id, file);
+    if (attached.outcome != ResultOutcome::accepted) {
+        std::filesystem::remove(file.path);  // only the new file: earlier evidence stays
+        refuse_answer(attached.outcome, task_id);
     }
+    if (attached.previous_path) std::filesystem::remove(*attached.previous_path);
     return ok_json("{\"size\":" + std::to_string(file.size) + ",\"sha256\":\"" + file.sha256 + "\"}");
 }
 

@@ -1,7 +1,7 @@
 // GET /metrics and the request accounting behind it.
 #include <sys/stat.h>
 
-#include <filesystem>
+#include <chrono>
 
 #include <vigil/common/process_metrics.hpp>
 #include <vigil/common/prometheus.hpp>
@@ -20,17 +20,8 @@ uint64_t file_size(const std::string& path) {
     return !path.empty() && ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_size) : 0;
 }
 
-// Task files are counted up to a bound of entries, so a scrape stays cheap.
-uint64_t directory_bytes(const std::string& dir) {
-    std::error_code ec;
-    uint64_t total = 0;
-    size_t seen = 0;
-    for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end && seen < 100000;
-         it.increment(ec), ++seen) {
-        if (it->is_regular_file(ec)) total += it->file_size(ec);
-    }
-    return total;
-}
+// Prometheus scrapes every 15-60 s; within this age a scrape reuses the storage gauges.
+constexpr std::chrono::seconds kStorageGaugesMaxAge{5};
 
 // {"stored":N,"duplicate":true|false} from the telemetry endpoint.
 uint64_t stored_events(const std::string& body) {
@@ -55,17 +46,25 @@ Response Api::count(const Request& r, Response response, std::chrono::steady_clo
 
 Response Api::metrics(const Request& r) {
     require_role(r, Role::viewer);
-    CentralMetrics::Gauges g;
-    // "online": seen within three sync periods (an agent syncs once per period at least).
-    const int64_t online_after = now_ns() - 3 * settings_.sync_period_s * 1000000000LL;
-    for (const auto& a : storage_.list_agents()) (a.last_seen_ns >= online_after ? g.agents_online : g.agents_offline)++;
-    g.long_polls = broker_.waiting();
-    for (TaskState s : {TaskState::pending, TaskState::delivered, TaskState::done, TaskState::error, TaskState::expired})
-        g.tasks[to_string(s)] = 0;
-    for (const auto& t : storage_.list_tasks(std::nullopt, 1000000)) ++g.tasks[to_string(t.state)];
-    g.storage_bytes["database"] = file_size(settings_.database_path);
-    g.storage_bytes["wal"] = file_size(settings_.database_path.empty() ? "" : settings_.database_path + "-wal");
-    g.storage_bytes["files"] = directory_bytes(files_.dir());
+    CentralMetrics::Gauges g = metrics_.cached(kStorageGaugesMaxAge, [this] {
+        // "online": seen within three sync periods (an agent syncs once per period at least).
+        const int64_t online_after = now_ns() - 3 * settings_.sync_period_s * 1000000000LL;
+        const MetricCounts counts = storage_.metric_counts(online_after);
+        CentralMetrics::Gauges c;
+        c.agents_online = counts.agents_online;
+        c.agents_offline = counts.agents - counts.agents_online;
+        for (TaskState s : {TaskState::pending, TaskState::delivered, TaskState::done, TaskState::error,
+                            TaskState::expired})
+            c.tasks[to_string(s)] = 0;
+        for (const auto& [state, n] : counts.tasks_by_state) {
+            if (auto it = c.tasks.find(state); it != c.tasks.end()) it->second = n;  // known states only
+        }
+        c.storage_bytes["database"] = file_size(settings_.database_path);
+        c.storage_bytes["wal"] = file_size(settings_.database_path.empty() ? "" : settings_.database_path + "-wal");
+        c.storage_bytes["files"] = files_.bytes();
+        return c;
+    });
+    g.long_polls = broker_.waiting();  // live: the broker's own count, no storage
     common::prom::Exposition process;
     common::render_process_metrics(process);
     Response out;

@@ -142,6 +142,10 @@ void write_task(json::Writer& w, const TaskRecord& t) {
     } else {
         w.Null();
     }
+    w.Key("signature");
+    json::write_raw(w, t.signature_json.value_or(""));
+    w.Key("created_by");
+    json::write_string(w, t.created_by);
     w.Key("file");
     if (t.file) {
         w.StartObject();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api.hpp"
+#include "api_error.hpp"
 #include "json.hpp"
 
 namespace vigil::central::api_util {
@@ -29,5 +30,21 @@ std::vector<std::string> path_parts(const std::string& path);
 
 void write_agent(json::Writer& w, const AgentRecord& a);
 void write_task(json::Writer& w, const TaskRecord& t);
+
+// Runs `body(target, detail)` and writes one audit row with its outcome: "ok", "denied: …"
+// (401/403) or "failed: …" (any other refusal). `body` may fill in target and detail.
+template <typename F>
+Response audited(Api& api, const Request& r, const std::string& action, std::string target, F&& body) {
+    std::string detail;
+    try {
+        Response out = body(target, detail);
+        api.audit(r, action, target, detail, "ok");
+        return out;
+    } catch (const ApiError& e) {
+        bool denied = e.status() == 401 || e.status() == 403;
+        api.audit(r, action, target, detail, std::string(denied ? "denied: " : "failed: ") + e.what());
+        throw;
+    }
+}
 
 }  // namespace vigil::central::api_util

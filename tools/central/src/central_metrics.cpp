@@ -55,6 +55,17 @@ void CentralMetrics::ingest(std::string_view result, uint64_t events, uint64_t c
     batch_seconds_.observe(seconds);
 }
 
+CentralMetrics::Gauges CentralMetrics::cached(std::chrono::steady_clock::duration max_age,
+                                              const std::function<Gauges()>& compute) {
+    std::lock_guard<std::mutex> g(cache_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!cached_at_ || now - *cached_at_ >= max_age) {
+        cache_ = compute();
+        cached_at_ = now;
+    }
+    return cache_;
+}
+
 std::string CentralMetrics::render(const Gauges& g) const {
     prom::Exposition out;
     auto gauge = [&out](const char* name, const char* help) { return out.family(name, prom::Type::gauge, help); };

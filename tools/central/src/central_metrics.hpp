@@ -2,9 +2,12 @@
 // The central node's Prometheus metrics (docs/metrics.md, "Central node"): request and
 // ingest counters kept as the API handles requests, plus gauges read at scrape time. No
 // label ever names an agent: the series count does not grow with the fleet.
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,8 +35,15 @@ public:
     // One telemetry batch: "stored", "duplicate" or "rejected".
     void ingest(std::string_view result, uint64_t events, uint64_t compressed_bytes, double seconds);
     std::string render(const Gauges& g) const;
+    // The storage-derived gauges, computed by `compute` at most once per `max_age` whatever
+    // the scrape rate (a viewer token in a loop cannot keep the database busy). Concurrent
+    // scrapes wait for one computation and share it.
+    Gauges cached(std::chrono::steady_clock::duration max_age, const std::function<Gauges()>& compute);
 
 private:
+    std::mutex cache_mu_;
+    std::optional<std::chrono::steady_clock::time_point> cached_at_;
+    Gauges cache_;
     mutable std::mutex mu_;
     std::map<std::pair<std::string, int>, uint64_t> requests_;
     std::map<std::string, uint64_t, std::less<>> batches_;

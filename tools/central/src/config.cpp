@@ -12,6 +12,9 @@
 #include <set>
 #include <stdexcept>
 
+#include <vigil/common/secret_file.hpp>
+
+#include "auth_tokens.hpp"
 #include "client_trust.hpp"
 
 namespace vigil::central {
@@ -82,24 +85,7 @@ std::optional<std::string> check_tls_policy(const TlsSettings& tls) {
     return why;
 }
 
-}  // namespace
-
-CentralConfig load_config(const std::string& path) {
-    YAML::Node root;
-    if (std::ifstream probe(path); !probe)
-        throw std::runtime_error("cannot read config " + path + ": " + std::strerror(errno));
-    try {
-        root = YAML::LoadFile(path);
-    } catch (const YAML::Exception& e) {
-        throw std::runtime_error(path + ": " + e.what());
-    }
-    CentralConfig c;
-    c.path = path;
-    auto base = std::filesystem::absolute(path).parent_path().string();
-    Reader r(path, base);
-    if (!root.IsMap()) r.fail("(root)", "must be a mapping");
-    r.known(root, "", {"listen", "tls", "storage", "limits", "server", "tasks", "operators", "cli", "agents"});
-
+void parse_listen_tls(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto listen = root["listen"];
     r.known(listen, "listen", {"address", "port"});
     r.get(listen, "listen", "address", c.server.address);
@@ -125,6 +111,9 @@ CentralConfig load_config(const std::string& path) {
     if (c.tls.require_client_certificate && c.tls.client_ca.empty())
         r.fail("tls.client_ca", "is required when require_client_certificate is true");
 
+}
+
+void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto storage = root["storage"];
     r.known(storage, "storage", {"database", "files_dir", "text_index"});
     c.database = "central.db";
@@ -137,12 +126,19 @@ CentralConfig load_config(const std::string& path) {
     r.get(storage, "storage", "text_index", c.text_index);
 
     auto agents = root["agents"];
-    r.known(agents, "agents", {"ca_dir"});
+    r.known(agents, "agents", {"ca_dir", "certificate_lifetime_s", "max_enrollment_expiry_s"});
     r.get(agents, "agents", "ca_dir", c.agent_ca_dir);
+    r.get_range<int64_t>(agents, "agents", "certificate_lifetime_s", c.api.agent_cert_lifetime_s, 60,
+                         5 * 365 * 86400);
+    r.get_range<int64_t>(agents, "agents", "max_enrollment_expiry_s", c.api.max_enrollment_expiry_s, 60,
+                         365 * 86400);
     c.agent_ca_dir = c.agent_ca_dir.empty()
                          ? (std::filesystem::path(c.database).parent_path() / "agent-ca").string()
                          : r.resolve(c.agent_ca_dir);
 
+}
+
+void parse_limits(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto limits = root["limits"];
     r.known(limits, "limits",
             {"max_body_bytes", "max_telemetry_bytes", "max_decompressed_bytes", "max_file_bytes",
@@ -168,6 +164,9 @@ CentralConfig load_config(const std::string& path) {
     r.get_range(server, "server", "io_timeout_s", c.server.io_timeout_s, 1, 3600);
     r.get_range<int64_t>(server, "server", "sync_period_s", c.api.sync_period_s, 1, 86400);
 
+}
+
+void parse_tasks(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto tasks = root["tasks"];
     r.known(tasks, "tasks",
             {"long_poll_default_s", "long_poll_max_s", "redelivery_grace_s", "default_timeout_s",
@@ -182,40 +181,72 @@ CentralConfig load_config(const std::string& path) {
     r.get_range<int64_t>(tasks, "tasks", "expiry_s", c.server.task_expiry_s, 60, 365 * 86400);
     r.get_range<uint32_t>(tasks, "tasks", "max_per_poll", c.api.max_tasks_per_poll, 1, 10000);
 
+}
+
+// An operator from central.yaml: a name, a role and the token either in its own file (mode
+// 0600, read and hashed here) or as its SHA-256. A plain token in the config is refused: the
+// config ends up in backups and repositories.
+OperatorCredential parse_operator(const Reader& r, const YAML::Node& t, std::string& token_file) {
+    const std::string where = "operators.tokens[]";
+    if (!t.IsMap())
+        r.fail(where, "must be {name, role, token_file} or {name, role, token_sha256} (plain tokens are not accepted)");
+    r.known(t, where, {"name", "role", "token", "token_file", "token_sha256"});
+    if (t["token"])
+        r.fail(where + ".token", "plain tokens are not accepted in the config: use token_file (mode 0600), "
+                                 "token_sha256, or `vigil-central operator add NAME --role R`");
+    OperatorCredential op;
+    std::string role = "admin";
+    r.get(t, where, "name", op.name);
+    r.get(t, where, "role", role);
+    r.path(t, where, "token_file", token_file);
+    r.get(t, where, "token_sha256", op.token_sha256);
+    if (op.name.empty() || op.name.size() > 64) r.fail(where + ".name", "required (1-64 characters)");
+    auto parsed = role_from_string(role);
+    if (!parsed) r.fail(where + ".role", "must be viewer, responder or admin");
+    op.role = *parsed;
+    if (token_file.empty() == op.token_sha256.empty())
+        r.fail(where, "operator " + op.name + ": give exactly one of token_file and token_sha256");
+    if (!token_file.empty()) {
+        std::string token;
+        try {
+            token = vigil::common::read_secret_file(token_file);
+        } catch (const std::exception& e) {
+            r.fail(where + ".token_file", e.what());
+        }
+        if (double bits = estimated_entropy_bits(token); bits < kMinTokenBits)
+            r.fail(where + ".token_file",
+                   "the token in " + token_file + " has about " + std::to_string(static_cast<int>(bits)) +
+                       " bits of randomness, at least 128 are needed (make one with `vigil-central operator add`)");
+        op.token_sha256 = token_hash(token);
+    } else if (op.token_sha256.size() != 64 ||
+               op.token_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        r.fail(where + ".token_sha256", "must be 64 lower-case hex digits");
+    }
+    return op;
+}
+
+void parse_operators(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto ops = root["operators"];
     r.known(ops, "operators", {"tokens"});
-    if (ops && ops["tokens"]) {
-        if (!ops["tokens"].IsSequence()) r.fail("operators.tokens", "must be a list");
-        for (const auto& t : ops["tokens"]) {
-            std::string token;
-            if (t.IsMap()) {
-                r.known(t, "operators.tokens[]", {"name", "token", "token_file"});
-                r.get(t, "operators.tokens[]", "token", token);
-                std::string file;
-                r.path(t, "operators.tokens[]", "token_file", file);
-                if (!file.empty()) {
-                    // A token kept in its own file (mode 0600) stays out of the config and of backups of it.
-                    std::ifstream in(file);
-                    if (!in) r.fail("operators.tokens[].token_file", "cannot read " + file);
-                    std::getline(in, token);
-                    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
-                        token.pop_back();
-                }
-            } else {
-                token = t.as<std::string>("");
-            }
-            if (token.size() < 16) r.fail("operators.tokens", "every token must have at least 16 characters");
-            c.api.operator_tokens.push_back(token);
-        }
+    if (!ops || !ops["tokens"] || ops["tokens"].IsNull()) return;
+    if (!ops["tokens"].IsSequence()) r.fail("operators.tokens", "must be a list");
+    for (const auto& t : ops["tokens"]) {
+        std::string token_file;
+        c.api.operators.push_back(parse_operator(r, t, token_file));
+        if (c.cli.token_file.empty()) c.cli.token_file = token_file;  // the CLI's default credential
     }
+}
 
+void parse_cli(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto cli = root["cli"];
-    r.known(cli, "cli", {"url", "ca", "certificate", "private_key", "token"});
+    r.known(cli, "cli", {"url", "ca", "certificate", "private_key", "token_file"});
     r.get(cli, "cli", "url", c.cli.url);
     r.path(cli, "cli", "ca", c.cli.ca);
     r.path(cli, "cli", "certificate", c.cli.certificate);
     r.path(cli, "cli", "private_key", c.cli.private_key);
-    r.get(cli, "cli", "token", c.cli.token);
+    std::string token_file;
+    r.path(cli, "cli", "token_file", token_file);
+    if (!token_file.empty()) c.cli.token_file = token_file;
     if (c.cli.url.empty()) {
         std::string host = c.server.address == "0.0.0.0" ? "127.0.0.1"
                            : c.server.address == "::"    ? "::1"
@@ -224,7 +255,31 @@ CentralConfig load_config(const std::string& path) {
         c.cli.url = "https://" + host + ":" + std::to_string(c.server.port);
     }
     if (c.cli.ca.empty()) c.cli.ca = c.tls.client_ca;
-    if (c.cli.token.empty() && !c.api.operator_tokens.empty()) c.cli.token = c.api.operator_tokens.front();
+}
+
+}  // namespace
+
+CentralConfig load_config(const std::string& path) {
+    YAML::Node root;
+    if (std::ifstream probe(path); !probe)
+        throw std::runtime_error("cannot read config " + path + ": " + std::strerror(errno));
+    try {
+        root = YAML::LoadFile(path);
+    } catch (const YAML::Exception& e) {
+        throw std::runtime_error(path + ": " + e.what());
+    }
+    CentralConfig c;
+    c.path = path;
+    auto base = std::filesystem::absolute(path).parent_path().string();
+    Reader r(path, base);
+    if (!root.IsMap()) r.fail("(root)", "must be a mapping");
+    r.known(root, "", {"listen", "tls", "storage", "limits", "server", "tasks", "operators", "cli", "agents"});
+    parse_listen_tls(r, root, c);
+    parse_storage(r, root, c);
+    parse_limits(r, root, c);
+    parse_tasks(r, root, c);
+    parse_operators(r, root, c);
+    parse_cli(r, root, c);
     return c;
 }
 

@@ -32,7 +32,7 @@ struct CliSettings {
     std::string ca;           // default tls.client_ca
     std::string certificate;  // client certificate (PEM) when the server requires one
     std::string private_key;
-    std::string token;  // default: the first operator token
+    std::string token_file;  // operator token (file mode 0600); default: the first operator's token_file
 };
 
 struct CentralConfig {

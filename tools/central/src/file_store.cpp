@@ -1,6 +1,7 @@
 #include "file_store.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,13 +21,22 @@ namespace fs = std::filesystem;
 FileStore::FileStore(std::string dir) : dir_(std::move(dir)) {
     fs::create_directories(dir_);
     fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::replace);
+    std::error_code ec;
+    uint64_t total = 0;
+    for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->path().extension() == ".bin" && it->is_regular_file(ec)) total += it->file_size(ec);
+    }
+    bytes_ = total;
 }
 
 TaskFile FileStore::receive(const std::string& task_id, std::istream& in, const std::string& expected_sha256,
                             std::optional<uint64_t> expected_size, uint64_t max_bytes) {
     if (!valid_task_id(task_id)) throw ApiError(400, "invalid task id");
-    std::string final_path = dir_ + "/" + task_id + ".bin";
-    std::string part_path = dir_ + "/" + task_id + "." + new_task_id().substr(0, 8) + ".part";
+    // Every upload gets its own name: an upload that is then refused (the task became final)
+    // never replaces evidence an earlier upload left.
+    std::string unique = new_task_id().substr(0, 12);
+    std::string final_path = dir_ + "/" + task_id + "." + unique + ".bin";
+    std::string part_path = dir_ + "/" + task_id + "." + unique + ".part";
     int fd = ::open(part_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw std::runtime_error("cannot create " + part_path + ": " + std::strerror(errno));
     bool keep = false;
@@ -71,9 +81,13 @@ TaskFile FileStore::receive(const std::string& task_id, std::istream& in, const 
     if (::fsync(fd) != 0) throw std::runtime_error("fsync " + part_path + ": " + std::strerror(errno));
     ::close(fd);
     fd = -1;
+    struct stat replaced {};
+    const bool replacing = ::stat(final_path.c_str(), &replaced) == 0;
     if (::rename(part_path.c_str(), final_path.c_str()) != 0)
         throw std::runtime_error("rename to " + final_path + ": " + std::strerror(errno));
     keep = true;
+    if (replacing) bytes_.fetch_sub(std::min<uint64_t>(uint64_t(replaced.st_size), bytes_.load()));
+    bytes_.fetch_add(total);
     return TaskFile{final_path, total, digest};
 }
 

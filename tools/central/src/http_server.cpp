@@ -33,6 +33,8 @@
 #include "client_trust.hpp"
 #include "json.hpp"
 #include "sqlite_storage.hpp"
+#include "service_notify.hpp"
+#include "state_files.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
@@ -271,8 +273,7 @@ int serve(const CentralConfig& config, bool verbose) {
     sigset_t signals = shutdown_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
-    // Everything the server creates (database, WAL, uploaded files, the agent CA) is private.
-    ::umask(077);
+    ServiceNotify service(common::SystemdNotifier::from_environment());  // before any thread
 
     std::unique_ptr<SqliteStorage> storage;
     std::unique_ptr<FileStore> files;
@@ -281,10 +282,12 @@ int serve(const CentralConfig& config, bool verbose) {
     ClientTrust trust;
     Poco::Net::Context::Ptr ctx;
     try {
-        std::filesystem::create_directories(std::filesystem::path(config.database).parent_path());
+        // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
+        for (const auto& line : prepare_state(config)) log_line(line);
         storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
         files = std::make_unique<FileStore>(config.files_dir);
         agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
+        revoked.replace(storage->revoked_serials());
         trust = ClientTrust{agent_ca.get(), &revoked, config.tls.client_ca, config.tls.require_client_certificate};
         Poco::Net::initializeSSL();
         ctx = make_server_context(config.tls, trust);
@@ -300,8 +303,9 @@ int serve(const CentralConfig& config, bool verbose) {
     }
     static LoggingErrorHandler error_handler;
     Poco::ErrorHandler::set(&error_handler);
-    if (config.api.operator_tokens.empty())
-        log_line("warning: no operator tokens configured; operator API is closed");
+    if (config.api.operators.empty() && storage->list_operators().empty())
+        log_line("warning: no operators (central.yaml operators.tokens or `vigil-central operator add`); the operator "
+                 "API is closed");
 
     TaskBroker broker;
     Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
@@ -336,7 +340,13 @@ int serve(const CentralConfig& config, bool verbose) {
     log_line("listening on https://" + config.server.address + ":" + std::to_string(config.server.port) +
              " (TLS >= " + config.tls.min_version + ", client certificate " +
              (config.tls.require_client_certificate ? "required" : "not required") + "), database " +
-             config.database);
+             config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
+             std::to_string(revoked.size()) + " revoked certificates)");
+    // Watchdog probe: a primary-key read through the storage's reader connection and lock.
+    service.ready("listening on port " + std::to_string(config.server.port), [&storage] {
+        storage->find_agent("00000000-0000-0000-0000-000000000000");
+        return true;
+    });
 
     // Expires stale tasks in the background.
     std::mutex sweep_mutex;
@@ -358,6 +368,7 @@ int serve(const CentralConfig& config, bool verbose) {
     int sig = 0;
     sigwait(&signals, &sig);
     log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
+    service.stopping();
     server->stop();     // no new connections
     broker.shutdown();  // long polls answer now (with no tasks)
     // Let requests in progress finish (bounded), then close idle keep-alive connections.

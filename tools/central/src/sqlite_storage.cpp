@@ -7,116 +7,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sqlite_util.hpp"
+
 namespace vigil::central {
 namespace {
 
-[[noreturn]] void fail(sqlite3* db, const std::string& what) {
-    throw std::runtime_error("sqlite: " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
-}
-
-void exec(sqlite3* db, const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "unknown error";
-        sqlite3_free(err);
-        throw std::runtime_error(std::string("sqlite: ") + msg + " in: " + sql);
-    }
-}
-
-// A prepared statement that resets itself after each use.
-class Stmt {
-public:
-    Stmt(sqlite3* db, const std::string& sql) : db_(db) {
-        if (sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                               &stmt_, nullptr) != SQLITE_OK) {
-            fail(db, "prepare " + sql);
-        }
-    }
-    ~Stmt() { sqlite3_finalize(stmt_); }
-    Stmt(const Stmt&) = delete;
-    Stmt& operator=(const Stmt&) = delete;
-
-    Stmt& bind(int i, int64_t v) {
-        check(sqlite3_bind_int64(stmt_, i, v));
-        return *this;
-    }
-    Stmt& bind(int i, std::string_view v) {
-        check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-        return *this;
-    }
-    Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
-    Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
-    Stmt& bind_static(int i, std::string_view v) {  // v must outlive the next step()
-        check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
-        return *this;
-    }
-    Stmt& bind(int i, const std::optional<std::string>& v) {
-        if (v) return bind(i, std::string_view(*v));
-        check(sqlite3_bind_null(stmt_, i));
-        return *this;
-    }
-    // true while a row is available.
-    bool step() {
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        fail(db_, "step");
-    }
-    void run() {
-        try {
-            step();
-        } catch (...) {
-            reset();
-            throw;
-        }
-        reset();
-    }
-    void reset() {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
-    bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-    std::string text(int col) const {
-        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-        return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
-    }
-    std::optional<std::string> opt_text(int col) const {
-        if (is_null(col)) return std::nullopt;
-        return text(col);
-    }
-    int changes() const { return sqlite3_changes(db_); }
-
-private:
-    void check(int rc) {
-        if (rc != SQLITE_OK) fail(db_, "bind");
-    }
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
-
-// Resets a statement on scope exit so a thrown error never leaves it mid-iteration.
-struct ResetGuard {
-    Stmt& s;
-    ~ResetGuard() { s.reset(); }
-};
-
-// Rolls back unless committed.
-class Transaction {
-public:
-    explicit Transaction(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
-    ~Transaction() {
-        if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    void commit() {
-        exec(db_, "COMMIT");
-        done_ = true;
-    }
-
-private:
-    sqlite3* db_;
-    bool done_ = false;
-};
+using namespace sqlite;
 
 // Per-connection settings. WAL + synchronous=NORMAL: a commit is one append to the WAL
 // (durable across process crashes; the last commits may be lost on power loss). A large page
@@ -180,8 +76,19 @@ constexpr const char* kTextIndexSchema =
 
 constexpr const char* kTaskColumns =
     "id, agent_id, type, args, timeout_s, state, created_ns, delivered_ns, delivery_count, completed_ns, "
-    "result, "
-    "error, file_path, file_size, file_sha256";
+    "result, error, file_path, file_size, file_sha256, signature, created_by";
+
+// Columns added after the first release: existing databases get them on open.
+void ensure_column(sqlite3* db, const char* table, const char* column, const char* declaration) {
+    Stmt info(db, std::string("PRAGMA table_info(") + table + ")");
+    while (info.step())
+        if (info.text(1) == column) return;
+    exec(db, (std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + declaration).c_str());
+}
+
+// A result or a file may only come for a task its agent received: delivered, or expired
+// after a delivery.
+constexpr const char* kAnswerable = "(state='delivered' OR (state='expired' AND delivery_count>0))";
 
 TaskRecord read_task(const Stmt& s) {
     TaskRecord t;
@@ -198,6 +105,8 @@ TaskRecord read_task(const Stmt& s) {
     t.result_json = s.opt_text(10);
     t.error = s.opt_text(11);
     if (!s.is_null(12)) t.file = TaskFile{s.text(12), static_cast<uint64_t>(s.i64(13)), s.text(14)};
+    t.signature_json = s.opt_text(15);
+    t.created_by = s.text(16);
     return t;
 }
 
@@ -259,13 +168,16 @@ const char* to_string(TaskState state) {
             return "error";
         case TaskState::expired:
             return "expired";
+        case TaskState::cancelled:
+            return "cancelled";
     }
     return "error";
 }
 
 std::optional<TaskState> task_state_from_string(std::string_view s) {
     for (auto st :
-         {TaskState::pending, TaskState::delivered, TaskState::done, TaskState::error, TaskState::expired}) {
+         {TaskState::pending, TaskState::delivered, TaskState::done, TaskState::error, TaskState::expired,
+          TaskState::cancelled}) {
         if (s == to_string(st)) return st;
     }
     return std::nullopt;
@@ -296,7 +208,7 @@ struct SqliteStorage::Statements {
                        "VALUES(?1,?2,?3,?4,?5,?6)"),
           insert_text(w, text_index ? "INSERT INTO events_text(rowid, text) VALUES(?1,?2)" : "SELECT ?1, ?2"),
           insert_task(w, std::string("INSERT INTO tasks(") + kTaskColumns +
-                             ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,NULL,NULL,NULL)"),
+                             ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,NULL,NULL,NULL,?13,?14)"),
           find_task_r(r, std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=?1"),
           find_task_w(w, std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=?1"),
           claimable(
@@ -307,12 +219,10 @@ struct SqliteStorage::Statements {
               w,
               "UPDATE tasks SET state='delivered', delivered_ns=?2, delivery_count=delivery_count+1 "
               "WHERE id=?1"),
-          complete(w,
-                   "UPDATE tasks SET state=?2, result=?3, error=?4, completed_ns=?5 WHERE id=?1 AND state IN "
-                   "('pending','delivered','expired')"),
-          attach_file(w,
-                      "UPDATE tasks SET file_path=?2, file_size=?3, file_sha256=?4 WHERE id=?1 AND state IN "
-                      "('pending','delivered','expired')"),
+          complete(w, std::string("UPDATE tasks SET state=?2, result=?3, error=?4, completed_ns=?5 WHERE id=?1 "
+                                  "AND agent_id=?6 AND ") +
+                          kAnswerable),
+          attach_file(w, "UPDATE tasks SET file_path=?2, file_size=?3, file_sha256=?4 WHERE id=?1"),
           expire(
               w,
               "UPDATE tasks SET state='expired', completed_ns=?2 WHERE state IN ('pending','delivered') AND "
@@ -327,6 +237,9 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
     writer_ = open_db(options_);
     try {
         exec(writer_, kSchema);
+        ensure_column(writer_, "tasks", "signature", "TEXT");
+        ensure_column(writer_, "tasks", "created_by", "TEXT NOT NULL DEFAULT ''");
+        create_trust_schema();
         if (options_.text_index) exec(writer_, kTextIndexSchema);
         reader_ = open_db(options_);
         exec(reader_, "PRAGMA query_only=1;");
@@ -407,6 +320,19 @@ BatchResult SqliteStorage::store_batch(const std::string& agent_id, int64_t batc
 }
 
 std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
+    if (!q.text || !options_.text_index) return event_query(q, false);
+    try {
+        return event_query(q, true);
+    } catch (const std::runtime_error& e) {
+        // Text that the FTS5 tokenizer splits where fts_words does not (Unicode punctuation,
+        // bytes that are not UTF-8) becomes a phrase, which the index without positions
+        // cannot answer: the substring scan answers it instead.
+        if (std::string(e.what()).find("fts5") == std::string::npos) throw;
+        return event_query(q, false);
+    }
+}
+
+std::vector<EventRow> SqliteStorage::event_query(const EventQuery& q, bool use_index) {
     std::string sql = "SELECT id, agent_id, type, time_ns, raw FROM events WHERE 1";
     std::vector<std::string> params;
     std::vector<int64_t> nums;
@@ -418,7 +344,7 @@ std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
     if (q.type) add_text("type =", *q.type);
     if (q.text) {
         std::optional<std::string> words = fts_words(*q.text);
-        if (words && options_.text_index) {
+        if (words && use_index) {
             add_text("id IN (SELECT rowid FROM events_text WHERE events_text MATCH", *words);
             sql += ")";
         }
@@ -426,7 +352,7 @@ std::vector<EventRow> SqliteStorage::query_events(const EventQuery& q) {
         // those cannot be found verbatim; the word match alone decides then.
         bool verbatim = std::none_of(q.text->begin(), q.text->end(),
                                      [](unsigned char c) { return c == '"' || c == '\\' || c < 0x20; });
-        if (verbatim || !words || !options_.text_index) {
+        if (verbatim || !words || !use_index) {
             add_text("raw LIKE", like_pattern(*q.text));
             sql += " ESCAPE '\\'";
         }
@@ -468,7 +394,8 @@ void SqliteStorage::insert_task(const TaskRecord& t) {
     auto& s = stmts_->insert_task;
     s.bind(1, t.id).bind(2, t.agent_id).bind(3, t.type).bind(4, t.args_json).bind(5, t.timeout_s);
     s.bind(6, std::string_view(to_string(t.state))).bind(7, t.created_ns).bind(8, t.delivered_ns);
-    s.bind(9, t.delivery_count).bind(10, t.completed_ns).bind(11, t.result_json).bind(12, t.error).run();
+    s.bind(9, t.delivery_count).bind(10, t.completed_ns).bind(11, t.result_json).bind(12, t.error);
+    s.bind(13, t.signature_json).bind(14, t.created_by).run();
 }
 
 std::optional<TaskRecord> SqliteStorage::find_task(const std::string& task_id) {
@@ -518,25 +445,51 @@ std::vector<TaskRecord> SqliteStorage::claim_tasks(const std::string& agent_id, 
     return out;
 }
 
-ResultOutcome SqliteStorage::complete_task(const std::string& task_id, bool ok,
+namespace {
+// Why a task cannot take a result or file from `agent_id`.
+ResultOutcome unanswerable(const TaskRecord& t, const std::string& agent_id) {
+    if (t.agent_id != agent_id) return ResultOutcome::not_found;  // another agent's task does not exist for it
+    if (t.state == TaskState::pending || (t.state == TaskState::expired && t.delivery_count == 0))
+        return ResultOutcome::not_delivered;
+    return ResultOutcome::already_final;
+}
+}  // namespace
+
+ResultOutcome SqliteStorage::complete_task(const std::string& task_id, const std::string& agent_id, bool ok,
                                            const std::optional<std::string>& result_json,
                                            const std::optional<std::string>& error, int64_t now_ns) {
     std::lock_guard lock(write_mutex_);
     auto& s = stmts_->complete;
     s.bind(1, task_id).bind(2, std::string_view(ok ? "done" : "error")).bind(3, result_json).bind(4, error);
-    s.bind(5, now_ns).run();
+    s.bind(5, now_ns).bind(6, agent_id).run();
     if (sqlite3_changes(writer_) > 0) return ResultOutcome::accepted;
     auto& f = stmts_->find_task_w;
     ResetGuard g{f};
     f.bind(1, task_id);
-    return f.step() ? ResultOutcome::already_final : ResultOutcome::not_found;
+    return f.step() ? unanswerable(read_task(f), agent_id) : ResultOutcome::not_found;
 }
 
-bool SqliteStorage::attach_file(const std::string& task_id, const TaskFile& file) {
+AttachOutcome SqliteStorage::attach_file(const std::string& task_id, const std::string& agent_id,
+                                         const TaskFile& file) {
     std::lock_guard lock(write_mutex_);
+    Transaction tx(writer_);
+    std::optional<TaskRecord> t;
+    {
+        auto& f = stmts_->find_task_w;
+        ResetGuard g{f};
+        f.bind(1, task_id);
+        if (f.step()) t = read_task(f);
+    }
+    if (!t) return {ResultOutcome::not_found, std::nullopt};
+    bool answerable = t->agent_id == agent_id &&
+                      (t->state == TaskState::delivered || (t->state == TaskState::expired && t->delivery_count > 0));
+    if (!answerable) return {unanswerable(*t, agent_id), std::nullopt};
     auto& s = stmts_->attach_file;
     s.bind(1, task_id).bind(2, file.path).bind(3, static_cast<int64_t>(file.size)).bind(4, file.sha256).run();
-    return sqlite3_changes(writer_) > 0;
+    tx.commit();
+    AttachOutcome out{ResultOutcome::accepted, std::nullopt};
+    if (t->file && t->file->path != file.path) out.previous_path = t->file->path;
+    return out;
 }
 
 uint64_t SqliteStorage::expire_tasks(int64_t created_before_ns, int64_t now_ns) {

@@ -37,19 +37,40 @@ public:
                             const std::vector<EventInput>& events) override;
     std::vector<EventRow> query_events(const EventQuery& query) override;
     StorageStats stats() override;
+    MetricCounts metric_counts(int64_t online_after_ns) override;  // sqlite_metric_counts.cpp
     void insert_task(const TaskRecord& task) override;
     std::optional<TaskRecord> find_task(const std::string& task_id) override;
     std::vector<TaskRecord> list_tasks(const std::optional<std::string>& agent_id, uint32_t limit) override;
     std::vector<TaskRecord> claim_tasks(const std::string& agent_id, int64_t now_ns,
                                         int64_t redelivery_grace_s, uint32_t max_tasks) override;
-    ResultOutcome complete_task(const std::string& task_id, bool ok,
+    ResultOutcome complete_task(const std::string& task_id, const std::string& agent_id, bool ok,
                                 const std::optional<std::string>& result_json,
                                 const std::optional<std::string>& error, int64_t now_ns) override;
-    bool attach_file(const std::string& task_id, const TaskFile& file) override;
+    AttachOutcome attach_file(const std::string& task_id, const std::string& agent_id,
+                              const TaskFile& file) override;
     uint64_t expire_tasks(int64_t created_before_ns, int64_t now_ns) override;
+
+    // Trust data (sqlite_trust.cpp).
+    EnrollOutcome enroll_agent(const std::string& token_sha256, const AgentCertificate& cert,
+                               const AgentRecord& agent, int64_t now_ns) override;
+    void add_certificate(const AgentCertificate& cert) override;
+    std::vector<AgentCertificate> certificates(const std::string& agent_id) override;
+    std::vector<std::string> revoked_serials() override;
+    RevokeOutcome revoke_agent(const std::string& agent_id, int64_t now_ns) override;
+    void insert_enrollment(const EnrollmentToken& token) override;
+    std::optional<EnrollmentToken> find_enrollment(const std::string& token_sha256) override;
+    std::vector<EnrollmentToken> list_enrollments() override;
+    bool add_operator(const OperatorRecord& op) override;
+    bool remove_operator(const std::string& name) override;
+    std::optional<OperatorRecord> find_operator_by_token(const std::string& token_sha256) override;
+    std::vector<OperatorRecord> list_operators() override;
+    void append_audit(const AuditRecord& record) override;
+    std::vector<AuditRecord> query_audit(const AuditQuery& query) override;
 
 private:
     struct Statements;
+    void create_trust_schema();  // sqlite_trust.cpp
+    std::vector<EventRow> event_query(const EventQuery& q, bool use_index);
     SqliteOptions options_;
     std::mutex write_mutex_;
     std::mutex read_mutex_;

@@ -3,6 +3,7 @@
 // PostgreSQL implementation (several stateless central nodes on one database) can follow
 // without touching the HTTP layer. All methods are thread-safe.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,7 +53,7 @@ struct EventRow {
     std::string raw;
 };
 
-enum class TaskState { pending, delivered, done, error, expired };
+enum class TaskState { pending, delivered, done, error, expired, cancelled };
 const char* to_string(TaskState state);
 std::optional<TaskState> task_state_from_string(std::string_view s);
 
@@ -76,9 +77,79 @@ struct TaskRecord {
     std::optional<std::string> result_json;
     std::optional<std::string> error;
     std::optional<TaskFile> file;
+    std::optional<std::string> signature_json;  // the operator's signature object, delivered verbatim
+    std::string created_by;                      // operator name
 };
 
-enum class ResultOutcome { accepted, not_found, already_final };
+// not_delivered: the task was never handed to its agent, so no result can be its answer.
+enum class ResultOutcome { accepted, not_found, already_final, not_delivered };
+
+// What attach_file did; on success `previous_path` is a file the task no longer refers to.
+struct AttachOutcome {
+    ResultOutcome outcome = ResultOutcome::not_found;
+    std::optional<std::string> previous_path;
+};
+
+// A certificate the agent CA issued (the certificate itself stays with the agent).
+struct AgentCertificate {
+    std::string serial;
+    std::string agent_id;
+    int64_t issued_ns = 0;
+    int64_t not_after_s = 0;
+    std::optional<int64_t> revoked_ns;
+};
+
+// An enrollment token as stored: only its SHA-256.
+struct EnrollmentToken {
+    std::string id;  // public handle (16 hex), shown in lists and the audit log
+    std::string token_sha256;
+    std::string role = "agent";
+    int64_t max_uses = 1;
+    int64_t uses = 0;
+    int64_t created_ns = 0;
+    int64_t expires_ns = 0;
+    std::string created_by;
+};
+
+struct OperatorRecord {
+    std::string name;
+    std::string role;  // viewer | responder | admin
+    std::string token_sha256;
+    int64_t created_ns = 0;
+};
+
+// One row of the append-only audit log.
+struct AuditRecord {
+    int64_t id = 0;
+    int64_t time_ns = 0;
+    std::string actor;    // operator name, "agent:<id>", "enrollment:<token id>", "local:<user>"
+    std::string role;     // the actor's role, or "-"
+    std::string source;   // peer address, or "local" for commands run on the central host
+    std::string action;   // e.g. task.create, enroll, agent.revoke, operator.add, file.download
+    std::string target;   // agent id, task id, operator name ...
+    std::string detail;   // compact JSON or text (task type and args, reason of a refusal)
+    std::string outcome;  // "ok" or "denied: <why>" / "failed: <why>"
+};
+
+struct AuditQuery {
+    std::optional<int64_t> since_ns;
+    std::optional<std::string> actor;
+    uint32_t limit = 1000;
+};
+
+enum class EnrollOutcome { enrolled, bad_token, already_enrolled };
+
+struct RevokeOutcome {
+    uint64_t certificates = 0;
+    uint64_t cancelled_tasks = 0;
+};
+
+// What /metrics reports about agents and tasks: counted by the database, no rows copied.
+struct MetricCounts {
+    uint64_t agents = 0;
+    uint64_t agents_online = 0;                     // last_seen_ns >= the cut-off given
+    std::map<std::string, uint64_t> tasks_by_state;  // only states that occur
+};
 
 struct StorageStats {
     uint64_t events = 0;
@@ -105,6 +176,7 @@ public:
     // Newest `limit` matches, returned oldest first.
     virtual std::vector<EventRow> query_events(const EventQuery& query) = 0;
     virtual StorageStats stats() = 0;
+    virtual MetricCounts metric_counts(int64_t online_after_ns) = 0;
 
     virtual void insert_task(const TaskRecord& task) = 0;
     virtual std::optional<TaskRecord> find_task(const std::string& task_id) = 0;
@@ -114,14 +186,42 @@ public:
     // (timeout_s + redelivery_grace_s), as delivered now, and returns them (oldest first).
     virtual std::vector<TaskRecord> claim_tasks(const std::string& agent_id, int64_t now_ns,
                                                 int64_t redelivery_grace_s, uint32_t max_tasks) = 0;
-    // The first result wins: pending/delivered/expired → done|error; done/error → already_final.
-    virtual ResultOutcome complete_task(const std::string& task_id, bool ok,
+    // The first result of the task's own agent wins: delivered (or expired after a delivery) →
+    // done|error; never delivered → not_delivered; final → already_final; a task of another
+    // agent → not_found.
+    virtual ResultOutcome complete_task(const std::string& task_id, const std::string& agent_id, bool ok,
                                         const std::optional<std::string>& result_json,
                                         const std::optional<std::string>& error, int64_t now_ns) = 0;
-    // Records the uploaded file of a task that is not final yet; false when it is final or unknown.
-    virtual bool attach_file(const std::string& task_id, const TaskFile& file) = 0;
+    // Records the uploaded file of a task of `agent_id` that was delivered to it and is not
+    // final yet. The previous file (if any) is returned for removal only when this succeeds.
+    virtual AttachOutcome attach_file(const std::string& task_id, const std::string& agent_id,
+                                      const TaskFile& file) = 0;
     // Marks pending/delivered tasks created before `created_before_ns` as expired; returns how many.
     virtual uint64_t expire_tasks(int64_t created_before_ns, int64_t now_ns) = 0;
+
+    // Agent certificates and enrollment. enroll_agent uses one use of the token (unexpired,
+    // uses left), refuses an agent id that has a certificate that is not revoked, and
+    // records the certificate and the agent (if new), all in one transaction.
+    virtual EnrollOutcome enroll_agent(const std::string& token_sha256, const AgentCertificate& cert,
+                                       const AgentRecord& agent, int64_t now_ns) = 0;
+    virtual void add_certificate(const AgentCertificate& cert) = 0;  // renewal
+    virtual std::vector<AgentCertificate> certificates(const std::string& agent_id) = 0;
+    virtual std::vector<std::string> revoked_serials() = 0;
+    // Revokes every certificate of the agent and cancels its pending/delivered tasks.
+    virtual RevokeOutcome revoke_agent(const std::string& agent_id, int64_t now_ns) = 0;
+
+    virtual void insert_enrollment(const EnrollmentToken& token) = 0;
+    virtual std::optional<EnrollmentToken> find_enrollment(const std::string& token_sha256) = 0;
+    virtual std::vector<EnrollmentToken> list_enrollments() = 0;
+
+    virtual bool add_operator(const OperatorRecord& op) = 0;  // false: the name exists
+    virtual bool remove_operator(const std::string& name) = 0;
+    virtual std::optional<OperatorRecord> find_operator_by_token(const std::string& token_sha256) = 0;
+    virtual std::vector<OperatorRecord> list_operators() = 0;
+
+    // The audit log can only grow: the schema refuses updates and deletes.
+    virtual void append_audit(const AuditRecord& record) = 0;
+    virtual std::vector<AuditRecord> query_audit(const AuditQuery& query) = 0;
 };
 
 }  // namespace vigil::central

@@ -8,7 +8,9 @@
 #include <sstream>
 #include <thread>
 
+#include "agent_ca.hpp"
 #include "api_error.hpp"
+#include "auth_tokens.hpp"
 #include "gzip.hpp"
 #include "json.hpp"
 #include "sha256.hpp"
@@ -28,21 +30,28 @@ struct Fixture {
     SqliteStorage storage{SqliteOptions{dir.path + "/c.db"}};
     TaskBroker broker;
     FileStore files{dir.path + "/files"};
-    Api api{storage, broker, files, settings()};
+    std::unique_ptr<AgentCa> ca = AgentCa::load_or_create(dir.path + "/agent-ca");
+    RevocationList revoked;
+    Api api{storage, broker, files, settings(), AgentTrust{ca.get(), &revoked}};
 
     static ApiSettings settings() {
         ApiSettings s;
-        s.operator_tokens = {kToken};
+        s.operators = {OperatorCredential{"tester", Role::admin, token_hash(kToken)}};
         s.max_decompressed_bytes = 1 << 20;
         s.long_poll_max_s = 60;
         return s;
     }
 
+    // As the TLS layer reports an agent certificate of the agent CA (the certificate itself is
+    // exercised in api_trust_test and the integration tests).
+    static PeerIdentity agent_peer(const std::string& id) {
+        return PeerIdentity{"127.0.0.1", true, true, id, "0a" + id.substr(0, 4), INT64_MAX};
+    }
     Request agent_request(const std::string& method, const std::string& path, const std::string& body = "") {
         Request r;
         r.method = method;
         r.path = path;
-        r.headers["x-vigil-agent-id"] = kAgent;
+        r.peer = agent_peer(kAgent);
         r.headers["content-type"] = "application/json";
         r.body = body;
         return r;
@@ -135,9 +144,10 @@ TEST_CASE("telemetry: each kind of bad request gets its 4xx and a reason") {
     truncated.body.resize(truncated.body.size() / 2);
     CHECK(f.api.handle(truncated).status == 400);
 
-    Request no_id = f.telemetry(batch(1, kProcessEvent));
-    no_id.headers.erase("x-vigil-agent-id");
-    CHECK(f.api.handle(no_id).status == 400);
+    Request no_cert = f.telemetry(batch(1, kProcessEvent));
+    no_cert.peer = PeerIdentity{};
+    no_cert.headers["x-vigil-agent-id"] = kAgent;  // a header is no identity
+    CHECK(f.api.handle(no_cert).status == 401);
 
     CHECK(f.api.handle(f.telemetry("{not json")).status == 400);
     CHECK(f.api.handle(f.telemetry("[1,2]")).status == 400);
@@ -176,7 +186,7 @@ TEST_CASE("sync validates and registers the agent") {
               .status == 400);
     Request bad_id = f.agent_request("POST", "/api/v1/agent/sync", "{}");
     bad_id.headers["x-vigil-agent-id"] = "../../etc/passwd";
-    CHECK(f.api.handle(bad_id).status == 400);
+    CHECK(f.api.handle(bad_id).status == 403);  // names another agent than the certificate
     auto r = f.sync();
     REQUIRE(r.status == 200);
     CHECK(parse(r.body)["sync_period_s"].GetInt() == 300);
@@ -271,8 +281,9 @@ TEST_CASE("tasks: create validation, delivery by poll, result, conflicts") {
     std::string result_path = "/api/v1/agent/tasks/" + id + "/result";
     CHECK(f.api.handle(f.agent_request("POST", result_path, "{\"status\":\"maybe\"}")).status == 400);
     Request other_agent = f.agent_request("POST", result_path, "{\"status\":\"ok\"}");
-    other_agent.headers["x-vigil-agent-id"] = "someone-else";
-    CHECK(f.api.handle(other_agent).status == 404);
+    other_agent.peer = Fixture::agent_peer("someone-else");
+    f.storage.upsert_agent(AgentRecord{"someone-else", "h", "", "", "", "{}", 1, 1});
+    CHECK(f.api.handle(other_agent).status == 404);  // another agent's task does not exist for it
     CHECK(f.api
               .handle(f.agent_request("POST", result_path,
                                       "{\"status\":\"ok\",\"result\":{\"n\":1},\"error\":null}"))
@@ -337,6 +348,10 @@ TEST_CASE("file upload: streamed, verified, downloadable; mismatches are 422") {
         r.content_length = len;
         return f.api.handle(r);
     };
+    CHECK(upload(Sha256::of(content), content.size()).status == 409);  // not delivered yet
+    Request poll = f.agent_request("GET", "/api/v1/agent/tasks");
+    poll.query["wait"] = "0";
+    REQUIRE(parse(f.api.handle(poll).body)["tasks"].Size() == 1);
     CHECK(upload(std::string(64, '0'), content.size()).status == 422);
     CHECK(upload("zz", content.size()).status == 400);
     CHECK(upload(Sha256::of(content), content.size() + 1).status == 422);
@@ -379,6 +394,11 @@ TEST_CASE("time specs: RFC 3339, ns, relative") {
     CHECK_FALSE(parse_time_spec("10x", now));
     CHECK_FALSE(parse_time_spec("-5", now));
     CHECK_FALSE(parse_time_spec("", now));
+    // Found by the endpoint fuzzer: values whose nanoseconds do not fit an int64.
+    CHECK_FALSE(parse_time_spec("57438127260d", now));
+    CHECK_FALSE(parse_time_spec("3153600000d", now));
+    CHECK_FALSE(parse_time_spec("9999-12-31T23:59:59Z", now));
+    CHECK(parse_time_spec("2200-01-01T00:00:00Z", now));
 }
 
 TEST_CASE("gzip round trip, concatenated members, limits") {

@@ -3,7 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
+
+#include "auth_tokens.hpp"
 
 #include "test_support.hpp"
 
@@ -26,10 +30,19 @@ TEST_CASE("the shipped configs/central.yaml loads with the documented values") {
     CHECK(c.api.max_body_bytes == 1 << 20);
     CHECK(c.api.max_telemetry_bytes == 64ull << 20);
     CHECK(c.api.long_poll_max_s == 60);
-    CHECK(c.api.operator_tokens.size() == 1);
+    CHECK(c.api.operators.empty());  // no usable token ships in the repository
     CHECK(c.cli.url == "https://127.0.0.1:8443");
-    CHECK(c.cli.token == c.api.operator_tokens[0]);
+    CHECK(c.cli.token_file.empty());
+    CHECK(c.api.agent_cert_lifetime_s == 30 * 86400);
     CHECK(c.tls.certificate == std::string(VIGIL_SOURCE_DIR) + "/build/demo/certs/server.crt");
+}
+
+TEST_CASE("the packaged central.yaml loads, ships no token and keeps the agent CA in the state dir") {
+    auto c = load_config(std::string(VIGIL_SOURCE_DIR) + "/packaging/debian/central.yaml");
+    CHECK(c.api.operators.empty());
+    CHECK(c.cli.token_file.empty());
+    CHECK(c.agent_ca_dir == "/var/lib/vigil-central/agent-ca");
+    CHECK(c.database == "/var/lib/vigil-central/central.db");
 }
 
 TEST_CASE("defaults and relative paths") {
@@ -42,7 +55,7 @@ TEST_CASE("defaults and relative paths") {
     CHECK(c.tls.ciphers == "ECDHE+AESGCM:ECDHE+CHACHA20");
     CHECK(c.server.port == 8443);
     CHECK_FALSE(c.tls.require_client_certificate);
-    CHECK(c.api.operator_tokens.empty());
+    CHECK(c.api.operators.empty());
 }
 
 TEST_CASE("bad settings are errors naming the key") {
@@ -58,11 +71,40 @@ TEST_CASE("bad settings are errors naming the key") {
     fails_with(std::string("tls: {certificate: a, private_key: b, min_version: '1.1'}\n"), "tls.min_version");
     fails_with(std::string("tls: {certificate: a, private_key: b, require_client_certificate: true}\n"),
                "tls.client_ca");
-    fails_with(std::string(kMinimal) + "operators: {tokens: [short]}\n", "operators.tokens");
+    fails_with(std::string(kMinimal) + "operators: {tokens: [short]}\n", "plain tokens are not accepted");
+    fails_with(std::string(kMinimal) + "operators: {tokens: [{name: a, token: vigil-demo-operator-token-change-me}]}\n",
+               "plain tokens are not accepted");
+    fails_with(std::string(kMinimal) + "operators: {tokens: [{name: a, role: god, token_sha256: x}]}\n",
+               "operators.tokens[].role");
+    fails_with(std::string(kMinimal) + "operators: {tokens: [{name: a, token_sha256: abc}]}\n", "64 lower-case hex");
     // TLS 1.2 without forward secrecy or without AEAD is refused, naming the cipher.
     fails_with("tls: {certificate: a, private_key: b, ciphers: 'AES128-GCM-SHA256'}\n", "AES128-GCM-SHA256");
     fails_with("tls: {certificate: a, private_key: b, ciphers: 'ECDHE-RSA-AES128-SHA'}\n", "ECDHE-RSA-AES128-SHA");
     fails_with("tls: {certificate: a, private_key: b, ciphers: 'NOPE'}\n", "tls: ciphers");
     fails_with(std::string(kMinimal) + "limits: {max_body_bytes: lots}\n", "limits.max_body_bytes");
     fails_with("listen: [\n", "central.yaml");
+}
+
+TEST_CASE("operator token files: owner-only, at least 128 bits of randomness, stored as a hash") {
+    central_test::TempDir dir;
+    auto token_file = [&](const std::string& name, const std::string& token, mode_t mode) {
+        std::string path = dir.path + "/" + name;
+        std::ofstream(path) << token << "\n";
+        ::chmod(path.c_str(), mode);
+        return path;
+    };
+    auto config_with = [&](const std::string& file) {
+        return write(dir.path, std::string(kMinimal) + "operators: {tokens: [{name: ops, role: responder, token_file: " +
+                                   file + "}]}\n");
+    };
+    const std::string good = new_secret_token("vgo_");
+    auto c = load_config(config_with(token_file("good", good, 0600)));
+    REQUIRE(c.api.operators.size() == 1);
+    CHECK(c.api.operators[0].role == Role::responder);
+    CHECK(c.api.operators[0].token_sha256 == token_hash(good));
+    CHECK(c.cli.token_file == dir.path + "/good");
+    CHECK_THROWS_WITH_AS(load_config(config_with(token_file("open", good, 0644))), doctest::Contains("chmod 600"),
+                         std::runtime_error);
+    CHECK_THROWS_WITH_AS(load_config(config_with(token_file("demo", "vigil-demo-operator-token-change-me", 0600))),
+                         doctest::Contains("bits of randomness"), std::runtime_error);
 }

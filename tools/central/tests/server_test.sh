@@ -20,12 +20,13 @@ pass() { echo "ok: $*"; }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=https://127.0.0.1:$port
-token=operator-token-$$-0123456789
+token=$(openssl rand -hex 32)  # generated per run: no usable token lives in the repository
 agent=7d3f8a2e-0000-4000-8000-0000000$$
 agent=${agent:0:36}
 
 "$source_dir/tools/gen-certs" "$T/certs" >/dev/null
 certs=$T/certs
+(umask 077; echo "$token" >"$T/operator.token")
 [[ $(stat -c %a "$certs/client.p12.pass") == 600 ]] || fail "client.p12.pass must be mode 0600"
 
 write_config() {  # write_config REQUIRE_CLIENT_CERT
@@ -39,7 +40,7 @@ tls:
 storage: {database: state/central.db, files_dir: state/files}
 limits: {max_body_bytes: 65536, max_file_bytes: 16777216}
 server: {io_timeout_s: 5}
-operators: {tokens: ["$token"]}
+operators: {tokens: [{name: itest-admin, role: admin, token_file: operator.token}]}
 cli: {certificate: certs/client.crt, private_key: certs/client.key}
 YAML
 }
@@ -65,11 +66,12 @@ stop_server() {
 }
 
 # curl as an agent / operator; prints "STATUS BODY".
+# The agent authenticates with its own certificate (enrolled below).
 agent_curl() {  # agent_curl METHOD PATH [curl args...]
   local method=$1 path=$2
   shift 2
-  curl -sS -o "$T/body" -w '%{http_code}' --cacert "$certs/ca.crt" -X "$method" -H "X-Vigil-Agent-Id: $agent" \
-    "$@" "$url$path" && echo " $(cat "$T/body")"
+  curl -sS -o "$T/body" -w '%{http_code}' --cacert "$certs/ca.crt" --cert "$T/agent/agent.crt" --key "$T/agent/agent.key" \
+    -X "$method" -H "X-Vigil-Agent-Id: $agent" "$@" "$url$path" && echo " $(cat "$T/body")"
 }
 op_curl() {  # op_curl METHOD PATH [curl args...]
   local method=$1 path=$2
@@ -85,11 +87,37 @@ expect() {  # expect "STATUS BODY" STATUS [BODY-SUBSTRING] -- what
 }
 alive() { expect "$(agent_curl GET /api/v1/health)" 200 '"ok"' "server still serving"; }
 
-cli() { "$central" --server "$url" --ca "$certs/ca.crt" --token "$token" "$@"; }
+cli() { "$central" --server "$url" --ca "$certs/ca.crt" --token-file "$T/operator.token" "$@"; }
+
+# enroll ID DIR [curl args]: a key pair made here (openssl), a CSR, an enrollment token from the
+# CLI, and the certificate from POST /api/v1/agent/enroll into DIR/agent.{key,crt}.
+enroll() {
+  local id=$1 dir=$2
+  shift 2
+  mkdir -p "$dir"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/agent.key" 2>/dev/null
+  openssl req -new -key "$dir/agent.key" -subj "/CN=$id" -out "$dir/agent.csr"
+  local enroll_token
+  enroll_token=$(cli "$@" enroll create --uses 1 --expires 10m 2>/dev/null) || fail "enroll create failed"
+  python3 -c 'import json,sys; print(json.dumps({"agent_id":sys.argv[1],"hostname":"itest-host","csr":open(sys.argv[2]).read()}))' \
+    "$id" "$dir/agent.csr" >"$dir/enroll.json"
+  curl -sS --cacert "$certs/ca.crt" "${enroll_curl_args[@]}" -H "Authorization: Bearer $enroll_token" \
+    -H 'Content-Type: application/json' --data @"$dir/enroll.json" "$url/api/v1/agent/enroll" >"$dir/enroll.reply"
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"], end="")' "$dir/enroll.reply" \
+    >"$dir/agent.crt" || fail "enrollment of $id failed: $(cat "$dir/enroll.reply")"
+}
+enroll_curl_args=()
 
 # ---------------------------------------------------------------- plain TLS (no client cert)
 write_config false
 start_server
+enroll "$agent" "$T/agent"
+openssl x509 -in "$T/agent/agent.crt" -noout -ext subjectAltName | grep -q "URI:urn:vigil:agent:$agent" \
+  || fail "agent certificate does not name the agent"
+[[ $(stat -c %a "$T/state") == 700 && $(stat -c %a "$T/state/central.db") == 600 ]] \
+  || fail "state dir / database not private: $(stat -c '%a %n' "$T/state" "$T/state/central.db")"
+[[ $(stat -c %a "$T/state/agent-ca/agent-ca.key") == 600 ]] || fail "agent CA key not 0600"
+pass "agent enrolled with its own key; state dir 0700, central.db and the agent CA key 0600"
 
 # A second server on the same port fails at start instead of sharing the port.
 if timeout 10 "$central" serve --config "$T/central.yaml" >"$T/second.log" 2>&1; then fail "second server started"; fi
@@ -104,6 +132,16 @@ pass "TLS 1.1 refused"
 echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 -CAfile "$certs/ca.crt" -verify_return_error >"$T/s_client12" 2>&1 \
   || fail "TLS 1.2 handshake failed: $(tail -3 "$T/s_client12")"
 pass "TLS 1.2 accepted, server certificate verifies against the CA"
+# TLS 1.2 only with forward secrecy and AEAD (review L2): a non-PFS and a CBC suite are refused.
+for suite in AES128-GCM-SHA256 ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA384; do
+  if echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 -cipher "$suite" -CAfile "$certs/ca.crt" \
+    >"$T/s_client_suite" 2>&1; then fail "TLS 1.2 with $suite succeeded"; fi
+done
+echo | openssl s_client -connect "127.0.0.1:$port" -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -CAfile "$certs/ca.crt" \
+  >"$T/s_client_suite" 2>&1 || fail "TLS 1.2 with ECDHE+AESGCM failed: $(tail -3 "$T/s_client_suite")"
+echo | openssl s_client -connect "127.0.0.1:$port" -CAfile "$certs/ca.crt" 2>&1 | grep -q "TLSv1.3" \
+  || fail "TLS 1.3 is not the default"
+pass "TLS 1.3 by default; TLS 1.2 only ECDHE + AEAD (plain RSA and CBC suites refused)"
 curl -s -o /dev/null --tls-max 1.1 --cacert "$certs/ca.crt" "$url/api/v1/health" && fail "curl --tls-max 1.1 succeeded"
 pass "curl with TLS <= 1.1 refused"
 curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/health" && fail "plain HTTP on the TLS port answered"
@@ -135,8 +173,9 @@ batch() {  # batch SEQ → gzip'd batch file with 3 events
   printf '{"class_uid":1001,"activity_name":"Create","time":%s000,"type":"file","file":{"path":"/tmp/%s.txt","name":"%s.txt"}}]}' "$(date +%s)" "$marker" "$marker"
 }
 batch 1 | gzip >"$T/b1.gz"
-expect "$(agent_curl POST /api/v1/agent/telemetry -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' --data-binary @"$T/b1.gz")" \
-  404 "sync first" "telemetry from an unknown agent"
+expect "$(curl -sS -o "$T/body" -w '%{http_code}' --cacert "$certs/ca.crt" -H "X-Vigil-Agent-Id: $agent" \
+  -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' --data-binary @"$T/b1.gz" "$url/api/v1/agent/telemetry"; \
+  echo " $(cat "$T/body")")" 401 "agent certificate required" "telemetry with only an X-Vigil-Agent-Id header"
 expect "$(agent_curl POST /api/v1/agent/sync -H 'Content-Type: application/json' --data "$sync_body")" 200 sync_period_s "agent sync"
 expect "$(agent_curl POST /api/v1/agent/telemetry -H 'Content-Type: application/json' --data-binary @"$T/b1.gz")" \
   415 "gzip" "telemetry without Content-Encoding: gzip"
@@ -160,6 +199,18 @@ types=$(cli events --text "$marker" --json | python3 -c 'import json,sys; print(
 [[ $(cli events --type file --since 10m --limit 5 --json | grep -c "$marker.txt") -ge 1 ]] || fail "type/since query"
 pass "events queries by agent, type, time and text"
 cli agents | grep -q itest-host || fail "agents table lacks the agent"
+# Terminal escapes from agent data (review M4): a hostname and an OS string that would clear
+# lines, set the title and write the clipboard are printed as visible escapes.
+evil_sync=$(python3 -c 'import json,sys; print(json.dumps({"agent_id":sys.argv[1],"hostname":"web-1\r\x1b[2K\x1b[1A\x1b[2K",
+  "os":"\x1b]52;c;cHduZWQ=\x07\u009b31m\x7f","kernel":"6","agent_version":"0.1.0","ips":[],"macs":[],"plugins":{},
+  "isolation":None,"drops":{},"spool":{},"time_ns":1}))' "$agent")
+expect "$(agent_curl POST /api/v1/agent/sync -H 'Content-Type: application/json' --data "$evil_sync")" 200 sync_period_s "sync with escapes"
+cli agents >"$T/agents.txt"
+LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$T/agents.txt" && fail "raw control bytes in the agents table: $(od -c "$T/agents.txt" | head)"
+grep -qF 'web-1\r\x1b[2K\x1b[1A\x1b[2K' "$T/agents.txt" || fail "hostname not shown escaped: $(cat "$T/agents.txt")"
+grep -qF '\x1b]52;c;cHduZWQ=\x07\u009b31m\x7f' "$T/agents.txt" || fail "OS not shown escaped: $(cat "$T/agents.txt")"
+expect "$(agent_curl POST /api/v1/agent/sync -H 'Content-Type: application/json' --data "$sync_body")" 200 sync_period_s "agent sync"
+pass "control characters (C0, DEL, C1) from agent data are escaped in the agents table"
 
 # Tasks: long poll delivers a task created while it waits; result shows in `task show`.
 agent_curl GET "/api/v1/agent/tasks?wait=20" >"$T/poll.out" &
@@ -188,6 +239,9 @@ file_task=$(cli task create --agent "$agent" get_file path=/some/file)
 head -c 3000000 /dev/urandom >"$T/payload"
 sha=$(sha256sum "$T/payload" | cut -d' ' -f1)
 expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
+  -H "X-Vigil-Sha256: $sha" --data-binary @"$T/payload")" 409 "not been delivered" "upload before the task was delivered"
+agent_curl GET "/api/v1/agent/tasks?wait=0" | grep -q "$file_task" || fail "get_file task not delivered"
+expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
   -H "X-Vigil-Sha256: $(printf '0%.0s' {1..64})" --data-binary @"$T/payload")" 422 "sha256 mismatch" "upload with a wrong hash"
 expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
   -H "X-Vigil-Sha256: $sha" --data-binary @"$T/payload")" 200 "$sha" "file upload"
@@ -198,7 +252,11 @@ expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type:
   -H "X-Vigil-Sha256: $sha" --data-binary @"$T/huge")" 413 "limit" "file over max_file_bytes (Content-Length)"
 expect "$(agent_curl PUT "/api/v1/agent/tasks/$file_task/file" -H 'Content-Type: application/octet-stream' \
   -H "X-Vigil-Sha256: $sha" -H 'Transfer-Encoding: chunked' --data-binary @"$T/huge")" 413 "limit" "file over max_file_bytes (chunked)"
-[[ $(ls "$T/state/files" | wc -l) == 1 ]] || fail "partial upload files left behind: $(ls "$T/state/files")"
+[[ $(ls "$T/state/files" | wc -l) == 1 ]] || fail "partial or replaced upload files left behind: $(ls "$T/state/files")"
+cli file get "$file_task" "$T/downloaded" 2>"$T/fileget.err" && fail "file get without a result reporting the hash"
+grep -q "reports no sha256" "$T/fileget.err" || fail "file get: unclear refusal: $(cat "$T/fileget.err")"
+expect "$(agent_curl POST "/api/v1/agent/tasks/$file_task/result" -H 'Content-Type: application/json' \
+  --data "{\"status\":\"ok\",\"result\":{\"path\":\"/some/file\",\"sha256\":\"$sha\"}}")" 200 accepted "get_file result"
 cli file get "$file_task" "$T/downloaded" >/dev/null
 cmp -s "$T/payload" "$T/downloaded" || fail "downloaded file differs"
 pass "file get is byte-identical"

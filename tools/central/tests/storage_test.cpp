@@ -1,6 +1,8 @@
 // SqliteStorage: idempotent batches, event queries, task state machine, persistence.
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include "sqlite_storage.hpp"
 #include "test_support.hpp"
 
@@ -119,6 +121,22 @@ TEST_CASE("text search without the word index falls back to a substring scan") {
     CHECK(s.query_events(q).empty());
 }
 
+TEST_CASE("text searches the index tokenizes differently fall back to the substring scan") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    s.store_batch("a1", 1, 0, {event("process", 1, "caf\xc3\xa9\xc2\xabx\xc2\xbbz")});
+    // Found by the endpoint fuzzer: a "word" holding Unicode punctuation or invalid UTF-8 became
+    // an FTS5 phrase, which the position-less index refuses (was a 500).
+    for (std::string text : {std::string("\xc2\xabx\xc2\xbbz"), std::string("ab\xff\xfe cd"), std::string("\"x\xc2\xab\"")}) {
+        EventQuery q;
+        q.text = text;
+        CHECK_NOTHROW(s.query_events(q));
+    }
+    EventQuery q;
+    q.text = "\xc2\xabx\xc2\xbbz";
+    CHECK(s.query_events(q).size() == 1);
+}
+
 TEST_CASE("agents upsert keeps first_seen and updates the rest") {
     central_test::TempDir dir;
     SqliteStorage s({dir.path + "/c.db"});
@@ -158,11 +176,12 @@ TEST_CASE("task state machine: pending, delivered, redelivered after timeout, fi
     REQUIRE(again.size() == 1);
     CHECK(again[0].delivery_count == 2);
 
-    CHECK(s.complete_task("t1", true, std::string("{\"pong\":true}"), std::nullopt, t0 + 80 * kSec) ==
+    CHECK(s.complete_task("t1", "a2", true, std::nullopt, std::nullopt, t0) == ResultOutcome::not_found);  // not a2's
+    CHECK(s.complete_task("t1", "a1", true, std::string("{\"pong\":true}"), std::nullopt, t0 + 80 * kSec) ==
           ResultOutcome::accepted);
-    CHECK(s.complete_task("t1", false, std::nullopt, std::string("late"), t0 + 81 * kSec) ==
+    CHECK(s.complete_task("t1", "a1", false, std::nullopt, std::string("late"), t0 + 81 * kSec) ==
           ResultOutcome::already_final);
-    CHECK(s.complete_task("nope", true, std::nullopt, std::nullopt, t0) == ResultOutcome::not_found);
+    CHECK(s.complete_task("nope", "a1", true, std::nullopt, std::nullopt, t0) == ResultOutcome::not_found);
     auto t1 = s.find_task("t1");
     REQUIRE(t1);
     CHECK(t1->state == TaskState::done);
@@ -170,16 +189,27 @@ TEST_CASE("task state machine: pending, delivered, redelivered after timeout, fi
     CHECK_FALSE(t1->error);
     CHECK(s.claim_tasks("a1", t0 + 1000 * kSec, 60, 100).empty());  // done tasks never come back
 
-    CHECK_FALSE(s.attach_file("t1", TaskFile{"/x", 1, "ab"}));  // final: no late uploads
-    CHECK(s.attach_file("t2", TaskFile{"/y", 3, "cd"}));
-    CHECK(s.find_task("t2")->file->size == 3);
+    // Files and results come only from the task's own agent, and only once it was delivered.
+    CHECK(s.attach_file("t1", "a1", TaskFile{"/x", 1, "ab"}).outcome == ResultOutcome::already_final);
+    CHECK(s.attach_file("t2", "a2", TaskFile{"/y", 3, "cd"}).outcome == ResultOutcome::not_delivered);
+    CHECK(s.complete_task("t2", "a2", true, std::nullopt, std::nullopt, t0) == ResultOutcome::not_delivered);
+    REQUIRE(s.claim_tasks("a2", t0 + 2 * kSec, 60, 100).size() == 1);
+    CHECK(s.attach_file("t2", "a1", TaskFile{"/x", 1, "ab"}).outcome == ResultOutcome::not_found);
+    CHECK(s.complete_task("t2", "a1", true, std::nullopt, std::nullopt, t0) == ResultOutcome::not_found);
+    auto first = s.attach_file("t2", "a2", TaskFile{"/y", 3, "cd"});
+    CHECK(first.outcome == ResultOutcome::accepted);
+    CHECK_FALSE(first.previous_path);
+    auto second = s.attach_file("t2", "a2", TaskFile{"/z", 4, "ef"});
+    CHECK(second.outcome == ResultOutcome::accepted);
+    CHECK(second.previous_path.value_or("") == "/y");  // the replaced file, for the caller to remove
+    CHECK(s.find_task("t2")->file->size == 4);
 
-    // Expiry: t2 is old and still pending.
+    // Expiry: t2 is old and still delivered.
     CHECK(s.expire_tasks(t0 + kSec, t0 + 5000 * kSec) == 1);
     CHECK(s.find_task("t2")->state == TaskState::expired);
     CHECK(s.claim_tasks("a2", t0 + 5001 * kSec, 60, 100).empty());
     // A late result still records what the agent did.
-    CHECK(s.complete_task("t2", false, std::nullopt, std::string("too late"), t0 + 5002 * kSec) ==
+    CHECK(s.complete_task("t2", "a2", false, std::nullopt, std::string("too late"), t0 + 5002 * kSec) ==
           ResultOutcome::accepted);
     CHECK(s.find_task("t2")->state == TaskState::error);
 
@@ -216,4 +246,65 @@ TEST_CASE("data survives reopening the database") {
 TEST_CASE("opening a database in a missing directory fails with the file name") {
     CHECK_THROWS_WITH_AS(SqliteStorage({"/nonexistent-dir-xyz/c.db"}),
                          doctest::Contains("/nonexistent-dir-xyz/c.db"), std::runtime_error);
+}
+
+TEST_CASE("enrollment: token uses, one active certificate per agent id, revocation cancels tasks") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    const int64_t now = 2000 * kSec;
+    s.insert_enrollment(EnrollmentToken{"e1", "hash-1", "agent", 2, 0, now, now + 3600 * kSec, "admin"});
+    auto cert = [](const std::string& serial, const std::string& agent_id) {
+        return AgentCertificate{serial, agent_id, 2000 * kSec, 1000000, std::nullopt};
+    };
+    CHECK(s.enroll_agent("hash-1", cert("s1", "a1"), agent("a1", now), now) == EnrollOutcome::enrolled);
+    CHECK(s.find_agent("a1"));
+    // The same id again while its certificate is valid: refused, and no use is spent.
+    CHECK(s.enroll_agent("hash-1", cert("s2", "a1"), agent("a1", now), now) == EnrollOutcome::already_enrolled);
+    CHECK(s.find_enrollment("hash-1")->uses == 1);
+    CHECK(s.enroll_agent("hash-1", cert("s3", "a2"), agent("a2", now), now) == EnrollOutcome::enrolled);
+    CHECK(s.enroll_agent("hash-1", cert("s4", "a3"), agent("a3", now), now) == EnrollOutcome::bad_token);  // used up
+    CHECK(s.enroll_agent("nope", cert("s5", "a4"), agent("a4", now), now) == EnrollOutcome::bad_token);
+    s.insert_enrollment(EnrollmentToken{"e2", "hash-2", "agent", 5, 0, now, now + kSec, "admin"});
+    CHECK(s.enroll_agent("hash-2", cert("s6", "a5"), agent("a5", now), now + 2 * kSec) == EnrollOutcome::bad_token);
+
+    s.insert_task(task("t1", "a1", now));
+    s.insert_task(task("t2", "a1", now));
+    REQUIRE(s.claim_tasks("a1", now, 60, 1).size() == 1);
+    s.insert_task(task("t3", "a2", now));
+    RevokeOutcome r = s.revoke_agent("a1", now + kSec);
+    CHECK(r.certificates == 1);
+    CHECK(r.cancelled_tasks == 2);
+    CHECK(s.find_task("t1")->state == TaskState::cancelled);
+    CHECK(s.find_task("t3")->state == TaskState::pending);  // another agent's task is untouched
+    CHECK(s.revoked_serials() == std::vector<std::string>{"s1"});
+    CHECK(s.claim_tasks("a1", now + 10000 * kSec, 60, 100).empty());
+    // Once revoked, the id may enroll again (a new token use).
+    s.insert_enrollment(EnrollmentToken{"e3", "hash-3", "agent", 1, 0, now, now + 3600 * kSec, "admin"});
+    CHECK(s.enroll_agent("hash-3", cert("s7", "a1"), agent("a1", now), now + 2 * kSec) == EnrollOutcome::enrolled);
+}
+
+TEST_CASE("operators and the append-only audit log") {
+    central_test::TempDir dir;
+    SqliteStorage s({dir.path + "/c.db"});
+    CHECK(s.add_operator(OperatorRecord{"alice", "admin", "h-alice", 1}));
+    CHECK_FALSE(s.add_operator(OperatorRecord{"alice", "viewer", "h-other", 2}));
+    CHECK(s.find_operator_by_token("h-alice")->name == "alice");
+    CHECK_FALSE(s.find_operator_by_token("h-other"));
+    CHECK(s.remove_operator("alice"));
+    CHECK_FALSE(s.find_operator_by_token("h-alice"));
+
+    s.append_audit(AuditRecord{0, 10, "alice", "admin", "10.0.0.1", "task.create", "a1", "ping", "ok"});
+    s.append_audit(AuditRecord{0, 20, "bob", "viewer", "10.0.0.2", "task.create", "a1", "ping", "denied: role"});
+    CHECK(s.query_audit({}).size() == 2);
+    auto bob = s.query_audit(AuditQuery{std::nullopt, std::string("bob"), 100});
+    REQUIRE(bob.size() == 1);
+    CHECK(bob[0].outcome == "denied: role");
+    CHECK(s.query_audit(AuditQuery{15, std::nullopt, 100}).size() == 1);
+    // Nothing can rewrite or delete it, not even through SQL on the same database.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path + "/c.db").c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE audit SET outcome='ok'", nullptr, nullptr, nullptr) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM audit", nullptr, nullptr, nullptr) != SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(s.query_audit({}).size() == 2);
 }

@@ -1,6 +1,5 @@
 #include "ebpf_sensor.hpp"
 
-#include "../../process/proc_reader.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -9,6 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "record_decoder.hpp"
 #include "sensor_events.h"
 #include "vigil_sensors.skel.h"
 
@@ -55,33 +56,6 @@ std::string ensure_tracefs() {
         return {};
     if (::mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0) return {};
     return std::string("tracefs is not mounted and mounting it failed: ") + std::strerror(errno);
-}
-
-std::string path_of(const vb_path& p) {
-    if (p.off >= VB_PATH_HALF) return {};
-    return std::string(p.buf + p.off, strnlen(p.buf + p.off, VB_PATH_HALF - p.off));
-}
-
-std::string cstr(const char* s, size_t max) { return std::string(s, strnlen(s, max)); }
-
-// kernel dev_t (major << 20 | minor) → the st_dev user space sees.
-uint64_t user_dev(uint64_t kdev) { return makedev(unsigned(kdev >> 20), unsigned(kdev & 0xfffff)); }
-
-// Kernel tty names lack the slash ("pts3"); /proc and users say "pts/3".
-std::string tty_name(std::string t) {
-    if (t.size() > 3 && t.compare(0, 3, "pts") == 0 && std::isdigit(static_cast<unsigned char>(t[3])))
-        return "pts/" + t.substr(3);
-    return t;
-}
-
-std::string join_file(const vb_path& dir, const char* name) {
-    std::string n = cstr(name, VB_NAME_MAX);
-    if (n.empty()) return path_of(dir);
-    if (n[0] == '/') return n;
-    std::string d = path_of(dir);
-    while (n.size() >= 2 && n[0] == '.' && n[1] == '/') n.erase(0, 2);
-    if (n == ".") return d;
-    return d == "/" ? "/" + n : d + "/" + n;
 }
 
 // Program name groups: what each needs to be attached for.
@@ -128,6 +102,7 @@ void EbpfSensor::start(SensorSink& sink) {
     skel_->rodata->want_net = opts_.network ? 1 : 0;
     skel_->rodata->want_file = opts_.files ? 1 : 0;
     bpf_map__set_max_entries(skel_->maps.events, opts_.ring_buffer_bytes);
+    bpf_map__set_max_entries(skel_->maps.known_exes, std::max<uint32_t>(opts_.known_executables, 16));
     // Programs for disabled groups are not even loaded.
     bpf_program* prog;
     bpf_object__for_each_program(prog, skel_->obj) {
@@ -177,6 +152,7 @@ void EbpfSensor::start(SensorSink& sink) {
         throw std::runtime_error("creating the ring buffer reader failed: " + take_log());
     }
     last_drops_.assign(VB_DROP_MAX, 0);
+    known_fd_ = bpf_map__fd(skel_->maps.known_exes);
     stop_ = false;
     thread_ = std::thread([this] { run(); });
 }
@@ -213,7 +189,17 @@ void EbpfSensor::poll_drops() {
     }
 }
 
+void EbpfSensor::remember_executable(const ExeKey& k) {
+    int fd = known_fd_.load(std::memory_order_acquire);
+    if (fd < 0 || !k.valid()) return;
+    // Back to the kernel's dev_t encoding (major << 20 | minor).
+    vb_exe_key key{(uint64_t(major(dev_t(k.dev))) << 20) | minor(dev_t(k.dev)), k.ino, k.size, k.mtime_ns, k.ctime_ns};
+    uint8_t one = 1;
+    bpf_map_update_elem(fd, &key, &one, BPF_ANY);
+}
+
 void EbpfSensor::stop() {
+    known_fd_ = -1;
     stop_ = true;
     if (thread_.joinable()) thread_.join();
     for (auto* l : links_) bpf_link__destroy(l);
@@ -224,107 +210,6 @@ void EbpfSensor::stop() {
     skel_ = nullptr;
 }
 
-void EbpfSensor::dispatch(const void* data, size_t size, SensorSink& sink) {
-    if (size < sizeof(vb_header)) return;
-    const auto* h = static_cast<const vb_header*>(data);
-    switch (h->kind) {
-    case VB_EXEC: {
-        if (size < sizeof(vb_exec)) return;
-        const auto* e = static_cast<const vb_exec*>(data);
-        ExecEvent ev;
-        ev.pid = int32_t(h->tgid);
-        ev.ppid = int32_t(h->ppid);
-        ProcessRecord rec;
-        auto& i = rec.info;
-        i.pid = ev.pid;
-        i.ppid = ev.ppid;
-        i.uid = h->uid;
-        i.euid = e->euid;
-        i.gid = e->gid;
-        i.egid = e->egid;
-        rec.start_boottime_ns = e->start_boottime_ns;
-        i.start_time_ns = ProcReader::boottime_to_realtime(e->start_boottime_ns);
-        i.process_key = make_process_key(i.pid, e->start_boottime_ns);
-        i.mnt_ns = e->mnt_ns;
-        i.pid_ns = e->pid_ns;
-        i.net_ns = e->net_ns;
-        i.user_ns = e->user_ns;
-        i.comm = cstr(e->comm, sizeof e->comm);
-        i.exe = path_of(e->exe);
-        i.cwd = path_of(e->cwd);
-        uint32_t n = std::min<uint32_t>(e->args_len, VB_ARGS_MAX);
-        for (uint32_t pos = 0; pos < n;) {
-            uint32_t end = pos;
-            while (end < n && e->args[end] != '\0') ++end;
-            i.argv.emplace_back(e->args + pos, end - pos);
-            pos = end + 1;
-        }
-        i.cmdline = join_argv(i.argv);
-        rec.argv_truncated = e->args_len >= VB_ARGS_MAX - 1;
-        i.tty = tty_name(cstr(e->tty, sizeof e->tty));
-        if (!i.tty.empty()) i.flags |= VIGIL_PROC_FLAG_INTERACTIVE;
-        i.container_id = container_id_from_cgroup(cstr(e->cgroup, sizeof e->cgroup));
-        i.flags |= VIGIL_PROC_FLAG_KNOWN;
-        rec.exe_key = ExeKey{user_dev(e->exe_dev), e->exe_ino, e->exe_mtime_ns, e->exe_size, e->exe_ctime_ns};
-        ev.snapshot = std::move(rec);
-        sink.on_exec(std::move(ev));
-        break;
-    }
-    case VB_FORK: {
-        if (size < sizeof(vb_fork)) return;
-        const auto* e = static_cast<const vb_fork*>(data);
-        sink.on_fork(ForkEvent{int32_t(h->tgid), int32_t(h->ppid), e->start_boottime_ns});
-        break;
-    }
-    case VB_EXIT: {
-        if (size < sizeof(vb_exit)) return;
-        const auto* e = static_cast<const vb_exit*>(data);
-        ExitEvent ev{int32_t(h->tgid), e->exit_code, h->boottime_ns};
-        ev.ppid = int32_t(h->ppid);
-        ev.uid = h->uid;
-        ev.start_boottime_ns = e->start_boottime_ns;
-        ev.comm = cstr(e->comm, sizeof e->comm);
-        sink.on_exit(ev);
-        break;
-    }
-    case VB_NET: {
-        if (size < sizeof(vb_net)) return;
-        const auto* e = static_cast<const vb_net*>(data);
-        NetEvent ev;
-        ev.pid = int32_t(h->tgid);
-        ev.uid = h->uid;
-        ev.action = e->action;
-        ev.family = uint8_t(e->family);
-        ev.protocol = uint8_t(e->protocol);
-        ev.local_port = e->lport;
-        ev.remote_port = e->rport;
-        std::memcpy(ev.local_addr.data(), e->laddr, 16);
-        std::memcpy(ev.remote_addr.data(), e->raddr, 16);
-        ev.bytes_sent = e->bytes_sent;
-        ev.bytes_received = e->bytes_received;
-        sink.on_network(ev);
-        break;
-    }
-    case VB_FILE: {
-        if (size < sizeof(vb_file)) return;
-        const auto* e = static_cast<const vb_file*>(data);
-        FileEvent ev;
-        ev.pid = int32_t(h->tgid);
-        ev.action = e->action;
-        ev.is_dir = e->is_dir != 0;
-        ev.path = join_file(e->dir, e->name);
-        if (e->action == VIGIL_FILE_RENAME) ev.new_path = join_file(e->dir2, e->name2);
-        if (e->action == VIGIL_FILE_CHMOD) ev.mode = e->mode & 07777;
-        if (e->action == VIGIL_FILE_CHOWN) {
-            if (e->owner_uid != UINT32_MAX) ev.owner_uid = e->owner_uid;
-            if (e->owner_gid != UINT32_MAX) ev.owner_gid = e->owner_gid;
-        }
-        sink.on_file(std::move(ev));
-        break;
-    }
-    default:
-        break;
-    }
-}
+void EbpfSensor::dispatch(const void* data, size_t size, SensorSink& sink) { decode_record(data, size, sink); }
 
 }  // namespace behavior

@@ -22,6 +22,7 @@ struct EbpfOptions {
     bool files = true;
     uint32_t ring_buffer_bytes = 16u << 20;
     int32_t self_pid = 0;
+    uint32_t known_executables = 4096;  // size of the kernel's set of hashed executables
 };
 
 class EbpfSensor : public Sensor {
@@ -33,6 +34,7 @@ public:
     // Throws with the reason (no BTF, no permission, verifier refusal, ...).
     void start(SensorSink& sink) override;
     void stop() override;
+    void remember_executable(const ExeKey& key) override;
     // Optional programs that could not be attached (e.g. a syscall this
     // kernel lacks), as "program: reason".
     const std::vector<std::string>& problems() const { return problems_; }
@@ -51,6 +53,7 @@ private:
     std::vector<bpf_link*> links_;
     std::vector<std::string> problems_;
     std::atomic<bool> stop_{false};
+    std::atomic<int> known_fd_{-1};
     std::thread thread_;
     std::vector<uint64_t> last_drops_;
     bool attached_net_ = false, attached_files_ = false;

@@ -13,6 +13,12 @@
 #define VB_ARGS_MAX 1024
 #define VB_CGROUP_MAX 128
 
+/* Identity of an executable's content, as the known_exes map keys it (kernel dev_t). */
+struct vb_exe_key {
+    __u64 dev, ino, size;
+    __s64 mtime_ns, ctime_ns;
+};
+
 enum vb_kind { VB_EXEC = 1, VB_FORK = 2, VB_EXIT = 3, VB_NET = 4, VB_FILE = 5 };
 
 /* Loss counters (per-CPU array indices). */
@@ -40,6 +46,9 @@ struct vb_exec {
     __u64 exe_dev, exe_ino, exe_size;
     __s64 exe_mtime_ns;
     __s64 exe_ctime_ns; /* 0: this kernel's inode layout is not known */
+    __u64 exe_fs_magic; /* statfs type of the executable's filesystem */
+    __u32 exe_known;    /* 1: user space has this file's hash (the known_exes map) */
+    __u32 pad;
     char comm[16];
     char tty[64];
     char cgroup[VB_CGROUP_MAX];

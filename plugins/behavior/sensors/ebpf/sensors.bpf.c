@@ -94,14 +94,25 @@ static __always_inline void *reserve(__u64 size) {
     return e;
 }
 
+/* Executables user space has hashed (filled from user space). An exec of one it has
+ * not wakes the reader at once, so that it can take hold of the file while the process
+ * still runs; known ones wait for the batch like every other event. */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 4096); /* resized from user space */
+    __type(key, struct vb_exe_key);
+    __type(value, __u8);
+} known_exes SEC(".maps");
+
 /* Wakes the reader only when a batch has accumulated: one wakeup per event
  * would cost more than the event itself in exec storms. The reader also
  * drains on a short timer, so nothing waits long. */
 #define VB_WAKEUP_BYTES (256 * 1024)
-static __always_inline void submit(void *e) {
+static __always_inline void submit_now(void *e, int now) {
     __u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-    bpf_ringbuf_submit(e, avail >= VB_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+    bpf_ringbuf_submit(e, now || avail >= VB_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
+static __always_inline void submit(void *e) { submit_now(e, 0); }
 
 static __always_inline void fill_header(struct vb_header *h, __u32 kind, struct task_struct *task) {
     h->kind = kind;
@@ -140,6 +151,10 @@ int handle_exec(void *ctx) {
     e->exe_size = BPF_CORE_READ(ino, i_size);
     e->exe_mtime_ns = inode_mtime_ns(ino);
     e->exe_ctime_ns = inode_ctime_ns(ino);
+    e->exe_fs_magic = BPF_CORE_READ(ino, i_sb, s_magic);
+    struct vb_exe_key key = {e->exe_dev, e->exe_ino, e->exe_size, e->exe_mtime_ns, e->exe_ctime_ns};
+    e->exe_known = bpf_map_lookup_elem(&known_exes, &key) ? 1 : 0;
+    e->pad = 0;
     walk_file(&e->exe, exe);
     walk_path(&e->cwd, BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt));
 
@@ -155,7 +170,7 @@ int handle_exec(void *ctx) {
     e->cgroup[0] = 0;
     const char *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name);
     if (cg) bpf_probe_read_kernel_str(e->cgroup, sizeof e->cgroup, cg);
-    submit(e);
+    submit_now(e, !e->exe_known);
     return 0;
 }
 

@@ -1,12 +1,13 @@
 // A PCRE2 regular expression compiled (and JIT-compiled when available) once
-// per rule value. Matching is thread-safe: each thread keeps its own match
-// data, so concurrent evaluate() calls share the compiled code.
+// per rule value, with the match and depth limits of vigil::common::Regex (a search
+// that hits one counts as no match). Matching is thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vigil/common/regex.hpp>
 
 namespace vigil::sigma {
 
@@ -24,8 +25,7 @@ public:
     bool search(std::string_view text) const;
 
 private:
-    std::shared_ptr<void> code_;  // pcre2_code_8
-    bool jit_ = false;
+    std::shared_ptr<const vigil::common::Regex> re_;
 };
 
 // Regex source for a literal string (for modifiers that compile to regexes).

@@ -7,6 +7,7 @@
 
 #include "ascii.hpp"
 #include "rule_error.hpp"
+#include "vigil/common/yaml_limits.hpp"
 
 namespace vigil::sigma {
 
@@ -208,6 +209,12 @@ std::unique_ptr<CompiledRule> compile_rule(std::string_view yaml_text, std::stri
     if (present.empty()) throw RuleError("file holds no YAML document");
     if (present.size() > 1) throw RuleError("file holds " + std::to_string(present.size()) +
                                             " YAML documents; multi-document rules are not supported");
+    // Bounded before the compiler's recursive walk: nesting and alias expansion.
+    try {
+        vigil::common::check_yaml_limits(present.front());
+    } catch (const vigil::common::YamlLimitError& e) {
+        throw RuleError(std::string("refused: ") + e.what());
+    }
     try {
         return compile_document(present.front(), source);
     } catch (const YAML::Exception& e) {

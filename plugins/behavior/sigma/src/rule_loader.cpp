@@ -11,6 +11,7 @@
 #include "behavior_sigma/detector.hpp"
 #include "compiled_rule.hpp"
 #include "rule_index.hpp"
+#include "vigil/common/trusted_path.hpp"
 
 namespace vigil::sigma {
 
@@ -60,6 +61,12 @@ std::vector<std::filesystem::path> find_rule_files(const std::filesystem::path& 
 }
 
 std::optional<std::string> read_file(const std::filesystem::path& p, std::string& out) {
+    // A rule anyone but root can edit could hide an attack or flood alerts.
+    try {
+        (void)vigil::common::require_trusted_path(p.string(), "rule file", vigil::common::PathKind::file);
+    } catch (const vigil::common::UntrustedPath& e) {
+        return e.what();
+    }
     std::error_code ec;
     auto size = std::filesystem::file_size(p, ec);
     if (ec) return "cannot stat: " + ec.message();

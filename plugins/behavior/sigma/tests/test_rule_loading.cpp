@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "rule_compiler.hpp"
+#include "rule_error.hpp"
 #include "sigma_test_util.hpp"
 #include "vigil/testing/temp_dir.hpp"
 
@@ -145,4 +147,20 @@ TEST_CASE("behavior_sigma_loading: the built-in default rules load") {
     CHECK(stats.builtin >= 30);
     CHECK(stats.skipped == 0);
     for (const auto& i : stats.issues) FAIL_CHECK(i.file << ": " << i.reason);
+}
+
+TEST_CASE("sigma: deeply nested or alias-bombed rule files are refused, not walked") {
+    std::string deep = "title: t\nlogsource: {product: linux, category: process_creation}\ndetection:\n  selection:\n    Image: ";
+    deep += std::string(100, '[') + "x" + std::string(100, ']') + "\n  condition: selection\n";
+    CHECK_THROWS_WITH_AS(vigil::sigma::compile_rule(deep, "deep.yml"), doctest::Contains("nested deeper than"),
+                         vigil::sigma::RuleError);
+    std::string bomb = "title: t\nlogsource: {product: linux, category: process_creation}\nx0: &a0 [a, a, a, a, a, a, a, a, a, a]\n";
+    for (int i = 1; i < 8; ++i) {
+        bomb += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+        for (int j = 0; j < 10; ++j) bomb += (j ? ", *a" : "*a") + std::to_string(i - 1);
+        bomb += "]\n";
+    }
+    bomb += "detection:\n  selection:\n    Image: /x\n  condition: selection\n";
+    CHECK_THROWS_WITH_AS(vigil::sigma::compile_rule(bomb, "bomb.yml"), doctest::Contains("once aliases are expanded"),
+                         vigil::sigma::RuleError);
 }

@@ -50,8 +50,8 @@ s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1]
 python3 -c 'import socket,time,sys
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(300)' \
   >"$VT_DIR/port2" & LISTEN2_PID=$!; vt_track_pid $LISTEN2_PID   # near miss: another port
-vt_wait_until 10 test -s "$VT_DIR/port" || vt_fail "listener did not start"
-vt_wait_until 10 test -s "$VT_DIR/port2" || vt_fail "second listener did not start"
+vt_wait_until 30 test -s "$VT_DIR/port" || vt_fail "listener did not start"
+vt_wait_until 30 test -s "$VT_DIR/port2" || vt_fail "second listener did not start"
 PORT=$(cat "$VT_DIR/port")
 
 cat >"$VT_DIR/procs.ioc" <<IOC

@@ -38,6 +38,14 @@ TEST_CASE("fragments: overlap, oversize and tiny") {
     CHECK(fragment_anomaly_name(FragmentAnomaly::overlap) == "overlap");
 }
 
+TEST_CASE("fragments: an overlap built from tiny fragments is reported as an overlap") {
+    FragmentTracker t;
+    CHECK(t.observe(frag(8, 0, 48, true), 0) == FragmentAnomaly::tiny);
+    CHECK(t.observe(frag(8, 24, 40, false), 1) == FragmentAnomaly::overlap);
+    CHECK(t.observe(frag(9, 0, 48, true), 2) == FragmentAnomaly::tiny);
+    CHECK(t.observe(frag(9, 0, 48, true), 3) == FragmentAnomaly::tiny);  // a retransmitted tiny fragment
+}
+
 TEST_CASE("fragments: bounded table, old datagrams forgotten") {
     FragmentTracker t(100);
     for (uint16_t id = 0; id < 1000; ++id) t.observe(frag(id, 0, 1480, true), 0);

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include <vigil/common/args.hpp>
 
 #include "vigil/testing/private_netns.hpp"
@@ -25,6 +27,7 @@ struct Rig {
 
     explicit Rig(Settings s = {}) : settings(std::move(s)) {
         settings.table = "nt_policy_test";
+        dp.remove_table();  // a fresh kernel table: a leftover one would be adopted
         restart();
     }
     void restart() {
@@ -207,6 +210,12 @@ TEST_CASE("policy: expiry, restart with remaining time, block to notify lifts, r
     REQUIRE(events.size() == 1);
     CHECK(events[0].details_json.find("sets outside vigil") != std::string::npos);
     CHECK(r.in_kernel("10.4.0.2"));
+
+    // The ledger is lost: the bans the kernel holds are adopted, not dropped.
+    std::filesystem::remove(r.dir.path() / "bans.json");
+    r.restart();
+    CHECK(r.in_kernel("10.4.0.2"));
+    CHECK(r.policy->list_json().find("recovered from the kernel") != std::string::npos);
 
     // Block -> notify lifts every ban at the next start.
     r.settings.block = false;

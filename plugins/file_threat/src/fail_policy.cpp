@@ -1,0 +1,68 @@
+#include "fail_policy.hpp"
+
+#include <fnmatch.h>
+
+namespace file_threat {
+
+std::string_view fail_mode_name(FailMode m) {
+    switch (m) {
+    case FailMode::Allow: return "allow";
+    case FailMode::Deny: return "deny";
+    case FailMode::DenyUntrusted: return "deny_untrusted";
+    }
+    return "?";
+}
+
+std::optional<FailMode> parse_fail_mode(std::string_view name) {
+    if (name == "allow") return FailMode::Allow;
+    if (name == "deny") return FailMode::Deny;
+    if (name == "deny_untrusted") return FailMode::DenyUntrusted;
+    return std::nullopt;
+}
+
+const std::vector<std::string>& default_trusted_paths() {
+    static const std::vector<std::string> paths = {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib32/",
+                                                   "/lib64/", "/libx32/", "/opt/", "/snap/"};
+    return paths;
+}
+
+bool written_by_root_only(const struct stat& st) {
+    return st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+bool is_trusted(const std::vector<std::string>& prefixes, const std::string& path, const struct stat& st) {
+    if (!written_by_root_only(st)) return false;
+    for (const auto& p : prefixes)
+        if (!p.empty() && path.compare(0, p.size(), p) == 0) return true;
+    return false;
+}
+
+bool FailPolicy::allows(AccessKind kind, const std::string& path, const struct stat& st) const {
+    const FailMode m = kind == AccessKind::Exec ? exec : kind == AccessKind::Script ? script : open;
+    switch (m) {
+    case FailMode::Allow: return true;
+    case FailMode::Deny: return false;
+    case FailMode::DenyUntrusted: return is_trusted(trusted_paths, path, st);
+    }
+    return true;
+}
+
+const std::vector<std::string>& default_interpreters() {
+    static const std::vector<std::string> names = {
+        "sh",   "bash", "dash", "zsh",    "ksh*",   "mksh",  "fish", "csh",  "tcsh",    "busybox",
+        "python*", "perl*", "ruby*", "php*", "node", "nodejs", "lua*", "tclsh*", "wish*", "Rscript",
+        "pwsh", "awk",  "gawk", "mawk",   "nawk",   "expect"};
+    return names;
+}
+
+bool is_interpreter(const std::vector<std::string>& patterns, std::string_view exe_path) {
+    auto slash = exe_path.rfind('/');
+    std::string base(slash == std::string_view::npos ? exe_path : exe_path.substr(slash + 1));
+    // A replaced executable shows as "/usr/bin/python3.11 (deleted)".
+    if (auto sp = base.find(" (deleted)"); sp != std::string::npos) base.resize(sp);
+    for (const auto& p : patterns)
+        if (::fnmatch(p.c_str(), base.c_str(), 0) == 0) return true;
+    return false;
+}
+
+}  // namespace file_threat

@@ -1,0 +1,140 @@
+// Fail modes, interpreter opens and the exec cache on real fanotify (private
+// tmpfs; needs root, skipped with a message otherwise).
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "eicar.hpp"
+#include "monitor_test_util.hpp"
+#include "protector.hpp"
+#include "recording_reporter.hpp"
+
+using namespace file_threat;
+using namespace std::chrono_literals;
+using namespace monitor_test;
+
+namespace {
+std::string copy_true(const std::string& dir, const std::string& name, mode_t mode) {
+    const std::string path = dir + "/" + name;
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file("/bin/true", path, std::filesystem::copy_options::overwrite_existing);
+    ::chmod(path.c_str(), mode);
+    return path;
+}
+}  // namespace
+
+TEST_CASE("file_threat monitor: a scan that runs out of time denies exec of untrusted files quickly, allows opens") {
+    PrivateTmpfs fs;
+    if (!fs.ok) {
+        MESSAGE("skipped: needs root to mount a private tmpfs for fanotify");
+        return;
+    }
+    const std::string root = fs.dir.path.string();
+    RecordingReporter rep;
+    Protector protector(rep, 1024);
+    protector.set_engines(Engines::load({}, {}, true));
+    ProtectorOptions po;
+    po.test_scan_delay_ms = 5000;  // every scan is too slow
+    protector.set_options(po);
+    auto opts = options_for(root);
+    opts.scan_timeout = 300ms;
+    opts.kernel_cache = false;
+    opts.fail.trusted_paths = {root + "/trusted/"};
+    FanotifyMonitor mon(opts, protector);
+    mon.start();
+
+    const auto untrusted = copy_true(root + "/home", "prog", 0755);
+    const auto trusted = copy_true(root + "/trusted", "prog", 0755);
+    const auto writable = copy_true(root + "/trusted", "shared", 0777);
+    auto t0 = Clock::now();
+    CHECK(exec_in_child({untrusted}) == EPERM);
+    CHECK(Clock::now() - t0 < 3s);  // the time limit, not the 5 s scan
+    CHECK(exec_in_child({trusted}) == 0);
+    CHECK(exec_in_child({writable}) == EPERM);  // under a trusted path but anyone could have written it
+    CHECK(open_in_child(untrusted) == 0);       // open: allow
+    CHECK(mon.stats().timeouts.load() >= 4);  // an allowed exec also sends its FAN_OPEN_PERM
+    CHECK(mon.stats().failed_closed.load() == 2);
+    mon.stop();
+}
+
+TEST_CASE("file_threat monitor: a full queue answers exec of untrusted files at once with EPERM") {
+    PrivateTmpfs fs;
+    if (!fs.ok) {
+        MESSAGE("skipped: needs root");
+        return;
+    }
+    const std::string root = fs.dir.path.string();
+    RecordingReporter rep;
+    Protector protector(rep, 1024);
+    protector.set_engines(Engines::load({}, {}, true));
+    ProtectorOptions po;
+    po.test_scan_delay_ms = 3000;
+    protector.set_options(po);
+    auto opts = options_for(root);
+    opts.workers = 1;
+    opts.queue_size = 1;
+    opts.kernel_cache = false;
+    opts.scan_timeout = 10000ms;
+    FanotifyMonitor mon(opts, protector);
+    mon.start();
+    // Two slow scans hold the only worker and the only queue slot.
+    auto a = fs.dir.file("a.txt", "a"), b = fs.dir.file("b.txt", "b");
+    std::thread ta([&] { open_in_child(a); });
+    for (int i = 0; i < 300 && mon.stats().scans.load() < 1; ++i) std::this_thread::sleep_for(10ms);
+    std::thread tb([&] { open_in_child(b); });
+    for (int i = 0; i < 300 && mon.pending() < 2; ++i) std::this_thread::sleep_for(10ms);
+    if (mon.pending() != 2) {
+        ta.join();
+        tb.join();
+        FAIL("the two slow scans are not pending: " << mon.pending());
+    }
+    const auto prog = copy_true(root + "/home", "prog", 0755);
+    auto t0 = Clock::now();
+    CHECK(exec_in_child({prog}) == EPERM);
+    CHECK(Clock::now() - t0 < 1s);  // at once, not after a scan
+    CHECK(mon.stats().queue_full.load() >= 1);
+    mon.stop();
+    ta.join();
+    tb.join();
+}
+
+TEST_CASE("file_threat monitor: files opened by interpreters are scanned, other opens pass; exec never uses kernel marks") {
+    PrivateTmpfs fs;
+    if (!fs.ok) {
+        MESSAGE("skipped: needs root");
+        return;
+    }
+    const std::string root = fs.dir.path.string();
+    RecordingReporter rep;
+    Protector protector(rep, 1024);
+    protector.set_engines(Engines::load({}, {}, true));
+    ProtectorOptions po;
+    po.on_access_actions = {Action::Block, Action::Notify};
+    protector.set_options(po);
+    auto opts = options_for(root);
+    opts.open_perm = false;
+    opts.interpreter_opens = true;
+    opts.interpreters = default_interpreters();
+    opts.close_write = false;
+    FanotifyMonitor mon(opts, protector);
+    mon.start();
+
+    // A user's script with EICAR: sh reading it is denied, cat is not scanned.
+    auto script = fs.dir.file("user/evil.sh", eicar_string());
+    REQUIRE(::chown(script.c_str(), 4321, 4321) == 0);
+    CHECK(exec_in_child({"/bin/sh", "-c", ". " + script}) != 0);
+    CHECK(exec_in_child({"/bin/cat", script}) == 0);  // cat is not an interpreter: its open is not scanned
+    CHECK(rep.threat_count() == 1);
+    CHECK(mon.stats().interpreter_opens.load() >= 1);
+    CHECK(mon.stats().opens_passed.load() >= 1);
+
+    // A clean program: every exec is a permission event answered in user
+    // space (no kernel ignore mark covers exec).
+    const auto prog = copy_true(root + "/bin", "prog", 0755);
+    for (int i = 0; i < 3; ++i) CHECK(exec_in_child({prog}) == 0);
+    CHECK(mon.stats().allowed_cached.load() >= 2);
+    mon.stop();
+}

@@ -1,0 +1,15 @@
+// The file an IOC matched, as a reference for a file action (quarantine).
+#pragma once
+
+#include <vigil/common/safe_fs.hpp>
+
+#include "scan_engine.hpp"
+
+namespace ioc {
+
+// Resolved without following links (inside /proc/PID/root for another mount
+// namespace) and checked against the stamp it matched with, so a path
+// swapped since the match is never acted on. Throws SafeFsError.
+vigil::common::FileRef evidence_file(const Evidence& e);
+
+}  // namespace ioc

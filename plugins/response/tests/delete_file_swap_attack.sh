@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# response.delete_file against a user who swaps the parent directory of the
+# file being deleted with a symlink to /etc (atomic rename exchange, as fast
+# as it can): an operator deletes the user's file by path (with and without
+# the expected SHA-256) over and over for VIGIL_ATTACK_SECONDS. A root-owned
+# canary in /etc with the same name must never be moved or deleted, and the
+# user's own file must still be deleted when the directory is real.
+source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+source "$VIGIL_SOURCE/tests/lib/attack.sh"
+vt_init response_delete_file_swap_attack
+va_require
+secs=$(va_seconds)
+
+cat >"$VT_DIR/vigil.yaml" <<EOF
+$(vt_agent_section)
+plugins:
+  response:
+    enabled: true
+EOF
+vt_start_daemon "$VT_DIR/vigil.yaml"
+content="malware $$"
+sha=$(printf '%s' "$content" | sha256sum | cut -d' ' -f1)
+
+declare -A home canary attacker
+for v in sha path; do
+  home[$v]=$VT_DIR/home-$v
+  va_home "${home[$v]}"
+  va_canary "vigil-canary-delete-$v-$$"
+  canary[$v]=$VA_CANARY
+  va_as_attacker "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_exchange.py" "${home[$v]}" "$(basename "$VA_CANARY")" \
+    /etc "$secs" "$content" >"$VT_DIR/attack-$v.out" 2>&1 &
+  attacker[$v]=$!
+  vt_track_pid "$!"
+done
+
+ops=()
+for v in sha path; do
+  "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_operator.py" "$VT_DIR/vigild.sock" "$secs" delete \
+    "${home[$v]}/d/$(basename "${canary[$v]}")" $([[ $v == sha ]] && echo "$sha") >"$VT_DIR/op-$v.out" &
+  ops+=($!)
+done
+wait "${ops[@]}"
+for v in sha path; do touch "${home[$v]}/stop"; wait "${attacker[$v]}"; done
+kill -0 "$VT_VIGILD_PID" 2>/dev/null || vt_fail "vigild died during the attack"
+for v in sha path; do
+  read -r tries ok < <(sed 's/tries=\([0-9]*\) ok=\([0-9]*\)/\1 \2/' "$VT_DIR/op-$v.out")
+  va_record "response-delete_file-$v" "$tries" \
+    "deleted the user's file $ok times, canary intact=$([[ -f ${canary[$v]} ]] && echo yes || echo NO) (attacker: $(cat "$VT_DIR/attack-$v.out"))"
+  ((ok > 0)) || vt_fail "delete_file never deleted the user's own file ($v): the test proves nothing"
+done
+va_check_canaries
+vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+vt_pass

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Quarantine restore against a user who swaps the directory of the original
+# path with a symlink to /etc (the review's M5): the user's file is put into
+# the store (response.delete_file) and restored (agent.quarantine_restore,
+# with overwrite) over and over for VIGIL_ATTACK_SECONDS while the user
+# exchanges the directory and the symlink as fast as it can. A root-owned
+# canary in /etc is never replaced, no new file appears in /etc, and restores
+# into the real directory still work.
+source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+source "$VIGIL_SOURCE/tests/lib/attack.sh"
+vt_init quarantine_restore_swap_attack
+va_require
+secs=$(va_seconds)
+
+cat >"$VT_DIR/vigil.yaml" <<EOF
+$(vt_agent_section)
+plugins:
+  response:
+    enabled: true
+EOF
+vt_start_daemon "$VT_DIR/vigil.yaml"
+
+va_canary "vigil-canary-restore-$$"
+new_name=vigil-restore-new-$$   # must never appear in /etc
+vt_on_exit "rm -f /etc/$new_name"
+declare -A home attacker names=([over]=$(basename "$VA_CANARY") [new]=$new_name)
+for v in over new; do
+  home[$v]=$VT_DIR/home-$v
+  va_home "${home[$v]}"
+  va_as_attacker "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_exchange.py" "${home[$v]}" "${names[$v]}" /etc "$secs" \
+    "payload $$" >"$VT_DIR/attack-$v.out" 2>&1 &
+  attacker[$v]=$!
+  vt_track_pid "$!"
+done
+
+ops=()
+for v in over new; do
+  "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_operator.py" "$VT_DIR/vigild.sock" "$secs" restore \
+    "${home[$v]}/d/${names[$v]}" >"$VT_DIR/op-$v.out" &
+  ops+=($!)
+done
+wait "${ops[@]}"
+for v in over new; do touch "${home[$v]}/stop"; wait "${attacker[$v]}"; done
+kill -0 "$VT_VIGILD_PID" 2>/dev/null || vt_fail "vigild died during the attack"
+read -r tries ok < <(sed 's/tries=\([0-9]*\) ok=\([0-9]*\)/\1 \2/' "$VT_DIR/op-over.out")
+va_record "quarantine-restore-overwrite" "$tries" \
+  "restored into the user's directory $ok times, canary intact=$([[ $(cat "$VA_CANARY") == "vigil canary $(basename "$VA_CANARY")" ]] && echo yes || echo NO) (attacker: $(cat "$VT_DIR/attack-over.out"))"
+((ok > 0)) || vt_fail "no restore into the user's own directory worked: the test proves nothing"
+read -r tries ok < <(sed 's/tries=\([0-9]*\) ok=\([0-9]*\)/\1 \2/' "$VT_DIR/op-new.out")
+va_record "quarantine-restore-new" "$tries" \
+  "restored $ok times, /etc/$new_name created=$([[ -e /etc/$new_name ]] && echo YES || echo no) (attacker: $(cat "$VT_DIR/attack-new.out"))"
+[[ ! -e /etc/$new_name ]] || vt_fail "a restore created /etc/$new_name"
+((ok > 0)) || vt_fail "no restore into the user's own directory worked (new): the test proves nothing"
+va_check_canaries
+vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+vt_pass

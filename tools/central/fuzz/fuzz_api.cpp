@@ -1,0 +1,188 @@
+// libFuzzer target for the central node's endpoint handlers other than telemetry, one
+// handler per run: VIGIL_FUZZ_HANDLER = sync | task_create | result | upload | enroll | csr |
+// query | time_spec (each is its own ctest entry with its own corpus). `csr` feeds the input as
+// the certificate request of an otherwise valid enrollment (PEM as is, anything else as the
+// DER inside PEM armour), so the PKCS#10 parsing and checks of the agent CA are reached. Requests go through
+// Api::handle with admission, as the HTTP server sends them, into a temporary SQLite database
+// with an enrolled agent, a delivered task and an enrollment token. Any 5xx, a reply that is
+// not a JSON object, or a sanitizer report is a failure.
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "agent_ca.hpp"
+#include "api.hpp"
+#include "auth_tokens.hpp"
+#include "json.hpp"
+#include "sqlite_storage.hpp"
+#include "time_spec.hpp"
+
+using namespace vigil::central;
+
+namespace {
+
+constexpr const char* kAgent = "fuzz-agent-0001";
+
+struct Fixture {
+    std::string dir;
+    std::unique_ptr<SqliteStorage> storage;
+    TaskBroker broker;
+    std::unique_ptr<FileStore> files;
+    std::unique_ptr<AgentCa> ca;
+    RevocationList revoked;
+    std::unique_ptr<Api> api;
+    std::string admin = new_secret_token("vgo_");
+    std::string enroll = new_secret_token("vge_");
+    std::string task_id;
+    uint64_t n = 0;
+
+    Fixture() {
+        // Under $TMPDIR: libFuzzer may end without destructors; the runner removes it.
+        const char* tmp = std::getenv("TMPDIR");
+        std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/central_fuzz_api.XXXXXX";
+        if (!mkdtemp(tmpl.data())) std::abort();
+        dir = tmpl;
+        storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", true, 10000});
+        files = std::make_unique<FileStore>(dir + "/files");
+        ca = AgentCa::load_or_create(dir + "/agent-ca");
+        ApiSettings s;
+        s.operators = {OperatorCredential{"fuzz", Role::admin, token_hash(admin)}};
+        s.max_file_bytes = 1 << 20;
+        api = std::make_unique<Api>(*storage, broker, *files, s, AgentTrust{ca.get(), &revoked});
+        storage->upsert_agent(AgentRecord{kAgent, "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
+        storage->insert_enrollment(
+            EnrollmentToken{"fuzz0000", token_hash(enroll), "agent", 1000000000, 0, 1, INT64_MAX, "fuzz"});
+        TaskRecord t;
+        t.id = task_id = "0123456789abcdef0123456789abcdef";
+        t.agent_id = kAgent;
+        t.type = "get_file";
+        t.created_ns = now_ns();
+        storage->insert_task(t);
+        storage->claim_tasks(kAgent, now_ns(), 60, 100);
+    }
+
+    Request request(const std::string& method, const std::string& path) {
+        Request r;
+        r.method = method;
+        r.path = path;
+        r.headers["content-type"] = "application/json";
+        // A new address per input: the failure throttle must not hide the handlers from the fuzzer.
+        r.peer.remote_address = "10." + std::to_string((n >> 16) & 255) + "." + std::to_string((n >> 8) & 255) + "." +
+                                std::to_string(n & 255);
+        ++n;
+        return r;
+    }
+    Request as_agent(const std::string& method, const std::string& path) {
+        Request r = request(method, path);
+        r.peer = PeerIdentity{r.peer.remote_address, true, true, kAgent, "01", INT64_MAX};
+        return r;
+    }
+    Request as_admin(const std::string& method, const std::string& path) {
+        Request r = request(method, path);
+        r.headers["authorization"] = "Bearer " + admin;
+        return r;
+    }
+};
+
+Fixture& fixture() {
+    static Fixture f;
+    return f;
+}
+
+void expect_sane(const Response& r) {
+    bool bad = r.status >= 500 || r.status < 200 || (r.file_path.empty() && (r.body.empty() || r.body.front() != '{'));
+    if (!bad) return;
+    std::fprintf(stderr, "reply %d: %s\n", r.status, r.body.substr(0, 500).c_str());
+    std::abort();
+}
+
+// "k=v&k=v" (no decoding: the HTTP layer has decoded already) into the query map.
+void split_query(const std::string& text, Request& r) {
+    std::istringstream in(text);
+    std::string pair;
+    while (std::getline(in, pair, '&')) {
+        auto eq = pair.find('=');
+        r.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+    }
+}
+
+// The enrollment body for the `csr` handler: a fresh agent id per input (an id enrolled once
+// is 409), the input as the CSR.
+std::string csr_enrollment(const std::string& data, uint64_t n) {
+    std::string pem = data;
+    if (data.rfind("-----BEGIN", 0) != 0) {
+        std::string b64(4 * ((data.size() + 2) / 3) + 1, '\0');
+        int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                  reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+        b64.resize(static_cast<size_t>(len));
+        pem = "-----BEGIN CERTIFICATE REQUEST-----\n";
+        for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
+        pem += "-----END CERTIFICATE REQUEST-----\n";
+    }
+    return "{\"agent_id\":\"fuzz-csr-" + std::to_string(n) + "\",\"hostname\":\"h\",\"csr\":" + json::quote(pem) + "}";
+}
+
+void run(const std::string& handler, const std::string& data) {
+    Fixture& f = fixture();
+    if (handler == "time_spec") {
+        auto t = parse_time_spec(data, now_ns());
+        (void)t;
+        return;
+    }
+    Request r;
+    if (handler == "sync") {
+        r = f.as_agent("POST", "/api/v1/agent/sync");
+    } else if (handler == "task_create") {
+        r = f.as_admin("POST", "/api/v1/tasks");
+    } else if (handler == "result") {
+        r = f.as_agent("POST", "/api/v1/agent/tasks/" + f.task_id + "/result");
+    } else if (handler == "enroll") {
+        r = f.request("POST", "/api/v1/agent/enroll");
+        r.headers["authorization"] = "Bearer " + f.enroll;
+    } else if (handler == "csr") {
+        r = f.request("POST", "/api/v1/agent/enroll");
+        r.headers["authorization"] = "Bearer " + f.enroll;
+        r.body = csr_enrollment(data, f.n);
+        expect_sane(f.api->handle(r));
+        return;
+    } else if (handler == "query") {
+        static const char* paths[] = {"/api/v1/events", "/api/v1/tasks", "/api/v1/audit", "/api/v1/enrollments"};
+        r = f.as_admin("GET", paths[data.empty() ? 0 : static_cast<unsigned char>(data[0]) % 4]);
+        split_query(data.empty() ? data : data.substr(1), r);
+    } else if (handler == "upload") {
+        // First line: the X-Vigil-Sha256 header; the rest: the file.
+        auto nl = data.find('\n');
+        std::string body = nl == std::string::npos ? "" : data.substr(nl + 1);
+        std::istringstream in(body);
+        r = f.as_agent("PUT", "/api/v1/agent/tasks/" + f.task_id + "/file");
+        r.headers["content-type"] = "application/octet-stream";
+        r.headers["x-vigil-sha256"] = data.substr(0, nl);
+        r.body_stream = &in;
+        r.content_length = body.size();
+        expect_sane(f.api->handle(r));
+        return;
+    } else {
+        std::fprintf(stderr, "unknown VIGIL_FUZZ_HANDLER %s\n", handler.c_str());
+        std::abort();
+    }
+    if (handler != "query") r.body = data;
+    expect_sane(f.api->handle(r));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static const std::string handler = [] {
+        const char* h = std::getenv("VIGIL_FUZZ_HANDLER");
+        return std::string(h ? h : "sync");
+    }();
+    run(handler, std::string(reinterpret_cast<const char*>(data), size));
+    return 0;
+}

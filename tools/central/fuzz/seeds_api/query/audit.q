@@ -1,0 +1,1 @@
+since=1h&operator=fuzz&limit=100

@@ -1,0 +1,1 @@
+agent=x&limit=0
