@@ -77,9 +77,11 @@ Response Api::agent_poll_tasks(const Request& r) {
     int64_t wait_s = int_param(r, "wait", settings_.long_poll_default_s, 0, settings_.long_poll_max_s);
     storage_.touch_agent(id, now_ns());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+    const uint64_t ticket = broker_.begin_poll(id);
     std::vector<TaskRecord> tasks;
     for (;;) {
         uint64_t gen = broker_.generation(id);  // read before claiming: a task created after is not missed
+        if (broker_.superseded(id, ticket)) break;  // a newer poll of this agent takes the tasks
         tasks = storage_.claim_tasks(id, now_ns(), settings_.task_redelivery_grace_s,
                                      settings_.max_tasks_per_poll);
         auto now = std::chrono::steady_clock::now();

@@ -29,6 +29,21 @@ void TaskBroker::notify(const std::string& agent_id) {
     if (it != slots_.end()) it->second->cv.notify_all();
 }
 
+uint64_t TaskBroker::begin_poll(const std::string& agent_id) {
+    std::lock_guard lock(mutex_);
+    const uint64_t ticket = ++latest_poll_[agent_id];
+    ++generations_[agent_id];  // wakes the older polls of this agent
+    auto it = slots_.find(agent_id);
+    if (it != slots_.end()) it->second->cv.notify_all();
+    return ticket;
+}
+
+bool TaskBroker::superseded(const std::string& agent_id, uint64_t ticket) const {
+    std::lock_guard lock(mutex_);
+    auto it = latest_poll_.find(agent_id);
+    return it != latest_poll_.end() && it->second != ticket;
+}
+
 void TaskBroker::shutdown() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
