@@ -52,9 +52,7 @@ public:
             });
         load_hash_cache();
         sensors_ = std::make_unique<SensorSet>(settings_, ::getpid(), log);
-        pipeline_->completer().set_on_hashed([this](const ExeKey& k) { sensors_->remember_executable(k); });
         sensors_->start(*pipeline_);
-        for (const auto& k : pipeline_->hasher().keys()) sensors_->remember_executable(k);
         h.info("behavior sensors started: " + describe_mechanisms(*sensors_));
         report_status();
         timer_ = h.timer(settings_.status_interval_ms, true, [this] { report_status(); });

@@ -81,7 +81,12 @@ Response Api::agent_poll_tasks(const Request& r) {
     std::vector<TaskRecord> tasks;
     for (;;) {
         uint64_t gen = broker_.generation(id);  // read before claiming: a task created after is not missed
-        if (broker_.superseded(id, ticket)) break;  // a newer poll of this agent takes the tasks
+        // A newer poll of this agent takes the tasks. 409, not an empty answer: two instances
+        // sharing one identity (a cloned host) would otherwise re-poll each other in a hot loop;
+        // an error makes the agent back off.
+        if (broker_.superseded(id, ticket))
+            throw ApiError(409, "a newer task poll of agent " + id +
+                                    " is waiting (another instance with the same identity?)");
         tasks = storage_.claim_tasks(id, now_ns(), settings_.task_redelivery_grace_s,
                                      settings_.max_tasks_per_poll);
         auto now = std::chrono::steady_clock::now();
