@@ -463,9 +463,7 @@ TEST_CASE("ioc_scanner engine: file times, owner and permissions") {
     TempDir t;
     write(t.path / "old.bin", "old");
     write(t.path / "new.bin", "new");
-    // atime now, mtime 2001-02-03T04:05:06Z. An old atime would be flaky: any
-    // concurrent reader (an on-access scanner of another test) resets it to now.
-    timespec ts[2] = {{0, UTIME_NOW}, {981173106, 0}};
+    timespec ts[2] = {{0, UTIME_NOW}, {981173106, 0}};  // atime now (a reader resets an old one), mtime 2001
     REQUIRE(utimensat(AT_FDCWD, (t.path / "old.bin").c_str(), ts, 0) == 0);
     fs::permissions(t.path / "old.bin", fs::perms(0750));
     ScanRequest req;
