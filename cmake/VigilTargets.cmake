@@ -36,10 +36,14 @@ function(vigil_add_plugin name)
 endfunction()
 add_custom_target(vigil_all_plugins)
 
-# vigil_add_unit_test(NAME SOURCES ... [LIBS ...])
-# A doctest executable run by ctest with label "unit" (also under ASan/UBSan).
+# vigil_add_unit_test(NAME [PRIVILEGED] SOURCES ... [LIBS ...])
+# A doctest executable run by ctest. Label "unit": hermetic (no root, no
+# namespaces, no BPF), also run under ASan/UBSan. PRIVILEGED: label
+# "privileged" instead, for tests that need root, namespaces, fanotify or BPF;
+# they call VIGIL_REQUIRE_ROOT() (vigil/testing/privileges.hpp) and exit 77,
+# which ctest reports as skipped, when they cannot run.
 function(vigil_add_unit_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "PRIVILEGED" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${VIGIL_TEST_OUTPUT_DIR})
   target_link_libraries(${name} PRIVATE vigil_doctest_main vigil_test_support ${T_LIBS})
@@ -47,7 +51,11 @@ function(vigil_add_unit_test name)
     VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}" VIGIL_BINARY_DIR="${CMAKE_BINARY_DIR}"
     VIGIL_CORPUS_DIR="${VIGIL_CORPUS_DIR}")
   add_test(NAME ${name} COMMAND ${name})
-  set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+  if(T_PRIVILEGED)
+    set_tests_properties(${name} PROPERTIES LABELS privileged TIMEOUT 300 SKIP_RETURN_CODE 77)
+  else()
+    set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+  endif()
   add_dependencies(vigil_unit_tests ${name})
 endfunction()
 
@@ -75,4 +83,25 @@ endfunction()
 function(vigil_bench_libs)
   set_property(GLOBAL APPEND PROPERTY VIGIL_BENCH_LIBS ${ARGN})
 endfunction()
+
+# vigil_settings_schema(TARGET SYMBOL ns::kName): compiles the plugin's
+# settings.schema.json (beside its CMakeLists.txt) into TARGET as the C string
+# ns::kName, the only statement of the plugin's keys, types, bounds, defaults
+# and descriptions (the host validates against it and fills the defaults; the
+# README's settings table is generated from it by tools/settings-doc).
+function(vigil_settings_schema target)
+  cmake_parse_arguments(S "" "SYMBOL" "" ${ARGN})
+  if(NOT S_SYMBOL MATCHES "^(.+)::([A-Za-z_][A-Za-z0-9_]*)$")
+    message(FATAL_ERROR "vigil_settings_schema: SYMBOL must be namespace::name, got '${S_SYMBOL}'")
+  endif()
+  set(VIGIL_SCHEMA_NAMESPACE ${CMAKE_MATCH_1})
+  set(VIGIL_SCHEMA_NAME ${CMAKE_MATCH_2})
+  set(json ${CMAKE_CURRENT_SOURCE_DIR}/settings.schema.json)
+  file(READ ${json} VIGIL_SCHEMA_JSON)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_settings_schema.cpp)
+  configure_file(${VIGIL_SOURCE_DIR}/cmake/settings_schema.cpp.in ${out} @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${json})
+  target_sources(${target} PRIVATE ${out})
+endfunction()
+
 include(VigilFuzz)

@@ -1,12 +1,10 @@
 #include "agent_identity.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <regex>
+#include <vigil/common/atomic_file.hpp>
 
 namespace vigil::core {
 
@@ -28,17 +26,10 @@ std::string load_or_create_agent_id(const std::string& state_dir, std::string& e
         error = "cannot generate an agent id from /proc/sys/kernel/random/uuid";
         return {};
     }
-    const std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        error = "cannot write " + tmp + ": " + std::strerror(errno);
-        return {};
-    }
-    std::string line = id + "\n";
-    bool ok = ::write(fd, line.data(), line.size()) == ssize_t(line.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = "cannot write " + path + ": " + std::strerror(errno);
+    try {
+        common::write_file_atomic(path, id + "\n", {.mode = 0600});
+    } catch (const std::exception& e) {
+        error = e.what();
         return {};
     }
     return id;

@@ -185,14 +185,7 @@ MessageRef build_result(Publisher& from, uint64_t corr, std::string_view name, v
     b.head().name = b.add(name);
     b.head().result_json = b.add(result);
     b.head().error = b.add(error);
-    vigil_message m{};
-    m.struct_size = sizeof m;
-    m.type_id = VIGIL_TYPE_COMMAND_RESULT;
-    m.schema_version = 1;
-    m.payload = b.data();
-    m.payload_size = b.size();
-    m.correlation_id = corr;
-    return make_message(m, from.name, from.sequence.fetch_add(1) + 1);
+    return make_message(envelope(VIGIL_TYPE_COMMAND_RESULT, b, corr), from.name, from.sequence.fetch_add(1) + 1);
 }
 }  // namespace
 
@@ -244,14 +237,7 @@ uint64_t Bus::send_command(Publisher& sender, std::string_view name, std::string
     b.head().name = b.add(cmd_name);
     b.head().args_json = b.add(args_json);
     b.head().origin = b.add(origin.empty() ? sender.name : origin);
-    vigil_message m{};
-    m.struct_size = sizeof m;
-    m.type_id = VIGIL_TYPE_COMMAND;
-    m.schema_version = 1;
-    m.payload = b.data();
-    m.payload_size = b.size();
-    m.correlation_id = corr;
-    MessageRef cmd = make_message(m, sender.name, sender.sequence.fetch_add(1) + 1);
+    MessageRef cmd = make_message(envelope(VIGIL_TYPE_COMMAND, b, corr), sender.name, sender.sequence.fetch_add(1) + 1);
 
     // Observers (vigilctl events, audit) see commands too.
     {

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -285,6 +286,75 @@ std::string validate_proxy_url(const std::string& url) {
     return {};
 }
 
+namespace {
+
+// One `plugins.<name>` section: `enabled` plus the settings as JSON (with the
+// line of every value); nullopt after recording what is wrong.
+std::optional<PluginConfig> parse_plugin_section(const YAML::detail::iterator_value& kv, const std::string& file,
+                                                 std::vector<ConfigError>& errors) {
+    static const std::regex name_re("^[a-z][a-z0-9_]{0,62}$");
+    PluginConfig pc;
+    pc.name = kv.first.as<std::string>("");
+    pc.line = line_of(kv.first);
+    const std::string key = "plugins." + pc.name;
+    if (!std::regex_match(pc.name, name_re)) {
+        errors.push_back({file, pc.line, key, "plugin names are lowercase letters, digits and _"});
+        return std::nullopt;
+    }
+    const YAML::Node& sec = kv.second;
+    if (!sec.IsMap()) {
+        errors.push_back({file, line_of(sec), key, "must be a mapping with at least `enabled:`"});
+        return std::nullopt;
+    }
+    YAML::Node en = sec["enabled"];
+    if (!en) {
+        errors.push_back({file, pc.line, key + ".enabled", "missing (true or false)"});
+        return std::nullopt;
+    }
+    try {
+        pc.enabled = en.as<bool>();
+    } catch (const YAML::Exception&) {
+        errors.push_back({file, line_of(en), key + ".enabled", "must be true or false"});
+        return std::nullopt;
+    }
+    rapidjson::Document d;
+    d.SetObject();
+    auto& a = d.GetAllocator();
+    for (const auto& s : sec) {
+        std::string sk = s.first.as<std::string>("");
+        if (sk == "enabled") continue;
+        rapidjson::Value v;
+        node_to_json(s.second, v, a, "/" + escape_pointer_token(sk), pc.lines, errors, file, key + "." + sk);
+        if (d.HasMember(sk.c_str())) {
+            errors.push_back({file, line_of(s.first), key + "." + sk, "duplicate key"});
+            continue;
+        }
+        d.AddMember(rapidjson::Value(sk.c_str(), rapidjson::SizeType(sk.size()), a), v, a);
+    }
+    pc.lines[""] = pc.line;
+    pc.settings_json = to_json(d);
+    return pc;
+}
+
+void parse_plugins(const YAML::Node& plugins, const std::string& file, Config& cfg, std::vector<ConfigError>& errors) {
+    if (!plugins || plugins.IsNull()) return;
+    if (!plugins.IsMap()) {
+        errors.push_back({file, line_of(plugins), "plugins", "must be a mapping from plugin name to settings"});
+        return;
+    }
+    for (const auto& kv : plugins) {
+        auto pc = parse_plugin_section(kv, file, errors);
+        if (!pc) continue;
+        if (cfg.plugin(pc->name)) {
+            errors.push_back({file, pc->line, "plugins." + pc->name, "plugin configured twice"});
+            continue;
+        }
+        cfg.plugins.push_back(std::move(*pc));
+    }
+}
+
+}  // namespace
+
 ConfigParseResult parse_config_text(const std::string& text, const std::string& file) {
     ConfigParseResult r;
     YAML::Node root;
@@ -316,63 +386,7 @@ ConfigParseResult parse_config_text(const std::string& text, const std::string& 
     }
     parse_agent(root["agent"], file, cfg.agent, r.errors);
     cfg.agent.json = agent_json(cfg.agent);
-
-    YAML::Node plugins = root["plugins"];
-    if (plugins && !plugins.IsNull()) {
-        if (!plugins.IsMap()) {
-            r.errors.push_back({file, line_of(plugins), "plugins", "must be a mapping from plugin name to settings"});
-        } else {
-            static const std::regex name_re("^[a-z][a-z0-9_]{0,62}$");
-            for (const auto& kv : plugins) {
-                PluginConfig pc;
-                pc.name = kv.first.as<std::string>("");
-                pc.line = line_of(kv.first);
-                const std::string key = "plugins." + pc.name;
-                if (!std::regex_match(pc.name, name_re)) {
-                    r.errors.push_back({file, pc.line, key, "plugin names are lowercase letters, digits and _"});
-                    continue;
-                }
-                const YAML::Node& sec = kv.second;
-                if (!sec.IsMap()) {
-                    r.errors.push_back({file, line_of(sec), key, "must be a mapping with at least `enabled:`"});
-                    continue;
-                }
-                YAML::Node en = sec["enabled"];
-                if (!en) {
-                    r.errors.push_back({file, pc.line, key + ".enabled", "missing (true or false)"});
-                    continue;
-                }
-                try {
-                    pc.enabled = en.as<bool>();
-                } catch (const YAML::Exception&) {
-                    r.errors.push_back({file, line_of(en), key + ".enabled", "must be true or false"});
-                    continue;
-                }
-                rapidjson::Document d;
-                d.SetObject();
-                auto& a = d.GetAllocator();
-                for (const auto& s : sec) {
-                    std::string sk = s.first.as<std::string>("");
-                    if (sk == "enabled") continue;
-                    rapidjson::Value v;
-                    node_to_json(s.second, v, a, "/" + escape_pointer_token(sk), pc.lines, r.errors, file,
-                                 key + "." + sk);
-                    if (d.HasMember(sk.c_str())) {
-                        r.errors.push_back({file, line_of(s.first), key + "." + sk, "duplicate key"});
-                        continue;
-                    }
-                    d.AddMember(rapidjson::Value(sk.c_str(), rapidjson::SizeType(sk.size()), a), v, a);
-                }
-                pc.lines[""] = pc.line;
-                pc.settings_json = to_json(d);
-                if (cfg.plugin(pc.name)) {
-                    r.errors.push_back({file, pc.line, key, "plugin configured twice"});
-                    continue;
-                }
-                cfg.plugins.push_back(std::move(pc));
-            }
-        }
-    }
+    parse_plugins(root["plugins"], file, cfg, r.errors);
     if (r.errors.empty()) r.config = std::move(cfg);
     return r;
 }

@@ -30,8 +30,10 @@ std::vector<ConfigError> check_config_file(const std::string& path, std::string*
     }
     if (errors.empty() && summary) {
         std::string enabled, disabled;
-        for (const auto& pc : parsed.config->plugins)
-            (pc.enabled ? enabled : disabled) += std::string(pc.enabled ? (enabled.empty() ? "" : ", ") : (disabled.empty() ? "" : ", ")) + pc.name;
+        for (const auto& pc : parsed.config->plugins) {
+            std::string& list = pc.enabled ? enabled : disabled;
+            list += (list.empty() ? "" : ", ") + pc.name;
+        }
         *summary = path + ": OK; enabled: " + (enabled.empty() ? "none" : enabled) +
                    "; disabled: " + (disabled.empty() ? "none" : disabled);
     }
@@ -145,20 +147,14 @@ void Daemon::register_host_commands() {
     };
     auto publish_action = [this](const std::string& action, const std::string& object, bool ok,
                                  const std::string& details, const std::string& error) {
-        PayloadBuilder<vigil_action_result> b;
-        b.head().status = ok ? VIGIL_OK : VIGIL_EFAILED;
-        b.head().action = b.add(action);
-        b.head().object = b.add(object);
-        b.head().details_json = b.add(details);
-        b.head().error = b.add(error);
-        b.head().origin = b.add("agent");
-        vigil_message m{};
-        m.struct_size = sizeof m;
-        m.type_id = VIGIL_TYPE_ACTION_RESULT;
-        m.schema_version = 1;
-        m.payload = b.data();
-        m.payload_size = b.size();
-        bus_->publish(host_publisher_, m);
+        ActionResult r;
+        r.status = ok ? VIGIL_OK : VIGIL_EFAILED;
+        r.action = action;
+        r.object = object;
+        r.details_json = details;
+        r.error = error;
+        r.origin = "agent";
+        bus_->publish(host_publisher_, envelope(VIGIL_TYPE_ACTION_RESULT, r.payload()));
     };
     reg("agent.quarantine_list", [this](const rapidjson::Document&, std::string& out) {
         out = "{\"entries\":" + quarantine_->list_json() + "}";

@@ -9,39 +9,6 @@
 
 namespace vigil::core {
 
-const char* network_action_name(uint32_t a) {
-    switch (a) {
-    case VIGIL_NET_CONNECT: return "connect";
-    case VIGIL_NET_ACCEPT: return "accept";
-    case VIGIL_NET_LISTEN: return "listen";
-    case VIGIL_NET_CLOSE: return "close";
-    }
-    return "unknown";
-}
-
-const char* file_action_name(uint32_t a) {
-    switch (a) {
-    case VIGIL_FILE_CREATE: return "create";
-    case VIGIL_FILE_MODIFY: return "modify";
-    case VIGIL_FILE_DELETE: return "delete";
-    case VIGIL_FILE_RENAME: return "rename";
-    case VIGIL_FILE_CHMOD: return "chmod";
-    case VIGIL_FILE_CHOWN: return "chown";
-    case VIGIL_FILE_OPEN: return "open";
-    }
-    return "unknown";
-}
-
-const char* severity_name(uint32_t s) {
-    static const char* n[] = {"info", "low", "medium", "high", "critical"};
-    return s < 5 ? n[s] : "unknown";
-}
-
-const char* plugin_state_name(uint32_t s) {
-    static const char* n[] = {"loaded", "running", "stopped", "failed", "disabled"};
-    return s < 5 ? n[s] : "unknown";
-}
-
 namespace {
 
 template <class T>
@@ -99,136 +66,147 @@ std::string addr_text(uint8_t family, const uint8_t* a) {
     return buf;
 }
 
-void payload(JsonWriter& w, const vigil_message& m) {
+void write_process_event(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_process_event>(m.payload, m.payload_size);
+    w.StartObject();
+    w.Key("process");
+    process_obj(w, v, v->process);
+    if (m.type_id == VIGIL_TYPE_PROCESS_EXIT) {
+        write_int(w, "exit_code", v->exit_code);
+        write_int(w, "exit_signal", v->exit_signal);
+        write_uint(w, "lifetime_ns", v->lifetime_ns);
+    }
+    w.EndObject();
+}
+
+void write_network_event(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_network_event>(m.payload, m.payload_size);
+    w.StartObject();
+    write_kv(w, "action", network_action_name(v->action));
+    write_kv(w, "family", v->family == AF_INET6 ? "ipv6" : v->family == AF_INET ? "ipv4" : "unknown");
+    write_uint(w, "protocol", v->protocol);
+    write_kv(w, "local_addr", addr_text(v->family, v->local_addr));
+    write_uint(w, "local_port", v->local_port);
+    write_kv(w, "remote_addr", addr_text(v->family, v->remote_addr));
+    write_uint(w, "remote_port", v->remote_port);
+    write_uint(w, "bytes_sent", v->bytes_sent);
+    write_uint(w, "bytes_received", v->bytes_received);
+    sref_kv(w, v, "remote_hostname", v->remote_hostname);
+    w.Key("process");
+    process_obj(w, v, v->process);
+    w.EndObject();
+}
+
+void write_file_event(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_file_event>(m.payload, m.payload_size);
+    w.StartObject();
+    write_kv(w, "action", file_action_name(v->action));
+    sref_kv(w, v, "path", v->path);
+    sref_kv(w, v, "new_path", v->new_path);
+    write_uint(w, "mode", v->mode);
+    write_uint(w, "uid", v->uid);
+    write_uint(w, "gid", v->gid);
+    write_uint(w, "size", v->size);
+    write_uint(w, "inode", v->inode);
+    write_uint(w, "device", v->device);
+    sref_kv(w, v, "sha256", v->sha256);
+    w.Key("process");
+    process_obj(w, v, v->process);
+    w.EndObject();
+}
+
+void write_threat_event(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_threat_event>(m.payload, m.payload_size);
+    w.StartObject();
+    write_kv(w, "severity", severity_name(v->severity));
+    write_uint(w, "threat_id", v->threat_id);
+    write_uint(w, "trigger_sequence", v->trigger_sequence);
+    sref_kv(w, v, "detector", v->detector);
+    sref_kv(w, v, "rule_id", v->rule_id);
+    sref_kv(w, v, "title", v->title);
+    sref_kv(w, v, "description", v->description);
+    sref_kv(w, v, "tags", v->tags);
+    sref_kv(w, v, "author", v->author);
+    sref_kv(w, v, "object_type", v->object_type);
+    sref_kv(w, v, "object", v->object);
+    sref_kv(w, v, "sha256", v->sha256);
+    sref_kv(w, v, "trigger_json", v->trigger_json);
+    sref_kv(w, v, "details_json", v->details_json);
+    w.Key("process");
+    process_obj(w, v, v->process);
+    w.EndObject();
+}
+
+void write_action_result(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_action_result>(m.payload, m.payload_size);
+    w.StartObject();
+    write_int(w, "status", v->status);
+    write_uint(w, "threat_id", v->threat_id);
+    write_uint(w, "correlation_id", v->correlation_id);
+    sref_kv(w, v, "action", v->action);
+    sref_kv(w, v, "object", v->object);
+    sref_kv(w, v, "details_json", v->details_json);
+    sref_kv(w, v, "error", v->error);
+    sref_kv(w, v, "origin", v->origin);
+    w.EndObject();
+}
+
+void write_command(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_command>(m.payload, m.payload_size);
+    w.StartObject();
+    sref_kv(w, v, "name", v->name);
+    sref_kv(w, v, "args_json", v->args_json);
+    sref_kv(w, v, "origin", v->origin);
+    write_uint(w, "deadline_ns", v->deadline_ns);
+    w.EndObject();
+}
+
+void write_command_result(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_command_result>(m.payload, m.payload_size);
+    w.StartObject();
+    write_int(w, "status", v->status);
+    sref_kv(w, v, "name", v->name);
+    sref_kv(w, v, "result_json", v->result_json);
+    sref_kv(w, v, "error", v->error);
+    w.EndObject();
+}
+
+void write_plugin_status(JsonWriter& w, const vigil_message& m) {
+    auto v = view<vigil_plugin_status>(m.payload, m.payload_size);
+    w.StartObject();
+    write_kv(w, "state", plugin_state_name(v->state));
+    sref_kv(w, v, "plugin", v->plugin);
+    sref_kv(w, v, "message", v->message);
+    sref_kv(w, v, "status_json", v->status_json);
+    w.EndObject();
+}
+
+// Custom types carry their own bytes: shown as text when printable.
+void write_custom(JsonWriter& w, const vigil_message& m) {
     const void* p = m.payload;
     uint32_t n = m.payload_size;
+    // Custom types carry their own bytes: show them as text when printable.
+    std::string_view bytes(static_cast<const char*>(p), n);
+    w.StartObject();
+    write_uint(w, "size", n);
+    bool printable = true;
+    for (unsigned char c : bytes) printable = printable && (c >= 0x20 || c == '\n' || c == '\t');
+    if (printable) write_kv(w, "text", bytes);
+    w.EndObject();
+}
+
+void payload(JsonWriter& w, const vigil_message& m) {
     switch (m.type_id) {
     case VIGIL_TYPE_PROCESS_START:
-    case VIGIL_TYPE_PROCESS_EXIT: {
-        auto v = view<vigil_process_event>(p, n);
-        w.StartObject();
-        w.Key("process");
-        process_obj(w, v, v->process);
-        if (m.type_id == VIGIL_TYPE_PROCESS_EXIT) {
-            write_int(w, "exit_code", v->exit_code);
-            write_int(w, "exit_signal", v->exit_signal);
-            write_uint(w, "lifetime_ns", v->lifetime_ns);
-        }
-        w.EndObject();
-        return;
-    }
-    case VIGIL_TYPE_NETWORK: {
-        auto v = view<vigil_network_event>(p, n);
-        w.StartObject();
-        write_kv(w, "action", network_action_name(v->action));
-        write_kv(w, "family", v->family == AF_INET6 ? "ipv6" : v->family == AF_INET ? "ipv4" : "unknown");
-        write_uint(w, "protocol", v->protocol);
-        write_kv(w, "local_addr", addr_text(v->family, v->local_addr));
-        write_uint(w, "local_port", v->local_port);
-        write_kv(w, "remote_addr", addr_text(v->family, v->remote_addr));
-        write_uint(w, "remote_port", v->remote_port);
-        write_uint(w, "bytes_sent", v->bytes_sent);
-        write_uint(w, "bytes_received", v->bytes_received);
-        sref_kv(w, v, "remote_hostname", v->remote_hostname);
-        w.Key("process");
-        process_obj(w, v, v->process);
-        w.EndObject();
-        return;
-    }
-    case VIGIL_TYPE_FILE: {
-        auto v = view<vigil_file_event>(p, n);
-        w.StartObject();
-        write_kv(w, "action", file_action_name(v->action));
-        sref_kv(w, v, "path", v->path);
-        sref_kv(w, v, "new_path", v->new_path);
-        write_uint(w, "mode", v->mode);
-        write_uint(w, "uid", v->uid);
-        write_uint(w, "gid", v->gid);
-        write_uint(w, "size", v->size);
-        write_uint(w, "inode", v->inode);
-        write_uint(w, "device", v->device);
-        sref_kv(w, v, "sha256", v->sha256);
-        w.Key("process");
-        process_obj(w, v, v->process);
-        w.EndObject();
-        return;
-    }
-    case VIGIL_TYPE_THREAT: {
-        auto v = view<vigil_threat_event>(p, n);
-        w.StartObject();
-        write_kv(w, "severity", severity_name(v->severity));
-        write_uint(w, "threat_id", v->threat_id);
-        write_uint(w, "trigger_sequence", v->trigger_sequence);
-        sref_kv(w, v, "detector", v->detector);
-        sref_kv(w, v, "rule_id", v->rule_id);
-        sref_kv(w, v, "title", v->title);
-        sref_kv(w, v, "description", v->description);
-        sref_kv(w, v, "tags", v->tags);
-        sref_kv(w, v, "author", v->author);
-        sref_kv(w, v, "object_type", v->object_type);
-        sref_kv(w, v, "object", v->object);
-        sref_kv(w, v, "sha256", v->sha256);
-        sref_kv(w, v, "trigger_json", v->trigger_json);
-        sref_kv(w, v, "details_json", v->details_json);
-        w.Key("process");
-        process_obj(w, v, v->process);
-        w.EndObject();
-        return;
-    }
-    case VIGIL_TYPE_ACTION_RESULT: {
-        auto v = view<vigil_action_result>(p, n);
-        w.StartObject();
-        write_int(w, "status", v->status);
-        write_uint(w, "threat_id", v->threat_id);
-        write_uint(w, "correlation_id", v->correlation_id);
-        sref_kv(w, v, "action", v->action);
-        sref_kv(w, v, "object", v->object);
-        sref_kv(w, v, "details_json", v->details_json);
-        sref_kv(w, v, "error", v->error);
-        sref_kv(w, v, "origin", v->origin);
-        w.EndObject();
-        return;
-    }
-    case VIGIL_TYPE_COMMAND: {
-        auto v = view<vigil_command>(p, n);
-        w.StartObject();
-        sref_kv(w, v, "name", v->name);
-        sref_kv(w, v, "args_json", v->args_json);
-        sref_kv(w, v, "origin", v->origin);
-        write_uint(w, "deadline_ns", v->deadline_ns);
-        w.EndObject();
-        return;
-    }
-    case VIGIL_TYPE_COMMAND_RESULT: {
-        auto v = view<vigil_command_result>(p, n);
-        w.StartObject();
-        write_int(w, "status", v->status);
-        sref_kv(w, v, "name", v->name);
-        sref_kv(w, v, "result_json", v->result_json);
-        sref_kv(w, v, "error", v->error);
-        w.EndObject();
-        return;
-    }
-    case VIGIL_TYPE_PLUGIN_STATUS: {
-        auto v = view<vigil_plugin_status>(p, n);
-        w.StartObject();
-        write_kv(w, "state", plugin_state_name(v->state));
-        sref_kv(w, v, "plugin", v->plugin);
-        sref_kv(w, v, "message", v->message);
-        sref_kv(w, v, "status_json", v->status_json);
-        w.EndObject();
-        return;
-    }
-    default: {
-        // Custom types carry their own bytes: show them as text when printable.
-        std::string_view bytes(static_cast<const char*>(p), n);
-        w.StartObject();
-        write_uint(w, "size", n);
-        bool printable = true;
-        for (unsigned char c : bytes) printable = printable && (c >= 0x20 || c == '\n' || c == '\t');
-        if (printable) write_kv(w, "text", bytes);
-        w.EndObject();
-    }
+    case VIGIL_TYPE_PROCESS_EXIT: return write_process_event(w, m);
+    case VIGIL_TYPE_NETWORK: return write_network_event(w, m);
+    case VIGIL_TYPE_FILE: return write_file_event(w, m);
+    case VIGIL_TYPE_THREAT: return write_threat_event(w, m);
+    case VIGIL_TYPE_ACTION_RESULT: return write_action_result(w, m);
+    case VIGIL_TYPE_COMMAND: return write_command(w, m);
+    case VIGIL_TYPE_COMMAND_RESULT: return write_command_result(w, m);
+    case VIGIL_TYPE_PLUGIN_STATUS: return write_plugin_status(w, m);
+    default: return write_custom(w, m);
     }
 }
 

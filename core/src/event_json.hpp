@@ -11,9 +11,4 @@ namespace vigil::core {
 class Bus;
 std::string message_to_json(const vigil_message& m, const std::string& type_name);
 
-const char* network_action_name(uint32_t a);
-const char* file_action_name(uint32_t a);
-const char* severity_name(uint32_t s);
-const char* plugin_state_name(uint32_t s);
-
 }  // namespace vigil::core

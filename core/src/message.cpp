@@ -13,12 +13,6 @@ bool is_critical_type(uint32_t t) {
            t == VIGIL_TYPE_COMMAND_RESULT || t == VIGIL_TYPE_PLUGIN_STATUS;
 }
 
-uint64_t realtime_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
-
 std::string_view intern_name(std::string_view name) {
     static std::mutex mu;
     static std::set<std::string, std::less<>> names;

@@ -7,7 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include <vigil/common/time.hpp>
 #include <vigil/events.h>
+#include <vigil/payload.hpp>
 
 namespace vigil::core {
 
@@ -54,6 +56,9 @@ MessageRef make_message(const vigil_message& in, std::string_view source, uint64
 std::string_view intern_name(std::string_view name);
 
 bool is_critical_type(uint32_t type_id);
-uint64_t realtime_ns();
+inline uint64_t realtime_ns() { return uint64_t(common::realtime_ns()); }
+
+// The envelope of a message the host itself publishes: vigil::envelope (SDK payload.hpp).
+using vigil::envelope;
 
 }  // namespace vigil::core

@@ -178,6 +178,30 @@ struct HostApi {
         return VIGIL_OK;
     }
 
+    static vigil_status agent_settings(vigil_host_handle* h, vigil_agent_settings* out) {
+        if (!h || !out || out->struct_size < sizeof(uint32_t)) return VIGIL_EINVAL;
+        const auto* p = P(h);
+        const AgentSettings& a = p->agent_;
+        const ProxyUrl none{};
+        const ProxyUrl& proxy = a.proxy ? *a.proxy : none;
+        vigil_agent_settings s{};
+        s.struct_size = sizeof s;
+        s.plugin_dir_count = uint32_t(p->plugin_dir_ptrs_.size());
+        s.state_dir = a.state_dir.c_str();
+        s.control_socket = a.control_socket.c_str();
+        s.plugin_dirs = p->plugin_dir_ptrs_.data();
+        s.log_level = a.log_level.c_str();
+        s.proxy_url = a.proxy ? a.proxy->url.c_str() : "";
+        s.proxy_host = proxy.host.c_str();
+        s.proxy_username = proxy.username.c_str();
+        s.proxy_password = proxy.password.c_str();
+        s.proxy_port = proxy.port;
+        const uint32_t n = std::min<uint32_t>(out->struct_size, sizeof s);
+        std::memcpy(out, &s, n);
+        out->struct_size = n;
+        return VIGIL_OK;
+    }
+
     static void set_status_json(vigil_host_handle* h, const char* json, uint32_t len) {
         if (!h || !json) return;
         std::string s(json, len);
@@ -237,16 +261,36 @@ struct HostApi {
     static const vigil_host_api table;
 };
 
+// Designated initializers: a field out of order is a compile error, not a
+// plugin calling the wrong service.
 const vigil_host_api HostApi::table = {
-    sizeof(vigil_host_api),  VIGIL_ABI_MAJOR,         VIGIL_ABI_MINOR,
-    0,                       &HostApi::log,           &HostApi::publish,
-    &HostApi::subscribe,     &HostApi::unsubscribe,   &HostApi::register_type,
-    &HostApi::register_command, &HostApi::send_command, &HostApi::reply,
-    &HostApi::counter_add,   &HostApi::gauge_set,     &HostApi::timer_start,
-    &HostApi::timer_cancel,  &HostApi::post,          &HostApi::config_json,
-    &HostApi::agent_config_json, &HostApi::state_dir, &HostApi::agent_identity,
-    &HostApi::set_status_json, &HostApi::host_status_json, &HostApi::quarantine_put,
-    &HostApi::send_command_as, &HostApi::quarantine_put_at,
+    .struct_size = sizeof(vigil_host_api),
+    .abi_major = VIGIL_ABI_MAJOR,
+    .abi_minor = VIGIL_ABI_MINOR,
+    .reserved = 0,
+    .log = &HostApi::log,
+    .publish = &HostApi::publish,
+    .subscribe = &HostApi::subscribe,
+    .unsubscribe = &HostApi::unsubscribe,
+    .register_type = &HostApi::register_type,
+    .register_command = &HostApi::register_command,
+    .send_command = &HostApi::send_command,
+    .reply = &HostApi::reply,
+    .counter_add = &HostApi::counter_add,
+    .gauge_set = &HostApi::gauge_set,
+    .timer_start = &HostApi::timer_start,
+    .timer_cancel = &HostApi::timer_cancel,
+    .post = &HostApi::post,
+    .config_json = &HostApi::config_json,
+    .agent_config_json = &HostApi::agent_config_json,
+    .state_dir = &HostApi::state_dir,
+    .agent_identity = &HostApi::agent_identity,
+    .set_status_json = &HostApi::set_status_json,
+    .host_status_json = &HostApi::host_status_json,
+    .quarantine_put = &HostApi::quarantine_put,
+    .send_command_as = &HostApi::send_command_as,
+    .quarantine_put_at = &HostApi::quarantine_put_at,
+    .agent_settings = &HostApi::agent_settings,
 };
 
 const vigil_host_api* PluginInstance::host_api() { return &HostApi::table; }
@@ -259,6 +303,13 @@ PluginInstance::PluginInstance(LoadedPlugin lib, HostContext& ctx, std::string s
       publisher_(lib_.name),
       executor_(lib_.name) {
     state_dir_ = ctx_.state_dir + "/plugins/" + lib_.name;
+    // The config loader validated the section (the proxy URL included).
+    try {
+        agent_ = parse_agent_settings(agent_json_);
+    } catch (const std::exception& e) {
+        log_warn(lib_.name, std::string("agent settings: ") + e.what());
+    }
+    for (const auto& d : agent_.plugin_dirs) plugin_dir_ptrs_.push_back(d.c_str());
 }
 
 PluginInstance::~PluginInstance() {
@@ -351,7 +402,7 @@ std::string PluginInstance::failure_text(const char* stage, vigil_status rc) con
     std::string why;
     if (lib_.api.last_error) {
         const char* e = lib_.api.last_error(state_);
-        why = e ? e : "";
+        why = e ? std::string(e).substr(0, VIGIL_MAX_ERRLEN) : "";
     }
     return std::string(stage) + " failed (" + std::to_string(rc) + ")" + (why.empty() ? "" : ": " + why);
 }

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
+#include <vigil/agent.hpp>
 
 #include "executor.hpp"
 #include "host_context.hpp"
@@ -60,6 +62,8 @@ private:
     HostContext& ctx_;
     std::string settings_;
     std::string agent_json_;
+    AgentSettings agent_;                     // agent_json_, typed (vigil_agent_settings)
+    std::vector<const char*> plugin_dir_ptrs_;  // into agent_.plugin_dirs
     std::string state_dir_;
     vigil_plugin_state* state_ = nullptr;
     bool running_ = false;

@@ -9,6 +9,7 @@
 #include "json_util.hpp"
 #include "log.hpp"
 #include "schema_check.hpp"
+#include "schema_defaults.hpp"
 #include "vigil/common/trusted_path.hpp"
 
 namespace vigil::core {
@@ -50,6 +51,7 @@ PluginPlan plan_plugins(const Config& cfg) {
                 plan.errors.push_back({cfg.file, line, sub.empty() ? key : key + "." + sub, v->reason});
                 continue;
             }
+            plan.settings[pc.name] = apply_schema_defaults(lr.plugin.schema, pc.settings_json);
         }
         plan.loaded[pc.name] = lr.plugin;
     }
@@ -110,13 +112,7 @@ void PluginManager::publish_status(const Entry& e) {
     b.head().state = code;
     b.head().plugin = b.add(e.name);
     b.head().message = b.add(e.error);
-    vigil_message m{};
-    m.struct_size = sizeof m;
-    m.type_id = VIGIL_TYPE_PLUGIN_STATUS;
-    m.schema_version = 1;
-    m.payload = b.data();
-    m.payload_size = b.size();
-    ctx_.bus->publish(publisher_, m);
+    ctx_.bus->publish(publisher_, envelope(VIGIL_TYPE_PLUGIN_STATUS, b));
 }
 
 void PluginManager::stop_entry(Entry& e, const std::string& new_state, const std::string& why) {
@@ -136,8 +132,13 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
     const bool agent_changed = applied_once_ && agent_proxy_ != cfg.agent.proxy;
     agent_proxy_ = cfg.agent.proxy;
     applied_once_ = true;
+    stop_unwanted(cfg, plan, agent_changed);
+    record_and_reconfigure(cfg, plan);
+    start_planned(cfg, plan);
+}
 
-    // 1. Stop what is no longer wanted (or no longer loads), dependents first.
+// Stops what is no longer wanted (or no longer loads), dependents first.
+void PluginManager::stop_unwanted(const Config& cfg, const PluginPlan& plan, bool agent_changed) {
     std::set<std::string> to_stop;
     for (auto& [name, e] : entries_) {
         if (!e.inst) continue;
@@ -162,8 +163,10 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
         bool still_enabled = pc && pc->enabled;
         stop_entry(e, still_enabled ? "stopped" : "disabled", still_enabled ? "restarting" : "");
     }
+}
 
-    // 2. Record every configured plugin; reconfigure running ones whose settings changed.
+// Records every configured plugin; reconfigures running ones whose settings changed.
+void PluginManager::record_and_reconfigure(const Config& cfg, const PluginPlan& plan) {
     for (const auto& pc : cfg.plugins) {
         Entry* e;
         {
@@ -185,10 +188,11 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
             e->have_lib = true;
             e->requires_plugins = ld->second.requires_plugins;
         }
-        if (e->inst && e->settings_json != pc.settings_json) {
+        const std::string& settings = plan.settings_of(pc);
+        if (e->inst && e->settings_json != settings) {
             log_info("host", "applying new settings to plugin " + pc.name);
-            e->settings_json = pc.settings_json;
-            if (!e->inst->reconfigure(pc.settings_json)) {
+            e->settings_json = settings;
+            if (!e->inst->reconfigure(settings)) {
                 std::string err = e->inst->last_error();
                 {
                     std::lock_guard<std::mutex> g(snap_mu_);
@@ -207,8 +211,10 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
             ++it;
         }
     }
+}
 
-    // 3. Start what should run, dependencies first.
+// Starts what should run, dependencies first.
+void PluginManager::start_planned(const Config& cfg, const PluginPlan& plan) {
     order_ = plan.order;
     for (const auto& name : plan.order) {
         Entry& e = entries_[name];
@@ -228,8 +234,8 @@ void PluginManager::apply(const Config& cfg, const PluginPlan& plan) {
             continue;
         }
         const PluginConfig* pc = cfg.plugin(name);
-        e.settings_json = pc->settings_json;
-        auto inst = std::make_shared<PluginInstance>(e.lib, ctx_, pc->settings_json, cfg.agent.json);
+        e.settings_json = plan.settings_of(*pc);
+        auto inst = std::make_shared<PluginInstance>(e.lib, ctx_, e.settings_json, cfg.agent.json);
         log_info("host", "starting plugin " + name + " " + e.lib.version + " (ABI " + e.lib.abi_text() + ")");
         if (!inst->create() || !inst->start()) {
             set_state(e, "failed", inst->last_error());

@@ -19,6 +19,13 @@ struct PluginPlan {
     std::map<std::string, LoadedPlugin> loaded;      // enabled plugins that loaded and negotiated
     std::map<std::string, std::string> load_failed;  // enabled plugins that could not load (runtime failure)
     std::vector<std::string> order;                  // enabled plugins, dependencies first
+    // Validated settings with the schema's defaults filled in, per loaded plugin.
+    std::map<std::string, std::string> settings;
+    // The settings a plugin receives: the filled-in text, else the section as written.
+    const std::string& settings_of(const PluginConfig& pc) const {
+        auto it = settings.find(pc.name);
+        return it == settings.end() ? pc.settings_json : it->second;
+    }
 };
 
 PluginPlan plan_plugins(const Config& cfg);
@@ -62,6 +69,10 @@ private:
     void set_state(Entry& e, const std::string& state, const std::string& error);
     void publish_status(const Entry& e);
     void stop_entry(Entry& e, const std::string& new_state, const std::string& why);
+    // The three steps of apply().
+    void stop_unwanted(const Config& cfg, const PluginPlan& plan, bool agent_changed);
+    void record_and_reconfigure(const Config& cfg, const PluginPlan& plan);
+    void start_planned(const Config& cfg, const PluginPlan& plan);
 
     HostContext& ctx_;
     Publisher publisher_{"host"};

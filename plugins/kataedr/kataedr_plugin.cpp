@@ -1,4 +1,4 @@
-// kataedr: connects the agent to the central node (vigil-central).
+// kataedr, the connector to the central node: connects the agent to vigil-central.
 // Glue only: settings, wiring of the bus to the pipeline/uploader/task runner,
 // and the status shown by `vigilctl status`. The logic lives in src/.
 #include <rapidjson/document.h>
@@ -236,12 +236,16 @@ private:
         const auto& tc = tasks_->counters();
         std::string conn = conn_.json();  // {"server":..,...}
         // The connector-contact contract first (read by other plugins, e.g. isolation).
-        std::string s = "{\"connector\":" + conn_.contact_json() + ",\"agent_id\":\"" + json_escape(agent_id_) + "\",";
-        s += conn.substr(1, conn.size() - 2);
-        s += ",\"servers\":[";
+        std::string servers = "[";
         for (size_t i = 0; i < settings_.servers.size(); ++i)
-            s += (i ? ",\"" : "\"") + json_escape(settings_.servers[i].text) + "\"";
-        s += "],\"proxy\":" +
+            servers += (i ? ",\"" : "\"") + json_escape(settings_.servers[i].text) + "\"";
+        servers += "]";
+        std::string contact = conn_.contact_json();  // {"last_contact_ns":..,...,"central":".."}
+        contact.insert(contact.size() - 1, ",\"servers\":" + servers);
+        std::string s = "{\"connector\":" + contact + ",\"agent_id\":\"" + json_escape(agent_id_) + "\",";
+        s += conn.substr(1, conn.size() - 2);
+        s += ",\"servers\":" + servers;
+        s += ",\"proxy\":" +
              (proxy_ ? "\"" + json_escape(proxy_->host) + ":" + std::to_string(proxy_->port) + "\""
                      : std::string("null"));
         s += ",\"tls\":{\"server_trust\":\"" + std::string(tls_->pinned() ? "pinned certificate" : "CA") +
@@ -316,4 +320,5 @@ private:
 VIGIL_PLUGIN(Kataedr, "kataedr", "1.0.0",
              "Connector to the central node: telemetry up (OCSF, batched, gzip, spooled), tasks down, over "
              "pinned HTTPS with optional mTLS and proxy",
-             "behavior", kataedr::kConfigSchema)
+             "behavior", kataedr::kConfigSchema,
+             "Apache-2.0", nullptr)

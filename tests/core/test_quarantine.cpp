@@ -7,19 +7,16 @@
 #include <sstream>
 
 #include "json_util.hpp"
+#include "vigil/testing/temp_dir.hpp"
 #include "quarantine_store.hpp"
 
 using namespace vigil::core;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char t[] = "/tmp/vigil-qtest.XXXXXX";
-        path = mkdtemp(t);
-    }
-    ~TempDir() { fs::remove_all(path); }
+// The shared TempDir (tests/support) with the member these tests use.
+struct TempDir : vigil::testing::TempDir {
+    fs::path path = vigil::testing::TempDir::path();
 };
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A running agent (every real plugin, kataedr connected to a real vigil-central)
+# A running agent (every real plugin, kataedr — the connector to the central node — connected to a real vigil-central)
 # and the central node after real traffic (sensor events, a detection, file
 # accesses under on-access scanning, telemetry uploads, a task): scraped through
 # vigilctl metrics, the loopback listener, the textfile output and central's

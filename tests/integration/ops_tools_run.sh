@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/run stops the agent and the central node it started within 10 s on
 # SIGTERM, SIGHUP and Ctrl-C (SIGINT to its whole process group, as a
-# terminal sends it), and removes its run directory.
+# terminal sends it), and removes its run directory and the demo's nftables table.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 vt_init ops_tools_run
 [[ $(id -u) == 0 ]] || { vt_log "SKIP: needs root (the demo agent runs every plugin)"; exit 77; }
@@ -55,6 +55,9 @@ sys.exit(0 if s.get("connected") and s.get("identity", {}).get("enrolled") else 
   elapsed=$((SECONDS - start))
   ((elapsed <= 10)) || vt_fail "SIG$sig: stopping took ${elapsed} s"
   [[ -e $rundir ]] && vt_fail "SIG$sig: run directory left behind: $(ls "$rundir")"
+  if [[ -f $VIGIL_BUILD/plugins/network_threat.so ]] && nft list table inet vigil_nt_demo >/dev/null 2>&1; then
+    vt_fail "SIG$sig: the demo's network_threat table is left in the kernel"
+  fi
   grep -q "tools/run: stopped" "$out" || vt_fail "SIG$sig: no stop message: $(tail -5 "$out")"
   vt_log "SIG$sig: everything stopped in ${elapsed} s"
 done

@@ -164,4 +164,5 @@ const char* kSchema = R"({
 
 }  // namespace
 
-VIGIL_PLUGIN(TestBehaviors, "test_behaviors", "1.0.0", "Controllable misbehaviour (tests only)", nullptr, kSchema)
+VIGIL_PLUGIN(TestBehaviors, "test_behaviors", "1.0.0", "Controllable misbehaviour (tests only)", nullptr, kSchema,
+             "Apache-2.0", nullptr)

@@ -107,4 +107,5 @@ private:
 }  // namespace
 
 VIGIL_PLUGIN(TestSource, "test_source", "1.0.0", "Publishes synthetic events on command (tests only)", nullptr,
-             R"({"type":"object","additionalProperties":false})")
+             R"({"type":"object","additionalProperties":false})",
+             "Apache-2.0", nullptr)

@@ -121,6 +121,150 @@ std::string env_socket_problem(const std::string& path) {
     return "";
 }
 
+namespace {
+
+bool parse_timeout(const std::string& text, Invocation& inv) {
+    char* end = nullptr;
+    inv.timeout_s = std::strtod(text.c_str(), &end);
+    if (!end || *end || inv.timeout_s <= 0 || inv.timeout_s > 86400) {
+        inv.error = "--timeout needs a number of seconds (0 < s <= 86400)";
+        return false;
+    }
+    return true;
+}
+
+// Global options come first; everything after the command belongs to it, but
+// --json, --timeout and --socket are still accepted anywhere. Fills `rest`
+// with the command's words; false when inv is finished (error or help).
+bool split_options(const std::vector<std::string>& argv, Invocation& inv, std::vector<std::string>& rest) {
+    size_t i = 0;
+    for (; i < argv.size(); ++i) {
+        const std::string& a = argv[i];
+        if (a == "--socket" || a == "--timeout") {
+            if (i + 1 >= argv.size()) {
+                inv.error = a + " needs a value";
+                return false;
+            }
+            if (a == "--socket") inv.socket = argv[++i];
+            else if (!parse_timeout(argv[++i], inv)) return false;
+        } else if (a == "--json") {
+            inv.json = true;
+        } else if (a == "--help" || a == "-h" || a == "help") {
+            inv.help = true;
+            return false;
+        } else if (a.rfind("--", 0) == 0) {
+            inv.error = "unknown option '" + a + "'";
+            return false;
+        } else {
+            break;
+        }
+    }
+    for (; i < argv.size(); ++i) {
+        if (argv[i] == "--json") inv.json = true;
+        else if (argv[i] == "--timeout" && i + 1 < argv.size()) {
+            if (!parse_timeout(argv[++i], inv)) return false;
+        } else if (argv[i] == "--socket" && i + 1 < argv.size()) inv.socket = argv[++i];
+        else rest.push_back(argv[i]);
+    }
+    if (rest.empty()) {
+        inv.error = "no command given";
+        return false;
+    }
+    return true;
+}
+
+std::vector<std::string> words_from(const std::vector<std::string>& rest, size_t from) {
+    return std::vector<std::string>(rest.begin() + long(std::min(from, rest.size())), rest.end());
+}
+
+void set_call(Invocation& inv, const std::string& name, const std::vector<std::string>& words) {
+    inv.kind = "call";
+    inv.command = name;
+    build_args(words, inv.args_json, inv.error);
+}
+
+void parse_events(const std::vector<std::string>& rest, Invocation& inv) {
+    inv.kind = "events";
+    for (size_t k = 1; k < rest.size(); ++k) {
+        if ((rest[k] == "--type" || rest[k] == "-t") && k + 1 < rest.size()) {
+            inv.event_types.push_back(rest[++k]);
+        } else if (rest[k].rfind("--type=", 0) == 0) {
+            inv.event_types.push_back(rest[k].substr(7));
+        } else {
+            inv.error = "events: unexpected '" + rest[k] + "' (use --type T)";
+            return;
+        }
+    }
+}
+
+void parse_config(const std::vector<std::string>& rest, Invocation& inv) {
+    if (rest.size() != 3 || rest[1] != "check") {
+        inv.error = "usage: vigilctl config check FILE";
+        return;
+    }
+    inv.kind = "config_check";
+    inv.config_path = absolute(rest[2]);
+}
+
+void parse_call(const std::vector<std::string>& rest, Invocation& inv) {
+    if (rest.size() < 2 || rest.size() > 3) {
+        inv.error = "usage: vigilctl call NAME [JSON]";
+        return;
+    }
+    inv.kind = "call";
+    inv.command = rest[1];
+    inv.args_json = rest.size() == 3 ? rest[2] : "{}";
+    rapidjson::Document d;
+    d.Parse(inv.args_json.c_str());
+    if (d.HasParseError() || !d.IsObject()) inv.error = "call: arguments must be a JSON object";
+}
+
+void parse_quarantine(const std::vector<std::string>& rest, Invocation& inv) {
+    static const std::map<std::string, std::string> verbs = {
+        {"list", "agent.quarantine_list"}, {"restore", "agent.quarantine_restore"}, {"delete", "agent.quarantine_delete"}};
+    if (rest.size() < 2 || !verbs.count(rest[1])) {
+        inv.error = "usage: vigilctl quarantine list | restore ID [--path P] [--overwrite] [--force] | delete ID";
+        return;
+    }
+    if (rest[1] != "list" && rest.size() < 3) {
+        inv.error = "quarantine " + rest[1] + " needs an entry ID (see `vigilctl quarantine list`)";
+        return;
+    }
+    set_call(inv, verbs.at(rest[1]), words_from(rest, 2));
+}
+
+void parse_scan(const std::vector<std::string>& rest, Invocation& inv) {
+    if (rest.size() < 3 || (rest[1] != "ioc" && rest[1] != "file")) {
+        inv.error = "usage: vigilctl scan ioc FILE... [--path P]... | scan file PATH...";
+        return;
+    }
+    std::vector<std::string> words = words_from(rest, 2);
+    for (auto& w : words)
+        if (w.rfind("--", 0) != 0 && !w.empty() && w[0] != '/' && w.find('=') == std::string::npos) {
+            // positional file names are made absolute: the daemon has another cwd
+            bool is_value = &w != &words[0] && (&w)[-1].rfind("--", 0) == 0;
+            if (!is_value) w = absolute(w);
+        }
+    set_call(inv, rest[1] == "ioc" ? "ioc_scanner.scan" : "file_threat.scan", words);
+}
+
+// `PLUGIN VERB [ARGS]`: the generic form, a call of PLUGIN.VERB.
+void parse_generic(const std::vector<std::string>& rest, Invocation& inv) {
+    const std::string& cmd = rest[0];
+    if (rest.size() < 2) {
+        inv.error = "unknown command '" + cmd + "' (see vigilctl --help)";
+        return;
+    }
+    static const std::regex word_re("^[a-z][a-z0-9_]*$");
+    if (!std::regex_match(cmd, word_re) || !std::regex_match(rest[1], word_re)) {
+        inv.error = "unknown command '" + cmd + " " + rest[1] + "' (see vigilctl --help)";
+        return;
+    }
+    set_call(inv, cmd + "." + rest[1], words_from(rest, 2));
+}
+
+}  // namespace
+
 Invocation parse_command_line(const std::vector<std::string>& argv) {
     Invocation inv;
     if (const char* s = std::getenv("VIGIL_SOCKET"); s && *s) {
@@ -132,130 +276,23 @@ Invocation parse_command_line(const std::vector<std::string>& argv) {
         }
     }
     std::vector<std::string> rest;
-    // Global options come first; everything after the command belongs to it.
-    size_t i = 0;
-    for (; i < argv.size(); ++i) {
-        const std::string& a = argv[i];
-        if (a == "--socket" || a == "--timeout") {
-            if (i + 1 >= argv.size()) {
-                inv.error = a + " needs a value";
-                return inv;
-            }
-            if (a == "--socket") {
-                inv.socket = argv[++i];
-            } else {
-                char* end = nullptr;
-                inv.timeout_s = std::strtod(argv[++i].c_str(), &end);
-                if (!end || *end || inv.timeout_s <= 0 || inv.timeout_s > 86400) {
-                    inv.error = "--timeout needs a number of seconds (0 < s <= 86400)";
-                    return inv;
-                }
-            }
-        } else if (a == "--json") {
-            inv.json = true;
-        } else if (a == "--help" || a == "-h" || a == "help") {
-            inv.help = true;
-            return inv;
-        } else if (a.rfind("--", 0) == 0 && rest.empty()) {
-            inv.error = "unknown option '" + a + "'";
-            return inv;
-        } else {
-            break;
-        }
-    }
-    // Remaining words: the command; --json and --timeout are still accepted anywhere.
-    for (; i < argv.size(); ++i) {
-        if (argv[i] == "--json") inv.json = true;
-        else if (argv[i] == "--timeout" && i + 1 < argv.size()) {
-            char* end = nullptr;
-            inv.timeout_s = std::strtod(argv[++i].c_str(), &end);
-            if (!end || *end || inv.timeout_s <= 0 || inv.timeout_s > 86400) {
-                inv.error = "--timeout needs a number of seconds (0 < s <= 86400)";
-                return inv;
-            }
-        } else if (argv[i] == "--socket" && i + 1 < argv.size()) inv.socket = argv[++i];
-        else rest.push_back(argv[i]);
-    }
-    if (rest.empty()) {
-        inv.error = "no command given";
-        return inv;
-    }
+    if (!split_options(argv, inv, rest)) return inv;
     const std::string& cmd = rest[0];
-    auto tail = [&](size_t from) { return std::vector<std::string>(rest.begin() + long(std::min(from, rest.size())), rest.end()); };
-    auto call = [&](const std::string& name, const std::vector<std::string>& words) {
-        inv.kind = "call";
-        inv.command = name;
-        build_args(words, inv.args_json, inv.error);
-    };
     if (cmd == "status" || cmd == "plugins" || cmd == "metrics") {
         if (rest.size() > 1) inv.error = cmd + " takes no arguments";
         inv.kind = cmd;
     } else if (cmd == "events") {
-        inv.kind = "events";
-        for (size_t k = 1; k < rest.size(); ++k) {
-            if ((rest[k] == "--type" || rest[k] == "-t") && k + 1 < rest.size()) {
-                inv.event_types.push_back(rest[++k]);
-            } else if (rest[k].rfind("--type=", 0) == 0) {
-                inv.event_types.push_back(rest[k].substr(7));
-            } else {
-                inv.error = "events: unexpected '" + rest[k] + "' (use --type T)";
-                return inv;
-            }
-        }
+        parse_events(rest, inv);
     } else if (cmd == "config") {
-        if (rest.size() != 3 || rest[1] != "check") {
-            inv.error = "usage: vigilctl config check FILE";
-            return inv;
-        }
-        inv.kind = "config_check";
-        inv.config_path = absolute(rest[2]);
+        parse_config(rest, inv);
     } else if (cmd == "call") {
-        if (rest.size() < 2 || rest.size() > 3) {
-            inv.error = "usage: vigilctl call NAME [JSON]";
-            return inv;
-        }
-        inv.kind = "call";
-        inv.command = rest[1];
-        inv.args_json = rest.size() == 3 ? rest[2] : "{}";
-        rapidjson::Document d;
-        d.Parse(inv.args_json.c_str());
-        if (d.HasParseError() || !d.IsObject()) inv.error = "call: arguments must be a JSON object";
+        parse_call(rest, inv);
     } else if (cmd == "quarantine") {
-        static const std::map<std::string, std::string> verbs = {
-            {"list", "agent.quarantine_list"}, {"restore", "agent.quarantine_restore"}, {"delete", "agent.quarantine_delete"}};
-        if (rest.size() < 2 || !verbs.count(rest[1])) {
-            inv.error = "usage: vigilctl quarantine list | restore ID [--path P] [--overwrite] [--force] | delete ID";
-            return inv;
-        }
-        if (rest[1] != "list" && rest.size() < 3) {
-            inv.error = "quarantine " + rest[1] + " needs an entry ID (see `vigilctl quarantine list`)";
-            return inv;
-        }
-        call(verbs.at(rest[1]), tail(2));
+        parse_quarantine(rest, inv);
     } else if (cmd == "scan") {
-        if (rest.size() < 3 || (rest[1] != "ioc" && rest[1] != "file")) {
-            inv.error = "usage: vigilctl scan ioc FILE... [--path P]... | scan file PATH...";
-            return inv;
-        }
-        std::vector<std::string> words = tail(2);
-        for (auto& w : words)
-            if (w.rfind("--", 0) != 0 && !w.empty() && w[0] != '/' && w.find('=') == std::string::npos) {
-                // positional file names are made absolute: the daemon has another cwd
-                bool is_value = &w != &words[0] && (&w)[-1].rfind("--", 0) == 0;
-                if (!is_value) w = absolute(w);
-            }
-        call(rest[1] == "ioc" ? "ioc_scanner.scan" : "file_threat.scan", words);
+        parse_scan(rest, inv);
     } else {
-        if (rest.size() < 2) {
-            inv.error = "unknown command '" + cmd + "' (see vigilctl --help)";
-            return inv;
-        }
-        static const std::regex word_re("^[a-z][a-z0-9_]*$");
-        if (!std::regex_match(cmd, word_re) || !std::regex_match(rest[1], word_re)) {
-            inv.error = "unknown command '" + cmd + " " + rest[1] + "' (see vigilctl --help)";
-            return inv;
-        }
-        call(cmd + "." + rest[1], tail(2));
+        parse_generic(rest, inv);
     }
     return inv;
 }

@@ -87,6 +87,26 @@ void print_plugins(const rapidjson::Value& r) {
                   << pad(str(p, "messages_dropped"), 9) << str(p, "error") << "\n";
 }
 
+// The control-socket request for an invocation (strings JSON-escaped).
+std::string request_json(const Invocation& inv) {
+    auto quoted = [](const std::string& text) {
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        w.String(text.c_str(), rapidjson::SizeType(text.size()));
+        return std::string(sb.GetString(), sb.GetSize());
+    };
+    if (inv.kind == "status" || inv.kind == "plugins" || inv.kind == "metrics") return "{\"cmd\":\"" + inv.kind + "\"}";
+    if (inv.kind == "events") {
+        std::string req = "{\"cmd\":\"events\",\"types\":[";
+        for (size_t i = 0; i < inv.event_types.size(); ++i) req += (i ? "," : "") + quoted(inv.event_types[i]);
+        return req + "]}";
+    }
+    if (inv.kind == "config_check") return "{\"cmd\":\"config_check\",\"path\":" + quoted(inv.config_path) + "}";
+    const unsigned timeout_ms = inv.timeout_s > 0 ? unsigned(inv.timeout_s * 1000) : 60000;
+    return "{\"cmd\":\"call\",\"name\":" + quoted(inv.command) + ",\"args\":" + inv.args_json +
+           ",\"timeout_ms\":" + std::to_string(timeout_ms) + "}";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,27 +121,7 @@ int main(int argc, char** argv) {
         std::cerr << "vigilctl: " << inv.error << "\n\n" << vigil::ctl::usage_text();
         return 2;
     }
-    std::string req;
-    if (inv.kind == "status" || inv.kind == "plugins" || inv.kind == "metrics") {
-        req = "{\"cmd\":\"" + inv.kind + "\"}";
-    } else if (inv.kind == "events") {
-        req = "{\"cmd\":\"events\",\"types\":[";
-        for (size_t i = 0; i < inv.event_types.size(); ++i)
-            req += (i ? ",\"" : "\"") + inv.event_types[i] + "\"";
-        req += "]}";
-    } else if (inv.kind == "config_check") {
-        rapidjson::StringBuffer sb;
-        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-        w.String(inv.config_path.c_str());
-        req = std::string("{\"cmd\":\"config_check\",\"path\":") + sb.GetString() + "}";
-    } else {
-        unsigned timeout_ms = inv.timeout_s > 0 ? unsigned(inv.timeout_s * 1000) : 60000;
-        rapidjson::StringBuffer sb;
-        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-        w.String(inv.command.c_str());
-        req = std::string("{\"cmd\":\"call\",\"name\":") + sb.GetString() + ",\"args\":" + inv.args_json +
-              ",\"timeout_ms\":" + std::to_string(timeout_ms) + "}";
-    }
+    const std::string req = request_json(inv);
     ControlClient client(inv.socket, inv.socket_from_env);
     std::string err, line;
     if (!client.send(req, err)) {

@@ -13,12 +13,10 @@ uint64_t monotonic_ns() {
 }
 
 void Completion::finish(std::string sha256, uint32_t hash_status, std::optional<std::vector<std::string>> argv) {
-    {
-        std::lock_guard g(mu_);
-        sha256_ = std::move(sha256);
-        hash_status_ = hash_status;
-        argv_ = std::move(argv);
-    }
+    sha256_ = std::move(sha256);
+    hash_status_ = hash_status;
+    argv_ = std::move(argv);
+    if (argv_) cmdline_ = join_argv(*argv_);
     done_.store(true, std::memory_order_release);
 }
 
@@ -27,21 +25,14 @@ void Completion::apply(vigil::ProcessInfo& info) const {
         if (wants_hash_) info.hash_status = VIGIL_HASH_PENDING;
         return;
     }
-    std::lock_guard g(mu_);
     if (wants_hash_) {
         info.sha256 = sha256_;
         info.hash_status = hash_status_;
     }
     if (wants_argv_ && argv_) {
         info.argv = *argv_;
-        info.cmdline = join_argv(info.argv);
+        info.cmdline = cmdline_;
     }
-}
-
-std::optional<std::vector<std::string>> Completion::argv() const {
-    if (!done()) return std::nullopt;
-    std::lock_guard g(mu_);
-    return argv_;
 }
 
 }  // namespace behavior

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,24 +23,26 @@ public:
     bool done() const { return done_.load(std::memory_order_acquire); }
     uint64_t deadline_ns() const { return deadline_ns_; }
 
-    // Called once by the job; `argv` is empty when the command line could not be read.
+    // Called once, by the job; `argv` is empty when the command line could not be read.
+    // The results are written before `done` is published and never change afterwards, so
+    // readers that saw done() read them without a lock (every event reads them).
     void finish(std::string sha256, uint32_t hash_status, std::optional<std::vector<std::string>> argv);
 
     // Puts what is known into `info`: the digest and its status (pending while the job
     // runs), the full argv once read (otherwise the sensor's copy stays).
     void apply(vigil::ProcessInfo& info) const;
 
-    // The full argv, when the job read it.
-    std::optional<std::vector<std::string>> argv() const;
+    // The full command line joined once (nullptr until the job read it).
+    const std::string* cmdline() const { return done() && argv_ ? &cmdline_ : nullptr; }
 
 private:
     const bool wants_hash_, wants_argv_;
     const uint64_t deadline_ns_;
-    mutable std::mutex mu_;
     std::atomic<bool> done_{false};
     std::string sha256_;
     uint32_t hash_status_ = VIGIL_HASH_PENDING;
     std::optional<std::vector<std::string>> argv_;
+    std::string cmdline_;
 };
 
 // CLOCK_MONOTONIC now, in ns.

@@ -1,9 +1,7 @@
 // The behavior plugin: telemetry sensors + process table (+ Sigma detection).
 // Glue only: settings, sensor choice, publishing and status.
 #include "sensor_set.hpp"
-#if BEHAVIOR_HAVE_SIGMA
 #include "detection.hpp"
-#endif
 #include "settings.hpp"
 #include "status_report.hpp"
 #include "telemetry_pipeline.hpp"
@@ -40,7 +38,6 @@ public:
         o.init_mnt_ns = ProcReader().read(1) ? ProcReader().read(1)->info.mnt_ns : 0;
         auto& h = host();
         auto log = [&h](int level, const std::string& m) { h.log(vigil_log_level(level), m); };
-#if BEHAVIOR_HAVE_SIGMA
         if (settings_.detection) {
             DetectionHooks hooks;
             hooks.publish = [&h](uint32_t type, const void* p, uint32_t n) { h.publish(type, p, n); };
@@ -48,21 +45,14 @@ public:
             hooks.log = log;
             detection_ = std::make_unique<Detection>(settings_, std::move(hooks));
         }
-#else
-        if (settings_.detection) h.warn("behavior: built without the Sigma engine; detection is off");
-#endif
         pipeline_ = std::make_unique<TelemetryPipeline>(
             std::move(o), [&h, this](uint32_t type, const void* payload, uint32_t size) {
                 if (h.publish(type, payload, size) != VIGIL_OK) pipeline_->on_loss("publish_refused", 1);
-#if BEHAVIOR_HAVE_SIGMA
                 if (detection_) detection_->evaluate(type, payload, size);
-#endif
             });
         load_hash_cache();
         sensors_ = std::make_unique<SensorSet>(settings_, ::getpid(), log);
-        pipeline_->completer().set_on_hashed([this](const ExeKey& k) { sensors_->remember_executable(k); });
         sensors_->start(*pipeline_);
-        for (const auto& k : pipeline_->hasher().keys()) sensors_->remember_executable(k);
         h.info("behavior sensors started: " + describe_mechanisms(*sensors_));
         report_status();
         timer_ = h.timer(settings_.status_interval_ms, true, [this] { report_status(); });
@@ -110,9 +100,7 @@ private:
         auto c = pipeline_->counters();
         auto t = pipeline_->table_stats();
         std::string detection = "null";
-#if BEHAVIOR_HAVE_SIGMA
         if (detection_) detection = detection_->status_json();
-#endif
         host().set_status(status_json(*sensors_, c, t, *pipeline_, settings_, detection));
         // Counters are cumulative on the host side: add what is new.
         // The first report publishes every counter (zeros included) so that
@@ -132,9 +120,7 @@ private:
     }
 
     Settings settings_;
-#if BEHAVIOR_HAVE_SIGMA
     std::unique_ptr<Detection> detection_;
-#endif
     std::unique_ptr<TelemetryPipeline> pipeline_;
     std::unique_ptr<SensorSet> sensors_;
     uint64_t timer_ = 0;
@@ -147,4 +133,5 @@ private:
 
 VIGIL_PLUGIN(behavior::BehaviorPlugin, "behavior", "0.1.0",
              "Telemetry sensors (process, network, file) with process context, and Sigma behavior detection",
-             nullptr, behavior::kSettingsSchema)
+             nullptr, behavior::kSettingsSchema,
+             "Apache-2.0", nullptr)

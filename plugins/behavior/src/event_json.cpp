@@ -7,29 +7,6 @@ namespace {
 
 std::string q(std::string_view s) { return "\"" + vigil::json_escape(s) + "\""; }
 
-const char* net_action(uint32_t a) {
-    switch (a) {
-    case VIGIL_NET_CONNECT: return "connect";
-    case VIGIL_NET_ACCEPT: return "accept";
-    case VIGIL_NET_LISTEN: return "listen";
-    case VIGIL_NET_CLOSE: return "close";
-    default: return "unknown";
-    }
-}
-
-const char* file_action(uint32_t a) {
-    switch (a) {
-    case VIGIL_FILE_CREATE: return "create";
-    case VIGIL_FILE_MODIFY: return "modify";
-    case VIGIL_FILE_DELETE: return "delete";
-    case VIGIL_FILE_RENAME: return "rename";
-    case VIGIL_FILE_CHMOD: return "chmod";
-    case VIGIL_FILE_CHOWN: return "chown";
-    case VIGIL_FILE_OPEN: return "open";
-    default: return "unknown";
-    }
-}
-
 }  // namespace
 
 std::string address_text(uint8_t family, const uint8_t* addr) {
@@ -72,7 +49,7 @@ std::string event_json(uint32_t type, const void* payload, uint32_t size) {
     case VIGIL_TYPE_NETWORK: {
         auto v = vigil::view<vigil_network_event>(payload, size);
         if (!v.valid) return {};
-        return std::string("{\"type\":\"network\",\"action\":\"") + net_action(v->action) +
+        return std::string("{\"type\":\"network\",\"action\":\"") + vigil::network_action_name(v->action) +
                "\",\"family\":" + std::to_string(v->family) + ",\"protocol\":" + std::to_string(v->protocol) +
                ",\"local_addr\":" + q(address_text(v->family, v->local_addr)) +
                ",\"local_port\":" + std::to_string(v->local_port) +
@@ -83,7 +60,7 @@ std::string event_json(uint32_t type, const void* payload, uint32_t size) {
     case VIGIL_TYPE_FILE: {
         auto v = vigil::view<vigil_file_event>(payload, size);
         if (!v.valid) return {};
-        return std::string("{\"type\":\"file\",\"action\":\"") + file_action(v->action) + "\",\"path\":" +
+        return std::string("{\"type\":\"file\",\"action\":\"") + vigil::file_action_name(v->action) + "\",\"path\":" +
                q(v.str(v->path)) + ",\"new_path\":" + q(v.str(v->new_path)) + ",\"mode\":" + std::to_string(v->mode) +
                ",\"uid\":" + std::to_string(v->uid) + ",\"gid\":" + std::to_string(v->gid) +
                ",\"size\":" + std::to_string(v->size) + ",\"process\":" +

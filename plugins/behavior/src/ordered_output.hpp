@@ -12,6 +12,7 @@
 
 #include "../process/completion.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -67,6 +68,7 @@ private:
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Entry> queue_;
+    std::atomic<size_t> queued_{0};  // queue_.size(), for try_now
     bool stopping_ = false, flushing_ = false;
     Stats stats_;
     std::thread thread_;

@@ -100,7 +100,17 @@ void SensorSet::start(SensorSink& sink) {
     start_netlink(sink);
 }
 
+void SensorSet::start(TelemetryPipeline& pipeline) {
+    start(static_cast<SensorSink&>(pipeline));  // stop()s first, which unhooks
+    pipeline.completer().set_on_hashed([this](const ExeKey& k) { remember_executable(k); });
+    hinted_ = &pipeline;
+    for (const auto& k : pipeline.hasher().keys()) remember_executable(k);
+}
+
 void SensorSet::stop() {
+    // Outside running_mu_: the completer calls remember_executable() under its own lock.
+    if (hinted_) hinted_->completer().set_on_hashed({});
+    hinted_ = nullptr;
     std::lock_guard g(running_mu_);
     for (auto& s : running_) s->stop();
     running_.clear();

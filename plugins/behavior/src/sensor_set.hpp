@@ -6,6 +6,7 @@
 
 #include "../sensors/sensor.hpp"
 #include "settings.hpp"
+#include "telemetry_pipeline.hpp"
 
 #include <functional>
 #include <memory>
@@ -24,6 +25,10 @@ public:
     // Starts sensors feeding `sink`. Throws when nothing could be started for
     // a requested kind (e.g. `sensor: ebpf` and eBPF unavailable).
     void start(SensorSink& sink);
+    // Starts sensors feeding `pipeline` and keeps them told which executables it has
+    // hashed (what its cache holds now, and each new hash): the eBPF sensor then wakes its
+    // reader early only for executables not hashed yet, not for every exec. Until stop().
+    void start(TelemetryPipeline& pipeline);
     void stop();
 
     // "ebpf" or "netlink": the family in use.
@@ -46,6 +51,7 @@ private:
     LogFn log_;
     std::mutex running_mu_;  // remember_executable() against start()/stop()
     std::vector<std::unique_ptr<Sensor>> running_;
+    TelemetryPipeline* hinted_ = nullptr;  // told about hashes by start(TelemetryPipeline&)
     std::string mechanism_;
     std::vector<std::pair<std::string, std::string>> by_kind_;
     std::string fallback_reason_;

@@ -41,16 +41,22 @@ void TelemetryPipeline::publish_when_ready(const ProcessTable::Ptr& rec, F&& pub
     if (!output_.submit(wait, std::forward<F>(publish))) on_loss("publish_queue_full", 1);
 }
 
-vigil::ProcessInfo TelemetryPipeline::event_info(const ProcessRecord& rec) {
-    vigil::ProcessInfo info = rec.info;
-    if (rec.completion) rec.completion->apply(info);
+// Most records are published as they are (no copy): their executable's hash came from the
+// cache and their parent's command line was known at exec. A copy is made only to add what
+// a completion job found since.
+const vigil::ProcessInfo& TelemetryPipeline::event_info(const ProcessRecord& rec, vigil::ProcessInfo& scratch) {
+    ProcessTable::Ptr parent;  // keeps the parent's completion alive while it is read
+    const std::string* parent_cmdline = nullptr;
     // A parent read from /proc just now had its command line read by a worker.
-    if (info.parent_cmdline.empty() && info.ppid > 0) {
-        if (auto parent = table_.find(info.ppid); parent && parent->completion) {
-            if (auto argv = parent->completion->argv()) info.parent_cmdline = join_argv(*argv);
-        }
+    if (rec.info.parent_cmdline.empty() && rec.info.ppid > 0) {
+        parent = table_.find(rec.info.ppid);
+        if (parent && parent->completion) parent_cmdline = parent->completion->cmdline();
     }
-    return info;
+    if (!rec.completion && parent_cmdline == nullptr) return rec.info;
+    scratch = rec.info;
+    if (rec.completion) rec.completion->apply(scratch);
+    if (parent_cmdline != nullptr) scratch.parent_cmdline = *parent_cmdline;
+    return scratch;
 }
 
 void TelemetryPipeline::count(uint64_t Counters::*field) {
@@ -76,6 +82,11 @@ void TelemetryPipeline::fill_parent(ProcessRecord& rec) {
     if (parent && (parent->info.flags & VIGIL_PROC_FLAG_KNOWN)) {
         rec.info.parent_exe = parent->info.exe;
         rec.info.parent_cmdline = parent->info.cmdline;
+        // Read by a worker when the parent came from /proc: taken once here, so that the
+        // child's events need no parent lookup.
+        if (rec.info.parent_cmdline.empty() && parent->completion) {
+            if (const std::string* c = parent->completion->cmdline()) rec.info.parent_cmdline = *c;
+        }
     }
 }
 
@@ -122,7 +133,8 @@ void TelemetryPipeline::on_exec(ExecEvent&& e) {
     table_.put(ptr);
     publish_when_ready(ptr, [this, ptr] {
         vigil::PayloadBuilder<vigil_process_event> b;
-        b.set_process(&vigil_process_event::process, event_info(*ptr));
+        vigil::ProcessInfo scratch;
+        b.set_process(&vigil_process_event::process, event_info(*ptr, scratch));
         out_(VIGIL_TYPE_PROCESS_START, b.data(), b.size());
         count(&Counters::process_start);
     });
@@ -168,7 +180,8 @@ void TelemetryPipeline::publish_exit(const ProcessTable::Ptr& rec, const ExitEve
         bare.start_time_ns = ProcReader::boottime_to_realtime(e.start_boottime_ns);
         bare.process_key = make_process_key(e.pid, e.start_boottime_ns);
     }
-    b.set_process(&vigil_process_event::process, rec ? event_info(*rec) : bare);
+    vigil::ProcessInfo scratch;
+    b.set_process(&vigil_process_event::process, rec ? event_info(*rec, scratch) : bare);
     if (!rec) count(&Counters::context_unknown);
     uint64_t started = rec ? rec->start_boottime_ns : e.start_boottime_ns;
     int sig = e.wait_status & 0x7f;
@@ -232,7 +245,8 @@ void TelemetryPipeline::publish_network(const ProcessTable::Ptr& ctx, const NetE
         bare.user = users_.name(e.uid);
     }
     if (!ctx) count(&Counters::context_unknown);
-    b.set_process(&vigil_network_event::process, ctx ? event_info(*ctx) : bare);
+    vigil::ProcessInfo scratch;
+    b.set_process(&vigil_network_event::process, ctx ? event_info(*ctx, scratch) : bare);
     out_(VIGIL_TYPE_NETWORK, b.data(), b.size());
     count(&Counters::network);
 }
@@ -277,7 +291,8 @@ void TelemetryPipeline::publish_file(const ProcessTable::Ptr& ctx, const FileEve
     vigil::ProcessInfo bare;
     bare.pid = e.pid;
     if (!ctx) count(&Counters::context_unknown);
-    b.set_process(&vigil_file_event::process, ctx ? event_info(*ctx) : bare);
+    vigil::ProcessInfo scratch;
+    b.set_process(&vigil_file_event::process, ctx ? event_info(*ctx, scratch) : bare);
     out_(VIGIL_TYPE_FILE, b.data(), b.size());
     count(&Counters::file);
 }

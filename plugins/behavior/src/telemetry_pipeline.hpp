@@ -78,8 +78,9 @@ private:
     void complete(ProcessRecord& rec, bool have_snapshot);
     void fill_parent(ProcessRecord& rec);
     void count(uint64_t Counters::*field);
-    // The context as events show it: with what the completion job found so far.
-    vigil::ProcessInfo event_info(const ProcessRecord& rec);
+    // The context as events show it, with what the completion jobs found so far: `rec.info`
+    // itself, or a copy of it in `scratch`.
+    const vigil::ProcessInfo& event_info(const ProcessRecord& rec, vigil::ProcessInfo& scratch);
     template <class F>
     void publish_when_ready(const ProcessTable::Ptr& rec, F&& publish);
     void publish_exit(const ProcessTable::Ptr& rec, const ExitEvent& e);

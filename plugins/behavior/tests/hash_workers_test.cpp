@@ -2,6 +2,7 @@
 // from ever waiting on a file a user controls.
 #include "process/completion.hpp"
 #include "process/hash_workers.hpp"
+#include "process/proc_reader.hpp"
 #include "src/ordered_output.hpp"
 
 #include <doctest/doctest.h>
@@ -126,4 +127,25 @@ TEST_CASE("ordered output: stop publishes what still waits") {
         out.stop();
     }
     CHECK(published == 2);
+}
+
+TEST_CASE("completion: the full command line is joined once, readable without copying") {
+    Completion job(false, true, monotonic_ns() + 5000ull * 1000000);
+    CHECK(job.cmdline() == nullptr);
+    vigil::ProcessInfo info;
+    info.argv = {"sh"};
+    info.cmdline = "sh";
+    job.apply(info);  // not done: the sensor's copy stays
+    CHECK(info.cmdline == "sh");
+    std::vector<std::string> argv{"sh", "-c", "echo a b"};
+    job.finish("", VIGIL_HASH_NONE, argv);
+    REQUIRE(job.cmdline() != nullptr);
+    CHECK(*job.cmdline() == join_argv(argv));
+    CHECK(job.cmdline() == job.cmdline());  // the same string every time
+    job.apply(info);
+    CHECK(info.argv == argv);
+    CHECK(info.cmdline == join_argv(argv));
+    Completion unread(false, true, monotonic_ns());
+    unread.finish("", VIGIL_HASH_NONE, std::nullopt);
+    CHECK(unread.cmdline() == nullptr);
 }

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 
 namespace vigil::common {
 
@@ -39,6 +40,8 @@ std::optional<int64_t> to_epoch_ns(const Stamp& t, int max_hour) {
     if (!ymd.ok()) return std::nullopt;
     const int64_t days = sys_days(ymd).time_since_epoch().count();
     const int64_t secs = days * 86400 + t.hour * 3600 + t.min * 60 + t.sec - t.offset_s;
+    // ns since the epoch fit an int64 until 2262: later dates (and those before 1678) are refused.
+    if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1) return std::nullopt;
     return secs * 1000000000 + t.frac_ns;
 }
 

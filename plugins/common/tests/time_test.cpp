@@ -29,6 +29,8 @@ TEST_CASE("time: RFC 3339 round trip and zones") {
     CHECK(parse_rfc3339("2026-11-29T03:00:00.5+01:00") == int64_t(1795917600) * kS + 500000000);
     CHECK(parse_rfc3339("2026-11-29t02:00:00z") == int64_t(1795917600) * kS);
     CHECK(parse_rfc3339("2026-11-28T20:00:00-06:00") == int64_t(1795917600) * kS);
+    CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));  // past 2262: ns would overflow int64
+    CHECK_FALSE(parse_iso8601("0001-01-01T00:00:00Z"));
     for (const char* bad : {"2026-11-29T02:00:00", "2026-11-29", "2026-02-30T00:00:00Z", "2026-11-29T24:00:00Z",
                             "2026-11-29T02:00:00+0100", "2026-11-29T02:00:00.Z", "2026-11-29T02:00:00Zx", ""})
         CHECK_MESSAGE(!parse_rfc3339(bad), bad);

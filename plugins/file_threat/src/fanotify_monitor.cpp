@@ -87,7 +87,7 @@ void FanotifyMonitor::start() {
     if (stop_fd_ < 0) fail(errno_text("eventfd"));
 
     stopping_ = false;
-    pool_ = std::make_unique<WorkerPool>(options_.workers, options_.queue_size);
+    pool_ = std::make_unique<vigil::common::WorkerPool>(options_.workers, options_.queue_size);
     watchdog_ = std::thread([this] { watchdog_loop(); });
     reader_ = std::thread([this] { reader_loop(); });
     running_ = true;

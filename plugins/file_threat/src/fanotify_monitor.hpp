@@ -18,12 +18,12 @@
 #include <vector>
 
 #include <vigil/common/status_metrics.hpp>
+#include <vigil/common/worker_pool.hpp>
 
 #include "exclusions.hpp"
 #include "fail_policy.hpp"
 #include "scan_engine.hpp"
 #include "verdict_cache.hpp"
-#include "worker_pool.hpp"
 
 namespace file_threat {
 
@@ -178,7 +178,7 @@ private:
     std::atomic<bool> running_{false};
     std::atomic<bool> stopping_{false};
     std::vector<std::string> marks_, skipped_;
-    std::unique_ptr<WorkerPool> pool_;
+    std::unique_ptr<vigil::common::WorkerPool> pool_;
     std::thread reader_, watchdog_;
 
     mutable std::mutex pending_mu_;

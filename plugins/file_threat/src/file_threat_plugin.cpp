@@ -351,4 +351,5 @@ private:
 
 VIGIL_PLUGIN(file_threat::FileThreatPlugin, "file_threat", "0.1.0",
              "On-access and on-demand file scanning (YARA, hash lists, EICAR), quarantine, execution prevention",
-             nullptr, file_threat::kConfigSchema)
+             nullptr, file_threat::kConfigSchema,
+             "Apache-2.0", nullptr)

@@ -39,4 +39,9 @@ struct RecordingReporter : file_threat::Reporter {
         std::lock_guard<std::mutex> g(mu);
         return threats.size();
     }
+    // The file leaves its directory before the action is reported: tests wait for this.
+    std::string action(size_t i) {
+        std::lock_guard<std::mutex> g(mu);
+        return i < actions.size() ? actions[i] : std::string();
+    }
 };

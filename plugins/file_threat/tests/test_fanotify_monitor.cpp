@@ -135,8 +135,9 @@ TEST_CASE("file_threat monitor: close-after-write scan quarantines, modification
     write_in_child(file, eicar_string());  // same inode, now EICAR
     for (int i = 0; i < 300 && std::filesystem::exists(file); ++i) std::this_thread::sleep_for(10ms);
     CHECK_FALSE(std::filesystem::exists(file));  // quarantined after close-after-write
+    for (int i = 0; i < 300 && rep.action(0).empty(); ++i) std::this_thread::sleep_for(10ms);
     CHECK(rep.threat_count() == 1);
-    CHECK(rep.actions.at(0) == "quarantine:ok:" + file);
+    CHECK(rep.action(0) == "quarantine:ok:" + file);
 
     std::filesystem::create_directories(root + "/excluded");
     write_in_child(root + "/excluded/eicar.com", eicar_string());

@@ -334,4 +334,5 @@ private:
 
 VIGIL_PLUGIN(IocScanner, "ioc_scanner", "1.0.0",
              "OpenIOC 1.0/1.1 scans of files, processes, ports and system state, with actions", nullptr,
-             ioc::kConfigSchema)
+             ioc::kConfigSchema,
+             "Apache-2.0", nullptr)

@@ -9,31 +9,6 @@
 
 namespace ioc {
 
-const char* const kConfigSchema = R"schema({
-  "type": "object",
-  "properties": {
-    "hash_max_size_mb": {"type": "integer", "minimum": 1, "maximum": 1048576,
-                         "description": "files larger than this are not hashed (default 200)"},
-    "strings_max_size_mb": {"type": "integer", "minimum": 1, "maximum": 1048576,
-                            "description": "StringList reads at most this much of a file (default 200)"},
-    "workers": {"type": "integer", "minimum": 1, "maximum": 64,
-                "description": "parallel file workers (default: number of CPUs, at most 4)"},
-    "nice": {"type": "integer", "minimum": 0, "maximum": 19, "description": "niceness of scan threads (default 10)"},
-    "io_class": {"enum": ["idle", "best-effort", "none"], "description": "I/O class of scan threads (default best-effort)"},
-    "io_level": {"type": "integer", "minimum": 0, "maximum": 7, "description": "best-effort I/O level (default 7)"},
-    "cpu_limit_percent": {"type": "integer", "minimum": 0, "maximum": 6400,
-                          "description": "CPU cap for a scan in percent of one core, 0 = none (default 0)"},
-    "default_paths": {"type": "array", "items": {"type": "string", "pattern": "^/"}, "minItems": 1},
-    "exclusions": {"type": "array", "items": {"type": "string", "minLength": 1}},
-    "max_evidence": {"type": "integer", "minimum": 1, "maximum": 100000},
-    "scan_other_mount_namespaces": {"type": "boolean"},
-    "isolation_timeout_s": {"type": "integer", "minimum": 1, "maximum": 600},
-    "keep_results": {"type": "integer", "minimum": 1, "maximum": 1000},
-    "isolation_args": {"type": "object", "description": "arguments of isolation.on sent by the isolate action (default {})"}
-  },
-  "additionalProperties": false
-})schema";
-
 namespace {
 
 unsigned get_uint(const rapidjson::Value& o, const char* k, unsigned def, unsigned lo, unsigned hi) {

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "collectors.hpp"
+#include "vigil/testing/temp_dir.hpp"
 #include "file_view.hpp"
 #include "scan_engine.hpp"
 #include "scan_json.hpp"
@@ -28,16 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/ioc_scanner_test_XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// The shared TempDir (tests/support) with the member these tests use.
+struct TempDir : vigil::testing::TempDir {
+    fs::path path = vigil::testing::TempDir::path();
 };
 
 void write(const fs::path& p, const std::string& data) {
@@ -469,14 +463,14 @@ TEST_CASE("ioc_scanner engine: file times, owner and permissions") {
     TempDir t;
     write(t.path / "old.bin", "old");
     write(t.path / "new.bin", "new");
-    timespec ts[2] = {{981173106, 0}, {981173106, 0}};  // 2001-02-03T04:05:06Z
+    timespec ts[2] = {{0, UTIME_NOW}, {981173106, 0}};  // atime now (a reader resets an old one), mtime 2001
     REQUIRE(utimensat(AT_FDCWD, (t.path / "old.bin").c_str(), ts, 0) == 0);
     fs::permissions(t.path / "old.bin", fs::perms(0750));
     ScanRequest req;
     req.paths = {t.path.string()};
     req.ioc_xml = {ioc_xml(
         "times", ind("AND", item("FileItem/Modified", "is", "2001-02-03T04:05:06Z", "date") +
-                                item("FileItem/Accessed", "less-than", "2002-01-01T00:00:00Z", "date") +
+                                item("FileItem/Accessed", "greater-than", "2020-01-01T00:00:00Z", "date") +
                                 item("FileItem/Permissions", "is", "750", "int") +
                                 item("FileItem/Username", "is", "root") +
                                 item("FileItem/SizeInBytes", "is", "1 TO 3", "int")))};

@@ -197,6 +197,12 @@ std::vector<TcpSocket> list_tcp_connections() {
     return out;
 }
 
+std::vector<Exclusion> allowances_for_cut(const std::vector<Exclusion>& allowances, bool rules_were_in_force) {
+    std::vector<Exclusion> keep = allowances;
+    if (!rules_were_in_force) std::erase_if(keep, [](const Exclusion& e) { return e.agent.has_value(); });
+    return keep;
+}
+
 CutResult cut_disallowed_connections(const std::vector<Exclusion>& allowances, const CgroupIds& cgroups) {
     CutResult res;
     const auto conns = list_tcp_connections();

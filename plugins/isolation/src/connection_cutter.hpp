@@ -51,6 +51,20 @@ struct CutResult {
     std::string error;  // first failure, if any
 };
 
+// The allowances whose existing connections may stay at this apply. When the
+// rules were not in force before (the start of an isolation, a restore after
+// reboot, a re-apply after the table was removed), the agent's own allowances
+// (central nodes, proxy) are left out, so its connections are ended as well:
+// a connection opened before the rules may be unknown to conntrack (nothing
+// in the network namespace needed tracking until our table did). Conntrack
+// then picks it up mid-stream with whichever side sends first as the flow's
+// originator; when that is the remote side (a central node answering the
+// long poll that waits for tasks), every packet of it fails the allowance's
+// `ct direction reply` match and is dropped while the agent keeps waiting.
+// The agent reconnects at once, and a flow opened under the rules is tracked
+// from its SYN. Other allowances (operator exclusions) keep their connections.
+std::vector<Exclusion> allowances_for_cut(const std::vector<Exclusion>& allowances, bool rules_were_in_force);
+
 // Destroys every connection that the allowances do not allow.
 CutResult cut_disallowed_connections(const std::vector<Exclusion>& allowances, const CgroupIds& cgroups);
 

@@ -51,14 +51,15 @@ Plan Controller::build(IsolationState& st, bool strict_command_cgroups) {
     return plan_isolation(settings_, pe, st, strict_command_cgroups);
 }
 
-void Controller::cut_connections(const Plan& b) {
+void Controller::cut_connections(const Plan& b, bool rules_were_in_force) {
     connections_cut_ = 0;
     if (!env_.cut_connections) return;
-    const CutResult r = env_.cut_connections(b.allowances);
+    const CutResult r = env_.cut_connections(allowances_for_cut(b.allowances, rules_were_in_force));
     connections_cut_ = r.cut;
     if (r.cut)
-        log(kInfo,
-            "isolation: ended " + std::to_string(r.cut) + " connection(s) the isolation does not allow");
+        log(kInfo, "isolation: ended " + std::to_string(r.cut) +
+                       " connection(s) the isolation does not allow" +
+                       (rules_were_in_force ? "" : " or the agent opened before it (it reconnects)"));
     if (!r.error.empty()) log(kWarn, "isolation: could not end every disallowed connection: " + r.error);
 }
 
@@ -130,7 +131,7 @@ std::string Controller::on(std::string_view args_json, std::string_view origin, 
     }
     state_ = std::move(next);
     rules_ = b.rules;
-    cut_connections(b);
+    cut_connections(b, previous.has_value());
     ++epoch_;
     self_test_ok_ms_ = 0;
     self_test_detail_.clear();
@@ -222,6 +223,8 @@ void Controller::reconcile() {
         saved->table = settings_.table;
     }
     state_ = saved;
+    // An agent restart finds its table still in force; after a reboot it is gone.
+    const bool in_force = nft_.table_exists("inet", settings_.table);
     if (now >= saved->expires_ms) {
         release("expire", "isolation timeout passed while the agent was not running", "timer", 0);
         return;
@@ -229,9 +232,9 @@ void Controller::reconcile() {
     try {
         Plan b = build(*state_, false);
         apply_or_throw(b.ruleset);
-            rules_ = b.rules;
+        rules_ = b.rules;
         store_.save(*state_);
-        cut_connections(b);
+        cut_connections(b, in_force);
         // No self-test here: at boot the network may not be up yet, and a
         // rollback would silently undo an isolation that was promised.
         self_test_run_.cancel();
@@ -278,7 +281,7 @@ void Controller::tick() {
             Plan b = build(*state_, false);
             apply_or_throw(b.ruleset);
             rules_ = b.rules;
-            cut_connections(b);
+            cut_connections(b, false);
             ActionEvent ev{
                 "isolate", true, "re-applied: the table was removed outside vigil", "reconcile", "", "", 0};
             note(ev);

@@ -86,7 +86,9 @@ public:
     double last_enforced_ms() const { return last_enforced_ms_; }
 
 private:
-    void cut_connections(const Plan& b);
+    // rules_were_in_force: our table was already enforcing before this apply
+    // (a re-isolation, an agent restart), not a fresh start (see allowances_for_cut).
+    void cut_connections(const Plan& b, bool rules_were_in_force);
     // plan_isolation() with this host's environment; takes the DNS snapshot
     // when the state has none yet.
     Plan build(IsolationState& st, bool strict_command_cgroups);

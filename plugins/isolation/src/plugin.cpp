@@ -112,4 +112,5 @@ private:
 
 VIGIL_PLUGIN(vigil::isolation::IsolationPlugin, "isolation", "1.0.0",
              "Network isolation with nftables that survives the agent and keeps the central nodes reachable",
-             nullptr, vigil::isolation::kSettingsSchema)
+             nullptr, vigil::isolation::kSettingsSchema,
+             "Apache-2.0", nullptr)

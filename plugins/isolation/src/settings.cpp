@@ -62,39 +62,4 @@ std::optional<Endpoint> parse_agent_proxy(std::string_view agent_json) {
     return parse_endpoint(it->value.GetString(), "agent.proxy");
 }
 
-const char* const kSettingsSchema = R"({
-  "$schema": "http://json-schema.org/draft-04/schema#",
-  "type": "object",
-  "additionalProperties": false,
-  "definitions": {
-    "ports": { "type": ["integer", "string"] },
-    "exclusion": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "direction": { "enum": ["inbound", "outbound", "both"] },
-        "protocol": { "type": ["integer", "string"] },
-        "remote_address": { "type": "string" },
-        "remote_ports": { "$ref": "#/definitions/ports" },
-        "local_ports": { "$ref": "#/definitions/ports" },
-        "cgroup": { "type": "string", "minLength": 1 },
-        "comment": { "type": "string", "maxLength": 256 }
-      }
-    }
-  },
-  "properties": {
-    "table": { "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,63}$" },
-    "central_nodes": { "type": "array", "items": { "type": "string", "minLength": 1 } },
-    "exclusions": { "type": "array", "items": { "$ref": "#/definitions/exclusion" } },
-    "allow_dhcp": { "type": "boolean" },
-    "allow_dns": { "type": "boolean" },
-    "default_timeout_s": { "type": "integer", "minimum": 1, "maximum": 2592000 },
-    "contact_loss_release_s": { "type": "integer", "minimum": 0, "maximum": 2592000 },
-    "self_test": { "type": "boolean" },
-    "self_test_timeout_s": { "type": "integer", "minimum": 1, "maximum": 3600 },
-    "check_interval_ms": { "type": "integer", "minimum": 100, "maximum": 60000 },
-    "contact_plugin": { "type": "string", "minLength": 1 }
-  }
-})";
-
 }  // namespace vigil::isolation

@@ -102,3 +102,26 @@ TEST_CASE("isolation: sock_diag lists connections with direction and cgroup") {
     ::close(c);
     ::close(l);
 }
+
+TEST_CASE("isolation: the agent's connections stay only when the rules were already in force") {
+    auto a = allowances(R"([{"direction":"outbound","protocol":6,"remote_address":"198.51.100.5","remote_ports":873}])");
+    Exclusion central;
+    central.direction = Direction::outbound;
+    central.protocol = 6;
+    central.remote = parse_cidr("192.0.2.10", "central");
+    central.remote_ports = PortRange{8443, 8443};
+    central.agent = AgentScope{"vigil.slice/vigild.service", 0, ""};
+    a.push_back(central);
+    const CgroupIds cg = [](const std::string& p) {
+        return p == "vigil.slice/vigild.service" ? std::set<uint64_t>{77} : std::set<uint64_t>{};
+    };
+    const TcpSocket agent = conn("10.0.0.1", 40000, "192.0.2.10", 8443, false, 77);
+    const TcpSocket backup = conn("10.0.0.1", 40001, "198.51.100.5", 873, false, 5);
+    // Re-isolation or agent restart: the agent's flows were opened under the rules.
+    CHECK(connection_allowed(agent, allowances_for_cut(a, true), cg));
+    CHECK(connection_allowed(backup, allowances_for_cut(a, true), cg));
+    // Fresh start: conntrack may not know the agent's flow; it is ended and reopened.
+    CHECK(!connection_allowed(agent, allowances_for_cut(a, false), cg));
+    CHECK(connection_allowed(backup, allowances_for_cut(a, false), cg));
+    CHECK(allowances_for_cut(a, false).size() == 1);
+}

@@ -291,3 +291,61 @@ TEST_CASE("isolation: reconciliation at start and after outside removal") {
         CHECK(!f.table());
     }
 }
+
+// The agent's connections opened before the rules may be unknown to conntrack,
+// which then takes a central node's answer on them for a new flow from the
+// central node and the rules drop it: at the start of an isolation they are
+// ended too, so the agent reconnects under the rules. Connections opened
+// under the rules (re-isolation, agent restart) stay.
+TEST_CASE("isolation: the agent's connections are ended when the rules come into force, kept otherwise") {
+    if (!test::enter_private_netns()) return;
+    Fixture f;
+    std::vector<std::vector<Exclusion>> cuts;  // the allowances each cut kept
+    ControllerEnv e = f.env();
+    e.proxy = parse_endpoint("http://192.0.2.77:3128", "agent.proxy");
+    e.cut_connections = [&](const std::vector<Exclusion>& a) {
+        cuts.push_back(a);
+        return CutResult{};
+    };
+    const auto agent_kept = [&] {
+        REQUIRE(!cuts.empty());
+        size_t n = 0;
+        for (const auto& a : cuts.back()) n += a.agent.has_value();
+        return n;
+    };
+    const auto operator_kept = [&] {
+        size_t n = 0;
+        for (const auto& a : cuts.back()) n += !a.agent && a.comment == "backup";
+        return n;
+    };
+    const std::string excl =
+        R"({"exclusions":[{"direction":"outbound","protocol":6,"remote_address":"198.51.100.5","remote_ports":873,"comment":"backup"}]})";
+    {
+        Controller c(f.settings(), e, f.nft, f.store);
+        c.on(excl, "vigilctl");  // fresh: the agent's connections go, the operator's stay
+        CHECK(agent_kept() == 0);
+        CHECK(operator_kept() == 1);
+        c.on(excl, "vigilctl");  // re-isolation: the table was in force, the agent's flows are tracked
+        CHECK(agent_kept() == 3);  // two central nodes and the proxy
+        CHECK(operator_kept() == 1);
+        f.nft.run(build_release("vigil_iso_ctl"));  // removed behind our back
+        for (int i = 0; i < 5; ++i) c.tick();
+        REQUIRE(cuts.size() == 3);
+        CHECK(agent_kept() == 0);
+    }
+    {
+        Controller c(f.settings(), e, f.nft, f.store);
+        c.reconcile();  // agent restart: the table is still in force
+        REQUIRE(cuts.size() == 4);
+        CHECK(agent_kept() == 3);
+    }
+    f.nft.run(build_release("vigil_iso_ctl"));  // reboot
+    {
+        Controller c(f.settings(), e, f.nft, f.store);
+        c.reconcile();
+        REQUIRE(cuts.size() == 5);
+        CHECK(agent_kept() == 0);
+        CHECK(operator_kept() == 1);
+        c.off("{}", "t");
+    }
+}

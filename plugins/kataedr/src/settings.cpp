@@ -8,51 +8,6 @@
 
 namespace kataedr {
 
-const char* const kConfigSchema = R"JSON({
-  "$schema": "http://json-schema.org/draft-04/schema#",
-  "type": "object",
-  "properties": {
-    "servers": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^https://"}},
-    "server_ca": {"type": "string", "minLength": 1},
-    "mutual_auth": {"type": "boolean"},
-    "client_p12": {"type": "string"},
-    "client_p12_password_file": {"type": "string"},
-    "enrollment_token_file": {"type": "string"},
-    "connect_timeout_s": {"type": "integer", "minimum": 1, "maximum": 300},
-    "request_timeout_s": {"type": "integer", "minimum": 1, "maximum": 600},
-    "sync_period_s": {"type": "integer", "minimum": 1, "maximum": 86400},
-    "max_send_delay_s": {"type": "integer", "minimum": 1, "maximum": 3600},
-    "max_batch_events": {"type": "integer", "minimum": 1, "maximum": 100000},
-    "parallel_uploads": {"type": "integer", "minimum": 1, "maximum": 8},
-    "rate_limit_enabled": {"type": "boolean"},
-    "events_per_hour": {"type": "integer", "minimum": 1, "maximum": 1000000000},
-    "type_threshold_percent": {"type": "integer", "minimum": 1, "maximum": 100},
-    "owner_share_percent": {"type": "integer", "minimum": 1, "maximum": 100},
-    "detection_tree_protect_s": {"type": "integer", "minimum": 0, "maximum": 604800},
-    "max_event_bytes": {"type": "integer", "minimum": 4096, "maximum": 16777216},
-    "max_string_bytes": {"type": "integer", "minimum": 256, "maximum": 16777216},
-    "max_batch_bytes": {"type": "integer", "minimum": 1048576, "maximum": 268435456},
-    "max_batch_compressed_bytes": {"type": "integer", "minimum": 2097152, "maximum": 67108864},
-    "telemetry_enabled": {"type": "boolean"},
-    "exclusions": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "properties": {"exe": {"type": "string", "minLength": 1}, "cmdline": {"type": "string", "minLength": 1}},
-        "minProperties": 1,
-        "additionalProperties": false
-      }
-    },
-    "spool_max_mb": {"type": "number", "minimum": 0.01, "maximum": 1048576},
-    "task_poll_wait_s": {"type": "integer", "minimum": 1, "maximum": 60},
-    "task_timeout_s": {"type": "integer", "minimum": 1, "maximum": 86400},
-    "allowed_tasks": {"type": "array", "items": {"type": "string", "minLength": 1}},
-    "task_signing_keys": {"type": "array", "items": {"type": "string", "minLength": 1}}
-  },
-  "required": ["servers", "server_ca"],
-  "additionalProperties": false
-})JSON";
-
 namespace {
 
 std::invalid_argument bad(std::string_view key, std::string_view why) {

@@ -1,4 +1,4 @@
-// Builds bus payloads for the kataedr unit tests.
+// Builds bus payloads for the unit tests of kataedr, the connector to the central node.
 #pragma once
 
 #include <arpa/inet.h>

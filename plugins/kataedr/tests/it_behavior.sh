@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Must show 1 (issue 3) with the real sensors: process, network and file
+# kataedr, the connector to the central node: with the real sensors: process, network and file
 # events caused by commands this test runs (behavior plugin, eBPF or its
 # fallback) appear in vigil-central within the send delay.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"

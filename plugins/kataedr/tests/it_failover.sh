@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Must show 5 (issue 3): the first configured server is down, the second is up
+# kataedr, the connector to the central node: the first configured server is down, the second is up
 # -> telemetry goes to the second, and `vigilctl status` names it.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$(dirname "$0")/kataedr_lib.sh"

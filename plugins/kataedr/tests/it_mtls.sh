@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Must show 3 (issue 3): with client certificates required by the server, an
+# kataedr, the connector to the central node: with client certificates required by the server, an
 # agent without its PKCS#12 container is refused; with it, it works; a wrong
 # container password is a clear error at start.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"

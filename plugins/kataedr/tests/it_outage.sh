@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Must show 6 (issue 3): the central node is stopped, N uniquely marked events
+# kataedr, the connector to the central node: the central node is stopped, N uniquely marked events
 # are produced, vigild is restarted during the outage, the central node comes
 # back -> all N arrive, exactly once, in batch order.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Must show 4 (issue 3): through a real HTTP proxy (tinyproxy, allowed to
+# kataedr, the connector to the central node: through a real HTTP proxy (tinyproxy, allowed to
 # CONNECT only to the central node's port, with Basic auth) the agent
 # connects, while the direct path is blocked: vigild runs in a network
 # namespace of its own whose only way out is a veth link to the proxy; the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Must show 1 and 7 (issue 3): events produced on the agent appear in
+# kataedr, the connector to the central node: events produced on the agent appear in
 # vigil-central within the send delay; the per-type rate limit drops and
 # counts; the heartbeat carries host facts and drop counters; tasks round-trip
 # (ping, a bus command, unknown type, plugin not running, timeout, malformed

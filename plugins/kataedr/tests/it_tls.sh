@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Must show 2 (issue 3): a server whose certificate does not match the
+# kataedr, the connector to the central node: a server whose certificate does not match the
 # configured CA or pinned certificate is refused: nothing is sent, and
 # `vigilctl status` shows a clear TLS error. With the right CA, and with the
 # server's own certificate pinned, the same agent connects.

@@ -1,4 +1,4 @@
-# Helpers for the kataedr integration tests (sourced after tests/lib/vigil.sh).
+# Helpers for the integration tests of kataedr (the connector to the central node) (sourced after tests/lib/vigil.sh).
 # They run the real vigil-central (tools/central) with certificates from the
 # real tools/gen-certs, and vigild with kataedr, the test_source plugin and a
 # sensor-less stand-in for `behavior`.

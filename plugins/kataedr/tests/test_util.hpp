@@ -1,4 +1,4 @@
-// Helpers shared by the kataedr unit tests.
+// Helpers shared by the unit tests of kataedr, the connector to the central node.
 #pragma once
 
 #include <unistd.h>
@@ -7,20 +7,13 @@
 #include <filesystem>
 #include <string>
 
+#include "vigil/testing/temp_dir.hpp"
+
 namespace kataedr_test {
 
-// A fresh temporary directory removed when the object goes away.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "kataedr_test_XXXXXX").string();
-        char* p = ::mkdtemp(tmpl.data());
-        path = p ? p : tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
+// The shared TempDir (tests/support) with the spelling these tests use.
+struct TempDir : vigil::testing::TempDir {
+    std::filesystem::path path = vigil::testing::TempDir::path();
     std::string str() const { return path.string(); }
 };
 

@@ -247,7 +247,9 @@ void apply_option(Rule& r, const std::string& key, const std::string& value) {
         r.pcre_text = unquote(value, "pcre", true);
         r.pcre = compile_rule_regex(r.pcre_text);
     } else if (key == "flow") {
-        for (auto& part : list_items("[" + value + "]", "flow"))
+        // The views point into the bracketed copy, which must outlive the loop.
+        const std::string bracketed = "[" + value + "]";
+        for (auto& part : list_items(bracketed, "flow"))
             if (part != "to_server" && part != "from_client" && part != "established" && part != "stateless")
                 fail("flow: '" + std::string(part) +
                      "' is not supported (inbound packets only: to_server, established)");

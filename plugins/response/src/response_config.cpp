@@ -65,37 +65,4 @@ ResponseConfig parse_config(std::string_view json) {
     return c;
 }
 
-const char* const kConfigSchema = R"json({
-  "$schema": "http://json-schema.org/draft-04/schema#",
-  "title": "response plugin settings",
-  "type": "object",
-  "additionalProperties": false,
-  "properties": {
-    "max_file_size": {"type": "integer", "minimum": 1, "maximum": 1099511627776,
-      "description": "get_file: largest file fetched, bytes (default 104857600)"},
-    "staging_max_bytes": {"type": "integer", "minimum": 0, "maximum": 4398046511104,
-      "description": "get_file: all staged copies together, bytes (default 1073741824)"},
-    "staging_ttl_s": {"type": "integer", "minimum": 0, "maximum": 2592000,
-      "description": "get_file: staged copies not fetched are removed after this (default 3600)"},
-    "protected_paths": {"type": "array", "items": {"type": "string", "pattern": "^/"},
-      "description": "delete_file: refused paths, replaces the defaults ('P' exact, 'P/**' subtree, fnmatch globs)"},
-    "extra_protected_paths": {"type": "array", "items": {"type": "string", "pattern": "^/"},
-      "description": "delete_file: refused paths added to the defaults"},
-    "run_default_timeout_s": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 604800,
-      "description": "run_process: timeout when none is given (default 600)"},
-    "run_max_timeout_s": {"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 604800,
-      "description": "run_process: largest timeout accepted (default 3600)"},
-    "max_output_bytes": {"type": "integer", "minimum": 0, "maximum": 67108864,
-      "description": "run_process: cap of stdout and of stderr each (default 1048576)"},
-    "terminate_grace_s": {"type": "number", "minimum": 0, "maximum": 300,
-      "description": "terminate_process: SIGTERM to SIGKILL delay (default 5)"},
-    "start_time_tolerance_ms": {"type": "integer", "minimum": 0, "maximum": 60000,
-      "description": "terminate_process: allowed difference of an expected start time (default 1000)"},
-    "hash_max_file_size": {"type": "integer", "minimum": 1, "maximum": 1099511627776,
-      "description": "largest file hashed for SHA-256 matching (default 209715200)"},
-    "max_concurrent_actions": {"type": "integer", "minimum": 1, "maximum": 64,
-      "description": "actions running at once; more are refused (default 8)"}
-  }
-})json";
-
 }  // namespace vigil::response

@@ -398,4 +398,5 @@ private:
 
 VIGIL_PLUGIN(vigil::response::ResponsePlugin, "response", "1.0.0",
              "Response actions: get file, delete file, run process, terminate process", nullptr,
-             vigil::response::kConfigSchema)
+             vigil::response::kConfigSchema,
+             "Apache-2.0", nullptr)

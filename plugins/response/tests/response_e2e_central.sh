@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end (issue 5 "must show"): tasks created on the real vigil-central
+# End to end: tasks created on the real vigil-central
 # travel over TLS to the real vigild through kataedr, become response.*
 # commands, and their results (and the get_file bytes) come back:
 #   - a file fetched byte-identical with `vigil-central file get`

@@ -1,7 +1,6 @@
 // Helpers for the response unit tests: a private temp directory and files.
 #pragma once
 
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,27 +9,19 @@
 #include <stdexcept>
 #include <string>
 
+#include "vigil/testing/temp_dir.hpp"
+
 namespace response_test {
 
-class TempDir {
+// The shared TempDir (tests/support) with the string spelling these tests use.
+class TempDir : public vigil::testing::TempDir {
 public:
-    TempDir() {
-        std::string tmpl = "/tmp/response_test.XXXXXX";
-        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        ::nftw(
-            path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); }, 16,
-            FTW_DEPTH | FTW_PHYS);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+    TempDir() : vigil::testing::TempDir("response_test"), text_(vigil::testing::TempDir::path().string()) {}
+    const std::string& path() const { return text_; }
+    std::string operator/(const std::string& name) const { return text_ + "/" + name; }
 
 private:
-    std::string path_;
+    std::string text_;
 };
 
 inline void write_file(const std::string& path, const std::string& data, mode_t mode = 0644) {

@@ -4,6 +4,14 @@
  * This header is pure C (C99) so that a plugin can be written in C, C++ or any
  * language with a C FFI. Everything that crosses the boundary is a fixed-width
  * integer, a pointer + length, or a struct that starts with its own size.
+ * The general rules come first; every function then states its own contract
+ * (the host services in host_api.h, which this header includes):
+ *   Required  whether the pointer may be NULL (plugin functions) / always set
+ *   When      in which lifecycle phase it may be called
+ *   Thread    which thread calls it, or from which threads it may be called
+ *   Returns   what each status code means for this function
+ *   Limits    sizes the host enforces
+ *   Lifetime  how long each pointer argument and result stays valid
  *
  * ----------------------------------------------------------------------------
  * VERSIONING
@@ -16,7 +24,28 @@
  *     - plugin built for an older minor      -> loaded
  *   Structs are append-only within a major. Every struct that crosses starts
  *   with `uint32_t struct_size`; a reader uses only the fields its peer's size
- *   covers and treats the rest as zero (see VIGIL_HAS_FIELD).
+ *   covers and treats the rest as zero (see VIGIL_HAS_FIELD). A plugin calls a
+ *   host service added after its abi_min_minor only when
+ *   VIGIL_HAS_FIELD(host, vigil_host_api, that_service) is true.
+ *   tests/abi/layout_v1.c asserts the offset and size of every field of every
+ *   struct in this file, host_api.h and events.h for each released minor.
+ *
+ * STRINGS
+ *   A string is a pointer + a uint32_t length in bytes, never NUL-terminated
+ *   unless stated. The pointer may be NULL only when the length is 0. Strings
+ *   are bytes, not necessarily valid UTF-8: paths, command lines and process
+ *   output are whatever the kernel holds. Exceptions, which must be UTF-8:
+ *   plugin, type and command names (ASCII), JSON text (settings, arguments,
+ *   results, status, details). Strings the host returns as `const char*` are
+ *   NUL-terminated.
+ *
+ * LIMITS (the host refuses larger input with VIGIL_EINVAL)
+ *   payload of a message ............ VIGIL_MAX_PAYLOAD bytes (16 MiB)
+ *   custom type name ................ VIGIL_MAX_TYPE_NAME bytes (128)
+ *   origin of send_command_as ....... VIGIL_MAX_ORIGIN bytes (256)
+ *   last_error() text ............... shown up to VIGIL_MAX_ERRLEN bytes (1024)
+ *   Status JSON and command results have no fixed limit; keep status small
+ *   (it is sent in every heartbeat) and results under the payload limit.
  *
  * OWNERSHIP
  *   - Inputs (pointers passed to a callee) are borrowed for the duration of the
@@ -26,23 +55,29 @@
  *   - vigil_plugin_info and the function table it points to are static data of
  *     the plugin and must stay valid while the process lives.
  *   - Whoever allocates frees; nothing is freed across the boundary.
+ *   - A `user` pointer given with a callback is the plugin's; the host only
+ *     passes it back. Each service says until when the host may still use it.
  *
  * THREADING
  *   - Lifecycle calls (create, start, stop, reconfigure, destroy) come from the
  *     host's control thread, never concurrently with each other for one
  *     instance.
  *   - Every plugin instance has one *executor* thread owned by the host. Command
- *     handlers, timer callbacks and work handed over with host->post() run
- *     there, one at a time, in order.
+ *     handlers, timer callbacks, work handed over with host->post() and replies
+ *     to commands the plugin sent run there, one at a time, in order.
  *   - Each subscription has its own delivery thread; its callback is never
  *     called concurrently with itself, but may run concurrently with other
  *     subscriptions and with the executor.
  *   - Every host service in vigil_host_api may be called from any thread, at
- *     any time between create() and the return of destroy(). After stop()
- *     returns the host stops delivering to the plugin.
+ *     any time between create() and the return of destroy(), unless its
+ *     contract narrows that. Subscriptions, commands and timers made in
+ *     create() deliver nothing until start() has returned. The executor stops
+ *     before stop() is called: from then on timer_start and post return
+ *     VIGIL_ESTATE and queued executor work is discarded.
  *   - Host services never call back into the plugin synchronously (a callback
- *     always runs on a host thread), so a plugin may hold its own locks while
- *     calling them.
+ *     always runs on a host thread; host_status_json and quarantine_put call
+ *     their string callback before returning, on the caller's thread), so a
+ *     plugin may hold its own locks while calling them.
  *
  * LIFETIME
  *   The host never unloads plugin code while the process lives (the library is
@@ -58,247 +93,11 @@
 #ifndef VIGIL_PLUGIN_H
 #define VIGIL_PLUGIN_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "host_api.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define VIGIL_ABI_MAJOR 1
-#define VIGIL_ABI_MINOR 3
-
-/* History (append-only within major 1):
- *   1.0  first stable ABI
- *   1.1  host: quarantine_put; plugin info: license, homepage
- *   1.2  host: send_command_as (a command on behalf of an origin, e.g. a central-node task)
- *   1.3  host: quarantine_put_at (acts on a held directory + name + the judged file's identity) */
-
-#if defined(__GNUC__)
-#define VIGIL_EXPORT __attribute__((visibility("default")))
-#else
-#define VIGIL_EXPORT
-#endif
-
-/* Name of the single symbol every plugin exports. */
-#define VIGIL_PLUGIN_ENTRY_SYMBOL "vigil_plugin_entry"
-
-/* True when a struct whose first field is struct_size covers `field`. */
-#define VIGIL_HAS_FIELD(ptr, type, field) \
-    ((ptr) != NULL && (ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
-
-typedef int32_t vigil_status;
-enum {
-    VIGIL_OK = 0,
-    VIGIL_EINVAL = -1,      /* bad argument */
-    VIGIL_ENOTFOUND = -2,   /* no such command / plugin / subscription */
-    VIGIL_ETIMEDOUT = -3,   /* deadline passed before a reply */
-    VIGIL_EDISABLED = -4,   /* target plugin is disabled or not running */
-    VIGIL_EEXIST = -5,      /* already registered */
-    VIGIL_ESTATE = -6,      /* call not allowed in the current state */
-    VIGIL_ENOMEM = -7,
-    VIGIL_EINTERNAL = -8,   /* unexpected failure (an exception, a bug) */
-    VIGIL_EUNSUPPORTED = -9,
-    VIGIL_EFAILED = -10     /* the operation ran and failed; see the message */
-};
-
-typedef enum vigil_log_level {
-    VIGIL_LOG_TRACE = 0,
-    VIGIL_LOG_DEBUG = 1,
-    VIGIL_LOG_INFO = 2,
-    VIGIL_LOG_WARN = 3,
-    VIGIL_LOG_ERROR = 4
-} vigil_log_level;
-
-/* Opaque handle the host gives each plugin instance; pass it to every service. */
-typedef struct vigil_host_handle vigil_host_handle;
-/* Opaque plugin instance state returned by create(). */
-typedef struct vigil_plugin_state vigil_plugin_state;
-
-struct vigil_message; /* events.h */
-
-/* ----------------------------- host services ----------------------------- */
-
-typedef enum vigil_overflow_policy {
-    /* Telemetry: when the queue is full the oldest queued telemetry message is
-     * dropped and counted. Critical types (threat, action result, command,
-     * command result, plugin status) are never dropped by any policy. */
-    VIGIL_OVERFLOW_DROP_OLDEST = 0,
-    /* The new message is dropped and counted. */
-    VIGIL_OVERFLOW_DROP_NEWEST = 1
-} vigil_overflow_policy;
-
-typedef struct vigil_subscribe_options {
-    uint32_t struct_size;
-    uint32_t queue_capacity;  /* 0 = host default (65536) */
-    uint32_t overflow_policy; /* vigil_overflow_policy */
-    uint32_t reserved;
-} vigil_subscribe_options;
-
-/* Message callback. `msg` and everything it points to is borrowed. */
-typedef void (*vigil_message_cb)(void* user, const struct vigil_message* msg);
-
-/* Command handler. `command` is a VIGIL_TYPE_COMMAND message (borrowed). The
- * handler must answer it exactly once with host->reply(), now or later, from
- * any thread, passing command->correlation_id. */
-typedef void (*vigil_command_cb)(void* user, const struct vigil_message* command);
-
-/* Reply to a command this plugin sent: called exactly once, with a
- * VIGIL_TYPE_COMMAND_RESULT message (a result, an error, or a timeout error
- * produced by the bus). Runs on the sender's executor thread. */
-typedef void (*vigil_reply_cb)(void* user, const struct vigil_message* result);
-
-typedef void (*vigil_task_cb)(void* user);
-
-/* Receives a borrowed string. */
-typedef void (*vigil_string_cb)(void* user, const char* data, uint32_t len);
-
-typedef struct vigil_agent_identity {
-    uint32_t struct_size;
-    const char* agent_id;     /* persistent UUID, kept in the state directory */
-    const char* hostname;
-    const char* agent_version;
-} vigil_agent_identity;
-
-/* The object a file action was judged on: identity (device, inode) and, with
- * VIGIL_FILE_CHECK_VERSION, its version (size, mtime, ctime in ns since the
- * epoch). Any write, truncate, chmod, chown or rename changes ctime. */
-typedef struct vigil_file_identity {
-    uint32_t struct_size;
-    uint32_t flags; /* VIGIL_FILE_CHECK_VERSION */
-    uint64_t dev;
-    uint64_t ino;
-    uint64_t size;
-    int64_t mtime_ns;
-    int64_t ctime_ns;
-} vigil_file_identity;
-
-#define VIGIL_FILE_CHECK_VERSION 1u
-
-typedef struct vigil_host_api {
-    uint32_t struct_size;
-    uint32_t abi_major;
-    uint32_t abi_minor;
-    uint32_t reserved;
-
-    /* --- logging --- */
-    void (*log)(vigil_host_handle* h, int32_t level, const char* msg, uint32_t len);
-
-    /* --- bus --- */
-    /* Publishes a message. The host copies envelope and payload; source,
-     * sequence and timestamp (when 0) are filled in by the host. */
-    vigil_status (*publish)(vigil_host_handle* h, const struct vigil_message* msg);
-
-    /* Subscribes to one message type (VIGIL_TYPE_ANY for every type). Returns a
-     * subscription id > 0 in *out_id. options may be NULL (host defaults). */
-    vigil_status (*subscribe)(vigil_host_handle* h, uint32_t type_id,
-                              const vigil_subscribe_options* options, vigil_message_cb cb,
-                              void* user, uint64_t* out_id);
-    vigil_status (*unsubscribe)(vigil_host_handle* h, uint64_t subscription_id);
-
-    /* Registers a custom message type by name ("vendor.thing"); the same name
-     * always yields the same id within a process. Ids are >= VIGIL_TYPE_CUSTOM_BASE. */
-    vigil_status (*register_type)(vigil_host_handle* h, const char* name, uint32_t name_len,
-                                  uint32_t* out_type_id);
-
-    /* --- commands (request/reply) --- */
-    /* Registers a handler for command `name`. Command names are namespaced by
-     * plugin: "<plugin>.<verb>" (the host refuses other prefixes), which is how
-     * the bus can answer "plugin X is disabled" for a plugin that never loaded. */
-    vigil_status (*register_command)(vigil_host_handle* h, const char* name, uint32_t name_len,
-                                     vigil_command_cb cb, void* user);
-
-    /* Sends command `name` with JSON arguments; `cb` is called exactly once
-     * with the result, an error, or a timeout error after timeout_ms (0 = 30 s).
-     * *out_correlation_id (may be NULL) receives the command's correlation id. */
-    vigil_status (*send_command)(vigil_host_handle* h, const char* name, uint32_t name_len,
-                                 const char* args_json, uint32_t args_len, uint32_t timeout_ms,
-                                 vigil_reply_cb cb, void* user, uint64_t* out_correlation_id);
-
-    /* Answers a command received by a handler. status is VIGIL_OK or a
-     * negative code; result_json is the result (or NULL), error a human message
-     * (or NULL). A second reply, or one after the deadline, returns
-     * VIGIL_ESTATE and is counted. */
-    vigil_status (*reply)(vigil_host_handle* h, uint64_t correlation_id, vigil_status status,
-                          const char* result_json, uint32_t result_len, const char* error,
-                          uint32_t error_len);
-
-    /* --- metrics (names are per plugin; exported as vigil_<plugin>_<name>) --- */
-    void (*counter_add)(vigil_host_handle* h, const char* name, uint32_t name_len, uint64_t delta);
-    void (*gauge_set)(vigil_host_handle* h, const char* name, uint32_t name_len, int64_t value);
-
-    /* --- timers and the executor --- */
-    /* Calls cb on the executor after interval_ms, then every interval_ms when
-     * repeat != 0. */
-    vigil_status (*timer_start)(vigil_host_handle* h, uint32_t interval_ms, int32_t repeat,
-                                vigil_task_cb cb, void* user, uint64_t* out_timer_id);
-    vigil_status (*timer_cancel)(vigil_host_handle* h, uint64_t timer_id);
-    /* Runs cb once on the plugin's executor thread, as soon as possible. */
-    vigil_status (*post)(vigil_host_handle* h, vigil_task_cb cb, void* user);
-
-    /* --- configuration and identity --- */
-    /* The plugin's settings (its YAML section, without `enabled`) as JSON. The
-     * pointer stays valid until the next reconfigure() or destroy(). */
-    const char* (*config_json)(vigil_host_handle* h, uint32_t* out_len);
-    /* The `agent:` section as JSON (proxy, log level, ...), same lifetime. */
-    const char* (*agent_config_json)(vigil_host_handle* h, uint32_t* out_len);
-    /* A directory owned by this plugin (created, mode 0700), valid for life. */
-    const char* (*state_dir)(vigil_host_handle* h);
-    vigil_status (*agent_identity)(vigil_host_handle* h, vigil_agent_identity* out);
-
-    /* Publishes this plugin's status as a JSON object; shown by
-     * `vigilctl status` and included in host_status(). The host copies it. */
-    void (*set_status_json)(vigil_host_handle* h, const char* json, uint32_t len);
-
-    /* Calls cb synchronously with a JSON snapshot of the host: version, uptime,
-     * each plugin's state, counters and status JSON. */
-    void (*host_status_json)(vigil_host_handle* h, vigil_string_cb cb, void* user);
-
-    /* --- since 1.1: the agent's quarantine / backup store (one per agent, owned by the host) ---
-     * Puts the regular file at `path` into the store. The host records original
-     * path, owner, mode, size, mtime, MD5, SHA-1, SHA-256 and the time, plus the
-     * caller's metadata (a JSON object: detection, reason, task, ...). With
-     * VIGIL_QUARANTINE_MOVE the original is removed (that is how quarantine and
-     * delete-with-backup work); with VIGIL_QUARANTINE_COPY it stays. On success
-     * cb receives the entry as JSON ({"id": ..., "original_path": ..., ...});
-     * on failure it receives the reason as plain text. cb runs synchronously.
-     * Entries are listed, restored (byte-identical, with owner, mode and mtime)
-     * and deleted with the host commands agent.quarantine_list / _restore /
-     * _delete, which `vigilctl quarantine ...` uses. */
-    vigil_status (*quarantine_put)(vigil_host_handle* h, const char* path, uint32_t path_len,
-                                   const char* meta_json, uint32_t meta_len, uint32_t flags,
-                                   vigil_string_cb cb, void* user);
-
-    /* --- since 1.2 ---
-     * send_command with an explicit origin that the handler sees in
-     * vigil_command.origin (e.g. "task:<id>" when a connector acts for a
-     * central-node task); origin NULL/empty = the sending plugin's name.
-     * Check host->struct_size before calling (VIGIL_HAS_FIELD). */
-    vigil_status (*send_command_as)(vigil_host_handle* h, const char* name, uint32_t name_len,
-                                    const char* args_json, uint32_t args_len, uint32_t timeout_ms,
-                                    const char* origin, uint32_t origin_len, vigil_reply_cb cb, void* user,
-                                    uint64_t* out_correlation_id);
-
-    /* --- since 1.3 ---
-     * quarantine_put for the object the caller judged, immune to path swaps:
-     * `dir_fd` is a directory the caller opened without following symbolic
-     * links (or held since the event it judged; O_PATH is enough), `name` one
-     * component in it, `path` what is recorded as original_path. The host
-     * opens name under dir_fd without following a link, checks that it is a
-     * regular file matching `expect` (device and inode; size, mtime and ctime
-     * too with VIGIL_FILE_CHECK_VERSION), copies it, checks it again and, with
-     * VIGIL_QUARANTINE_MOVE, unlinks that name only if it still is the same
-     * object. dir_fd stays the caller's (borrowed for the call). Anything that
-     * does not match fails with VIGIL_EFAILED and the reason, nothing moved.
-     * Check host->struct_size before calling (VIGIL_HAS_FIELD). */
-    vigil_status (*quarantine_put_at)(vigil_host_handle* h, int32_t dir_fd, const char* name, uint32_t name_len,
-                                      const char* path, uint32_t path_len, const vigil_file_identity* expect,
-                                      const char* meta_json, uint32_t meta_len, uint32_t flags,
-                                      vigil_string_cb cb, void* user);
-} vigil_host_api;
-
-#define VIGIL_QUARANTINE_MOVE 0u
-#define VIGIL_QUARANTINE_COPY 1u
 
 /* ---------------------------- plugin functions --------------------------- */
 
@@ -306,24 +105,47 @@ typedef struct vigil_plugin_api {
     uint32_t struct_size;
     uint32_t reserved;
 
-    /* Creates an instance. `host` and `h` stay valid until destroy() returns.
-     * The settings are available through host->config_json(h). On failure
-     * return a non-OK status; *out_state may still be set so that
-     * last_error(state) can explain, after which destroy(state) is called. */
+    /* Creates an instance: parse settings, register commands, subscribe.
+     *  Required: yes.   Thread: the host's control thread.
+     *  When:     once per instance, first; again after destroy() for a restart.
+     *  Returns:  VIGIL_OK with *out_state set; any error refuses the plugin
+     *            ("create failed (code): last_error") and the host keeps
+     *            running. *out_state may still be set on failure so that
+     *            last_error(state) can explain; destroy(state) follows.
+     *  Lifetime: `host` and `h` stay valid until destroy() returns. */
     vigil_status (*create)(const vigil_host_api* host, vigil_host_handle* h,
                            vigil_plugin_state** out_state);
-    /* Begins work (threads, sensors, sockets). */
+    /* Begins work (threads, sensors, sockets). Deliveries, commands and timers
+     * start after it returns.
+     *  Required: no (NULL = nothing to start).   Thread: control thread.
+     *  Returns:  VIGIL_OK; an error fails the plugin: the host calls stop(),
+     *            then destroy(). */
     vigil_status (*start)(vigil_plugin_state* state);
-    /* Ends work; must return within a few seconds. Required. */
+    /* Ends work: join your threads, stop your sensors. Called after the host
+     * has stopped the executor and drained subscriptions (bounded).
+     *  Required: yes.   Thread: control thread.
+     *  Limits:   must return within a few seconds; on SIGTERM the daemon exits
+     *            after agent.stop_timeout_s whatever plugins do.
+     *  Returns:  VIGIL_OK; an error is logged, the instance still counts as
+     *            stopped. */
     vigil_status (*stop)(vigil_plugin_state* state);
-    /* Optional (may be NULL): apply changed settings while running; the new
-     * settings are already available through host->config_json(). When NULL or
-     * failing, the host restarts the instance (stop, destroy, create, start). */
+    /* Applies changed settings while running; host->config_json() already
+     * returns the new, validated and defaulted settings.
+     *  Required: no (NULL = restart the instance: stop, destroy, create, start).
+     *  Thread:   control thread, between start() and stop().
+     *  Returns:  VIGIL_OK (applied in place); any error makes the host restart
+     *            the instance instead. */
     vigil_status (*reconfigure)(vigil_plugin_state* state);
-    /* Frees the instance. */
+    /* Frees the instance. After it returns the host never calls the plugin
+     * with this state again, and no host callback with this instance's `user`
+     * pointers runs any more.
+     *  Required: yes.   Thread: control thread.   Cannot fail. */
     void (*destroy)(vigil_plugin_state* state);
-    /* Describes the last failure of this instance (state may be NULL after a
-     * failed create without a state). Optional. */
+    /* Describes the last failure of this instance; state may be NULL after a
+     * failed create that set no state.
+     *  Required: no.   Thread: control thread.
+     *  Returns:  NUL-terminated text (UTF-8; shown up to VIGIL_MAX_ERRLEN
+     *            bytes) or NULL, valid until the next call on the instance. */
     const char* (*last_error)(vigil_plugin_state* state);
 } vigil_plugin_api;
 
@@ -347,7 +169,10 @@ typedef struct vigil_plugin_info {
      * (e.g. "behavior"), or NULL. */
     const char* requires_plugins;
     /* JSON Schema (draft 4) for the plugin's settings, or NULL. Validated by
-     * the host before create(). */
+     * the host before create() and on every reload; the host then fills in the
+     * `default` of every property the settings leave out (nested objects
+     * included), so create() and reconfigure() can rely on well-formed,
+     * complete settings. Give every property a `default` and a `description`. */
     const char* config_schema;
     const vigil_plugin_api* api;
     /* since 1.1 */
@@ -357,8 +182,11 @@ typedef struct vigil_plugin_info {
 
 /*
  * The one exported entry point. Returns static info, or NULL to decline the
- * host (e.g. when a plugin refuses a host feature level). Must not call host
- * services and must be cheap: the host may call it to inspect a plugin.
+ * host (e.g. when a plugin refuses a host feature level).
+ *  Required: yes.   Thread: the control thread, possibly several times (the
+ *  host may call it to inspect a plugin, e.g. for `--check-config`).
+ *  Must not call host services and must be cheap. All strings in the info are
+ *  NUL-terminated and static.
  */
 typedef const vigil_plugin_info* (*vigil_plugin_entry_fn)(const vigil_host_info* host);
 

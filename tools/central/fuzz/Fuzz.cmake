@@ -8,8 +8,8 @@ set(CENTRAL_FUZZ_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_batch.cpp)
 foreach(src ${CENTRAL_CORE_SOURCES})
   list(APPEND CENTRAL_FUZZ_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${src})
 endforeach()
-# The parts of vigil_plugin_common central_core uses (/metrics).
-set(CENTRAL_FUZZ_COMMON prometheus status_metrics process_metrics proc small_file time errno_text)
+# The parts of vigil_plugin_common central_core uses (/metrics, digests, hex, time).
+set(CENTRAL_FUZZ_COMMON prometheus status_metrics process_metrics proc small_file time errno_text digest hex)
 foreach(src ${CENTRAL_FUZZ_COMMON})
   list(APPEND CENTRAL_FUZZ_SOURCES ${CMAKE_SOURCE_DIR}/plugins/common/src/${src}.cpp)
 endforeach()
@@ -21,7 +21,8 @@ set(CENTRAL_FUZZ_SANITIZERS -fsanitize=fuzzer,address,undefined -fno-sanitize=po
     -fno-sanitize-recover=undefined)
 set(CENTRAL_FUZZ_FLAGS -std=c++20 -O1 -g -fno-omit-frame-pointer ${CENTRAL_FUZZ_SANITIZERS})
 set(CENTRAL_FUZZ_BIN ${VIGIL_TEST_OUTPUT_DIR}/central_fuzz_batch)
-file(GLOB CENTRAL_FUZZ_HEADERS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.hpp)
+file(GLOB CENTRAL_FUZZ_HEADERS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.hpp
+     ${VIGIL_SOURCE_DIR}/plugins/common/include/vigil/common/*.hpp)
 
 find_program(CENTRAL_CLANGXX NAMES clang++ HINTS ${VIGIL_CLANG_DIR})
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND NOT VIGIL_SANITIZE)

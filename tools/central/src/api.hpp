@@ -118,6 +118,7 @@ struct PollWait {
     std::string agent_id;
     std::string certificate_serial;  // of the agent certificate it came with ("": none), rechecked for revocation
     uint64_t generation = 0;
+    uint64_t ticket = 0;  // TaskBroker::begin_poll's: a newer poll of the agent supersedes this one
     std::chrono::steady_clock::time_point deadline;
 };
 

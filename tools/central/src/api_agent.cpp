@@ -95,6 +95,7 @@ PollStep Api::begin_poll(const Request& r) {
         int64_t wait_s = int_param(r, "wait", settings_.long_poll_default_s, 0, settings_.long_poll_max_s);
         storage_.touch_agent(step.wait.agent_id, now_ns());
         if (r.peer.agent_cert) step.wait.certificate_serial = r.peer.serial;
+        step.wait.ticket = broker_.begin_poll(step.wait.agent_id);
         step.wait.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
     } catch (const std::exception& e) {
         step.reply = error_reply(e);
@@ -108,6 +109,12 @@ PollStep Api::continue_poll(const PollWait& w) {
     try {
         // The generation is read before claiming: a task created after it is not missed.
         step.wait.generation = broker_.generation(w.agent_id);
+        // A newer poll of this agent takes the tasks. 409, not an empty answer: two instances
+        // sharing one identity (a cloned host) would otherwise re-poll each other in a hot loop;
+        // an error makes the agent back off.
+        if (broker_.superseded(w.agent_id, w.ticket))
+            throw ApiError(409, "a newer task poll of agent " + w.agent_id +
+                                    " is waiting (another instance with the same identity?)");
         auto tasks = storage_.claim_tasks(w.agent_id, now_ns(), settings_.task_redelivery_grace_s,
                                           settings_.max_tasks_per_poll);
         if (!tasks.empty() || std::chrono::steady_clock::now() >= w.deadline || broker_.stopping()) {

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vigil/common/hex.hpp>
 
 namespace vigil::central {
 namespace {
 bool all_of(std::string_view s, bool (*ok)(char)) { return std::all_of(s.begin(), s.end(), ok); }
 bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 }  // namespace
 
 bool valid_agent_id(std::string_view id) {
@@ -26,13 +26,7 @@ bool valid_task_id(std::string_view id) {
 std::string new_task_id() {
     unsigned char bytes[16];
     if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id;
-    for (unsigned char b : bytes) {
-        id += kHex[b >> 4];
-        id += kHex[b & 15];
-    }
-    return id;
+    return common::to_hex(bytes, sizeof bytes);
 }
 
 bool valid_task_type(std::string_view type) {
@@ -45,6 +39,6 @@ bool valid_event_type(std::string_view type) {
            all_of(type, [](char c) { return lower_alnum(c) || c == '_'; });
 }
 
-bool valid_sha256_hex(std::string_view hex) { return hex.size() == 64 && all_of(hex, hex_digit); }
+bool valid_sha256_hex(std::string_view hex) { return common::is_hex(hex, 64); }
 
 }  // namespace vigil::central

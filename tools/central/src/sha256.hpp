@@ -1,26 +1,21 @@
 #pragma once
-// Incremental SHA-256 (OpenSSL EVP) for streamed uploads.
-#include <memory>
+// SHA-256 for streamed uploads and token hashes: the shared streaming digest
+// (plugins/common) under the names the central node uses.
+#include <cstddef>
 #include <string>
 #include <string_view>
-
-struct evp_md_ctx_st;
+#include <vigil/common/digest.hpp>
 
 namespace vigil::central {
 
 class Sha256 {
 public:
-    Sha256();
-    ~Sha256();
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-    void update(const void* data, size_t size);
-    std::string hex_digest();  // finishes the hash
-
-    static std::string of(std::string_view data);
+    void update(const void* data, size_t size) { digest_.update(data, size); }
+    std::string hex_digest() { return digest_.finish().sha256; }  // finishes the hash
+    static std::string of(std::string_view data) { return common::sha256_hex(data); }
 
 private:
-    evp_md_ctx_st* ctx_;
+    common::MultiDigest digest_{common::kSha256};
 };
 
 }  // namespace vigil::central

@@ -57,15 +57,37 @@ void TaskBroker::notify(const std::string& agent_id) {
     std::vector<Subscriber> woken;
     {
         std::lock_guard lock(mutex_);
-        ++generations_[agent_id];
-        auto it = slots_.find(agent_id);
-        if (it != slots_.end()) it->second->cv.notify_all();
-        if (auto sub = subscribers_.find(agent_id); sub != subscribers_.end()) {
-            woken = std::move(sub->second);
-            subscribers_.erase(sub);
-        }
+        bump_locked(agent_id, woken);
     }
     for (auto& s : woken) s.wake();
+}
+
+uint64_t TaskBroker::begin_poll(const std::string& agent_id) {
+    std::vector<Subscriber> woken;
+    uint64_t ticket = 0;
+    {
+        std::lock_guard lock(mutex_);
+        ticket = ++latest_poll_[agent_id];
+        bump_locked(agent_id, woken);  // wakes the older polls of this agent, waiting or subscribed
+    }
+    for (auto& s : woken) s.wake();
+    return ticket;
+}
+
+void TaskBroker::bump_locked(const std::string& agent_id, std::vector<Subscriber>& woken) {
+    ++generations_[agent_id];
+    auto it = slots_.find(agent_id);
+    if (it != slots_.end()) it->second->cv.notify_all();
+    if (auto sub = subscribers_.find(agent_id); sub != subscribers_.end()) {
+        woken = std::move(sub->second);
+        subscribers_.erase(sub);
+    }
+}
+
+bool TaskBroker::superseded(const std::string& agent_id, uint64_t ticket) const {
+    std::lock_guard lock(mutex_);
+    auto it = latest_poll_.find(agent_id);
+    return it != latest_poll_.end() && it->second != ticket;
 }
 
 void TaskBroker::shutdown() {

@@ -35,6 +35,13 @@ public:
 
     uint64_t generation(const std::string& agent_id);
     void notify(const std::string& agent_id);
+    // An agent long-polls on one connection at a time, so when a new poll of it arrives, a
+    // poll of it still waiting sits on a connection the agent gave up (cut by the host's
+    // isolation, a NAT or proxy timeout): a task claimed by it would be written into nothing
+    // and wait for redelivery. begin_poll() returns the new poll's ticket and wakes the older
+    // ones; a poll whose ticket is superseded answers at once without claiming tasks.
+    uint64_t begin_poll(const std::string& agent_id);
+    bool superseded(const std::string& agent_id, uint64_t ticket) const;
     void shutdown();
     bool stopping() const;
     size_t waiting() const;  // agents currently waiting (for status)
@@ -53,7 +60,12 @@ private:
     std::unordered_map<std::string, std::vector<Subscriber>> subscribers_;
     std::map<std::string, uint64_t> generations_;  // survives slot removal
     uint64_t next_subscription_ = 1;
+    std::map<std::string, uint64_t> latest_poll_;  // ticket of each agent's newest poll
     bool stopping_ = false;
+
+    // Advances the agent's generation and wakes its waiters; the subscribers to call after
+    // the lock is released are moved into `woken`.
+    void bump_locked(const std::string& agent_id, std::vector<Subscriber>& woken);
 };
 
 }  // namespace vigil::central

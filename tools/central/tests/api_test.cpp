@@ -408,3 +408,27 @@ TEST_CASE("gzip round trip, concatenated members, limits") {
     CHECK_THROWS_AS(gunzip(gzip(plain), 1000), ApiError);
     CHECK(gunzip(gzip(""), 10).empty());
 }
+
+// The agent's side of a long poll can vanish silently (the host's isolation ends the agent's
+// connections; the proxy in between never hears of it): a task must go to the agent's newest
+// poll, not into the one it gave up.
+TEST_CASE("a newer long poll of an agent supersedes its older one") {
+    Fixture f;
+    REQUIRE(f.sync().status == 200);
+    Request poll = f.agent_request("GET", "/api/v1/agent/tasks");
+    poll.query["wait"] = "60";
+    Response old_answer, new_answer;
+    auto start = std::chrono::steady_clock::now();
+    std::thread old_poll([&] { old_answer = f.api.handle(poll); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::thread new_poll([&] { new_answer = f.api.handle(poll); });
+    old_poll.join();  // answered as soon as the newer poll came, without tasks
+    CHECK(old_answer.status == 409);
+    CHECK(old_answer.body.find("newer task poll") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+    std::string id = f.create_task(std::string("{\"agent_id\":\"") + kAgent + "\",\"type\":\"ping\"}");
+    new_poll.join();
+    auto d = parse(new_answer.body);
+    REQUIRE(d["tasks"].Size() == 1);
+    CHECK(std::string(d["tasks"][0]["id"].GetString()) == id);
+}

@@ -5,18 +5,13 @@
 #include <filesystem>
 #include <string>
 
+#include "vigil/testing/temp_dir.hpp"
+
 namespace central_test {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/central_test.XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
+// The shared TempDir (tests/support) with the string member these tests use.
+struct TempDir : vigil::testing::TempDir {
+    std::string path = vigil::testing::TempDir::path().string();
 };
 
 }  // namespace central_test

@@ -8,6 +8,7 @@
 #include "rule_compiler.hpp"
 #include "rule_error.hpp"
 #include "sigma_test_util.hpp"
+#include "vigil/testing/temp_dir.hpp"
 
 using namespace sigma_test;
 namespace fs = std::filesystem;
@@ -16,20 +17,11 @@ using vigil::sigma::LoadOptions;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "behavior_sigma_XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+// The shared TempDir (tests/support) with the member these tests use.
+struct TempDir : vigil::testing::TempDir {
+    fs::path path = vigil::testing::TempDir::path();
     void write(const fs::path& rel, std::string_view text) const {
-        fs::create_directories((path / rel).parent_path());
-        std::ofstream(path / rel) << text;
+        vigil::testing::TempDir::write(rel.string(), std::string(text));
     }
 };
 

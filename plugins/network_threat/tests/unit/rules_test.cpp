@@ -118,6 +118,10 @@ TEST_CASE("rules: errors name the line and the problem") {
           std::string::npos);
     CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; flowbits:set,a; sid:1;)")
               .find("keyword 'flowbits' is not supported") != std::string::npos);
+    // A flow list longer than the short-string buffer: the error quotes a part of it (the fuzzer
+    // found the parts once pointed into a freed temporary).
+    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; flow:established,to_client_only; sid:1;)")
+              .find("flow: 'to_client_only' is not supported") != std::string::npos);
     CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; sid:1;)").find("needs content or pcre") !=
           std::string::npos);
     CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"x\";)").find("sid is missing") !=

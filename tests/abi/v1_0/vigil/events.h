@@ -1,4 +1,3 @@
-/* FROZEN COPY of events.h as released in ABI 1.0. Never edit. */
 /*
  * Vigil bus messages: the envelope and the core payload types.
  *

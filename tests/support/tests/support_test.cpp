@@ -1,0 +1,62 @@
+// The shared test helpers themselves: child processes, skipping, temp dirs.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "vigil/testing/child_process.hpp"
+#include "vigil/testing/privileges.hpp"
+#include "vigil/testing/temp_dir.hpp"
+
+using vigil::testing::ChildProcess;
+
+TEST_CASE("child process: exec, wait, exit codes and signals") {
+    auto ok = ChildProcess::spawn({"/bin/sh", "-c", "exit 3"});
+    CHECK(ok.wait() == ChildProcess::exited_with(3));
+    auto sleeper = ChildProcess::spawn({"/bin/sleep", "30"});
+    CHECK(sleeper.wait_exec());
+    CHECK(sleeper.running());
+    CHECK_FALSE(sleeper.wait(std::chrono::milliseconds(20)));
+    sleeper.signal(SIGTERM);
+    CHECK(sleeper.wait() == ChildProcess::killed_by(SIGTERM));
+    CHECK(ChildProcess::run_and_wait({"/nonexistent/binary"}) == ChildProcess::exited_with(127));
+    auto fn = ChildProcess::run([] { return 9; });
+    CHECK(fn.wait() == ChildProcess::exited_with(9));
+}
+
+TEST_CASE("child process: a child still running when the test ends is killed and reaped") {
+    pid_t pid = 0;
+    {
+        auto c = ChildProcess::spawn({"/bin/sleep", "30"});
+        pid = c.pid();
+        REQUIRE(c.running());
+    }
+    // Reaped: the pid is no longer our child.
+    CHECK(::waitpid(pid, nullptr, WNOHANG) == -1);
+}
+
+TEST_CASE("privileges: an unmet requirement ends the executable with 77 (ctest: skipped)") {
+    auto c = ChildProcess::run([]() -> int {
+        VIGIL_REQUIRE(false, "for the test");
+        return 1;
+    });
+    CHECK(c.wait() == ChildProcess::exited_with(vigil::testing::kSkipExitCode));
+    auto met = ChildProcess::run([]() -> int {
+        VIGIL_REQUIRE(true, "never");
+        return 0;
+    });
+    CHECK(met.wait() == ChildProcess::exited_with(0));
+    CHECK(vigil::testing::is_root() == (::geteuid() == 0));
+}
+
+TEST_CASE("temp dir: write, read, removed at scope end") {
+    std::filesystem::path p;
+    {
+        vigil::testing::TempDir d;
+        p = d.path();
+        d.write("a/b.txt", "x");
+        CHECK(d.read("a/b.txt") == "x");
+    }
+    CHECK_FALSE(std::filesystem::exists(p));
+}
