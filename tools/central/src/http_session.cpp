@@ -32,6 +32,13 @@ HttpSession::~HttpSession() {
 
 void HttpSession::start() {
     ctx_.add(this, shared_from_this());
+    // When every handshake slot is taken, this one may be ended to give its slot to a
+    // newcomer from an address holding fewer (ConnectionLimits).
+    ticket_.on_evict([weak = weak_from_this(), ex = stream_.get_executor()] {
+        net::post(ex, [weak] {
+            if (auto self = weak.lock()) self->evict();
+        });
+    });
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
         self->arm(Clock::now() + self->ctx_.transport.handshake_timeout);
         self->stream_.async_handshake([self](error_code ec) { self->on_handshake(ec); });
@@ -45,8 +52,17 @@ void HttpSession::shutdown() {
     });
 }
 
+void HttpSession::evict() {
+    if (phase_ != Phase::handshake) return;  // finished meanwhile: nothing to give back
+    evicted_ = true;
+    ctx_.client_errors.log("connection error: TLS handshake with " + peer_ +
+                           " ended unfinished: its slot went to a newer connection (server.max_handshakes reached)");
+    close();
+}
+
 void HttpSession::on_handshake(error_code ec) {
     ticket_.handshake_done();
+    if (evicted_) return close();
     if (ec) {
         // Failed handshakes (no or untrusted client certificate, old protocol, plain HTTP on
         // the TLS port, a peer too slow) are worth a line: they are why an agent cannot
@@ -189,6 +205,8 @@ void HttpSession::close() {
     phase_ = Phase::closed;
     disarm();
     if (poll_ && poll_subscription_) ctx_.broker.cancel(poll_->agent_id, poll_subscription_);
+    if (lingering_) --ctx_.lingering;
+    lingering_ = false;
     stream_.close();
 }
 

@@ -6,8 +6,9 @@
 //   → body (streamed into memory under the global budget, or spooled to disk for uploads,
 //   at a minimum average rate) → the API on the worker pool, or a long poll that is only a
 //   timer plus a TaskBroker subscription → the answer (a minimum rate again) → next request.
-// A refused request is answered before its body is read; the connection then reads and
-// discards a little (bounded) so the client sees the answer instead of a reset, and closes.
+// A refused request is answered before its body is read, then the connection closes; an
+// authenticated one first reads and discards a little (bounded, few connections at once) so
+// the client sees the answer instead of a reset (session_write.cpp).
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -42,6 +43,7 @@ private:
     enum class Phase { handshake, idle, head, admission, body, api, poll, write, linger, closed };
 
     // Connection and head (http_session.cpp).
+    void evict();  // the handshake's slot went to a newcomer (ConnectionLimits)
     void on_handshake(error_code ec);
     void wait_request();
     void read_head();
@@ -91,6 +93,7 @@ private:
     Phase phase_ = Phase::handshake;
     uint64_t timer_generation_ = 0;
     bool timed_out_ = false;
+    bool evicted_ = false;
     bool stop_requested_ = false;
     bool busy_ = false;
     bool answer_keeps_alive_ = false;
@@ -126,6 +129,7 @@ private:
     std::shared_ptr<void> response_;  // the message being written
     std::unique_ptr<char[]> drain_;
     uint64_t drained_ = 0;
+    bool lingering_ = false;  // counted in ServerContext::lingering
 };
 
 }  // namespace vigil::central

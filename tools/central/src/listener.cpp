@@ -54,7 +54,10 @@ void Listener::on_accept(error_code ec, tcp::socket socket) {
     const std::string peer = addr_ec ? std::string("?") : address.to_string();
     ConnectionLimits::Ticket ticket;
     const char* refused_by = nullptr;
-    if (ctx_.stopping || !ctx_.limits.admit(peer, ticket, refused_by)) {
+    ConnectionLimits::Abort evicted;
+    const bool admitted = !ctx_.stopping && ctx_.limits.admit(peer, ticket, refused_by, evicted);
+    if (evicted) evicted();  // an older handshake gave its slot to this connection
+    if (!admitted) {
         if (refused_by)
             ctx_.client_errors.log("connection from " + peer + " refused: " + refused_by + " reached");
         error_code ignored;

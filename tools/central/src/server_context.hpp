@@ -63,6 +63,11 @@ struct ServerContext {
     LogLimiter client_errors{20, std::chrono::seconds(10)};  // 4xx answers, refused peers
     std::atomic<bool> stopping{false};
     std::atomic<int> busy{0};  // requests between their head and their answer
+    // Connections draining the unread body of a refused request (HttpSession::linger) and
+    // how many may do so at once: draining is work for a peer being refused, which must not
+    // grow with the number of refused peers.
+    std::atomic<int> lingering{0};
+    static constexpr int kMaxLingering = 32;
 
     // Live sessions, so shutdown can close the idle ones.
     void add(HttpSession* s, const std::shared_ptr<HttpSession>& p);

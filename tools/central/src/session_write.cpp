@@ -1,7 +1,11 @@
 // HttpSession: answers. Every answer is logged when it is an error (rate-limited, printable
-// text only) and written under a deadline from the minimum rate; after a refusal whose body
-// was not read, the connection reads and discards a bounded amount for a bounded time, so
-// the client reads the answer instead of a reset, and then closes.
+// text only) and written under a deadline from the minimum rate. After a refusal whose body
+// was not read, the connection is closed; before that, a request that passed admission
+// (an authenticated agent or operator, refused for its body) reads and discards a bounded
+// amount for a bounded time, so the client reads the answer instead of a reset — but only
+// while few connections do so. Peers refused before admission (no identity, bad head) are
+// closed at once: draining their bodies was the work a flood of anonymous 64 MiB bodies
+// made the I/O threads do instead of serving agents.
 #include <boost/beast/core/file.hpp>
 #include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -99,6 +103,12 @@ void HttpSession::on_written(error_code ec) {
 }
 
 void HttpSession::linger() {
+    if (!request_.principal) return close();
+    if (ctx_.lingering.fetch_add(1) >= ServerContext::kMaxLingering) {
+        --ctx_.lingering;
+        return close();
+    }
+    lingering_ = true;
     phase_ = Phase::linger;
     drain_ = std::make_unique<char[]>(kDrainChunk);
     drained_ = 0;

@@ -4,8 +4,9 @@
   agent URL CA CERT KEY AGENT_ID SECONDS OUT
         a well-behaved enrolled agent (its own certificate): posts valid gzip telemetry
         batches over keep-alive TLS, opening a NEW connection every 5 batches (so it also
-        shows that new agents can still connect), and writes one line per accepted batch
-        ("<time> <events>") or error ("<time> error <what>")
+        shows that new agents can still connect), and writes one line per request:
+        "<began> <done> <latency> <events stored>" or "<began> <done> <latency> error <what>"
+        (times in s since the epoch; the latency includes connecting when it opened one)
   bomb OUT AGENT_ID      writes the review's gzip bomb (≈260 KiB → 256 MiB of "0,")
   slow-handshakes HOST PORT N SECONDS FIRST_SOURCE
         N connections that trickle a TLS ClientHello, one byte every 10 s, from
@@ -13,8 +14,12 @@
   conns HOST PORT SOURCE TCP TLS HEADS SECONDS
         from ONE address: TCP idle connections that never send, TLS idle connections
         (handshake done, then nothing) and HEADS slowloris requests (a request head one
-        byte per second); closed ones are reopened (≤ 200/s). Prints what the server allowed.
+        byte per second); closed ones are reopened (≤ 500/s per kind). Prints what the server allowed.
   rss PID SECONDS OUT    samples the server's VmRSS every 0.2 s, writes the maximum (KiB)
+  summary NAME AGENT_LOG START END RSS_KIB ATTACK_JSON
+        one JSON line for a phase: the server's peak RSS and, for the agent's requests that
+        overlap [START, END], batches stored, errors, worst and median latency and the
+        longest time without a stored batch
 """
 import gzip
 import http.client
@@ -37,6 +42,7 @@ def agent(url, ca, cert, key, agent_id, seconds, out):
     conn, sent_on_conn = None, 0
     with open(out, "w") as log:
         while time.time() < end:
+            began = time.time()  # a request's latency includes connecting when it opens one
             try:
                 if conn is None or sent_on_conn >= 5:
                     if conn is not None:
@@ -52,14 +58,16 @@ def agent(url, ca, cert, key, agent_id, seconds, out):
                              {"Content-Type": "application/json", "Content-Encoding": "gzip"})
                 resp = conn.getresponse()
                 reply = resp.read()
+                done = time.time()
                 if resp.status == 200:
-                    log.write("%.3f %d\n" % (time.time(), json.loads(reply)["stored"]))
+                    log.write("%.3f %.3f %.3f %d\n" % (began, done, done - began, json.loads(reply)["stored"]))
                 else:
-                    log.write("%.3f error %d %s\n" % (time.time(), resp.status, reply[:200]))
+                    log.write("%.3f %.3f %.3f error %d %s\n" % (began, done, done - began, resp.status, reply[:200]))
                     time.sleep(0.2)
                 log.flush()
             except (OSError, http.client.HTTPException) as e:
-                log.write("%.3f error %s\n" % (time.time(), type(e).__name__))
+                done = time.time()
+                log.write("%.3f %.3f %.3f error %s\n" % (began, done, done - began, type(e).__name__))
                 log.flush()
                 conn = None
                 time.sleep(0.2)
@@ -145,8 +153,8 @@ def conns(host, port, source, n_tcp, n_tls, n_heads, seconds):
     end = time.time() + seconds
     next_byte = time.time()
     while time.time() < end:
-        budget = 200  # new connections per round (~5 rounds/s)
         for kind in want:
+            budget = 100  # new connections per kind and round (~5 rounds/s): each kind gets its share
             while len(live[kind]) < want[kind] and budget > 0:
                 try:
                     live[kind].append(Conn(kind, host, port, source, ctx))
@@ -211,6 +219,29 @@ def rss(pid, seconds, out):
         f.write("%d\n" % peak)
 
 
+def summary(name, log, start, end, rss_kib, attack):
+    start, end = float(start), float(end)
+    rows = []
+    for line in open(log):
+        f = line.split()
+        if len(f) >= 4:
+            rows.append((float(f[0]), float(f[1]), float(f[2]), f[3:]))
+    mine = [r for r in rows if r[0] < end and r[1] > start]  # requests overlapping the phase
+    ok = [(done, int(rest[0])) for began, done, _, rest in mine if rest[0].isdigit() and start <= done <= end]
+    errors = [" ".join(rest[:3]) for _, _, _, rest in mine if rest[0] == "error"]
+    latencies = sorted(lat for _, _, lat, _ in mine)
+    stamps = [start] + [t for t, _ in ok] + [end]
+    print(json.dumps({
+        "scenario": name, "seconds": round(end - start, 1), "server_rss_max_mib": round(int(rss_kib) / 1024, 1),
+        "agent_requests": len(mine), "agent_batches": len(ok),
+        "agent_events_per_s": round(sum(n for _, n in ok) / (end - start)),
+        "agent_errors": len(errors), "agent_error_kinds": sorted(set(errors))[:5],
+        "agent_worst_latency_s": round(latencies[-1], 3) if latencies else None,
+        "agent_median_latency_s": round(latencies[len(latencies) // 2], 3) if latencies else None,
+        "agent_max_gap_s": round(max(b - a for a, b in zip(stamps, stamps[1:])), 2),
+        "attack": json.loads(attack)}))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "agent":
@@ -223,5 +254,7 @@ if __name__ == "__main__":
         conns(args[0], int(args[1]), args[2], int(args[3]), int(args[4]), int(args[5]), float(args[6]))
     elif cmd == "rss":
         rss(*args)
+    elif cmd == "summary":
+        summary(*args)
     else:
         sys.exit("unknown command " + cmd)

@@ -128,3 +128,26 @@ TEST_CASE("poll steps: errors, no wait, and the deadline answer at once") {
     CHECK(tasks_in(*step.reply) == 0);
     CHECK(Api::is_poll(f.poll("1")));
 }
+
+// The agent side of a waiting poll can vanish silently (an isolation cut it; a proxy in
+// between never tells): a newer poll of the agent wakes the older one, which answers 409 at
+// once without claiming the task, so the task goes to the poll the agent is waiting on.
+TEST_CASE("poll steps: a newer poll of the agent supersedes a waiting one (409, claims nothing)") {
+    Fixture f;
+    PollStep old_step = f.api.begin_poll(f.poll("30"));
+    REQUIRE_FALSE(old_step.reply);
+    std::atomic<int> woken{0};
+    f.broker.subscribe(old_step.wait.agent_id, old_step.wait.generation, [&] { ++woken; });
+    PollStep new_step = f.api.begin_poll(f.poll("30"));
+    REQUIRE_FALSE(new_step.reply);
+    CHECK(woken == 1);  // the older poll is woken by the newer one's arrival, not by a task
+    f.add_task("0123456789abcdef0123456789abcdef");
+    old_step = f.api.continue_poll(old_step.wait);
+    REQUIRE(old_step.reply);
+    CHECK(old_step.reply->status == 409);
+    CHECK(old_step.reply->body.find("newer task poll") != std::string::npos);
+    new_step = f.api.continue_poll(new_step.wait);
+    REQUIRE(new_step.reply);
+    CHECK(new_step.reply->status == 200);
+    CHECK(tasks_in(*new_step.reply) == 1);
+}

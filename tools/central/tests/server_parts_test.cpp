@@ -1,9 +1,12 @@
 // Parts of the event-driven server that need no socket: the request head → Request, the
-// checks made before a body is read, connection limits, and printable log text.
+// checks made before a body is read, connection limits (incl. the fair handshake budget),
+// and printable log text.
 #include <doctest/doctest.h>
 
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <string>
+#include <vector>
 
 #include "connection_limits.hpp"
 #include "log_limiter.hpp"
@@ -84,7 +87,10 @@ TEST_CASE("connection limits: per address, in total, and the handshake phase") {
     const char* why = nullptr;
     auto refused = [&](const char* address, ConnectionLimits::Ticket& t) {
         why = nullptr;
-        return !limits.admit(address, t, why) ? std::string(why) : std::string("admitted");
+        ConnectionLimits::Abort evicted;
+        const bool ok = limits.admit(address, t, why, evicted);
+        CHECK_FALSE(evicted);  // none of these handshakes can be told to end: none is evicted
+        return !ok ? std::string(why) : std::string("admitted");
     };
     ConnectionLimits::Ticket a1, a2, a3, a4, b1, c1, c2;
     CHECK(refused("a", a1) == "admitted");
@@ -103,6 +109,46 @@ TEST_CASE("connection limits: per address, in total, and the handshake phase") {
     a1 = ConnectionLimits::Ticket();  // gives its slots back
     CHECK(limits.connections() == 4);
     CHECK(refused("c", c2) == "admitted");
+}
+
+// Trickled handshakes from many addresses must not keep a new agent out: when every
+// handshake slot is taken, the oldest handshake of an address holding more than the
+// newcomer's is ended for it; the address holding the most is the one refused.
+TEST_CASE("connection limits: a full handshake budget evicts the oldest of a heavier address") {
+    ConnectionLimits limits({100, 100, 4, 3});
+    std::vector<std::string> ended;
+    auto admit = [&](const std::string& address, ConnectionLimits::Ticket& t) {
+        const char* why = nullptr;
+        ConnectionLimits::Abort evicted;
+        const bool ok = limits.admit(address, t, why, evicted);
+        if (evicted) evicted();
+        if (ok) t.on_evict([&ended, name = address + std::to_string(limits.connections())] { ended.push_back(name); });
+        return ok ? std::string("admitted") : std::string(why);
+    };
+    ConnectionLimits::Ticket x1, x2, x3, y1, z1, z2, w1;
+    CHECK(admit("x", x1) == "admitted");  // x1 is the oldest handshake
+    CHECK(admit("x", x2) == "admitted");
+    CHECK(admit("x", x3) == "admitted");
+    CHECK(admit("y", y1) == "admitted");
+    CHECK(limits.handshakes() == 4);
+    CHECK(admit("z", z1) == "admitted");  // full: x holds 3 > 0, its oldest is ended
+    REQUIRE(ended.size() == 1);
+    CHECK(ended[0] == "x1");
+    CHECK(limits.handshakes() == 4);
+    CHECK(limits.evictions() == 1);
+    CHECK(admit("z", z2) == "admitted");  // z holds 1, x holds 2 > 1: x's next oldest
+    REQUIRE(ended.size() == 2);
+    CHECK(ended[1] == "x2");
+    // Now x, y hold 1 each and z 2: z is the heaviest, nobody holds more than z: refused.
+    CHECK(admit("z", w1) == "server.max_handshakes");
+    x1.handshake_done();  // an evicted handshake's slot is not given back twice
+    x1 = ConnectionLimits::Ticket();
+    CHECK(limits.handshakes() == 4);
+    CHECK(limits.connections() == 5);
+    y1.handshake_done();
+    CHECK(limits.handshakes() == 3);
+    CHECK(admit("w", w1) == "admitted");  // a free slot: nobody is evicted
+    CHECK(ended.size() == 2);
 }
 
 TEST_CASE("log text is printable and bounded") {
