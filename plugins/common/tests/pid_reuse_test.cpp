@@ -14,18 +14,15 @@
 #include "vigil/testing/pid_reuse.hpp"
 #include "vigil/testing/privileges.hpp"
 
-using namespace vigil::common;
+namespace vc = vigil::common;
+using vc::PinnedProcess;
 using vigil::testing::ChildProcess;
 using vigil::testing::PidReuse;
-using How = TerminateEnd::How;
 
 namespace {
 
-uint64_t start_ticks(pid_t pid) {
-    auto st = ProcFs().stat(pid);
-    REQUIRE(st);
-    return st->start_ticks;
-}
+// /proc/PID/stat field 22 (throws when the process is gone).
+uint64_t start_ticks(pid_t pid) { return vc::ProcFs().stat(pid).value().start_ticks; }
 
 // A sleeper, judged (its start time read), then replaced by another sleeper
 // at the same pid. `before` runs between judging and the reuse (to pin).
@@ -66,9 +63,9 @@ TEST_CASE("pid reuse: a pin taken before the exit never signals the process that
     MESSAGE("pid " << r.pid << " reused after " << r.tries << " tries");
     CHECK(pin.exited());
     CHECK(pin.signal(SIGKILL) == ESRCH);
-    auto ends = terminate_pinned({&pin}, {.grace_ms = 200, .kill_wait_ms = 200});
+    auto ends = vc::terminate_pinned({&pin}, {.grace_ms = 200, .kill_wait_ms = 200});
     REQUIRE(ends.size() == 1);
-    CHECK(ends[0].how == How::already_gone);
+    CHECK(ends[0].how == vc::TerminateEnd::How::already_gone);
     CHECK(r.newcomer->running());
     CHECK(::kill(r.pid, 0) == 0);
 }
@@ -80,13 +77,13 @@ TEST_CASE("pid reuse: pinning by the judged start time refuses the process that 
     CHECK_FALSE(pin);
     CHECK(pin.pin_error() == PinnedProcess::PinError::reused);
     CHECK(pin.error() == "its pid was reused");
-    auto ends = terminate_pinned({&pin}, {.grace_ms = 200, .kill_wait_ms = 200});
+    auto ends = vc::terminate_pinned({&pin}, {.grace_ms = 200, .kill_wait_ms = 200});
     REQUIRE(ends.size() == 1);
-    CHECK(ends[0].how == How::already_gone);
+    CHECK(ends[0].how == vc::TerminateEnd::How::already_gone);
     CHECK(r.newcomer->running());
     // The control: the newcomer's own start time pins and kills it.
     auto own = PinnedProcess::pin(r.pid, start_ticks(r.pid));
     REQUIRE(own);
-    CHECK(terminate_pinned({&own}, {.grace_ms = 5000, .kill_wait_ms = 5000})[0].how == How::sigterm);
+    CHECK(vc::terminate_pinned({&own}, {.grace_ms = 5000, .kill_wait_ms = 5000})[0].how == vc::TerminateEnd::How::sigterm);
     CHECK(r.newcomer->wait(std::chrono::seconds(5)) == ChildProcess::killed_by(SIGTERM));
 }
