@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace vigil::central::json {
 
@@ -26,6 +27,60 @@ bool deeper_than(const rapidjson::Value& value, int max_depth);
 // Writes `raw` (already valid JSON) as a value, or null when empty.
 void write_raw(Writer& w, std::string_view raw);
 void write_string(Writer& w, std::string_view s);
+
+// A member value that is already JSON text, written verbatim (null when empty).
+struct Raw {
+    std::string_view json;
+};
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// One value by its C++ type: integers as numbers, Raw verbatim, an empty optional as
+// null, anything else as a string.
+template <class T>
+void write_value(Writer& w, const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+        w.Bool(v);
+    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+        w.Int64(v);
+    } else if constexpr (std::is_integral_v<T>) {
+        w.Uint64(v);
+    } else if constexpr (std::is_same_v<T, Raw>) {
+        write_raw(w, v.json);
+    } else if constexpr (is_optional<T>::value) {
+        if (v) {
+            write_value(w, *v);
+        } else {
+            w.Null();
+        }
+    } else {
+        write_string(w, std::string_view(v));
+    }
+}
+
+// Writes `"key": value` members in the order given into the object `w` is in:
+// write_members(w, "id", t.id, "args", json::Raw{t.args_json}, "timeout_s", t.timeout_s).
+inline void write_members(Writer&) {}
+template <class T, class... Rest>
+void write_members(Writer& w, const char* key, const T& value, const Rest&... rest) {
+    w.Key(key);
+    write_value(w, value);
+    write_members(w, rest...);
+}
+
+// One object of `members` (as for write_members) as compact JSON text.
+template <class... Members>
+std::string object_text(const Members&... members) {
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    write_members(w, members...);
+    w.EndObject();
+    return std::string(b.GetString(), b.GetSize());
+}
 
 // Optional member lookups that tolerate absent members and wrong types.
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* name);
