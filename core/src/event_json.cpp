@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <type_traits>
+#include <vigil/common/json_members.hpp>
 #include <vigil/sdk.hpp>
 
 #include "json_util.hpp"
@@ -12,30 +13,17 @@ namespace vigil::core {
 
 namespace {
 
-// One `"key": value` member by the C++ type of the value: a vigil_sref is read from the
-// payload, text is a string, bool a flag, other integers signed or unsigned numbers.
-template <class T, class V>
-void member(JsonWriter& w, const PayloadView<T>& v, const char* key, const V& value) {
-    w.Key(key);
-    if constexpr (std::is_same_v<V, vigil_sref>) {
-        write_str(w, v.str(value));
-    } else if constexpr (std::is_same_v<V, bool>) {
-        w.Bool(value);
-    } else if constexpr (std::is_integral_v<V> && std::is_signed_v<V>) {
-        w.Int64(value);
-    } else if constexpr (std::is_integral_v<V>) {
-        w.Uint64(value);
-    } else {
-        write_str(w, std::string_view(value));
-    }
-}
-
-// Members in the order given: members(w, v, "pid", c.pid, "exe", c.exe, ...).
+// Members in the order given: members(w, v, "pid", c.pid, "exe", c.exe, ...); a vigil_sref is
+// read from the payload, every other value is written by its C++ type (json_members.hpp).
 template <class T>
 void members(JsonWriter&, const PayloadView<T>&) {}
 template <class T, class V, class... Rest>
 void members(JsonWriter& w, const PayloadView<T>& v, const char* key, const V& value, const Rest&... rest) {
-    member(w, v, key, value);
+    if constexpr (std::is_same_v<V, vigil_sref>) {
+        common::write_members(w, key, v.str(value));
+    } else {
+        common::write_members(w, key, value);
+    }
     members(w, v, rest...);
 }
 

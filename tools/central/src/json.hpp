@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
+#include <vigil/common/json_members.hpp>
 
 namespace vigil::central::json {
 
@@ -31,45 +31,11 @@ void write_string(Writer& w, std::string_view s);
 // A member value that is already JSON text, written verbatim (null when empty).
 struct Raw {
     std::string_view json;
+    void operator()(Writer& w) const { write_raw(w, json); }
 };
 
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-
-// One value by its C++ type: integers as numbers, Raw verbatim, an empty optional as
-// null, anything else as a string.
-template <class T>
-void write_value(Writer& w, const T& v) {
-    if constexpr (std::is_same_v<T, bool>) {
-        w.Bool(v);
-    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
-        w.Int64(v);
-    } else if constexpr (std::is_integral_v<T>) {
-        w.Uint64(v);
-    } else if constexpr (std::is_same_v<T, Raw>) {
-        write_raw(w, v.json);
-    } else if constexpr (is_optional<T>::value) {
-        if (v) {
-            write_value(w, *v);
-        } else {
-            w.Null();
-        }
-    } else {
-        write_string(w, std::string_view(v));
-    }
-}
-
-// Writes `"key": value` members in the order given into the object `w` is in:
-// write_members(w, "id", t.id, "args", json::Raw{t.args_json}, "timeout_s", t.timeout_s).
-inline void write_members(Writer&) {}
-template <class T, class... Rest>
-void write_members(Writer& w, const char* key, const T& value, const Rest&... rest) {
-    w.Key(key);
-    write_value(w, value);
-    write_members(w, rest...);
-}
+// write_members(w, "id", t.id, "args", json::Raw{t.args_json}, ...): see json_members.hpp.
+using common::write_members;
 
 // One object of `members` (as for write_members) as compact JSON text.
 template <class... Members>
