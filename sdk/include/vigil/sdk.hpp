@@ -10,7 +10,6 @@
 //   json_reader.hpp      json::parse / json::Value (strict, bounded)
 //   settings.hpp         SettingsReader: schema-validated settings into a typed struct
 //   names.hpp            text names of every events.h / plugin.h enum value
-//   enum_table.hpp       EnumName tables: one {value, name} list for both directions
 //   records.hpp          ActionResult, Threat: the critical records, by field name
 //   status.hpp           StatusReporter: status JSON now and periodically
 //   command_workers.hpp  CommandWorkers: long commands on bounded worker threads
@@ -39,7 +38,6 @@
 
 #include "agent.hpp"
 #include "command_workers.hpp"
-#include "enum_table.hpp"
 #include "events.h"
 #include "host.hpp"
 #include "json_reader.hpp"
