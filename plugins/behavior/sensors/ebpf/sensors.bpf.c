@@ -521,19 +521,13 @@ int handle_fchown(struct trace_event_raw_sys_enter *ctx) {
     return save_call_attr(FILE_CHOWN, 0, 0, 0, 0, (int)ctx->args[0], 0, 0, ctx->args[1], ctx->args[2]);
 }
 
-ON_SYS_EXIT(unlinkat, finish_call(ctx))
-ON_SYS_EXIT(unlink, finish_call(ctx))
-ON_SYS_EXIT(renameat2, finish_call(ctx))
-ON_SYS_EXIT(renameat, finish_call(ctx))
-ON_SYS_EXIT(rename, finish_call(ctx))
-ON_SYS_EXIT(fchmodat, finish_call(ctx))
-ON_SYS_EXIT(fchmodat2, finish_call(ctx))
-ON_SYS_EXIT(chmod, finish_call(ctx))
-ON_SYS_EXIT(fchmod, finish_call(ctx))
-ON_SYS_EXIT(fchownat, finish_call(ctx))
-ON_SYS_EXIT(chown, finish_call(ctx))
-ON_SYS_EXIT(lchown, finish_call(ctx))
-ON_SYS_EXIT(fchown, finish_call(ctx))
+/* The calls saved at entry report at exit, one row per operation. */
+ON_SYS_EXIT(unlinkat, finish_call(ctx)) ON_SYS_EXIT(unlink, finish_call(ctx))
+ON_SYS_EXIT(renameat2, finish_call(ctx)) ON_SYS_EXIT(renameat, finish_call(ctx)) ON_SYS_EXIT(rename, finish_call(ctx))
+ON_SYS_EXIT(fchmodat, finish_call(ctx)) ON_SYS_EXIT(fchmodat2, finish_call(ctx))
+ON_SYS_EXIT(chmod, finish_call(ctx)) ON_SYS_EXIT(fchmod, finish_call(ctx))
+ON_SYS_EXIT(fchownat, finish_call(ctx)) ON_SYS_EXIT(chown, finish_call(ctx))
+ON_SYS_EXIT(lchown, finish_call(ctx)) ON_SYS_EXIT(fchown, finish_call(ctx))
 
 /* Reports `action` on the open file `f` of `task`, its path walked from the file. */
 static __always_inline int submit_open_file(struct task_struct *task, struct file *f, __u32 action) {
