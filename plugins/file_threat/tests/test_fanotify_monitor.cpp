@@ -52,6 +52,7 @@ TEST_CASE("file_threat monitor: clean opens pass, EICAR is denied, a late scan f
     }
 
     // A scan slower than its time limit lets the access through and is counted.
+    ProtectorOptions po = block_and_notify();
     po.test_scan_delay_ms = 3000;
     protector.set_options(po);
     {
