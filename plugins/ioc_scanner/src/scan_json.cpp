@@ -271,8 +271,7 @@ void write_matches_and_actions(Writer& w, const ScanReport& r) {
         write_members(w, "ioc_id", a.ioc_id, "threat_id", a.threat_id);
         key(w, "details");
         rapidjson::Document dd;
-        dd.Parse(a.details_json.data(), a.details_json.size());
-        // A NUL byte ends RapidJSON's input early, so it would pass the parse but not RawValue.
+        dd.Parse(a.details_json.data(), a.details_json.size());  // NUL would end the input early:
         if (!dd.HasParseError() && dd.IsObject() && a.details_json.find('\0') == std::string::npos)
             w.RawValue(a.details_json.data(), a.details_json.size(), rapidjson::kObjectType);
         else

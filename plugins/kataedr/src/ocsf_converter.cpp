@@ -61,8 +61,7 @@ void kvu(Writer& w, const char* k, uint64_t v) {
 }
 
 bool valid_json(std::string_view s) {
-    // RapidJSON's MemoryStream reads a NUL byte as the end of input, so "1\0junk" would pass
-    // the parse and then carry the NUL and the junk into the batch.
+    // RapidJSON reads NUL as the end of input: "1\0junk" would pass and carry junk into the batch.
     if (s.empty() || s.find('\0') != std::string_view::npos) return false;
     rapidjson::Reader r;
     rapidjson::BaseReaderHandler<> h;
@@ -70,9 +69,8 @@ bool valid_json(std::string_view s) {
     return !r.Parse(ms, h).IsError();
 }
 
-// Writes JSON text that came from another plugin: embedded as a value when
-// valid, else as a string so a bad producer cannot corrupt a batch. Above the string
-// cap it is a (cut) string too.
+// Writes JSON text from another plugin: a value when valid, else a string (also above the
+// string cap, cut) so a bad producer cannot corrupt a batch.
 void raw_or_string(Writer& w, std::string_view s) {
     if (s.size() <= t_max_string && valid_json(s))
         w.RawValue(s.data(), s.size(), rapidjson::kObjectType);
