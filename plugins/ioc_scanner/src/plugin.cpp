@@ -12,13 +12,16 @@
 #include <thread>
 #include <vigil/sdk.hpp>
 
-#include "plugin_settings.hpp"
 #include "scan_engine.hpp"
 #include "scan_json.hpp"
+#include "settings.hpp"
+#include "status.hpp"
 
+// The glue is vigil::ioc_scanner; the scan logic it drives lives in namespace ioc.
+namespace vigil::ioc_scanner {
 namespace {
 
-using namespace ioc;
+using namespace ::ioc;
 
 const char* object_type(Document d) {
     switch (d) {
@@ -301,14 +304,7 @@ private:
         reply.ok(status_json_locked());
     }
 
-    std::string status_json_locked() const {
-        std::string s = "{\"running\":" + std::string(running_ ? "true" : "false") +
-                        ",\"scan_id\":" + std::to_string(scan_id_);
-        if (!progress_.empty()) s += ",\"progress\":" + progress_;
-        s += ",\"stored_results\":[";
-        for (size_t i = 0; i < results_.size(); ++i) s += (i ? "," : "") + std::to_string(results_[i].first);
-        return s + "]}";
-    }
+    std::string status_json_locked() const { return status_json({running_, scan_id_, &progress_, &results_}); }
 
     void publish_status() {
         std::string s;
@@ -331,8 +327,9 @@ private:
 };
 
 }  // namespace
+}  // namespace vigil::ioc_scanner
 
-VIGIL_PLUGIN(IocScanner, "ioc_scanner", "1.0.0",
+VIGIL_PLUGIN(vigil::ioc_scanner::IocScanner, "ioc_scanner", "1.0.0",
              "OpenIOC 1.0/1.1 scans of files, processes, ports and system state, with actions", nullptr,
              ioc::kConfigSchema,
              "Apache-2.0", nullptr)

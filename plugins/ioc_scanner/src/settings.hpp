@@ -1,5 +1,8 @@
-// The plugin's settings: JSON Schema (validated by the host) and parsing into
-// EngineSettings.
+// The plugin's settings (its YAML section as JSON) mapped into a typed
+// struct. settings.schema.json (compiled in as kConfigSchema) is the only
+// statement of keys, bounds and defaults: the host validates against it and
+// fills the defaults before create(); the initializers here and in
+// EngineSettings equal the schema's defaults (a unit test compares them).
 #pragma once
 
 #include <string>
@@ -20,6 +23,11 @@ struct PluginSettings {
     std::string isolation_args = "{}";
 };
 
+// The number of scan workers when the settings do not say ("x-default" in
+// the schema): the number of CPUs, at most 4.
+unsigned default_workers();
+
+// Maps the validated, defaulted settings; an absent key keeps its default.
 // Throws std::invalid_argument naming the setting.
 PluginSettings parse_settings(const std::string& json);
 
