@@ -61,7 +61,9 @@ void kvu(Writer& w, const char* k, uint64_t v) {
 }
 
 bool valid_json(std::string_view s) {
-    if (s.empty()) return false;
+    // RapidJSON's MemoryStream reads a NUL byte as the end of input, so "1\0junk" would pass
+    // the parse and then carry the NUL and the junk into the batch.
+    if (s.empty() || s.find('\0') != std::string_view::npos) return false;
     rapidjson::Reader r;
     rapidjson::BaseReaderHandler<> h;
     rapidjson::MemoryStream ms(s.data(), s.size());

@@ -135,6 +135,12 @@ TEST_CASE("ocsf: detection finding with ATT&CK, escaping and embedded details") 
     auto bad = threat_event("{not json");
     auto e = convert(bad.view(VIGIL_TYPE_THREAT));
     CHECK(s(e["unmapped"]["details"]) == "{not json");
+    // A NUL ends RapidJSON's input early: "{...}\0junk" is not valid JSON and stays a string
+    // (found by the fuzzer, where it tripped RawValue's assertion).
+    auto nul = threat_event(std::string(R"({"score":7})" "\0junk", 17));
+    auto n = convert(nul.view(VIGIL_TYPE_THREAT));
+    CHECK(n["unmapped"]["details"].IsString());
+    CHECK(n["unmapped"]["details"].GetStringLength() == 17);
 }
 
 TEST_CASE("ocsf: action result is Remediation Activity with status") {
