@@ -23,8 +23,9 @@
 #include "json_args.hpp"
 #include "json_util.hpp"
 #include "process_runner.hpp"
-#include "response_config.hpp"
 #include "results.hpp"
+#include "settings.hpp"
+#include "status.hpp"
 #include "terminate_process.hpp"
 
 namespace vigil::response {
@@ -132,13 +133,7 @@ private:
     }
 
     void publish_status() {
-        JsonOut o;
-        o.begin_object();
-        o.field("running_actions", running_.load());
-        o.field("completed", completed_.load()).field("failed", failed_.load());
-        o.field("staging_dir", staging_dir_);
-        o.end_object();
-        host().set_status(o.take());
+        host().set_status(status_json({running_.load(), completed_.load(), failed_.load(), staging_dir_}));
     }
 
     void finish(const std::string& action, const Command& cmd, const std::string& args_json, Reply& reply,
