@@ -67,3 +67,12 @@ TEST_CASE("settings: into() maps present keys and leaves absent ones") {
     uint32_t unsigned_field = 0;
     CHECK_THROWS_WITH_AS(r.into("neg", unsigned_field), doctest::Contains("\"neg\" must be"), vigil::SettingsError);
 }
+
+TEST_CASE("settings: a dotted path through a value that is not an object names that part") {
+    vigil::SettingsReader r(R"({"on_access":{"fail_mode":"deny"},"flat":1})");
+    CHECK_FALSE(r.has("on_access.missing.x"));
+    CHECK_THROWS_WITH_AS(r.opt_str("on_access.fail_mode.exec"),
+                         doctest::Contains("\"on_access.fail_mode\" must be an object"), vigil::SettingsError);
+    CHECK_THROWS_WITH_AS(r.opt_boolean("flat.x"), doctest::Contains("\"flat\" must be an object"), vigil::SettingsError);
+    CHECK_FALSE(r.has("flat.x"));  // has()/find() only look
+}

@@ -56,16 +56,7 @@ public:
 
     bool has(std::string_view path) const { return find(path) != nullptr; }
     // The value at a dotted path ("on_access.mounts"), or nullptr.
-    const json::Value* find(std::string_view path) const {
-        const json::Value* v = &root_;
-        while (v) {
-            const size_t dot = path.find('.');
-            v = v->is_object() ? v->find(path.substr(0, dot)) : nullptr;
-            if (dot == std::string_view::npos) return v;
-            path.remove_prefix(dot + 1);
-        }
-        return nullptr;
-    }
+    const json::Value* find(std::string_view path) const { return lookup(path, false); }
 
     std::string str(std::string_view path) const { return need(path, opt_str(path)); }
     int64_t i64(std::string_view path) const { return need(path, opt_i64(path)); }
@@ -144,9 +135,25 @@ public:
     const json::Value& root() const { return root_; }
 
 private:
+    // Walks a dotted path. With `strict`, a part that is present but not an
+    // object throws SettingsError naming it: {"on_access":"off"} is a
+    // mistake, not "no on_access settings".
+    const json::Value* lookup(std::string_view path, bool strict) const {
+        const json::Value* v = &root_;
+        const std::string_view full = path;
+        for (;;) {
+            const size_t dot = path.find('.');
+            v = v->is_object() ? v->find(path.substr(0, dot)) : nullptr;
+            if (!v || dot == std::string_view::npos) return v;
+            if (strict && !v->is_object())
+                throw SettingsError("setting \"" + std::string(full.substr(0, full.size() - path.size() + dot)) +
+                                    "\" must be an object");
+            path.remove_prefix(dot + 1);
+        }
+    }
     template <class T, class F>
     std::optional<T> typed(std::string_view path, const char* expected, F convert) const {
-        const json::Value* v = find(path);
+        const json::Value* v = lookup(path, true);
         if (!v) return std::nullopt;
         auto out = convert(*v);
         if (!out) throw SettingsError("setting \"" + std::string(path) + "\" must be " + expected);
