@@ -9,9 +9,12 @@
 
 namespace file_threat {
 
-// The plugin's settings, parsed from the JSON the host hands over. Defaults
-// are documented in README.md and mirror the established product where it has
-// an equivalent.
+// The plugin's settings (its YAML section as JSON) mapped into typed structs.
+// settings.schema.json (compiled in as kConfigSchema) is the only statement of
+// keys, bounds and defaults: the host validates against it and fills the
+// defaults before create(); the initializers below equal the schema's
+// defaults (a unit test compares them) and mirror the established product
+// where it has an equivalent.
 struct OnAccessSettings {
     bool enabled = true;
     std::vector<std::string> mounts;       // FAN_MARK_MOUNT
@@ -52,7 +55,9 @@ struct Settings {
     bool execution_prevention = true;
 };
 
-// Parses settings JSON; throws std::invalid_argument naming the bad key.
+// Maps the validated, defaulted settings JSON; an absent key keeps its
+// default. Throws std::invalid_argument naming the key of a wrong type or an
+// unknown action / fail mode.
 Settings parse_settings(const std::string& json);
 
 }  // namespace file_threat
