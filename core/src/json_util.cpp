@@ -22,6 +22,11 @@ std::string to_pretty_json(const rapidjson::Value& v) {
 
 std::optional<rapidjson::Document> parse_json(std::string_view text, std::string* error) {
     rapidjson::Document d;
+    // RapidJSON reads a NUL byte as the end of input: "{}\0junk" would parse as "{}".
+    if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+        if (error) *error = "offset " + std::to_string(nul) + ": NUL byte in JSON text";
+        return std::nullopt;
+    }
     d.Parse(text.data(), text.size());
     if (d.HasParseError()) {
         if (error)

@@ -85,3 +85,10 @@ TEST_CASE("proxy URLs") {
     CHECK_FALSE(validate_proxy_url("http://host:99999").empty());
     CHECK_FALSE(validate_proxy_url("https://host:1").empty());
 }
+
+TEST_CASE("parse_json refuses a NUL byte (RapidJSON would stop reading there)") {
+    std::string error;
+    CHECK_FALSE(parse_json(std::string_view("{\"a\":1}\0junk", 12), &error).has_value());
+    CHECK(error.find("offset 7: NUL byte") != std::string::npos);
+    CHECK(parse_json("{\"a\":1}").has_value());
+}

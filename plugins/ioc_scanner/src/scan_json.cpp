@@ -340,8 +340,9 @@ std::string report_json(const ScanReport& r) {
         w.Uint64(a.threat_id);
         key(w, "details");
         rapidjson::Document dd;
-        dd.Parse(a.details_json.c_str());
-        if (!dd.HasParseError() && dd.IsObject())
+        dd.Parse(a.details_json.data(), a.details_json.size());
+        // A NUL byte ends RapidJSON's input early, so it would pass the parse but not RawValue.
+        if (!dd.HasParseError() && dd.IsObject() && a.details_json.find('\0') == std::string::npos)
             w.RawValue(a.details_json.data(), a.details_json.size(), rapidjson::kObjectType);
         else
             str(w, a.details_json);

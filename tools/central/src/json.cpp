@@ -14,7 +14,10 @@ std::string to_string(const rapidjson::Value& value) {
 }
 
 std::optional<std::string> parse(rapidjson::Document& doc, std::string_view text) {
-    // The default flags reject trailing garbage after the root value, which we want.
+    // The default flags reject trailing garbage after the root value, which we want; RapidJSON
+    // reads a NUL byte as the end of input, so "{}\0junk" would slip past that check.
+    if (auto nul = text.find('\0'); nul != std::string_view::npos)
+        return "malformed JSON at offset " + std::to_string(nul) + ": NUL byte";
     doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
     if (doc.HasParseError()) {
         return std::string("malformed JSON at offset ") + std::to_string(doc.GetErrorOffset()) + ": " +

@@ -105,6 +105,13 @@ std::string error_of(const Response& r) { return json::string_or(parse(r.body), 
 
 }  // namespace
 
+TEST_CASE("json::parse refuses a NUL byte, which RapidJSON reads as the end of input") {
+    rapidjson::Document d;
+    auto err = json::parse(d, std::string_view("{}\0{\"x\":1}", 9));
+    REQUIRE(err);
+    CHECK(err->find("offset 2: NUL byte") != std::string::npos);
+}
+
 TEST_CASE("telemetry: stored once, retries are duplicates") {
     Fixture f;
     REQUIRE(f.sync().status == 200);
