@@ -35,11 +35,13 @@ struct OnAccessSettings {
     // exercise the scan time limit and stop-while-scanning. Never set in
     // production.
     unsigned test_scan_delay_ms = 0;
+    bool operator==(const OnAccessSettings&) const = default;
 };
 
 struct OnDemandSettings {
     ActionPair actions{Action::Quarantine, Action::Notify};
     unsigned max_concurrent_scans = 2;
+    bool operator==(const OnDemandSettings&) const = default;
 };
 
 struct Settings {
@@ -53,6 +55,7 @@ struct Settings {
     OnAccessSettings on_access;
     OnDemandSettings on_demand;
     bool execution_prevention = true;
+    bool operator==(const Settings&) const = default;
 };
 
 // Maps the validated, defaulted settings JSON; an absent key keeps its

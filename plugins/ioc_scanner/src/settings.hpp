@@ -21,6 +21,7 @@ struct PluginSettings {
     // Arguments of the isolation.on command sent by the isolate action. The
     // isolation plugin refuses unknown fields, so nothing is added to them.
     std::string isolation_args = "{}";
+    bool operator==(const PluginSettings&) const = default;
 };
 
 // The number of scan workers when the settings do not say ("x-default" in

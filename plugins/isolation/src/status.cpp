@@ -18,6 +18,22 @@ void put(Writer& w, const char* k, const std::string& v) {
     w.Key(k);
     w.String(v.c_str(), rapidjson::SizeType(v.size()));
 }
+void put(Writer& w, const char* k, int64_t v) {
+    w.Key(k);
+    w.Int64(v);
+}
+void put(Writer& w, const char* k, uint64_t v) {
+    w.Key(k);
+    w.Uint64(v);
+}
+void put(Writer& w, const char* k, double v) {
+    w.Key(k);
+    w.Double(v);
+}
+void put(Writer& w, const char* k, bool v) {
+    w.Key(k);
+    w.Bool(v);
+}
 
 void put_exclusions(Writer& w, const std::vector<Exclusion>& list) {
     for (const auto& e : list) {
@@ -32,22 +48,15 @@ struct StatusJson {
     // The part present only while isolated.
     static void isolation(Writer& w, const Controller& c, const IsolationState& st) {
         const int64_t now = c.env_.now_ms();
-        w.Key("started_ms");
-        w.Int64(st.started_ms);
-        w.Key("expires_ms");
-        w.Int64(st.expires_ms);
-        w.Key("remaining_s");
-        w.Int64(std::max<int64_t>(0, (st.expires_ms - now + 999) / 1000));
+        put(w, "started_ms", st.started_ms);
+        put(w, "expires_ms", st.expires_ms);
+        put(w, "remaining_s", int64_t(std::max<int64_t>(0, (st.expires_ms - now + 999) / 1000)));
         put(w, "reason", st.reason);
         put(w, "origin", st.origin);
-        w.Key("rules");
-        w.Uint64(c.rules_);
-        w.Key("apply_ms");
-        w.Double(c.last_apply_ms_);
-        w.Key("enforced_ms");  // command received -> rules in force, last isolation.on
-        w.Double(c.last_enforced_ms_);
-        w.Key("connections_cut");
-        w.Uint64(c.connections_cut_);
+        put(w, "rules", uint64_t(c.rules_));
+        put(w, "apply_ms", c.last_apply_ms_);
+        put(w, "enforced_ms", c.last_enforced_ms_);  // command received -> rules in force, last isolation.on
+        put(w, "connections_cut", uint64_t(c.connections_cut_));
         w.Key("exclusions");
         w.StartArray();
         put_exclusions(w, c.settings_.exclusions);
@@ -65,8 +74,7 @@ struct StatusJson {
         w.Key("agent_scope");  // whose sockets may use the central-node and proxy allowances
         w.StartObject();
         put(w, "cgroup", "/" + c.agent_scope_.cgroup);
-        w.Key("uid");
-        w.Uint(c.agent_scope_.uid);
+        put(w, "uid", uint64_t(c.agent_scope_.uid));
         if (!c.agent_scope_.warning.empty()) put(w, "warning", c.agent_scope_.warning);
         w.EndObject();
         if (st.dns_resolvers) {
@@ -87,12 +95,10 @@ struct StatusJson {
         }
         w.StartObject();
         put(w, "action", c.last_change_->action);
-        w.Key("ok");
-        w.Bool(c.last_change_->ok);
+        put(w, "ok", c.last_change_->ok);
         put(w, "reason", c.last_change_->reason);
         put(w, "origin", c.last_change_->origin);
-        w.Key("time_ms");
-        w.Int64(c.last_change_->time_ms);
+        put(w, "time_ms", c.last_change_->time_ms);
         w.EndObject();
     }
 
@@ -114,15 +120,12 @@ std::string Controller::status() const {
     rapidjson::StringBuffer sb;
     Writer w(sb);
     w.StartObject();
-    w.Key("isolated");
-    w.Bool(state_.has_value());
+    put(w, "isolated", state_.has_value());
     put(w, "table", state_ ? state_->table : settings_.table);
     if (state_) StatusJson::isolation(w, *this, *state_);
     StatusJson::last_change(w, *this);
-    w.Key("allow_dns");
-    w.Bool(settings_.allow_dns);
-    w.Key("allow_dhcp");
-    w.Bool(settings_.allow_dhcp);
+    put(w, "allow_dns", settings_.allow_dns);
+    put(w, "allow_dhcp", settings_.allow_dhcp);
     StatusJson::metrics(w, *this);
     w.EndObject();
     return sb.GetString();

@@ -13,6 +13,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vigil/common/time.hpp>
 #include <vigil/sdk.hpp>
 
 #include "action_error.hpp"
@@ -31,17 +32,11 @@
 namespace vigil::response {
 namespace {
 
-int64_t realtime_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // Seconds left before the command's deadline minus a margin for the reply to
 // travel back, or a negative number when there is no deadline.
 double seconds_before_deadline(uint64_t deadline_ns) {
     if (deadline_ns == 0) return -1;
-    double left = (double(int64_t(deadline_ns) - realtime_ns())) / 1e9 - 1.5;
+    double left = (double(int64_t(deadline_ns) - common::realtime_ns())) / 1e9 - 1.5;
     return left < 0.5 ? 0.5 : left;
 }
 

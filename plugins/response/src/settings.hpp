@@ -30,6 +30,7 @@ struct ResponseConfig {
     // both
     uint64_t hash_max_file_size = 200ull * 1024 * 1024;  // exe hashing / expected-SHA checks
     uint32_t max_concurrent_actions = 8;
+    bool operator==(const ResponseConfig&) const = default;
 };
 
 // The protected paths used when the settings do not name any.

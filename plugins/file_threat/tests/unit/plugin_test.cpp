@@ -12,25 +12,17 @@
 
 #include "config_schema.hpp"
 #include "eicar.hpp"
-#include "vigil/testing/fake_host.hpp"
-#include "vigil/testing/host_settings.hpp"
-#include "vigil/testing/temp_dir.hpp"
+#include "vigil/testing/plugin_fixture.hpp"
 
 extern "C" VIGIL_DECLARE_PLUGIN_ENTRY;  // src/plugin.cpp, linked into this test
 
-using vigil::testing::FakeHost;
 using vigil::testing::host_settings;
 
 namespace {
 
-struct Glue {
-    vigil::testing::TempDir dir;
-    FakeHost host;
-    vigil_status created;
-    explicit Glue(const std::string& json) : host(host_settings(file_threat::kConfigSchema, json), "file_threat") {
-        host.set_state_dir(dir.path().string());
-        created = host.load(vigil_plugin_entry);
-    }
+// The plugin from settings as vigild hands them over, its state in a temp dir.
+struct Glue : vigil::testing::PluginFixture {
+    explicit Glue(const std::string& json) : PluginFixture(file_threat::kConfigSchema, "file_threat", json, vigil_plugin_entry) {}
 };
 
 }  // namespace

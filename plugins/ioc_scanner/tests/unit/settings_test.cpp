@@ -55,20 +55,10 @@ TEST_CASE("ioc_scanner settings: the schema's defaults are the code's defaults")
     PluginSettings code;  // the initializers (EngineSettings, FileLimits) ...
     code.engine.workers = default_workers();  // ... and the schema's x-default
     const PluginSettings schema = host_parse("{}");
-    CHECK(schema.engine.limits.hash_max_bytes == code.engine.limits.hash_max_bytes);
-    CHECK(schema.engine.limits.strings_max_bytes == code.engine.limits.strings_max_bytes);
-    CHECK(schema.engine.workers == code.engine.workers);
-    CHECK(schema.engine.nice == code.engine.nice);
-    CHECK(schema.engine.io_class == code.engine.io_class);
-    CHECK(schema.engine.io_level == code.engine.io_level);
-    CHECK(schema.engine.cpu_limit_percent == code.engine.cpu_limit_percent);
-    CHECK(schema.engine.default_paths == code.engine.default_paths);
-    CHECK(schema.engine.default_exclusions == code.engine.default_exclusions);
-    CHECK(schema.engine.max_evidence == code.engine.max_evidence);
-    CHECK(schema.scan_other_mount_namespaces == code.scan_other_mount_namespaces);
-    CHECK(schema.isolation_timeout_s == code.isolation_timeout_s);
-    CHECK(schema.keep_results == code.keep_results);
-    CHECK(schema.isolation_args == code.isolation_args);
+    CHECK(schema.engine.limits == code.engine.limits);
+    CHECK(schema.engine == code.engine);
+    CHECK(schema == code);
+    CHECK(parse_settings("{}") == code);  // an absent key keeps the initializer
     // Every key but the computed one (workers) gets its default from the host.
     rapidjson::Document filled;
     filled.Parse(vigil::testing::host_settings(kConfigSchema, "{}").c_str());

@@ -8,29 +8,19 @@
 #include <vigil/json_reader.hpp>
 
 #include "settings.hpp"
-#include "vigil/testing/fake_host.hpp"
-#include "vigil/testing/host_settings.hpp"
+#include "vigil/testing/plugin_fixture.hpp"
 #include "vigil/testing/private_netns.hpp"
-#include "vigil/testing/temp_dir.hpp"
 
 extern "C" VIGIL_DECLARE_PLUGIN_ENTRY;  // src/plugin.cpp, linked into this test
 
-using vigil::testing::FakeHost;
 using vigil::testing::host_settings;
 
 namespace {
 
-// A fake host with the plugin created from `json` (validated and defaulted
-// like vigild does) and its state in a temporary directory.
-struct Glue {
-    vigil::testing::TempDir dir;
-    FakeHost host;
-    vigil_status created;
+// The plugin from settings as vigild hands them over, its state in a temp dir.
+struct Glue : vigil::testing::PluginFixture {
     explicit Glue(const std::string& json)
-        : host(host_settings(vigil::isolation::kSettingsSchema, json), "isolation") {
-        host.set_state_dir(dir.path().string());
-        created = host.load(vigil_plugin_entry);
-    }
+        : PluginFixture(vigil::isolation::kSettingsSchema, "isolation", json, vigil_plugin_entry) {}
 };
 
 }  // namespace
