@@ -4,6 +4,9 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <string>
+#include <type_traits>
 #include <vigil/common/status_metrics.hpp>
 
 #include "json_input.hpp"
@@ -14,25 +17,20 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void put(Writer& w, const char* k, const std::string& v) {
+// One member: strings, booleans, doubles and 64-bit integers.
+template <class T>
+void put(Writer& w, const char* k, const T& v) {
     w.Key(k);
-    w.String(v.c_str(), rapidjson::SizeType(v.size()));
-}
-void put(Writer& w, const char* k, int64_t v) {
-    w.Key(k);
-    w.Int64(v);
-}
-void put(Writer& w, const char* k, uint64_t v) {
-    w.Key(k);
-    w.Uint64(v);
-}
-void put(Writer& w, const char* k, double v) {
-    w.Key(k);
-    w.Double(v);
-}
-void put(Writer& w, const char* k, bool v) {
-    w.Key(k);
-    w.Bool(v);
+    if constexpr (std::is_same_v<T, bool>)
+        w.Bool(v);
+    else if constexpr (std::is_same_v<T, double>)
+        w.Double(v);
+    else if constexpr (std::is_same_v<T, int64_t>)
+        w.Int64(v);
+    else if constexpr (std::is_same_v<T, uint64_t>)
+        w.Uint64(v);
+    else
+        w.String(v.c_str(), rapidjson::SizeType(v.size()));
 }
 
 void put_exclusions(Writer& w, const std::vector<Exclusion>& list) {
@@ -73,7 +71,7 @@ struct StatusJson {
         w.EndObject();
         w.Key("agent_scope");  // whose sockets may use the central-node and proxy allowances
         w.StartObject();
-        put(w, "cgroup", "/" + c.agent_scope_.cgroup);
+        put(w, "cgroup", std::string("/") + c.agent_scope_.cgroup);
         put(w, "uid", uint64_t(c.agent_scope_.uid));
         if (!c.agent_scope_.warning.empty()) put(w, "warning", c.agent_scope_.warning);
         w.EndObject();
