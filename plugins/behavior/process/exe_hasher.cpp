@@ -1,6 +1,7 @@
 #include "exe_hasher.hpp"
 
 #include "completion.hpp"
+#include <vigil/common/mount_info.hpp>
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -122,14 +123,18 @@ std::vector<ExeKey> ExeHasher::keys() {
     return out;
 }
 
-HashResult ExeHasher::hash_held(int held_fd, const ExeKey& expected, uint64_t fs_magic) {
+HashResult ExeHasher::hash_held(int held_fd, const ExeKey& expected, uint64_t fs_magic, int32_t pid) {
     if (auto c = cached(expected); !c.empty()) return {c, VIGIL_HASH_OK};
     if (fs_magic == 0) {
-        struct statfs sf{};
-        if (::fstatfs(held_fd, &sf) != 0) return {{}, VIGIL_HASH_ERROR};
-        fs_magic = uint64_t(sf.f_type);
+        // Not fstatfs: on FUSE that is a request to the file system's server,
+        // which can leave it unanswered forever (and this worker with it). The
+        // mount table names the type without asking the file system.
+        const auto type = vigil::common::fs_type_of_fd(held_fd, pid);
+        if (!type) return {{}, VIGIL_HASH_ERROR};
+        if (vigil::common::is_remote_fs_type(*type)) return {{}, VIGIL_HASH_REMOTE_FS};
+    } else if (is_remote_fs_magic(fs_magic)) {
+        return {{}, VIGIL_HASH_REMOTE_FS};
     }
-    if (is_remote_fs_magic(fs_magic)) return {{}, VIGIL_HASH_REMOTE_FS};
     // O_NONBLOCK: opening a FIFO or a device never waits; the type is checked after.
     std::string self = "/proc/self/fd/" + std::to_string(held_fd);
     int fd = ::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);

@@ -45,11 +45,13 @@ public:
 
     // Hashes the executable behind `held_fd`, an O_PATH descriptor of /proc/<pid>/exe
     // taken while the process lived (so no path is ever resolved again): refused on FUSE
-    // and network filesystems (`fs_magic` as the kernel reported it, or 0 to ask
-    // fstatfs), reopened read-only and non-blocking through /proc/self/fd, checked to be
-    // a regular file matching `expected` (when valid), read until the deadline. Blocks
-    // only the calling worker thread. Does not close `held_fd`.
-    HashResult hash_held(int held_fd, const ExeKey& expected, uint64_t fs_magic);
+    // and network filesystems (`fs_magic` as the kernel reported it, or 0: the type is
+    // looked up in the mount table of this process, then of `pid`, never by fstatfs,
+    // which a FUSE server could leave unanswered), reopened read-only and non-blocking
+    // through /proc/self/fd, checked to be a regular file matching `expected` (when
+    // valid), read until the deadline. Blocks only the calling worker thread. Does not
+    // close `held_fd`.
+    HashResult hash_held(int held_fd, const ExeKey& expected, uint64_t fs_magic, int32_t pid = 0);
 
     // Hashes the regular file at `path` (the last component not followed, opened
     // non-blocking). For files the caller trusts (tests, tools); the sensors use

@@ -154,7 +154,7 @@ namespace {
 void run_job(const std::shared_ptr<ContextCompleter::Shared>& sh, const std::shared_ptr<Completion>& c,
              const std::shared_ptr<HeldFd>& held, const JobInput& in) {
     HashResult h;
-    if (in.want_hash) h = sh->hasher->hash_held(held->fd, in.key, in.fs_magic);
+    if (in.want_hash) h = sh->hasher->hash_held(held->fd, in.key, in.fs_magic, in.pid);
     std::optional<std::vector<std::string>> argv;
     if (in.want_argv) {
         argv = sh->reader.read_argv(in.pid);

@@ -13,6 +13,7 @@
 # overrides. The tries and outcomes are printed.
 set -euo pipefail
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+source "$VIGIL_SOURCE/plugins/behavior/tests/attack_lib.sh"
 SENSOR=${1:-ebpf}
 vt_init "behavior_attack_blinding_$SENSOR"
 if [[ $(id -u) != 0 ]] || ! command -v setpriv >/dev/null; then
@@ -29,24 +30,8 @@ chmod 0755 "$VT_DIR"
 chmod 0755 "$ATK/huge" "$ATK/big"
 chown -R 65534:65534 "$ATK"
 
-cat >"$VT_DIR/vigil.yaml" <<EOS
-$(vt_agent_section)
-plugins:
-  behavior:
-    enabled: true
-    sensor: $SENSOR
-    detection: false
-    network_events: false
-    file_events: false
-    status_interval_ms: 200
-EOS
-vt_start_daemon "$VT_DIR/vigil.yaml"
-vt_wait_until 10 bash -c "'$VIGIL_BUILD/bin/vigilctl' --socket '$VT_DIR/vigild.sock' --json status | grep -q '\"sensor\":\"$SENSOR\"'" ||
-  vt_fail "sensor $SENSOR did not start: $(vctl --json status)"
+ba_start_agent "$SENSOR"
 
-starts() {  # the behavior process_start counter
-  vctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin); print(next(p for p in d['plugins'] if p['name']=='behavior')['status']['events']['process_start'])"
-}
 as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
 
 # The three attack loops, as the unprivileged user; each writes its number of tries.
@@ -65,11 +50,11 @@ vt_track_pid $FIFO_PID; vt_track_pid $BIG_PID; vt_track_pid $TRUE_PID
 
 # Root probes once a second: the counter must rise every second.
 frozen=0
-last=$(starts)
+last=$(ba_starts)
 for ((i = 0; i < DURATION; i++)); do
   /bin/sh -c "exit 0" "probe-$i"
   sleep 1
-  now=$(starts) || vt_fail "vigild stopped answering during the attack"
+  now=$(ba_starts) || vt_fail "vigild stopped answering during the attack"
   ((now > last)) || frozen=$((frozen + 1))
   last=$now
 done
@@ -82,7 +67,7 @@ stuck=$( (grep -l 'pipe_read\|fifo_open\|wait_for_partner' /proc/"$VT_VIGILD_PID
 ((stuck == 0)) || vt_fail "$stuck vigild thread(s) wait in a FIFO"
 ((frozen <= 1)) || vt_fail "the sensor stopped reporting processes for $frozen of $DURATION seconds"
 # After the attack a new process is still seen (the counter is not stuck behind a backlog).
-before=$(starts)
+before=$(ba_starts)
 vt_wait_until 15 bash -c "/bin/true; [[ \$('$VIGIL_BUILD/bin/vigilctl' --socket '$VT_DIR/vigild.sock' --json status | python3 -c \"import json,sys; d=json.load(sys.stdin); print(next(p for p in d['plugins'] if p['name']=='behavior')['status']['events']['process_start'])\") -gt $before ]]" ||
   vt_fail "no process seen after the attack"
 vt_log "hash status: $(vctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin); s=next(p for p in d['plugins'] if p['name']=='behavior')['status']; print(s.get('exe_hash'), s.get('lost'))")"

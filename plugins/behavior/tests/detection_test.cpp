@@ -4,6 +4,7 @@
 #include "process/proc_reader.hpp"
 #include "src/detection.hpp"
 #include "src/event_json.hpp"
+#include "detection_test_util.hpp"
 #include "workload.hpp"
 
 #include <doctest/doctest.h>
@@ -17,40 +18,13 @@
 using namespace behavior;
 using behavior::test::Captured;
 using behavior::test::CaptureSink;
+using behavior::test::process_start;
+using behavior::test::record_with_marker;
+using behavior::test::RuleDir;
 
-namespace {
-
-const char* kRule = R"(title: Unit test marker
-id: 0b7f0b5e-1111-4c4e-9d55-2b7c9a0e4d11
-status: test
-description: marker in a command line
-author: Vigil unit tests
-tags: [attack.execution, attack.t1059.004]
-logsource: {product: linux, category: process_creation}
-detection:
-  selection:
-    CommandLine|contains: 'unit-marker-7d1c'
-  condition: selection
-level: critical
-)";
-
-struct RuleDir {
-    std::string dir = behavior::test::make_temp_dir("behavior_rules_");
-    RuleDir() { std::ofstream(dir + "/marker.yml") << kRule; }
-    ~RuleDir() { std::filesystem::remove_all(dir); }
-};
-
-std::vector<char> process_start(const vigil::ProcessInfo& p) {
-    vigil::PayloadBuilder<vigil_process_event> b;
-    b.set_process(&vigil_process_event::process, p);
-    auto* d = static_cast<const char*>(b.data());
-    return std::vector<char>(d, d + b.size());
-}
-
-}  // namespace
 
 TEST_CASE("notify: a matching process start publishes a threat with rule and process") {
-    RuleDir rules;
+    RuleDir rules(behavior::test::kMarkerRule);
     Settings s;
     s.builtin_rules = false;
     s.rules_dirs = {rules.dir};
@@ -90,7 +64,7 @@ TEST_CASE("notify: a matching process start publishes a threat with rule and pro
 }
 
 TEST_CASE("block: the matching process is killed and the result published; trusted ones are not") {
-    RuleDir rules;
+    RuleDir rules(behavior::test::kMarkerRule);
     Settings s;
     s.builtin_rules = false;
     s.rules_dirs = {rules.dir};
@@ -101,14 +75,7 @@ TEST_CASE("block: the matching process is killed and the result published; trust
         ::execl("/bin/sleep", "sleep-unit-marker-7d1c", "30", (char*)nullptr);
         ::_exit(127);
     }
-    // Wait until the child runs sleep (exec done: the kernel sets the new executable before
-    // the new command line, so wait for the marker in it) before judging it. Up to 20 s: a
-    // loaded machine, or a sanitizer build, may take long for fork + exec.
-    auto rec = ProcReader().read(child);
-    for (int i = 0; i < 4000 && !(rec && rec->info.cmdline.find("unit-marker-7d1c") != std::string::npos); ++i) {
-        ::usleep(5000);
-        rec = ProcReader().read(child);
-    }
+    auto rec = record_with_marker(child, "unit-marker-7d1c");
     REQUIRE(rec);
     auto payload = process_start(rec->info);
 
@@ -168,7 +135,7 @@ TEST_CASE("event JSON names actions and shows addresses as text") {
 }
 
 TEST_CASE("trusted with descendants: a child of a trusted program is not alerted on") {
-    RuleDir rules;
+    RuleDir rules(behavior::test::kMarkerRule);
     Settings s;
     s.builtin_rules = false;
     s.rules_dirs = {rules.dir};

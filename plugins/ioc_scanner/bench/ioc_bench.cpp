@@ -27,6 +27,7 @@ struct NullSink : ActionSink {
     uint64_t threat(const ScanReport&, const IndicatorMatch&) override { return 1; }
     std::string quarantine(const vigil::common::FileRef&, const std::string&) override { return "{}"; }
     std::string isolate(const std::string&) override { return "{}"; }
+    std::string terminate(const TerminateTarget&) override { return "{}"; }
     void action_done(const ScanReport&, const ActionRecord&) override {}
 };
 

@@ -156,6 +156,19 @@ private:
             return text;
         }
 
+        // Killing is the response plugin's job (pidfd pin + start-time check
+        // there); the answer or the refusal goes into the action record.
+        std::string terminate(const TerminateTarget& t) override {
+            constexpr unsigned kGraceS = 2, kTimeoutMs = 15000;  // SIGTERM→SIGKILL, then up to 5 s more
+            auto res = p_.host().send_command_wait("response.terminate_process", terminate_args(t, kGraceS),
+                                                   kTimeoutMs, &p_.cancel_);
+            if (!res.ok())
+                throw std::runtime_error(res.error.empty() ? "response.terminate_process failed with status " +
+                                                                 std::to_string(res.status)
+                                                           : res.error);
+            return res.result_json;
+        }
+
         std::string isolation_args(const std::string& reason_json) const {
             rapidjson::Document args, why;
             args.Parse(isolation_args_.c_str());

@@ -401,10 +401,15 @@ private:
                 if (req_.terminate && (e.document == Document::Process || e.document == Document::Port) &&
                     e.pid > 0 && terminated.insert({e.pid, e.start_ticks}).second) {
                     ActionRecord a{"terminate", e.object, false, "", "{}", m.threat_id, c.id};
-                    a.details_json =
-                        "{\"pid\":" + std::to_string(e.pid) + ",\"exe\":\"" + json_escape(e.exe) + "\"}";
-                    a.error = terminate_process(e.pid, e.start_ticks);
-                    a.ok = a.error.empty();
+                    const TerminateTarget target{e.pid, e.start_ticks, e.exe};
+                    std::string result;
+                    try {
+                        result = sink_.terminate(target);
+                        a.ok = true;
+                    } catch (const std::exception& ex) {
+                        a.error = ex.what();
+                    }
+                    a.details_json = terminate_details(target, result);
                     record(std::move(a));
                 }
             }

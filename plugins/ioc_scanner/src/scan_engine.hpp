@@ -90,6 +90,13 @@ struct ActionRecord {
     std::string ioc_id;
 };
 
+// A matched process to terminate (processes and ports).
+struct TerminateTarget {
+    int pid = 0;
+    uint64_t start_ticks = 0;  // /proc/PID/stat field 22 when it matched (0: unknown)
+    std::string exe;
+};
+
 struct LoadError {
     std::string source;
     int line = 0;
@@ -114,7 +121,7 @@ struct ScanReport {
 };
 
 // What the engine needs from its host: the quarantine store, the isolation
-// plugin, the bus. Calls come from the scan thread.
+// and response plugins, the bus. Calls come from the scan thread.
 class ActionSink {
 public:
     virtual ~ActionSink() = default;
@@ -127,6 +134,10 @@ public:
     // Asks the isolation plugin to isolate the host; returns its result JSON or
     // throws with the reason (e.g. "plugin isolation is disabled").
     virtual std::string isolate(const std::string& reason_json) = 0;
+    // Asks the response plugin to terminate the process (guarded by the start
+    // time it matched with); returns response's result JSON or throws with
+    // the reason (refused, already gone, plugin disabled, no answer).
+    virtual std::string terminate(const TerminateTarget& target) = 0;
     virtual void action_done(const ScanReport& report, const ActionRecord& a) = 0;
     virtual void progress(const Progress&) {}
 };
@@ -138,9 +149,11 @@ void load_iocs(const ScanRequest& req, ScanReport& report);
 ScanReport run_scan(const ScanRequest& req, const EngineSettings& settings, std::atomic<bool>& cancel,
                     ActionSink& sink, uint64_t scan_id = 0);
 
-// Terminates a process: SIGTERM, then SIGKILL after grace_ms, but only while
-// /proc/PID/stat still shows `start_ticks` (a reused pid is left alone).
-// Returns "" on success or the reason it did not.
-std::string terminate_process(int pid, uint64_t start_ticks, int grace_ms = 2000);
+// The arguments of response.terminate_process for a matched process: its
+// pid, the start time it matched with (so response refuses a reused pid) and
+// the grace period from SIGTERM to SIGKILL.
+std::string terminate_args(const TerminateTarget& t, unsigned grace_s);
+// The terminate action's details: pid, exe and response's result, if any.
+std::string terminate_details(const TerminateTarget& t, const std::string& response_json);
 
 }  // namespace ioc

@@ -1,38 +1,32 @@
-// The terminate action: SIGTERM, then SIGKILL, guarded by the process start
-// time so that a pid reused by an unrelated process is never signalled.
-#include <signal.h>
-#include <unistd.h>
+// The terminate action is the response plugin's: ioc_scanner asks for it with
+// `response.terminate_process` on the bus (one owner for killing processes,
+// pinned with a pidfd and re-identified by start time there). This file builds
+// the request and the action's details from the matched process.
+#include <string>
 
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-#include <thread>
+#include <vigil/common/proc.hpp>
+#include <vigil/json_writer.hpp>
 
-#include "collectors.hpp"
 #include "scan_engine.hpp"
 
 namespace ioc {
 
-std::string terminate_process(int pid, uint64_t start_ticks, int grace_ms) {
-    if (pid <= 1) return "refusing to signal pid " + std::to_string(pid);
-    if (pid == getpid()) return "refusing to terminate the agent itself";
-    auto same = [&] { return start_ticks != 0 && process_start_ticks(pid) == start_ticks; };
-    if (!same()) return "process " + std::to_string(pid) + " is gone or its pid was reused";
-    if (kill(pid, SIGTERM) != 0) return "SIGTERM failed: " + std::string(strerror(errno));
-    for (int waited = 0; waited < grace_ms; waited += 50) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (!same()) return "";
-        // A zombie child of ours keeps its stat entry: count "Z" as gone.
-        std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
-        std::string s((std::istreambuf_iterator<char>(st)), {});
-        auto close = s.rfind(')');
-        if (close != std::string::npos && close + 2 < s.size() && s[close + 2] == 'Z') return "";
-    }
-    if (!same()) return "";
-    if (kill(pid, SIGKILL) != 0 && errno != ESRCH) return "SIGKILL failed: " + std::string(strerror(errno));
-    return "";
+std::string terminate_args(const TerminateTarget& t, unsigned grace_s) {
+    vigil::JsonWriter w;
+    w.begin_object().field("pid", t.pid);
+    // The guard against pid reuse: the start time the process matched with,
+    // in response's unit (CLOCK_REALTIME ns from /proc's start ticks).
+    if (t.start_ticks != 0) w.field("start_time_ns", uint64_t(vigil::common::ticks_to_epoch_ns(t.start_ticks)));
+    w.field("grace_s", grace_s).end_object();
+    return w.take();
+}
+
+std::string terminate_details(const TerminateTarget& t, const std::string& response_json) {
+    vigil::JsonWriter w;
+    w.begin_object().field("pid", t.pid).field("exe", t.exe);
+    if (!response_json.empty() && response_json.front() == '{') w.raw_field("response", response_json);
+    w.end_object();
+    return w.take();
 }
 
 }  // namespace ioc

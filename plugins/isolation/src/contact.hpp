@@ -1,6 +1,8 @@
 // When did the agent last talk to a central node? The connector plugin
-// (kataedr) publishes that in its status; plugins cannot read each other's
-// config or state, but every plugin can read the host status snapshot.
+// (kataedr, the connector to the central node) publishes it through the
+// connector-contact contract (<vigil/agent.hpp>): "connector":
+// {"last_contact_ns": N, ...} at the top of its status JSON. Plugins cannot
+// read each other's state, but every plugin can read the host status snapshot.
 #pragma once
 
 #include <cstdint>
@@ -9,13 +11,11 @@
 
 namespace vigil::isolation {
 
-// Finds the status of `plugin` in a host status JSON snapshot and returns the
-// newest of its contact time fields (last_success_ns — what kataedr publishes
-// in its connection status —, last_success_unix, last_success_ms,
-// last_success, last_success_time, last_contact, last_contact_unix,
-// last_contact_ms), in ms since the epoch. Numbers are read as s, ms, us or ns
-// by magnitude; strings may hold a number or an ISO-8601 UTC time. nullopt
-// when the plugin or the field is absent.
+// The connector `plugin`'s last_contact_ns from a host status JSON snapshot,
+// in ms since the epoch. nullopt when the plugin does not publish the
+// contract (absent, stopped, not a connector) or never reached a central node
+// (0). No other field of the connector's status is read: a connector without
+// the contract only counts through the self-test (`<plugin>.check_contact`).
 std::optional<int64_t> last_contact_ms(std::string_view host_status_json, std::string_view plugin);
 
 }  // namespace vigil::isolation

@@ -79,6 +79,8 @@ plugins:
     workers: 2
   isolation:
     enabled: false
+  response:            # carries out ioc_scanner's terminate (response.terminate_process)
+    enabled: true
   test_source:
     enabled: true
 EOF2
@@ -117,6 +119,9 @@ pids=$(rj 'sorted(e["pid"] for m in d["matches"] for e in m["evidence"])' <"$R")
 expected=$(python3 -c "print(sorted([$SLEEP_PID, $LISTEN_PID]))")
 [[ $pids == "$expected" ]] || vt_fail "process/port evidence pids $pids, expected $expected: $(cat "$R")"
 [[ $(rj 'sum(1 for a in d["actions"] if a["action"]=="terminate" and a["ok"])' <"$R") == 2 ]] || vt_fail "terminate: $(cat "$R")"
+# Done by response.terminate_process: its answer (pid, signal) is in each action's details.
+signals=$(rj 'sorted((a["details"]["response"]["terminated"][0]["pid"] == a["details"]["pid"], a["details"]["response"]["terminated"][0]["signal"]) for a in d["actions"] if a["action"]=="terminate")' <"$R")
+[[ $signals == "[(True, 'SIGTERM'), (True, 'SIGTERM')]" ]] || vt_fail "terminate details lack response's answer: $signals $(cat "$R")"
 vt_wait_until 5 bash -c "! kill -0 $SLEEP_PID 2>/dev/null" || vt_fail "matched process still runs"
 vt_wait_until 5 bash -c "! kill -0 $LISTEN_PID 2>/dev/null" || vt_fail "listener still runs"
 kill -0 $NEAR_PID 2>/dev/null || vt_fail "near-miss process was killed"

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "collectors.hpp"
+#include "engine_test_util.hpp"
 #include "vigil/testing/temp_dir.hpp"
 #include "file_view.hpp"
 #include "scan_engine.hpp"
@@ -27,97 +28,7 @@
 using namespace ioc;
 namespace fs = std::filesystem;
 
-namespace {
-
-// The shared TempDir (tests/support) with the member these tests use.
-struct TempDir : vigil::testing::TempDir {
-    fs::path path = vigil::testing::TempDir::path();
-};
-
-void write(const fs::path& p, const std::string& data) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << data;
-}
-
-struct FakeSink : ActionSink {
-    std::vector<std::string> quarantined;
-    std::vector<ActionRecord> done;
-    std::string isolate_error;
-    uint64_t next = 100;
-    std::vector<std::string> phases;
-    uint64_t threat(const ScanReport&, const IndicatorMatch&) override { return next++; }
-    std::string quarantine(const vigil::common::FileRef& f, const std::string& meta) override {
-        CHECK(meta.find("\"detection\":\"openioc\"") != std::string::npos);
-        quarantined.push_back(f.path);
-        vigil::common::unlink_verified(f);
-        return "{\"id\":\"q1\"}";
-    }
-    std::string isolate(const std::string&) override {
-        if (!isolate_error.empty()) throw std::runtime_error(isolate_error);
-        return "{\"isolated\":true}";
-    }
-    void action_done(const ScanReport&, const ActionRecord& a) override { done.push_back(a); }
-    void progress(const Progress& p) override {
-        if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
-    }
-};
-
-std::string item(const std::string& search, const std::string& cond, const std::string& content,
-                 const std::string& type = "string") {
-    return "<IndicatorItem id=\"" + search + "-" + cond + "\" condition=\"" + cond +
-           "\" preserve-case=\"false\" negate=\"false\"><Context document=\"" +
-           search.substr(0, search.find('/')) + "\" search=\"" + search +
-           "\" type=\"mir\"/><Content type=\"" + type + "\">" + content + "</Content></IndicatorItem>";
-}
-
-std::string ioc_xml(const std::string& id, const std::string& criteria) {
-    return "<OpenIOC xmlns=\"http://openioc.org/schemas/OpenIOC_1.1\" id=\"" + id +
-           "\"><metadata><short_description>" + id +
-           "</short_description><authored_date>2024-01-01T00:00:00Z</authored_date></metadata><criteria>" +
-           criteria + "</criteria></OpenIOC>";
-}
-
-std::string ind(const std::string& op, const std::string& inner) {
-    return "<Indicator operator=\"" + op + "\" id=\"" + op + "\">" + inner + "</Indicator>";
-}
-
-std::set<std::string> paths_of(const ScanReport& r) {
-    std::set<std::string> out;
-    for (const auto& m : r.matches)
-        for (const auto& e : m.evidence) out.insert(e.path);
-    return out;
-}
-
-std::string user_name() {
-    struct passwd* pw = getpwuid(getuid());
-    return pw ? pw->pw_name : std::to_string(getuid());
-}
-
-EngineSettings quiet_settings() {
-    EngineSettings s;
-    s.nice = 0;
-    s.io_class = "none";
-    return s;
-}
-
-pid_t spawn_sleep_copy(const fs::path& exe) {
-    fs::copy_file("/bin/sleep", exe, fs::copy_options::overwrite_existing);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(exe.c_str(), exe.filename().c_str(), "300", nullptr);
-        _exit(127);
-    }
-    // Wait until the kernel shows the new image.
-    for (int i = 0; i < 200; ++i) {
-        char buf[512];
-        ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf);
-        if (n > 0 && std::string(buf, size_t(n)) == exe.string()) break;
-        usleep(10000);
-    }
-    return pid;
-}
-
-}  // namespace
+using namespace ioc_test;
 
 TEST_CASE("ioc_scanner engine matches planted files and misses near misses") {
     TempDir t;
@@ -214,47 +125,6 @@ TEST_CASE("ioc_scanner engine quarantines matched files and reports isolation re
     CHECK_FALSE(r.actions[1].ok);
     CHECK(r.actions[1].error == "plugin isolation is disabled");
     CHECK(sink.done.size() == 2);
-}
-
-TEST_CASE("ioc_scanner engine matches a process by name and terminates it") {
-    TempDir t;
-    const std::string name = "iocsleep" + std::to_string(getpid());
-    pid_t target = spawn_sleep_copy(t.path / name);
-    pid_t near = spawn_sleep_copy(t.path / (name + "x"));
-    REQUIRE(target > 0);
-    REQUIRE(near > 0);
-
-    ScanRequest req;
-    req.ioc_xml = {ioc_xml(
-        "proc",
-        ind("AND", item("ProcessItem/name", "is", name) + item("ProcessItem/arguments", "contains", "300") +
-                       item("ProcessItem/path", "is", t.path.string()) +
-                       item("ProcessItem/parentpid", "is", std::to_string(getpid()), "int") +
-                       item("ProcessItem/Username", "is", user_name()) +
-                       item("ProcessItem/startTime", "greater-than", "2020-01-01T00:00:00Z", "date")))};
-    req.documents.files = false;
-    req.terminate = true;
-    std::atomic<bool> cancel{false};
-    FakeSink sink;
-    ScanReport r = run_scan(req, quiet_settings(), cancel, sink);
-    REQUIRE(r.matches.size() == 1);
-    REQUIRE(r.matches[0].evidence.size() == 1);
-    CHECK(r.matches[0].evidence[0].pid == target);
-    CHECK(r.matches[0].evidence[0].exe == (t.path / name).string());
-    REQUIRE(r.actions.size() == 1);
-    CHECK(r.actions[0].action == "terminate");
-    CHECK(r.actions[0].ok);
-    int status = 0;
-    REQUIRE(waitpid(target, &status, 0) == target);
-    CHECK(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == SIGTERM);
-    // The near miss still runs.
-    CHECK(waitpid(near, &status, WNOHANG) == 0);
-    kill(near, SIGKILL);
-    waitpid(near, &status, 0);
-    // A stale start time protects a reused pid.
-    CHECK(terminate_process(getpid(), 1) != "");
-    CHECK(terminate_process(1, 0) != "");
 }
 
 TEST_CASE("ioc_scanner engine matches a listening port and its process handle") {

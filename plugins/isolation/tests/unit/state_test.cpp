@@ -50,27 +50,27 @@ TEST_CASE("isolation: state round-trips through its file") {
     std::system(("rm -rf " + dir).c_str());
 }
 
-TEST_CASE("isolation: contact time from the connector's status in the host snapshot") {
-    // Object keyed by plugin name, seconds.
-    CHECK(last_contact_ms(
-              R"({"plugins":{"kataedr":{"state":"running","status":{"last_success_unix":1700000000}}}})",
-              "kataedr") == 1700000000000);
-    // Array of plugin objects with "name", milliseconds and ISO strings; newest wins.
-    CHECK(last_contact_ms(R"({"plugins":[{"name":"behavior","status":{"last_success_unix":1800000000}},
-                                         {"name":"kataedr","status":{"last_success_ms":1700000000500,
-                                          "last_contact":"2023-11-14T22:13:21Z"}}]})",
-                          "kataedr") == 1700000001000);
-    CHECK(last_contact_ms(R"({"plugins":{"kataedr":{"status":{"last_success":"1700000000000000000"}}}})",
-                          "kataedr") == 1700000000000);
-    // The shape kataedr publishes: host status "plugins" array, its status
-    // with a connection object holding last_success_ns (0 = never).
+TEST_CASE("isolation: contact time only from the connector-contact contract in the host snapshot") {
+    // The shape vigild serves: "plugins" array; kataedr's status starts with "connector".
     CHECK(last_contact_ms(R"({"version":"0.1.0","plugins":[{"name":"isolation","status":{"isolated":true}},
-                                {"name":"kataedr","state":"running","status":{"connection":{"server":"c:8443",
-                                 "connected":true,"last_success_ns":1700000000123456789,"failures":0}}}]})",
-                          "kataedr") == 1700000000123);
-    CHECK(!last_contact_ms(
-        R"({"plugins":[{"name":"kataedr","status":{"connection":{"last_success_ns":0}}}]})", "kataedr"));
-    CHECK(!last_contact_ms(R"({"plugins":{"kataedr":{"status":{}}}})", "kataedr"));
-    CHECK(!last_contact_ms(R"({"plugins":{"other":{"status":{"last_success_unix":1}}}})", "kataedr"));
+                                {"name":"kataedr","state":"running","status":{"connector":{"last_contact_ns":1700000000999000000,
+                                 "last_failure_ns":1800000000000000000,"last_failure":"tls: x","central":"https://c",
+                                 "servers":["https://c"]},"connection":{"last_success_ns":1900000000000000000}}}]})",
+                          "kataedr") == 1700000000999);
+    // 0 = never reached a central node.
+    CHECK(!last_contact_ms(R"({"plugins":[{"name":"kataedr","status":{"connector":{"last_contact_ns":0}}}]})",
+                           "kataedr"));
+    // Other spellings are not a contract and are never searched for any more.
+    CHECK(!last_contact_ms(R"({"plugins":[{"name":"kataedr","status":{"connection":{"last_success_ns":1700000000123456789}}}]})",
+                           "kataedr"));
+    CHECK(!last_contact_ms(R"({"plugins":[{"name":"kataedr","status":{"last_success_unix":1700000000,
+                                 "last_contact":"2023-11-14T22:13:21Z"}}]})",
+                           "kataedr"));
+    // Another plugin's contract is not the configured connector's.
+    CHECK(!last_contact_ms(R"({"plugins":[{"name":"other","status":{"connector":{"last_contact_ns":1700000000000000000}}}]})",
+                           "kataedr"));
+    CHECK(!last_contact_ms(R"({"plugins":[{"name":"kataedr","status":{"connector":{"last_contact_ns":"1700000000000000000"}}}]})",
+                           "kataedr"));
+    CHECK(!last_contact_ms(R"({"plugins":[{"name":"kataedr","status":{"connector":{"last_contact_ns":1}}}]})", ""));
     CHECK(!last_contact_ms("not json", "kataedr"));
 }

@@ -55,6 +55,9 @@ public:
         }
         return ChildProcess(pid);
     }
+    // Takes ownership of a child this process started some other way (e.g.
+    // clone3); it is killed and reaped like any other ChildProcess.
+    static ChildProcess adopt(pid_t pid) { return ChildProcess(pid); }
     // Runs argv to completion; returns the raw wait status.
     static int run_and_wait(std::vector<std::string> argv) { return spawn(std::move(argv)).wait().value_or(-1); }
 

@@ -1,0 +1,25 @@
+# Helpers for behavior's attack tests (bash; source after tests/lib/vigil.sh).
+
+# ba_start_agent SENSOR: vigild with behavior on SENSOR (process events only,
+# no detection, status every 200 ms); waits until the sensor runs.
+ba_start_agent() {
+  cat >"$VT_DIR/vigil.yaml" <<EOS
+$(vt_agent_section)
+plugins:
+  behavior:
+    enabled: true
+    sensor: $1
+    detection: false
+    network_events: false
+    file_events: false
+    status_interval_ms: 200
+EOS
+  vt_start_daemon "$VT_DIR/vigil.yaml"
+  vt_wait_until 10 bash -c "'$VIGIL_BUILD/bin/vigilctl' --socket '$VT_DIR/vigild.sock' --json status | grep -q '\"sensor\":\"$1\"'" ||
+    vt_fail "sensor $1 did not start: $(vctl --json status)"
+}
+
+# ba_starts: the behavior process_start counter.
+ba_starts() {
+  vctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin); print(next(p for p in d['plugins'] if p['name']=='behavior')['status']['events']['process_start'])"
+}

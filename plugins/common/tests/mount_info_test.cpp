@@ -1,0 +1,47 @@
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "vigil/common/mount_info.hpp"
+
+using namespace vigil::common;
+
+TEST_CASE("mount_info: the fstype field of a mountinfo line, by mount id") {
+    const std::string_view l =
+        "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 shared:2 - fuse.sshfs host:/x rw,user_id=1000\n";
+    CHECK(mountinfo_line_fs_type(l, 36) == "fuse.sshfs");
+    CHECK_FALSE(mountinfo_line_fs_type(l, 35));
+    CHECK_FALSE(mountinfo_line_fs_type(l, 3));
+    CHECK(mountinfo_line_fs_type("22 1 8:1 / / rw - ext4 /dev/sda1 rw", 22) == "ext4");
+    // Garbage never matches.
+    CHECK_FALSE(mountinfo_line_fs_type("22 1 8:1 / / rw", 22));
+    CHECK_FALSE(mountinfo_line_fs_type("x 1 - ext4", 22));
+    CHECK_FALSE(mountinfo_line_fs_type("", 0));
+    CHECK_FALSE(mountinfo_line_fs_type("22 1 8:1 / / rw - ", 22));
+}
+
+TEST_CASE("mount_info: FUSE and network file systems are remote, local ones are not") {
+    for (auto t : {"fuse", "fuseblk", "fuse.sshfs", "fuse.fuse_stall", "virtiofs", "nfs", "nfs4", "cifs", "smb3",
+                   "ceph", "9p", "lustre", "glusterfs"})
+        CHECK_MESSAGE(is_remote_fs_type(t), t);
+    for (auto t : {"ext4", "xfs", "btrfs", "tmpfs", "overlay", "squashfs", "proc", "fusex", ""})
+        CHECK_MESSAGE(!is_remote_fs_type(t), t);
+}
+
+TEST_CASE("mount_info: an open file's type agrees with fstatfs") {
+    const int fd = ::open("/proc/self/exe", O_PATH | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(mount_id_of_fd(fd));
+    const auto type = fs_type_of_fd(fd, ::getpid());
+    REQUIRE(type);
+    struct statfs sf {};
+    REQUIRE(::fstatfs(fd, &sf) == 0);
+    // ext2/3/4 share one magic; tmpfs and overlay have their own.
+    if (sf.f_type == 0xEF53) CHECK(type->rfind("ext", 0) == 0);
+    if (sf.f_type == 0x01021994) CHECK(*type == "tmpfs");
+    if (sf.f_type == 0x794c7630) CHECK(*type == "overlay");
+    ::close(fd);
+    CHECK_FALSE(mount_id_of_fd(-1));
+    CHECK_FALSE(mount_fs_type(1, "/nonexistent/mountinfo"));
+}
