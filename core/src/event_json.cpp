@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <type_traits>
+#include <vigil/common/json_members.hpp>
 #include <vigil/sdk.hpp>
 
 #include "json_util.hpp"
@@ -11,34 +13,22 @@ namespace vigil::core {
 
 namespace {
 
+// Members in the order given: members(w, v, "pid", c.pid, "exe", c.exe, ...); a vigil_sref is
+// read from the payload, every other value is written by its C++ type (json_members.hpp).
 template <class T>
-void sref_kv(JsonWriter& w, const PayloadView<T>& v, const char* key, vigil_sref s) {
-    w.Key(key);
-    write_str(w, v.str(s));
+void members(JsonWriter&, const PayloadView<T>&) {}
+template <class T, class V, class... Rest>
+void members(JsonWriter& w, const PayloadView<T>& v, const char* key, const V& value, const Rest&... rest) {
+    if constexpr (std::is_same_v<V, vigil_sref>) {
+        common::write_members(w, key, v.str(value));
+    } else {
+        common::write_members(w, key, value);
+    }
+    members(w, v, rest...);
 }
 
-template <class T>
-void process_obj(JsonWriter& w, const PayloadView<T>& v, const vigil_process_ctx& c) {
-    w.StartObject();
-    write_bool(w, "known", (c.flags & VIGIL_PROC_FLAG_KNOWN) != 0);
-    write_bool(w, "interactive", (c.flags & VIGIL_PROC_FLAG_INTERACTIVE) != 0);
-    write_bool(w, "container", (c.flags & VIGIL_PROC_FLAG_CONTAINER) != 0);
-    write_int(w, "pid", c.pid);
-    write_int(w, "ppid", c.ppid);
-    write_uint(w, "uid", c.uid);
-    write_uint(w, "euid", c.euid);
-    write_uint(w, "gid", c.gid);
-    write_uint(w, "egid", c.egid);
-    write_uint(w, "start_time_ns", c.start_time_ns);
-    write_uint(w, "process_key", c.process_key);
-    write_uint(w, "mnt_ns", c.mnt_ns);
-    write_uint(w, "pid_ns", c.pid_ns);
-    write_uint(w, "net_ns", c.net_ns);
-    write_uint(w, "user_ns", c.user_ns);
-    sref_kv(w, v, "exe", c.exe);
-    w.Key("argv");
+void argv_array(JsonWriter& w, std::string_view argv) {
     w.StartArray();
-    std::string_view argv = v.str(c.argv);
     for (size_t pos = 0; pos < argv.size();) {
         size_t end = argv.find('\0', pos);
         if (end == std::string_view::npos) end = argv.size();
@@ -46,16 +36,30 @@ void process_obj(JsonWriter& w, const PayloadView<T>& v, const vigil_process_ctx
         pos = end + 1;
     }
     w.EndArray();
-    sref_kv(w, v, "cmdline", c.cmdline);
-    sref_kv(w, v, "cwd", c.cwd);
-    sref_kv(w, v, "user", c.user);
-    sref_kv(w, v, "sha256", c.sha256);
+}
+
+template <class T>
+void process_obj(JsonWriter& w, const PayloadView<T>& v, const vigil_process_ctx& c) {
+    w.StartObject();
+    members(w, v, "known", (c.flags & VIGIL_PROC_FLAG_KNOWN) != 0, "interactive",
+            (c.flags & VIGIL_PROC_FLAG_INTERACTIVE) != 0, "container", (c.flags & VIGIL_PROC_FLAG_CONTAINER) != 0,
+            "pid", c.pid, "ppid", c.ppid, "uid", c.uid, "euid", c.euid, "gid", c.gid, "egid", c.egid,
+            "start_time_ns", c.start_time_ns, "process_key", c.process_key, "mnt_ns", c.mnt_ns, "pid_ns", c.pid_ns,
+            "net_ns", c.net_ns, "user_ns", c.user_ns, "exe", c.exe);
+    w.Key("argv");
+    argv_array(w, v.str(c.argv));
+    members(w, v, "cmdline", c.cmdline, "cwd", c.cwd, "user", c.user, "sha256", c.sha256);
     if (c.hash_status != VIGIL_HASH_NONE) write_kv(w, "hash_status", vigil::hash_status_name(c.hash_status));
-    sref_kv(w, v, "parent_exe", c.parent_exe);
-    sref_kv(w, v, "parent_cmdline", c.parent_cmdline);
-    sref_kv(w, v, "container_id", c.container_id);
-    sref_kv(w, v, "tty", c.tty);
-    sref_kv(w, v, "comm", c.comm);
+    members(w, v, "parent_exe", c.parent_exe, "parent_cmdline", c.parent_cmdline, "container_id", c.container_id,
+            "tty", c.tty, "comm", c.comm);
+    w.EndObject();
+}
+
+// The event's process context as member "process", then the end of the event object.
+template <class T>
+void end_with_process(JsonWriter& w, const PayloadView<T>& v, const vigil_process_ctx& c) {
+    w.Key("process");
+    process_obj(w, v, c);
     w.EndObject();
 }
 
@@ -71,113 +75,68 @@ void write_process_event(JsonWriter& w, const vigil_message& m) {
     w.StartObject();
     w.Key("process");
     process_obj(w, v, v->process);
-    if (m.type_id == VIGIL_TYPE_PROCESS_EXIT) {
-        write_int(w, "exit_code", v->exit_code);
-        write_int(w, "exit_signal", v->exit_signal);
-        write_uint(w, "lifetime_ns", v->lifetime_ns);
-    }
+    if (m.type_id == VIGIL_TYPE_PROCESS_EXIT)
+        members(w, v, "exit_code", v->exit_code, "exit_signal", v->exit_signal, "lifetime_ns", v->lifetime_ns);
     w.EndObject();
 }
 
 void write_network_event(JsonWriter& w, const vigil_message& m) {
     auto v = view<vigil_network_event>(m.payload, m.payload_size);
     w.StartObject();
-    write_kv(w, "action", network_action_name(v->action));
-    write_kv(w, "family", v->family == AF_INET6 ? "ipv6" : v->family == AF_INET ? "ipv4" : "unknown");
-    write_uint(w, "protocol", v->protocol);
-    write_kv(w, "local_addr", addr_text(v->family, v->local_addr));
-    write_uint(w, "local_port", v->local_port);
-    write_kv(w, "remote_addr", addr_text(v->family, v->remote_addr));
-    write_uint(w, "remote_port", v->remote_port);
-    write_uint(w, "bytes_sent", v->bytes_sent);
-    write_uint(w, "bytes_received", v->bytes_received);
-    sref_kv(w, v, "remote_hostname", v->remote_hostname);
-    w.Key("process");
-    process_obj(w, v, v->process);
-    w.EndObject();
+    members(w, v, "action", network_action_name(v->action), "family",
+            v->family == AF_INET6 ? "ipv6" : v->family == AF_INET ? "ipv4" : "unknown", "protocol", v->protocol,
+            "local_addr", addr_text(v->family, v->local_addr), "local_port", v->local_port, "remote_addr",
+            addr_text(v->family, v->remote_addr), "remote_port", v->remote_port, "bytes_sent", v->bytes_sent,
+            "bytes_received", v->bytes_received, "remote_hostname", v->remote_hostname);
+    end_with_process(w, v, v->process);
 }
 
 void write_file_event(JsonWriter& w, const vigil_message& m) {
     auto v = view<vigil_file_event>(m.payload, m.payload_size);
     w.StartObject();
-    write_kv(w, "action", file_action_name(v->action));
-    sref_kv(w, v, "path", v->path);
-    sref_kv(w, v, "new_path", v->new_path);
-    write_uint(w, "mode", v->mode);
-    write_uint(w, "uid", v->uid);
-    write_uint(w, "gid", v->gid);
-    write_uint(w, "size", v->size);
-    write_uint(w, "inode", v->inode);
-    write_uint(w, "device", v->device);
-    sref_kv(w, v, "sha256", v->sha256);
-    w.Key("process");
-    process_obj(w, v, v->process);
-    w.EndObject();
+    members(w, v, "action", file_action_name(v->action), "path", v->path, "new_path", v->new_path, "mode", v->mode,
+            "uid", v->uid, "gid", v->gid, "size", v->size, "inode", v->inode, "device", v->device, "sha256",
+            v->sha256);
+    end_with_process(w, v, v->process);
 }
 
 void write_threat_event(JsonWriter& w, const vigil_message& m) {
     auto v = view<vigil_threat_event>(m.payload, m.payload_size);
     w.StartObject();
-    write_kv(w, "severity", severity_name(v->severity));
-    write_uint(w, "threat_id", v->threat_id);
-    write_uint(w, "trigger_sequence", v->trigger_sequence);
-    sref_kv(w, v, "detector", v->detector);
-    sref_kv(w, v, "rule_id", v->rule_id);
-    sref_kv(w, v, "title", v->title);
-    sref_kv(w, v, "description", v->description);
-    sref_kv(w, v, "tags", v->tags);
-    sref_kv(w, v, "author", v->author);
-    sref_kv(w, v, "object_type", v->object_type);
-    sref_kv(w, v, "object", v->object);
-    sref_kv(w, v, "sha256", v->sha256);
-    sref_kv(w, v, "trigger_json", v->trigger_json);
-    sref_kv(w, v, "details_json", v->details_json);
-    w.Key("process");
-    process_obj(w, v, v->process);
-    w.EndObject();
+    members(w, v, "severity", severity_name(v->severity), "threat_id", v->threat_id, "trigger_sequence",
+            v->trigger_sequence, "detector", v->detector, "rule_id", v->rule_id, "title", v->title, "description",
+            v->description, "tags", v->tags, "author", v->author, "object_type", v->object_type, "object", v->object,
+            "sha256", v->sha256, "trigger_json", v->trigger_json, "details_json", v->details_json);
+    end_with_process(w, v, v->process);
 }
 
 void write_action_result(JsonWriter& w, const vigil_message& m) {
     auto v = view<vigil_action_result>(m.payload, m.payload_size);
     w.StartObject();
-    write_int(w, "status", v->status);
-    write_uint(w, "threat_id", v->threat_id);
-    write_uint(w, "correlation_id", v->correlation_id);
-    sref_kv(w, v, "action", v->action);
-    sref_kv(w, v, "object", v->object);
-    sref_kv(w, v, "details_json", v->details_json);
-    sref_kv(w, v, "error", v->error);
-    sref_kv(w, v, "origin", v->origin);
+    members(w, v, "status", v->status, "threat_id", v->threat_id, "correlation_id", v->correlation_id, "action",
+            v->action, "object", v->object, "details_json", v->details_json, "error", v->error, "origin", v->origin);
     w.EndObject();
 }
 
 void write_command(JsonWriter& w, const vigil_message& m) {
     auto v = view<vigil_command>(m.payload, m.payload_size);
     w.StartObject();
-    sref_kv(w, v, "name", v->name);
-    sref_kv(w, v, "args_json", v->args_json);
-    sref_kv(w, v, "origin", v->origin);
-    write_uint(w, "deadline_ns", v->deadline_ns);
+    members(w, v, "name", v->name, "args_json", v->args_json, "origin", v->origin, "deadline_ns", v->deadline_ns);
     w.EndObject();
 }
 
 void write_command_result(JsonWriter& w, const vigil_message& m) {
     auto v = view<vigil_command_result>(m.payload, m.payload_size);
     w.StartObject();
-    write_int(w, "status", v->status);
-    sref_kv(w, v, "name", v->name);
-    sref_kv(w, v, "result_json", v->result_json);
-    sref_kv(w, v, "error", v->error);
+    members(w, v, "status", v->status, "name", v->name, "result_json", v->result_json, "error", v->error);
     w.EndObject();
 }
 
 void write_plugin_status(JsonWriter& w, const vigil_message& m) {
     auto v = view<vigil_plugin_status>(m.payload, m.payload_size);
     w.StartObject();
-    write_kv(w, "state", plugin_state_name(v->state));
-    sref_kv(w, v, "plugin", v->plugin);
-    sref_kv(w, v, "message", v->message);
-    sref_kv(w, v, "status_json", v->status_json);
+    members(w, v, "state", plugin_state_name(v->state), "plugin", v->plugin, "message", v->message, "status_json",
+            v->status_json);
     w.EndObject();
 }
 

@@ -2,6 +2,7 @@
 
 #include <set>
 #include <string>
+#include <vigil/enum_table.hpp>
 #include <vigil/names.hpp>
 
 // Every value of every enum in events.h / plugin.h has its own name.
@@ -33,4 +34,15 @@ TEST_CASE("names: every enum value is named, distinctly") {
     CHECK(std::string(vigil::severity_name(VIGIL_SEV_HIGH)) == "high");
     CHECK(std::string(vigil::file_action_name(VIGIL_FILE_RENAME)) == "rename");
     CHECK(std::string(vigil::status_name(VIGIL_EINVAL)) == "EINVAL");
+}
+
+TEST_CASE("enum_table: one table answers both directions") {
+    enum class Color { red = 1, green = 2, blue = 7 };
+    static constexpr vigil::EnumName<Color> kColors[] = {{Color::red, "red"}, {Color::green, "green"}};
+    CHECK(std::string(vigil::enum_name(kColors, Color::green, "?")) == "green");
+    CHECK(std::string(vigil::enum_name(kColors, Color::blue, "?")) == "?");
+    CHECK(vigil::enum_from_name(kColors, "red") == Color::red);
+    CHECK_FALSE(vigil::enum_from_name(kColors, "Red").has_value());
+    CHECK_FALSE(vigil::enum_from_name(kColors, "").has_value());
+    static_assert(vigil::enum_name(kColors, Color::red, "?")[0] == 'r', "usable at compile time");
 }

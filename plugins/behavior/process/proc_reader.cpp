@@ -210,13 +210,4 @@ std::string container_id_from_cgroup(const std::string& text) {
     return {};
 }
 
-std::string join_argv(const std::vector<std::string>& argv) {
-    std::string out;
-    for (const auto& a : argv) {
-        if (!out.empty()) out.push_back(' ');
-        out += a;
-    }
-    return out;
-}
-
 }  // namespace behavior

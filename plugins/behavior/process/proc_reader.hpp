@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vigil/common/proc.hpp>
 
 namespace behavior {
 
@@ -52,6 +53,6 @@ private:
 std::string container_id_from_cgroup(const std::string& cgroup_text);
 
 // Joins argv with spaces for display and matching.
-std::string join_argv(const std::vector<std::string>& argv);
+using vigil::common::join_argv;
 
 }  // namespace behavior

@@ -262,10 +262,13 @@ void TelemetryPipeline::on_file(FileEvent&& e) {
         return;
     }
     // The state after the change (for a rename, of the new name), taken now: the
-    // publisher thread never touches files.
+    // publisher thread never touches files. Never on a FUSE or network mount:
+    // there the lstat is a request to a server (a user's FUSE server) that may
+    // never answer, and this is the sensor thread; such events carry no stat.
     const std::string& now_path = e.new_path.empty() ? e.path : e.new_path;
     struct stat st{};
-    bool have_stat = e.action != VIGIL_FILE_DELETE && ::lstat(now_path.c_str(), &st) == 0;
+    bool have_stat = e.action != VIGIL_FILE_DELETE && !remote_mounts_.covers(now_path) &&
+                     ::lstat(now_path.c_str(), &st) == 0;
     auto ctx = context(e.pid);
     publish_when_ready(ctx, [this, ctx, ev = std::move(e), st, have_stat] { publish_file(ctx, ev, have_stat ? &st : nullptr); });
 }

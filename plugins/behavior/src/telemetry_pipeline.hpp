@@ -15,6 +15,8 @@
 
 #include <sys/stat.h>
 
+#include <vigil/common/mount_info.hpp>
+
 #include <atomic>
 #include <cstring>
 #include <functional>
@@ -88,6 +90,8 @@ private:
     void publish_file(const ProcessTable::Ptr& ctx, const FileEvent& e, const struct stat* now);
 
     PipelineOptions opts_;
+    // File events on FUSE/network mounts are not lstat'ed on the sensor thread.
+    vigil::common::RemoteMounts remote_mounts_;
     PayloadSink out_;
     ProcReader reader_;
     UserNames users_;

@@ -3,8 +3,9 @@
 # variant). A FUSE server (fuse_stall.py, the protocol spoken directly on /dev/fuse)
 # mounts a directory like an unprivileged user's allow_other mount (uid 65534) holding a
 # copy of sleep, and leaves every request that comes from a vigild thread unanswered
-# forever. The unprivileged user runs that binary over and over while root starts a probe
-# process every second. The sensors must keep counting new processes, no vigild thread
+# forever. The unprivileged user runs that binary and chmods it (a file event, whose
+# path the agent must not stat) over and over while root starts a probe process every
+# second (file events on). The sensors must keep counting new processes, no vigild thread
 # may wait on the FUSE server, and the FUSE processes must be reported with no hash and
 # hash_status "remote_fs" (the reason). The server is killed and the mount detached at
 # exit, also on failure (killing the server releases any request it holds).
@@ -22,7 +23,7 @@ DURATION=${VIGIL_ATTACK_SECONDS:-$([[ ${VIGIL_LONG:-0} == 1 ]] && echo 30 || ech
 MNT=$VT_DIR/fuse
 mkdir -p "$MNT"
 
-ba_start_agent "$SENSOR"
+ba_start_agent "$SENSOR" true
 
 # The server must die before the mount goes (vt_on_exit runs the last registered first).
 vt_on_exit "umount -l '$MNT'"
@@ -37,9 +38,9 @@ vctl events >"$VT_DIR/events.jsonl" 2>/dev/null &
 vt_track_pid $!
 sleep 0.5
 
-# The attacker: runs the FUSE binary (sleep 0.2) as uid 65534, counting the runs.
+# The attacker: runs the FUSE binary (sleep 0.2) and chmods it as uid 65534, counting the runs.
 setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs -- bash -c '
-  end=$((SECONDS+$2)); n=0; while ((SECONDS<end)); do "$1/prog" 0.2; n=$((n+1)); done; echo $n' \
+  end=$((SECONDS+$2)); n=0; while ((SECONDS<end)); do "$1/prog" 0.2; chmod 755 "$1/prog"; n=$((n+1)); done; echo $n' \
   _ "$MNT" "$DURATION" >"$VT_DIR/attack.tries" 2>"$VT_DIR/attack.err" &
 ATTACKER=$!
 vt_track_pid $ATTACKER

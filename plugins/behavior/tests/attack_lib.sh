@@ -1,7 +1,8 @@
 # Helpers for behavior's attack tests (bash; source after tests/lib/vigil.sh).
 
-# ba_start_agent SENSOR: vigild with behavior on SENSOR (process events only,
-# no detection, status every 200 ms); waits until the sensor runs.
+# ba_start_agent SENSOR [FILE_EVENTS]: vigild with behavior on SENSOR (process
+# events, file events only when FILE_EVENTS is true, no detection, status every
+# 200 ms); waits until the sensor runs.
 ba_start_agent() {
   cat >"$VT_DIR/vigil.yaml" <<EOS
 $(vt_agent_section)
@@ -11,7 +12,7 @@ plugins:
     sensor: $1
     detection: false
     network_events: false
-    file_events: false
+    file_events: ${2:-false}
     status_interval_ms: 200
 EOS
   vt_start_daemon "$VT_DIR/vigil.yaml"

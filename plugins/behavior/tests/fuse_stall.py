@@ -55,6 +55,8 @@ def handle(fd, op, unique, node, body):
             reply(fd, unique, 0, struct.pack('<QQQQII', PROG, 1, 0, 0, 0, 0) + attr(PROG))
         else:
             reply(fd, unique, 2)  # ENOENT
+    elif op == 4:  # SETATTR (chmod): accepted, attributes unchanged
+        reply(fd, unique, 0, struct.pack('<QII', 0, 0, 0) + attr(node))
     elif op == 3:  # GETATTR: never cached (attr_valid 0)
         reply(fd, unique, 0, struct.pack('<QII', 0, 0, 0) + attr(node))
     elif op in (14, 27):  # OPEN / OPENDIR: fh 0; no keep-cache, so each open drops cached pages

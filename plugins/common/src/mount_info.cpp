@@ -1,7 +1,10 @@
 #include "vigil/common/mount_info.hpp"
 
 #include <charconv>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +25,21 @@ struct FileCloser {
     void operator()(FILE* f) const { std::fclose(f); }
 };
 using File = std::unique_ptr<FILE, FileCloser>;
+
+// Mount points escape space, tab, newline and backslash as \\ooo.
+std::string unescape_mount_point(std::string_view s) {
+    auto octal = [](char c) { return c >= '0' && c <= '7'; };
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && s.size() - i >= 4 && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
+            out.push_back(char((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
+            i += 3;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -83,6 +101,64 @@ bool is_remote_fs_type(std::string_view type) {
     if (type.substr(0, 5) == "fuse.") return true;  // fuse.sshfs, fuse.glusterfs, ...
     for (auto r : kRemote)
         if (type == r) return true;
+    return false;
+}
+
+std::optional<std::pair<std::string, std::string>> mountinfo_line_point(std::string_view line) {
+    // id parent major:minor root mount_point ...
+    size_t pos = 0;
+    for (int field = 0; field < 4; ++field) {
+        pos = line.find(' ', pos);
+        if (pos == std::string_view::npos) return std::nullopt;
+        ++pos;
+    }
+    const size_t end = line.find(' ', pos);
+    if (end == std::string_view::npos) return std::nullopt;
+    const auto id = parse_u64(line.substr(0, line.find(' ')));
+    if (!id) return std::nullopt;
+    auto type = mountinfo_line_fs_type(line, *id);
+    if (!type) return std::nullopt;
+    return std::make_pair(unescape_mount_point(line.substr(pos, end - pos)), std::move(*type));
+}
+
+RemoteMounts::RemoteMounts(std::string mountinfo_path) : path_(std::move(mountinfo_path)) {
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+RemoteMounts::~RemoteMounts() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void RemoteMounts::refresh_locked() {
+    // Reading the whole table from the start also re-arms the change flag.
+    std::string text;
+    char buf[65536];
+    if (::lseek(fd_, 0, SEEK_SET) != 0) return;
+    for (ssize_t n; (n = ::read(fd_, buf, sizeof buf)) > 0;) text.append(buf, size_t(n));
+    std::vector<std::string> points;
+    for (size_t start = 0; start < text.size();) {
+        size_t nl = text.find('\n', start);
+        if (nl == std::string::npos) nl = text.size();
+        if (auto p = mountinfo_line_point(std::string_view(text).substr(start, nl - start));
+            p && is_remote_fs_type(p->second))
+            points.push_back(std::move(p->first));
+        start = nl + 1;
+    }
+    points_ = std::move(points);
+    loaded_ = true;
+}
+
+bool RemoteMounts::covers(std::string_view path) {
+    std::lock_guard g(mu_);
+    if (fd_ < 0) return false;
+    pollfd p{fd_, POLLPRI, 0};
+    if (!loaded_ || (::poll(&p, 1, 0) > 0 && (p.revents & (POLLPRI | POLLERR)))) refresh_locked();
+    for (const auto& m : points_) {
+        if (m == "/") return true;
+        if (path.size() >= m.size() && path.compare(0, m.size(), m) == 0 &&
+            (path.size() == m.size() || path[m.size()] == '/'))
+            return true;
+    }
     return false;
 }
 

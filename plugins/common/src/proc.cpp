@@ -163,15 +163,6 @@ std::string read_link(const std::string& path) {
     return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
-std::string join_argv(const std::vector<std::string>& argv) {
-    std::string out;
-    for (const auto& a : argv) {
-        if (!out.empty()) out.push_back(' ');
-        out += a;
-    }
-    return out;
-}
-
 std::vector<std::string> split_nul(std::string_view text) {
     std::vector<std::string> out;
     size_t pos = 0;

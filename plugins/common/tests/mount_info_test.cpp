@@ -3,7 +3,10 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "vigil/common/mount_info.hpp"
+#include "vigil/testing/temp_dir.hpp"
 
 using namespace vigil::common;
 
@@ -44,4 +47,37 @@ TEST_CASE("mount_info: an open file's type agrees with fstatfs") {
     ::close(fd);
     CHECK_FALSE(mount_id_of_fd(-1));
     CHECK_FALSE(mount_fs_type(1, "/nonexistent/mountinfo"));
+}
+
+TEST_CASE("mount_info: mount points of remote file systems, escapes decoded, matched by path prefix") {
+    auto p = mountinfo_line_point("41 22 0:40 / /home/u/my\\040mnt rw,nosuid - fuse.sshfs host: rw");
+    REQUIRE(p);
+    CHECK(p->first == "/home/u/my mnt");
+    CHECK(p->second == "fuse.sshfs");
+    CHECK_FALSE(mountinfo_line_point("41 22 0:40 /"));
+    CHECK_FALSE(mountinfo_line_point("garbage"));
+
+    vigil::testing::TempDir dir;
+    const std::string table = (dir.path() / "mountinfo").string();
+    {
+        std::ofstream f(table);
+        f << "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+          << "41 22 0:40 / /home/u/fuse rw - fuse.fuse_stall fuse_stall rw\n"
+          << "42 22 0:41 / /srv/nfs\\040share rw - nfs4 h:/x rw\n"
+          << "43 22 0:42 / /tmp rw - tmpfs tmpfs rw\n";
+    }
+    RemoteMounts m(table);
+    CHECK(m.covers("/home/u/fuse"));
+    CHECK(m.covers("/home/u/fuse/prog"));
+    CHECK(m.covers("/srv/nfs share/a/b"));
+    CHECK_FALSE(m.covers("/home/u/fuse2/prog"));
+    CHECK_FALSE(m.covers("/home/u/fus"));
+    CHECK_FALSE(m.covers("/tmp/x"));
+    CHECK_FALSE(m.covers("/etc/passwd"));
+    // Unreadable table: nothing is remote (the caller's old behaviour).
+    RemoteMounts none("/nonexistent/mountinfo");
+    CHECK_FALSE(none.covers("/home/u/fuse/prog"));
+    // The live table of this process parses and finds no remote mount at /.
+    RemoteMounts self;
+    CHECK_FALSE(self.covers("/proc/self/exe"));
 }

@@ -203,6 +203,78 @@ std::vector<SocketInfo> read_sockets(const std::string& proc) {
     return out;
 }
 
+namespace {
+
+// The terms of one socket under one family (a process's handle or its port).
+struct SocketTerms {
+    TermId protocol, state, local_ip, local_port, remote_ip, remote_port;
+};
+constexpr SocketTerms kHandleSocketTerms{
+    TermId::ProcHandleSocketProtocol,      TermId::ProcHandleSocketState,
+    TermId::ProcHandleSocketLocalAddress,  TermId::ProcHandleSocketLocalPort,
+    TermId::ProcHandleSocketRemoteAddress, TermId::ProcHandleSocketRemotePort};
+constexpr SocketTerms kPortTerms{TermId::ProcPortProtocol, TermId::ProcPortState,
+                                 TermId::ProcPortLocalIp,  TermId::ProcPortLocalPort,
+                                 TermId::ProcPortRemoteIp, TermId::ProcPortRemotePort};
+
+void add_socket(Record& r, const SocketInfo& s, const SocketTerms& t) {
+    r.add(t.protocol, s.protocol);
+    r.add(t.state, s.state);
+    r.add(t.local_ip, s.local_ip);
+    r.add(t.local_port, std::to_string(s.local_port));
+    r.add(t.remote_ip, s.remote_ip);
+    r.add(t.remote_port, std::to_string(s.remote_port));
+}
+
+// Distinct mapped files, in address order.
+void add_mapped_files(Record& r, const std::string& base) {
+    std::istringstream in(read_file(base + "/maps", 16 << 20));
+    std::string line;
+    std::unordered_set<std::string> seen;
+    while (std::getline(in, line)) {
+        auto slash = line.find(" /");
+        if (slash == std::string::npos) continue;
+        std::string file = line.substr(slash + 1);
+        if (seen.insert(file).second) r.add(TermId::ProcMemorySectionName, file);
+    }
+}
+
+// Open file descriptors; sockets with their address and port (known TCP/UDP sockets).
+void add_handles(Record& r, const std::string& base,
+                 const std::unordered_map<uint64_t, const SocketInfo*>& by_inode) {
+    const std::string fd_dir = base + "/fd";
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(fd_dir.c_str()), closedir);
+    while (d && (true)) {
+        auto* e = readdir(d.get());
+        if (!e) break;
+        if (e->d_name[0] == '.') continue;
+        std::string target = read_link(fd_dir + "/" + e->d_name);
+        if (target.empty()) continue;
+        r.add(TermId::ProcHandleName, target);
+        r.add(TermId::ProcHandleFd, e->d_name);
+        std::string type = "file";
+        if (target.rfind("socket:[", 0) == 0)
+            type = "socket";
+        else if (target.rfind("pipe:[", 0) == 0)
+            type = "pipe";
+        else if (target.rfind("anon_inode:", 0) == 0)
+            type = "anon_inode";
+        r.add(TermId::ProcHandleType, type);
+        if (type == "socket") {
+            const uint64_t inode = std::strtoull(target.c_str() + 8, nullptr, 10);
+            r.add(TermId::ProcHandleINode, std::to_string(inode));
+            auto it = by_inode.find(inode);
+            if (it == by_inode.end()) continue;  // unix or netlink socket
+            const SocketInfo& s = *it->second;
+            r.add(TermId::ProcHandleSocketType, s.protocol == "TCP" ? "SOCK_STREAM" : "SOCK_DGRAM");
+            add_socket(r, s, kHandleSocketTerms);
+            add_socket(r, s, kPortTerms);
+        }
+    }
+}
+
+}  // namespace
+
 std::vector<Record> collect_processes(const CollectOptions& o) {
     std::vector<Record> out;
     const double btime = boot_time(o.proc);
@@ -257,59 +329,8 @@ std::vector<Record> collect_processes(const CollectOptions& o) {
         if (hz > 0)
             r.add(TermId::ProcStartTime,
                   format_iso8601(int64_t(btime + double(st.start_ticks) / double(hz))));
-        if (o.maps) {
-            // Distinct mapped files, in address order.
-            std::istringstream in(read_file(base + "/maps", 16 << 20));
-            std::string line;
-            std::unordered_set<std::string> seen;
-            while (std::getline(in, line)) {
-                auto slash = line.find(" /");
-                if (slash == std::string::npos) continue;
-                std::string file = line.substr(slash + 1);
-                if (seen.insert(file).second) r.add(TermId::ProcMemorySectionName, file);
-            }
-        }
-        if (o.handles) {
-            const std::string fd_dir = base + "/fd";
-            std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(fd_dir.c_str()), closedir);
-            while (d && (true)) {
-                auto* e = readdir(d.get());
-                if (!e) break;
-                if (e->d_name[0] == '.') continue;
-                std::string target = read_link(fd_dir + "/" + e->d_name);
-                if (target.empty()) continue;
-                r.add(TermId::ProcHandleName, target);
-                r.add(TermId::ProcHandleFd, e->d_name);
-                std::string type = "file";
-                if (target.rfind("socket:[", 0) == 0)
-                    type = "socket";
-                else if (target.rfind("pipe:[", 0) == 0)
-                    type = "pipe";
-                else if (target.rfind("anon_inode:", 0) == 0)
-                    type = "anon_inode";
-                r.add(TermId::ProcHandleType, type);
-                if (type == "socket") {
-                    const uint64_t inode = std::strtoull(target.c_str() + 8, nullptr, 10);
-                    r.add(TermId::ProcHandleINode, std::to_string(inode));
-                    auto it = by_inode.find(inode);
-                    if (it == by_inode.end()) continue;  // unix or netlink socket
-                    const SocketInfo& s = *it->second;
-                    r.add(TermId::ProcHandleSocketType, s.protocol == "TCP" ? "SOCK_STREAM" : "SOCK_DGRAM");
-                    r.add(TermId::ProcHandleSocketProtocol, s.protocol);
-                    r.add(TermId::ProcHandleSocketState, s.state);
-                    r.add(TermId::ProcHandleSocketLocalAddress, s.local_ip);
-                    r.add(TermId::ProcHandleSocketLocalPort, std::to_string(s.local_port));
-                    r.add(TermId::ProcHandleSocketRemoteAddress, s.remote_ip);
-                    r.add(TermId::ProcHandleSocketRemotePort, std::to_string(s.remote_port));
-                    r.add(TermId::ProcPortProtocol, s.protocol);
-                    r.add(TermId::ProcPortState, s.state);
-                    r.add(TermId::ProcPortLocalIp, s.local_ip);
-                    r.add(TermId::ProcPortLocalPort, std::to_string(s.local_port));
-                    r.add(TermId::ProcPortRemoteIp, s.remote_ip);
-                    r.add(TermId::ProcPortRemotePort, std::to_string(s.remote_port));
-                }
-            }
-        }
+        if (o.maps) add_mapped_files(r, base);
+        if (o.handles) add_handles(r, base, by_inode);
         out.push_back(std::move(r));
     }
     return out;

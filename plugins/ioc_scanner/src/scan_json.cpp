@@ -5,6 +5,11 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <iterator>
+#include <utility>
+#include <vigil/common/json_members.hpp>
+
 namespace ioc {
 
 namespace {
@@ -36,8 +41,45 @@ void require_absolute(const std::vector<std::string>& v, const char* what) {
                 "\" is not an absolute path (the daemon does not share the caller's directory)");
 }
 
+void set_action(const std::string& a, ScanRequest& req) {
+    static constexpr std::pair<const char*, bool ScanRequest::*> kActions[] = {
+        {"quarantine", &ScanRequest::quarantine},
+        {"terminate", &ScanRequest::terminate},
+        {"isolate", &ScanRequest::isolate}};
+    if (a == "report") return;
+    for (const auto& [name, flag] : kActions)
+        if (a == name) {
+            req.*flag = true;
+            return;
+        }
+    throw std::invalid_argument("unknown action \"" + a +
+                                "\" (expected report, quarantine, terminate or isolate)");
+}
+
+void set_documents(const Value& v, DocumentSwitches& s) {
+    static constexpr std::pair<const char*, bool DocumentSwitches::*> kSwitches[] = {
+        {"files", &DocumentSwitches::files},   {"processes", &DocumentSwitches::processes},
+        {"ports", &DocumentSwitches::ports},   {"arp", &DocumentSwitches::arp},
+        {"dns", &DocumentSwitches::dns},       {"users", &DocumentSwitches::users},
+        {"system", &DocumentSwitches::system}, {"services", &DocumentSwitches::services}};
+    if (!v.IsObject()) throw std::invalid_argument("\"documents\" must be an object of booleans");
+    for (auto& dm : v.GetObject()) {
+        const std::string dk = dm.name.GetString();
+        if (!dm.value.IsBool()) throw std::invalid_argument("documents." + dk + " must be true or false");
+        auto it = std::find_if(std::begin(kSwitches), std::end(kSwitches),
+                               [&](const auto& sw) { return dk == sw.first; });
+        if (it == std::end(kSwitches))
+            throw std::invalid_argument(
+                "unknown document switch \"" + dk +
+                "\" (expected files, processes, ports, arp, dns, users, system, services)");
+        s.*(it->second) = dm.value.GetBool();
+    }
+}
+
 void str(Writer& w, std::string_view s) { w.String(s.data(), rapidjson::SizeType(s.size())); }
 void key(Writer& w, const char* k) { w.Key(k); }
+
+using vigil::common::write_members;
 
 }  // namespace
 
@@ -78,48 +120,9 @@ ScanRequest parse_scan_args(std::string_view json, bool& wait) {
             if (!v.IsBool()) throw std::invalid_argument("\"wait\" must be true or false");
             wait = v.GetBool();
         } else if (k == "actions" || k == "action") {
-            for (const auto& a : strings_of(v, k.c_str())) {
-                if (a == "report")
-                    continue;
-                else if (a == "quarantine")
-                    req.quarantine = true;
-                else if (a == "terminate")
-                    req.terminate = true;
-                else if (a == "isolate")
-                    req.isolate = true;
-                else
-                    throw std::invalid_argument("unknown action \"" + a +
-                                                "\" (expected report, quarantine, terminate or isolate)");
-            }
+            for (const auto& a : strings_of(v, k.c_str())) set_action(a, req);
         } else if (k == "documents") {
-            if (!v.IsObject()) throw std::invalid_argument("\"documents\" must be an object of booleans");
-            for (auto& dm : v.GetObject()) {
-                const std::string dk = dm.name.GetString();
-                if (!dm.value.IsBool())
-                    throw std::invalid_argument("documents." + dk + " must be true or false");
-                const bool on = dm.value.GetBool();
-                DocumentSwitches& s = req.documents;
-                if (dk == "files")
-                    s.files = on;
-                else if (dk == "processes")
-                    s.processes = on;
-                else if (dk == "ports")
-                    s.ports = on;
-                else if (dk == "arp")
-                    s.arp = on;
-                else if (dk == "dns")
-                    s.dns = on;
-                else if (dk == "users")
-                    s.users = on;
-                else if (dk == "system")
-                    s.system = on;
-                else if (dk == "services")
-                    s.services = on;
-                else
-                    throw std::invalid_argument(
-                        "unknown document switch \"" + dk +
-                        "\" (expected files, processes, ports, arp, dns, users, system, services)");
-            }
+            set_documents(v, req.documents);
         } else if (k == "origin") {
             if (v.IsString()) req.origin = v.GetString();
         } else {
@@ -139,51 +142,24 @@ static void write_evidence(Writer& w, const ScanReport& r, const IndicatorMatch&
     w.StartArray();
     for (const auto& e : m.evidence) {
         w.StartObject();
-        key(w, "document");
-        w.String(document_name(e.document));
-        key(w, "object");
-        str(w, e.object);
+        write_members(w, "document", document_name(e.document), "object", e.object);
         if (e.document == Document::File) {
-            key(w, "path");
-            str(w, e.path);
-            if (!e.mount_ns.empty()) {
-                key(w, "mount_ns");
-                str(w, e.mount_ns);
-                key(w, "host_path");
-                str(w, e.open_path);
-            }
-            if (!e.sha256.empty()) {
-                key(w, "sha256");
-                str(w, e.sha256);
-            }
+            write_members(w, "path", e.path);
+            if (!e.mount_ns.empty()) write_members(w, "mount_ns", e.mount_ns, "host_path", e.open_path);
+            if (!e.sha256.empty()) write_members(w, "sha256", e.sha256);
         }
-        if (e.pid > 0) {
-            key(w, "pid");
-            w.Int(e.pid);
-            key(w, "exe");
-            str(w, e.exe);
-        }
+        if (e.pid > 0) write_members(w, "pid", e.pid, "exe", e.exe);
         key(w, "conditions");
         w.StartArray();
         for (const auto& h : e.hits) {
             const Leaf& l = c.leaves[size_t(h.leaf)];
             w.StartObject();
-            key(w, "id");
-            str(w, l.item_id);
-            key(w, "term");
-            str(w, l.search);
-            key(w, "condition");
-            str(w, l.condition_text);
-            key(w, "negate");
-            w.Bool(l.negate);
-            key(w, "content");
-            str(w, l.content);
+            write_members(w, "id", l.item_id, "term", l.search, "condition", l.condition_text, "negate",
+                          l.negate, "content", l.content);
             if (h.other_item) {
-                key(w, "matched_by");
-                str(w, h.object);
+                write_members(w, "matched_by", h.object);
             } else {
-                key(w, "value");
-                str(w, h.value.size() > 512 ? h.value.substr(0, 512) + "..." : h.value);
+                write_members(w, "value", h.value.size() > 512 ? h.value.substr(0, 512) + "..." : h.value);
             }
             w.EndObject();
         }
@@ -200,34 +176,15 @@ std::string evidence_json(const ScanReport& r, const IndicatorMatch& m) {
     return sb.GetString();
 }
 
-std::string report_json(const ScanReport& r) {
-    rapidjson::StringBuffer sb;
-    Writer w(sb);
-    w.StartObject();
-    key(w, "scan_id");
-    w.Uint64(r.scan_id);
-    key(w, "status");
-    str(w, r.status);
-    if (!r.error.empty()) {
-        key(w, "error");
-        str(w, r.error);
-    }
-    key(w, "duration_ms");
-    w.Uint64(uint64_t(r.duration_s * 1000));
+namespace {
+
+void write_iocs_and_problems(Writer& w, const ScanReport& r) {
     key(w, "iocs");
     w.StartArray();
     for (const auto& c : r.iocs) {
         w.StartObject();
-        key(w, "id");
-        str(w, c.id);
-        key(w, "short_description");
-        str(w, c.short_description);
-        key(w, "version");
-        str(w, c.version);
-        key(w, "source");
-        str(w, c.source);
-        key(w, "indicator_items");
-        w.Uint64(c.leaves.size());
+        write_members(w, "id", c.id, "short_description", c.short_description, "version", c.version, "source",
+                      c.source, "indicator_items", c.leaves.size());
         w.EndObject();
     }
     w.EndArray();
@@ -235,12 +192,7 @@ std::string report_json(const ScanReport& r) {
     w.StartArray();
     for (const auto& e : r.load_errors) {
         w.StartObject();
-        key(w, "file");
-        str(w, e.source);
-        key(w, "line");
-        w.Int(e.line);
-        key(w, "error");
-        str(w, e.reason);
+        write_members(w, "file", e.source, "line", e.line, "error", e.reason);
         w.EndObject();
     }
     w.EndArray();
@@ -249,23 +201,18 @@ std::string report_json(const ScanReport& r) {
     for (const auto& c : r.iocs)
         for (const auto& wn : c.warnings) {
             w.StartObject();
-            key(w, "ioc_id");
-            str(w, c.id);
-            key(w, "term");
-            str(w, wn.term);
-            key(w, "items");
-            w.Int(wn.items);
-            key(w, "message");
-            str(w, wn.reason);
+            write_members(w, "ioc_id", c.id, "term", wn.term, "items", wn.items, "message", wn.reason);
             w.EndObject();
         }
     for (const auto& s : r.warnings) {
         w.StartObject();
-        key(w, "message");
-        str(w, s);
+        write_members(w, "message", s);
         w.EndObject();
     }
     w.EndArray();
+}
+
+void write_counts(Writer& w, const ScanReport& r) {
     key(w, "counts");
     w.StartObject();
     uint64_t evidence = 0;
@@ -300,21 +247,16 @@ std::string report_json(const ScanReport& r) {
         w.Uint64(v);
     }
     w.EndObject();
+}
+
+void write_matches_and_actions(Writer& w, const ScanReport& r) {
     key(w, "matches");
     w.StartArray();
     for (const auto& m : r.matches) {
         const CompiledIoc& c = r.iocs[m.ioc];
         w.StartObject();
-        key(w, "ioc_id");
-        str(w, c.id);
-        key(w, "short_description");
-        str(w, c.short_description);
-        key(w, "source");
-        str(w, c.source);
-        key(w, "threat_id");
-        w.Uint64(m.threat_id);
-        key(w, "evidence_total");
-        w.Uint64(m.total);
+        write_members(w, "ioc_id", c.id, "short_description", c.short_description, "source", c.source,
+                      "threat_id", m.threat_id, "evidence_total", m.total);
         key(w, "evidence");
         write_evidence(w, r, m);
         w.EndObject();
@@ -324,24 +266,12 @@ std::string report_json(const ScanReport& r) {
     w.StartArray();
     for (const auto& a : r.actions) {
         w.StartObject();
-        key(w, "action");
-        str(w, a.action);
-        key(w, "object");
-        str(w, a.object);
-        key(w, "ok");
-        w.Bool(a.ok);
-        if (!a.error.empty()) {
-            key(w, "error");
-            str(w, a.error);
-        }
-        key(w, "ioc_id");
-        str(w, a.ioc_id);
-        key(w, "threat_id");
-        w.Uint64(a.threat_id);
+        write_members(w, "action", a.action, "object", a.object, "ok", a.ok);
+        if (!a.error.empty()) write_members(w, "error", a.error);
+        write_members(w, "ioc_id", a.ioc_id, "threat_id", a.threat_id);
         key(w, "details");
         rapidjson::Document dd;
-        dd.Parse(a.details_json.data(), a.details_json.size());
-        // A NUL byte ends RapidJSON's input early, so it would pass the parse but not RawValue.
+        dd.Parse(a.details_json.data(), a.details_json.size());  // NUL would end the input early:
         if (!dd.HasParseError() && dd.IsObject() && a.details_json.find('\0') == std::string::npos)
             w.RawValue(a.details_json.data(), a.details_json.size(), rapidjson::kObjectType);
         else
@@ -349,6 +279,20 @@ std::string report_json(const ScanReport& r) {
         w.EndObject();
     }
     w.EndArray();
+}
+
+}  // namespace
+
+std::string report_json(const ScanReport& r) {
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartObject();
+    write_members(w, "scan_id", r.scan_id, "status", r.status);
+    if (!r.error.empty()) write_members(w, "error", r.error);
+    write_members(w, "duration_ms", uint64_t(r.duration_s * 1000));
+    write_iocs_and_problems(w, r);
+    write_counts(w, r);
+    write_matches_and_actions(w, r);
     w.EndObject();
     return sb.GetString();
 }
@@ -357,22 +301,9 @@ std::string progress_json(uint64_t scan_id, const Progress& p) {
     rapidjson::StringBuffer sb;
     Writer w(sb);
     w.StartObject();
-    key(w, "scan_id");
-    w.Uint64(scan_id);
-    key(w, "phase");
-    str(w, p.phase);
-    key(w, "files_scanned");
-    w.Uint64(p.files_scanned);
-    key(w, "files_matched");
-    w.Uint64(p.files_matched);
-    key(w, "bytes_hashed");
-    w.Uint64(p.bytes_hashed);
-    key(w, "directories");
-    w.Uint64(p.directories);
-    key(w, "matched_indicators");
-    w.Uint64(p.matches);
-    key(w, "elapsed_ms");
-    w.Uint64(uint64_t(p.elapsed_s * 1000));
+    write_members(w, "scan_id", scan_id, "phase", p.phase, "files_scanned", p.files_scanned, "files_matched",
+                  p.files_matched, "bytes_hashed", p.bytes_hashed, "directories", p.directories,
+                  "matched_indicators", p.matches, "elapsed_ms", uint64_t(p.elapsed_s * 1000));
     w.EndObject();
     return sb.GetString();
 }

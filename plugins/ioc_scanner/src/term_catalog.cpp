@@ -1,6 +1,7 @@
 #include "term_catalog.hpp"
 
 #include <unordered_map>
+#include <vigil/enum_table.hpp>
 
 namespace ioc {
 
@@ -171,33 +172,16 @@ const Index& index() {
     return idx;
 }
 
+// clang-format off
+constexpr vigil::EnumName<Document> kDocumentNames[] = {
+    {D::File, "FileItem"}, {D::Process, "ProcessItem"}, {D::Port, "PortItem"}, {D::Arp, "ArpEntryItem"},
+    {D::Route, "RouteEntryItem"}, {D::Dns, "DnsEntryItem"}, {D::User, "UserItem"},
+    {D::SystemInfo, "SystemInfoItem"}, {D::Service, "ServiceItem"}};
+// clang-format on
+
 }  // namespace
 
-const char* document_name(Document d) {
-    switch (d) {
-        case D::File:
-            return "FileItem";
-        case D::Process:
-            return "ProcessItem";
-        case D::Port:
-            return "PortItem";
-        case D::Arp:
-            return "ArpEntryItem";
-        case D::Route:
-            return "RouteEntryItem";
-        case D::Dns:
-            return "DnsEntryItem";
-        case D::User:
-            return "UserItem";
-        case D::SystemInfo:
-            return "SystemInfoItem";
-        case D::Service:
-            return "ServiceItem";
-        case D::Count:
-            break;
-    }
-    return "?";
-}
+const char* document_name(Document d) { return vigil::enum_name(kDocumentNames, d, "?"); }
 
 std::optional<Document> document_from_name(std::string_view name) {
     for (int i = 0; i < kDocumentCount; ++i)

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+#include <vigil/enum_table.hpp>
 
 #include "regex.hpp"
 
@@ -15,47 +16,29 @@ namespace ioc {
 
 // ------------------------------------------------------------------ names
 
-const char* to_string(ValueType t) {
-    switch (t) {
-        case ValueType::String:
-            return "string";
-        case ValueType::Int:
-            return "int";
-        case ValueType::Float:
-            return "float";
-        case ValueType::Date:
-            return "date";
-        case ValueType::Duration:
-            return "duration";
-        case ValueType::Hash:
-            return "hash";
-        case ValueType::Ip:
-            return "IP";
-        case ValueType::Bool:
-            return "bool";
-    }
-    return "?";
-}
+namespace {
+// clang-format off
+constexpr vigil::EnumName<ValueType> kValueTypeNames[] = {
+    {ValueType::String, "string"}, {ValueType::Int, "int"}, {ValueType::Float, "float"},
+    {ValueType::Date, "date"}, {ValueType::Duration, "duration"}, {ValueType::Hash, "hash"},
+    {ValueType::Ip, "IP"}, {ValueType::Bool, "bool"}};
+// clang-format on
 
-const char* to_string(Condition c) {
-    switch (c) {
-        case Condition::Is:
-            return "is";
-        case Condition::Contains:
-            return "contains";
-        case Condition::Matches:
-            return "matches";
-        case Condition::StartsWith:
-            return "starts-with";
-        case Condition::EndsWith:
-            return "ends-with";
-        case Condition::GreaterThan:
-            return "greater-than";
-        case Condition::LessThan:
-            return "less-than";
-    }
-    return "?";
-}
+}  // namespace
+
+const char* to_string(ValueType t) { return vigil::enum_name(kValueTypeNames, t, "?"); }
+
+namespace {
+// clang-format off
+constexpr vigil::EnumName<Condition> kConditionNames[] = {
+    {Condition::Is, "is"}, {Condition::Contains, "contains"}, {Condition::Matches, "matches"},
+    {Condition::StartsWith, "starts-with"}, {Condition::EndsWith, "ends-with"},
+    {Condition::GreaterThan, "greater-than"}, {Condition::LessThan, "less-than"}};
+// clang-format on
+
+}  // namespace
+
+const char* to_string(Condition c) { return vigil::enum_name(kConditionNames, c, "?"); }
 
 std::optional<ValueType> value_type_from_content(std::string_view t) {
     std::string s = fold(t);

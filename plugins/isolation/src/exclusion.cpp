@@ -4,20 +4,19 @@
 #include <sys/socket.h>
 
 #include <charconv>
+#include <vigil/enum_table.hpp>
 
 namespace vigil::isolation {
 
-std::string_view to_string(Direction d) {
-    switch (d) {
-        case Direction::inbound:
-            return "inbound";
-        case Direction::outbound:
-            return "outbound";
-        case Direction::both:
-            return "both";
-    }
-    return "both";
-}
+namespace {
+// clang-format off
+constexpr EnumName<Direction> kDirectionNames[] = {
+    {Direction::inbound, "inbound"}, {Direction::outbound, "outbound"}, {Direction::both, "both"}};
+// clang-format on
+
+}  // namespace
+
+std::string_view to_string(Direction d) { return vigil::enum_name(kDirectionNames, d, "both"); }
 
 std::string PortRange::text() const {
     if (first == last) return std::to_string(first);

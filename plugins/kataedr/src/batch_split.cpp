@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <vector>
+#include <vigil/common/json_parse.hpp>
 
 #include "gzip.hpp"
 
@@ -19,19 +20,12 @@ constexpr size_t kMaxPlain = size_t(1) << 30;  // a batch body never comes near 
 std::vector<std::pair<size_t, size_t>> array_elements(std::string_view text, size_t pos, size_t* end) {
     std::vector<std::pair<size_t, size_t>> out;
     int depth = 0;
-    bool in_string = false, escaped = false;
+    vigil::common::JsonStringSkipper strings;
     size_t start = pos + 1;
     for (size_t i = pos; i < text.size(); ++i) {
         char c = text[i];
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
+        if (strings.in_string(c)) continue;
+        if (c == '[' || c == '{') {
             ++depth;
         } else if (c == ']' || c == '}') {
             if (--depth == 0) {

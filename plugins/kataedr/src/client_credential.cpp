@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <vigil/common/atomic_file.hpp>
+#include <vigil/common/openssl_errors.hpp>
 #include <vigil/common/small_file.hpp>
 
 #include <cctype>
@@ -15,15 +16,7 @@ namespace {
 
 constexpr const char* kAgentUriPrefix = "urn:vigil:agent:";
 
-std::string ssl_errors() {
-    std::string out;
-    while (unsigned long e = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        out += (out.empty() ? "" : "; ") + std::string(buf);
-    }
-    return out.empty() ? "unknown OpenSSL error" : out;
-}
+using vigil::common::openssl_errors;
 
 struct BioFree {
     void operator()(BIO* b) const { BIO_free_all(b); }
@@ -86,7 +79,7 @@ ClientCredential::~ClientCredential() {
 std::shared_ptr<ClientCredential> new_key() {
     auto c = std::make_shared<ClientCredential>();
     c->key = EVP_EC_gen("P-256");
-    if (!c->key) throw std::runtime_error("cannot generate the agent key: " + ssl_errors());
+    if (!c->key) throw std::runtime_error("cannot generate the agent key: " + openssl_errors());
     return c;
 }
 
@@ -100,7 +93,7 @@ std::string make_csr(const ClientCredential& c, const std::string& agent_id) {
     Bio bio(BIO_new(BIO_s_mem()));
     ok = ok && bio && PEM_write_bio_X509_REQ(bio.get(), req) == 1;
     X509_REQ_free(req);
-    if (!ok) throw std::runtime_error("cannot make the certificate request: " + ssl_errors());
+    if (!ok) throw std::runtime_error("cannot make the certificate request: " + openssl_errors());
     return bio_text(bio.get());
 }
 
@@ -146,7 +139,7 @@ void store_credential(const std::string& path, const ClientCredential& c) {
     Bio bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PrivateKey(bio.get(), c.key, nullptr, nullptr, 0, nullptr, nullptr) != 1 ||
         (c.cert && PEM_write_bio_X509(bio.get(), c.cert) != 1))
-        throw std::runtime_error("cannot encode the agent credential: " + ssl_errors());
+        throw std::runtime_error("cannot encode the agent credential: " + openssl_errors());
     vigil::common::write_file_atomic(path, bio_text(bio.get()), {.mode = 0600});
 }
 

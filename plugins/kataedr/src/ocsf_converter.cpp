@@ -61,8 +61,7 @@ void kvu(Writer& w, const char* k, uint64_t v) {
 }
 
 bool valid_json(std::string_view s) {
-    // RapidJSON's MemoryStream reads a NUL byte as the end of input, so "1\0junk" would pass
-    // the parse and then carry the NUL and the junk into the batch.
+    // RapidJSON reads NUL as the end of input: "1\0junk" would pass and carry junk into the batch.
     if (s.empty() || s.find('\0') != std::string_view::npos) return false;
     rapidjson::Reader r;
     rapidjson::BaseReaderHandler<> h;
@@ -70,9 +69,8 @@ bool valid_json(std::string_view s) {
     return !r.Parse(ms, h).IsError();
 }
 
-// Writes JSON text that came from another plugin: embedded as a value when
-// valid, else as a string so a bad producer cannot corrupt a batch. Above the string
-// cap it is a (cut) string too.
+// Writes JSON text from another plugin: a value when valid, else a string (also above the
+// string cap, cut) so a bad producer cannot corrupt a batch.
 void raw_or_string(Writer& w, std::string_view s) {
     if (s.size() <= t_max_string && valid_json(s))
         w.RawValue(s.data(), s.size(), rapidjson::kObjectType);
@@ -236,6 +234,37 @@ bool process_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint6
     return true;
 }
 
+// OCSF activities of Vigil's network and file actions (99 "Other" for any other action).
+struct NetActivity {
+    uint32_t action;
+    int id;
+    const char* name;
+    const char* direction;
+    int direction_id;
+};
+constexpr NetActivity kNetActivities[] = {{VIGIL_NET_CONNECT, 1, "Open", "Outbound", 2},
+                                          {VIGIL_NET_ACCEPT, 1, "Open", "Inbound", 1},
+                                          {VIGIL_NET_LISTEN, 7, "Listen", "Inbound", 1},
+                                          {VIGIL_NET_CLOSE, 2, "Close", "Unknown", 0}};
+struct FileActivity {
+    uint32_t action;
+    int id;
+    const char* name;
+};
+// clang-format off
+constexpr FileActivity kFileActivities[] = {
+    {VIGIL_FILE_CREATE, 1, "Create"}, {VIGIL_FILE_MODIFY, 3, "Update"}, {VIGIL_FILE_DELETE, 4, "Delete"},
+    {VIGIL_FILE_RENAME, 5, "Rename"}, {VIGIL_FILE_CHMOD, 6, "Set Attributes"},
+    {VIGIL_FILE_CHOWN, 7, "Set Security"}, {VIGIL_FILE_OPEN, 14, "Open"}};
+// clang-format on
+
+template <class A, size_t N>
+A find_activity(const A (&table)[N], uint32_t action, A other) {
+    for (const A& a : table)
+        if (a.action == action) return a;
+    return other;
+}
+
 std::string address_text(uint8_t family, const uint8_t* addr) {
     char buf[INET6_ADDRSTRLEN] = {};
     if (family == AF_INET6) return inet_ntop(AF_INET6, addr, buf, sizeof buf) ? buf : "";
@@ -246,26 +275,11 @@ std::string address_text(uint8_t family, const uint8_t* addr) {
 bool network_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
     auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
     if (!v.valid) return false;
-    int activity = 99;
-    std::string_view activity_name = "Other";
-    const char* direction = "Unknown";
-    int direction_id = 0;
-    switch (v->action) {
-        case VIGIL_NET_CONNECT:
-            activity = 1, activity_name = "Open", direction = "Outbound", direction_id = 2;
-            break;
-        case VIGIL_NET_ACCEPT:
-            activity = 1, activity_name = "Open", direction = "Inbound", direction_id = 1;
-            break;
-        case VIGIL_NET_LISTEN:
-            activity = 7, activity_name = "Listen", direction = "Inbound", direction_id = 1;
-            break;
-        case VIGIL_NET_CLOSE:
-            activity = 2, activity_name = "Close";
-            break;
-        default:
-            break;
-    }
+    const NetActivity act =
+        find_activity(kNetActivities, v->action, NetActivity{0, 99, "Other", "Unknown", 0});
+    const int activity = act.id, direction_id = act.direction_id;
+    const std::string_view activity_name = act.name;
+    const char* direction = act.direction;
     std::string local = address_text(v->family, v->local_addr),
                 remote = address_text(v->family, v->remote_addr);
     w.StartObject();
@@ -314,33 +328,9 @@ bool network_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint6
 bool file_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
     auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
     if (!v.valid) return false;
-    int activity = 99;
-    std::string_view name = "Other";
-    switch (v->action) {
-        case VIGIL_FILE_CREATE:
-            activity = 1, name = "Create";
-            break;
-        case VIGIL_FILE_MODIFY:
-            activity = 3, name = "Update";
-            break;
-        case VIGIL_FILE_DELETE:
-            activity = 4, name = "Delete";
-            break;
-        case VIGIL_FILE_RENAME:
-            activity = 5, name = "Rename";
-            break;
-        case VIGIL_FILE_CHMOD:
-            activity = 6, name = "Set Attributes";
-            break;
-        case VIGIL_FILE_CHOWN:
-            activity = 7, name = "Set Security";
-            break;
-        case VIGIL_FILE_OPEN:
-            activity = 14, name = "Open";
-            break;
-        default:
-            break;
-    }
+    const FileActivity act = find_activity(kFileActivities, v->action, FileActivity{0, 99, "Other"});
+    const int activity = act.id;
+    const std::string_view name = act.name;
     w.StartObject();
     header(w, ctx, ev, seq, 1001, "File System Activity", 1, "System Activity", activity, name, "file", 1);
     key(w, "file");

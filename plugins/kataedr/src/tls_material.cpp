@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "durable_file.hpp"
+#include "vigil/common/openssl_errors.hpp"
 #include "vigil/common/trusted_path.hpp"
 
 namespace kataedr {
@@ -17,16 +18,8 @@ namespace {
 
 thread_local std::string t_verify_failure;
 
-std::string openssl_errors() {
-    std::string out;
-    while (unsigned long e = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        if (!out.empty()) out += "; ";
-        out += buf;
-    }
-    return out;
-}
+// The queued OpenSSL errors ("" when none: the messages add their own context).
+std::string openssl_errors() { return vigil::common::openssl_errors(""); }
 
 std::string subject_of(X509* cert) {
     if (!cert) return {};

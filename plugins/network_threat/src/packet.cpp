@@ -1,5 +1,7 @@
 #include "packet.hpp"
 
+#include <vigil/enum_table.hpp>
+
 namespace vigil::network_threat {
 
 namespace {
@@ -196,26 +198,19 @@ DecodeError decode_v6(std::span<const uint8_t> b, Packet& p) {
     return DecodeError::none;
 }
 
+// clang-format off
+constexpr EnumName<DecodeError> kDecodeErrorTexts[] = {
+    {DecodeError::none, "ok"}, {DecodeError::empty, "empty packet"},
+    {DecodeError::bad_version, "not IPv4 or IPv6"}, {DecodeError::short_ip_header, "IP header cut short"},
+    {DecodeError::bad_header_length, "IPv4 header length below 20"},
+    {DecodeError::bad_total_length, "IPv4 total length below its header length"},
+    {DecodeError::too_many_extension_headers, "more than 8 IPv6 extension headers"}};
+// clang-format on
+
 }  // namespace
 
 std::string_view decode_error_text(DecodeError e) {
-    switch (e) {
-        case DecodeError::none:
-            return "ok";
-        case DecodeError::empty:
-            return "empty packet";
-        case DecodeError::bad_version:
-            return "not IPv4 or IPv6";
-        case DecodeError::short_ip_header:
-            return "IP header cut short";
-        case DecodeError::bad_header_length:
-            return "IPv4 header length below 20";
-        case DecodeError::bad_total_length:
-            return "IPv4 total length below its header length";
-        case DecodeError::too_many_extension_headers:
-            return "more than 8 IPv6 extension headers";
-    }
-    return "unknown";
+    return vigil::enum_name(kDecodeErrorTexts, e, "unknown");
 }
 
 DecodeError decode_packet(std::span<const uint8_t> bytes, Packet& out) {

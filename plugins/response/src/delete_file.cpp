@@ -157,14 +157,7 @@ DeleteCheck check_deletable(const DeleteRequest& req, const PathRules& rules, co
     f.resolved_path = out.ref.path;
     f.symlink_followed = false;  // a link anywhere on the way was refused
     f.size = uint64_t(st.st_size);
-    f.mode = st.st_mode;
-    f.uid = st.st_uid;
-    f.gid = st.st_gid;
-    f.owner = user_name(st.st_uid);
-    f.group = group_name(st.st_gid);
-    f.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    f.inode = st.st_ino;
-    f.device = st.st_dev;
+    set_stat_facts(f, st);
     out.hard_links = st.st_nlink;
     if (req.sha256) {
         f.sha256 = verified_sha256(out.ref, f.size, hash_max_file_size, cancel);

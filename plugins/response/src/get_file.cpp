@@ -86,6 +86,17 @@ std::string group_name(uint32_t gid) {
     return {};
 }
 
+void set_stat_facts(FileFacts& f, const struct stat& st) {
+    f.mode = st.st_mode;
+    f.uid = st.st_uid;
+    f.gid = st.st_gid;
+    f.owner = user_name(st.st_uid);
+    f.group = group_name(st.st_gid);
+    f.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    f.inode = st.st_ino;
+    f.device = st.st_dev;
+}
+
 StagedFile get_file(const std::string& path, const GetFileLimits& limits, const std::atomic<bool>* cancel) {
     StagedFile out;
     FileFacts& f = out.facts;
@@ -150,14 +161,7 @@ StagedFile get_file(const std::string& path, const GetFileLimits& limits, const 
         ::unlink(out.staged_path.c_str());
         throw ActionError("get_file " + path + ": " + e.what());
     }
-    f.mode = fst.st_mode;
-    f.uid = fst.st_uid;
-    f.gid = fst.st_gid;
-    f.owner = user_name(fst.st_uid);
-    f.group = group_name(fst.st_gid);
-    f.mtime_ns = int64_t(fst.st_mtim.tv_sec) * 1000000000 + fst.st_mtim.tv_nsec;
-    f.inode = fst.st_ino;
-    f.device = fst.st_dev;
+    set_stat_facts(f, fst);
     return out;
 }
 

@@ -2,6 +2,8 @@
 // hashing it (constant memory), for the kataedr connector to upload.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -45,5 +47,8 @@ std::string non_regular_kind(uint32_t st_mode);
 // Names for uid/gid (empty when the id has no entry).
 std::string user_name(uint32_t uid);
 std::string group_name(uint32_t gid);
+
+// Mode, owner (ids and names), mtime, inode and device of `st` into `f`.
+void set_stat_facts(FileFacts& f, const struct stat& st);
 
 }  // namespace vigil::response

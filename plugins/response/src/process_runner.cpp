@@ -20,21 +20,14 @@
 #include <cstring>
 
 #include "action_error.hpp"
+#include <vigil/common/time.hpp>
 
 namespace vigil::response {
 
 namespace {
 
-int64_t realtime_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-int64_t mono_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
+using common::realtime_ns;
+int64_t mono_ns() { return common::monotonic_ns(); }
 
 class Fd {
 public:

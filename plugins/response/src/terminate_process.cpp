@@ -15,6 +15,7 @@
 #include <set>
 
 #include "action_error.hpp"
+#include <vigil/common/time.hpp>
 #include "critical_services.hpp"
 #include "path_rules.hpp"
 #include "proc_table.hpp"
@@ -24,11 +25,7 @@ namespace vigil::response {
 
 namespace {
 
-int64_t mono_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
+int64_t mono_ns() { return common::monotonic_ns(); }
 
 ProcessRef ref_of(const ProcessFacts& f, bool descendant) {
     ProcessRef r;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vigil/enum_table.hpp>
 
 #include "api_error.hpp"
 #include "api_util.hpp"
@@ -36,23 +37,14 @@ Response internal_error(const std::exception& e) {
 
 }  // namespace
 
-const char* to_string(Role role) {
-    switch (role) {
-        case Role::viewer:
-            return "viewer";
-        case Role::responder:
-            return "responder";
-        case Role::admin:
-            return "admin";
-    }
-    return "viewer";
-}
+namespace {
+constexpr EnumName<Role> kRoleNames[] = {
+    {Role::viewer, "viewer"}, {Role::responder, "responder"}, {Role::admin, "admin"}};
+}  // namespace
 
-std::optional<Role> role_from_string(std::string_view s) {
-    for (Role r : {Role::viewer, Role::responder, Role::admin})
-        if (s == to_string(r)) return r;
-    return std::nullopt;
-}
+const char* to_string(Role role) { return enum_name(kRoleNames, role, "viewer"); }
+
+std::optional<Role> role_from_string(std::string_view s) { return enum_from_name(kRoleNames, s); }
 
 std::string Request::header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -104,7 +96,8 @@ Response Api::handle(Request& request) {
 
 Response Api::route(const Request& r) {
     if (r.path == "/metrics") {
-        if (r.method != "GET") throw ApiError(405, "method " + r.method + " not allowed on /metrics (use GET)");
+        if (r.method != "GET")
+            throw ApiError(405, "method " + r.method + " not allowed on /metrics (use GET)");
         return metrics(r);
     }
     auto parts = path_parts(r.path);
@@ -147,7 +140,8 @@ Response Api::route_admin(const Request& r, const std::vector<std::string>& part
             throw ApiError(405, "method " + r.method + " not allowed on " + r.path + " (use " + m + ")");
     };
     const auto n = parts.size();
-    if (parts[0] == "agents" && n == 3 && parts[2] == "revoke") return method_is("POST"), revoke_agent(r, parts[1]);
+    if (parts[0] == "agents" && n == 3 && parts[2] == "revoke")
+        return method_is("POST"), revoke_agent(r, parts[1]);
     if (parts[0] == "enrollments" && n == 1)
         return r.method == "POST" ? create_enrollment(r) : (method_is("GET"), list_enrollments(r));
     if (parts[0] == "audit" && n == 1) return method_is("GET"), query_audit(r);

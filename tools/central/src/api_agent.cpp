@@ -95,32 +95,14 @@ Response Api::agent_poll_tasks(const Request& r) {
             throw ApiError(403, "agent certificate " + r.peer.serial + " is revoked");  // revoked while waiting
         broker_.wait(id, gen, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     }
-    rapidjson::StringBuffer b;
-    json::Writer w(b);
-    w.StartObject();
-    w.Key("tasks");
-    w.StartArray();
-    for (const auto& t : tasks) {
+    return list_json("tasks", tasks, [](json::Writer& w, const TaskRecord& t) {
         w.StartObject();
-        w.Key("id");
-        json::write_string(w, t.id);
-        w.Key("type");
-        json::write_string(w, t.type);
-        w.Key("args");
-        json::write_raw(w, t.args_json);
-        w.Key("created_ns");
-        w.Int64(t.created_ns);
-        w.Key("timeout_s");
-        w.Int64(t.timeout_s);
-        if (t.signature_json) {  // the operator's signature, verbatim: the agent checks it
-            w.Key("signature");
-            json::write_raw(w, *t.signature_json);
-        }
+        json::write_members(w, "id", t.id, "type", t.type, "args", json::Raw{t.args_json}, "created_ns",
+                            t.created_ns, "timeout_s", t.timeout_s);
+        // the operator's signature, verbatim: the agent checks it
+        if (t.signature_json) json::write_members(w, "signature", json::Raw{*t.signature_json});
         w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    return ok_json(buffer_string(b));
+    });
 }
 
 namespace {

@@ -15,15 +15,7 @@ using namespace api_util;
 
 Response Api::list_agents(const Request& r) {
     require_role(r, Role::viewer);
-    rapidjson::StringBuffer b;
-    json::Writer w(b);
-    w.StartObject();
-    w.Key("agents");
-    w.StartArray();
-    for (const auto& a : storage_.list_agents()) write_agent(w, a);
-    w.EndArray();
-    w.EndObject();
-    return ok_json(buffer_string(b));
+    return list_json("agents", storage_.list_agents(), write_agent);
 }
 
 Response Api::query_events(const Request& r) {
@@ -39,28 +31,12 @@ Response Api::query_events(const Request& r) {
     q.text = str_param(r, "text");
     if (q.text && q.text->size() > 1024) throw ApiError(400, "text: longer than 1024 characters");
     q.limit = static_cast<uint32_t>(int_param(r, "limit", 100, 1, 10000));
-    rapidjson::StringBuffer b;
-    json::Writer w(b);
-    w.StartObject();
-    w.Key("events");
-    w.StartArray();
-    for (const auto& e : storage_.query_events(q)) {
+    return list_json("events", storage_.query_events(q), [](json::Writer& w, const EventRow& e) {
         w.StartObject();
-        w.Key("id");
-        w.Int64(e.id);
-        w.Key("agent_id");
-        json::write_string(w, e.agent_id);
-        w.Key("type");
-        json::write_string(w, e.type);
-        w.Key("time_ns");
-        w.Int64(e.time_ns);
-        w.Key("event");
-        json::write_raw(w, e.raw);
+        json::write_members(w, "id", e.id, "agent_id", e.agent_id, "type", e.type, "time_ns", e.time_ns,
+                            "event", json::Raw{e.raw});
         w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    return ok_json(buffer_string(b));
+    });
 }
 
 namespace {
@@ -170,15 +146,7 @@ Response Api::list_tasks(const Request& r) {
     auto agent = str_param(r, "agent");
     if (agent && !valid_agent_id(*agent)) throw ApiError(400, "agent: invalid agent id");
     auto limit = static_cast<uint32_t>(int_param(r, "limit", 100, 1, 10000));
-    rapidjson::StringBuffer b;
-    json::Writer w(b);
-    w.StartObject();
-    w.Key("tasks");
-    w.StartArray();
-    for (const auto& t : storage_.list_tasks(agent, limit)) write_task(w, t);
-    w.EndArray();
-    w.EndObject();
-    return ok_json(buffer_string(b));
+    return list_json("tasks", storage_.list_tasks(agent, limit), write_task);
 }
 
 Response Api::show_task(const Request& r, const std::string& task_id) {

@@ -39,35 +39,16 @@ int64_t int_field(const rapidjson::Document& doc, const char* name, int64_t fall
 
 void write_enrollment(json::Writer& w, const EnrollmentToken& t) {
     w.StartObject();
-    w.Key("id");
-    json::write_string(w, t.id);
-    w.Key("role");
-    json::write_string(w, t.role);
-    w.Key("max_uses");
-    w.Int64(t.max_uses);
-    w.Key("uses");
-    w.Int64(t.uses);
-    w.Key("created_ns");
-    w.Int64(t.created_ns);
-    w.Key("expires_ns");
-    w.Int64(t.expires_ns);
-    w.Key("created_by");
-    json::write_string(w, t.created_by);
+    json::write_members(w, "id", t.id, "role", t.role, "max_uses", t.max_uses, "uses", t.uses, "created_ns",
+                        t.created_ns, "expires_ns", t.expires_ns, "created_by", t.created_by);
     w.EndObject();
 }
 
 void write_audit(json::Writer& w, const AuditRecord& a) {
     w.StartObject();
-    w.Key("id");
-    w.Int64(a.id);
-    w.Key("time_ns");
-    w.Int64(a.time_ns);
-    for (auto [k, v] : {std::pair{"actor", &a.actor}, std::pair{"role", &a.role}, std::pair{"source", &a.source},
-                        std::pair{"action", &a.action}, std::pair{"target", &a.target},
-                        std::pair{"detail", &a.detail}, std::pair{"outcome", &a.outcome}}) {
-        w.Key(k);
-        json::write_string(w, *v);
-    }
+    json::write_members(w, "id", a.id, "time_ns", a.time_ns, "actor", a.actor, "role", a.role, "source",
+                        a.source, "action", a.action, "target", a.target, "detail", a.detail, "outcome",
+                        a.outcome);
     w.EndObject();
 }
 
@@ -99,25 +80,10 @@ Response Api::issue_certificate(const std::string& agent_id, std::string_view cs
         storage_.add_certificate(record);
     }
     int64_t renew_after = issued.not_before_s + (issued.not_after_s - issued.not_before_s) * 2 / 3;
-    rapidjson::StringBuffer b;
-    json::Writer w(b);
-    w.StartObject();
-    w.Key("agent_id");
-    json::write_string(w, agent_id);
-    w.Key("certificate");
-    json::write_string(w, issued.pem);
-    w.Key("ca_certificate");
-    json::write_string(w, trust_.agent_ca->certificate_pem());
-    w.Key("serial");
-    json::write_string(w, issued.serial);
-    w.Key("not_before_s");
-    w.Int64(issued.not_before_s);
-    w.Key("not_after_s");
-    w.Int64(issued.not_after_s);
-    w.Key("renew_after_s");
-    w.Int64(renew_after);
-    w.EndObject();
-    return ok_json(buffer_string(b));
+    return ok_json(json::object_text("agent_id", agent_id, "certificate", issued.pem, "ca_certificate",
+                                     trust_.agent_ca->certificate_pem(), "serial", issued.serial,
+                                     "not_before_s", issued.not_before_s, "not_after_s", issued.not_after_s,
+                                     "renew_after_s", renew_after));
 }
 
 Response Api::agent_enroll(const Request& r) {
@@ -185,15 +151,7 @@ Response Api::create_enrollment(const Request& r) {
 
 Response Api::list_enrollments(const Request& r) {
     require_role(r, Role::admin);
-    rapidjson::StringBuffer b;
-    json::Writer w(b);
-    w.StartObject();
-    w.Key("enrollments");
-    w.StartArray();
-    for (const auto& t : storage_.list_enrollments()) write_enrollment(w, t);
-    w.EndArray();
-    w.EndObject();
-    return ok_json(buffer_string(b));
+    return list_json("enrollments", storage_.list_enrollments(), write_enrollment);
 }
 
 Response Api::revoke_agent(const Request& r, const std::string& agent_id) {
@@ -221,15 +179,7 @@ Response Api::query_audit(const Request& r) {
     q.actor = str_param(r, "operator");
     if (q.actor && q.actor->size() > 256) throw ApiError(400, "operator: longer than 256 characters");
     q.limit = static_cast<uint32_t>(int_param(r, "limit", 1000, 1, 100000));
-    rapidjson::StringBuffer b;
-    json::Writer w(b);
-    w.StartObject();
-    w.Key("audit");
-    w.StartArray();
-    for (const auto& a : storage_.query_audit(q)) write_audit(w, a);
-    w.EndArray();
-    w.EndObject();
-    return ok_json(buffer_string(b));
+    return list_json("audit", storage_.query_audit(q), write_audit);
 }
 
 }  // namespace vigil::central

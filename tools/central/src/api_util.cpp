@@ -86,20 +86,9 @@ void write_agent(json::Writer& w, const AgentRecord& a) {
     rapidjson::Document info;
     if (json::parse(info, a.info_json) || !info.IsObject()) info.SetObject();
     w.StartObject();
-    w.Key("agent_id");
-    json::write_string(w, a.agent_id);
-    w.Key("hostname");
-    json::write_string(w, a.hostname);
-    w.Key("os");
-    json::write_string(w, a.os);
-    w.Key("kernel");
-    json::write_string(w, a.kernel);
-    w.Key("agent_version");
-    json::write_string(w, a.agent_version);
-    w.Key("first_seen_ns");
-    w.Int64(a.first_seen_ns);
-    w.Key("last_seen_ns");
-    w.Int64(a.last_seen_ns);
+    json::write_members(w, "agent_id", a.agent_id, "hostname", a.hostname, "os", a.os, "kernel", a.kernel,
+                        "agent_version", a.agent_version, "first_seen_ns", a.first_seen_ns, "last_seen_ns",
+                        a.last_seen_ns);
     for (const char* key : {"ips", "macs", "plugins", "isolation", "drops", "spool", "time_ns"}) {
         w.Key(key);
         const auto* v = json::member(info, key);
@@ -114,45 +103,16 @@ void write_agent(json::Writer& w, const AgentRecord& a) {
 
 void write_task(json::Writer& w, const TaskRecord& t) {
     w.StartObject();
-    w.Key("id");
-    json::write_string(w, t.id);
-    w.Key("agent_id");
-    json::write_string(w, t.agent_id);
-    w.Key("type");
-    json::write_string(w, t.type);
-    w.Key("args");
-    json::write_raw(w, t.args_json);
-    w.Key("timeout_s");
-    w.Int64(t.timeout_s);
-    w.Key("state");
-    w.String(to_string(t.state));
-    w.Key("created_ns");
-    w.Int64(t.created_ns);
-    w.Key("delivered_ns");
-    w.Int64(t.delivered_ns);
-    w.Key("delivery_count");
-    w.Int64(t.delivery_count);
-    w.Key("completed_ns");
-    w.Int64(t.completed_ns);
-    w.Key("result");
-    json::write_raw(w, t.result_json.value_or(""));
-    w.Key("error");
-    if (t.error) {
-        json::write_string(w, *t.error);
-    } else {
-        w.Null();
-    }
-    w.Key("signature");
-    json::write_raw(w, t.signature_json.value_or(""));
-    w.Key("created_by");
-    json::write_string(w, t.created_by);
+    // value_or's temporaries live until the end of this statement, past the writes.
+    json::write_members(w, "id", t.id, "agent_id", t.agent_id, "type", t.type, "args", json::Raw{t.args_json},
+                        "timeout_s", t.timeout_s, "state", to_string(t.state), "created_ns", t.created_ns,
+                        "delivered_ns", t.delivered_ns, "delivery_count", t.delivery_count, "completed_ns",
+                        t.completed_ns, "result", json::Raw{t.result_json.value_or("")}, "error", t.error,
+                        "signature", json::Raw{t.signature_json.value_or("")}, "created_by", t.created_by);
     w.Key("file");
     if (t.file) {
         w.StartObject();
-        w.Key("size");
-        w.Uint64(t.file->size);
-        w.Key("sha256");
-        json::write_string(w, t.file->sha256);
+        json::write_members(w, "size", t.file->size, "sha256", t.file->sha256);
         w.EndObject();
     } else {
         w.Null();

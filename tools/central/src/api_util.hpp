@@ -28,6 +28,20 @@ std::optional<int64_t> time_param(const Request& r, const char* name, int64_t no
 // Splits "/api/v1/a/b/c" after the prefix into {"a","b","c"}; empty outside /api/v1/.
 std::vector<std::string> path_parts(const std::string& path);
 
+// `{"<key>": [item, ...]}` with each item written by `write_item(w, item)`.
+template <class Items, class F>
+Response list_json(const char* key, const Items& items, F&& write_item) {
+    rapidjson::StringBuffer b;
+    json::Writer w(b);
+    w.StartObject();
+    w.Key(key);
+    w.StartArray();
+    for (const auto& item : items) write_item(w, item);
+    w.EndArray();
+    w.EndObject();
+    return ok_json(buffer_string(b));
+}
+
 void write_agent(json::Writer& w, const AgentRecord& a);
 void write_task(json::Writer& w, const TaskRecord& t);
 

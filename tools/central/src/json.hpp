@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vigil/common/json_members.hpp>
 
 namespace vigil::central::json {
 
@@ -26,6 +27,26 @@ bool deeper_than(const rapidjson::Value& value, int max_depth);
 // Writes `raw` (already valid JSON) as a value, or null when empty.
 void write_raw(Writer& w, std::string_view raw);
 void write_string(Writer& w, std::string_view s);
+
+// A member value that is already JSON text, written verbatim (null when empty).
+struct Raw {
+    std::string_view json;
+    void operator()(Writer& w) const { write_raw(w, json); }
+};
+
+// write_members(w, "id", t.id, "args", json::Raw{t.args_json}, ...): see json_members.hpp.
+using common::write_members;
+
+// One object of `members` (as for write_members) as compact JSON text.
+template <class... Members>
+std::string object_text(const Members&... members) {
+    rapidjson::StringBuffer b;
+    Writer w(b);
+    w.StartObject();
+    write_members(w, members...);
+    w.EndObject();
+    return std::string(b.GetString(), b.GetSize());
+}
 
 // Optional member lookups that tolerate absent members and wrong types.
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* name);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vigil/common/openssl_errors.hpp>
 
 namespace vigil::central::ossl {
 
@@ -28,16 +29,7 @@ using MdCtx = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
 using Names = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
 
 // The queued OpenSSL errors as one line (and the queue emptied).
-inline std::string errors() {
-    std::string out;
-    while (unsigned long e = ERR_get_error()) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        if (!out.empty()) out += "; ";
-        out += buf;
-    }
-    return out.empty() ? "unknown OpenSSL error" : out;
-}
+inline std::string errors() { return common::openssl_errors(); }
 
 inline Bio memory_bio(std::string_view data) {
     return Bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));

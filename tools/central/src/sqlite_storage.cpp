@@ -6,6 +6,7 @@
 #include <cctype>
 #include <stdexcept>
 #include <vector>
+#include <vigil/enum_table.hpp>
 
 #include "sqlite_util.hpp"
 
@@ -156,31 +157,18 @@ std::string like_pattern(const std::string& text) {
 
 }  // namespace
 
-const char* to_string(TaskState state) {
-    switch (state) {
-        case TaskState::pending:
-            return "pending";
-        case TaskState::delivered:
-            return "delivered";
-        case TaskState::done:
-            return "done";
-        case TaskState::error:
-            return "error";
-        case TaskState::expired:
-            return "expired";
-        case TaskState::cancelled:
-            return "cancelled";
-    }
-    return "error";
-}
+namespace {
+// clang-format off
+constexpr EnumName<TaskState> kTaskStateNames[] = {
+    {TaskState::pending, "pending"}, {TaskState::delivered, "delivered"}, {TaskState::done, "done"},
+    {TaskState::error, "error"}, {TaskState::expired, "expired"}, {TaskState::cancelled, "cancelled"}};
+// clang-format on
+}  // namespace
+
+const char* to_string(TaskState state) { return enum_name(kTaskStateNames, state, "error"); }
 
 std::optional<TaskState> task_state_from_string(std::string_view s) {
-    for (auto st :
-         {TaskState::pending, TaskState::delivered, TaskState::done, TaskState::error, TaskState::expired,
-          TaskState::cancelled}) {
-        if (s == to_string(st)) return st;
-    }
-    return std::nullopt;
+    return enum_from_name(kTaskStateNames, s);
 }
 
 struct SqliteStorage::Statements {
@@ -219,9 +207,10 @@ struct SqliteStorage::Statements {
               w,
               "UPDATE tasks SET state='delivered', delivered_ns=?2, delivery_count=delivery_count+1 "
               "WHERE id=?1"),
-          complete(w, std::string("UPDATE tasks SET state=?2, result=?3, error=?4, completed_ns=?5 WHERE id=?1 "
-                                  "AND agent_id=?6 AND ") +
-                          kAnswerable),
+          complete(w,
+                   std::string("UPDATE tasks SET state=?2, result=?3, error=?4, completed_ns=?5 WHERE id=?1 "
+                               "AND agent_id=?6 AND ") +
+                       kAnswerable),
           attach_file(w, "UPDATE tasks SET file_path=?2, file_size=?3, file_sha256=?4 WHERE id=?1"),
           expire(
               w,
@@ -448,7 +437,8 @@ std::vector<TaskRecord> SqliteStorage::claim_tasks(const std::string& agent_id, 
 namespace {
 // Why a task cannot take a result or file from `agent_id`.
 ResultOutcome unanswerable(const TaskRecord& t, const std::string& agent_id) {
-    if (t.agent_id != agent_id) return ResultOutcome::not_found;  // another agent's task does not exist for it
+    if (t.agent_id != agent_id)
+        return ResultOutcome::not_found;  // another agent's task does not exist for it
     if (t.state == TaskState::pending || (t.state == TaskState::expired && t.delivery_count == 0))
         return ResultOutcome::not_delivered;
     return ResultOutcome::already_final;
@@ -481,8 +471,8 @@ AttachOutcome SqliteStorage::attach_file(const std::string& task_id, const std::
         if (f.step()) t = read_task(f);
     }
     if (!t) return {ResultOutcome::not_found, std::nullopt};
-    bool answerable = t->agent_id == agent_id &&
-                      (t->state == TaskState::delivered || (t->state == TaskState::expired && t->delivery_count > 0));
+    bool answerable = t->agent_id == agent_id && (t->state == TaskState::delivered ||
+                                                  (t->state == TaskState::expired && t->delivery_count > 0));
     if (!answerable) return {unanswerable(*t, agent_id), std::nullopt};
     auto& s = stmts_->attach_file;
     s.bind(1, task_id).bind(2, file.path).bind(3, static_cast<int64_t>(file.size)).bind(4, file.sha256).run();

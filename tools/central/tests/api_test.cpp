@@ -15,6 +15,7 @@
 #include "json.hpp"
 #include "sha256.hpp"
 #include "sqlite_storage.hpp"
+#include "api_fixture.hpp"
 #include "test_support.hpp"
 #include "time_spec.hpp"
 
@@ -25,14 +26,8 @@ namespace {
 constexpr const char* kToken = "test-token-0123456789";
 constexpr const char* kAgent = "5b1c0a3e-1111-2222-3333-444455556666";
 
-struct Fixture {
-    central_test::TempDir dir;
-    SqliteStorage storage{SqliteOptions{dir.path + "/c.db"}};
-    TaskBroker broker;
-    FileStore files{dir.path + "/files"};
-    std::unique_ptr<AgentCa> ca = AgentCa::load_or_create(dir.path + "/agent-ca");
-    RevocationList revoked;
-    Api api{storage, broker, files, settings(), AgentTrust{ca.get(), &revoked}};
+struct Fixture : central_test::ApiBackends {
+    Api api{storage, broker, files, settings(), trust()};
 
     static ApiSettings settings() {
         ApiSettings s;
@@ -46,6 +41,14 @@ struct Fixture {
     // exercised in api_trust_test and the integration tests).
     static PeerIdentity agent_peer(const std::string& id) {
         return PeerIdentity{"127.0.0.1", true, true, id, "0a" + id.substr(0, 4), INT64_MAX};
+    }
+    // After a sync, a task poll of the agent waiting up to 60 s, on its own thread; the
+    // answer goes to `got`.
+    std::thread long_poll(Response& got) {
+        REQUIRE(sync().status == 200);
+        Request poll = agent_request("GET", "/api/v1/agent/tasks");
+        poll.query["wait"] = "60";
+        return std::thread([this, poll, &got]() mutable { got = api.handle(poll); });
     }
     Request agent_request(const std::string& method, const std::string& path, const std::string& body = "") {
         Request r;
@@ -307,12 +310,9 @@ TEST_CASE("tasks: create validation, delivery by poll, result, conflicts") {
 
 TEST_CASE("long poll returns as soon as a task is created") {
     Fixture f;
-    REQUIRE(f.sync().status == 200);
-    Request poll = f.agent_request("GET", "/api/v1/agent/tasks");
-    poll.query["wait"] = "60";
     Response got;
     auto start = std::chrono::steady_clock::now();
-    std::thread poller([&] { got = f.api.handle(poll); });
+    std::thread poller = f.long_poll(got);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     std::string id = f.create_task(std::string("{\"agent_id\":\"") + kAgent + "\",\"type\":\"ping\"}");
     poller.join();
@@ -325,12 +325,9 @@ TEST_CASE("long poll returns as soon as a task is created") {
 
 TEST_CASE("shutdown releases waiting polls") {
     Fixture f;
-    REQUIRE(f.sync().status == 200);
-    Request poll = f.agent_request("GET", "/api/v1/agent/tasks");
-    poll.query["wait"] = "60";
     Response got;
     auto start = std::chrono::steady_clock::now();
-    std::thread poller([&] { got = f.api.handle(poll); });
+    std::thread poller = f.long_poll(got);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     f.broker.shutdown();
     poller.join();

@@ -17,6 +17,7 @@
 #include "json.hpp"
 #include "sha256.hpp"
 #include "sqlite_storage.hpp"
+#include "api_fixture.hpp"
 #include "test_support.hpp"
 #include "time_spec.hpp"
 #include "tls_test_util.hpp"
@@ -40,14 +41,8 @@ struct Agent {
     PeerIdentity peer;
 };
 
-struct Fixture {
-    central_test::TempDir dir;
-    SqliteStorage storage{SqliteOptions{dir.path + "/c.db"}};
-    TaskBroker broker;
-    FileStore files{dir.path + "/files"};
-    std::unique_ptr<AgentCa> ca = AgentCa::load_or_create(dir.path + "/agent-ca");
-    RevocationList revoked;
-    Api api{storage, broker, files, settings(), AgentTrust{ca.get(), &revoked}};
+struct Fixture : central_test::ApiBackends {
+    Api api{storage, broker, files, settings(), trust()};
 
     static ApiSettings settings() {
         ApiSettings s;

@@ -13,6 +13,12 @@
 #include "sensor_events.h"
 #include "kernel_read.bpf.h"
 
+/* A sys_exit tracepoint program named handle_<sys>_exit returning `expr`, which may use
+ * `ctx` (the loader and the tests find programs by these names). */
+#define ON_SYS_EXIT(sys, expr) \
+    SEC("tracepoint/syscalls/sys_exit_" #sys) \
+    int handle_##sys##_exit(struct trace_event_raw_sys_exit *ctx) { return expr; }
+
 char LICENSE[] SEC("license") = "GPL";
 
 #define AF_INET 2
@@ -334,11 +340,9 @@ static __always_inline int on_accept(long fd) {
     return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int handle_accept4_exit(struct trace_event_raw_sys_exit *ctx) { return on_accept(ctx->ret); }
+ON_SYS_EXIT(accept4, on_accept(ctx->ret))
 
-SEC("tracepoint/syscalls/sys_exit_accept")
-int handle_accept_exit(struct trace_event_raw_sys_exit *ctx) { return on_accept(ctx->ret); }
+ON_SYS_EXIT(accept, on_accept(ctx->ret))
 
 /* UDP has no connection state: a connect() that succeeded on a datagram
  * socket is reported (TCP is reported from the state change). */
@@ -517,45 +521,20 @@ int handle_fchown(struct trace_event_raw_sys_enter *ctx) {
     return save_call_attr(FILE_CHOWN, 0, 0, 0, 0, (int)ctx->args[0], 0, 0, ctx->args[1], ctx->args[2]);
 }
 
-SEC("tracepoint/syscalls/sys_exit_unlinkat")
-int handle_unlinkat_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_unlink")
-int handle_unlink_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_renameat2")
-int handle_renameat2_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_renameat")
-int handle_renameat_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_rename")
-int handle_rename_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_fchmodat")
-int handle_fchmodat_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_fchmodat2")
-int handle_fchmodat2_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_chmod")
-int handle_chmod_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_fchmod")
-int handle_fchmod_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_fchownat")
-int handle_fchownat_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_chown")
-int handle_chown_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_lchown")
-int handle_lchown_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
-SEC("tracepoint/syscalls/sys_exit_fchown")
-int handle_fchown_exit(struct trace_event_raw_sys_exit *ctx) { return finish_call(ctx); }
+/* The calls saved at entry report at exit, one row per operation. */
+ON_SYS_EXIT(unlinkat, finish_call(ctx)) ON_SYS_EXIT(unlink, finish_call(ctx))
+ON_SYS_EXIT(renameat2, finish_call(ctx)) ON_SYS_EXIT(renameat, finish_call(ctx)) ON_SYS_EXIT(rename, finish_call(ctx))
+ON_SYS_EXIT(fchmodat, finish_call(ctx)) ON_SYS_EXIT(fchmodat2, finish_call(ctx))
+ON_SYS_EXIT(chmod, finish_call(ctx)) ON_SYS_EXIT(fchmod, finish_call(ctx))
+ON_SYS_EXIT(fchownat, finish_call(ctx)) ON_SYS_EXIT(chown, finish_call(ctx))
+ON_SYS_EXIT(lchown, finish_call(ctx)) ON_SYS_EXIT(fchown, finish_call(ctx))
 
-/* A file created by open(O_CREAT): the kernel marks it FMODE_CREATED. */
-static __always_inline int on_open_exit(long fd) {
-    if (!want_file || fd < 0) return 0;
-    __u64 id = bpf_get_current_pid_tgid();
-    if ((id >> 32) == self_tgid) return 0;
-    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-    struct file *f = fd_file(task, (int)fd);
-    if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_CREATED)) return 0;
+/* Reports `action` on the open file `f` of `task`, its path walked from the file. */
+static __always_inline int submit_open_file(struct task_struct *task, struct file *f, __u32 action) {
     struct vb_file *e = reserve(sizeof(*e));
     if (!e) return 0;
     fill_header(&e->h, VB_FILE, task);
-    e->action = FILE_CREATE;
+    e->action = action;
     e->is_dir = 0;
     e->mode = 0;
     e->owner_uid = e->owner_gid = (__u32)-1;
@@ -568,12 +547,20 @@ static __always_inline int on_open_exit(long fd) {
     return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_openat")
-int handle_openat_exit(struct trace_event_raw_sys_exit *ctx) { return on_open_exit(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_open")
-int handle_open_exit(struct trace_event_raw_sys_exit *ctx) { return on_open_exit(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_creat")
-int handle_creat_exit(struct trace_event_raw_sys_exit *ctx) { return on_open_exit(ctx->ret); }
+/* A file created by open(O_CREAT): the kernel marks it FMODE_CREATED. */
+static __always_inline int on_open_exit(long fd) {
+    if (!want_file || fd < 0) return 0;
+    __u64 id = bpf_get_current_pid_tgid();
+    if ((id >> 32) == self_tgid) return 0;
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct file *f = fd_file(task, (int)fd);
+    if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_CREATED)) return 0;
+    return submit_open_file(task, f, FILE_CREATE);
+}
+
+ON_SYS_EXIT(openat, on_open_exit(ctx->ret))
+ON_SYS_EXIT(open, on_open_exit(ctx->ret))
+ON_SYS_EXIT(creat, on_open_exit(ctx->ret))
 
 /* Modify = a regular file opened for writing is closed. */
 SEC("tracepoint/syscalls/sys_enter_close")
@@ -585,18 +572,5 @@ int handle_close(struct trace_event_raw_sys_enter *ctx) {
     struct file *f = fd_file(task, (int)ctx->args[0]);
     if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE)) return 0;
     if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG) return 0;
-    struct vb_file *e = reserve(sizeof(*e));
-    if (!e) return 0;
-    fill_header(&e->h, VB_FILE, task);
-    e->action = FILE_MODIFY;
-    e->is_dir = 0;
-    e->mode = 0;
-    e->owner_uid = e->owner_gid = (__u32)-1;
-    e->name[0] = 0;
-    e->name2[0] = 0;
-    e->dir2.off = VB_PATH_HALF;
-    e->dir2.buf[VB_PATH_HALF] = 0;
-    walk_file(&e->dir, f);
-    submit(e);
-    return 0;
+    return submit_open_file(task, f, FILE_MODIFY);
 }

@@ -27,18 +27,11 @@ std::string copy_true(const std::string& dir, const std::string& name, mode_t mo
 }  // namespace
 
 TEST_CASE("file_threat monitor: a scan that runs out of time denies exec of untrusted files quickly, allows opens") {
-    PrivateTmpfs fs;
-    if (!fs.ok) {
-        MESSAGE("skipped: needs root to mount a private tmpfs for fanotify");
-        return;
-    }
-    const std::string root = fs.dir.path.string();
-    RecordingReporter rep;
-    Protector protector(rep, 1024);
-    protector.set_engines(Engines::load({}, {}, true));
     ProtectorOptions po;
     po.test_scan_delay_ms = 5000;  // every scan is too slow
-    protector.set_options(po);
+    ProtectedTmpfs t(po);
+    SKIP_UNLESS_MOUNTED(t);
+    auto& [fs, root, rep, protector] = t;
     auto opts = options_for(root);
     opts.scan_timeout = 300ms;
     opts.kernel_cache = false;
@@ -61,18 +54,11 @@ TEST_CASE("file_threat monitor: a scan that runs out of time denies exec of untr
 }
 
 TEST_CASE("file_threat monitor: a full queue answers exec of untrusted files at once with EPERM") {
-    PrivateTmpfs fs;
-    if (!fs.ok) {
-        MESSAGE("skipped: needs root");
-        return;
-    }
-    const std::string root = fs.dir.path.string();
-    RecordingReporter rep;
-    Protector protector(rep, 1024);
-    protector.set_engines(Engines::load({}, {}, true));
     ProtectorOptions po;
     po.test_scan_delay_ms = 3000;
-    protector.set_options(po);
+    ProtectedTmpfs t(po);
+    SKIP_UNLESS_MOUNTED(t);
+    auto& [fs, root, rep, protector] = t;
     auto opts = options_for(root);
     opts.workers = 1;
     opts.queue_size = 1;
@@ -102,18 +88,9 @@ TEST_CASE("file_threat monitor: a full queue answers exec of untrusted files at 
 }
 
 TEST_CASE("file_threat monitor: files opened by interpreters are scanned, other opens pass; exec never uses kernel marks") {
-    PrivateTmpfs fs;
-    if (!fs.ok) {
-        MESSAGE("skipped: needs root");
-        return;
-    }
-    const std::string root = fs.dir.path.string();
-    RecordingReporter rep;
-    Protector protector(rep, 1024);
-    protector.set_engines(Engines::load({}, {}, true));
-    ProtectorOptions po;
-    po.on_access_actions = {Action::Block, Action::Notify};
-    protector.set_options(po);
+    ProtectedTmpfs t(block_and_notify());
+    SKIP_UNLESS_MOUNTED(t);
+    auto& [fs, root, rep, protector] = t;
     auto opts = options_for(root);
     opts.open_perm = false;
     opts.interpreter_opens = true;

@@ -25,18 +25,9 @@ using namespace monitor_test;
 
 
 TEST_CASE("file_threat monitor: clean opens pass, EICAR is denied, a late scan fails open, stop releases") {
-    PrivateTmpfs fs;
-    if (!fs.ok) {
-        MESSAGE("skipped: needs root to mount a private tmpfs for fanotify");
-        return;
-    }
-    const std::string root = fs.dir.path.string();
-    RecordingReporter rep;
-    Protector protector(rep, 1024);
-    protector.set_engines(Engines::load({}, {}, true));
-    ProtectorOptions po;
-    po.on_access_actions = {Action::Block, Action::Notify};
-    protector.set_options(po);
+    ProtectedTmpfs t(block_and_notify());
+    SKIP_UNLESS_MOUNTED(t);
+    auto& [fs, root, rep, protector] = t;
 
     auto clean = fs.dir.file("clean.txt", "hello");
     auto eicar = fs.dir.file("eicar.com", eicar_string());
@@ -61,6 +52,7 @@ TEST_CASE("file_threat monitor: clean opens pass, EICAR is denied, a late scan f
     }
 
     // A scan slower than its time limit lets the access through and is counted.
+    ProtectorOptions po = block_and_notify();
     po.test_scan_delay_ms = 3000;
     protector.set_options(po);
     {
@@ -99,18 +91,11 @@ TEST_CASE("file_threat monitor: clean opens pass, EICAR is denied, a late scan f
 }
 
 TEST_CASE("file_threat monitor: close-after-write scan quarantines, modification invalidates") {
-    PrivateTmpfs fs;
-    if (!fs.ok) {
-        MESSAGE("skipped: needs root");
-        return;
-    }
-    const std::string root = fs.dir.path.string();
-    RecordingReporter rep;
+    ProtectedTmpfs t(ProtectorOptions{});
+    SKIP_UNLESS_MOUNTED(t);
+    auto& [fs, root, rep, protector] = t;
     rep.quarantine_dir = root + "/store";  // same file system: the recording store renames
     std::filesystem::create_directories(rep.quarantine_dir);
-    Protector protector(rep, 1024);
-    protector.set_engines(Engines::load({}, {}, true));
-    protector.set_options(ProtectorOptions{});
     auto opts = options_for(root);
     opts.exclusions = Exclusions({root + "/excluded"});
     auto monp = std::make_shared<FanotifyMonitor>(opts, protector);
@@ -151,18 +136,9 @@ TEST_CASE("file_threat monitor: close-after-write scan quarantines, modification
 }
 
 TEST_CASE("file_threat monitor: a write right after an allowed open invalidates the kernel-side verdict") {
-    PrivateTmpfs fs;
-    if (!fs.ok) {
-        MESSAGE("skipped: needs root");
-        return;
-    }
-    const std::string root = fs.dir.path.string();
-    RecordingReporter rep;
-    Protector protector(rep, 1024);
-    protector.set_engines(Engines::load({}, {}, true));
-    ProtectorOptions po;
-    po.on_access_actions = {Action::Block, Action::Notify};
-    protector.set_options(po);
+    ProtectedTmpfs t(block_and_notify());
+    SKIP_UNLESS_MOUNTED(t);
+    auto& [fs, root, rep, protector] = t;
     auto opts = options_for(root);
     opts.close_write = false;  // only permission events: the kernel cache alone must not let it through
     auto monp = std::make_shared<FanotifyMonitor>(opts, protector);

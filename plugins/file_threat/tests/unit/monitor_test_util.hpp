@@ -1,6 +1,8 @@
 // Helpers for tests of the fanotify monitor on a private tmpfs.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -13,6 +15,8 @@
 #include <vector>
 
 #include "fanotify_monitor.hpp"
+#include "protector.hpp"
+#include "recording_reporter.hpp"
 #include "test_util.hpp"
 
 namespace monitor_test {
@@ -30,6 +34,35 @@ struct PrivateTmpfs {
         if (ok) ::umount2(dir.path.c_str(), MNT_DETACH);
     }
 };
+
+// A private tmpfs (`root`) and a protector over the built-in EICAR engine with `po`,
+// reporting into `rep`. Check fs.ok first: without root nothing is mounted.
+struct ProtectedTmpfs {
+    PrivateTmpfs fs;
+    std::string root = fs.dir.path.string();
+    RecordingReporter rep;
+    file_threat::Protector protector{rep, 1024};
+    explicit ProtectedTmpfs(const file_threat::ProtectorOptions& po) {
+        protector.set_engines(file_threat::Engines::load({}, {}, true));
+        protector.set_options(po);
+    }
+};
+
+// On-access threats are blocked and reported.
+inline file_threat::ProtectorOptions block_and_notify() {
+    file_threat::ProtectorOptions po;
+    po.on_access_actions = {file_threat::Action::Block, file_threat::Action::Notify};
+    return po;
+}
+
+// Ends the test case (with a message) when the tmpfs could not be mounted: not root.
+#define SKIP_UNLESS_MOUNTED(t)                                                    \
+    do {                                                                          \
+        if (!(t).fs.ok) {                                                         \
+            MESSAGE("skipped: needs root to mount a private tmpfs for fanotify"); \
+            return;                                                               \
+        }                                                                         \
+    } while (0)
 
 // Opens `path` in a child process (the monitor never blocks its own process);
 // returns 0 or the errno of open().

@@ -14,6 +14,27 @@ namespace vigil::common {
 
 constexpr int kDefaultJsonDepth = 64;
 
+// For linear scans of JSON text that count brackets: tells which characters belong to a
+// string literal (escapes included), so brackets inside strings are not counted.
+class JsonStringSkipper {
+public:
+    // True when `c`, the next character of the text, is part of a string literal
+    // (its quotes included).
+    bool in_string(char c) {
+        if (in_string_) {
+            if (escaped_) escaped_ = false;
+            else if (c == '\\') escaped_ = true;
+            else if (c == '"') in_string_ = false;
+            return true;
+        }
+        in_string_ = c == '"';
+        return in_string_;
+    }
+
+private:
+    bool in_string_ = false, escaped_ = false;
+};
+
 // Deepest nesting of arrays and objects in `text` (strings and escapes skipped); stops
 // counting once `limit` is exceeded (returns limit + 1). Not a validator.
 int json_nesting_depth(std::string_view text, int limit = kDefaultJsonDepth);

@@ -10,9 +10,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vigil::common {
 
@@ -34,5 +37,34 @@ std::optional<std::string> fs_type_of_fd(int fd, pid_t pid = 0);
 // FUSE (fuse, fuseblk, fuse.*, virtiofs) and network or cluster file systems:
 // reading them may wait on a remote or user-space server.
 bool is_remote_fs_type(std::string_view type);
+
+// The mount point (field 5, octal escapes decoded) and fstype of a mountinfo
+// line; nullopt for a malformed line.
+std::optional<std::pair<std::string, std::string>> mountinfo_line_point(std::string_view line);
+
+// Where FUSE and network file systems are mounted in this process's mount
+// table, re-read whenever the table changes (the kernel flags an open
+// mountinfo for poll), so a path can be judged without touching it: an lstat
+// of a path on a user's FUSE mount is a request its server may never answer.
+// Thread-safe.
+class RemoteMounts {
+public:
+    explicit RemoteMounts(std::string mountinfo_path = "/proc/self/mountinfo");
+    ~RemoteMounts();
+    RemoteMounts(const RemoteMounts&) = delete;
+    RemoteMounts& operator=(const RemoteMounts&) = delete;
+
+    // True when the absolute `path` lies on (or under) such a mount point. A
+    // table that cannot be read counts as "no remote mounts".
+    bool covers(std::string_view path);
+
+private:
+    void refresh_locked();
+    std::mutex mu_;
+    std::string path_;
+    int fd_ = -1;
+    bool loaded_ = false;
+    std::vector<std::string> points_;
+};
 
 }  // namespace vigil::common

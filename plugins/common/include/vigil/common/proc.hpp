@@ -85,7 +85,15 @@ private:
 // readlink(2) as a string; "" on error.
 std::string read_link(const std::string& path);
 // Joins argv with single spaces (display and matching form).
-std::string join_argv(const std::vector<std::string>& argv);
+// (inline: the behavior plugin's fuzz targets use it without linking this library)
+inline std::string join_argv(const std::vector<std::string>& argv) {
+    std::string out;
+    for (const auto& a : argv) {
+        if (!out.empty()) out.push_back(' ');
+        out += a;
+    }
+    return out;
+}
 // Splits NUL-separated text (cmdline, environ) into its strings.
 std::vector<std::string> split_nul(std::string_view text);
 
