@@ -116,14 +116,9 @@ private:
         }
 
         std::string quarantine(const vigil::common::FileRef& f, const std::string& meta) override {
-            vigil_file_identity id{};
-            id.struct_size = sizeof id;
-            id.flags = VIGIL_FILE_CHECK_VERSION;
-            id.dev = f.expect.dev;
-            id.ino = f.expect.ino;
-            id.size = f.expect.size;
-            id.mtime_ns = f.expect.mtime_ns;
-            id.ctime_ns = f.expect.ctime_ns;
+            // The judged file: the store refuses it when it changed since.
+            const vigil_file_identity id{sizeof(vigil_file_identity), VIGIL_FILE_CHECK_VERSION, f.expect.dev,
+                                         f.expect.ino, f.expect.size, f.expect.mtime_ns, f.expect.ctime_ns};
             return p_.host().quarantine_put_at(f.dir.get(), f.name, f.path, id, meta, false);
         }
 

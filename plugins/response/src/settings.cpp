@@ -15,18 +15,22 @@ ResponseConfig parse_config(std::string_view json) {
     c.protected_paths = default_protected_paths();
     try {
         const vigil::SettingsReader r(json);
-        r.into("max_file_size", c.max_file_size);
-        r.into("staging_max_bytes", c.staging_max_bytes);
-        r.into("staging_ttl_s", c.staging_ttl_s);
+        // Grouped by type: sizes (bytes), durations (s), counts; then the path lists.
+        for (auto [key, field] : {std::pair{"max_file_size", &c.max_file_size},
+                                  std::pair{"staging_max_bytes", &c.staging_max_bytes},
+                                  std::pair{"max_output_bytes", &c.max_output_bytes},
+                                  std::pair{"hash_max_file_size", &c.hash_max_file_size}})
+            r.into(key, *field);
+        for (auto [key, field] : {std::pair{"run_max_timeout_s", &c.run_max_timeout_s},
+                                  std::pair{"run_default_timeout_s", &c.run_default_timeout_s},
+                                  std::pair{"terminate_grace_s", &c.terminate_grace_s}})
+            r.into(key, *field);
+        for (auto [key, field] : {std::pair{"staging_ttl_s", &c.staging_ttl_s},
+                                  std::pair{"start_time_tolerance_ms", &c.start_time_tolerance_ms},
+                                  std::pair{"max_concurrent_actions", &c.max_concurrent_actions}})
+            r.into(key, *field);
         r.into("protected_paths", c.protected_paths);
         r.into("extra_protected_paths", c.extra_protected_paths);
-        r.into("run_max_timeout_s", c.run_max_timeout_s);
-        r.into("run_default_timeout_s", c.run_default_timeout_s);
-        r.into("max_output_bytes", c.max_output_bytes);
-        r.into("terminate_grace_s", c.terminate_grace_s);
-        r.into("start_time_tolerance_ms", c.start_time_tolerance_ms);
-        r.into("hash_max_file_size", c.hash_max_file_size);
-        r.into("max_concurrent_actions", c.max_concurrent_actions);
     } catch (const vigil::SettingsError& e) {
         throw std::runtime_error(std::string("response settings: ") + e.what());
     }

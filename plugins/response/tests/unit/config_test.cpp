@@ -8,12 +8,8 @@
 using namespace vigil::response;
 using vigil::testing::host_settings;
 
-namespace {
-
 // The settings as vigild hands them to the plugin: validated, defaults filled.
-ResponseConfig host_parse(const char* json) { return parse_config(host_settings(kConfigSchema, json)); }
-
-}  // namespace
+static ResponseConfig host_parse(const char* json) { return parse_config(host_settings(kConfigSchema, json)); }
 
 TEST_CASE("response_config: defaults") {
     ResponseConfig c = host_parse("{}");
