@@ -16,6 +16,7 @@ std::optional<Action> parse_action(std::string_view name);
 struct ActionPair {
     Action first = Action::Quarantine;
     Action second = Action::Block;
+    bool operator==(const ActionPair&) const = default;
 };
 
 }  // namespace file_threat

@@ -32,6 +32,7 @@ struct FailPolicy {
     std::vector<std::string> trusted_paths;
 
     bool allows(AccessKind kind, const std::string& path, const struct stat& st) const;
+    bool operator==(const FailPolicy&) const = default;
 };
 
 const std::vector<std::string>& default_trusted_paths();

@@ -9,9 +9,12 @@
 
 namespace file_threat {
 
-// The plugin's settings, parsed from the JSON the host hands over. Defaults
-// are documented in README.md and mirror the established product where it has
-// an equivalent.
+// The plugin's settings (its YAML section as JSON) mapped into typed structs.
+// settings.schema.json (compiled in as kConfigSchema) is the only statement of
+// keys, bounds and defaults: the host validates against it and fills the
+// defaults before create(); the initializers below equal the schema's
+// defaults (a unit test compares them) and mirror the established product
+// where it has an equivalent.
 struct OnAccessSettings {
     bool enabled = true;
     std::vector<std::string> mounts;       // FAN_MARK_MOUNT
@@ -32,11 +35,13 @@ struct OnAccessSettings {
     // exercise the scan time limit and stop-while-scanning. Never set in
     // production.
     unsigned test_scan_delay_ms = 0;
+    bool operator==(const OnAccessSettings&) const = default;
 };
 
 struct OnDemandSettings {
     ActionPair actions{Action::Quarantine, Action::Notify};
     unsigned max_concurrent_scans = 2;
+    bool operator==(const OnDemandSettings&) const = default;
 };
 
 struct Settings {
@@ -50,9 +55,12 @@ struct Settings {
     OnAccessSettings on_access;
     OnDemandSettings on_demand;
     bool execution_prevention = true;
+    bool operator==(const Settings&) const = default;
 };
 
-// Parses settings JSON; throws std::invalid_argument naming the bad key.
+// Maps the validated, defaulted settings JSON; an absent key keeps its
+// default. Throws std::invalid_argument naming the key of a wrong type or an
+// unknown action / fail mode.
 Settings parse_settings(const std::string& json);
 
 }  // namespace file_threat

@@ -19,6 +19,7 @@ struct CollectOptions {
     std::vector<std::string> unit_dirs = {"/etc/systemd/system", "/run/systemd/system",
                                           "/usr/lib/systemd/system", "/lib/systemd/system"};
     bool query_systemctl = true;  // unit status from `systemctl list-units` when systemd runs
+    bool operator==(const CollectOptions&) const = default;
 };
 
 // One socket from /proc/net/{tcp,tcp6,udp,udp6}.

@@ -26,6 +26,7 @@ struct FileLimits {
     uint64_t strings_max_bytes = 200ull << 20;  // strings are read from at most this many bytes
     size_t min_string_length = 4;
     size_t max_strings = 2'000'000;
+    bool operator==(const FileLimits&) const = default;
 };
 
 // Counters shared by all workers of one scan.

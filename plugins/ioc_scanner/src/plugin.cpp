@@ -12,13 +12,16 @@
 #include <thread>
 #include <vigil/sdk.hpp>
 
-#include "plugin_settings.hpp"
 #include "scan_engine.hpp"
 #include "scan_json.hpp"
+#include "settings.hpp"
+#include "status.hpp"
 
+// The glue is vigil::ioc_scanner; the scan logic it drives lives in namespace ioc.
+namespace vigil::ioc_scanner {
 namespace {
 
-using namespace ioc;
+using namespace ::ioc;
 
 const char* object_type(Document d) {
     switch (d) {
@@ -113,14 +116,9 @@ private:
         }
 
         std::string quarantine(const vigil::common::FileRef& f, const std::string& meta) override {
-            vigil_file_identity id{};
-            id.struct_size = sizeof id;
-            id.flags = VIGIL_FILE_CHECK_VERSION;
-            id.dev = f.expect.dev;
-            id.ino = f.expect.ino;
-            id.size = f.expect.size;
-            id.mtime_ns = f.expect.mtime_ns;
-            id.ctime_ns = f.expect.ctime_ns;
+            // The judged file: the store refuses it when it changed since.
+            const vigil_file_identity id{sizeof(vigil_file_identity), VIGIL_FILE_CHECK_VERSION, f.expect.dev,
+                                         f.expect.ino, f.expect.size, f.expect.mtime_ns, f.expect.ctime_ns};
             return p_.host().quarantine_put_at(f.dir.get(), f.name, f.path, id, meta, false);
         }
 
@@ -314,14 +312,7 @@ private:
         reply.ok(status_json_locked());
     }
 
-    std::string status_json_locked() const {
-        std::string s = "{\"running\":" + std::string(running_ ? "true" : "false") +
-                        ",\"scan_id\":" + std::to_string(scan_id_);
-        if (!progress_.empty()) s += ",\"progress\":" + progress_;
-        s += ",\"stored_results\":[";
-        for (size_t i = 0; i < results_.size(); ++i) s += (i ? "," : "") + std::to_string(results_[i].first);
-        return s + "]}";
-    }
+    std::string status_json_locked() const { return status_json({running_, scan_id_, &progress_, &results_}); }
 
     void publish_status() {
         std::string s;
@@ -344,8 +335,9 @@ private:
 };
 
 }  // namespace
+}  // namespace vigil::ioc_scanner
 
-VIGIL_PLUGIN(IocScanner, "ioc_scanner", "1.0.0",
+VIGIL_PLUGIN(vigil::ioc_scanner::IocScanner, "ioc_scanner", "1.0.0",
              "OpenIOC 1.0/1.1 scans of files, processes, ports and system state, with actions", nullptr,
              ioc::kConfigSchema,
              "Apache-2.0", nullptr)

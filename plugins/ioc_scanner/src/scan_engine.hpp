@@ -50,6 +50,7 @@ struct EngineSettings {
     std::vector<std::string> default_exclusions = {"/proc", "/sys", "/dev", "/run"};
     size_t max_evidence = 100;  // evidence entries kept per indicator
     CollectOptions collect;
+    bool operator==(const EngineSettings&) const = default;
 };
 
 struct Progress {

@@ -1,10 +1,5 @@
 #include "controller.hpp"
 
-#include <vigil/common/status_metrics.hpp>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,13 +16,6 @@ namespace {
 constexpr int kInfo = 2, kWarn = 3, kError = 4;
 // How often (in ticks) the kernel is asked whether our table is still there.
 constexpr uint64_t kDriftCheckEvery = 5;
-
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void put(Writer& w, const char* k, const std::string& v) {
-    w.Key(k);
-    w.String(v.c_str(), rapidjson::SizeType(v.size()));
-}
 
 }  // namespace
 
@@ -335,98 +323,6 @@ void Controller::note(const ActionEvent& in) {
 
 void Controller::refresh_status() {
     if (env_.set_status) env_.set_status(status());
-}
-
-std::string Controller::status() const {
-    rapidjson::StringBuffer sb;
-    Writer w(sb);
-    w.StartObject();
-    w.Key("isolated");
-    w.Bool(state_.has_value());
-    put(w, "table", state_ ? state_->table : settings_.table);
-    if (state_) {
-        const int64_t now = env_.now_ms();
-        w.Key("started_ms");
-        w.Int64(state_->started_ms);
-        w.Key("expires_ms");
-        w.Int64(state_->expires_ms);
-        w.Key("remaining_s");
-        w.Int64(std::max<int64_t>(0, (state_->expires_ms - now + 999) / 1000));
-        put(w, "reason", state_->reason);
-        put(w, "origin", state_->origin);
-        w.Key("rules");
-        w.Uint64(rules_);
-        w.Key("apply_ms");
-        w.Double(last_apply_ms_);
-        w.Key("enforced_ms");  // command received -> rules in force, last isolation.on
-        w.Double(last_enforced_ms_);
-        w.Key("connections_cut");
-        w.Uint64(connections_cut_);
-        w.Key("exclusions");
-        w.StartArray();
-        for (const auto& e : settings_.exclusions) {
-            const auto j = exclusion_to_json(e);
-            w.RawValue(j.c_str(), j.size(), rapidjson::kObjectType);
-        }
-        for (const auto& e : state_->exclusions) {
-            const auto j = exclusion_to_json(e);
-            w.RawValue(j.c_str(), j.size(), rapidjson::kObjectType);
-        }
-        w.EndArray();
-        w.Key("central_nodes");
-        w.StartObject();
-        for (const auto& [ep, addrs] : state_->resolved) {
-            w.Key(ep.c_str());
-            w.StartArray();
-            for (const auto& a : addrs) w.String(a.c_str());
-            w.EndArray();
-        }
-        w.EndObject();
-        w.Key("agent_scope");  // whose sockets may use the central-node and proxy allowances
-        w.StartObject();
-        put(w, "cgroup", "/" + agent_scope_.cgroup);
-        w.Key("uid");
-        w.Uint(agent_scope_.uid);
-        if (!agent_scope_.warning.empty()) put(w, "warning", agent_scope_.warning);
-        w.EndObject();
-        if (state_->dns_resolvers) {
-            w.Key("dns_resolvers");
-            w.StartArray();
-            for (const auto& a : *state_->dns_resolvers) w.String(a.c_str());
-            w.EndArray();
-        }
-        put(w, "self_test", self_test_);
-        if (!self_test_detail_.empty()) put(w, "self_test_detail", self_test_detail_);
-    }
-    w.Key("last_change");
-    if (last_change_) {
-        w.StartObject();
-        put(w, "action", last_change_->action);
-        w.Key("ok");
-        w.Bool(last_change_->ok);
-        put(w, "reason", last_change_->reason);
-        put(w, "origin", last_change_->origin);
-        w.Key("time_ms");
-        w.Int64(last_change_->time_ms);
-        w.EndObject();
-    } else {
-        w.Null();
-    }
-    w.Key("allow_dns");
-    w.Bool(settings_.allow_dns);
-    w.Key("allow_dhcp");
-    w.Bool(settings_.allow_dhcp);
-    const int64_t remaining = state_ ? std::max<int64_t>(0, (state_->expires_ms - env_.now_ms()) / 1000) : 0;
-    vigil::common::StatusMetrics m;  // rendered by vigild's metrics
-    m.gauge("vigil_isolation_active", "1 while the host is network-isolated", {}, state_ ? 1 : 0)
-        .gauge("vigil_isolation_remaining_seconds", "Seconds until the isolation expires (0 when not isolated)", {},
-               double(remaining))
-        .gauge("vigil_isolation_rules", "nftables rules in force", {}, state_ ? double(rules_) : 0);
-    const std::string mj = m.json();
-    w.Key("metrics");
-    w.RawValue(mj.c_str(), mj.size(), rapidjson::kArrayType);
-    w.EndObject();
-    return sb.GetString();
 }
 
 }  // namespace vigil::isolation

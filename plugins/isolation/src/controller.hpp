@@ -86,6 +86,8 @@ public:
     double last_enforced_ms() const { return last_enforced_ms_; }
 
 private:
+    friend struct StatusJson;  // status.cpp writes the status from the members
+
     // rules_were_in_force: our table was already enforcing before this apply
     // (a re-isolation, an agent restart), not a fresh start (see allowances_for_cut).
     void cut_connections(const Plan& b, bool rules_were_in_force);

@@ -1,56 +1,39 @@
 #include "settings.hpp"
 
+#include <vigil/settings.hpp>
+
 #include "json_input.hpp"
-#include "ruleset.hpp"
 
 namespace vigil::isolation {
 
-namespace {
-
-bool bool_of(const rapidjson::Value& v, const std::string& field) {
-    if (!v.IsBool()) throw ValidationError(field + ": must be true or false");
-    return v.GetBool();
-}
-
-}  // namespace
-
+// The host has validated the settings against settings.schema.json and filled
+// its defaults; this maps them (an absent key keeps the field's initializer,
+// which equals the schema's default). Endpoints and exclusions are domain values the
+// schema cannot check (addresses, port ranges, cgroup paths, which fields go
+// together), so their parsers still refuse with the field and the reason.
+// The table name is checked again where the ruleset text is built.
 Settings parse_settings(std::string_view json) {
-    auto d = parse_json_object(json, "isolation settings");
-    Settings s;
-    for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it) {
-        const std::string key(it->name.GetString(), it->name.GetStringLength());
-        const auto& v = it->value;
-        if (key == "table") {
-            if (!v.IsString() || !valid_table_name(v.GetString()))
-                throw ValidationError(
-                    "table: must be a name of letters, digits and '_' starting with a letter");
-            s.table = v.GetString();
-        } else if (key == "central_nodes") {
-            s.central_nodes = parse_endpoint_list(v, key);
-        } else if (key == "exclusions") {
-            s.exclusions = parse_exclusion_list(v, key);
-        } else if (key == "allow_dhcp") {
-            s.allow_dhcp = bool_of(v, key);
-        } else if (key == "allow_dns") {
-            s.allow_dns = bool_of(v, key);
-        } else if (key == "default_timeout_s") {
-            s.default_timeout_s = parse_seconds(v, key, 1, kMaxTimeout);
-        } else if (key == "contact_loss_release_s") {
-            s.contact_loss_release_s = parse_seconds(v, key, 0, kMaxTimeout);
-        } else if (key == "self_test") {
-            s.self_test = bool_of(v, key);
-        } else if (key == "self_test_timeout_s") {
-            s.self_test_timeout_s = parse_seconds(v, key, 1, 3600);
-        } else if (key == "check_interval_ms") {
-            s.check_interval_ms = parse_seconds(v, key, 100, 60000);
-        } else if (key == "contact_plugin") {
-            if (!v.IsString()) throw ValidationError("contact_plugin: must be a plugin name");
-            s.contact_plugin = v.GetString();
-        } else {
-            throw ValidationError(key + ": unknown setting");
-        }
+    try {
+        const vigil::SettingsReader r(json);
+        const auto d = parse_json_object(json.empty() ? std::string_view("{}") : json, "isolation settings");
+        Settings s;
+        r.into("table", s.table);
+        if (auto it = d.FindMember("central_nodes"); it != d.MemberEnd())
+            s.central_nodes = parse_endpoint_list(it->value, "central_nodes");
+        if (auto it = d.FindMember("exclusions"); it != d.MemberEnd())
+            s.exclusions = parse_exclusion_list(it->value, "exclusions");
+        r.into("allow_dhcp", s.allow_dhcp);
+        r.into("allow_dns", s.allow_dns);
+        r.into("default_timeout_s", s.default_timeout_s);
+        r.into("contact_loss_release_s", s.contact_loss_release_s);
+        r.into("self_test", s.self_test);
+        r.into("self_test_timeout_s", s.self_test_timeout_s);
+        r.into("check_interval_ms", s.check_interval_ms);
+        r.into("contact_plugin", s.contact_plugin);
+        return s;
+    } catch (const vigil::SettingsError& e) {
+        throw ValidationError(e.what());
     }
-    return s;
 }
 
 std::optional<Endpoint> parse_agent_proxy(std::string_view agent_json) {

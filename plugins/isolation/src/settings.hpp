@@ -1,5 +1,8 @@
-// The plugin's settings (its YAML section as JSON) and the JSON Schema the
-// host validates them against.
+// The plugin's settings (its YAML section as JSON) mapped into a typed
+// struct. settings.schema.json (compiled in as kSettingsSchema) is the only
+// statement of keys, bounds and defaults: the host validates against it and
+// fills the defaults before create(); the initializers below equal the
+// schema's defaults (a unit test compares them).
 #pragma once
 
 #include <cstdint>
@@ -30,7 +33,8 @@ struct Settings {
     std::string contact_plugin = "kataedr";
 };
 
-// Parses and validates the settings JSON; throws ValidationError.
+// Maps the validated, defaulted settings JSON; throws ValidationError naming
+// the field for an endpoint or exclusion the schema cannot judge.
 Settings parse_settings(std::string_view json);
 
 // The proxy of the `agent:` section ("" or absent = none); throws on a bad URL.

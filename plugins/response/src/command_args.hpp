@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "process_runner.hpp"
-#include "response_config.hpp"
+#include "settings.hpp"
 #include "terminate_process.hpp"
 
 namespace vigil::response {

@@ -14,16 +14,24 @@
 //   }
 //
 // A key the schema does not default and the operator left out is absent:
-// read it with the opt_* accessors. A required accessor on an absent key or a
+// read it with the opt_* accessors, or map it with into(), which leaves the
+// field's initializer (equal to the schema's default; plugins test that)
+// when the key is absent, so settings that did not pass through a host
+// (benchmarks, fuzz targets) still map:
+//
+//   r.into("check_interval_ms", s.check_interval_ms);   // any integer type
+// A required accessor on an absent key or a
 // wrong type throws SettingsError naming the key — with a validated and
 // defaulted document that means the schema and the code disagree.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "json_reader.hpp"
@@ -48,16 +56,7 @@ public:
 
     bool has(std::string_view path) const { return find(path) != nullptr; }
     // The value at a dotted path ("on_access.mounts"), or nullptr.
-    const json::Value* find(std::string_view path) const {
-        const json::Value* v = &root_;
-        while (v) {
-            const size_t dot = path.find('.');
-            v = v->is_object() ? v->find(path.substr(0, dot)) : nullptr;
-            if (dot == std::string_view::npos) return v;
-            path.remove_prefix(dot + 1);
-        }
-        return nullptr;
-    }
+    const json::Value* find(std::string_view path) const { return lookup(path, false); }
 
     std::string str(std::string_view path) const { return need(path, opt_str(path)); }
     int64_t i64(std::string_view path) const { return need(path, opt_i64(path)); }
@@ -111,16 +110,60 @@ public:
         });
     }
 
+    // Maps the key into `field` when present; an absent key leaves the field.
+    void into(std::string_view path, bool& field) const {
+        if (auto v = opt_boolean(path)) field = *v;
+    }
+    void into(std::string_view path, double& field) const {
+        if (auto v = opt_number(path)) field = *v;
+    }
+    void into(std::string_view path, std::string& field) const {
+        if (auto v = opt_str(path)) field = std::move(*v);
+    }
+    void into(std::string_view path, std::vector<std::string>& field) const {
+        if (auto v = opt_strings(path)) field = std::move(*v);
+    }
+    template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+    void into(std::string_view path, T& field) const {
+        if constexpr (std::is_signed_v<T>) {
+            if (auto v = opt_i64(path)) field = fit<T>(path, *v);
+        } else {
+            if (auto v = opt_u64(path)) field = fit<T>(path, *v);
+        }
+    }
+
     const json::Value& root() const { return root_; }
 
 private:
+    // Walks a dotted path. With `strict`, a part that is present but not an
+    // object throws SettingsError naming it: {"on_access":"off"} is a
+    // mistake, not "no on_access settings".
+    const json::Value* lookup(std::string_view path, bool strict) const {
+        const json::Value* v = &root_;
+        const std::string_view full = path;
+        for (;;) {
+            const size_t dot = path.find('.');
+            v = v->is_object() ? v->find(path.substr(0, dot)) : nullptr;
+            if (!v || dot == std::string_view::npos) return v;
+            if (strict && !v->is_object())
+                throw SettingsError("setting \"" + std::string(full.substr(0, full.size() - path.size() + dot)) +
+                                    "\" must be an object");
+            path.remove_prefix(dot + 1);
+        }
+    }
     template <class T, class F>
     std::optional<T> typed(std::string_view path, const char* expected, F convert) const {
-        const json::Value* v = find(path);
+        const json::Value* v = lookup(path, true);
         if (!v) return std::nullopt;
         auto out = convert(*v);
         if (!out) throw SettingsError("setting \"" + std::string(path) + "\" must be " + expected);
         return out;
+    }
+    template <class T, class V>
+    static T fit(std::string_view path, V v) {
+        if (v < V(std::numeric_limits<T>::min()) || v > V(std::numeric_limits<T>::max()))
+            throw SettingsError("setting \"" + std::string(path) + "\" is out of range");
+        return T(v);
     }
     template <class T>
     static T need(std::string_view path, std::optional<T> v) {

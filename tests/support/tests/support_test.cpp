@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "vigil/testing/child_process.hpp"
+#include "vigil/testing/host_settings.hpp"
 #include "vigil/testing/privileges.hpp"
 #include "vigil/testing/temp_dir.hpp"
 
@@ -59,4 +60,19 @@ TEST_CASE("temp dir: write, read, removed at scope end") {
         CHECK(d.read("a/b.txt") == "x");
     }
     CHECK_FALSE(std::filesystem::exists(p));
+}
+
+TEST_CASE("host settings: validated like vigild does, then the schema's defaults filled in") {
+    const char* schema = R"({"type":"object","additionalProperties":false,"properties":{
+        "n":{"type":"integer","minimum":1,"default":5},"s":{"type":"string","default":"x"},
+        "o":{"type":"object","properties":{"b":{"type":"boolean","default":true}}}}})";
+    using vigil::testing::host_settings;
+    CHECK(host_settings(schema, "{}") == R"({"n":5,"s":"x","o":{"b":true}})");
+    CHECK(host_settings(schema, R"({"n":7})") == R"({"n":7,"s":"x","o":{"b":true}})");
+    CHECK_THROWS_WITH_AS(host_settings(schema, R"({"n":0})"), doctest::Contains("n: 0 is below the minimum 1"),
+                         vigil::testing::HostSettingsError);
+    CHECK_THROWS_WITH_AS(host_settings(schema, R"({"o":{"b":1}})"), doctest::Contains("o.b: expected"),
+                         vigil::testing::HostSettingsError);
+    CHECK_THROWS_WITH_AS(host_settings(schema, R"({"z":1})"), doctest::Contains("z: unknown setting"),
+                         vigil::testing::HostSettingsError);
 }

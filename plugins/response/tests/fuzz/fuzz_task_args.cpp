@@ -9,7 +9,7 @@
 
 #include "command_args.hpp"
 #include "json_args.hpp"
-#include "response_config.hpp"
+#include "settings.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;

@@ -9,7 +9,7 @@
 # the attacker's own files must still be acted on (the protection works).
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$VIGIL_SOURCE/tests/lib/attack.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_symlink_swap_attack
 va_require
@@ -40,7 +40,7 @@ EOF
     home=$FT_MNT/home-$action-$v
     va_home "$home"
     va_canary "vigil-canary-swap-$action-$v-$$"
-    va_as_attacker "$VA_PY" "$VIGIL_SOURCE/plugins/file_threat/tests/attack_swap.py" "$v" "$home" "$VA_CANARY" \
+    va_as_attacker "$VA_PY" "$VIGIL_SOURCE/plugins/file_threat/tests/integration/attack_swap.py" "$v" "$home" "$VA_CANARY" \
       "$secs" "$VT_DIR/payload" >"$VT_DIR/attack-$action-$v.out" 2>&1 &
     pids+=($!)
     vt_track_pid "$!"

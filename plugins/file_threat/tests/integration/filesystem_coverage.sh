@@ -10,7 +10,7 @@
 # test is skipped rather than watch the host.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$VIGIL_SOURCE/tests/lib/attack.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_filesystem_coverage
 va_require

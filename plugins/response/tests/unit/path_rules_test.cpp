@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "path_rules.hpp"
-#include "response_config.hpp"
+#include "settings.hpp"
 
 using namespace vigil::response;
 

@@ -9,7 +9,7 @@
 #     and plain opens are still allowed.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$VIGIL_SOURCE/tests/lib/attack.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_fail_mode_attack
 va_require
@@ -84,7 +84,7 @@ ft_config "$VT_DIR/vigil.yaml" <<EOF
 EOF
 vt_start_daemon "$VT_DIR/vigil.yaml"
 ft_wait_on_access
-va_as_attacker "$VA_PY" "$VIGIL_SOURCE/plugins/file_threat/tests/attack_exec.py" "$secs" "$home/flood" "$home/mine" \
+va_as_attacker "$VA_PY" "$VIGIL_SOURCE/plugins/file_threat/tests/integration/attack_exec.py" "$secs" "$home/flood" "$home/mine" \
   >"$VT_DIR/attack.out" 2>&1 || vt_fail "attacker failed: $(cat "$VT_DIR/attack.out")"
 out=$(cat "$VT_DIR/attack.out")
 tries=$(sed -n 's/.*tries=\([0-9]*\).*/\1/p' <<<"$out")

@@ -6,7 +6,7 @@
 # corpus (SHA-256 in "hash;comment" form, MD5 plain) - by `vigilctl scan file`
 # and on access.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_corpus_detection
 ft_mount_tmpfs

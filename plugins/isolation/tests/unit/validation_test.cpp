@@ -2,6 +2,9 @@
 
 #include "json_input.hpp"
 #include "settings.hpp"
+#include "vigil/testing/host_settings.hpp"
+
+#include <vigil/json_reader.hpp>
 
 using namespace vigil::isolation;
 
@@ -135,25 +138,53 @@ TEST_CASE("isolation: central node endpoints") {
 }
 
 TEST_CASE("isolation: settings defaults and refusals") {
-    Settings s = parse_settings("{}");
+    using vigil::testing::host_settings;
+    using vigil::testing::HostSettingsError;
+    Settings s = parse_settings(host_settings(kSettingsSchema, "{}"));
     CHECK(s.table == "vigil_isolation");
     CHECK(s.default_timeout_s == 5 * 3600);
     CHECK(s.contact_loss_release_s == 5 * 3600);
     CHECK(s.self_test);
     CHECK(!s.allow_dns);
     CHECK(!s.allow_dhcp);
-    s = parse_settings(R"({"table":"t1","central_nodes":["https://c:8443"],"allow_dns":true,
-                           "exclusions":[{"direction":"inbound","protocol":6,"local_ports":22}],"default_timeout_s":60})");
+    s = parse_settings(host_settings(kSettingsSchema, R"({"table":"t1","central_nodes":["https://c:8443"],"allow_dns":true,
+                           "exclusions":[{"direction":"inbound","protocol":6,"local_ports":22}],"default_timeout_s":60})"));
     CHECK(s.central_nodes.size() == 1);
     CHECK(s.exclusions.size() == 1);
     CHECK(s.default_timeout_s == 60);
-    CHECK_THROWS_WITH_AS(parse_settings(R"({"table":"bad name"})"), doctest::Contains("table"),
-                         ValidationError);
-    CHECK_THROWS_WITH_AS(parse_settings(R"({"colour":1})"), doctest::Contains("colour: unknown setting"),
-                         ValidationError);
-    CHECK_THROWS_WITH_AS(parse_settings(R"({"default_timeout_s":0})"), doctest::Contains("out of range"),
-                         ValidationError);
+    // Keys, types and bounds are the schema's: the host refuses them, naming the key.
+    CHECK_THROWS_WITH_AS(host_settings(kSettingsSchema, R"({"table":"bad name"})"), doctest::Contains("table"),
+                         HostSettingsError);
+    CHECK_THROWS_WITH_AS(host_settings(kSettingsSchema, R"({"colour":1})"), doctest::Contains("colour: unknown setting"),
+                         HostSettingsError);
+    CHECK_THROWS_WITH_AS(host_settings(kSettingsSchema, R"({"default_timeout_s":0})"),
+                         doctest::Contains("default_timeout_s: 0 is below the minimum 1"), HostSettingsError);
+    // What the schema cannot judge is refused by the plugin, naming the field.
+    CHECK_THROWS_WITH_AS(parse_settings(host_settings(kSettingsSchema, R"({"central_nodes":["host-without-port"]})")),
+                         doctest::Contains("central_nodes"), ValidationError);
+    CHECK_THROWS_WITH_AS(
+        parse_settings(host_settings(kSettingsSchema, R"({"exclusions":[{"remote_address":"10.0.0.0/33"}]})")),
+        doctest::Contains("exclusions[0].remote_address"), ValidationError);
     CHECK(parse_agent_proxy(R"({"proxy":"http://u:p@10.0.0.9:3128"})")->text() == "10.0.0.9:3128");
     CHECK(!parse_agent_proxy(R"({"proxy":""})"));
     CHECK(!parse_agent_proxy(R"({})"));
+}
+
+TEST_CASE("isolation: the schema's defaults are the code's defaults") {
+    const Settings code;  // the initializers, used when a key is absent
+    const Settings schema = parse_settings(vigil::testing::host_settings(kSettingsSchema, "{}"));
+    CHECK(schema.table == code.table);
+    CHECK(schema.central_nodes.empty());
+    CHECK(schema.exclusions.empty());
+    CHECK(schema.allow_dhcp == code.allow_dhcp);
+    CHECK(schema.allow_dns == code.allow_dns);
+    CHECK(schema.default_timeout_s == code.default_timeout_s);
+    CHECK(schema.contact_loss_release_s == code.contact_loss_release_s);
+    CHECK(schema.self_test == code.self_test);
+    CHECK(schema.self_test_timeout_s == code.self_test_timeout_s);
+    CHECK(schema.check_interval_ms == code.check_interval_ms);
+    CHECK(schema.contact_plugin == code.contact_plugin);
+    // And every key the host fills is one the code maps (no key without a default).
+    const auto filled = vigil::json::parse(vigil::testing::host_settings(kSettingsSchema, "{}"));
+    CHECK(filled.size() == 11);
 }

@@ -10,14 +10,17 @@
 #include "config_schema.hpp"
 #include "fanotify_monitor.hpp"
 #include "on_demand_scan.hpp"
-#include "plugin_status.hpp"
+#include "status.hpp"
 #include "prevention_list.hpp"
 #include "protector.hpp"
 #include "settings.hpp"
 #include "threat_reporter.hpp"
 
-namespace file_threat {
+// The glue is vigil::file_threat; the scanning core it drives lives in namespace file_threat.
+namespace vigil::file_threat {
 namespace {
+
+using namespace ::file_threat;
 
 class FileThreatPlugin : public vigil::Plugin {
 public:
@@ -347,9 +350,9 @@ private:
 };
 
 }  // namespace
-}  // namespace file_threat
+}  // namespace vigil::file_threat
 
-VIGIL_PLUGIN(file_threat::FileThreatPlugin, "file_threat", "0.1.0",
+VIGIL_PLUGIN(vigil::file_threat::FileThreatPlugin, "file_threat", "0.1.0",
              "On-access and on-demand file scanning (YARA, hash lists, EICAR), quarantine, execution prevention",
-             nullptr, file_threat::kConfigSchema,
+             nullptr, ::file_threat::kConfigSchema,
              "Apache-2.0", nullptr)

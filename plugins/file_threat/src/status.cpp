@@ -1,4 +1,4 @@
-#include "plugin_status.hpp"
+#include "status.hpp"
 
 #include <vigil/common/status_metrics.hpp>
 #include <vigil/sdk.hpp>

@@ -8,7 +8,7 @@
 # kernel refuses any other errno (such as EACCES) for content permission
 # events (FAN_DENY_ERRNO is limited to pre-content groups and a short list).
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_prevention_exec
 ft_mount_tmpfs

@@ -5,7 +5,7 @@
 
 #include "action_error.hpp"
 #include "delete_file.hpp"
-#include "response_config.hpp"
+#include "settings.hpp"
 #include <vigil/common/digest.hpp>
 #include "test_util.hpp"
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vigil/common/time.hpp>
 #include <vigil/sdk.hpp>
 
 #include "action_error.hpp"
@@ -23,24 +24,19 @@
 #include "json_args.hpp"
 #include "json_util.hpp"
 #include "process_runner.hpp"
-#include "response_config.hpp"
 #include "results.hpp"
+#include "settings.hpp"
+#include "status.hpp"
 #include "terminate_process.hpp"
 
 namespace vigil::response {
 namespace {
 
-int64_t realtime_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // Seconds left before the command's deadline minus a margin for the reply to
 // travel back, or a negative number when there is no deadline.
 double seconds_before_deadline(uint64_t deadline_ns) {
     if (deadline_ns == 0) return -1;
-    double left = (double(int64_t(deadline_ns) - realtime_ns())) / 1e9 - 1.5;
+    double left = (double(int64_t(deadline_ns) - common::realtime_ns())) / 1e9 - 1.5;
     return left < 0.5 ? 0.5 : left;
 }
 
@@ -132,13 +128,7 @@ private:
     }
 
     void publish_status() {
-        JsonOut o;
-        o.begin_object();
-        o.field("running_actions", running_.load());
-        o.field("completed", completed_.load()).field("failed", failed_.load());
-        o.field("staging_dir", staging_dir_);
-        o.end_object();
-        host().set_status(o.take());
+        host().set_status(status_json({running_.load(), completed_.load(), failed_.load(), staging_dir_}));
     }
 
     void finish(const std::string& action, const Command& cmd, const std::string& args_json, Reply& reply,

@@ -6,7 +6,7 @@
 # quarantine a detection afterwards.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$VIGIL_SOURCE/tests/lib/attack.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_truncate_attack
 va_require
@@ -34,7 +34,7 @@ echo "$VT_VIGILD_PID" >"$VT_DIR/vigild.pid"
 home=$FT_MNT/home
 va_home "$home"
 scans_before=$(ft_status "s['on_access']['close_write_events']")
-va_as_attacker "$VA_PY" "$VIGIL_SOURCE/plugins/file_threat/tests/attack_truncate.py" "$home" "$secs" 48 \
+va_as_attacker "$VA_PY" "$VIGIL_SOURCE/plugins/file_threat/tests/integration/attack_truncate.py" "$home" "$secs" 48 \
   "$VT_DIR/vigild.pid" >"$VT_DIR/attack.out" 2>&1 &
 attacker=$!
 vt_track_pid "$attacker"

@@ -9,7 +9,7 @@
 #  and a reload (SIGHUP) with a rule that does not compile is refused with the
 #  reason while the previous settings keep protecting; a good reload applies.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_access_limits
 ft_mount_tmpfs

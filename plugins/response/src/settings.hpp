@@ -1,5 +1,8 @@
-// Settings of the response plugin (its YAML section as JSON) and their
-// JSON Schema. Defaults are documented in the README.
+// Settings of the response plugin (its YAML section as JSON) mapped into a
+// typed struct. settings.schema.json (compiled in as kConfigSchema) is the
+// only statement of keys, bounds and defaults: the host validates against it
+// and fills the defaults before create(); the initializers below equal the
+// schema's defaults (a unit test compares them).
 #pragma once
 
 #include <cstdint>
@@ -27,13 +30,16 @@ struct ResponseConfig {
     // both
     uint64_t hash_max_file_size = 200ull * 1024 * 1024;  // exe hashing / expected-SHA checks
     uint32_t max_concurrent_actions = 8;
+    bool operator==(const ResponseConfig&) const = default;
 };
 
 // The protected paths used when the settings do not name any.
 const std::vector<std::string>& default_protected_paths();
 
-// Parses and validates the settings (defaults for absent keys); throws
-// std::runtime_error naming the key on a bad value.
+// Maps the validated, defaulted settings (an absent key keeps its default;
+// protected_paths defaults to default_protected_paths(), its "x-default")
+// and checks what the schema cannot: run_default_timeout_s <=
+// run_max_timeout_s. Throws std::runtime_error naming the key.
 ResponseConfig parse_config(std::string_view json);
 
 // JSON Schema (draft 4) of the settings, embedded in the plugin info.

@@ -4,7 +4,7 @@
 # byte-identical with its owner and mode; the restored file is not quarantined
 # again by the agent's own write.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/file_threat/tests/ft_lib.sh"
+source "$VIGIL_SOURCE/plugins/file_threat/tests/integration/ft_lib.sh"
 ft_enter_namespace "$0" "$@"
 vt_init file_threat_on_access_quarantine
 ft_mount_tmpfs
