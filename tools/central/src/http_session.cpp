@@ -18,9 +18,9 @@ namespace http = boost::beast::http;
 
 HttpSession::HttpSession(ServerContext& ctx, tcp::socket socket, ConnectionLimits::Ticket ticket)
     : ctx_(ctx),
+      ticket_(std::move(ticket)),
       stream_(std::move(socket), ctx.tls),
       timer_(stream_.get_executor()),
-      ticket_(std::move(ticket)),
       peer_(ticket_.address()),
       memory_(&ctx.budget) {}
 

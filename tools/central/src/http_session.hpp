@@ -86,9 +86,11 @@ private:
     void on_linger_read(error_code ec, size_t n);
 
     ServerContext& ctx_;
+    // Declared before the socket so it is destroyed after it: the address's slot frees only once
+    // its connection is closed, never while a newcomer could already take it.
+    ConnectionLimits::Ticket ticket_;
     TlsSocket stream_;
     boost::asio::steady_timer timer_;
-    ConnectionLimits::Ticket ticket_;
     std::string peer_;
     Phase phase_ = Phase::handshake;
     uint64_t timer_generation_ = 0;
