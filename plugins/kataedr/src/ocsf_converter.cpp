@@ -512,90 +512,6 @@ bool action_result_event(Writer& w, const OcsfContext& ctx, const EventView& ev,
 
 }  // namespace
 
-bool convertible_type(uint32_t t) {
-    return t == VIGIL_TYPE_PROCESS_START || t == VIGIL_TYPE_PROCESS_EXIT || t == VIGIL_TYPE_NETWORK ||
-           t == VIGIL_TYPE_FILE || t == VIGIL_TYPE_THREAT || t == VIGIL_TYPE_ACTION_RESULT;
-}
-
-bool is_telemetry_type(uint32_t t) {
-    return t == VIGIL_TYPE_PROCESS_START || t == VIGIL_TYPE_PROCESS_EXIT || t == VIGIL_TYPE_NETWORK ||
-           t == VIGIL_TYPE_FILE;
-}
-
-std::string_view event_kind(const EventView& ev) {
-    switch (ev.type_id) {
-        case VIGIL_TYPE_PROCESS_START:
-            return "process_start";
-        case VIGIL_TYPE_PROCESS_EXIT:
-            return "process_exit";
-        case VIGIL_TYPE_NETWORK: {
-            auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
-            switch (v->action) {
-                case VIGIL_NET_CONNECT:
-                    return "network_connect";
-                case VIGIL_NET_ACCEPT:
-                    return "network_accept";
-                case VIGIL_NET_LISTEN:
-                    return "network_listen";
-                case VIGIL_NET_CLOSE:
-                    return "network_close";
-                default:
-                    return "network_other";
-            }
-        }
-        case VIGIL_TYPE_FILE: {
-            auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
-            switch (v->action) {
-                case VIGIL_FILE_CREATE:
-                    return "file_create";
-                case VIGIL_FILE_MODIFY:
-                    return "file_modify";
-                case VIGIL_FILE_DELETE:
-                    return "file_delete";
-                case VIGIL_FILE_RENAME:
-                    return "file_rename";
-                case VIGIL_FILE_CHMOD:
-                    return "file_chmod";
-                case VIGIL_FILE_CHOWN:
-                    return "file_chown";
-                case VIGIL_FILE_OPEN:
-                    return "file_open";
-                default:
-                    return "file_other";
-            }
-        }
-        case VIGIL_TYPE_THREAT:
-            return "threat";
-        case VIGIL_TYPE_ACTION_RESULT:
-            return "action_result";
-        default:
-            return "other";
-    }
-}
-
-ActorRef actor_of(const EventView& ev) {
-    auto pick = [](const auto& v, const vigil_process_ctx& p) {
-        return ActorRef{v.str(p.exe), v.str(p.cmdline)};
-    };
-    switch (ev.type_id) {
-        case VIGIL_TYPE_PROCESS_START:
-        case VIGIL_TYPE_PROCESS_EXIT: {
-            auto v = vigil::view<vigil_process_event>(ev.payload, ev.payload_size);
-            return v.valid ? pick(v, v->process) : ActorRef{};
-        }
-        case VIGIL_TYPE_NETWORK: {
-            auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
-            return v.valid ? pick(v, v->process) : ActorRef{};
-        }
-        case VIGIL_TYPE_FILE: {
-            auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
-            return v.valid ? pick(v, v->process) : ActorRef{};
-        }
-        default:
-            return {};
-    }
-}
-
 std::string truncation_marker(size_t more_bytes) {
     return " [truncated: " + std::to_string(more_bytes) + " more bytes]";
 }
@@ -638,48 +554,6 @@ struct StringCap {
 };
 
 }  // namespace
-
-namespace {
-
-template <class T>
-ProcessRef ref_from(const EventView& ev) {
-    auto v = vigil::view<T>(ev.payload, ev.payload_size);
-    if (!v.valid || v->process.struct_size == 0) return {};
-    const auto& p = v->process;
-    return ProcessRef{true, p.pid, p.ppid, p.uid, p.process_key};
-}
-
-}  // namespace
-
-ProcessRef process_of(const EventView& ev) {
-    switch (ev.type_id) {
-        case VIGIL_TYPE_PROCESS_START:
-        case VIGIL_TYPE_PROCESS_EXIT:
-            return ref_from<vigil_process_event>(ev);
-        case VIGIL_TYPE_NETWORK:
-            return ref_from<vigil_network_event>(ev);
-        case VIGIL_TYPE_FILE:
-            return ref_from<vigil_file_event>(ev);
-        case VIGIL_TYPE_THREAT:
-            return ref_from<vigil_threat_event>(ev);
-        default:
-            return {};
-    }
-}
-
-bool valid_payload(const EventView& ev) {
-    switch (ev.type_id) {
-        case VIGIL_TYPE_PROCESS_START:
-        case VIGIL_TYPE_PROCESS_EXIT:
-            return vigil::view<vigil_process_event>(ev.payload, ev.payload_size).valid;
-        case VIGIL_TYPE_NETWORK:
-            return vigil::view<vigil_network_event>(ev.payload, ev.payload_size).valid;
-        case VIGIL_TYPE_FILE:
-            return vigil::view<vigil_file_event>(ev.payload, ev.payload_size).valid;
-        default:
-            return false;
-    }
-}
 
 bool append_ocsf(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, std::string& out,
                  const EventLimits& limits) {
