@@ -42,6 +42,10 @@ server_ca: $VT_DIR/certs/ca.crt
 max_send_delay_s: 1
 sync_period_s: 2
 task_poll_wait_s: 2"
+cat >>"$VT_DIR/vigil.yaml" <<EOS
+  response:
+    enabled: true
+EOS
 cat >"$VT_DIR/run-agent.sh" <<EOS
 #!/bin/bash
 printf '%s' '$xss_host' >/proc/sys/kernel/hostname
