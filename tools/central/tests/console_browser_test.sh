@@ -37,15 +37,14 @@ xss_host='<img src=x onerror=window.__xss=1>'
 marker='vigilxss <script>window.__xss=2</script> javascript:window.__xss=3'
 victim=$VT_DIR/evidence.bin
 head -c 5000 /dev/urandom >"$victim"
-kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"https://127.0.0.1:$port\"]
+# Fast sends, syncs and polls; plus the response plugin (get_file, delete_file).
+settings="servers: [\"https://127.0.0.1:$port\"]
 server_ca: $VT_DIR/certs/ca.crt
-max_send_delay_s: 1
+task_poll_wait_s: 2
 sync_period_s: 2
-task_poll_wait_s: 2"
-cat >>"$VT_DIR/vigil.yaml" <<EOS
-  response:
-    enabled: true
-EOS
+max_send_delay_s: 1"
+kt_agent_config "$VT_DIR/vigil.yaml" "$settings"
+printf '  response:\n    enabled: true\n' >>"$VT_DIR/vigil.yaml"
 cat >"$VT_DIR/run-agent.sh" <<EOS
 #!/bin/bash
 printf '%s' '$xss_host' >/proc/sys/kernel/hostname
