@@ -103,10 +103,10 @@ std::string verdict_json(const Verdict& v, const Target& t, bool block_mode) {
     if (t.url) w.field("url", t.url->text());
     if (!t.ip.empty()) w.field("ip", t.ip.text());
     if (v.match) {
-        w.field("list", v.list)
-            .field("category", category_name(v.match->category))
-            .field("kind", match_kind_name(v.match->kind))
-            .field("entry", v.match->entry);
+        w.field("list", v.list);
+        // Trusted entries have no category of their own.
+        if (v.decision == Decision::block) w.field("category", category_name(v.match->category));
+        w.field("kind", match_kind_name(v.match->kind)).field("entry", v.match->entry);
     }
     w.end_object();
     return w.take();

@@ -88,25 +88,14 @@ void CentralLists::replace(const std::vector<SentList>& lists) const {
     }
 }
 
-LoadOutcome load_lists(const std::vector<ListSpec>& files, const std::vector<ListSpec>& central, uint64_t max_bytes,
-                       bool require_trusted) {
+LoadOutcome load_lists(const std::vector<ListSpec>& files, const std::vector<ListSpec>& central,
+                       const std::vector<SentList>& sent, uint64_t max_bytes, bool require_trusted) {
     const int64_t t0 = common::monotonic_ns();
     LoadOutcome out;
     ListSetBuilder b;
     add_file_lists(b, files, max_bytes, require_trusted, out);
     // Kept central lists are in the agent's own state directory.
     add_file_lists(b, central, max_bytes, false, out);
-    out.set = b.finish();
-    out.load_ms = (common::monotonic_ns() - t0) / 1000000;
-    return out;
-}
-
-LoadOutcome load_with_sent(const std::vector<ListSpec>& files, const std::vector<SentList>& sent, uint64_t max_bytes,
-                           bool require_trusted) {
-    const int64_t t0 = common::monotonic_ns();
-    LoadOutcome out;
-    ListSetBuilder b;
-    add_file_lists(b, files, max_bytes, require_trusted, out);
     for (const auto& l : sent) {
         const LoadReport r = parse_list_text(b, l.spec, l.content, "set_lists:" + l.spec.name);
         out.problems.insert(out.problems.end(), r.problems.begin(), r.problems.end());

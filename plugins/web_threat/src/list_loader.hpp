@@ -45,14 +45,11 @@ private:
     std::string dir_;
 };
 
-// Loads `files` (checked to be root-owned when `require_trusted`) and the
-// kept central lists into one set.
-LoadOutcome load_lists(const std::vector<ListSpec>& files, const std::vector<ListSpec>& central, uint64_t max_bytes,
-                       bool require_trusted);
-
-// Loads the list files plus `sent` (in memory); throws ListError naming the
-// list and line when a sent list is refused.
-LoadOutcome load_with_sent(const std::vector<ListSpec>& files, const std::vector<SentList>& sent, uint64_t max_bytes,
-                           bool require_trusted);
+// Loads `files` (checked to be root-owned when `require_trusted`), the kept
+// central lists and lists sent now into one set. A file that cannot be
+// loaded is left out (LoadOutcome::errors); a sent list that is refused
+// throws ListError naming the list and line.
+LoadOutcome load_lists(const std::vector<ListSpec>& files, const std::vector<ListSpec>& central,
+                       const std::vector<SentList>& sent, uint64_t max_bytes, bool require_trusted);
 
 }  // namespace vigil::web_threat

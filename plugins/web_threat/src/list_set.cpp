@@ -2,6 +2,7 @@
 
 #include <random>
 #include <stdexcept>
+#include <vigil/enum_table.hpp>
 
 #include "host_name.hpp"
 
@@ -21,12 +22,9 @@ Match make_match(MatchKind kind, const EntryMeta& m, Category c, std::string ent
 }  // namespace
 
 const char* match_kind_name(MatchKind k) {
-    switch (k) {
-        case MatchKind::domain: return "domain";
-        case MatchKind::url: return "url";
-        case MatchKind::ip: return "ip";
-    }
-    return "domain";
+    static constexpr EnumName<MatchKind> kNames[] = {
+        {MatchKind::domain, "domain"}, {MatchKind::url, "url"}, {MatchKind::ip, "ip"}};
+    return enum_name(kNames, k, "domain");
 }
 
 std::optional<Match> ListSet::match_host(std::string_view host, CategoryMask enabled) const {

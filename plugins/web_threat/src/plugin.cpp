@@ -74,7 +74,7 @@ private:
     // Loads the list files and the kept central lists; failures of single
     // lists are reported, the rest is swapped in.
     vigil::JobResult reload() {
-        LoadOutcome out = load_lists(settings_.lists, kept_central(), uint64_t(settings_.max_list_mb) << 20, true);
+        LoadOutcome out = load_lists(settings_.lists, kept_central(), {}, uint64_t(settings_.max_list_mb) << 20, true);
         for (const auto& e : out.errors) host().error("web_threat: " + e);
         for (const auto& p : out.problems) host().warn("web_threat: skipped " + p);
         const std::string reply = adopt(std::move(out));
@@ -84,7 +84,7 @@ private:
     vigil::JobResult set_lists(const std::vector<SentList>& sent) {
         LoadOutcome out;
         try {
-            out = load_with_sent(settings_.lists, sent, uint64_t(settings_.max_list_mb) << 20, true);
+            out = load_lists(settings_.lists, {}, sent, uint64_t(settings_.max_list_mb) << 20, true);
         } catch (const std::exception& e) {
             return vigil::JobResult::failed(e.what(), VIGIL_EINVAL);
         }
@@ -136,13 +136,16 @@ private:
     std::mutex mu_;
     LoadOutcome last_;
     int64_t loaded_at_ns_ = 0;
+    // Declared last: destroyed first, so no job or status build outlives the
+    // members they read.
     vigil::CommandWorkers workers_;
     vigil::StatusReporter status_;
 };
 
+constexpr const char* kDescription = "Blocks malicious and phishing sites by domain, URL and IP lists";
+
 }  // namespace
 }  // namespace vigil::web_threat
 
-VIGIL_PLUGIN(vigil::web_threat::WebThreatPlugin, "web_threat", "0.1.0",
-             "Blocks malicious and phishing sites by domain, URL and IP lists", nullptr,
+VIGIL_PLUGIN(vigil::web_threat::WebThreatPlugin, "web_threat", "0.1.0", vigil::web_threat::kDescription, nullptr,
              vigil::web_threat::kSettingsSchema)

@@ -1,17 +1,13 @@
 #include "url_canon.hpp"
 
+#include <cctype>
+#include <vigil/common/hex.hpp>
+
 #include "host_name.hpp"
 
 namespace vigil::web_threat {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // One pass of percent-unescaping; invalid escapes stay as they are.
 std::string unescape_once(std::string_view s) {
@@ -19,9 +15,8 @@ std::string unescape_once(std::string_view s) {
     out.reserve(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '%' && i + 2 < s.size()) {
-            const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out.push_back(char(hi * 16 + lo));
+            if (auto byte = common::from_hex(s.substr(i + 1, 2))) {
+                out += *byte;
                 i += 2;
                 continue;
             }
@@ -90,6 +85,15 @@ std::string_view trim_space(std::string_view s) {
     return s;
 }
 
+// RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); anything else is
+// not a scheme (the text is then taken as a host and path).
+bool valid_scheme(std::string_view s) {
+    if (s.empty() || s.size() > 32 || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+    for (char c : s)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return false;
+    return true;
+}
+
 // The host part of an authority: no user info, no port.
 std::string_view host_of_authority(std::string_view a) {
     if (const size_t at = a.rfind('@'); at != std::string_view::npos) a.remove_prefix(at + 1);
@@ -117,7 +121,7 @@ std::optional<CanonicalUrl> canonicalize_url(std::string_view url, std::string* 
     CanonicalUrl u;
     std::string_view rest = s;
     const size_t sep = rest.find("://");
-    if (sep != std::string_view::npos && rest.find('/') == sep + 1 && sep > 0) {
+    if (sep != std::string_view::npos && rest.find('/') == sep + 1 && valid_scheme(rest.substr(0, sep))) {
         for (char c : rest.substr(0, sep)) u.scheme.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c);
         rest.remove_prefix(sep + 3);
     } else {

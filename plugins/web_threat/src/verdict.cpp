@@ -1,5 +1,7 @@
 #include "verdict.hpp"
 
+#include <vigil/enum_table.hpp>
+
 #include "host_name.hpp"
 
 namespace vigil::web_threat {
@@ -19,12 +21,9 @@ std::optional<Match> first_match(const ListSet& s, const Target& t, CategoryMask
 }  // namespace
 
 const char* decision_name(Decision d) {
-    switch (d) {
-        case Decision::allow: return "allow";
-        case Decision::block: return "block";
-        case Decision::trusted: return "trusted";
-    }
-    return "allow";
+    static constexpr EnumName<Decision> kNames[] = {
+        {Decision::allow, "allow"}, {Decision::block, "block"}, {Decision::trusted, "trusted"}};
+    return enum_name(kNames, d, "allow");
 }
 
 Verdict judge(const ListSet& blocked, const ListSet& trusted, const Target& t, CategoryMask enabled) {

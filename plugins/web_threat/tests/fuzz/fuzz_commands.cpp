@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     try {
         const auto sent = parse_set_lists(text, 1 << 20);
-        (void)load_with_sent({}, sent, 1 << 20, false);
+        (void)load_lists({}, {}, sent, 1 << 20, false);
     } catch (const vigil::common::ArgError&) {
     } catch (const ListError&) {
     }

@@ -39,13 +39,8 @@ blocks_phish() { vctl --json web_threat check phish.test | grep -q '"decision":"
 vt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 15 running || vt_fail "web_threat is not running: $(vt_plugin_state web_threat)"
 
-st() {
-  vctl --json status | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-s=next((p.get('status',{}) for p in d['plugins'] if p['name']=='web_threat'), {})
-print($1)"
-}
+# st EXPR: python expression over web_threat's status object `s`.
+st() { vctl --json status | vt_json "(lambda s: $1)(next(p for p in d['plugins'] if p['name'] == 'web_threat')['status'])"; }
 check() { vctl --json web_threat check "$@" | vt_json "d['result']['decision'] + ' ' + d['result'].get('list','-') + ' ' + d['result'].get('category','-')"; }
 expect() {
   local want=$1; shift

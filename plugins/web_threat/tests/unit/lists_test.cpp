@@ -44,6 +44,15 @@ bool blocks_url(const ListSet& s, std::string_view url) {
     return u && s.match_url(*u, kAllCategories).has_value();
 }
 
+// Each {text, expected}: a URL when it has a '/', else a host name.
+void expect_blocks(const ListSet& s, std::initializer_list<std::pair<const char*, bool>> cases) {
+    for (const auto& [text, want] : cases) {
+        CAPTURE(text);
+        const bool url = std::string_view(text).find('/') != std::string_view::npos;
+        CHECK((url ? blocks_url(s, text) : blocks_host(s, text)) == want);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("URLhaus host file from the corpus: 100 exact hosts") {
@@ -103,13 +112,13 @@ TEST_CASE("URLhaus CSV: the header comment names the url column, quoted tags hol
     auto set = parse(ListFormat::urlhaus_csv, text, &r);
     CHECK(r.entries == 2);
     CHECK(r.invalid == 0);
-    CHECK(blocks_url(*set, "http://198.51.100.7/bin.sh"));
-    CHECK(blocks_url(*set, "https://files.example.test/share/x.exe?dl=1"));
-    CHECK(blocks_url(*set, "http://FILES.example.test/share/./x.exe?dl=1"));
     // A URL entry never blocks its whole (shared) host or another file on it.
-    CHECK_FALSE(blocks_url(*set, "https://files.example.test/share/y.exe"));
-    CHECK_FALSE(blocks_url(*set, "https://files.example.test/"));
-    CHECK_FALSE(blocks_host(*set, "files.example.test"));
+    expect_blocks(*set, {{"http://198.51.100.7/bin.sh", true},
+                         {"https://files.example.test/share/x.exe?dl=1", true},
+                         {"http://FILES.example.test/share/./x.exe?dl=1", true},
+                         {"https://files.example.test/share/y.exe", false},
+                         {"https://files.example.test/", false},
+                         {"files.example.test", false}});
 }
 
 TEST_CASE("URLhaus CSV without the header comment: column 3 is the URL") {
@@ -118,15 +127,13 @@ TEST_CASE("URLhaus CSV without the header comment: column 3 is the URL") {
 }
 
 TEST_CASE("PhishTank CSV: plain header, quoted URLs with commas, phishing category") {
-    const char* text =
-        "phish_id,url,phish_detail_url,submission_time,verified,verification_time,online,target\n"
-        "1234567,http://login.example.test/x,http://www.phishtank.com/phish_detail.php?phish_id=1234567,"
-        "2026-01-01T06:00:00+00:00,yes,2026-01-01T06:06:06+00:00,yes,Other\n"
-        "1234568,\"http://pay.example.test/a,b?c=\"\"d\"\"\",http://www.phishtank.com/x,2026,yes,2026,yes,Bank\n";
+    const char* text = R"(phish_id,url,phish_detail_url,submission_time,verified,verification_time,online,target
+1234567,http://login.example.test/x,http://www.phishtank.com/phish_detail.php?phish_id=1234567,2026-01-01T06:00:00+00:00,yes,2026-01-01T06:06:06+00:00,yes,Other
+1234568,"http://pay.example.test/a,b?c=""d""",http://www.phishtank.com/x,2026,yes,2026,yes,Bank
+)";
     LoadReport r;
     auto set = parse(ListFormat::phishtank_csv, text, &r);
-    CHECK(r.entries == 2);
-    CHECK(r.data_lines == 2);
+    CHECK((r.entries == 2 && r.data_lines == 2 && r.invalid == 0));
     auto u = canonicalize_url("http://login.example.test/x");
     auto m = set->match_url(*u, kAllCategories);
     REQUIRE(m);
@@ -138,22 +145,15 @@ TEST_CASE("PhishTank CSV: plain header, quoted URLs with commas, phishing catego
 
 TEST_CASE("domain lists: suffix matching, *.name and .name, exact lists") {
     auto set = parse(ListFormat::domains, "# comment\nEvil.Test\n*.wild.test\n.dot.test   # trailing\n\n");
-    CHECK(blocks_host(*set, "evil.test"));
-    CHECK(blocks_host(*set, "a.b.evil.test"));
-    CHECK(blocks_host(*set, "x.wild.test"));
-    CHECK(blocks_host(*set, "dot.test"));
-    CHECK_FALSE(blocks_host(*set, "notevil.test"));
-    CHECK_FALSE(blocks_host(*set, "test"));
+    // A name with many labels is still caught by its blocked parent.
+    expect_blocks(*set, {{"evil.test", true}, {"a.b.evil.test", true}, {"x.wild.test", true}, {"dot.test", true},
+                         {"a.b.c.d.e.f.g.h.i.j.k.evil.test", true}, {"notevil.test", false}, {"test", false}});
     ListSetBuilder b;
     ListSpec s = spec(ListFormat::domains);
     s.suffix = false;
     parse_list_text(b, s, "exact.test\n*.below.test\n", "inline");
     auto exact = b.finish();
-    CHECK(blocks_host(*exact, "exact.test"));
-    CHECK_FALSE(blocks_host(*exact, "www.exact.test"));
-    CHECK(blocks_host(*exact, "www.below.test"));
-    // A name with many labels is still caught by its blocked parent.
-    CHECK(blocks_host(*set, "a.b.c.d.e.f.g.h.i.j.k.evil.test"));
+    expect_blocks(*exact, {{"exact.test", true}, {"www.exact.test", false}, {"www.below.test", true}});
 }
 
 TEST_CASE("IP and CIDR lists: longest prefix, IPv6, mapped addresses, Spamhaus comments") {
