@@ -5,7 +5,7 @@
 # has the scenario; screenshots of every screen are kept in $VIGIL_CONSOLE_SHOTS (default:
 # <build>/test-artifacts/console).
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
+source "$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh"
 kt_require_central
 vt_init console_browser
 
