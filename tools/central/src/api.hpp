@@ -194,6 +194,8 @@ public:
     Response console_login(const Request& r);
     Response console_session(const Request& r);
     Response console_logout(const Request& r);
+    Response list_detections(const Request& r);     // console_detections.cpp
+    Response triage_detections(const Request& r);
 
     // Appends to the audit log as the request's principal, from its peer address.
     void audit(const Request& r, const std::string& action, const std::string& target, const std::string& detail,

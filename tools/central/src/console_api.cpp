@@ -36,6 +36,14 @@ Response redirect(const std::string& location) {
 std::optional<Response> Api::route_console(const Request& r) {
     if (r.path == "/" || r.path == "/ui") return r.method == "GET" ? std::optional(redirect("/ui/")) : std::nullopt;
     if (r.path.compare(0, kUiPrefix.size(), kUiPrefix) == 0) return ui_file(r);
+    if (r.path == "/api/v1/detections") {
+        if (r.method != "GET") throw ApiError(405, "method " + r.method + " not allowed on " + r.path + " (use GET)");
+        return list_detections(r);
+    }
+    if (r.path == "/api/v1/detections/triage") {
+        if (r.method != "POST") throw ApiError(405, "method " + r.method + " not allowed on " + r.path + " (use POST)");
+        return triage_detections(r);
+    }
     if (r.path != "/api/v1/console/session") return std::nullopt;
     if (r.method == "POST") return console_login(r);
     if (r.method == "GET") return console_session(r);

@@ -54,7 +54,8 @@ BodyEndpoint body_endpoint(const Request& r) {
     };
     if (r.method == "POST") {
         if (p == "/api/v1/agent/telemetry") return {"application/json", true, false};
-        if (p == "/api/v1/agent/sync" || p == "/api/v1/tasks") return {"application/json", false, false};
+        if (p == "/api/v1/agent/sync" || p == "/api/v1/tasks" || p == "/api/v1/detections/triage")
+            return {"application/json", false, false};
         if (is("/api/v1/agent/tasks/", "/result")) return {"application/json", false, false};
     }
     if (r.method == "PUT" && is("/api/v1/agent/tasks/", "/file"))

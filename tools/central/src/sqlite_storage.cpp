@@ -229,6 +229,7 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
         ensure_column(writer_, "tasks", "signature", "TEXT");
         ensure_column(writer_, "tasks", "created_by", "TEXT NOT NULL DEFAULT ''");
         create_trust_schema();
+        create_triage_schema();
         if (options_.text_index) exec(writer_, kTextIndexSchema);
         reader_ = open_db(options_);
         exec(reader_, "PRAGMA query_only=1;");

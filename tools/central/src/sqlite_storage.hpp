@@ -66,10 +66,14 @@ public:
     std::vector<OperatorRecord> list_operators() override;
     void append_audit(const AuditRecord& record) override;
     std::vector<AuditRecord> query_audit(const AuditQuery& query) override;
+    // Detection triage (sqlite_triage.cpp).
+    std::optional<int64_t> add_triage(const std::vector<TriageRecord>& records) override;
+    std::vector<TriageRecord> triage_history(const std::vector<int64_t>& event_ids) override;
 
 private:
     struct Statements;
-    void create_trust_schema();  // sqlite_trust.cpp
+    void create_trust_schema();   // sqlite_trust.cpp
+    void create_triage_schema();  // sqlite_triage.cpp
     std::vector<EventRow> event_query(const EventQuery& q, bool use_index);
     SqliteOptions options_;
     std::mutex write_mutex_;

@@ -131,6 +131,17 @@ struct AuditRecord {
     std::string outcome;  // "ok" or "denied: <why>" / "failed: <why>"
 };
 
+// One change of a detection's triage state (new, acknowledged, closed); the newest is current.
+struct TriageRecord {
+    int64_t event_id = 0;  // the detection event
+    int64_t time_ns = 0;
+    std::string actor;     // operator name
+    std::string status;    // new | acknowledged | closed
+    std::string assignee;
+    std::string reason;    // why (needed to close)
+    std::string note;
+};
+
 struct AuditQuery {
     std::optional<int64_t> since_ns;
     std::optional<std::string> actor;
@@ -222,6 +233,12 @@ public:
     // The audit log can only grow: the schema refuses updates and deletes.
     virtual void append_audit(const AuditRecord& record) = 0;
     virtual std::vector<AuditRecord> query_audit(const AuditQuery& query) = 0;
+
+    // Detection triage history (append-only). add_triage stores all records in one transaction,
+    // or none when one names an event that is not a stored detection (returned).
+    virtual std::optional<int64_t> add_triage(const std::vector<TriageRecord>& records) = 0;
+    // Every change of these detections, oldest first.
+    virtual std::vector<TriageRecord> triage_history(const std::vector<int64_t>& event_ids) = 0;
 };
 
 }  // namespace vigil::central

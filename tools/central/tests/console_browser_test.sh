@@ -44,7 +44,14 @@ task_poll_wait_s: 2
 sync_period_s: 2
 max_send_delay_s: 1"
 kt_agent_config "$VT_DIR/vigil.yaml" "$settings"
-printf '  response:\n    enabled: true\n' >>"$VT_DIR/vigil.yaml"
+printf '  response:\n    enabled: true\n  ioc_scanner:\n    enabled: true\n' >>"$VT_DIR/vigil.yaml"
+# A file for the IOC scan to find, and an OpenIOC 1.1 document naming its SHA-256.
+mkdir -p "$VT_DIR/ioc-target" && head -c 3000 /dev/urandom >"$VT_DIR/ioc-target/planted.bin"
+sha=$(sha256sum "$VT_DIR/ioc-target/planted.bin" | cut -d' ' -f1)
+cat >"$VT_DIR/match.ioc" <<IOC
+<?xml version="1.0" encoding="utf-8"?>
+<OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="console-ioc-$$"><metadata><short_description>CONSOLE PLANTED</short_description><authored_date>2024-01-01T00:00:00Z</authored_date></metadata><criteria><Indicator operator="OR" id="r"><IndicatorItem id="s" condition="is" preserve-case="false" negate="false"><Context document="FileItem" search="FileItem/Sha256sum" type="mir"/><Content type="sha256">$sha</Content></IndicatorItem></Indicator></criteria></OpenIOC>
+IOC
 cat >"$VT_DIR/run-agent.sh" <<EOS
 #!/bin/bash
 printf '%s' '$xss_host' >/proc/sys/kernel/hostname
@@ -62,10 +69,10 @@ kt_emit threat 1 "$marker"
 kt_wait_events web vigilxss 4 20 || vt_fail "the agent's events did not arrive"
 
 shots=${VIGIL_CONSOLE_SHOTS:-$VIGIL_BUILD/test-artifacts/console}
-mkdir -p "$shots"
+mkdir -p "$shots" && rm -f "$shots"/*.png
 export CONSOLE_URL="https://127.0.0.1:$port" ADMIN_TOKEN=$admin_token VIEWER_TOKEN=$viewer_token
 export AGENT_ID=$agent XSS_HOST=$xss_host MARKER=$marker VICTIM=$victim SHOTS=$shots
-export PROFILE_DIR=$VT_DIR/chromium-profile
+export PROFILE_DIR=$VT_DIR/chromium-profile IOC_FILE=$VT_DIR/match.ioc IOC_DIR=$VT_DIR/ioc-target
 (cd "$node_dir" && timeout 240 node console.mjs) || vt_fail "browser scenario failed (screenshots in $shots)"
 [[ ! -e $victim ]] || vt_fail "delete_file from the console did not delete $victim"
 vt_log "screenshots: $(cd "$shots" && ls | tr '\n' ' ')"

@@ -136,9 +136,24 @@ async function eventsScreen(page) {
 async function detectionsScreen(page) {
   await page.goto(`${URL}/ui/#/detections`);
   await page.waitForSelector(`td:has-text("test threat")`);
+  await page.locator('input.det-select').first().check();
+  await page.selectOption('#triage-status', 'acknowledged');
+  await page.fill('#triage-assignee', 'kataedr-test');
+  await page.click('#triage-submit');
+  await page.waitForSelector('span.triage-acknowledged');
+  await page.locator('input.det-select').first().check();
+  await page.selectOption('#triage-status', 'closed');
+  await page.click('#triage-submit');
+  await page.waitForSelector('#triage-error:has-text("reason")');
+  await page.fill('#triage-reason', 'console test: planted detection');
+  await page.click('#triage-submit');
+  await page.waitForSelector('span.triage-closed');
+  await page.locator('details.history summary').first().click();
+  const hist = await page.textContent('details.history');
+  assert.ok(hist.includes('acknowledged') && hist.includes('closed') && hist.includes('planted detection'), hist);
   await noScriptRan(page, 'detections');
   await shot(page, '05-detections');
-  step('detections');
+  step('detections: acknowledged, close refused without a reason, closed with one, history shown');
 }
 
 async function newTask(page, type, fill) {
@@ -171,12 +186,22 @@ async function responseScreens(page) {
   await page.click('#task-submit');
   await page.waitForSelector('#task-state:has-text("done")', {timeout: 30000});
   step('delete_file: wrong host name refused, right one ran');
+  await newTask(page, 'ioc_scan', async () => {
+    await page.setInputFiles('#task-dialog input[type=file]', env('IOC_FILE'));
+    await page.fill('#task-dialog textarea', env('IOC_DIR'));
+  });
+  await page.waitForSelector('#task-state:has-text("done")', {timeout: 60000});
+  const result = JSON.parse(await page.textContent('#task-result'));
+  assert.ok(result.matches && result.matches.length === 1, `IOC scan result: ${JSON.stringify(result).slice(0, 400)}`);
+  assert.ok(JSON.stringify(result.matches[0]).includes('planted.bin'), 'the match does not name the planted file');
+  await shot(page, '08-task-ioc-scan');
+  step('IOC scan with an uploaded .ioc file: the planted file matched');
   await page.goto(`${URL}/ui/#/files`);
   await page.waitForSelector('td code');
-  await shot(page, '08-files');
+  await shot(page, '09-files');
   await page.goto(`${URL}/ui/#/tasks`);
   await page.waitForSelector('td a');
-  await shot(page, '09-tasks');
+  await shot(page, '10-tasks');
 }
 
 async function csrf(page) {
@@ -200,7 +225,8 @@ async function auditScreen(page) {
   await page.goto(`${URL}/ui/#/audit`);
   await page.waitForSelector('td:has-text("console.login")');
   await page.waitForSelector('td:has-text("remove the evidence copy")');
-  await shot(page, '10-audit');
+  await page.waitForSelector('td:has-text("detection.triage")');
+  await shot(page, '11-audit');
   step('audit log shows the login and the reason of the delete');
 }
 
@@ -220,7 +246,7 @@ async function viewer() {
   await page.waitForSelector('#agent-facts');
   assert.equal(await page.locator('#response-buttons').count(), 0, 'a viewer sees response buttons');
   assert.equal(await page.locator('#nav a:has-text("Audit log")').count(), 0, 'a viewer sees the audit log');
-  await shot(page, '11-viewer-agent');
+  await shot(page, '12-viewer-agent');
   const status = await page.evaluate(async agent => {
     const s = await (await fetch('/api/v1/console/session')).json();
     return (await fetch('/api/v1/tasks', {method: 'POST', headers: {'Content-Type': 'application/json',
