@@ -82,30 +82,42 @@ Response Api::list_detections(const Request& r) {
     });
 }
 
+namespace {
+
+// The records a triage request asks for (one per event id), from its JSON body.
+std::vector<TriageRecord> triage_records(const Request& r, int64_t now) {
+    rapidjson::Document doc;
+    parse_json_body(r, doc);
+    TriageRecord t;
+    t.status = bounded(doc, "status", 32);
+    if (!valid_status(t.status)) throw ApiError(400, "status: expected new, acknowledged or closed");
+    t.assignee = bounded(doc, "assignee", 256);
+    t.reason = bounded(doc, "reason", 1024);
+    t.note = bounded(doc, "note", 4096);
+    if (t.status == "closed" && t.reason.empty()) throw ApiError(400, "reason: closing a detection needs one");
+    t.actor = r.principal->name;
+    t.time_ns = now;
+    const auto* ids = json::member(doc, "event_ids");
+    if (!ids || !ids->IsArray() || ids->Empty() || ids->Size() > kMaxTriageBatch)
+        throw ApiError(400, "event_ids: expected 1.." + std::to_string(kMaxTriageBatch) + " event ids");
+    std::vector<TriageRecord> records;
+    for (const auto& id : ids->GetArray()) {
+        if (!id.IsInt64() || id.GetInt64() <= 0) throw ApiError(400, "event_ids: each must be a positive integer");
+        t.event_id = id.GetInt64();
+        records.push_back(t);
+    }
+    return records;
+}
+
+}  // namespace
+
 Response Api::triage_detections(const Request& r) {
     return audited(*this, r, "detection.triage", "-", [&](std::string& target, std::string& detail) {
         require_role(r, Role::responder);
-        rapidjson::Document doc;
-        parse_json_body(r, doc);
-        TriageRecord t;
-        t.status = bounded(doc, "status", 32);
-        if (!valid_status(t.status)) throw ApiError(400, "status: expected new, acknowledged or closed");
-        t.assignee = bounded(doc, "assignee", 256);
-        t.reason = bounded(doc, "reason", 1024);
-        t.note = bounded(doc, "note", 4096);
-        if (t.status == "closed" && t.reason.empty()) throw ApiError(400, "reason: closing a detection needs one");
-        t.actor = r.principal->name;
-        t.time_ns = now_ns();
-        const auto* ids = json::member(doc, "event_ids");
-        if (!ids || !ids->IsArray() || ids->Empty() || ids->Size() > kMaxTriageBatch)
-            throw ApiError(400, "event_ids: expected 1.." + std::to_string(kMaxTriageBatch) + " event ids");
-        std::vector<TriageRecord> records;
-        for (const auto& id : ids->GetArray()) {
-            if (!id.IsInt64() || id.GetInt64() <= 0) throw ApiError(400, "event_ids: each must be a positive integer");
-            t.event_id = id.GetInt64();
-            records.push_back(t);
-            target = target == "-" ? std::to_string(t.event_id) : target + "," + std::to_string(t.event_id);
-        }
+        const std::vector<TriageRecord> records = triage_records(r, now_ns());
+        const TriageRecord& t = records.front();
+        target.clear();
+        for (const auto& rec : records) target += (target.empty() ? "" : ",") + std::to_string(rec.event_id);
         if (target.size() > 200) target = target.substr(0, 200) + "...";
         detail = "status " + t.status + (t.assignee.empty() ? "" : " assignee " + json::quote(t.assignee)) +
                  (t.reason.empty() ? "" : " reason " + json::quote(t.reason)) +

@@ -16,17 +16,18 @@ namespace {
 constexpr const char* kResponder = "triage-responder-token-0123456789";
 constexpr const char* kViewer = "triage-viewer-token-0123456789";
 
+ApiSettings triage_settings() {
+    ApiSettings s;
+    s.operators = {OperatorCredential{"rita", Role::responder, token_hash(kResponder)},
+                   OperatorCredential{"vic", Role::viewer, token_hash(kViewer)}};
+    return s;
+}
+
 struct Fixture : central_test::ApiBackends {
-    Api api{storage, broker, files, settings(), trust()};
     std::vector<int64_t> detections;
     int64_t process_event = 0;
+    Api api{storage, broker, files, triage_settings(), trust()};
 
-    static ApiSettings settings() {
-        ApiSettings s;
-        s.operators = {OperatorCredential{"rita", Role::responder, token_hash(kResponder)},
-                       OperatorCredential{"vic", Role::viewer, token_hash(kViewer)}};
-        return s;
-    }
     Fixture() {
         const int64_t now = now_ns();
         std::vector<EventInput> in;
@@ -42,13 +43,11 @@ struct Fixture : central_test::ApiBackends {
         }
     }
     Response call(const char* token, const std::string& method, const std::string& path, const std::string& body = "") {
-        Request r;
-        r.method = method;
-        r.path = path;
-        r.headers["authorization"] = std::string("Bearer ") + token;
-        r.headers["content-type"] = "application/json";
-        r.body = body;
-        return api.handle(r);
+        return api.handle(Request{.method = method,
+                                  .path = path,
+                                  .headers = {{"authorization", std::string("Bearer ") + token},
+                                              {"content-type", "application/json"}},
+                                  .body = body});
     }
     rapidjson::Document list(const std::string& query = "") {
         Request r;
