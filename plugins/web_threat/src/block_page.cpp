@@ -3,18 +3,15 @@
 namespace vigil::web_threat {
 
 std::string html_escape(std::string_view text) {
+    static constexpr std::string_view kSpecial = "&<>\"'";
+    static constexpr std::string_view kRefs[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
     std::string out;
     out.reserve(text.size() + 16);
     for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default:
-                if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
-        }
+        if (const size_t i = kSpecial.find(c); i != std::string_view::npos)
+            out += kRefs[i];
+        else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)
+            out.push_back(c);
     }
     return out;
 }

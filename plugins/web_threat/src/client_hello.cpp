@@ -43,34 +43,38 @@ private:
     std::string_view s_;
 };
 
-bool parse_server_name(std::string_view ext, ClientHello& out, std::string& why) {
+// The entries of an extension that is one 2-byte-length list: `entry` reads
+// one entry from the list reader, false when it is malformed.
+template <class Entry>
+bool each_entry(std::string_view ext, const char* what, std::string& why, Entry&& entry) {
     Reader r(ext);
     std::string_view list;
-    if (!r.block(2, list) || !r.empty()) return why = "bad server_name extension", false;
-    Reader names(list);
-    while (!names.empty()) {
+    if (!r.block(2, list) || !r.empty()) return why = std::string("bad ") + what + " extension", false;
+    for (Reader items(list); !items.empty();)
+        if (!entry(items)) return why.empty() ? (why = std::string("bad ") + what + " entry", false) : false;
+    return true;
+}
+
+bool parse_server_name(std::string_view ext, ClientHello& out, std::string& why) {
+    return each_entry(ext, "server_name", why, [&](Reader& names) {
         uint8_t type = 0;
         std::string_view name;
-        if (!names.u8(type) || !names.block(2, name)) return why = "bad server_name entry", false;
+        if (!names.u8(type) || !names.block(2, name)) return false;
         if (type == 0 && out.sni.empty()) {
             if (name.empty()) return why = "empty host_name", false;
             out.sni.assign(name);
         }
-    }
-    return true;
+        return true;
+    });
 }
 
 bool parse_alpn(std::string_view ext, ClientHello& out, std::string& why) {
-    Reader r(ext);
-    std::string_view list;
-    if (!r.block(2, list) || !r.empty()) return why = "bad ALPN extension", false;
-    Reader protos(list);
-    while (!protos.empty()) {
+    return each_entry(ext, "ALPN", why, [&](Reader& protos) {
         std::string_view p;
-        if (!protos.block(1, p)) return why = "bad ALPN entry", false;
+        if (!protos.block(1, p)) return false;
         if (out.alpn.size() < 16) out.alpn.emplace_back(p);
-    }
-    return true;
+        return true;
+    });
 }
 
 }  // namespace

@@ -7,12 +7,8 @@
 using namespace vigil::web_threat;
 
 TEST_CASE("the block page escapes what it shows and loads nothing from outside") {
-    BlockInfo info;
-    info.url = "http://evil.test/<script>alert('x')</script>?a=1&b=\"2\"";
-    info.category = "phishing";
-    info.list = "central<b>";
-    info.entry = "evil.test";
-    info.event_id = "42";
+    const BlockInfo info{.url = "http://evil.test/<script>alert('x')</script>?a=1&b=\"2\"",
+                         .category = "phishing", .list = "central<b>", .entry = "evil.test", .event_id = "42"};
     const std::string html = block_page_html(info);
     CHECK(html.find("<script>") == std::string::npos);
     CHECK(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;?a=1&amp;b=&quot;2&quot;") != std::string::npos);
