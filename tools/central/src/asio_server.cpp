@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "console_assets.hpp"
 #include "http_server.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
@@ -90,6 +91,9 @@ int serve_asio(const CentralConfig& config, bool verbose) {
 
     TaskBroker broker;
     Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
+    std::string ui_line;
+    api.serve_ui(ui_from_environment(&ui_line));
+    log_line(ui_line);
     MemoryBudget budget(config.server.memory_budget_bytes);
     const auto& s = config.server;
     ConnectionLimits limits({static_cast<size_t>(raise_descriptor_limit(s.max_connections)),
