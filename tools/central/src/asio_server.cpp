@@ -23,6 +23,7 @@
 #include "service_notify.hpp"
 #include "sqlite_storage.hpp"
 #include "state_files.hpp"
+#include "memory_trimmer.hpp"
 #include "task_sweeper.hpp"
 #include "tls_context.hpp"
 
@@ -98,7 +99,7 @@ bool load_state(const CentralConfig& config, State& st) {
     try {
         // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
         for (const auto& line : prepare_state(config)) log_line(line);
-        st.storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
+        st.storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
         st.files = std::make_unique<FileStore>(config.files_dir);
         st.agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
         st.revoked.replace(st.storage->revoked_serials());
@@ -173,6 +174,7 @@ int serve_asio(const CentralConfig& config, bool verbose) {
         return true;
     });
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, s.task_expiry_s);
+    MemoryTrimmer trimmer;
 
     int sig = 0;
     sigwait(&signals, &sig);

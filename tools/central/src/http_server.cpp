@@ -284,7 +284,7 @@ int serve_poco(const CentralConfig& config, bool verbose) {
     try {
         // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
         for (const auto& line : prepare_state(config)) log_line(line);
-        storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
+        storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
         files = std::make_unique<FileStore>(config.files_dir);
         agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
         revoked.replace(storage->revoked_serials());
