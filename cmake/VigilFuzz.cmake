@@ -1,6 +1,6 @@
 # vigil_add_fuzz_target(NAME SOURCES harness.cpp code.cpp ... [INCLUDES dir ...] [LINK -lfoo ...]
 #                       [CORPUS dir ...] [SHARED_CORPUS subdir ...] [DICT file]
-#                       [SECONDS n] [MAX_LEN n])
+#                       [SECONDS n] [MAX_LEN n] [VARIANTS v ...])
 #
 # A libFuzzer target for a parser of untrusted input, built with ASan + UBSan,
 # and a bounded ctest run of it (label "fuzz"). libFuzzer needs clang: the
@@ -15,6 +15,10 @@
 # (${VIGIL_CORPUS_DIR} = ../shared/corpus), read in place, never copied; a
 # missing one is skipped. New inputs go to a scratch corpus in the build tree,
 # crashes to NAME-artifacts/ there.
+#
+# VARIANTS: one binary serving several inputs kinds (e.g. one endpoint handler
+# each): one ctest entry NAME_v per variant, run with VIGIL_FUZZ_VARIANT=v and
+# the seeds of each CORPUS dir's subdirectory v.
 #
 # Time: SECONDS per ctest run (default VIGIL_FUZZ_SECONDS, 5), overridden at
 # run time by the environment variable VIGIL_FUZZ_SECONDS; tools/fuzz
@@ -66,7 +70,7 @@ function(_vigil_fuzz_object src include_flags harness out_var)
 endfunction()
 
 function(vigil_add_fuzz_target name)
-  cmake_parse_arguments(F "" "SECONDS;MAX_LEN;DICT" "SOURCES;INCLUDES;LINK;CORPUS;SHARED_CORPUS" ${ARGN})
+  cmake_parse_arguments(F "" "SECONDS;MAX_LEN;DICT" "SOURCES;INCLUDES;LINK;CORPUS;SHARED_CORPUS;VARIANTS" ${ARGN})
   if(NOT VIGIL_FUZZ_CXX OR VIGIL_SANITIZE)
     return()
   endif()
@@ -98,23 +102,40 @@ function(vigil_add_fuzz_target name)
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${bin})
   add_dependencies(vigil_fuzz_targets ${name})
-  set(seeds)
-  foreach(d ${F_CORPUS})
-    get_filename_component(a ${d} ABSOLUTE)
-    list(APPEND seeds ${a})
-  endforeach()
-  foreach(d ${F_SHARED_CORPUS})
-    list(APPEND seeds ${VIGIL_CORPUS_DIR}/${d})
-  endforeach()
   set(dict)
   if(F_DICT)
     get_filename_component(dict ${F_DICT} ABSOLUTE)
   endif()
-  add_test(NAME ${name}
-    COMMAND ${CMAKE_SOURCE_DIR}/cmake/fuzz_run.sh ${bin} ${CMAKE_CURRENT_BINARY_DIR}/${name}
+  if(NOT F_VARIANTS)
+    _vigil_fuzz_test(${name} ${bin} "${dict}" "" "${F_CORPUS}" "${F_SHARED_CORPUS}")
+  endif()
+  foreach(v ${F_VARIANTS})
+    set(corpus)
+    foreach(d ${F_CORPUS})
+      list(APPEND corpus ${d}/${v})
+    endforeach()
+    _vigil_fuzz_test(${name}_${v} ${bin} "${dict}" ${v} "${corpus}" "")
+  endforeach()
+endfunction()
+
+# The bounded ctest run of a fuzz binary (one variant of it when `variant` is not empty).
+function(_vigil_fuzz_test test bin dict variant corpus shared_corpus)
+  set(seeds)
+  foreach(d ${corpus})
+    get_filename_component(a ${d} ABSOLUTE)
+    list(APPEND seeds ${a})
+  endforeach()
+  foreach(d ${shared_corpus})
+    list(APPEND seeds ${VIGIL_CORPUS_DIR}/${d})
+  endforeach()
+  add_test(NAME ${test}
+    COMMAND ${CMAKE_SOURCE_DIR}/cmake/fuzz_run.sh ${bin} ${CMAKE_CURRENT_BINARY_DIR}/${test}
             ${F_SECONDS} ${F_MAX_LEN} "${dict}" ${seeds})
   # The ctest limit covers the default run; tools/fuzz runs longer without it.
   math(EXPR timeout "${F_SECONDS} * 3 + 120")
   # Not "unit": the sanitizer stage builds only unit tests, and this binary is already ASan+UBSan.
-  set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT ${timeout})
+  set_tests_properties(${test} PROPERTIES LABELS fuzz TIMEOUT ${timeout})
+  if(variant)
+    set_tests_properties(${test} PROPERTIES ENVIRONMENT VIGIL_FUZZ_VARIANT=${variant})
+  endif()
 endfunction()

@@ -4,11 +4,15 @@
 # $VIGIL_FUZZ_SECONDS overrides SECONDS. New inputs go to WORKDIR/corpus, a
 # crash or slow input to WORKDIR/artifacts/ (its path is printed by libFuzzer).
 # Seed directories are read in place; missing ones are skipped with a note.
+# TMPDIR is WORKDIR/tmp, emptied first: a harness's temporary files (libFuzzer may
+# end without running destructors) stay there instead of in /tmp.
 set -u
 bin=$1 work=$2 secs=${VIGIL_FUZZ_SECONDS:-$3} max_len=$4 dict=$5
 shift 5
 [[ -x $bin ]] || { echo "fuzz_run: $bin is not built" >&2; exit 1; }
 mkdir -p "$work/corpus" "$work/artifacts"
+rm -rf "$work/tmp" && mkdir -p "$work/tmp"
+export TMPDIR=$work/tmp
 seeds=()
 for d in "$@"; do
   if [[ -d $d ]]; then seeds+=("$d"); else echo "fuzz_run: seed directory $d is missing, skipped" >&2; fi

@@ -160,28 +160,29 @@ void Daemon::register_host_commands() {
         out = "{\"entries\":" + quarantine_->list_json() + "}";
         return true;
     });
-    reg("agent.quarantine_restore", [this, id_of, publish_action](const rapidjson::Document& a, std::string& out) {
-        std::string id = id_of(a);
-        if (id.empty()) {
-            out = "missing \"id\" of the quarantine entry";
-            return false;
-        }
-        auto flag = [&a](const char* k) { return a.HasMember(k) && a[k].IsBool() && a[k].GetBool(); };
-        RestoreRequest req{id, json_string(a, "path"), flag("overwrite"), flag("keep"), flag("force")};
-        bool ok = quarantine_->restore(req, out);
-        publish_action("quarantine_restore", id, ok, ok ? out : "", ok ? "" : out);
-        return ok;
-    });
-    reg("agent.quarantine_delete", [this, id_of, publish_action](const rapidjson::Document& a, std::string& out) {
-        std::string id = id_of(a);
-        if (id.empty()) {
-            out = "missing \"id\" of the quarantine entry";
-            return false;
-        }
-        bool ok = quarantine_->remove(id, out);
-        publish_action("quarantine_delete", id, ok, ok ? out : "", ok ? "" : out);
-        return ok;
-    });
+    // A command on one quarantine entry: the id, then `run`, then an action_result either way.
+    auto entry_command = [id_of, publish_action](const char* action, auto run) {
+        return [id_of, publish_action, action, run](const rapidjson::Document& a, std::string& out) {
+            std::string id = id_of(a);
+            if (id.empty()) {
+                out = "missing \"id\" of the quarantine entry";
+                return false;
+            }
+            bool ok = run(a, id, out);
+            publish_action(action, id, ok, ok ? out : "", ok ? "" : out);
+            return ok;
+        };
+    };
+    reg("agent.quarantine_restore",
+        entry_command("quarantine_restore", [this](const rapidjson::Document& a, const std::string& id, std::string& out) {
+            auto flag = [&a](const char* k) { return a.HasMember(k) && a[k].IsBool() && a[k].GetBool(); };
+            RestoreRequest req{id, json_string(a, "path"), flag("overwrite"), flag("keep"), flag("force")};
+            return quarantine_->restore(req, out);
+        }));
+    reg("agent.quarantine_delete",
+        entry_command("quarantine_delete", [this](const rapidjson::Document&, const std::string& id, std::string& out) {
+            return quarantine_->remove(id, out);
+        }));
     reg("agent.status", [this](const rapidjson::Document&, std::string& out) {
         out = status_json();
         return true;

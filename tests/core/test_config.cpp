@@ -7,6 +7,12 @@ using namespace vigil::core;
 
 namespace {
 ConfigParseResult parse(const std::string& text) { return parse_config_text(text, "/etc/vigil/test.yaml"); }
+// Every error of a refused file, one per line.
+std::string error_text(const ConfigParseResult& r) {
+    std::string all;
+    for (const auto& e : r.errors) all += e.str() + "\n";
+    return all;
+}
 const char* kAgent = "agent:\n  plugin_dir: /opt/p\n  state_dir: /var/lib/v\n  control_socket: /run/v.sock\n";
 }  // namespace
 
@@ -48,8 +54,7 @@ TEST_CASE("malformed YAML names the file and line") {
 TEST_CASE("agent section errors name key and line") {
     auto r = parse("agent:\n  state_dir: relative/dir\n  log_level: loud\n  colour: blue\n  proxy: ftp://x\n");
     CHECK_FALSE(r.config);
-    std::string all;
-    for (auto& e : r.errors) all += e.str() + "\n";
+    const std::string all = error_text(r);
     CHECK(all.find("test.yaml:3: agent.log_level: unknown level 'loud'") != std::string::npos);
     CHECK(all.find("test.yaml:4: agent.colour: unknown setting") != std::string::npos);
     CHECK(all.find("agent.proxy: 'ftp://x' is not http://[user:pass@]host:port") != std::string::npos);
@@ -59,8 +64,7 @@ TEST_CASE("agent section errors name key and line") {
 TEST_CASE("plugin sections need enabled and a mapping; duplicates refused") {
     auto r = parse(std::string(kAgent) + "plugins:\n  a: {x: 1}\n  b: [1]\n  c:\n    enabled: maybe\n  Bad-Name: {enabled: true}\n");
     CHECK_FALSE(r.config);
-    std::string all;
-    for (auto& e : r.errors) all += e.str() + "\n";
+    const std::string all = error_text(r);
     CHECK(all.find("plugins.a.enabled: missing") != std::string::npos);
     CHECK(all.find("plugins.b: must be a mapping") != std::string::npos);
     CHECK(all.find("test.yaml:9: plugins.c.enabled: must be true or false") != std::string::npos);

@@ -27,6 +27,9 @@ struct Host {
         mgr = std::make_unique<PluginManager>(ctx);
         bus.set_unavailable_fn([this](const std::string& p) { return mgr->unavailable_reason(p); });
     }
+    ~Host() { mgr->stop_all(); }
+    Host(const Host&) = delete;
+    Host& operator=(const Host&) = delete;
     Config config(const std::string& plugins_yaml) {
         auto r = parse_config_text("agent:\n  plugin_dir: " + kDir +
                                        "\n  state_dir: /tmp/vigil-unit-state\n  control_socket: /tmp/x.sock\nplugins:\n" +
@@ -70,7 +73,6 @@ TEST_CASE("a plugin that throws in create fails alone; its dependent is refused 
     auto d = h.call("test_behaviors.echo");
     CHECK(d.first == VIGIL_EDISABLED);
     CHECK(d.second.find("plugin test_behaviors is failed") != std::string::npos);
-    h.mgr->stop_all();
 }
 
 TEST_CASE("a plugin failing in start is stopped and reported; others run") {
@@ -79,7 +81,6 @@ TEST_CASE("a plugin failing in start is stopped and reported; others run") {
     CHECK(h.mgr->state_of("test_behaviors") == "failed");
     CHECK(h.mgr->plugins_json().find("asked to fail in start") != std::string::npos);
     CHECK(h.call("test_source.emit", "{}").first == VIGIL_OK);
-    h.mgr->stop_all();
 }
 
 TEST_CASE("apply: enabling, disabling and reconfiguring plugins (what SIGHUP does)") {
@@ -100,7 +101,6 @@ TEST_CASE("apply: enabling, disabling and reconfiguring plugins (what SIGHUP doe
     h.apply("  test_source: {enabled: false}\n  test_behaviors: {enabled: true}\n");
     CHECK(h.mgr->state_of("test_source") == "disabled");
     CHECK(h.call("test_source.emit").first == VIGIL_EDISABLED);
-    h.mgr->stop_all();
 }
 
 TEST_CASE("commands: timeout reply, exactly one reply, async replies from other threads") {
@@ -115,5 +115,4 @@ TEST_CASE("commands: timeout reply, exactly one reply, async replies from other 
     CHECK(h.call("test_behaviors.async", R"({"ms":20})").second == R"({"async":true})");
     auto unknown = h.call("test_behaviors.nope");
     CHECK(unknown.first == VIGIL_ENOTFOUND);
-    h.mgr->stop_all();
 }

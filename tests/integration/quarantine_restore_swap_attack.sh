@@ -12,13 +12,7 @@ vt_init quarantine_restore_swap_attack
 va_require
 secs=$(va_seconds)
 
-cat >"$VT_DIR/vigil.yaml" <<EOF
-$(vt_agent_section)
-plugins:
-  response:
-    enabled: true
-EOF
-vt_start_daemon "$VT_DIR/vigil.yaml"
+vt_start_plugins response
 
 va_canary "vigil-canary-restore-$$"
 new_name=vigil-restore-new-$$   # must never appear in /etc

@@ -82,6 +82,30 @@ agent:
 EOS
 }
 
+# vt_config FILE <<YAML : a vigild config: the agent section above, then `plugins:` and
+# the given plugin sections (2-space indent).
+vt_config() {
+  { vt_agent_section; echo "plugins:"; cat; } >"$1"
+}
+
+# vt_start_plugins PLUGIN... : starts vigild with only these plugins enabled, each with
+# its default settings (config in $VT_DIR/vigil.yaml).
+vt_start_plugins() {
+  local p
+  for p in "$@"; do printf '  %s:\n    enabled: true\n' "$p"; done | vt_config "$VT_DIR/vigil.yaml"
+  vt_start_daemon "$VT_DIR/vigil.yaml"
+}
+
+# vt_netns_veth NS HOST_IF NS_IF: a network namespace NS joined to this one by a veth
+# pair (HOST_IF stays here, NS_IF moves into NS); both are removed at exit.
+vt_netns_veth() {
+  ip netns add "$1" || vt_fail "cannot create netns $1"
+  vt_on_exit "ip netns del $1"
+  ip link add "$2" type veth peer name "$3" || vt_fail "cannot create veth $2"
+  vt_on_exit "ip link del $2"
+  ip link set "$3" netns "$1"
+}
+
 vctl() { "$VIGIL_BUILD/bin/vigilctl" --socket "$VT_DIR/vigild.sock" "$@"; }
 
 # vt_wait_until SECONDS CMD... : polls CMD every 0.1 s until it succeeds.

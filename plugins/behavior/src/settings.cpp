@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-namespace behavior {
+namespace vigil::behavior {
 namespace {
 
 using rapidjson::Value;
@@ -131,4 +131,4 @@ Settings parse_settings(const std::string& json) {
     return s;
 }
 
-}  // namespace behavior
+}  // namespace vigil::behavior

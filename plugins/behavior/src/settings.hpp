@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace behavior {
+namespace vigil::behavior {
 
 struct Settings {
     std::string sensor = "auto";   // auto | ebpf | netlink
@@ -47,4 +47,4 @@ std::string agent_state_dir(const std::string& agent_json);
 // JSON Schema (draft 4) of the settings, embedded in the plugin.
 extern const char* const kSettingsSchema;
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -24,3 +24,13 @@ TEST_CASE("hex: strict decoding") {
     CHECK_FALSE(is_hex("deadBEEF", 6));
     CHECK_FALSE(is_hex("deadBEEG", 8));
 }
+
+TEST_CASE("hex: the value of one digit") {
+    CHECK(hex_digit_value('0') == 0);
+    CHECK(hex_digit_value('9') == 9);
+    CHECK(hex_digit_value('a') == 10);
+    CHECK(hex_digit_value('F') == 15);
+    CHECK(hex_digit_value('g') == -1);
+    CHECK(hex_digit_value('%') == -1);
+    CHECK(hex_digit_value('\0') == -1);
+}

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+#include <vigil/common/time.hpp>
 #include <vigil/enum_table.hpp>
 
 #include "regex.hpp"
@@ -110,72 +111,10 @@ std::optional<long double> parse_number(std::string_view s) {
     return v;
 }
 
-static bool digits(std::string_view s, size_t pos, size_t n, int& out) {
-    if (pos + n > s.size()) return false;
-    out = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-        if (s[i] < '0' || s[i] > '9') return false;
-        out = out * 10 + (s[i] - '0');
-    }
-    return true;
-}
-
 std::optional<long double> parse_iso8601_date(std::string_view s) {
-    s = trim(s);
-    struct tm t {};
-    int y, mo, d, h = 0, mi = 0, se = 0;
-    if (!digits(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-        !digits(s, 8, 2, d))
-        return std::nullopt;
-    size_t p = 10;
-    long double frac = 0;
-    long offset = 0;
-    if (p < s.size() && (s[p] == 'T' || s[p] == 't' || s[p] == ' ')) {
-        if (!digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, mi))
-            return std::nullopt;
-        p += 6;
-        if (p < s.size() && s[p] == ':') {
-            if (!digits(s, p + 1, 2, se)) return std::nullopt;
-            p += 3;
-            if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
-                size_t q = p + 1;
-                long double scale = 0.1L;
-                while (q < s.size() && s[q] >= '0' && s[q] <= '9') {
-                    frac += (s[q] - '0') * scale;
-                    scale /= 10;
-                    ++q;
-                }
-                if (q == p + 1) return std::nullopt;
-                p = q;
-            }
-        }
-        if (p < s.size()) {
-            if (s[p] == 'Z' || s[p] == 'z') {
-                ++p;
-            } else if (s[p] == '+' || s[p] == '-') {
-                int oh = 0, om = 0;
-                if (!digits(s, p + 1, 2, oh)) return std::nullopt;
-                size_t q = p + 3;
-                if (q < s.size() && s[q] == ':') ++q;
-                if (q < s.size()) {
-                    if (!digits(s, q, 2, om)) return std::nullopt;
-                    q += 2;
-                }
-                offset = (oh * 3600L + om * 60L) * (s[p] == '-' ? -1 : 1);
-                p = q;
-            }
-        }
-    }
-    if (p != s.size()) return std::nullopt;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return std::nullopt;
-    t.tm_year = y - 1900;
-    t.tm_mon = mo - 1;
-    t.tm_mday = d;
-    t.tm_hour = h;
-    t.tm_min = mi;
-    t.tm_sec = se;
-    const time_t epoch = timegm(&t);
-    return static_cast<long double>(epoch - offset) + frac;
+    const auto ns = vigil::common::parse_iso8601(s);
+    if (!ns) return std::nullopt;
+    return static_cast<long double>(*ns) / 1e9L;
 }
 
 std::string format_iso8601(int64_t epoch_seconds) {

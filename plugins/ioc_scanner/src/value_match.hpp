@@ -30,7 +30,7 @@ const char* to_string(Condition c);
 std::optional<ValueType> value_type_from_content(std::string_view content_type);
 
 // Parsers shared with collectors and tests. All return nullopt on bad input.
-std::optional<long double> parse_iso8601_date(std::string_view s);  // epoch seconds (UTC)
+std::optional<long double> parse_iso8601_date(std::string_view s);  // epoch seconds (UTC), common::parse_iso8601
 std::optional<long double> parse_duration(std::string_view s);      // seconds
 std::optional<long double> parse_number(std::string_view s);
 std::string format_iso8601(int64_t epoch_seconds);  // "YYYY-MM-DDTHH:MM:SSZ"

@@ -6,7 +6,7 @@
 
 #include "task_authorization.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 namespace {
 
@@ -209,4 +209,4 @@ Settings parse_settings(std::string_view json) {
     return s;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

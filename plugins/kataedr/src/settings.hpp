@@ -9,7 +9,7 @@
 
 #include "url.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 // An event is excluded when a rule matches: every field the rule sets must
 // match (exe: fnmatch glob over the executable path; cmdline: PCRE2 regex
@@ -59,4 +59,4 @@ Settings parse_settings(std::string_view json);
 // The JSON Schema (draft 4) the host validates the settings against.
 extern const char* const kConfigSchema;
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -2,6 +2,7 @@
 
 #include <sstream>
 #include <vector>
+#include <vigil/common/lines.hpp>
 #include <vigil/common/small_file.hpp>
 
 namespace vigil::network_threat {
@@ -44,13 +45,7 @@ uint64_t get(const std::map<std::string, uint64_t>& m, const char* k) {
 
 std::map<std::string, uint64_t> parse_snmp_counters(std::string_view text) {
     std::map<std::string, uint64_t> out;
-    std::vector<std::string_view> lines;
-    for (size_t pos = 0; pos < text.size();) {
-        size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos) nl = text.size();
-        lines.push_back(text.substr(pos, nl - pos));
-        pos = nl + 1;
-    }
+    const std::vector<std::string_view> lines = common::split_lines(text);
     for (size_t i = 0; i + 1 < lines.size(); ++i) {
         const auto names = words(lines[i]), values = words(lines[i + 1]);
         if (names.empty() || values.empty() || names[0] != values[0] || names[0].back() != ':' ||

@@ -6,8 +6,11 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <sstream>
+#include <vigil/common/hex.hpp>
+#include <vigil/common/lines.hpp>
 
 namespace vigil::network_threat {
 
@@ -15,37 +18,6 @@ namespace {
 
 using common::IpAddress;
 using common::IpPrefix;
-
-std::vector<std::string_view> lines_of(std::string_view text) {
-    std::vector<std::string_view> out;
-    for (size_t pos = 0; pos < text.size();) {
-        size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos) nl = text.size();
-        out.push_back(text.substr(pos, nl - pos));
-        pos = nl + 1;
-    }
-    return out;
-}
-
-bool hex_bytes(std::string_view hex, uint8_t* out, size_t n) {
-    if (hex.size() != n * 2) return false;
-    for (size_t i = 0; i < n; ++i) {
-        unsigned v = 0;
-        for (char c : hex.substr(i * 2, 2)) {
-            v <<= 4;
-            if (c >= '0' && c <= '9')
-                v |= unsigned(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                v |= unsigned(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                v |= unsigned(c - 'A' + 10);
-            else
-                return false;
-        }
-        out[i] = uint8_t(v);
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -59,26 +31,27 @@ std::vector<Protected> fixed_protected() {
 
 std::vector<Protected> gateways_from(std::string_view route_v4, std::string_view route_v6) {
     std::vector<Protected> out;
-    for (auto line : lines_of(route_v4)) {
+    for (auto line : common::split_lines(route_v4)) {
         std::istringstream in{std::string(line)};
         std::string iface, dest, gw, flags, refcnt, use, metric, mask;
         if (!(in >> iface >> dest >> gw >> flags >> refcnt >> use >> metric >> mask)) continue;
-        uint8_t d[4], g[4], m[4];
-        if (!hex_bytes(dest, d, 4) || !hex_bytes(gw, g, 4) || !hex_bytes(mask, m, 4)) continue;
+        auto d = common::from_hex_fixed<4>(dest), g = common::from_hex_fixed<4>(gw),
+             m = common::from_hex_fixed<4>(mask);
+        if (!d || !g || !m) continue;
         // The kernel prints the network-order word as a host-order number.
-        std::reverse(g, g + 4);
-        if (std::memcmp(d, "\0\0\0\0", 4) != 0 || std::memcmp(m, "\0\0\0\0", 4) != 0) continue;
-        const IpAddress a = IpAddress::v4(g);
+        std::reverse(g->begin(), g->end());
+        if (*d != std::array<uint8_t, 4>{} || *m != std::array<uint8_t, 4>{}) continue;
+        const IpAddress a = IpAddress::v4(g->data());
         if (!a.is_unspecified()) out.push_back({IpPrefix::of(a, 32), "default gateway (" + iface + ")"});
     }
-    for (auto line : lines_of(route_v6)) {
+    for (auto line : common::split_lines(route_v6)) {
         std::istringstream in{std::string(line)};
         std::string dest, plen, src, splen, hop, metric, refcnt, use, flags, iface;
         if (!(in >> dest >> plen >> src >> splen >> hop >> metric >> refcnt >> use >> flags >> iface))
             continue;
-        uint8_t d[16], h[16];
-        if (plen != "00" || !hex_bytes(dest, d, 16) || !hex_bytes(hop, h, 16)) continue;
-        const IpAddress a = IpAddress::v6(h);
+        const auto d = common::from_hex_fixed<16>(dest), h = common::from_hex_fixed<16>(hop);
+        if (plen != "00" || !d || !h) continue;
+        const IpAddress a = IpAddress::v6(h->data());
         if (!a.is_unspecified()) out.push_back({IpPrefix::of(a, 128), "default gateway (" + iface + ")"});
     }
     return out;
@@ -86,7 +59,7 @@ std::vector<Protected> gateways_from(std::string_view route_v4, std::string_view
 
 std::vector<Protected> resolvers_from(std::string_view resolv_conf) {
     std::vector<Protected> out;
-    for (auto line : lines_of(resolv_conf)) {
+    for (auto line : common::split_lines(resolv_conf)) {
         std::istringstream in{std::string(line)};
         std::string key, value;
         if (!(in >> key >> value) || key != "nameserver") continue;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <vigil/common/lines.hpp>
 
 #include "rules.hpp"
 #include "rules_regex.hpp"
@@ -296,11 +297,7 @@ RuleSet RuleSet::parse(std::string_view text, std::string_view origin) {
     RuleSet set;
     std::string pending;
     size_t lineno = 0, first_line = 0;
-    for (size_t pos = 0; pos < text.size();) {
-        size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos) nl = text.size();
-        std::string_view line = text.substr(pos, nl - pos);
-        pos = nl + 1;
+    for (std::string_view line : common::split_lines(text)) {
         ++lineno;
         if (pending.empty()) first_line = lineno;
         const auto where = std::string(origin) + ":" + std::to_string(first_line) + ": ";

@@ -3,7 +3,7 @@
 // config in a temporary directory (extra YAML appended), the server started with fork/exec
 // and stopped with SIGTERM; plus a blocking mTLS client (Poco, keep-alive, with the
 // certificate of agent kAgent from the server's agent CA) for control requests and uploads,
-// and the operator token tools/gen-certs made. Used by central-agents.
+// and the operator token tools/gen-certs made. Used by central-agents and central-https.
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <sys/types.h>

@@ -1,71 +1,57 @@
 // libFuzzer target for the central node's endpoint handlers other than telemetry, one
-// handler per run: VIGIL_FUZZ_HANDLER = sync | task_create | result | upload | enroll | csr |
-// query | time_spec (each is its own ctest entry with its own corpus). `csr` feeds the input as
+// handler per run: VIGIL_FUZZ_VARIANT = sync | task_create | result | upload | enroll | csr |
+// query | time_spec (each is its own ctest entry, central_fuzz_api_<handler>, with its own corpus). `csr` feeds the input as
 // the certificate request of an otherwise valid enrollment (PEM as is, anything else as the
 // DER inside PEM armour), so the PKCS#10 parsing and checks of the agent CA are reached. Requests go through
 // Api::handle with admission, as the HTTP server sends them, into a temporary SQLite database
 // with an enrolled agent, a delivered task and an enrollment token. Any 5xx, a reply that is
 // not a JSON object, or a sanitizer report is a failure.
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <memory>
 #include <sstream>
 #include <string>
 
-#include "agent_ca.hpp"
-#include "api.hpp"
 #include "auth_tokens.hpp"
+#include "fuzz_central.hpp"
 #include "json.hpp"
-#include "sqlite_storage.hpp"
 #include "time_spec.hpp"
 
 using namespace vigil::central;
 
 namespace {
 
-constexpr const char* kAgent = "fuzz-agent-0001";
+using fuzz::kFuzzAgent;
 
-struct Fixture {
-    std::string dir;
-    std::unique_ptr<SqliteStorage> storage;
-    TaskBroker broker;
-    std::unique_ptr<FileStore> files;
-    std::unique_ptr<AgentCa> ca;
-    RevocationList revoked;
-    std::unique_ptr<Api> api;
+// Admin and enrollment secrets are made before the backend, whose settings hold the admin's.
+struct Secrets {
     std::string admin = new_secret_token("vgo_");
     std::string enroll = new_secret_token("vge_");
+};
+
+ApiSettings api_settings(const std::string& admin) {
+    ApiSettings s;
+    s.operators = {OperatorCredential{"fuzz", Role::admin, token_hash(admin)}};
+    s.max_file_bytes = 1 << 20;
+    return s;
+}
+
+struct Fixture : Secrets, fuzz::FuzzCentral {
     std::string task_id;
     uint64_t n = 0;
 
-    Fixture() {
-        // Under $TMPDIR: libFuzzer may end without destructors; the runner removes it.
-        const char* tmp = std::getenv("TMPDIR");
-        std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/central_fuzz_api.XXXXXX";
-        if (!mkdtemp(tmpl.data())) std::abort();
-        dir = tmpl;
-        storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", true, 10000});
-        files = std::make_unique<FileStore>(dir + "/files");
-        ca = AgentCa::load_or_create(dir + "/agent-ca");
-        ApiSettings s;
-        s.operators = {OperatorCredential{"fuzz", Role::admin, token_hash(admin)}};
-        s.max_file_bytes = 1 << 20;
-        api = std::make_unique<Api>(*storage, broker, *files, s, AgentTrust{ca.get(), &revoked});
-        storage->upsert_agent(AgentRecord{kAgent, "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
+    Fixture() : fuzz::FuzzCentral("central_fuzz_api", api_settings(admin), true, true) {
         storage->insert_enrollment(
             EnrollmentToken{"fuzz0000", token_hash(enroll), "agent", 1000000000, 0, 1, INT64_MAX, "fuzz"});
         TaskRecord t;
         t.id = task_id = "0123456789abcdef0123456789abcdef";
-        t.agent_id = kAgent;
+        t.agent_id = kFuzzAgent;
         t.type = "get_file";
         t.created_ns = now_ns();
         storage->insert_task(t);
-        storage->claim_tasks(kAgent, now_ns(), 60, 100);
+        storage->claim_tasks(kFuzzAgent, now_ns(), 60, 100);
     }
 
     Request request(const std::string& method, const std::string& path) {
@@ -81,7 +67,7 @@ struct Fixture {
     }
     Request as_agent(const std::string& method, const std::string& path) {
         Request r = request(method, path);
-        r.peer = PeerIdentity{r.peer.remote_address, true, true, kAgent, "01", INT64_MAX};
+        r.peer = PeerIdentity{r.peer.remote_address, true, true, kFuzzAgent, "01", INT64_MAX};
         return r;
     }
     Request as_admin(const std::string& method, const std::string& path) {
@@ -169,7 +155,7 @@ void run(const std::string& handler, const std::string& data) {
         expect_sane(f.api->handle(r));
         return;
     } else {
-        std::fprintf(stderr, "unknown VIGIL_FUZZ_HANDLER %s\n", handler.c_str());
+        std::fprintf(stderr, "unknown VIGIL_FUZZ_VARIANT %s\n", handler.c_str());
         std::abort();
     }
     if (handler != "query") r.body = data;
@@ -180,7 +166,7 @@ void run(const std::string& handler, const std::string& data) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string handler = [] {
-        const char* h = std::getenv("VIGIL_FUZZ_HANDLER");
+        const char* h = std::getenv("VIGIL_FUZZ_VARIANT");
         return std::string(h ? h : "sync");
     }();
     run(handler, std::string(reinterpret_cast<const char*>(data), size));

@@ -5,70 +5,32 @@
 // match what RapidJSON's DOM makes of the whole document.
 // Input layout: byte 0 bit 0 selects whether the rest is sent as is (clear: exercises the
 // gzip decoder) or gzip-compressed first (set: exercises the JSON/validation path).
-#include <unistd.h>
-
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <memory>
 #include <string>
 
-#include "agent_ca.hpp"
-#include "api.hpp"
 #include "api_error.hpp"
 #include "batch_parser.hpp"
+#include "fuzz_central.hpp"
 #include "gzip.hpp"
 #include "json.hpp"
-#include "sqlite_storage.hpp"
 #include "telemetry.hpp"
 
 using namespace vigil::central;
 
 namespace {
 
-constexpr const char* kAgent = "fuzz-agent-0001";
+using fuzz::kFuzzAgent;
 // Small limits, so the fuzzer reaches every one of them within its input sizes.
 const BatchLimits kLimits{1000, 64, 20000, 4096};
 
-struct Fixture {
-    std::string dir;
-    std::unique_ptr<SqliteStorage> storage;
-    TaskBroker broker;
-    std::unique_ptr<FileStore> files;
-    std::unique_ptr<AgentCa> ca;
-    RevocationList revoked;
-    std::unique_ptr<Api> api;
-
-    Fixture() {
-        // Under $TMPDIR: libFuzzer may end the process without running destructors, so the
-        // runner (run_fuzz.sh) points TMPDIR at a directory it removes.
-        const char* tmp = std::getenv("TMPDIR");
-        std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/central_fuzz_db.XXXXXX";
-        if (!mkdtemp(tmpl.data())) {
-            std::perror("mkdtemp");
-            std::abort();
-        }
-        dir = tmpl;
-        storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", true, 10000});
-        files = std::make_unique<FileStore>(dir + "/files");
+fuzz::FuzzCentral& fixture() {
+    static fuzz::FuzzCentral f("central_fuzz_db", [] {
         ApiSettings settings;
         settings.max_decompressed_bytes = 1 << 20;  // small, so decompression limits are hit
         settings.batch = kLimits;
-        ca = AgentCa::load_or_create(dir + "/agent-ca");
-        api = std::make_unique<Api>(*storage, broker, *files, settings, AgentTrust{ca.get(), &revoked});
-        storage->upsert_agent(AgentRecord{kAgent, "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
-    }
-    ~Fixture() {
-        api.reset();
-        storage.reset();
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
-    }
-};
-
-Fixture& fixture() {
-    static Fixture f;
+        return settings;
+    }(), true, true);
     return f;
 }
 
@@ -91,7 +53,7 @@ private:
 
 int try_parse(ChunkSource& source, ParsedBatch& out) {
     try {
-        out = parse_batch_source(source, kAgent, kLimits, nullptr);
+        out = parse_batch_source(source, kFuzzAgent, kLimits, nullptr);
     } catch (const ApiError& e) {
         if (e.status() != 400 && e.status() != 403 && e.status() != 413) abort();
         return e.status();
@@ -124,7 +86,7 @@ void check_chunked(const std::string& json, size_t step) {
 void check_stored_form(const std::string& json) {
     ParsedBatch batch;
     try {
-        batch = parse_batch(json, kAgent, kLimits);
+        batch = parse_batch(json, kFuzzAgent, kLimits);
     } catch (const ApiError&) {
         return;
     }
@@ -144,14 +106,14 @@ void check_stored_form(const std::string& json) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
-    Fixture& f = fixture();
+    auto& f = fixture();
     std::string payload(reinterpret_cast<const char*>(data + 1), size - 1);
     Request r;
     r.method = "POST";
     r.path = "/api/v1/agent/telemetry";
     r.headers["content-type"] = "application/json";
     r.headers["content-encoding"] = "gzip";
-    r.peer = PeerIdentity{"127.0.0.1", true, true, kAgent, "01", INT64_MAX};  // an enrolled agent
+    r.peer = PeerIdentity{"127.0.0.1", true, true, kFuzzAgent, "01", INT64_MAX};  // an enrolled agent
     r.body = (data[0] & 1) ? gzip(payload, 1) : payload;
     Response resp = f.api->handle(r);
     // Bad input must be a client error with a reason, never an internal error.

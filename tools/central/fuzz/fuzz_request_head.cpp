@@ -3,58 +3,29 @@
 // checks and Api::admit (identity), and the printable() text that goes into log lines.
 // Whatever the bytes, the outcome is a clear 4xx or an admitted request, never a crash, a
 // 5xx or a control byte in the log.
-#include <unistd.h>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <limits>
-#include <memory>
 
-#include "api.hpp"
 #include "auth_tokens.hpp"
+#include "fuzz_central.hpp"
 #include "log_limiter.hpp"
 #include "request_head.hpp"
-#include "sqlite_storage.hpp"
 
 using namespace vigil::central;
 namespace http = boost::beast::http;
 
 namespace {
 
-struct Fixture {
-    std::string dir;
-    std::unique_ptr<SqliteStorage> storage;
-    TaskBroker broker;
-    std::unique_ptr<FileStore> files;
-    std::unique_ptr<Api> api;
-
-    Fixture() {
-        const char* tmp = std::getenv("TMPDIR");
-        std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/central_fuzz_head.XXXXXX";
-        if (!mkdtemp(tmpl.data())) std::abort();
-        dir = tmpl;
-        storage = std::make_unique<SqliteStorage>(SqliteOptions{dir + "/fuzz.db", false, 10000});
-        files = std::make_unique<FileStore>(dir + "/files");
+fuzz::FuzzCentral& fixture() {
+    static fuzz::FuzzCentral f("central_fuzz_head", [] {
         ApiSettings settings;
         settings.operators = {OperatorCredential{"fuzz", Role::admin, token_hash("fuzz-operator-token-0123456789")}};
-        api = std::make_unique<Api>(*storage, broker, *files, settings);
-        storage->upsert_agent(
-            AgentRecord{"fuzz-agent-0001", "fuzz-host", "linux", "6.1", "0.1.0", "{}", 1, 1});
-    }
-    ~Fixture() {
-        api.reset();
-        storage.reset();
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
-    }
-};
-
-Fixture& fixture() {
-    static Fixture f;
+        return settings;
+    }(), false, false);
     return f;
 }
 
@@ -68,7 +39,7 @@ bool client_error(int status) { return status >= 400 && status < 500; }
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    Fixture& f = fixture();
+    auto& f = fixture();
     http::request_parser<http::empty_body> parser;
     parser.header_limit(16 * 1024);
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());

@@ -17,26 +17,18 @@
 #include <thread>
 #include <vector>
 
+#include "console_assets.hpp"
 #include "http_server.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
-#include "service_notify.hpp"
-#include "sqlite_storage.hpp"
-#include "state_files.hpp"
+#include "log_limiter.hpp"
+#include "server_startup.hpp"
 #include "memory_trimmer.hpp"
 #include "task_sweeper.hpp"
 #include "tls_context.hpp"
 
 namespace vigil::central {
 namespace {
-
-sigset_t shutdown_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    return set;
-}
 
 // Every connection is a descriptor: take the hard limit, and keep max_connections below it.
 int raise_descriptor_limit(int wanted_connections) {
@@ -77,63 +69,32 @@ void drain(ServerContext& ctx, Listener& listener, TaskBroker& broker) {
     listener.stop();
     broker.shutdown();
     for (auto& s : ctx.sessions()) s->shutdown();
-    for (int i = 0; i < 100 && ctx.busy.load() > 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    wait_while([&] { return ctx.busy.load() > 0; }, std::chrono::seconds(5));
     for (auto& s : ctx.sessions()) s->shutdown();
-    for (int i = 0; i < 40 && ctx.session_count() > 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    wait_while([&] { return ctx.session_count() > 0; }, std::chrono::seconds(2));
     if (size_t n = ctx.session_count()) log_line("closing " + std::to_string(n) + " connections still open");
-}
-
-// What the server loads before it listens; a failure is printed and ends serve().
-struct State {
-    std::unique_ptr<SqliteStorage> storage;
-    std::unique_ptr<FileStore> files;
-    std::unique_ptr<AgentCa> agent_ca;
-    RevocationList revoked;
-    ClientTrust trust;
-    SslCtxPtr tls;
-};
-
-bool load_state(const CentralConfig& config, State& st) {
-    try {
-        // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
-        for (const auto& line : prepare_state(config)) log_line(line);
-        st.storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
-        st.files = std::make_unique<FileStore>(config.files_dir);
-        st.agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
-        st.revoked.replace(st.storage->revoked_serials());
-        st.trust = ClientTrust{st.agent_ca.get(), &st.revoked, config.tls.client_ca,
-                               config.tls.require_client_certificate};
-        st.tls = make_server_tls(config.tls, st.trust);
-    } catch (const std::exception& e) {
-        log_line(std::string("cannot start: ") + e.what());
-        return false;
-    }
-    if (config.api.operators.empty() && st.storage->list_operators().empty())
-        log_line("warning: no operators (central.yaml operators.tokens or `vigil-central operator add`); the operator "
-                 "API is closed");
-    return true;
 }
 
 }  // namespace
 
 int serve_asio(const CentralConfig& config, bool verbose) {
-    sigset_t signals = shutdown_signals();
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: only sigwait sees them
-    std::signal(SIGPIPE, SIG_IGN);
+    const sigset_t signals = block_shutdown_signals();
     ServiceNotify service(common::SystemdNotifier::from_environment());  // before any thread
 
-    State state;
-    if (!load_state(config, state)) return 1;
+    ServerState state;
+    SslCtxPtr tls;
+    if (!load_server_state(config, state, [&](const ServerState& st) { tls = make_server_tls(config.tls, st.trust); }))
+        return 1;
     auto& storage = state.storage;
     auto& files = state.files;
     auto& agent_ca = state.agent_ca;
     auto& revoked = state.revoked;
-    auto& tls = state.tls;
 
     TaskBroker broker;
     Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
+    std::string ui_line;
+    api.serve_ui(ui_from_environment(&ui_line));
+    log_line(ui_line);
     MemoryBudget budget(config.server.memory_budget_bytes);
     const auto& s = config.server;
     ConnectionLimits limits({static_cast<size_t>(raise_descriptor_limit(s.max_connections)),
@@ -168,28 +129,18 @@ int serve_asio(const CentralConfig& config, bool verbose) {
              std::to_string(io_threads.size()) + " I/O threads, " + std::to_string(s.worker_threads) +
              " workers), database " + config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
              std::to_string(revoked.size()) + " revoked certificates)");
-    // Watchdog probe: a primary-key read through the storage's reader connection and lock.
-    service.ready("listening on port " + std::to_string(s.port), [&storage] {
-        storage->find_agent("00000000-0000-0000-0000-000000000000");
-        return true;
-    });
+    announce_ready(service, *storage, s.port);
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, s.task_expiry_s);
     MemoryTrimmer trimmer;
 
-    int sig = 0;
-    sigwait(&signals, &sig);
-    log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
-    service.stopping();
+    wait_for_shutdown(signals, service);
     drain(ctx, *listener, broker);
     keep_running.reset();
     io.stop();
     for (auto& t : io_threads) t.join();
     workers.join();
     listener.reset();
-    sweeper.reset();
-    storage.reset();  // closes the database (checkpoints the WAL)
-    log_line("stopped");
-    return 0;
+    return finish_stop(sweeper, state);
 }
 
 int serve(const CentralConfig& config, bool verbose) {

@@ -25,16 +25,15 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include <sys/stat.h>
 
-#include "agent_ca.hpp"
-#include "client_trust.hpp"
 #include "json.hpp"
-#include "sqlite_storage.hpp"
-#include "service_notify.hpp"
-#include "state_files.hpp"
+#include "server_startup.hpp"
+#include "task_sweeper.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
@@ -258,57 +257,34 @@ Poco::Net::Context::Ptr make_server_context(const TlsSettings& tls, const Client
     return ctx;
 }
 
-sigset_t shutdown_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    return set;
-}
-
 }  // namespace
 
 int serve_poco(const CentralConfig& config, bool verbose) {
-    // Block the shutdown signals before any thread starts so only sigwait() sees them.
-    sigset_t signals = shutdown_signals();
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    const sigset_t signals = block_shutdown_signals();
     ServiceNotify service(common::SystemdNotifier::from_environment());  // before any thread
 
-    std::unique_ptr<SqliteStorage> storage;
-    std::unique_ptr<FileStore> files;
-    std::unique_ptr<AgentCa> agent_ca;
-    RevocationList revoked;
-    ClientTrust trust;
+    ServerState state;
     Poco::Net::Context::Ptr ctx;
-    try {
-        // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
-        for (const auto& line : prepare_state(config)) log_line(line);
-        storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
-        files = std::make_unique<FileStore>(config.files_dir);
-        agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
-        revoked.replace(storage->revoked_serials());
-        trust = ClientTrust{agent_ca.get(), &revoked, config.tls.client_ca, config.tls.require_client_certificate};
-        Poco::Net::initializeSSL();
-        ctx = make_server_context(config.tls, trust);
-        // Explicit handlers: without them Poco's SSLManager looks for an Application config.
-        Poco::Net::SSLManager::instance().initializeServer(
-            nullptr, new Poco::Net::RejectCertificateHandler(true), ctx);
-    } catch (const Poco::Exception& e) {
-        log_line("cannot start: " + e.displayText());
+    if (!load_server_state(config, state, [&](const ServerState& st) {
+            try {
+                Poco::Net::initializeSSL();
+                ctx = make_server_context(config.tls, st.trust);
+                // Explicit handlers: without them Poco's SSLManager looks for an Application config.
+                Poco::Net::SSLManager::instance().initializeServer(
+                    nullptr, new Poco::Net::RejectCertificateHandler(true), ctx);
+            } catch (const Poco::Exception& e) {
+                throw std::runtime_error(e.displayText());
+            }
+        }))
         return 1;
-    } catch (const std::exception& e) {
-        log_line(std::string("cannot start: ") + e.what());
-        return 1;
-    }
+    auto& storage = state.storage;
+    auto& agent_ca = state.agent_ca;
+    auto& revoked = state.revoked;
     static LoggingErrorHandler error_handler;
     Poco::ErrorHandler::set(&error_handler);
-    if (config.api.operators.empty() && storage->list_operators().empty())
-        log_line("warning: no operators (central.yaml operators.tokens or `vigil-central operator add`); the operator "
-                 "API is closed");
 
     TaskBroker broker;
-    Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
+    Api api(*storage, broker, *state.files, config.api, AgentTrust{agent_ca.get(), &revoked});
     std::atomic<int> in_flight{0};
 
     auto params = new Poco::Net::HTTPServerParams;
@@ -342,55 +318,22 @@ int serve_poco(const CentralConfig& config, bool verbose) {
              (config.tls.require_client_certificate ? "required" : "not required") + "), database " +
              config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
              std::to_string(revoked.size()) + " revoked certificates)");
-    // Watchdog probe: a primary-key read through the storage's reader connection and lock.
-    service.ready("listening on port " + std::to_string(config.server.port), [&storage] {
-        storage->find_agent("00000000-0000-0000-0000-000000000000");
-        return true;
-    });
+    announce_ready(service, *storage, config.server.port);
+    std::optional<TaskSweeper> sweeper(std::in_place, *storage, config.server.task_expiry_s);
 
-    // Expires stale tasks in the background.
-    std::mutex sweep_mutex;
-    std::condition_variable sweep_cv;
-    bool stop_sweep = false;
-    std::thread sweeper([&] {
-        std::unique_lock lock(sweep_mutex);
-        while (!sweep_cv.wait_for(lock, std::chrono::seconds(30), [&] { return stop_sweep; })) {
-            try {
-                int64_t now = now_ns();
-                if (auto n = storage->expire_tasks(now - config.server.task_expiry_s * 1000000000, now))
-                    log_line("expired " + std::to_string(n) + " tasks");
-            } catch (const std::exception& e) {
-                log_line(std::string("task expiry: ") + e.what());
-            }
-        }
-    });
-
-    int sig = 0;
-    sigwait(&signals, &sig);
-    log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
-    service.stopping();
+    wait_for_shutdown(signals, service);
     server->stop();     // no new connections
     broker.shutdown();  // long polls answer now (with no tasks)
     // Let requests in progress finish (bounded), then close idle keep-alive connections.
-    for (int i = 0; i < 100 && in_flight.load() > 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    wait_while([&] { return in_flight.load() > 0; }, std::chrono::seconds(5));
     server->stopAll(true);
-    for (int i = 0; i < 40 && server->currentConnections() > 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    wait_while([&] { return server->currentConnections() > 0; }, std::chrono::seconds(2));
     if (int n = server->currentConnections(); n > 0)
         log_line("waiting up to " + std::to_string(config.server.io_timeout_s) + " s for " +
                  std::to_string(n) + " stalled connections");
     pool.joinAll();
-    {
-        std::lock_guard lock(sweep_mutex);
-        stop_sweep = true;
-    }
-    sweep_cv.notify_all();
-    sweeper.join();
     server.reset();
-    storage.reset();  // closes the database (checkpoints the WAL)
-    log_line("stopped");
-    return 0;
+    return finish_stop(sweeper, state);
 }
 
 }  // namespace vigil::central

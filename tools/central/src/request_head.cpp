@@ -3,25 +3,20 @@
 #include <algorithm>
 #include <cctype>
 
+#include <vigil/common/hex.hpp>
+
 #include "ids.hpp"
 
 namespace vigil::central {
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 std::string decode(std::string_view s, bool plus_is_space) {
     std::string out;
     out.reserve(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '%') {
-            const int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-            const int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+            const int hi = i + 2 < s.size() ? common::hex_digit_value(s[i + 1]) : -1;
+            const int lo = hi >= 0 ? common::hex_digit_value(s[i + 2]) : -1;
             if (lo < 0) throw ApiError(400, "bad %-escape in the request target");
             out += static_cast<char>(hi * 16 + lo);
             i += 2;

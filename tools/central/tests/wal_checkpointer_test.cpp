@@ -44,18 +44,23 @@ uintmax_t wal_pages(const std::string& db_path) {
     return ec ? 0 : bytes / 4096;
 }
 
-}  // namespace
-
-TEST_CASE("background checkpoints rewind the log while the writer keeps committing") {
+// A WAL database in a temporary directory, closed at the end of the test.
+struct WalDb {
     central_test::TempDir dir;
     const std::string path = dir.path + "/w.db";
     sqlite3* db = open_wal_db(path);
+    ~WalDb() { sqlite3_close(db); }
+};
+
+}  // namespace
+
+TEST_CASE("background checkpoints rewind the log while the writer keeps committing") {
+    WalDb w;
+    sqlite3* db = w.db;
+    const std::string& path = w.path;
     {
-        WalCheckpointer::Options o;
-        o.path = path;
-        o.soft_limit_pages = 200;
-        o.hard_limit_pages = 100000;  // never reached: the background alone must keep up
-        WalCheckpointer ckpt(db, o);
+        // The hard limit is never reached: the background alone must keep up.
+        WalCheckpointer ckpt(db, {.path = path, .soft_limit_pages = 200, .hard_limit_pages = 100000});
         write_transactions(db, 300, std::chrono::milliseconds(2));  // ~12,000 pages in all
         CHECK(ckpt.checkpoints() > 0);
         CHECK(ckpt.forced_checkpoints() == 0);
@@ -72,40 +77,27 @@ TEST_CASE("background checkpoints rewind the log while the writer keeps committi
     rows = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     CHECK(rows == 300 * 40);
-    sqlite3_close(db);
 }
 
 TEST_CASE("the hard limit makes the writer checkpoint itself") {
-    central_test::TempDir dir;
-    const std::string path = dir.path + "/w.db";
-    sqlite3* db = open_wal_db(path);
+    WalDb w;
     // The writer never pauses and the background thread is never woken (soft limit above the
     // hard one): only the writer's own RESTART checkpoints can bound the log.
-    WalCheckpointer::Options o;
-    o.path = path;
-    o.soft_limit_pages = 1000000;
-    o.hard_limit_pages = 400;
-    {
-        WalCheckpointer ckpt(db, o);
-        write_transactions(db, 100);  // ~4,000 pages
-        CHECK(ckpt.forced_checkpoints() > 0);
-        CHECK(ckpt.checkpoints() == 0);
-        CHECK(wal_pages(path) < 1000);
-    }
-    sqlite3_close(db);
+    WalCheckpointer ckpt(w.db, {.path = w.path, .soft_limit_pages = 1000000, .hard_limit_pages = 400});
+    write_transactions(w.db, 100);  // ~4,000 pages
+    CHECK(ckpt.forced_checkpoints() > 0);
+    CHECK(ckpt.checkpoints() == 0);
+    CHECK(wal_pages(w.path) < 1000);
 }
 
 TEST_CASE("a database that cannot be opened is reported with its name") {
-    central_test::TempDir dir;
-    const std::string path = dir.path + "/w.db";
-    sqlite3* db = open_wal_db(path);
+    WalDb w;
     WalCheckpointer::Options o;
-    o.path = dir.path + "/missing/w.db";
+    o.path = w.dir.path + "/missing/w.db";
     try {
-        WalCheckpointer ckpt(db, o);
+        WalCheckpointer ckpt(w.db, o);
         FAIL("opened a missing database");
     } catch (const std::runtime_error& e) {
         CHECK(std::string(e.what()).find(o.path) != std::string::npos);
     }
-    sqlite3_close(db);
 }

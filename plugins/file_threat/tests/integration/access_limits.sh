@@ -15,16 +15,11 @@ vt_init file_threat_access_limits
 ft_mount_tmpfs
 
 config() {  # config DELAY_MS TIMEOUT_MS [EXTRA_EXCLUSION [YARA_FILE]]
-  ft_config "$VT_DIR/vigil.yaml" <<EOF
-  file_threat:
-    enabled: true
-    status_interval_ms: 200
+  ft_config_tmpfs "$VT_DIR/vigil.yaml" <<EOF
     scan_timeout_ms: $2
     yara_rules: [${4:-}]
     exclusions: [$FT_MNT/excluded, "*.skip"${3:+, $3}]
     on_access:
-      mounts: [$FT_MNT]
-      local_filesystems: false   # only the test tmpfs, never the host
       scan_on_open: true
       kernel_cache: false
       first_action: quarantine

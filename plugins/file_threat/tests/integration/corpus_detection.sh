@@ -21,15 +21,10 @@ awk '{print $1}' "$hashes/clamav-testfiles.md5sum" >"$VT_DIR/clamav.md5.txt"
 expected=$(ls "$testfiles" | wc -l)
 [[ $(wc -l <"$VT_DIR/clamav.sha256.txt") == "$expected" ]] || vt_fail "hash list and $testfiles disagree"
 
-ft_config "$VT_DIR/vigil.yaml" <<EOF
-  file_threat:
-    enabled: true
-    status_interval_ms: 200
+ft_config_tmpfs "$VT_DIR/vigil.yaml" <<EOF
     yara_rules: [$VIGIL_CORPUS/yara/yara-rules/malware, $VIGIL_CORPUS/yara/signature-base]
     hash_lists: [$VT_DIR/clamav.sha256.txt, $VT_DIR/clamav.md5.txt]
     on_access:
-      mounts: [$FT_MNT]
-      local_filesystems: false   # only the test tmpfs, never the host
       scan_on_open: true
       first_action: block
       second_action: notify

@@ -32,16 +32,11 @@ cat >"$VT_DIR/rules.yar" <<'EOF'
 rule padded_head { strings: $m = "VIGIL-TEST-HEAD-MARKER" condition: $m in (0..1048576) }
 rule padded_tail { strings: $m = "VIGIL-TEST-TAIL-MARKER" condition: $m at filesize - 22 }
 EOF
-ft_config "$VT_DIR/vigil.yaml" <<EOF
-  file_threat:
-    enabled: true
-    status_interval_ms: 200
+ft_config_tmpfs "$VT_DIR/vigil.yaml" <<EOF
     max_file_size_mb: 1
     yara_rules: [$VT_DIR/rules.yar]
     hash_lists: [$VT_DIR/hashes.txt]
     on_access:
-      mounts: [$FT_MNT]
-      local_filesystems: false   # only the test tmpfs, never the host
       scan_after_write: false
       first_action: block
       second_action: notify
@@ -66,14 +61,9 @@ for i in $(seq 16); do echo "flood $i" >"$home/flood/f$i"; done   # before the a
 chown -R "$VA_UID:$VA_UID" "$home/flood"
 install -o root -g root -m 0755 /bin/true "$FT_MNT/trusted/tool"
 install -o "$VA_UID" -g "$VA_UID" -m 0755 /bin/true "$home/mine"
-ft_config "$VT_DIR/vigil.yaml" <<EOF
-  file_threat:
-    enabled: true
-    status_interval_ms: 200
+ft_config_tmpfs "$VT_DIR/vigil.yaml" <<EOF
     scan_timeout_ms: 300
     on_access:
-      mounts: [$FT_MNT]
-      local_filesystems: false   # only the test tmpfs, never the host
       scan_on_open: true
       scan_after_write: false
       kernel_cache: false

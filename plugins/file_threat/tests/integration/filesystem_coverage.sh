@@ -42,7 +42,7 @@ if [[ $writable != "$expected" ]]; then
   exit 77
 fi
 
-ft_config "$VT_DIR/vigil.yaml" <<EOF
+vt_config "$VT_DIR/vigil.yaml" <<EOF
   file_threat:
     enabled: true
     status_interval_ms: 200

@@ -26,9 +26,21 @@ ft_eicar() {
     base64 -d >"$1"
 }
 
-# ft_config FILE <<YAML : the agent section plus the given plugins section.
-ft_config() {
-  { vt_agent_section; echo "plugins:"; cat; } >"$1"
+
+# ft_config_tmpfs FILE <<YAML : vt_config with file_threat's section only: its keys
+# (4-space indent, with an `on_access:` block) after `enabled: true` and a 200 ms status
+# interval; on-access scanning watches the test tmpfs only (mounts: [$FT_MNT] and
+# local_filesystems: false are put into the on_access block), never the host.
+ft_config_tmpfs() {
+  local body
+  body=$(cat)
+  grep -q '^    on_access:$' <<<"$body" || vt_fail "ft_config_tmpfs: the section has no on_access block"
+  vt_config "$1" <<EOF
+  file_threat:
+    enabled: true
+    status_interval_ms: 200
+$(awk -v mnt="$FT_MNT" '{ print } /^    on_access:$/ { print "      mounts: [" mnt "]"; print "      local_filesystems: false" }' <<<"$body")
+EOF
 }
 
 # ft_status EXPR: evaluates EXPR over file_threat's status JSON (as `s`).

@@ -13,13 +13,8 @@ ft_enter_namespace "$0" "$@"
 vt_init file_threat_prevention_exec
 ft_mount_tmpfs
 
-ft_config "$VT_DIR/vigil.yaml" <<EOF
-  file_threat:
-    enabled: true
-    status_interval_ms: 200
+ft_config_tmpfs "$VT_DIR/vigil.yaml" <<EOF
     on_access:
-      mounts: [$FT_MNT]
-      local_filesystems: false   # only the test tmpfs, never the host
       scan_on_exec: true
     execution_prevention:
       enabled: true

@@ -20,13 +20,8 @@ chmod 0644 "$VT_DIR/payload"
 
 run_phase() {  # run_phase ACTION VARIANT...
   local action=$1; shift
-  ft_config "$VT_DIR/vigil.yaml" <<EOF
-  file_threat:
-    enabled: true
-    status_interval_ms: 200
+  ft_config_tmpfs "$VT_DIR/vigil.yaml" <<EOF
     on_access:
-      mounts: [$FT_MNT]
-      local_filesystems: false   # only the test tmpfs, never the host
       scan_after_write: true
       scan_on_exec: true
       workers: 2

@@ -13,15 +13,10 @@ va_require
 ft_mount_tmpfs
 secs=$(va_seconds)
 
-ft_config "$VT_DIR/vigil.yaml" <<EOF
-  file_threat:
-    enabled: true
-    status_interval_ms: 200
+ft_config_tmpfs "$VT_DIR/vigil.yaml" <<EOF
     yara_rules: [$VIGIL_CORPUS/yara/yara-rules/malware]
     hash_lists: [$VIGIL_CORPUS/hashes/clamav-testfiles.md5sum]
     on_access:
-      mounts: [$FT_MNT]
-      local_filesystems: false   # only the test tmpfs, never the host
       scan_after_write: true
       scan_on_exec: true
       workers: 2

@@ -27,9 +27,7 @@ NS_PID=$!
 vt_track_pid $NS_PID
 vt_wait_until 10 test -e "$VT_DIR/ready" || { vt_log "cannot create a mount namespace here: $(cat "$VT_DIR/unshare.log")"; vt_pass; }
 
-cat >"$VT_DIR/vigil.yaml" <<EOF2
-$(vt_agent_section)
-plugins:
+vt_config "$VT_DIR/vigil.yaml" <<EOF2
   ioc_scanner:
     enabled: true
 EOF2

@@ -16,9 +16,7 @@ cat >"$VT_DIR/f.ioc" <<IOC
 <OpenIOC xmlns="http://openioc.org/schemas/OpenIOC_1.1" id="it-isolate-$$"><metadata><short_description>ISOLATE ME</short_description><authored_date>2024-01-01T00:00:00Z</authored_date></metadata><criteria><Indicator operator="OR" id="r"><IndicatorItem id="n" condition="is" preserve-case="false" negate="false"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content type="string">dropper_$$.bin</Content></IndicatorItem></Indicator></criteria></OpenIOC>
 IOC
 
-cat >"$VT_DIR/vigil.yaml" <<EOF2
-$(vt_agent_section)
-plugins:
+vt_config "$VT_DIR/vigil.yaml" <<EOF2
   ioc_scanner:
     enabled: true
     isolation_args: {timeout_s: 600}

@@ -71,9 +71,7 @@ cat >"$VT_DIR/procs.ioc" <<IOC
 </OpenIOC>
 IOC
 
-cat >"$VT_DIR/vigil.yaml" <<EOF2
-$(vt_agent_section)
-plugins:
+vt_config "$VT_DIR/vigil.yaml" <<EOF2
   ioc_scanner:
     enabled: true
     workers: 2

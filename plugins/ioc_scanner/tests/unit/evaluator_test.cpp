@@ -28,6 +28,13 @@ struct FakeItem : ItemView {
     std::string object() const override { return name; }
 };
 
+FakeItem fake(const std::string& name, std::multimap<TermId, std::string> vals) {
+    FakeItem f;
+    f.name = name;
+    f.vals = std::move(vals);
+    return f;
+}
+
 std::string item(const std::string& search, const std::string& cond, const std::string& content,
                  const std::string& type = "string", bool negate = false) {
     static int n = 0;
@@ -55,12 +62,8 @@ TEST_CASE("ioc_scanner AND needs one item to satisfy all its terms") {
                                    item("FileItem/SizeInBytes", "greater-than", "100", "int")));
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
-    FakeItem a;
-    a.name = "/a/evil.sh";
-    a.vals = {{TermId::FileFileName, "evil.sh"}, {TermId::FileSizeInBytes, "500"}};
-    FakeItem b;
-    b.name = "/b/evil.sh";
-    b.vals = {{TermId::FileFileName, "evil.sh"}, {TermId::FileSizeInBytes, "50"}};
+    FakeItem a = fake("/a/evil.sh", {{TermId::FileFileName, "evil.sh"}, {TermId::FileSizeInBytes, "500"}});
+    FakeItem b = fake("/b/evil.sh", {{TermId::FileFileName, "evil.sh"}, {TermId::FileSizeInBytes, "50"}});
     std::vector<Hit> hits;
     CHECK(ev.match(Document::File, a, hits));
     REQUIRE(hits.size() == 2);
@@ -77,10 +80,8 @@ TEST_CASE("ioc_scanner nested OR/AND and negate") {
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
     std::vector<Hit> hits;
-    FakeItem x;
-    x.name = "/etc/x.sh";
-    x.vals = {
-        {TermId::FileFileName, "x.sh"}, {TermId::FileFilePath, "/etc"}, {TermId::FileFileExtension, "sh"}};
+    FakeItem x = fake("/etc/x.sh", {
+        {TermId::FileFileName, "x.sh"}, {TermId::FileFilePath, "/etc"}, {TermId::FileFileExtension, "sh"}});
     CHECK(ev.match(Document::File, x, hits));
     CHECK(hits.size() == 2);
     FakeItem y = x;
@@ -103,14 +104,11 @@ TEST_CASE("ioc_scanner cheap terms first: hashes only when they can decide") {
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
     std::vector<Hit> hits;
-    FakeItem other;
-    other.name = "/other";
-    other.vals = {{TermId::FileFileName, "other"}};
+    FakeItem other = fake("/other", {{TermId::FileFileName, "other"}});
     CHECK_FALSE(ev.match(Document::File, other, hits));
     CHECK(other.hash_calls == 0);
-    FakeItem t;
-    t.name = "/target";
-    t.vals = {{TermId::FileFileName, "target"}, {TermId::FileMd5sum, "0123456789ABCDEF0123456789ABCDEF"}};
+    FakeItem t =
+        fake("/target", {{TermId::FileFileName, "target"}, {TermId::FileMd5sum, "0123456789ABCDEF0123456789ABCDEF"}});
     CHECK(ev.match(Document::File, t, hits));
     CHECK(t.hash_calls == 1);
     // An unavailable value (over the size limit) never matches, even negated.
@@ -137,9 +135,7 @@ TEST_CASE("ioc_scanner long OR lists become one set lookup") {
     CHECK(c.root.children[0].parts.size() == 1);
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
-    FakeItem f;
-    f.name = "/f";
-    f.vals = {{TermId::FileMd5sum, "0000000000000000000000000000002A"}};
+    FakeItem f = fake("/f", {{TermId::FileMd5sum, "0000000000000000000000000000002A"}});
     std::vector<Hit> hits;
     CHECK(ev.match(Document::File, f, hits));
     REQUIRE(hits.size() == 1);
@@ -154,13 +150,9 @@ TEST_CASE("ioc_scanner terms of other documents are facts about any item") {
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
     std::vector<Hit> hits;
-    FakeItem file;
-    file.name = "/tmp/cfg.json";
-    file.vals = {{TermId::FileFileName, "cfg.json"}};
+    FakeItem file = fake("/tmp/cfg.json", {{TermId::FileFileName, "cfg.json"}});
     CHECK_FALSE(ev.match(Document::File, file, hits));  // no process yet
-    FakeItem proc;
-    proc.name = "pid 42 (miner)";
-    proc.vals = {{TermId::ProcName, "miner"}};
+    FakeItem proc = fake("pid 42 (miner)", {{TermId::ProcName, "miner"}});
     ev.record_facts(Document::Process, proc);
     CHECK(ev.match(Document::File, file, hits));
     REQUIRE(hits.size() == 2);
@@ -175,9 +167,7 @@ TEST_CASE("ioc_scanner terms of other documents are facts about any item") {
     GlobalFacts f2(o.leaves.size());
     Evaluator ev2(o, f2);
     CHECK(ev2.match(Document::File, file, hits));
-    FakeItem bash;
-    bash.name = "pid 7 (bash)";
-    bash.vals = {{TermId::ProcName, "bash"}};
+    FakeItem bash = fake("pid 7 (bash)", {{TermId::ProcName, "bash"}});
     CHECK_FALSE(ev2.match(Document::Process, bash, hits));
 }
 
@@ -186,9 +176,7 @@ TEST_CASE("ioc_scanner unknown terms never match") {
         ind("OR", item("RegistryItem/Path", "contains", "Run") + item("FileItem/FileName", "is", "z")));
     GlobalFacts facts(c.leaves.size());
     Evaluator ev(c, facts);
-    FakeItem f;
-    f.name = "/y";
-    f.vals = {{TermId::FileFileName, "y"}};
+    FakeItem f = fake("/y", {{TermId::FileFileName, "y"}});
     std::vector<Hit> hits;
     CHECK_FALSE(ev.match(Document::File, f, hits));
     auto n = ioc_of(ind("AND", item("RegistryItem/Path", "contains", "Run", "string", true) +
@@ -211,10 +199,7 @@ TEST_CASE("ioc_scanner OpenIOC 1.0 isnot / containsnot evaluate as negations") {
     Evaluator ev(c, facts);
     std::vector<Hit> hits;
     auto file = [](const std::string& dir, const std::string& name) {
-        FakeItem f;
-        f.name = dir + "/" + name;
-        f.vals = {{TermId::FileFileName, name}, {TermId::FileFilePath, dir}};
-        return f;
+        return fake(dir + "/" + name, {{TermId::FileFileName, name}, {TermId::FileFilePath, dir}});
     };
     FakeItem bad = file("/tmp", "bad.sh"), good = file("/tmp", "good.sh"), usr = file("/usr/bin", "bad.sh");
     CHECK(ev.match(Document::File, bad, hits));

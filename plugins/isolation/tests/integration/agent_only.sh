@@ -16,7 +16,7 @@
 # an imposter (TLS server with another CA's certificate) neither passes it nor
 # gets the isolation rolled back, a dead central node does.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
+source "$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh"
 kt_require_central
 command -v tinyproxy >/dev/null || vt_fail "tinyproxy is not installed (tools/setup installs it)"
 command -v setpriv >/dev/null || vt_fail "setpriv is missing (util-linux)"
@@ -39,11 +39,7 @@ CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 [[ -n $CG_MOUNT ]] || { echo "SKIP: no cgroup v2 hierarchy" >&2; exit 77; }
 CG=vigil_iso_agent_$$
 
-ip netns add "$NS" || vt_fail "cannot create netns"
-vt_on_exit "ip netns del $NS"
-ip link add "$HV" type veth peer name "$NV" || vt_fail "cannot create veth"
-vt_on_exit "ip link del $HV"
-ip link set "$NV" netns "$NS"
+vt_netns_veth "$NS" "$HV" "$NV"
 ip addr add "$HOST_IP/29" dev "$HV"
 ip addr add "$RES_IP/29" dev "$HV"
 ip link set "$HV" up

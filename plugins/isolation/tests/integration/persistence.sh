@@ -17,9 +17,7 @@ iso_wait_listening "$NS_AGENT" 10.77.3.2 80
 
 # config CENTRAL_PORT [EXTRA_SETTING]: the agent's config with one central node.
 config() {
-  cat >"$VT_DIR/vigil.yaml" <<EOS
-$(vt_agent_section)
-plugins:
+  vt_config "$VT_DIR/vigil.yaml" <<EOS
   isolation:
     enabled: true
     table: $ISO_TABLE

@@ -28,9 +28,7 @@ vt_on_exit "rmdir '$CG_ROOT/$CG_NAME'"
 # in_cgroup CMD...: runs CMD inside the excluded cgroup, in the agent namespace.
 in_cgroup() { sh -c 'echo $$ > "$0/cgroup.procs" && ns=$1 && shift && exec ip netns exec "$ns" "$@"' "$CG_ROOT/$CG_NAME" "$NS_AGENT" "$@"; }
 
-cat >"$VT_DIR/vigil.yaml" <<EOS
-$(vt_agent_section)
-plugins:
+vt_config "$VT_DIR/vigil.yaml" <<EOS
   isolation:
     enabled: true
     table: $ISO_TABLE

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "agent_scope.hpp"
+#include "central_allowance.hpp"
 #include "connection_cutter.hpp"
 #include "private_netns.hpp"
 #include "resolvers.hpp"
@@ -46,12 +47,7 @@ TEST_CASE("isolation: resolvers are the nameserver lines, numeric, without dupli
 }
 
 TEST_CASE("isolation: an existing connection keeps an agent allowance only when it is the agent's") {
-    Exclusion central;
-    central.direction = Direction::outbound;
-    central.protocol = 6;
-    central.remote = parse_cidr("192.0.2.10", "t");
-    central.remote_ports = PortRange{8443, 8443};
-    central.agent = AgentScope{"system.slice/vigild.service", 0, ""};
+    Exclusion central = test::central_allowance("system.slice/vigild.service");
     const CgroupIds cg = [](const std::string& p) {
         return p == "system.slice/vigild.service" ? std::set<uint64_t>{77, 78} : std::set<uint64_t>{};
     };

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "central_allowance.hpp"
 #include "connection_cutter.hpp"
 #include "json_input.hpp"
 #include "private_netns.hpp"
@@ -105,13 +106,7 @@ TEST_CASE("isolation: sock_diag lists connections with direction and cgroup") {
 
 TEST_CASE("isolation: the agent's connections stay only when the rules were already in force") {
     auto a = allowances(R"([{"direction":"outbound","protocol":6,"remote_address":"198.51.100.5","remote_ports":873}])");
-    Exclusion central;
-    central.direction = Direction::outbound;
-    central.protocol = 6;
-    central.remote = parse_cidr("192.0.2.10", "central");
-    central.remote_ports = PortRange{8443, 8443};
-    central.agent = AgentScope{"vigil.slice/vigild.service", 0, ""};
-    a.push_back(central);
+    a.push_back(test::central_allowance("vigil.slice/vigild.service"));
     const CgroupIds cg = [](const std::string& p) {
         return p == "vigil.slice/vigild.service" ? std::set<uint64_t>{77} : std::set<uint64_t>{};
     };

@@ -11,13 +11,7 @@ vt_init response_delete_file_swap_attack
 va_require
 secs=$(va_seconds)
 
-cat >"$VT_DIR/vigil.yaml" <<EOF
-$(vt_agent_section)
-plugins:
-  response:
-    enabled: true
-EOF
-vt_start_daemon "$VT_DIR/vigil.yaml"
+vt_start_plugins response
 content="malware $$"
 sha=$(printf '%s' "$content" | sha256sum | cut -d' ' -f1)
 

@@ -7,9 +7,7 @@ source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 vt_init response_vigilctl
 [[ -n $VT_DIR && -d $VT_DIR ]] || exit 1
 
-cat >"$VT_DIR/vigil.yaml" <<EOF
-$(vt_agent_section)
-plugins:
+vt_config "$VT_DIR/vigil.yaml" <<EOF
   response:
     enabled: true
     terminate_grace_s: 2

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -62,36 +63,52 @@ TerminateSpec fast() {
     s.kill_wait_s = 2;
     return s;
 }
+
+// A unique sleep started for 60 s, with the facts read about it right after.
+struct Sleeper {
+    TempDir t;
+    std::string exe = unique_sleep(t);
+    pid_t pid = spawn({exe, "60"});
+    std::optional<ProcessFacts> facts = read_process(pid);
+};
+
+// The children of `parent` that run `exe`, waited for (up to 2 s) until there are `n`.
+std::vector<pid_t> children_running(pid_t parent, const std::string& exe, size_t n) {
+    std::vector<pid_t> kids;
+    for (int i = 0; i < 400 && kids.size() < n; ++i) {
+        kids.clear();
+        for (pid_t p : list_pids())
+            if (auto f = read_process(p); f && f->stat.ppid == parent && f->exe == exe) kids.push_back(p);
+        if (kids.size() < n) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return kids;
+}
 }  // namespace
 
 TEST_CASE("response_terminate: by pid with the right start time") {
-    TempDir t;
-    std::string sleeper = unique_sleep(t);
-    pid_t pid = spawn({sleeper, "60"});
-    auto facts = read_process(pid);
-    REQUIRE(facts);
+    Sleeper x;
+    const pid_t pid = x.pid;
+    REQUIRE(x.facts);
     TerminateSpec s = fast();
     s.pid = pid;
-    s.start_time_ns = facts->start_time_ns + 3'000'000;  // within the tolerance
-    s.exe = sleeper;
+    s.start_time_ns = x.facts->start_time_ns + 3'000'000;  // within the tolerance
+    s.exe = x.exe;
     TerminateOutcome o = terminate_processes(s, nullptr);
     REQUIRE(o.terminated.size() == 1);
     CHECK(o.terminated[0].proc.pid == pid);
     CHECK(o.terminated[0].signal == "SIGTERM");
-    CHECK(o.terminated[0].proc.exe == sleeper);
+    CHECK(o.terminated[0].proc.exe == x.exe);
     CHECK(o.not_terminated.empty());
     CHECK(reap(pid) == SIGTERM);
 }
 
 TEST_CASE("response_terminate: guards refuse a reused or different pid") {
-    TempDir t;
-    std::string sleeper = unique_sleep(t);
-    pid_t pid = spawn({sleeper, "60"});
-    auto facts = read_process(pid);
-    REQUIRE(facts);
+    Sleeper x;
+    const pid_t pid = x.pid;
+    REQUIRE(x.facts);
     TerminateSpec s = fast();
     s.pid = pid;
-    s.start_time_ns = facts->start_time_ns - 5'000'000'000ull;
+    s.start_time_ns = x.facts->start_time_ns - 5'000'000'000ull;
     CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr),
                          doctest::Contains("not at the expected start_time_ns"), ActionError);
     s.start_time_ns.reset();
@@ -172,13 +189,7 @@ TEST_CASE("response_terminate: the whole tree") {
     TempDir t;
     std::string sleeper = unique_sleep(t);
     pid_t root = spawn({"/bin/sh", "-c", sleeper + " 60 & " + sleeper + " 61 & wait"});
-    std::vector<pid_t> kids;
-    for (int i = 0; i < 400 && kids.size() < 2; ++i) {
-        kids.clear();
-        for (pid_t p : list_pids())
-            if (auto f = read_process(p); f && f->stat.ppid == root && f->exe == sleeper) kids.push_back(p);
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    const std::vector<pid_t> kids = children_running(root, sleeper, 2);
     REQUIRE(kids.size() == 2);
     TerminateSpec s = fast();
     s.pid = root;
@@ -218,12 +229,8 @@ TEST_CASE("response_terminate: matches by path or tree never include the agent")
 
     // A tree that contains the agent: everything but the agent.
     pid_t root = spawn({"/bin/sh", "-c", sleeper + " 62 & wait"});
-    pid_t child = 0;
-    for (int i = 0; i < 400 && !child; ++i) {
-        for (pid_t p : list_pids())
-            if (auto f = read_process(p); f && f->stat.ppid == root && f->exe == sleeper) child = p;
-        if (!child) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    const std::vector<pid_t> kids = children_running(root, sleeper, 1);
+    const pid_t child = kids.empty() ? 0 : kids.back();
     REQUIRE(child != 0);
     TerminateSpec tree = fast();
     tree.pid = root;

@@ -17,6 +17,9 @@ std::string to_hex(const std::array<uint8_t, N>& bytes) {
     return to_hex(bytes.data(), N);
 }
 
+// The value (0-15) of one hex digit of either case; -1 for any other character.
+int hex_digit_value(char c);
+
 // Decodes hex of either case; nullopt on an odd length or a non-hex character.
 std::optional<std::string> from_hex(std::string_view hex);
 
