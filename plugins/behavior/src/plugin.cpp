@@ -32,7 +32,7 @@ public:
         o.files = PathFilter(settings_.file_watch_paths, settings_.file_exclude_paths);
         // The agent's own files: its state directory (every plugin's state,
         // the quarantine store) and this plugin's.
-        if (auto dir = agent_state_dir(host().agent_config_json()); !dir.empty()) o.files.exclude(dir);
+        if (auto dir = vigil::agent_settings(host()).state_dir; !dir.empty()) o.files.exclude(dir);
         if (auto dir = host().state_dir(); !dir.empty()) o.files.exclude(dir);
         o.self_pid = ::getpid();
         o.init_mnt_ns = ProcReader().read(1) ? ProcReader().read(1)->info.mnt_ns : 0;

@@ -1,8 +1,6 @@
 // kataedr, the connector to the central node: connects the agent to vigil-central.
 // Glue only: settings, wiring of the bus to the pipeline/uploader/task runner,
 // and the status shown by `vigilctl status`. The logic lives in src/.
-#include <rapidjson/document.h>
-
 #include <fstream>
 #include <memory>
 #include <random>
@@ -35,12 +33,11 @@ namespace {
 
 constexpr const char* kVersion = "1.0.0";
 
-std::string string_member(const std::string& json, const char* key) {
-    rapidjson::Document d;
-    d.Parse(json.data(), json.size());
-    if (d.HasParseError() || !d.IsObject()) return {};
-    auto it = d.FindMember(key);
-    return it != d.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string();
+// The agent's proxy from the host's typed agent settings (ABI 1.3).
+std::optional<ProxyUrl> agent_proxy(const vigil::Host& host) {
+    auto p = vigil::agent_settings(host).proxy;
+    if (!p) return std::nullopt;
+    return ProxyUrl{p->host, p->port, p->username, p->password};
 }
 
 // The host provides the agent id; an older host may not, so keep our own.
@@ -69,7 +66,7 @@ public:
     explicit Kataedr(vigil::Host& host)
         : Plugin(host),
           settings_(parse_settings(host.config_json())),
-          proxy_(parse_proxy_url(string_member(host.agent_config_json(), "proxy"))),
+          proxy_(agent_proxy(host)),
           tls_(TlsMaterial::load(settings_)),
           state_dir_(host.state_dir()),
           exclusions_(settings_.exclusions),

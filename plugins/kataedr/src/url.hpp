@@ -14,6 +14,7 @@ struct ServerUrl {
     std::string text;  // normalised "https://host:port" (for logs and status)
     std::string host;  // without IPv6 brackets
     uint16_t port = 443;
+    bool operator==(const ServerUrl&) const = default;
 };
 
 struct ProxyUrl {
