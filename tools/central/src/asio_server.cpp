@@ -23,6 +23,7 @@
 #include "listener.hpp"
 #include "log_limiter.hpp"
 #include "server_startup.hpp"
+#include "memory_trimmer.hpp"
 #include "task_sweeper.hpp"
 #include "tls_context.hpp"
 
@@ -130,6 +131,7 @@ int serve_asio(const CentralConfig& config, bool verbose) {
              std::to_string(revoked.size()) + " revoked certificates)");
     announce_ready(service, *storage, s.port);
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, s.task_expiry_s);
+    MemoryTrimmer trimmer;
 
     wait_for_shutdown(signals, service);
     drain(ctx, *listener, broker);

@@ -115,7 +115,7 @@ void parse_listen_tls(const Reader& r, const YAML::Node& root, CentralConfig& c)
 
 void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto storage = root["storage"];
-    r.known(storage, "storage", {"database", "files_dir", "text_index"});
+    r.known(storage, "storage", {"database", "files_dir", "text_index", "cache_mib"});
     c.database = "central.db";
     c.files_dir = "files";
     r.get(storage, "storage", "database", c.database);
@@ -124,6 +124,7 @@ void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     c.api.database_path = c.database;
     c.files_dir = r.resolve(c.files_dir);
     r.get(storage, "storage", "text_index", c.text_index);
+    r.get_range(storage, "storage", "cache_mib", c.cache_mib, 1, 4096);
 
     auto agents = root["agents"];
     r.known(agents, "agents", {"ca_dir", "certificate_lifetime_s", "max_enrollment_expiry_s"});
