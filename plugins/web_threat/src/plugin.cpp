@@ -1,0 +1,151 @@
+// Glue between the vigild host and the web_threat parts: settings, the list
+// set (loaded at start, swapped whole by web_threat.set_lists and
+// web_threat.reload), commands and status. The logic lives in the
+// web_threat_lists and web_threat_core libraries.
+#include <atomic>
+#include <mutex>
+#include <vigil/common/args.hpp>
+#include <vigil/common/time.hpp>
+#include <vigil/sdk.hpp>
+
+#include "command_args.hpp"
+#include "list_loader.hpp"
+#include "settings.hpp"
+#include "status.hpp"
+#include "verdict.hpp"
+
+namespace vigil::web_threat {
+namespace {
+
+constexpr uint32_t kStatusMs = 10000;
+
+class WebThreatPlugin : public vigil::Plugin {
+public:
+    explicit WebThreatPlugin(vigil::Host& host)
+        : Plugin(host),
+          settings_(parse_settings(host.config_json())),
+          trusted_(build_trusted(settings_.trusted_addresses)),
+          central_(host.state_dir() + "/central_lists"),
+          workers_(host, 1),
+          status_(host, [this] { return build_status(); }) {
+        host.on_command("web_threat.check", [this](const vigil::Command& c, vigil::Reply r) {
+            try {
+                const Target t = parse_check(c.args_json);
+                ++checks_;
+                r.ok(verdict_json(judge(*lists_.get(), *trusted_, t, settings_.enabled()), t, settings_.block));
+            } catch (const common::ArgError& e) {
+                r.error(VIGIL_EINVAL, e.what());
+            }
+        });
+        workers_.on("web_threat.set_lists", [this](const vigil::Command& c) {
+            auto sent = parse_set_lists(c.args_json, uint64_t(settings_.max_central_lists_mb) << 20);
+            return [this, sent = std::move(sent)](vigil::Job&) { return set_lists(sent); };
+        });
+        workers_.on("web_threat.reload", [this](const vigil::Command& c) {
+            common::Args a(c.args_json);
+            a.no_positionals("web_threat.reload");
+            a.finish();
+            return [this](vigil::Job&) { return reload(); };
+        });
+    }
+
+    ~WebThreatPlugin() override { stop(); }
+
+    void start() override {
+        (void)reload();
+        status_.start(kStatusMs);
+    }
+
+    void stop() override {
+        workers_.stop();
+        status_.stop();
+    }
+
+private:
+    std::vector<ListSpec> kept_central() {
+        try {
+            return central_.kept();
+        } catch (const std::exception& e) {
+            host().error(std::string("web_threat: ") + e.what());
+            return {};
+        }
+    }
+
+    // Loads the list files and the kept central lists; failures of single
+    // lists are reported, the rest is swapped in.
+    vigil::JobResult reload() {
+        LoadOutcome out = load_lists(settings_.lists, kept_central(), {}, uint64_t(settings_.max_list_mb) << 20, true);
+        for (const auto& e : out.errors) host().error("web_threat: " + e);
+        for (const auto& p : out.problems) host().warn("web_threat: skipped " + p);
+        const std::string reply = adopt(std::move(out));
+        return vigil::JobResult::ok(reply);
+    }
+
+    vigil::JobResult set_lists(const std::vector<SentList>& sent) {
+        LoadOutcome out;
+        try {
+            out = load_lists(settings_.lists, {}, sent, uint64_t(settings_.max_list_mb) << 20, true);
+        } catch (const std::exception& e) {
+            return vigil::JobResult::failed(e.what(), VIGIL_EINVAL);
+        }
+        try {
+            central_.replace(sent);
+        } catch (const std::exception& e) {
+            return vigil::JobResult::failed(std::string("could not keep the lists: ") + e.what());
+        }
+        host().info("web_threat: " + std::to_string(sent.size()) + " lists from the central node in effect");
+        return vigil::JobResult::ok(adopt(std::move(out)));
+    }
+
+    // Swaps the new set in and returns its description.
+    std::string adopt(LoadOutcome out) {
+        lists_.set(out.set);
+        {
+            std::lock_guard<std::mutex> g(mu_);
+            last_ = std::move(out);
+            last_.set.reset();
+            loaded_at_ns_ = common::realtime_ns();
+        }
+        status_.publish();
+        JsonWriter w;
+        w.begin_object();
+        write_list_set(w, *lists_.get());
+        w.end_object();
+        return w.take();
+    }
+
+    std::string build_status() {
+        StatusInput in;
+        in.settings = &settings_;
+        in.lists = lists_.get();
+        in.trusted_entries = settings_.trusted_addresses.size();
+        in.checks = checks_.load();
+        std::lock_guard<std::mutex> g(mu_);
+        in.list_errors = last_.errors;
+        in.problems = last_.problems;
+        in.load_ms = last_.load_ms;
+        in.loaded_at_ns = loaded_at_ns_;
+        return status_json(in);
+    }
+
+    Settings settings_;
+    std::shared_ptr<const ListSet> trusted_;
+    CentralLists central_;
+    ListHolder lists_;
+    std::atomic<uint64_t> checks_{0};
+    std::mutex mu_;
+    LoadOutcome last_;
+    int64_t loaded_at_ns_ = 0;
+    // Declared last: destroyed first, so no job or status build outlives the
+    // members they read.
+    vigil::CommandWorkers workers_;
+    vigil::StatusReporter status_;
+};
+
+constexpr const char* kDescription = "Blocks malicious and phishing sites by domain, URL and IP lists";
+
+}  // namespace
+}  // namespace vigil::web_threat
+
+VIGIL_PLUGIN(vigil::web_threat::WebThreatPlugin, "web_threat", "0.1.0", vigil::web_threat::kDescription, nullptr,
+             vigil::web_threat::kSettingsSchema)
