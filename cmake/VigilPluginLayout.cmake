@@ -9,10 +9,7 @@
 #   plugins/<name>/bench/                    benchmark sources
 #   no #include "../..." anywhere in the plugin
 #
-# Plugins not migrated yet are listed in VIGIL_PLUGIN_LAYOUT_PENDING: they are
-# reported, not refused. The list only shrinks: a listed plugin that passes is
-# an error until it is removed from the list.
-set(VIGIL_PLUGIN_LAYOUT_PENDING behavior kataedr)
+# Every plugin follows it; a plugin that does not is a configure error.
 
 function(vigil_plugin_layout_problems name out)
   set(dir ${CMAKE_CURRENT_SOURCE_DIR}/${name})
@@ -53,15 +50,7 @@ endfunction()
 
 function(vigil_check_plugin_layout name)
   vigil_plugin_layout_problems(${name} problems)
-  list(FIND VIGIL_PLUGIN_LAYOUT_PENDING ${name} pending)
-  list(LENGTH problems n)
-  if(pending GREATER -1)
-    if(n EQUAL 0)
-      message(FATAL_ERROR "plugins/${name} now follows the plugin skeleton: remove it from "
-                          "VIGIL_PLUGIN_LAYOUT_PENDING in cmake/VigilPluginLayout.cmake")
-    endif()
-    message(STATUS "plugin skeleton: ${name} not migrated yet (${n} differences)")
-  elseif(n GREATER 0)
+  if(problems)
     string(REPLACE ";" "\n  " text "${problems}")
     message(FATAL_ERROR "plugins/${name} does not follow the plugin skeleton (CONTRIBUTING.md):\n  ${text}")
   endif()

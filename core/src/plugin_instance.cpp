@@ -182,8 +182,9 @@ struct HostApi {
         if (!h || !out || out->struct_size < sizeof(uint32_t)) return VIGIL_EINVAL;
         const auto* p = P(h);
         const AgentSettings& a = p->agent_;
-        const ProxyUrl none{};
-        const ProxyUrl& proxy = a.proxy ? *a.proxy : none;
+        // Without a proxy every proxy string is a literal "": pointers handed out must
+        // outlive this call (a local empty ProxyUrl's buffers did not).
+        const auto text = [&a](const std::string ProxyUrl::*field) { return a.proxy ? ((*a.proxy).*field).c_str() : ""; };
         vigil_agent_settings s{};
         s.struct_size = sizeof s;
         s.plugin_dir_count = uint32_t(p->plugin_dir_ptrs_.size());
@@ -191,11 +192,11 @@ struct HostApi {
         s.control_socket = a.control_socket.c_str();
         s.plugin_dirs = p->plugin_dir_ptrs_.data();
         s.log_level = a.log_level.c_str();
-        s.proxy_url = a.proxy ? a.proxy->url.c_str() : "";
-        s.proxy_host = proxy.host.c_str();
-        s.proxy_username = proxy.username.c_str();
-        s.proxy_password = proxy.password.c_str();
-        s.proxy_port = proxy.port;
+        s.proxy_url = text(&ProxyUrl::url);
+        s.proxy_host = text(&ProxyUrl::host);
+        s.proxy_username = text(&ProxyUrl::username);
+        s.proxy_password = text(&ProxyUrl::password);
+        s.proxy_port = a.proxy ? a.proxy->port : 0;
         const uint32_t n = std::min<uint32_t>(out->struct_size, sizeof s);
         std::memcpy(out, &s, n);
         out->struct_size = n;

@@ -6,7 +6,7 @@
 # /metrics. Every scrape parses with prometheus_client's parser (and promtool
 # when installed) and has every metric docs/metrics.md names.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
+source "$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh"
 kt_require_central
 vt_init ops_metrics_scrape
 [[ $(id -u) == 0 ]] || { vt_log "SKIP: needs root (sensors, fanotify, nftables)"; exit 77; }

@@ -7,7 +7,7 @@
 # priority; log_format json writes JSON lines. vigil-central: READY=1 once it
 # listens, WATCHDOG=1 while its storage answers, STOPPING=1.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
+source "$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh"
 vt_init ops_notify_watchdog
 
 notify=$VT_DIR/notify.sock

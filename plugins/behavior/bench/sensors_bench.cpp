@@ -19,9 +19,9 @@
 // (`first_sight_*`), and `agent_cpu_pct_at_1600_execs_per_s_incl_first_sight` spreads
 // it over the whole run.
 #include "bench.hpp"
-#include "src/sensor_set.hpp"
-#include "src/telemetry_pipeline.hpp"
-#include "src/detection.hpp"
+#include "sensor_set.hpp"
+#include "telemetry_pipeline.hpp"
+#include "detection.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -137,7 +137,7 @@ public:
 private:
     static void child(const std::string& sensor, const std::string& watch, bool hash, [[maybe_unused]] bool detect,
                       const std::string& kinds, int up, int down) {
-        behavior::Settings s;
+        vigil::behavior::Settings s;
         s.sensor = sensor;
         s.process_events = kinds.find("process") != std::string::npos;
         s.network_events = kinds.find("network") != std::string::npos;
@@ -145,16 +145,16 @@ private:
         s.hash_executables = hash;
         s.file_watch_paths = {watch};
         std::atomic<unsigned long> starts{0}, files{0};
-        behavior::PipelineOptions o;
-        o.files = behavior::PathFilter({watch}, {});
+        vigil::behavior::PipelineOptions o;
+        o.files = vigil::behavior::PathFilter({watch}, {});
         o.self_pid = ::getpid();
         o.hash_executables = hash;
         std::function<void(uint32_t, const void*, uint32_t)> detect_fn;
-        behavior::DetectionHooks hooks;
+        vigil::behavior::DetectionHooks hooks;
         hooks.publish = [](uint32_t, const void*, uint32_t) {};
-        std::unique_ptr<behavior::Detection> detection = std::make_unique<behavior::Detection>(s, hooks);
+        std::unique_ptr<vigil::behavior::Detection> detection = std::make_unique<vigil::behavior::Detection>(s, hooks);
         if (detect) detect_fn = [&](uint32_t t, const void* p, uint32_t n) { detection->evaluate(t, p, n); };
-        behavior::TelemetryPipeline pipeline(o, [&](uint32_t type, const void* p, uint32_t n) {
+        vigil::behavior::TelemetryPipeline pipeline(o, [&](uint32_t type, const void* p, uint32_t n) {
             if (type == VIGIL_TYPE_PROCESS_START) {
                 auto v = vigil::view<vigil_process_event>(p, n);
                 auto exe = v.str(v->process.exe);
@@ -164,7 +164,7 @@ private:
             }
             if (detect_fn) detect_fn(type, p, n);
         });
-        behavior::SensorSet set(s, ::getpid(), [](int, const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
+        vigil::behavior::SensorSet set(s, ::getpid(), [](int, const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
         set.start(pipeline);
         double cpu_ready = vigil::bench::self_cpu_s();
         (void)!::write(up, "r", 1);
@@ -188,7 +188,7 @@ private:
         if (auto pos = st.find("\"detections\":"); pos != std::string::npos) detections = std::stoul(st.substr(pos + 13));
         char buf[512];
         // Everything else the agent saw meanwhile (other users of the host).
-        auto published = [](const behavior::TelemetryPipeline::Counters& k) {
+        auto published = [](const vigil::behavior::TelemetryPipeline::Counters& k) {
             return (unsigned long)(k.process_start + k.process_exit + k.network + k.file);
         };
         // Losses over the whole run (warm-up included): there should be none anywhere.
@@ -211,19 +211,19 @@ private:
 void churn(long n, JsonLine& out) {
     struct stat st{};
     ::stat("/bin/true", &st);
-    behavior::PipelineOptions o;
+    vigil::behavior::PipelineOptions o;
     o.self_pid = -1;
-    behavior::TelemetryPipeline pipeline(o, [](uint32_t, const void*, uint32_t) {});
+    vigil::behavior::TelemetryPipeline pipeline(o, [](uint32_t, const void*, uint32_t) {});
     // The synthetic pids never exist, so no worker could hash /bin/true through them: put
     // its digest in the cache first, as the first real exec of it would (steady state).
-    pipeline.hasher().hash("/bin/true", behavior::exe_key_of(st));
+    pipeline.hasher().hash("/bin/true", vigil::behavior::exe_key_of(st));
     long rss0 = vigil::bench::rss_kib(::getpid()), rss_mid = 0;
     double t0 = vigil::bench::now_s();
     for (long i = 0; i < n; ++i) {
-        behavior::ExecEvent e;
+        vigil::behavior::ExecEvent e;
         e.pid = int32_t(4000000 + (i % 4000000));
         e.ppid = ::getpid();
-        behavior::ProcessRecord r;
+        vigil::behavior::ProcessRecord r;
         r.info.pid = e.pid;
         r.info.ppid = e.ppid;
         r.info.exe = "/bin/true";
@@ -231,10 +231,10 @@ void churn(long n, JsonLine& out) {
         r.info.cmdline = "/bin/true --churn " + std::to_string(i);
         r.info.cwd = "/";
         r.info.flags = VIGIL_PROC_FLAG_KNOWN;
-        r.exe_key = behavior::exe_key_of(st);
+        r.exe_key = vigil::behavior::exe_key_of(st);
         e.snapshot = std::move(r);
         pipeline.on_exec(std::move(e));
-        pipeline.on_exit(behavior::ExitEvent{int32_t(4000000 + (i % 4000000)), 0, 0});
+        pipeline.on_exit(vigil::behavior::ExitEvent{int32_t(4000000 + (i % 4000000)), 0, 0});
         if (i == n / 10) rss_mid = vigil::bench::rss_kib(::getpid());
     }
     double secs = vigil::bench::now_s() - t0;

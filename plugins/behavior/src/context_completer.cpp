@@ -6,7 +6,7 @@
 #include <mutex>
 #include <set>
 
-namespace behavior {
+namespace vigil::behavior {
 
 // What the jobs use: owned jointly with them, so a worker that returns after stop() (one
 // stuck in the kernel) finds it alive and does nothing.
@@ -171,4 +171,4 @@ void run_job(const std::shared_ptr<ContextCompleter::Shared>& sh, const std::sha
 
 }  // namespace
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -12,10 +12,10 @@
 // The record gets a Completion that events wait on for at most `wait_ns`.
 #pragma once
 
-#include "../process/completion.hpp"
-#include "../process/exe_hasher.hpp"
-#include "../process/hash_workers.hpp"
-#include "../process/proc_reader.hpp"
+#include "process/completion.hpp"
+#include "process/exe_hasher.hpp"
+#include "process/hash_workers.hpp"
+#include "process/proc_reader.hpp"
 
 #include <array>
 #include <atomic>
@@ -23,7 +23,7 @@
 #include <memory>
 #include <string>
 
-namespace behavior {
+namespace vigil::behavior {
 
 struct CompleterOptions {
     bool hash_executables = true;
@@ -65,4 +65,4 @@ private:
     HashWorkers workers_;
 };
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -1,7 +1,7 @@
 #include "detection.hpp"
 
 #include "event_json.hpp"
-#include "../process/proc_reader.hpp"
+#include "process/proc_reader.hpp"
 
 #include <behavior_sigma/detector.hpp>
 #include <behavior_sigma/event_builder.hpp>
@@ -16,14 +16,14 @@
 #include <cstring>
 #include <fstream>
 
-namespace behavior {
+namespace vigil::behavior {
 
 bool detection_available() { return true; }
 
 struct Detection::Impl {
     Settings settings;
     DetectionHooks hooks;
-    vigil::sigma::Detector detector;
+    vigil::behavior::sigma::Detector detector;
     std::atomic<uint64_t> next_threat{1}, detections{0}, blocked{0}, block_failed{0}, evaluated{0};
     // Message types some loaded rule can match: building a Sigma event for
     // the others (e.g. every process exit) would be wasted work.
@@ -33,14 +33,14 @@ struct Detection::Impl {
 Detection::Detection(const Settings& settings, DetectionHooks hooks) : impl_(std::make_unique<Impl>()) {
     impl_->settings = settings;
     impl_->hooks = std::move(hooks);
-    vigil::sigma::LoadOptions lo;
+    vigil::behavior::sigma::LoadOptions lo;
     for (const auto& d : settings.rules_dirs) lo.rule_dirs.emplace_back(d);
     lo.builtin_rules = settings.builtin_rules;
     auto& log = impl_->hooks.log;
-    auto stats = impl_->detector.load(lo, [&log](const vigil::sigma::LoadIssue& i) {
+    auto stats = impl_->detector.load(lo, [&log](const vigil::behavior::sigma::LoadIssue& i) {
         if (log) log(VIGIL_LOG_WARN, "sigma rule skipped: " + i.file + ": " + i.reason);
     });
-    using vigil::sigma::Category;
+    using vigil::behavior::sigma::Category;
     auto rules_for = [&](std::initializer_list<Category> cats) {
         size_t n = 0;
         for (auto c : cats) n += stats.per_category[size_t(c)];
@@ -50,7 +50,7 @@ Detection::Detection(const Settings& settings, DetectionHooks hooks) : impl_(std
     impl_->wants_process_exit = rules_for({Category::ProcessTermination});
     impl_->wants_network = rules_for({Category::NetworkConnection});
     impl_->wants_file = rules_for({Category::FileEvent, Category::FileDelete, Category::FileRename, Category::FileAccess});
-    std::vector<vigil::sigma::TrustedProgram> trusted;
+    std::vector<vigil::behavior::sigma::TrustedProgram> trusted;
     for (const auto& t : settings.trusted_programs) trusted.push_back({t.path, t.descendants});
     impl_->detector.set_trusted(std::move(trusted));
     if (log)
@@ -96,7 +96,7 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
                   (type == VIGIL_TYPE_PROCESS_EXIT && impl_->wants_process_exit) ||
                   (type == VIGIL_TYPE_NETWORK && impl_->wants_network) || (type == VIGIL_TYPE_FILE && impl_->wants_file);
     if (!wanted) return;
-    auto ev = vigil::sigma::event_from_message(type, payload, size);
+    auto ev = vigil::behavior::sigma::event_from_message(type, payload, size);
     if (!ev) return;
     ++impl_->evaluated;
     // The process context sits at a different place in each payload type.
@@ -110,7 +110,7 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
     }
     auto proc = vigil::read_process(payload, size, ctx);
     // The ancestor chain is walked only when trust with descendants needs it.
-    vigil::sigma::Detector::AncestorsFn ancestors = [&]() -> std::vector<std::string> {
+    vigil::behavior::sigma::Detector::AncestorsFn ancestors = [&]() -> std::vector<std::string> {
         return impl_->hooks.ancestors ? impl_->hooks.ancestors(proc.pid) : std::vector<std::string>{};
     };
     auto matches = impl_->detector.evaluate(*ev, ancestors);
@@ -128,20 +128,20 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
         uint64_t id = impl_->next_threat++;
         ++impl_->detections;
         vigil::PayloadBuilder<vigil_threat_event> b;
-        b.head().severity = vigil::sigma::to_severity(r.level);
+        b.head().severity = vigil::behavior::sigma::to_severity(r.level);
         b.head().threat_id = id;
         b.set(&vigil_threat_event::detector, "sigma");
         b.set(&vigil_threat_event::rule_id, r.id);
         b.set(&vigil_threat_event::title, r.title);
         b.set(&vigil_threat_event::description, r.description);
-        b.set(&vigil_threat_event::tags, vigil::sigma::join_tags(r));
+        b.set(&vigil_threat_event::tags, vigil::behavior::sigma::join_tags(r));
         b.set(&vigil_threat_event::author, r.author);
         b.set(&vigil_threat_event::object_type, type == VIGIL_TYPE_FILE ? "file" : "process");
         b.set(&vigil_threat_event::object, object);
         b.set(&vigil_threat_event::sha256, proc.sha256);
         b.set(&vigil_threat_event::trigger_json, trigger);
         b.set(&vigil_threat_event::details_json,
-              "{\"level\":\"" + std::string(vigil::sigma::level_name(r.level)) + "\",\"mode\":\"" +
+              "{\"level\":\"" + std::string(vigil::behavior::sigma::level_name(r.level)) + "\",\"mode\":\"" +
                   impl_->settings.mode + "\",\"category\":\"" + vigil::json_escape(r.category) +
                   "\",\"rule_source\":\"" + vigil::json_escape(r.source) + "\"}");
         b.set_process(&vigil_threat_event::process, proc);
@@ -177,4 +177,4 @@ std::string Detection::status_json() const {
            ",\"block_failed\":" + std::to_string(impl_->block_failed.load()) + "}";
 }
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace behavior {
+namespace vigil::behavior {
 
 struct DetectionHooks {
     // Publishes a payload of `type` (threat, action result).
@@ -40,4 +40,4 @@ private:
 // False when the plugin was built without the Sigma engine.
 bool detection_available();
 
-}  // namespace behavior
+}  // namespace vigil::behavior

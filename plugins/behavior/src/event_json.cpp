@@ -2,7 +2,7 @@
 
 #include <arpa/inet.h>
 
-namespace behavior {
+namespace vigil::behavior {
 namespace {
 
 std::string q(std::string_view s) { return "\"" + vigil::json_escape(s) + "\""; }
@@ -71,4 +71,4 @@ std::string event_json(uint32_t type, const void* payload, uint32_t size) {
     }
 }
 
-}  // namespace behavior
+}  // namespace vigil::behavior

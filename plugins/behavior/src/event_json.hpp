@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <string>
 
-namespace behavior {
+namespace vigil::behavior {
 
 std::string process_json(const vigil::ProcessInfo& p);
 // "" for types other than process/network/file.
 std::string event_json(uint32_t type, const void* payload, uint32_t size);
 std::string address_text(uint8_t family, const uint8_t* addr);
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-namespace behavior {
+namespace vigil::behavior {
 
 OrderedOutput::OrderedOutput(size_t max_queued) : max_queued_(max_queued ? max_queued : 1) {
     thread_ = std::thread([this] { run(); });
@@ -89,4 +89,4 @@ OrderedOutput::Stats OrderedOutput::stats() const {
     return s;
 }
 
-}  // namespace behavior
+}  // namespace vigil::behavior

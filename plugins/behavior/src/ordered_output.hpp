@@ -10,7 +10,7 @@
 // drains; past twice that, new events are counted as lost instead of queued.
 #pragma once
 
-#include "../process/completion.hpp"
+#include "process/completion.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -21,7 +21,7 @@
 #include <mutex>
 #include <thread>
 
-namespace behavior {
+namespace vigil::behavior {
 
 class OrderedOutput {
 public:
@@ -74,4 +74,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace behavior
+}  // namespace vigil::behavior

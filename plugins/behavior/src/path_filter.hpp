@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace behavior {
+namespace vigil::behavior {
 
 class PathFilter {
 public:
@@ -50,4 +50,4 @@ private:
     std::vector<std::string> excluded_;
 };
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -1,17 +1,17 @@
 #include "sensor_set.hpp"
 
-#include "../sensors/fanotify_sensor.hpp"
-#include "../sensors/netlink_proc_sensor.hpp"
-#include "../sensors/sock_diag_sensor.hpp"
+#include "sensors/fanotify_sensor.hpp"
+#include "sensors/netlink_proc_sensor.hpp"
+#include "sensors/sock_diag_sensor.hpp"
 #if BEHAVIOR_HAVE_EBPF
-#include "../sensors/ebpf/ebpf_sensor.hpp"
+#include "sensors/ebpf/ebpf_sensor.hpp"
 #endif
 
 #include <vigil/plugin.h>
 
 #include <stdexcept>
 
-namespace behavior {
+namespace vigil::behavior {
 
 std::vector<Sensor*> SensorSet::sensors() const {
     std::vector<Sensor*> out;
@@ -125,4 +125,4 @@ void SensorSet::remember_executable(const ExeKey& key) {
     for (auto& s : running_) s->remember_executable(key);
 }
 
-}  // namespace behavior
+}  // namespace vigil::behavior

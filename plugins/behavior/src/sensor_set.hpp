@@ -4,7 +4,7 @@
 // records why.
 #pragma once
 
-#include "../sensors/sensor.hpp"
+#include "sensors/sensor.hpp"
 #include "settings.hpp"
 #include "telemetry_pipeline.hpp"
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace behavior {
+namespace vigil::behavior {
 
 class SensorSet {
 public:
@@ -58,4 +58,4 @@ private:
     std::vector<std::string> problems_;
 };
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -1,11 +1,12 @@
-// The plugin's settings (its YAML section as JSON), with defaults.
+// The plugin's settings (its YAML section as JSON). Keys, bounds and defaults are
+// settings.schema.json's; the initializers equal its defaults (a unit test checks).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace behavior {
+namespace vigil::behavior {
 
 struct Settings {
     std::string sensor = "auto";   // auto | ebpf | netlink
@@ -33,18 +34,18 @@ struct Settings {
     struct Trusted {
         std::string path;       // glob on the executable path
         bool descendants = false;
+        bool operator==(const Trusted&) const = default;
     };
     std::vector<Trusted> trusted_programs;
     std::string raw_json = "{}";   // the whole section, for the detection engine
+    bool operator==(const Settings&) const = default;
 };
 
-// Parses and checks settings; throws std::runtime_error naming the key.
+// Maps the settings the host validated and defaulted; throws std::runtime_error
+// naming the key on what the schema cannot check.
 Settings parse_settings(const std::string& json);
-
-// agent.state_dir from the agent section JSON ("" when absent or unreadable).
-std::string agent_state_dir(const std::string& agent_json);
 
 // JSON Schema (draft 4) of the settings, embedded in the plugin.
 extern const char* const kSettingsSchema;
 
-}  // namespace behavior
+}  // namespace vigil::behavior

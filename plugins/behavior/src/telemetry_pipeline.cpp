@@ -4,7 +4,7 @@
 
 #include <vigil/events.h>
 
-namespace behavior {
+namespace vigil::behavior {
 
 namespace {
 
@@ -300,4 +300,4 @@ void TelemetryPipeline::publish_file(const ProcessTable::Ptr& ctx, const FileEve
     count(&Counters::file);
 }
 
-}  // namespace behavior
+}  // namespace vigil::behavior

@@ -5,10 +5,10 @@
 // most `hash_wait_ms`, so no sensor thread ever waits on a file a user controls.
 #pragma once
 
-#include "../process/proc_reader.hpp"
-#include "../process/process_table.hpp"
-#include "../process/user_names.hpp"
-#include "../sensors/sensor.hpp"
+#include "process/proc_reader.hpp"
+#include "process/process_table.hpp"
+#include "process/user_names.hpp"
+#include "sensors/sensor.hpp"
 #include "context_completer.hpp"
 #include "ordered_output.hpp"
 #include "path_filter.hpp"
@@ -24,7 +24,7 @@
 #include <mutex>
 #include <string>
 
-namespace behavior {
+namespace vigil::behavior {
 
 // Receives each finished payload (type id + flat bytes).
 using PayloadSink = std::function<void(uint32_t type, const void* payload, uint32_t size)>;
@@ -102,4 +102,4 @@ private:
     ContextCompleter completer_;  // after output_: its jobs wake it
 };
 
-}  // namespace behavior
+}  // namespace vigil::behavior

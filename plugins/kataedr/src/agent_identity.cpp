@@ -13,7 +13,7 @@
 
 #include "https_channel.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 constexpr int64_t kRenewRetryS = 60;
@@ -171,4 +171,4 @@ std::string AgentIdentity::status_json() const {
     return s + "}";
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

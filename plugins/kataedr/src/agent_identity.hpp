@@ -14,7 +14,7 @@
 
 #include "client_credential.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 class HttpsChannel;
 
@@ -63,4 +63,4 @@ private:
     int64_t last_renew_attempt_s_ = 0;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -6,7 +6,7 @@
 
 #include "gzip.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 namespace {
 
@@ -86,4 +86,4 @@ std::pair<BatchPart, BatchPart> split_batch(std::string_view gzip_body, uint64_t
     return {make_part(head, text, ev, 0, half, *a), make_part(head, text, ev, half, ev.size(), *b)};
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <utility>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct BatchPart {
     uint64_t seq = 0;
@@ -31,4 +31,4 @@ std::optional<uint64_t> split_seq(uint64_t seq, int which);
 // std::runtime_error naming what is wrong when the body is not such a batch.
 std::pair<BatchPart, BatchPart> split_batch(std::string_view gzip_body, uint64_t seq);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

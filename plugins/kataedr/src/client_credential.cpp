@@ -11,7 +11,7 @@
 #include <ctime>
 #include <stdexcept>
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 constexpr const char* kAgentUriPrefix = "urn:vigil:agent:";
@@ -143,4 +143,4 @@ void store_credential(const std::string& path, const ClientCredential& c) {
     vigil::common::write_file_atomic(path, bio_text(bio.get()), {.mode = 0600});
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

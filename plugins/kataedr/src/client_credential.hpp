@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct ClientCredential {
     ClientCredential() = default;
@@ -45,4 +45,4 @@ std::shared_ptr<ClientCredential> load_credential(const std::string& path);
 // Writes key + certificate atomically, mode 0600.
 void store_credential(const std::string& path, const ClientCredential& c);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

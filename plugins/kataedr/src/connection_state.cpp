@@ -4,7 +4,7 @@
 
 #include <vigil/sdk.hpp>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 uint64_t now_ns() {
     timespec ts{};
@@ -67,4 +67,4 @@ std::string ConnectionState::contact_json() const {
            "\",\"central\":\"" + vigil::json_escape(server_) + "\"}";
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 uint64_t now_ns();
 
@@ -37,4 +37,4 @@ private:
     uint64_t failures_ = 0;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

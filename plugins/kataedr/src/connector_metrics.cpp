@@ -2,7 +2,7 @@
 
 #include <vigil/common/status_metrics.hpp>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 std::string connector_metrics_json(const ConnectorMetricsInputs& in) {
     vigil::common::StatusMetrics m;
@@ -34,4 +34,4 @@ std::string connector_metrics_json(const ConnectorMetricsInputs& in) {
     return m.json();
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -9,7 +9,7 @@
 #include "task_runner.hpp"
 #include "uploader.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct ConnectorMetricsInputs {
     const Spool& spool;
@@ -21,4 +21,4 @@ struct ConnectorMetricsInputs {
 
 std::string connector_metrics_json(const ConnectorMetricsInputs& in);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -5,7 +5,7 @@
 #include <vigil/common/args.hpp>
 #include <vigil/sdk.hpp>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 namespace {
 constexpr uint32_t kMinTimeoutMs = 1000;
@@ -134,4 +134,4 @@ ContactResult ContactCheck::exchange(uint32_t timeout_ms) {
     return r;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

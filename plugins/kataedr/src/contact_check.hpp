@@ -22,7 +22,7 @@
 #include "connection_state.hpp"
 #include "https_channel.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct ContactResult {
     bool ok = false;
@@ -81,4 +81,4 @@ private:
 // std::invalid_argument naming what is wrong.
 uint32_t parse_contact_args(const std::string& args_json);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

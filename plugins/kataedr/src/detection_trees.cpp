@@ -1,6 +1,6 @@
 #include "detection_trees.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 namespace {
 constexpr int kMaxDepth = 32;
@@ -78,4 +78,4 @@ size_t DetectionTrees::protected_count() const {
     return protected_.size();
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -15,7 +15,7 @@
 #include <mutex>
 #include <unordered_map>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 class DetectionTrees {
 public:
@@ -58,4 +58,4 @@ private:
     std::atomic<size_t> protected_size_{0};             // lock-free "nothing is protected"
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 std::runtime_error sys_error(const std::string& what, const std::string& path) {
@@ -87,4 +87,4 @@ std::optional<std::string> read_small_file(const std::string& path, size_t max_s
     return out;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

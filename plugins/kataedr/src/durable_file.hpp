@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 // Throws std::runtime_error naming the path and errno text.
 void write_file_durably(const std::string& path, std::string_view content);
 std::optional<std::string> read_small_file(const std::string& path, size_t max_size = 64u << 20);
 void fsync_directory(const std::string& dir);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

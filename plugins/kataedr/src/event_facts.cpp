@@ -2,7 +2,7 @@
 
 #include <vigil/sdk.hpp>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 bool convertible_type(uint32_t t) {
     return t == VIGIL_TYPE_PROCESS_START || t == VIGIL_TYPE_PROCESS_EXIT || t == VIGIL_TYPE_NETWORK ||
@@ -130,4 +130,4 @@ bool valid_payload(const EventView& ev) {
     }
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct EventView {
     uint32_t type_id = 0;
@@ -45,4 +45,4 @@ ProcessRef process_of(const EventView& ev);
 // True when the payload is well formed for its type.
 bool valid_payload(const EventView& ev);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

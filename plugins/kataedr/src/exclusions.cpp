@@ -6,7 +6,7 @@
 #include <string>
 #include <vigil/common/regex.hpp>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct Exclusions::Compiled {
     std::string glob;
@@ -47,4 +47,4 @@ bool Exclusions::excluded(std::string_view exe, std::string_view cmdline) const 
     return false;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

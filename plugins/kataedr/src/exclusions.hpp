@@ -7,7 +7,7 @@
 
 #include "settings.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 class Exclusions {
 public:
@@ -27,4 +27,4 @@ private:
     std::vector<std::unique_ptr<Compiled>> rules_;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 std::string gzip_compress_parts(std::initializer_list<std::string_view> parts, int level) {
     z_stream zs{};
@@ -112,4 +112,4 @@ std::string gzip_decompress(std::string_view data, size_t max_size) {
     return out;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 // Level 1..9; 1 is fast and still shrinks OCSF JSON about 8x.
 std::string gzip_compress(std::string_view data, int level = 1);
@@ -37,4 +37,4 @@ private:
 // Throws std::runtime_error on corrupt input or when the output would exceed max_size.
 std::string gzip_decompress(std::string_view data, size_t max_size = size_t(1) << 30);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

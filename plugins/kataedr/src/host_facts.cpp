@@ -14,7 +14,7 @@
 
 #include "durable_file.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 std::string os_pretty_name(const std::string& text) {
     std::map<std::string, std::string> kv;
@@ -84,4 +84,4 @@ HostFacts collect_host_facts(const std::string& os_release_path) {
     return f;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

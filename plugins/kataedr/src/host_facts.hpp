@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct HostFacts {
     std::string hostname;
@@ -18,4 +18,4 @@ HostFacts collect_host_facts(const std::string& os_release_path = "/etc/os-relea
 // PRETTY_NAME (or NAME VERSION) from os-release text.
 std::string os_pretty_name(const std::string& os_release_text);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 std::string to_json(const rapidjson::Value& v) {
@@ -73,4 +73,4 @@ HostStatusSummary summarize_host_status(const std::string& text) {
     return out;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

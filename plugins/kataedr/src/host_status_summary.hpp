@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct HostStatusSummary {
     std::string plugins_json = "{}";      // {"<name>":{"state":..,"version":..,"status":{..}}}
@@ -18,4 +18,4 @@ struct HostStatusSummary {
 
 HostStatusSummary summarize_host_status(const std::string& host_status_json);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

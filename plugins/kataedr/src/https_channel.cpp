@@ -12,7 +12,7 @@
 #include <vigil/common/json_parse.hpp>
 #include <sys/socket.h>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 std::string HttpResponse::error_text() const {
     rapidjson::Document d;
@@ -241,4 +241,4 @@ HttpResponse HttpsChannel::send_to(size_t index, const HttpRequest& req, bool fr
     }
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -31,7 +31,7 @@ namespace Poco::Net {
 class HTTPSClientSession;
 }
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct ChannelConfig {
     std::vector<ServerUrl> servers;
@@ -110,4 +110,4 @@ private:
     std::atomic<bool> aborted_{false};
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vigil/sdk.hpp>
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 // rapidjson output stream that appends to a std::string.
@@ -597,4 +597,4 @@ void append_limit_notice(const OcsfContext& ctx, const LimitNotice& n, uint64_t 
     w.EndObject();
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -9,7 +9,7 @@
 
 #include "event_facts.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 
 struct OcsfContext {
@@ -48,4 +48,4 @@ struct LimitNotice {
 void append_limit_notice(const OcsfContext& ctx, const LimitNotice& n, uint64_t event_seq, uint64_t time_ns,
                          std::string& out);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

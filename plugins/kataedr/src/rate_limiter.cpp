@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 namespace {
 
@@ -146,4 +146,4 @@ std::string RateLimiter::status_json() const {
     return s + "}}";
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

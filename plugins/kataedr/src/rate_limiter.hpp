@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 class RateLimiter {
 public:
@@ -96,4 +96,4 @@ private:
 
 const char* verdict_reason(RateLimiter::Verdict v);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -5,7 +5,7 @@
 
 #include "durable_file.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 SequenceStore::SequenceStore(std::string path, uint64_t block)
     : path_(std::move(path)), block_(block ? block : 1) {
@@ -45,4 +45,4 @@ uint64_t SequenceStore::peek() const {
     return next_;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 class SequenceStore {
 public:
@@ -30,4 +30,4 @@ private:
     uint64_t reserved_until_ = 0;  // exclusive bound persisted in the file
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

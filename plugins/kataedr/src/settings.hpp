@@ -1,5 +1,6 @@
-// The connector's settings: parsed from the plugin's JSON section and checked
-// beyond what the JSON Schema can express (URLs, regexes, files).
+// The connector's settings: mapped from the plugin's JSON section (keys, bounds and
+// defaults are settings.schema.json's; the initializers equal its defaults) and
+// checked beyond what the schema can express (URLs, fields that depend on each other).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 #include "url.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 // An event is excluded when a rule matches: every field the rule sets must
 // match (exe: fnmatch glob over the executable path; cmdline: PCRE2 regex
@@ -17,6 +18,7 @@ namespace kataedr {
 struct ExclusionRule {
     std::string exe_glob;
     std::string cmdline_regex;
+    bool operator==(const ExclusionRule&) const = default;
 };
 
 struct Settings {
@@ -46,17 +48,18 @@ struct Settings {
     double spool_max_mb = 100;  // MiB; fractions allowed
     uint32_t task_poll_wait_s = 25;
     uint32_t task_timeout_s = 300;  // for tasks that carry no timeout_s
-    // What the central node may ask for (see task_authorization.hpp). Empty list = default:
-    // the product's task types.
+    // What the central node may ask for (see task_authorization.hpp). Absent from the
+    // settings: the product's task types (parse_settings; the schema's x-default).
     std::vector<std::string> allowed_tasks;
     std::vector<std::string> task_signing_keys;  // Ed25519 public keys (PEM files)
+    bool operator==(const Settings&) const = default;
 };
 
-// Parses and checks the settings JSON; throws std::invalid_argument with a
-// message that names the offending key ("kataedr.servers[1]: ...").
+// Maps the settings the host validated and defaulted; throws std::invalid_argument
+// with a message that names the offending key ("kataedr.servers[1]: ...").
 Settings parse_settings(std::string_view json);
 
 // The JSON Schema (draft 4) the host validates the settings against.
 extern const char* const kConfigSchema;
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

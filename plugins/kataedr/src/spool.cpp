@@ -14,7 +14,7 @@
 
 #include "durable_file.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 bool parse_name(std::string_view name, Spool::Entry& e) {
@@ -172,4 +172,4 @@ uint64_t Spool::dropped_batches() const {
     return dropped_batches_;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

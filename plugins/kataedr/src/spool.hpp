@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 class Spool {
 public:
@@ -62,4 +62,4 @@ private:
     uint64_t dropped_batches_ = 0;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

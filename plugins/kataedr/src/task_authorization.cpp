@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 constexpr int64_t kClockSkewNs = 300ll * 1000000000;  // a task "created" up to 5 min ahead is accepted
@@ -95,4 +95,4 @@ std::optional<std::string> authorize_task(const Task& t, const TaskPolicy& polic
     return check_allowed(t, policy, args_json);
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -18,7 +18,7 @@
 #include "settings.hpp"
 #include "task_protocol.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct TaskPolicy {
     std::set<std::string> allowed_types;  // product types and exact <plugin>.<verb>
@@ -37,4 +37,4 @@ TaskPolicy make_task_policy(const Settings& s);
 std::optional<std::string> authorize_task(const Task& t, const TaskPolicy& policy, const std::string& agent_id,
                                           int64_t now_ns, std::string& args_json);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -14,7 +14,7 @@
 
 #include "durable_file.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 constexpr const char* kSuffix = ".task.json";
@@ -143,4 +143,4 @@ void TaskJournal::prune_locked() {
     for (size_t i = 0; i + max_entries_ < by_age.size(); ++i) ::unlink(by_age[i].second.c_str());
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct JournalEntry {
     std::string id;
@@ -42,4 +42,4 @@ private:
     mutable std::mutex mu_;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -8,7 +8,7 @@
 #include <cctype>
 #include <stdexcept>
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 constexpr size_t kMaxIdLength = 128;
@@ -208,4 +208,4 @@ std::string url_path_segment(std::string_view s) {
     return out;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 // An operator's signature on a task (docs/protocol.md, "Task signatures").
 struct TaskSignature {
@@ -63,4 +63,4 @@ std::string task_result_error(std::string_view reason, std::string_view result_j
 // Percent-encodes a task id for use as one URL path segment.
 std::string url_path_segment(std::string_view s);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -14,7 +14,7 @@
 
 #include "connection_state.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 std::string status_text(int status, const std::string& command, uint32_t timeout_s) {
@@ -384,4 +384,4 @@ void TaskRunner::post_loop() {
     }
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -19,7 +19,7 @@
 #include "task_journal.hpp"
 #include "task_protocol.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct TaskCounters {
     std::atomic<uint64_t> received{0};
@@ -94,4 +94,4 @@ private:
     std::thread poll_thread_, post_thread_;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

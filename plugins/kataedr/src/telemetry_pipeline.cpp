@@ -7,7 +7,7 @@
 
 #include "connection_state.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 TelemetryPipeline::TelemetryPipeline(OcsfContext ctx, Options opt, const Exclusions* exclusions,
                                      RateLimiter* limiter, SequenceStore* seq, DetectionTrees* trees)
@@ -160,4 +160,4 @@ void TelemetryPipeline::shutdown() {
     space_.notify_all();
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

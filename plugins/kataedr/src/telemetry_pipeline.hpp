@@ -31,7 +31,7 @@
 #include "rate_limiter.hpp"
 #include "sequence_store.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct SealedBatch {
     uint64_t seq = 0;
@@ -105,4 +105,4 @@ private:
     std::deque<SealedBatch> full_;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

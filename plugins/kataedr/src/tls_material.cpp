@@ -13,7 +13,7 @@
 #include "vigil/common/openssl_errors.hpp"
 #include "vigil/common/trusted_path.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 thread_local std::string t_verify_failure;
@@ -209,4 +209,4 @@ void TlsMaterial::configure(SSL_CTX* ctx, const std::string& server_host, const 
 std::string TlsMaterial::last_verify_failure() { return t_verify_failure; }
 void TlsMaterial::clear_verify_failure() { t_verify_failure.clear(); }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -18,7 +18,7 @@
 #include "client_credential.hpp"
 #include "settings.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 // TLS 1.2 ciphers the connector offers: forward secrecy and authenticated encryption only.
 inline constexpr const char* kTls12Ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20";
@@ -57,4 +57,4 @@ private:
     std::vector<X509*> client_chain_;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

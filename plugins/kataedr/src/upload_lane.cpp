@@ -1,6 +1,6 @@
 #include "upload_lane.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 UploadLane::UploadLane(std::shared_ptr<const ChannelConfig> config, ConnectionState* state)
     : channel_(std::move(config), state), thread_([this] { run(); }) {}
@@ -45,4 +45,4 @@ void UploadLane::run() {
     }
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

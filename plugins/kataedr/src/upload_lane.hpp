@@ -18,7 +18,7 @@
 
 #include "https_channel.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 // The outcome of sending one telemetry batch. `unknown_agent`: the server answered 404 for
 // an agent it does not know; only the uploader's own thread registers (syncs) and resends.
@@ -66,4 +66,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -13,7 +13,7 @@
 #include "batch_split.hpp"
 #include "gzip.hpp"
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 Uploader::Uploader(Options opt, TelemetryPipeline& pipeline, Spool& spool,
                    std::shared_ptr<const ChannelConfig> channel, ConnectionState& state,
@@ -291,4 +291,4 @@ void Uploader::run() {
     }
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -24,7 +24,7 @@
 
 #include <vigil/common/status_metrics.hpp>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct UploaderCounters {
     std::atomic<uint64_t> batches_sent{0};
@@ -101,4 +101,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <stdexcept>
 
-namespace kataedr {
+namespace vigil::kataedr {
 namespace {
 
 struct HostPort {
@@ -121,4 +121,4 @@ std::optional<ProxyUrl> parse_proxy_url(std::string_view url) {
     return out;
 }
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

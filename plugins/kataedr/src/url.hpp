@@ -8,12 +8,13 @@
 #include <string>
 #include <string_view>
 
-namespace kataedr {
+namespace vigil::kataedr {
 
 struct ServerUrl {
     std::string text;  // normalised "https://host:port" (for logs and status)
     std::string host;  // without IPv6 brackets
     uint16_t port = 443;
+    bool operator==(const ServerUrl&) const = default;
 };
 
 struct ProxyUrl {
@@ -29,4 +30,4 @@ ServerUrl parse_server_url(std::string_view url);
 // Empty string means "no proxy". Throws std::invalid_argument on a bad URL.
 std::optional<ProxyUrl> parse_proxy_url(std::string_view url);
 
-}  // namespace kataedr
+}  // namespace vigil::kataedr

@@ -2,7 +2,8 @@
 // gunzip + JSON parsing + validation (baseline) and then storage into SQLite, with and
 // without the text index, from 1 and 2 concurrent uploaders (the server handles
 // connections in parallel; only the SQLite write is serialized).
-// Options: --batches N (default 100), --events N per batch (default 1024).
+// Options: --batches N (default 100), --events N per batch (default 1024), --cache-mib N
+// (SQLite page cache per connection, default 16 as storage.cache_mib).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -41,10 +42,11 @@ struct Run {
 };
 
 // Uploads every body through Api::handle from `threads` threads (batch i from thread i % threads).
-Run ingest(const std::vector<std::string>& bodies, bool text_index, int threads, const std::string& dir) {
+Run ingest(const std::vector<std::string>& bodies, bool text_index, int threads, int cache_mib,
+           const std::string& dir) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    SqliteStorage storage({dir + "/central.db", text_index});
+    SqliteStorage storage({dir + "/central.db", text_index, 10000, cache_mib});
     TaskBroker broker;
     FileStore files(dir + "/files");
     auto ca = AgentCa::load_or_create(dir + "/agent-ca");
@@ -83,6 +85,7 @@ VIGIL_BENCH(
     "vigil-central telemetry ingestion in process: parse baseline, SQLite storage with/without text index") {
     const int batches = static_cast<int>(args.get_int("batches", 100));
     const int per_batch = static_cast<int>(args.get_int("events", 1024));
+    const int cache_mib = static_cast<int>(args.get_int("cache-mib", 16));
     const uint64_t total = static_cast<uint64_t>(batches) * static_cast<uint64_t>(per_batch);
     std::vector<std::string> bodies;
     size_t plain_bytes = 0, gz_bytes = 0;
@@ -114,12 +117,13 @@ VIGIL_BENCH(
     int rc = 0;
     for (bool text_index : {false, true}) {
         for (int threads : {1, 2}) {
-            Run r = ingest(bodies, text_index, threads, dir);
+            Run r = ingest(bodies, text_index, threads, cache_mib, dir);
             if (r.stored != total) rc = 1;
             JsonLine()
                 .kv("bench", "central-ingest")
                 .kv("scenario", std::string("store_") + (text_index ? "text_index" : "no_text_index"))
                 .kv("threads", static_cast<long long>(threads))
+                .kv("cache_mib", static_cast<long long>(cache_mib))
                 .kv("events", static_cast<long long>(r.stored))
                 .kv("events_per_s", double(total) / r.seconds)
                 .kv("cpu_s_per_100k", r.cpu_s / double(total) * 1e5)

@@ -24,3 +24,8 @@ vigil_add_fuzz_target(central_fuzz_api SOURCES fuzz/fuzz_api.cpp ${CENTRAL_FUZZ_
 vigil_add_fuzz_target(central_fuzz_request_head
   SOURCES fuzz/fuzz_request_head.cpp src/request_head.cpp src/log_limiter.cpp ${CENTRAL_FUZZ_CORE}
   INCLUDES src LINK ${CENTRAL_FUZZ_LINK} CORPUS fuzz/head_seeds SECONDS 20 MAX_LEN 4096)
+
+# The web console's request parsers (Cookie header, /ui/ paths, CSRF/Origin checks, CSV
+# cells, the agents page's query).
+vigil_add_fuzz_target(central_fuzz_console SOURCES fuzz/fuzz_console.cpp ${CENTRAL_FUZZ_CORE}
+  INCLUDES src LINK ${CENTRAL_FUZZ_LINK} CORPUS fuzz/console_seeds SECONDS 10 MAX_LEN 4096)

@@ -9,6 +9,7 @@
 
 #include "api_error.hpp"
 #include "api_util.hpp"
+#include "console_http.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 
@@ -59,7 +60,12 @@ std::string task_to_json(const TaskRecord& task) {
 }
 
 Api::Api(Storage& storage, TaskBroker& broker, FileStore& files, ApiSettings settings, AgentTrust trust)
-    : storage_(storage), broker_(broker), files_(files), settings_(std::move(settings)), trust_(trust) {}
+    : storage_(storage),
+      broker_(broker),
+      files_(files),
+      settings_(std::move(settings)),
+      trust_(trust),
+      sessions_(settings_.console) {}
 
 BodyPolicy Api::body_policy(const std::string& method, const std::string& path) const {
     if (method == "PUT") return {true, settings_.max_file_bytes};
@@ -96,10 +102,12 @@ Response Api::handle(Request& request) {
     } catch (const std::exception& e) {
         response = internal_error(e);
     }
+    if (request.principal && request.principal->via_session) add_console_headers(response);
     return count(request, std::move(response), started);
 }
 
 Response Api::route(const Request& r) {
+    if (auto console = route_console(r)) return std::move(*console);
     if (r.path == "/metrics") {
         if (r.method != "GET")
             throw ApiError(405, "method " + r.method + " not allowed on /metrics (use GET)");

@@ -11,6 +11,7 @@
 // handler validates its input and reports problems as 4xx with {"error": reason}.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <map>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "central_metrics.hpp"
+#include "console_session.hpp"
 #include "file_store.hpp"
 #include "memory_budget.hpp"
 #include "peer_identity.hpp"
@@ -46,6 +48,7 @@ struct Principal {
     Kind kind = Kind::anonymous;
     std::string name;  // agent id, operator name, or enrollment token id
     Role role = Role::viewer;
+    bool via_session = false;  // an operator by the console's session cookie, not a bearer token
 };
 
 // An operator configured in central.yaml (the token itself is never kept, only its hash).
@@ -72,7 +75,12 @@ struct ApiSettings {
     int64_t agent_cert_lifetime_s = 30 * 86400;
     int64_t max_enrollment_expiry_s = 30 * 86400;
     std::string database_path;  // for the storage size metric (and its -wal file)
+    ConsoleSettings console;    // the web console's sessions
 };
+
+// Where the console's files come from: the text of a file below /ui/ (a path valid_ui_path
+// accepted), or nullopt. The server plugs in the files compiled into the binary.
+using UiSource = std::function<std::optional<std::string>(std::string_view relative_path)>;
 
 struct Request {
     std::string method;
@@ -154,6 +162,8 @@ public:
     }
 
     const ApiSettings& settings() const { return settings_; }
+    // Serves the web console under /ui/ from `source` (without one, /ui/ is 404).
+    void serve_ui(UiSource source) { ui_ = std::move(source); }
     // Counts the answered request (route template, status; telemetry batches) and returns it.
     // handle() does it itself; a server calls it for the answers it gives without handle()
     // (refusals before the body, long polls answered in steps).
@@ -179,6 +189,11 @@ public:
     Response list_enrollments(const Request& r);
     Response revoke_agent(const Request& r, const std::string& agent_id);
     Response query_audit(const Request& r);
+    // The web console (console_api.cpp): its files, login, session, logout.
+    Response ui_file(const Request& r);
+    Response console_login(const Request& r);
+    Response console_session(const Request& r);
+    Response console_logout(const Request& r);
 
     // Appends to the audit log as the request's principal, from its peer address.
     void audit(const Request& r, const std::string& action, const std::string& target, const std::string& detail,
@@ -193,6 +208,9 @@ private:
     void authenticate(Request& r);
     Principal authenticate_agent(const Request& r);
     Principal authenticate_operator(const Request& r);
+    std::optional<Principal> operator_for_token_hash(const std::string& presented);
+    Principal authenticate_session(const Request& r);
+    std::optional<Response> route_console(const Request& r);
     Principal authenticate_enrollment(const Request& r);
     void refuse_identity(const Request& r, const std::string& claimed, const std::string& why);
     void check_throttle(const Request& r);
@@ -210,6 +228,8 @@ private:
     AgentTrust trust_;
     FailureThrottle throttle_;
     CentralMetrics metrics_;
+    SessionStore sessions_;
+    UiSource ui_;
 };
 
 // JSON shape of a task as the operator API shows it.

@@ -59,6 +59,10 @@ void Api::authenticate(Request& r) {
         r.principal = Principal{};
         return;
     }
+    if (parts[0] == "console" && parts.size() == 2 && parts[1] == "session" && r.method == "POST") {
+        r.principal = Principal{};  // the login itself: console_login checks the token
+        return;
+    }
     if (parts[0] == "agent" && parts.size() == 2 && parts[1] == "enroll") {
         r.principal = authenticate_enrollment(r);
         return;
@@ -105,9 +109,7 @@ Principal Api::authenticate_agent(const Request& r) {
     throw ApiError(401, "agent certificate required: enroll first (POST /api/v1/agent/enroll)");
 }
 
-Principal Api::authenticate_operator(const Request& r) {
-    check_throttle(r);
-    std::string presented = token_hash(bearer_token(r));
+std::optional<Principal> Api::operator_for_token_hash(const std::string& presented) {
     // Digests of equal length are compared, every configured one, so neither the content nor
     // the length of a token shows in the timing.
     const OperatorCredential* match = nullptr;
@@ -130,6 +132,15 @@ Principal Api::authenticate_operator(const Request& r) {
             return p;
         }
     }
+    return std::nullopt;
+}
+
+Principal Api::authenticate_operator(const Request& r) {
+    // A browser sends the console's session cookie and no bearer token.
+    if (r.header("authorization").empty() && !r.header("cookie").empty()) return authenticate_session(r);
+    check_throttle(r);
+    std::string presented = token_hash(bearer_token(r));
+    if (auto p = operator_for_token_hash(presented)) return *p;
     throttle_.record_failure(r.peer.remote_address);
     audit(r, "auth", r.path, "operator bearer token", "denied: invalid bearer token");
     throw ApiError(401, "invalid bearer token");

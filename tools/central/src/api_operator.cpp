@@ -5,6 +5,7 @@
 #include "api.hpp"
 #include "api_error.hpp"
 #include "api_util.hpp"
+#include "console_agents.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 #include "time_spec.hpp"
@@ -15,7 +16,7 @@ using namespace api_util;
 
 Response Api::list_agents(const Request& r) {
     require_role(r, Role::viewer);
-    return list_json("agents", storage_.list_agents(), write_agent);
+    return agents_page(r, storage_.list_agents(), now_ns());
 }
 
 Response Api::query_events(const Request& r) {
@@ -104,6 +105,9 @@ Response Api::create_task(const Request& r) {
         t.type = json::string_or(doc, "type");
         const auto* args = json::member(doc, "args");
         detail = "type " + json::quote(t.type) + " args " + (args ? json::to_string(*args) : "{}");
+        // Why the operator acts (the console asks for it before destructive tasks): audit only.
+        if (const std::string why = json::string_or(doc, "reason"); !why.empty())
+            detail += " reason " + json::quote(why.substr(0, 1024));
         target = valid_agent_id(t.agent_id) ? t.agent_id : "-";
         if (!valid_agent_id(t.agent_id)) throw ApiError(400, "agent_id: missing or invalid");
         if (!valid_task_type(t.type))
@@ -169,6 +173,9 @@ Response Api::download_file(const Request& r, const std::string& task_id) {
         resp.content_type = "application/octet-stream";
         resp.file_path = t->file->path;
         resp.headers["X-Vigil-Sha256"] = t->file->sha256;
+        // Evidence is never rendered: a browser saves it, whatever its bytes look like.
+        resp.headers["Content-Disposition"] = "attachment; filename=\"" + task_id + ".bin\"";
+        resp.headers["X-Content-Type-Options"] = "nosniff";
         return resp;
     });
 }

@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "console_assets.hpp"
 #include "http_server.hpp"
 #include "http_session.hpp"
 #include "listener.hpp"
 #include "log_limiter.hpp"
 #include "server_startup.hpp"
+#include "memory_trimmer.hpp"
 #include "task_sweeper.hpp"
 #include "tls_context.hpp"
 
@@ -90,6 +92,9 @@ int serve_asio(const CentralConfig& config, bool verbose) {
 
     TaskBroker broker;
     Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
+    std::string ui_line;
+    api.serve_ui(ui_from_environment(&ui_line));
+    log_line(ui_line);
     MemoryBudget budget(config.server.memory_budget_bytes);
     const auto& s = config.server;
     ConnectionLimits limits({static_cast<size_t>(raise_descriptor_limit(s.max_connections)),
@@ -126,6 +131,7 @@ int serve_asio(const CentralConfig& config, bool verbose) {
              std::to_string(revoked.size()) + " revoked certificates)");
     announce_ready(service, *storage, s.port);
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, s.task_expiry_s);
+    MemoryTrimmer trimmer;
 
     wait_for_shutdown(signals, service);
     drain(ctx, *listener, broker);

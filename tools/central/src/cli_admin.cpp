@@ -113,7 +113,7 @@ int cmd_operator(const Args& a) {
     if (a.positional.size() < 2) throw UsageError("usage: operator add NAME --role R | operator list | operator remove NAME");
     CentralConfig config = load_config(*config_path);
     ::umask(077);  // the database may be created here
-    SqliteStorage storage(SqliteOptions{config.database, config.text_index, 10000});
+    SqliteStorage storage(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
     const std::string& verb = a.positional[1];
     if (verb == "add") return operator_add(storage, a);
     if (verb == "remove") {

@@ -115,7 +115,7 @@ void parse_listen_tls(const Reader& r, const YAML::Node& root, CentralConfig& c)
 
 void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto storage = root["storage"];
-    r.known(storage, "storage", {"database", "files_dir", "text_index"});
+    r.known(storage, "storage", {"database", "files_dir", "text_index", "cache_mib"});
     c.database = "central.db";
     c.files_dir = "files";
     r.get(storage, "storage", "database", c.database);
@@ -124,6 +124,7 @@ void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     c.api.database_path = c.database;
     c.files_dir = r.resolve(c.files_dir);
     r.get(storage, "storage", "text_index", c.text_index);
+    r.get_range(storage, "storage", "cache_mib", c.cache_mib, 1, 4096);
 
     auto agents = root["agents"];
     r.known(agents, "agents", {"ca_dir", "certificate_lifetime_s", "max_enrollment_expiry_s"});
@@ -252,6 +253,19 @@ void parse_operators(const Reader& r, const YAML::Node& root, CentralConfig& c) 
     }
 }
 
+void parse_console(const Reader& r, const YAML::Node& root, CentralConfig& c) {
+    auto console = root["console"];
+    r.known(console, "console", {"idle_timeout_s", "session_lifetime_s", "max_sessions", "public_origin"});
+    auto& s = c.api.console;
+    r.get_range<int64_t>(console, "console", "idle_timeout_s", s.idle_timeout_s, 60, 86400);
+    r.get_range<int64_t>(console, "console", "session_lifetime_s", s.absolute_timeout_s, 60, 30 * 86400);
+    r.get_range<size_t>(console, "console", "max_sessions", s.max_sessions, 1, 1000000);
+    r.get(console, "console", "public_origin", s.public_origin);
+    if (!s.public_origin.empty() &&
+        (s.public_origin.rfind("https://", 0) != 0 || s.public_origin.find('/', 8) != std::string::npos))
+        r.fail("console.public_origin", "must be https://host[:port] without a path");
+}
+
 void parse_cli(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto cli = root["cli"];
     r.known(cli, "cli", {"url", "ca", "certificate", "private_key", "token_file"});
@@ -288,12 +302,14 @@ CentralConfig load_config(const std::string& path) {
     auto base = std::filesystem::absolute(path).parent_path().string();
     Reader r(path, base);
     if (!root.IsMap()) r.fail("(root)", "must be a mapping");
-    r.known(root, "", {"listen", "tls", "storage", "limits", "server", "tasks", "operators", "cli", "agents"});
+    r.known(root, "",
+            {"listen", "tls", "storage", "limits", "server", "tasks", "operators", "cli", "agents", "console"});
     parse_listen_tls(r, root, c);
     parse_storage(r, root, c);
     parse_limits(r, root, c);
     parse_tasks(r, root, c);
     parse_operators(r, root, c);
+    parse_console(r, root, c);
     parse_cli(r, root, c);
     return c;
 }

@@ -56,6 +56,7 @@ struct CentralConfig {
     std::string files_dir = "files";
     std::string agent_ca_dir;  // default: agent-ca next to the database
     bool text_index = true;
+    int cache_mib = 16;  // SQLite page cache per connection (two connections)
     ApiSettings api;
     CliSettings cli;
 };

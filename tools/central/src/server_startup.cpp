@@ -25,7 +25,7 @@ bool load_server_state(const CentralConfig& config, ServerState& st,
     try {
         // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
         for (const auto& line : prepare_state(config)) log_line(line);
-        st.storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000});
+        st.storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
         st.files = std::make_unique<FileStore>(config.files_dir);
         st.agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
         st.revoked.replace(st.storage->revoked_serials());

@@ -17,10 +17,12 @@ using namespace sqlite;
 
 // Per-connection settings. WAL + synchronous=NORMAL: a commit is one append to the WAL
 // (durable across process crashes; the last commits may be lost on power loss). A large page
-// cache and mmap keep the event indexes in memory during ingestion.
-constexpr const char* kConnectionPragmas =
-    "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA "
-    "temp_store=MEMORY; PRAGMA journal_size_limit=67108864;";
+// cache (storage.cache_mib) and mmap keep the hot part of the event indexes in memory during
+// ingestion; the mapped pages are the kernel's page cache, which it can reclaim.
+std::string connection_pragmas(const SqliteOptions& o) {
+    return "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" + std::to_string(int64_t{o.cache_mib} * 1024) +
+           "; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;";
+}
 
 sqlite3* open_db(const SqliteOptions& o) {
     sqlite3* db = nullptr;
@@ -33,7 +35,7 @@ sqlite3* open_db(const SqliteOptions& o) {
     }
     sqlite3_busy_timeout(db, o.busy_timeout_ms);
     char* err = nullptr;
-    if (sqlite3_exec(db, kConnectionPragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    if (sqlite3_exec(db, connection_pragmas(o).c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
         sqlite3_close(db);

@@ -18,6 +18,9 @@ struct SqliteOptions {
     std::string path;        // database file (":memory:" is not supported: two connections)
     bool text_index = true;  // maintain the FTS5 word index used by text search
     int busy_timeout_ms = 10000;
+    // Page cache of each of the two connections (writer, reader). What the process holds
+    // grows to this much per connection as the database grows, and stays there.
+    int cache_mib = 16;
 };
 
 class SqliteStorage final : public Storage {

@@ -6,27 +6,15 @@
 namespace vigil::central {
 
 TaskSweeper::TaskSweeper(Storage& storage, int64_t expiry_s)
-    : storage_(storage), expiry_s_(expiry_s), thread_([this] { run(); }) {}
+    : storage_(storage), expiry_s_(expiry_s), thread_(std::chrono::seconds(30), [this] { sweep(); }) {}
 
-TaskSweeper::~TaskSweeper() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-}
-
-void TaskSweeper::run() {
-    std::unique_lock lock(mutex_);
-    while (!cv_.wait_for(lock, std::chrono::seconds(30), [&] { return stop_; })) {
-        try {
-            int64_t now = now_ns();
-            if (auto n = storage_.expire_tasks(now - expiry_s_ * 1000000000, now))
-                log_line("expired " + std::to_string(n) + " tasks");
-        } catch (const std::exception& e) {
-            log_line(std::string("task expiry: ") + e.what());
-        }
+void TaskSweeper::sweep() {
+    try {
+        int64_t now = now_ns();
+        if (auto n = storage_.expire_tasks(now - expiry_s_ * 1000000000, now))
+            log_line("expired " + std::to_string(n) + " tasks");
+    } catch (const std::exception& e) {
+        log_line(std::string("task expiry: ") + e.what());
     }
 }
 

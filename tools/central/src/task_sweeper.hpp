@@ -1,10 +1,9 @@
 #pragma once
 // Expires stale tasks in the background (every 30 s): pending or delivered tasks older than
 // server.task_expiry_s become "expired". Stops (and joins) on destruction.
-#include <condition_variable>
+#include <vigil/common/periodic_thread.hpp>
+
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "storage.hpp"
 
@@ -13,18 +12,12 @@ namespace vigil::central {
 class TaskSweeper {
 public:
     TaskSweeper(Storage& storage, int64_t expiry_s);
-    ~TaskSweeper();
-    TaskSweeper(const TaskSweeper&) = delete;
-    TaskSweeper& operator=(const TaskSweeper&) = delete;
 
 private:
-    void run();
+    void sweep();
     Storage& storage_;
     const int64_t expiry_s_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool stop_ = false;
-    std::thread thread_;
+    common::PeriodicThread thread_;  // last: runs sweep() on the members above
 };
 
 }  // namespace vigil::central

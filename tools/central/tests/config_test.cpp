@@ -56,6 +56,8 @@ TEST_CASE("defaults and relative paths") {
     CHECK(c.server.port == 8443);
     CHECK_FALSE(c.tls.require_client_certificate);
     CHECK(c.api.operators.empty());
+    CHECK(c.cache_mib == 16);
+    CHECK(load_config(write(dir.path, std::string(kMinimal) + "storage: {cache_mib: 64}\n")).cache_mib == 64);
 }
 
 TEST_CASE("bad settings are errors naming the key") {
@@ -82,6 +84,7 @@ TEST_CASE("bad settings are errors naming the key") {
     fails_with("tls: {certificate: a, private_key: b, ciphers: 'ECDHE-RSA-AES128-SHA'}\n", "ECDHE-RSA-AES128-SHA");
     fails_with("tls: {certificate: a, private_key: b, ciphers: 'NOPE'}\n", "tls: ciphers");
     fails_with(std::string(kMinimal) + "limits: {max_body_bytes: lots}\n", "limits.max_body_bytes");
+    fails_with(std::string(kMinimal) + "storage: {cache_mib: 0}\n", "storage.cache_mib");
     fails_with("listen: [\n", "central.yaml");
 }
 

@@ -102,11 +102,15 @@ phase() {
   end=$(date +%s.%N)
   echo "phase $name: attackers stopped after $(elapsed "$start") s" >&2
   kill -0 "$server_pid" 2>/dev/null || fail "$name: the server died"
+  # What the server still holds once the attack is over (its memory trimmer looks every second).
+  sleep 3
+  local rss_after
+  rss_after=$(awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s%s", sep, $2; sep = "," }' "/proc/$server_pid/status")
   local attack="{}"
   [[ $name != conns ]] || attack=$(cat "$T/slow.out" "$T/idle_tcp.out" "$T/idle_tls.out" | $py -c \
     'import json,sys; print(json.dumps([json.loads(l) for l in sys.stdin if l.strip()]))')
   local line
-  line=$($py "$tools" summary "$name" "$T/agent.log" "$start" "$end" "$(cat "$T/rss.$name")" "$attack")
+  line=$($py "$tools" summary "$name" "$T/agent.log" "$start" "$end" "$(cat "$T/rss.$name")" "$rss_after" "$attack")
   echo "$line"
   results+=("$line")
   $py -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r["server_rss_max_mib"] < 512 else 1)' "$line" \

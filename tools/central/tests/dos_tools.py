@@ -16,7 +16,7 @@
         (handshake done, then nothing) and HEADS slowloris requests (a request head one
         byte per second); closed ones are reopened (≤ 500/s per kind). Prints what the server allowed.
   rss PID SECONDS OUT    samples the server's VmRSS every 0.2 s, writes the maximum (KiB)
-  summary NAME AGENT_LOG START END RSS_KIB ATTACK_JSON
+  summary NAME AGENT_LOG START END RSS_KIB RSS_AFTER_KIB,ANON_KIB,FILE_KIB ATTACK_JSON
         one JSON line for a phase: the server's peak RSS and, for the agent's requests that
         overlap [START, END], batches stored, errors, worst and median latency and the
         longest time without a stored batch
@@ -237,7 +237,7 @@ def rss(pid, seconds, out):
         f.write("%d\n" % peak)
 
 
-def summary(name, log, start, end, rss_kib, attack):
+def summary(name, log, start, end, rss_kib, rss_after_kib, attack):
     start, end = float(start), float(end)
     rows = []
     for line in open(log):
@@ -251,6 +251,9 @@ def summary(name, log, start, end, rss_kib, attack):
     stamps = [start] + [t for t, _ in ok] + [end]
     print(json.dumps({
         "scenario": name, "seconds": round(end - start, 1), "server_rss_max_mib": round(int(rss_kib) / 1024, 1),
+        # After the phase: resident in all, of it anonymous (heap: requests, SQLite's page
+        # cache) and file-backed (the database mapped by SQLite's mmap_size, reclaimable).
+        "server_rss_after_mib": [round(int(k) / 1024, 1) for k in rss_after_kib.split(",")],
         "agent_requests": len(mine), "agent_batches": len(ok),
         "agent_events_per_s": round(sum(n for _, n in ok) / (end - start)),
         "agent_errors": len(errors), "agent_error_kinds": sorted(set(errors))[:5],

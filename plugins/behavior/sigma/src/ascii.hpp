@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
 
@@ -28,4 +28,4 @@ inline bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -2,7 +2,7 @@
 
 #include <array>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 constexpr std::array<std::string_view, kCategoryCount> kNames = {
@@ -41,4 +41,4 @@ std::span<const Category> rule_buckets_for(Category c) {
     return {};
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 std::optional<IpAddress> parse_ip(std::string_view text) {
     // inet_pton needs a C string; addresses are short, so a stack copy.
@@ -65,4 +65,4 @@ bool CidrMatcher::contains(std::string_view address) const {
     return (a->bytes[full] & mask) == (net_.bytes[full] & mask);
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

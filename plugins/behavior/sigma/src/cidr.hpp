@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 struct IpAddress {
     bool v6 = false;
@@ -30,4 +30,4 @@ private:
     unsigned prefix_ = 0;
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

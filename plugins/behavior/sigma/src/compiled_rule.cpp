@@ -1,6 +1,6 @@
 #include "compiled_rule.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 bool Search::eval(const SigmaEvent& event) const {
     for (const auto& group : alternatives) {
@@ -16,4 +16,4 @@ bool Search::eval(const SigmaEvent& event) const {
     return false;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -13,7 +13,7 @@
 #include "condition.hpp"
 #include "field_test.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 // A search identifier's body: a map is one AND-group; a list of maps is an OR
 // of AND-groups; a keyword list is one group holding one keyword test.
@@ -34,4 +34,4 @@ struct CompiledRule {
     }
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

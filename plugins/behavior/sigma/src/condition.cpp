@@ -5,7 +5,7 @@
 #include "ascii.hpp"
 #include "rule_error.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -225,4 +225,4 @@ std::string to_string(const ConditionNode& node, const std::vector<std::string>&
     return {};
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 struct ConditionNode {
     enum class Op : std::uint8_t { And, Or, Not, Search };
@@ -52,4 +52,4 @@ bool evaluate(const ConditionNode& node, const SearchFn& search) {
 // Renders the tree (for tests and debugging), e.g. "(a and (not b))".
 std::string to_string(const ConditionNode& node, const std::vector<std::string>& names);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -11,7 +11,7 @@
 #include "rule_compiler.hpp"
 #include "rule_error.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 Detector::Detector() {
     for (auto& b : buckets_) b = std::make_unique<RuleIndex>();
@@ -112,4 +112,4 @@ std::vector<std::shared_ptr<const RuleInfo>> Detector::rules() const {
     return out;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

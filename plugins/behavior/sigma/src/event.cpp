@@ -2,7 +2,7 @@
 
 #include "ascii.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 void SigmaEvent::set(FieldId field, std::string_view value) {
     std::size_t i = index(field);
@@ -29,4 +29,4 @@ std::optional<std::string_view> SigmaEvent::lookup_lower(FieldId field) const {
     return std::string_view(lowers_[i]);
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

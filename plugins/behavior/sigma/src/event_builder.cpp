@@ -8,7 +8,7 @@
 
 #include <vigil/sdk.hpp>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -139,4 +139,4 @@ std::optional<SigmaEvent> event_from_message(std::uint32_t type_id, const void* 
     }
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -4,7 +4,7 @@
 
 #include "ascii.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 constexpr std::array<std::string_view, kFieldCount> kNames = {
@@ -23,4 +23,4 @@ std::optional<FieldId> field_from_name(std::string_view name) {
 
 std::string_view field_name(FieldId f) { return kNames[static_cast<std::size_t>(f)]; }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -5,7 +5,7 @@
 #include "ascii.hpp"
 #include "rule_error.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -253,4 +253,4 @@ bool FieldTest::eval(const SigmaEvent& event) const {
     return false;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -12,7 +12,7 @@
 #include "behavior_sigma/event.hpp"
 #include "value_matcher.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 // "field must equal / start with / end with this lower-case literal".
 struct Anchor {
@@ -58,4 +58,4 @@ private:
     std::vector<std::unique_ptr<ValueMatcher>> values_; // regex, cidr, numeric, fieldref, windash
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

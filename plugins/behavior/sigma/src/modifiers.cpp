@@ -4,7 +4,7 @@
 
 #include "rule_error.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -143,4 +143,4 @@ std::string utf16_encode(std::string_view utf8, Utf16Form form) {
     return out;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

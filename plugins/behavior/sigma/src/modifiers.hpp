@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 // What a chain asks for. Encoders apply in chain order; position modifiers
 // (contains/startswith/endswith) apply after them, as in pySigma.
@@ -39,4 +39,4 @@ std::vector<std::string> base64_offsets(std::string_view bytes);
 enum class Utf16Form { Le, Be, Bom };
 std::string utf16_encode(std::string_view utf8, Utf16Form form);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

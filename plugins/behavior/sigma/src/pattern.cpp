@@ -1,6 +1,6 @@
 #include "pattern.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 Pattern Pattern::parse(std::string_view raw) {
     Pattern p;
@@ -49,4 +49,4 @@ std::string Pattern::literal_text() const {
 void Pattern::prepend_any_run() { symbols_.insert(symbols_.begin(), kAnyRun); }
 void Pattern::append_any_run() { symbols_.push_back(kAnyRun); }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 class Pattern {
 public:
@@ -35,4 +35,4 @@ private:
     std::vector<std::int16_t> symbols_;
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

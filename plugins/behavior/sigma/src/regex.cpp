@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 Regex::Regex(std::string_view pattern, Flags flags) {
     vigil::common::RegexOptions o;
@@ -29,4 +29,4 @@ std::string regex_quote(std::string_view literal) {
     return out;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

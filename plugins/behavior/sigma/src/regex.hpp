@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vigil/common/regex.hpp>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 class Regex {
 public:
@@ -31,4 +31,4 @@ private:
 // Regex source for a literal string (for modifiers that compile to regexes).
 std::string regex_quote(std::string_view literal);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

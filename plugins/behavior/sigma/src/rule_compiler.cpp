@@ -9,7 +9,7 @@
 #include "rule_error.hpp"
 #include "vigil/common/yaml_limits.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -223,4 +223,4 @@ std::unique_ptr<CompiledRule> compile_rule(std::string_view yaml_text, std::stri
     }
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -5,10 +5,10 @@
 #include <stdexcept>
 #include <string>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 struct RuleError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -1,6 +1,6 @@
 #include "rule_index.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -116,4 +116,4 @@ void RuleIndex::mark_anchored(const SigmaEvent& event, std::vector<std::uint8_t>
     }
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -21,7 +21,7 @@
 
 #include "compiled_rule.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 // The anchors of a whole rule, from its condition tree; nullopt when some
 // path to a match needs no indexable literal.
@@ -71,4 +71,4 @@ private:
     std::array<FieldIndex, kFieldCount> fields_;
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

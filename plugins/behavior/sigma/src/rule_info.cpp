@@ -3,7 +3,7 @@
 #include "ascii.hpp"
 #include "behavior_sigma/rule.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 constexpr std::array<std::string_view, 5> kLevels = {"informational", "low", "medium", "high", "critical"};
@@ -37,4 +37,4 @@ std::string join_tags(const RuleInfo& r) {
     return out;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -13,7 +13,7 @@
 #include "rule_index.hpp"
 #include "vigil/common/trusted_path.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -137,4 +137,4 @@ std::string LoadStats::to_json() const {
     return j + "]}";
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

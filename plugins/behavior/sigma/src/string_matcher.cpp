@@ -2,7 +2,7 @@
 
 #include "ascii.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 namespace {
 
@@ -112,4 +112,4 @@ bool StringMatcher::glob(const std::vector<std::int16_t>& pat, std::string_view 
     return p == pat.size();
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -12,7 +12,7 @@
 
 #include "pattern.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 class StringMatcher {
 public:
@@ -36,4 +36,4 @@ private:
     std::vector<std::int16_t> glob_;   // Glob
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

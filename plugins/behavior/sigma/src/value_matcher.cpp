@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 std::optional<double> parse_number(std::string_view text) {
     double v = 0;
@@ -38,4 +38,4 @@ bool FieldRefValue::match(const SigmaEvent& event, std::string_view value, std::
     return false;
 }
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

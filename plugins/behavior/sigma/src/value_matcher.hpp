@@ -13,7 +13,7 @@
 #include "regex.hpp"
 #include "string_matcher.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 class ValueMatcher {
 public:
@@ -69,4 +69,4 @@ private:
 
 std::optional<double> parse_number(std::string_view text);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

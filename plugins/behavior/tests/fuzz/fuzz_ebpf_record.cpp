@@ -13,16 +13,16 @@
 
 namespace {
 
-struct CountingSink : behavior::SensorSink {
+struct CountingSink : vigil::behavior::SensorSink {
     size_t n = 0, bytes = 0;
-    void on_exec(behavior::ExecEvent&& e) override {
+    void on_exec(vigil::behavior::ExecEvent&& e) override {
         ++n;
         if (e.snapshot) bytes += e.snapshot->info.cmdline.size() + e.snapshot->info.exe.size();
     }
-    void on_fork(const behavior::ForkEvent&) override { ++n; }
-    void on_exit(const behavior::ExitEvent& e) override { bytes += e.comm.size(); }
-    void on_network(const behavior::NetEvent&) override { ++n; }
-    void on_file(behavior::FileEvent&& e) override { bytes += e.path.size() + e.new_path.size(); }
+    void on_fork(const vigil::behavior::ForkEvent&) override { ++n; }
+    void on_exit(const vigil::behavior::ExitEvent& e) override { bytes += e.comm.size(); }
+    void on_network(const vigil::behavior::NetEvent&) override { ++n; }
+    void on_file(vigil::behavior::FileEvent&& e) override { bytes += e.path.size() + e.new_path.size(); }
     void on_loss(const char*, uint64_t) override {}
 };
 
@@ -39,12 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto* h = reinterpret_cast<vb_header*>(rec.data());
     h->kind = kind;
     CountingSink sink;
-    behavior::decode_record(rec.data(), rec.size(), sink);
+    vigil::behavior::decode_record(rec.data(), rec.size(), sink);
     // Short records are ignored, never read past their end (ring-buffer
     // records are 8-byte aligned, so is this copy).
     std::vector<uint64_t> exact((size - 1 + 7) / 8 + 1);
     std::memcpy(exact.data(), data + 1, size - 1);
     if (size - 1 >= sizeof(vb_header)) reinterpret_cast<vb_header*>(exact.data())->kind = kind;
-    behavior::decode_record(exact.data(), size - 1, sink);
+    vigil::behavior::decode_record(exact.data(), size - 1, sink);
     return 0;
 }

@@ -15,13 +15,13 @@
 
 namespace {
 
-struct CountingSink : behavior::SensorSink {
+struct CountingSink : vigil::behavior::SensorSink {
     size_t n = 0;
-    void on_exec(behavior::ExecEvent&& e) override { n += e.snapshot ? e.snapshot->info.argv.size() : 0; }
-    void on_fork(const behavior::ForkEvent&) override { ++n; }
-    void on_exit(const behavior::ExitEvent& e) override { n += e.comm.size(); }
-    void on_network(const behavior::NetEvent&) override { ++n; }
-    void on_file(behavior::FileEvent&& e) override { n += e.path.size() + e.new_path.size(); }
+    void on_exec(vigil::behavior::ExecEvent&& e) override { n += e.snapshot ? e.snapshot->info.argv.size() : 0; }
+    void on_fork(const vigil::behavior::ForkEvent&) override { ++n; }
+    void on_exit(const vigil::behavior::ExitEvent& e) override { n += e.comm.size(); }
+    void on_network(const vigil::behavior::NetEvent&) override { ++n; }
+    void on_file(vigil::behavior::FileEvent&& e) override { n += e.path.size() + e.new_path.size(); }
     void on_loss(const char*, uint64_t) override {}
 };
 
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const size_t n = size - 1;
     if (data[0] % 2 == 0) {
         std::ofstream(cache_path(), std::ios::binary | std::ios::trunc).write(in, std::streamsize(n));
-        behavior::ExeHasher h(64, 1 << 20);
+        vigil::behavior::ExeHasher h(64, 1 << 20);
         auto r = h.load(cache_path());
         (void)r;
         (void)h.keys();
@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         size_t len = std::min(n, sizeof buf);
         std::copy(in, in + len, buf);
         CountingSink sink;
-        behavior::EbpfSensor::dispatch(buf, len, sink);
+        vigil::behavior::EbpfSensor::dispatch(buf, len, sink);
     }
     return 0;
 }

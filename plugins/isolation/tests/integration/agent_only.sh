@@ -16,7 +16,7 @@
 # an imposter (TLS server with another CA's certificate) neither passes it nor
 # gets the isolation rolled back, a dead central node does.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
+source "$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh"
 kt_require_central
 command -v tinyproxy >/dev/null || vt_fail "tinyproxy is not installed (tools/setup installs it)"
 command -v setpriv >/dev/null || vt_fail "setpriv is missing (util-linux)"

@@ -55,12 +55,12 @@ void ocsf(std::string_view in) {
     alignas(16) static char buf[1 << 16];
     size_t n = std::min(payload.size(), sizeof buf);
     std::copy(payload.begin(), payload.begin() + std::ptrdiff_t(n), buf);
-    kataedr::EventView ev{type, buf, uint32_t(n), 1, 1, "fuzz"};
+    vigil::kataedr::EventView ev{type, buf, uint32_t(n), 1, 1, "fuzz"};
     std::string out;
-    kataedr::append_ocsf({"agent", "host", "1"}, ev, 1, out, kataedr::EventLimits{512, 8192});
-    (void)kataedr::event_kind(ev);
-    (void)kataedr::actor_of(ev);
-    (void)kataedr::process_of(ev);
+    vigil::kataedr::append_ocsf({"agent", "host", "1"}, ev, 1, out, vigil::kataedr::EventLimits{512, 8192});
+    (void)vigil::kataedr::event_kind(ev);
+    (void)vigil::kataedr::actor_of(ev);
+    (void)vigil::kataedr::process_of(ev);
 }
 
 void files(uint8_t which, std::string_view in) {
@@ -68,11 +68,11 @@ void files(uint8_t which, std::string_view in) {
     fresh(dir);
     if (which == 3) {
         write(dir / "seq", in);
-        kataedr::SequenceStore s((dir / "seq").string());
+        vigil::kataedr::SequenceStore s((dir / "seq").string());
         (void)s.next();
     } else if (which == 4) {
         write(dir / "0123abcd.json", in);
-        kataedr::TaskJournal j(dir.string());
+        vigil::kataedr::TaskJournal j(dir.string());
         (void)j.unposted();
         (void)j.find("0123abcd");
     } else {
@@ -80,7 +80,7 @@ void files(uint8_t which, std::string_view in) {
         std::string name(in.substr(0, std::min<size_t>(cut, 64)));
         if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") name = "x";
         write(dir / name, cut == std::string_view::npos ? std::string_view() : in.substr(cut + 1));
-        kataedr::Spool s(dir.string(), 1 << 20);
+        vigil::kataedr::Spool s(dir.string(), 1 << 20);
         if (auto e = s.front()) (void)s.read(*e);
     }
 }
@@ -93,11 +93,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
     try {
         switch (which) {
-            case 0: (void)kataedr::parse_server_url(in); break;
-            case 1: (void)kataedr::parse_proxy_url(in); break;
-            case 2: (void)kataedr::parse_settings(in); break;
+            case 0: (void)vigil::kataedr::parse_server_url(in); break;
+            case 1: (void)vigil::kataedr::parse_proxy_url(in); break;
+            case 2: (void)vigil::kataedr::parse_settings(in); break;
             case 6: ocsf(in); break;
-            case 7: (void)kataedr::split_batch(kataedr::gzip_compress(in), 7); break;
+            case 7: (void)vigil::kataedr::split_batch(vigil::kataedr::gzip_compress(in), 7); break;
             default: files(which, in); break;
         }
     } catch (const std::exception&) {

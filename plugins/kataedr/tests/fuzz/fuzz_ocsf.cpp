@@ -16,19 +16,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 4) return 0;
     uint32_t sel;
     std::memcpy(&sel, data, 4);
-    kataedr::EventView ev;
+    vigil::kataedr::EventView ev;
     ev.type_id = sel % (VIGIL_TYPE_CORE_LAST + 2);
     ev.payload = size > 4 ? data + 4 : nullptr;
     ev.payload_size = uint32_t(size - 4);
     ev.time_ns = 1700000000000000000ull;
     ev.bus_sequence = 7;
     ev.source = "fuzz";
-    (void)kataedr::convertible_type(ev.type_id);
-    (void)kataedr::event_kind(ev);
-    (void)kataedr::actor_of(ev);
-    const kataedr::OcsfContext ctx{"agent-1", "host", "0.1.0"};
+    (void)vigil::kataedr::convertible_type(ev.type_id);
+    (void)vigil::kataedr::event_kind(ev);
+    (void)vigil::kataedr::actor_of(ev);
+    const vigil::kataedr::OcsfContext ctx{"agent-1", "host", "0.1.0"};
     std::string out;
-    if (kataedr::append_ocsf(ctx, ev, 42, out)) {
+    if (vigil::kataedr::append_ocsf(ctx, ev, 42, out)) {
         rapidjson::Document d;
         d.Parse(out.c_str(), out.size());
         if (d.HasParseError() || !d.IsObject()) __builtin_trap();

@@ -4,7 +4,7 @@
 # stored as OCSF Detection Finding / Remediation Activity; and
 # network_threat.list / .unblock work as central-node tasks.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-source "$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh"
+source "$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh"
 source "$(dirname "$0")/nt_lib.sh"
 nt_require_tools
 kt_require_central

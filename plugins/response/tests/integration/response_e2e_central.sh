@@ -10,7 +10,7 @@
 #   - the action_result events stored by the central node, the agent still up
 # Skipped (77) when the build has no vigil-central / kataedr.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
-KT_LIB=$VIGIL_SOURCE/plugins/kataedr/tests/kataedr_lib.sh
+KT_LIB=$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh
 if [[ ! -f $KT_LIB || ! -f $VIGIL_BUILD/plugins/kataedr.so || ! -f $VIGIL_BUILD/test-plugins/kataedr/behavior.so ]]; then
   echo "SKIP: kataedr (and its stand-in behavior plugin) are not part of this build" >&2
   exit 77

@@ -8,7 +8,7 @@
 #include <span>
 #include <string_view>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 // The event categories our telemetry produces. Rules whose log source names
 // anything else (auditd, syslog, sshd, ...) still load but are never evaluated.
@@ -34,4 +34,4 @@ std::optional<Category> category_from_name(std::string_view name);
 // rules see renames too.
 std::span<const Category> rule_buckets_for(Category c);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -19,7 +19,7 @@
 #include "behavior_sigma/event.hpp"
 #include "behavior_sigma/rule.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 struct CompiledRule;
 class RuleIndex;
@@ -116,4 +116,4 @@ struct BuiltinRule {
 };
 std::span<const BuiltinRule> builtin_rules();
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -13,7 +13,7 @@
 #include "behavior_sigma/category.hpp"
 #include "behavior_sigma/field.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 class SigmaEvent {
 public:
@@ -52,4 +52,4 @@ private:
     std::array<std::string, kFieldCount> lowers_;
 };
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -1,6 +1,6 @@
 // Builds the SigmaEvent for one bus message, so the plugin glue is one call:
 //
-//   if (auto ev = vigil::sigma::event_from_message(m.type(), m.payload(), m.payload_size()))
+//   if (auto ev = vigil::behavior::sigma::event_from_message(m.type(), m.payload(), m.payload_size()))
 //       for (auto& match : detector.evaluate(*ev, ancestors)) ...
 //
 // Payloads are read through vigil::view<T> (bounds-checked, tolerant of older,
@@ -14,7 +14,7 @@
 
 #include "behavior_sigma/event.hpp"
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 // nullopt for messages the engine does not evaluate: other types, network
 // listen/close, file chmod/chown, and malformed payloads.
@@ -32,4 +32,4 @@ std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t siz
 // `base`/`size` is the payload that holds the context's strings.
 void add_process_fields(SigmaEvent& event, const void* base, std::uint32_t size, const vigil_process_ctx& ctx);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 enum class FieldId : std::uint8_t {
     // the acting process (every category, when the process is known)
@@ -41,4 +41,4 @@ inline constexpr std::size_t kFieldCount = 21;
 std::optional<FieldId> field_from_name(std::string_view name);
 std::string_view field_name(FieldId f);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

@@ -8,7 +8,7 @@
 
 #include <vigil/events.h>
 
-namespace vigil::sigma {
+namespace vigil::behavior::sigma {
 
 enum class Level { Informational, Low, Medium, High, Critical };
 
@@ -36,4 +36,4 @@ struct RuleInfo {
 // "attack.t1059,attack.execution": the form vigil_threat_event.tags uses.
 std::string join_tags(const RuleInfo& r);
 
-}  // namespace vigil::sigma
+}  // namespace vigil::behavior::sigma

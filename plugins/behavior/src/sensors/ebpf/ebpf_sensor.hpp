@@ -1,0 +1,65 @@
+// The primary sensor: CO-RE eBPF programs on tracepoints (process exec/fork/
+// exit, TCP state changes, accept/connect, file syscalls) feeding one ring
+// buffer read by a thread here.
+#pragma once
+
+#include "sensors/sensor.hpp"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct vigil_sensors;
+struct ring_buffer;
+struct bpf_link;
+
+namespace vigil::behavior {
+
+struct EbpfOptions {
+    bool network = true;
+    bool files = true;
+    uint32_t ring_buffer_bytes = 16u << 20;
+    int32_t self_pid = 0;
+    uint32_t known_executables = 4096;  // size of the kernel's set of hashed executables
+};
+
+class EbpfSensor : public Sensor {
+public:
+    explicit EbpfSensor(EbpfOptions o) : opts_(o) {}
+    ~EbpfSensor() override;
+    std::string name() const override { return "ebpf"; }
+    uint32_t kinds() const override;
+    // Throws with the reason (no BTF, no permission, verifier refusal, ...).
+    void start(SensorSink& sink) override;
+    void stop() override;
+    void remember_executable(const ExeKey& key) override;
+    // Optional programs that could not be attached (e.g. a syscall this
+    // kernel lacks), as "program: reason".
+    const std::vector<std::string>& problems() const { return problems_; }
+
+    // Decodes one ring buffer record (public for tests).
+    static void dispatch(const void* data, size_t size, SensorSink& sink);
+
+private:
+    void run();
+    void poll_drops();
+
+    EbpfOptions opts_;
+    SensorSink* sink_ = nullptr;
+    vigil_sensors* skel_ = nullptr;
+    ring_buffer* rb_ = nullptr;
+    std::vector<bpf_link*> links_;
+    std::vector<std::string> problems_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> known_fd_{-1};
+    std::thread thread_;
+    std::vector<uint64_t> last_drops_;
+    bool attached_net_ = false, attached_files_ = false;
+};
+
+// True when this build contains the eBPF programs.
+bool ebpf_built();
+
+}  // namespace vigil::behavior

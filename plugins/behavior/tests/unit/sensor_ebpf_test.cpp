@@ -1,0 +1,198 @@
+// The eBPF sensor against real processes, sockets and files.
+#include "capture_sink.hpp"
+#include "process/proc_reader.hpp"
+#include "sensors/ebpf/ebpf_sensor.hpp"
+#include "telemetry_pipeline.hpp"
+#include "workload.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <cstring>
+#include <filesystem>
+
+using namespace vigil::behavior;
+using namespace vigil::behavior::test;
+
+namespace {
+
+std::string real(const char* p) {
+    char buf[4096];
+    return ::realpath(p, buf) ? buf : p;
+}
+
+struct Fixture {
+    CaptureSink sink;
+    std::unique_ptr<TelemetryPipeline> pipeline;
+    EbpfSensor sensor{EbpfOptions{}};
+    std::string dir;
+    Fixture() {
+        dir = make_temp_dir("behavior_ebpf_");
+        PipelineOptions o;
+        o.files = PathFilter({dir}, {});
+        // These tests check what the workers complete, not how fast: a loaded machine or a
+        // sanitizer build may need more than the default 200 ms.
+        o.hash_wait_ms = 5000;
+        pipeline = std::make_unique<TelemetryPipeline>(o, std::ref(sink));
+        sensor.start(*pipeline);
+    }
+    ~Fixture() {
+        sensor.stop();
+        std::filesystem::remove_all(dir);
+    }
+    bool wait_file(uint32_t action, const std::string& path, Captured* out) {
+        return sink.wait_for([&](const Captured& c) {
+            if (c.type != VIGIL_TYPE_FILE) return false;
+            auto v = c.as<vigil_file_event>();
+            return v->action == action && v.str(v->path) == path;
+        }, out);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("ebpf sensor: exec and exit of a short-lived shell carry full context") {
+    Fixture f;
+    int status = 0;
+    // The executable is hashed through the running process (never re-opened by path): a
+    // first run that lives a little puts /bin/sh in the cache, as any long-lived shell on
+    // a real host does; the short-lived one then gets its hash from there.
+    vigil::behavior::test::HeldProcess warm({"/bin/sh", "-c", "read x"});
+    REQUIRE(f.sink.wait_for([&](const Captured& c) {
+        return c.type == VIGIL_TYPE_PROCESS_START && c.as<vigil_process_event>()->process.pid == warm.pid();
+    }, nullptr));
+    warm.release();
+    pid_t pid = run({"/bin/sh", "-c", "exit 5", "arg-one"}, &status);
+    Captured start, exit;
+    REQUIRE(f.sink.wait_for([&](const Captured& c) {
+        return c.type == VIGIL_TYPE_PROCESS_START && c.as<vigil_process_event>()->process.pid == pid;
+    }, &start));
+    REQUIRE(f.sink.wait_for([&](const Captured& c) {
+        return c.type == VIGIL_TYPE_PROCESS_EXIT && c.as<vigil_process_event>()->process.pid == pid;
+    }, &exit));
+    auto p = start.process(&vigil_process_event::process);
+    CHECK(p.ppid == ::getpid());
+    CHECK(p.exe == real("/bin/sh"));
+    REQUIRE(p.argv.size() == 4);
+    CHECK(p.argv[0] == "/bin/sh");
+    CHECK(p.argv[2] == "exit 5");
+    CHECK(p.argv[3] == "arg-one");
+    CHECK(p.cmdline == "/bin/sh -c exit 5 arg-one");
+    CHECK(p.uid == ::getuid());
+    if (::getuid() == 0) CHECK(p.user == "root");
+    CHECK(p.sha256.size() == 64);
+    char cwd[4096];
+    REQUIRE(::getcwd(cwd, sizeof cwd));
+    CHECK(p.cwd == cwd);
+    CHECK(p.parent_exe == ProcReader().exe(::getpid()));
+    CHECK(p.mnt_ns != 0);
+    auto x = exit.as<vigil_process_event>();
+    CHECK(x->exit_code == 5);
+    CHECK(x->exit_signal == 0);
+    CHECK(x->lifetime_ns > 0);
+}
+
+TEST_CASE("ebpf sensor: curl to a loopback listener gives connect, accept and listen") {
+    if (::access("/usr/bin/curl", X_OK) != 0) return;
+    Fixture f;
+    LoopbackServer server;
+    int status = 0;
+    std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
+    pid_t pid = run({"/usr/bin/curl", "-s", "-o", "/dev/null", url}, &status);
+    CHECK(WEXITSTATUS(status) == 0);
+    Captured connect, accept;
+    REQUIRE(f.sink.wait_for([&](const Captured& c) {
+        if (c.type != VIGIL_TYPE_NETWORK) return false;
+        auto v = c.as<vigil_network_event>();
+        return v->action == VIGIL_NET_CONNECT && v->process.pid == pid;
+    }, &connect));
+    auto v = connect.as<vigil_network_event>();
+    CHECK(v->family == AF_INET);
+    CHECK(v->protocol == IPPROTO_TCP);
+    CHECK(v->remote_port == server.port());
+    CHECK(v->local_port != 0);
+    CHECK(std::memcmp(v->remote_addr, "\x7f\x00\x00\x01", 4) == 0);
+    CHECK(connect.process(&vigil_network_event::process).exe == real("/usr/bin/curl"));
+    // The listener is this test process (filtered as "self" only for the agent).
+    REQUIRE(f.sink.wait_for([&](const Captured& c) {
+        if (c.type != VIGIL_TYPE_NETWORK) return false;
+        auto a = c.as<vigil_network_event>();
+        return a->action == VIGIL_NET_ACCEPT && a->process.pid == ::getpid() && a->local_port == server.port();
+    }, &accept));
+    CHECK(accept.as<vigil_network_event>()->remote_port == v->local_port);
+    CHECK(f.sink.wait_for([&](const Captured& c) {
+        if (c.type != VIGIL_TYPE_NETWORK) return false;
+        auto a = c.as<vigil_network_event>();
+        return a->action == VIGIL_NET_CLOSE && a->process.pid == pid;
+    }, nullptr));
+}
+
+TEST_CASE("ebpf sensor: a long command line is completed from /proc") {
+    Fixture f;
+    std::string big(3000, 'x');
+    // The shell lives until its start event arrived (the long argv is read from /proc).
+    vigil::behavior::test::HeldProcess held({"/bin/sh", "-c", "read x", "first", big, "last-arg"});
+    pid_t pid = held.pid();
+    Captured c;
+    REQUIRE(f.sink.wait_for([&](const Captured& x) {
+        return x.type == VIGIL_TYPE_PROCESS_START && x.as<vigil_process_event>()->process.pid == pid;
+    }, &c));
+    held.release();
+    auto p = c.process(&vigil_process_event::process);
+    REQUIRE(p.argv.size() == 6);
+    CHECK(p.argv[4] == big);
+    CHECK(p.argv[5] == "last-arg");
+}
+
+TEST_CASE("ebpf sensor: IPv6 connect and accept carry v6 addresses") {
+    if (::access("/usr/bin/curl", X_OK) != 0) return;
+    int probe = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (probe < 0) return;  // no IPv6 on this host
+    ::close(probe);
+    Fixture f;
+    LoopbackServer server(0, AF_INET6);
+    int status = 0;
+    std::string url = "http://[::1]:" + std::to_string(server.port()) + "/";
+    pid_t pid = run({"/usr/bin/curl", "-g", "-s", "-o", "/dev/null", url}, &status);
+    Captured c;
+    REQUIRE(f.sink.wait_for([&](const Captured& x) {
+        if (x.type != VIGIL_TYPE_NETWORK) return false;
+        auto v = x.as<vigil_network_event>();
+        return v->action == VIGIL_NET_CONNECT && v->process.pid == pid;
+    }, &c));
+    auto v = c.as<vigil_network_event>();
+    CHECK(v->family == AF_INET6);
+    CHECK(v->remote_port == server.port());
+    CHECK(std::memcmp(v->remote_addr, &in6addr_loopback, 16) == 0);
+    CHECK(f.sink.wait_for([&](const Captured& x) {
+        if (x.type != VIGIL_TYPE_NETWORK) return false;
+        auto a = x.as<vigil_network_event>();
+        return a->action == VIGIL_NET_ACCEPT && a->family == AF_INET6 && a->local_port == server.port() &&
+               std::memcmp(a->local_addr, &in6addr_loopback, 16) == 0;
+    }, nullptr));
+}
+
+TEST_CASE("ebpf sensor: file create, modify, rename, chmod, chown, delete with the process") {
+    Fixture f;
+    int status = 0;
+    std::string a = f.dir + "/a.txt", b = f.dir + "/b.txt";
+    std::string script = "cd " + f.dir + " && echo hi > a.txt && mv a.txt b.txt && chmod 600 b.txt && chown " +
+                         std::to_string(::getuid()) + " b.txt && rm b.txt";
+    run({"/bin/sh", "-c", script}, &status);
+    REQUIRE(WEXITSTATUS(status) == 0);
+    Captured c;
+    REQUIRE(f.wait_file(VIGIL_FILE_CREATE, a, &c));
+    CHECK(c.process(&vigil_file_event::process).exe == real("/bin/sh"));
+    CHECK(f.wait_file(VIGIL_FILE_MODIFY, a, &c));
+    REQUIRE(f.wait_file(VIGIL_FILE_RENAME, a, &c));
+    auto rv = c.as<vigil_file_event>();
+    CHECK(rv.str(rv->new_path) == b);
+    CHECK(c.process(&vigil_file_event::process).exe == real("/bin/mv"));
+    REQUIRE(f.wait_file(VIGIL_FILE_CHMOD, b, &c));
+    CHECK((c.as<vigil_file_event>()->mode & 0777) == 0600);
+    CHECK(c.process(&vigil_file_event::process).exe == real("/bin/chmod"));
+    CHECK(f.wait_file(VIGIL_FILE_CHOWN, b, &c));
+    REQUIRE(f.wait_file(VIGIL_FILE_DELETE, b, &c));
+    CHECK(c.process(&vigil_file_event::process).exe == real("/bin/rm"));
+}

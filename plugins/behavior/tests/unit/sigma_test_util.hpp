@@ -1,0 +1,58 @@
+// Helpers shared by the behavior_sigma unit tests.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "behavior_sigma/detector.hpp"
+
+namespace sigma_test {
+
+using vigil::behavior::sigma::Category;
+using vigil::behavior::sigma::Detector;
+using vigil::behavior::sigma::FieldId;
+using vigil::behavior::sigma::SigmaEvent;
+
+// A rule around a detection block (the YAML under `detection:`, indented by 4).
+inline std::string rule_yaml(std::string_view detection, std::string_view category = "process_creation",
+                             std::string_view id = "00000000-0000-0000-0000-000000000001") {
+    return "title: test rule\nid: " + std::string(id) +
+           "\nstatus: test\nauthor: tester\nlevel: high\ntags:\n  - attack.execution\nlogsource:\n"
+           "  product: linux\n  category: " +
+           std::string(category) + "\ndetection:\n" + std::string(detection);
+}
+
+// A Detector holding exactly this rule; fails the test if it does not load.
+inline Detector detector_for(std::string_view detection, std::string_view category = "process_creation") {
+    Detector d;
+    auto err = d.add_rule(rule_yaml(detection, category), "test");
+    INFO("rule error: " << err.value_or("none"));
+    REQUIRE_FALSE(err.has_value());
+    return d;
+}
+
+inline std::string load_error(std::string_view detection, std::string_view category = "process_creation") {
+    Detector d;
+    return d.add_rule(rule_yaml(detection, category), "test").value_or("");
+}
+
+inline SigmaEvent event(Category c, std::initializer_list<std::pair<FieldId, std::string_view>> fields) {
+    SigmaEvent e(c);
+    for (auto& [f, v] : fields) e.set(f, v);
+    return e;
+}
+
+inline SigmaEvent process(std::string_view image, std::string_view cmdline,
+                          std::string_view parent_image = "/bin/bash") {
+    return event(Category::ProcessCreation,
+                 {{FieldId::Image, image}, {FieldId::CommandLine, cmdline}, {FieldId::ParentImage, parent_image},
+                  {FieldId::User, "alice"}, {FieldId::ProcessId, "4242"}});
+}
+
+inline bool hits(const Detector& d, const SigmaEvent& e) { return !d.evaluate(e).empty(); }
+
+}  // namespace sigma_test

@@ -1,0 +1,78 @@
+// The verdict on one intercepted connection, from the client's first bytes
+// and before anything goes upstream: a TLS ClientHello is judged by its SNI,
+// each HTTP request by its Host and URL, anything else by the original
+// destination address alone. The worker feeds the client's bytes, forwards
+// what the inspector lets through, and sends the block response otherwise.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <vigil/common/ip_address.hpp>
+
+#include "client_hello.hpp"
+#include "http_request.hpp"
+#include "verdict.hpp"
+
+namespace vigil::web_threat {
+
+struct Policy {
+    std::shared_ptr<const ListSet> blocked;
+    std::shared_ptr<const ListSet> trusted;
+    CategoryMask enabled = kAllCategories;
+    bool block = true;  // action_on_detect: block (else notify: report, let through)
+};
+
+// What the inspector saw and decided for one verdict (a connection, or one
+// request of a keep-alive HTTP connection); the worker reports it.
+struct Inspection {
+    enum class Protocol : uint8_t { tls, http, other } protocol = Protocol::other;
+    Target target;
+    Verdict verdict;
+    bool blocked = false;  // the connection or request was refused
+    std::string refused;   // refused for another reason than a list (malformed HTTP), or ""
+};
+
+class ConnectionInspector {
+public:
+    enum class Outcome : uint8_t {
+        need_more,  // nothing may go upstream yet
+        forward,    // forward() bytes may go upstream (connect first if not yet)
+        block,      // send response() to the client and close
+    };
+
+    ConnectionInspector(Policy policy, common::IpAddress destination);
+
+    // The next bytes from the client. After `forward`, take forward_bytes();
+    // after each decision, last() describes it.
+    Outcome feed(std::string_view bytes);
+    // No client bytes came in time (a server-speaks-first protocol): the
+    // address alone decides.
+    Outcome timeout();
+
+    std::string take_forward();
+    const std::string& response() const { return response_; }
+    // The decisions made since the last call (one per connection, or one per
+    // request of a keep-alive HTTP connection), for the worker to report.
+    std::vector<Inspection> take_decisions();
+
+private:
+    Outcome decide(Inspection::Protocol protocol, Target t);
+    Outcome refuse(std::string why);
+    Outcome release(Outcome o);
+    Outcome feed_http();
+
+    Policy policy_;
+    common::IpAddress destination_;
+    enum class Mode : uint8_t { sniff, tls, http, relay, closed } mode_ = Mode::sniff;
+    std::string pending_;  // client bytes not yet decided on
+    std::string forward_;  // bytes decided on, to go upstream
+    std::string response_;
+    ClientHelloParser hello_;
+    HttpRequestReader http_;
+    std::vector<Inspection> decisions_;
+};
+
+}  // namespace vigil::web_threat

@@ -1,0 +1,22 @@
+#pragma once
+// GET /api/v1/agents with the console's server-side paging and filters. Without any of the
+// parameters below the reply is every agent, as before (the CLI relies on it).
+//   q=<text>        case-insensitive substring of agent id, hostname, OS, kernel, version, IPs
+//   state=online|stale|offline   last seen < 5 min / < 1 h / longer
+//   isolated=true|false          from the isolation plugin's state in the last sync
+//   offset=N, limit=1..1000      the page (default limit 100 when paging)
+//   format=csv                   the whole filtered list as CSV (an attachment)
+// The reply carries "total" (matches before paging) and "offset".
+#include <cstdint>
+#include <vector>
+
+#include "api.hpp"
+
+namespace vigil::central {
+
+Response agents_page(const Request& r, const std::vector<AgentRecord>& agents, int64_t now_ns);
+
+// A CSV cell: quoted when needed, and a leading = + - @ (a formula in a spreadsheet) made text.
+std::string csv_cell(std::string_view value);
+
+}  // namespace vigil::central
