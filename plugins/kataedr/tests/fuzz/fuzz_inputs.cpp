@@ -1,4 +1,5 @@
-// libFuzzer target: every reader of input kataedr did not write itself in this run. The
+// libFuzzer target: every reader in kataedr (the connector to the central node) of input
+// it did not write itself in this run. The
 // first byte picks the reader, the rest is the input:
 //   0 server URL, 1 proxy URL, 2 settings JSON, 3 sequence file, 4 task journal entry,
 //   5 spool directory entry (name and body), 6 OCSF conversion of a bus payload,
