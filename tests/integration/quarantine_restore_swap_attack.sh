@@ -17,30 +17,20 @@ vt_start_plugins response
 va_canary "vigil-canary-restore-$$"
 new_name=vigil-restore-new-$$   # must never appear in /etc
 vt_on_exit "rm -f /etc/$new_name"
-declare -A home attacker names=([over]=$(basename "$VA_CANARY") [new]=$new_name)
+declare -A names=([over]=$(basename "$VA_CANARY") [new]=$new_name)
 for v in over new; do
-  home[$v]=$VT_DIR/home-$v
-  va_home "${home[$v]}"
-  va_as_attacker "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_exchange.py" "${home[$v]}" "${names[$v]}" /etc "$secs" \
-    "payload $$" >"$VT_DIR/attack-$v.out" 2>&1 &
-  attacker[$v]=$!
-  vt_track_pid "$!"
+  va_home "$VT_DIR/home-$v"
+  va_exchange_attacker "$v" "$VT_DIR/home-$v" "${names[$v]}" "$secs" "payload $$"
 done
-
-ops=()
 for v in over new; do
-  "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_operator.py" "$VT_DIR/vigild.sock" "$secs" restore \
-    "${home[$v]}/d/${names[$v]}" >"$VT_DIR/op-$v.out" &
-  ops+=($!)
+  va_operator "$v" "$secs" restore "$VT_DIR/home-$v/d/${names[$v]}"
 done
-wait "${ops[@]}"
-for v in over new; do touch "${home[$v]}/stop"; wait "${attacker[$v]}"; done
-kill -0 "$VT_VIGILD_PID" 2>/dev/null || vt_fail "vigild died during the attack"
-read -r tries ok < <(sed 's/tries=\([0-9]*\) ok=\([0-9]*\)/\1 \2/' "$VT_DIR/op-over.out")
+va_finish_exchange
+read -r tries ok < <(va_operator_result over)
 va_record "quarantine-restore-overwrite" "$tries" \
   "restored into the user's directory $ok times, canary intact=$([[ $(cat "$VA_CANARY") == "vigil canary $(basename "$VA_CANARY")" ]] && echo yes || echo NO) (attacker: $(cat "$VT_DIR/attack-over.out"))"
 ((ok > 0)) || vt_fail "no restore into the user's own directory worked: the test proves nothing"
-read -r tries ok < <(sed 's/tries=\([0-9]*\) ok=\([0-9]*\)/\1 \2/' "$VT_DIR/op-new.out")
+read -r tries ok < <(va_operator_result new)
 va_record "quarantine-restore-new" "$tries" \
   "restored $ok times, /etc/$new_name created=$([[ -e /etc/$new_name ]] && echo YES || echo no) (attacker: $(cat "$VT_DIR/attack-new.out"))"
 [[ ! -e /etc/$new_name ]] || vt_fail "a restore created /etc/$new_name"

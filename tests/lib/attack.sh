@@ -59,3 +59,41 @@ va_record() {
   vt_log "ATTACK $1: $2 tries, $3"
   echo "$1 tries=$2 $3" >>"${VIGIL_ATTACK_REPORT:-/dev/null}"
 }
+
+# The directory-exchange attack against an operator's file actions (response.delete_file,
+# agent.quarantine_restore): per KEY, the attacker exchanges HOME/d with a link to /etc
+# while an operator acts on HOME/d/NAME over and over.
+declare -A VA_EXCHANGE_HOMES=() VA_EXCHANGE_PIDS=()
+VA_OPERATOR_PIDS=()
+
+# va_exchange_attacker KEY HOME NAME SECONDS CONTENT: starts the attacker (in HOME, a
+# va_home) writing CONTENT to HOME/d/NAME; its output goes to $VT_DIR/attack-KEY.out.
+va_exchange_attacker() {
+  VA_EXCHANGE_HOMES[$1]=$2
+  va_as_attacker "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_exchange.py" "$2" "$3" /etc "$4" "$5" \
+    >"$VT_DIR/attack-$1.out" 2>&1 &
+  VA_EXCHANGE_PIDS[$1]=$!
+  vt_track_pid "$!"
+}
+
+# va_operator KEY SECONDS ACTION ARGS...: the operator's loop (tests/lib/attack_operator.py)
+# against this test's agent; "tries=N ok=M" goes to $VT_DIR/op-KEY.out.
+va_operator() {
+  local key=$1 secs=$2; shift 2
+  "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_operator.py" "$VT_DIR/vigild.sock" "$secs" "$@" >"$VT_DIR/op-$key.out" &
+  VA_OPERATOR_PIDS+=($!)
+}
+
+# va_finish_exchange: waits for the operators, then stops the attackers; fails when vigild died.
+va_finish_exchange() {
+  local k
+  wait "${VA_OPERATOR_PIDS[@]}"
+  for k in "${!VA_EXCHANGE_PIDS[@]}"; do
+    touch "${VA_EXCHANGE_HOMES[$k]}/stop"
+    wait "${VA_EXCHANGE_PIDS[$k]}"
+  done
+  kill -0 "$VT_VIGILD_PID" 2>/dev/null || vt_fail "vigild died during the attack"
+}
+
+# va_operator_result KEY: "TRIES OK" of the operator's loop.
+va_operator_result() { sed 's/tries=\([0-9]*\) ok=\([0-9]*\)/\1 \2/' "$VT_DIR/op-$1.out"; }

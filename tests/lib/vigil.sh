@@ -143,5 +143,24 @@ vt_plugin_state() {
   vctl --json plugins | python3 -c "import json,sys; print(next((p['state'] for p in json.load(sys.stdin) if p['name']=='$1'), 'absent'))"
 }
 
+# vt_status PLUGIN EXPR: a python expression over PLUGIN's status object `s` ({} when
+# the plugin is absent or has published none).
+vt_status() {
+  vctl --json status | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+s=next((p.get('status',{}) for p in d['plugins'] if p['name']=='$1'), {})
+print($2)"
+}
+
+# vt_status_ok PLUGIN EXPR: succeeds when EXPR over the status `s` is true (for vt_wait_until).
+vt_status_ok() {
+  vctl --json status 2>/dev/null | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+s=next((p.get('status',{}) for p in d['plugins'] if p['name']=='$1'), {})
+sys.exit(0 if ($2) else 1)" 2>/dev/null
+}
+
 # vt_json EXPR: evaluates a python expression over JSON read from stdin (as `d`).
 vt_json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

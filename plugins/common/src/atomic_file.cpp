@@ -66,23 +66,27 @@ std::string parent_directory(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-void fsync_directory(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) throw sys_error("cannot open directory " + dir);
+namespace {
+// fsync of the file or directory at `path` opened with `flags`; the error of fsync itself
+// (0 when it worked) is returned, a failed open throws.
+int fsync_path(const std::string& path, int flags, const char* what) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+    if (fd < 0) throw sys_error(std::string("cannot open ") + what + path);
     const int rc = ::fsync(fd);
     const int err = errno;
     ::close(fd);
+    return rc == 0 ? 0 : err;
+}
+}  // namespace
+
+void fsync_directory(const std::string& dir) {
+    const int err = fsync_path(dir, O_DIRECTORY, "directory ");
     // Some filesystems cannot sync a directory; that is not a lost write.
-    if (rc != 0 && err != EINVAL && err != EROFS) throw sys_error("cannot fsync directory " + dir, err);
+    if (err != 0 && err != EINVAL && err != EROFS) throw sys_error("cannot fsync directory " + dir, err);
 }
 
 void fsync_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) throw sys_error("cannot open " + path);
-    const int rc = ::fsync(fd);
-    const int err = errno;
-    ::close(fd);
-    if (rc != 0) throw sys_error("cannot fsync " + path, err);
+    if (const int err = fsync_path(path, O_NOFOLLOW, "")) throw sys_error("cannot fsync " + path, err);
 }
 
 void write_file_atomic(const std::string& path, std::string_view data, const AtomicWriteOptions& options) {

@@ -76,28 +76,24 @@ bool valid_label_name(std::string_view n) {
     return true;
 }
 
-std::string escape_label_value(std::string_view v) {
+namespace {
+// Backslash and newline escaped (and '"' with `quote`), as the text format wants.
+std::string escape(std::string_view v, bool quote) {
     std::string out;
     out.reserve(v.size());
     for (char c : v) {
         if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
+        else if (quote && c == '"') out += "\\\"";
         else if (c == '\n') out += "\\n";
         else out += c;
     }
     return out;
 }
+}  // namespace
 
-std::string escape_help(std::string_view v) {
-    std::string out;
-    out.reserve(v.size());
-    for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else out += c;
-    }
-    return out;
-}
+std::string escape_label_value(std::string_view v) { return escape(v, true); }
+
+std::string escape_help(std::string_view v) { return escape(v, false); }
 
 std::string format_value(double v) {
     if (std::isnan(v)) return "NaN";

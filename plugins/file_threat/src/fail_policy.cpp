@@ -2,23 +2,18 @@
 
 #include <fnmatch.h>
 
+#include <vigil/enum_table.hpp>
+
 namespace file_threat {
 
-std::string_view fail_mode_name(FailMode m) {
-    switch (m) {
-    case FailMode::Allow: return "allow";
-    case FailMode::Deny: return "deny";
-    case FailMode::DenyUntrusted: return "deny_untrusted";
-    }
-    return "?";
-}
+namespace {
+constexpr vigil::EnumName<FailMode> kFailModes[] = {
+    {FailMode::Allow, "allow"}, {FailMode::Deny, "deny"}, {FailMode::DenyUntrusted, "deny_untrusted"}};
+}  // namespace
 
-std::optional<FailMode> parse_fail_mode(std::string_view name) {
-    if (name == "allow") return FailMode::Allow;
-    if (name == "deny") return FailMode::Deny;
-    if (name == "deny_untrusted") return FailMode::DenyUntrusted;
-    return std::nullopt;
-}
+std::string_view fail_mode_name(FailMode m) { return vigil::enum_name(kFailModes, m, "?"); }
+
+std::optional<FailMode> parse_fail_mode(std::string_view name) { return vigil::enum_from_name(kFailModes, name); }
 
 const std::vector<std::string>& default_trusted_paths() {
     static const std::vector<std::string> paths = {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib32/",

@@ -1,8 +1,7 @@
 #include "process_info.hpp"
 
-#include <pwd.h>
-
 #include <vigil/common/proc.hpp>
+#include <vigil/common/user_names.hpp>
 
 namespace file_threat {
 
@@ -25,9 +24,7 @@ vigil::ProcessInfo read_process_info(pid_t pid) {
     if (!p.comm.empty() && p.comm.back() == '\n') p.comm.pop_back();
     p.argv = proc.cmdline(pid);
     p.cmdline = vigil::common::join_argv(p.argv);
-    char buf[1024];
-    struct passwd pw, *res = nullptr;
-    if (getpwuid_r(p.uid, &pw, buf, sizeof buf, &res) == 0 && res) p.user = res->pw_name;
+    if (auto user = vigil::common::user_name(p.uid)) p.user = *user;
     return p;
 }
 

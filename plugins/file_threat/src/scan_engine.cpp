@@ -1,11 +1,11 @@
 #include "scan_engine.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <vigil/common/user_names.hpp>
 
 #include "eicar.hpp"
 #include "file_type.hpp"
@@ -41,13 +41,6 @@ std::shared_ptr<const Engines> Engines::load(const std::vector<std::string>& yar
 }
 
 namespace {
-
-std::string owner_name(uid_t uid) {
-    char buf[1024];
-    struct passwd pw, *res = nullptr;
-    if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res) return res->pw_name;
-    return std::to_string(uid);
-}
 
 bool stop_requested(const ScanRequest& req, ScanReport& r) {
     if (req.cancel && req.cancel->load(std::memory_order_relaxed)) {
@@ -114,7 +107,7 @@ bool run_yara(const YaraRules& yara, const Content& content, const ScanRequest& 
     ext.filepath = slash == std::string::npos ? "" : req.path.substr(0, slash);
     ext.extension = file_extension(req.path);
     ext.filetype = detect_file_type(std::string_view(content.windows.front().bytes).substr(0, 16));
-    ext.owner = owner_name(req.st.st_uid);
+    ext.owner = vigil::common::user_name_or_id(req.st.st_uid);
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - Clock::now());
     const int timeout_s =
         req.deadline == Clock::time_point::max() ? 3600 : int(std::max<int64_t>(1, (left.count() + 999) / 1000));

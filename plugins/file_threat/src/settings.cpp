@@ -1,27 +1,20 @@
 #include "settings.hpp"
 
 #include <stdexcept>
+#include <vigil/enum_table.hpp>
 #include <vigil/settings.hpp>
 
 namespace file_threat {
 
-std::string_view action_name(Action a) {
-    switch (a) {
-    case Action::Block: return "block";
-    case Action::Quarantine: return "quarantine";
-    case Action::Delete: return "delete";
-    case Action::Notify: return "notify";
-    }
-    return "?";
-}
+namespace {
+constexpr vigil::EnumName<Action> kActions[] = {
+    {Action::Block, "block"}, {Action::Quarantine, "quarantine"}, {Action::Delete, "delete"},
+    {Action::Notify, "notify"}};
+}  // namespace
 
-std::optional<Action> parse_action(std::string_view name) {
-    if (name == "block") return Action::Block;
-    if (name == "quarantine") return Action::Quarantine;
-    if (name == "delete") return Action::Delete;
-    if (name == "notify") return Action::Notify;
-    return std::nullopt;
-}
+std::string_view action_name(Action a) { return vigil::enum_name(kActions, a, "?"); }
+
+std::optional<Action> parse_action(std::string_view name) { return vigil::enum_from_name(kActions, name); }
 
 namespace {
 

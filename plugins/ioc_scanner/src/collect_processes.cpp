@@ -2,7 +2,6 @@
 // sockets with their owning processes.
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
+#include <vigil/common/user_names.hpp>
 
 #include "collectors.hpp"
 #include "value_match.hpp"
@@ -44,13 +44,6 @@ std::vector<int> list_pids(const std::string& proc) {
         if (*end == '\0' && pid > 0) pids.push_back(int(pid));
     }
     return pids;
-}
-
-std::string user_of(uid_t uid) {
-    struct passwd pw {
-    }, *res = nullptr;
-    char buf[4096];
-    return getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res ? pw.pw_name : std::to_string(uid);
 }
 
 double boot_time(const std::string& proc) {
@@ -324,7 +317,7 @@ std::vector<Record> collect_processes(const CollectOptions& o) {
         r.add(TermId::ProcParentPid, std::to_string(st.ppid));
         r.add(TermId::ProcPath, dir);
         r.add(TermId::ProcArguments, cmd);
-        r.add(TermId::ProcUsername, user_of(uid));
+        r.add(TermId::ProcUsername, vigil::common::user_name_or_id(uid));
         r.add(TermId::ProcSecurityId, std::to_string(uid));
         if (hz > 0)
             r.add(TermId::ProcStartTime,

@@ -1,10 +1,8 @@
 #include "file_view.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <sys/sysmacros.h>
 #include <openssl/evp.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <unordered_map>
+#include <vigil/common/user_names.hpp>
 
 #include "value_match.hpp"
 
@@ -46,30 +45,13 @@ std::string hex(const unsigned char* d, unsigned n) {
     return s;
 }
 
-std::string user_name(uid_t uid) {
-    thread_local std::unordered_map<uid_t, std::string> cache;
-    auto it = cache.find(uid);
-    if (it != cache.end()) return it->second;
-    struct passwd pw {
-    }, *res = nullptr;
-    char buf[4096];
-    std::string name =
-        getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res ? pw.pw_name : std::to_string(uid);
-    cache.emplace(uid, name);
-    return name;
-}
-
-std::string group_name(gid_t gid) {
-    thread_local std::unordered_map<gid_t, std::string> cache;
-    auto it = cache.find(gid);
-    if (it != cache.end()) return it->second;
-    struct group gr {
-    }, *res = nullptr;
-    char buf[4096];
-    std::string name =
-        getgrgid_r(gid, &gr, buf, sizeof buf, &res) == 0 && res ? gr.gr_name : std::to_string(gid);
-    cache.emplace(gid, name);
-    return name;
+// Owner names of many files: each id looked up once per thread (one cache per lookup).
+template <std::string (*Lookup)(uint32_t)>
+std::string cached_name(uint32_t id) {
+    thread_local std::unordered_map<uint32_t, std::string> cache;
+    auto it = cache.find(id);
+    if (it == cache.end()) it = cache.emplace(id, Lookup(id)).first;
+    return it->second;
 }
 
 std::string iso(const struct timespec& ts) { return format_iso8601(int64_t(ts.tv_sec)); }
@@ -346,10 +328,10 @@ bool FileView::values(TermId id, std::vector<std::string_view>& out) {
             v = iso(st_.st_ctim);
             break;
         case TermId::FileUsername:
-            v = user_name(st_.st_uid);
+            v = cached_name<vigil::common::user_name_or_id>(st_.st_uid);
             break;
         case TermId::FileGroup:
-            v = group_name(st_.st_gid);
+            v = cached_name<vigil::common::group_name_or_id>(st_.st_gid);
             break;
         case TermId::FileGroupId:
             v = std::to_string(st_.st_gid);

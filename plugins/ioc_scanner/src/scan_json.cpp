@@ -80,6 +80,7 @@ void str(Writer& w, std::string_view s) { w.String(s.data(), rapidjson::SizeType
 void key(Writer& w, const char* k) { w.Key(k); }
 
 using vigil::common::write_members;
+using vigil::common::write_object_array;
 
 }  // namespace
 
@@ -149,11 +150,8 @@ static void write_evidence(Writer& w, const ScanReport& r, const IndicatorMatch&
             if (!e.sha256.empty()) write_members(w, "sha256", e.sha256);
         }
         if (e.pid > 0) write_members(w, "pid", e.pid, "exe", e.exe);
-        key(w, "conditions");
-        w.StartArray();
-        for (const auto& h : e.hits) {
+        write_object_array(w, "conditions", e.hits, [&](const auto& h) {
             const Leaf& l = c.leaves[size_t(h.leaf)];
-            w.StartObject();
             write_members(w, "id", l.item_id, "term", l.search, "condition", l.condition_text, "negate",
                           l.negate, "content", l.content);
             if (h.other_item) {
@@ -161,9 +159,7 @@ static void write_evidence(Writer& w, const ScanReport& r, const IndicatorMatch&
             } else {
                 write_members(w, "value", h.value.size() > 512 ? h.value.substr(0, 512) + "..." : h.value);
             }
-            w.EndObject();
-        }
-        w.EndArray();
+        });
         w.EndObject();
     }
     w.EndArray();
@@ -179,23 +175,13 @@ std::string evidence_json(const ScanReport& r, const IndicatorMatch& m) {
 namespace {
 
 void write_iocs_and_problems(Writer& w, const ScanReport& r) {
-    key(w, "iocs");
-    w.StartArray();
-    for (const auto& c : r.iocs) {
-        w.StartObject();
+    write_object_array(w, "iocs", r.iocs, [&](const CompiledIoc& c) {
         write_members(w, "id", c.id, "short_description", c.short_description, "version", c.version, "source",
                       c.source, "indicator_items", c.leaves.size());
-        w.EndObject();
-    }
-    w.EndArray();
-    key(w, "ioc_errors");
-    w.StartArray();
-    for (const auto& e : r.load_errors) {
-        w.StartObject();
+    });
+    write_object_array(w, "ioc_errors", r.load_errors, [&](const auto& e) {
         write_members(w, "file", e.source, "line", e.line, "error", e.reason);
-        w.EndObject();
-    }
-    w.EndArray();
+    });
     key(w, "warnings");
     w.StartArray();
     for (const auto& c : r.iocs)
@@ -250,22 +236,14 @@ void write_counts(Writer& w, const ScanReport& r) {
 }
 
 void write_matches_and_actions(Writer& w, const ScanReport& r) {
-    key(w, "matches");
-    w.StartArray();
-    for (const auto& m : r.matches) {
+    write_object_array(w, "matches", r.matches, [&](const IndicatorMatch& m) {
         const CompiledIoc& c = r.iocs[m.ioc];
-        w.StartObject();
         write_members(w, "ioc_id", c.id, "short_description", c.short_description, "source", c.source,
                       "threat_id", m.threat_id, "evidence_total", m.total);
         key(w, "evidence");
         write_evidence(w, r, m);
-        w.EndObject();
-    }
-    w.EndArray();
-    key(w, "actions");
-    w.StartArray();
-    for (const auto& a : r.actions) {
-        w.StartObject();
+    });
+    write_object_array(w, "actions", r.actions, [&](const auto& a) {
         write_members(w, "action", a.action, "object", a.object, "ok", a.ok);
         if (!a.error.empty()) write_members(w, "error", a.error);
         write_members(w, "ioc_id", a.ioc_id, "threat_id", a.threat_id);
@@ -276,9 +254,7 @@ void write_matches_and_actions(Writer& w, const ScanReport& r) {
             w.RawValue(a.details_json.data(), a.details_json.size(), rapidjson::kObjectType);
         else
             str(w, a.details_json);
-        w.EndObject();
-    }
-    w.EndArray();
+    });
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <vigil/common/json_members.hpp>
+
 #include "json_input.hpp"
 
 namespace vigil::isolation {
@@ -43,19 +45,10 @@ std::string state_to_json(const IsolationState& s) {
     for (const auto& ep : s.central_nodes) w.String(ep.text().c_str());
     w.EndArray();
     w.Key("resolved");
-    w.StartObject();
-    for (const auto& [ep, addrs] : s.resolved) {
-        w.Key(ep.c_str());
-        w.StartArray();
-        for (const auto& a : addrs) w.String(a.c_str());
-        w.EndArray();
-    }
-    w.EndObject();
+    common::write_string_lists(w, s.resolved);
     if (s.dns_resolvers) {
         w.Key("dns_resolvers");
-        w.StartArray();
-        for (const auto& a : *s.dns_resolvers) w.String(a.c_str());
-        w.EndArray();
+        common::write_string_array(w, *s.dns_resolvers);
     }
     w.EndObject();
     return sb.GetString();

@@ -9,6 +9,8 @@
 #include <type_traits>
 #include <vigil/common/status_metrics.hpp>
 
+#include <vigil/common/json_members.hpp>
+
 #include "json_input.hpp"
 
 namespace vigil::isolation {
@@ -61,14 +63,7 @@ struct StatusJson {
         put_exclusions(w, st.exclusions);
         w.EndArray();
         w.Key("central_nodes");
-        w.StartObject();
-        for (const auto& [ep, addrs] : st.resolved) {
-            w.Key(ep.c_str());
-            w.StartArray();
-            for (const auto& a : addrs) w.String(a.c_str());
-            w.EndArray();
-        }
-        w.EndObject();
+        common::write_string_lists(w, st.resolved);
         w.Key("agent_scope");  // whose sockets may use the central-node and proxy allowances
         w.StartObject();
         put(w, "cgroup", std::string("/") + c.agent_scope_.cgroup);
@@ -77,9 +72,7 @@ struct StatusJson {
         w.EndObject();
         if (st.dns_resolvers) {
             w.Key("dns_resolvers");
-            w.StartArray();
-            for (const auto& a : *st.dns_resolvers) w.String(a.c_str());
-            w.EndArray();
+            common::write_string_array(w, *st.dns_resolvers);
         }
         put(w, "self_test", c.self_test_);
         if (!c.self_test_detail_.empty()) put(w, "self_test_detail", c.self_test_detail_);

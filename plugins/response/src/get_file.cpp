@@ -2,8 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@
 #include "action_error.hpp"
 #include "path_rules.hpp"
 #include <vigil/common/digest.hpp>
+#include <vigil/common/user_names.hpp>
 
 namespace vigil::response {
 
@@ -72,26 +71,12 @@ std::string non_regular_kind(uint32_t m) {
     return "not a regular file";
 }
 
-std::string user_name(uint32_t uid) {
-    std::vector<char> buf(16384);
-    passwd pw{}, *res = nullptr;
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res) return res->pw_name;
-    return {};
-}
-
-std::string group_name(uint32_t gid) {
-    std::vector<char> buf(16384);
-    group gr{}, *res = nullptr;
-    if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &res) == 0 && res) return res->gr_name;
-    return {};
-}
-
 void set_stat_facts(FileFacts& f, const struct stat& st) {
     f.mode = st.st_mode;
     f.uid = st.st_uid;
     f.gid = st.st_gid;
-    f.owner = user_name(st.st_uid);
-    f.group = group_name(st.st_gid);
+    f.owner = vigil::common::user_name(st.st_uid).value_or("");
+    f.group = vigil::common::group_name(st.st_gid).value_or("");
     f.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     f.inode = st.st_ino;
     f.device = st.st_dev;

@@ -44,10 +44,6 @@ size_t cleanup_staging(const std::string& staging_dir, uint32_t ttl_s);
 // or empty for a regular file.
 std::string non_regular_kind(uint32_t st_mode);
 
-// Names for uid/gid (empty when the id has no entry).
-std::string user_name(uint32_t uid);
-std::string group_name(uint32_t gid);
-
 // Mode, owner (ids and names), mtime, inode and device of `st` into `f`.
 void set_stat_facts(FileFacts& f, const struct stat& st);
 

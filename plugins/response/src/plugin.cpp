@@ -160,7 +160,7 @@ private:
 
     // Parses on the executor, then runs `work` on a worker thread.
     void dispatch(const std::string& action, const Command& cmd, Reply reply,
-                  const std::function<std::function<Outcome()>()>& parse) {
+                  const std::function<std::function<void(Outcome&)>()>& parse) {
         Command owned;  // the command's views are borrowed; keep copies
         auto keep = std::make_shared<std::array<std::string, 3>>(std::array<std::string, 3>{
             std::string(cmd.args_json), std::string(cmd.origin), std::string(cmd.name)});
@@ -170,7 +170,7 @@ private:
         owned.origin = (*keep)[1];
         owned.name = (*keep)[2];
 
-        std::function<Outcome()> work;
+        std::function<void(Outcome&)> work;
         try {
             work = parse();
         } catch (const ArgError& e) {
@@ -203,9 +203,9 @@ private:
         std::thread thread;
         try {
             thread = std::thread([this, action, owned, keep, reply, work, finished]() mutable {
-                Outcome o;
+                Outcome o;  // what `work` filled in stays (the object) when it throws
                 try {
-                    o = work();
+                    work(o);
                 } catch (const ActionError& e) {
                     o.status = VIGIL_EFAILED;
                     o.error = e.what();
@@ -245,37 +245,29 @@ private:
     }
 
     void get_file_cmd(const Command& cmd, Reply reply) {
-        dispatch("get_file", cmd, std::move(reply), [&]() -> std::function<Outcome()> {
+        dispatch("get_file", cmd, std::move(reply), [&]() -> std::function<void(Outcome&)> {
             GetFileArgs a = parse_get_file_args(cmd.args_json);
             GetFileLimits lim;
             const auto cfg = config();
             lim.max_file_size = cfg->max_file_size;
             lim.staging_max_bytes = cfg->staging_max_bytes;
             lim.staging_dir = staging_dir_;
-            return [this, a, lim]() {
-                Outcome o;
+            return [this, a, lim](Outcome& o) {
                 o.object = a.path;
-                try {
-                    o.result_json = get_file_result_json(get_file(a.path, lim, &cancel_));
-                } catch (const ActionError& e) {
-                    o.status = VIGIL_EFAILED;
-                    o.error = e.what();
-                }
-                return o;
+                o.result_json = get_file_result_json(get_file(a.path, lim, &cancel_));
             };
         });
     }
 
     void delete_file_cmd(const Command& cmd, Reply reply) {
         const std::string origin(cmd.origin);
-        dispatch("delete_file", cmd, std::move(reply), [&]() -> std::function<Outcome()> {
+        dispatch("delete_file", cmd, std::move(reply), [&]() -> std::function<void(Outcome&)> {
             DeleteFileArgs a = parse_delete_file_args(cmd.args_json);
             const auto cfg = config();
             PathRules rules(cfg->protected_paths);
             for (const auto& p : cfg->extra_protected_paths) rules.add(p);
             const uint64_t hash_max = cfg->hash_max_file_size;
-            return [this, a, rules, hash_max, origin]() {
-                Outcome o;
+            return [this, a, rules, hash_max, origin](Outcome& o) {
                 o.object = a.path;
                 JsonOut meta;
                 meta.begin_object();
@@ -285,26 +277,20 @@ private:
                 if (a.sha256) meta.field("expected_sha256", *a.sha256);
                 meta.end_object();
                 const std::string meta_json = meta.take();
-                try {
-                    DeleteOutcome d = delete_file({a.path, a.sha256}, rules, agent_files_, hash_max, &cancel_,
-                                                  [this, &meta_json](const common::FileRef& ref) {
-                                                      return host().quarantine_put_at(
-                                                          ref.dir.get(), ref.name, ref.path, identity_of(ref),
-                                                          meta_json, /*keep_original=*/false);
-                                                  });
-                    o.result_json = delete_file_result_json(d);
-                } catch (const ActionError& e) {
-                    o.status = VIGIL_EFAILED;
-                    o.error = e.what();
-                }
-                return o;
+                DeleteOutcome d = delete_file({a.path, a.sha256}, rules, agent_files_, hash_max, &cancel_,
+                                              [this, &meta_json](const common::FileRef& ref) {
+                                                  return host().quarantine_put_at(
+                                                      ref.dir.get(), ref.name, ref.path, identity_of(ref),
+                                                      meta_json, /*keep_original=*/false);
+                                              });
+                o.result_json = delete_file_result_json(d);
             };
         });
     }
 
     void run_process_cmd(const Command& cmd, Reply reply) {
         const uint64_t deadline = cmd.deadline_ns;
-        dispatch("run_process", cmd, std::move(reply), [&]() -> std::function<Outcome()> {
+        dispatch("run_process", cmd, std::move(reply), [&]() -> std::function<void(Outcome&)> {
             RunSpec spec = parse_run_process_args(cmd.args_json, *config());
             // One reply must arrive before the command's deadline: a timeout
             // longer than the time left is shortened, and the result says so.
@@ -314,32 +300,25 @@ private:
                 spec.timeout_s = left;
                 limited = true;
             }
-            return [this, spec, limited]() {
-                Outcome o;
+            return [this, spec, limited](Outcome& o) {
                 o.object = spec.executable;
-                try {
-                    RunOutcome r = run_process(spec, &cancel_);
-                    o.result_json = run_process_result_json(r, spec.timeout_s, limited);
-                    // The event travels as telemetry: keep the output in it short.
-                    if (o.result_json.size() > 16 * 1024)
-                        o.event_result_json = run_process_result_json(r, spec.timeout_s, limited, 4096);
-                    if (r.cancelled) {
-                        o.status = VIGIL_EFAILED;
-                        o.error = "cancelled: the response plugin stopped; the process group " +
-                                  std::to_string(r.pid) + " was killed";
-                    }
-                } catch (const ActionError& e) {
+                RunOutcome r = run_process(spec, &cancel_);
+                o.result_json = run_process_result_json(r, spec.timeout_s, limited);
+                // The event travels as telemetry: keep the output in it short.
+                if (o.result_json.size() > 16 * 1024)
+                    o.event_result_json = run_process_result_json(r, spec.timeout_s, limited, 4096);
+                if (r.cancelled) {
                     o.status = VIGIL_EFAILED;
-                    o.error = e.what();
+                    o.error = "cancelled: the response plugin stopped; the process group " +
+                              std::to_string(r.pid) + " was killed";
                 }
-                return o;
             };
         });
     }
 
     void terminate_cmd(const Command& cmd, Reply reply) {
         const uint64_t deadline = cmd.deadline_ns;
-        dispatch("terminate_process", cmd, std::move(reply), [&]() -> std::function<Outcome()> {
+        dispatch("terminate_process", cmd, std::move(reply), [&]() -> std::function<void(Outcome&)> {
             TerminateSpec spec = parse_terminate_args(cmd.args_json, *config());
             const double left = seconds_before_deadline(deadline);
             if (left > 0) {
@@ -350,24 +329,17 @@ private:
             std::string object = spec.pid   ? "pid " + std::to_string(*spec.pid)
                                  : spec.exe ? *spec.exe
                                             : "sha256 " + *spec.sha256;
-            return [this, spec, object]() {
-                Outcome o;
+            return [this, spec, object](Outcome& o) {
                 o.object = object;
-                try {
-                    TerminateOutcome t = terminate_processes(spec, &cancel_);
-                    o.result_json = terminate_result_json(t);
-                    if (t.terminated.empty()) {
-                        o.status = VIGIL_EFAILED;
-                        o.error = "no process was terminated";
-                        if (!t.not_terminated.empty())
-                            o.error += ": pid " + std::to_string(t.not_terminated.front().proc.pid) + " " +
-                                       t.not_terminated.front().reason;
-                    }
-                } catch (const ActionError& e) {
+                TerminateOutcome t = terminate_processes(spec, &cancel_);
+                o.result_json = terminate_result_json(t);
+                if (t.terminated.empty()) {
                     o.status = VIGIL_EFAILED;
-                    o.error = e.what();
+                    o.error = "no process was terminated";
+                    if (!t.not_terminated.empty())
+                        o.error += ": pid " + std::to_string(t.not_terminated.front().proc.pid) + " " +
+                                   t.not_terminated.front().reason;
                 }
-                return o;
             };
         });
     }

@@ -23,6 +23,20 @@ void process_ref(JsonOut& o, const ProcessRef& p) {
     o.field("start_time_ns", p.start_time_ns).field("descendant", p.descendant);
 }
 
+// `key`: an array of the processes in `list`, each its reference and `field_of(entry)`
+// (the signal sent, the reason it was not) as `field`.
+template <class List, class FieldOf>
+void process_list(JsonOut& o, const char* key, const List& list, const char* field, FieldOf field_of) {
+    o.key(key).begin_array();
+    for (const auto& p : list) {
+        o.begin_object();
+        process_ref(o, p.proc);
+        o.field(field, field_of(p));
+        o.end_object();
+    }
+    o.end_array();
+}
+
 }  // namespace
 
 std::string signal_name(int sig) {
@@ -95,22 +109,8 @@ std::string terminate_result_json(const TerminateOutcome& t) {
     JsonOut o;
     o.begin_object();
     o.field("matched", t.matched);
-    o.key("terminated").begin_array();
-    for (const auto& p : t.terminated) {
-        o.begin_object();
-        process_ref(o, p.proc);
-        o.field("signal", p.signal);
-        o.end_object();
-    }
-    o.end_array();
-    o.key("not_terminated").begin_array();
-    for (const auto& p : t.not_terminated) {
-        o.begin_object();
-        process_ref(o, p.proc);
-        o.field("reason", p.reason);
-        o.end_object();
-    }
-    o.end_array();
+    process_list(o, "terminated", t.terminated, "signal", [](const auto& p) { return p.signal; });
+    process_list(o, "not_terminated", t.not_terminated, "reason", [](const auto& p) { return p.reason; });
     o.end_object();
     return o.take();
 }

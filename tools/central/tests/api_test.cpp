@@ -3,7 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -42,13 +44,20 @@ struct Fixture : central_test::ApiBackends {
     static PeerIdentity agent_peer(const std::string& id) {
         return PeerIdentity{"127.0.0.1", true, true, id, "0a" + id.substr(0, 4), INT64_MAX};
     }
-    // After a sync, a task poll of the agent waiting up to 60 s, on its own thread; the
-    // answer goes to `got`.
-    std::thread long_poll(Response& got) {
+    // After a sync, a task poll of the agent waiting up to 60 s on its own thread, and
+    // `wake` run `delay` after it began: the answer and how long the poll took.
+    std::pair<Response, std::chrono::steady_clock::duration> woken_poll(std::chrono::milliseconds delay,
+                                                                        const std::function<void()>& wake) {
         REQUIRE(sync().status == 200);
         Request poll = agent_request("GET", "/api/v1/agent/tasks");
         poll.query["wait"] = "60";
-        return std::thread([this, poll, &got]() mutable { got = api.handle(poll); });
+        const auto start = std::chrono::steady_clock::now();
+        Response got;
+        std::thread poller([&] { got = api.handle(poll); });
+        std::this_thread::sleep_for(delay);
+        wake();
+        poller.join();
+        return {got, std::chrono::steady_clock::now() - start};
     }
     Request agent_request(const std::string& method, const std::string& path, const std::string& body = "") {
         Request r;
@@ -310,31 +319,24 @@ TEST_CASE("tasks: create validation, delivery by poll, result, conflicts") {
 
 TEST_CASE("long poll returns as soon as a task is created") {
     Fixture f;
-    Response got;
-    auto start = std::chrono::steady_clock::now();
-    std::thread poller = f.long_poll(got);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    std::string id = f.create_task(std::string("{\"agent_id\":\"") + kAgent + "\",\"type\":\"ping\"}");
-    poller.join();
+    std::string id;
+    const auto [got, waited] = f.woken_poll(std::chrono::milliseconds(200), [&] {
+        id = f.create_task(std::string("{\"agent_id\":\"") + kAgent + "\",\"type\":\"ping\"}");
+    });
     auto d = parse(got.body);
     REQUIRE(d["tasks"].Size() == 1);
     CHECK(std::string(d["tasks"][0]["id"].GetString()) == id);
     // Woken by the task, not by the 60 s timeout (the bound only tells the two apart).
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+    CHECK(waited < std::chrono::seconds(30));
 }
 
 TEST_CASE("shutdown releases waiting polls") {
     Fixture f;
-    Response got;
-    auto start = std::chrono::steady_clock::now();
-    std::thread poller = f.long_poll(got);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    f.broker.shutdown();
-    poller.join();
+    const auto [got, waited] = f.woken_poll(std::chrono::milliseconds(100), [&] { f.broker.shutdown(); });
     CHECK(got.status == 200);
     CHECK(parse(got.body)["tasks"].Size() == 0);
     // Released by shutdown, not by the 60 s timeout (the bound only tells the two apart).
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+    CHECK(waited < std::chrono::seconds(30));
 }
 
 TEST_CASE("file upload: streamed, verified, downloadable; mismatches are 422") {

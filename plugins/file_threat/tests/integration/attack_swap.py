@@ -73,16 +73,22 @@ def pause():
 stats = {'tries': 0, 'refused_by_kernel': 0}
 
 
+def swap_for_link(path, target, n):
+    """Moves the directory `path` aside and puts a link to `target` in its place for a
+    moment, then removes both."""
+    os.rename(path, '%s.%d' % (path, n))
+    os.symlink(target, path)
+    pause()
+    os.unlink(path)
+    remove('%s.%d' % (path, n))
+
+
 def try_dir(n):
     d = os.path.join(home, 'd')
     remove(d)
     os.mkdir(d)
     write(os.path.join(d, name))
-    os.rename(d, '%s.%d' % (d, n))
-    os.symlink(etc, d)
-    pause()
-    os.unlink(d)
-    remove('%s.%d' % (d, n))
+    swap_for_link(d, etc, n)
 
 
 def try_deep(n):
@@ -93,11 +99,7 @@ def try_deep(n):
     remove(x)
     os.makedirs(os.path.join(x, 'y', 'z'))
     write(os.path.join(x, 'y', 'z', name))
-    os.rename(x, '%s.%d' % (x, n))
-    os.symlink(alt, x)
-    pause()
-    os.unlink(x)
-    remove('%s.%d' % (x, n))
+    swap_for_link(x, alt, n)
 
 
 def try_exchange(n):

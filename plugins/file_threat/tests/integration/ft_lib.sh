@@ -44,13 +44,7 @@ EOF
 }
 
 # ft_status EXPR: evaluates EXPR over file_threat's status JSON (as `s`).
-ft_status() {
-  vctl --json status | python3 -c "
-import json, sys
-d = json.load(sys.stdin)
-s = next(p for p in d['plugins'] if p['name'] == 'file_threat')['status']
-print($1)"
-}
+ft_status() { vt_status file_threat "$1"; }
 
 # ft_events_start FILE: records live threat and action_result events into FILE.
 ft_events_start() {

@@ -95,14 +95,23 @@ def ping(addr, secs="2"):
     return 1
 
 
-def hold(addr, port, path):
+def open_connection(addr, port, path):
+    """Connects and reads the greeting; writes "connected" or "failed: ..." to path.
+    Returns the socket, or None when it failed."""
     try:
         c = socket.create_connection((addr, int(port)), timeout=3)
         c.recv(3)
     except OSError as e:
         open(path, "w").write(f"failed: {e}\n")
-        return 1
+        return None
     open(path, "w").write("connected\n")
+    return c
+
+
+def hold(addr, port, path):
+    c = open_connection(addr, port, path)
+    if c is None:
+        return 1
     c.settimeout(1)
     while True:
         try:
@@ -114,13 +123,9 @@ def hold(addr, port, path):
 
 
 def idle(addr, port, path):
-    try:
-        c = socket.create_connection((addr, int(port)), timeout=3)
-        c.recv(3)
-    except OSError as e:
-        open(path, "w").write(f"failed: {e}\n")
+    c = open_connection(addr, port, path)
+    if c is None:
         return 1
-    open(path, "w").write("connected\n")
     c.settimeout(None)
     try:
         d = c.recv(64)

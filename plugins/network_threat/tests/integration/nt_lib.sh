@@ -128,21 +128,9 @@ nt_kill_agent() {
   VT_VIGILD_PID=""
 }
 
-# nt_status EXPR: python expression over network_threat's status object `s`.
-nt_status() {
-  vctl --json status | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-s=next((p.get('status',{}) for p in d['plugins'] if p['name']=='network_threat'), {})
-print($1)"
-}
-nt_status_ok() {
-  vctl --json status 2>/dev/null | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-s=next((p.get('status',{}) for p in d['plugins'] if p['name']=='network_threat'), {})
-sys.exit(0 if ($1) else 1)" 2>/dev/null
-}
+# nt_status EXPR / nt_status_ok EXPR: vt_status / vt_status_ok of network_threat.
+nt_status() { vt_status network_threat "$1"; }
+nt_status_ok() { vt_status_ok network_threat "$1"; }
 
 # nt_threats SOURCE: "class|technique|action" lines of the threat events about SOURCE.
 nt_threats() {

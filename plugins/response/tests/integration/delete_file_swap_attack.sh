@@ -15,29 +15,19 @@ vt_start_plugins response
 content="malware $$"
 sha=$(printf '%s' "$content" | sha256sum | cut -d' ' -f1)
 
-declare -A home canary attacker
+declare -A canary
 for v in sha path; do
-  home[$v]=$VT_DIR/home-$v
-  va_home "${home[$v]}"
+  va_home "$VT_DIR/home-$v"
   va_canary "vigil-canary-delete-$v-$$"
   canary[$v]=$VA_CANARY
-  va_as_attacker "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_exchange.py" "${home[$v]}" "$(basename "$VA_CANARY")" \
-    /etc "$secs" "$content" >"$VT_DIR/attack-$v.out" 2>&1 &
-  attacker[$v]=$!
-  vt_track_pid "$!"
+  va_exchange_attacker "$v" "$VT_DIR/home-$v" "$(basename "$VA_CANARY")" "$secs" "$content"
 done
-
-ops=()
 for v in sha path; do
-  "$VA_PY" "$VIGIL_SOURCE/tests/lib/attack_operator.py" "$VT_DIR/vigild.sock" "$secs" delete \
-    "${home[$v]}/d/$(basename "${canary[$v]}")" $([[ $v == sha ]] && echo "$sha") >"$VT_DIR/op-$v.out" &
-  ops+=($!)
+  va_operator "$v" "$secs" delete "$VT_DIR/home-$v/d/$(basename "${canary[$v]}")" $([[ $v == sha ]] && echo "$sha")
 done
-wait "${ops[@]}"
-for v in sha path; do touch "${home[$v]}/stop"; wait "${attacker[$v]}"; done
-kill -0 "$VT_VIGILD_PID" 2>/dev/null || vt_fail "vigild died during the attack"
+va_finish_exchange
 for v in sha path; do
-  read -r tries ok < <(sed 's/tries=\([0-9]*\) ok=\([0-9]*\)/\1 \2/' "$VT_DIR/op-$v.out")
+  read -r tries ok < <(va_operator_result "$v")
   va_record "response-delete_file-$v" "$tries" \
     "deleted the user's file $ok times, canary intact=$([[ -f ${canary[$v]} ]] && echo yes || echo NO) (attacker: $(cat "$VT_DIR/attack-$v.out"))"
   ((ok > 0)) || vt_fail "delete_file never deleted the user's own file ($v): the test proves nothing"

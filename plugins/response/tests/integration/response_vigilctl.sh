@@ -172,14 +172,7 @@ vt_wait_until 10 reloaded || vt_fail "max_file_size not applied after SIGHUP: $(
 # The busy action must outlast starting two vigilctl processes on a loaded machine.
 vctl --timeout 60 call response.run_process '{"executable":"/bin/sleep","args":["15"]}' >/dev/null 2>&1 &
 busy_call=$!
-running_actions() {
-  vctl --json status | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-s=next(p.get('status',{}) for p in d['plugins'] if p['name']=='response')
-sys.exit(0 if s.get('running_actions')==$1 else 1)"
-}
-vt_wait_until 5 running_actions 1 || vt_fail "the first action did not start"
+vt_wait_until 5 vt_status_ok response "s.get('running_actions')==1" || vt_fail "the first action did not start"
 expect_error run_process '{"executable":"/bin/true"}' 'busy: 1 response actions are running (max_concurrent_actions 1)'
 wait $busy_call || vt_fail "the first action failed"
 expect_ok run_process '{"executable":"/bin/true"}'

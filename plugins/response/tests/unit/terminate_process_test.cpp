@@ -142,10 +142,10 @@ TEST_CASE("response_terminate: never the agent, pid 1, kernel threads or missing
 }
 
 TEST_CASE("response_terminate: by executable path and by SHA-256, every match") {
-    TempDir t;
-    std::string sleeper = unique_sleep(t);
-    pid_t a = spawn({sleeper, "60"});
-    pid_t b = spawn({sleeper, "61"});
+    Sleeper x;
+    const std::string& sleeper = x.exe;
+    const pid_t a = x.pid;
+    const pid_t b = spawn({sleeper, "61"});
     TerminateSpec s = fast();
     s.exe = sleeper;
     TerminateOutcome o = terminate_processes(s, nullptr);
@@ -210,10 +210,10 @@ TEST_CASE("response_terminate: the whole tree") {
 TEST_CASE("response_terminate: matches by path or tree never include the agent") {
     // The agent is played by one of our own sleeps (agent_pid), so the test
     // never selects anything but processes it started itself.
-    TempDir t;
-    std::string sleeper = unique_sleep(t);
-    pid_t agent = spawn({sleeper, "60"});
-    pid_t other = spawn({sleeper, "61"});
+    Sleeper x;
+    const std::string& sleeper = x.exe;
+    const pid_t agent = x.pid;
+    const pid_t other = spawn({sleeper, "61"});
     TerminateSpec s = fast();
     s.exe = sleeper;
     s.agent_pid = agent;
@@ -250,17 +250,16 @@ TEST_CASE("response_terminate: matches by path or tree never include the agent")
 }
 
 TEST_CASE("response_terminate: a critical system service needs force, asked directly or met through a selector") {
-    TempDir t;
-    std::string sleeper = unique_sleep(t);
-    pid_t pid = spawn({sleeper, "60"});
-    const CriticalServices critical{{"uniq_sleep"}, {t.path() + "/"}};  // this test's sleep counts as one
+    Sleeper x;
+    const pid_t pid = x.pid;
+    const CriticalServices critical{{"uniq_sleep"}, {x.t.path() + "/"}};  // this test's sleep counts as one
     TerminateSpec s = fast();
     s.critical = &critical;
     s.pid = pid;
     CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr),
                          doctest::Contains("a critical system service (uniq_sleep); pass force"), ActionError);
     s.pid.reset();
-    s.exe = sleeper;
+    s.exe = x.exe;
     TerminateOutcome o = terminate_processes(s, nullptr);
     CHECK(o.terminated.empty());
     REQUIRE(o.not_terminated.size() == 1);

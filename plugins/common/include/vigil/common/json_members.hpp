@@ -9,7 +9,8 @@
 // bool -> true/false, signed integers -> Int64, unsigned -> Uint64, floating -> Double,
 // std::optional -> its value or null, a callable taking the writer -> whatever it writes
 // (for pre-serialized JSON and nested objects), anything else -> a string (must convert to
-// std::string_view). Header-only.
+// std::string_view). write_object_array writes an array of such objects, write_string_array and
+// write_string_lists arrays of strings and maps of them. Header-only.
 #pragma once
 
 #include <rapidjson/rapidjson.h>
@@ -59,6 +60,39 @@ void write_members(Writer& w, const char* key, const T& value, const Rest&... re
     w.Key(key);
     write_json_value(w, value);
     write_members(w, rest...);
+}
+
+// ["a", "b", ...] from a range of strings.
+template <class Writer, class Range>
+void write_string_array(Writer& w, const Range& items) {
+    w.StartArray();
+    for (const auto& item : items) write_json_value(w, item);
+    w.EndArray();
+}
+
+// {"k": ["a", ...], ...} from a map of strings to ranges of strings.
+template <class Writer, class Map>
+void write_string_lists(Writer& w, const Map& lists) {
+    w.StartObject();
+    for (const auto& [k, items] : lists) {
+        w.Key(k.data(), rapidjson::SizeType(k.size()));
+        write_string_array(w, items);
+    }
+    w.EndObject();
+}
+
+// `"key": [{...}, ...]`: one object per element of `items`, its members written by
+// `members(element)` (with write_members, usually).
+template <class Writer, class Range, class Fn>
+void write_object_array(Writer& w, const char* key, const Range& items, Fn&& members) {
+    w.Key(key);
+    w.StartArray();
+    for (const auto& item : items) {
+        w.StartObject();
+        members(item);
+        w.EndObject();
+    }
+    w.EndArray();
 }
 
 }  // namespace vigil::common
