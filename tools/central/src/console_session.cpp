@@ -1,6 +1,7 @@
 #include "console_session.hpp"
 
 #include <openssl/rand.h>
+#include <vigil/common/hex.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -18,14 +19,7 @@ std::string random_hex(size_t bytes) {
     std::string raw(bytes, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
         throw std::runtime_error("RAND_bytes failed");
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes * 2);
-    for (unsigned char c : raw) {
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-    return out;
+    return common::to_hex(raw);
 }
 
 }  // namespace
