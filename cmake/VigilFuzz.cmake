@@ -34,7 +34,7 @@ if(NOT TARGET vigil_fuzz_targets)
 endif()
 # pointer-overflow is off: RapidJSON 1.1.0 (Debian 12) adds offsets to a null
 # stack pointer in internal/stack.h on every parse, which is not ours to fix.
-set(VIGIL_FUZZ_FLAGS -std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
+set(VIGIL_FUZZ_FLAGS -std=c++20 -O1 -g1 -gz -fno-omit-frame-pointer -fsanitize=address,undefined
   -fno-sanitize=pointer-overflow -fno-sanitize-recover=undefined -Wno-ambiguous-reversed-operator
   -DVIGIL_FUZZING=1)
 
