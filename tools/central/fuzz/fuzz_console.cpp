@@ -1,7 +1,8 @@
 // libFuzzer target: the web console's parsers of untrusted request text — the Cookie header
 // (cookie_value), console file paths (valid_ui_path, ui_content_type), the CSRF/Origin checks
 // (csrf_refusal with fuzzed headers), CSV cells, and the agents page's query parameters
-// (agents_page: q/state/isolated/offset/limit/format). Input: NUL-separated fields
+// (agents_page over a temporary SQLite database whose two agents carry fuzzed host names and
+// sync JSON, read by the database's derived-column triggers). Input: NUL-separated fields
 // cookie, path, origin, host, csrf, content-type, then key=value query pairs. Invariants:
 // no crash; a path accepted by valid_ui_path has no ".." or empty segment; a CSV cell never
 // starts with a formula character; agents_page answers 200 or throws ApiError 400.
@@ -13,6 +14,7 @@
 #include "api_error.hpp"
 #include "console_agents.hpp"
 #include "console_http.hpp"
+#include "fuzz_central.hpp"
 
 using namespace vigil::central;
 
@@ -58,11 +60,12 @@ void check_agents_page(const std::vector<std::string>& f) {
         const size_t eq = f[i].find('=');
         r.query[f[i].substr(0, eq)] = eq == std::string::npos ? std::string() : f[i].substr(eq + 1);
     }
-    std::vector<AgentRecord> agents{{"a-1", f[0], "linux", "6.1", "0.1", "{\"ips\":[\"10.0.0.1\"]," +
-                                     std::string("\"isolation\":{\"isolated\":true}}"), 1, 2},
-                                    {"a-2", f[1], "", "", "", f[2], 0, 0}};
+    static fuzz::FuzzCentral central("central_fuzz_console", ApiSettings{}, false, false);
+    central.storage->upsert_agent({"a-1", f[0], "linux", "6.1", "0.1",
+                                   R"({"ips":["10.0.0.1"],"isolation":{"isolated":true}})", 1, 2});
+    central.storage->upsert_agent({"a-2", f[1], "", "", "", f[2], 0, 0});
     try {
-        const Response resp = agents_page(r, agents, 1000);
+        const Response resp = agents_page(r, *central.storage, 1000);
         if (resp.status != 200) std::abort();
     } catch (const ApiError& e) {
         if (e.status() != 400) std::abort();

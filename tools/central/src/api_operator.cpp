@@ -16,7 +16,7 @@ using namespace api_util;
 
 Response Api::list_agents(const Request& r) {
     require_role(r, Role::viewer);
-    return agents_page(r, storage_.list_agents(), now_ns());
+    return agents_page(r, storage_, now_ns());
 }
 
 Response Api::query_events(const Request& r) {

@@ -1,6 +1,7 @@
 #pragma once
 // GET /api/v1/agents with the console's server-side paging and filters. Without any of the
 // parameters below the reply is every agent, as before (the CLI relies on it).
+//   id=<agent id>   exactly this agent
 //   q=<text>        case-insensitive substring of agent id, hostname, OS, kernel, version, IPs
 //   state=online|stale|offline   last seen < 5 min / < 1 h / longer
 //   isolated=true|false          from the isolation plugin's state in the last sync
@@ -14,7 +15,8 @@
 
 namespace vigil::central {
 
-Response agents_page(const Request& r, const std::vector<AgentRecord>& agents, int64_t now_ns);
+// Filtering, order and paging are the database's (Storage::query_agents).
+Response agents_page(const Request& r, Storage& storage, int64_t now_ns);
 
 // A CSV cell: quoted when needed, and a leading = + - @ (a formula in a spreadsheet) made text.
 std::string csv_cell(std::string_view value);

@@ -81,14 +81,6 @@ constexpr const char* kTaskColumns =
     "id, agent_id, type, args, timeout_s, state, created_ns, delivered_ns, delivery_count, completed_ns, "
     "result, error, file_path, file_size, file_sha256, signature, created_by";
 
-// Columns added after the first release: existing databases get them on open.
-void ensure_column(sqlite3* db, const char* table, const char* column, const char* declaration) {
-    Stmt info(db, std::string("PRAGMA table_info(") + table + ")");
-    while (info.step())
-        if (info.text(1) == column) return;
-    exec(db, (std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + declaration).c_str());
-}
-
 // A result or a file may only come for a task its agent received: delivered, or expired
 // after a delivery.
 constexpr const char* kAnswerable = "(state='delivered' OR (state='expired' AND delivery_count>0))";
@@ -140,21 +132,6 @@ std::optional<std::string> fts_words(const std::string& text) {
         if (i + 1 == words.size()) q += '*';
     }
     return q;
-}
-
-uint64_t count_rows(sqlite3* db, const char* sql) {
-    Stmt s(db, sql);
-    return s.step() ? static_cast<uint64_t>(s.i64(0)) : 0;
-}
-
-std::string like_pattern(const std::string& text) {
-    std::string p = "%";
-    for (char c : text) {
-        if (c == '%' || c == '_' || c == '\\') p += '\\';
-        p += c;
-    }
-    p += '%';
-    return p;
 }
 
 }  // namespace
@@ -232,6 +209,7 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
         ensure_column(writer_, "tasks", "created_by", "TEXT NOT NULL DEFAULT ''");
         create_trust_schema();
         create_triage_schema();
+        create_agent_schema();
         if (options_.text_index) exec(writer_, kTextIndexSchema);
         reader_ = open_db(options_);
         exec(reader_, "PRAGMA query_only=1;");

@@ -35,6 +35,7 @@ public:
     void upsert_agent(const AgentRecord& agent) override;
     std::optional<AgentRecord> find_agent(const std::string& agent_id) override;
     std::vector<AgentRecord> list_agents() override;
+    AgentPage query_agents(const AgentQuery& query) override;  // sqlite_agents.cpp
     void touch_agent(const std::string& agent_id, int64_t now_ns) override;
     BatchResult store_batch(const std::string& agent_id, int64_t batch_seq, int64_t received_ns,
                             const std::vector<EventInput>& events) override;
@@ -77,6 +78,7 @@ private:
     struct Statements;
     void create_trust_schema();   // sqlite_trust.cpp
     void create_triage_schema();  // sqlite_triage.cpp
+    void create_agent_schema();   // sqlite_agents.cpp
     std::vector<EventRow> event_query(const EventQuery& q, bool use_index);
     SqliteOptions options_;
     std::mutex write_mutex_;

@@ -119,4 +119,29 @@ private:
     bool done_ = false;
 };
 
+// Columns added after the first release: existing databases get them on open. True when added.
+inline bool ensure_column(sqlite3* db, const char* table, const char* column, const char* declaration) {
+    Stmt info(db, std::string("PRAGMA table_info(") + table + ")");
+    while (info.step())
+        if (info.text(1) == column) return false;
+    exec(db, (std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + declaration).c_str());
+    return true;
+}
+
+inline uint64_t count_rows(sqlite3* db, const char* sql) {
+    Stmt s(db, sql);
+    return s.step() ? static_cast<uint64_t>(s.i64(0)) : 0;
+}
+
+// A LIKE pattern (ESCAPE '\\') matching `text` anywhere.
+inline std::string like_pattern(std::string_view text) {
+    std::string p = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') p += '\\';
+        p += c;
+    }
+    p += '%';
+    return p;
+}
+
 }  // namespace vigil::central::sqlite

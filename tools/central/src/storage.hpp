@@ -22,6 +22,22 @@ struct AgentRecord {
     int64_t last_seen_ns = 0;
 };
 
+// The console's agents page: filters, order (hostname, agent id) and paging done by the database.
+struct AgentQuery {
+    std::optional<std::string> agent_id;  // exactly this agent
+    std::optional<std::string> text;      // case-insensitive substring of id, host, OS, kernel, version, IPs
+    std::optional<int64_t> seen_since_ns;   // last_seen_ns >= this
+    std::optional<int64_t> seen_before_ns;  // last_seen_ns < this
+    std::optional<bool> isolated;           // the isolation state of the last sync
+    uint64_t offset = 0;
+    std::optional<uint64_t> limit;  // nullopt: every match
+};
+
+struct AgentPage {
+    std::vector<AgentRecord> agents;
+    uint64_t total = 0;  // matches before paging
+};
+
 // One validated telemetry event ready to be stored.
 struct EventInput {
     std::string type;       // vigil short type: process, network, file, detection, action, status
@@ -177,6 +193,7 @@ public:
     virtual void upsert_agent(const AgentRecord& agent) = 0;
     virtual std::optional<AgentRecord> find_agent(const std::string& agent_id) = 0;
     virtual std::vector<AgentRecord> list_agents() = 0;
+    virtual AgentPage query_agents(const AgentQuery& query) = 0;
     // Updates last_seen_ns of a known agent (telemetry and task polls count as contact).
     virtual void touch_agent(const std::string& agent_id, int64_t now_ns) = 0;
 

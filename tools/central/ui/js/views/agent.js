@@ -34,7 +34,7 @@ function plugins(a) {
 }
 
 export async function agentDetail(el, id) {
-  const list = await get('/api/v1/agents', {q: id, offset: '0', limit: '1000'});
+  const list = await get('/api/v1/agents', {id, offset: '0', limit: '1'});
   const a = list.agents.find(x => x.agent_id === id);
   if (!a) return replace(el, h('p', {class: 'error'}, `No agent ${id}.`));
   const [evs, dets, taskReply] = await Promise.all([
