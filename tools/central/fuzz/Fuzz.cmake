@@ -17,7 +17,7 @@ vigil_add_fuzz_target(central_fuzz_batch SOURCES fuzz/fuzz_batch.cpp ${CENTRAL_F
 # VIGIL_FUZZ_VARIANT=<h>), each with its own corpus fuzz/seeds_api/<h>.
 vigil_add_fuzz_target(central_fuzz_api SOURCES fuzz/fuzz_api.cpp ${CENTRAL_FUZZ_CORE}
   INCLUDES src LINK ${CENTRAL_FUZZ_LINK} CORPUS fuzz/seeds_api SECONDS 8 MAX_LEN 8192
-  VARIANTS sync task_create result upload enroll csr query time_spec)
+  VARIANTS sync task_create result upload enroll csr query time_spec console)
 
 # The server's request-head path (Beast head parser, make_request, head checks, admission,
 # log text).

@@ -1,11 +1,12 @@
 // libFuzzer target for the central node's endpoint handlers other than telemetry, one
 // handler per run: VIGIL_FUZZ_VARIANT = sync | task_create | result | upload | enroll | csr |
-// query | time_spec (each is its own ctest entry, central_fuzz_api_<handler>, with its own corpus). `csr` feeds the input as
+// query | time_spec | console (each is its own ctest entry, central_fuzz_api_<handler>, with its own corpus). `csr` feeds the input as
 // the certificate request of an otherwise valid enrollment (PEM as is, anything else as the
 // DER inside PEM armour), so the PKCS#10 parsing and checks of the agent CA are reached. Requests go through
 // Api::handle with admission, as the HTTP server sends them, into a temporary SQLite database
 // with an enrolled agent, a delivered task and an enrollment token. Any 5xx, a reply that is
-// not a JSON object, or a sanitizer report is a failure.
+// not a JSON object, or a sanitizer report is a failure. `console`: the first byte picks the
+// console's agent labels (even) or detection triage (odd) body, the rest is that body.
 #include <openssl/evp.h>
 
 #include <cstdint>
@@ -138,9 +139,16 @@ void run(const std::string& handler, const std::string& data) {
         r.body = csr_enrollment(data, f.n);
         expect_sane(f.api->handle(r));
         return;
+    } else if (handler == "console") {
+        const bool labels = data.empty() || static_cast<unsigned char>(data[0]) % 2 == 0;
+        r = f.as_admin("POST", labels ? std::string("/api/v1/agents/") + kFuzzAgent + "/labels" : "/api/v1/detections/triage");
+        r.body = data.empty() ? data : data.substr(1);
+        expect_sane(f.api->handle(r));
+        return;
     } else if (handler == "query") {
-        static const char* paths[] = {"/api/v1/events", "/api/v1/tasks", "/api/v1/audit", "/api/v1/enrollments"};
-        r = f.as_admin("GET", paths[data.empty() ? 0 : static_cast<unsigned char>(data[0]) % 4]);
+        static const char* paths[] = {"/api/v1/events", "/api/v1/tasks",  "/api/v1/audit", "/api/v1/enrollments",
+                                      "/api/v1/agents", "/api/v1/detections", "/api/v1/process_tree"};
+        r = f.as_admin("GET", paths[data.empty() ? 0 : static_cast<unsigned char>(data[0]) % 7]);
         split_query(data.empty() ? data : data.substr(1), r);
     } else if (handler == "upload") {
         // First line: the X-Vigil-Sha256 header; the rest: the file.

@@ -65,7 +65,7 @@ Api::Api(Storage& storage, TaskBroker& broker, FileStore& files, ApiSettings set
       files_(files),
       settings_(std::move(settings)),
       trust_(trust),
-      sessions_(settings_.console) {}
+      sessions_(storage_, settings_.console) {}
 
 BodyPolicy Api::body_policy(const std::string& method, const std::string& path) const {
     if (method == "PUT") return {true, settings_.max_file_bytes};

@@ -196,6 +196,7 @@ public:
     Response console_logout(const Request& r);
     Response list_detections(const Request& r);     // console_detections.cpp
     Response triage_detections(const Request& r);
+    Response set_agent_labels(const Request& r, const std::string& agent_id);  // console_labels.cpp
 
     // Appends to the audit log as the request's principal, from its peer address.
     void audit(const Request& r, const std::string& action, const std::string& target, const std::string& detail,

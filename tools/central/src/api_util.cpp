@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api_error.hpp"
+#include "console_agents.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central::api_util {
@@ -82,7 +83,7 @@ std::vector<std::string> path_parts(const std::string& path) {
     return parts;
 }
 
-void write_agent(json::Writer& w, const AgentRecord& a) {
+void write_agent(json::Writer& w, const AgentRecord& a, const AgentLabels* labels) {
     rapidjson::Document info;
     if (json::parse(info, a.info_json) || !info.IsObject()) info.SetObject();
     w.StartObject();
@@ -98,6 +99,7 @@ void write_agent(json::Writer& w, const AgentRecord& a) {
             w.Null();
         }
     }
+    if (labels) write_label_members(w, *labels);
     w.EndObject();
 }
 

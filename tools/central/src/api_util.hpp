@@ -42,7 +42,8 @@ Response list_json(const char* key, const Items& items, F&& write_item) {
     return ok_json(buffer_string(b));
 }
 
-void write_agent(json::Writer& w, const AgentRecord& a);
+// With `labels`, the operators' tags and note too (console_agents.hpp: write_label_members).
+void write_agent(json::Writer& w, const AgentRecord& a, const AgentLabels* labels = nullptr);
 void write_task(json::Writer& w, const TaskRecord& t);
 
 // Runs `body(target, detail)` and writes one audit row with its outcome: "ok", "denied: …"

@@ -52,16 +52,23 @@ AgentQuery query_of(const Request& r, int64_t now_ns) {
         if (*i != "true" && *i != "false") throw ApiError(400, "isolated: expected true or false");
         q.isolated = *i == "true";
     }
+    if (auto t = str_param(r, "tag"); t && !t->empty()) {
+        q.tag = normalized_tag(*t);
+        if (q.tag->empty()) throw ApiError(400, "tag: 1-64 characters of A-Z a-z 0-9 _ . : -");
+    }
     return q;
 }
 
-Response csv_reply(const std::vector<AgentRecord>& rows, int64_t now_ns) {
-    std::string out = "agent_id,hostname,os,kernel,agent_version,state,isolated,last_seen_ns\r\n";
-    for (const auto& a : rows) {
+Response csv_reply(const AgentPage& page, int64_t now_ns) {
+    std::string out = "agent_id,hostname,os,kernel,agent_version,state,isolated,last_seen_ns,tags,note\r\n";
+    for (size_t i = 0; i < page.agents.size(); ++i) {
+        const AgentRecord& a = page.agents[i];
         for (const std::string* f : {&a.agent_id, &a.hostname, &a.os, &a.kernel, &a.agent_version})
             out += csv_cell(*f) + ",";
+        std::string tags;
+        for (const auto& t : page.labels[i].tags) tags += (tags.empty() ? "" : " ") + t;
         out += std::string(state_of(a, now_ns)) + "," + (isolated_of(a) ? "true" : "false") + "," +
-               std::to_string(a.last_seen_ns) + "\r\n";
+               std::to_string(a.last_seen_ns) + "," + csv_cell(tags) + "," + csv_cell(page.labels[i].note) + "\r\n";
     }
     Response resp;
     resp.content_type = "text/csv; charset=utf-8";
@@ -71,6 +78,14 @@ Response csv_reply(const std::vector<AgentRecord>& rows, int64_t now_ns) {
 }
 
 }  // namespace
+
+void write_label_members(json::Writer& w, const AgentLabels& l) {
+    w.Key("tags");
+    w.StartArray();
+    for (const auto& t : l.tags) w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
+    w.EndArray();
+    json::write_members(w, "note", l.note, "labels_updated_ns", l.updated_ns, "labels_updated_by", l.updated_by);
+}
 
 std::string csv_cell(std::string_view value) {
     std::string v(value);
@@ -85,11 +100,15 @@ Response agents_page(const Request& r, Storage& storage, int64_t now_ns) {
     const bool paging = r.query.count("offset") || r.query.count("limit");
     AgentQuery q = query_of(r, now_ns);
     if (auto format = str_param(r, "format"); format && *format == "csv")
-        return csv_reply(storage.query_agents(q).agents, now_ns);
+        return csv_reply(storage.query_agents(q), now_ns);
     q.offset = static_cast<uint64_t>(int_param(r, "offset", 0, 0, INT32_MAX));
     if (paging) q.limit = static_cast<uint64_t>(int_param(r, "limit", 100, 1, 1000));
     AgentPage page = storage.query_agents(q);
-    Response resp = list_json("agents", page.agents, write_agent);
+    std::vector<size_t> rows(page.agents.size());
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+    Response resp = list_json("agents", rows, [&](json::Writer& w, size_t i) {
+        write_agent(w, page.agents[i], &page.labels[i]);
+    });
     resp.body.pop_back();  // '}' of the object: add the counts
     resp.body += ",\"total\":" + std::to_string(page.total) + ",\"offset\":" +
                  std::to_string(std::min<uint64_t>(q.offset, page.total)) + "}";

@@ -7,6 +7,7 @@
 #include "api_util.hpp"
 #include "auth_tokens.hpp"
 #include "console_http.hpp"
+#include "console_proctree.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
@@ -43,6 +44,15 @@ std::optional<Response> Api::route_console(const Request& r) {
     if (r.path == "/api/v1/detections/triage") {
         if (r.method != "POST") throw ApiError(405, "method " + r.method + " not allowed on " + r.path + " (use POST)");
         return triage_detections(r);
+    }
+    if (r.path == "/api/v1/process_tree") {
+        if (r.method != "GET") throw ApiError(405, "method " + r.method + " not allowed on " + r.path + " (use GET)");
+        require_role(r, Role::viewer);
+        return process_tree(r, storage_, now_ns());
+    }
+    if (auto parts = path_parts(r.path); parts.size() == 3 && parts[0] == "agents" && parts[2] == "labels") {
+        if (r.method != "POST") throw ApiError(405, "method " + r.method + " not allowed on " + r.path + " (use POST)");
+        return set_agent_labels(r, parts[1]);
     }
     if (r.path != "/api/v1/console/session") return std::nullopt;
     if (r.method == "POST") return console_login(r);

@@ -3,17 +3,18 @@
 #include <openssl/rand.h>
 #include <vigil/common/hex.hpp>
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "api.hpp"
 #include "auth_tokens.hpp"
+#include "storage.hpp"
 
 namespace vigil::central {
 
 namespace {
 
 constexpr int64_t kNsPerS = 1000000000;
+constexpr int64_t kTouchEveryNs = 5 * kNsPerS;
 
 std::string random_hex(size_t bytes) {
     std::string raw(bytes, '\0');
@@ -23,19 +24,6 @@ std::string random_hex(size_t bytes) {
 }
 
 }  // namespace
-
-bool SessionStore::live(const ConsoleSession& s, int64_t now_ns) const {
-    return now_ns < s.expires_ns && now_ns - s.last_seen_ns < settings_.idle_timeout_s * kNsPerS;
-}
-
-void SessionStore::make_room(int64_t now_ns) {
-    std::erase_if(by_hash_, [&](const auto& entry) { return !live(entry.second, now_ns); });
-    if (by_hash_.size() < settings_.max_sessions) return;
-    auto idlest = std::min_element(by_hash_.begin(), by_hash_.end(), [](const auto& a, const auto& b) {
-        return a.second.last_seen_ns < b.second.last_seen_ns;
-    });
-    if (idlest != by_hash_.end()) by_hash_.erase(idlest);
-}
 
 SessionStore::Created SessionStore::create(const std::string& operator_name, Role role,
                                            const std::string& token_sha256, int64_t now_ns) {
@@ -47,35 +35,30 @@ SessionStore::Created SessionStore::create(const std::string& operator_name, Rol
     c.session.csrf_token = random_hex(32);
     c.session.created_ns = c.session.last_seen_ns = now_ns;
     c.session.expires_ns = now_ns + settings_.absolute_timeout_s * kNsPerS;
-    std::lock_guard lock(mu_);
-    if (by_hash_.size() >= settings_.max_sessions) make_room(now_ns);
-    by_hash_[token_hash(c.id)] = c.session;
+    storage_.insert_session(SessionRecord{token_hash(c.id), operator_name, to_string(role), token_sha256,
+                                          c.session.csrf_token, now_ns, now_ns, c.session.expires_ns},
+                            now_ns - settings_.idle_timeout_s * kNsPerS, settings_.max_sessions);
     return c;
 }
 
 std::optional<ConsoleSession> SessionStore::touch(std::string_view id, int64_t now_ns) {
     if (id.size() != 64) return std::nullopt;
     const std::string key = token_hash(id);
-    std::lock_guard lock(mu_);
-    auto it = by_hash_.find(key);
-    if (it == by_hash_.end()) return std::nullopt;
-    if (!live(it->second, now_ns)) {
-        by_hash_.erase(it);
+    auto stored = storage_.find_session(key);
+    if (!stored) return std::nullopt;
+    const auto role = role_from_string(stored->role);
+    if (!role || now_ns >= stored->expires_ns || now_ns - stored->last_seen_ns >= settings_.idle_timeout_s * kNsPerS) {
+        storage_.delete_session(key);
         return std::nullopt;
     }
-    it->second.last_seen_ns = now_ns;
-    return it->second;
+    // A write per request would serialize every console call on the database writer.
+    if (now_ns - stored->last_seen_ns >= kTouchEveryNs) storage_.touch_session(key, now_ns);
+    return ConsoleSession{stored->operator_name, *role, stored->token_sha256, stored->csrf_token,
+                          stored->created_ns, now_ns, stored->expires_ns};
 }
 
-bool SessionStore::remove(std::string_view id) {
-    const std::string key = token_hash(id);
-    std::lock_guard lock(mu_);
-    return by_hash_.erase(key) > 0;
-}
+bool SessionStore::remove(std::string_view id) { return storage_.delete_session(token_hash(id)); }
 
-size_t SessionStore::size() {
-    std::lock_guard lock(mu_);
-    return by_hash_.size();
-}
+size_t SessionStore::size() { return static_cast<size_t>(storage_.count_sessions()); }
 
 }  // namespace vigil::central

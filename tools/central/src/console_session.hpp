@@ -2,17 +2,17 @@
 // Web console sessions: after a login with an operator token the browser holds only a random
 // session id (256 bits, in the __Host- cookie); the server keeps its SHA-256, the operator
 // and role, a CSRF token, and the times that end it (absolute expiry, idle timeout). Sessions
-// live in memory: a restart of vigil-central logs every console out.
+// are stored in the database (Storage), so they survive a restart of vigil-central; removing
+// the operator removes them.
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace vigil::central {
 
 enum class Role;
+class Storage;
 
 struct ConsoleSettings {
     int64_t idle_timeout_s = 30 * 60;
@@ -35,7 +35,8 @@ struct ConsoleSession {
 
 class SessionStore {
 public:
-    explicit SessionStore(ConsoleSettings settings = {}) : settings_(std::move(settings)) {}
+    SessionStore(Storage& storage, ConsoleSettings settings = {})
+        : storage_(storage), settings_(std::move(settings)) {}
 
     struct Created {
         std::string id;  // for the cookie; never stored
@@ -44,8 +45,9 @@ public:
     // A new session (fresh id and CSRF token). When the store is full, expired sessions are
     // dropped first, then the one idle longest.
     Created create(const std::string& operator_name, Role role, const std::string& token_sha256, int64_t now_ns);
-    // The live session for a cookie id (its idle time restarts), or nullopt when unknown,
-    // expired or idle too long (then it is forgotten).
+    // The live session for a cookie id (its idle time restarts; the stored last use is
+    // written at most every few seconds), or nullopt when unknown, expired or idle too long
+    // (then it is deleted).
     std::optional<ConsoleSession> touch(std::string_view id, int64_t now_ns);
     // Logout. True when there was such a session.
     bool remove(std::string_view id);
@@ -53,12 +55,8 @@ public:
     const ConsoleSettings& settings() const { return settings_; }
 
 private:
-    bool live(const ConsoleSession& s, int64_t now_ns) const;
-    void make_room(int64_t now_ns);
-
+    Storage& storage_;
     ConsoleSettings settings_;
-    std::mutex mu_;
-    std::unordered_map<std::string, ConsoleSession> by_hash_;
 };
 
 }  // namespace vigil::central

@@ -56,7 +56,8 @@ BodyEndpoint body_endpoint(const Request& r) {
         if (p == "/api/v1/agent/telemetry") return {"application/json", true, false};
         if (p == "/api/v1/agent/sync" || p == "/api/v1/tasks" || p == "/api/v1/detections/triage")
             return {"application/json", false, false};
-        if (is("/api/v1/agent/tasks/", "/result")) return {"application/json", false, false};
+        if (is("/api/v1/agent/tasks/", "/result") || is("/api/v1/agents/", "/labels"))
+            return {"application/json", false, false};
     }
     if (r.method == "PUT" && is("/api/v1/agent/tasks/", "/file"))
         return {"application/octet-stream", false, true};

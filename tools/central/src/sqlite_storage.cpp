@@ -210,6 +210,7 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
         create_trust_schema();
         create_triage_schema();
         create_agent_schema();
+        create_session_schema();
         if (options_.text_index) exec(writer_, kTextIndexSchema);
         reader_ = open_db(options_);
         exec(reader_, "PRAGMA query_only=1;");

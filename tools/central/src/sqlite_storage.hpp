@@ -36,6 +36,7 @@ public:
     std::optional<AgentRecord> find_agent(const std::string& agent_id) override;
     std::vector<AgentRecord> list_agents() override;
     AgentPage query_agents(const AgentQuery& query) override;  // sqlite_agents.cpp
+    bool set_agent_labels(const std::string& agent_id, const AgentLabels& labels) override;
     void touch_agent(const std::string& agent_id, int64_t now_ns) override;
     BatchResult store_batch(const std::string& agent_id, int64_t batch_seq, int64_t received_ns,
                             const std::vector<EventInput>& events) override;
@@ -70,6 +71,12 @@ public:
     std::vector<OperatorRecord> list_operators() override;
     void append_audit(const AuditRecord& record) override;
     std::vector<AuditRecord> query_audit(const AuditQuery& query) override;
+    // Web console sessions (sqlite_sessions.cpp).
+    void insert_session(const SessionRecord& session, int64_t idle_before_ns, uint64_t max_sessions) override;
+    std::optional<SessionRecord> find_session(const std::string& id_sha256) override;
+    void touch_session(const std::string& id_sha256, int64_t now_ns) override;
+    bool delete_session(const std::string& id_sha256) override;
+    uint64_t count_sessions() override;
     // Detection triage (sqlite_triage.cpp).
     std::optional<int64_t> add_triage(const std::vector<TriageRecord>& records) override;
     std::vector<TriageRecord> triage_history(const std::vector<int64_t>& event_ids) override;
@@ -79,6 +86,7 @@ private:
     void create_trust_schema();   // sqlite_trust.cpp
     void create_triage_schema();  // sqlite_triage.cpp
     void create_agent_schema();   // sqlite_agents.cpp
+    void create_session_schema();  // sqlite_sessions.cpp
     std::vector<EventRow> event_query(const EventQuery& q, bool use_index);
     SqliteOptions options_;
     std::mutex write_mutex_;

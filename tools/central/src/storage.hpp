@@ -29,12 +29,22 @@ struct AgentQuery {
     std::optional<int64_t> seen_since_ns;   // last_seen_ns >= this
     std::optional<int64_t> seen_before_ns;  // last_seen_ns < this
     std::optional<bool> isolated;           // the isolation state of the last sync
+    std::optional<std::string> tag;         // carries this tag (AgentLabels)
     uint64_t offset = 0;
     std::optional<uint64_t> limit;  // nullopt: every match
 };
 
+// What operators wrote about an agent: tags to group and filter by, and a note.
+struct AgentLabels {
+    std::vector<std::string> tags;  // lower-case [a-z0-9_.:-], sorted, unique
+    std::string note;
+    int64_t updated_ns = 0;  // 0: never labelled
+    std::string updated_by;  // operator name
+};
+
 struct AgentPage {
     std::vector<AgentRecord> agents;
+    std::vector<AgentLabels> labels;  // one per agent, same order
     uint64_t total = 0;  // matches before paging
 };
 
@@ -158,6 +168,18 @@ struct TriageRecord {
     std::string note;
 };
 
+// A web console session as stored: the id (kept only by the browser) as its SHA-256.
+struct SessionRecord {
+    std::string id_sha256;
+    std::string operator_name;
+    std::string role;          // viewer | responder | admin at login (rechecked on every use)
+    std::string token_sha256;  // of the operator token that logged in
+    std::string csrf_token;
+    int64_t created_ns = 0;
+    int64_t last_seen_ns = 0;
+    int64_t expires_ns = 0;  // absolute end
+};
+
 struct AuditQuery {
     std::optional<int64_t> since_ns;
     std::optional<std::string> actor;
@@ -193,7 +215,10 @@ public:
     virtual void upsert_agent(const AgentRecord& agent) = 0;
     virtual std::optional<AgentRecord> find_agent(const std::string& agent_id) = 0;
     virtual std::vector<AgentRecord> list_agents() = 0;
+    // The text filter also looks in the labels (tags and note).
     virtual AgentPage query_agents(const AgentQuery& query) = 0;
+    // Replaces the agent's labels; false when there is no such agent.
+    virtual bool set_agent_labels(const std::string& agent_id, const AgentLabels& labels) = 0;
     // Updates last_seen_ns of a known agent (telemetry and task polls count as contact).
     virtual void touch_agent(const std::string& agent_id, int64_t now_ns) = 0;
 
@@ -250,6 +275,15 @@ public:
     // The audit log can only grow: the schema refuses updates and deletes.
     virtual void append_audit(const AuditRecord& record) = 0;
     virtual std::vector<AuditRecord> query_audit(const AuditQuery& query) = 0;
+
+    // Web console sessions. insert_session first drops sessions that ended (expires_ns <= now
+    // or last seen before idle_before_ns), then, while `max_sessions` are stored, the one
+    // idle longest. Removing an operator removes its sessions.
+    virtual void insert_session(const SessionRecord& session, int64_t idle_before_ns, uint64_t max_sessions) = 0;
+    virtual std::optional<SessionRecord> find_session(const std::string& id_sha256) = 0;
+    virtual void touch_session(const std::string& id_sha256, int64_t now_ns) = 0;
+    virtual bool delete_session(const std::string& id_sha256) = 0;  // false: there was none
+    virtual uint64_t count_sessions() = 0;
 
     // Detection triage history (append-only). add_triage stores all records in one transaction,
     // or none when one names an event that is not a stored detection (returned).

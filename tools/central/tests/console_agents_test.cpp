@@ -117,3 +117,76 @@ TEST_CASE_FIXTURE(AgentsFixture, "agents CSV export follows the filter") {
     CHECK(csv.body.find("agent-1,") == std::string::npos);
     CHECK(csv.body.find(",online,true,") != std::string::npos);
 }
+
+namespace {
+
+constexpr const char* kResponderToken = "agents-labels-responder-0123456789";
+
+struct LabelsFixture : AgentsFixture {
+    Api api2{storage, broker, files, settings2(), trust()};
+    static ApiSettings settings2() {
+        ApiSettings s = settings();
+        s.operators.push_back(OperatorCredential{"rita", Role::responder, token_hash(kResponderToken)});
+        return s;
+    }
+    Response label(const std::string& agent_id, const std::string& body, const char* token = kResponderToken) {
+        Request r;
+        r.method = "POST";
+        r.path = "/api/v1/agents/" + agent_id + "/labels";
+        r.headers["authorization"] = std::string("Bearer ") + token;
+        r.headers["content-type"] = "application/json";
+        r.body = body;
+        r.content_length = body.size();
+        r.peer.remote_address = "10.2.2.2";
+        return api2.handle(r);
+    }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(LabelsFixture, "agent labels: stored, shown, filterable by tag, searchable, audited") {
+    agent(1, kMin, false, "10.0.0.1");
+    agent(2, kMin, false, "10.0.0.2");
+    Response set = label("agent-2", R"({"tags":["PCI","web-tier","pci"],"note":"owner: <b>payments</b>"})");
+    REQUIRE(set.status == 200);
+    CHECK(set.body.find(R"("tags":["pci","web-tier"])") != std::string::npos);
+    auto page = get({{"tag", "pci"}, {"limit", "10"}});
+    CHECK(hosts(page) == "Host-02 ");
+    const auto& a = page["agents"][0];
+    CHECK(std::string(a["note"].GetString()) == "owner: <b>payments</b>");
+    CHECK(std::string(a["labels_updated_by"].GetString()) == "rita");
+    CHECK(a["tags"].Size() == 2);
+    CHECK(hosts(get({{"tag", "pc"}, {"limit", "10"}})).empty());  // whole tags only
+    CHECK(hosts(get({{"q", "PAYMENTS"}, {"limit", "10"}})) == "Host-02 ");
+    CHECK(hosts(get({{"q", "web-tier"}, {"limit", "10"}})) == "Host-02 ");
+    auto unlabelled = get({{"id", "agent-1"}, {"limit", "1"}});
+    CHECK(unlabelled["agents"][0]["tags"].Size() == 0);
+    // Replacing: the old tag is gone; a sync of the agent keeps the labels.
+    REQUIRE(label("agent-2", R"({"tags":["db"]})").status == 200);
+    agent(2, kMin, true, "10.0.0.2");
+    CHECK(hosts(get({{"tag", "pci"}, {"limit", "10"}})).empty());
+    CHECK(hosts(get({{"tag", "db"}, {"limit", "10"}})) == "Host-02 ");
+    bool audited = false;
+    for (const auto& rec : storage.query_audit(AuditQuery{}))
+        if (rec.action == "agent.labels" && rec.target == "agent-2" && rec.outcome == "ok" &&
+            rec.detail.find("pci,web-tier") != std::string::npos)
+            audited = true;
+    CHECK(audited);
+}
+
+TEST_CASE_FIXTURE(LabelsFixture, "agent labels: refused for viewers, bad tags, long notes and unknown agents") {
+    agent(1, kMin, false, "10.0.0.1");
+    CHECK(label("agent-1", R"({"tags":["a"]})", kToken).status == 403);
+    CHECK(label("agent-1", R"({"tags":["has space"]})").status == 400);
+    CHECK(label("agent-1", R"({"tags":["<script>"]})").status == 400);
+    CHECK(label("agent-1", R"({"tags":[""]})").status == 400);
+    CHECK(label("agent-1", R"({"tags":[7]})").status == 400);
+    CHECK(label("agent-1", R"({"tags":"a"})").status == 400);
+    CHECK(label("agent-1", R"({"note":")" + std::string(5000, 'x') + "\"}").status == 400);
+    CHECK(label("agent-9", R"({"tags":["a"]})").status == 404);
+    CHECK(label("agent-1", "not json").status == 400);
+    CHECK(get({{"id", "agent-1"}, {"limit", "1"}})["agents"][0]["tags"].Size() == 0);
+    int status = 0;
+    get({{"tag", "bad tag"}}, &status);
+    CHECK(status == 400);
+}

@@ -129,7 +129,8 @@ TEST_CASE("SessionStore keeps only hashes and ends sessions on idle and absolute
     cs.idle_timeout_s = 60;
     cs.absolute_timeout_s = 600;
     cs.max_sessions = 2;
-    SessionStore store(cs);
+    central_test::ApiBackends db;
+    SessionStore store(db.storage, cs);
     auto a = store.create("alice", Role::admin, "h", 0);
     CHECK(a.id.size() == 64);
     CHECK(a.session.csrf_token.size() == 64);
@@ -150,6 +151,10 @@ TEST_CASE("SessionStore keeps only hashes and ends sessions on idle and absolute
     CHECK(store.touch(c3.id, 1003 * kS));
     CHECK(store.remove(c2.id));
     CHECK_FALSE(store.touch(c2.id, 1003 * kS));
+    // What the database holds: the SHA-256 of the id, never the id.
+    REQUIRE(db.storage.find_session(token_hash(c3.id)));
+    CHECK_FALSE(db.storage.find_session(c3.id));
+    CHECK(db.storage.find_session(token_hash(c3.id))->operator_name == "c3");
 }
 
 TEST_CASE_FIXTURE(Fixture, "console login sets the cookie; the session authenticates API calls") {
@@ -233,4 +238,50 @@ TEST_CASE_FIXTURE(Fixture, "/ui/ serves console files with their type and the se
     auto root = api.handle(browser("GET", "/"));
     CHECK(root.status == 302);
     CHECK(root.headers["Location"] == "/ui/");
+}
+
+TEST_CASE("console sessions survive a restart of the central node and end with their operator") {
+    central_test::TempDir dir;
+    std::string cookie, csrf, gone_cookie;
+    auto request = [](const std::string& cookie_value, const std::string& csrf_token) {
+        Request r = Fixture::browser("GET", "/api/v1/console/session");
+        r.headers["cookie"] = cookie_value;
+        if (!csrf_token.empty()) r.headers["x-vigil-csrf"] = csrf_token;
+        return r;
+    };
+    auto login = [](Api& api, const std::string& token) {
+        Response resp = api.handle(Fixture::browser("POST", "/api/v1/console/session", "{\"token\":\"" + token + "\"}"));
+        REQUIRE(resp.status == 200);
+        const std::string set = resp.headers["Set-Cookie"];
+        return set.substr(0, set.find(';'));
+    };
+    {
+        SqliteStorage storage(SqliteOptions{dir.path + "/c.db"});
+        TaskBroker broker;
+        FileStore files(dir.path + "/files");
+        REQUIRE(storage.add_operator(OperatorRecord{"olga", "responder", token_hash("olga-token-0123456789abcdef"), 1}));
+        REQUIRE(storage.add_operator(OperatorRecord{"gus", "viewer", token_hash("gus-token-0123456789abcdef"), 1}));
+        Api api(storage, broker, files, Fixture::settings());
+        cookie = login(api, "olga-token-0123456789abcdef");
+        gone_cookie = login(api, "gus-token-0123456789abcdef");
+        CHECK(api.handle(request(cookie, "")).status == 200);
+    }
+    SqliteStorage storage(SqliteOptions{dir.path + "/c.db"});  // "restarted": a new process state
+    TaskBroker broker;
+    FileStore files(dir.path + "/files");
+    Api api(storage, broker, files, Fixture::settings());
+    Response who = api.handle(request(cookie, ""));
+    CHECK(who.status == 200);
+    CHECK(who.body.find("\"operator\":\"olga\"") != std::string::npos);
+    CHECK(api.handle(request(gone_cookie, "")).status == 200);
+    CHECK(storage.count_sessions() == 2);
+    REQUIRE(storage.remove_operator("gus"));  // `operator remove`: its sessions end at once
+    CHECK(storage.count_sessions() == 1);
+    CHECK(api.handle(request(gone_cookie, "")).status == 401);
+    Request out = Fixture::browser("DELETE", "/api/v1/console/session");
+    out.headers["cookie"] = cookie;
+    out.headers["x-vigil-csrf"] = json::string_or(rapidjson::Document().Parse(who.body.c_str()), "csrf_token");
+    CHECK(api.handle(out).status == 200);
+    CHECK(storage.count_sessions() == 0);
+    CHECK(api.handle(request(cookie, "")).status == 401);
 }

@@ -22,6 +22,7 @@ kt_free_port() {
 kt_certs() { "$KT_GEN_CERTS" "$1" >/dev/null || vt_fail "gen-certs $1 failed"; }
 
 # kt_central_config NAME PORT CERTDIR REQUIRE_CLIENT_CERT -> path of central.yaml
+# (listening on $KT_CENTRAL_ADDRESS, default 127.0.0.1)
 kt_central_config() {
   local name=$1 port=$2 certs=$3 mtls=$4 dir=$VT_DIR/central-$1
   mkdir -p "$dir"
@@ -29,7 +30,7 @@ kt_central_config() {
   [[ -s $dir/operator.token ]] || (umask 077 && openssl rand -hex 32 >"$dir/operator.token")
   cat >"$dir/central.yaml" <<EOS
 listen:
-  address: 127.0.0.1
+  address: ${KT_CENTRAL_ADDRESS:-127.0.0.1}
   port: $port
 tls:
   certificate: $certs/server.crt

@@ -1,7 +1,10 @@
 // The console scenario in Debian's chromium (playwright-core, executablePath /usr/bin/chromium).
 // Environment: CONSOLE_URL, ADMIN_TOKEN, VIEWER_TOKEN, AGENT_ID, XSS_HOST, MARKER, VICTIM
-// (a file on the agent to fetch and then delete), SHOTS (screenshot folder), PROFILE_DIR.
+// (a file on the agent to fetch and then delete), SHOTS (screenshot folder), PROFILE_DIR,
+// AGENT_NS + NETTOOL + PEER_ADDR + PEER_PORT (the agent's network namespace and a TCP peer
+// outside it: reachable unless the agent is isolated).
 import {chromium} from 'playwright-core';
+import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import assert from 'node:assert/strict';
@@ -45,9 +48,12 @@ try {
   await shot(page, '01-dashboard');
   await agentsScreen(page);
   await agentScreen(page);
+  await labelsScreens(page);
   await eventsScreen(page);
   await detectionsScreen(page);
   await responseScreens(page);
+  await bulkTask(page);
+  await isolateAndRelease(page);
   await csrf(page);
   await auditScreen(page);
   await logout(page);
@@ -119,18 +125,46 @@ async function agentScreen(page) {
   step('agent detail');
 }
 
+async function labelsScreens(page) {
+  const note = 'owner: payments <b onmouseover=window.__xss=5>team</b>';
+  await page.fill('#labels-tags', 'PCI web-tier');
+  await page.fill('#labels-note', note);
+  await page.click('#labels-save');
+  await page.waitForSelector('#labels a.tag:has-text("web-tier")');
+  assert.equal(await page.textContent('#agent-note'), note, 'the note is shown as text');
+  await page.fill('#labels-tags', 'bad<tag');
+  await page.click('#labels-save');
+  await page.waitForSelector('#labels-error:has-text("tags")');
+  await noScriptRan(page, 'agent labels');
+  await shot(page, '03b-agent-labels');
+  await page.goto(`${URL}/ui/#/agents?tag=pci`);
+  await page.waitForSelector('a.hostname');
+  assert.equal(await page.locator('a.hostname').count(), 1);
+  assert.ok((await page.textContent('td a.tag')).includes('pci'));
+  await page.goto(`${URL}/ui/#/agents?tag=no-such-tag`);
+  await page.waitForSelector('p.empty:has-text("No agent matches")');
+  await page.goto(`${URL}/ui/#/agents?q=payments`);
+  await page.waitForSelector('a.hostname');
+  step('labels: tags + note saved from the agent page, bad tag refused, tag filter and note search on the agents page');
+}
+
 async function eventsScreen(page) {
   await page.goto(`${URL}/ui/#/events?${new URLSearchParams({text: 'vigilxss', since: '1h', type: 'process'})}`);
   const cell = page.locator('span.summary').first();
   await cell.waitFor();
   assert.ok((await cell.textContent()).startsWith(MARKER), `summary: ${await cell.textContent()}`);
-  await page.locator('a.tree-link').first().click();
+  // The planted process "--index 0" is also the process of the planted detection: its tree
+  // (built by the server) carries a detection badge, and its parent (vigild, never stored as
+  // a process event) is shown from what the event says about it.
+  await page.locator('tr', {hasText: '--index 0'}).locator('a.tree-link').click();
   await page.waitForSelector('#proc-tree li.self');
-  assert.ok((await page.textContent('#proc-tree li.self')).includes(MARKER));
+  assert.ok((await page.textContent('#proc-tree li.self')).includes(`${MARKER} --index 0`));
+  await page.waitForSelector('#proc-tree li.self > .badge:has-text("detection")');
+  assert.equal(await page.locator('#proc-tree li.ancestor').count(), 1, 'the parent is not shown');
   await page.locator('details.drawer summary').first().click();
   await noScriptRan(page, 'events');
   await shot(page, '04-events');
-  step('event search, JSON drawer, process tree; command line shown as text');
+  step('event search, JSON drawer, server-side process tree with parent and detection badge; command line shown as text');
 }
 
 async function detectionsScreen(page) {
@@ -204,6 +238,70 @@ async function responseScreens(page) {
   await shot(page, '10-tasks');
 }
 
+// Bulk: select agents on the agents page (all of this page's, here the one agent) and run a
+// task on each.
+async function bulkTask(page) {
+  await page.goto(`${URL}/ui/#/agents`);
+  await page.waitForSelector('a.hostname');
+  const boxes = page.locator('td input[type=checkbox]');
+  for (let i = 0; i < await boxes.count(); i++) await boxes.nth(i).check();
+  await page.click('#bulk-task');
+  await page.waitForSelector('#task-dialog');
+  await page.selectOption('#task-type', 'ping');
+  await page.fill('#task-reason', 'console test: bulk ping');
+  await page.click('#task-submit');
+  await page.waitForSelector('#task-state:has-text("done")', {timeout: 30000});
+  step('bulk select -> ping task done');
+}
+
+const peerReachable = () => {
+  try {
+    execFileSync('ip', ['netns', 'exec', env('AGENT_NS'), '/usr/bin/python3', env('NETTOOL'), 'connect',
+      env('PEER_ADDR'), env('PEER_PORT'), '2'], {stdio: 'ignore'});
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// Waits until the agent page (reloaded every second) shows `selector`: the isolation state
+// arrives with the agent's next sync.
+async function agentPageShows(page, selector, seconds) {
+  for (let i = 0; i < seconds; i++) {
+    await page.goto(`${URL}/ui/#/agents/${encodeURIComponent(AGENT)}`);
+    await page.waitForSelector('#isolation');
+    if (await page.locator(selector).count()) return;
+    await page.waitForTimeout(1000);
+  }
+  throw new Error(`agent page never showed ${selector}`);
+}
+
+async function isolateAndRelease(page) {
+  assert.ok(peerReachable(), 'the peer is not reachable before the isolation');
+  await newTask(page, 'isolate', async () => {
+    await page.fill('#task-dialog input[type=number]', '600');
+    await page.fill('#task-confirm', XSS_HOST);
+    await page.fill('#task-reason', 'console test: contain the host');
+  });
+  await page.waitForSelector('#task-state:has-text("done")', {timeout: 30000});
+  assert.equal(peerReachable(), false, 'the agent namespace still reaches the peer while isolated');
+  await agentPageShows(page, '#isolation #release', 20);
+  const text = await page.textContent('#isolation');
+  assert.match(text, /Isolated since .* released automatically/, text);
+  await page.goto(`${URL}/ui/#/agents?isolated=true`);
+  await page.waitForSelector('span.state.isolated');
+  await shot(page, '13-agents-isolated');
+  await agentPageShows(page, '#isolation #release', 5);
+  await shot(page, '14-agent-isolated');
+  await page.click('#release');
+  await page.waitForSelector('#task-dialog');
+  await page.click('#task-submit');
+  await page.waitForSelector('#task-state:has-text("done")', {timeout: 30000});
+  assert.ok(peerReachable(), 'the agent namespace is still cut off after the release');
+  await agentPageShows(page, '#isolation:has-text("Not isolated")', 20);
+  step('isolate with automatic release after 600 s: peer cut off, shown with since/by/until; released: peer reachable');
+}
+
 async function csrf(page) {
   const status = await page.evaluate(async () => (await fetch('/api/v1/tasks', {method: 'POST',
     headers: {'Content-Type': 'application/json'}, body: JSON.stringify({agent_id: 'x', type: 'ping'})})).status);
@@ -226,6 +324,8 @@ async function auditScreen(page) {
   await page.waitForSelector('td:has-text("console.login")');
   await page.waitForSelector('td:has-text("remove the evidence copy")');
   await page.waitForSelector('td:has-text("detection.triage")');
+  await page.waitForSelector('td:has-text("agent.labels")');
+  await page.waitForSelector('td:has-text("contain the host")');
   await shot(page, '11-audit');
   step('audit log shows the login and the reason of the delete');
 }

@@ -1,7 +1,7 @@
 // One agent: host facts, plugins, isolation (with a one-click release), recent detections,
 // event timeline, task history, collected files, response buttons.
-import {h, replace, table} from '../dom.js';
-import {get, can} from '../api.js';
+import {h, replace, table, field} from '../dom.js';
+import {get, post, can} from '../api.js';
 import {agentState, ago, time, json, bytes} from '../format.js';
 import {taskDialog} from './response.js';
 import {taskColumns} from './tasks.js';
@@ -33,6 +33,33 @@ function plugins(a) {
   ], Object.entries(p), {empty: 'The agent reported no plugins.'});
 }
 
+// Operators' tags and note: shown to everyone, editable by responders and admins.
+function labels(a, el) {
+  const tags = a.tags || [];
+  const by = a.labels_updated_ns ? `updated ${time(a.labels_updated_ns)} by ${a.labels_updated_by}` : 'never edited';
+  const shown = h('div', {id: 'labels'},
+    h('p', {}, tags.length ? tags.map(t => h('a', {class: 'tag', href: `#/agents?${new URLSearchParams({tag: t})}`}, t)) : 'No tags.'),
+    h('p', {class: 'note', id: 'agent-note'}, a.note || 'No note.'), h('p', {class: 'muted'}, by));
+  if (!can('responder')) return shown;
+  const tagInput = h('input', {id: 'labels-tags', type: 'text', value: tags.join(' '), placeholder: 'tags, space separated'});
+  const note = h('textarea', {id: 'labels-note', rows: '3'});
+  note.value = a.note || '';
+  const error = h('p', {class: 'error', id: 'labels-error'});
+  const form = h('form', {class: 'labels-form'}, field('Tags', tagInput), field('Note', note),
+    h('button', {type: 'submit', id: 'labels-save'}, 'Save'), error);
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    try {
+      await post(`/api/v1/agents/${encodeURIComponent(a.agent_id)}/labels`,
+        {tags: tagInput.value.split(/[\s,]+/).filter(Boolean), note: note.value});
+      await agentDetail(el, a.agent_id);
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  return h('div', {}, shown, form);
+}
+
 export async function agentDetail(el, id) {
   const list = await get('/api/v1/agents', {id, offset: '0', limit: '1'});
   const a = list.agents.find(x => x.agent_id === id);
@@ -51,6 +78,7 @@ export async function agentDetail(el, id) {
   replace(el,
     h('h1', {class: 'hostname', id: 'agent-title'}, a.hostname || a.agent_id),
     buttons, facts(a), isolation(a),
+    h('h2', {}, 'Tags and note'), labels(a, el),
     h('h2', {}, 'Plugins'), plugins(a),
     h('h2', {}, 'Recent detections'), table([
       {title: 'Time', cell: e => time(e.time_ns)},

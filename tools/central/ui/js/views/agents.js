@@ -1,4 +1,5 @@
-// Agents: server-side paging, search and filters; bulk select -> task; CSV of the filter.
+// Agents: server-side paging, search and filters (incl. operators' tags); bulk select -> task;
+// CSV of the filter.
 import {h, replace, table, field} from '../dom.js';
 import {get, can} from '../api.js';
 import {agentState, ago, time} from '../format.js';
@@ -21,24 +22,27 @@ function failedPlugins(a) {
 
 export async function agents(el, params) {
   const q = params.get('q') || '', state = params.get('state') || '', isolated = params.get('isolated') || '';
+  const tag = params.get('tag') || '';
   const offset = Number(params.get('offset') || 0);
-  const filter = {q, state, isolated};
+  const filter = {q, state, isolated, tag};
   const query = Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
   const reply = await get('/api/v1/agents', {...query, offset: String(offset), limit: String(PAGE)});
   const selected = new Set();
 
-  const search = h('input', {id: 'agent-search', type: 'search', value: q, placeholder: 'host, id, OS, version, IP'});
+  const search = h('input', {id: 'agent-search', type: 'search', value: q, placeholder: 'host, id, OS, version, IP, note'});
+  const tagInput = h('input', {id: 'agent-tag', type: 'search', value: tag, placeholder: 'one tag'});
   const stateSel = h('select', {id: 'agent-state'}, ['', 'online', 'stale', 'offline'].map(s =>
     h('option', {value: s, selected: s === state}, s || 'any state')));
   const isoSel = h('select', {id: 'agent-isolated'}, [['', 'isolated or not'], ['true', 'isolated'], ['false', 'not isolated']]
     .map(([v, t]) => h('option', {value: v, selected: v === isolated}, t)));
   const go = (extra = {}) => {
     const p = new URLSearchParams(Object.fromEntries(Object.entries({
-      q: search.value.trim(), state: stateSel.value, isolated: isoSel.value, ...extra}).filter(([, v]) => v)));
+      q: search.value.trim(), state: stateSel.value, isolated: isoSel.value, tag: tagInput.value.trim(), ...extra})
+      .filter(([, v]) => v)));
     location.hash = `#/agents?${p}`;
   };
   const form = h('form', {class: 'filters'}, field('Search', search), field('State', stateSel),
-    field('Isolation', isoSel), h('button', {type: 'submit'}, 'Filter'),
+    field('Isolation', isoSel), field('Tag', tagInput), h('button', {type: 'submit'}, 'Filter'),
     h('a', {class: 'button', id: 'agents-csv', href: `/api/v1/agents?${new URLSearchParams({...query, format: 'csv'})}`,
       download: 'vigil-agents.csv'}, 'Export CSV'));
   form.addEventListener('submit', ev => { ev.preventDefault(); go(); });
@@ -60,6 +64,7 @@ export async function agents(el, params) {
     {title: 'OS / kernel', cell: a => `${a.os || ''} ${a.kernel || ''}`},
     {title: 'Version', cell: a => a.agent_version || ''},
     {title: 'Isolation', cell: isoCell},
+    {title: 'Tags', cell: a => (a.tags || []).map(t => h('a', {class: 'tag', href: `#/agents?${new URLSearchParams({tag: t})}`}, t))},
     {title: 'Failed plugins', cell: failedPlugins},
     {title: 'Agent id', cell: a => h('code', {}, a.agent_id)},
   ];

@@ -3,7 +3,7 @@
 import {h, replace, table, field} from '../dom.js';
 import {get} from '../api.js';
 import {time, json} from '../format.js';
-import {buildTree, procOf} from '../proctree.js';
+import {procOf} from '../proctree.js';
 
 const TYPES = ['', 'process', 'network', 'file', 'detection', 'action', 'status'];
 
@@ -25,27 +25,31 @@ function pivots(ev) {
     link('same process', p.cmd_line || p.pid), ' ',
     p.parent_process && p.parent_process.cmd_line ? link('parent', p.parent_process.cmd_line) : null, ' ',
     hash ? link('same hash', hash) : null, ' ',
-    h('a', {class: 'pivot tree-link', href: `#/events?${new URLSearchParams({agent: ev.agent_id, tree: String(ev.id), since: '24h'})}`}, 'process tree'));
+    h('a', {class: 'pivot tree-link', href: `#/events?${new URLSearchParams({agent: ev.agent_id, tree: String(ev.id),
+      at: String(ev.time_ns), since: '24h'})}`}, 'process tree'));
 }
 
-function node(entry, cls) {
-  const badge = entry.event && entry.event.type === 'detection' ? h('span', {class: 'badge'}, 'detection') : null;
-  return h('li', {class: cls}, h('code', {}, `pid ${entry.pid}`), ' ', h('span', {class: 'cmd'}, entry.cmd_line || ''), ' ', badge);
+// One process of the tree the server built (GET /api/v1/process_tree): pid, command line,
+// a badge per detection of that process, a link to the process's own tree.
+function node(n, agent, cls) {
+  const badges = (n.detections || []).map(d => h('span', {class: 'badge', title: d.title || ''},
+    `detection${d.severity ? ` (${d.severity})` : ''}`));
+  const label = n.event_id ? h('a', {href: `#/events?${new URLSearchParams({agent, tree: String(n.event_id),
+    at: String(n.time_ns), since: '24h'})}`}, `pid ${n.pid}`) : h('code', {}, `pid ${n.pid}`);
+  return h('li', {class: cls}, label, ' ', h('span', {class: 'cmd'}, n.cmd_line || ''), ' ', badges);
 }
 
-async function tree(el, agent, id) {
-  const reply = await get('/api/v1/events', {agent, type: 'process', since: '24h', limit: '10000'});
-  const target = reply.events.find(e => String(e.id) === id);
-  if (!target) return replace(el, h('p', {class: 'error'}, 'That event is no longer in the last 24 h.'));
-  const dets = await get('/api/v1/events', {agent, type: 'detection', since: '24h', limit: '1000'});
-  const t = buildTree(target, reply.events);
-  const detected = new Set(dets.events.map(d => { const p = procOf(d); return p && p.pid; }));
-  const mark = entry => detected.has(entry.pid) ? [node(entry, 'proc'), h('span', {class: 'badge'}, 'detection')] : node(entry, 'proc');
+async function tree(el, agent, id, at) {
+  let t;
+  try {
+    t = await get('/api/v1/process_tree', at ? {agent, event: id, time_ns: at} : {agent, event: id});
+  } catch (e) {
+    return replace(el, h('p', {class: 'error'}, e.message));
+  }
+  const self = node(t.self, agent, 'self');
+  self.appendChild(h('ul', {}, t.children.map(c => node(c, agent, 'proc child'))));
   replace(el, h('h2', {}, 'Process tree'), h('ul', {class: 'tree', id: 'proc-tree'},
-    t.ancestors.map(a => mark(a)),
-    h('li', {class: 'self'}, h('strong', {}, `pid ${t.self.pid} `), h('span', {class: 'cmd'}, t.self.cmd_line || ''),
-      detected.has(t.self.pid) ? h('span', {class: 'badge'}, 'detection') : null,
-      h('ul', {}, t.children.map(c => mark(c))))));
+    t.ancestors.map(a => node(a, agent, 'proc ancestor')), self));
 }
 
 export async function events(el, params) {
@@ -75,5 +79,5 @@ export async function events(el, params) {
     {title: 'Summary', cell: e => h('span', {class: 'summary'}, summary(e))},
     {title: '', cell: e => [pivots(e), h('details', {class: 'drawer'}, h('summary', {}, 'JSON'), h('pre', {}, json(e.event)))]},
   ], reply.events, {empty: 'No events match.'}));
-  if (params.get('tree') && params.get('agent')) await tree(treeBox, params.get('agent'), params.get('tree'));
+  if (params.get('tree') && params.get('agent')) await tree(treeBox, params.get('agent'), params.get('tree'), params.get('at'));
 }

@@ -1,0 +1,1 @@
+5q=host&state=online&isolated=true&tag=pci&offset=0&limit=5

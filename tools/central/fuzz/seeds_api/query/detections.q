@@ -1,0 +1,1 @@
+6status=closed&history=true

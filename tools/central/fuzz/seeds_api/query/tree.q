@@ -1,0 +1,1 @@
+7agent=fuzz-agent-0001&event=1&time_ns=1700000000000000000
