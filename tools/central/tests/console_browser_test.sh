@@ -106,7 +106,7 @@ export CONSOLE_URL="https://$HOST_IP:$port" ADMIN_TOKEN=$admin_token VIEWER_TOKE
 export AGENT_ID=$agent XSS_HOST=$xss_host MARKER=$marker VICTIM=$victim SHOTS=$shots
 export PROFILE_DIR=$VT_DIR/chromium-profile IOC_FILE=$VT_DIR/match.ioc IOC_DIR=$VT_DIR/ioc-target
 export AGENT_NS=$NS NETTOOL PEER_ADDR=$HOST_IP PEER_PORT=$peer_port
-(cd "$node_dir" && timeout 240 node console.mjs) || vt_fail "browser scenario failed (screenshots in $shots)"
+(cd "$node_dir" && timeout 300 node console.mjs) || vt_fail "browser scenario failed (screenshots in $shots)"
 [[ ! -e $victim ]] || vt_fail "delete_file from the console did not delete $victim"
 reach_peer || vt_fail "the agent namespace is still cut off after the release from the console"
 vt_log "screenshots: $(cd "$shots" && ls | tr '\n' ' ')"
