@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "socks_session.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -70,20 +72,37 @@ public:
 private:
     Outcome first_verdict(ConnectionInspector& insp);
     void report(ConnectionInspector& insp);
+    void report_one(const Inspection& in);
     void block(ConnectionInspector& insp);
-    void relay(ConnectionInspector& insp);
-    bool pump_client(ConnectionInspector& insp, std::string& to_up, bool& eof);
+    // `insp` null: the client's bytes are relayed as they are.
+    void relay(ConnectionInspector* insp, std::string to_up);
+    bool pump_client(ConnectionInspector* insp, std::string& to_up, bool& eof);
+    void socks();
+    void socks_judged(const SocksStep& step);
+    void socks_by_address();
 
     int client_;
     int upstream_ = -1;
     const ConnectionContext& ctx_;
     Endpoint client_ep_, dest_;
+    bool socks_ = false;
+    bool owner_looked_up_ = false;
+    std::optional<SocketOwner> owner_;
+    std::string socks_in_;  // the SOCKS client's bytes so far
 };
 
+void Connection::report_one(const Inspection& in) {
+    if (!ctx_.reporter || !reportable(in)) return;
+    // Looked up once, while the client still holds the socket.
+    if (!owner_looked_up_) {
+        owner_looked_up_ = true;
+        owner_ = find_socket(client_ep_, dest_);
+    }
+    ctx_.reporter->send(verdict_report(in, client_ep_, dest_, ctx_.reporter->dropped(), owner_ ? &*owner_ : nullptr));
+}
+
 void Connection::report(ConnectionInspector& insp) {
-    if (!ctx_.reporter) return;
-    for (const Inspection& in : insp.take_decisions())
-        if (reportable(in)) ctx_.reporter->send(verdict_report(in, client_ep_, dest_, ctx_.reporter->dropped()));
+    for (const Inspection& in : insp.take_decisions()) report_one(in);
 }
 
 // Reads until the inspector decides. No byte within first_bytes_ms: the
@@ -102,9 +121,31 @@ Outcome Connection::first_verdict(ConnectionInspector& insp) {
         const ssize_t n = ::recv(client_, buf, sizeof buf, 0);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
         if (n <= 0) return Outcome::need_more;
+        if (!any && (buf[0] == 4 || buf[0] == 5)) {
+            socks_ = true;  // SOCKS4 / SOCKS5: not for the inspector
+            socks_in_.assign(buf, size_t(n));
+            return Outcome::need_more;
+        }
         any = true;
         const Outcome o = insp.feed(std::string_view(buf, size_t(n)));
         if (o != Outcome::need_more) return o;
+    }
+}
+
+// Closing with unread client bytes would reset the connection and could
+// destroy the block page before the client reads it: read what the client
+// still sends (a request body) until it closes, for a short while.
+void drain(int fd, int ms) {
+    const int64_t deadline = now_ms() + ms;
+    char buf[16384];
+    size_t total = 0;
+    while (total < (256u << 10)) {
+        const int64_t left = deadline - now_ms();
+        if (left <= 0 || poll_one(fd, POLLIN, int(left)) <= 0) return;
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) return;
+        total += size_t(n);
     }
 }
 
@@ -112,6 +153,7 @@ void Connection::block(ConnectionInspector& insp) {
     report(insp);
     if (!insp.response().empty()) send_all(client_, insp.response(), ctx_.limits.block_write_ms);
     ::shutdown(client_, SHUT_WR);
+    drain(client_, ctx_.limits.block_write_ms);
 }
 
 void Connection::run() {
@@ -125,17 +167,73 @@ void Connection::run() {
     client_ep_ = *peer;
     ConnectionInspector insp(ctx_.policy, dest_.ip);
     const Outcome o = first_verdict(insp);
+    if (socks_) return socks();
     if (o == Outcome::block) return block(insp);
     report(insp);
     if (o != Outcome::forward) return;
     upstream_ = connect_upstream(dest_, ctx_.limits.connect_ms);
     if (upstream_ < 0) return;
-    relay(insp);
+    relay(&insp, insp.take_forward());
+}
+
+void Connection::socks() {
+    bool greeted = false;
+    const int64_t deadline = now_ms() + ctx_.limits.head_ms;
+    char buf[4096];
+    for (;;) {
+        const SocksStep step = socks_step(socks_in_, ctx_.policy, greeted);
+        if (!step.reply_to_client.empty() && !send_all(client_, step.reply_to_client, ctx_.limits.block_write_ms)) return;
+        if (step.state == SocksStep::State::malformed) return;
+        if (step.state == SocksStep::State::unsupported) return socks_by_address();
+        if (step.state == SocksStep::State::judged) return socks_judged(step);
+        const int64_t left = deadline - now_ms();
+        if (socks_in_.size() > 1024 || left <= 0 || poll_one(client_, POLLIN, int(left)) <= 0) return;
+        const ssize_t n = ::recv(client_, buf, sizeof buf, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) return;
+        socks_in_.append(buf, size_t(n));
+    }
+}
+
+void Connection::socks_judged(const SocksStep& step) {
+    report_one(*step.inspection);
+    if (step.inspection->blocked) {
+        send_all(client_, socks_refusal(socks_in_[0]), ctx_.limits.block_write_ms);
+        ::shutdown(client_, SHUT_WR);
+        return;
+    }
+    upstream_ = connect_upstream(dest_, ctx_.limits.connect_ms);
+    if (upstream_ < 0) return;
+    if (!step.upstream_greeting.empty()) {
+        // The proxy must choose "no authentication", as the worker told the client.
+        if (!send_all(upstream_, step.upstream_greeting, ctx_.limits.connect_ms)) return;
+        char choice[2];
+        size_t got = 0;
+        while (got < 2) {
+            if (poll_one(upstream_, POLLIN, ctx_.limits.connect_ms) <= 0) return;
+            const ssize_t n = ::recv(upstream_, choice + got, 2 - got, 0);
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+            if (n <= 0) return;
+            got += size_t(n);
+        }
+        if (choice[0] != 5 || choice[1] != 0) return;
+    }
+    relay(nullptr, step.upstream_rest);
+}
+
+void Connection::socks_by_address() {
+    ConnectionInspector insp(ctx_.policy, dest_.ip);
+    const Outcome o = insp.timeout();
+    report(insp);
+    if (o != Outcome::forward) return;
+    upstream_ = connect_upstream(dest_, ctx_.limits.connect_ms);
+    if (upstream_ < 0) return;
+    relay(nullptr, socks_in_);
 }
 
 // Client bytes: through the inspector while it still judges (HTTP), as they
 // are afterwards. False when the connection must end (blocked, error).
-bool Connection::pump_client(ConnectionInspector& insp, std::string& to_up, bool& eof) {
+bool Connection::pump_client(ConnectionInspector* insp, std::string& to_up, bool& eof) {
     char buf[65536];
     const ssize_t n = ::recv(client_, buf, sizeof buf, 0);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
@@ -143,18 +241,18 @@ bool Connection::pump_client(ConnectionInspector& insp, std::string& to_up, bool
         eof = true;
         return true;
     }
-    if (insp.opaque()) {
+    if (!insp || insp->opaque()) {
         to_up.append(buf, size_t(n));
         return true;
     }
-    if (insp.feed(std::string_view(buf, size_t(n))) == Outcome::block) {
-        to_up += insp.take_forward();
+    if (insp->feed(std::string_view(buf, size_t(n))) == Outcome::block) {
+        to_up += insp->take_forward();
         if (!to_up.empty()) send_all(upstream_, to_up, ctx_.limits.block_write_ms);
-        block(insp);
+        block(*insp);
         return false;
     }
-    to_up += insp.take_forward();
-    report(insp);
+    to_up += insp->take_forward();
+    report(*insp);
     return true;
 }
 
@@ -165,8 +263,8 @@ bool flush(int fd, std::string& buf) {
     return true;
 }
 
-void Connection::relay(ConnectionInspector& insp) {
-    std::string to_up = insp.take_forward(), to_client;
+void Connection::relay(ConnectionInspector* insp, std::string to_up) {
+    std::string to_client;
     bool client_eof = false, up_eof = false, up_shut = false, client_shut = false;
     const size_t cap = ctx_.limits.buffer_bytes;
     char buf[65536];

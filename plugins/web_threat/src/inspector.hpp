@@ -28,7 +28,7 @@ struct Policy {
 // What the inspector saw and decided for one verdict (a connection, or one
 // request of a keep-alive HTTP connection); the worker reports it.
 struct Inspection {
-    enum class Protocol : uint8_t { tls, http, other, dns } protocol = Protocol::other;
+    enum class Protocol : uint8_t { tls, http, other, dns, socks } protocol = Protocol::other;
     Target target;
     Verdict verdict;
     bool blocked = false;  // the connection or request was refused

@@ -65,6 +65,8 @@ private:
     std::string error_;
     std::string worker_path_;
     std::function<void()> changed_;
+    int64_t lookup_window_ns_ = 0;  // the supervisor thread's process lookups
+    int lookups_ = 0;
     std::atomic<int64_t> last_change_ns_{0};
 };
 

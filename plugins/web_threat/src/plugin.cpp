@@ -8,6 +8,7 @@
 #include <vigil/common/time.hpp>
 #include <vigil/sdk.hpp>
 
+#include "builtin_lists.hpp"
 #include "command_args.hpp"
 #include "interception.hpp"
 #include "list_loader.hpp"
@@ -79,7 +80,8 @@ private:
     // Loads the list files and the kept central lists; failures of single
     // lists are reported, the rest is swapped in.
     vigil::JobResult reload() {
-        LoadOutcome out = load_lists(settings_.lists, kept_central(), {}, uint64_t(settings_.max_list_mb) << 20, true);
+        LoadOutcome out = load_lists(settings_.lists, kept_central(), builtin_lists(settings_),
+                                     uint64_t(settings_.max_list_mb) << 20, true);
         for (const auto& e : out.errors) host().error("web_threat: " + e);
         for (const auto& p : out.problems) host().warn("web_threat: skipped " + p);
         const std::string reply = adopt(std::move(out));
@@ -90,7 +92,9 @@ private:
     vigil::JobResult set_lists(const std::vector<SentList>& sent) {
         LoadOutcome out;
         try {
-            out = load_lists(settings_.lists, {}, sent, uint64_t(settings_.max_list_mb) << 20, true);
+            std::vector<SentList> with_builtin = builtin_lists(settings_);
+            with_builtin.insert(with_builtin.end(), sent.begin(), sent.end());
+            out = load_lists(settings_.lists, {}, with_builtin, uint64_t(settings_.max_list_mb) << 20, true);
         } catch (const std::exception& e) {
             return vigil::JobResult::failed(e.what(), VIGIL_EINVAL);
         }

@@ -61,6 +61,7 @@ void interception_of(const SettingsReader& r, Settings& s) {
     r.into("first_bytes_ms", s.first_bytes_ms);
     r.into("reject_quic", s.reject_quic);
     r.into("reject_dot", s.reject_dot);
+    r.into("block_doh", s.block_doh);
     if (s.listen_port == s.dns_port) throw SettingsError("dns_port: must differ from listen_port");
 }
 

@@ -44,6 +44,7 @@ struct Settings {
     uint32_t first_bytes_ms = 300;
     bool reject_quic = true;
     bool reject_dot = true;
+    bool block_doh = true;
 
     std::string mode() const { return block ? "block" : "notify"; }
     CategoryMask enabled() const;

@@ -104,7 +104,12 @@ void serve_tcp(const std::vector<int>& listeners, const ConnectionContext& ctx, 
         for (const auto& p : fds) {
             if (!(p.revents & POLLIN)) continue;
             const int c = ::accept4(p.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (c < 0) continue;
+            if (c < 0) {
+                // Out of descriptors: the pending connection stays queued and
+                // poll would report it at once again; give the others time to end.
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) ::usleep(10000);
+                continue;
+            }
             counters.accepted.fetch_add(1);
             if (counters.active.load() >= max_connections) {
                 counters.refused_busy.fetch_add(1);

@@ -1,5 +1,8 @@
 #include "web_events.hpp"
 
+#include "socket_owner.hpp"
+
+#include <vigil/common/proc.hpp>
 #include <vigil/json_reader.hpp>
 #include <vigil/json_writer.hpp>
 #include <vigil/records.hpp>
@@ -13,13 +16,25 @@ std::string text(const json::Value& v, const char* key) {
     return m && m->is_string() ? m->as_string() : std::string();
 }
 
+ProcessInfo process_of(pid_t pid) {
+    const common::ProcFs proc;
+    const auto st = proc.status(pid);
+    if (!st) return ProcessInfo{.pid = pid};  // gone already
+    ProcessInfo p{.flags = VIGIL_PROC_FLAG_KNOWN, .pid = pid, .ppid = st->ppid, .uid = st->uid, .euid = st->euid,
+                  .gid = st->gid, .egid = st->egid, .argv = proc.cmdline(pid), .comm = st->name};
+    if (const auto exe = proc.exe(pid)) p.exe = exe->path;
+    p.cmdline = common::join_argv(p.argv);
+    return p;
+}
+
 vigil_severity severity_of(const std::string& category) {
     return category == "malicious" || category == "phishing" ? VIGIL_SEV_HIGH : VIGIL_SEV_MEDIUM;
 }
 
 }  // namespace
 
-void publish_verdict(const Host& host, const std::string& report_json, uint64_t threat_id, WebCounters& counters) {
+void publish_verdict(const Host& host, const std::string& report_json, uint64_t threat_id, WebCounters& counters,
+                     bool find_process) {
     json::Value r;
     try {
         r = json::parse(report_json);
@@ -52,6 +67,9 @@ void publish_verdict(const Host& host, const std::string& report_json, uint64_t 
     t.object_type = url.empty() ? "domain" : "url";
     t.object = object;
     t.details_json = report_json;
+    const json::Value* inode = r.find("inode");
+    if (find_process && inode && inode->is_uint64())
+        if (const pid_t pid = socket_process(inode->as_uint64())) t.process = process_of(pid);
     t.publish(host);
     if (!blocked) return;
     ActionResult a;

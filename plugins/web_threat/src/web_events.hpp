@@ -17,8 +17,11 @@ struct WebCounters {
     std::atomic<uint64_t> blocked{0}, notified{0}, refused{0}, reports_dropped{0}, unreadable{0};
 };
 
-// Publishes the records of one verdict report; counts it.
-void publish_verdict(const Host& host, const std::string& report_json, uint64_t threat_id, WebCounters& counters);
+// Publishes the records of one verdict report; counts it. With
+// `find_process`, the process holding the client's socket (the report's
+// inode) is looked up and named in the threat.
+void publish_verdict(const Host& host, const std::string& report_json, uint64_t threat_id, WebCounters& counters,
+                     bool find_process);
 
 // The worker went down (`why`) or is intercepting again.
 void publish_worker_health(const Host& host, bool up, const std::string& why);

@@ -17,6 +17,7 @@
 #include <vigil/common/nft.hpp>
 #include <vigil/json_writer.hpp>
 
+#include "builtin_lists.hpp"
 #include "dns_forwarder.hpp"
 #include "list_loader.hpp"
 #include "privileges.hpp"
@@ -73,7 +74,7 @@ Policy load_policy(const Settings& s, const WorkerConfig& c) {
     } catch (const std::exception& e) {
         std::fprintf(stderr, "vigil-web-worker: %s\n", e.what());
     }
-    LoadOutcome out = load_lists(s.lists, kept, {}, uint64_t(s.max_list_mb) << 20, true);
+    LoadOutcome out = load_lists(s.lists, kept, builtin_lists(s), uint64_t(s.max_list_mb) << 20, true);
     Policy p;
     p.blocked = out.set;
     p.trusted = build_trusted(s.trusted_addresses);

@@ -11,6 +11,7 @@ const char* protocol_name(Inspection::Protocol p) {
         case Inspection::Protocol::tls: return "tls";
         case Inspection::Protocol::http: return "http";
         case Inspection::Protocol::dns: return "dns";
+        case Inspection::Protocol::socks: return "socks";
         default: return "other";
     }
 }
@@ -18,7 +19,7 @@ const char* protocol_name(Inspection::Protocol p) {
 bool reportable(const Inspection& in) { return in.verdict.decision == Decision::block || !in.refused.empty(); }
 
 std::string verdict_report(const Inspection& in, const Endpoint& client, const Endpoint& destination,
-                           uint64_t dropped_before) {
+                           uint64_t dropped_before, const SocketOwner* owner) {
     JsonWriter w;
     w.begin_object()
         .field("type", "verdict")
@@ -35,6 +36,7 @@ std::string verdict_report(const Inspection& in, const Endpoint& client, const E
             .field("kind", match_kind_name(in.verdict.match->kind))
             .field("entry", in.verdict.match->entry);
     }
+    if (owner) w.field("uid", uint64_t(owner->uid)).field("inode", owner->inode);
     if (dropped_before) w.field("reports_dropped", dropped_before);
     w.end_object();
     return w.take();

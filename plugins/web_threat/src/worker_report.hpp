@@ -13,14 +13,16 @@
 
 #include "endpoint.hpp"
 #include "inspector.hpp"
+#include "socket_owner.hpp"
 
 namespace vigil::web_threat {
 
 const char* protocol_name(Inspection::Protocol p);
 
 // The verdict report of one decision; `enforce` is action_on_detect: block.
+// `owner`: the client socket's uid and inode when known.
 std::string verdict_report(const Inspection& in, const Endpoint& client, const Endpoint& destination,
-                           uint64_t dropped_before);
+                           uint64_t dropped_before, const SocketOwner* owner = nullptr);
 
 // Whether a decision is worth a report (a list matched, or refused).
 bool reportable(const Inspection& in);

@@ -80,6 +80,19 @@ got=$(wt_dns ok.test 1)
   vt_fail "the sinkhole does not serve the block page"
 vt_log "F14 DNS: blocked -> 127.0.0.9 (upstream +0 packets), AAAA nodata, canary NXDOMAIN, sinkhole block page"
 
+# F16: DNS-over-TLS refused at once; a public DoH resolver blocked by SNI and by DNS name.
+got=$(ip netns exec "$WT_C" python3 -c '
+import socket
+try:
+    socket.create_connection(("10.9.0.2", 853), timeout=3); print("connected")
+except OSError as e:
+    print(e.errno)')
+[[ $got == 111 ]] || vt_fail "DoT (853) not refused: $got"
+ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null --resolve dns.google:443:10.9.0.2 https://dns.google/dns-query
+[[ $? == 35 ]] || vt_fail "DoH endpoint dns.google not refused by SNI"
+[[ $(wt_dns dns.google 1) == "127.0.0.9 from 10.9.0.2" ]] || vt_fail "DoH endpoint name not sinkholed"
+vt_log "F16 DoT refused (ECONNREFUSED), DoH endpoint refused by SNI and sinkholed"
+
 # F13: QUIC is refused at once (EPERM), so browsers fall back to TCP.
 got=$(ip netns exec "$WT_C" python3 -c '
 import socket
@@ -89,6 +102,36 @@ try:
 except OSError as e:
     print(e.errno)')
 [[ $got == 1 ]] || vt_fail "UDP/443 not rejected: $got"
+
+# F18: proxy ports: CONNECT and absolute-form on 3128, SOCKS5/4a on 1080 are judged by their target.
+before=$(wt_count 3128)
+[[ $(wt_curl -x http://10.9.0.2:3128 http://blocked.test/abs) == *'vigil-block-page'*" 403" ]] ||
+  vt_fail "absolute-form request for a blocked host through a proxy port not refused"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -x http://10.9.0.2:3128 https://blocked.test/ 2>/dev/null
+[[ $? == 56 ]] || vt_fail "CONNECT to a blocked host through a proxy port not refused"
+[[ $(wt_count 3128) == "$before" ]] || vt_fail "proxy port: the proxy received packets for a blocked target"
+before=$(wt_count 1080)
+[[ $(wt_curl --socks5-hostname 10.9.0.2:1080 http://ok.test/socks) == "origin /socks"*" 200" ]] ||
+  vt_fail "SOCKS5 to an allowed host failed"
+mid=$(wt_count 1080)
+((mid > before)) || vt_fail "SOCKS5 allowed: nothing reached the proxy"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --socks5-hostname 10.9.0.2:1080 http://blocked.test/ 2>/dev/null
+[[ $? == 97 ]] || vt_fail "SOCKS5 to a blocked host not refused"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --socks4a 10.9.0.2:1080 http://www.blocked.test/ 2>/dev/null
+[[ $? == 97 ]] || vt_fail "SOCKS4a to a blocked host not refused"
+[[ $(wt_count 1080) == "$mid" ]] || vt_fail "SOCKS: the proxy received packets for a blocked target"
+vt_log "F18 proxy ports: absolute-form 403, CONNECT refused, SOCKS5 allowed/refused, SOCKS4a refused, proxy packets +0"
+
+# F11: TLS without SNI is judged by address; F19: a server that speaks first still works.
+ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null https://10.9.0.66/ 2>/dev/null
+[[ $? == 35 ]] || vt_fail "TLS without SNI to a listed address not refused"
+got=$(ip netns exec "$WT_C" python3 -c '
+import socket, time
+t = time.monotonic()
+s = socket.create_connection(("10.9.0.2", 8000), timeout=3)
+print(s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000))')
+[[ $got == "SSH-2.0-origin "* ]] || vt_fail "server-speaks-first protocol broken: $got"
+vt_log "F11 no SNI -> address verdict; F19 banner after ${got##* } ms"
 
 # The worker runs as the worker uid, no capabilities, no_new_privs.
 pid=$(wt_worker_pid)
@@ -104,5 +147,27 @@ for want in "blocked|http|http://blocked.test/path|bad-domains:blocked.test" "bl
   wt_wait_threat "$want" || vt_fail "no threat event '$want'; got: $(wt_threats)"
 done
 grep -q '"action":"block"' "$VT_DIR/actions.log" || vt_fail "no action_result for the blocks"
+# The threat names the process that made the connection (socket -> pid).
+ip netns exec "$WT_C" python3 -c '
+import os, socket, time
+s = socket.create_connection(("10.9.0.2", 80), timeout=3)
+s.sendall(b"GET /attribution HTTP/1.1\r\nHost: blocked.test\r\n\r\n")
+s.recv(65536)
+print(os.getpid(), flush=True)
+time.sleep(1.5)' >"$VT_DIR/client.pid"
+client=$(cat "$VT_DIR/client.pid")
+got=$(python3 - "$VT_DIR/threats.log" <<'PY'
+import json, sys
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        p = json.loads(line)["payload"]
+    except Exception:
+        continue
+    if p["object"] == "http://blocked.test/attribution":
+        print(p["process"]["pid"], p["process"]["exe"])
+PY
+)
+[[ $got == "$client /usr/bin/python3"* ]] || vt_fail "threat without the client process: '$got' (client pid $client)"
+vt_log "process attribution: $got"
 vt_log "events: $(wt_threats | sort | uniq -c | tr '\n' ';')"
 vt_pass

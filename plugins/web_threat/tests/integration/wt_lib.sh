@@ -2,7 +2,7 @@
 # tests/lib/vigil.sh). Two namespaces joined by a veth pair, nothing in the
 # root namespace; names carry the test's PID so runs never collide:
 #   client  10.9.0.1  fd09::1   vigild + web_threat (the worker, its nft tables), curl
-#   origin  10.9.0.2  fd09::2   wt_origin.py: HTTP 80/8080, TLS 443, DNS 53
+#   origin  10.9.0.2  fd09::2   wt_origin.py: HTTP 80/8080, TLS 443, DNS 53, SOCKS5 1080, banner 8000
 #           10.9.0.66           (same server, an address on the IP block list)
 # Leaks are counted by nft counters in the origin namespace: packets from
 # the client per port must not move for a blocked request.
@@ -44,6 +44,8 @@ table inet wt_leak {
   counter p443 {}
   counter p8080 {}
   counter p53 {}
+  counter p1080 {}
+  counter p3128 {}
   chain input {
     type filter hook input priority 0; policy accept;
     ip saddr 10.9.0.1 tcp dport 80 counter name p80
@@ -52,6 +54,8 @@ table inet wt_leak {
     ip6 saddr fd09::1 tcp dport 443 counter name p443
     ip saddr 10.9.0.1 tcp dport 8080 counter name p8080
     ip saddr 10.9.0.1 udp dport 53 counter name p53
+    ip saddr 10.9.0.1 tcp dport 1080 counter name p1080
+    ip saddr 10.9.0.1 tcp dport 3128 counter name p3128
   }
 }
 NFT
@@ -72,7 +76,7 @@ wt_origin_up() {
     -keyout "$VT_DIR/key.pem" -out "$VT_DIR/cert.pem" >/dev/null 2>&1 || vt_fail "openssl req"
   ip netns exec "$WT_O" /usr/bin/python3 "$WT_HELPER" --http 10.9.0.2:80 --http 10.9.0.2:8080 --http 10.9.0.66:80 \
     --http '[fd09::2]:80' --tls 10.9.0.2:443 --tls '[fd09::2]:443' --cert "$VT_DIR/cert.pem" --key "$VT_DIR/key.pem" \
-    --dns 10.9.0.2 >"$VT_DIR/origin.log" 2>&1 &
+    --dns 10.9.0.2 --socks 10.9.0.2:1080 --banner 10.9.0.2:8000 >"$VT_DIR/origin.log" 2>&1 &
   vt_track_pid $!
   vt_wait_until 10 grep -q ready "$VT_DIR/origin.log" || vt_fail "origin servers did not start: $(cat "$VT_DIR/origin.log")"
 }

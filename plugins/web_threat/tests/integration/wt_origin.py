@@ -2,7 +2,8 @@
 """Origin services for the web_threat interception tests (run in the origin
 namespace): HTTP/1.1 with keep-alive on every ADDR:PORT given with --http,
 TLS (HTTP behind it) with --tls ADDR:PORT --cert --key, and a DNS responder
-on --dns ADDR (UDP 53) answering A 10.9.0.2 / AAAA fd09::2 for every name.
+on --dns ADDR (UDP 53) answering A 10.9.0.2 / AAAA fd09::2 for every name,
+a SOCKS5 proxy (--socks) and a server that speaks first (--banner).
 Each HTTP answer body is "origin <path>"."""
 import argparse
 import http.server
@@ -69,6 +70,66 @@ def dns_server(addr):
     threading.Thread(target=serve, daemon=True).start()
 
 
+def relay(a, b):
+    def pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    threading.Thread(target=pump, args=(a, b), daemon=True).start()
+    pump(b, a)
+
+
+def socks5_client(c):
+    """SOCKS5, no authentication, CONNECT; every name means 10.9.0.2."""
+    try:
+        head = c.recv(2)
+        c.recv(head[1])
+        c.sendall(b"\x05\x00")
+        req = c.recv(4)
+        if req[3] == 3:
+            c.recv(c.recv(1)[0])
+        else:
+            c.recv(4 if req[3] == 1 else 16)
+        port = struct.unpack("!H", c.recv(2))[0]
+        up = socket.create_connection(("10.9.0.2", port))
+        c.sendall(b"\x05\x00\x00\x01" + bytes(6))
+        relay(c, up)
+    except (OSError, IndexError):
+        pass
+
+
+def tcp_server(addr, port, handle):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(64)
+
+    def serve():
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=handle, args=(c,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def banner_client(c):
+    """A server that speaks first (SSH-like)."""
+    c.sendall(b"SSH-2.0-origin\r\n")
+    c.recv(100)
+    c.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--http", action="append", default=[])
@@ -76,6 +137,8 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--dns", action="append", default=[])
+    ap.add_argument("--socks", action="append", default=[])
+    ap.add_argument("--banner", action="append", default=[])
     a = ap.parse_args()
     for spec in a.http:
         addr, port = spec.rsplit(":", 1)
@@ -85,6 +148,12 @@ def main():
         http_server(addr.strip("[]"), int(port), (a.cert, a.key))
     for addr in a.dns:
         dns_server(addr)
+    for spec in a.socks:
+        addr, port = spec.rsplit(":", 1)
+        tcp_server(addr, int(port), socks5_client)
+    for spec in a.banner:
+        addr, port = spec.rsplit(":", 1)
+        tcp_server(addr, int(port), banner_client)
     print("ready", flush=True)
     threading.Event().wait()
 

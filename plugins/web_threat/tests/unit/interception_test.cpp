@@ -10,6 +10,8 @@
 #include "interception.hpp"
 #include "list_loader.hpp"
 #include "redirect_rules.hpp"
+#include "socket_owner.hpp"
+#include "socks_session.hpp"
 #include "worker_config.hpp"
 #include "worker_report.hpp"
 
@@ -180,4 +182,65 @@ TEST_CASE("worker user: numeric uid, never root, unknown names refused") {
     CHECK_FALSE(resolve_worker_user("vigil-no-such-user-x", why));
     CHECK(why.find("does not exist") != std::string::npos);
     CHECK(default_worker_path().find("/../libexec/vigil-web-worker") != std::string::npos);
+}
+
+TEST_CASE("SOCKS: targets judged before upstream; SOCKS5 greeting answered by the worker") {
+    const Policy p = policy_with("blocked.test\n10.9.0.66\n");
+    bool greeted = false;
+    // SOCKS4a, a listed name.
+    std::string s4("\x04\x01\x00\x50\x00\x00\x00\x01user\x00www.blocked.test\x00", 30);
+    SocksStep st = socks_step(s4.substr(0, 10), p, greeted);
+    CHECK(st.state == SocksStep::State::need_more);
+    st = socks_step(s4, p, greeted);
+    REQUIRE(st.state == SocksStep::State::judged);
+    CHECK(st.inspection->blocked);
+    CHECK(st.inspection->protocol == Inspection::Protocol::socks);
+    CHECK(st.upstream_greeting.empty());
+    CHECK(st.upstream_rest == s4);
+    CHECK(socks_refusal(4) == std::string("\x00\x5b\x00\x00\x00\x00\x00\x00", 8));
+    // SOCKS5: the greeting gets "no authentication" once, then the request is judged.
+    const std::string greet("\x05\x02\x00\x02", 4);
+    st = socks_step(greet, p, greeted);
+    CHECK(st.state == SocksStep::State::need_more);
+    CHECK(st.reply_to_client == std::string("\x05\x00", 2));
+    CHECK(greeted);
+    const std::string ok_req = std::string("\x05\x01\x00\x03\x07ok.test\x01\xbb", 14);
+    st = socks_step(greet + ok_req, p, greeted);
+    REQUIRE(st.state == SocksStep::State::judged);
+    CHECK(st.reply_to_client.empty());
+    CHECK_FALSE(st.inspection->blocked);
+    CHECK(st.upstream_greeting == std::string("\x05\x01\x00", 3));
+    CHECK(st.upstream_rest == ok_req);
+    // A listed address; greeting and request in one read.
+    greeted = false;
+    st = socks_step(greet + std::string("\x05\x01\x00\x01\x0a\x09\x00\x42\x00\x50", 10), p, greeted);
+    REQUIRE(st.state == SocksStep::State::judged);
+    CHECK(st.reply_to_client == std::string("\x05\x00", 2));
+    CHECK(st.inspection->blocked);
+    CHECK(st.inspection->verdict.match->entry == "10.9.0.66");
+    // Only authenticated methods: judged by the proxy's address instead.
+    greeted = false;
+    CHECK(socks_step(std::string("\x05\x01\x02", 3), p, greeted).state == SocksStep::State::unsupported);
+    CHECK(socks_step(std::string("\x05\x01\x00\x09\x01\x00\x01\x02", 8), p, greeted).state ==
+          SocksStep::State::malformed);
+}
+
+TEST_CASE("socket owner: the client's socket found in /proc/net/tcp by client and original destination") {
+    const Endpoint c4{*vigil::common::parse_ip_address("10.9.0.1"), 46068}, d4{*vigil::common::parse_ip_address("10.9.0.2"), 80};
+    CHECK(proc_net_address(c4, false) == "0100090A:B3F4");
+    CHECK(proc_net_address(d4, true) == "0000000000000000FFFF00000200090A:0050");
+    const Endpoint c6{*vigil::common::parse_ip_address("fd09::1"), 443}, d6{*vigil::common::parse_ip_address("fd09::2"), 443};
+    CHECK(proc_net_address(c6, true) == "000009FD000000000000000001000000:01BB");
+    const std::string tcp =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 0100007F:3C14 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0 100 0 0 10 0\n"
+        "   1: 0100090A:B3F4 0200090A:0050 01 00000000:00000000 00:00000000 00000000  1000        0 123456 1 0 20 4 30 10 -1\n";
+    const auto o = find_socket_in(tcp, c4, d4, false);
+    REQUIRE(o);
+    CHECK(o->uid == 1000);
+    CHECK(o->inode == 123456);
+    CHECK_FALSE(find_socket_in(tcp, d4, c4, false));
+    CHECK_FALSE(find_socket_in(tcp, c6, d6, false));
+    CHECK_FALSE(find_socket_in("garbage\n\n1: x", c4, d4, false));
+    CHECK(socket_process(0, "/nonexistent") == 0);
 }

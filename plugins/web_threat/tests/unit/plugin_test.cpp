@@ -20,7 +20,9 @@ struct Glue : vigil::testing::PluginFixture {
         : PluginFixture(vigil::web_threat::kSettingsSchema, "web_threat",
                         intercept ? json : without_interception(json), vigil_plugin_entry) {}
     static std::string without_interception(const std::string& json) {
-        return json == "{}" ? R"({"intercept":false})" : R"({"intercept":false,)" + json.substr(1);
+        // Nor the built-in DoH list: these tests count the lists' entries.
+        return json == "{}" ? R"({"intercept":false,"block_doh":false})"
+                            : R"({"intercept":false,"block_doh":false,)" + json.substr(1);
     }
     vigil::json::Value check(const std::string& args) {
         auto r = host.command("web_threat.check", args);
@@ -109,5 +111,10 @@ TEST_CASE("web_threat glue: interception that cannot start is reported; the list
     CHECK(ic->find("enabled")->as_bool());
     CHECK(ic->find("error")->as_string().find("worker_user 'vigil-no-such-user-x' does not exist") != std::string::npos);
     CHECK(decision(g.check(R"({"host":"ok.test"})")) == "allow");
+    // The built-in list of public DoH resolvers is on by default.
+    auto doh = g.check(R"({"host":"mozilla.cloudflare-dns.com"})");
+    CHECK(decision(doh) == "block");
+    CHECK(doh.find("list")->as_string() == "doh_endpoints");
+    CHECK(doh.find("category")->as_string() == "other");
     CHECK(g.host.stop() == VIGIL_OK);
 }
