@@ -25,7 +25,7 @@
 #include "scan_engine.hpp"
 #include "verdict_cache.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // One file access reported by fanotify. `fd` is the kernel's read-only,
 // non-notifying descriptor of the file; it stays open until the event is
@@ -203,4 +203,4 @@ private:
     std::atomic<bool> evictable_{true};
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -10,7 +10,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Identity and version of a file's content as the kernel reports it.
 struct FileStamp {
@@ -69,4 +69,4 @@ private:
     std::atomic<uint64_t> hits_{0}, misses_{0};
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -16,7 +16,7 @@
 #include "collectors.hpp"
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -267,4 +267,4 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
     return {std::move(r)};
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -13,7 +13,7 @@
 
 #include "collectors.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -202,4 +202,4 @@ std::vector<Record> collect_routes(const CollectOptions& o) {
     return out;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

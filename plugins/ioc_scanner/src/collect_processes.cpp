@@ -15,7 +15,7 @@
 #include "collectors.hpp"
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -371,4 +371,4 @@ std::vector<Record> collect_ports(const CollectOptions& o) {
     return out;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -8,7 +8,7 @@
 
 #include "item_view.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct CollectOptions {
     std::string proc = "/proc";
@@ -47,4 +47,4 @@ std::vector<Record> collect_services(const CollectOptions& o);
 // /proc/PID/stat field 22 (start time in clock ticks since boot); 0 when gone.
 uint64_t process_start_ticks(int pid, const std::string& proc = "/proc");
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

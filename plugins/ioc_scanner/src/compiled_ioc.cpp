@@ -5,7 +5,7 @@
 
 #include "ioc_parser.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -185,4 +185,4 @@ CompiledIoc compile(const Ioc& ioc) {
     return out;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

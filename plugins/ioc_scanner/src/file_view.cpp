@@ -14,7 +14,7 @@
 
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -358,4 +358,4 @@ bool FileView::values(TermId id, std::vector<std::string_view>& out) {
     return true;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -21,7 +21,7 @@
 #include "ioc_parser.hpp"
 #include "regex.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 bool DocumentSwitches::enabled(Document d) const {
     switch (d) {
@@ -491,4 +491,4 @@ ScanReport run_scan(const ScanRequest& req, const EngineSettings& settings, std:
     return r;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

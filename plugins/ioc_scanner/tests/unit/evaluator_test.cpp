@@ -7,7 +7,7 @@
 #include "evaluator.hpp"
 #include "ioc_parser.hpp"
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 
 namespace {
 

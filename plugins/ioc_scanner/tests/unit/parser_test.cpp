@@ -7,7 +7,7 @@
 #include "compiled_ioc.hpp"
 #include "ioc_parser.hpp"
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 namespace fs = std::filesystem;
 
 static const char* kIoc10 = R"(<?xml version="1.0" encoding="us-ascii"?>

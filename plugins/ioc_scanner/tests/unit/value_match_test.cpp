@@ -3,7 +3,7 @@
 
 #include "value_match.hpp"
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 
 static bool m(Condition c, ValueType t, const std::string& content, std::string_view value,
               bool preserve = false) {
