@@ -99,23 +99,25 @@ TEST_CASE("behavior_sigma_condition: errors name the problem") {
 }
 
 TEST_CASE("behavior_sigma_condition: a list of conditions means any of them") {
-    auto d = detector_for(
+    check_rule(
         "    a:\n        Image|endswith: '/nc'\n    b:\n        Image|endswith: '/socat'\n"
-        "    condition:\n        - a\n        - b\n");
-    CHECK(hits(d, process("/usr/bin/nc", "nc")));
-    CHECK(hits(d, process("/usr/bin/socat", "socat")));
-    CHECK_FALSE(hits(d, process("/usr/bin/cat", "cat")));
+        "    condition:\n        - a\n        - b\n", {
+        {process("/usr/bin/nc", "nc"), kHit},
+        {process("/usr/bin/socat", "socat"), kHit},
+        {process("/usr/bin/cat", "cat"), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_condition: a full rule with filters") {
-    auto d = detector_for(
+    check_rule(
         "    selection_img:\n        Image|endswith: '/bash'\n"
         "    selection_cli:\n        CommandLine|contains: ' -i'\n"
         "    filter_main_login:\n        ParentImage: '/usr/sbin/sshd'\n"
         "    filter_optional_tmux:\n        ParentImage|endswith: '/tmux'\n"
-        "    condition: all of selection_* and not 1 of filter_*\n");
-    CHECK(hits(d, process("/bin/bash", "bash -i", "/usr/bin/python3")));
-    CHECK_FALSE(hits(d, process("/bin/bash", "bash -i", "/usr/sbin/sshd")));
-    CHECK_FALSE(hits(d, process("/bin/bash", "bash -i", "/usr/bin/tmux")));
-    CHECK_FALSE(hits(d, process("/bin/bash", "bash", "/usr/bin/python3")));
+        "    condition: all of selection_* and not 1 of filter_*\n", {
+        {process("/bin/bash", "bash -i", "/usr/bin/python3"), kHit},
+        {process("/bin/bash", "bash -i", "/usr/sbin/sshd"), kMiss},
+        {process("/bin/bash", "bash -i", "/usr/bin/tmux"), kMiss},
+        {process("/bin/bash", "bash", "/usr/bin/python3"), kMiss},
+    });
 }

@@ -5,64 +5,73 @@
 using namespace sigma_test;
 
 TEST_CASE("behavior_sigma_selection: a map is AND of its fields") {
-    auto d = detector_for("    sel:\n        Image|endswith: '/tar'\n        CommandLine|contains: '--checkpoint-action'\n"
-                          "    condition: sel\n");
-    CHECK(hits(d, process("/usr/bin/tar", "tar -cf x --checkpoint=1 --checkpoint-action=exec=sh")));
-    CHECK_FALSE(hits(d, process("/usr/bin/tar", "tar -cf x .")));
-    CHECK_FALSE(hits(d, process("/usr/bin/zip", "zip --checkpoint-action")));
+    check_rule("    sel:\n        Image|endswith: '/tar'\n        CommandLine|contains: '--checkpoint-action'\n"
+               "    condition: sel\n", {
+        {process("/usr/bin/tar", "tar -cf x --checkpoint=1 --checkpoint-action=exec=sh"), kHit},
+        {process("/usr/bin/tar", "tar -cf x ."), kMiss},
+        {process("/usr/bin/zip", "zip --checkpoint-action"), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_selection: a value list is OR") {
-    auto d = detector_for("    sel:\n        Image|endswith:\n            - '/nc'\n            - '/ncat'\n            - '/netcat'\n"
-                          "    condition: sel\n");
-    CHECK(hits(d, process("/usr/bin/ncat", "ncat")));
-    CHECK(hits(d, process("/bin/netcat", "netcat")));
-    CHECK_FALSE(hits(d, process("/bin/cat", "cat")));
+    check_rule("    sel:\n        Image|endswith:\n            - '/nc'\n            - '/ncat'\n            - '/netcat'\n"
+               "    condition: sel\n", {
+        {process("/usr/bin/ncat", "ncat"), kHit},
+        {process("/bin/netcat", "netcat"), kHit},
+        {process("/bin/cat", "cat"), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_selection: a list of maps is OR of ANDs") {
-    auto d = detector_for(
+    check_rule(
         "    sel:\n"
         "        - Image|endswith: '/python3'\n"
         "          CommandLine|contains: 'pty.spawn'\n"
         "        - Image|endswith: '/perl'\n"
         "          CommandLine|contains: 'socket'\n"
-        "    condition: sel\n");
-    CHECK(hits(d, process("/usr/bin/python3", "python3 -c 'import pty;pty.spawn(\"/bin/sh\")'")));
-    CHECK(hits(d, process("/usr/bin/perl", "perl -e 'use Socket;...'")));
-    CHECK_FALSE(hits(d, process("/usr/bin/perl", "perl -e 'pty.spawn'")));  // halves of different maps
-    CHECK_FALSE(hits(d, process("/usr/bin/python3", "python3 -c socket")));
+        "    condition: sel\n", {
+        {process("/usr/bin/python3", "python3 -c 'import pty;pty.spawn(\"/bin/sh\")'"), kHit},
+        {process("/usr/bin/perl", "perl -e 'use Socket;...'"), kHit},
+        {process("/usr/bin/perl", "perl -e 'pty.spawn'"), kMiss},  // halves of different maps
+        {process("/usr/bin/python3", "python3 -c socket"), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_selection: keyword searches look in every field") {
-    auto d = detector_for("    keywords:\n        - 'mimikatz'\n        - 'LaZagne'\n    condition: keywords\n");
-    CHECK(hits(d, process("/opt/x/mimikatz.bin", "run")));                 // in Image
-    CHECK(hits(d, process("/usr/bin/python3", "python3 lazagne.py all")));  // in CommandLine, any case
-    CHECK(hits(d, event(Category::ProcessCreation, {{FieldId::CurrentDirectory, "/tmp/mimikatz"}})));
-    CHECK_FALSE(hits(d, process("/usr/bin/python3", "python3 tool.py")));
+    check_rule("    keywords:\n        - 'mimikatz'\n        - 'LaZagne'\n    condition: keywords\n", {
+        {process("/opt/x/mimikatz.bin", "run"), kHit},  // in Image
+        {process("/usr/bin/python3", "python3 lazagne.py all"), kHit},  // in CommandLine, any case
+        {event(Category::ProcessCreation, {{FieldId::CurrentDirectory, "/tmp/mimikatz"}}), kHit},
+        {process("/usr/bin/python3", "python3 tool.py"), kMiss},
+    });
 
     // '|all' in a keyword map: every keyword must be present somewhere.
-    auto all = detector_for("    keywords:\n        '|all':\n            - 'pkexec'\n            - 'GCONV_PATH'\n"
-                            "    condition: keywords\n");
-    CHECK(hits(all, process("/usr/bin/pkexec", "env GCONV_PATH=. x")));
-    CHECK_FALSE(hits(all, process("/usr/bin/pkexec", "pkexec ls")));
+    check_rule("    keywords:\n        '|all':\n            - 'pkexec'\n            - 'GCONV_PATH'\n"
+               "    condition: keywords\n", {
+        {process("/usr/bin/pkexec", "env GCONV_PATH=. x"), kHit},
+        {process("/usr/bin/pkexec", "pkexec ls"), kMiss},
+    });
 
     // A single keyword string, and keywords with modifiers.
-    auto single = detector_for("    keywords: 'evil-thing'\n    condition: keywords\n");
-    CHECK(hits(single, process("/bin/x", "run evil-thing now")));
-    auto re = detector_for("    keywords:\n        '|re': 'nc\\s+-e'\n    condition: keywords\n");
-    CHECK(hits(re, process("/bin/x", "nc   -e /bin/sh")));
-    CHECK_FALSE(hits(re, process("/bin/x", "nc -l")));
-    auto cased = detector_for("    keywords:\n        '|cased': 'EVIL'\n    condition: keywords\n");
-    CHECK(hits(cased, process("/bin/x", "an EVIL one")));
-    CHECK_FALSE(hits(cased, process("/bin/x", "an evil one")));
+    check_rule("    keywords: 'evil-thing'\n    condition: keywords\n", {
+        {process("/bin/x", "run evil-thing now"), kHit},
+    });
+    check_rule("    keywords:\n        '|re': 'nc\\s+-e'\n    condition: keywords\n", {
+        {process("/bin/x", "nc   -e /bin/sh"), kHit},
+        {process("/bin/x", "nc -l"), kMiss},
+    });
+    check_rule("    keywords:\n        '|cased': 'EVIL'\n    condition: keywords\n", {
+        {process("/bin/x", "an EVIL one"), kHit},
+        {process("/bin/x", "an evil one"), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_selection: keywords combine with field selections") {
-    auto d = detector_for("    sel:\n        Image|endswith: '/sh'\n    keywords:\n        - '/dev/tcp'\n"
-                          "    condition: sel and keywords\n");
-    CHECK(hits(d, process("/bin/sh", "sh -c 'cat < /dev/tcp/1.2.3.4/80'")));
-    CHECK_FALSE(hits(d, process("/bin/sh", "sh -c ls")));
+    check_rule("    sel:\n        Image|endswith: '/sh'\n    keywords:\n        - '/dev/tcp'\n"
+               "    condition: sel and keywords\n", {
+        {process("/bin/sh", "sh -c 'cat < /dev/tcp/1.2.3.4/80'"), kHit},
+        {process("/bin/sh", "sh -c ls"), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_selection: numbers, booleans and empty strings compare as text") {
@@ -93,15 +102,18 @@ TEST_CASE("behavior_sigma_selection: unknown fields load but never match") {
     // `sel` needs LogonId so it never matches; `not filter` is true.
     CHECK(hits(d, process("/bin/sh", "sh")));
 
-    auto only_unknown = detector_for("    sel:\n        LogonId: 0\n    condition: sel\n");
-    CHECK_FALSE(hits(only_unknown, process("/bin/sh", "sh")));
-    auto unknown_null = detector_for("    sel:\n        LogonId: null\n    condition: sel\n");
-    CHECK_FALSE(hits(unknown_null, process("/bin/sh", "sh")));
+    check_rule("    sel:\n        LogonId: 0\n    condition: sel\n", {
+        {process("/bin/sh", "sh"), kMiss},
+    });
+    check_rule("    sel:\n        LogonId: null\n    condition: sel\n", {
+        {process("/bin/sh", "sh"), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_selection: field names are case-insensitive") {
-    auto d = detector_for("    sel:\n        image|endswith: '/sh'\n        COMMANDLINE: 'sh'\n    condition: sel\n");
-    CHECK(hits(d, process("/bin/sh", "sh")));
+    check_rule("    sel:\n        image|endswith: '/sh'\n        COMMANDLINE: 'sh'\n    condition: sel\n", {
+        {process("/bin/sh", "sh"), kHit},
+    });
 }
 
 TEST_CASE("behavior_sigma_selection: malformed selections are reported") {
