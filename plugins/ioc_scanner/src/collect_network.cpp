@@ -132,12 +132,9 @@ std::string route_flags(unsigned f) {
 std::vector<Record> collect_arp(const CollectOptions& o) {
     std::vector<Record> out;
     std::ifstream in(o.proc + "/net/arp");
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
+    for_each_table_row(in, TableHeader::Skip, [&](std::istringstream& ls) {
         std::string ip, hwtype, flags, mac, mask, dev;
-        if (!(ls >> ip >> hwtype >> flags >> mac >> mask >> dev)) continue;
+        if (!(ls >> ip >> hwtype >> flags >> mac >> mask >> dev)) return;
         const unsigned f = unsigned(std::strtoul(flags.c_str(), nullptr, 16));
         Record r;
         r.document = Document::Arp;
@@ -148,43 +145,36 @@ std::vector<Record> collect_arp(const CollectOptions& o) {
         r.add(TermId::ArpState, (f & 0x4) ? "PERMANENT" : (f & 0x2) ? "REACHABLE" : "INCOMPLETE");
         r.add(TermId::ArpIsRouter, "false");
         out.push_back(std::move(r));
-    }
+    });
     if (o.proc == "/proc") ipv6_neighbours(out);
     return out;
 }
 
 std::vector<Record> collect_routes(const CollectOptions& o) {
     std::vector<Record> out;
-    {
-        std::ifstream in(o.proc + "/net/route");
-        std::string line;
-        std::getline(in, line);
-        while (std::getline(in, line)) {
-            std::istringstream ls(line);
-            std::string iface, dest, gw, flags, refcnt, use, metric, mask, mtu;
-            if (!(ls >> iface >> dest >> gw >> flags >> refcnt >> use >> metric >> mask >> mtu)) continue;
-            Record r;
-            r.document = Document::Route;
-            const std::string d = ipv4_from_hex(dest), g = ipv4_from_hex(gw), m = ipv4_from_hex(mask);
-            r.object = d + "/" + m + " via " + g + " dev " + iface;
-            r.add(TermId::RouteDestination, d);
-            r.add(TermId::RouteGateway, g);
-            r.add(TermId::RouteInterface, iface);
-            r.add(TermId::RouteNetmask, m);
-            r.add(TermId::RouteIsIpv6, "false");
-            r.add(TermId::RouteMetric, metric);
-            r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
-            r.add(TermId::RouteMtu, mtu);
-            out.push_back(std::move(r));
-        }
-    }
-    std::ifstream in(o.proc + "/net/ipv6_route");
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
+    std::ifstream v4(o.proc + "/net/route");
+    for_each_table_row(v4, TableHeader::Skip, [&](std::istringstream& ls) {
+        std::string iface, dest, gw, flags, refcnt, use, metric, mask, mtu;
+        if (!(ls >> iface >> dest >> gw >> flags >> refcnt >> use >> metric >> mask >> mtu)) return;
+        Record r;
+        r.document = Document::Route;
+        const std::string d = ipv4_from_hex(dest), g = ipv4_from_hex(gw), m = ipv4_from_hex(mask);
+        r.object = d + "/" + m + " via " + g + " dev " + iface;
+        r.add(TermId::RouteDestination, d);
+        r.add(TermId::RouteGateway, g);
+        r.add(TermId::RouteInterface, iface);
+        r.add(TermId::RouteNetmask, m);
+        r.add(TermId::RouteIsIpv6, "false");
+        r.add(TermId::RouteMetric, metric);
+        r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
+        r.add(TermId::RouteMtu, mtu);
+        out.push_back(std::move(r));
+    });
+    std::ifstream v6(o.proc + "/net/ipv6_route");
+    for_each_table_row(v6, TableHeader::None, [&](std::istringstream& ls) {
         std::string dest, plen, src, splen, hop, metric, refcnt, use, flags, iface;
         if (!(ls >> dest >> plen >> src >> splen >> hop >> metric >> refcnt >> use >> flags >> iface))
-            continue;
+            return;
         Record r;
         r.document = Document::Route;
         const std::string d = ipv6_from_hex(dest), g = ipv6_from_hex(hop);
@@ -198,7 +188,7 @@ std::vector<Record> collect_routes(const CollectOptions& o) {
         r.add(TermId::RouteMetric, std::to_string(std::strtoul(metric.c_str(), nullptr, 16)));
         r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
         out.push_back(std::move(r));
-    }
+    });
     return out;
 }
 

@@ -3,6 +3,8 @@
 // tests can point them at fixtures.
 #pragma once
 
+#include <istream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,19 @@ struct SocketInfo {
     std::string local_ip, remote_ip, state;
     int local_port = 0, remote_port = 0;
 };
+
+// Calls row(fields) with a stream over each line of a /proc table (lines of
+// whitespace-separated fields), after its header line when it has one.
+enum class TableHeader { None, Skip };
+template <class Row>
+void for_each_table_row(std::istream& in, TableHeader header, Row&& row) {
+    std::string line;
+    if (header == TableHeader::Skip) std::getline(in, line);
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        row(fields);
+    }
+}
 
 std::vector<SocketInfo> read_sockets(const std::string& proc);
 // Decodes a /proc/net address "0100007F:1F90" (v4) or 32 hex digits (v6).
