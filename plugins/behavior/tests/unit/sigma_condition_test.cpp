@@ -2,6 +2,7 @@
 // and the errors a bad condition produces.
 #include "condition.hpp"
 #include "rule_error.hpp"
+#include "sigma_rule_cases.hpp"
 #include "sigma_test_util.hpp"
 
 using namespace sigma_test;
@@ -33,6 +34,8 @@ std::string error_of(std::string_view cond) {
     return "";
 }
 }  // namespace
+
+TEST_CASE("behavior_sigma_condition: rule cases (sigma_cases/condition.yaml)") { check_rule_cases("condition.yaml"); }
 
 TEST_CASE("behavior_sigma_condition: precedence is not > and > or") {
     CHECK(tree("a or b and c") == "(a or (b and c))");
@@ -98,26 +101,3 @@ TEST_CASE("behavior_sigma_condition: errors name the problem") {
     CHECK(error_of(nots + "a").find("too deep") != std::string::npos);
 }
 
-TEST_CASE("behavior_sigma_condition: a list of conditions means any of them") {
-    check_rule(
-        "    a:\n        Image|endswith: '/nc'\n    b:\n        Image|endswith: '/socat'\n"
-        "    condition:\n        - a\n        - b\n", {
-        {process("/usr/bin/nc", "nc"), kHit},
-        {process("/usr/bin/socat", "socat"), kHit},
-        {process("/usr/bin/cat", "cat"), kMiss},
-    });
-}
-
-TEST_CASE("behavior_sigma_condition: a full rule with filters") {
-    check_rule(
-        "    selection_img:\n        Image|endswith: '/bash'\n"
-        "    selection_cli:\n        CommandLine|contains: ' -i'\n"
-        "    filter_main_login:\n        ParentImage: '/usr/sbin/sshd'\n"
-        "    filter_optional_tmux:\n        ParentImage|endswith: '/tmux'\n"
-        "    condition: all of selection_* and not 1 of filter_*\n", {
-        {process("/bin/bash", "bash -i", "/usr/bin/python3"), kHit},
-        {process("/bin/bash", "bash -i", "/usr/sbin/sshd"), kMiss},
-        {process("/bin/bash", "bash -i", "/usr/bin/tmux"), kMiss},
-        {process("/bin/bash", "bash", "/usr/bin/python3"), kMiss},
-    });
-}

