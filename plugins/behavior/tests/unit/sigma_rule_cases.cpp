@@ -32,22 +32,27 @@ Category category_named(const std::string& name) {
     return *c;
 }
 
-SigmaEvent event_of(const YAML::Node& e) {
-    if (const auto p = e["process"]) {
-        const auto a = p.as<std::vector<std::string>>();
-        return a.size() > 2 ? process(a.at(0), a.at(1), a.at(2)) : process(a.at(0), a.at(1));
-    }
-    if (const auto n = e["net"]) {
-        const auto a = n.as<std::vector<std::string>>();
-        return a.size() > 1 ? network(a.at(0), a.at(1)) : network(a.at(0));
-    }
-    SigmaEvent ev(category_named(e["event"].as<std::string>()));
-    for (const auto& f : e["fields"]) {
+void set_fields(SigmaEvent& ev, const YAML::Node& fields) {
+    for (const auto& f : fields) {
         const auto name = f.first.as<std::string>();
         const auto id = vigil::behavior::sigma::field_from_name(name);
         if (!id) throw std::runtime_error("unknown field " + name);
         ev.set(*id, f.second.as<std::string>());
     }
+}
+
+SigmaEvent event_of(const YAML::Node& e) {
+    SigmaEvent ev(Category::ProcessCreation);
+    if (const auto p = e["process"]) {
+        const auto a = p.as<std::vector<std::string>>();
+        ev = a.size() > 2 ? process(a.at(0), a.at(1), a.at(2)) : process(a.at(0), a.at(1));
+    } else if (const auto n = e["net"]) {
+        const auto a = n.as<std::vector<std::string>>();
+        ev = a.size() > 1 ? network(a.at(0), a.at(1)) : network(a.at(0));
+    } else {
+        ev = SigmaEvent(category_named(e["event"].as<std::string>()));
+    }
+    set_fields(ev, e["fields"]);
     return ev;
 }
 
@@ -62,7 +67,12 @@ void check_rule_cases(const std::string& file) {
         const auto name = c["name"].as<std::string>();
         CAPTURE(name);
         const auto category = c["category"] ? c["category"].as<std::string>() : std::string("process_creation");
-        const Detector d = detector_for(indented(c["detection"].as<std::string>()), category);
+        const std::string detection = indented(c["detection"].as<std::string>());
+        if (const auto error = c["error"]) {
+            CHECK(load_error(detection, category).find(error.as<std::string>()) != std::string::npos);
+            continue;
+        }
+        const Detector d = detector_for(detection, category);
         REQUIRE(c["events"].size() > 0);
         size_t event_index = 0;
         for (const auto& e : c["events"]) {

@@ -12,13 +12,20 @@
 //       - {process: [/usr/bin/ncat, ncat], hit: true}            # sigma_test::process(image, cmdline[, parent])
 //       - {net: ["10.1.2.3", "80"], hit: false}                  # sigma_test::network(ip[, port])
 //       - {event: file_event, fields: {TargetFilename: /x}, hit: true}  # only these fields
+//       - {process: [/bin/ls, ls], fields: {User: root}, hit: false}   # fields set over process()
+//   - name: a rule that does not load
+//     detection: |
+//       sel: {}
+//       condition: sel
+//     error: empty map                  # a part of the load error
 #pragma once
 
 #include <string>
 
 namespace sigma_test {
 
-// Loads every rule of the file (each must load) and CHECKs each event against it.
+// Loads every rule of the file and CHECKs each event against it (a case with
+// `error` instead: the rule must not load, with an error containing that text).
 void check_rule_cases(const std::string& file);
 
 }  // namespace sigma_test
