@@ -22,6 +22,7 @@
 
 #include "exclusions.hpp"
 #include "fail_policy.hpp"
+#include "inode_key.hpp"
 #include "scan_engine.hpp"
 #include "verdict_cache.hpp"
 
@@ -185,13 +186,6 @@ private:
     std::condition_variable pending_cv_;
     std::map<uint64_t, std::shared_ptr<Pending>> pending_;
     uint64_t next_id_ = 1;
-    struct InodeKey {
-        uint64_t dev, ino;
-        bool operator==(const InodeKey&) const = default;
-    };
-    struct InodeKeyHash {
-        size_t operator()(const InodeKey& k) const { return std::hash<uint64_t>()(k.ino * 0x9e3779b97f4a7c15ull ^ k.dev); }
-    };
     struct AsyncScan {
         bool started = false;  // a worker runs it (else it waits in the queue)
         bool again = false;    // written again while it ran: scan once more

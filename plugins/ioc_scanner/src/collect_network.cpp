@@ -127,6 +127,21 @@ std::string route_flags(unsigned f) {
     return s;
 }
 
+// A RouteEntryItem with its destination, netmask (or prefix length), gateway,
+// interface and family; the caller adds metric, flags and MTU.
+Record route_record(const std::string& dest, const std::string& mask, const std::string& gateway,
+                    const std::string& iface, bool ipv6) {
+    Record r;
+    r.document = Document::Route;
+    r.object = dest + "/" + mask + " via " + gateway + " dev " + iface;
+    r.add(TermId::RouteDestination, dest);
+    r.add(TermId::RouteGateway, gateway);
+    r.add(TermId::RouteInterface, iface);
+    r.add(TermId::RouteNetmask, mask);
+    r.add(TermId::RouteIsIpv6, ipv6 ? "true" : "false");
+    return r;
+}
+
 }  // namespace
 
 std::vector<Record> collect_arp(const CollectOptions& o) {
@@ -156,15 +171,7 @@ std::vector<Record> collect_routes(const CollectOptions& o) {
     for_each_table_row(v4, TableHeader::Skip, [&](std::istringstream& ls) {
         std::string iface, dest, gw, flags, refcnt, use, metric, mask, mtu;
         if (!(ls >> iface >> dest >> gw >> flags >> refcnt >> use >> metric >> mask >> mtu)) return;
-        Record r;
-        r.document = Document::Route;
-        const std::string d = ipv4_from_hex(dest), g = ipv4_from_hex(gw), m = ipv4_from_hex(mask);
-        r.object = d + "/" + m + " via " + g + " dev " + iface;
-        r.add(TermId::RouteDestination, d);
-        r.add(TermId::RouteGateway, g);
-        r.add(TermId::RouteInterface, iface);
-        r.add(TermId::RouteNetmask, m);
-        r.add(TermId::RouteIsIpv6, "false");
+        Record r = route_record(ipv4_from_hex(dest), ipv4_from_hex(mask), ipv4_from_hex(gw), iface, false);
         r.add(TermId::RouteMetric, metric);
         r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
         r.add(TermId::RouteMtu, mtu);
@@ -175,16 +182,8 @@ std::vector<Record> collect_routes(const CollectOptions& o) {
         std::string dest, plen, src, splen, hop, metric, refcnt, use, flags, iface;
         if (!(ls >> dest >> plen >> src >> splen >> hop >> metric >> refcnt >> use >> flags >> iface))
             return;
-        Record r;
-        r.document = Document::Route;
-        const std::string d = ipv6_from_hex(dest), g = ipv6_from_hex(hop);
         const std::string prefix = std::to_string(std::strtoul(plen.c_str(), nullptr, 16));
-        r.object = d + "/" + prefix + " via " + g + " dev " + iface;
-        r.add(TermId::RouteDestination, d);
-        r.add(TermId::RouteGateway, g);
-        r.add(TermId::RouteInterface, iface);
-        r.add(TermId::RouteNetmask, prefix);
-        r.add(TermId::RouteIsIpv6, "true");
+        Record r = route_record(ipv6_from_hex(dest), prefix, ipv6_from_hex(hop), iface, true);
         r.add(TermId::RouteMetric, std::to_string(std::strtoul(metric.c_str(), nullptr, 16)));
         r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
         out.push_back(std::move(r));

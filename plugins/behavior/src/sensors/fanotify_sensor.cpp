@@ -197,13 +197,7 @@ void FanotifySensor::handle(const char* raw, const fanotify_event_metadata& md, 
 
 void FanotifySensor::run(SensorSink& sink) {
     alignas(8) static thread_local char buf[65536];
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {reader_.wake_fd(), POLLIN, 0}};
-    for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        if (fds[1].revents) return;
+    while (reader_.wait_readable(fd_)) {
         ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) continue;
         // Records are only 4-byte aligned; the metadata holds a u64: copy it.

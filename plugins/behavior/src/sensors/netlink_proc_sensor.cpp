@@ -74,13 +74,7 @@ void NetlinkProcSensor::stop() {
 
 void NetlinkProcSensor::run(SensorSink& sink) {
     std::vector<char> buf(1 << 16);
-    pollfd fds[2] = {{sock_, POLLIN, 0}, {reader_.wake_fd(), POLLIN, 0}};
-    for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        if (fds[1].revents) return;
+    while (reader_.wait_readable(sock_)) {
         ssize_t n = ::recv(sock_, buf.data(), buf.size(), MSG_DONTWAIT);
         if (n < 0) {
             // ENOBUFS: the kernel dropped messages because we were too slow.

@@ -1,11 +1,13 @@
-// The reader thread of a sensor that polls a kernel file descriptor, and the
-// eventfd that ends it: the loop polls wake_fd() next to its source and returns
-// when it becomes readable; stop() signals it, joins the thread and closes it.
+// The reader thread of a sensor that reads a kernel file descriptor, and the
+// eventfd that ends it: the loop runs while wait_readable(source) says there is
+// something to read; stop() signals the eventfd, joins the thread and closes it.
 #pragma once
 
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <thread>
 #include <utility>
@@ -33,7 +35,14 @@ public:
         if (wake_ >= 0) ::close(wake_);
         wake_ = -1;
     }
-    int wake_fd() const { return wake_; }
+    // Waits until fd is readable (true), or until stop() or a failed poll (false).
+    bool wait_readable(int fd) const {
+        pollfd fds[2] = {{fd, POLLIN, 0}, {wake_, POLLIN, 0}};
+        for (;;) {
+            if (::poll(fds, 2, -1) >= 0) return fds[1].revents == 0;
+            if (errno != EINTR) return false;
+        }
+    }
 
 private:
     int wake_ = -1;
