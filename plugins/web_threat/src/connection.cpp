@@ -70,6 +70,8 @@ int connect_upstream(const Endpoint& to, int ms) {
     return -1;
 }
 
+struct SplicePipe;
+
 class Connection {
 public:
     Connection(int fd, const ConnectionContext& ctx) : client_(fd), ctx_(ctx) {}
@@ -86,6 +88,10 @@ private:
     void block(ConnectionInspector& insp);
     // `insp` null: the client's bytes are relayed as they are.
     void relay(ConnectionInspector* insp, std::string to_up);
+    // HTTP: requests through the inspector, responses spliced; false when
+    // no pipe could be made (nothing done yet).
+    bool relay_http(ConnectionInspector& insp, std::string to_up);
+    void flush_down();
     bool pump_client(ConnectionInspector* insp, std::string& to_up, bool& eof);
     void socks();
     void socks_judged(const SocksStep& step);
@@ -96,6 +102,7 @@ private:
     const ConnectionContext& ctx_;
     Endpoint client_ep_, dest_;
     bool socks_ = false;
+    SplicePipe* down_ = nullptr;  // relay_http's response pipe
     bool owner_looked_up_ = false;
     std::optional<SocketOwner> owner_;
     std::string socks_in_;  // the SOCKS client's bytes so far
@@ -184,7 +191,9 @@ void Connection::run() {
     if (o != Outcome::forward) return;
     upstream_ = connect_upstream(dest_, ctx_.limits.connect_ms);
     if (upstream_ < 0) return;
-    relay(&insp, insp.take_forward());
+    std::string first = insp.take_forward();
+    if (!insp.opaque() && relay_http(insp, first)) return;
+    relay(&insp, std::move(first));
 }
 
 void Connection::socks() {
@@ -259,6 +268,7 @@ bool Connection::pump_client(ConnectionInspector* insp, std::string& to_up, bool
     if (insp->feed(std::string_view(buf, size_t(n))) == Outcome::block) {
         to_up += insp->take_forward();
         if (!to_up.empty()) send_all(upstream_, to_up, ctx_.limits.block_write_ms);
+        flush_down();  // the earlier response before the block page
         block(*insp);
         return false;
     }
@@ -301,20 +311,22 @@ bool splice_step(int from, int to, SplicePipe& p, short from_events) {
     return true;
 }
 
+bool open_pipe(SplicePipe& p, size_t cap) {
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return false;
+    p.r = fds[0];
+    p.w = fds[1];
+    ::fcntl(p.w, F_SETPIPE_SZ, int(cap));
+    const int size = ::fcntl(p.w, F_GETPIPE_SZ);
+    p.size = size > 0 ? size_t(size) : 0;
+    return p.size > 0;
+}
+
 // Relays both ways with splice() until both sides are done (or an error).
 // False when pipes are not available (the caller copies instead).
 bool splice_relay(int client, int upstream, size_t cap) {
     SplicePipe up, down;  // client -> upstream, upstream -> client
-    int fds[2];
-    for (SplicePipe* p : {&up, &down}) {
-        if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return false;
-        p->r = fds[0];
-        p->w = fds[1];
-        ::fcntl(p->w, F_SETPIPE_SZ, int(cap));
-        const int size = ::fcntl(p->w, F_GETPIPE_SZ);
-        if (size <= 0) return false;
-        p->size = size_t(size);
-    }
+    if (!open_pipe(up, cap) || !open_pipe(down, cap)) return false;
     while (!(up.shut && down.shut)) {
         pollfd p[2] = {{client, 0, 0}, {upstream, 0, 0}};
         if (!up.eof && up.held < up.size) p[0].events |= POLLIN;
@@ -338,6 +350,52 @@ bool flush(int fd, std::string& buf) {
     const ssize_t n = ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
     buf.erase(0, size_t(n));
+    return true;
+}
+
+void Connection::flush_down() {
+    const int64_t deadline = now_ms() + ctx_.limits.block_write_ms;
+    while (down_ && down_->held) {
+        const ssize_t n = ::splice(down_->r, nullptr, client_, nullptr, down_->held, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n > 0) {
+            down_->held -= size_t(n);
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR) return;
+        const int64_t left = deadline - now_ms();
+        if (left <= 0 || poll_one(client_, POLLOUT, int(left)) <= 0) return;
+    }
+}
+
+bool Connection::relay_http(ConnectionInspector& insp, std::string to_up) {
+    SplicePipe down;
+    const size_t cap = ctx_.limits.buffer_bytes;
+    if (!open_pipe(down, cap)) return false;
+    down_ = &down;
+    bool client_eof = false, up_shut = false;
+    for (;;) {
+        if (client_eof && to_up.empty() && !up_shut) {
+            ::shutdown(upstream_, SHUT_WR);
+            up_shut = true;
+        }
+        if (up_shut && down.shut) break;
+        pollfd p[2] = {{client_, 0, 0}, {upstream_, 0, 0}};
+        if (!client_eof && to_up.size() < cap) p[0].events |= POLLIN;
+        if (down.held) p[0].events |= POLLOUT;
+        if (!down.eof && down.held < down.size) p[1].events |= POLLIN;
+        if (!to_up.empty()) p[1].events |= POLLOUT;
+        for (auto& q : p)
+            if (!q.events) q.fd = -1;
+        if (::poll(p, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if ((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL)) break;
+        if ((p[0].revents & (POLLIN | POLLHUP)) && !client_eof && !pump_client(&insp, to_up, client_eof)) break;
+        if (!splice_step(upstream_, client_, down, p[1].revents)) break;
+        if (!to_up.empty() && !flush(upstream_, to_up)) break;
+    }
+    down_ = nullptr;
     return true;
 }
 
