@@ -277,6 +277,18 @@ bool Connection::pump_client(ConnectionInspector* insp, std::string& to_up, bool
     return true;
 }
 
+// Waits for what `p` asks (a side asking nothing is left out: a hung-up
+// peer would report POLLHUP at once every round); false on an error of
+// either socket or of poll itself.
+bool wait_both(pollfd (&p)[2]) {
+    for (auto& q : p)
+        if (!q.events) q.fd = -1;
+    int r;
+    do r = ::poll(p, 2, -1);
+    while (r < 0 && errno == EINTR);
+    return r >= 0 && !((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL));
+}
+
 // One direction of a spliced relay: socket -> pipe -> socket, no copy
 // through the worker's memory.
 struct SplicePipe {
@@ -333,13 +345,7 @@ bool splice_relay(int client, int upstream, size_t cap) {
         if (down.held) p[0].events |= POLLOUT;
         if (!down.eof && down.held < down.size) p[1].events |= POLLIN;
         if (up.held) p[1].events |= POLLOUT;
-        for (auto& q : p)
-            if (!q.events) q.fd = -1;
-        if (::poll(p, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return true;
-        }
-        if ((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL)) return true;
+        if (!wait_both(p)) return true;
         if (!splice_step(client, upstream, up, p[0].revents)) return true;
         if (!splice_step(upstream, client, down, p[1].revents)) return true;
     }
@@ -384,13 +390,7 @@ bool Connection::relay_http(ConnectionInspector& insp, std::string to_up) {
         if (down.held) p[0].events |= POLLOUT;
         if (!down.eof && down.held < down.size) p[1].events |= POLLIN;
         if (!to_up.empty()) p[1].events |= POLLOUT;
-        for (auto& q : p)
-            if (!q.events) q.fd = -1;
-        if (::poll(p, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        if ((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL)) break;
+        if (!wait_both(p)) break;
         if ((p[0].revents & (POLLIN | POLLHUP)) && !client_eof && !pump_client(&insp, to_up, client_eof)) break;
         if (!splice_step(upstream_, client_, down, p[1].revents)) break;
         if (!to_up.empty() && !flush(upstream_, to_up)) break;
@@ -423,15 +423,7 @@ void Connection::relay(ConnectionInspector* insp, std::string to_up) {
         if (!to_client.empty()) p[0].events |= POLLOUT;
         if (!up_eof && to_client.size() < cap) p[1].events |= POLLIN;
         if (!to_up.empty()) p[1].events |= POLLOUT;
-        // A side with nothing to wait for is left out: a hung-up peer would
-        // report POLLHUP at once on every round.
-        for (auto& q : p)
-            if (!q.events) q.fd = -1;
-        if (::poll(p, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        if ((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL)) return;
+        if (!wait_both(p)) return;
         if ((p[0].revents & (POLLIN | POLLHUP)) && !client_eof && !pump_client(insp, to_up, client_eof)) return;
         if ((p[1].revents & (POLLIN | POLLHUP)) && !up_eof) {
             const ssize_t n = ::recv(upstream_, buf, sizeof buf, 0);
