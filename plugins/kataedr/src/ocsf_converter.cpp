@@ -79,6 +79,13 @@ void raw_or_string(Writer& w, std::string_view s) {
         str(w, s);
 }
 
+// Member `name` with raw_or_string(json), left out when json is empty.
+void optional_json_member(Writer& w, const char* name, std::string_view json) {
+    if (json.empty()) return;
+    key(w, name);
+    raw_or_string(w, json);
+}
+
 std::string_view file_name(std::string_view path) {
     size_t slash = path.rfind('/');
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -455,14 +462,8 @@ bool threat_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64
     kv(w, "detector", v.str(v->detector));
     kv(w, "author", v.str(v->author));
     kv(w, "tags", v.str(v->tags));
-    if (!v.str(v->details_json).empty()) {
-        key(w, "details");
-        raw_or_string(w, v.str(v->details_json));
-    }
-    if (!v.str(v->trigger_json).empty()) {
-        key(w, "trigger");
-        raw_or_string(w, v.str(v->trigger_json));
-    }
+    optional_json_member(w, "details", v.str(v->details_json));
+    optional_json_member(w, "trigger", v.str(v->trigger_json));
     w.EndObject();
     w.EndObject();
     return true;
@@ -502,10 +503,7 @@ bool action_result_event(Writer& w, const OcsfContext& ctx, const EventView& ev,
     kv(w, "origin", v.str(v->origin));
     kvu(w, "threat_id", v->threat_id);
     kvu(w, "correlation_id", v->correlation_id);
-    if (!v.str(v->details_json).empty()) {
-        key(w, "details");
-        raw_or_string(w, v.str(v->details_json));
-    }
+    optional_json_member(w, "details", v.str(v->details_json));
     w.EndObject();
     w.EndObject();
     return true;
