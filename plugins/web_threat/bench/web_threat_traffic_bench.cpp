@@ -38,6 +38,8 @@ constexpr uint16_t kMonitored = 8080, kDirect = 9090;
 // The origin: "GET /<bytes> ..." -> 200 with that many body bytes, keep-alive.
 void serve_origin_conn(int fd) {
     static const std::string chunk(65536, 'x');
+    const int one = 1;  // head and body go out as two sends: no Nagle wait between them
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::string in;
     char buf[4096];
     for (;;) {

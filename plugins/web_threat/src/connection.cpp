@@ -2,6 +2,9 @@
 
 #include "socks_session.hpp"
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -45,11 +48,18 @@ bool send_all(int fd, std::string_view data, int ms) {
     return true;
 }
 
+// The worker relays segments as they come: no Nagle delay added on either side.
+void no_delay(int fd) {
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 int connect_upstream(const Endpoint& to, int ms) {
     sockaddr_storage sa;
     const socklen_t len = sockaddr_of(to, sa);
     const int fd = ::socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
+    no_delay(fd);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) == 0) return fd;
     int err = errno;
     if (err == EINPROGRESS && poll_one(fd, POLLOUT, ms) > 0) {
@@ -165,6 +175,7 @@ void Connection::run() {
     if (dest->ip.is_loopback() && dest->port == ctx_.listen_port) return;
     dest_ = *dest;
     client_ep_ = *peer;
+    no_delay(client_);
     ConnectionInspector insp(ctx_.policy, dest_.ip);
     const Outcome o = first_verdict(insp);
     if (socks_) return socks();
@@ -256,6 +267,73 @@ bool Connection::pump_client(ConnectionInspector* insp, std::string& to_up, bool
     return true;
 }
 
+// One direction of a spliced relay: socket -> pipe -> socket, no copy
+// through the worker's memory.
+struct SplicePipe {
+    int r = -1, w = -1;
+    size_t held = 0;  // bytes in the pipe
+    size_t size = 0;  // the pipe's capacity
+    bool eof = false, shut = false;
+    ~SplicePipe() {
+        if (r >= 0) ::close(r);
+        if (w >= 0) ::close(w);
+    }
+};
+
+// Moves what is ready; false on a hard error.
+bool splice_step(int from, int to, SplicePipe& p, short from_events) {
+    constexpr unsigned kFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+    if ((from_events & (POLLIN | POLLHUP)) && !p.eof && p.held < p.size) {
+        const ssize_t n = ::splice(from, nullptr, p.w, nullptr, p.size - p.held, kFlags);
+        if (n == 0) p.eof = true;
+        if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
+        if (n > 0) p.held += size_t(n);
+    }
+    if (p.held) {  // non-blocking: EAGAIN until the receiver takes more
+        const ssize_t n = ::splice(p.r, nullptr, to, nullptr, p.held, kFlags);
+        if (n < 0 && errno != EAGAIN && errno != EINTR) return false;
+        if (n > 0) p.held -= size_t(n);
+    }
+    if (p.eof && !p.held && !p.shut) {
+        ::shutdown(to, SHUT_WR);
+        p.shut = true;
+    }
+    return true;
+}
+
+// Relays both ways with splice() until both sides are done (or an error).
+// False when pipes are not available (the caller copies instead).
+bool splice_relay(int client, int upstream, size_t cap) {
+    SplicePipe up, down;  // client -> upstream, upstream -> client
+    int fds[2];
+    for (SplicePipe* p : {&up, &down}) {
+        if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return false;
+        p->r = fds[0];
+        p->w = fds[1];
+        ::fcntl(p->w, F_SETPIPE_SZ, int(cap));
+        const int size = ::fcntl(p->w, F_GETPIPE_SZ);
+        if (size <= 0) return false;
+        p->size = size_t(size);
+    }
+    while (!(up.shut && down.shut)) {
+        pollfd p[2] = {{client, 0, 0}, {upstream, 0, 0}};
+        if (!up.eof && up.held < up.size) p[0].events |= POLLIN;
+        if (down.held) p[0].events |= POLLOUT;
+        if (!down.eof && down.held < down.size) p[1].events |= POLLIN;
+        if (up.held) p[1].events |= POLLOUT;
+        for (auto& q : p)
+            if (!q.events) q.fd = -1;
+        if (::poll(p, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return true;
+        }
+        if ((p[0].revents | p[1].revents) & (POLLERR | POLLNVAL)) return true;
+        if (!splice_step(client, upstream, up, p[0].revents)) return true;
+        if (!splice_step(upstream, client, down, p[1].revents)) return true;
+    }
+    return true;
+}
+
 bool flush(int fd, std::string& buf) {
     const ssize_t n = ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EINTR;
@@ -269,6 +347,10 @@ void Connection::relay(ConnectionInspector* insp, std::string to_up) {
     const size_t cap = ctx_.limits.buffer_bytes;
     char buf[65536];
     for (;;) {
+        // An opaque connection with nothing buffered: splice from here on.
+        if ((!insp || insp->opaque()) && to_up.empty() && to_client.empty() && !client_eof && !up_eof &&
+            splice_relay(client_, upstream_, cap))
+            return;
         if (client_eof && to_up.empty() && !up_shut) {
             ::shutdown(upstream_, SHUT_WR);
             up_shut = true;
