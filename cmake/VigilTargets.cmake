@@ -36,6 +36,19 @@ function(vigil_add_plugin name)
 endfunction()
 add_custom_target(vigil_all_plugins)
 
+# vigil_add_plugin_core(NAME SCHEMA ns::kName SOURCES a.cpp ... [LIBS x y])
+# The static library holding a plugin's logic (unit-tested; src/plugin.cpp is the
+# glue): its sources, the compiled settings.schema.json as ns::kName (see
+# vigil_settings_schema), src/ as the public include root, the SDK, plugins/common
+# and LIBS as public dependencies.
+function(vigil_add_plugin_core name)
+  cmake_parse_arguments(C "" "SCHEMA" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} STATIC ${C_SOURCES})
+  vigil_settings_schema(${name} SYMBOL ${C_SCHEMA})
+  target_include_directories(${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  target_link_libraries(${name} PUBLIC Vigil::sdk vigil_plugin_common ${C_LIBS})
+endfunction()
+
 # vigil_add_unit_test(NAME [PRIVILEGED] SOURCES ... [LIBS ...])
 # A doctest executable run by ctest. Label "unit": hermetic (no root, no
 # namespaces, no BPF), also run under ASan/UBSan. PRIVILEGED: label

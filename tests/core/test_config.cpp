@@ -13,6 +13,12 @@ std::string error_text(const ConfigParseResult& r) {
     for (const auto& e : r.errors) all += e.str() + "\n";
     return all;
 }
+// Checks that the file was refused with an error containing each of `wanted`.
+void check_refused(const ConfigParseResult& r, std::initializer_list<const char*> wanted) {
+    CHECK_FALSE(r.config);
+    const std::string all = error_text(r);
+    for (const char* w : wanted) CHECK_MESSAGE(all.find(w) != std::string::npos, w);
+}
 const char* kAgent = "agent:\n  plugin_dir: /opt/p\n  state_dir: /var/lib/v\n  control_socket: /run/v.sock\n";
 }  // namespace
 
@@ -52,23 +58,21 @@ TEST_CASE("malformed YAML names the file and line") {
 }
 
 TEST_CASE("agent section errors name key and line") {
-    auto r = parse("agent:\n  state_dir: relative/dir\n  log_level: loud\n  colour: blue\n  proxy: ftp://x\n");
-    CHECK_FALSE(r.config);
-    const std::string all = error_text(r);
-    CHECK(all.find("test.yaml:3: agent.log_level: unknown level 'loud'") != std::string::npos);
-    CHECK(all.find("test.yaml:4: agent.colour: unknown setting") != std::string::npos);
-    CHECK(all.find("agent.proxy: 'ftp://x' is not http://[user:pass@]host:port") != std::string::npos);
-    CHECK(all.find("agent.state_dir: must be an absolute path") != std::string::npos);
+    auto r =
+        parse("agent:\n  state_dir: relative/dir\n  log_level: loud\n  colour: blue\n  proxy: ftp://x\n");
+    check_refused(r, {"test.yaml:3: agent.log_level: unknown level 'loud'",
+                      "test.yaml:4: agent.colour: unknown setting",
+                      "agent.proxy: 'ftp://x' is not http://[user:pass@]host:port",
+                      "agent.state_dir: must be an absolute path"});
 }
 
 TEST_CASE("plugin sections need enabled and a mapping; duplicates refused") {
-    auto r = parse(std::string(kAgent) + "plugins:\n  a: {x: 1}\n  b: [1]\n  c:\n    enabled: maybe\n  Bad-Name: {enabled: true}\n");
-    CHECK_FALSE(r.config);
-    const std::string all = error_text(r);
-    CHECK(all.find("plugins.a.enabled: missing") != std::string::npos);
-    CHECK(all.find("plugins.b: must be a mapping") != std::string::npos);
-    CHECK(all.find("test.yaml:9: plugins.c.enabled: must be true or false") != std::string::npos);
-    CHECK(all.find("plugins.Bad-Name: plugin names are") != std::string::npos);
+    auto r =
+        parse(std::string(kAgent) +
+              "plugins:\n  a: {x: 1}\n  b: [1]\n  c:\n    enabled: maybe\n  Bad-Name: {enabled: true}\n");
+    check_refused(
+        r, {"plugins.a.enabled: missing", "plugins.b: must be a mapping",
+            "test.yaml:9: plugins.c.enabled: must be true or false", "plugins.Bad-Name: plugin names are"});
     auto d = parse(std::string(kAgent) + "plugins:\n  a:\n    enabled: true\n    x: 1\n    x: 2\n");
     CHECK_FALSE(d.config);
     REQUIRE_FALSE(d.errors.empty());

@@ -48,17 +48,21 @@ struct JobInput {
 void run_job(const std::shared_ptr<ContextCompleter::Shared>& sh, const std::shared_ptr<Completion>& c,
              const std::shared_ptr<HeldFd>& held, const JobInput& in);
 
+constexpr size_t kJobQueueMax = 256;
+uint64_t ms_to_ns(uint32_t ms) { return uint64_t(ms) * 1000000ull; }
+
 }  // namespace
 
-ContextCompleter::ContextCompleter(CompleterOptions o, ProcReader reader, Notify job_done)
+ContextCompleter::ContextCompleter(HashOptions o, ProcReader reader, Notify job_done)
     : opt_(o),
       shared_(std::make_shared<Shared>()),
-      workers_(HashWorkers::Options{o.workers, o.queue_max, 2 * o.file_deadline_ns, 4},
+      workers_(HashWorkers::Options{o.hash_workers, kJobQueueMax, 2 * ms_to_ns(o.hash_timeout_ms), 4},
                [sh = shared_](uint64_t dev) {
                    std::lock_guard g(sh->mu);
                    sh->stalled_devs.insert(dev);
                }) {
-    shared_->hasher = std::make_shared<ExeHasher>(o.hash_cache_entries, o.hash_max_bytes, o.file_deadline_ns);
+    shared_->hasher =
+        std::make_shared<ExeHasher>(o.hash_cache_entries, o.hash_max_bytes, ms_to_ns(o.hash_timeout_ms));
     shared_->reader = std::move(reader);
     shared_->job_done = std::move(job_done);
 }
@@ -136,7 +140,7 @@ bool ContextCompleter::start_job(ProcessRecord& rec, bool want_hash, bool needs_
         }
     }
     auto held = std::make_shared<HeldFd>(fd);
-    auto c = std::make_shared<Completion>(want_hash, needs_argv, monotonic_ns() + opt_.wait_ns);
+    auto c = std::make_shared<Completion>(want_hash, needs_argv, monotonic_ns() + ms_to_ns(opt_.hash_wait_ms));
     JobInput in{info.pid, rec.exe_key, rec.exe_fs_magic, rec.start_boottime_ns / ProcReader::tick_ns(), want_hash,
                 needs_argv};
     auto sh = shared_;

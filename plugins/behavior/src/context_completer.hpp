@@ -9,11 +9,12 @@
 //     stall), and a worker hashes through it;
 //   - a command line longer than the kernel's copy, or one the netlink sensor never had,
 //     is read by the worker (reading it reads the target's memory).
-// The record gets a Completion that events wait on for at most `wait_ns`.
+// The record gets a Completion that events wait on for at most `hash_wait_ms`.
 #pragma once
 
 #include "process/completion.hpp"
 #include "process/exe_hasher.hpp"
+#include "process/hash_options.hpp"
 #include "process/hash_workers.hpp"
 #include "process/proc_reader.hpp"
 
@@ -25,22 +26,12 @@
 
 namespace vigil::behavior {
 
-struct CompleterOptions {
-    bool hash_executables = true;
-    uint64_t hash_max_bytes = 64ull << 20;
-    size_t hash_cache_entries = 4096;
-    uint64_t wait_ns = 200ull * 1000000;           // how long events wait for a job
-    uint64_t file_deadline_ns = 5000ull * 1000000;  // per file read
-    unsigned workers = 2;
-    size_t queue_max = 256;
-};
-
 class ContextCompleter {
 public:
     struct Shared;  // what the jobs share with the completer
     using Notify = std::function<void()>;
     using OnHashed = std::function<void(const ExeKey&)>;
-    ContextCompleter(CompleterOptions o, ProcReader reader, Notify job_done);
+    ContextCompleter(HashOptions o, ProcReader reader, Notify job_done);
     ~ContextCompleter();
 
     // Fills rec.info.sha256/hash_status and rec.completion (see above).
@@ -60,7 +51,7 @@ private:
     uint32_t decide_without_reading(const ProcessRecord& rec);
     bool start_job(ProcessRecord& rec, bool want_hash, bool needs_argv);
 
-    CompleterOptions opt_;
+    HashOptions opt_;
     std::shared_ptr<Shared> shared_;
     HashWorkers workers_;
 };

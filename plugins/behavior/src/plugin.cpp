@@ -21,12 +21,7 @@ public:
 
     void start() override {
         PipelineOptions o;
-        o.hash_executables = settings_.hash_executables;
-        o.hash_max_bytes = settings_.hash_max_bytes;
-        o.hash_cache_entries = settings_.hash_cache_entries;
-        o.hash_wait_ms = settings_.hash_wait_ms;
-        o.hash_timeout_ms = settings_.hash_timeout_ms;
-        o.hash_workers = settings_.hash_workers;
+        static_cast<HashOptions&>(o) = settings_;
         o.table.max_live = settings_.process_table_max;
         o.table.max_exited = settings_.exited_process_retention;
         o.files = PathFilter(settings_.file_watch_paths, settings_.file_exclude_paths);

@@ -52,37 +52,32 @@ void SensorSet::start_netlink(SensorSink& sink) {
     if (settings_.process_events) {
         auto s = std::make_unique<NetlinkProcSensor>();
         s->start(sink);  // without process events there is no telemetry: fail
-        by_kind_.emplace_back("process", s->name());
-        std::lock_guard g(running_mu_);
-        running_.push_back(std::move(s));
+        add_running("process", std::move(s));
     }
-    // Network and file sensors are best effort: a failure is reported in the
-    // status and the log, process telemetry continues.
-    if (settings_.network_events) {
-        auto s = std::make_unique<SockDiagSensor>(settings_.sock_diag_interval_ms, self_pid_);
-        try {
-            s->start(sink);
-            by_kind_.emplace_back("network", s->name());
-            std::lock_guard g(running_mu_);
-            running_.push_back(std::move(s));
-        } catch (const std::exception& e) {
-            problems_.push_back(std::string("network sensor: ") + e.what());
-            log_(VIGIL_LOG_WARN, std::string("behavior: network sensor unavailable: ") + e.what());
-        }
-    }
-    if (settings_.file_events) {
-        auto s = std::make_unique<FanotifySensor>(settings_.file_watch_paths, self_pid_);
-        try {
-            s->start(sink);
+    // Network and file sensors are best effort: process telemetry continues without them.
+    if (settings_.network_events)
+        start_optional(std::make_unique<SockDiagSensor>(settings_.sock_diag_interval_ms, self_pid_), sink, "network");
+    if (settings_.file_events)
+        start_optional(std::make_unique<FanotifySensor>(settings_.file_watch_paths, self_pid_), sink, "file");
+}
+
+template <class S>
+void SensorSet::start_optional(std::unique_ptr<S> s, SensorSink& sink, const char* kind) {
+    try {
+        s->start(sink);
+        if constexpr (requires { s->problems(); })
             for (const auto& p : s->problems()) problems_.push_back(p);
-            by_kind_.emplace_back("file", s->name());
-            std::lock_guard g(running_mu_);
-            running_.push_back(std::move(s));
-        } catch (const std::exception& e) {
-            problems_.push_back(std::string("file sensor: ") + e.what());
-            log_(VIGIL_LOG_WARN, std::string("behavior: file sensor unavailable: ") + e.what());
-        }
+        add_running(kind, std::move(s));
+    } catch (const std::exception& e) {
+        problems_.push_back(std::string(kind) + " sensor: " + e.what());
+        log_(VIGIL_LOG_WARN, std::string("behavior: ") + kind + " sensor unavailable: " + e.what());
     }
+}
+
+void SensorSet::add_running(const char* kind, std::unique_ptr<Sensor> s) {
+    by_kind_.emplace_back(kind, s->name());
+    std::lock_guard g(running_mu_);
+    running_.push_back(std::move(s));
 }
 
 void SensorSet::start(SensorSink& sink) {

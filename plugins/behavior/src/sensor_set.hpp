@@ -45,6 +45,12 @@ public:
 private:
     bool try_ebpf(SensorSink& sink, std::string& why);
     void start_netlink(SensorSink& sink);
+    // Starts a best-effort (network or file) sensor: a failure is reported in
+    // the status and the log, and the other sensors continue.
+    template <class S>
+    void start_optional(std::unique_ptr<S> s, SensorSink& sink, const char* kind);
+    // Records a started sensor as the one for `kind` (process, network, file).
+    void add_running(const char* kind, std::unique_ptr<Sensor> s);
 
     Settings settings_;
     int32_t self_pid_;

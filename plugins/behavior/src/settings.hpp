@@ -6,9 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "process/hash_options.hpp"
+
 namespace vigil::behavior {
 
-struct Settings {
+// The hash_* keys are the HashOptions base.
+struct Settings : HashOptions {
     std::string sensor = "auto";   // auto | ebpf | netlink
     std::string mode = "notify";   // notify | block (detection)
     bool process_events = true;
@@ -18,12 +21,6 @@ struct Settings {
     std::vector<std::string> file_exclude_paths{"/proc", "/sys", "/dev", "/run"};
     uint32_t sock_diag_interval_ms = 500;
     uint32_t ring_buffer_kib = 16384;
-    bool hash_executables = true;
-    uint64_t hash_max_bytes = 64ull << 20;
-    uint32_t hash_cache_entries = 4096;
-    uint32_t hash_wait_ms = 200;      // an event waits at most this long for its hash / argv
-    uint32_t hash_timeout_ms = 5000;  // reading one executable may take at most this long
-    uint32_t hash_workers = 2;
     uint32_t process_table_max = 65536;
     uint32_t exited_process_retention = 4096;
     uint32_t status_interval_ms = 2000;

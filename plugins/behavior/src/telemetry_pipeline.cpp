@@ -6,27 +6,12 @@
 
 namespace vigil::behavior {
 
-namespace {
-
-CompleterOptions completer_options(const PipelineOptions& o) {
-    CompleterOptions c;
-    c.hash_executables = o.hash_executables;
-    c.hash_max_bytes = o.hash_max_bytes;
-    c.hash_cache_entries = o.hash_cache_entries;
-    c.wait_ns = uint64_t(o.hash_wait_ms) * 1000000ull;
-    c.file_deadline_ns = uint64_t(o.hash_timeout_ms) * 1000000ull;
-    c.workers = o.hash_workers;
-    return c;
-}
-
-}  // namespace
-
 TelemetryPipeline::TelemetryPipeline(PipelineOptions opts, PayloadSink out, ProcReader reader)
     : opts_(std::move(opts)),
       out_(std::move(out)),
       reader_(reader),
       table_(opts_.table),
-      completer_(completer_options(opts_), reader, [this] { output_.wake(); }) {}
+      completer_(opts_, reader, [this] { output_.wake(); }) {}
 
 TelemetryPipeline::~TelemetryPipeline() { stop(); }
 

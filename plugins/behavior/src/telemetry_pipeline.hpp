@@ -5,6 +5,7 @@
 // most `hash_wait_ms`, so no sensor thread ever waits on a file a user controls.
 #pragma once
 
+#include "process/hash_options.hpp"
 #include "process/proc_reader.hpp"
 #include "process/process_table.hpp"
 #include "process/user_names.hpp"
@@ -29,13 +30,7 @@ namespace vigil::behavior {
 // Receives each finished payload (type id + flat bytes).
 using PayloadSink = std::function<void(uint32_t type, const void* payload, uint32_t size)>;
 
-struct PipelineOptions {
-    bool hash_executables = true;
-    uint64_t hash_max_bytes = 64ull << 20;
-    size_t hash_cache_entries = 4096;
-    uint32_t hash_wait_ms = 200;      // an event waits at most this long for its hash / argv
-    uint32_t hash_timeout_ms = 5000;  // reading one executable may take at most this long
-    uint32_t hash_workers = 2;
+struct PipelineOptions : HashOptions {
     ProcessTable::Limits table;
     PathFilter files;
     int32_t self_pid = 0;  // events caused by the agent itself are dropped

@@ -20,12 +20,10 @@ bool enter_private_netns() {
 }  // namespace
 
 TEST_CASE("nft: names and families that cannot inject syntax") {
-    CHECK(nft::valid_name("vigil_iso"));
-    CHECK(nft::valid_name("a1"));
-    CHECK_FALSE(nft::valid_name(""));
-    CHECK_FALSE(nft::valid_name("1abc"));
-    CHECK_FALSE(nft::valid_name("x; flush ruleset"));
-    CHECK_FALSE(nft::valid_name(std::string(65, 'a')));
+    for (const char* name : {"vigil_iso", "a1"}) CHECK_MESSAGE(nft::valid_name(name), name);
+    for (const std::string& name :
+         std::initializer_list<std::string>{"", "1abc", "x; flush ruleset", std::string(65, 'a')})
+        CHECK_MESSAGE(!nft::valid_name(name), name);
     CHECK(nft::valid_family("inet"));
     CHECK_FALSE(nft::valid_family("inet filter"));
     CHECK(nft::delete_table_text("inet", "t") == "add table inet t\ndelete table inet t\n");

@@ -11,24 +11,37 @@
 using namespace vigil::common;
 
 TEST_CASE("proc: parse_proc_stat with spaces and parentheses in comm") {
-    const std::string text =
-        "4242 (a) b (c)) S 1 4242 4242 34817 4242 4194560 100 0 0 0 3 4 0 0 20 0 1 0 123456 1000 200 "
-        "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
-    auto s = parse_proc_stat(text);
-    REQUIRE(s);
-    CHECK(s->pid == 4242);
-    CHECK(s->comm == "a) b (c)");
-    CHECK(s->state == 'S');
-    CHECK(s->ppid == 1);
-    CHECK(s->pgrp == 4242);
-    CHECK(s->session == 4242);
-    CHECK(s->tty_nr == 34817);
-    CHECK(s->flags == 4194560);
-    CHECK(s->start_ticks == 123456);
-    CHECK_FALSE(s->kernel_thread());
-    CHECK_FALSE(parse_proc_stat("12 (x) S 1 2"));
-    CHECK_FALSE(parse_proc_stat("garbage"));
-    CHECK_FALSE(parse_proc_stat("x (y) S 1 1 1 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 5"));
+    struct Case {
+        std::string text, comm;
+        pid_t ppid;
+        uint64_t start_ticks;
+    };
+    const Case cases[] = {
+        {"4242 (a) b (c)) S 1 4242 4242 34817 4242 4194560 100 0 0 0 3 4 0 0 20 0 1 0 123456 1000 200 "
+         "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+         "a) b (c)", 1, 123456},
+        // (formerly response's own test of the same parser)
+        {"4242 (a) (b c) S 17 4242 4242 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 987654 1000 100", "a) (b c", 17,
+         987654},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.text);
+        auto s = parse_proc_stat(c.text);
+        REQUIRE(s);
+        CHECK(s->pid == 4242);
+        CHECK(s->comm == c.comm);
+        CHECK(s->state == 'S');
+        CHECK(s->ppid == c.ppid);
+        CHECK(s->pgrp == 4242);
+        CHECK(s->session == 4242);
+        CHECK(s->flags == 4194560);
+        CHECK(s->start_ticks == c.start_ticks);
+        CHECK_FALSE(s->kernel_thread());
+    }
+    auto first = parse_proc_stat(cases[0].text);
+    CHECK(first->tty_nr == 34817);
+    for (const char* bad : {"12 (x) S 1 2", "garbage", "x (y) S 1 1 1 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 5", "1 (x) S 0"})
+        CHECK_FALSE(parse_proc_stat(bad));
 }
 
 TEST_CASE("proc: parse_proc_status") {

@@ -1,30 +1,16 @@
 #include "vigil/common/task_signature.hpp"
 
 #include <doctest/doctest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <fstream>
 #include <vector>
 
+#include "vigil/testing/ed25519_keys.hpp"
 #include "vigil/testing/temp_dir.hpp"
 
 using namespace vigil::common;
 
 namespace {
-
-// An Ed25519 key pair as `openssl genpkey -algorithm ed25519` / `openssl pkey -pubout` write it.
-void make_key(const std::string& priv_path, const std::string& pub_path) {
-    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-    REQUIRE(key);
-    FILE* f = std::fopen(priv_path.c_str(), "w");
-    PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    f = std::fopen(pub_path.c_str(), "w");
-    PEM_write_PUBKEY(f, key);
-    std::fclose(f);
-    EVP_PKEY_free(key);
-}
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path);
@@ -42,10 +28,8 @@ TEST_CASE("task signatures: the canonical bytes name every signed field") {
 
 TEST_CASE("task signatures: sign, verify, and every change breaks the signature") {
     vigil::testing::TempDir dir;
-    std::string priv = (dir.path() / "op.key").string(), pub = (dir.path() / "op.pub").string();
-    std::string other_priv = (dir.path() / "x.key").string(), other_pub = (dir.path() / "x.pub").string();
-    make_key(priv, pub);
-    make_key(other_priv, other_pub);
+    const vigil::testing::Ed25519KeyFiles op(dir, "op"), other(dir, "x");
+    const std::string &priv = op.priv, &pub = op.pub, &other_pub = other.pub;
     Ed25519PublicKey key = load_ed25519_public_key(pub);
     CHECK(key.raw.size() == 32);
     CHECK(key.key_id.size() == 16);

@@ -8,7 +8,7 @@
 
 VIGIL_BENCH(file_threat, "file-threat",
             "open/exec workloads with on-access scanning off vs on (warm cache); cached decisions/s") {
-    file_threat::bench::BenchOptions o;
+    vigil::file_threat::bench::BenchOptions o;
     if (args.has("quick")) {
         o.open_iterations = 2000;
         o.exec_iterations = 50;
@@ -18,7 +18,7 @@ VIGIL_BENCH(file_threat, "file-threat",
     o.exec_iterations = int(args.get_int("execs", o.exec_iterations));
     o.repeats = int(args.get_int("repeats", o.repeats));
     o.yara_dir = args.get("yara");
-    const std::string out = file_threat::bench::run_file_threat_bench(o);
+    const std::string out = vigil::file_threat::bench::run_file_threat_bench(o);
     std::printf("%s\n", out.c_str());
     std::fflush(stdout);
     return out.find("\"error\"") == std::string::npos ? 0 : 1;

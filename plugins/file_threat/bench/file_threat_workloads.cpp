@@ -21,7 +21,7 @@
 
 extern char** environ;
 
-namespace file_threat::bench {
+namespace vigil::file_threat::bench {
 
 namespace {
 
@@ -241,4 +241,4 @@ std::string run_file_threat_bench(const BenchOptions& o) {
     return j;
 }
 
-}  // namespace file_threat::bench
+}  // namespace vigil::file_threat::bench

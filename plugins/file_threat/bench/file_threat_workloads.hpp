@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace file_threat::bench {
+namespace vigil::file_threat::bench {
 
 struct BenchOptions {
     int open_iterations = 20000;  // per measurement
@@ -18,4 +18,4 @@ struct BenchOptions {
 // Returns a JSON object (an "error" member when the bench could not run).
 std::string run_file_threat_bench(const BenchOptions& options);
 
-}  // namespace file_threat::bench
+}  // namespace vigil::file_threat::bench

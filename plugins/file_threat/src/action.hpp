@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // What to do with a detected file. The first action is tried; when it fails
 // the second one is (as the established product does).
@@ -19,4 +19,4 @@ struct ActionPair {
     bool operator==(const ActionPair&) const = default;
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

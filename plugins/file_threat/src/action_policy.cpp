@@ -1,6 +1,6 @@
 #include "action_policy.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 ActionsResult apply_actions(const ActionPair& actions, ActionExecutor& executor, const ActionTarget& target) {
     ActionsResult r;
@@ -70,4 +70,4 @@ ActionOutcome FileActionExecutor::run(Action action, const ActionTarget& target)
     return failed(action, "unknown action");
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -10,7 +10,7 @@
 
 #include "action.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // What an action works on: the file that was judged. Actions never trust the
 // path alone (it may have been swapped since): they go through the directory
@@ -75,4 +75,4 @@ private:
     BlockFn block_;
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

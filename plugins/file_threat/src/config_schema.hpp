@@ -1,6 +1,6 @@
 #pragma once
 
-namespace file_threat {
+namespace vigil::file_threat {
 // JSON Schema (draft 4) of the plugin's settings; the host validates with it.
 extern const char* const kConfigSchema;
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 
@@ -84,4 +84,4 @@ ReadStatus file_digests(int fd, const Content& content, const ReadLimits& limits
     return ReadStatus::Ok;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -17,7 +17,7 @@
 
 #include "digest.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 using Clock = std::chrono::steady_clock;
 
@@ -50,4 +50,4 @@ ReadStatus read_content(int fd, uint64_t size, const ReadLimits& limits, Content
 // checked per chunk).
 ReadStatus file_digests(int fd, const Content& content, const ReadLimits& limits, Digests& out, std::string& error);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -4,7 +4,7 @@
 
 #include <vigil/common/digest.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 struct DigestStream::Impl {
     vigil::common::MultiDigest md{vigil::common::kAllDigests};
@@ -30,4 +30,4 @@ Digests digest_bytes(std::string_view data) {
     return s.finish();
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

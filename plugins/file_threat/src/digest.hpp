@@ -12,7 +12,7 @@
 
 #include <vigil/common/hex.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 using Md5 = std::array<uint8_t, 16>;
 using Sha1 = std::array<uint8_t, 20>;
@@ -50,4 +50,4 @@ std::optional<std::array<uint8_t, N>> from_hex(std::string_view hex) {
     return vigil::common::from_hex_fixed<N>(hex);
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdint>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 constexpr uint8_t kKey = 0x5a;
@@ -32,4 +32,4 @@ bool is_eicar(std::string_view content) {
     return true;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

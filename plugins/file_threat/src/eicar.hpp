@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // The 68-byte EICAR anti-virus test string. Kept obfuscated in the binary so
 // that neither the source tree nor the plugin itself looks like a test virus.
@@ -16,4 +16,4 @@ const std::string& eicar_string();
 constexpr uint64_t kMaxEicarFileSize = 128;
 bool is_eicar(std::string_view content);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

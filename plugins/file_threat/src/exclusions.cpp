@@ -2,7 +2,7 @@
 
 #include <fnmatch.h>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 Exclusions::Exclusions(const std::vector<std::string>& entries) {
     for (const auto& e : entries) add(e);
@@ -34,4 +34,4 @@ bool Exclusions::excluded(std::string_view path) const {
     return false;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Paths never scanned. An entry with a wildcard (* ? [) is a glob mask matched
 // against the whole path ('*' also crosses '/', so "*.log" matches any .log
@@ -23,4 +23,4 @@ private:
     std::vector<std::string> masks_;
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

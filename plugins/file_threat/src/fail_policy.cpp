@@ -4,7 +4,7 @@
 
 #include <vigil/enum_table.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 constexpr vigil::EnumName<FailMode> kFailModes[] = {
@@ -60,4 +60,4 @@ bool is_interpreter(const std::vector<std::string>& patterns, std::string_view e
     return false;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 enum class FailMode { Allow, Deny, DenyUntrusted };
 std::string_view fail_mode_name(FailMode m);
@@ -45,4 +45,4 @@ bool is_trusted(const std::vector<std::string>& prefixes, const std::string& pat
 const std::vector<std::string>& default_interpreters();
 bool is_interpreter(const std::vector<std::string>& patterns, std::string_view exe_path);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

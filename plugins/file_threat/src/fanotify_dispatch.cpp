@@ -11,7 +11,7 @@
 #include "fanotify_monitor.hpp"
 #include "fanotify_pending.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 std::string fd_path(int fd) {
@@ -269,4 +269,4 @@ void FanotifyMonitor::watchdog_loop() {
     }
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -18,7 +18,7 @@
 
 #include <vigil/common/safe_fs.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 
@@ -255,4 +255,4 @@ void FanotifyMonitor::finish(uint64_t id) {
     pending_.erase(id);
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -22,10 +22,11 @@
 
 #include "exclusions.hpp"
 #include "fail_policy.hpp"
+#include "inode_key.hpp"
 #include "scan_engine.hpp"
 #include "verdict_cache.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // One file access reported by fanotify. `fd` is the kernel's read-only,
 // non-notifying descriptor of the file; it stays open until the event is
@@ -185,13 +186,6 @@ private:
     std::condition_variable pending_cv_;
     std::map<uint64_t, std::shared_ptr<Pending>> pending_;
     uint64_t next_id_ = 1;
-    struct InodeKey {
-        uint64_t dev, ino;
-        bool operator==(const InodeKey&) const = default;
-    };
-    struct InodeKeyHash {
-        size_t operator()(const InodeKey& k) const { return std::hash<uint64_t>()(k.ino * 0x9e3779b97f4a7c15ull ^ k.dev); }
-    };
     struct AsyncScan {
         bool started = false;  // a worker runs it (else it waits in the queue)
         bool again = false;    // written again while it ran: scan once more
@@ -203,4 +197,4 @@ private:
     std::atomic<bool> evictable_{true};
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

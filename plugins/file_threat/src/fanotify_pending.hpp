@@ -6,7 +6,7 @@
 
 #include "fanotify_monitor.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 constexpr uint64_t kPermMask = FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM;
 
@@ -26,4 +26,4 @@ struct FanotifyMonitor::Pending {
     }
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 std::string detect_file_type(std::string_view h) {
     auto starts = [&](std::string_view magic) { return h.substr(0, magic.size()) == magic; };
@@ -31,4 +31,4 @@ std::string file_extension(std::string_view path) {
     return ext;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Short file type name from the leading magic bytes, in the style of the
 // LOKI/THOR `filetype` external variable that public YARA rules test
@@ -14,4 +14,4 @@ std::string detect_file_type(std::string_view head);
 // defines the `extension` external variable.
 std::string file_extension(std::string_view path);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

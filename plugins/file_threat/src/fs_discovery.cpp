@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 
@@ -116,4 +116,4 @@ std::vector<FsChoice> local_filesystems() {
     return choose_local_filesystems(parse_mountinfo(ss.str()));
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

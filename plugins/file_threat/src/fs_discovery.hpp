@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 struct MountEntry {
     std::string mount_point;
@@ -37,4 +37,4 @@ std::vector<FsChoice> choose_local_filesystems(const std::vector<MountEntry>& mo
 // The same for the running system (reads /proc/self/mountinfo).
 std::vector<FsChoice> local_filesystems();
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

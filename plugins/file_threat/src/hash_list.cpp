@@ -7,7 +7,7 @@
 
 #include "vigil/common/trusted_path.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 std::string HashList::ParseError::message() const {
     return line ? source + ":" + std::to_string(line) + ": " + reason : source + ": " + reason;
@@ -96,4 +96,4 @@ const std::string* HashList::find_sha256(const Sha256& h) const {
     return it == sha256_.end() ? nullptr : &it->second;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

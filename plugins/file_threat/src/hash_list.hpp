@@ -8,7 +8,7 @@
 
 #include "digest.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // A set of known-bad MD5, SHA-1 and SHA-256 hashes with their comments.
 // Accepted line formats (LOKI / signature-base and coreutils):
@@ -61,4 +61,4 @@ private:
     std::unordered_map<Sha256, std::string, KeyHash> sha256_;
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

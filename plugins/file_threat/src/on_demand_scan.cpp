@@ -4,7 +4,7 @@
 
 #include <vigil/sdk.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 using vigil::json_escape;
 
@@ -89,4 +89,4 @@ ScanJobSummary run_scan_job(uint64_t job_id, const ScanJobRequest& req, Protecto
     return s;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

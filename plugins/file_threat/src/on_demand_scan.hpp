@@ -9,7 +9,7 @@
 #include "scan_request.hpp"
 #include "tree_walk.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 struct ScanJobSummary {
     uint64_t job_id = 0;
@@ -28,4 +28,4 @@ ScanJobSummary run_scan_job(uint64_t job_id, const ScanJobRequest& req, Protecto
                             const Exclusions& exclusions, const ThreatContext& base, const std::atomic<bool>& cancel,
                             const std::function<void(const ScanJobSummary&, bool done)>& on_progress);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

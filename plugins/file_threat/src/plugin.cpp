@@ -16,11 +16,9 @@
 #include "settings.hpp"
 #include "threat_reporter.hpp"
 
-// The glue is vigil::file_threat; the scanning core it drives lives in namespace file_threat.
+// The glue of the plugin; the scanning core it drives shares namespace vigil::file_threat.
 namespace vigil::file_threat {
 namespace {
-
-using namespace ::file_threat;
 
 class FileThreatPlugin : public vigil::Plugin {
 public:
@@ -354,5 +352,5 @@ private:
 
 VIGIL_PLUGIN(vigil::file_threat::FileThreatPlugin, "file_threat", "0.1.0",
              "On-access and on-demand file scanning (YARA, hash lists, EICAR), quarantine, execution prevention",
-             nullptr, ::file_threat::kConfigSchema,
+             nullptr, vigil::file_threat::kConfigSchema,
              "Apache-2.0", nullptr)

@@ -8,7 +8,7 @@
 #include <vigil/common/atomic_file.hpp>
 #include <vigil/common/small_file.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 template <size_t N, class Set>
@@ -104,4 +104,4 @@ PreventionList PreventionList::load(const std::string& path) {
     }
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

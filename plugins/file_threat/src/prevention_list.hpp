@@ -7,7 +7,7 @@
 
 #include "digest.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Execution prevention: SHA-256 and MD5 hashes of files that must not run. The
 // central node sends the whole list each time; it replaces the previous one.
@@ -35,4 +35,4 @@ private:
     std::set<Md5> md5_;
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -3,7 +3,7 @@
 #include <vigil/common/proc.hpp>
 #include <vigil/common/user_names.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 vigil::ProcessInfo read_process_info(pid_t pid) {
     vigil::ProcessInfo p;
@@ -28,4 +28,4 @@ vigil::ProcessInfo read_process_info(pid_t pid) {
     return p;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

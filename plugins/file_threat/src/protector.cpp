@@ -8,7 +8,7 @@
 
 #include <vigil/sdk.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 using vigil::json_escape;
 
@@ -331,4 +331,4 @@ FileScanResult Protector::scan_path(const std::string& path, const ActionPair& a
     return r;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -15,7 +15,7 @@
 #include "scan_engine.hpp"
 #include "verdict_cache.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Where a detection happened and who asked.
 struct ThreatContext {
@@ -130,4 +130,4 @@ std::string quarantine_meta_json(const ThreatContext& ctx, const std::vector<Det
                                  uint64_t threat_id);
 std::string detections_json(const std::vector<Detection>& detections);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

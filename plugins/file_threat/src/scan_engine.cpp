@@ -10,7 +10,7 @@
 #include "eicar.hpp"
 #include "file_type.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 const char* outcome_name(ScanOutcome o) {
     switch (o) {
@@ -195,4 +195,4 @@ ScanReport scan_file(const Engines& engines, const ScanRequest& req) {
     return r;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -14,7 +14,7 @@
 #include "hash_list.hpp"
 #include "yara_engine.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // One reason a file is considered a threat.
 struct Detection {
@@ -66,4 +66,4 @@ struct ScanReport {
 // Scans one open regular file with every engine. Never throws.
 ScanReport scan_file(const Engines& engines, const ScanRequest& req);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 void add_paths(const rapidjson::Value& v, const char* key, std::vector<std::string>& out) {
@@ -69,4 +69,4 @@ ScanJobRequest parse_scan_request(const std::string& args_json, const ActionPair
     return r;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -7,7 +7,7 @@
 
 #include "action.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // An on-demand scan request (command file_threat.scan).
 struct ScanJobRequest {
@@ -23,4 +23,4 @@ struct ScanJobRequest {
 // std::invalid_argument naming the bad argument.
 ScanJobRequest parse_scan_request(const std::string& args_json, const ActionPair& default_actions);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -4,7 +4,7 @@
 #include <vigil/enum_table.hpp>
 #include <vigil/settings.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 constexpr vigil::EnumName<Action> kActions[] = {
@@ -91,4 +91,4 @@ Settings parse_settings(const std::string& json) {
     return s;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

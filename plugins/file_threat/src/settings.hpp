@@ -7,7 +7,7 @@
 #include "action.hpp"
 #include "fail_policy.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // The plugin's settings (its YAML section as JSON) mapped into typed structs.
 // settings.schema.json (compiled in as kConfigSchema) is the only statement of
@@ -63,4 +63,4 @@ struct Settings {
 // unknown action / fail mode.
 Settings parse_settings(const std::string& json);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -3,7 +3,7 @@
 #include <vigil/common/status_metrics.hpp>
 #include <vigil/sdk.hpp>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace {
 std::string b(bool v) { return v ? "true" : "false"; }
@@ -90,4 +90,4 @@ std::string status_metrics(const StatusInputs& in) {
     return m.json();
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

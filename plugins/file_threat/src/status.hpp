@@ -7,7 +7,7 @@
 #include "fanotify_monitor.hpp"
 #include "protector.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Everything `vigilctl status` shows for the plugin.
 struct StatusInputs {
@@ -26,4 +26,4 @@ std::string status_json(const StatusInputs& in);
 // The "metrics" array of the status (vigil/common/status_metrics.hpp).
 std::string status_metrics(const StatusInputs& in);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

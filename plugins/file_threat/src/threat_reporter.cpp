@@ -4,7 +4,7 @@
 
 #include "process_info.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 using vigil::json_escape;
 
@@ -82,4 +82,4 @@ void ThreatReporter::log(int level, const std::string& message) {
     host_.log(vigil_log_level(level), message);
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

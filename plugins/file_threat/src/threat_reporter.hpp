@@ -6,7 +6,7 @@
 
 #include "protector.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Publishes detections (VIGIL_TYPE_THREAT) and action results
 // (VIGIL_TYPE_ACTION_RESULT) on the bus, and quarantines through the host's
@@ -30,4 +30,4 @@ private:
     std::atomic<uint64_t> threats_{0}, actions_ok_{0}, actions_failed_{0};
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace fs = std::filesystem;
 
@@ -72,4 +72,4 @@ void walk_files(const std::vector<std::string>& roots, bool recursive, const Exc
     }
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -7,7 +7,7 @@
 
 #include "exclusions.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Visits the regular files under the given paths (a path may be a file).
 // Symbolic links are not followed; unreadable directories are reported via
@@ -20,4 +20,4 @@ void walk_files(const std::vector<std::string>& roots, bool recursive, const Exc
                 const std::atomic<bool>& cancel, const std::function<void(const std::string&)>& on_file,
                 const std::function<void(const std::string&, const std::string&)>& on_error, WalkCounters& counters);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

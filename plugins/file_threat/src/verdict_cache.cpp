@@ -1,6 +1,6 @@
 #include "verdict_cache.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 FileStamp FileStamp::of(const struct stat& st) {
     FileStamp s;
@@ -71,4 +71,4 @@ size_t VerdictCache::size() const {
     return map_.size();
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

@@ -10,7 +10,9 @@
 #include <string>
 #include <unordered_map>
 
-namespace file_threat {
+#include "inode_key.hpp"
+
+namespace vigil::file_threat {
 
 // Identity and version of a file's content as the kernel reports it.
 struct FileStamp {
@@ -49,13 +51,7 @@ public:
     uint64_t misses() const { return misses_.load(); }
 
 private:
-    struct Key {
-        uint64_t dev, ino;
-        bool operator==(const Key&) const = default;
-    };
-    struct KeyHash {
-        size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.ino * 0x9e3779b97f4a7c15ull ^ k.dev); }
-    };
+    using Key = InodeKey;
     struct Entry {
         FileStamp stamp;
         uint64_t generation;
@@ -64,9 +60,9 @@ private:
     };
     const size_t capacity_;
     mutable std::mutex mu_;
-    std::unordered_map<Key, Entry, KeyHash> map_;
+    std::unordered_map<Key, Entry, InodeKeyHash> map_;
     std::list<Key> lru_;  // front = most recently used
     std::atomic<uint64_t> hits_{0}, misses_{0};
 };
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

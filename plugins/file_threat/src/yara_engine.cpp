@@ -9,7 +9,7 @@
 
 #include "vigil/common/trusted_path.hpp"
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 namespace fs = std::filesystem;
 
@@ -205,4 +205,4 @@ YaraRules::Status YaraRules::scan(const std::vector<Block>& blocks, uint64_t fil
     return Status::Error;
 }
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

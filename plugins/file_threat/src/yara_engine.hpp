@@ -9,7 +9,7 @@
 
 struct YR_RULES;
 
-namespace file_threat {
+namespace vigil::file_threat {
 
 // Compiled YARA rules (libyara). All configured rule files are compiled in one
 // compiler and one namespace, in the configured order (a directory contributes
@@ -75,4 +75,4 @@ private:
 // when a source does not exist.
 std::vector<std::string> expand_rule_sources(const std::vector<std::string>& sources);
 
-}  // namespace file_threat
+}  // namespace vigil::file_threat

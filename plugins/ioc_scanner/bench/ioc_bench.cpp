@@ -20,7 +20,7 @@
 
 namespace {
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 namespace fs = std::filesystem;
 
 struct NullSink : ActionSink {

@@ -16,7 +16,7 @@
 #include "collectors.hpp"
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -54,6 +54,18 @@ std::string unquote(std::string v) {
     return v;
 }
 
+// A DnsEntryItem: where it was read and its host, record name and record type;
+// the caller adds the record data.
+Record dns_record(std::string object, const std::string& host, const std::string& name, const char* type) {
+    Record r;
+    r.document = Document::Dns;
+    r.object = std::move(object);
+    r.add(TermId::DnsHost, host);
+    r.add(TermId::DnsRecordName, name);
+    r.add(TermId::DnsRecordType, type);
+    return r;
+}
+
 }  // namespace
 
 std::vector<Record> collect_dns(const CollectOptions& o) {
@@ -66,12 +78,7 @@ std::vector<Record> collect_dns(const CollectOptions& o) {
         auto addr = parse_ip(ip);
         if (!addr) continue;
         while (ls >> name) {
-            Record r;
-            r.document = Document::Dns;
-            r.object = hosts + ": " + name + " -> " + ip;
-            r.add(TermId::DnsHost, name);
-            r.add(TermId::DnsRecordName, name);
-            r.add(TermId::DnsRecordType, addr->v4 ? "A" : "AAAA");
+            Record r = dns_record(hosts + ": " + name + " -> " + ip, name, name, addr->v4 ? "A" : "AAAA");
             r.add(addr->v4 ? TermId::DnsRecordDataIpv4 : TermId::DnsRecordDataIpv6, ip);
             out.push_back(std::move(r));
         }
@@ -83,22 +90,12 @@ std::vector<Record> collect_dns(const CollectOptions& o) {
         if (!(ls >> key)) continue;
         if (key == "nameserver" && ls >> value) {
             auto addr = parse_ip(value);
-            Record r;
-            r.document = Document::Dns;
-            r.object = resolv + ": nameserver " + value;
-            r.add(TermId::DnsHost, value);
-            r.add(TermId::DnsRecordName, "nameserver");
-            r.add(TermId::DnsRecordType, "NS");
+            Record r = dns_record(resolv + ": nameserver " + value, value, "nameserver", "NS");
             if (addr) r.add(addr->v4 ? TermId::DnsRecordDataIpv4 : TermId::DnsRecordDataIpv6, value);
             out.push_back(std::move(r));
         } else if (key == "search" || key == "domain") {
             while (ls >> value) {
-                Record r;
-                r.document = Document::Dns;
-                r.object = resolv + ": " + key + " " + value;
-                r.add(TermId::DnsHost, value);
-                r.add(TermId::DnsRecordName, key);
-                r.add(TermId::DnsRecordType, "SEARCH");
+                Record r = dns_record(resolv + ": " + key + " " + value, value, key, "SEARCH");
                 r.add(TermId::DnsRecordDataHost, value);
                 out.push_back(std::move(r));
             }
@@ -267,4 +264,4 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
     return {std::move(r)};
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

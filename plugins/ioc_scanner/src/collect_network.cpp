@@ -13,7 +13,7 @@
 
 #include "collectors.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -127,17 +127,29 @@ std::string route_flags(unsigned f) {
     return s;
 }
 
+// A RouteEntryItem with its destination, netmask (or prefix length), gateway,
+// interface and family; the caller adds metric, flags and MTU.
+Record route_record(const std::string& dest, const std::string& mask, const std::string& gateway,
+                    const std::string& iface, bool ipv6) {
+    Record r;
+    r.document = Document::Route;
+    r.object = dest + "/" + mask + " via " + gateway + " dev " + iface;
+    r.add(TermId::RouteDestination, dest);
+    r.add(TermId::RouteGateway, gateway);
+    r.add(TermId::RouteInterface, iface);
+    r.add(TermId::RouteNetmask, mask);
+    r.add(TermId::RouteIsIpv6, ipv6 ? "true" : "false");
+    return r;
+}
+
 }  // namespace
 
 std::vector<Record> collect_arp(const CollectOptions& o) {
     std::vector<Record> out;
     std::ifstream in(o.proc + "/net/arp");
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
+    for_each_table_row(in, TableHeader::Skip, [&](std::istringstream& ls) {
         std::string ip, hwtype, flags, mac, mask, dev;
-        if (!(ls >> ip >> hwtype >> flags >> mac >> mask >> dev)) continue;
+        if (!(ls >> ip >> hwtype >> flags >> mac >> mask >> dev)) return;
         const unsigned f = unsigned(std::strtoul(flags.c_str(), nullptr, 16));
         Record r;
         r.document = Document::Arp;
@@ -148,58 +160,35 @@ std::vector<Record> collect_arp(const CollectOptions& o) {
         r.add(TermId::ArpState, (f & 0x4) ? "PERMANENT" : (f & 0x2) ? "REACHABLE" : "INCOMPLETE");
         r.add(TermId::ArpIsRouter, "false");
         out.push_back(std::move(r));
-    }
+    });
     if (o.proc == "/proc") ipv6_neighbours(out);
     return out;
 }
 
 std::vector<Record> collect_routes(const CollectOptions& o) {
     std::vector<Record> out;
-    {
-        std::ifstream in(o.proc + "/net/route");
-        std::string line;
-        std::getline(in, line);
-        while (std::getline(in, line)) {
-            std::istringstream ls(line);
-            std::string iface, dest, gw, flags, refcnt, use, metric, mask, mtu;
-            if (!(ls >> iface >> dest >> gw >> flags >> refcnt >> use >> metric >> mask >> mtu)) continue;
-            Record r;
-            r.document = Document::Route;
-            const std::string d = ipv4_from_hex(dest), g = ipv4_from_hex(gw), m = ipv4_from_hex(mask);
-            r.object = d + "/" + m + " via " + g + " dev " + iface;
-            r.add(TermId::RouteDestination, d);
-            r.add(TermId::RouteGateway, g);
-            r.add(TermId::RouteInterface, iface);
-            r.add(TermId::RouteNetmask, m);
-            r.add(TermId::RouteIsIpv6, "false");
-            r.add(TermId::RouteMetric, metric);
-            r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
-            r.add(TermId::RouteMtu, mtu);
-            out.push_back(std::move(r));
-        }
-    }
-    std::ifstream in(o.proc + "/net/ipv6_route");
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
+    std::ifstream v4(o.proc + "/net/route");
+    for_each_table_row(v4, TableHeader::Skip, [&](std::istringstream& ls) {
+        std::string iface, dest, gw, flags, refcnt, use, metric, mask, mtu;
+        if (!(ls >> iface >> dest >> gw >> flags >> refcnt >> use >> metric >> mask >> mtu)) return;
+        Record r = route_record(ipv4_from_hex(dest), ipv4_from_hex(mask), ipv4_from_hex(gw), iface, false);
+        r.add(TermId::RouteMetric, metric);
+        r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
+        r.add(TermId::RouteMtu, mtu);
+        out.push_back(std::move(r));
+    });
+    std::ifstream v6(o.proc + "/net/ipv6_route");
+    for_each_table_row(v6, TableHeader::None, [&](std::istringstream& ls) {
         std::string dest, plen, src, splen, hop, metric, refcnt, use, flags, iface;
         if (!(ls >> dest >> plen >> src >> splen >> hop >> metric >> refcnt >> use >> flags >> iface))
-            continue;
-        Record r;
-        r.document = Document::Route;
-        const std::string d = ipv6_from_hex(dest), g = ipv6_from_hex(hop);
+            return;
         const std::string prefix = std::to_string(std::strtoul(plen.c_str(), nullptr, 16));
-        r.object = d + "/" + prefix + " via " + g + " dev " + iface;
-        r.add(TermId::RouteDestination, d);
-        r.add(TermId::RouteGateway, g);
-        r.add(TermId::RouteInterface, iface);
-        r.add(TermId::RouteNetmask, prefix);
-        r.add(TermId::RouteIsIpv6, "true");
+        Record r = route_record(ipv6_from_hex(dest), prefix, ipv6_from_hex(hop), iface, true);
         r.add(TermId::RouteMetric, std::to_string(std::strtoul(metric.c_str(), nullptr, 16)));
         r.add(TermId::RouteFlags, route_flags(unsigned(std::strtoul(flags.c_str(), nullptr, 16))));
         out.push_back(std::move(r));
-    }
+    });
     return out;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -15,7 +15,7 @@
 #include "collectors.hpp"
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -171,27 +171,24 @@ std::vector<SocketInfo> read_sockets(const std::string& proc) {
     for (const Source& src : {Source{"tcp", "TCP", false}, Source{"tcp6", "TCP", true},
                               Source{"udp", "UDP", false}, Source{"udp6", "UDP", true}}) {
         std::istringstream in(read_file(proc + "/net/" + src.file, 64 << 20));
-        std::string line;
-        std::getline(in, line);  // header
-        while (std::getline(in, line)) {
-            std::istringstream ls(line);
+        for_each_table_row(in, TableHeader::Skip, [&](std::istringstream& ls) {
             std::string sl, local, remote, st, txrx, trtm, retr, uid, timeout, inode;
             if (!(ls >> sl >> local >> remote >> st >> txrx >> trtm >> retr >> uid >> timeout >> inode))
-                continue;
+                return;
             SocketInfo s;
             s.protocol = src.proto;
             s.ipv6 = src.v6;
             s.inode = std::strtoull(inode.c_str(), nullptr, 10);
             if (!decode_proc_address(local, src.v6, s.local_ip, s.local_port) ||
                 !decode_proc_address(remote, src.v6, s.remote_ip, s.remote_port))
-                continue;
+                return;
             const int state = int(std::strtol(st.c_str(), nullptr, 16));
             if (src.proto[0] == 'U')
                 s.state = state == 1 ? "ESTABLISHED" : "UNCONN";
             else
                 s.state = tcp_state(state);
             out.push_back(std::move(s));
-        }
+        });
     }
     return out;
 }
@@ -371,4 +368,4 @@ std::vector<Record> collect_ports(const CollectOptions& o) {
     return out;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

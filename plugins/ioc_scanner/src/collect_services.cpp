@@ -20,7 +20,7 @@
 
 extern char** environ;
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -176,4 +176,4 @@ std::vector<Record> collect_services(const CollectOptions& o) {
     return out;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -3,12 +3,14 @@
 // tests can point them at fixtures.
 #pragma once
 
+#include <istream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "item_view.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct CollectOptions {
     std::string proc = "/proc";
@@ -31,6 +33,19 @@ struct SocketInfo {
     int local_port = 0, remote_port = 0;
 };
 
+// Calls row(fields) with a stream over each line of a /proc table (lines of
+// whitespace-separated fields), after its header line when it has one.
+enum class TableHeader { None, Skip };
+template <class Row>
+void for_each_table_row(std::istream& in, TableHeader header, Row&& row) {
+    std::string line;
+    if (header == TableHeader::Skip) std::getline(in, line);
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        row(fields);
+    }
+}
+
 std::vector<SocketInfo> read_sockets(const std::string& proc);
 // Decodes a /proc/net address "0100007F:1F90" (v4) or 32 hex digits (v6).
 bool decode_proc_address(const std::string& hex, bool v6, std::string& ip, int& port);
@@ -47,4 +62,4 @@ std::vector<Record> collect_services(const CollectOptions& o);
 // /proc/PID/stat field 22 (start time in clock ticks since boot); 0 when gone.
 uint64_t process_start_ticks(int pid, const std::string& proc = "/proc");
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -2,14 +2,32 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "ioc_parser.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
 constexpr size_t kMinSetSize = 4;  // below this a linear scan is as fast
+
+// What reading a file for this term takes: a digest or the strings for content
+// terms, else the stat or directory lookup its cost class says.
+void note_file_need(FileNeeds& f, TermId term, Cost cost) {
+    static constexpr std::pair<TermId, bool FileNeeds::*> kContentNeed[] = {
+        {TermId::FileMd5sum, &FileNeeds::md5},
+        {TermId::FileSha1sum, &FileNeeds::sha1},
+        {TermId::FileSha256sum, &FileNeeds::sha256},
+        {TermId::FileStringListString, &FileNeeds::strings}};
+    for (const auto& [content_term, need] : kContentNeed)
+        if (content_term == term) {
+            f.*need = true;
+            return;
+        }
+    if (cost == Cost::Stat) f.stat = true;
+    if (cost == Cost::Lookup) f.stat = f.lookup = true;
+}
 
 class Compiler {
 public:
@@ -97,26 +115,7 @@ private:
             }
         }
         out_.docs |= doc_bit(l.document);
-        if (l.document == Document::File) {
-            FileNeeds& f = out_.file_needs;
-            switch (l.term->id) {
-                case TermId::FileMd5sum:
-                    f.md5 = true;
-                    break;
-                case TermId::FileSha1sum:
-                    f.sha1 = true;
-                    break;
-                case TermId::FileSha256sum:
-                    f.sha256 = true;
-                    break;
-                case TermId::FileStringListString:
-                    f.strings = true;
-                    break;
-                default:
-                    if (l.cost == Cost::Stat) f.stat = true;
-                    if (l.cost == Cost::Lookup) f.stat = f.lookup = true;
-            }
-        }
+        if (l.document == Document::File) note_file_need(out_.file_needs, l.term->id, l.cost);
         if (l.cost == Cost::Handles) out_.needs_handles = true;
         if (l.cost == Cost::Maps) out_.needs_maps = true;
         out_.leaves.push_back(std::move(l));
@@ -185,4 +184,4 @@ CompiledIoc compile(const Ioc& ioc) {
     return out;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -13,7 +13,7 @@
 #include "term_catalog.hpp"
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct Leaf {
     int index = 0;
@@ -86,4 +86,4 @@ inline uint32_t doc_bit(Document d) { return 1u << int(d); }
 // line for content that cannot be used (bad number, bad regex, ...).
 CompiledIoc compile(const Ioc& ioc);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

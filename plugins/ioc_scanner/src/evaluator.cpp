@@ -1,6 +1,6 @@
 #include "evaluator.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 void GlobalFacts::record(int leaf, std::string_view object) {
     std::lock_guard<std::mutex> g(mu_);
@@ -184,4 +184,4 @@ bool Evaluator::match(Document doc, ItemView& item, std::vector<Hit>& hits) cons
     return true;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

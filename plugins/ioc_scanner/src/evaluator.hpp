@@ -23,7 +23,7 @@
 #include "compiled_ioc.hpp"
 #include "item_view.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct Hit {
     int leaf = 0;
@@ -77,4 +77,4 @@ private:
     GlobalFacts& facts_;
 };
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

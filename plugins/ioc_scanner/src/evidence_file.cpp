@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 vigil::common::FileRef evidence_file(const Evidence& e) {
     namespace common = vigil::common;
@@ -25,4 +25,4 @@ vigil::common::FileRef evidence_file(const Evidence& e) {
     return ref;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -10,11 +10,12 @@
 #include <cstring>
 #include <memory>
 #include <unordered_map>
+#include <vigil/common/hex.hpp>
 #include <vigil/common/user_names.hpp>
 
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -33,16 +34,6 @@ int open_for_read(const std::string& path) {
     int fd = ::open(path.c_str(), flags | O_NOATIME);
     if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), flags);
     return fd;
-}
-
-std::string hex(const unsigned char* d, unsigned n) {
-    static const char* digits = "0123456789abcdef";
-    std::string s(n * 2, '0');
-    for (unsigned i = 0; i < n; ++i) {
-        s[2 * i] = digits[d[i] >> 4];
-        s[2 * i + 1] = digits[d[i] & 15];
-    }
-    return s;
 }
 
 // Owner names of many files: each id looked up once per thread (one cache per lookup).
@@ -120,7 +111,7 @@ bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64
             unsigned char d[EVP_MAX_MD_SIZE];
             unsigned len = 0;
             EVP_DigestFinal_ex(ctx[i].c, d, &len);
-            *outs[i] = hex(d, len);
+            *outs[i] = common::to_hex(d, len);
         }
     return true;
 }
@@ -358,4 +349,4 @@ bool FileView::values(TermId id, std::vector<std::string_view>& out) {
     return true;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

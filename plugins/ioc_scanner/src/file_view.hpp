@@ -19,7 +19,7 @@
 #include "compiled_ioc.hpp"
 #include "item_view.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct FileLimits {
     uint64_t hash_max_bytes = 200ull << 20;     // established product: no hash above 200 MB
@@ -96,4 +96,4 @@ bool hash_file(const std::string& path, bool md5, bool sha1, bool sha256, uint64
 void extract_strings(const char* data, size_t n, size_t min_len, std::string& current,
                      std::vector<std::string>& out, size_t max_strings);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -8,7 +8,7 @@
 #include <map>
 #include <memory>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 bool is_excluded(const std::string& path, const std::vector<std::string>& exclusions) {
     for (const auto& e : exclusions) {
@@ -150,4 +150,4 @@ bool walk_files(const WalkOptions& opts, const std::atomic<bool>& cancel, WalkCo
     return true;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -12,7 +12,7 @@
 #include "file_view.hpp"
 #include "regex.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct WalkOptions {
     std::vector<std::string> paths;       // absolute paths (directories or files)
@@ -41,4 +41,4 @@ bool is_excluded(const std::string& path, const std::vector<std::string>& exclus
 bool walk_files(const WalkOptions& opts, const std::atomic<bool>& cancel, WalkCounters& counters,
                 const std::function<bool(FileEntry&&)>& emit);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

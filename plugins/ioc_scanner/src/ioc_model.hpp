@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 enum class Operator { And, Or };
 
@@ -52,4 +52,4 @@ struct Ioc {
     std::vector<std::unique_ptr<Indicator>> roots;
 };
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

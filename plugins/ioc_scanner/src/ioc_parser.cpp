@@ -16,7 +16,7 @@
 
 #include "vigil/common/trusted_path.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 ParseError::ParseError(std::string source, int line, std::string reason)
     : std::runtime_error(source + (line > 0 ? ":" + std::to_string(line) : std::string()) + ": " + reason),
@@ -355,4 +355,4 @@ Ioc load_ioc_file(const std::string& path) {
     return parse_ioc(data, path);
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

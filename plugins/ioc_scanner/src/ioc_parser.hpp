@@ -15,7 +15,7 @@
 
 #include "ioc_model.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 class ParseError : public std::runtime_error {
 public:
@@ -39,4 +39,4 @@ Ioc parse_ioc(std::string_view xml, const std::string& source);
 // Reads and parses a file.
 Ioc load_ioc_file(const std::string& path);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -10,7 +10,7 @@
 
 #include "term_catalog.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 class ItemView {
 public:
@@ -58,4 +58,4 @@ private:
     const Record& r_;
 };
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -17,11 +17,9 @@
 #include "settings.hpp"
 #include "status.hpp"
 
-// The glue is vigil::ioc_scanner; the scan logic it drives lives in namespace ioc.
+// The glue of the plugin; the scan logic it drives shares namespace vigil::ioc_scanner.
 namespace vigil::ioc_scanner {
 namespace {
-
-using namespace ::ioc;
 
 const char* object_type(Document d) {
     switch (d) {
@@ -339,5 +337,5 @@ private:
 
 VIGIL_PLUGIN(vigil::ioc_scanner::IocScanner, "ioc_scanner", "1.0.0",
              "OpenIOC 1.0/1.1 scans of files, processes, ports and system state, with actions", nullptr,
-             ioc::kConfigSchema,
+             vigil::ioc_scanner::kConfigSchema,
              "Apache-2.0", nullptr)

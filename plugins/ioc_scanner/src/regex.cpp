@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 Regex::Regex(const std::string& pattern, bool caseless) {
     try {
@@ -13,4 +13,4 @@ Regex::Regex(const std::string& pattern, bool caseless) {
     }
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vigil/common/regex.hpp>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 class Regex {
 public:
@@ -24,4 +24,4 @@ private:
     std::unique_ptr<vigil::common::Regex> re_;
 };
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -21,30 +21,18 @@
 #include "ioc_parser.hpp"
 #include "regex.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 bool DocumentSwitches::enabled(Document d) const {
-    switch (d) {
-        case Document::File:
-            return files;
-        case Document::Process:
-            return processes;
-        case Document::Port:
-            return ports;
-        case Document::Arp:
-        case Document::Route:
-            return arp;
-        case Document::Dns:
-            return dns;
-        case Document::User:
-            return users;
-        case Document::SystemInfo:
-            return system;
-        case Document::Service:
-            return services;
-        case Document::Count:
-            break;
-    }
+    // Routes come with the ARP switch (both are the "arp" document group).
+    static constexpr std::pair<Document, bool DocumentSwitches::*> kSwitchOf[] = {
+        {Document::File, &DocumentSwitches::files},      {Document::Process, &DocumentSwitches::processes},
+        {Document::Port, &DocumentSwitches::ports},      {Document::Arp, &DocumentSwitches::arp},
+        {Document::Route, &DocumentSwitches::arp},       {Document::Dns, &DocumentSwitches::dns},
+        {Document::User, &DocumentSwitches::users},      {Document::SystemInfo, &DocumentSwitches::system},
+        {Document::Service, &DocumentSwitches::services}};
+    for (const auto& [doc, on] : kSwitchOf)
+        if (doc == d) return this->*on;
     return false;
 }
 
@@ -491,4 +479,4 @@ ScanReport run_scan(const ScanRequest& req, const EngineSettings& settings, std:
     return r;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

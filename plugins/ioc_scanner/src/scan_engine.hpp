@@ -18,7 +18,7 @@
 #include "file_view.hpp"
 #include "file_walker.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct DocumentSwitches {
     bool files = true, processes = true, ports = true, arp = true, dns = true, users = true, system = true,
@@ -156,4 +156,4 @@ std::string terminate_args(const TerminateTarget& t, unsigned grace_s);
 // The terminate action's details: pid, exe and response's result, if any.
 std::string terminate_details(const TerminateTarget& t, const std::string& response_json);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vigil/common/json_members.hpp>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -284,4 +284,4 @@ std::string progress_json(uint64_t scan_id, const Progress& p) {
     return sb.GetString();
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -8,7 +8,7 @@
 
 #include "scan_engine.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 // Parses ioc_scanner.scan arguments. Throws std::invalid_argument naming the
 // offending argument. `wait` receives the "wait" flag (default true).
@@ -19,4 +19,4 @@ std::string report_json(const ScanReport& r);
 std::string evidence_json(const ScanReport& r, const IndicatorMatch& m);
 std::string progress_json(uint64_t scan_id, const Progress& p);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vigil/settings.hpp>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -61,4 +61,4 @@ PluginSettings parse_settings(const std::string& json) {
     return s;
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -9,7 +9,7 @@
 
 #include "scan_engine.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 extern const char* const kConfigSchema;
 
@@ -32,4 +32,4 @@ unsigned default_workers();
 // Throws std::invalid_argument naming the setting.
 PluginSettings parse_settings(const std::string& json);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -1,6 +1,6 @@
 #include "status.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 std::string status_json(const StatusView& v) {
     std::string s = "{\"running\":" + std::string(v.running ? "true" : "false") +
@@ -12,4 +12,4 @@ std::string status_json(const StatusView& v) {
     return s + "]}";
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

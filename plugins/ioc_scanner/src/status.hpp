@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 struct StatusView {
     bool running = false;
@@ -18,4 +18,4 @@ struct StatusView {
 
 std::string status_json(const StatusView& v);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -3,7 +3,7 @@
 #include <unordered_map>
 #include <vigil/enum_table.hpp>
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 namespace {
 
@@ -200,4 +200,4 @@ const Term* find_term(std::string_view search) {
 
 const std::vector<Term>& all_terms() { return table(); }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

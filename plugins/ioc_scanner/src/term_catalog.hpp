@@ -11,7 +11,7 @@
 
 #include "value_match.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 enum class Document { File, Process, Port, Arp, Route, Dns, User, SystemInfo, Service, Count };
 constexpr int kDocumentCount = int(Document::Count);
@@ -175,4 +175,4 @@ const Term& term(TermId id);
 const Term* find_term(std::string_view search);
 const std::vector<Term>& all_terms();
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

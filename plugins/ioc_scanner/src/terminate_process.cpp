@@ -9,7 +9,7 @@
 
 #include "scan_engine.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 std::string terminate_args(const TerminateTarget& t, unsigned grace_s) {
     vigil::JsonWriter w;
@@ -29,4 +29,4 @@ std::string terminate_details(const TerminateTarget& t, const std::string& respo
     return w.take();
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -13,7 +13,7 @@
 
 #include "regex.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 // ------------------------------------------------------------------ names
 
@@ -427,4 +427,4 @@ bool ValueMatcher::matches(std::string_view value) const {
     }
 }
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -18,7 +18,7 @@
 
 #include "ioc_model.hpp"
 
-namespace ioc {
+namespace vigil::ioc_scanner {
 
 enum class ValueType { String, Int, Float, Date, Duration, Hash, Ip, Bool };
 
@@ -84,4 +84,4 @@ bool iequals(std::string_view a, std::string_view b);
 bool icontains(std::string_view hay, std::string_view needle_folded);
 std::string fold(std::string_view s);
 
-}  // namespace ioc
+}  // namespace vigil::ioc_scanner

@@ -1,6 +1,5 @@
 #include "state_store.hpp"
 
-#include <fcntl.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <unistd.h>
@@ -10,7 +9,9 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
+#include <vigil/common/atomic_file.hpp>
 #include <vigil/common/json_members.hpp>
 
 #include "json_input.hpp"
@@ -106,41 +107,21 @@ std::runtime_error sys_error(const std::string& what, const std::string& path) {
 }  // namespace
 
 void StateStore::save(const IsolationState& s, bool durable) const {
-    const std::string data = state_to_json(s);
-    const std::string tmp = path_ + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw sys_error("cannot create", tmp);
-    size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            ::close(fd);
-            throw sys_error("cannot write", tmp);
-        }
-        off += size_t(n);
-    }
-    if (durable && ::fsync(fd) != 0) {
-        ::close(fd);
-        throw sys_error("cannot fsync", tmp);
-    }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path_.c_str()) != 0) throw sys_error("cannot rename to", path_);
-    if (durable) make_durable();
+    common::write_file_atomic(path_, state_to_json(s),
+                              {.mode = 0600,
+                               .durability = durable ? common::Durability::full : common::Durability::process_crash});
 }
 
 void StateStore::make_durable() const {
-    int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
+    // Best effort, as it runs once the rules are in force: a failed fsync must not
+    // roll the isolation back (the rename already made the content visible).
+    try {
+        common::fsync_file(path_);
+    } catch (const std::system_error&) {
     }
-    const auto slash = path_.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash == 0 ? 1 : slash);
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
+    try {
+        common::fsync_directory(common::parent_directory(path_));
+    } catch (const std::system_error&) {
     }
 }
 

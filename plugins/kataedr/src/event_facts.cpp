@@ -1,5 +1,6 @@
 #include "event_facts.hpp"
 
+#include <vigil/enum_table.hpp>
 #include <vigil/sdk.hpp>
 
 namespace vigil::kataedr {
@@ -14,48 +15,31 @@ bool is_telemetry_type(uint32_t t) {
            t == VIGIL_TYPE_FILE;
 }
 
+namespace {
+constexpr EnumName<uint32_t> kNetworkKinds[] = {{VIGIL_NET_CONNECT, "network_connect"},
+                                                {VIGIL_NET_ACCEPT, "network_accept"},
+                                                {VIGIL_NET_LISTEN, "network_listen"},
+                                                {VIGIL_NET_CLOSE, "network_close"}};
+constexpr EnumName<uint32_t> kFileKinds[] = {
+    {VIGIL_FILE_CREATE, "file_create"}, {VIGIL_FILE_MODIFY, "file_modify"},
+    {VIGIL_FILE_DELETE, "file_delete"}, {VIGIL_FILE_RENAME, "file_rename"},
+    {VIGIL_FILE_CHMOD, "file_chmod"},   {VIGIL_FILE_CHOWN, "file_chown"},
+    {VIGIL_FILE_OPEN, "file_open"}};
+}  // namespace
+
 std::string_view event_kind(const EventView& ev) {
     switch (ev.type_id) {
         case VIGIL_TYPE_PROCESS_START:
             return "process_start";
         case VIGIL_TYPE_PROCESS_EXIT:
             return "process_exit";
-        case VIGIL_TYPE_NETWORK: {
-            auto v = vigil::view<vigil_network_event>(ev.payload, ev.payload_size);
-            switch (v->action) {
-                case VIGIL_NET_CONNECT:
-                    return "network_connect";
-                case VIGIL_NET_ACCEPT:
-                    return "network_accept";
-                case VIGIL_NET_LISTEN:
-                    return "network_listen";
-                case VIGIL_NET_CLOSE:
-                    return "network_close";
-                default:
-                    return "network_other";
-            }
-        }
-        case VIGIL_TYPE_FILE: {
-            auto v = vigil::view<vigil_file_event>(ev.payload, ev.payload_size);
-            switch (v->action) {
-                case VIGIL_FILE_CREATE:
-                    return "file_create";
-                case VIGIL_FILE_MODIFY:
-                    return "file_modify";
-                case VIGIL_FILE_DELETE:
-                    return "file_delete";
-                case VIGIL_FILE_RENAME:
-                    return "file_rename";
-                case VIGIL_FILE_CHMOD:
-                    return "file_chmod";
-                case VIGIL_FILE_CHOWN:
-                    return "file_chown";
-                case VIGIL_FILE_OPEN:
-                    return "file_open";
-                default:
-                    return "file_other";
-            }
-        }
+        case VIGIL_TYPE_NETWORK:
+            return enum_name(kNetworkKinds,
+                             vigil::view<vigil_network_event>(ev.payload, ev.payload_size)->action,
+                             "network_other");
+        case VIGIL_TYPE_FILE:
+            return enum_name(kFileKinds, vigil::view<vigil_file_event>(ev.payload, ev.payload_size)->action,
+                             "file_other");
         case VIGIL_TYPE_THREAT:
             return "threat";
         case VIGIL_TYPE_ACTION_RESULT:

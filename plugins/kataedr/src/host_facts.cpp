@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <vigil/common/small_file.hpp>
 
-#include "durable_file.hpp"
 
 namespace vigil::kataedr {
 
@@ -42,7 +42,7 @@ HostFacts collect_host_facts(const std::string& os_release_path) {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) == 0) f.hostname = host;
     try {
-        auto text = read_small_file(os_release_path, 65536);
+        auto text = vigil::common::read_small_file(os_release_path, {.max_bytes = 65536});
         f.os = text ? os_pretty_name(*text) : "Linux";
     } catch (...) {
         f.os = "Linux";

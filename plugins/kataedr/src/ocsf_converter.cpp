@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <utility>
 #include <vigil/sdk.hpp>
 
 namespace vigil::kataedr {
@@ -76,6 +77,13 @@ void raw_or_string(Writer& w, std::string_view s) {
         w.RawValue(s.data(), s.size(), rapidjson::kObjectType);
     else
         str(w, s);
+}
+
+// Member `name` with raw_or_string(json), left out when json is empty.
+void optional_json_member(Writer& w, const char* name, std::string_view json) {
+    if (json.empty()) return;
+    key(w, name);
+    raw_or_string(w, json);
 }
 
 std::string_view file_name(std::string_view path) {
@@ -454,14 +462,8 @@ bool threat_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64
     kv(w, "detector", v.str(v->detector));
     kv(w, "author", v.str(v->author));
     kv(w, "tags", v.str(v->tags));
-    if (!v.str(v->details_json).empty()) {
-        key(w, "details");
-        raw_or_string(w, v.str(v->details_json));
-    }
-    if (!v.str(v->trigger_json).empty()) {
-        key(w, "trigger");
-        raw_or_string(w, v.str(v->trigger_json));
-    }
+    optional_json_member(w, "details", v.str(v->details_json));
+    optional_json_member(w, "trigger", v.str(v->trigger_json));
     w.EndObject();
     w.EndObject();
     return true;
@@ -501,10 +503,7 @@ bool action_result_event(Writer& w, const OcsfContext& ctx, const EventView& ev,
     kv(w, "origin", v.str(v->origin));
     kvu(w, "threat_id", v->threat_id);
     kvu(w, "correlation_id", v->correlation_id);
-    if (!v.str(v->details_json).empty()) {
-        key(w, "details");
-        raw_or_string(w, v.str(v->details_json));
-    }
+    optional_json_member(w, "details", v.str(v->details_json));
     w.EndObject();
     w.EndObject();
     return true;
@@ -518,31 +517,26 @@ std::string truncation_marker(size_t more_bytes) {
 
 namespace {
 
+using Converter = bool (*)(Writer&, const OcsfContext&, const EventView&, uint64_t);
+
+// The converter of each bus type kataedr sends; other types have none.
+Converter converter_of(uint32_t type_id) {
+    static constexpr std::pair<uint32_t, Converter> kConverters[] = {
+        {VIGIL_TYPE_PROCESS_START, process_event}, {VIGIL_TYPE_PROCESS_EXIT, process_event},
+        {VIGIL_TYPE_NETWORK, network_event},       {VIGIL_TYPE_FILE, file_event},
+        {VIGIL_TYPE_THREAT, threat_event},         {VIGIL_TYPE_ACTION_RESULT, action_result_event}};
+    for (const auto& [type, convert] : kConverters)
+        if (type == type_id) return convert;
+    return nullptr;
+}
+
 bool append_once(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, std::string& out) {
+    const Converter convert = converter_of(ev.type_id);
+    if (!convert) return false;
     size_t mark = out.size();
     StringOut os{&out};
     Writer w(os);
-    bool ok = false;
-    switch (ev.type_id) {
-        case VIGIL_TYPE_PROCESS_START:
-        case VIGIL_TYPE_PROCESS_EXIT:
-            ok = process_event(w, ctx, ev, event_seq);
-            break;
-        case VIGIL_TYPE_NETWORK:
-            ok = network_event(w, ctx, ev, event_seq);
-            break;
-        case VIGIL_TYPE_FILE:
-            ok = file_event(w, ctx, ev, event_seq);
-            break;
-        case VIGIL_TYPE_THREAT:
-            ok = threat_event(w, ctx, ev, event_seq);
-            break;
-        case VIGIL_TYPE_ACTION_RESULT:
-            ok = action_result_event(w, ctx, ev, event_seq);
-            break;
-        default:
-            break;
-    }
+    const bool ok = convert(w, ctx, ev, event_seq);
     if (!ok) out.resize(mark);
     return ok;
 }

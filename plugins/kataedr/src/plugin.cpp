@@ -6,12 +6,13 @@
 #include <random>
 #include <stdexcept>
 #include <vigil/sdk.hpp>
+#include <vigil/common/atomic_file.hpp>
+#include <vigil/common/small_file.hpp>
 
 #include "agent_identity.hpp"
 #include "connection_state.hpp"
 #include "contact_check.hpp"
 #include "detection_trees.hpp"
-#include "durable_file.hpp"
 #include "exclusions.hpp"
 #include "host_facts.hpp"
 #include "host_status_summary.hpp"
@@ -43,7 +44,7 @@ std::optional<ProxyUrl> agent_proxy(const vigil::Host& host) {
 // The host provides the agent id; an older host may not, so keep our own.
 std::string own_agent_id(const std::string& state_dir) {
     std::string path = state_dir + "/agent_id";
-    if (auto text = read_small_file(path, 128)) {
+    if (auto text = vigil::common::read_small_file(path, {.max_bytes = 128})) {
         std::string id = *text;
         while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
         if (!id.empty()) return id;
@@ -57,7 +58,7 @@ std::string own_agent_id(const std::string& state_dir) {
     std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", (unsigned long long)(a >> 32),
                   (unsigned long long)((a >> 16) & 0xFFFF), (unsigned long long)(a & 0xFFFF),
                   (unsigned long long)(b >> 48), (unsigned long long)(b & 0xFFFFFFFFFFFFull));
-    write_file_durably(path, std::string(buf) + "\n");
+    vigil::common::write_file_atomic(path, std::string(buf) + "\n");
     return buf;
 }
 

@@ -2,14 +2,15 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <vigil/common/atomic_file.hpp>
+#include <vigil/common/small_file.hpp>
 
-#include "durable_file.hpp"
 
 namespace vigil::kataedr {
 
 SequenceStore::SequenceStore(std::string path, uint64_t block)
     : path_(std::move(path)), block_(block ? block : 1) {
-    if (auto text = read_small_file(path_, 64)) {
+    if (auto text = vigil::common::read_small_file(path_, {.max_bytes = 64})) {
         uint64_t v = 0;
         auto first = text->data(), last = text->data() + text->size();
         while (last > first && (last[-1] == '\n' || last[-1] == ' ')) --last;
@@ -24,7 +25,7 @@ SequenceStore::SequenceStore(std::string path, uint64_t block)
 
 void SequenceStore::reserve_locked() {
     reserved_until_ = next_ + block_;
-    write_file_durably(path_, std::to_string(reserved_until_) + "\n");
+    vigil::common::write_file_atomic(path_, std::to_string(reserved_until_) + "\n");
 }
 
 uint64_t SequenceStore::next() {

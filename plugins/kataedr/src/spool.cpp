@@ -11,8 +11,9 @@
 #include <cstring>
 #include <stdexcept>
 #include <vector>
+#include <vigil/common/atomic_file.hpp>
+#include <vigil/common/small_file.hpp>
 
-#include "durable_file.hpp"
 
 namespace vigil::kataedr {
 namespace {
@@ -26,6 +27,13 @@ bool parse_name(std::string_view name, Spool::Entry& e) {
     return b.ec == std::errc() && b.ptr == name.data() + name.size() - 3;
 }
 
+// A write that never completed: the temporary of common::write_file_atomic
+// (".NAME.tmp-XXXXXX"), or NAME.tmp of versions that wrote through a fixed name.
+bool unfinished_write(std::string_view name) {
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp") return true;
+    return name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string_view::npos;
+}
+
 }  // namespace
 
 Spool::Spool(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {
@@ -37,8 +45,8 @@ Spool::Spool(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_by
     while (dirent* de = ::readdir(d)) {
         std::string_view name = de->d_name;
         std::string full = dir_ + "/" + std::string(name);
-        if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp") {
-            ::unlink(full.c_str());  // a write that never completed
+        if (unfinished_write(name)) {
+            ::unlink(full.c_str());
             continue;
         }
         Entry e;
@@ -56,7 +64,7 @@ Spool::Spool(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_by
         bytes_ += e.bytes;
         events_ += e.events;
     }
-    if (auto c = read_small_file(dir_ + "/dropped", 128)) {
+    if (auto c = vigil::common::read_small_file(dir_ + "/dropped", {.max_bytes = 128})) {
         unsigned long long ev = 0, ba = 0;
         if (std::sscanf(c->c_str(), "%llu %llu", &ev, &ba) == 2) {
             dropped_events_ = ev;
@@ -75,7 +83,7 @@ std::string Spool::path_of(const Entry& e) const {
 
 void Spool::save_counters_locked() {
     try {
-        write_file_durably(dir_ + "/dropped",
+        vigil::common::write_file_atomic(dir_ + "/dropped",
                            std::to_string(dropped_events_) + " " + std::to_string(dropped_batches_) + "\n");
     } catch (...) {
         // The in-memory count is still reported; persistence is best effort.
@@ -108,7 +116,7 @@ void Spool::push(uint64_t batch_seq, uint32_t events, std::string_view body) {
         return;
     }
     while (!entries_.empty() && bytes_ + e.bytes > max_bytes_) drop_front_locked();
-    write_file_durably(path_of(e), body);
+    vigil::common::write_file_atomic(path_of(e), body);
     entries_.push_back(e);
     bytes_ += e.bytes;
     events_ += e.events;
@@ -121,7 +129,7 @@ std::optional<Spool::Entry> Spool::front() const {
 }
 
 std::string Spool::read(const Entry& e) const {
-    auto body = read_small_file(path_of(e), size_t(1) << 31);
+    auto body = vigil::common::read_small_file(path_of(e), {.max_bytes = size_t(1) << 31});
     if (!body) throw std::runtime_error("spooled batch vanished: " + path_of(e));
     return *body;
 }
@@ -155,21 +163,9 @@ size_t Spool::batches() const {
     std::lock_guard<std::mutex> g(mu_);
     return entries_.size();
 }
-uint64_t Spool::bytes() const {
-    std::lock_guard<std::mutex> g(mu_);
-    return bytes_;
-}
-uint64_t Spool::events() const {
-    std::lock_guard<std::mutex> g(mu_);
-    return events_;
-}
-uint64_t Spool::dropped_events() const {
-    std::lock_guard<std::mutex> g(mu_);
-    return dropped_events_;
-}
-uint64_t Spool::dropped_batches() const {
-    std::lock_guard<std::mutex> g(mu_);
-    return dropped_batches_;
-}
+uint64_t Spool::bytes() const { return locked(bytes_); }
+uint64_t Spool::events() const { return locked(events_); }
+uint64_t Spool::dropped_events() const { return locked(dropped_events_); }
+uint64_t Spool::dropped_batches() const { return locked(dropped_batches_); }
 
 }  // namespace vigil::kataedr

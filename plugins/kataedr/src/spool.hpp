@@ -49,6 +49,12 @@ public:
     uint64_t max_bytes() const { return max_bytes_; }
 
 private:
+    // A copy of `field`, read under the lock.
+    template <class T>
+    T locked(const T& field) const {
+        std::lock_guard<std::mutex> g(mu_);
+        return field;
+    }
     std::string path_of(const Entry& e) const;
     void drop_front_locked();
     void save_counters_locked();

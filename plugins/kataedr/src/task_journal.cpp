@@ -11,8 +11,9 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <vigil/common/atomic_file.hpp>
+#include <vigil/common/small_file.hpp>
 
-#include "durable_file.hpp"
 
 namespace vigil::kataedr {
 namespace {
@@ -54,7 +55,7 @@ std::string TaskJournal::path_of(const std::string& id) const {
 }
 
 std::optional<JournalEntry> TaskJournal::load(const std::string& path) const {
-    auto text = read_small_file(path, 16u << 20);
+    auto text = vigil::common::read_small_file(path, {.max_bytes = 16u << 20});
     if (!text) return std::nullopt;
     rapidjson::Document d;
     d.Parse(text->data(), text->size());
@@ -100,7 +101,7 @@ void TaskJournal::record(const JournalEntry& e) {
     w.Uint64(e.time_ns);
     w.EndObject();
     std::lock_guard<std::mutex> g(mu_);
-    write_file_durably(path_of(e.id), std::string_view(sb.GetString(), sb.GetSize()));
+    vigil::common::write_file_atomic(path_of(e.id), std::string_view(sb.GetString(), sb.GetSize()));
     prune_locked();
 }
 

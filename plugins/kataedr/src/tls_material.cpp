@@ -8,8 +8,8 @@
 #include <openssl/x509v3.h>
 
 #include <stdexcept>
+#include <vigil/common/small_file.hpp>
 
-#include "durable_file.hpp"
 #include "vigil/common/openssl_errors.hpp"
 #include "vigil/common/trusted_path.hpp"
 
@@ -103,7 +103,7 @@ std::shared_ptr<const TlsMaterial> TlsMaterial::load(const Settings& s) {
         std::string password;
         if (!s.client_p12_password_file.empty()) {
             require_trusted("client_p12_password_file", s.client_p12_password_file);
-            auto text = read_small_file(s.client_p12_password_file, 4096);
+            auto text = vigil::common::read_small_file(s.client_p12_password_file, {.max_bytes = 4096});
             if (!text)
                 throw std::runtime_error("kataedr.client_p12_password_file: " + s.client_p12_password_file +
                                          " does not exist");

@@ -138,35 +138,13 @@ Probe classify_probe(Signal signal, const Packet& p, const NoiseFilter& noise) {
 }
 
 ThreatClass scan_class(ProbeKind k) {
-    switch (k) {
-        case ProbeKind::tcp_syn_raw:
-            return ThreatClass::scan_tcp_syn;
-        case ProbeKind::tcp_syn_os:
-            return ThreatClass::scan_tcp_connect;
-        case ProbeKind::tcp_fin:
-            return ThreatClass::scan_tcp_fin;
-        case ProbeKind::tcp_null:
-            return ThreatClass::scan_tcp_null;
-        case ProbeKind::tcp_xmas:
-            return ThreatClass::scan_tcp_xmas;
-        case ProbeKind::tcp_maimon:
-            return ThreatClass::scan_tcp_maimon;
-        case ProbeKind::tcp_ack:
-            return ThreatClass::scan_tcp_ack;
-        case ProbeKind::tcp_custom:
-            return ThreatClass::scan_tcp_custom;
-        case ProbeKind::udp:
-            return ThreatClass::scan_udp;
-        case ProbeKind::sctp_init:
-        case ProbeKind::sctp_cookie:
-        case ProbeKind::sctp_other:
-            return ThreatClass::scan_sctp;
-        case ProbeKind::ip_protocol:
-            return ThreatClass::scan_ip_protocol;
-        case ProbeKind::none:
-            break;
-    }
-    return ThreatClass::scan_tcp_custom;
+    using C = ThreatClass;
+    // Indexed by ProbeKind like probe_technique(); `none` never reaches a finding.
+    static constexpr std::array<ThreatClass, kProbeKindCount> kClasses = {
+        C::scan_tcp_custom, C::scan_tcp_syn,    C::scan_tcp_connect, C::scan_tcp_fin,    C::scan_tcp_null,
+        C::scan_tcp_xmas,   C::scan_tcp_maimon, C::scan_tcp_ack,     C::scan_tcp_custom, C::scan_udp,
+        C::scan_sctp,       C::scan_sctp,       C::scan_sctp,        C::scan_ip_protocol};
+    return size_t(k) < kClasses.size() ? kClasses[size_t(k)] : ThreatClass::scan_tcp_custom;
 }
 
 std::string_view probe_technique(ProbeKind k) {

@@ -28,7 +28,7 @@ struct Policy {
 // What the inspector saw and decided for one verdict (a connection, or one
 // request of a keep-alive HTTP connection); the worker reports it.
 struct Inspection {
-    enum class Protocol : uint8_t { tls, http, other } protocol = Protocol::other;
+    enum class Protocol : uint8_t { tls, http, other, dns, socks } protocol = Protocol::other;
     Target target;
     Verdict verdict;
     bool blocked = false;  // the connection or request was refused
@@ -53,6 +53,9 @@ public:
     Outcome timeout();
 
     std::string take_forward();
+    // Past every verdict this connection gets (TLS, CONNECT, other): the
+    // rest may be relayed without feeding it through the inspector.
+    bool opaque() const { return mode_ == Mode::relay; }
     const std::string& response() const { return response_; }
     // The decisions made since the last call (one per connection, or one per
     // request of a keep-alive HTTP connection), for the worker to report.

@@ -97,7 +97,7 @@ LoadOutcome load_lists(const std::vector<ListSpec>& files, const std::vector<Lis
     // Kept central lists are in the agent's own state directory.
     add_file_lists(b, central, max_bytes, false, out);
     for (const auto& l : sent) {
-        const LoadReport r = parse_list_text(b, l.spec, l.content, "set_lists:" + l.spec.name);
+        const LoadReport r = parse_list_text(b, l.spec, l.content, l.source.empty() ? "set_lists:" + l.spec.name : l.source);
         out.problems.insert(out.problems.end(), r.problems.begin(), r.problems.end());
     }
     out.set = b.finish();

@@ -27,6 +27,7 @@ struct LoadOutcome {
 struct SentList {
     ListSpec spec;
     std::string content;
+    std::string source;  // shown in the status; "" = "set_lists:<name>"
 };
 
 // Where the lists sent by the central node are kept: DIR/index.json and

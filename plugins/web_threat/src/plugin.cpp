@@ -8,7 +8,9 @@
 #include <vigil/common/time.hpp>
 #include <vigil/sdk.hpp>
 
+#include "builtin_lists.hpp"
 #include "command_args.hpp"
+#include "interception.hpp"
 #include "list_loader.hpp"
 #include "settings.hpp"
 #include "status.hpp"
@@ -26,8 +28,10 @@ public:
           settings_(parse_settings(host.config_json())),
           trusted_(build_trusted(settings_.trusted_addresses)),
           central_(host.state_dir() + "/central_lists"),
+          interception_(host, settings_),
           workers_(host, 1),
           status_(host, [this] { return build_status(); }) {
+        interception_.on_change([this] { status_.publish(); });
         host.on_command("web_threat.check", [this](const vigil::Command& c, vigil::Reply r) {
             try {
                 const Target t = parse_check(c.args_json);
@@ -53,12 +57,14 @@ public:
 
     void start() override {
         (void)reload();
+        interception_.start();
         status_.start(kStatusMs);
     }
 
     void stop() override {
         workers_.stop();
         status_.stop();
+        interception_.stop();
     }
 
 private:
@@ -74,17 +80,21 @@ private:
     // Loads the list files and the kept central lists; failures of single
     // lists are reported, the rest is swapped in.
     vigil::JobResult reload() {
-        LoadOutcome out = load_lists(settings_.lists, kept_central(), {}, uint64_t(settings_.max_list_mb) << 20, true);
+        LoadOutcome out = load_lists(settings_.lists, kept_central(), builtin_lists(settings_),
+                                     uint64_t(settings_.max_list_mb) << 20, true);
         for (const auto& e : out.errors) host().error("web_threat: " + e);
         for (const auto& p : out.problems) host().warn("web_threat: skipped " + p);
         const std::string reply = adopt(std::move(out));
+        if (started_.exchange(true)) interception_.restart();
         return vigil::JobResult::ok(reply);
     }
 
     vigil::JobResult set_lists(const std::vector<SentList>& sent) {
         LoadOutcome out;
         try {
-            out = load_lists(settings_.lists, {}, sent, uint64_t(settings_.max_list_mb) << 20, true);
+            std::vector<SentList> with_builtin = builtin_lists(settings_);
+            with_builtin.insert(with_builtin.end(), sent.begin(), sent.end());
+            out = load_lists(settings_.lists, {}, with_builtin, uint64_t(settings_.max_list_mb) << 20, true);
         } catch (const std::exception& e) {
             return vigil::JobResult::failed(e.what(), VIGIL_EINVAL);
         }
@@ -94,7 +104,9 @@ private:
             return vigil::JobResult::failed(std::string("could not keep the lists: ") + e.what());
         }
         host().info("web_threat: " + std::to_string(sent.size()) + " lists from the central node in effect");
-        return vigil::JobResult::ok(adopt(std::move(out)));
+        const std::string reply = adopt(std::move(out));
+        interception_.restart();  // the worker loads the kept lists again
+        return vigil::JobResult::ok(reply);
     }
 
     // Swaps the new set in and returns its description.
@@ -120,6 +132,7 @@ private:
         in.lists = lists_.get();
         in.trusted_entries = settings_.trusted_addresses.size();
         in.checks = checks_.load();
+        in.interception_json = interception_.status_json();
         std::lock_guard<std::mutex> g(mu_);
         in.list_errors = last_.errors;
         in.problems = last_.problems;
@@ -131,6 +144,8 @@ private:
     Settings settings_;
     std::shared_ptr<const ListSet> trusted_;
     CentralLists central_;
+    Interception interception_;
+    std::atomic<bool> started_{false};
     ListHolder lists_;
     std::atomic<uint64_t> checks_{0};
     std::mutex mu_;

@@ -33,6 +33,38 @@ std::vector<ListSpec> lists_of(const SettingsReader& r) {
     return out;
 }
 
+void interception_of(const SettingsReader& r, Settings& s) {
+    r.into("intercept", s.intercept);
+    if (const json::Value* ports = r.find("ports")) {
+        if (!ports->is_array() || ports->items().empty()) throw SettingsError("ports: expected a list of ports");
+        s.ports.clear();
+        for (const auto& p : ports->items()) {
+            if (!p.is_int64() || p.as_int64() < 1 || p.as_int64() > 65535)
+                throw SettingsError("ports: expected ports (1-65535)");
+            s.ports.push_back(uint16_t(p.as_int64()));
+        }
+    }
+    r.into("listen_port", s.listen_port);
+    r.into("dns", s.dns);
+    r.into("dns_port", s.dns_port);
+    r.into("dns_upstreams", s.dns_upstreams);
+    r.into("dns_block_mode", s.dns_block_mode);
+    if (s.dns_block_mode != "sinkhole" && s.dns_block_mode != "null" && s.dns_block_mode != "nxdomain")
+        throw SettingsError("dns_block_mode: expected sinkhole, null or nxdomain");
+    std::string fail_mode = "open";
+    r.into("fail_mode", fail_mode);
+    if (fail_mode != "open" && fail_mode != "closed") throw SettingsError("fail_mode: expected open or closed");
+    s.fail_closed = fail_mode == "closed";
+    r.into("worker_user", s.worker_user);
+    r.into("worker_path", s.worker_path);
+    r.into("max_connections", s.max_connections);
+    r.into("first_bytes_ms", s.first_bytes_ms);
+    r.into("reject_quic", s.reject_quic);
+    r.into("reject_dot", s.reject_dot);
+    r.into("block_doh", s.block_doh);
+    if (s.listen_port == s.dns_port) throw SettingsError("dns_port: must differ from listen_port");
+}
+
 }  // namespace
 
 CategoryMask Settings::enabled() const {
@@ -83,6 +115,7 @@ Settings parse_settings(std::string_view json) {
         r.into("trusted_addresses", s.trusted_addresses);
         r.into("max_list_mb", s.max_list_mb);
         r.into("max_central_lists_mb", s.max_central_lists_mb);
+        interception_of(r, s);
         try {
             (void)build_trusted(s.trusted_addresses);
         } catch (const TrustedAddressError& e) {

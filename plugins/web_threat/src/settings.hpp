@@ -29,6 +29,22 @@ struct Settings {
     std::vector<std::string> trusted_addresses;
     uint32_t max_list_mb = 1024;
     uint32_t max_central_lists_mb = 64;
+    // Interception (the worker and its nftables redirect).
+    bool intercept = true;
+    std::vector<uint16_t> ports{80, 81, 82, 83, 443, 968, 1080, 3128, 7900, 8000, 8080, 8088, 8888, 11523};
+    uint16_t listen_port = 15380;
+    bool dns = true;
+    uint16_t dns_port = 15353;
+    std::vector<std::string> dns_upstreams;  // "addr" or "addr:port" / "[v6]:port"; empty: /etc/resolv.conf
+    std::string dns_block_mode = "sinkhole";
+    bool fail_closed = false;  // fail_mode: closed
+    std::string worker_user = "_vigil-web";
+    std::string worker_path;  // "" = next to the plugin: ../libexec/vigil-web-worker
+    uint32_t max_connections = 512;
+    uint32_t first_bytes_ms = 300;
+    bool reject_quic = true;
+    bool reject_dot = true;
+    bool block_doh = true;
 
     std::string mode() const { return block ? "block" : "notify"; }
     CategoryMask enabled() const;

@@ -56,6 +56,7 @@ std::string status_json(const StatusInput& in) {
     strings(w, "list_errors", in.list_errors);
     strings(w, "problems", in.problems);
     w.field("checks", in.checks);
+    w.key("interception").raw(in.interception_json);
     w.end_object();
     return w.take();
 }

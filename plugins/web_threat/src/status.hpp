@@ -24,6 +24,7 @@ struct StatusInput {
     int64_t loaded_at_ns = 0;
     int64_t load_ms = 0;
     uint64_t checks = 0;
+    std::string interception_json;  // the "interception" object, or "" (null)
 };
 
 std::string status_json(const StatusInput& in);

@@ -18,8 +18,7 @@ using namespace api_util;
 
 Response Api::agent_sync(const Request& r) {
     std::string id = agent_of(r, false);
-    rapidjson::Document doc;
-    parse_json_body(r, doc);
+    const rapidjson::Document doc = json_body(r);
     std::string body_id = json::string_or(doc, "agent_id");
     if (body_id != id)
         refuse_identity(r, body_id, "agent_id " + json::quote(body_id) + " is not the authenticated agent " +
@@ -159,8 +158,7 @@ namespace {
 
 Response Api::agent_task_result(const Request& r, const std::string& task_id) {
     std::string id = agent_of(r, true);
-    rapidjson::Document doc;
-    parse_json_body(r, doc);
+    const rapidjson::Document doc = json_body(r);
     if (!valid_task_id(task_id)) throw ApiError(404, "unknown task " + task_id);
     std::string status = json::string_or(doc, "status");
     if (status != "ok" && status != "error") throw ApiError(400, "status: must be \"ok\" or \"error\"");

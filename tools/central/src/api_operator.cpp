@@ -98,8 +98,7 @@ void apply_signature(const rapidjson::Document& doc, const rapidjson::Value& sig
 Response Api::create_task(const Request& r) {
     return audited(*this, r, "task.create", "-", [&](std::string& target, std::string& detail) {
         require_role(r, Role::responder);
-        rapidjson::Document doc;
-        parse_json_body(r, doc);
+        const rapidjson::Document doc = json_body(r);
         TaskRecord t;
         t.agent_id = json::string_or(doc, "agent_id");
         t.type = json::string_or(doc, "type");

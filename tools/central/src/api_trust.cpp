@@ -90,8 +90,7 @@ Response Api::agent_enroll(const Request& r) {
     if (!r.principal || r.principal->kind != Principal::Kind::enrollment)
         throw ApiError(401, "invalid or expired enrollment token");
     return audited(*this, r, "agent.enroll", "-", [&](std::string& target, std::string& detail) {
-        rapidjson::Document doc;
-        parse_json_body(r, doc);
+        const rapidjson::Document doc = json_body(r);
         std::string agent_id = json::string_or(doc, "agent_id");
         if (!valid_agent_id(agent_id))
             throw ApiError(400, "agent_id: missing or invalid (1-64 characters of [A-Za-z0-9._:-])");
@@ -107,8 +106,7 @@ Response Api::agent_enroll(const Request& r) {
 Response Api::agent_renew(const Request& r) {
     std::string id = agent_of(r, false);
     if (!r.peer.agent_cert) throw ApiError(401, "renewal needs the current agent certificate");
-    rapidjson::Document doc;
-    parse_json_body(r, doc);
+    const rapidjson::Document doc = json_body(r);
     std::string body_id = json::string_or(doc, "agent_id", id);
     if (body_id != id)
         refuse_identity(r, body_id, "agent_id " + json::quote(body_id) + " is not the authenticated agent");
@@ -127,8 +125,7 @@ Response Api::agent_renew(const Request& r) {
 Response Api::create_enrollment(const Request& r) {
     return audited(*this, r, "enroll.create", "-", [&](std::string& target, std::string& detail) {
         require_role(r, Role::admin);
-        rapidjson::Document doc;
-        parse_json_body(r, doc);
+        const rapidjson::Document doc = json_body(r);
         EnrollmentToken t;
         t.max_uses = int_field(doc, "uses", 1, 1, 100000);
         int64_t expires_s = int_field(doc, "expires_s", 86400, 60, settings_.max_enrollment_expiry_s);

@@ -17,6 +17,11 @@ std::string media_type(const std::string& content_type);
 void require_content_type(const Request& r, const char* expected);
 // Parses a JSON object body (415 for another content type, 400 with the reason otherwise).
 void parse_json_body(const Request& r, rapidjson::Document& doc);
+inline rapidjson::Document json_body(const Request& r) {
+    rapidjson::Document doc;
+    parse_json_body(r, doc);
+    return doc;
+}
 Response ok_json(std::string body, int status = 200);
 std::string buffer_string(const rapidjson::StringBuffer& b);
 

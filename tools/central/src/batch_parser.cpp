@@ -38,6 +38,14 @@ struct Scalar {
     std::string_view s;
 };
 
+// What kind of number a top-level member's value is (null `v`: not a scalar).
+EventDraft::Num number_kind(const Scalar* v) {
+    using Num = EventDraft::Num;
+    if (!v) return Num::not_a_number;
+    if (v->kind == Scalar::Kind::int64) return Num::int64;
+    return v->kind == Scalar::Kind::dbl ? Num::other_number : Num::not_a_number;
+}
+
 class BatchHandler {
 public:
     BatchHandler(ChunkStream& stream, std::string_view header_agent_id, const BatchLimits& limits,
@@ -204,7 +212,6 @@ bool BatchHandler::root_value(const Scalar* v, bool object) {
 
 // Any value inside the event: records the members the server reads, gathers indexed text.
 void BatchHandler::event_value(const Scalar* v) {
-    using Num = EventDraft::Num;
     if (depth_ == 3) {
         switch (event_key_) {
             case EventKey::type:
@@ -212,17 +219,11 @@ void BatchHandler::event_value(const Scalar* v) {
                 if (draft_.type_is_string) draft_.type.assign(v->s);
                 break;
             case EventKey::class_uid:
-                draft_.class_uid = !v                               ? Num::not_a_number
-                                   : v->kind == Scalar::Kind::int64 ? Num::int64
-                                   : v->kind == Scalar::Kind::dbl   ? Num::other_number
-                                                                    : Num::not_a_number;
+                draft_.class_uid = number_kind(v);
                 draft_.class_value = v ? v->i : 0;
                 break;
             case EventKey::time:
-                draft_.time = !v                               ? Num::not_a_number
-                              : v->kind == Scalar::Kind::int64 ? Num::int64
-                              : v->kind == Scalar::Kind::dbl   ? Num::other_number
-                                                               : Num::not_a_number;
+                draft_.time = number_kind(v);
                 draft_.time_int = v ? v->i : 0;
                 draft_.time_double = v && v->kind == Scalar::Kind::int64 ? static_cast<double>(v->i)
                                      : v                                 ? v->d

@@ -245,11 +245,7 @@ void SqliteStorage::upsert_agent(const AgentRecord& a) {
 
 std::optional<AgentRecord> SqliteStorage::find_agent(const std::string& agent_id) {
     std::lock_guard lock(read_mutex_);
-    auto& s = stmts_->find_agent;
-    ResetGuard g{s};
-    s.bind(1, agent_id);
-    if (!s.step()) return std::nullopt;
-    return read_agent(s);
+    return find_row(stmts_->find_agent, agent_id, read_agent);
 }
 
 std::vector<AgentRecord> SqliteStorage::list_agents() {
@@ -371,11 +367,7 @@ void SqliteStorage::insert_task(const TaskRecord& t) {
 
 std::optional<TaskRecord> SqliteStorage::find_task(const std::string& task_id) {
     std::lock_guard lock(read_mutex_);
-    auto& s = stmts_->find_task_r;
-    ResetGuard g{s};
-    s.bind(1, task_id);
-    if (!s.step()) return std::nullopt;
-    return read_task(s);
+    return find_row(stmts_->find_task_r, task_id, read_task);
 }
 
 std::vector<TaskRecord> SqliteStorage::list_tasks(const std::optional<std::string>& agent_id,

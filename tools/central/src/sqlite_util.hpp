@@ -102,6 +102,16 @@ struct ResetGuard {
     ~ResetGuard() { s.reset(); }
 };
 
+// The first row of `s` with ?1 bound to `key`, converted by `read`; nullopt when
+// there is none. The statement is reset afterwards, also when `read` throws.
+template <class Read>
+auto find_row(Stmt& s, const std::string& key, Read read) -> std::optional<decltype(read(s))> {
+    ResetGuard g{s};
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return read(s);
+}
+
 // Rolls back unless committed.
 class Transaction {
 public:

@@ -1,6 +1,7 @@
 #include "exe_hasher.hpp"
 
 #include "completion.hpp"
+#include <vigil/common/hex.hpp>
 #include <vigil/common/mount_info.hpp>
 
 #include <fcntl.h>
@@ -36,13 +37,7 @@ std::string sha256_fd(int fd, uint64_t deadline_ns, bool* timed_out) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) return {};
-    static const char* hex = "0123456789abcdef";
-    std::string out(len * 2, '0');
-    for (unsigned i = 0; i < len; ++i) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    return out;
+    return common::to_hex(md, len);
 }
 
 bool is_remote_fs_magic(uint64_t magic) {

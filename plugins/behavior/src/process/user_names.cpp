@@ -1,8 +1,6 @@
 #include "user_names.hpp"
 
-#include <pwd.h>
-
-#include <vector>
+#include <vigil/common/user_names.hpp>
 
 namespace vigil::behavior {
 
@@ -11,12 +9,7 @@ std::string UserNames::name(uint32_t uid) {
         std::lock_guard g(mu_);
         if (auto* v = cache_.get(uid)) return *v;
     }
-    std::vector<char> buf(16384);
-    passwd pw{};
-    passwd* res = nullptr;
-    std::string out = std::to_string(uid);
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res) == 0 && res != nullptr && res->pw_name)
-        out = res->pw_name;
+    std::string out = common::user_name_or_id(uid);
     std::lock_guard g(mu_);
     cache_.put(uid, out);
     return out;

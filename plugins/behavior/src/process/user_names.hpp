@@ -1,4 +1,4 @@
-// uid → user name, cached (getpwuid_r reads /etc/passwd or NSS each time).
+// uid → user name (common::user_name_or_id), cached: each lookup reads /etc/passwd or NSS.
 #pragma once
 
 #include "lru_cache.hpp"

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -105,20 +104,13 @@ void FanotifySensor::start(SensorSink& sink) {
         throw std::runtime_error("fanotify: no watched path could be marked" +
                                  (problems_.empty() ? std::string() : " (" + problems_.front() + ")"));
     }
-    wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    thread_ = std::thread([this, &sink] { run(sink); });
+    reader_.start([this, &sink] { run(sink); });
 }
 
 void FanotifySensor::stop() {
-    if (wake_ >= 0) {
-        uint64_t one = 1;
-        (void)!::write(wake_, &one, sizeof one);
-    }
-    if (thread_.joinable()) thread_.join();
+    reader_.stop();
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
-    if (wake_ >= 0) ::close(wake_);
-    wake_ = -1;
     for (auto& [id, mfd] : mount_fds_)
         if (mfd >= 0) ::close(mfd);
     mount_fds_.clear();
@@ -205,13 +197,7 @@ void FanotifySensor::handle(const char* raw, const fanotify_event_metadata& md, 
 
 void FanotifySensor::run(SensorSink& sink) {
     alignas(8) static thread_local char buf[65536];
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_, POLLIN, 0}};
-    for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        if (fds[1].revents) return;
+    while (reader_.wait_readable(fd_)) {
         ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) continue;
         // Records are only 4-byte aligned; the metadata holds a u64: copy it.

@@ -4,13 +4,13 @@
 #pragma once
 
 #include "process/lru_cache.hpp"
+#include "poll_thread.hpp"
 #include "sensor.hpp"
 
 #include <sys/fanotify.h>
 
 #include <map>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -35,8 +35,7 @@ private:
     std::vector<std::string> watch_;
     int32_t self_pid_;
     int fd_ = -1;
-    int wake_ = -1;
-    std::thread thread_;
+    PollThread reader_;
     std::map<std::pair<int32_t, int32_t>, int> mount_fds_;  // fsid → an fd on that filesystem
     std::vector<std::string> problems_;
     // Last owner/mode seen per path, to tell chown from chmod on FAN_ATTRIB.

@@ -7,7 +7,6 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -61,36 +60,21 @@ void NetlinkProcSensor::start(SensorSink& sink) {
         sock_ = -1;
         throw std::runtime_error(e);
     }
-    wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    thread_ = std::thread([this, &sink] { run(sink); });
+    reader_.start([this, &sink] { run(sink); });
 }
 
 void NetlinkProcSensor::stop() {
-    if (wake_ >= 0) {
-        uint64_t one = 1;
-        (void)!::write(wake_, &one, sizeof one);
-    }
-    if (thread_.joinable()) thread_.join();
+    reader_.stop();
     if (sock_ >= 0) {
         send_listen(sock_, PROC_CN_MCAST_IGNORE);
         ::close(sock_);
         sock_ = -1;
     }
-    if (wake_ >= 0) {
-        ::close(wake_);
-        wake_ = -1;
-    }
 }
 
 void NetlinkProcSensor::run(SensorSink& sink) {
     std::vector<char> buf(1 << 16);
-    pollfd fds[2] = {{sock_, POLLIN, 0}, {wake_, POLLIN, 0}};
-    for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        if (fds[1].revents) return;
+    while (reader_.wait_readable(sock_)) {
         ssize_t n = ::recv(sock_, buf.data(), buf.size(), MSG_DONTWAIT);
         if (n < 0) {
             // ENOBUFS: the kernel dropped messages because we were too slow.

@@ -2,11 +2,10 @@
 // fallback process sensor: the kernel tells pids only, context comes from /proc.
 #pragma once
 
+#include "poll_thread.hpp"
 #include "sensor.hpp"
 
 #include <linux/cn_proc.h>
-
-#include <thread>
 
 namespace vigil::behavior {
 
@@ -23,8 +22,7 @@ private:
     void run(SensorSink& sink);
     void handle(const proc_event* ev, SensorSink& sink);
     int sock_ = -1;
-    int wake_ = -1;  // eventfd that ends the loop
-    std::thread thread_;
+    PollThread reader_;
 };
 
 }  // namespace vigil::behavior

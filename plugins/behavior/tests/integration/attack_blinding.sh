@@ -49,15 +49,8 @@ TRUE_PID=$!
 vt_track_pid $FIFO_PID; vt_track_pid $BIG_PID; vt_track_pid $TRUE_PID
 
 # Root probes once a second: the counter must rise every second.
-frozen=0
-last=$(ba_starts)
-for ((i = 0; i < DURATION; i++)); do
-  /bin/sh -c "exit 0" "probe-$i"
-  sleep 1
-  now=$(ba_starts) || vt_fail "vigild stopped answering during the attack"
-  ((now > last)) || frozen=$((frozen + 1))
-  last=$now
-done
+ba_probe_seconds "$DURATION"
+frozen=$FROZEN
 wait $FIFO_PID $BIG_PID $TRUE_PID || true
 tries="fifo swaps $(cat "$ATK/fifo.tries" 2>/dev/null || echo ?), large execs $(cat "$ATK/big.tries" 2>/dev/null || echo ?), /bin/true $(cat "$ATK/true.tries" 2>/dev/null || echo ?)"
 vt_log "attack over $DURATION s: $tries; seconds with no new process seen: $frozen"

@@ -44,15 +44,8 @@ setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs -- bash -c '
   _ "$MNT" "$DURATION" >"$VT_DIR/attack.tries" 2>"$VT_DIR/attack.err" &
 ATTACKER=$!
 vt_track_pid $ATTACKER
-frozen=0
-last=$(ba_starts)
-for ((i = 0; i < DURATION; i++)); do
-  /bin/sh -c "exit 0" "probe-$i"
-  sleep 1
-  now=$(ba_starts) || vt_fail "vigild stopped answering during the attack"
-  ((now > last)) || frozen=$((frozen + 1))
-  last=$now
-done
+ba_probe_seconds "$DURATION"
+frozen=$FROZEN
 wait $ATTACKER || vt_fail "the attacker could not run the FUSE binary: $(cat "$VT_DIR/attack.err")"
 tries=$(cat "$VT_DIR/attack.tries")
 kill -0 "$VT_VIGILD_PID" || vt_fail "vigild died during the attack"

@@ -24,3 +24,19 @@ EOS
 ba_starts() {
   vctl --json status | python3 -c "import json,sys; d=json.load(sys.stdin); print(next(p for p in d['plugins'] if p['name']=='behavior')['status']['events']['process_start'])"
 }
+
+# ba_probe_seconds SECONDS: as root, starts one probe process a second for
+# SECONDS seconds and sets FROZEN to the number of seconds in which behavior's
+# process_start counter did not rise (the sensor saw nothing new).
+ba_probe_seconds() {
+  local i last now
+  FROZEN=0
+  last=$(ba_starts)
+  for ((i = 0; i < $1; i++)); do
+    /bin/sh -c "exit 0" "probe-$i"
+    sleep 1
+    now=$(ba_starts) || vt_fail "vigild stopped answering during the attack"
+    ((now > last)) || FROZEN=$((FROZEN + 1))
+    last=$now
+  done
+}

@@ -4,6 +4,7 @@
 # result; a trusted program is neither alerted on nor blocked.
 set -euo pipefail
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+source "$VIGIL_SOURCE/plugins/behavior/tests/integration/events_lib.sh"
 vt_init behavior_detection
 mkdir -p "$VT_DIR/rules"
 MARK="vigil-detect-marker-$$"
@@ -47,20 +48,7 @@ EOS
   sleep 0.5
 }
 
-has_event() {  # has_event FILE PYTHON-PREDICATE
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    try:
-        ev = json.loads(line)
-    except ValueError:
-        continue
-    t = ev.get("type"); e = ev.get("payload", {}); p = e.get("process", {})
-    if eval(sys.argv[2]):
-        sys.exit(0)
-sys.exit(1)
-PY
-}
+has_event() { be_has_event "$@"; }  # has_event FILE PYTHON-PREDICATE
 
 # --- notify
 start_agent notify

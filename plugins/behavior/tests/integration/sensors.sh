@@ -4,6 +4,7 @@
 # in a temp dir) must appear in `vigilctl events` with the right fields.
 set -euo pipefail
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+source "$VIGIL_SOURCE/plugins/behavior/tests/integration/events_lib.sh"
 SENSOR=${1:?sensor}
 vt_init "behavior_sensors_$SENSOR"
 WORK=$VT_DIR/work
@@ -58,18 +59,7 @@ wait $SRV_PID || true
 sleep 1.5
 
 check_quiet() {  # check_quiet PYTHON-PREDICATE-OVER-e : exit 0 when some event matches
-  python3 - "$VT_DIR/events.jsonl" "$1" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    try:
-        ev = json.loads(line)
-    except ValueError:
-        continue
-    e = ev.get("payload", {}); t = ev.get("type"); p = e.get("process", {})
-    if eval(sys.argv[2]):
-        sys.exit(0)
-sys.exit(1)
-PY
+  be_has_event "$VT_DIR/events.jsonl" "$1"
 }
 check() {  # check DESCRIPTION PYTHON-PREDICATE-OVER-e (waits up to 10 s: a loaded host is slow)
   vt_wait_until 10 check_quiet "$2" || vt_fail "$1"

@@ -48,6 +48,12 @@ struct Fixture {
             return v->action == action && v.str(v->path) == path;
         }, out);
     }
+    // Waits for a network event that `match` accepts.
+    bool wait_network(Captured* out, const std::function<bool(const vigil_network_event&)>& match) {
+        return sink.wait_for([&](const Captured& c) {
+            return c.type == VIGIL_TYPE_NETWORK && match(c.as<vigil_network_event>().head);
+        }, out);
+    }
 };
 
 }  // namespace
@@ -102,11 +108,9 @@ TEST_CASE("ebpf sensor: curl to a loopback listener gives connect, accept and li
     pid_t pid = run({"/usr/bin/curl", "-s", "-o", "/dev/null", url}, &status);
     CHECK(WEXITSTATUS(status) == 0);
     Captured connect, accept;
-    REQUIRE(f.sink.wait_for([&](const Captured& c) {
-        if (c.type != VIGIL_TYPE_NETWORK) return false;
-        auto v = c.as<vigil_network_event>();
-        return v->action == VIGIL_NET_CONNECT && v->process.pid == pid;
-    }, &connect));
+    REQUIRE(f.wait_network(&connect, [&](const vigil_network_event& e) {
+        return e.action == VIGIL_NET_CONNECT && e.process.pid == pid;
+    }));
     auto v = connect.as<vigil_network_event>();
     CHECK(v->family == AF_INET);
     CHECK(v->protocol == IPPROTO_TCP);
@@ -115,17 +119,13 @@ TEST_CASE("ebpf sensor: curl to a loopback listener gives connect, accept and li
     CHECK(std::memcmp(v->remote_addr, "\x7f\x00\x00\x01", 4) == 0);
     CHECK(connect.process(&vigil_network_event::process).exe == real("/usr/bin/curl"));
     // The listener is this test process (filtered as "self" only for the agent).
-    REQUIRE(f.sink.wait_for([&](const Captured& c) {
-        if (c.type != VIGIL_TYPE_NETWORK) return false;
-        auto a = c.as<vigil_network_event>();
-        return a->action == VIGIL_NET_ACCEPT && a->process.pid == ::getpid() && a->local_port == server.port();
-    }, &accept));
+    REQUIRE(f.wait_network(&accept, [&](const vigil_network_event& a) {
+        return a.action == VIGIL_NET_ACCEPT && a.process.pid == ::getpid() && a.local_port == server.port();
+    }));
     CHECK(accept.as<vigil_network_event>()->remote_port == v->local_port);
-    CHECK(f.sink.wait_for([&](const Captured& c) {
-        if (c.type != VIGIL_TYPE_NETWORK) return false;
-        auto a = c.as<vigil_network_event>();
-        return a->action == VIGIL_NET_CLOSE && a->process.pid == pid;
-    }, nullptr));
+    CHECK(f.wait_network(nullptr, [&](const vigil_network_event& a) {
+        return a.action == VIGIL_NET_CLOSE && a.process.pid == pid;
+    }));
 }
 
 TEST_CASE("ebpf sensor: a long command line is completed from /proc") {
@@ -156,21 +156,17 @@ TEST_CASE("ebpf sensor: IPv6 connect and accept carry v6 addresses") {
     std::string url = "http://[::1]:" + std::to_string(server.port()) + "/";
     pid_t pid = run({"/usr/bin/curl", "-g", "-s", "-o", "/dev/null", url}, &status);
     Captured c;
-    REQUIRE(f.sink.wait_for([&](const Captured& x) {
-        if (x.type != VIGIL_TYPE_NETWORK) return false;
-        auto v = x.as<vigil_network_event>();
-        return v->action == VIGIL_NET_CONNECT && v->process.pid == pid;
-    }, &c));
+    REQUIRE(f.wait_network(&c, [&](const vigil_network_event& e) {
+        return e.action == VIGIL_NET_CONNECT && e.process.pid == pid;
+    }));
     auto v = c.as<vigil_network_event>();
     CHECK(v->family == AF_INET6);
     CHECK(v->remote_port == server.port());
     CHECK(std::memcmp(v->remote_addr, &in6addr_loopback, 16) == 0);
-    CHECK(f.sink.wait_for([&](const Captured& x) {
-        if (x.type != VIGIL_TYPE_NETWORK) return false;
-        auto a = x.as<vigil_network_event>();
-        return a->action == VIGIL_NET_ACCEPT && a->family == AF_INET6 && a->local_port == server.port() &&
-               std::memcmp(a->local_addr, &in6addr_loopback, 16) == 0;
-    }, nullptr));
+    CHECK(f.wait_network(nullptr, [&](const vigil_network_event& a) {
+        return a.action == VIGIL_NET_ACCEPT && a.family == AF_INET6 && a.local_port == server.port() &&
+               std::memcmp(a.local_addr, &in6addr_loopback, 16) == 0;
+    }));
 }
 
 TEST_CASE("ebpf sensor: file create, modify, rename, chmod, chown, delete with the process") {

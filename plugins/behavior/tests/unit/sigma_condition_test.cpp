@@ -2,6 +2,7 @@
 // and the errors a bad condition produces.
 #include "condition.hpp"
 #include "rule_error.hpp"
+#include "sigma_rule_cases.hpp"
 #include "sigma_test_util.hpp"
 
 using namespace sigma_test;
@@ -15,7 +16,7 @@ const std::vector<std::string> kNames = {"a", "b", "c", "sel_x", "sel_y", "filte
 std::string tree(std::string_view cond) { return to_string(parse_condition(cond, kNames), kNames); }
 
 // Evaluates `cond` where the named identifiers are true.
-bool truth(std::string_view cond, std::initializer_list<std::string_view> true_names) {
+bool truth(std::string_view cond, const std::vector<std::string_view>& true_names) {
     auto n = parse_condition(cond, kNames);
     return vigil::behavior::sigma::evaluate_condition(n, [&](std::uint32_t i) {
         for (auto t : true_names)
@@ -34,49 +35,76 @@ std::string error_of(std::string_view cond) {
 }
 }  // namespace
 
-TEST_CASE("behavior_sigma_condition: precedence is not > and > or") {
-    CHECK(tree("a or b and c") == "(a or (b and c))");
-    CHECK(tree("a and b or c") == "((a and b) or c)");
-    CHECK(tree("not a and b") == "((not a) and b)");
-    CHECK(tree("not a or not b and c") == "((not a) or ((not b) and c))");
-    CHECK(tree("a and b and c") == "(a and b and c)");  // flattened
-    CHECK(tree("not not a") == "(not (not a))");
+TEST_CASE("behavior_sigma_condition: rule cases (sigma_cases/condition.yaml)") { check_rule_cases("condition.yaml"); }
+
+namespace {
+
+// Conditions and the tree they parse to.
+struct TreeCase {
+    std::string_view condition, tree;
+};
+const TreeCase kTrees[] = {
+    // precedence is not > and > or
+    {"a or b and c", "(a or (b and c))"},
+    {"a and b or c", "((a and b) or c)"},
+    {"not a and b", "((not a) and b)"},
+    {"not a or not b and c", "((not a) or ((not b) and c))"},
+    {"a and b and c", "(a and b and c)"},  // flattened
+    {"not not a", "(not (not a))"},
     // Operators are case-insensitive.
-    CHECK(tree("a AND NOT b") == "(a and (not b))");
-}
-
-TEST_CASE("behavior_sigma_condition: parentheses override precedence") {
-    CHECK(tree("(a or b) and c") == "((a or b) and c)");
-    CHECK(tree("not (a or b)") == "(not (a or b))");
-    CHECK(tree("a and (b or (c and not sel_x))") == "(a and (b or (c and (not sel_x))))");
-    CHECK(tree("((a))") == "a");
-
-    CHECK(truth("a or b and c", {"a"}));
-    CHECK_FALSE(truth("(a or b) and c", {"a"}));
-    CHECK(truth("(a or b) and c", {"b", "c"}));
-    CHECK(truth("not (a or b)", {}));
-    CHECK_FALSE(truth("not (a or b)", {"b"}));
-    CHECK(truth("not a and b", {"b"}));
-    CHECK_FALSE(truth("not a and b", {"a", "b"}));
-}
-
-TEST_CASE("behavior_sigma_condition: 1 of / all of patterns and them") {
-    CHECK(tree("1 of sel_*") == "(sel_x or sel_y)");
-    CHECK(tree("all of sel_*") == "(sel_x and sel_y)");
-    CHECK(tree("1 of *_1") == "filter_1");
+    {"a AND NOT b", "(a and (not b))"},
+    // parentheses override precedence
+    {"(a or b) and c", "((a or b) and c)"},
+    {"not (a or b)", "(not (a or b))"},
+    {"a and (b or (c and not sel_x))", "(a and (b or (c and (not sel_x))))"},
+    {"((a))", "a"},
+    // 1 of / all of patterns and them
+    {"1 of sel_*", "(sel_x or sel_y)"},
+    {"all of sel_*", "(sel_x and sel_y)"},
+    {"1 of *_1", "filter_1"},
     // `them` covers every identifier except those starting with '_'.
-    CHECK(tree("1 of them") == "(a or b or c or sel_x or sel_y or filter_1)");
-    CHECK(tree("all of them") == "(a and b and c and sel_x and sel_y and filter_1)");
-    CHECK(tree("a and not 1 of filter*") == "(a and (not filter_1))");
+    {"1 of them", "(a or b or c or sel_x or sel_y or filter_1)"},
+    {"all of them", "(a and b and c and sel_x and sel_y and filter_1)"},
+    {"a and not 1 of filter*", "(a and (not filter_1))"},
+};
 
-    CHECK(truth("1 of sel_*", {"sel_y"}));
-    CHECK_FALSE(truth("all of sel_*", {"sel_y"}));
-    CHECK(truth("all of sel_*", {"sel_x", "sel_y"}));
-    CHECK(truth("all of them", {"a", "b", "c", "sel_x", "sel_y", "filter_1"}));
-    CHECK_FALSE(truth("all of them", {"a", "b", "c", "sel_x", "sel_y"}));
-    CHECK(truth("1 of them", {"c"}));
-    CHECK_FALSE(truth("1 of them", {"_helper"}));
-    CHECK(truth("_helper", {"_helper"}));  // still usable by name
+// Conditions, the identifiers that are true, and the result.
+struct TruthCase {
+    std::string_view condition;
+    std::vector<std::string_view> true_names;
+    bool result;
+};
+const TruthCase kTruths[] = {
+    // parentheses override precedence
+    {"a or b and c", {"a"}, true},
+    {"(a or b) and c", {"a"}, false},
+    {"(a or b) and c", {"b", "c"}, true},
+    {"not (a or b)", {}, true},
+    {"not (a or b)", {"b"}, false},
+    {"not a and b", {"b"}, true},
+    {"not a and b", {"a", "b"}, false},
+    // 1 of / all of patterns and them
+    {"1 of sel_*", {"sel_y"}, true},
+    {"all of sel_*", {"sel_y"}, false},
+    {"all of sel_*", {"sel_x", "sel_y"}, true},
+    {"all of them", {"a", "b", "c", "sel_x", "sel_y", "filter_1"}, true},
+    {"all of them", {"a", "b", "c", "sel_x", "sel_y"}, false},
+    {"1 of them", {"c"}, true},
+    {"1 of them", {"_helper"}, false},
+    {"_helper", {"_helper"}, true},  // still usable by name
+};
+
+}  // namespace
+
+TEST_CASE("behavior_sigma_condition: precedence (not > and > or), parentheses, 1 of / all of and them") {
+    for (const TreeCase& c : kTrees) {
+        CAPTURE(c.condition);
+        CHECK(tree(c.condition) == c.tree);
+    }
+    for (const TruthCase& c : kTruths) {
+        CAPTURE(c.condition);
+        CHECK(truth(c.condition, c.true_names) == c.result);
+    }
 }
 
 TEST_CASE("behavior_sigma_condition: errors name the problem") {
@@ -98,24 +126,3 @@ TEST_CASE("behavior_sigma_condition: errors name the problem") {
     CHECK(error_of(nots + "a").find("too deep") != std::string::npos);
 }
 
-TEST_CASE("behavior_sigma_condition: a list of conditions means any of them") {
-    auto d = detector_for(
-        "    a:\n        Image|endswith: '/nc'\n    b:\n        Image|endswith: '/socat'\n"
-        "    condition:\n        - a\n        - b\n");
-    CHECK(hits(d, process("/usr/bin/nc", "nc")));
-    CHECK(hits(d, process("/usr/bin/socat", "socat")));
-    CHECK_FALSE(hits(d, process("/usr/bin/cat", "cat")));
-}
-
-TEST_CASE("behavior_sigma_condition: a full rule with filters") {
-    auto d = detector_for(
-        "    selection_img:\n        Image|endswith: '/bash'\n"
-        "    selection_cli:\n        CommandLine|contains: ' -i'\n"
-        "    filter_main_login:\n        ParentImage: '/usr/sbin/sshd'\n"
-        "    filter_optional_tmux:\n        ParentImage|endswith: '/tmux'\n"
-        "    condition: all of selection_* and not 1 of filter_*\n");
-    CHECK(hits(d, process("/bin/bash", "bash -i", "/usr/bin/python3")));
-    CHECK_FALSE(hits(d, process("/bin/bash", "bash -i", "/usr/sbin/sshd")));
-    CHECK_FALSE(hits(d, process("/bin/bash", "bash -i", "/usr/bin/tmux")));
-    CHECK_FALSE(hits(d, process("/bin/bash", "bash", "/usr/bin/python3")));
-}

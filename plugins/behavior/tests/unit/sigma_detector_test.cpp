@@ -31,13 +31,14 @@ TEST_CASE("behavior_sigma_detector: an event is checked only against its categor
 
 TEST_CASE("behavior_sigma_detector: renames are also file_event for their new name") {
     auto d = detector_for(kCronWrite, "file_event");
-    CHECK(hits(d, event(Category::FileRename,
-                        {{FieldId::SourceFilename, "/tmp/x"}, {FieldId::TargetFilename, "/etc/cron.d/x"}})));
-    auto rename_only = detector_for("    sel:\n        SourceFilename|startswith: '/tmp/'\n    condition: sel\n",
-                                    "file_rename");
-    CHECK(hits(rename_only, event(Category::FileRename,
-                                  {{FieldId::SourceFilename, "/tmp/x"}, {FieldId::TargetFilename, "/etc/cron.d/x"}})));
-    CHECK_FALSE(hits(rename_only, event(Category::FileEvent, {{FieldId::SourceFilename, "/tmp/x"}})));
+    check_hits(d, {
+        {event(Category::FileRename, {{FieldId::SourceFilename, "/tmp/x"}, {FieldId::TargetFilename, "/etc/cron.d/x"}}), kHit},
+    });
+    check_rule("    sel:\n        SourceFilename|startswith: '/tmp/'\n    condition: sel\n",
+               "file_rename", {
+        {event(Category::FileRename, {{FieldId::SourceFilename, "/tmp/x"}, {FieldId::TargetFilename, "/etc/cron.d/x"}}), kHit},
+        {event(Category::FileEvent, {{FieldId::SourceFilename, "/tmp/x"}}), kMiss},
+    });
 }
 
 TEST_CASE("behavior_sigma_detector: several rules can match one event, in load order") {

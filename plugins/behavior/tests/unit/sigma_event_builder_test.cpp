@@ -8,6 +8,7 @@
 #include <vigil/sdk.hpp>
 
 #include "behavior_sigma/event_builder.hpp"
+#include "behavior_sigma/field.hpp"
 #include "sigma_test_util.hpp"
 
 using namespace sigma_test;
@@ -34,6 +35,14 @@ vigil::ProcessInfo sample_process() {
 
 std::string field(const SigmaEvent& e, FieldId f) { return std::string(e.lookup(f).value_or("<absent>")); }
 
+// CHECKs each field's value in the event ("<absent>" for a field it lacks).
+void check_fields(const SigmaEvent& e, std::initializer_list<std::pair<FieldId, std::string_view>> want) {
+    for (const auto& [f, value] : want) {
+        CAPTURE(vigil::behavior::sigma::field_name(f));
+        CHECK(field(e, f) == value);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("behavior_sigma_event: process start and exit") {
@@ -42,15 +51,17 @@ TEST_CASE("behavior_sigma_event: process start and exit") {
     auto ev = event_from_message(VIGIL_TYPE_PROCESS_START, b.data(), b.size());
     REQUIRE(ev);
     CHECK(ev->category() == Category::ProcessCreation);
-    CHECK(field(*ev, FieldId::Image) == "/usr/bin/curl");
-    CHECK(field(*ev, FieldId::CommandLine) == "curl -s http://127.0.0.1:8080/x");
-    CHECK(field(*ev, FieldId::ParentImage) == "/bin/bash");
-    CHECK(field(*ev, FieldId::ParentCommandLine) == "bash -i");
-    CHECK(field(*ev, FieldId::CurrentDirectory) == "/home/alice");
-    CHECK(field(*ev, FieldId::User) == "alice");
-    CHECK(field(*ev, FieldId::ProcessId) == "4321");
-    CHECK(field(*ev, FieldId::ParentProcessId) == "1000");
-    CHECK(field(*ev, FieldId::Hashes) == "SHA256=ab12");
+    check_fields(*ev, {
+        {FieldId::Image, "/usr/bin/curl"},
+        {FieldId::CommandLine, "curl -s http://127.0.0.1:8080/x"},
+        {FieldId::ParentImage, "/bin/bash"},
+        {FieldId::ParentCommandLine, "bash -i"},
+        {FieldId::CurrentDirectory, "/home/alice"},
+        {FieldId::User, "alice"},
+        {FieldId::ProcessId, "4321"},
+        {FieldId::ParentProcessId, "1000"},
+        {FieldId::Hashes, "SHA256=ab12"},
+    });
     CHECK_FALSE(ev->has(FieldId::TargetFilename));
     CHECK(ev->lookup("commandline") == ev->lookup(FieldId::CommandLine));
     CHECK_FALSE(ev->lookup("OriginalFileName"));
@@ -86,26 +97,30 @@ TEST_CASE("behavior_sigma_event: outbound and inbound connections") {
     auto ev = event_from_message(VIGIL_TYPE_NETWORK, b.data(), b.size());
     REQUIRE(ev);
     CHECK(ev->category() == Category::NetworkConnection);
-    CHECK(field(*ev, FieldId::Initiated) == "true");
-    CHECK(field(*ev, FieldId::SourceIp) == "192.168.1.10");
-    CHECK(field(*ev, FieldId::SourcePort) == "40000");
-    CHECK(field(*ev, FieldId::DestinationIp) == "203.0.113.5");
-    CHECK(field(*ev, FieldId::DestinationPort) == "4444");
-    CHECK(field(*ev, FieldId::DestinationHostname) == "evil.example");
-    CHECK(field(*ev, FieldId::DestinationIsIpv6) == "false");
-    CHECK(field(*ev, FieldId::Protocol) == "tcp");
-    CHECK(field(*ev, FieldId::Image) == "/usr/bin/curl");
+    check_fields(*ev, {
+        {FieldId::Initiated, "true"},
+        {FieldId::SourceIp, "192.168.1.10"},
+        {FieldId::SourcePort, "40000"},
+        {FieldId::DestinationIp, "203.0.113.5"},
+        {FieldId::DestinationPort, "4444"},
+        {FieldId::DestinationHostname, "evil.example"},
+        {FieldId::DestinationIsIpv6, "false"},
+        {FieldId::Protocol, "tcp"},
+        {FieldId::Image, "/usr/bin/curl"},
+    });
 
     // accept: the remote side initiated, so it is the Source.
     b.head().action = VIGIL_NET_ACCEPT;
     auto in = event_from_message(VIGIL_TYPE_NETWORK, b.data(), b.size());
     REQUIRE(in);
-    CHECK(field(*in, FieldId::Initiated) == "false");
-    CHECK(field(*in, FieldId::SourceIp) == "203.0.113.5");
-    CHECK(field(*in, FieldId::SourcePort) == "4444");
-    CHECK(field(*in, FieldId::SourceHostname) == "evil.example");
-    CHECK(field(*in, FieldId::DestinationIp) == "192.168.1.10");
-    CHECK(field(*in, FieldId::DestinationPort) == "40000");
+    check_fields(*in, {
+        {FieldId::Initiated, "false"},
+        {FieldId::SourceIp, "203.0.113.5"},
+        {FieldId::SourcePort, "4444"},
+        {FieldId::SourceHostname, "evil.example"},
+        {FieldId::DestinationIp, "192.168.1.10"},
+        {FieldId::DestinationPort, "40000"},
+    });
     CHECK_FALSE(in->has(FieldId::DestinationHostname));
 
     // listen and close are not network_connection events.
@@ -125,11 +140,13 @@ TEST_CASE("behavior_sigma_event: IPv6 and IPv4-mapped addresses") {
     inet_pton(AF_INET6, "::ffff:10.1.2.3", h.remote_addr);
     auto ev = event_from_message(VIGIL_TYPE_NETWORK, b.data(), b.size());
     REQUIRE(ev);
-    CHECK(field(*ev, FieldId::SourceIp) == "2001:db8::1");
-    CHECK(field(*ev, FieldId::SourceIsIpv6) == "true");
-    CHECK(field(*ev, FieldId::DestinationIp) == "10.1.2.3");
-    CHECK(field(*ev, FieldId::DestinationIsIpv6) == "false");
-    CHECK(field(*ev, FieldId::Protocol) == "udp");
+    check_fields(*ev, {
+        {FieldId::SourceIp, "2001:db8::1"},
+        {FieldId::SourceIsIpv6, "true"},
+        {FieldId::DestinationIp, "10.1.2.3"},
+        {FieldId::DestinationIsIpv6, "false"},
+        {FieldId::Protocol, "udp"},
+    });
     CHECK_FALSE(ev->has(FieldId::Image));  // no process context given
 }
 

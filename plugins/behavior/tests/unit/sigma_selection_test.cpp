@@ -1,84 +1,11 @@
 // Selections: maps (AND), value lists (OR), lists of maps (OR of ANDs),
 // keyword searches, null/empty/numeric values, unknown fields.
+#include "sigma_rule_cases.hpp"
 #include "sigma_test_util.hpp"
 
 using namespace sigma_test;
 
-TEST_CASE("behavior_sigma_selection: a map is AND of its fields") {
-    auto d = detector_for("    sel:\n        Image|endswith: '/tar'\n        CommandLine|contains: '--checkpoint-action'\n"
-                          "    condition: sel\n");
-    CHECK(hits(d, process("/usr/bin/tar", "tar -cf x --checkpoint=1 --checkpoint-action=exec=sh")));
-    CHECK_FALSE(hits(d, process("/usr/bin/tar", "tar -cf x .")));
-    CHECK_FALSE(hits(d, process("/usr/bin/zip", "zip --checkpoint-action")));
-}
-
-TEST_CASE("behavior_sigma_selection: a value list is OR") {
-    auto d = detector_for("    sel:\n        Image|endswith:\n            - '/nc'\n            - '/ncat'\n            - '/netcat'\n"
-                          "    condition: sel\n");
-    CHECK(hits(d, process("/usr/bin/ncat", "ncat")));
-    CHECK(hits(d, process("/bin/netcat", "netcat")));
-    CHECK_FALSE(hits(d, process("/bin/cat", "cat")));
-}
-
-TEST_CASE("behavior_sigma_selection: a list of maps is OR of ANDs") {
-    auto d = detector_for(
-        "    sel:\n"
-        "        - Image|endswith: '/python3'\n"
-        "          CommandLine|contains: 'pty.spawn'\n"
-        "        - Image|endswith: '/perl'\n"
-        "          CommandLine|contains: 'socket'\n"
-        "    condition: sel\n");
-    CHECK(hits(d, process("/usr/bin/python3", "python3 -c 'import pty;pty.spawn(\"/bin/sh\")'")));
-    CHECK(hits(d, process("/usr/bin/perl", "perl -e 'use Socket;...'")));
-    CHECK_FALSE(hits(d, process("/usr/bin/perl", "perl -e 'pty.spawn'")));  // halves of different maps
-    CHECK_FALSE(hits(d, process("/usr/bin/python3", "python3 -c socket")));
-}
-
-TEST_CASE("behavior_sigma_selection: keyword searches look in every field") {
-    auto d = detector_for("    keywords:\n        - 'mimikatz'\n        - 'LaZagne'\n    condition: keywords\n");
-    CHECK(hits(d, process("/opt/x/mimikatz.bin", "run")));                 // in Image
-    CHECK(hits(d, process("/usr/bin/python3", "python3 lazagne.py all")));  // in CommandLine, any case
-    CHECK(hits(d, event(Category::ProcessCreation, {{FieldId::CurrentDirectory, "/tmp/mimikatz"}})));
-    CHECK_FALSE(hits(d, process("/usr/bin/python3", "python3 tool.py")));
-
-    // '|all' in a keyword map: every keyword must be present somewhere.
-    auto all = detector_for("    keywords:\n        '|all':\n            - 'pkexec'\n            - 'GCONV_PATH'\n"
-                            "    condition: keywords\n");
-    CHECK(hits(all, process("/usr/bin/pkexec", "env GCONV_PATH=. x")));
-    CHECK_FALSE(hits(all, process("/usr/bin/pkexec", "pkexec ls")));
-
-    // A single keyword string, and keywords with modifiers.
-    auto single = detector_for("    keywords: 'evil-thing'\n    condition: keywords\n");
-    CHECK(hits(single, process("/bin/x", "run evil-thing now")));
-    auto re = detector_for("    keywords:\n        '|re': 'nc\\s+-e'\n    condition: keywords\n");
-    CHECK(hits(re, process("/bin/x", "nc   -e /bin/sh")));
-    CHECK_FALSE(hits(re, process("/bin/x", "nc -l")));
-    auto cased = detector_for("    keywords:\n        '|cased': 'EVIL'\n    condition: keywords\n");
-    CHECK(hits(cased, process("/bin/x", "an EVIL one")));
-    CHECK_FALSE(hits(cased, process("/bin/x", "an evil one")));
-}
-
-TEST_CASE("behavior_sigma_selection: keywords combine with field selections") {
-    auto d = detector_for("    sel:\n        Image|endswith: '/sh'\n    keywords:\n        - '/dev/tcp'\n"
-                          "    condition: sel and keywords\n");
-    CHECK(hits(d, process("/bin/sh", "sh -c 'cat < /dev/tcp/1.2.3.4/80'")));
-    CHECK_FALSE(hits(d, process("/bin/sh", "sh -c ls")));
-}
-
-TEST_CASE("behavior_sigma_selection: numbers, booleans and empty strings compare as text") {
-    auto d = detector_for("    sel:\n        ProcessId: 4242\n        Initiated: true\n    condition: sel\n");
-    auto e = process("/bin/x", "x");
-    e.set(FieldId::Initiated, "true");
-    CHECK(hits(d, e));
-    e.set(FieldId::ProcessId, "42");
-    CHECK_FALSE(hits(d, e));
-
-    auto empty = detector_for("    sel:\n        CurrentDirectory: ''\n    condition: sel\n");
-    auto with_empty = process("/bin/x", "x");
-    with_empty.set(FieldId::CurrentDirectory, "");
-    CHECK(hits(empty, with_empty));
-    CHECK_FALSE(hits(empty, process("/bin/x", "x")));  // absent is not empty
-}
+TEST_CASE("behavior_sigma_selection: rule cases (sigma_cases/selection.yaml)") { check_rule_cases("selection.yaml"); }
 
 TEST_CASE("behavior_sigma_selection: unknown fields load but never match") {
     Detector d;
@@ -92,26 +19,5 @@ TEST_CASE("behavior_sigma_selection: unknown fields load but never match") {
     CHECK(rules[0]->unmapped_fields == std::vector<std::string>{"IntegrityLevel", "LogonId"});
     // `sel` needs LogonId so it never matches; `not filter` is true.
     CHECK(hits(d, process("/bin/sh", "sh")));
-
-    auto only_unknown = detector_for("    sel:\n        LogonId: 0\n    condition: sel\n");
-    CHECK_FALSE(hits(only_unknown, process("/bin/sh", "sh")));
-    auto unknown_null = detector_for("    sel:\n        LogonId: null\n    condition: sel\n");
-    CHECK_FALSE(hits(unknown_null, process("/bin/sh", "sh")));
 }
 
-TEST_CASE("behavior_sigma_selection: field names are case-insensitive") {
-    auto d = detector_for("    sel:\n        image|endswith: '/sh'\n        COMMANDLINE: 'sh'\n    condition: sel\n");
-    CHECK(hits(d, process("/bin/sh", "sh")));
-}
-
-TEST_CASE("behavior_sigma_selection: malformed selections are reported") {
-    CHECK(load_error("    sel:\n        Image:\n            nested: map\n    condition: sel\n").find("field 'Image'") !=
-          std::string::npos);
-    CHECK(load_error("    sel: {}\n    condition: sel\n").find("empty map") != std::string::npos);
-    CHECK(load_error("    sel: []\n    condition: sel\n").find("empty list") != std::string::npos);
-    CHECK(load_error("    sel:\n    condition: sel\n").find("'sel' is null") != std::string::npos);
-    CHECK(load_error("    sel:\n        Image:\n            - a\n            - null\n    condition: sel\n")
-              .find("null cannot be part of a value list") != std::string::npos);
-    CHECK(load_error("    sel:\n        Image: []\n    condition: sel\n").find("empty value list") != std::string::npos);
-    CHECK(load_error("    sel:\n        - [a, b]\n    condition: sel\n").find("a list in its list") != std::string::npos);
-}

@@ -53,6 +53,40 @@ inline SigmaEvent process(std::string_view image, std::string_view cmdline,
                   {FieldId::User, "alice"}, {FieldId::ProcessId, "4242"}});
 }
 
+// An outgoing connection of /usr/bin/nc.
+inline SigmaEvent network(std::string_view dst_ip, std::string_view port = "4444") {
+    return event(Category::NetworkConnection, {{FieldId::Image, "/usr/bin/nc"},
+                                               {FieldId::DestinationIp, dst_ip},
+                                               {FieldId::DestinationPort, port},
+                                               {FieldId::Initiated, "true"}});
+}
+
 inline bool hits(const Detector& d, const SigmaEvent& e) { return !d.evaluate(e).empty(); }
+
+constexpr bool kHit = true, kMiss = false;
+
+// An event and whether the rule under test detects it.
+struct Expect {
+    SigmaEvent event;
+    bool detected;
+};
+
+// Checks for each event whether the detector finds it (CHECK per event).
+inline void check_hits(const Detector& d, std::initializer_list<Expect> expects) {
+    size_t event_index = 0;
+    for (const Expect& e : expects) {
+        CAPTURE(event_index);
+        CHECK(hits(d, e.event) == e.detected);
+        ++event_index;
+    }
+}
+
+// Loads the rule around this detection block (it must load) and checks the events against it.
+inline void check_rule(std::string_view detection, std::string_view category, std::initializer_list<Expect> expects) {
+    check_hits(detector_for(detection, category), expects);
+}
+inline void check_rule(std::string_view detection, std::initializer_list<Expect> expects) {
+    check_rule(detection, "process_creation", expects);
+}
 
 }  // namespace sigma_test

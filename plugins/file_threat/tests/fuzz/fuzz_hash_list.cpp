@@ -7,10 +7,10 @@
 #include "hash_list.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    file_threat::HashList list;
+    vigil::file_threat::HashList list;
     auto errors = list.add_text(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz");
     for (const auto& e : errors) (void)e.message();
-    file_threat::Sha256 probe{};
+    vigil::file_threat::Sha256 probe{};
     (void)list.find_sha256(probe);
     return 0;
 }

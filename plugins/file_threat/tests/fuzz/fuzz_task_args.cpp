@@ -17,12 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         switch (data[0] % 3) {
         case 0: {
-            auto list = file_threat::PreventionList::parse_json(text);
+            auto list = vigil::file_threat::PreventionList::parse_json(text);
             (void)list.to_json();
             break;
         }
-        case 1: (void)file_threat::parse_scan_request(text, {}); break;
-        default: (void)file_threat::parse_settings(text); break;
+        case 1: (void)vigil::file_threat::parse_scan_request(text, {}); break;
+        default: (void)vigil::file_threat::parse_settings(text); break;
         }
     } catch (const std::invalid_argument&) {
     } catch (const std::runtime_error&) {

@@ -116,33 +116,34 @@ def try_exchange(n):
         exchange(d, s)
 
 
-def try_final(n):
-    f = os.path.join(home, 'f')
-    os.makedirs(f, exist_ok=True)
-    target = os.path.join(f, name)
+def replace_final(n, subdir, plant):
+    """Writes the test file in home/subdir, moves it aside and plants(target) the
+    replacement in its place for a pause, then removes both."""
+    d = os.path.join(home, subdir)
+    os.makedirs(d, exist_ok=True)
+    target = os.path.join(d, name)
     remove(target)
     write(target)
     os.rename(target, '%s.%d' % (target, n))
-    os.symlink(canary, target)
+    plant(target)
     pause()
     remove(target)
     remove('%s.%d' % (target, n))
 
 
-def try_hardlink(n):
-    h = os.path.join(home, 'h')
-    os.makedirs(h, exist_ok=True)
-    target = os.path.join(h, name)
-    remove(target)
-    write(target)
-    os.rename(target, '%s.%d' % (target, n))
+def try_final(n):
+    replace_final(n, 'f', lambda target: os.symlink(canary, target))
+
+
+def link_canary(target):
     try:
         os.link(canary, target)
     except OSError:  # EPERM (protected_hardlinks) or EXDEV (another file system)
         stats['refused_by_kernel'] += 1
-    pause()
-    remove(target)
-    remove('%s.%d' % (target, n))
+
+
+def try_hardlink(n):
+    replace_final(n, 'h', link_canary)
 
 
 def try_exec(n):

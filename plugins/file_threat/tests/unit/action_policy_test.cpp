@@ -5,7 +5,7 @@
 #include "action_policy.hpp"
 #include "test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 namespace {
 // Records the order of actions and fails the ones listed.

@@ -3,7 +3,7 @@
 #include "digest.hpp"
 #include "eicar.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 TEST_CASE("file_threat eicar: the built-in string is the standard one") {
     const auto& s = eicar_string();

@@ -2,7 +2,7 @@
 
 #include "exclusions.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 TEST_CASE("file_threat exclusions: prefixes on component boundaries and masks") {
     Exclusions e({"/srv/data/", "/var/cache", "*.log", "/home/*/tmp/*"});

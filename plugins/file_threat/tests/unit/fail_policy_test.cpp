@@ -9,7 +9,7 @@
 #include "fs_discovery.hpp"
 #include "settings.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 namespace {
 struct stat owned(uid_t uid, mode_t mode) {

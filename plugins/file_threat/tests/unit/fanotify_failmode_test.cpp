@@ -12,9 +12,9 @@
 #include "protector.hpp"
 #include "recording_reporter.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 using namespace std::chrono_literals;
-using namespace monitor_test;
+using namespace vigil::file_threat::test;
 
 namespace {
 std::string copy_true(const std::string& dir, const std::string& name, mode_t mode) {

@@ -19,9 +19,9 @@
 #include "test_util.hpp"
 #include "monitor_test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 using namespace std::chrono_literals;
-using namespace monitor_test;
+using namespace vigil::file_threat::test;
 
 
 TEST_CASE("file_threat monitor: clean opens pass, EICAR is denied, a late scan fails open, stop releases") {

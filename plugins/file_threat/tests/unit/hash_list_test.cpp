@@ -3,7 +3,7 @@
 #include "hash_list.hpp"
 #include "test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 TEST_CASE("file_threat hash list: plain, LOKI and sha256sum formats") {
     HashList l;

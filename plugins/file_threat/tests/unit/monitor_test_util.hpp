@@ -19,7 +19,7 @@
 #include "recording_reporter.hpp"
 #include "test_util.hpp"
 
-namespace monitor_test {
+namespace vigil::file_threat::test {
 
 // Mounts a tmpfs in a private mount namespace of this test process.
 struct PrivateTmpfs {
@@ -41,17 +41,17 @@ struct ProtectedTmpfs {
     PrivateTmpfs fs;
     std::string root = fs.dir.path.string();
     RecordingReporter rep;
-    file_threat::Protector protector{rep, 1024};
-    explicit ProtectedTmpfs(const file_threat::ProtectorOptions& po) {
-        protector.set_engines(file_threat::Engines::load({}, {}, true));
+    vigil::file_threat::Protector protector{rep, 1024};
+    explicit ProtectedTmpfs(const vigil::file_threat::ProtectorOptions& po) {
+        protector.set_engines(vigil::file_threat::Engines::load({}, {}, true));
         protector.set_options(po);
     }
 };
 
 // On-access threats are blocked and reported.
-inline file_threat::ProtectorOptions block_and_notify() {
-    file_threat::ProtectorOptions po;
-    po.on_access_actions = {file_threat::Action::Block, file_threat::Action::Notify};
+inline vigil::file_threat::ProtectorOptions block_and_notify() {
+    vigil::file_threat::ProtectorOptions po;
+    po.on_access_actions = {vigil::file_threat::Action::Block, vigil::file_threat::Action::Notify};
     return po;
 }
 
@@ -102,8 +102,8 @@ inline int exec_in_child(const std::vector<std::string>& argv) {
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1000 + (WIFEXITED(st) ? WEXITSTATUS(st) : 255);
 }
 
-inline file_threat::MonitorOptions options_for(const std::string& mount) {
-    file_threat::MonitorOptions o;
+inline vigil::file_threat::MonitorOptions options_for(const std::string& mount) {
+    vigil::file_threat::MonitorOptions o;
     o.mounts = {mount};
     o.open_perm = true;
     o.exec_perm = true;
@@ -112,4 +112,4 @@ inline file_threat::MonitorOptions options_for(const std::string& mount) {
     return o;
 }
 
-}  // namespace monitor_test
+}  // namespace vigil::file_threat::test

@@ -22,7 +22,7 @@ namespace {
 
 // The plugin from settings as vigild hands them over, its state in a temp dir.
 struct Glue : vigil::testing::PluginFixture {
-    explicit Glue(const std::string& json) : PluginFixture(file_threat::kConfigSchema, "file_threat", json, vigil_plugin_entry) {}
+    explicit Glue(const std::string& json) : PluginFixture(vigil::file_threat::kConfigSchema, "file_threat", json, vigil_plugin_entry) {}
 };
 
 }  // namespace
@@ -46,7 +46,7 @@ TEST_CASE("file_threat glue: starts with the schema's defaults (on-access off), 
 }
 
 TEST_CASE("file_threat glue: bad settings are refused with the key and the reason") {
-    CHECK_THROWS_WITH_AS(host_settings(file_threat::kConfigSchema, R"({"scan_timeout_ms":1})"),
+    CHECK_THROWS_WITH_AS(host_settings(vigil::file_threat::kConfigSchema, R"({"scan_timeout_ms":1})"),
                          doctest::Contains("scan_timeout_ms: 1 is below the minimum 10"),
                          vigil::testing::HostSettingsError);
     // A rule file that does not exist passes the schema; create() refuses, naming it.
@@ -60,7 +60,7 @@ TEST_CASE("file_threat glue: on-demand scan and prevention-list round trips") {
     REQUIRE(g.created == VIGIL_OK);
     REQUIRE(g.host.start() == VIGIL_OK);
     vigil::testing::TempDir files;  // not below the state dir: the plugin never scans its own files
-    files.write("scan/eicar.com", file_threat::eicar_string());
+    files.write("scan/eicar.com", vigil::file_threat::eicar_string());
     files.write("scan/clean.txt", "nothing to see");
     const std::string args =
         "{\"paths\":[\"" + vigil::json_escape((files.path() / "scan").string()) + "\"],\"actions\":\"notify\"}";

@@ -3,7 +3,7 @@
 #include "prevention_list.hpp"
 #include "test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 TEST_CASE("file_threat prevention list: parse, match, replace, persist") {
     const Digests d = digest_bytes("program");

@@ -10,7 +10,7 @@
 #include "recording_reporter.hpp"
 #include "test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 namespace {
 // An access event as the monitor would build it for `path`.

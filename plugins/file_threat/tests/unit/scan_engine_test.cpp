@@ -10,7 +10,7 @@
 #include "scan_engine.hpp"
 #include "test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 namespace {
 ScanReport scan_path(const Engines& e, const std::string& path, ScanRequest req = {}) {

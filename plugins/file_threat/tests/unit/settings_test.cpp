@@ -7,7 +7,7 @@
 
 #include <rapidjson/document.h>
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 using vigil::testing::host_settings;
 
 namespace {

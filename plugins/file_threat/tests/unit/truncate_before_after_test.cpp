@@ -21,7 +21,7 @@
 #include "scan_engine.hpp"
 #include "test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 namespace {
 

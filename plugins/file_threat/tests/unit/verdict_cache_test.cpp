@@ -2,7 +2,7 @@
 
 #include "verdict_cache.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 namespace {
 FileStamp stamp(uint64_t ino, int64_t mtime = 1, uint64_t size = 10) {

@@ -6,7 +6,7 @@
 #include "yara_engine.hpp"
 #include "test_util.hpp"
 
-using namespace file_threat;
+using namespace vigil::file_threat;
 
 namespace {
 std::vector<std::string> rules_matching(const YaraRules& r, const std::string& data, YaraRules::Externals ext = {}) {

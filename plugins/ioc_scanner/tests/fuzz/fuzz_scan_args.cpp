@@ -13,13 +13,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool wait = true;
     try {
-        const ioc::ScanRequest req =
-            ioc::parse_scan_args(std::string_view(reinterpret_cast<const char*>(data), size), wait);
-        for (const auto& xml : req.ioc_xml) (void)ioc::compile(ioc::parse_ioc(xml, "inline"));
+        const vigil::ioc_scanner::ScanRequest req =
+            vigil::ioc_scanner::parse_scan_args(std::string_view(reinterpret_cast<const char*>(data), size), wait);
+        for (const auto& xml : req.ioc_xml) (void)vigil::ioc_scanner::compile(vigil::ioc_scanner::parse_ioc(xml, "inline"));
         if (!req.path_hint_regex.empty())
-            (void)ioc::Regex(req.path_hint_regex, false).search("/home/user/.cache/x/evil.sh");
+            (void)vigil::ioc_scanner::Regex(req.path_hint_regex, false).search("/home/user/.cache/x/evil.sh");
     } catch (const std::invalid_argument&) {
-    } catch (const ioc::ParseError&) {
+    } catch (const vigil::ioc_scanner::ParseError&) {
     }
     return 0;
 }

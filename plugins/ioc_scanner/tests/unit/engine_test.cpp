@@ -25,10 +25,10 @@
 #include "scan_engine.hpp"
 #include "scan_json.hpp"
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 namespace fs = std::filesystem;
 
-using namespace ioc_test;
+using namespace vigil::ioc_scanner::test;
 
 TEST_CASE("ioc_scanner engine matches planted files and misses near misses") {
     TempDir t;

@@ -18,9 +18,9 @@
 #include "scan_engine.hpp"
 #include "vigil/testing/temp_dir.hpp"
 
-namespace ioc_test {
+namespace vigil::ioc_scanner::test {
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 namespace fs = std::filesystem;
 
 // The shared TempDir (tests/support) with the member these tests use.
@@ -125,4 +125,4 @@ inline pid_t spawn_sleep_copy(const fs::path& exe) {
 }
 
 
-}  // namespace ioc_test
+}  // namespace vigil::ioc_scanner::test

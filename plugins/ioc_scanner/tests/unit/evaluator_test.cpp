@@ -7,7 +7,7 @@
 #include "evaluator.hpp"
 #include "ioc_parser.hpp"
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 
 namespace {
 
@@ -55,71 +55,68 @@ std::string ind(const std::string& op, const std::string& inner) {
     return "<Indicator operator=\"" + op + "\" id=\"n\">" + inner + "</Indicator>";
 }
 
+// A compiled IOC with its facts and evaluator; hits holds those of the last match.
+struct Run {
+    CompiledIoc ioc;
+    GlobalFacts facts;
+    Evaluator ev;
+    std::vector<Hit> hits;
+    explicit Run(CompiledIoc c) : ioc(std::move(c)), facts(ioc.leaves.size()), ev(ioc, facts) {}
+    bool match(Document d, ItemView& item) { return ev.match(d, item, hits); }
+};
+
 }  // namespace
 
 TEST_CASE("ioc_scanner AND needs one item to satisfy all its terms") {
-    auto c = ioc_of(ind("AND", item("FileItem/FileName", "is", "evil.sh") +
-                                   item("FileItem/SizeInBytes", "greater-than", "100", "int")));
-    GlobalFacts facts(c.leaves.size());
-    Evaluator ev(c, facts);
+    Run r(ioc_of(ind("AND", item("FileItem/FileName", "is", "evil.sh") +
+                                item("FileItem/SizeInBytes", "greater-than", "100", "int"))));
     FakeItem a = fake("/a/evil.sh", {{TermId::FileFileName, "evil.sh"}, {TermId::FileSizeInBytes, "500"}});
     FakeItem b = fake("/b/evil.sh", {{TermId::FileFileName, "evil.sh"}, {TermId::FileSizeInBytes, "50"}});
-    std::vector<Hit> hits;
-    CHECK(ev.match(Document::File, a, hits));
-    REQUIRE(hits.size() == 2);
-    CHECK(hits[0].object == "/a/evil.sh");
-    CHECK_FALSE(ev.match(Document::File, b, hits));
-    CHECK(hits.empty());
+    CHECK(r.match(Document::File, a));
+    REQUIRE(r.hits.size() == 2);
+    CHECK(r.hits[0].object == "/a/evil.sh");
+    CHECK_FALSE(r.match(Document::File, b));
+    CHECK(r.hits.empty());
 }
 
 TEST_CASE("ioc_scanner nested OR/AND and negate") {
-    auto c =
-        ioc_of(ind("OR", item("FileItem/FileName", "is", "a.bin") +
-                             ind("AND", item("FileItem/FilePath", "starts-with", "/etc") +
-                                            item("FileItem/FileExtension", "is", "conf", "string", true))));
-    GlobalFacts facts(c.leaves.size());
-    Evaluator ev(c, facts);
-    std::vector<Hit> hits;
+    Run r(ioc_of(ind("OR", item("FileItem/FileName", "is", "a.bin") +
+                               ind("AND", item("FileItem/FilePath", "starts-with", "/etc") +
+                                              item("FileItem/FileExtension", "is", "conf", "string", true)))));
     FakeItem x = fake("/etc/x.sh", {
         {TermId::FileFileName, "x.sh"}, {TermId::FileFilePath, "/etc"}, {TermId::FileFileExtension, "sh"}});
-    CHECK(ev.match(Document::File, x, hits));
-    CHECK(hits.size() == 2);
+    CHECK(r.match(Document::File, x));
+    CHECK(r.hits.size() == 2);
     FakeItem y = x;
     y.vals = {{TermId::FileFileName, "y.conf"},
               {TermId::FileFilePath, "/etc"},
               {TermId::FileFileExtension, "conf"}};
-    CHECK_FALSE(ev.match(Document::File, y, hits));
+    CHECK_FALSE(r.match(Document::File, y));
     FakeItem z = x;
     z.vals = {
         {TermId::FileFileName, "a.bin"}, {TermId::FileFilePath, "/usr"}, {TermId::FileFileExtension, "bin"}};
-    CHECK(ev.match(Document::File, z, hits));
-    REQUIRE(hits.size() == 1);
-    CHECK(hits[0].value == "a.bin");
+    CHECK(r.match(Document::File, z));
+    REQUIRE(r.hits.size() == 1);
+    CHECK(r.hits[0].value == "a.bin");
 }
 
 TEST_CASE("ioc_scanner cheap terms first: hashes only when they can decide") {
-    auto c = ioc_of(ind("AND", item("FileItem/Md5sum", "is", "0123456789abcdef0123456789abcdef", "md5") +
-                                   item("FileItem/FileName", "is", "target")));
-    CHECK(c.file_needs.md5);
-    GlobalFacts facts(c.leaves.size());
-    Evaluator ev(c, facts);
-    std::vector<Hit> hits;
+    Run r(ioc_of(ind("AND", item("FileItem/Md5sum", "is", "0123456789abcdef0123456789abcdef", "md5") +
+                                item("FileItem/FileName", "is", "target"))));
+    CHECK(r.ioc.file_needs.md5);
     FakeItem other = fake("/other", {{TermId::FileFileName, "other"}});
-    CHECK_FALSE(ev.match(Document::File, other, hits));
+    CHECK_FALSE(r.match(Document::File, other));
     CHECK(other.hash_calls == 0);
     FakeItem t =
         fake("/target", {{TermId::FileFileName, "target"}, {TermId::FileMd5sum, "0123456789ABCDEF0123456789ABCDEF"}});
-    CHECK(ev.match(Document::File, t, hits));
+    CHECK(r.match(Document::File, t));
     CHECK(t.hash_calls == 1);
     // An unavailable value (over the size limit) never matches, even negated.
-    auto n =
-        ioc_of(ind("AND", item("FileItem/Md5sum", "is", "0123456789abcdef0123456789abcdef", "md5", true)));
-    GlobalFacts f2(n.leaves.size());
-    Evaluator ev2(n, f2);
+    Run n(ioc_of(ind("AND", item("FileItem/Md5sum", "is", "0123456789abcdef0123456789abcdef", "md5", true))));
     FakeItem big;
     big.name = "/big";
     big.unavailable_hash = true;
-    CHECK_FALSE(ev2.match(Document::File, big, hits));
+    CHECK_FALSE(n.match(Document::File, big));
 }
 
 TEST_CASE("ioc_scanner long OR lists become one set lookup") {
@@ -129,61 +126,48 @@ TEST_CASE("ioc_scanner long OR lists become one set lookup") {
         snprintf(h, sizeof h, "%032x", i);
         body += item("FileItem/Md5sum", "is", h, "md5");
     }
-    auto c = ioc_of(ind("OR", body));
-    REQUIRE(c.root.children.size() == 1);
-    CHECK(c.root.children[0].sets.size() == 1);
-    CHECK(c.root.children[0].parts.size() == 1);
-    GlobalFacts facts(c.leaves.size());
-    Evaluator ev(c, facts);
+    Run r(ioc_of(ind("OR", body)));
+    REQUIRE(r.ioc.root.children.size() == 1);
+    CHECK(r.ioc.root.children[0].sets.size() == 1);
+    CHECK(r.ioc.root.children[0].parts.size() == 1);
     FakeItem f = fake("/f", {{TermId::FileMd5sum, "0000000000000000000000000000002A"}});
-    std::vector<Hit> hits;
-    CHECK(ev.match(Document::File, f, hits));
-    REQUIRE(hits.size() == 1);
-    CHECK(c.leaves[size_t(hits[0].leaf)].content == "0000000000000000000000000000002a");
+    CHECK(r.match(Document::File, f));
+    REQUIRE(r.hits.size() == 1);
+    CHECK(r.ioc.leaves[size_t(r.hits[0].leaf)].content == "0000000000000000000000000000002a");
     f.vals = {{TermId::FileMd5sum, "ffff0000000000000000000000000000"}};
-    CHECK_FALSE(ev.match(Document::File, f, hits));
+    CHECK_FALSE(r.match(Document::File, f));
 }
 
 TEST_CASE("ioc_scanner terms of other documents are facts about any item") {
-    auto c = ioc_of(
-        ind("AND", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json")));
-    GlobalFacts facts(c.leaves.size());
-    Evaluator ev(c, facts);
-    std::vector<Hit> hits;
+    Run r(ioc_of(
+        ind("AND", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json"))));
     FakeItem file = fake("/tmp/cfg.json", {{TermId::FileFileName, "cfg.json"}});
-    CHECK_FALSE(ev.match(Document::File, file, hits));  // no process yet
+    CHECK_FALSE(r.match(Document::File, file));  // no process yet
     FakeItem proc = fake("pid 42 (miner)", {{TermId::ProcName, "miner"}});
-    ev.record_facts(Document::Process, proc);
-    CHECK(ev.match(Document::File, file, hits));
-    REQUIRE(hits.size() == 2);
+    r.ev.record_facts(Document::Process, proc);
+    CHECK(r.match(Document::File, file));
+    REQUIRE(r.hits.size() == 2);
     bool other = false;
-    for (const auto& h : hits) other |= h.other_item && h.object == "pid 42 (miner)";
+    for (const auto& h : r.hits) other |= h.other_item && h.object == "pid 42 (miner)";
     CHECK(other);
     // The process is reported as well, with the file as a fact.
-    CHECK(ev.match(Document::Process, proc, hits));
+    CHECK(r.match(Document::Process, proc));
     // An unrelated process is not reported for a match that happened elsewhere.
-    auto o = ioc_of(
-        ind("OR", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json")));
-    GlobalFacts f2(o.leaves.size());
-    Evaluator ev2(o, f2);
-    CHECK(ev2.match(Document::File, file, hits));
+    Run o(ioc_of(
+        ind("OR", item("ProcessItem/name", "is", "miner") + item("FileItem/FileName", "is", "cfg.json"))));
+    CHECK(o.match(Document::File, file));
     FakeItem bash = fake("pid 7 (bash)", {{TermId::ProcName, "bash"}});
-    CHECK_FALSE(ev2.match(Document::Process, bash, hits));
+    CHECK_FALSE(o.match(Document::Process, bash));
 }
 
 TEST_CASE("ioc_scanner unknown terms never match") {
-    auto c = ioc_of(
-        ind("OR", item("RegistryItem/Path", "contains", "Run") + item("FileItem/FileName", "is", "z")));
-    GlobalFacts facts(c.leaves.size());
-    Evaluator ev(c, facts);
+    Run r(ioc_of(
+        ind("OR", item("RegistryItem/Path", "contains", "Run") + item("FileItem/FileName", "is", "z"))));
     FakeItem f = fake("/y", {{TermId::FileFileName, "y"}});
-    std::vector<Hit> hits;
-    CHECK_FALSE(ev.match(Document::File, f, hits));
-    auto n = ioc_of(ind("AND", item("RegistryItem/Path", "contains", "Run", "string", true) +
-                                   item("FileItem/FileName", "is", "y")));
-    GlobalFacts f2(n.leaves.size());
-    Evaluator ev2(n, f2);
-    CHECK_FALSE(ev2.match(Document::File, f, hits));
+    CHECK_FALSE(r.match(Document::File, f));
+    Run n(ioc_of(ind("AND", item("RegistryItem/Path", "contains", "Run", "string", true) +
+                                item("FileItem/FileName", "is", "y"))));
+    CHECK_FALSE(n.match(Document::File, f));
 }
 
 TEST_CASE("ioc_scanner OpenIOC 1.0 isnot / containsnot evaluate as negations") {
@@ -194,16 +178,13 @@ TEST_CASE("ioc_scanner OpenIOC 1.0 isnot / containsnot evaluate as negations") {
         <IndicatorItem id="b" condition="containsnot"><Context document="FileItem" search="FileItem/FilePath" type="mir"/><Content type="string">/usr/</Content></IndicatorItem>
         <IndicatorItem id="c" condition="contains"><Context document="FileItem" search="FileItem/FileName" type="mir"/><Content type="string">.sh</Content></IndicatorItem>
       </Indicator></definition></ioc>)";
-    auto c = compile(parse_ioc(xml, "n10"));
-    GlobalFacts facts(c.leaves.size());
-    Evaluator ev(c, facts);
-    std::vector<Hit> hits;
+    Run r(compile(parse_ioc(xml, "n10")));
     auto file = [](const std::string& dir, const std::string& name) {
         return fake(dir + "/" + name, {{TermId::FileFileName, name}, {TermId::FileFilePath, dir}});
     };
     FakeItem bad = file("/tmp", "bad.sh"), good = file("/tmp", "good.sh"), usr = file("/usr/bin", "bad.sh");
-    CHECK(ev.match(Document::File, bad, hits));
-    CHECK(hits.size() == 3);
-    CHECK_FALSE(ev.match(Document::File, good, hits));
-    CHECK_FALSE(ev.match(Document::File, usr, hits));
+    CHECK(r.match(Document::File, bad));
+    CHECK(r.hits.size() == 3);
+    CHECK_FALSE(r.match(Document::File, good));
+    CHECK_FALSE(r.match(Document::File, usr));
 }

@@ -7,7 +7,7 @@
 #include "compiled_ioc.hpp"
 #include "ioc_parser.hpp"
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 namespace fs = std::filesystem;
 
 static const char* kIoc10 = R"(<?xml version="1.0" encoding="us-ascii"?>
@@ -35,14 +35,20 @@ static const char* kIoc10 = R"(<?xml version="1.0" encoding="us-ascii"?>
   </definition>
 </ioc>)";
 
+// Checks the version and description of a parsed document and that it has one
+// root indicator with the operator; returns that root.
+static const Indicator& single_root(const Ioc& i, const char* version, const char* description, Operator op) {
+    CHECK(i.version == version);
+    CHECK(i.short_description == description);
+    REQUIRE(i.roots.size() == 1);
+    CHECK(i.roots[0]->op == op);
+    return *i.roots[0];
+}
+
 TEST_CASE("ioc_scanner parses OpenIOC 1.0 with legacy conditions and 1.1 attributes") {
     Ioc i = parse_ioc(kIoc10, "t10");
-    CHECK(i.version == "1.0");
     CHECK(i.id == "ioc-10");
-    CHECK(i.short_description == "TEST 1.0");
-    REQUIRE(i.roots.size() == 1);
-    const Indicator& r = *i.roots[0];
-    CHECK(r.op == Operator::Or);
+    const Indicator& r = single_root(i, "1.0", "TEST 1.0", Operator::Or);
     REQUIRE(r.items.size() == 1);
     CHECK(r.items[0].condition == Condition::Is);
     CHECK(r.items[0].negate);
@@ -85,13 +91,10 @@ static const char* kIoc11 = R"(<?xml version="1.0" encoding="utf-8"?>
 
 TEST_CASE("ioc_scanner parses OpenIOC 1.1") {
     Ioc i = parse_ioc(kIoc11, "t11");
-    CHECK(i.version == "1.1");
-    CHECK(i.short_description == "TEST 1.1");
     CHECK(i.authored_by == "me");
-    REQUIRE(i.roots.size() == 1);
-    CHECK(i.roots[0]->op == Operator::And);
-    CHECK(i.roots[0]->items[1].condition == Condition::LessThan);
-    CHECK(i.roots[0]->items[1].negate);
+    const Indicator& r = single_root(i, "1.1", "TEST 1.1", Operator::And);
+    CHECK(r.items[1].condition == Condition::LessThan);
+    CHECK(r.items[1].negate);
     CompiledIoc c = compile(i);
     CHECK(c.uses(Document::File));
     CHECK(c.file_needs.stat);

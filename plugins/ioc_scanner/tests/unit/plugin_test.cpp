@@ -31,7 +31,7 @@ std::string name_ioc(const std::string& file_name) {
 }  // namespace
 
 TEST_CASE("ioc_scanner glue: starts with the schema's defaults and publishes its status") {
-    FakeHost host(host_settings(ioc::kConfigSchema, "{}"), "ioc_scanner");
+    FakeHost host(host_settings(vigil::ioc_scanner::kConfigSchema, "{}"), "ioc_scanner");
     REQUIRE(host.load(vigil_plugin_entry) == VIGIL_OK);
     REQUIRE(host.start() == VIGIL_OK);
     const auto st = vigil::json::parse(host.status());
@@ -42,7 +42,7 @@ TEST_CASE("ioc_scanner glue: starts with the schema's defaults and publishes its
 }
 
 TEST_CASE("ioc_scanner glue: bad settings are refused with the key and the reason") {
-    CHECK_THROWS_WITH_AS(host_settings(ioc::kConfigSchema, R"({"keep_results":0})"),
+    CHECK_THROWS_WITH_AS(host_settings(vigil::ioc_scanner::kConfigSchema, R"({"keep_results":0})"),
                          doctest::Contains("keep_results: 0 is below the minimum 1"), vigil::testing::HostSettingsError);
     // A host that did not validate still gets a refusal naming the key from create().
     FakeHost host(R"({"nice":"low"})", "ioc_scanner");
@@ -54,7 +54,7 @@ TEST_CASE("ioc_scanner glue: a scan round trip, its threat, stored result and st
     vigil::testing::TempDir dir;
     dir.write("tree/evil.txt", "x");
     dir.write("tree/fine.txt", "y");
-    FakeHost host(host_settings(ioc::kConfigSchema, R"({"keep_results":2,"nice":0})"), "ioc_scanner");
+    FakeHost host(host_settings(vigil::ioc_scanner::kConfigSchema, R"({"keep_results":2,"nice":0})"), "ioc_scanner");
     REQUIRE(host.load(vigil_plugin_entry) == VIGIL_OK);
     REQUIRE(host.start() == VIGIL_OK);
 

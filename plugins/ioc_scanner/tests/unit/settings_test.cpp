@@ -6,7 +6,7 @@
 #include "settings.hpp"
 #include "vigil/testing/host_settings.hpp"
 
-using namespace ioc;
+using namespace vigil::ioc_scanner;
 
 namespace {
 

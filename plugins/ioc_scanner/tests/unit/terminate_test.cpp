@@ -11,8 +11,8 @@
 
 #include "engine_test_util.hpp"
 
-using namespace ioc;
-using namespace ioc_test;
+using namespace vigil::ioc_scanner;
+using namespace vigil::ioc_scanner::test;
 
 TEST_CASE("ioc_scanner engine matches a process by name and terminates it") {
     TempDir t;

@@ -9,33 +9,16 @@
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$(dirname "$0")/kataedr_lib.sh"
 kt_require_central
-if [[ ! -f $VIGIL_BUILD/plugins/behavior.so ]] || [[ $(id -u) != 0 ]] || ! command -v setpriv >/dev/null; then
-  echo "SKIP: needs the behavior plugin, root and setpriv" >&2
-  exit 77
-fi
+kt_require_behavior_root
 vt_init kataedr_attack_flood
 TRIES=${VIGIL_ATTACK_TRIES:-$([[ ${VIGIL_LONG:-0} == 1 ]] && echo 4000 || echo 600)}
 PER_HOUR=$([[ ${VIGIL_LONG:-0} == 1 ]] && echo 3000 || echo 300)
 
-kt_certs "$VT_DIR/certs"
-port=$(kt_free_port)
-kt_start_central main "$port" "$VT_DIR/certs"
-cat >"$VT_DIR/vigil.yaml" <<EOS
-$(vt_agent_section)
-plugins:
-  behavior:
-    enabled: true
-    detection: false
-    network_events: false
-    file_events: false
-  kataedr:
-    enabled: true
-    servers: ["https://127.0.0.1:$port"]
-    server_ca: $VT_DIR/certs/ca.crt
-    max_send_delay_s: 1
-    events_per_hour: $PER_HOUR
-    enrollment_token_file: $VT_DIR/enroll.token
-EOS
+kt_main_central
+kt_behavior_config "$VT_DIR/vigil.yaml" "detection: false
+network_events: false
+file_events: false" "max_send_delay_s: 1
+events_per_hour: $PER_HOUR"
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 15 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
 sleep 1

@@ -8,43 +8,18 @@
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$(dirname "$0")/kataedr_lib.sh"
 kt_require_central
-if [[ ! -f $VIGIL_BUILD/plugins/behavior.so ]] || [[ $(id -u) != 0 ]] || ! command -v setpriv >/dev/null; then
-  echo "SKIP: needs the behavior plugin, root and setpriv" >&2
-  exit 77
-fi
+kt_require_behavior_root
 vt_init kataedr_attack_poison
 ROUNDS=${VIGIL_ATTACK_ROUNDS:-$([[ ${VIGIL_LONG:-0} == 1 ]] && echo 10 || echo 2)}
 
-kt_certs "$VT_DIR/certs"
-port=$(kt_free_port)
-cfg=$(kt_central_config main "$port" "$VT_DIR/certs" false)
-cat >>"$cfg" <<EOS
-limits:
-  max_decompressed_bytes: 2097152
-EOS
-"$KT_CENTRAL" serve --config "$cfg" >>"$VT_DIR/central-main.log" 2>&1 &
-vt_track_pid $!
-KT_CENTRAL_CFG_main=$cfg
-vt_wait_until 20 "$KT_CENTRAL" --config "$cfg" stats || vt_fail "vigil-central did not come up"
-(umask 077 && "$KT_CENTRAL" --config "$cfg" enroll create --uses 10 --expires 2h >"$VT_DIR/enroll.token") ||
-  vt_fail "enroll create failed"
-cat >"$VT_DIR/vigil.yaml" <<EOS
-$(vt_agent_section)
-plugins:
-  behavior:
-    enabled: true
-    detection: true
-    network_events: false
-    file_events: false
-  kataedr:
-    enabled: true
-    servers: ["https://127.0.0.1:$port"]
-    server_ca: $VT_DIR/certs/ca.crt
-    max_send_delay_s: 3
-    max_batch_events: 100000
-    rate_limit_enabled: false
-    enrollment_token_file: $VT_DIR/enroll.token
-EOS
+KT_CENTRAL_EXTRA_YAML="limits:
+  max_decompressed_bytes: 2097152" kt_main_central
+cfg=$KT_CENTRAL_CFG_main
+kt_behavior_config "$VT_DIR/vigil.yaml" "detection: true
+network_events: false
+file_events: false" "max_send_delay_s: 3
+max_batch_events: 100000
+rate_limit_enabled: false"
 kt_start_daemon "$VT_DIR/vigil.yaml"
 vt_wait_until 15 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
 sleep 1

@@ -11,27 +11,12 @@ if [[ ! -f $VIGIL_BUILD/plugins/behavior.so ]]; then
 fi
 vt_init kataedr_behavior
 
-kt_certs "$VT_DIR/certs"
-port=$(kt_free_port)
-kt_start_central main "$port" "$VT_DIR/certs"
+kt_main_central
 mkdir -p "$VT_DIR/watched"
 m="ktreal$$x"
-# The real behavior plugin (the default plugin_dir order, without the stand-in).
-cat >"$VT_DIR/vigil.yaml" <<EOS
-$(vt_agent_section)
-plugins:
-  behavior:
-    enabled: true
-    detection: false
-    file_watch_paths: [$VT_DIR/watched]
-  kataedr:
-    enabled: true
-    servers: ["https://127.0.0.1:$port"]
-    server_ca: $VT_DIR/certs/ca.crt
-    max_send_delay_s: 1
-    rate_limit_enabled: false
-    enrollment_token_file: $VT_DIR/enroll.token
-EOS
+kt_behavior_config "$VT_DIR/vigil.yaml" "detection: false
+file_watch_paths: [$VT_DIR/watched]" "max_send_delay_s: 1
+rate_limit_enabled: false"
 kt_start_daemon "$VT_DIR/vigil.yaml"
 [[ $(vt_plugin_state behavior) == running ]] || vt_fail "behavior is not running: $(vctl --json plugins)"
 vt_wait_until 15 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
@@ -39,7 +24,7 @@ sleep 1  # sensors attached
 
 start=$SECONDS
 /bin/echo "$m" >/dev/null
-curl -s --max-time 5 --cacert "$VT_DIR/certs/ca.crt" -o /dev/null "https://127.0.0.1:$port/$m" || true
+curl -s --max-time 5 --cacert "$VT_DIR/certs/ca.crt" -o /dev/null "https://127.0.0.1:$KT_PORT/$m" || true
 touch "$VT_DIR/watched/$m.txt"
 vt_wait_until 20 bash -c "(( \$(\"$KT_CENTRAL\" --config \"$KT_CENTRAL_CFG_main\" events --text $m --type process --limit 100 --json |
   python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"events\"]))') >= 2 ))" ||

@@ -22,7 +22,8 @@ kt_free_port() {
 kt_certs() { "$KT_GEN_CERTS" "$1" >/dev/null || vt_fail "gen-certs $1 failed"; }
 
 # kt_central_config NAME PORT CERTDIR REQUIRE_CLIENT_CERT -> path of central.yaml
-# (listening on $KT_CENTRAL_ADDRESS, default 127.0.0.1)
+# (listening on $KT_CENTRAL_ADDRESS, default 127.0.0.1; $KT_CENTRAL_EXTRA_YAML, when set, is
+# appended: more top-level sections).
 kt_central_config() {
   local name=$1 port=$2 certs=$3 mtls=$4 dir=$VT_DIR/central-$1
   mkdir -p "$dir"
@@ -51,6 +52,7 @@ operators:
 cli:
   certificate: $certs/client.crt
   private_key: $certs/client.key
+${KT_CENTRAL_EXTRA_YAML:-}
 EOS
   echo "$dir/central.yaml"
 }
@@ -72,6 +74,15 @@ kt_start_central() {
   }
   kt_enroll_token "$cfg"
 }
+
+# kt_main_central [REQUIRE_CLIENT_CERT]: certificates in $VT_DIR/certs and central "main" on
+# a free port, KT_PORT; kt_main_servers prints the kataedr settings pointing at it.
+kt_main_central() {
+  kt_certs "$VT_DIR/certs"
+  KT_PORT=$(kt_free_port)
+  kt_start_central main "$KT_PORT" "$VT_DIR/certs" "${1:-false}"
+}
+kt_main_servers() { printf 'servers: ["https://127.0.0.1:%s"]\nserver_ca: %s\n' "$KT_PORT" "$VT_DIR/certs/ca.crt"; }
 
 # kt_enroll_token CFG [WRAPPER...]: the first central of a test hands out the
 # agents' enrollment token ($VT_DIR/enroll.token, read by kt_agent_config).
@@ -124,6 +135,16 @@ kt_wait_events() {
   return 1
 }
 
+# kt_kataedr_section SETTINGS_YAML: kataedr's plugin section (enrolling with the test's token).
+kt_kataedr_section() {
+  echo "  kataedr:"
+  echo "    enabled: true"
+  {
+    echo "$1"
+    [[ $1 == *enrollment_token_file* ]] || echo "enrollment_token_file: $VT_DIR/enroll.token"
+  } | sed 's/^/    /'
+}
+
 # kt_agent_config FILE KATAEDR_SETTINGS_YAML [PROXY_URL]: writes vigil.yaml.
 kt_agent_config() {
   local file=$1 settings=$2 proxy=${3:-}
@@ -132,17 +153,30 @@ kt_agent_config() {
     vt_agent_section | sed "s|plugin_dir: \[|plugin_dir: [$VIGIL_BUILD/test-plugins/kataedr, |"
     echo "  proxy: \"$proxy\""
     echo "plugins:"
-    echo "  behavior:"
-    echo "    enabled: true"
-    echo "  test_source:"
-    echo "    enabled: true"
-    echo "  test_behaviors:"
-    echo "    enabled: true"
-    echo "  kataedr:"
-    echo "    enabled: true"
-    echo "$settings" | sed 's/^/    /'
-    [[ $settings == *enrollment_token_file* ]] || echo "    enrollment_token_file: $VT_DIR/enroll.token"
+    local p
+    for p in behavior test_source test_behaviors; do printf '  %s:\n    enabled: true\n' "$p"; done
+    kt_kataedr_section "$settings"
   } >"$file"
+}
+
+# kt_behavior_config FILE BEHAVIOR_SETTINGS_YAML KATAEDR_SETTINGS_YAML: vigil.yaml with the
+# real behavior plugin (the default plugin_dir order, without the stand-in) and kataedr
+# sending to central main (kt_main_central).
+kt_behavior_config() {
+  {
+    printf '  behavior:\n    enabled: true\n'
+    echo "$2" | sed 's/^/    /'
+    kt_kataedr_section "$(kt_main_servers)
+$3"
+  } | vt_config "$1"
+}
+
+# kt_require_behavior_root: skips unless the behavior plugin is built and root can run setpriv.
+kt_require_behavior_root() {
+  if [[ ! -f $VIGIL_BUILD/plugins/behavior.so ]] || [[ $(id -u) != 0 ]] || ! command -v setpriv >/dev/null; then
+    echo "SKIP: needs the behavior plugin, root and setpriv" >&2
+    exit 77
+  fi
 }
 
 # kt_start_daemon CONFIG: vt_start_daemon, then waits until kataedr has left
@@ -155,23 +189,9 @@ kt_start_daemon() {
   vt_wait_until 15 kt_plugin_settled || vt_fail "kataedr did not start: $(vt_plugin_state kataedr)"
 }
 
-# kt_status [EXPR]: python expression over kataedr's status object `s`.
-kt_status() {
-  vctl --json status | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-s=next((p.get('status',{}) for p in d['plugins'] if p['name']=='kataedr'), {})
-print($1)"
-}
-
-# kt_status_ok EXPR: succeeds when EXPR over the status `s` is true (for vt_wait_until).
-kt_status_ok() {
-  vctl --json status 2>/dev/null | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-s=next((p.get('status',{}) for p in d['plugins'] if p['name']=='kataedr'), {})
-sys.exit(0 if ($1) else 1)"
-}
+# kt_status EXPR / kt_status_ok EXPR: vt_status / vt_status_ok over kataedr's status `s`.
+kt_status() { vt_status kataedr "$1"; }
+kt_status_ok() { vt_status_ok kataedr "$1"; }
 
 # kt_task NAME AGENT TYPE [ARGS_JSON] [TIMEOUT]: creates a task, prints its id.
 kt_task() {

@@ -7,11 +7,8 @@ source "$(dirname "$0")/kataedr_lib.sh"
 kt_require_central
 vt_init kataedr_outage
 
-kt_certs "$VT_DIR/certs"
-port=$(kt_free_port)
-kt_start_central main "$port" "$VT_DIR/certs"
-kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"https://127.0.0.1:$port\"]
-server_ca: $VT_DIR/certs/ca.crt
+kt_main_central
+kt_agent_config "$VT_DIR/vigil.yaml" "$(kt_main_servers)
 max_send_delay_s: 1
 max_batch_events: 100
 connect_timeout_s: 2
@@ -20,27 +17,28 @@ kt_start_daemon "$VT_DIR/vigil.yaml"
 kt_emit file 5 "ktwarm$$x"
 kt_wait_events main "ktwarm$$x" 5 15 || vt_fail "no connection before the outage"
 
+# restart_with_spool N WHAT: restarts vigild, then the spool must hold N events.
+restart_with_spool() {
+  vt_stop_daemon || vt_fail "vigild did not stop cleanly"
+  kt_start_daemon "$VT_DIR/vigil.yaml"
+  vt_wait_until 10 kt_status_ok "s['spool']['events']==$1" || vt_fail "$2: $(kt_status 's["spool"]')"
+}
+
 kt_stop_central main
 m="ktout$$x"
-kt_emit process_start 200 "$m"
-kt_emit network 200 "$m"
-kt_emit file 200 "$m"
+for type in process_start network file; do kt_emit $type 200 "$m"; done
 vt_wait_until 15 kt_status_ok "s['spool']['events']==600" || vt_fail "events not spooled during the outage: $(kt_status 's["spool"]')"
 
-vt_stop_daemon || vt_fail "vigild did not stop cleanly"
-kt_start_daemon "$VT_DIR/vigil.yaml"
-vt_wait_until 10 kt_status_ok "s['spool']['events']==600" || vt_fail "the spool did not survive the restart: $(kt_status 's["spool"]')"
+restart_with_spool 600 "the spool did not survive the restart"
 kt_emit threat 50 "$m"
 kt_emit action_result 50 "$m"
 # Once kataedr has them (the host discards what is still queued for a plugin
 # when it stops), stop() writes batches still waiting for their send delay to
 # the spool too.
 vt_wait_until 10 kt_status_ok "s['telemetry']['accepted']==100" || vt_fail "events not received: $(kt_status 's["telemetry"]')"
-vt_stop_daemon || vt_fail "vigild did not stop cleanly"
-kt_start_daemon "$VT_DIR/vigil.yaml"
-vt_wait_until 10 kt_status_ok "s['spool']['events']==700" || vt_fail "spool after the second restart: $(kt_status 's["spool"]')"
+restart_with_spool 700 "spool after the second restart"
 
-kt_start_central main "$port" "$VT_DIR/certs"
+kt_start_central main "$KT_PORT" "$VT_DIR/certs"
 kt_wait_events main "$m" 700 40 || vt_fail "not all events arrived after the outage"
 kt_cli main events --text "$m" --limit 10000 --json | python3 -c "
 import json,sys
@@ -65,7 +63,7 @@ vt_wait_until 30 kt_status_ok "s['spool']['dropped_events']>0 and s['spool']['ev
 dropped=$(kt_status "s['spool']['dropped_events']")
 kt_status_ok "s['spool']['bytes']<=209715" || vt_fail "spool exceeds its bound: $(kt_status 's["spool"]')"
 vt_log "spool of 0.2 MiB: $dropped of $total events dropped (oldest first)"
-kt_start_central main "$port" "$VT_DIR/certs"
+kt_start_central main "$KT_PORT" "$VT_DIR/certs"
 vt_wait_until 60 bash -c "[[ \$(\"$KT_CENTRAL\" --config \"$KT_CENTRAL_CFG_main\" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"events\"])') == $((before + total - dropped)) ]]" ||
   vt_fail "expected $((total - dropped)) more events stored, have $(($(kt_cli main stats --json | vt_json 'd["events"]') - before))"
 vt_wait_until 10 bash -c "\"$KT_CENTRAL\" --config \"$KT_CENTRAL_CFG_main\" agents --json |

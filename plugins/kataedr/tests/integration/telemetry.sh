@@ -9,11 +9,8 @@ source "$(dirname "$0")/kataedr_lib.sh"
 kt_require_central
 vt_init kataedr_telemetry
 
-kt_certs "$VT_DIR/certs"
-port=$(kt_free_port)
-kt_start_central main "$port" "$VT_DIR/certs"
-kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"https://127.0.0.1:$port\"]
-server_ca: $VT_DIR/certs/ca.crt
+kt_main_central
+kt_agent_config "$VT_DIR/vigil.yaml" "$(kt_main_servers)
 max_send_delay_s: 1
 sync_period_s: 2
 task_poll_wait_s: 2

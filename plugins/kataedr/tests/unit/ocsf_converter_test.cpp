@@ -179,3 +179,22 @@ TEST_CASE("event kinds and actors for rate limiting and exclusions") {
     CHECK(is_telemetry_type(VIGIL_TYPE_FILE));
     CHECK_FALSE(is_telemetry_type(VIGIL_TYPE_THREAT));
 }
+
+TEST_CASE("event kinds: every network and file action has its own, unknown ones read as other") {
+    const std::pair<uint32_t, std::string_view> net[] = {{VIGIL_NET_CONNECT, "network_connect"},
+                                                         {VIGIL_NET_ACCEPT, "network_accept"},
+                                                         {VIGIL_NET_LISTEN, "network_listen"},
+                                                         {VIGIL_NET_CLOSE, "network_close"},
+                                                         {99, "network_other"}};
+    for (const auto& [action, kind] : net)
+        CHECK(event_kind(network_event(action, sample_process()).view(VIGIL_TYPE_NETWORK)) == kind);
+    const std::pair<uint32_t, std::string_view> file[] = {
+        {VIGIL_FILE_CREATE, "file_create"}, {VIGIL_FILE_MODIFY, "file_modify"},
+        {VIGIL_FILE_DELETE, "file_delete"}, {VIGIL_FILE_RENAME, "file_rename"},
+        {VIGIL_FILE_CHMOD, "file_chmod"},   {VIGIL_FILE_CHOWN, "file_chown"},
+        {VIGIL_FILE_OPEN, "file_open"},     {99, "file_other"}};
+    for (const auto& [action, kind] : file)
+        CHECK(event_kind(file_event(action, "/x", sample_process()).view(VIGIL_TYPE_FILE)) == kind);
+    CHECK(event_kind(process_event(sample_process()).view(VIGIL_TYPE_PROCESS_EXIT)) == "process_exit");
+    CHECK(event_kind(process_event(sample_process()).view(VIGIL_TYPE_COMMAND)) == "other");
+}

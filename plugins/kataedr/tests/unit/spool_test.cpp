@@ -43,16 +43,16 @@ TEST_CASE("spool: survives a restart, in order, without temporaries") {
         for (uint64_t i = 1; i <= 12; ++i) s.push(i * 10, uint32_t(i), "body" + std::to_string(i));
         s.pop(10);
     }
-    // A write interrupted by a crash leaves a .tmp file: it is removed.
-    {
-        std::FILE* f = std::fopen((dir + "/00000000000000000999-1.gz.tmp").c_str(), "w");
-        std::fclose(f);
-    }
+    // A write interrupted by a crash leaves a temporary file (write_file_atomic's, or a
+    // .tmp of older versions): both are removed.
+    const std::string leftovers[] = {dir + "/00000000000000000999-1.gz.tmp",
+                                     dir + "/.00000000000000000998-1.gz.tmp-a1B2c3"};
+    for (const auto& path : leftovers) std::ofstream(path) << "partial";
     Spool s(dir, 1 << 20);
     CHECK(s.batches() == 11);
     CHECK(s.front()->batch_seq == 20);
     CHECK(s.read(*s.front()) == "body2");
-    CHECK_FALSE(std::filesystem::exists(dir + "/00000000000000000999-1.gz.tmp"));
+    for (const auto& path : leftovers) CHECK_FALSE(std::filesystem::exists(path));
     std::vector<uint64_t> order;
     while (auto e = s.front()) {
         order.push_back(e->batch_seq);

@@ -2,11 +2,10 @@
 #include "task_authorization.hpp"
 
 #include <doctest/doctest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <fstream>
 
+#include "vigil/testing/ed25519_keys.hpp"
 #include "vigil/testing/temp_dir.hpp"
 
 using namespace vigil::kataedr;
@@ -33,25 +32,8 @@ std::optional<std::string> check(const Task& t, const TaskPolicy& p, std::string
 
 struct Keys {
     vigil::testing::TempDir dir;
-    std::string priv, pub, other_priv, other_pub;
-    Keys() {
-        priv = (dir.path() / "op.key").string();
-        pub = (dir.path() / "op.pub").string();
-        other_priv = (dir.path() / "x.key").string();
-        other_pub = (dir.path() / "x.pub").string();
-        make(priv, pub);
-        make(other_priv, other_pub);
-    }
-    static void make(const std::string& a, const std::string& b) {
-        EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-        FILE* f = std::fopen(a.c_str(), "w");
-        PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-        std::fclose(f);
-        f = std::fopen(b.c_str(), "w");
-        PEM_write_PUBKEY(f, key);
-        std::fclose(f);
-        EVP_PKEY_free(key);
-    }
+    vigil::testing::Ed25519KeyFiles op{dir, "op"}, other{dir, "x"};
+    std::string priv = op.priv, pub = op.pub, other_priv = other.priv, other_pub = other.pub;
     static std::string slurp(const std::string& p) {
         std::ifstream in(p);
         return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -8,11 +8,7 @@ using namespace vigil::network_threat::test;
 
 namespace {
 Distress distress(double tcp, double udp) {
-    Distress d;
-    d.valid = true;
-    d.tcp_incomplete_per_s = tcp;
-    d.udp_dropped_per_s = udp;
-    return d;
+    return Distress{.valid = true, .tcp_incomplete_per_s = tcp, .udp_dropped_per_s = udp};
 }
 }  // namespace
 

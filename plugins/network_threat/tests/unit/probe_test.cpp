@@ -113,3 +113,24 @@ TEST_CASE("probe: SCTP and IP protocol probes") {
     CHECK(probe_technique(ProbeKind::sctp_cookie) == "nmap -sZ");
     CHECK(probe_technique(ProbeKind::ip_protocol) == "nmap -sO");
 }
+
+TEST_CASE("probe: every probe kind has its scan class") {
+    using K = ProbeKind;
+    using C = ThreatClass;
+    const std::pair<K, C> expected[] = {{K::tcp_syn_raw, C::scan_tcp_syn},
+                                        {K::tcp_syn_os, C::scan_tcp_connect},
+                                        {K::tcp_fin, C::scan_tcp_fin},
+                                        {K::tcp_null, C::scan_tcp_null},
+                                        {K::tcp_xmas, C::scan_tcp_xmas},
+                                        {K::tcp_maimon, C::scan_tcp_maimon},
+                                        {K::tcp_ack, C::scan_tcp_ack},
+                                        {K::tcp_custom, C::scan_tcp_custom},
+                                        {K::udp, C::scan_udp},
+                                        {K::sctp_init, C::scan_sctp},
+                                        {K::sctp_cookie, C::scan_sctp},
+                                        {K::sctp_other, C::scan_sctp},
+                                        {K::ip_protocol, C::scan_ip_protocol}};
+    for (const auto& [kind, cls] : expected) CHECK(scan_class(kind) == cls);
+    CHECK(scan_class(K::none) == C::scan_tcp_custom);
+    CHECK(scan_class(K(200)) == C::scan_tcp_custom);
+}

@@ -107,39 +107,29 @@ TEST_CASE("rules: addresses, ports, lists and negation") {
 }
 
 TEST_CASE("rules: errors name the line and the problem") {
-    CHECK(refusal("pass tcp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:1;)").find("action 'pass'") !=
-          std::string::npos);
-    CHECK(
-        refusal("alert icmp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:1;)").find("protocol 'icmp'") !=
-        std::string::npos);
-    CHECK(refusal("alert tcp any any -> any any (msg:\"m\"; content:\"x\"; sid:1;)")
-              .find("captured per listed port") != std::string::npos);
-    CHECK(refusal("alert tcp any any <> any 80 (msg:\"m\"; content:\"x\"; sid:1;)").find("direction") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; flowbits:set,a; sid:1;)")
-              .find("keyword 'flowbits' is not supported") != std::string::npos);
-    // A flow list longer than the short-string buffer: the error quotes a part of it (the fuzzer
-    // found the parts once pointed into a freed temporary).
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; flow:established,to_client_only; sid:1;)")
-              .find("flow: 'to_client_only' is not supported") != std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; sid:1;)").find("needs content or pcre") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"x\";)").find("sid is missing") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"|4\"; sid:1;)").find("hex") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; pcre:\"/a(/\"; sid:1;)").find("pcre:") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; pcre:\"/a/R\"; sid:1;)").find("flag 'R'") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 70000 (msg:\"m\"; content:\"x\"; sid:1;)").find("out of range") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp 10.0.0.0/40 any -> any 80 (msg:\"m\"; content:\"x\"; sid:1;)").find("0-32") !=
-          std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; depth:3; content:\"x\"; sid:1;)")
-              .find("no content before it") != std::string::npos);
-    CHECK(refusal("alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:1)").find("not terminated") !=
-          std::string::npos);
+    // {rule, what its refusal says}
+    const std::pair<const char*, const char*> cases[] = {
+        {"pass tcp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:1;)", "action 'pass'"},
+        {"alert icmp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:1;)", "protocol 'icmp'"},
+        {"alert tcp any any -> any any (msg:\"m\"; content:\"x\"; sid:1;)", "captured per listed port"},
+        {"alert tcp any any <> any 80 (msg:\"m\"; content:\"x\"; sid:1;)", "direction"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; flowbits:set,a; sid:1;)",
+         "keyword 'flowbits' is not supported"},
+        // A flow list longer than the short-string buffer: the error quotes a part of it (the fuzzer
+        // found the parts once pointed into a freed temporary).
+        {"alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; flow:established,to_client_only; sid:1;)",
+         "flow: 'to_client_only' is not supported"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; sid:1;)", "needs content or pcre"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; content:\"x\";)", "sid is missing"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; content:\"|4\"; sid:1;)", "hex"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; pcre:\"/a(/\"; sid:1;)", "pcre:"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; pcre:\"/a/R\"; sid:1;)", "flag 'R'"},
+        {"alert tcp any any -> any 70000 (msg:\"m\"; content:\"x\"; sid:1;)", "out of range"},
+        {"alert tcp 10.0.0.0/40 any -> any 80 (msg:\"m\"; content:\"x\"; sid:1;)", "0-32"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; depth:3; content:\"x\"; sid:1;)", "no content before it"},
+        {"alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:1)", "not terminated"},
+    };
+    for (const auto& [rule, says] : cases) CHECK_MESSAGE(refusal(rule).find(says) != std::string::npos, rule);
     auto two = refusal(
         "# comment\n\nalert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:1;)\n"
         "alert tcp any any -> any 80 (msg:\"m\"; content:\"x\"; sid:$x;)\n");

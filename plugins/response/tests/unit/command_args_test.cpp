@@ -7,6 +7,17 @@ using namespace vigil::response;
 
 static const ResponseConfig kCfg = parse_config("{}");
 
+// The ArgError text `parse` throws for `json`, "no error" when it accepts it.
+template <class Parse>
+static std::string arg_error(Parse parse, const std::string& json) {
+    try {
+        parse(json, kCfg);
+    } catch (const ArgError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
 TEST_CASE("response_args: get_file named and positional") {
     CHECK(parse_get_file_args(R"({"path":"/etc/hostname"})").path == "/etc/hostname");
     CHECK(parse_get_file_args(R"({"args":["/etc/hostname"]})").path == "/etc/hostname");
@@ -65,14 +76,7 @@ TEST_CASE("response_args: run_process generic vigilctl form") {
 }
 
 TEST_CASE("response_args: run_process bad arguments") {
-    auto err = [](const std::string& json) {
-        try {
-            parse_run_process_args(json, kCfg);
-        } catch (const ArgError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
+    auto err = [](const std::string& json) { return arg_error(parse_run_process_args, json); };
     CHECK(err("{}").find("missing field \"executable\"") != std::string::npos);
     CHECK(err(R"({"executable":"bin/echo"})").find("absolute path") != std::string::npos);
     CHECK(err(R"({"executable":"/bin/echo","args":"x","argz":1})").find("unknown field \"argz\"") !=
@@ -118,14 +122,7 @@ TEST_CASE("response_args: terminate_process selectors and guards") {
     CHECK_FALSE(parse_terminate_args(R"({"pid":5})", kCfg).force);
     CHECK(parse_terminate_args(R"({"pid":5,"force":true})", kCfg).force);
 
-    auto err = [](const std::string& json) {
-        try {
-            parse_terminate_args(json, kCfg);
-        } catch (const ArgError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
+    auto err = [](const std::string& json) { return arg_error(parse_terminate_args, json); };
     CHECK(err("{}").find("missing target") != std::string::npos);
     CHECK(err(R"({"pid":0})").find("not a valid pid") != std::string::npos);
     CHECK(err(R"({"pid":99999999999})").find("not a valid pid") != std::string::npos);

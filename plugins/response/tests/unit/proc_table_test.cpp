@@ -11,20 +11,6 @@
 
 using namespace vigil::response;
 
-TEST_CASE("response_proc_table: parses stat lines with awkward comm values") {
-    std::string line = "4242 (a) (b c) S 17 4242 4242 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 987654 1000 100";
-    auto s = parse_proc_stat(line);
-    REQUIRE(s);
-    CHECK(s->pid == 4242);
-    CHECK(s->comm == "a) (b c");
-    CHECK(s->state == 'S');
-    CHECK(s->ppid == 17);
-    CHECK(s->flags == 4194560u);
-    CHECK(s->start_ticks == 987654u);
-    CHECK_FALSE(parse_proc_stat("garbage"));
-    CHECK_FALSE(parse_proc_stat("1 (x) S 0"));
-}
-
 TEST_CASE("response_proc_table: reads this process") {
     auto p = read_process(::getpid());
     REQUIRE(p);

@@ -70,6 +70,24 @@ struct Sleeper {
     std::string exe = unique_sleep(t);
     pid_t pid = spawn({exe, "60"});
     std::optional<ProcessFacts> facts = read_process(pid);
+    // A spec selecting this pid, expecting its start time moved by `offset_ns`.
+    TerminateSpec by_pid(int64_t offset_ns) const {
+        REQUIRE(facts);
+        TerminateSpec s = fast();
+        s.pid = pid;
+        s.start_time_ns = facts->start_time_ns + uint64_t(offset_ns);
+        return s;
+    }
+};
+
+// Two processes of one unique sleep binary, and a spec selecting that executable.
+struct TwoSleepers : Sleeper {
+    pid_t second = spawn({exe, "61"});
+    TerminateSpec by_exe() const {
+        TerminateSpec s = fast();
+        s.exe = exe;
+        return s;
+    }
 };
 
 // The children of `parent` that run `exe`, waited for (up to 2 s) until there are `n`.
@@ -88,10 +106,7 @@ std::vector<pid_t> children_running(pid_t parent, const std::string& exe, size_t
 TEST_CASE("response_terminate: by pid with the right start time") {
     Sleeper x;
     const pid_t pid = x.pid;
-    REQUIRE(x.facts);
-    TerminateSpec s = fast();
-    s.pid = pid;
-    s.start_time_ns = x.facts->start_time_ns + 3'000'000;  // within the tolerance
+    TerminateSpec s = x.by_pid(3'000'000);  // within the tolerance
     s.exe = x.exe;
     TerminateOutcome o = terminate_processes(s, nullptr);
     REQUIRE(o.terminated.size() == 1);
@@ -105,10 +120,7 @@ TEST_CASE("response_terminate: by pid with the right start time") {
 TEST_CASE("response_terminate: guards refuse a reused or different pid") {
     Sleeper x;
     const pid_t pid = x.pid;
-    REQUIRE(x.facts);
-    TerminateSpec s = fast();
-    s.pid = pid;
-    s.start_time_ns = x.facts->start_time_ns - 5'000'000'000ull;
+    TerminateSpec s = x.by_pid(-5'000'000'000);
     CHECK_THROWS_WITH_AS(terminate_processes(s, nullptr),
                          doctest::Contains("not at the expected start_time_ns"), ActionError);
     s.start_time_ns.reset();
@@ -142,12 +154,10 @@ TEST_CASE("response_terminate: never the agent, pid 1, kernel threads or missing
 }
 
 TEST_CASE("response_terminate: by executable path and by SHA-256, every match") {
-    Sleeper x;
+    TwoSleepers x;
     const std::string& sleeper = x.exe;
-    const pid_t a = x.pid;
-    const pid_t b = spawn({sleeper, "61"});
-    TerminateSpec s = fast();
-    s.exe = sleeper;
+    const pid_t a = x.pid, b = x.second;
+    TerminateSpec s = x.by_exe();
     TerminateOutcome o = terminate_processes(s, nullptr);
     CHECK(o.matched == 2);
     CHECK(o.terminated.size() == 2);
@@ -210,12 +220,10 @@ TEST_CASE("response_terminate: the whole tree") {
 TEST_CASE("response_terminate: matches by path or tree never include the agent") {
     // The agent is played by one of our own sleeps (agent_pid), so the test
     // never selects anything but processes it started itself.
-    Sleeper x;
+    TwoSleepers x;
     const std::string& sleeper = x.exe;
-    const pid_t agent = x.pid;
-    const pid_t other = spawn({sleeper, "61"});
-    TerminateSpec s = fast();
-    s.exe = sleeper;
+    const pid_t agent = x.pid, other = x.second;
+    TerminateSpec s = x.by_exe();
     s.agent_pid = agent;
     TerminateOutcome o = terminate_processes(s, nullptr);
     CHECK(o.matched == 2);

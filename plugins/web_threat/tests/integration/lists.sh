@@ -26,6 +26,8 @@ fi
 plugins:
   web_threat:
     enabled: true
+    intercept: false
+    block_doh: false
     trusted_addresses: [suroot.com, 58.64.200.0/24]
     lists:
       - {name: urlhaus, path: $lists/urlhaus.txt, format: urlhaus_hostfile}

@@ -14,8 +14,16 @@ extern "C" VIGIL_DECLARE_PLUGIN_ENTRY;  // src/plugin.cpp, linked into this test
 namespace {
 
 struct Glue : vigil::testing::PluginFixture {
-    explicit Glue(const std::string& json)
-        : PluginFixture(vigil::web_threat::kSettingsSchema, "web_threat", json, vigil_plugin_entry) {}
+    // Interception off unless a test asks for it: a unit test must never
+    // redirect the host's traffic.
+    explicit Glue(const std::string& json, bool intercept = false)
+        : PluginFixture(vigil::web_threat::kSettingsSchema, "web_threat",
+                        intercept ? json : without_interception(json), vigil_plugin_entry) {}
+    static std::string without_interception(const std::string& json) {
+        // Nor the built-in DoH list: these tests count the lists' entries.
+        return json == "{}" ? R"({"intercept":false,"block_doh":false})"
+                            : R"({"intercept":false,"block_doh":false,)" + json.substr(1);
+    }
     vigil::json::Value check(const std::string& args) {
         auto r = host.command("web_threat.check", args);
         REQUIRE(r.status == VIGIL_OK);
@@ -89,5 +97,24 @@ TEST_CASE("web_threat glue: set_lists swaps the set, keeps it across restarts, r
     r = g.host.command("web_threat.reload");
     REQUIRE(r.status == VIGIL_OK);
     CHECK(decision(g.check(R"({"host":"phish.test"})")) == "block");
+    CHECK(g.host.stop() == VIGIL_OK);
+}
+
+TEST_CASE("web_threat glue: interception that cannot start is reported; the lists still answer") {
+    Glue g(R"({"worker_user":"vigil-no-such-user-x"})", true);
+    REQUIRE(g.created == VIGIL_OK);
+    REQUIRE(g.host.start() == VIGIL_OK);
+    g.host.advance(std::chrono::milliseconds(10000));
+    auto st = g.status();
+    const auto* ic = st.find("interception");
+    REQUIRE(ic);
+    CHECK(ic->find("enabled")->as_bool());
+    CHECK(ic->find("error")->as_string().find("worker_user 'vigil-no-such-user-x' does not exist") != std::string::npos);
+    CHECK(decision(g.check(R"({"host":"ok.test"})")) == "allow");
+    // The built-in list of public DoH resolvers is on by default.
+    auto doh = g.check(R"({"host":"mozilla.cloudflare-dns.com"})");
+    CHECK(decision(doh) == "block");
+    CHECK(doh.find("list")->as_string() == "doh_endpoints");
+    CHECK(doh.find("category")->as_string() == "other");
     CHECK(g.host.stop() == VIGIL_OK);
 }

@@ -1,0 +1,242 @@
+// vigil-bench web-threat-traffic [--conns N] [--requests N] [--mib N] [--domains N] [--json]:
+// traffic through the interception worker against the same traffic direct,
+// in the same run. Root: the bench enters a private network namespace
+// (10.9.0.2 on its loopback device, an origin server in this process on port 8080,
+// which is monitored, and 9090, which is not), starts vigil-web-worker from
+// the build with a list of N synthetic domains and its owned redirect
+// table, then measures, alternating direct and intercepted rounds:
+// new-connection latency (connect + one request + response), per-request
+// latency on one keep-alive connection, single-stream throughput of one
+// large response, and the CPU time the worker used.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench.hpp"
+#include "worker_config.hpp"
+#include "worker_supervisor.hpp"
+
+namespace {
+
+using vigil::bench::now_s;
+
+constexpr uint16_t kMonitored = 8080, kDirect = 9090;
+
+// The origin: "GET /<bytes> ..." -> 200 with that many body bytes, keep-alive.
+void serve_origin_conn(int fd) {
+    static const std::string chunk(65536, 'x');
+    const int one = 1;  // head and body go out as two sends: no Nagle wait between them
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::string in;
+    char buf[4096];
+    for (;;) {
+        const size_t end = in.find("\r\n\r\n");
+        if (end == std::string::npos) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            in.append(buf, size_t(n));
+            continue;
+        }
+        unsigned long long bytes = std::strtoull(in.c_str() + 5, nullptr, 10);
+        in.erase(0, end + 4);
+        std::string head = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(bytes) + "\r\n\r\n";
+        if (::send(fd, head.data(), head.size(), MSG_NOSIGNAL) < 0) break;
+        while (bytes > 0) {
+            const size_t n = size_t(std::min<unsigned long long>(bytes, chunk.size()));
+            const ssize_t w = ::send(fd, chunk.data(), n, MSG_NOSIGNAL);
+            if (w <= 0) break;
+            bytes -= size_t(w);
+        }
+    }
+    ::close(fd);
+}
+
+sockaddr_in origin_address(uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    inet_pton(AF_INET, "10.9.0.2", &a.sin_addr);
+    return a;
+}
+
+// A TCP socket with one boolean option switched on.
+int tcp_socket(int level, int option) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    setsockopt(fd, level, option, &one, sizeof one);
+    return fd;
+}
+
+int listen_on(uint16_t port) {
+    const int fd = tcp_socket(SOL_SOCKET, SO_REUSEADDR);
+    const sockaddr_in a = origin_address(port);
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 1024) != 0) return -1;
+    std::thread([fd] {
+        for (;;) {
+            const int c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c >= 0) std::thread(serve_origin_conn, c).detach();
+        }
+    }).detach();
+    return fd;
+}
+
+int dial(uint16_t port) {
+    const int fd = tcp_socket(IPPROTO_TCP, TCP_NODELAY);
+    const sockaddr_in a = origin_address(port);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// One request of `bytes` on `fd`; false on error.
+bool request(int fd, unsigned long long bytes) {
+    const std::string q = "GET /" + std::to_string(bytes) + " HTTP/1.1\r\nHost: ok.test\r\n\r\n";
+    if (::send(fd, q.data(), q.size(), MSG_NOSIGNAL) != ssize_t(q.size())) return false;
+    std::string head;
+    static thread_local std::vector<char> buf(1 << 20);
+    unsigned long long body = 0;
+    bool have_head = false;
+    for (;;) {
+        const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+        if (n <= 0) return false;
+        if (!have_head) {
+            head.append(buf.data(), size_t(n));
+            const size_t end = head.find("\r\n\r\n");
+            if (end == std::string::npos) continue;
+            have_head = true;
+            body = head.size() - end - 4;
+        } else {
+            body += size_t(n);
+        }
+        if (body >= bytes) return head.rfind("HTTP/1.1 200", 0) == 0;
+    }
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return -1;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
+}
+
+struct Samples {
+    std::vector<double> conn_ms, req_ms;
+    double mib_per_s = 0;
+    int errors = 0;
+};
+
+void run_round(uint16_t port, int conns, int requests, int mib, Samples& s) {
+    for (int i = 0; i < conns; ++i) {
+        const double t0 = now_s();
+        const int fd = dial(port);
+        if (fd < 0 || !request(fd, 100)) ++s.errors;
+        if (fd >= 0) ::close(fd);
+        s.conn_ms.push_back((now_s() - t0) * 1000);
+    }
+    const int fd = dial(port);
+    if (fd < 0) return void(++s.errors);
+    for (int i = 0; i < requests; ++i) {
+        const double t0 = now_s();
+        if (!request(fd, 100)) ++s.errors;
+        s.req_ms.push_back((now_s() - t0) * 1000);
+    }
+    const double t0 = now_s();
+    if (!request(fd, (unsigned long long)mib << 20)) ++s.errors;
+    s.mib_per_s = std::max(s.mib_per_s, double(mib) / (now_s() - t0));
+    ::close(fd);
+}
+
+bool enter_namespace() {
+    if (::unshare(CLONE_NEWNET) != 0) return false;
+    // 10.9.0.2 on the loopback device: local, but not a 127/8 address the
+    // redirect leaves alone.
+    return std::system("ip link set lo up && ip addr add 10.9.0.2/32 dev lo") == 0;
+}
+
+}  // namespace
+
+VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
+            "[--conns N] [--requests N] [--mib N] [--domains N]: added latency and throughput through the web_threat worker") {
+    const int conns = int(args.get_int("conns", 500)), requests = int(args.get_int("requests", 2000)),
+              mib = int(args.get_int("mib", 256)), domains = int(args.get_int("domains", 100000));
+    if (geteuid() != 0 || !enter_namespace()) {
+        std::fprintf(stderr, "web-threat-traffic: needs root (a private network namespace)\n");
+        return 77;
+    }
+    char dir[] = "/tmp/vigil-bench-wt.XXXXXX";
+    if (!mkdtemp(dir)) return 1;
+    {
+        std::ofstream list(std::string(dir) + "/domains.txt");
+        for (int i = 0; i < domains; ++i) list << "d" << i << ".blocked.example\n";
+    }
+    if (listen_on(kMonitored) < 0 || listen_on(kDirect) < 0) return 1;
+    vigil::web_threat::WorkerConfig c;
+    c.settings_json = R"({"ports":[8080],"dns":false,"worker_user":"64987","lists":[{"name":"bench","path":")" +
+                      std::string(dir) + R"(/domains.txt","format":"domains"}]})";
+    c.state_dir = dir;
+    c.uid = c.gid = 64987;
+    c.parent_pid = getpid();
+    std::mutex mu;
+    std::condition_variable cv;
+    bool ready = false;
+    vigil::web_threat::WorkerSupervisor::Callbacks cb;
+    cb.ready = [&](const vigil::web_threat::WorkerState&) {
+        std::lock_guard<std::mutex> g(mu);
+        ready = true;
+        cv.notify_all();
+    };
+    vigil::web_threat::WorkerSupervisor worker(std::string(VIGIL_BINARY_DIR) + "/libexec/vigil-web-worker",
+                                               worker_config_json(c), cb);
+    worker.start();
+    {
+        std::unique_lock<std::mutex> g(mu);
+        if (!cv.wait_for(g, std::chrono::seconds(30), [&] { return ready; })) {
+            std::fprintf(stderr, "web-threat-traffic: the worker did not start: %s\n", worker.state().last_error.c_str());
+            return 1;
+        }
+    }
+    Samples direct, via;
+    const int rounds = 3;
+    const double cpu0 = vigil::bench::pid_cpu_s(worker.state().pid);
+    for (int r = 0; r < rounds; ++r) {
+        run_round(kDirect, conns / rounds, requests / rounds, mib, direct);
+        run_round(kMonitored, conns / rounds, requests / rounds, mib, via);
+    }
+    const double worker_cpu = vigil::bench::pid_cpu_s(worker.state().pid) - cpu0;
+    worker.stop();
+    std::system((std::string("rm -rf ") + dir).c_str());
+    double load = -1;
+    std::ifstream("/proc/loadavg") >> load;
+    const double cp50 = percentile(via.conn_ms, .5) - percentile(direct.conn_ms, .5),
+                 cp99 = percentile(via.conn_ms, .99) - percentile(direct.conn_ms, .99),
+                 rp50 = percentile(via.req_ms, .5) - percentile(direct.req_ms, .5),
+                 rp99 = percentile(via.req_ms, .99) - percentile(direct.req_ms, .99);
+    std::printf("{\"scenario\":\"web-threat-traffic\",\"domains\":%d,\"connections\":%zu,\"requests\":%zu,\"mib\":%d,"
+                "\"direct\":{\"conn_p50_ms\":%.3f,\"conn_p99_ms\":%.3f,\"req_p50_ms\":%.3f,\"req_p99_ms\":%.3f,"
+                "\"mib_per_s\":%.1f,\"errors\":%d},"
+                "\"worker\":{\"conn_p50_ms\":%.3f,\"conn_p99_ms\":%.3f,\"req_p50_ms\":%.3f,\"req_p99_ms\":%.3f,"
+                "\"mib_per_s\":%.1f,\"errors\":%d,\"cpu_s\":%.3f},"
+                "\"added_conn_p50_ms\":%.3f,\"added_conn_p99_ms\":%.3f,\"added_req_p50_ms\":%.3f,"
+                "\"added_req_p99_ms\":%.3f,\"throughput_ratio\":%.3f,"
+                "\"load_avg\":%.2f}\n",
+                domains, via.conn_ms.size(), via.req_ms.size(), mib, percentile(direct.conn_ms, .5),
+                percentile(direct.conn_ms, .99), percentile(direct.req_ms, .5), percentile(direct.req_ms, .99),
+                direct.mib_per_s, direct.errors, percentile(via.conn_ms, .5), percentile(via.conn_ms, .99),
+                percentile(via.req_ms, .5), percentile(via.req_ms, .99), via.mib_per_s, via.errors, worker_cpu, cp50,
+                cp99, rp50, rp99, direct.mib_per_s > 0 ? via.mib_per_s / direct.mib_per_s : 0, load);
+    return via.errors || direct.errors ? 1 : 0;
+}

@@ -1,0 +1,29 @@
+// The records the plugin publishes from the worker's reports: a `threat`
+// (detector web_threat) for every connection, request or DNS query that
+// matched a block list, and an `action_result` (action block) when it was
+// refused; in notify mode only the threat. The worker's own health goes out
+// as action_result records too (action "intercept": failed when the worker
+// died and traffic flows uninspected or is refused, ok when it is back).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vigil/host.hpp>
+
+namespace vigil::web_threat {
+
+struct WebCounters {
+    std::atomic<uint64_t> blocked{0}, notified{0}, refused{0}, reports_dropped{0}, unreadable{0};
+};
+
+// Publishes the records of one verdict report; counts it. With
+// `find_process`, the process holding the client's socket (the report's
+// inode) is looked up and named in the threat.
+void publish_verdict(const Host& host, const std::string& report_json, uint64_t threat_id, WebCounters& counters,
+                     bool find_process);
+
+// The worker went down (`why`) or is intercepting again.
+void publish_worker_health(const Host& host, bool up, const std::string& why);
+
+}  // namespace vigil::web_threat

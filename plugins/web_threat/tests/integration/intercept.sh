@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Interception in a private client namespace (vigild + web_threat + its
+# worker) against an origin namespace: HTTP allowed / blocked by host, URL
+# path and IP (403 block page, 0 packets at the origin), every request of a
+# keep-alive connection judged, HTTPS blocked by SNI (unrecognized_name
+# alert, 0 packets) while an allowed site keeps its own certificate, trusted
+# address override, DNS: blocked name -> sinkhole whose web port shows the
+# block page, QUIC (UDP/443) rejected at once, IPv6, the worker unprivileged,
+# threat + action_result events.
+source "$VIGIL_SOURCE/tests/lib/vigil.sh"
+source "$(dirname "$0")/wt_lib.sh"
+vt_init web_threat_intercept
+wt_require
+wt_topology_up
+wt_origin_up
+wt_config "$VT_DIR/vigil.yaml"
+wt_start "$VT_DIR/vigil.yaml"
+wt_events
+res=(--resolve ok.test:80:10.9.0.2 --resolve blocked.test:80:10.9.0.2 --resolve shared.test:80:10.9.0.2
+  --resolve trusted.blocked.test:80:10.9.0.2)
+
+# F1: allowed HTTP passes with the origin's content.
+got=$(wt_curl "${res[@]}" http://ok.test/good)
+[[ $got == "origin /good"*" 200" ]] || vt_fail "allowed HTTP: got '$got'"
+
+# F2: blocked host -> 403 block page; the origin received no packet.
+before=$(wt_count 80)
+got=$(wt_curl "${res[@]}" http://blocked.test/path)
+[[ $got == *'id="vigil-block-page"'*" 403" ]] || vt_fail "blocked HTTP: got '$got'"
+[[ $(wt_count 80) == "$before" ]] || vt_fail "blocked HTTP: the origin received $(($(wt_count 80) - before)) packets"
+vt_log "F2 blocked HTTP host: 403 block page, origin packets +0"
+
+# F3: URL path blocked on an allowed host, the host's other paths pass.
+[[ $(wt_curl "${res[@]}" http://shared.test/bad/x) == *" 403" ]] || vt_fail "blocked URL path not refused"
+[[ $(wt_curl "${res[@]}" http://shared.test/good) == "origin /good"*" 200" ]] || vt_fail "shared host's good path refused"
+
+# F4: keep-alive: the second request on the same connection is judged too.
+got=$(ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\n' "${res[@]}" \
+  http://shared.test/good http://shared.test/bad/y | tr '\n' ' ')
+[[ $got == "200 1 403 0 " ]] || vt_fail "keep-alive: got '$got' (want 200 on a new connection, then 403 on the same one)"
+vt_log "F4 keep-alive: $got"
+
+# F12 (HTTP part): a listed IP is refused by address.
+before=$(wt_count 80)
+[[ $(wt_curl http://10.9.0.66/) == *" 403" ]] || vt_fail "listed IP not refused"
+[[ $(wt_count 80) == "$before" ]] || vt_fail "listed IP: the origin received packets"
+
+# F17: a trusted address overrides the list.
+[[ $(wt_curl "${res[@]}" http://trusted.blocked.test/) == "origin /"*" 200" ]] || vt_fail "trusted address refused"
+
+# F6/F7: HTTPS allowed with the origin's own certificate (no MITM); blocked by SNI.
+tls=(--cacert "$VT_DIR/cert.pem" --resolve ok.test:443:10.9.0.2 --resolve blocked.test:443:10.9.0.2)
+[[ $(wt_curl "${tls[@]}" https://ok.test/tls) == "origin /tls"*" 200" ]] || vt_fail "allowed HTTPS failed"
+before=$(wt_count 443)
+err=$(ip netns exec "$WT_C" curl -sS -m 5 -o /dev/null "${tls[@]}" https://blocked.test/ 2>&1); rc=$?
+[[ $rc == 35 && ${err,,} == *"unrecognized name"* ]] || vt_fail "blocked HTTPS: curl exit $rc: $err"
+[[ $(wt_count 443) == "$before" ]] || vt_fail "blocked HTTPS: the origin received packets"
+vt_log "F7 blocked HTTPS: curl exit 35 ($err), origin packets +0"
+
+# IPv6: the same verdicts through IP6T_SO_ORIGINAL_DST.
+v6=(--resolve 'ok.test:80:[fd09::2]' --resolve 'blocked.test:80:[fd09::2]' --resolve 'blocked.test:443:[fd09::2]')
+[[ $(wt_curl "${v6[@]}" http://ok.test/v6) == "origin /v6"*" 200" ]] || vt_fail "IPv6 allowed HTTP failed"
+before=$(wt_count 80)
+[[ $(wt_curl "${v6[@]}" http://blocked.test/) == *'vigil-block-page'*" 403" ]] || vt_fail "IPv6 blocked HTTP passed"
+[[ $(wt_count 80) == "$before" ]] || vt_fail "IPv6 blocked HTTP: the origin received packets"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --cacert "$VT_DIR/cert.pem" "${v6[@]}" https://blocked.test/
+[[ $? == 35 ]] || vt_fail "IPv6 blocked HTTPS not refused with an alert"
+
+# F14: DNS through the forwarder: a blocked name gets the sinkhole, never reaching the origin's resolver.
+before=$(wt_count 53)
+got=$(wt_dns blocked.test 1)
+[[ $got == "127.0.0.9 from 10.9.0.2" ]] || vt_fail "DNS blocked name: got '$got'"
+[[ $(wt_count 53) == "$before" ]] || vt_fail "DNS blocked name reached the upstream resolver"
+[[ $(wt_dns blocked.test 28) == "nodata from 10.9.0.2" ]] || vt_fail "DNS blocked AAAA: got '$(wt_dns blocked.test 28)'"
+got=$(wt_dns ok.test 1)
+[[ $got == "10.9.0.2 from 10.9.0.2" ]] || vt_fail "DNS allowed name: got '$got'"
+[[ $(wt_dns use-application-dns.net 1) == "rcode 3" ]] || vt_fail "DoH canary not NXDOMAIN"
+# ... and the sinkhole's web port shows the block page.
+[[ $(wt_curl --resolve blocked.test:80:127.0.0.9 http://blocked.test/) == *'vigil-block-page'*" 403" ]] ||
+  vt_fail "the sinkhole does not serve the block page"
+vt_log "F14 DNS: blocked -> 127.0.0.9 (upstream +0 packets), AAAA nodata, canary NXDOMAIN, sinkhole block page"
+
+# F16: DNS-over-TLS refused at once; a public DoH resolver blocked by SNI and by DNS name.
+got=$(ip netns exec "$WT_C" python3 -c '
+import socket
+try:
+    socket.create_connection(("10.9.0.2", 853), timeout=3); print("connected")
+except OSError as e:
+    print(e.errno)')
+[[ $got == 111 ]] || vt_fail "DoT (853) not refused: $got"
+ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null --resolve dns.google:443:10.9.0.2 https://dns.google/dns-query
+[[ $? == 35 ]] || vt_fail "DoH endpoint dns.google not refused by SNI"
+[[ $(wt_dns dns.google 1) == "127.0.0.9 from 10.9.0.2" ]] || vt_fail "DoH endpoint name not sinkholed"
+vt_log "F16 DoT refused (ECONNREFUSED), DoH endpoint refused by SNI and sinkholed"
+
+# F13: QUIC is refused at once (EPERM), so browsers fall back to TCP.
+got=$(ip netns exec "$WT_C" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.sendto(b"q", ("10.9.0.2", 443)); print("sent")
+except OSError as e:
+    print(e.errno)')
+[[ $got == 1 ]] || vt_fail "UDP/443 not rejected: $got"
+
+# F18: proxy ports: CONNECT and absolute-form on 3128, SOCKS5/4a on 1080 are judged by their target.
+before=$(wt_count 3128)
+[[ $(wt_curl -x http://10.9.0.2:3128 http://blocked.test/abs) == *'vigil-block-page'*" 403" ]] ||
+  vt_fail "absolute-form request for a blocked host through a proxy port not refused"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -x http://10.9.0.2:3128 https://blocked.test/ 2>/dev/null
+[[ $? == 56 ]] || vt_fail "CONNECT to a blocked host through a proxy port not refused"
+[[ $(wt_count 3128) == "$before" ]] || vt_fail "proxy port: the proxy received packets for a blocked target"
+before=$(wt_count 1080)
+[[ $(wt_curl --socks5-hostname 10.9.0.2:1080 http://ok.test/socks) == "origin /socks"*" 200" ]] ||
+  vt_fail "SOCKS5 to an allowed host failed"
+mid=$(wt_count 1080)
+((mid > before)) || vt_fail "SOCKS5 allowed: nothing reached the proxy"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --socks5-hostname 10.9.0.2:1080 http://blocked.test/ 2>/dev/null
+[[ $? == 97 ]] || vt_fail "SOCKS5 to a blocked host not refused"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --socks4a 10.9.0.2:1080 http://www.blocked.test/ 2>/dev/null
+[[ $? == 97 ]] || vt_fail "SOCKS4a to a blocked host not refused"
+[[ $(wt_count 1080) == "$mid" ]] || vt_fail "SOCKS: the proxy received packets for a blocked target"
+vt_log "F18 proxy ports: absolute-form 403, CONNECT refused, SOCKS5 allowed/refused, SOCKS4a refused, proxy packets +0"
+
+# F11: TLS without SNI is judged by address; F19: a server that speaks first still works.
+ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null https://10.9.0.66/ 2>/dev/null
+[[ $? == 35 ]] || vt_fail "TLS without SNI to a listed address not refused"
+got=$(ip netns exec "$WT_C" python3 -c '
+import socket, time
+t = time.monotonic()
+s = socket.create_connection(("10.9.0.2", 8000), timeout=3)
+print(s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000))')
+[[ $got == "SSH-2.0-origin "* ]] || vt_fail "server-speaks-first protocol broken: $got"
+vt_log "F11 no SNI -> address verdict; F19 banner after ${got##* } ms"
+
+# The worker runs as the worker uid, no capabilities, no_new_privs.
+pid=$(wt_worker_pid)
+uids=$(awk '/^Uid:/ {print $2,$3,$4,$5}' "/proc/$pid/status")
+[[ $uids == "$WT_UID $WT_UID $WT_UID $WT_UID" ]] || vt_fail "worker uids: $uids"
+grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$pid/status" || vt_fail "worker has effective capabilities"
+grep -q '^CapPrm:[[:space:]]*0000000000000000' "/proc/$pid/status" || vt_fail "worker has permitted capabilities"
+grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status" || vt_fail "worker without no_new_privs"
+
+# Events: a threat per blocked decision, an action_result for the blocks.
+for want in "blocked|http|http://blocked.test/path|bad-domains:blocked.test" "blocked|http|http://shared.test/bad/x|bad-urls:shared.test/bad/" \
+  "blocked|tls|blocked.test|bad-domains:blocked.test" "blocked|dns|blocked.test|bad-domains:blocked.test"; do
+  wt_wait_threat "$want" || vt_fail "no threat event '$want'; got: $(wt_threats)"
+done
+grep -q '"action":"block"' "$VT_DIR/actions.log" || vt_fail "no action_result for the blocks"
+# The threat names the process that made the connection (socket -> pid).
+ip netns exec "$WT_C" python3 -c '
+import os, socket, time
+s = socket.create_connection(("10.9.0.2", 80), timeout=3)
+s.sendall(b"GET /attribution HTTP/1.1\r\nHost: blocked.test\r\n\r\n")
+s.recv(65536)
+print(os.getpid(), flush=True)
+time.sleep(1.5)' >"$VT_DIR/client.pid"
+client=$(cat "$VT_DIR/client.pid")
+got=$(python3 - "$VT_DIR/threats.log" <<'PY'
+import json, sys
+for line in open(sys.argv[1], errors="replace"):
+    try:
+        p = json.loads(line)["payload"]
+    except Exception:
+        continue
+    if p["object"] == "http://blocked.test/attribution":
+        print(p["process"]["pid"], p["process"]["exe"])
+PY
+)
+[[ $got == "$client /usr/bin/python3"* ]] || vt_fail "threat without the client process: '$got' (client pid $client)"
+vt_log "process attribution: $got"
+vt_log "events: $(wt_threats | sort | uniq -c | tr '\n' ';')"
+vt_pass

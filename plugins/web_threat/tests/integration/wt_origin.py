@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Origin services for the web_threat interception tests (run in the origin
+namespace): HTTP/1.1 with keep-alive on every ADDR:PORT given with --http,
+TLS (HTTP behind it) with --tls ADDR:PORT --cert --key, and a DNS responder
+on --dns ADDR (UDP 53) answering A 10.9.0.2 / AAAA fd09::2 for every name,
+a SOCKS5 proxy (--socks) and a server that speaks first (--banner).
+Each HTTP answer body is "origin <path>"."""
+import argparse
+import http.server
+import socket
+import socketserver
+import ssl
+import struct
+import threading
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = ("origin %s\n" % self.path).encode()
+        head = "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
+        self.wfile.write(head.encode() + body)
+
+    def log_message(self, *args):  # quiet: the test reads only its own output
+        return None
+
+
+def http_server(addr, port, tls=None):
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        address_family = family
+        daemon_threads = True
+        allow_reuse_address = True
+
+    srv = Server((addr, port), Handler)
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[0], tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+
+
+def dns_server(addr):
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.bind((addr, 53))
+
+    def serve():
+        while True:
+            msg, peer = s.recvfrom(4096)
+            if len(msg) < 12:
+                continue
+            end = 12
+            while end < len(msg) and msg[end] != 0:
+                end += msg[end] + 1
+            question = msg[12:end + 5]
+            qtype = struct.unpack("!H", msg[end + 1:end + 3])[0]
+            if qtype == 1:
+                rdata, n = socket.inet_pton(socket.AF_INET, "10.9.0.2"), 1
+            elif qtype == 28:
+                rdata, n = socket.inet_pton(socket.AF_INET6, "fd09::2"), 1
+            else:
+                rdata, n = b"", 0
+            head = msg[:2] + b"\x81\x80" + struct.pack("!HHHH", 1, n, 0, 0)
+            answer = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 60, len(rdata)) + rdata if n else b""
+            s.sendto(head + question + answer, peer)
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def relay(a, b):
+    def pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    threading.Thread(target=pump, args=(a, b), daemon=True).start()
+    pump(b, a)
+
+
+def socks5_client(c):
+    """SOCKS5, no authentication, CONNECT; every name means 10.9.0.2."""
+    try:
+        head = c.recv(2)
+        c.recv(head[1])
+        c.sendall(b"\x05\x00")
+        req = c.recv(4)
+        if req[3] == 3:
+            c.recv(c.recv(1)[0])
+        else:
+            c.recv(4 if req[3] == 1 else 16)
+        port = struct.unpack("!H", c.recv(2))[0]
+        up = socket.create_connection(("10.9.0.2", port))
+        c.sendall(b"\x05\x00\x00\x01" + bytes(6))
+        relay(c, up)
+    except (OSError, IndexError):
+        pass
+
+
+def tcp_server(addr, port, handle):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(64)
+
+    def serve():
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=handle, args=(c,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def banner_client(c):
+    """A server that speaks first (SSH-like)."""
+    c.sendall(b"SSH-2.0-origin\r\n")
+    c.recv(100)
+    c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--http", action="append", default=[])
+    ap.add_argument("--tls", action="append", default=[])
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--dns", action="append", default=[])
+    ap.add_argument("--socks", action="append", default=[])
+    ap.add_argument("--banner", action="append", default=[])
+    a = ap.parse_args()
+    for spec in a.http:
+        addr, port = spec.rsplit(":", 1)
+        http_server(addr.strip("[]"), int(port))
+    for spec in a.tls:
+        addr, port = spec.rsplit(":", 1)
+        http_server(addr.strip("[]"), int(port), (a.cert, a.key))
+    for addr in a.dns:
+        dns_server(addr)
+    for spec in a.socks:
+        addr, port = spec.rsplit(":", 1)
+        tcp_server(addr, int(port), socks5_client)
+    for spec in a.banner:
+        addr, port = spec.rsplit(":", 1)
+        tcp_server(addr, int(port), banner_client)
+    print("ready", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

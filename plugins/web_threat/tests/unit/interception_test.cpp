@@ -1,0 +1,246 @@
+// The interception's pure parts: the nftables rules, the worker's
+// configuration, DNS upstreams, the DNS forwarder's verdicts, the worker's
+// reports and the worker user. The traffic itself is tested in network
+// namespaces (tests/integration/intercept.sh).
+#include <doctest/doctest.h>
+
+#include <vigil/json_reader.hpp>
+
+#include "dns_forwarder.hpp"
+#include "interception.hpp"
+#include "list_loader.hpp"
+#include "redirect_rules.hpp"
+#include "socket_owner.hpp"
+#include "socks_session.hpp"
+#include "worker_config.hpp"
+#include "worker_report.hpp"
+
+using namespace vigil::web_threat;
+
+namespace {
+
+Policy policy_with(const std::string& domains, bool block = true) {
+    SentList l;
+    l.spec.name = "bad";
+    l.spec.format = ListFormat::domains;
+    l.spec.category = Category::malicious;
+    l.content = domains;
+    Policy p;
+    p.blocked = load_lists({}, {}, {l}, 1 << 20, false).set;
+    p.trusted = build_trusted({"ok.blocked.test"});
+    p.block = block;
+    return p;
+}
+
+// A standard query for `name` (type A) with id 0x1234.
+std::string query(const std::string& name, uint16_t type = 1) {
+    std::string m("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+    size_t start = 0;
+    while (start <= name.size()) {
+        const size_t dot = std::min(name.find('.', start), name.size());
+        m += char(dot - start);
+        m += name.substr(start, dot - start);
+        start = dot + 1;
+    }
+    m += '\0';
+    m += char(type >> 8);
+    m += char(type & 0xff);
+    m += std::string("\x00\x01", 2);
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("redirect rules: owned table, worker excluded by uid, sinkhole, loopback, ports, DNS") {
+    RedirectPlan p{64987, 15380, 15353, {80, 81, 82, 83, 443, 8080}, true};
+    const std::string t = redirect_ruleset(p);
+    CHECK(t.find("add table inet vigil_web_redirect { flags owner; }") != std::string::npos);
+    CHECK(t.find("type nat hook output priority -100") != std::string::npos);
+    const size_t uid = t.find("meta skuid 64987 return"), sink = t.find("ip daddr 127.0.0.9 tcp dport { 80, 443 } redirect to :15380"),
+                 lo = t.find("ip daddr 127.0.0.0/8 return"), ports = t.find("tcp dport { 80-83, 443, 8080 } redirect to :15380");
+    REQUIRE(uid != std::string::npos);
+    REQUIRE(sink != std::string::npos);
+    REQUIRE(lo != std::string::npos);
+    REQUIRE(ports != std::string::npos);
+    CHECK(uid < sink);  // the worker's own connections are never redirected, not even to the sinkhole
+    CHECK(sink < lo);
+    CHECK(lo < ports);
+    CHECK(t.find("udp dport 53 redirect to :15353") != std::string::npos);
+    p.dns_port = 0;
+    p.owned = false;
+    const std::string closed = redirect_ruleset(p);
+    CHECK(closed.find("flags owner") == std::string::npos);
+    CHECK(closed.find("dport 53") == std::string::npos);
+    CHECK_THROWS(redirect_ruleset(RedirectPlan{1, 0, 0, {80}, true}));
+    const std::string st = static_ruleset({true, true});
+    CHECK(st.find("udp dport 443 counter reject") != std::string::npos);
+    CHECK(st.find("tcp dport 853 counter reject with tcp reset") != std::string::npos);
+    CHECK(static_ruleset({false, false}).find("reject") == std::string::npos);
+    CHECK(port_set_text({443, 80, 80, 81, 7900, 8000, 8001, 8002}) == "80-81, 443, 7900, 8000-8002");
+}
+
+TEST_CASE("worker config: round trip and refusals") {
+    WorkerConfig c;
+    c.settings_json = R"({"ports":[80]})";
+    c.state_dir = "/var/lib/vigil/web_threat";
+    c.uid = 64987;
+    c.gid = 64988;
+    c.parent_pid = 4242;
+    c.dns_upstreams = {"10.9.0.2", "[fd09::2]:5353"};
+    const WorkerConfig d = parse_worker_config(worker_config_json(c));
+    CHECK(d.settings_json == c.settings_json);
+    CHECK(d.state_dir == c.state_dir);
+    CHECK(d.uid == 64987);
+    CHECK(d.gid == 64988);
+    CHECK(d.parent_pid == 4242);
+    CHECK(d.dns_upstreams == c.dns_upstreams);
+    CHECK_THROWS(parse_worker_config("[]"));
+    CHECK_THROWS(parse_worker_config(R"({"settings":"{}","state_dir":"/x","uid":-1,"gid":1,"parent_pid":1,"dns_upstreams":[]})"));
+    CHECK_THROWS(parse_worker_config(R"({"settings":"{}","state_dir":"/x","uid":1,"gid":1,"parent_pid":1,"dns_upstreams":["nope"]})"));
+}
+
+TEST_CASE("DNS upstreams: forms, ports, resolv.conf without loopback stubs") {
+    CHECK(parse_upstream("10.9.0.2")->text() == "10.9.0.2:53");
+    CHECK(parse_upstream("10.9.0.2:5353")->text() == "10.9.0.2:5353");
+    CHECK(parse_upstream("fd09::2")->text() == "[fd09::2]:53");
+    CHECK(parse_upstream("[fd09::2]:5300")->text() == "[fd09::2]:5300");
+    CHECK_FALSE(parse_upstream("10.9.0.2:0"));
+    CHECK_FALSE(parse_upstream("10.9.0.2:65536"));
+    CHECK_FALSE(parse_upstream("[fd09::2"));
+    CHECK_FALSE(parse_upstream("resolver.example"));
+    const auto ups = resolv_conf_upstreams(
+        "# generated\nnameserver 127.0.0.53\nnameserver 10.9.0.2\n  nameserver\tfd09::2 # v6\nsearch x\nnameserver ::1\n"
+        "nameserver bogus\n");
+    CHECK(ups == std::vector<std::string>{"10.9.0.2", "fd09::2"});
+}
+
+TEST_CASE("DNS forwarder verdicts: blocked names answered at once, canary, the rest forwarded") {
+    const Policy p = policy_with("blocked.test\n");
+    DnsStep s = judge_dns_query(query("www.blocked.test"), p, DnsBlockMode::sinkhole);
+    CHECK(s.answer_now);
+    REQUIRE(s.inspection);
+    CHECK(s.inspection->blocked);
+    CHECK(s.inspection->protocol == Inspection::Protocol::dns);
+    REQUIRE(s.answer.size() > 16);
+    CHECK(s.answer.substr(0, 2) == "\x12\x34");
+    CHECK(s.answer.find(std::string("\x7f\x00\x00\x09", 4)) != std::string::npos);  // A 127.0.0.9
+    s = judge_dns_query(query("ok.test"), p, DnsBlockMode::sinkhole);
+    CHECK_FALSE(s.answer_now);
+    CHECK_FALSE(s.inspection);
+    s = judge_dns_query(query("ok.blocked.test"), p, DnsBlockMode::sinkhole);  // trusted
+    CHECK_FALSE(s.answer_now);
+    s = judge_dns_query(query("use-application-dns.net"), p, DnsBlockMode::sinkhole);
+    CHECK(s.answer_now);
+    CHECK((uint8_t(s.answer[3]) & 0x0f) == 3);  // NXDOMAIN
+    s = judge_dns_query("\x12\x34garbage-not-a-query", p, DnsBlockMode::sinkhole);
+    CHECK(s.answer_now);
+    CHECK(s.answer.empty());  // dropped, not forwarded
+    // Notify: reported, forwarded.
+    s = judge_dns_query(query("blocked.test"), policy_with("blocked.test\n", false), DnsBlockMode::sinkhole);
+    CHECK_FALSE(s.answer_now);
+    REQUIRE(s.inspection);
+    CHECK_FALSE(s.inspection->blocked);
+}
+
+TEST_CASE("worker reports: blocked / notified / refused, as JSON") {
+    Inspection in;
+    in.protocol = Inspection::Protocol::http;
+    in.target.host = "blocked.test";
+    in.verdict.decision = Decision::block;
+    in.verdict.list = "bad";
+    in.verdict.match = Match{MatchKind::domain, Category::phishing, 0, "blocked.test"};
+    in.blocked = true;
+    CHECK(reportable(in));
+    Endpoint client{*vigil::common::parse_ip_address("10.9.0.1"), 40000};
+    Endpoint dest{*vigil::common::parse_ip_address("fd09::2"), 80};
+    auto v = vigil::json::parse(verdict_report(in, client, dest, 3));
+    CHECK(v.find("action")->as_string() == "blocked");
+    CHECK(v.find("protocol")->as_string() == "http");
+    CHECK(v.find("client")->as_string() == "10.9.0.1:40000");
+    CHECK(v.find("destination")->as_string() == "[fd09::2]:80");
+    CHECK(v.find("category")->as_string() == "phishing");
+    CHECK(v.find("entry")->as_string() == "blocked.test");
+    CHECK(v.find("reports_dropped")->as_uint64() == 3);
+    in.blocked = false;
+    CHECK(vigil::json::parse(verdict_report(in, client, dest, 0)).find("action")->as_string() == "notified");
+    Inspection allowed;
+    CHECK_FALSE(reportable(allowed));
+    allowed.refused = "two Host headers";
+    CHECK(reportable(allowed));
+    CHECK(vigil::json::parse(verdict_report(allowed, client, dest, 0)).find("action")->as_string() == "refused");
+}
+
+TEST_CASE("worker user: numeric uid, never root, unknown names refused") {
+    std::string why;
+    auto u = resolve_worker_user("64987", why);
+    REQUIRE(u);
+    CHECK(u->uid == 64987);
+    CHECK(u->gid == 64987);
+    CHECK_FALSE(resolve_worker_user("0", why));
+    CHECK(why.find("must not be root") != std::string::npos);
+    CHECK_FALSE(resolve_worker_user("root", why));
+    CHECK_FALSE(resolve_worker_user("vigil-no-such-user-x", why));
+    CHECK(why.find("does not exist") != std::string::npos);
+    CHECK(default_worker_path().find("/../libexec/vigil-web-worker") != std::string::npos);
+}
+
+TEST_CASE("SOCKS: targets judged before upstream; SOCKS5 greeting answered by the worker") {
+    const Policy p = policy_with("blocked.test\n10.9.0.66\n");
+    bool greeted = false;
+    // SOCKS4a, a listed name.
+    std::string s4("\x04\x01\x00\x50\x00\x00\x00\x01user\x00www.blocked.test\x00", 30);
+    SocksStep st = socks_step(s4.substr(0, 10), p, greeted);
+    CHECK(st.state == SocksStep::State::need_more);
+    st = socks_step(s4, p, greeted);
+    REQUIRE(st.state == SocksStep::State::judged);
+    CHECK(st.inspection->blocked);
+    CHECK(st.inspection->protocol == Inspection::Protocol::socks);
+    CHECK(st.upstream_greeting.empty());
+    CHECK(st.upstream_rest == s4);
+    CHECK(socks_refusal(4) == std::string("\x00\x5b\x00\x00\x00\x00\x00\x00", 8));
+    // SOCKS5: the greeting gets "no authentication" once, then the request is judged.
+    const std::string greet("\x05\x02\x00\x02", 4);
+    st = socks_step(greet, p, greeted);
+    CHECK(st.state == SocksStep::State::need_more);
+    CHECK(st.reply_to_client == std::string("\x05\x00", 2));
+    CHECK(greeted);
+    const std::string ok_req = std::string("\x05\x01\x00\x03\x07ok.test\x01\xbb", 14);
+    st = socks_step(greet + ok_req, p, greeted);
+    REQUIRE(st.state == SocksStep::State::judged);
+    CHECK(st.reply_to_client.empty());
+    CHECK_FALSE(st.inspection->blocked);
+    CHECK(st.upstream_greeting == std::string("\x05\x01\x00", 3));
+    CHECK(st.upstream_rest == ok_req);
+    // A listed address; greeting and request in one read.
+    greeted = false;
+    st = socks_step(greet + std::string("\x05\x01\x00\x01\x0a\x09\x00\x42\x00\x50", 10), p, greeted);
+    REQUIRE(st.state == SocksStep::State::judged);
+    CHECK(st.reply_to_client == std::string("\x05\x00", 2));
+    CHECK(st.inspection->blocked);
+    CHECK(st.inspection->verdict.match->entry == "10.9.0.66");
+    // Only authenticated methods: judged by the proxy's address instead.
+    greeted = false;
+    CHECK(socks_step(std::string("\x05\x01\x02", 3), p, greeted).state == SocksStep::State::unsupported);
+    CHECK(socks_step(std::string("\x05\x01\x00\x09\x01\x00\x01\x02", 8), p, greeted).state ==
+          SocksStep::State::malformed);
+}
+
+TEST_CASE("socket owner: the client's socket found in /proc/net/tcp by client and original destination") {
+    const Endpoint c4{*vigil::common::parse_ip_address("10.9.0.1"), 46068}, d4{*vigil::common::parse_ip_address("10.9.0.2"), 80};
+    CHECK(proc_net_address(c4, false) == "0100090A:B3F4");
+    CHECK(proc_net_address(d4, true) == "0000000000000000FFFF00000200090A:0050");
+    const Endpoint c6{*vigil::common::parse_ip_address("fd09::1"), 443}, d6{*vigil::common::parse_ip_address("fd09::2"), 443};
+    CHECK(proc_net_address(c6, true) == "000009FD000000000000000001000000:01BB");
+    const std::string tcp =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 0100007F:3C14 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0 100 0 0 10 0\n"
+        "   1: 0100090A:B3F4 0200090A:0050 01 00000000:00000000 00:00000000 00000000  1000        0 123456 1 0 20 4 30 10 -1\n";
+    const auto o = find_socket_in(tcp, c4, d4, false);
+    REQUIRE(o);
+    CHECK(o->uid == 1000);
+    CHECK(o->inode == 123456);
+    CHECK_FALSE(find_socket_in(tcp, d4, c4, false));
+    CHECK_FALSE(find_socket_in(tcp, c6, d6, false));
+    CHECK_FALSE(find_socket_in("garbage\n\n1: x", c4, d4, false));
+    CHECK(socket_process(0, "/nonexistent") == 0);
+}
