@@ -89,7 +89,7 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME vigil-agent)
 set(CPACK_DEBIAN_AGENT_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "init-system-helpers (>= 1.52)")
+set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "adduser, init-system-helpers (>= 1.52)")
 set(CPACK_DEBIAN_AGENT_PACKAGE_RECOMMENDS "nftables")
 set(CPACK_COMPONENT_AGENT_DESCRIPTION "Vigil EDR agent
 vigild, the host daemon of the Vigil endpoint detection and response system,

@@ -99,6 +99,7 @@ installed=1
 [[ $(stat -c '%a %U %G' /etc/vigil/vigil.yaml) == "600 root root" ]] || vt_fail "vigil.yaml mode"
 [[ $(stat -c '%a %U %G' /usr/lib/vigil/plugins) == "755 root root" ]] || vt_fail "plugin dir mode"
 getent passwd vigil-central | grep -q ':/var/lib/vigil-central:/usr/sbin/nologin$' || vt_fail "vigil-central user: $(getent passwd vigil-central)"
+getent passwd _vigil-web | grep -q ':/nonexistent:/usr/sbin/nologin$' || vt_fail "web_threat worker user: $(getent passwd _vigil-web)"
 [[ $(stat -c '%a %U %G' /etc/vigil/central.yaml) == "640 root vigil-central" ]] || vt_fail "central.yaml: $(stat -c '%a %U %G' /etc/vigil/central.yaml)"
 [[ $(stat -c '%a %U %G' /var/lib/vigil-central) == "750 vigil-central vigil-central" ]] || vt_fail "/var/lib/vigil-central"
 for unit in vigild vigil-central; do
