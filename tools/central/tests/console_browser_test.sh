@@ -64,7 +64,19 @@ server_ca: $VT_DIR/certs/ca.crt
 task_poll_wait_s: 2
 sync_period_s: 2
 max_send_delay_s: 1"
-kt_agent_config "$VT_DIR/vigil.yaml" "$settings"
+# The real behavior plugin reports the command the test runs for the process tree (eBPF:
+# the proc connector works only in the initial network namespace); its own detections are
+# off so the detections screen shows the planted one. Planted events and event counts go
+# through console_events.py, which takes the marker from the environment: a marker in any
+# command line would be reported by the sensor as one more matching event.
+{
+  vt_agent_section
+  echo "plugins:"
+  printf '  behavior:\n    enabled: true\n    sensor: ebpf\n    detection: false\n'
+  printf '    file_events: false\n    network_events: false\n'
+  printf '  test_source:\n    enabled: true\n'
+  kt_kataedr_section "$settings"
+} >"$VT_DIR/vigil.yaml"
 printf '  response:\n    enabled: true\n  ioc_scanner:\n    enabled: true\n' >>"$VT_DIR/vigil.yaml"
 cat >>"$VT_DIR/vigil.yaml" <<EOS
   isolation:
@@ -96,9 +108,17 @@ vt_track_pid "$VT_VIGILD_PID"
 vt_wait_until 20 vctl status || vt_fail "vigild did not come up: $(tail -5 "$VT_DIR/vigild.log")"
 vt_wait_until 20 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
 agent=$(kt_agent_id)
-kt_emit process_start 3 "$marker"
-kt_emit threat 1 "$marker"
-kt_wait_events web vigilxss 4 20 || vt_fail "the agent's events did not arrive"
+EVENTS=$here/console_events.py
+CB_TEXT=$marker /usr/bin/python3 "$EVENTS" emit "$VT_DIR/vigild.sock" process_start 3 || vt_fail "emit process_start"
+CB_TEXT=$marker /usr/bin/python3 "$EVENTS" emit "$VT_DIR/vigild.sock" threat 1 || vt_fail "emit threat"
+central_events() { CB_TEXT=$1 /usr/bin/python3 "$EVENTS" wait "https://$HOST_IP:$port" "$VT_DIR/certs/ca.crt" "$admin_token" "$2" "$3" 30; }
+central_events vigilxss "" 4 || vt_fail "the agent's planted events did not arrive"
+# A command this test runs, seen by the real sensor: a bash parent whose child is a shell
+# (each ends with `true` so neither execs its last command in place).
+tree_marker=vigiltree$$
+bash -c "sh -c ': $tree_marker-child; sleep 0.3; true'; true" "$tree_marker-parent"
+central_events "$tree_marker-parent" process +1 || vt_fail "the parent of the command did not arrive"
+central_events "$tree_marker-child" process +2 || vt_fail "the command (parent and child) did not arrive"
 
 shots=${VIGIL_CONSOLE_SHOTS:-$VIGIL_BUILD/test-artifacts/console}
 mkdir -p "$shots" && rm -f "$shots"/*.png
@@ -106,6 +126,7 @@ export CONSOLE_URL="https://$HOST_IP:$port" ADMIN_TOKEN=$admin_token VIEWER_TOKE
 export AGENT_ID=$agent XSS_HOST=$xss_host MARKER=$marker VICTIM=$victim SHOTS=$shots
 export PROFILE_DIR=$VT_DIR/chromium-profile IOC_FILE=$VT_DIR/match.ioc IOC_DIR=$VT_DIR/ioc-target
 export AGENT_NS=$NS NETTOOL PEER_ADDR=$HOST_IP PEER_PORT=$peer_port
+export TREE_MARKER=$tree_marker
 (cd "$node_dir" && timeout 300 node console.mjs) || vt_fail "browser scenario failed (screenshots in $shots)"
 [[ ! -e $victim ]] || vt_fail "delete_file from the console did not delete $victim"
 reach_peer || vt_fail "the agent namespace is still cut off after the release from the console"

@@ -50,6 +50,7 @@ try {
   await agentScreen(page);
   await labelsScreens(page);
   await eventsScreen(page);
+  await commandTree(page);
   await detectionsScreen(page);
   await responseScreens(page);
   await bulkTask(page);
@@ -165,6 +166,26 @@ async function eventsScreen(page) {
   await noScriptRan(page, 'events');
   await shot(page, '04-events');
   step('event search, JSON drawer, server-side process tree with parent and detection badge; command line shown as text');
+}
+
+// The tree of a command the test ran (bash parent -> sh child), as the behavior sensor saw it:
+// from the child the parent is an ancestor; from the parent the child is a child.
+async function commandTree(page) {
+  const m = env('TREE_MARKER');
+  await page.goto(`${URL}/ui/#/events?${new URLSearchParams({text: `${m}-child`, since: '1h', type: 'process'})}`);
+  // The child's own row: its command line (the summary) starts with the shell, not with bash.
+  const child = page.locator('tr').filter({has: page.locator('span.summary', {hasText: new RegExp(`^\\S*sh -c : ${m}-child`)})}).first();
+  await child.locator('a.tree-link').click();
+  await page.waitForSelector(`#proc-tree li.self:has-text("${m}-child")`);
+  const parent = page.locator('#proc-tree li.ancestor', {hasText: `${m}-parent`});
+  await parent.waitFor();
+  await parent.locator('a').first().click();
+  await page.waitForSelector(`#proc-tree li.self:has-text("${m}-parent")`);
+  await page.waitForSelector(`#proc-tree li.self li.child:has-text("${m}-child")`);
+  await noScriptRan(page, 'process tree');
+  // The page also lists the agent's recent events (every process on the host): keep the tree only.
+  await page.locator('#proc-tree').screenshot({path: `${SHOTS}/04b-process-tree.png`});
+  step('process tree of a command the test ran: the parent shell is an ancestor of its child, the child under the parent');
 }
 
 async function detectionsScreen(page) {
