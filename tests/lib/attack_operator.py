@@ -10,25 +10,16 @@ attack_operator.py SOCKET SECONDS restore PATH
 
 Prints "tries=N ok=M" (ok: delete_file / restore calls that succeeded).
 """
-import json
-import socket
+import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vigild_control import call as control_call  # noqa: E402
+
 
 def call(sock_path, name, args):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(60)
-    s.connect(sock_path)
-    s.sendall((json.dumps({'cmd': 'call', 'name': name, 'args': args, 'timeout_ms': 30000}) + '\n').encode())
-    buf = b''
-    while not buf.endswith(b'\n'):
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    return json.loads(buf)
+    return control_call(sock_path, name, args, timeout_ms=30000)
 
 
 sock, seconds, mode, path = sys.argv[1:5]

@@ -13,28 +13,19 @@ console_events.py wait URL CA TOKEN TYPE N SECONDS
 """
 import json
 import os
-import socket
 import ssl
 import sys
 import time
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'tests', 'lib'))
+from vigild_control import call  # noqa: E402
+
 
 def emit(sock_path, event_type, count):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(30)
-    s.connect(sock_path)
     args = {'type': event_type, 'count': int(count), 'marker': os.environ['CB_TEXT']}
-    s.sendall((json.dumps({'cmd': 'call', 'name': 'test_source.emit', 'args': args}) + '\n').encode())
-    buf = b''
-    while not buf.endswith(b'\n'):
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        buf += chunk
-    s.close()
-    reply = json.loads(buf)
+    reply = call(sock_path, 'test_source.emit', args, timeout_s=30)
     published = (reply.get('result') or {}).get('published')
     if not reply.get('ok') or published != int(count):
         sys.exit('emit %s: not all published: %s' % (event_type, reply))
