@@ -46,18 +46,10 @@ try {
   await loginAs(page, env('ADMIN_TOKEN'));
   await page.waitForSelector('#fleet');
   await shot(page, '01-dashboard');
-  await agentsScreen(page);
-  await agentScreen(page);
-  await labelsScreens(page);
-  await eventsScreen(page);
-  await commandTree(page);
-  await detectionsScreen(page);
-  await responseScreens(page);
-  await bulkTask(page);
-  await isolateAndRelease(page);
-  await csrf(page);
-  await auditScreen(page);
-  await logout(page);
+  // The admin's scenario, one screen after the other in the same page.
+  const scenario = [agentsScreen, agentScreen, labelsScreens, eventsScreen, commandTree, detectionsScreen,
+    responseScreens, bulkTask, isolateAndRelease, csrf, auditScreen, logout];
+  for (const screen of scenario) await screen(page);
   await viewer();
   assert.deepEqual(pageErrors, [], 'JavaScript errors in the console');
   step('PASS');
