@@ -11,6 +11,7 @@
 #include <vigil/json_writer.hpp>
 
 #include "redirect_rules.hpp"
+#include "static_rules.hpp"
 #include "worker_config.hpp"
 
 namespace vigil::web_threat {
@@ -69,6 +70,15 @@ void Interception::changed(bool now) {
     changed_();
 }
 
+std::string Interception::static_table_text() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return common::nft::delete_table_text("inet", kStaticTable) +
+           static_ruleset({settings_.reject_quic, settings_.reject_dot, !settings_.block}) +
+           set_elements_text(blocked_ips_, trusted_ips_);
+}
+
+// The static table first: listed addresses are refused even when the worker
+// cannot run.
 bool Interception::set_up_tables() {
     try {
         nft_ = std::make_unique<common::nft::Runner>();
@@ -76,21 +86,40 @@ bool Interception::set_up_tables() {
         fail(std::string("nftables: ") + e.what());
         return false;
     }
-    std::string text = common::nft::delete_table_text("inet", kStaticTable) +
-                       static_ruleset({settings_.reject_quic, settings_.reject_dot});
-    if (settings_.fail_closed) {
-        const bool dns = settings_.dns && !dns_upstreams_.empty();
-        RedirectPlan plan{user_.uid, settings_.listen_port, uint16_t(dns ? settings_.dns_port : 0), settings_.ports,
-                          false};
-        text += common::nft::delete_table_text("inet", kRedirectTable) + redirect_ruleset(plan);
-    }
-    const auto r = nft_->run(text);
+    const auto r = nft_->run(static_table_text());
     if (!r.ok) fail("nftables: " + r.error);
     return r.ok;
 }
 
+bool Interception::set_up_closed_redirect() {
+    const bool dns = settings_.dns && !dns_upstreams_.empty();
+    RedirectPlan plan{user_.uid, settings_.listen_port, uint16_t(dns ? settings_.dns_port : 0), settings_.ports,
+                      false};
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        plan.trusted = trusted_ips_;
+    }
+    const auto r = nft_->run(common::nft::delete_table_text("inet", kRedirectTable) + redirect_ruleset(plan));
+    if (!r.ok) fail("nftables: " + r.error);
+    return r.ok;
+}
+
+void Interception::set_addresses(const ListSet& blocked, const ListSet& trusted) {
+    auto b = blocked.ip_prefixes(settings_.enabled());
+    auto t = trusted.ip_prefixes(kAllCategories);
+    const std::string text = set_elements_text(b, t);
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        blocked_ips_ = std::move(b);
+        trusted_ips_ = std::move(t);
+    }
+    if (!nft_) return;
+    const auto r = nft_->run(text);
+    if (!r.ok) host_.error("web_threat: the address sets were not updated: " + r.error);
+}
+
 void Interception::start() {
-    if (!settings_.intercept) return;
+    if (!settings_.intercept || !set_up_tables()) return;
     std::string why;
     const auto user = resolve_worker_user(settings_.worker_user, why);
     if (!user) return fail(why);
@@ -106,7 +135,7 @@ void Interception::start() {
     if (dns_upstreams_.empty()) dns_upstreams_ = resolv_conf_upstreams(common::read_file_or_empty("/etc/resolv.conf"));
     if (settings_.dns && dns_upstreams_.empty())
         host_.warn("web_threat: no non-loopback resolver in /etc/resolv.conf and no dns_upstreams: DNS is not filtered");
-    if (!set_up_tables()) return;
+    if (settings_.fail_closed && !set_up_closed_redirect()) return;
     WorkerConfig c;
     c.settings_json = host_.config_json();
     c.state_dir = host_.state_dir();
@@ -156,6 +185,16 @@ void Interception::restart() {
     worker_->start();
 }
 
+uint64_t Interception::nft_counter(const char* name) const {
+    if (!nft_) return 0;
+    const auto r = nft_->run(std::string("list counter inet ") + kStaticTable + " " + name);
+    const size_t at = r.ok ? r.output.find("packets ") : std::string::npos;
+    if (at == std::string::npos) return 0;
+    uint64_t n = 0;
+    std::from_chars(r.output.data() + at + 8, r.output.data() + r.output.size(), n);
+    return n;
+}
+
 std::string Interception::status_json() const {
     JsonWriter w;
     w.begin_object().field("enabled", settings_.intercept);
@@ -175,6 +214,11 @@ std::string Interception::status_json() const {
     w.key("dns_upstreams").begin_array();
     for (const auto& u : dns_upstreams_) w.str(u);
     w.end_array();
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        w.field("blocked_addresses", uint64_t(blocked_ips_.size())).field("trusted_addresses", uint64_t(trusted_ips_.size()));
+    }
+    w.field("ip_refused_packets", nft_counter("ip_refused")).field("ip_notified_packets", nft_counter("ip_notified"));
     w.field("blocked", counters_.blocked.load())
         .field("notified", counters_.notified.load())
         .field("refused", counters_.refused.load())

@@ -16,6 +16,7 @@
 #include <vigil/common/nft.hpp>
 #include <vigil/host.hpp>
 
+#include "list_set.hpp"
 #include "settings.hpp"
 #include "web_events.hpp"
 #include "worker_supervisor.hpp"
@@ -42,6 +43,10 @@ public:
     void stop();
     // New lists: the worker starts again with them.
     void restart();
+    // The listed addresses and networks of enabled categories (and the
+    // trusted ones) into the static table's sets, in one transaction; kept
+    // for the table's next creation when it is not there (yet).
+    void set_addresses(const ListSet& blocked, const ListSet& trusted);
     // The "interception" status object.
     std::string status_json() const;
     // Called when the status changed: the worker's state at once, counters
@@ -52,6 +57,10 @@ private:
     void fail(const std::string& why);
     void changed(bool now);
     bool set_up_tables();
+    bool set_up_closed_redirect();
+    std::string static_table_text() const;
+    // Packets counted by a named counter of the static table (0 when absent).
+    uint64_t nft_counter(const char* name) const;
 
     const Host& host_;
     const Settings& settings_;
@@ -64,6 +73,7 @@ private:
     mutable std::mutex mu_;
     std::string error_;
     std::string worker_path_;
+    std::vector<common::IpPrefix> blocked_ips_, trusted_ips_;  // under mu_
     std::function<void()> changed_;
     int64_t lookup_window_ns_ = 0;  // the supervisor thread's process lookups
     int lookups_ = 0;

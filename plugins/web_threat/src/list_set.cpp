@@ -72,8 +72,16 @@ std::optional<Match> ListSet::match_ip(const common::IpAddress& raw, CategoryMas
     return std::nullopt;
 }
 
+std::vector<common::IpPrefix> ListSet::ip_prefixes(CategoryMask enabled) const {
+    std::vector<common::IpPrefix> out;
+    for (const auto& [prefix, category] : ip_entries_)
+        if (enabled & bit(category)) out.push_back(prefix);
+    return out;
+}
+
 size_t ListSet::memory_bytes() const {
-    size_t n = sizeof(*this) + domains_.memory_bytes() + urls_.memory_bytes() + ips_.memory_bytes();
+    size_t n = sizeof(*this) + domains_.memory_bytes() + urls_.memory_bytes() + ips_.memory_bytes() +
+               ip_entries_.capacity() * sizeof(ip_entries_[0]);
     for (const auto& l : lists_) n += sizeof(l) + l.name.capacity() + l.source.capacity();
     return n;
 }
@@ -87,6 +95,7 @@ void ListSetBuilder::begin_list(ListInfo info) {
     list_start_[0] = domains_.size();
     list_start_[1] = urls_.size();
     list_start_[2] = ips_.size();
+    list_start_[3] = set_->ip_entries_.size();
 }
 
 void ListSetBuilder::abandon_list() {
@@ -95,6 +104,7 @@ void ListSetBuilder::abandon_list() {
         pending[i]->keys.resize(list_start_[i]);
         pending[i]->metas.resize(list_start_[i]);
     }
+    set_->ip_entries_.resize(list_start_[3]);
     ListInfo& l = current();
     l.domains = l.urls = l.ips = 0;
 }
@@ -122,6 +132,7 @@ void ListSetBuilder::add_ip(const common::IpPrefix& prefix) {
         set_->v4_lengths_.set(p.length);
     else
         set_->v6_lengths_.set(p.length);
+    set_->ip_entries_.emplace_back(p, current().category);
     ++current().ips;
 }
 

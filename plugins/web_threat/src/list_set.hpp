@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 #include <vigil/common/ip_address.hpp>
 
@@ -60,6 +61,9 @@ public:
     // At most 30 Safe Browsing expressions of the URL.
     std::optional<Match> match_url(const CanonicalUrl& url, CategoryMask enabled) const;
     std::optional<Match> match_ip(const common::IpAddress& ip, CategoryMask enabled) const;
+    // Every IP entry of an enabled category (IPv4-mapped ones as IPv4),
+    // for the kernel's address sets; duplicates and overlaps included.
+    std::vector<common::IpPrefix> ip_prefixes(CategoryMask enabled) const;
 
     const std::vector<ListInfo>& lists() const { return lists_; }
     size_t domain_count() const { return domains_.size(); }
@@ -77,6 +81,9 @@ private:
     FingerprintTable domains_, urls_, ips_;
     std::bitset<33> v4_lengths_;
     std::bitset<129> v6_lengths_;
+    // The IP entries themselves (the table keeps only fingerprints), with
+    // the category of the list that gave them.
+    std::vector<std::pair<common::IpPrefix, Category>> ip_entries_;
     std::vector<ListInfo> lists_;
 };
 
@@ -105,7 +112,7 @@ private:
 
     std::shared_ptr<ListSet> set_;
     FingerprintTable::Pending domains_, urls_, ips_;
-    size_t list_start_[3] = {0, 0, 0};  // pending sizes when the current list began
+    size_t list_start_[4] = {0, 0, 0, 0};  // pending sizes when the current list began
 };
 
 // The current set; swapped atomically, readers keep the set they took.

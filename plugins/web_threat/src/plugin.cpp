@@ -111,6 +111,7 @@ private:
 
     // Swaps the new set in and returns its description.
     std::string adopt(LoadOutcome out) {
+        interception_.set_addresses(*out.set, *trusted_);
         lists_.set(out.set);
         {
             std::lock_guard<std::mutex> g(mu_);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "static_rules.hpp"
+
 namespace vigil::web_threat {
 
 std::string port_set_text(std::vector<uint16_t> ports) {
@@ -34,21 +36,16 @@ std::string redirect_ruleset(const RedirectPlan& p) {
     // not inspected; nothing on the host's own loopback is on a block list.
     s += rule + "ip daddr 127.0.0.0/8 return\n";
     s += rule + "ip6 daddr ::1 return\n";
-    s += rule + "tcp dport { " + port_set_text(p.ports) + " }" + to;
+    // Names are judged by name whatever resolver is asked: DNS first.
     if (p.dns_port) s += rule + "udp dport 53 redirect to :" + std::to_string(p.dns_port) + "\n";
-    return s;
-}
-
-std::string static_ruleset(const StaticPlan& p) {
-    const std::string t = std::string("inet ") + kStaticTable;
-    const std::string rule = "add rule " + t + " output ";
-    std::string s = "add table " + t + "\n";
-    s += "add chain " + t + " output { type filter hook output priority 0; policy accept; }\n";
-    if (p.reject_quic) s += rule + "udp dport 443 counter reject\n";
-    if (p.reject_dot) {
-        s += rule + "tcp dport 853 counter reject with tcp reset\n";
-        s += rule + "udp dport 853 counter reject\n";
+    std::string v4, v6;
+    for (const auto& prefix : disjoint_prefixes(p.trusted)) {
+        std::string& elements = prefix.address.is_v4() ? v4 : v6;
+        elements += (elements.empty() ? "" : ", ") + prefix.text();
     }
+    if (!v4.empty()) s += rule + "ip daddr { " + v4 + " } return\n";
+    if (!v6.empty()) s += rule + "ip6 daddr { " + v6 + " } return\n";
+    s += rule + "tcp dport { " + port_set_text(p.ports) + " }" + to;
     return s;
 }
 

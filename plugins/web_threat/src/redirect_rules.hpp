@@ -9,19 +9,18 @@
 //   socket, so when the worker dies the redirect is gone at once and traffic
 //   flows uninspected. In fail-closed mode the plugin holds it (not owned):
 //   while the worker is down the redirected connections are refused.
-// * The static table (filter, output hook), held by the plugin and kept while
-//   the worker restarts: UDP/443 rejected (QUIC: browsers fall back to TCP at
-//   once), DNS-over-TLS (853) rejected.
+//   Trusted addresses are left out of the redirect.
+// * The static table (static_rules.hpp) is the plugin's.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <vigil/common/ip_address.hpp>
 
 namespace vigil::web_threat {
 
 inline constexpr const char* kRedirectTable = "vigil_web_redirect";
-inline constexpr const char* kStaticTable = "vigil_web_static";
 // The address blocked names resolve to; its web ports go to the worker,
 // which answers with the block page.
 inline constexpr const char* kSinkholeV4 = "127.0.0.9";
@@ -32,17 +31,14 @@ struct RedirectPlan {
     uint16_t dns_port = 0;     // its DNS forwarder (UDP); 0: DNS is not redirected
     std::vector<uint16_t> ports;
     bool owned = true;  // flags owner: gone with the creating process
-};
-
-struct StaticPlan {
-    bool reject_quic = true;
-    bool reject_dot = true;
+    // Trusted addresses and networks (trusted_addresses): never redirected,
+    // so their connections are as fast as direct ones.
+    std::vector<common::IpPrefix> trusted;
 };
 
 // "add table ...; add chain ...; add rule ..." for a fresh table (callers
 // delete an old one first: delete_table_text).
 std::string redirect_ruleset(const RedirectPlan& plan);
-std::string static_ruleset(const StaticPlan& plan);
 
 // "80, 443, 8000-8001": the set elements of the monitored ports, ranges merged.
 std::string port_set_text(std::vector<uint16_t> ports);

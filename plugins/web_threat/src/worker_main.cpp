@@ -103,6 +103,7 @@ int run() {
     if (!settings.fail_closed) {
         nft = std::make_unique<common::nft::Runner>();
         RedirectPlan plan{config.uid, settings.listen_port, uint16_t(dns ? settings.dns_port : 0), settings.ports, true};
+        plan.trusted = ctx.policy.trusted->ip_prefixes(kAllCategories);
         const auto r = nft->run(common::nft::delete_table_text("inet", kRedirectTable) + redirect_ruleset(plan));
         if (!r.ok) throw std::runtime_error("nftables redirect: " + r.error);
     }

@@ -82,7 +82,8 @@ wt_origin_up() {
 }
 
 # wt_config FILE [extra web_threat settings lines...]: the agent config with
-# web_threat intercepting in the client namespace (lists in $VT_DIR/lists).
+# web_threat intercepting in the client namespace (lists in $VT_DIR/lists;
+# WT_TRUSTED: the trusted_addresses, default trusted.blocked.test).
 wt_config() {
   local file=$1; shift
   mkdir -p "$VT_DIR/lists" && chmod 0755 "$VT_DIR/lists"
@@ -97,7 +98,7 @@ plugins:
     enabled: true
     worker_user: "$WT_UID"
     dns_upstreams: [10.9.0.2]
-    trusted_addresses: [trusted.blocked.test]
+    trusted_addresses: [${WT_TRUSTED:-trusted.blocked.test}]
     lists:
       - {name: bad-domains, path: $VT_DIR/lists/domains.txt, format: domains}
       - {name: bad-urls, path: $VT_DIR/lists/urls.txt, format: urls}

@@ -4,7 +4,9 @@ namespace): HTTP/1.1 with keep-alive on every ADDR:PORT given with --http,
 TLS (HTTP behind it) with --tls ADDR:PORT --cert --key, and a DNS responder
 on --dns ADDR (UDP 53) answering A 10.9.0.2 / AAAA fd09::2 for every name,
 a SOCKS5 proxy (--socks) and a server that speaks first (--banner).
-Each HTTP answer body is "origin <path>"."""
+Each HTTP answer body is "origin <path>"; the header X-Peer names the
+client's address and port as the origin saw them (a redirected connection
+comes from the worker's own socket). --udp ADDR:PORT echoes datagrams."""
 import argparse
 import http.server
 import socket
@@ -19,7 +21,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         body = ("origin %s\n" % self.path).encode()
-        head = "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
+        peer = "%s:%d" % self.client_address[:2]
+        head = "HTTP/1.1 200 OK\r\nX-Peer: %s\r\nContent-Length: %d\r\n\r\n" % (peer, len(body))
         self.wfile.write(head.encode() + body)
 
     def log_message(self, *args):  # quiet: the test reads only its own output
@@ -66,6 +69,18 @@ def dns_server(addr):
             head = msg[:2] + b"\x81\x80" + struct.pack("!HHHH", 1, n, 0, 0)
             answer = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 60, len(rdata)) + rdata if n else b""
             s.sendto(head + question + answer, peer)
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def udp_echo(addr, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, port))
+
+    def serve():
+        while True:
+            msg, peer = s.recvfrom(4096)
+            s.sendto(msg, peer)
 
     threading.Thread(target=serve, daemon=True).start()
 
@@ -139,6 +154,7 @@ def main():
     ap.add_argument("--dns", action="append", default=[])
     ap.add_argument("--socks", action="append", default=[])
     ap.add_argument("--banner", action="append", default=[])
+    ap.add_argument("--udp", action="append", default=[])
     a = ap.parse_args()
     for spec in a.http:
         addr, port = spec.rsplit(":", 1)
@@ -154,6 +170,9 @@ def main():
     for spec in a.banner:
         addr, port = spec.rsplit(":", 1)
         tcp_server(addr, int(port), banner_client)
+    for spec in a.udp:
+        addr, port = spec.rsplit(":", 1)
+        udp_echo(addr, int(port))
     print("ready", flush=True)
     threading.Event().wait()
 

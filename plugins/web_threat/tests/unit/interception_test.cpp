@@ -10,6 +10,7 @@
 #include "interception.hpp"
 #include "list_loader.hpp"
 #include "redirect_rules.hpp"
+#include "static_rules.hpp"
 #include "socket_owner.hpp"
 #include "socks_session.hpp"
 #include "worker_config.hpp"
@@ -72,10 +73,10 @@ TEST_CASE("redirect rules: owned table, worker excluded by uid, sinkhole, loopba
     CHECK(closed.find("flags owner") == std::string::npos);
     CHECK(closed.find("dport 53") == std::string::npos);
     CHECK_THROWS(redirect_ruleset(RedirectPlan{1, 0, 0, {80}, true}));
-    const std::string st = static_ruleset({true, true});
+    const std::string st = static_ruleset({true, true, false});
     CHECK(st.find("udp dport 443 counter reject") != std::string::npos);
     CHECK(st.find("tcp dport 853 counter reject with tcp reset") != std::string::npos);
-    CHECK(static_ruleset({false, false}).find("reject") == std::string::npos);
+    CHECK(static_ruleset({false, false, true}).find("reject") == std::string::npos);
     CHECK(port_set_text({443, 80, 80, 81, 7900, 8000, 8001, 8002}) == "80-81, 443, 7900, 8000-8002");
 }
 
@@ -243,4 +244,70 @@ TEST_CASE("socket owner: the client's socket found in /proc/net/tcp by client an
     CHECK_FALSE(find_socket_in(tcp, c6, d6, false));
     CHECK_FALSE(find_socket_in("garbage\n\n1: x", c4, d4, false));
     CHECK(socket_process(0, "/nonexistent") == 0);
+}
+
+TEST_CASE("static table: listed addresses refused on every protocol after the trusted ones; notify only counts") {
+    const std::string st = static_ruleset({true, true, false});
+    CHECK(st.find("add set inet vigil_web_static block_v4 { type ipv4_addr; flags interval; }") != std::string::npos);
+    CHECK(st.find("add set inet vigil_web_static trusted_v6 { type ipv6_addr; flags interval; }") != std::string::npos);
+    const size_t trusted = st.find("ip daddr @trusted_v4 return"),
+                 tcp = st.find("ip daddr @block_v4 meta l4proto tcp counter name ip_refused reject with tcp reset"),
+                 rest = st.find("ip daddr @block_v4 counter name ip_refused reject with icmpx type admin-prohibited"),
+                 quic = st.find("udp dport 443");
+    REQUIRE(trusted != std::string::npos);
+    REQUIRE(tcp != std::string::npos);
+    REQUIRE(rest != std::string::npos);
+    CHECK(trusted < tcp);
+    CHECK(tcp < rest);
+    CHECK(rest < quic);
+    CHECK(st.find("ip6 daddr @block_v6 meta l4proto tcp counter name ip_refused reject with tcp reset") != std::string::npos);
+    const std::string notify = static_ruleset({false, false, true});
+    CHECK(notify.find("ip daddr @block_v4 counter name ip_notified\n") != std::string::npos);
+    CHECK(notify.find("ip_refused reject") == std::string::npos);
+}
+
+TEST_CASE("address sets: nested prefixes dropped, families apart, one flush per set") {
+    using vigil::common::parse_ip_prefix;
+    std::vector<vigil::common::IpPrefix> in;
+    for (const char* p : {"10.1.2.3", "10.0.0.0/8", "10.1.0.0/16", "192.0.2.1", "192.0.2.1", "2001:db8::/32",
+                          "2001:db8::1", "192.0.2.0/31", "0.0.0.0/1", "2001:db9::1"})
+        in.push_back(*parse_ip_prefix(p));
+    std::vector<std::string> out;
+    for (const auto& p : disjoint_prefixes(in)) out.push_back(p.text());
+    CHECK(out == std::vector<std::string>{"0.0.0.0/1", "192.0.2.0/31", "2001:db8::/32", "2001:db9::1"});
+    const std::string t = set_elements_text(in, {*parse_ip_prefix("10.9.0.0/24")});
+    CHECK(t.find("flush set inet vigil_web_static block_v4\nadd element inet vigil_web_static block_v4 { 0.0.0.0/1, 192.0.2.0/31 }\n") !=
+          std::string::npos);
+    CHECK(t.find("add element inet vigil_web_static block_v6 { 2001:db8::/32, 2001:db9::1 }") != std::string::npos);
+    CHECK(t.find("add element inet vigil_web_static trusted_v4 { 10.9.0.0/24 }") != std::string::npos);
+    CHECK(t.find("flush set inet vigil_web_static trusted_v6\n") != std::string::npos);
+    CHECK(t.find("add element inet vigil_web_static trusted_v6") == std::string::npos);  // nothing to add: flushed only
+    // Many elements: split over several commands, all of them kept.
+    std::vector<vigil::common::IpPrefix> many;
+    for (unsigned i = 0; i < 10000; ++i)
+        many.push_back(vigil::common::IpPrefix::of(*vigil::common::parse_ip_address("172.16.0.0"), 32));
+    for (unsigned i = 0; i < 10000; ++i) {
+        many[i].address.bytes[2] = uint8_t(i >> 8);
+        many[i].address.bytes[3] = uint8_t(i);
+    }
+    const std::string big = set_elements_text(many, {});
+    size_t commands = 0;
+    for (size_t at = 0; (at = big.find("add element", at)) != std::string::npos; ++at) ++commands;
+    CHECK(commands == 3);
+    CHECK(big.find("172.16.39.15") != std::string::npos);
+}
+
+TEST_CASE("trusted networks skip the redirect, after DNS (names are judged whatever resolver is asked)") {
+    RedirectPlan p{64987, 15380, 15353, {80, 8080}, true};
+    p.trusted = {*vigil::common::parse_ip_prefix("10.9.0.0/24"), *vigil::common::parse_ip_prefix("10.9.0.7"),
+                 *vigil::common::parse_ip_prefix("fd09::/64")};
+    const std::string t = redirect_ruleset(p);
+    const size_t dns = t.find("udp dport 53 redirect"), v4 = t.find("ip daddr { 10.9.0.0/24 } return"),
+                 v6 = t.find("ip6 daddr { fd09::/64 } return"), ports = t.find("tcp dport { 80, 8080 } redirect");
+    REQUIRE(v4 != std::string::npos);
+    REQUIRE(v6 != std::string::npos);
+    CHECK(dns < v4);
+    CHECK(v6 < ports);
+    p.trusted.clear();
+    CHECK(redirect_ruleset(p).find("} return") == std::string::npos);
 }

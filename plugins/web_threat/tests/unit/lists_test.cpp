@@ -167,6 +167,23 @@ TEST_CASE("IP and CIDR lists: longest prefix, IPv6, mapped addresses, Spamhaus c
     CHECK(set->match_ip(ip("2001:db8:1::5"), kAllCategories));
     CHECK(set->match_ip(ip("203.0.113.9"), kAllCategories));
     CHECK(set->match_ip(ip("::ffff:198.51.100.7"), kAllCategories));
+    // The entries themselves, for the kernel's address sets; mapped ones as IPv4.
+    std::vector<std::string> texts;
+    for (const auto& p : set->ip_prefixes(kAllCategories)) texts.push_back(p.text());
+    CHECK(texts == std::vector<std::string>{"192.0.2.0/24", "198.51.100.7", "2001:db8::/32", "203.0.113.9"});
+    CHECK(set->ip_prefixes(bit(Category::phishing)).empty());  // the list is malicious
+}
+
+TEST_CASE("IP entries of an abandoned list leave the address sets too") {
+    ListSetBuilder b;
+    parse_list_text(b, spec(ListFormat::ips), "192.0.2.1\n", "kept");
+    ListSpec second = spec(ListFormat::ips);
+    second.category = Category::phishing;
+    parse_list_text(b, second, "198.51.100.1\n", "dropped");
+    b.abandon_list();
+    const auto set = b.finish();
+    REQUIRE(set->ip_prefixes(kAllCategories).size() == 1);
+    CHECK(set->ip_prefixes(kAllCategories)[0].text() == "192.0.2.1");
 }
 
 TEST_CASE("malformed lines are named by file and line; a mostly malformed list is refused") {
