@@ -96,7 +96,7 @@ DnsStep judge_dns_query(std::string_view msg, const Policy& policy, DnsBlockMode
     if (t.host.empty()) return step;
     Inspection in;
     in.protocol = Inspection::Protocol::dns;
-    in.verdict = judge(*policy.blocked, *policy.trusted, t, policy.enabled);
+    in.verdict = judge(*policy.lists(), *policy.trusted, t, policy.enabled);
     in.target = std::move(t);
     if (in.verdict.decision != Decision::block) return step;
     in.blocked = policy.block;

@@ -37,7 +37,7 @@ ConnectionInspector::Outcome ConnectionInspector::decide(Inspection::Protocol pr
     t.ip = destination_;
     Inspection& in = decisions_.emplace_back();
     in.protocol = protocol;
-    in.verdict = judge(*policy_.blocked, *policy_.trusted, t, policy_.enabled);
+    in.verdict = judge(*policy_.lists(), *policy_.trusted, t, policy_.enabled);
     in.target = std::move(t);
     in.blocked = in.verdict.decision == Decision::block && policy_.block;
     if (!in.blocked) return Outcome::forward;

@@ -23,6 +23,11 @@ struct Policy {
     std::shared_ptr<const ListSet> trusted;
     CategoryMask enabled = kAllCategories;
     bool block = true;  // action_on_detect: block (else notify: report, let through)
+    // The worker's lists, swapped whole when the plugin sends new ones; when
+    // set, every verdict reads the current set from it instead of `blocked`.
+    std::shared_ptr<const ListHolder> live;
+
+    std::shared_ptr<const ListSet> lists() const { return live ? live->get() : blocked; }
 };
 
 // What the inspector saw and decided for one verdict (a connection, or one

@@ -12,7 +12,7 @@ Inspection judge_socks(const Policy& policy, const SocksTarget& target) {
         t.ip = ip->unmapped();
     Inspection in;
     in.protocol = Inspection::Protocol::socks;
-    in.verdict = judge(*policy.blocked, *policy.trusted, t, policy.enabled);
+    in.verdict = judge(*policy.lists(), *policy.trusted, t, policy.enabled);
     in.target = std::move(t);
     in.blocked = in.verdict.decision == Decision::block && policy.block;
     return in;

@@ -85,6 +85,24 @@ TEST_CASE("HTTP keep-alive: the first request passes, the second is blocked by i
     CHECK(d[0].verdict.match->category == Category::phishing);
 }
 
+TEST_CASE("live lists: a swap applies to the next request of an open connection") {
+    Policy p = policy();
+    auto holder = std::make_shared<ListHolder>(p.blocked);
+    p.live = holder;
+    ConnectionInspector c(p, ip("10.9.0.2"));
+    const std::string req = "GET /x HTTP/1.1\r\nHost: later.test\r\n\r\n";
+    CHECK(c.feed(req) == Outcome::forward);
+    (void)c.take_forward();
+    ListSetBuilder b;
+    ListSpec s;
+    s.name = "new";
+    s.format = ListFormat::domains;
+    parse_list_text(b, s, "later.test\n", "n");
+    holder->set(b.finish());
+    CHECK(c.feed(req) == Outcome::block);
+    CHECK(p.lists()->domain_count() == 1);
+}
+
 TEST_CASE("HTTP: a request body is forwarded, never judged as a request; notify mode lets a block through") {
     ConnectionInspector c(policy(), ip("10.9.0.2"));
     const std::string post = "POST /f HTTP/1.1\r\nHost: ok.test\r\nContent-Length: 44\r\n\r\n"
