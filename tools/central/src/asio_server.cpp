@@ -24,6 +24,7 @@
 #include "log_limiter.hpp"
 #include "server_startup.hpp"
 #include "memory_trimmer.hpp"
+#include "storage_open.hpp"
 #include "task_sweeper.hpp"
 #include "tls_context.hpp"
 
@@ -127,7 +128,7 @@ int serve_asio(const CentralConfig& config, bool verbose) {
              " (TLS >= " + config.tls.min_version + ", client certificate " +
              (config.tls.require_client_certificate ? "required" : "not required") + ", " +
              std::to_string(io_threads.size()) + " I/O threads, " + std::to_string(s.worker_threads) +
-             " workers), database " + config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
+             " workers), " + storage_description(config) + ", agent CA " + agent_ca->certificate_path() + " (" +
              std::to_string(revoked.size()) + " revoked certificates)");
     announce_ready(service, *storage, s.port);
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, s.task_expiry_s);

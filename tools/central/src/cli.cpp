@@ -10,6 +10,7 @@
 #include "cli_commands.hpp"
 #include "config.hpp"
 #include "http_server.hpp"
+#include "storage_open.hpp"
 
 namespace vigil::central {
 namespace {
@@ -17,8 +18,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: vigil-central COMMAND [OPTIONS]
 
 Server:
-  serve --config FILE [--verbose]      run the central node (HTTPS REST API + SQLite)
+  serve --config FILE [--verbose]      run the central node (HTTPS REST API + SQLite or PostgreSQL)
   check-config --config FILE           validate a central.yaml and exit
+  migrate --config FILE                bring the database schema to this version's (serve does it too)
 
 On the central host (needs --config; works whether or not the server runs):
   operator add NAME --role viewer|responder|admin   prints the new operator's token once
@@ -109,6 +111,10 @@ int run_server_command(const std::string& cmd, const Args& a) {
     if (!path) throw UsageError(cmd + " needs --config FILE");
     CentralConfig config = load_config(*path);
     if (cmd == "serve") return serve(config, a.flag("verbose"));
+    if (cmd == "migrate") {
+        std::cout << migrate_storage(config) << "\n";
+        return 0;
+    }
     std::cout << *path << ": ok\n";
     return 0;
 }
@@ -135,7 +141,7 @@ int run_cli(int argc, char** argv) {
             return a.positional.empty() && !a.flag("help") ? 2 : 0;
         }
         const std::string& cmd = a.positional[0];
-        if (cmd == "serve" || cmd == "check-config") return run_server_command(cmd, a);
+        if (cmd == "serve" || cmd == "check-config" || cmd == "migrate") return run_server_command(cmd, a);
         if (cmd == "operator") return cmd_operator(a);
         static const std::set<std::string> kClientCommands = {"agents", "events", "task", "file",
                                                               "stats",  "enroll", "audit"};

@@ -13,7 +13,7 @@
 #include "cli_output.hpp"
 #include "config.hpp"
 #include "json.hpp"
-#include "sqlite_storage.hpp"
+#include "storage_open.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
@@ -113,14 +113,15 @@ int cmd_operator(const Args& a) {
     if (a.positional.size() < 2) throw UsageError("usage: operator add NAME --role R | operator list | operator remove NAME");
     CentralConfig config = load_config(*config_path);
     ::umask(077);  // the database may be created here
-    SqliteStorage storage(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
+    auto opened = open_storage(config);
+    Storage& storage = *opened;
     const std::string& verb = a.positional[1];
     if (verb == "add") return operator_add(storage, a);
     if (verb == "remove") {
         if (a.positional.size() != 3) throw UsageError("usage: operator remove NAME");
         bool removed = storage.remove_operator(a.positional[2]);
         local_audit(storage, "operator.remove", a.positional[2], "", removed ? "ok" : "failed: no such operator");
-        if (!removed) throw std::runtime_error("no operator " + a.positional[2] + " in " + config.database);
+        if (!removed) throw std::runtime_error("no operator " + a.positional[2] + " in the " + config.storage.engine + " storage");
         std::cout << "operator " << a.positional[2] << " removed\n";
         return 0;
     }

@@ -16,6 +16,7 @@
 
 #include "auth_tokens.hpp"
 #include "client_trust.hpp"
+#include "pg_conn.hpp"
 
 namespace vigil::central {
 namespace {
@@ -113,15 +114,39 @@ void parse_listen_tls(const Reader& r, const YAML::Node& root, CentralConfig& c)
 
 }
 
+// storage.engine and the PostgreSQL keys; a key of the other engine is an error, not ignored.
+void parse_engine(const Reader& r, const YAML::Node& storage, StorageSettings& s) {
+    r.get(storage, "storage", "engine", s.engine);
+    r.get(storage, "storage", "url", s.url);
+    r.path(storage, "storage", "password_file", s.password_file);
+    r.get_range(storage, "storage", "connections", s.connections, 1, 1000);
+    r.get_range(storage, "storage", "retention_days", s.retention_days, 0, 100000);
+    if (s.engine == "sqlite") {
+        for (const char* key : {"url", "password_file", "connections", "retention_days"})
+            if (storage && storage[key]) r.fail(std::string("storage.") + key, "applies to engine postgresql only");
+        return;
+    }
+    if (s.engine != "postgresql") r.fail("storage.engine", "must be sqlite or postgresql");
+    for (const char* key : {"database", "text_index", "cache_mib"})
+        if (storage && storage[key]) r.fail(std::string("storage.") + key, "applies to engine sqlite only");
+    if (s.url.empty())
+        r.fail("storage.url", "is required for engine postgresql (e.g. postgresql://vigil@db.example/vigil)");
+    if (auto why = pg::url_problem(s.url)) r.fail("storage.url", *why);
+}
+
 void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto storage = root["storage"];
-    r.known(storage, "storage", {"database", "files_dir", "text_index", "cache_mib"});
+    r.known(storage, "storage",
+            {"engine", "database", "files_dir", "text_index", "cache_mib", "url", "password_file", "connections",
+             "retention_days"});
+    parse_engine(r, storage, c.storage);
     c.database = "central.db";
     c.files_dir = "files";
     r.get(storage, "storage", "database", c.database);
     r.get(storage, "storage", "files_dir", c.files_dir);
     c.database = r.resolve(c.database);
-    c.api.database_path = c.database;
+    // The size metric reads the SQLite file; a PostgreSQL database has no file here.
+    c.api.database_path = c.storage.engine == "sqlite" ? c.database : std::string();
     c.files_dir = r.resolve(c.files_dir);
     r.get(storage, "storage", "text_index", c.text_index);
     r.get_range(storage, "storage", "cache_mib", c.cache_mib, 1, 4096);

@@ -48,10 +48,21 @@ struct CliSettings {
     std::string token_file;  // operator token (file mode 0600); default: the first operator's token_file
 };
 
+// Where the central node keeps its data: one SQLite file (the default), or a PostgreSQL
+// database that several central nodes share.
+struct StorageSettings {
+    std::string engine = "sqlite";  // sqlite | postgresql
+    std::string url;                // postgresql: libpq URI or key=value string, no password in it
+    std::string password_file;      // postgresql: the password (file mode 0600); else libpq's environment
+    int connections = 8;            // postgresql: connections of this node's pool
+    int retention_days = 0;         // postgresql: drop events received longer ago (0: keep)
+};
+
 struct CentralConfig {
     std::string path;
     ServerSettings server;
     TlsSettings tls;
+    StorageSettings storage;
     std::string database = "central.db";
     std::string files_dir = "files";
     std::string agent_ca_dir;  // default: agent-ca next to the database

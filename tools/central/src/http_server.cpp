@@ -33,6 +33,7 @@
 
 #include "json.hpp"
 #include "server_startup.hpp"
+#include "storage_open.hpp"
 #include "task_sweeper.hpp"
 #include "time_spec.hpp"
 
@@ -315,8 +316,8 @@ int serve_poco(const CentralConfig& config, bool verbose) {
     }
     log_line("listening on https://" + config.server.address + ":" + std::to_string(config.server.port) +
              " (TLS >= " + config.tls.min_version + ", client certificate " +
-             (config.tls.require_client_certificate ? "required" : "not required") + "), database " +
-             config.database + ", agent CA " + agent_ca->certificate_path() + " (" +
+             (config.tls.require_client_certificate ? "required" : "not required") + "), " +
+             storage_description(config) + ", agent CA " + agent_ca->certificate_path() + " (" +
              std::to_string(revoked.size()) + " revoked certificates)");
     announce_ready(service, *storage, config.server.port);
     std::optional<TaskSweeper> sweeper(std::in_place, *storage, config.server.task_expiry_s);

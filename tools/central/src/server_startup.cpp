@@ -7,6 +7,7 @@
 
 #include "log_limiter.hpp"
 #include "state_files.hpp"
+#include "storage_open.hpp"
 
 namespace vigil::central {
 
@@ -25,7 +26,7 @@ bool load_server_state(const CentralConfig& config, ServerState& st,
     try {
         // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
         for (const auto& line : prepare_state(config)) log_line(line);
-        st.storage = std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
+        st.storage = open_storage(config);
         st.files = std::make_unique<FileStore>(config.files_dir);
         st.agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
         st.revoked.replace(st.storage->revoked_serials());
@@ -42,7 +43,7 @@ bool load_server_state(const CentralConfig& config, ServerState& st,
     return true;
 }
 
-void announce_ready(ServiceNotify& service, SqliteStorage& storage, int port) {
+void announce_ready(ServiceNotify& service, Storage& storage, int port) {
     service.ready("listening on port " + std::to_string(port), [&storage] {
         storage.find_agent("00000000-0000-0000-0000-000000000000");
         return true;

@@ -15,14 +15,14 @@
 #include "file_store.hpp"
 #include "revocation.hpp"
 #include "service_notify.hpp"
-#include "sqlite_storage.hpp"
+#include "storage.hpp"
 #include "task_sweeper.hpp"
 
 namespace vigil::central {
 
 // What the server loads before it listens.
 struct ServerState {
-    std::unique_ptr<SqliteStorage> storage;
+    std::unique_ptr<Storage> storage;
     std::unique_ptr<FileStore> files;
     std::unique_ptr<AgentCa> agent_ca;
     RevocationList revoked;
@@ -39,9 +39,8 @@ sigset_t block_shutdown_signals();
 bool load_server_state(const CentralConfig& config, ServerState& state,
                        const std::function<void(const ServerState&)>& make_tls);
 
-// READY=1 with the port; the watchdog probe is a primary-key read through the storage's
-// reader connection and lock.
-void announce_ready(ServiceNotify& service, SqliteStorage& storage, int port);
+// READY=1 with the port; the watchdog probe is a primary-key read through the storage.
+void announce_ready(ServiceNotify& service, Storage& storage, int port);
 
 // Shutdown: polls `busy` every 50 ms until it is false or `limit` has passed.
 void wait_while(const std::function<bool()>& busy, std::chrono::milliseconds limit);

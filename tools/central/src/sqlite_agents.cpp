@@ -12,6 +12,7 @@
 
 #include "sqlite_storage.hpp"
 #include "sqlite_util.hpp"
+#include "storage_rows.hpp"
 
 namespace vigil::central {
 
@@ -50,20 +51,14 @@ struct Where {
     }
 };
 
-std::string ascii_lower(std::string s) {
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
 Where where_of(const AgentQuery& q) {
     Where w;
     if (q.agent_id) w.add("a.agent_id =", *q.agent_id);
     if (q.text) {
         w.add("(search || char(31) || lower(coalesce(l.tags, '') || char(31) || coalesce(l.note, ''))) LIKE",
-              like_pattern(ascii_lower(*q.text)), " ESCAPE '\\'");
+              like_contains(ascii_lower(*q.text)), " ESCAPE '\\'");
     }
-    if (q.tag) w.add("coalesce(l.tags, '') LIKE", like_pattern(" " + ascii_lower(*q.tag) + " "), " ESCAPE '\\'");
+    if (q.tag) w.add("coalesce(l.tags, '') LIKE", like_contains(" " + ascii_lower(*q.tag) + " "), " ESCAPE '\\'");
     if (q.seen_since_ns) w.add("last_seen_ns >=", *q.seen_since_ns);
     if (q.seen_before_ns) w.add("last_seen_ns <", *q.seen_before_ns);
     if (q.isolated) w.add("isolated =", int64_t{*q.isolated ? 1 : 0});

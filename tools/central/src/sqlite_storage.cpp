@@ -9,6 +9,7 @@
 #include <vigil/enum_table.hpp>
 
 #include "sqlite_util.hpp"
+#include "storage_rows.hpp"
 
 namespace vigil::central {
 namespace {
@@ -77,33 +78,7 @@ constexpr const char* kTextIndexSchema =
     "CREATE VIRTUAL TABLE IF NOT EXISTS events_text USING fts5(text, content='', columnsize=0, detail=none, "
     "tokenize='unicode61');";
 
-constexpr const char* kTaskColumns =
-    "id, agent_id, type, args, timeout_s, state, created_ns, delivered_ns, delivery_count, completed_ns, "
-    "result, error, file_path, file_size, file_sha256, signature, created_by";
-
-// A result or a file may only come for a task its agent received: delivered, or expired
-// after a delivery.
-constexpr const char* kAnswerable = "(state='delivered' OR (state='expired' AND delivery_count>0))";
-
-TaskRecord read_task(const Stmt& s) {
-    TaskRecord t;
-    t.id = s.text(0);
-    t.agent_id = s.text(1);
-    t.type = s.text(2);
-    t.args_json = s.text(3);
-    t.timeout_s = s.i64(4);
-    t.state = task_state_from_string(s.text(5)).value_or(TaskState::error);
-    t.created_ns = s.i64(6);
-    t.delivered_ns = s.i64(7);
-    t.delivery_count = s.i64(8);
-    t.completed_ns = s.i64(9);
-    t.result_json = s.opt_text(10);
-    t.error = s.opt_text(11);
-    if (!s.is_null(12)) t.file = TaskFile{s.text(12), static_cast<uint64_t>(s.i64(13)), s.text(14)};
-    t.signature_json = s.opt_text(15);
-    t.created_by = s.text(16);
-    return t;
-}
+TaskRecord read_task(const Stmt& s) { return task_from_row(s); }
 
 AgentRecord read_agent(const Stmt& s) {
     return AgentRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.i64(6), s.i64(7)};
@@ -113,17 +88,7 @@ AgentRecord read_agent(const Stmt& s) {
 // "/usr/bin/cur" finds "/usr/bin/curl"); nullopt when it has no word characters. The index
 // keeps no positions (detail=none, cheaper ingest), so the exact string is checked by LIKE.
 std::optional<std::string> fts_words(const std::string& text) {
-    std::vector<std::string> words;
-    std::string cur;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c >= 0x80) {
-            cur += static_cast<char>(c);
-        } else if (!cur.empty()) {
-            words.push_back(std::move(cur));
-            cur.clear();
-        }
-    }
-    if (!cur.empty()) words.push_back(std::move(cur));
+    const std::vector<std::string> words = search_words(text);
     if (words.empty()) return std::nullopt;
     std::string q;
     for (size_t i = 0; i < words.size(); ++i) {
@@ -320,7 +285,7 @@ std::vector<EventRow> SqliteStorage::event_query(const EventQuery& q, bool use_i
         bool verbatim = std::none_of(q.text->begin(), q.text->end(),
                                      [](unsigned char c) { return c == '"' || c == '\\' || c < 0x20; });
         if (verbatim || !words || !use_index) {
-            add_text("raw LIKE", like_pattern(*q.text));
+            add_text("raw LIKE", like_contains(*q.text));
             sql += " ESCAPE '\\'";
         }
     }
@@ -408,17 +373,6 @@ std::vector<TaskRecord> SqliteStorage::claim_tasks(const std::string& agent_id, 
     return out;
 }
 
-namespace {
-// Why a task cannot take a result or file from `agent_id`.
-ResultOutcome unanswerable(const TaskRecord& t, const std::string& agent_id) {
-    if (t.agent_id != agent_id)
-        return ResultOutcome::not_found;  // another agent's task does not exist for it
-    if (t.state == TaskState::pending || (t.state == TaskState::expired && t.delivery_count == 0))
-        return ResultOutcome::not_delivered;
-    return ResultOutcome::already_final;
-}
-}  // namespace
-
 ResultOutcome SqliteStorage::complete_task(const std::string& task_id, const std::string& agent_id, bool ok,
                                            const std::optional<std::string>& result_json,
                                            const std::optional<std::string>& error, int64_t now_ns) {
@@ -445,9 +399,7 @@ AttachOutcome SqliteStorage::attach_file(const std::string& task_id, const std::
         if (f.step()) t = read_task(f);
     }
     if (!t) return {ResultOutcome::not_found, std::nullopt};
-    bool answerable = t->agent_id == agent_id && (t->state == TaskState::delivered ||
-                                                  (t->state == TaskState::expired && t->delivery_count > 0));
-    if (!answerable) return {unanswerable(*t, agent_id), std::nullopt};
+    if (!answerable(*t, agent_id)) return {unanswerable(*t, agent_id), std::nullopt};
     auto& s = stmts_->attach_file;
     s.bind(1, task_id).bind(2, file.path).bind(3, static_cast<int64_t>(file.size)).bind(4, file.sha256).run();
     tx.commit();

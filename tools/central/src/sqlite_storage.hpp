@@ -32,54 +32,10 @@ public:
     SqliteStorage(const SqliteStorage&) = delete;
     SqliteStorage& operator=(const SqliteStorage&) = delete;
 
-    void upsert_agent(const AgentRecord& agent) override;
-    std::optional<AgentRecord> find_agent(const std::string& agent_id) override;
-    std::vector<AgentRecord> list_agents() override;
-    AgentPage query_agents(const AgentQuery& query) override;  // sqlite_agents.cpp
-    bool set_agent_labels(const std::string& agent_id, const AgentLabels& labels) override;
-    void touch_agent(const std::string& agent_id, int64_t now_ns) override;
-    BatchResult store_batch(const std::string& agent_id, int64_t batch_seq, int64_t received_ns,
-                            const std::vector<EventInput>& events) override;
-    std::vector<EventRow> query_events(const EventQuery& query) override;
-    StorageStats stats() override;
-    MetricCounts metric_counts(int64_t online_after_ns) override;  // sqlite_metric_counts.cpp
-    void insert_task(const TaskRecord& task) override;
-    std::optional<TaskRecord> find_task(const std::string& task_id) override;
-    std::vector<TaskRecord> list_tasks(const std::optional<std::string>& agent_id, uint32_t limit) override;
-    std::vector<TaskRecord> claim_tasks(const std::string& agent_id, int64_t now_ns,
-                                        int64_t redelivery_grace_s, uint32_t max_tasks) override;
-    ResultOutcome complete_task(const std::string& task_id, const std::string& agent_id, bool ok,
-                                const std::optional<std::string>& result_json,
-                                const std::optional<std::string>& error, int64_t now_ns) override;
-    AttachOutcome attach_file(const std::string& task_id, const std::string& agent_id,
-                              const TaskFile& file) override;
-    uint64_t expire_tasks(int64_t created_before_ns, int64_t now_ns) override;
-
-    // Trust data (sqlite_trust.cpp).
-    EnrollOutcome enroll_agent(const std::string& token_sha256, const AgentCertificate& cert,
-                               const AgentRecord& agent, int64_t now_ns) override;
-    void add_certificate(const AgentCertificate& cert) override;
-    std::vector<AgentCertificate> certificates(const std::string& agent_id) override;
-    std::vector<std::string> revoked_serials() override;
-    RevokeOutcome revoke_agent(const std::string& agent_id, int64_t now_ns) override;
-    void insert_enrollment(const EnrollmentToken& token) override;
-    std::optional<EnrollmentToken> find_enrollment(const std::string& token_sha256) override;
-    std::vector<EnrollmentToken> list_enrollments() override;
-    bool add_operator(const OperatorRecord& op) override;
-    bool remove_operator(const std::string& name) override;
-    std::optional<OperatorRecord> find_operator_by_token(const std::string& token_sha256) override;
-    std::vector<OperatorRecord> list_operators() override;
-    void append_audit(const AuditRecord& record) override;
-    std::vector<AuditRecord> query_audit(const AuditQuery& query) override;
-    // Web console sessions (sqlite_sessions.cpp).
-    void insert_session(const SessionRecord& session, int64_t idle_before_ns, uint64_t max_sessions) override;
-    std::optional<SessionRecord> find_session(const std::string& id_sha256) override;
-    void touch_session(const std::string& id_sha256, int64_t now_ns) override;
-    bool delete_session(const std::string& id_sha256) override;
-    uint64_t count_sessions() override;
-    // Detection triage (sqlite_triage.cpp).
-    std::optional<int64_t> add_triage(const std::vector<TriageRecord>& records) override;
-    std::vector<TriageRecord> triage_history(const std::vector<int64_t>& event_ids) override;
+    // Defined in sqlite_storage.cpp, and by subject in sqlite_agents.cpp (query_agents,
+    // set_agent_labels), sqlite_metric_counts.cpp, sqlite_trust.cpp (certificates,
+    // enrollment, operators, audit), sqlite_sessions.cpp and sqlite_triage.cpp.
+    VIGIL_STORAGE_OVERRIDES
 
 private:
     struct Statements;

@@ -143,15 +143,4 @@ inline uint64_t count_rows(sqlite3* db, const char* sql) {
     return s.step() ? static_cast<uint64_t>(s.i64(0)) : 0;
 }
 
-// A LIKE pattern (ESCAPE '\\') matching `text` anywhere.
-inline std::string like_pattern(std::string_view text) {
-    std::string p = "%";
-    for (char c : text) {
-        if (c == '%' || c == '_' || c == '\\') p += '\\';
-        p += c;
-    }
-    p += '%';
-    return p;
-}
-
 }  // namespace vigil::central::sqlite

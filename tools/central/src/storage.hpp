@@ -1,7 +1,7 @@
 #pragma once
-// The narrow storage interface of the central node. SQLite implements it today; a
-// PostgreSQL implementation (several stateless central nodes on one database) can follow
-// without touching the HTTP layer. All methods are thread-safe.
+// The narrow storage interface of the central node: SqliteStorage (one file, the default) and
+// PgStorage (several stateless central nodes on one PostgreSQL database) implement it; the
+// HTTP layer sees only this. All methods are thread-safe.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -293,3 +293,45 @@ public:
 };
 
 }  // namespace vigil::central
+
+// Every Storage method as an implementation declares it, for its class body: one list, so
+// an engine cannot drift from the interface.
+#define VIGIL_STORAGE_OVERRIDES \
+    void upsert_agent(const AgentRecord& agent) override; \
+    std::optional<AgentRecord> find_agent(const std::string& agent_id) override; \
+    std::vector<AgentRecord> list_agents() override; \
+    AgentPage query_agents(const AgentQuery& query) override; \
+    bool set_agent_labels(const std::string& agent_id, const AgentLabels& labels) override; \
+    void touch_agent(const std::string& agent_id, int64_t now_ns) override; \
+    BatchResult store_batch(const std::string& agent_id, int64_t batch_seq, int64_t received_ns, const std::vector<EventInput>& events) override; \
+    std::vector<EventRow> query_events(const EventQuery& query) override; \
+    StorageStats stats() override; \
+    MetricCounts metric_counts(int64_t online_after_ns) override; \
+    void insert_task(const TaskRecord& task) override; \
+    std::optional<TaskRecord> find_task(const std::string& task_id) override; \
+    std::vector<TaskRecord> list_tasks(const std::optional<std::string>& agent_id, uint32_t limit) override; \
+    std::vector<TaskRecord> claim_tasks(const std::string& agent_id, int64_t now_ns, int64_t redelivery_grace_s, uint32_t max_tasks) override; \
+    ResultOutcome complete_task(const std::string& task_id, const std::string& agent_id, bool ok, const std::optional<std::string>& result_json, const std::optional<std::string>& error, int64_t now_ns) override; \
+    AttachOutcome attach_file(const std::string& task_id, const std::string& agent_id, const TaskFile& file) override; \
+    uint64_t expire_tasks(int64_t created_before_ns, int64_t now_ns) override; \
+    EnrollOutcome enroll_agent(const std::string& token_sha256, const AgentCertificate& cert, const AgentRecord& agent, int64_t now_ns) override; \
+    void add_certificate(const AgentCertificate& cert) override; \
+    std::vector<AgentCertificate> certificates(const std::string& agent_id) override; \
+    std::vector<std::string> revoked_serials() override; \
+    RevokeOutcome revoke_agent(const std::string& agent_id, int64_t now_ns) override; \
+    void insert_enrollment(const EnrollmentToken& token) override; \
+    std::optional<EnrollmentToken> find_enrollment(const std::string& token_sha256) override; \
+    std::vector<EnrollmentToken> list_enrollments() override; \
+    bool add_operator(const OperatorRecord& op) override; \
+    bool remove_operator(const std::string& name) override; \
+    std::optional<OperatorRecord> find_operator_by_token(const std::string& token_sha256) override; \
+    std::vector<OperatorRecord> list_operators() override; \
+    void append_audit(const AuditRecord& record) override; \
+    std::vector<AuditRecord> query_audit(const AuditQuery& query) override; \
+    void insert_session(const SessionRecord& session, int64_t idle_before_ns, uint64_t max_sessions) override; \
+    std::optional<SessionRecord> find_session(const std::string& id_sha256) override; \
+    void touch_session(const std::string& id_sha256, int64_t now_ns) override; \
+    bool delete_session(const std::string& id_sha256) override; \
+    uint64_t count_sessions() override; \
+    std::optional<int64_t> add_triage(const std::vector<TriageRecord>& records) override; \
+    std::vector<TriageRecord> triage_history(const std::vector<int64_t>& event_ids) override;

@@ -111,3 +111,29 @@ TEST_CASE("operator token files: owner-only, at least 128 bits of randomness, st
     CHECK_THROWS_WITH_AS(load_config(config_with(token_file("demo", "vigil-demo-operator-token-change-me", 0600))),
                          doctest::Contains("bits of randomness"), std::runtime_error);
 }
+
+TEST_CASE("storage.engine postgresql: url required, no password in it, keys of one engine only") {
+    central_test::TempDir dir;
+    auto load = [&](const std::string& storage) {
+        return load_config(write(dir.path, std::string(kMinimal) + "storage: " + storage + "\n"));
+    };
+    auto c = load("{engine: postgresql, url: 'postgresql://vigil@db/vigil', password_file: pg.pass, retention_days: 7}");
+    CHECK(c.storage.engine == "postgresql");
+    CHECK(c.storage.url == "postgresql://vigil@db/vigil");
+    CHECK(c.storage.password_file == dir.path + "/pg.pass");
+    CHECK(c.storage.retention_days == 7);
+    CHECK(c.storage.connections == 8);
+    CHECK(c.api.database_path.empty());  // no SQLite file to measure
+    CHECK(load("{}").storage.engine == "sqlite");
+    auto fails = [&](const std::string& storage, const char* needle) {
+        CHECK_THROWS_WITH_AS(load(storage), doctest::Contains(needle), std::runtime_error);
+    };
+    fails("{engine: postgresql}", "storage.url: is required");
+    fails("{engine: postgresql, url: 'postgresql://vigil:secret@db/vigil'}", "storage.url: must not contain a password");
+    fails("{engine: postgresql, url: 'host=db password=secret'}", "storage.url: must not contain a password");
+    fails("{engine: postgresql, url: 'host=db nonsense'}", "storage.url: cannot be parsed");
+    fails("{engine: postgresql, url: 'host=db', cache_mib: 8}", "storage.cache_mib: applies to engine sqlite only");
+    fails("{engine: mysql}", "storage.engine: must be sqlite or postgresql");
+    fails("{url: 'host=db'}", "storage.url: applies to engine postgresql only");
+    fails("{engine: postgresql, url: 'host=db', connections: 0}", "storage.connections");
+}

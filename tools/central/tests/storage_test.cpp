@@ -1,10 +1,8 @@
-// SqliteStorage: idempotent batches, event queries, task state machine, persistence.
+// The storage contract, on every engine (storage_env.hpp): idempotent batches, event queries,
+// task state machine, persistence, trust data.
 #include <doctest/doctest.h>
 
-#include <sqlite3.h>
-
-#include "sqlite_storage.hpp"
-#include "test_support.hpp"
+#include "storage_env.hpp"
 
 using namespace vigil::central;
 
@@ -40,8 +38,9 @@ TaskRecord task(const std::string& id, const std::string& agent_id, int64_t crea
 }  // namespace
 
 TEST_CASE("a retried batch is stored once, per agent") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     std::vector<EventInput> batch = {event("process", 1 * kSec, "alpha"), event("file", 2 * kSec, "beta")};
     auto first = s.store_batch("agent-a", 7, 100, batch);
     CHECK(first.stored == 2);
@@ -57,8 +56,9 @@ TEST_CASE("a retried batch is stored once, per agent") {
 }
 
 TEST_CASE("event queries filter by agent, type, time and text, newest last") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     s.store_batch(
         "agent-a", 1, 0,
         {event("process", 10 * kSec, "curl example.com"), event("network", 20 * kSec, "connect 10.1.2.3"),
@@ -106,24 +106,10 @@ TEST_CASE("event queries filter by agent, type, time and text, newest last") {
     CHECK(newest[1].time_ns == 30 * kSec);
 }
 
-TEST_CASE("text search without the word index falls back to a substring scan") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db", false});
-    s.store_batch("agent-a", 1, 0, {event("process", 1, "needle_100%"), event("process", 2, "hay")});
-    EventQuery q;
-    q.text = "dle_100%";
-    CHECK(s.query_events(q).size() == 1);
-    q.text = "_100%\"";  // LIKE wildcards are escaped
-    CHECK(s.query_events(q).size() == 1);
-    q.text = "_1%";  // as a LIKE pattern this would match "_100%"
-    CHECK(s.query_events(q).empty());
-    q.text = "x%y";
-    CHECK(s.query_events(q).empty());
-}
-
 TEST_CASE("text searches the index tokenizes differently fall back to the substring scan") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     s.store_batch("a1", 1, 0, {event("process", 1, "caf\xc3\xa9\xc2\xabx\xc2\xbbz")});
     // Found by the endpoint fuzzer: a "word" holding Unicode punctuation or invalid UTF-8 became
     // an FTS5 phrase, which the position-less index refuses (was a 500).
@@ -138,8 +124,9 @@ TEST_CASE("text searches the index tokenizes differently fall back to the substr
 }
 
 TEST_CASE("agents upsert keeps first_seen and updates the rest") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     s.upsert_agent(agent("a1", 100));
     auto later = agent("a1", 500);
     later.hostname = "renamed";
@@ -158,8 +145,9 @@ TEST_CASE("agents upsert keeps first_seen and updates the rest") {
 }
 
 TEST_CASE("task state machine: pending, delivered, redelivered after timeout, first result wins") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     const int64_t t0 = 1000 * kSec;
     s.insert_task(task("t1", "a1", t0, 10));
     s.insert_task(task("t2", "a2", t0, 10));
@@ -218,8 +206,9 @@ TEST_CASE("task state machine: pending, delivered, redelivered after timeout, fi
 }
 
 TEST_CASE("claims return tasks oldest first and honour the per-poll maximum") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     for (int i = 0; i < 5; ++i) s.insert_task(task("t" + std::to_string(i), "a1", 100 + i));
     auto first = s.claim_tasks("a1", 1000, 60, 3);
     REQUIRE(first.size() == 3);
@@ -229,28 +218,26 @@ TEST_CASE("claims return tasks oldest first and honour the per-poll maximum") {
 }
 
 TEST_CASE("data survives reopening the database") {
-    central_test::TempDir dir;
+    auto env = central_test::make_store_env();
     {
-        SqliteStorage s({dir.path + "/c.db"});
+        auto store = env->open();
+        Storage& s = *store;
         s.upsert_agent(agent("a1", 1));
         s.store_batch("a1", 1, 0, {event("process", 1, "persist")});
         s.insert_task(task("t1", "a1", 5));
     }
-    SqliteStorage s({dir.path + "/c.db"});
+    auto store = env->open();
+    Storage& s = *store;
     CHECK(s.stats().events == 1);
     CHECK(s.find_agent("a1"));
     CHECK(s.find_task("t1"));
     CHECK(s.store_batch("a1", 1, 0, {event("process", 1, "persist")}).duplicate);
 }
 
-TEST_CASE("opening a database in a missing directory fails with the file name") {
-    CHECK_THROWS_WITH_AS(SqliteStorage({"/nonexistent-dir-xyz/c.db"}),
-                         doctest::Contains("/nonexistent-dir-xyz/c.db"), std::runtime_error);
-}
-
 TEST_CASE("enrollment: token uses, one active certificate per agent id, revocation cancels tasks") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     const int64_t now = 2000 * kSec;
     s.insert_enrollment(EnrollmentToken{"e1", "hash-1", "agent", 2, 0, now, now + 3600 * kSec, "admin"});
     auto cert = [](const std::string& serial, const std::string& agent_id) {
@@ -284,8 +271,9 @@ TEST_CASE("enrollment: token uses, one active certificate per agent id, revocati
 }
 
 TEST_CASE("operators and the append-only audit log") {
-    central_test::TempDir dir;
-    SqliteStorage s({dir.path + "/c.db"});
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
     CHECK(s.add_operator(OperatorRecord{"alice", "admin", "h-alice", 1}));
     CHECK_FALSE(s.add_operator(OperatorRecord{"alice", "viewer", "h-other", 2}));
     CHECK(s.find_operator_by_token("h-alice")->name == "alice");
@@ -301,10 +289,7 @@ TEST_CASE("operators and the append-only audit log") {
     CHECK(bob[0].outcome == "denied: role");
     CHECK(s.query_audit(AuditQuery{15, std::nullopt, 100}).size() == 1);
     // Nothing can rewrite or delete it, not even through SQL on the same database.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((dir.path + "/c.db").c_str(), &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE audit SET outcome='ok'", nullptr, nullptr, nullptr) != SQLITE_OK);
-    CHECK(sqlite3_exec(db, "DELETE FROM audit", nullptr, nullptr, nullptr) != SQLITE_OK);
-    sqlite3_close(db);
+    CHECK(env->refuses("UPDATE audit SET outcome='ok'"));
+    CHECK(env->refuses("DELETE FROM audit"));
     CHECK(s.query_audit({}).size() == 2);
 }

@@ -1,0 +1,23 @@
+#pragma once
+// Opens the storage engine central.yaml names (storage.engine): the SQLite file, or the
+// PostgreSQL database with the password from storage.password_file (0600) or libpq's
+// environment (PGPASSWORD, PGPASSFILE, PGSERVICEFILE) — never from the command line.
+#include <memory>
+#include <string>
+
+#include "config.hpp"
+#include "storage.hpp"
+
+namespace vigil::central {
+
+// Throws std::runtime_error naming the engine and why it cannot be opened.
+std::unique_ptr<Storage> open_storage(const CentralConfig& config);
+
+// For the startup line: "database /path/central.db" or "postgresql <url>" (never a password).
+std::string storage_description(const CentralConfig& config);
+
+// `vigil-central migrate`: brings the schema to this version's; returns what it did, for the
+// operator (SQLite creates and upgrades its schema whenever it opens the file).
+std::string migrate_storage(const CentralConfig& config);
+
+}  // namespace vigil::central
