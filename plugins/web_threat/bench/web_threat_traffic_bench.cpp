@@ -1,4 +1,5 @@
-// vigil-bench web-threat-traffic [--conns N] [--requests N] [--mib N] [--domains N] [--json]:
+// vigil-bench web-threat-traffic [--conns N] [--requests N] [--mib N] [--domains N] [--rate-conns N]
+//                               [--worker PATH] [--json]:
 // traffic through the interception worker against the same traffic direct,
 // in the same run. Root: the bench enters a private network namespace
 // (10.9.0.2 on its loopback device, an origin server in this process on port 8080,
@@ -7,7 +8,10 @@
 // table, then measures, alternating direct and intercepted rounds:
 // new-connection latency (connect + one request + response), per-request
 // latency on one keep-alive connection, single-stream throughput of one
-// large response, and the CPU time the worker used.
+// large response, the CPU time the worker used, and new connections per
+// second with 4 clients in parallel (the worker's CPU time per connection
+// gives the rate one core of it sustains). --worker runs another build of
+// the worker (before/after comparisons in the same machine state).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -16,10 +20,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -133,10 +139,17 @@ double percentile(std::vector<double> v, double p) {
     return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
 }
 
+// New connections per second with clients in parallel.
+struct Rate {
+    double conns_per_s = 0;
+    int errors = 0;
+};
+
 struct Samples {
     std::vector<double> conn_ms, req_ms;
     double mib_per_s = 0;
     int errors = 0;
+    Rate rate;
 };
 
 void run_round(uint16_t port, int conns, int requests, int mib, Samples& s) {
@@ -160,19 +173,104 @@ void run_round(uint16_t port, int conns, int requests, int mib, Samples& s) {
     ::close(fd);
 }
 
+// `clients` threads each open, use once and close connections until
+// `total` are done; the rate over the wall time.
+Rate connection_rate(uint16_t port, int total, int clients) {
+    std::atomic<int> next{0}, errors{0};
+    const double t0 = now_s();
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c)
+        threads.emplace_back([&] {
+            while (next.fetch_add(1) < total) {
+                const int fd = dial(port);
+                if (fd < 0 || !request(fd, 100)) errors.fetch_add(1);
+                if (fd >= 0) ::close(fd);
+            }
+        });
+    for (auto& t : threads) t.join();
+    return {double(total) / (now_s() - t0), errors.load()};
+}
+
 bool enter_namespace() {
     if (::unshare(CLONE_NEWNET) != 0) return false;
     // 10.9.0.2 on the loopback device: local, but not a 127/8 address the
     // redirect leaves alone.
-    return std::system("ip link set lo up && ip addr add 10.9.0.2/32 dev lo") == 0;
+    // Every connection through the worker leaves two sockets in TIME_WAIT
+    // towards the same origin port (the client's and the worker's upstream);
+    // the namespace's own port range and reuse keep thousands of connections
+    // from measuring the ephemeral-port search instead of the worker.
+    return std::system("ip link set lo up && ip addr add 10.9.0.2/32 dev lo && "
+                       "sysctl -qw net.ipv4.ip_local_port_range='10000 65000' net.ipv4.tcp_tw_reuse=1") == 0;
+}
+
+// Starts the worker with a list of `domains` synthetic names; null when it
+// did not report ready.
+std::unique_ptr<vigil::web_threat::WorkerSupervisor> start_worker(const std::string& path, const std::string& dir) {
+    vigil::web_threat::WorkerConfig c;
+    c.settings_json = R"({"ports":[8080],"dns":false,"worker_user":"64987","lists":[{"name":"bench","path":")" + dir +
+                      R"(/domains.txt","format":"domains"}]})";
+    c.state_dir = dir;
+    c.uid = c.gid = 64987;
+    c.parent_pid = getpid();
+    auto mu = std::make_shared<std::mutex>();
+    auto cv = std::make_shared<std::condition_variable>();
+    auto ready = std::make_shared<bool>(false);
+    vigil::web_threat::WorkerSupervisor::Callbacks cb;
+    cb.ready = [mu, cv, ready](const vigil::web_threat::WorkerState&) {
+        std::lock_guard<std::mutex> g(*mu);
+        *ready = true;
+        cv->notify_all();
+    };
+    auto worker = std::make_unique<vigil::web_threat::WorkerSupervisor>(path, worker_config_json(c), cb);
+    worker->start();
+    std::unique_lock<std::mutex> g(*mu);
+    if (!cv->wait_for(g, std::chrono::seconds(30), [&] { return *ready; })) {
+        std::fprintf(stderr, "web-threat-traffic: the worker did not start: %s\n", worker->state().last_error.c_str());
+        return nullptr;
+    }
+    return worker;
+}
+
+double added(const std::vector<double>& via, const std::vector<double>& direct, double p) {
+    return percentile(via, p) - percentile(direct, p);
+}
+
+std::string side_json(const Samples& s) {
+    char out[512];
+    std::snprintf(out, sizeof out,
+                  "{\"conn_p50_ms\":%.3f,\"conn_p99_ms\":%.3f,\"req_p50_ms\":%.3f,\"req_p99_ms\":%.3f,"
+                  "\"mib_per_s\":%.1f,\"conns_per_s\":%.0f,\"errors\":%d",
+                  percentile(s.conn_ms, .5), percentile(s.conn_ms, .99), percentile(s.req_ms, .5),
+                  percentile(s.req_ms, .99), s.mib_per_s, s.rate.conns_per_s, s.errors + s.rate.errors);
+    return out;
+}
+
+// The figures of the worker against direct, as one JSON line.
+void print_json(int domains, int mib, const Samples& direct, const Samples& via, double cpu_s, double rate_cpu_s,
+                int rate_conns) {
+    double load = -1;
+    std::ifstream("/proc/loadavg") >> load;
+    std::printf("{\"scenario\":\"web-threat-traffic\",\"domains\":%d,\"connections\":%zu,\"requests\":%zu,"
+                "\"mib\":%d,\"direct\":%s},\"worker\":%s,\"cpu_s\":%.3f},"
+                "\"added_conn_p50_ms\":%.3f,\"added_conn_p99_ms\":%.3f,\"added_req_p50_ms\":%.3f,"
+                "\"added_req_p99_ms\":%.3f,\"throughput_ratio\":%.3f,\"rate_conns\":%d,"
+                "\"worker_cpu_us_per_conn\":%.1f,\"conns_per_s_per_core\":%.0f,\"load_avg\":%.2f}\n",
+                domains, via.conn_ms.size(), via.req_ms.size(), mib, side_json(direct).c_str(), side_json(via).c_str(),
+                cpu_s, added(via.conn_ms, direct.conn_ms, .5), added(via.conn_ms, direct.conn_ms, .99),
+                added(via.req_ms, direct.req_ms, .5), added(via.req_ms, direct.req_ms, .99),
+                direct.mib_per_s > 0 ? via.mib_per_s / direct.mib_per_s : 0, rate_conns,
+                rate_cpu_s * 1e6 / rate_conns, rate_cpu_s > 0 ? rate_conns / rate_cpu_s : 0, load);
 }
 
 }  // namespace
 
 VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
-            "[--conns N] [--requests N] [--mib N] [--domains N]: added latency and throughput through the web_threat worker") {
+            "[--conns N] [--requests N] [--mib N] [--domains N] [--rate-conns N] [--worker PATH]: added latency and "
+            "throughput through the web_threat worker") {
     const int conns = int(args.get_int("conns", 500)), requests = int(args.get_int("requests", 2000)),
-              mib = int(args.get_int("mib", 256)), domains = int(args.get_int("domains", 100000));
+              mib = int(args.get_int("mib", 256)), domains = int(args.get_int("domains", 100000)),
+              rate_conns = int(args.get_int("rate-conns", 4000));
+    const std::string worker_path = args.get("worker", std::string(VIGIL_BINARY_DIR) + "/libexec/vigil-web-worker");
     if (geteuid() != 0 || !enter_namespace()) {
         std::fprintf(stderr, "web-threat-traffic: needs root (a private network namespace)\n");
         return 77;
@@ -184,59 +282,22 @@ VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
         for (int i = 0; i < domains; ++i) list << "d" << i << ".blocked.example\n";
     }
     if (listen_on(kMonitored) < 0 || listen_on(kDirect) < 0) return 1;
-    vigil::web_threat::WorkerConfig c;
-    c.settings_json = R"({"ports":[8080],"dns":false,"worker_user":"64987","lists":[{"name":"bench","path":")" +
-                      std::string(dir) + R"(/domains.txt","format":"domains"}]})";
-    c.state_dir = dir;
-    c.uid = c.gid = 64987;
-    c.parent_pid = getpid();
-    std::mutex mu;
-    std::condition_variable cv;
-    bool ready = false;
-    vigil::web_threat::WorkerSupervisor::Callbacks cb;
-    cb.ready = [&](const vigil::web_threat::WorkerState&) {
-        std::lock_guard<std::mutex> g(mu);
-        ready = true;
-        cv.notify_all();
-    };
-    vigil::web_threat::WorkerSupervisor worker(std::string(VIGIL_BINARY_DIR) + "/libexec/vigil-web-worker",
-                                               worker_config_json(c), cb);
-    worker.start();
-    {
-        std::unique_lock<std::mutex> g(mu);
-        if (!cv.wait_for(g, std::chrono::seconds(30), [&] { return ready; })) {
-            std::fprintf(stderr, "web-threat-traffic: the worker did not start: %s\n", worker.state().last_error.c_str());
-            return 1;
-        }
-    }
+    auto worker = start_worker(worker_path, dir);
+    if (!worker) return 1;
     Samples direct, via;
     const int rounds = 3;
-    const double cpu0 = vigil::bench::pid_cpu_s(worker.state().pid);
+    const int pid = worker->state().pid;
+    const double cpu0 = vigil::bench::pid_cpu_s(pid);
     for (int r = 0; r < rounds; ++r) {
         run_round(kDirect, conns / rounds, requests / rounds, mib, direct);
         run_round(kMonitored, conns / rounds, requests / rounds, mib, via);
     }
-    const double worker_cpu = vigil::bench::pid_cpu_s(worker.state().pid) - cpu0;
-    worker.stop();
+    const double cpu1 = vigil::bench::pid_cpu_s(pid);
+    direct.rate = connection_rate(kDirect, rate_conns, 4);
+    via.rate = connection_rate(kMonitored, rate_conns, 4);
+    const double rate_cpu = vigil::bench::pid_cpu_s(pid) - cpu1;
+    worker->stop();
     std::system((std::string("rm -rf ") + dir).c_str());
-    double load = -1;
-    std::ifstream("/proc/loadavg") >> load;
-    const double cp50 = percentile(via.conn_ms, .5) - percentile(direct.conn_ms, .5),
-                 cp99 = percentile(via.conn_ms, .99) - percentile(direct.conn_ms, .99),
-                 rp50 = percentile(via.req_ms, .5) - percentile(direct.req_ms, .5),
-                 rp99 = percentile(via.req_ms, .99) - percentile(direct.req_ms, .99);
-    std::printf("{\"scenario\":\"web-threat-traffic\",\"domains\":%d,\"connections\":%zu,\"requests\":%zu,\"mib\":%d,"
-                "\"direct\":{\"conn_p50_ms\":%.3f,\"conn_p99_ms\":%.3f,\"req_p50_ms\":%.3f,\"req_p99_ms\":%.3f,"
-                "\"mib_per_s\":%.1f,\"errors\":%d},"
-                "\"worker\":{\"conn_p50_ms\":%.3f,\"conn_p99_ms\":%.3f,\"req_p50_ms\":%.3f,\"req_p99_ms\":%.3f,"
-                "\"mib_per_s\":%.1f,\"errors\":%d,\"cpu_s\":%.3f},"
-                "\"added_conn_p50_ms\":%.3f,\"added_conn_p99_ms\":%.3f,\"added_req_p50_ms\":%.3f,"
-                "\"added_req_p99_ms\":%.3f,\"throughput_ratio\":%.3f,"
-                "\"load_avg\":%.2f}\n",
-                domains, via.conn_ms.size(), via.req_ms.size(), mib, percentile(direct.conn_ms, .5),
-                percentile(direct.conn_ms, .99), percentile(direct.req_ms, .5), percentile(direct.req_ms, .99),
-                direct.mib_per_s, direct.errors, percentile(via.conn_ms, .5), percentile(via.conn_ms, .99),
-                percentile(via.req_ms, .5), percentile(via.req_ms, .99), via.mib_per_s, via.errors, worker_cpu, cp50,
-                cp99, rp50, rp99, direct.mib_per_s > 0 ? via.mib_per_s / direct.mib_per_s : 0, load);
-    return via.errors || direct.errors ? 1 : 0;
+    print_json(domains, mib, direct, via, cpu1 - cpu0, rate_cpu, rate_conns);
+    return via.errors || direct.errors || via.rate.errors || direct.rate.errors ? 1 : 0;
 }

@@ -2,21 +2,21 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <thread>
 
 #include "endpoint.hpp"
 
 namespace vigil::web_threat {
 
 namespace {
-
-constexpr size_t kStackBytes = 256 * 1024;
 
 int bound_socket(const char* address, uint16_t port, int type) {
     Endpoint e;
@@ -43,49 +43,11 @@ int bound_socket(const char* address, uint16_t port, int type) {
     return fd;
 }
 
-struct Job {
-    int fd;
-    const ConnectionContext* ctx;
-    ServerCounters* counters;
-};
-
-void* run_job(void* arg) {
-    Job* job = static_cast<Job*>(arg);
-    serve_connection(job->fd, *job->ctx);
-    job->counters->active.fetch_sub(1);
-    delete job;
-    return nullptr;
-}
-
-// Resets the connection at once (SO_LINGER 0): the client sees a refusal,
-// not a hang.
-void reset(int fd) {
-    const linger l{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-    ::close(fd);
-}
-
-void start_job(int fd, const ConnectionContext& ctx, ServerCounters& counters) {
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, kStackBytes);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    counters.active.fetch_add(1);
-    auto* job = new Job{fd, &ctx, &counters};
-    pthread_t t;
-    if (pthread_create(&t, &attr, run_job, job) != 0) {
-        counters.active.fetch_sub(1);
-        counters.refused_busy.fetch_add(1);
-        delete job;
-        reset(fd);
-    }
-    pthread_attr_destroy(&attr);
-}
-
 }  // namespace
 
 int listen_tcp(const char* address, uint16_t port) {
-    const int fd = bound_socket(address, port, SOCK_STREAM);
+    // Non-blocking: every event loop polls it, and one that loses the race gets EAGAIN.
+    const int fd = bound_socket(address, port, SOCK_STREAM | SOCK_NONBLOCK);
     if (fd >= 0 && ::listen(fd, 1024) != 0) {
         ::close(fd);
         return -1;
@@ -95,30 +57,16 @@ int listen_tcp(const char* address, uint16_t port) {
 
 int bind_udp(const char* address, uint16_t port) { return bound_socket(address, port, SOCK_DGRAM); }
 
+unsigned event_loop_count() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
+
 void serve_tcp(const std::vector<int>& listeners, const ConnectionContext& ctx, uint32_t max_connections,
                ServerCounters& counters) {
-    std::vector<pollfd> fds;
-    for (int l : listeners) fds.push_back({l, POLLIN, 0});
-    for (;;) {
-        if (::poll(fds.data(), fds.size(), -1) < 0) continue;
-        for (const auto& p : fds) {
-            if (!(p.revents & POLLIN)) continue;
-            const int c = ::accept4(p.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (c < 0) {
-                // Out of descriptors: the pending connection stays queued and
-                // poll would report it at once again; give the others time to end.
-                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) ::usleep(10000);
-                continue;
-            }
-            counters.accepted.fetch_add(1);
-            if (counters.active.load() >= max_connections) {
-                counters.refused_busy.fetch_add(1);
-                reset(c);
-                continue;
-            }
-            start_job(c, ctx, counters);
-        }
-    }
+    std::vector<std::unique_ptr<EventLoop>> loops;
+    for (unsigned i = 0; i < event_loop_count(); ++i)
+        loops.push_back(std::make_unique<EventLoop>(ctx, listeners, max_connections, counters));
+    for (size_t i = 1; i < loops.size(); ++i) std::thread([l = loops[i].get()] { l->run(); }).detach();
+    loops[0]->run();
+    std::abort();  // run() without a stop flag does not return
 }
 
 }  // namespace vigil::web_threat

@@ -5,6 +5,7 @@
 // netlink socket; then it drops to the worker uid with no capabilities and
 // serves until it is stopped or vigild goes away.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -87,8 +88,20 @@ DnsBlockMode dns_mode(const std::string& m) {
     return m == "null" ? DnsBlockMode::null : m == "nxdomain" ? DnsBlockMode::nxdomain : DnsBlockMode::sinkhole;
 }
 
+// A connection holds up to six descriptors (two sockets, two pipes): the
+// default soft limit of 1024 would refuse connections long before
+// max_connections.
+void raise_descriptor_limit() {
+    rlimit r{};
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
 int run() {
     ::signal(SIGPIPE, SIG_IGN);
+    raise_descriptor_limit();
     const WorkerConfig config = parse_worker_config(read_config());
     const Settings settings = parse_settings(config.settings_json);
     const bool dns = settings.dns && !config.dns_upstreams.empty();

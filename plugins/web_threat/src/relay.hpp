@@ -1,0 +1,47 @@
+// One direction of an intercepted connection's relay, pumped by the event
+// loop with edge-triggered readiness: the bytes go from one socket to the
+// other through a userspace buffer while they must be seen (HTTP requests
+// through the inspector, what the verdict held back) and through a pipe with
+// splice() once they are opaque (TLS, tunnels, responses). The buffer is
+// always written before the pipe is filled, so the order of bytes holds.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "inspector.hpp"
+#include "splice_pipe.hpp"
+
+namespace vigil::web_threat {
+
+// A socket and what is known of its readiness: set by epoll events, cleared
+// when a call says EAGAIN (edge-triggered: no event comes again until then).
+struct Side {
+    int fd = -1;
+    bool in = false, out = false;
+};
+
+struct Flow {
+    Side* from = nullptr;
+    Side* to = nullptr;
+    std::string buf;                          // to write before anything in the pipe
+    Pipe pipe;                                // once the bytes are opaque
+    ConnectionInspector* inspect = nullptr;   // HTTP: the client's bytes go through it
+    bool no_pipe = false;                     // none could be made: copy through buf
+    bool eof = false, shut = false;
+};
+
+enum class FlowStatus : unsigned char {
+    idle,     // waits for readiness
+    more,     // stopped with work left (fairness budget): run again soon
+    error,    // a socket failed: end the connection
+    blocked,  // the inspector refused a request (its response is ready)
+};
+
+// Moves what readiness allows, up to a budget of rounds. `cap` bounds the
+// userspace buffer; `scratch` is the loop's read buffer. With `read` false,
+// only what is held is written (before a block response).
+FlowStatus pump(Flow& f, PipePool& pipes, std::span<char> scratch, size_t cap, bool read = true);
+
+}  // namespace vigil::web_threat
