@@ -68,6 +68,7 @@ public:
     static EntryMeta merge(EntryMeta old, EntryMeta add);
 
 private:
+    friend struct SnapshotAccess;  // list_snapshot.cpp copies the slots as they are
     size_t slot_of(uint64_t key) const;
     void insert(uint64_t key, EntryMeta m);
 

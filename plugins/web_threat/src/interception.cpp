@@ -5,13 +5,16 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <vigil/common/errno_text.hpp>
 #include <vigil/common/small_file.hpp>
 #include <vigil/common/time.hpp>
 #include <vigil/common/trusted_path.hpp>
 #include <vigil/json_writer.hpp>
 
 #include "redirect_rules.hpp"
+#include "list_snapshot.hpp"
 #include "static_rules.hpp"
+#include "worker_control.hpp"
 #include "worker_config.hpp"
 
 namespace vigil::web_threat {
@@ -104,7 +107,18 @@ bool Interception::set_up_closed_redirect() {
     return r.ok;
 }
 
-void Interception::set_addresses(const ListSet& blocked, const ListSet& trusted) {
+void Interception::send_snapshot(const ListSet& blocked) {
+    if (!worker_) return;
+    const uint64_t generation = lists_generation_.fetch_add(1) + 1;
+    const int fd = snapshot_memfd(write_list_snapshot(blocked));
+    if (fd < 0) return host_.error("web_threat: no snapshot of the lists for the worker: " + common::errno_text(errno));
+    if (!worker_->send(lists_message(generation), fd))
+        host_.warn("web_threat: the worker did not take the new lists now (not running); it loads them when it starts");
+    ::close(fd);
+}
+
+void Interception::set_lists(const ListSet& blocked, const ListSet& trusted) {
+    send_snapshot(blocked);
     auto b = blocked.ip_prefixes(settings_.enabled());
     auto t = trusted.ip_prefixes(kAllCategories);
     const std::string text = set_elements_text(b, t);
@@ -165,6 +179,10 @@ void Interception::start() {
         publish_worker_health(host_, false, what);
         changed(true);
     };
+    cb.lists = [this](const WorkerState& s) {
+        if (!s.lists_error.empty()) host_.error("web_threat: the worker refused the new lists: " + s.lists_error);
+        changed(true);
+    };
     worker_ = std::make_unique<WorkerSupervisor>(worker_path_, worker_config_json(c), std::move(cb));
     worker_->start();
 }
@@ -177,12 +195,6 @@ void Interception::stop() {
         nft_->delete_table("inet", kStaticTable);
     }
     nft_.reset();
-}
-
-void Interception::restart() {
-    if (!worker_) return;
-    worker_->stop();
-    worker_->start();
 }
 
 uint64_t Interception::nft_counter(const char* name) const {
@@ -208,7 +220,10 @@ std::string Interception::status_json() const {
             .field("pid", int64_t(s.pid))
             .field("starts", s.starts)
             .field("last_exit", s.last_exit)
-            .field("last_error", s.last_error);
+            .field("last_error", s.last_error)
+            .field("lists_generation", lists_generation_.load())
+            .field("worker_lists_generation", s.lists_generation)
+            .field("lists_error", s.lists_error);
     }
     w.field("fail_mode", settings_.fail_closed ? "closed" : "open").field("worker_uid", uint64_t(user_.uid));
     w.key("dns_upstreams").begin_array();

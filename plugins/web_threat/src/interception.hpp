@@ -41,12 +41,13 @@ public:
     // the log (the lists still answer web_threat.check).
     void start();
     void stop();
-    // New lists: the worker starts again with them.
-    void restart();
-    // The listed addresses and networks of enabled categories (and the
-    // trusted ones) into the static table's sets, in one transaction; kept
-    // for the table's next creation when it is not there (yet).
-    void set_addresses(const ListSet& blocked, const ListSet& trusted);
+    // New lists: the listed addresses and networks of enabled categories
+    // (and the trusted ones) go into the static table's sets in one
+    // transaction (kept for the table's next creation when it is not there
+    // yet), and a snapshot of `blocked` to the running worker, which swaps
+    // it in without starting again (a worker that is starting loads the
+    // lists itself).
+    void set_lists(const ListSet& blocked, const ListSet& trusted);
     // The "interception" status object.
     std::string status_json() const;
     // Called when the status changed: the worker's state at once, counters
@@ -58,6 +59,7 @@ private:
     void changed(bool now);
     bool set_up_tables();
     bool set_up_closed_redirect();
+    void send_snapshot(const ListSet& blocked);
     std::string static_table_text() const;
     // Packets counted by a named counter of the static table (0 when absent).
     uint64_t nft_counter(const char* name) const;
@@ -78,6 +80,7 @@ private:
     int64_t lookup_window_ns_ = 0;  // the supervisor thread's process lookups
     int lookups_ = 0;
     std::atomic<int64_t> last_change_ns_{0};
+    std::atomic<uint64_t> lists_generation_{0};  // snapshots sent to the worker
 };
 
 }  // namespace vigil::web_threat

@@ -75,6 +75,7 @@ public:
 
 private:
     friend class ListSetBuilder;
+    friend struct SnapshotAccess;
     uint64_t ip_key(const common::IpAddress& masked, unsigned length) const;
 
     uint64_t seed_ = 0;

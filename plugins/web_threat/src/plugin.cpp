@@ -84,9 +84,7 @@ private:
                                      uint64_t(settings_.max_list_mb) << 20, true);
         for (const auto& e : out.errors) host().error("web_threat: " + e);
         for (const auto& p : out.problems) host().warn("web_threat: skipped " + p);
-        const std::string reply = adopt(std::move(out));
-        if (started_.exchange(true)) interception_.restart();
-        return vigil::JobResult::ok(reply);
+        return vigil::JobResult::ok(adopt(std::move(out)));
     }
 
     vigil::JobResult set_lists(const std::vector<SentList>& sent) {
@@ -104,14 +102,12 @@ private:
             return vigil::JobResult::failed(std::string("could not keep the lists: ") + e.what());
         }
         host().info("web_threat: " + std::to_string(sent.size()) + " lists from the central node in effect");
-        const std::string reply = adopt(std::move(out));
-        interception_.restart();  // the worker loads the kept lists again
-        return vigil::JobResult::ok(reply);
+        return vigil::JobResult::ok(adopt(std::move(out)));
     }
 
     // Swaps the new set in and returns its description.
     std::string adopt(LoadOutcome out) {
-        interception_.set_addresses(*out.set, *trusted_);
+        interception_.set_lists(*out.set, *trusted_);
         lists_.set(out.set);
         {
             std::lock_guard<std::mutex> g(mu_);
@@ -146,7 +142,6 @@ private:
     std::shared_ptr<const ListSet> trusted_;
     CentralLists central_;
     Interception interception_;
-    std::atomic<bool> started_{false};
     ListHolder lists_;
     std::atomic<uint64_t> checks_{0};
     std::mutex mu_;

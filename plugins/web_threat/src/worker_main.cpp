@@ -26,6 +26,7 @@
 #include "settings.hpp"
 #include "tcp_server.hpp"
 #include "verdict.hpp"
+#include "worker_control.hpp"
 #include "worker_config.hpp"
 
 namespace vigil::web_threat {
@@ -126,6 +127,11 @@ int run() {
     if (getppid() != pid_t(config.parent_pid)) return 3;
     static Reporter reporter(kReportFd);
     ctx.reporter = &reporter;
+    // New lists from the plugin are swapped in without a restart
+    // (worker_control.hpp); every verdict reads them through Policy::lists().
+    static const auto live = std::make_shared<ListHolder>(std::move(ctx.policy.blocked));
+    ctx.policy.live = live;
+    std::thread([] { serve_control(kReportFd, *live, reporter); }).detach();
     static DnsConfig dns_config;
     for (const auto& u : config.dns_upstreams) dns_config.upstreams.push_back(*parse_upstream(u));
     dns_config.mode = dns_mode(settings.dns_block_mode);

@@ -15,6 +15,8 @@
 #include <vector>
 #include <vigil/json_reader.hpp>
 
+#include "worker_control.hpp"
+
 namespace vigil::web_threat {
 
 namespace {
@@ -134,9 +136,52 @@ bool WorkerSupervisor::spawn_one(int& pidfd, int& report_fd) {
         state_.phase = WorkerState::Phase::starting;
         state_.pid = pid;
         ++state_.starts;
+        report_fd_ = rep[0];
     }
     send_config(cfg[0], config_);
     return true;
+}
+
+void WorkerSupervisor::on_message(const std::string& msg) {
+    if (msg == R"({"type":"ready"})") {
+        WorkerState now;
+        {
+            std::lock_guard<std::mutex> g(mu_);
+            state_.phase = WorkerState::Phase::running;
+            now = state_;
+        }
+        if (cb_.ready) cb_.ready(now);
+        return;
+    }
+    const bool error = msg.rfind(R"({"type":"error")", 0) == 0, lists = msg.rfind(R"({"type":"lists_)", 0) == 0;
+    if (!error && !lists) {
+        if (cb_.report) cb_.report(msg);
+        return;
+    }
+    WorkerState now;
+    {
+        std::lock_guard<std::mutex> g(mu_);
+        try {
+            const json::Value v = json::parse(msg);
+            const json::Value* text = v.find("message");
+            if (error) {
+                state_.last_error = text ? text->as_string() : "";
+            } else if (const json::Value* gen = v.find("generation")) {
+                state_.lists_generation = gen->as_uint64();
+                state_.lists_error = text ? text->as_string() : "";
+            }
+        } catch (const std::exception&) {
+            state_.last_error = "unreadable message from the worker";
+        }
+        now = state_;
+    }
+    if (lists && cb_.lists) cb_.lists(now);
+}
+
+bool WorkerSupervisor::send(const std::string& msg, int fd) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (report_fd_ < 0) return false;
+    return send_message(report_fd_, msg, fd, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 bool WorkerSupervisor::watch(int pidfd, int report_fd) {
@@ -148,25 +193,7 @@ bool WorkerSupervisor::watch(int pidfd, int report_fd) {
         if (p[1].revents & POLLIN) {
             const ssize_t n = ::recv(report_fd, buf.data(), buf.size(), MSG_DONTWAIT);
             if (n > 0) {
-                const std::string msg(buf.data(), size_t(n));
-                if (msg == R"({"type":"ready"})") {
-                    WorkerState now;
-                    {
-                        std::lock_guard<std::mutex> g(mu_);
-                        state_.phase = WorkerState::Phase::running;
-                        now = state_;
-                    }
-                    if (cb_.ready) cb_.ready(now);
-                } else if (msg.rfind(R"({"type":"error")", 0) == 0) {
-                    std::lock_guard<std::mutex> g(mu_);
-                    try {
-                        state_.last_error = json::parse(msg).find("message")->as_string();
-                    } catch (const std::exception&) {
-                        state_.last_error = "unreadable error report";
-                    }
-                } else if (cb_.report) {
-                    cb_.report(msg);
-                }
+                on_message(std::string(buf.data(), size_t(n)));
                 continue;
             }
         }
@@ -208,7 +235,11 @@ void WorkerSupervisor::loop() {
         }
         const bool exited = watch(pidfd, report_fd);
         reap(pidfd, !exited);
-        ::close(report_fd);
+        {
+            std::lock_guard<std::mutex> g(mu_);
+            report_fd_ = -1;
+            ::close(report_fd);
+        }
         if (!exited) return;
         if (cb_.down) cb_.down(state());
         if (!pause_ms(restart_ms_)) return;

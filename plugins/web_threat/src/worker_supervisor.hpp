@@ -22,6 +22,8 @@ struct WorkerState {
     uint64_t starts = 0;
     std::string last_exit;   // "exit status 2", "killed by signal 9"
     std::string last_error;  // the worker's own error report
+    uint64_t lists_generation = 0;  // the last list snapshot the worker applied
+    std::string lists_error;        // why the last snapshot was refused, or ""
 };
 const char* phase_name(WorkerState::Phase p);
 
@@ -31,6 +33,7 @@ public:
         std::function<void(const std::string& report_json)> report;
         std::function<void(const WorkerState& now)> ready;  // the worker intercepts (again)
         std::function<void(const WorkerState& now)> down;   // it ended unexpectedly
+        std::function<void(const WorkerState& now)> lists;  // it applied (or refused) a list snapshot
     };
 
     // `config_json` is written to the worker's fd 3 at every start.
@@ -43,19 +46,25 @@ public:
     // Ends the worker (SIGTERM, SIGKILL after 2 s) and the thread.
     void stop();
     WorkerState state() const;
+    // Sends one message to the running (or starting) worker, with `fd`
+    // (>= 0) passed along; false when there is no worker or the socket is
+    // full.
+    bool send(const std::string& msg, int fd = -1);
 
 private:
     void loop();
     bool spawn_one(int& pidfd, int& report_fd);
     // Waits for reports until the worker exits (true) or stop() (false).
     bool watch(int pidfd, int report_fd);
+    void on_message(const std::string& msg);
     void reap(int pidfd, bool graceful);
     bool pause_ms(int ms);
 
     std::string path_, config_;
     Callbacks cb_;
     int restart_ms_;
-    int stop_fd_ = -1;  // eventfd
+    int stop_fd_ = -1;    // eventfd
+    int report_fd_ = -1;  // the plugin's end of the worker's socket, under mu_
     std::thread thread_;
     mutable std::mutex mu_;
     WorkerState state_;
