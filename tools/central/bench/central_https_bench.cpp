@@ -3,7 +3,14 @@
 // Reports stored events/s and CPU seconds per 100,000 events for the server and the
 // uploading client; compare with central-ingest (the same batches in process, no TLS/HTTP).
 // Options: --batches N (default 200), --events N per batch (default 1024),
-//          --uploaders N (default 2), --text-index 0|1 (default 1).
+//          --uploaders N (default 2), --text-index 0|1 (default 1),
+//          --storage sqlite|postgresql (default sqlite). postgresql runs SQLite first as the
+//          baseline, then a node on a private PostgreSQL cluster (tests/pg_cluster.hpp, fsync
+//          off) with the same batches, and reports the database server's CPU too.
+#include <dirent.h>
+
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -11,28 +18,61 @@
 #include "bench_batches.hpp"
 #include "bench_server.hpp"
 #include "gzip.hpp"
+#include "pg_cluster.hpp"
 
 using vigil::bench::JsonLine;
 using vigil::central::bench::BenchServer;
 using vigil::central::bench::kAgent;
 
-VIGIL_BENCH(central_https, "central-https",
-            "telemetry upload to a real vigil-central over mTLS on loopback: events/s, CPU s per 100k "
-            "(server, client)") {
-    const int batches = static_cast<int>(args.get_int("batches", 200));
-    const int per_batch = static_cast<int>(args.get_int("events", 1024));
-    const int uploaders = static_cast<int>(args.get_int("uploaders", 2));
-    const bool text_index = args.get_int("text-index", 1) != 0;
-    const uint64_t total = static_cast<uint64_t>(batches) * static_cast<uint64_t>(per_batch);
+namespace {
 
-    std::vector<std::string> bodies;
-    for (int b = 0; b < batches; ++b)
-        bodies.push_back(vigil::central::gzip(vigil::central::bench::make_batch(b, per_batch)));
-    // The agent's certificate comes from the server's agent CA (what enrollment would hand
-    // out): the uploads are authenticated like an enrolled agent's.
-    const BenchServer server("central_https_bench", std::string("storage: {database: db/central.db, "
-                                                                "files_dir: db/files, text_index: ") +
-                                                        (text_index ? "true" : "false") + "}\n");
+struct Run {
+    double events_per_s = 0;
+    double server_cpu_s = 0;
+    double db_cpu_s = 0;  // the PostgreSQL server's processes (0 for SQLite: in the node)
+    double client_cpu_s = 0;
+    long long rows = 0;
+    long server_rss = 0;
+    bool ok = true;
+};
+
+// CPU seconds of `pid`, of its children it reaped, and of its children still running (the
+// PostgreSQL server: its backends are children of the postmaster).
+double tree_cpu_s(int pid) {
+    auto fields = [](const std::string& path) {
+        std::ifstream in(path);
+        std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::vector<std::string> f;
+        auto rp = s.rfind(')');
+        if (rp == std::string::npos) return f;
+        std::string cur;
+        for (size_t i = rp + 2; i <= s.size(); ++i) {
+            if (i == s.size() || s[i] == ' ') {
+                f.push_back(cur);
+                cur.clear();
+            } else {
+                cur.push_back(s[i]);
+            }
+        }
+        return f;
+    };
+    const double tick = double(sysconf(_SC_CLK_TCK));
+    auto own = fields("/proc/" + std::to_string(pid) + "/stat");  // f[1] ppid, f[11..14] utime stime cutime cstime
+    if (own.size() < 15) return 0;
+    double total = (std::stod(own[11]) + std::stod(own[12]) + std::stod(own[13]) + std::stod(own[14])) / tick;
+    if (DIR* d = opendir("/proc")) {
+        while (dirent* e = readdir(d)) {
+            auto f = fields(std::string("/proc/") + e->d_name + "/stat");
+            if (f.size() >= 15 && f[1] == std::to_string(pid)) total += (std::stod(f[11]) + std::stod(f[12])) / tick;
+        }
+        closedir(d);
+    }
+    return total;
+}
+
+Run run(const std::string& name, const std::string& storage_yaml, const std::vector<std::string>& bodies,
+        int uploaders, uint64_t total, int db_pid) {
+    const BenchServer server(name, storage_yaml);
     std::string reply;
     {
         auto s = server.session();
@@ -40,31 +80,79 @@ VIGIL_BENCH(central_https, "central-https",
                     std::string("{\"agent_id\":\"") + kAgent + "\",\"hostname\":\"bench-host\"}", false, reply,
                     kAgent);
     }
-
-    bool ok = true;
+    Run r;
     const double server_cpu0 = vigil::bench::pid_cpu_s(server.pid());
+    const double db_cpu0 = db_pid > 0 ? tree_cpu_s(db_pid) : 0;
     const double client_cpu0 = vigil::bench::self_cpu_s();
-    const double seconds = server.upload(bodies, uploaders, kAgent, ok);
-    const double server_cpu = vigil::bench::pid_cpu_s(server.pid()) - server_cpu0;
-    const double client_cpu = vigil::bench::self_cpu_s() - client_cpu0;
-    const long server_rss = vigil::bench::rss_kib(server.pid());
-
+    const double seconds = server.upload(bodies, uploaders, kAgent, r.ok);
+    r.server_cpu_s = vigil::bench::pid_cpu_s(server.pid()) - server_cpu0;
+    r.db_cpu_s = db_pid > 0 ? tree_cpu_s(db_pid) - db_cpu0 : 0;
+    r.client_cpu_s = vigil::bench::self_cpu_s() - client_cpu0;
+    r.server_rss = vigil::bench::rss_kib(server.pid());
+    r.events_per_s = double(total) / seconds;
     // What the server actually stored (the number the end-to-end bench also reads).
-    const long long rows = server.stat("events");
-    if (rows != static_cast<long long>(total)) ok = false;
+    r.rows = server.stat("events");
+    if (r.rows != static_cast<long long>(total)) r.ok = false;
+    return r;
+}
 
-    JsonLine()
-        .kv("bench", "central-https")
+void print(const Run& r, const std::string& storage, bool text_index, int uploaders, uint64_t total,
+           const Run* baseline) {
+    JsonLine line;
+    line.kv("bench", "central-https")
         .kv("transport", "https+mtls loopback, keep-alive")
+        .kv("storage", storage)
         .kv("text_index", text_index)
         .kv("uploaders", static_cast<long long>(uploaders))
         .kv("events", static_cast<long long>(total))
-        .kv("stored_rows", rows)
-        .kv("ok", ok)
-        .kv("events_per_s", double(total) / seconds)
-        .kv("server_cpu_s_per_100k", server_cpu / double(total) * 1e5)
-        .kv("client_cpu_s_per_100k", client_cpu / double(total) * 1e5)
-        .kv("server_rss_kib", static_cast<long long>(server_rss))
-        .print();
-    return ok ? 0 : 1;
+        .kv("stored_rows", r.rows)
+        .kv("ok", r.ok)
+        .kv("events_per_s", r.events_per_s)
+        .kv("server_cpu_s_per_100k", r.server_cpu_s / double(total) * 1e5);
+    if (storage == "postgresql") line.kv("postgres_cpu_s_per_100k", r.db_cpu_s / double(total) * 1e5);
+    line.kv("client_cpu_s_per_100k", r.client_cpu_s / double(total) * 1e5)
+        .kv("server_rss_kib", static_cast<long long>(r.server_rss));
+    if (baseline) line.kv("events_per_s_vs_sqlite", r.events_per_s / baseline->events_per_s);
+    line.print();
+}
+
+}  // namespace
+
+VIGIL_BENCH(central_https, "central-https",
+            "telemetry upload to a real vigil-central over mTLS on loopback: events/s, CPU s per 100k "
+            "(server, client); --storage postgresql adds a PostgreSQL node next to SQLite") {
+    const int batches = static_cast<int>(args.get_int("batches", 200));
+    const int per_batch = static_cast<int>(args.get_int("events", 1024));
+    const int uploaders = static_cast<int>(args.get_int("uploaders", 2));
+    const bool text_index = args.get_int("text-index", 1) != 0;
+    const std::string storage = args.get("storage", "sqlite");
+    if (storage != "sqlite" && storage != "postgresql") {
+        std::fprintf(stderr, "central-https: --storage must be sqlite or postgresql\n");
+        return 2;
+    }
+    const uint64_t total = static_cast<uint64_t>(batches) * static_cast<uint64_t>(per_batch);
+
+    std::vector<std::string> bodies;
+    for (int b = 0; b < batches; ++b)
+        bodies.push_back(vigil::central::gzip(vigil::central::bench::make_batch(b, per_batch)));
+    // The agent's certificate comes from the server's agent CA (what enrollment would hand
+    // out): the uploads are authenticated like an enrolled agent's.
+    const Run sqlite = run("central_https_bench", std::string("storage: {database: db/central.db, files_dir: db/files, "
+                                                              "text_index: ") +
+                                                      (text_index ? "true" : "false") + "}\n",
+                           bodies, uploaders, total, 0);
+    print(sqlite, "sqlite", text_index, uploaders, total, nullptr);
+    if (storage == "sqlite") return sqlite.ok ? 0 : 1;
+
+    std::string why;
+    central_test::PgCluster* cluster = central_test::PgCluster::shared(why);
+    if (!cluster) {
+        std::fprintf(stderr, "central-https: no PostgreSQL cluster: %s\n", why.c_str());
+        return 1;
+    }
+    const Run pg = run("central_https_bench_pg",
+                       "storage: {engine: postgresql, url: '" + cluster->create_database() + "', files_dir: db/files}\n",
+                       bodies, uploaders, total, cluster->server_pid());
+    print(pg, "postgresql", false, uploaders, total, &sqlite);
+    return sqlite.ok && pg.ok ? 0 : 1;
 }

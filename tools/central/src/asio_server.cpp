@@ -92,6 +92,7 @@ int serve_asio(const CentralConfig& config, bool verbose) {
     auto& revoked = state.revoked;
 
     TaskBroker broker;
+    const auto task_watch = watch_tasks(config, broker);  // tasks created on other nodes (PostgreSQL)
     Api api(*storage, broker, *files, config.api, AgentTrust{agent_ca.get(), &revoked});
     std::string ui_line;
     api.serve_ui(ui_from_environment(&ui_line));

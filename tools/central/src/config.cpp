@@ -158,9 +158,10 @@ void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
                          5 * 365 * 86400);
     r.get_range<int64_t>(agents, "agents", "max_enrollment_expiry_s", c.api.max_enrollment_expiry_s, 60,
                          365 * 86400);
-    c.agent_ca_dir = c.agent_ca_dir.empty()
-                         ? (std::filesystem::path(c.database).parent_path() / "agent-ca").string()
-                         : r.resolve(c.agent_ca_dir);
+    // Default: next to the SQLite file, or (PostgreSQL, no file here) next to files_dir.
+    const auto& beside = c.storage.engine == "sqlite" ? c.database : c.files_dir;
+    c.agent_ca_dir = c.agent_ca_dir.empty() ? (std::filesystem::path(beside).parent_path() / "agent-ca").string()
+                                            : r.resolve(c.agent_ca_dir);
 
 }
 

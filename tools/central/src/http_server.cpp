@@ -285,6 +285,7 @@ int serve_poco(const CentralConfig& config, bool verbose) {
     Poco::ErrorHandler::set(&error_handler);
 
     TaskBroker broker;
+    const auto task_watch = watch_tasks(config, broker);  // tasks created on other nodes (PostgreSQL)
     Api api(*storage, broker, *state.files, config.api, AgentTrust{agent_ca.get(), &revoked});
     std::atomic<int> in_flight{0};
 

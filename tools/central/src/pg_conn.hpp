@@ -100,6 +100,7 @@ public:
     void run(const std::string& sql);
     // COPY ... FROM STDIN with `data` in the text format (see copy_field).
     void copy_in(const std::string& sql, std::string_view data);
+    pg_conn* raw() const { return c_.get(); }  // for LISTEN (PQsocket, PQnotifies)
 
 private:
     struct Close {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "pg_storage.hpp"
+#include "pg_task_watch.hpp"
 #include "storage_rows.hpp"
 
 namespace vigil::central {
@@ -24,12 +25,14 @@ std::optional<TaskRecord> task_by_id(pg::Conn& c, const std::string& id, const c
 }  // namespace
 
 void PgStorage::insert_task(const TaskRecord& t) {
-    auto c = pool_->get();
-    c->exec(std::string("INSERT INTO tasks(") + kTaskColumns +
-                ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULL,NULL,NULL,$13,$14)",
-            Params().add(t.id).add(t.agent_id).add(t.type).add(t.args_json).add(t.timeout_s).add(to_string(t.state))
-                .add(t.created_ns).add(t.delivered_ns).add(t.delivery_count).add(t.completed_ns).add(t.result_json)
-                .add(t.error).add(t.signature_json).add(t.created_by));
+    // One statement: the notification goes out when the row is committed, to every node's
+    // PgTaskWatch (pg_task_watch.hpp), which wakes the agent's long poll wherever it waits.
+    query(std::string("WITH t AS (INSERT INTO tasks(") + kTaskColumns +
+              ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,NULL,NULL,NULL,$13,$14) RETURNING agent_id) "
+              "SELECT pg_notify('" + kTaskChannel + "', agent_id) FROM t",
+          Params().add(t.id).add(t.agent_id).add(t.type).add(t.args_json).add(t.timeout_s).add(to_string(t.state))
+              .add(t.created_ns).add(t.delivered_ns).add(t.delivery_count).add(t.completed_ns).add(t.result_json)
+              .add(t.error).add(t.signature_json).add(t.created_by));
 }
 
 std::optional<TaskRecord> PgStorage::find_task(const std::string& task_id) {

@@ -30,13 +30,16 @@ void narrow(const std::string& path, mode_t mode, std::vector<std::string>& chan
 std::vector<std::string> prepare_state(const CentralConfig& config) {
     ::umask(077);
     std::vector<std::string> changed;
-    std::string db_dir = fs::path(config.database).parent_path().string();
+    // The SQLite file's directory; a PostgreSQL node keeps no database file here.
+    const bool sqlite = config.storage.engine == "sqlite";
+    std::string db_dir = sqlite ? fs::path(config.database).parent_path().string() : std::string();
     for (const auto& dir : {db_dir, config.files_dir, config.agent_ca_dir}) {
         if (dir.empty()) continue;
         fs::create_directories(dir);  // with umask 077: 0700
         narrow(dir, 0700, changed);
     }
-    for (const char* suffix : {"", "-wal", "-shm"}) narrow(config.database + suffix, 0600, changed);
+    if (sqlite)
+        for (const char* suffix : {"", "-wal", "-shm"}) narrow(config.database + suffix, 0600, changed);
     return changed;
 }
 

@@ -33,6 +33,14 @@ std::unique_ptr<Storage> open_storage(const CentralConfig& config) {
     return std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
 }
 
+std::unique_ptr<PgTaskWatch> watch_tasks(const CentralConfig& config, TaskBroker& broker) {
+    if (config.storage.engine != "postgresql") return nullptr;
+    const PgOptions o = pg_options(config, PgOptions::Schema::leave);
+    return std::make_unique<PgTaskWatch>(
+        o.url, o.password, [&broker](const std::string& agent) { broker.notify(agent); },
+        [&broker] { broker.notify_waiting(); });
+}
+
 std::string storage_description(const CentralConfig& config) {
     if (config.storage.engine == "postgresql") return "postgresql " + config.storage.url;
     return "database " + config.database;

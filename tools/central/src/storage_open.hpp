@@ -6,12 +6,18 @@
 #include <string>
 
 #include "config.hpp"
+#include "pg_task_watch.hpp"
 #include "storage.hpp"
+#include "task_broker.hpp"
 
 namespace vigil::central {
 
 // Throws std::runtime_error naming the engine and why it cannot be opened.
 std::unique_ptr<Storage> open_storage(const CentralConfig& config);
+
+// PostgreSQL: the node's listener for tasks created on any node, waking `broker`'s long
+// polls; nullptr with SQLite (one node: the broker sees every task it creates).
+std::unique_ptr<PgTaskWatch> watch_tasks(const CentralConfig& config, TaskBroker& broker);
 
 // For the startup line: "database /path/central.db" or "postgresql <url>" (never a password).
 std::string storage_description(const CentralConfig& config);

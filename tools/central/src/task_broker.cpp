@@ -62,6 +62,18 @@ void TaskBroker::notify(const std::string& agent_id) {
     for (auto& s : woken) s.wake();
 }
 
+void TaskBroker::notify_waiting() {
+    std::vector<Subscriber> woken;
+    {
+        std::lock_guard lock(mutex_);
+        std::vector<std::string> agents;
+        for (const auto& [agent, slot] : slots_) agents.push_back(agent);
+        for (const auto& [agent, subs] : subscribers_) agents.push_back(agent);
+        for (const auto& agent : agents) bump_locked(agent, woken);
+    }
+    for (auto& s : woken) s.wake();
+}
+
 uint64_t TaskBroker::begin_poll(const std::string& agent_id) {
     std::vector<Subscriber> woken;
     uint64_t ticket = 0;

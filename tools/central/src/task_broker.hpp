@@ -35,6 +35,9 @@ public:
 
     uint64_t generation(const std::string& agent_id);
     void notify(const std::string& agent_id);
+    // Wakes every agent waiting now, to look for tasks again: after notifications from other
+    // nodes may have been missed (pg_task_watch.hpp).
+    void notify_waiting();
     // An agent long-polls on one connection at a time, so when a new poll of it arrives, a
     // poll of it still waiting sits on a connection the agent gave up (cut by the host's
     // isolation, a NAT or proxy timeout): a task claimed by it would be written into nothing

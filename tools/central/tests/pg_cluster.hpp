@@ -26,6 +26,7 @@ public:
     std::string create_database();
     std::string conninfo(const std::string& database) const;
     const std::string& directory() const { return dir_; }
+    pid_t server_pid() const { return server_; }  // the postmaster (benchmarks measure its CPU)
 
 private:
     PgCluster() = default;

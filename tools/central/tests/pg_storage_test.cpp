@@ -1,13 +1,17 @@
 // PgStorage beyond the storage contract: COPY escaping and encoding, day partitions and
-// retention, schema versions, several nodes on one database, reconnecting.
+// retention, schema versions, several nodes on one database, reconnecting, and the task
+// notifications between nodes (PgTaskWatch).
 #include <doctest/doctest.h>
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "pg_storage.hpp"
+#include "pg_task_watch.hpp"
 #include "time_spec.hpp"
 
 using namespace vigil::central;
@@ -154,4 +158,51 @@ TEST_CASE("a connection the server dropped is reopened") {
     } catch (const std::runtime_error&) {
     }
     CHECK(s.find_agent("a1"));
+}
+
+TEST_CASE("a task inserted through one node wakes the listener of another; after a reconnect all waiters are woken") {
+    const auto url = central_test::fresh_pg_database();
+    PgStorage a(options(url));
+    PgStorage b(options(url));
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<std::string> woken;
+    std::atomic<int> wake_all{0};
+    PgTaskWatch watch(
+        url, "",
+        [&](const std::string& agent) {
+            std::lock_guard lock(m);
+            woken.push_back(agent);
+            cv.notify_all();
+        },
+        [&] { ++wake_all; });
+    auto wait_for = [&](auto pred) {
+        std::unique_lock lock(m);
+        return cv.wait_for(lock, std::chrono::seconds(5), pred);
+    };
+    auto wait_connects = [&](uint64_t n) {
+        for (int i = 0; i < 500 && watch.connects() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return watch.connects() >= n;
+    };
+    REQUIRE(wait_connects(1));
+    CHECK(wake_all == 1);  // on connecting: nothing missed can be replayed, so every waiter looks again
+    TaskRecord t;
+    t.id = "t1";
+    t.agent_id = "agent-on-b";
+    t.type = "ping";
+    const auto sent = std::chrono::steady_clock::now();
+    a.insert_task(t);
+    REQUIRE(wait_for([&] { return !woken.empty(); }));
+    CHECK(std::chrono::steady_clock::now() - sent < std::chrono::seconds(1));
+    CHECK(woken.front() == "agent-on-b");
+    CHECK(b.claim_tasks("agent-on-b", 1, 60, 10).size() == 1);
+
+    // The server ends the listening session: the watch reconnects, wakes everyone, listens again.
+    query_one(url, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'LISTEN %'");
+    REQUIRE(wait_connects(2));
+    CHECK(wake_all == 2);
+    t.id = "t2";
+    t.agent_id = "another";
+    b.insert_task(t);
+    CHECK(wait_for([&] { return woken.size() == 2 && woken.back() == "another"; }));
 }
