@@ -8,27 +8,19 @@
 # $VIGIL_CONSOLE_SHOTS (default: <build>/test-artifacts/console).
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$VIGIL_SOURCE/plugins/kataedr/tests/integration/kataedr_lib.sh"
+source "$VIGIL_SOURCE/tests/lib/playwright.sh"
 kt_require_central
 vt_init console_browser
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
-[[ -x /usr/bin/chromium ]] || skip "/usr/bin/chromium is not installed (tools/setup installs it)"
-command -v node >/dev/null && command -v npm >/dev/null || skip "node/npm not installed"
+vt_playwright_require
 (( EUID == 0 )) || skip "needs root (network and UTS namespaces for the agent)"
 CG_MOUNT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 [[ -n $CG_MOUNT ]] || skip "no cgroup v2 hierarchy (the isolation plugin needs one)"
 
-# playwright-core exactly as locked; a failing install is a failure unless the registry is
-# unreachable.
 here=$(cd "$(dirname "$0")" && pwd)
 node_dir=$VIGIL_BUILD/console-browser-node
-mkdir -p "$node_dir"
-cp "$here/browser/package.json" "$here/browser/package-lock.json" "$here/browser/console.mjs" "$node_dir/"
-if ! (cd "$node_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund >"$VT_DIR/npm.log" 2>&1); then
-  timeout 20 npm ping >/dev/null 2>&1 || skip "npm registry unreachable: cannot install playwright-core"
-  cat "$VT_DIR/npm.log" >&2
-  vt_fail "npm ci of playwright-core failed"
-fi
+vt_playwright_install "$node_dir" "$here/browser/console.mjs"
 
 # The agent's namespace: veth HOST_IP (here, vigil-central and a TCP peer) <-> NS_IP (agent).
 NS=cb_$$ HV=cb$$h NV=cb$$n

@@ -69,14 +69,15 @@ wt_topology_down() {
   return 0
 }
 
-# wt_origin_up: certificate for ok.test/blocked.test/shared.test, then the servers.
+# wt_origin_up: certificate for ok.test/blocked.test/shared.test, then the
+# servers (WT_ORIGIN_ARGS: more wt_origin.py options).
 wt_origin_up() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ok.test \
     -addext "subjectAltName=DNS:ok.test,DNS:blocked.test,DNS:shared.test,DNS:trusted.test" \
     -keyout "$VT_DIR/key.pem" -out "$VT_DIR/cert.pem" >/dev/null 2>&1 || vt_fail "openssl req"
   ip netns exec "$WT_O" /usr/bin/python3 "$WT_HELPER" --http 10.9.0.2:80 --http 10.9.0.2:8080 --http 10.9.0.66:80 \
     --http '[fd09::2]:80' --tls 10.9.0.2:443 --tls '[fd09::2]:443' --cert "$VT_DIR/cert.pem" --key "$VT_DIR/key.pem" \
-    --dns 10.9.0.2 --socks 10.9.0.2:1080 --banner 10.9.0.2:8000 >"$VT_DIR/origin.log" 2>&1 &
+    --dns 10.9.0.2 --socks 10.9.0.2:1080 --banner 10.9.0.2:8000 ${WT_ORIGIN_ARGS:-} >"$VT_DIR/origin.log" 2>&1 &
   vt_track_pid $!
   vt_wait_until 10 grep -q ready "$VT_DIR/origin.log" || vt_fail "origin servers did not start: $(cat "$VT_DIR/origin.log")"
 }

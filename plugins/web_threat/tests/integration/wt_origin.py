@@ -18,11 +18,12 @@ import threading
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    extra = ""  # --alt-svc: an Alt-Svc header offering HTTP/3 on the same port
 
     def do_GET(self):
         body = ("origin %s\n" % self.path).encode()
         peer = "%s:%d" % self.client_address[:2]
-        head = "HTTP/1.1 200 OK\r\nX-Peer: %s\r\nContent-Length: %d\r\n\r\n" % (peer, len(body))
+        head = "HTTP/1.1 200 OK\r\nX-Peer: %s\r\n%sContent-Length: %d\r\n\r\n" % (peer, self.extra, len(body))
         self.wfile.write(head.encode() + body)
 
     def log_message(self, *args):  # quiet: the test reads only its own output
@@ -155,7 +156,10 @@ def main():
     ap.add_argument("--socks", action="append", default=[])
     ap.add_argument("--banner", action="append", default=[])
     ap.add_argument("--udp", action="append", default=[])
+    ap.add_argument("--alt-svc", action="store_true")
     a = ap.parse_args()
+    if a.alt_svc:
+        Handler.extra = 'Alt-Svc: h3=":443"; ma=86400\r\n'
     for spec in a.http:
         addr, port = spec.rsplit(":", 1)
         http_server(addr.strip("[]"), int(port))
