@@ -255,8 +255,10 @@ TEST_CASE("console sessions survive a restart of the central node and end with t
         const std::string set = resp.headers["Set-Cookie"];
         return set.substr(0, set.find(';'));
     };
+    auto env = central_test::make_store_env();
     {
-        SqliteStorage storage(SqliteOptions{dir.path + "/c.db"});
+        auto store = env->open();
+        Storage& storage = *store;
         TaskBroker broker;
         FileStore files(dir.path + "/files");
         REQUIRE(storage.add_operator(OperatorRecord{"olga", "responder", token_hash("olga-token-0123456789abcdef"), 1}));
@@ -266,7 +268,8 @@ TEST_CASE("console sessions survive a restart of the central node and end with t
         gone_cookie = login(api, "gus-token-0123456789abcdef");
         CHECK(api.handle(request(cookie, "")).status == 200);
     }
-    SqliteStorage storage(SqliteOptions{dir.path + "/c.db"});  // "restarted": a new process state
+    auto store = env->open();  // "restarted": a new process state
+    Storage& storage = *store;
     TaskBroker broker;
     FileStore files(dir.path + "/files");
     Api api(storage, broker, files, Fixture::settings());

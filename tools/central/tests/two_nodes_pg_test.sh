@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Two vigil-central nodes on one PostgreSQL (a private cluster, pg_cluster.sh), sharing the
+# agent CA and files directory as a deployment would: an agent enrolled through node A
+# long-polls node B, and a task created through node A reaches it within 1 s (LISTEN/NOTIFY);
+# the first result wins across nodes; batches node A acknowledged before it is killed with
+# SIGKILL are all there, once, seen through node B, and a retry through B is a duplicate.
+# Exit 77 when no cluster can start.
+set -euo pipefail
+build=${VIGIL_BUILD:?run from ctest (VIGIL_BUILD)}
+source_dir=${VIGIL_SOURCE:?run from ctest (VIGIL_SOURCE)}
+here=$(cd "$(dirname "$0")" && pwd)
+central=$build/bin/vigil-central
+source "$here/pg_cluster.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/central_two_nodes.$$.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
+  pg_cluster_stop
+  rm -rf "$T"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; for n in a b; do [[ -f $T/$n.log ]] && { echo "--- node $n log" >&2; tail -20 "$T/$n.log" >&2; }; done; exit 1; }
+pass() { echo "ok: $*"; }
+
+pg_cluster_start
+db=$(pg_cluster_database central)
+"$source_dir/tools/gen-certs" "$T/certs" >/dev/null
+certs=$T/certs
+(umask 077; openssl rand -hex 32 >"$T/operator.token")
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+declare -A port
+for n in a b; do
+  port[$n]=$(free_port)
+  mkdir -p "$T/$n"
+  cat >"$T/$n/central.yaml" <<YAML
+listen: {address: 127.0.0.1, port: ${port[$n]}}
+tls: {certificate: ../certs/server.crt, private_key: ../certs/server.key}
+storage: {engine: postgresql, url: '$db', files_dir: ../shared/files, connections: 4}
+agents: {ca_dir: ../shared/agent-ca}
+operators: {tokens: [{name: itest-admin, role: admin, token_file: ../operator.token}]}
+YAML
+done
+url() { echo "https://127.0.0.1:${port[$1]}"; }
+start() {  # start NODE
+  "$central" serve --config "$T/$1/central.yaml" >>"$T/$1.log" 2>&1 &
+  pids+=($!)
+  eval "pid_$1=$!"
+  for _ in $(seq 300); do
+    curl -s -o /dev/null --cacert "$certs/ca.crt" "$(url "$1")/api/v1/health" && return 0
+    sleep 0.1
+  done
+  fail "node $1 did not answer within 30 s"
+}
+start a  # first: creates the shared agent CA and migrates the schema
+start b
+cli() { local n=$1; shift; "$central" --server "$(url "$n")" --ca "$certs/ca.crt" --token-file "$T/operator.token" "$@"; }
+agent_curl() {  # agent_curl NODE METHOD PATH [curl args...]: prints "STATUS BODY"
+  local n=$1 method=$2 path=$3
+  shift 3
+  curl -sS -o "$T/body.$n" -w '%{http_code}' --cacert "$certs/ca.crt" --cert "$T/agent.crt" --key "$T/agent.key" \
+    -X "$method" -H "X-Vigil-Agent-Id: $agent" "$@" "$(url "$n")$path" && echo " $(cat "$T/body.$n")"
+}
+
+# Enrolled through node A; node B knows the agent and its certificate (same CA, same database).
+agent=$(python3 -c 'import uuid; print(uuid.uuid4())')
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/agent.key" 2>/dev/null
+openssl req -new -key "$T/agent.key" -subj "/CN=$agent" -out "$T/agent.csr"
+token=$(cli a enroll create --uses 1 --expires 10m 2>/dev/null)
+python3 -c 'import json,sys; print(json.dumps({"agent_id":sys.argv[1],"hostname":"two-nodes","csr":open(sys.argv[2]).read()}))' \
+  "$agent" "$T/agent.csr" >"$T/enroll.json"
+curl -sS --cacert "$certs/ca.crt" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  --data @"$T/enroll.json" "$(url a)/api/v1/agent/enroll" >"$T/enroll.reply"
+python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"], end="")' "$T/enroll.reply" >"$T/agent.crt" \
+  || fail "enrollment through node A: $(cat "$T/enroll.reply")"
+pass "agent enrolled through node A"
+
+# Cross-node wake-up: poll B, create on A.
+agent_curl b GET "/api/v1/agent/tasks?wait=20" >"$T/poll.out" &
+poll=$!
+for _ in $(seq 100); do
+  [[ $(cli b stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("waiting_agents", 0))') == 1 ]] && break
+  sleep 0.05
+done
+t0=$(date +%s%N)
+task_id=$(cli a task create --agent "$agent" ping --timeout 30)
+wait "$poll"
+t1=$(date +%s%N)
+grep -q "\"id\":\"$task_id\"" "$T/poll.out" || fail "the poll on node B did not get the task: $(cat "$T/poll.out")"
+ms=$(((t1 - t0) / 1000000))
+((ms < 1000)) || fail "task created on A reached the poll on B after $ms ms (limit 1000)"
+pass "task created on node A delivered to the long poll on node B in $ms ms (incl. the CLI's own run)"
+
+# First result wins across nodes.
+result='{"status":"ok","result":{"pong":true},"error":null}'
+[[ $(agent_curl b POST "/api/v1/agent/tasks/$task_id/result" -H 'Content-Type: application/json' --data "$result") == 200* ]] \
+  || fail "result through node B"
+[[ $(agent_curl a POST "/api/v1/agent/tasks/$task_id/result" -H 'Content-Type: application/json' \
+  --data '{"status":"error","error":"late"}') == 409* ]] || fail "a second result through node A was not refused"
+cli a task show "$task_id" --json | grep -q '"state": "done"' || fail "node A does not see the result stored through B"
+pass "first result (through B) wins; the second (through A) is refused with 409"
+
+# Node A killed with SIGKILL right after acknowledging batches: every acknowledged one is there, once.
+batch() {  # batch SEQ: 2 events, gzip'd to stdout
+  printf '{"agent_id":"%s","batch_seq":%s,"events":[{"class_uid":1007,"time":%s000,"type":"process","process":{"pid":1,"cmd_line":"/bin/true %s"}},{"class_uid":1001,"time":%s000,"type":"file","file":{"path":"/tmp/two-nodes-%s"}}]}' \
+    "$agent" "$1" "$(date +%s)" "$1" "$(date +%s)" "$1" | gzip
+}
+acked=0
+for seq in $(seq 1 20); do
+  batch "$seq" >"$T/b.gz"
+  reply=$(agent_curl a POST /api/v1/agent/telemetry -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' \
+    --data-binary @"$T/b.gz")
+  [[ $reply == 200* ]] || fail "batch $seq through node A: $reply"
+  acked=$((acked + 1))
+done
+kill -KILL "$pid_a"
+wait "$pid_a" 2>/dev/null || true
+events=$(cli b stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
+[[ $events == $((acked * 2)) ]] || fail "node B sees $events events, node A acknowledged $((acked * 2))"
+batch 20 >"$T/b.gz"
+agent_curl b POST /api/v1/agent/telemetry -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' \
+  --data-binary @"$T/b.gz" | grep -q '"duplicate":true' || fail "a retry through node B was stored again"
+pass "node A killed with SIGKILL: all $acked acknowledged batches ($events events) present once through node B; a retry is a duplicate"
