@@ -62,6 +62,7 @@ double tree_cpu_s(int pid) {
     double total = (std::stod(own[11]) + std::stod(own[12]) + std::stod(own[13]) + std::stod(own[14])) / tick;
     if (DIR* d = opendir("/proc")) {
         while (dirent* e = readdir(d)) {
+            if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;  // processes only (/proc/net/stat is a directory)
             auto f = fields(std::string("/proc/") + e->d_name + "/stat");
             if (f.size() >= 15 && f[1] == std::to_string(pid)) total += (std::stod(f[11]) + std::stod(f[12])) / tick;
         }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -85,6 +86,28 @@ bool wait_exit(pid_t pid, std::chrono::milliseconds limit, int& status) {
     }
 }
 
+// Removes what a test binary killed before its cleanup (SIGKILL, abort) left in /tmp: its
+// server ended with it (PR_SET_PDEATHSIG), the directory stayed. A directory is stale when the
+// postmaster.pid it names is not running, or, without one (initdb never finished), when it is
+// older than 10 minutes; a live cluster of a test running beside this one is left alone.
+void remove_stale_clusters() {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/tmp", ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("vigil_pg.", 0) != 0 || !e.is_directory(ec)) continue;
+        std::ifstream pidfile(e.path() / "data" / "postmaster.pid");
+        long pid = 0;
+        bool stale = false;
+        if (pidfile >> pid) {
+            stale = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+        } else {
+            const auto age = fs::file_time_type::clock::now() - fs::last_write_time(e.path(), ec);
+            stale = !ec && age > std::chrono::minutes(10);
+        }
+        if (stale) fs::remove_all(e.path(), ec);
+    }
+}
+
 }  // namespace
 
 PgCluster* PgCluster::shared(std::string& why) {
@@ -106,6 +129,7 @@ PgCluster* PgCluster::shared(std::string& why) {
 }
 
 void PgCluster::start() {
+    remove_stale_clusters();
     bindir_ = find_bindir();
     if (bindir_.empty())
         throw std::runtime_error("no PostgreSQL server binaries (/usr/lib/postgresql/*/bin; tools/setup installs them)");

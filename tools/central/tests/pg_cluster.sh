@@ -4,7 +4,8 @@
 # ends with the test however the test ends). Exits 77 (skipped) when it cannot be made.
 #   pg_cluster_start            sets PG_CLUSTER_DIR, PG_CLUSTER_PID
 #   pg_cluster_database NAME    creates NAME, prints its libpq connection string
-#   pg_cluster_stop             fast shutdown, removes the directory (call it from the EXIT trap)
+#   pg_cluster_stop             fast shutdown, removes the directory (call it from the EXIT trap;
+#                               after a SIGKILL the C++ fixture removes what is left, see pg_cluster.cpp)
 PG_CLUSTER_DIR=""
 PG_CLUSTER_PID=""
 
