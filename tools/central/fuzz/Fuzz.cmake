@@ -29,3 +29,7 @@ vigil_add_fuzz_target(central_fuzz_request_head
 # cells, the agents page's query).
 vigil_add_fuzz_target(central_fuzz_console SOURCES fuzz/fuzz_console.cpp ${CENTRAL_FUZZ_CORE}
   INCLUDES src LINK ${CENTRAL_FUZZ_LINK} CORPUS fuzz/console_seeds SECONDS 10 MAX_LEN 4096)
+
+# The PostgreSQL engine's text path (UTF-8 repair and COPY escaping of agent data).
+vigil_add_fuzz_target(central_fuzz_pg_text SOURCES fuzz/fuzz_pg_text.cpp src/pg_text.cpp
+  INCLUDES src CORPUS fuzz/pg_text_seeds SECONDS 10 MAX_LEN 4096)

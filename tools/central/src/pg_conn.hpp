@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "pg_text.hpp"
+
 struct pg_conn;
 struct pg_result;
 
@@ -22,9 +24,6 @@ namespace vigil::central::pg {
 // Why a storage.url cannot be used (libpq cannot parse it, or it holds a password, which
 // belongs in storage.password_file or libpq's environment), or nullopt.
 std::optional<std::string> url_problem(const std::string& url);
-
-// `text` as valid UTF-8 without NUL (U+FFFD for every byte that is not part of a valid sequence).
-std::string valid_utf8(std::string_view text);
 
 class Result {
 public:
@@ -109,9 +108,6 @@ private:
     Result check(pg_result* r, const std::string& sql);
     std::unique_ptr<pg_conn, Close> c_;
 };
-
-// Appends `v` to a COPY text-format row, escaped (backslash, tab, newline, carriage return).
-void copy_field(std::string& row, std::string_view v);
 
 // Rolls back unless committed.
 class Transaction {

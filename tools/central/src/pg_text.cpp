@@ -1,0 +1,51 @@
+#include "pg_text.hpp"
+
+namespace vigil::central::pg {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the byte there does not start one.
+size_t utf8_sequence(std::string_view s, size_t i) {
+    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    if (c >= 0x01 && c < 0x80) return 1;
+    size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if ((b(i + k) & 0xc0) != 0x80) return 0;
+    const unsigned char c1 = b(i + 1);
+    if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f))
+        return 0;  // overlong, surrogate or above U+10FFFF
+    return n;
+}
+
+}  // namespace
+
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        size_t n = utf8_sequence(s, i);
+        if (n == 0) {
+            out += "\xef\xbf\xbd";
+            ++i;
+        } else {
+            out.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
+void copy_field(std::string& row, std::string_view v) {
+    for (char c : valid_utf8(v)) {
+        switch (c) {
+            case '\\': row += "\\\\"; break;
+            case '\t': row += "\\t"; break;
+            case '\n': row += "\\n"; break;
+            case '\r': row += "\\r"; break;
+            default: row += c;
+        }
+    }
+}
+
+}  // namespace vigil::central::pg
