@@ -113,55 +113,57 @@ std::string num(double v) {
 
 }  // namespace
 
-std::string run_file_threat_bench(const BenchOptions& o) {
+namespace {
+
+// Where the workloads run: a tmpfs in a private mount namespace.
+struct BenchTree {
+    std::string root;
+    std::vector<std::string> files;  // opened by the open workload
+    std::string exe;                 // run by the exec workload
+};
+
+// Creates the tree; returns the error JSON when it cannot ("" on success).
+std::string make_tree(const BenchOptions& o, BenchTree& t) {
     if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         return R"({"name":"file-threat","error":"needs root: cannot create a private mount namespace"})";
     char tmpl[] = "/tmp/file_threat_bench.XXXXXX";
-    const std::string root = ::mkdtemp(tmpl);
-    if (::mount("tmpfs", root.c_str(), "tmpfs", 0, "size=64m") != 0)
+    t.root = ::mkdtemp(tmpl);
+    if (::mount("tmpfs", t.root.c_str(), "tmpfs", 0, "size=64m") != 0)
         return R"({"name":"file-threat","error":"cannot mount tmpfs"})";
-
-    std::vector<std::string> files;
     for (int i = 0; i < o.files; ++i) {
-        files.push_back(root + "/file" + std::to_string(i) + ".txt");
-        std::ofstream(files.back()) << std::string(4096, char('a' + i % 26));
+        t.files.push_back(t.root + "/file" + std::to_string(i) + ".txt");
+        std::ofstream(t.files.back()) << std::string(4096, char('a' + i % 26));
     }
-    const std::string exe = root + "/true";
-    std::filesystem::copy_file("/bin/true", exe);
-    std::filesystem::permissions(exe, std::filesystem::perms::owner_all);
+    t.exe = t.root + "/true";
+    std::filesystem::copy_file("/bin/true", t.exe);
+    std::filesystem::permissions(t.exe, std::filesystem::perms::owner_all);
+    return {};
+}
 
-    NullReporter reporter;
-    Protector protector(reporter, 65536);
-    std::string engines_desc = "eicar";
-    try {
-        protector.set_engines(Engines::load(o.yara_dir.empty() ? std::vector<std::string>{}
-                                                               : std::vector<std::string>{o.yara_dir},
-                                            {}, true));
-        if (!o.yara_dir.empty()) engines_desc += "+yara:" + std::to_string(protector.engines()->yara->rule_count());
-    } catch (const std::exception& e) {
-        return std::string(R"({"name":"file-threat","error":"engines: )") + e.what() + "\"}";
-    }
-    protector.set_prevention(std::make_shared<PreventionList>());
-    protector.set_options(ProtectorOptions{});
+// The costs measured in every repeat, without the monitor (off), with it and the
+// kernel cache warm (on), and with the kernel cache off (user: every open asks us).
+struct Runs {
+    std::vector<Cost> open_off, open_on, exec_off, exec_on, open_user, exec_user, par_user, par_off;
+    uint64_t scans = 0, warm_events = 0;
+};
 
+Runs measure(const BenchOptions& o, Protector& protector, const BenchTree& t) {
     auto monitor_options = [&](bool kernel_cache) {
         MonitorOptions m;
-        m.mounts = {root};
+        m.mounts = {t.root};
         m.open_perm = true;
         m.exec_perm = true;
         m.close_write = true;
         m.kernel_cache = kernel_cache;
         return m;
     };
-    auto open_run = [&](int procs) { return run_children(procs, [&] { open_workload(files, o.open_iterations); }); };
-    auto exec_run = [&] { return run_children(1, [&] { exec_workload(exe, o.exec_iterations); }); };
-
-    std::vector<Cost> open_off, open_on, exec_off, exec_on, open_user, exec_user, par_user, par_off;
-    uint64_t scans = 0, warm_events = 0;
-    for (int r = 0; r < o.repeats; ++r) {
-        open_off.push_back(open_run(1));
-        exec_off.push_back(exec_run());
-        par_off.push_back(open_run(2));
+    auto open_run = [&](int procs) { return run_children(procs, [&] { open_workload(t.files, o.open_iterations); }); };
+    auto exec_run = [&] { return run_children(1, [&] { exec_workload(t.exe, o.exec_iterations); }); };
+    Runs r;
+    for (int i = 0; i < o.repeats; ++i) {
+        r.open_off.push_back(open_run(1));
+        r.exec_off.push_back(exec_run());
+        r.par_off.push_back(open_run(2));
         {
             auto monp = std::make_shared<FanotifyMonitor>(monitor_options(true), protector);
             auto& mon = *monp;
@@ -170,10 +172,10 @@ std::string run_file_threat_bench(const BenchOptions& o) {
             open_run(1);  // warm up: every file scanned once, verdicts cached
             exec_run();
             const uint64_t before = mon.stats().permission_events.load();
-            open_on.push_back(open_run(1));
-            exec_on.push_back(exec_run());
-            warm_events += mon.stats().permission_events.load() - before;
-            scans += mon.stats().scans.load();
+            r.open_on.push_back(open_run(1));
+            r.exec_on.push_back(exec_run());
+            r.warm_events += mon.stats().permission_events.load() - before;
+            r.scans += mon.stats().scans.load();
             protector.set_monitor(nullptr);
             mon.stop();
         }
@@ -183,39 +185,40 @@ std::string run_file_threat_bench(const BenchOptions& o) {
             FanotifyMonitor mon(monitor_options(false), protector);
             mon.start();
             open_run(1);
-            open_user.push_back(open_run(1));
-            exec_user.push_back(exec_run());
-            par_user.push_back(open_run(2));
+            r.open_user.push_back(open_run(1));
+            r.exec_user.push_back(exec_run());
+            r.par_user.push_back(open_run(2));
             mon.stop();
         }
     }
-    // The user-space decision itself (verdict-cache lookup of a warm entry),
-    // without the kernel round trip, to separate our cost from scheduling.
-    double lookup_ns;
-    {
-        struct stat st;
-        ::stat(files[0].c_str(), &st);
-        const FileStamp stamp = FileStamp::of(st);
-        protector.cache().store(stamp, protector.generation(), CachedVerdict{});
-        const int n = 1000000;
-        auto t0 = steady_clock::now();
-        int allowed = 0;
-        for (int i = 0; i < n; ++i) allowed += protector.cached_decision(stamp, (i & 1) != 0).value_or(false);
-        lookup_ns = double(duration_cast<nanoseconds>(steady_clock::now() - t0).count()) / n;
-        if (allowed != n) lookup_ns = -1;
-    }
-    ::umount2(root.c_str(), MNT_DETACH);
-    std::filesystem::remove(root);
+    return r;
+}
 
+// The user-space decision itself (verdict-cache lookup of a warm entry),
+// without the kernel round trip, to separate our cost from scheduling.
+double decision_ns(Protector& protector, const std::string& file) {
+    struct stat st;
+    ::stat(file.c_str(), &st);
+    const FileStamp stamp = FileStamp::of(st);
+    protector.cache().store(stamp, protector.generation(), CachedVerdict{});
+    const int n = 1000000;
+    auto t0 = steady_clock::now();
+    int allowed = 0;
+    for (int i = 0; i < n; ++i) allowed += protector.cached_decision(stamp, (i & 1) != 0).value_or(false);
+    const double ns = double(duration_cast<nanoseconds>(steady_clock::now() - t0).count()) / n;
+    return allowed == n ? ns : -1;
+}
+
+std::string report(const BenchOptions& o, const std::string& engines_desc, const Runs& r, double lookup_ns) {
     const double n_open = o.open_iterations, n_exec = o.exec_iterations;
-    const double oo = median_wall(open_off) / n_open, on = median_wall(open_on) / n_open;
-    const double eo = median_wall(exec_off) / n_exec, en = median_wall(exec_on) / n_exec;
-    const double ou = median_wall(open_user) / n_open, eu = median_wall(exec_user) / n_exec;
-    const double cpu_open = median_cpu(open_on) / median_cpu(open_off);
-    const double cpu_exec = median_cpu(exec_on) / median_cpu(exec_off);
-    const double cpu_open_user = median_cpu(open_user) / median_cpu(open_off);
+    const double oo = median_wall(r.open_off) / n_open, on = median_wall(r.open_on) / n_open;
+    const double eo = median_wall(r.exec_off) / n_exec, en = median_wall(r.exec_on) / n_exec;
+    const double ou = median_wall(r.open_user) / n_open, eu = median_wall(r.exec_user) / n_exec;
+    const double cpu_open = median_cpu(r.open_on) / median_cpu(r.open_off);
+    const double cpu_exec = median_cpu(r.exec_on) / median_cpu(r.exec_off);
+    const double cpu_open_user = median_cpu(r.open_user) / median_cpu(r.open_off);
     const double decisions_1 = 1e9 / ou;
-    const double decisions_2 = 2 * n_open * 1e9 / median_wall(par_user);
+    const double decisions_2 = 2 * n_open * 1e9 / median_wall(r.par_user);
     const double slowdown_open = on / oo, slowdown_exec = en / eo;
     const bool pass = slowdown_open <= 1.15 && slowdown_exec <= 1.15 && std::max(decisions_1, decisions_2) >= 20000;
     double load[3] = {0, 0, 0};
@@ -231,14 +234,41 @@ std::string run_file_threat_bench(const BenchOptions& o) {
          ",\"on_warm_ns_per_op\":" + num(en) + ",\"slowdown\":" + num(slowdown_exec) + ",\"cpu_slowdown\":" + num(cpu_exec) +
          ",\"on_userspace_cache_ns_per_op\":" + num(eu) + ",\"userspace_cache_slowdown\":" + num(eu / eo) + "}";
     j += ",\"cached_decisions_per_s\":{\"one_process\":" + num(decisions_1) + ",\"two_processes\":" +
-         num(decisions_2) + ",\"two_processes_off_ops_per_s\":" + num(2 * n_open * 1e9 / median_wall(par_off)) +
+         num(decisions_2) + ",\"two_processes_off_ops_per_s\":" + num(2 * n_open * 1e9 / median_wall(r.par_off)) +
          ",\"decision_function_only\":" + num(1e9 / lookup_ns) + "}";
-    j += ",\"warmup_scans\":" + std::to_string(scans) +
-         ",\"warm_permission_events\":" + std::to_string(warm_events);  // ~0: the kernel cache answers
+    j += ",\"warmup_scans\":" + std::to_string(r.scans) +
+         ",\"warm_permission_events\":" + std::to_string(r.warm_events);  // ~0: the kernel cache answers
     j += ",\"load_average_1m\":" + num(load[0]);
     j += ",\"targets\":{\"slowdown_max\":1.15,\"cached_decisions_per_s_min\":20000},\"pass\":" +
          std::string(pass ? "true" : "false") + "}";
     return j;
+}
+
+}  // namespace
+
+std::string run_file_threat_bench(const BenchOptions& o) {
+    BenchTree tree;
+    if (std::string error = make_tree(o, tree); !error.empty()) return error;
+
+    NullReporter reporter;
+    Protector protector(reporter, 65536);
+    std::string engines_desc = "eicar";
+    try {
+        protector.set_engines(Engines::load(o.yara_dir.empty() ? std::vector<std::string>{}
+                                                               : std::vector<std::string>{o.yara_dir},
+                                            {}, true));
+        if (!o.yara_dir.empty()) engines_desc += "+yara:" + std::to_string(protector.engines()->yara->rule_count());
+    } catch (const std::exception& e) {
+        return std::string(R"({"name":"file-threat","error":"engines: )") + e.what() + "\"}";
+    }
+    protector.set_prevention(std::make_shared<PreventionList>());
+    protector.set_options(ProtectorOptions{});
+
+    const Runs runs = measure(o, protector, tree);
+    const double lookup_ns = decision_ns(protector, tree.files[0]);
+    ::umount2(tree.root.c_str(), MNT_DETACH);
+    std::filesystem::remove(tree.root);
+    return report(o, engines_desc, runs, lookup_ns);
 }
 
 }  // namespace vigil::file_threat::bench

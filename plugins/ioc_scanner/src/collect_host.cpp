@@ -137,21 +137,17 @@ std::vector<Record> collect_users(const CollectOptions& o) {
     return out;
 }
 
-std::vector<Record> collect_system_info(const CollectOptions& o) {
-    Record r;
-    r.document = Document::SystemInfo;
-    char host[256] = {0};
-    gethostname(host, sizeof host - 1);
-    r.object = std::string("host ") + host;
-    r.add(TermId::SysHostname, host);
+namespace {
+
+// The DNS domain: the kernel's, else the host name's suffix, else resolv.conf's.
+std::string domain_of(const std::string& host, const std::string& etc) {
     std::string domain;
     char dom[256] = {0};
     if (getdomainname(dom, sizeof dom - 1) == 0 && std::string(dom) != "(none)") domain = dom;
     if (domain.empty())
-        if (auto dot = std::string(host).find('.'); dot != std::string::npos)
-            domain = std::string(host).substr(dot + 1);
+        if (auto dot = host.find('.'); dot != std::string::npos) domain = host.substr(dot + 1);
     if (domain.empty())
-        for (const auto& l : lines_of(o.etc + "/resolv.conf")) {
+        for (const auto& l : lines_of(etc + "/resolv.conf")) {
             std::istringstream ls(l);
             std::string k, v;
             if (ls >> k >> v && (k == "domain" || k == "search")) {
@@ -159,9 +155,13 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
                 break;
             }
         }
-    r.add(TermId::SysDomain, domain);
+    return domain;
+}
+
+// The distribution (os-release) and the kernel (uname).
+void add_os(Record& r, const std::string& etc) {
     std::map<std::string, std::string> osr;
-    for (const auto& l : lines_of(o.etc + "/os-release")) {
+    for (const auto& l : lines_of(etc + "/os-release")) {
         auto eq = l.find('=');
         if (eq != std::string::npos) osr[l.substr(0, eq)] = unquote(l.substr(eq + 1));
     }
@@ -177,17 +177,32 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
     r.add(TermId::SysOsBitness,
           (m == "x86_64" || m == "aarch64" || m == "ppc64le" || m == "s390x" || m == "riscv64") ? "64-bit"
                                                                                                 : "32-bit");
+}
 
-    // Interfaces: MAC from AF_PACKET, addresses from AF_INET/AF_INET6.
-    std::string default_if;
-    for (const auto& l : lines_of(o.proc + "/net/route")) {
+// The interface of the default IPv4 route ("" when there is none).
+std::string default_route_interface(const std::string& proc) {
+    for (const auto& l : lines_of(proc + "/net/route")) {
         std::istringstream ls(l);
         std::string iface, dest;
-        if (ls >> iface >> dest && dest == "00000000") {
-            default_if = iface;
-            break;
-        }
+        if (ls >> iface >> dest && dest == "00000000") return iface;
     }
+    return {};
+}
+
+std::string mac_text(const sockaddr_ll* ll) {
+    std::string mac;
+    char b[4];
+    for (int k = 0; k < 6; ++k) {
+        snprintf(b, sizeof b, "%s%02x", k ? ":" : "", ll->sll_addr[k]);
+        mac += b;
+    }
+    return mac;
+}
+
+// Interfaces: MAC from AF_PACKET, addresses from AF_INET/AF_INET6. The primary address
+// is the default route interface's, else the first one seen.
+void add_interfaces(Record& r, const std::string& proc) {
+    const std::string default_if = default_route_interface(proc);
     std::string primary4, primary6, first4, first6;
     ifaddrs* ifs = nullptr;
     if (getifaddrs(&ifs) == 0) {
@@ -200,12 +215,7 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
             if (i->ifa_addr->sa_family == AF_PACKET) {
                 auto* ll = reinterpret_cast<sockaddr_ll*>(i->ifa_addr);
                 if (ll->sll_halen == 6) {
-                    std::string mac;
-                    char b[4];
-                    for (int k = 0; k < 6; ++k) {
-                        snprintf(b, sizeof b, "%s%02x", k ? ":" : "", ll->sll_addr[k]);
-                        mac += b;
-                    }
+                    const std::string mac = mac_text(ll);
                     r.add(TermId::SysMac, mac);
                     r.add(TermId::SysAdapterMac, mac);
                 }
@@ -229,7 +239,10 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
     r.add(TermId::SysPrimaryIpv4, primary4);
     r.add(TermId::SysPrimaryIpv6, primary6);
     r.add(TermId::SysPrimaryIp, primary4.empty() ? primary6 : primary4);
+}
 
+// Uptime, the current date and the time zone (/etc/timezone, else the localtime link).
+void add_clock(Record& r, const CollectOptions& o) {
     {
         std::ifstream in(o.proc + "/uptime");
         double up = 0;
@@ -247,7 +260,10 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
         }
     }
     r.add(TermId::SysTimezone, tz);
-    for (const auto& l : lines_of(o.proc + "/meminfo")) {
+}
+
+void add_memory_and_cpu(Record& r, const std::string& proc) {
+    for (const auto& l : lines_of(proc + "/meminfo")) {
         std::istringstream ls(l);
         std::string k;
         uint64_t kb = 0;
@@ -255,12 +271,28 @@ std::vector<Record> collect_system_info(const CollectOptions& o) {
         if (k == "MemTotal:") r.add(TermId::SysTotalPhysical, std::to_string(kb * 1024));
         if (k == "MemAvailable:") r.add(TermId::SysAvailPhysical, std::to_string(kb * 1024));
     }
-    for (const auto& l : lines_of(o.proc + "/cpuinfo"))
+    for (const auto& l : lines_of(proc + "/cpuinfo"))
         if (l.rfind("model name", 0) == 0) {
             auto c = l.find(':');
             if (c != std::string::npos) r.add(TermId::SysProcessor, l.substr(c + 2));
             break;
         }
+}
+
+}  // namespace
+
+std::vector<Record> collect_system_info(const CollectOptions& o) {
+    Record r;
+    r.document = Document::SystemInfo;
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    r.object = std::string("host ") + host;
+    r.add(TermId::SysHostname, host);
+    r.add(TermId::SysDomain, domain_of(host, o.etc));
+    add_os(r, o.etc);
+    add_interfaces(r, o.proc);
+    add_clock(r, o);
+    add_memory_and_cpu(r, o.proc);
     return {std::move(r)};
 }
 

@@ -291,8 +291,11 @@ bool FileView::values(TermId id, std::vector<std::string_view>& out) {
             for (const auto& s : strings_) out.emplace_back(s);
             return true;
         default:
-            break;
+            return stat_value(id, out);
     }
+}
+
+bool FileView::stat_value(TermId id, std::vector<std::string_view>& out) {
     const size_t slot = size_t(int(id) - int(TermId::FileSizeInBytes));
     if (slot >= stat_values_.size()) return false;
     if (stat_have_ & (1u << slot)) {
@@ -300,13 +303,22 @@ bool FileView::values(TermId id, std::vector<std::string_view>& out) {
         return true;
     }
     if (!ensure_stat()) return false;
+    std::optional<std::string> v = stat_text(id);
+    if (!v) return false;
+    stat_values_[slot] = std::move(*v);
+    stat_have_ |= 1u << slot;
+    out.emplace_back(stat_values_[slot]);
+    return true;
+}
+
+std::optional<std::string> FileView::stat_text(TermId id) const {
     std::string v;
     switch (id) {
         case TermId::FileSizeInBytes:
             v = std::to_string(st_.st_size);
             break;
         case TermId::FileCreated:
-            if (!btime_) return false;  // the filesystem does not record birth times
+            if (!btime_) return std::nullopt;  // the filesystem does not record birth times
             v = format_iso8601(*btime_);
             break;
         case TermId::FileModified:
@@ -341,12 +353,9 @@ bool FileView::values(TermId id, std::vector<std::string_view>& out) {
             v = std::to_string(st_.st_ino);
             break;
         default:
-            return false;
+            return std::nullopt;
     }
-    stat_values_[slot] = std::move(v);
-    stat_have_ |= 1u << slot;
-    out.emplace_back(stat_values_[slot]);
-    return true;
+    return v;
 }
 
 }  // namespace vigil::ioc_scanner

@@ -61,6 +61,10 @@ public:
 
 private:
     bool ensure_stat();
+    // A stat-based value (size, times, owner, mode, inode), converted once per file.
+    bool stat_value(TermId id, std::vector<std::string_view>& out);
+    // The text of a stat-based term, nullopt when the file has none (no birth time).
+    std::optional<std::string> stat_text(TermId id) const;
     bool ensure_hashes();
     bool ensure_strings();
 

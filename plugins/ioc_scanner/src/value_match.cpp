@@ -126,6 +126,77 @@ std::string format_iso8601(int64_t epoch_seconds) {
     return buf;
 }
 
+// ISO 8601 after the 'P': nYnMnWnDTnHnMnS (years as 365 days, months as 30 days).
+static std::optional<long double> parse_iso_duration(std::string_view s) {
+    long double total = 0;
+    bool in_time = false, any = false;
+    size_t i = 1;
+    while (i < s.size()) {
+        if (s[i] == 'T' || s[i] == 't') {
+            in_time = true;
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < s.size() && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' || s[j] == ',')) ++j;
+        if (j == i || j >= s.size()) return std::nullopt;
+        std::string num(s.substr(i, j - i));
+        std::replace(num.begin(), num.end(), ',', '.');
+        auto v = parse_number(num);
+        if (!v) return std::nullopt;
+        const char unit = char(std::toupper(static_cast<unsigned char>(s[j])));
+        long double mult;
+        if (!in_time && unit == 'Y')
+            mult = 365 * 86400.0L;
+        else if (!in_time && unit == 'M')
+            mult = 30 * 86400.0L;
+        else if (!in_time && unit == 'W')
+            mult = 7 * 86400.0L;
+        else if (!in_time && unit == 'D')
+            mult = 86400.0L;
+        else if (in_time && unit == 'H')
+            mult = 3600.0L;
+        else if (in_time && unit == 'M')
+            mult = 60.0L;
+        else if (in_time && unit == 'S')
+            mult = 1.0L;
+        else
+            return std::nullopt;
+        total += *v * mult;
+        any = true;
+        i = j + 1;
+    }
+    if (!any) return std::nullopt;
+    return total;
+}
+
+// [d.]hh:mm:ss[.fff] or mm:ss.
+static std::optional<long double> parse_clock_duration(std::string_view s) {
+    long double days = 0;
+    auto dot = s.find('.');
+    auto colon = s.find(':');
+    if (dot != std::string_view::npos && dot < colon) {
+        auto d = parse_number(s.substr(0, dot));
+        if (!d) return std::nullopt;
+        days = *d;
+        s.remove_prefix(dot + 1);
+    }
+    long double parts[3] = {0, 0, 0};
+    int n = 0;
+    size_t start = 0;
+    while (start <= s.size() && n < 3) {
+        size_t end = s.find(':', start);
+        if (end == std::string_view::npos) end = s.size();
+        auto v = parse_number(s.substr(start, end - start));
+        if (!v) return std::nullopt;
+        parts[n++] = *v;
+        start = end + 1;
+        if (end == s.size()) break;
+    }
+    if (n < 2 || start < s.size()) return std::nullopt;
+    return days * 86400 + (n == 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : parts[0] * 60 + parts[1]);
+}
+
 std::optional<long double> parse_duration(std::string_view s) {
     s = trim(s);
     if (s.empty()) return std::nullopt;
@@ -135,79 +206,15 @@ std::optional<long double> parse_duration(std::string_view s) {
         s.remove_prefix(1);
         if (s.empty()) return std::nullopt;  // "-" alone (found by the fuzzer: read past the end)
     }
-    long double total = 0;
-    if (s[0] == 'P' || s[0] == 'p') {
-        // ISO 8601: PnYnMnWnDTnHnMnS (years as 365 days, months as 30 days).
-        bool in_time = false, any = false;
-        size_t i = 1;
-        while (i < s.size()) {
-            if (s[i] == 'T' || s[i] == 't') {
-                in_time = true;
-                ++i;
-                continue;
-            }
-            size_t j = i;
-            while (j < s.size() && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' || s[j] == ',')) ++j;
-            if (j == i || j >= s.size()) return std::nullopt;
-            std::string num(s.substr(i, j - i));
-            std::replace(num.begin(), num.end(), ',', '.');
-            auto v = parse_number(num);
-            if (!v) return std::nullopt;
-            const char unit = char(std::toupper(static_cast<unsigned char>(s[j])));
-            long double mult;
-            if (!in_time && unit == 'Y')
-                mult = 365 * 86400.0L;
-            else if (!in_time && unit == 'M')
-                mult = 30 * 86400.0L;
-            else if (!in_time && unit == 'W')
-                mult = 7 * 86400.0L;
-            else if (!in_time && unit == 'D')
-                mult = 86400.0L;
-            else if (in_time && unit == 'H')
-                mult = 3600.0L;
-            else if (in_time && unit == 'M')
-                mult = 60.0L;
-            else if (in_time && unit == 'S')
-                mult = 1.0L;
-            else
-                return std::nullopt;
-            total += *v * mult;
-            any = true;
-            i = j + 1;
-        }
-        if (!any) return std::nullopt;
-    } else if (s.find(':') != std::string_view::npos) {
-        // [d.]hh:mm:ss[.fff]
-        long double days = 0;
-        auto dot = s.find('.');
-        auto colon = s.find(':');
-        if (dot != std::string_view::npos && dot < colon) {
-            auto d = parse_number(s.substr(0, dot));
-            if (!d) return std::nullopt;
-            days = *d;
-            s.remove_prefix(dot + 1);
-        }
-        long double parts[3] = {0, 0, 0};
-        int n = 0;
-        size_t start = 0;
-        while (start <= s.size() && n < 3) {
-            size_t end = s.find(':', start);
-            if (end == std::string_view::npos) end = s.size();
-            auto v = parse_number(s.substr(start, end - start));
-            if (!v) return std::nullopt;
-            parts[n++] = *v;
-            start = end + 1;
-            if (end == s.size()) break;
-        }
-        if (n < 2 || start < s.size()) return std::nullopt;
-        total =
-            days * 86400 + (n == 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : parts[0] * 60 + parts[1]);
-    } else {
-        auto v = parse_number(s);
-        if (!v) return std::nullopt;
-        total = *v;
-    }
-    return neg ? -total : total;
+    std::optional<long double> total;
+    if (s[0] == 'P' || s[0] == 'p')
+        total = parse_iso_duration(s);
+    else if (s.find(':') != std::string_view::npos)
+        total = parse_clock_duration(s);
+    else
+        total = parse_number(s);
+    if (!total) return std::nullopt;
+    return neg ? -*total : *total;
 }
 
 std::optional<IpAddr> parse_ip(std::string_view s) {
@@ -249,6 +256,21 @@ static bool split_range(std::string_view s, std::string_view& a, std::string_vie
     return false;
 }
 
+// The number an Int, Float, Date or Duration content reads as (nullopt for other types).
+static std::optional<long double> typed_number(ValueType type, std::string_view s) {
+    switch (type) {
+        case ValueType::Int:
+        case ValueType::Float:
+            return parse_number(s);
+        case ValueType::Date:
+            return parse_iso8601_date(s);
+        case ValueType::Duration:
+            return parse_duration(s);
+        default:
+            return std::nullopt;
+    }
+}
+
 ValueMatcher::ValueMatcher(Condition cond, ValueType type, bool preserve_case, std::string content)
     : cond_(cond), type_(type), preserve_case_(preserve_case), content_(std::move(content)) {
     folded_ = preserve_case_ ? content_ : fold(content_);
@@ -259,19 +281,6 @@ ValueMatcher::ValueMatcher(Condition cond, ValueType type, bool preserve_case, s
     if (cond_ == Condition::Contains || cond_ == Condition::StartsWith || cond_ == Condition::EndsWith)
         return;
     // is / greater-than / less-than: typed
-    auto numeric = [&](std::string_view s) -> std::optional<long double> {
-        switch (type_) {
-            case ValueType::Int:
-            case ValueType::Float:
-                return parse_number(s);
-            case ValueType::Date:
-                return parse_iso8601_date(s);
-            case ValueType::Duration:
-                return parse_duration(s);
-            default:
-                return std::nullopt;
-        }
-    };
     std::string_view a, b;
     const bool is_range = split_range(content_, a, b);
     if (is_range && cond_ != Condition::Is)
@@ -281,63 +290,15 @@ ValueMatcher::ValueMatcher(Condition cond, ValueType type, bool preserve_case, s
         case ValueType::Int:
         case ValueType::Float:
         case ValueType::Date:
-        case ValueType::Duration: {
-            auto lo = numeric(is_range ? a : std::string_view(content_));
-            auto hi = is_range ? numeric(b) : lo;
-            if (!lo || !hi)
-                throw std::invalid_argument("content " + std::string("\"") + content_ + "\" is not a valid " +
-                                            to_string(type_) + (is_range ? " range" : ""));
-            lo_ = std::min(*lo, *hi);
-            hi_ = std::max(*lo, *hi);
-            range_ = is_range;
+        case ValueType::Duration:
+            compile_number(is_range, a, b);
             return;
-        }
-        case ValueType::Ip: {
-            if (cond_ != Condition::Is)
-                throw std::invalid_argument("condition " + std::string(to_string(cond_)) +
-                                            " does not apply to IP addresses");
-            std::string_view base = content_;
-            int prefix = -1;
-            if (!is_range) {
-                if (auto slash = base.find('/'); slash != std::string_view::npos) {
-                    auto p = parse_number(base.substr(slash + 1));
-                    base = base.substr(0, slash);
-                    // Range-checked before the conversion: a double outside int is UB.
-                    if (!p || !(*p >= 0 && *p <= 128) || *p != double(int(*p)))
-                        throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
-                    prefix = int(*p);
-                }
-            }
-            auto lo = parse_ip(is_range ? a : base);
-            auto hi = is_range ? parse_ip(b) : lo;
-            if (!lo || !hi)
-                throw std::invalid_argument("\"" + content_ + "\" is not an IP address, CIDR block or range");
-            ip_lo_ = *lo;
-            ip_hi_ = *hi;
-            if (prefix >= 0) {
-                const int bits = lo->v4 ? prefix + 96 : prefix;
-                if (prefix > (lo->v4 ? 32 : 128))
-                    throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
-                for (int i = bits; i < 128; ++i) {
-                    ip_lo_.bytes[size_t(i / 8)] &= uint8_t(~(0x80u >> (i % 8)));
-                    ip_hi_.bytes[size_t(i / 8)] |= uint8_t(0x80u >> (i % 8));
-                }
-            }
-            if (ip_hi_.bytes < ip_lo_.bytes) std::swap(ip_lo_, ip_hi_);
-            range_ = is_range || prefix >= 0;
+        case ValueType::Ip:
+            compile_ip(is_range, a, b);
             return;
-        }
-        case ValueType::Bool: {
-            std::string f = fold(trim(content_));
-            if (f == "true" || f == "1" || f == "yes")
-                bool_value_ = true;
-            else if (f == "false" || f == "0" || f == "no")
-                bool_value_ = false;
-            else
-                throw std::invalid_argument("\"" + content_ + "\" is not a boolean");
-            if (cond_ != Condition::Is) throw std::invalid_argument("booleans support only condition is");
+        case ValueType::Bool:
+            compile_bool();
             return;
-        }
         case ValueType::Hash:
             if (cond_ != Condition::Is)
                 throw std::invalid_argument("condition " + std::string(to_string(cond_)) +
@@ -349,6 +310,63 @@ ValueMatcher::ValueMatcher(Condition cond, ValueType type, bool preserve_case, s
                 throw std::invalid_argument("a \"TO\" range needs a numeric, date or IP content type");
             return;
     }
+}
+
+void ValueMatcher::compile_number(bool is_range, std::string_view a, std::string_view b) {
+    auto lo = typed_number(type_, is_range ? a : std::string_view(content_));
+    auto hi = is_range ? typed_number(type_, b) : lo;
+    if (!lo || !hi)
+        throw std::invalid_argument("content " + std::string("\"") + content_ + "\" is not a valid " +
+                                    to_string(type_) + (is_range ? " range" : ""));
+    lo_ = std::min(*lo, *hi);
+    hi_ = std::max(*lo, *hi);
+    range_ = is_range;
+}
+
+void ValueMatcher::compile_ip(bool is_range, std::string_view a, std::string_view b) {
+    if (cond_ != Condition::Is)
+        throw std::invalid_argument("condition " + std::string(to_string(cond_)) +
+                                    " does not apply to IP addresses");
+    std::string_view base = content_;
+    int prefix = -1;
+    if (!is_range) {
+        if (auto slash = base.find('/'); slash != std::string_view::npos) {
+            auto p = parse_number(base.substr(slash + 1));
+            base = base.substr(0, slash);
+            // Range-checked before the conversion: a double outside int is UB.
+            if (!p || !(*p >= 0 && *p <= 128) || *p != double(int(*p)))
+                throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
+            prefix = int(*p);
+        }
+    }
+    auto lo = parse_ip(is_range ? a : base);
+    auto hi = is_range ? parse_ip(b) : lo;
+    if (!lo || !hi)
+        throw std::invalid_argument("\"" + content_ + "\" is not an IP address, CIDR block or range");
+    ip_lo_ = *lo;
+    ip_hi_ = *hi;
+    if (prefix >= 0) {
+        const int bits = lo->v4 ? prefix + 96 : prefix;
+        if (prefix > (lo->v4 ? 32 : 128))
+            throw std::invalid_argument("bad CIDR prefix in \"" + content_ + "\"");
+        for (int i = bits; i < 128; ++i) {
+            ip_lo_.bytes[size_t(i / 8)] &= uint8_t(~(0x80u >> (i % 8)));
+            ip_hi_.bytes[size_t(i / 8)] |= uint8_t(0x80u >> (i % 8));
+        }
+    }
+    if (ip_hi_.bytes < ip_lo_.bytes) std::swap(ip_lo_, ip_hi_);
+    range_ = is_range || prefix >= 0;
+}
+
+void ValueMatcher::compile_bool() {
+    std::string f = fold(trim(content_));
+    if (f == "true" || f == "1" || f == "yes")
+        bool_value_ = true;
+    else if (f == "false" || f == "0" || f == "no")
+        bool_value_ = false;
+    else
+        throw std::invalid_argument("\"" + content_ + "\" is not a boolean");
+    if (cond_ != Condition::Is) throw std::invalid_argument("booleans support only condition is");
 }
 
 ValueMatcher::~ValueMatcher() = default;

@@ -65,6 +65,10 @@ public:
     bool is_range() const { return range_; }
 
 private:
+    // The typed contents, checked against the condition and parsed once.
+    void compile_number(bool is_range, std::string_view a, std::string_view b);
+    void compile_ip(bool is_range, std::string_view a, std::string_view b);
+    void compile_bool();
     bool text_op(std::string_view value) const;
     bool typed_compare(std::string_view value) const;
 

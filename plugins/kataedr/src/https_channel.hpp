@@ -95,6 +95,13 @@ public:
 
 private:
     HttpResponse send_to(size_t index, const HttpRequest& req, bool fresh);
+    // The kept session when it goes to server `index` (unless `fresh`), else a new one.
+    Poco::Net::HTTPSClientSession& session_for(size_t index, bool fresh);
+    HttpResponse read_response(Poco::Net::HTTPSClientSession& session, const HttpRequest& req,
+                               const ServerUrl& server);
+    // The failure being handled (called from a catch block) as a TransportError whose kind
+    // and text say what failed: TLS, proxy, HTTP, refused connection, timeout or network.
+    TransportError transport_error(const ServerUrl& server) const;
     Poco::Net::Context::Ptr context_for(size_t index);
     // A new identity (enrolled, renewed, forgotten) means new TLS contexts and connections.
     void follow_identity();

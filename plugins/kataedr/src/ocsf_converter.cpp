@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <rapidjson/reader.h>
-#include <rapidjson/writer.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -12,202 +10,14 @@
 #include <utility>
 #include <vigil/sdk.hpp>
 
+#include "ocsf_writer.hpp"
+
 namespace vigil::kataedr {
+
+// The field writers and shared objects (ocsf_writer.hpp) are this file's vocabulary.
+using namespace ocsf;
+
 namespace {
-
-// rapidjson output stream that appends to a std::string.
-struct StringOut {
-    using Ch = char;
-    std::string* s;
-    void Put(char c) { s->push_back(c); }
-    void Flush() {}
-};
-using Writer = rapidjson::Writer<StringOut>;
-
-// The string cap of the event being converted on this thread (append_ocsf sets it; the
-// writers below are shared by every event class, so passing it through each would touch
-// every signature for one number).
-thread_local size_t t_max_string = SIZE_MAX;
-
-void key(Writer& w, const char* k) { w.Key(k); }
-
-// Cuts at a UTF-8 character boundary at or below `max`.
-size_t utf8_cut(std::string_view s, size_t max) {
-    size_t n = std::min(max, s.size());
-    while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    return n;
-}
-
-void str(Writer& w, std::string_view s) {
-    if (s.size() <= t_max_string) {
-        w.String(s.data(), rapidjson::SizeType(s.size()));
-        return;
-    }
-    size_t keep = utf8_cut(s, t_max_string);
-    std::string cut(s.substr(0, keep));
-    cut += truncation_marker(s.size() - keep);
-    w.String(cut.data(), rapidjson::SizeType(cut.size()));
-}
-void kv(Writer& w, const char* k, std::string_view v) {
-    w.Key(k);
-    str(w, v);
-}
-void kv(Writer& w, const char* k, int64_t v) {
-    w.Key(k);
-    w.Int64(v);
-}
-void kvu(Writer& w, const char* k, uint64_t v) {
-    w.Key(k);
-    w.Uint64(v);
-}
-
-bool valid_json(std::string_view s) {
-    // RapidJSON reads NUL as the end of input: "1\0junk" would pass and carry junk into the batch.
-    if (s.empty() || s.find('\0') != std::string_view::npos) return false;
-    rapidjson::Reader r;
-    rapidjson::BaseReaderHandler<> h;
-    rapidjson::MemoryStream ms(s.data(), s.size());
-    return !r.Parse(ms, h).IsError();
-}
-
-// Writes JSON text from another plugin: a value when valid, else a string (also above the
-// string cap, cut) so a bad producer cannot corrupt a batch.
-void raw_or_string(Writer& w, std::string_view s) {
-    if (s.size() <= t_max_string && valid_json(s))
-        w.RawValue(s.data(), s.size(), rapidjson::kObjectType);
-    else
-        str(w, s);
-}
-
-// Member `name` with raw_or_string(json), left out when json is empty.
-void optional_json_member(Writer& w, const char* name, std::string_view json) {
-    if (json.empty()) return;
-    key(w, name);
-    raw_or_string(w, json);
-}
-
-std::string_view file_name(std::string_view path) {
-    size_t slash = path.rfind('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-std::string_view parent_folder(std::string_view path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string_view::npos) return {};
-    return slash == 0 ? path.substr(0, 1) : path.substr(0, slash);
-}
-
-void hashes(Writer& w, std::string_view sha256) {
-    key(w, "hashes");
-    w.StartArray();
-    w.StartObject();
-    kv(w, "algorithm", "SHA-256");
-    kv(w, "algorithm_id", 3);
-    kv(w, "value", sha256);
-    w.EndObject();
-    w.EndArray();
-}
-
-// A parent's executable: the path is all the wire protocol asks for.
-void path_only_file(Writer& w, std::string_view path) {
-    w.StartObject();
-    kv(w, "path", path);
-    w.EndObject();
-}
-
-void file_object(Writer& w, std::string_view path, std::string_view sha256) {
-    w.StartObject();
-    kv(w, "path", path);
-    kv(w, "name", file_name(path));
-    kv(w, "parent_folder", parent_folder(path));
-    kv(w, "type_id", 1);
-    if (!sha256.empty()) hashes(w, sha256);
-    w.EndObject();
-}
-
-// The process context as an OCSF Process object (read through the payload
-// view so that out-of-range string references read as empty).
-template <class T>
-void process_object(Writer& w, const vigil::PayloadView<T>& v, const vigil_process_ctx& p) {
-    w.StartObject();
-    kv(w, "pid", p.pid);
-    kv(w, "uid", std::to_string(p.process_key));
-    kv(w, "cmd_line", v.str(p.cmdline));
-    kv(w, "name", v.str(p.comm).empty() ? file_name(v.str(p.exe)) : v.str(p.comm));
-    key(w, "file");
-    file_object(w, v.str(p.exe), v.str(p.sha256));
-    key(w, "user");
-    w.StartObject();
-    kv(w, "name", v.str(p.user));
-    kv(w, "uid", std::to_string(p.uid));
-    w.EndObject();
-    kv(w, "working_directory", v.str(p.cwd));
-    if (p.start_time_ns) kvu(w, "created_time", p.start_time_ns / 1000000);
-    if (!v.str(p.tty).empty()) kv(w, "terminal", v.str(p.tty));
-    if (!v.str(p.container_id).empty()) {
-        key(w, "container");
-        w.StartObject();
-        kv(w, "uid", v.str(p.container_id));
-        w.EndObject();
-    }
-    key(w, "parent_process");
-    w.StartObject();
-    kv(w, "pid", p.ppid);
-    kv(w, "cmd_line", v.str(p.parent_cmdline));
-    key(w, "file");
-    path_only_file(w, v.str(p.parent_exe));
-    w.EndObject();
-    w.EndObject();
-}
-
-template <class T>
-void actor(Writer& w, const vigil::PayloadView<T>& v, const vigil_process_ctx& p) {
-    key(w, "actor");
-    w.StartObject();
-    key(w, "process");
-    process_object(w, v, p);
-    w.EndObject();
-}
-
-void header(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t event_seq, int class_uid,
-            const char* class_name, int category_uid, const char* category_name, int activity_id,
-            std::string_view activity_name, const char* vigil_type, int severity_id) {
-    kv(w, "class_uid", class_uid);
-    kv(w, "class_name", class_name);
-    kv(w, "category_uid", category_uid);
-    kv(w, "category_name", category_name);
-    kv(w, "activity_id", activity_id);
-    kv(w, "activity_name", activity_name);
-    kv(w, "type_uid", int64_t(class_uid) * 100 + activity_id);
-    kv(w, "type", vigil_type);
-    kvu(w, "time", ev.time_ns / 1000000);
-    kv(w, "severity_id", severity_id);
-    static const char* sev_names[] = {"Unknown", "Informational", "Low", "Medium", "High", "Critical"};
-    kv(w, "severity", severity_id >= 0 && severity_id <= 5 ? sev_names[severity_id] : "Other");
-    key(w, "metadata");
-    w.StartObject();
-    key(w, "product");
-    w.StartObject();
-    kv(w, "name", "Vigil");
-    kv(w, "vendor_name", "Vigil");
-    if (!ctx.product_version.empty()) kv(w, "version", ctx.product_version);
-    w.EndObject();
-    kv(w, "version", "1.1.0");
-    kv(w, "uid", ctx.agent_id + ":" + std::to_string(event_seq));
-    kvu(w, "sequence", event_seq);
-    w.EndObject();
-    key(w, "device");
-    w.StartObject();
-    kv(w, "hostname", ctx.hostname);
-    kv(w, "uid", ctx.agent_id);
-    w.EndObject();
-}
-
-void unmapped_common(Writer& w, const EventView& ev, std::string_view bus_type) {
-    kv(w, "bus_type", bus_type);
-    kv(w, "source", ev.source);
-    kvu(w, "bus_sequence", ev.bus_sequence);
-    kvu(w, "time_ns", ev.time_ns);
-}
 
 bool process_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t seq) {
     auto v = vigil::view<vigil_process_event>(ev.payload, ev.payload_size);
@@ -366,8 +176,8 @@ bool file_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint64_t
     key(w, "unmapped");
     w.StartObject();
     unmapped_common(w, ev, "file");
-    static const char* names[] = {"", "create", "modify", "delete", "rename", "chmod", "chown", "open"};
-    kv(w, "action", v->action <= 7 ? names[v->action] : "unknown");
+    // The SDK's name, and "" for 0 (no action given).
+    kv(w, "action", v->action == 0 ? "" : vigil::file_action_name(v->action));
     kvu(w, "inode", v->inode);
     kvu(w, "device", v->device);
     w.EndObject();
@@ -540,12 +350,6 @@ bool append_once(const OcsfContext& ctx, const EventView& ev, uint64_t event_seq
     if (!ok) out.resize(mark);
     return ok;
 }
-
-// Resets the thread's string cap when a conversion ends, however it ends.
-struct StringCap {
-    explicit StringCap(size_t cap) { t_max_string = cap; }
-    ~StringCap() { t_max_string = SIZE_MAX; }
-};
 
 }  // namespace
 
