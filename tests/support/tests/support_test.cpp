@@ -1,4 +1,4 @@
-// The shared test helpers themselves: child processes, skipping, temp dirs.
+// The shared test helpers themselves: child processes, skipping, temp dirs, loopback sockets.
 #include <doctest/doctest.h>
 #include <signal.h>
 
@@ -7,6 +7,7 @@
 
 #include "vigil/testing/child_process.hpp"
 #include "vigil/testing/host_settings.hpp"
+#include "vigil/testing/loopback.hpp"
 #include "vigil/testing/privileges.hpp"
 #include "vigil/testing/temp_dir.hpp"
 
@@ -75,4 +76,25 @@ TEST_CASE("host settings: validated like vigild does, then the schema's defaults
                          vigil::testing::HostSettingsError);
     CHECK_THROWS_WITH_AS(host_settings(schema, R"({"z":1})"), doctest::Contains("z: unknown setting"),
                          vigil::testing::HostSettingsError);
+}
+
+TEST_CASE("loopback: a listener on a free 127.0.0.1 port accepts a connection to it") {
+    uint16_t port = 0;
+    const int l = vigil::testing::loopback_tcp_socket(port, 1);
+    REQUIRE(l >= 0);
+    CHECK(port != 0);
+    const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const sockaddr_in to = vigil::testing::loopback_address(port);
+    CHECK(::connect(c, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+    ::close(c);
+    // Without a backlog it is only bound: connecting is refused.
+    uint16_t bound_port = 0;
+    const int b = vigil::testing::loopback_tcp_socket(bound_port);
+    REQUIRE(b >= 0);
+    const int c2 = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const sockaddr_in to2 = vigil::testing::loopback_address(bound_port);
+    CHECK(::connect(c2, reinterpret_cast<const sockaddr*>(&to2), sizeof to2) != 0);
+    ::close(c2);
+    ::close(b);
+    ::close(l);
 }

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "vigil/testing/loopback.hpp"
+
 namespace vigil::behavior::test {
 
 // Starts argv[0] with argv (stdin from `stdin_fd` when >= 0) and returns at once; reap it
@@ -71,8 +73,8 @@ private:
 class LoopbackServer {
 public:
     explicit LoopbackServer(int delay_ms = 0, int family = AF_INET) : delay_ms_(delay_ms) {
-        fd_ = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (family == AF_INET6) {
+            fd_ = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
             sockaddr_in6 a{};
             a.sin6_family = AF_INET6;
             a.sin6_addr = in6addr_loopback;
@@ -80,16 +82,10 @@ public:
             socklen_t len = sizeof a;
             ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
             port_ = ntohs(a.sin6_port);
+            ::listen(fd_, 16);
         } else {
-            sockaddr_in a{};
-            a.sin_family = AF_INET;
-            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-            socklen_t len = sizeof a;
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-            port_ = ntohs(a.sin_port);
+            fd_ = vigil::testing::loopback_tcp_socket(port_, 16);
         }
-        ::listen(fd_, 16);
         thread_ = std::thread([this] {
             for (;;) {
                 int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);

@@ -21,6 +21,7 @@
 #include "collectors.hpp"
 #include "engine_test_util.hpp"
 #include "vigil/testing/temp_dir.hpp"
+#include "vigil/testing/loopback.hpp"
 #include "file_view.hpp"
 #include "scan_engine.hpp"
 #include "scan_json.hpp"
@@ -128,16 +129,10 @@ TEST_CASE("ioc_scanner engine quarantines matched files and reports isolation re
 }
 
 TEST_CASE("ioc_scanner engine matches a listening port and its process handle") {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    uint16_t listening_port = 0;
+    const int fd = vigil::testing::loopback_tcp_socket(listening_port, 1);
     REQUIRE(fd >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(listen(fd, 1) == 0);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    const int port = ntohs(a.sin_port);
+    const int port = listening_port;
 
     ScanRequest req;
     req.documents.files = false;

@@ -8,6 +8,7 @@
 #include "connection_cutter.hpp"
 #include "json_input.hpp"
 #include "private_netns.hpp"
+#include "vigil/testing/loopback.hpp"
 
 using namespace vigil::isolation;
 
@@ -71,15 +72,10 @@ TEST_CASE("isolation: which existing connections the rules allow") {
 TEST_CASE("isolation: sock_diag lists connections with direction and cgroup") {
     if (!test::enter_private_netns()) return;
     // A listener and a connection to it on loopback: one inbound, one outbound end.
-    int l = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(l, 4) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(l, reinterpret_cast<sockaddr*>(&a), &len);
-    const uint16_t port = ntohs(a.sin_port);
+    uint16_t port = 0;
+    int l = vigil::testing::loopback_tcp_socket(port, 4);
+    REQUIRE(l >= 0);
+    sockaddr_in a = vigil::testing::loopback_address(port);
     int c = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
     int s = ::accept(l, nullptr, nullptr);

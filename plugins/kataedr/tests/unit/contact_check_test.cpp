@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "test_util.hpp"
+#include "vigil/testing/loopback.hpp"
 
 using namespace vigil::kataedr;
 
@@ -21,15 +22,11 @@ namespace {
 
 // A loopback port nobody listens on (bound once, then released).
 uint16_t closed_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    uint16_t port = 0;
+    const int fd = vigil::testing::loopback_tcp_socket(port);
+    REQUIRE(fd >= 0);
     ::close(fd);
-    return ntohs(a.sin_port);
+    return port;
 }
 
 struct Channel {
