@@ -15,6 +15,8 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <vigil/common/errno_text.hpp>
+#include <vigil/common/sock_diag.hpp>
 
 #include "ruleset.hpp"
 
@@ -103,81 +105,20 @@ bool connection_allowed(const TcpSocket& in, const std::vector<Exclusion>& allow
     return false;
 }
 
-namespace {
-
-class DiagSocket {
-public:
-    DiagSocket() : fd_(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) {}
-    ~DiagSocket() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int fd() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-struct DiagRequest {
-    nlmsghdr nlh;
-    inet_diag_req_v2 req;
-};
-
-// Sends one request; calls `each` for every inet_diag_msg (with its length)
-// until the dump ends. Returns an errno-style error text or "".
-template <class F>
-std::string diag_exchange(int fd, const DiagRequest& r, F&& each) {
-    sockaddr_nl nl{};
-    nl.nl_family = AF_NETLINK;
-    if (::sendto(fd, &r, sizeof r, 0, reinterpret_cast<sockaddr*>(&nl), sizeof nl) < 0)
-        return std::strerror(errno);
-    alignas(nlmsghdr) char buf[32768];
-    for (;;) {
-        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return std::strerror(errno);
-        }
-        int len = int(n);
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-            if (h->nlmsg_type == NLMSG_DONE) return "";
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                const auto* err = static_cast<const nlmsgerr*>(NLMSG_DATA(h));
-                return err->error == 0 ? "" : std::strerror(-err->error);
-            }
-            each(static_cast<const inet_diag_msg*>(NLMSG_DATA(h)), h->nlmsg_len);
-        }
-        if (!(r.nlh.nlmsg_flags & NLM_F_DUMP)) return "";
-    }
-}
-
-}  // namespace
-
 std::vector<TcpSocket> list_tcp_connections() {
     std::vector<TcpSocket> out;
     std::set<std::pair<int, uint16_t>> listeners;  // (family, port)
-    DiagSocket ds;
-    if (ds.fd() < 0) return out;
+    const common::UniqueFd ds = common::open_sock_diag();
+    if (ds.get() < 0) return out;
     for (int family : {AF_INET, AF_INET6}) {
-        DiagRequest r{};
-        r.nlh.nlmsg_len = sizeof r;
-        r.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-        r.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-        r.req.sdiag_family = uint8_t(family);
-        r.req.sdiag_protocol = IPPROTO_TCP;
-        r.req.idiag_states = ~0u;
-        diag_exchange(ds.fd(), r, [&](const inet_diag_msg* m, uint32_t msg_len) {
+        const auto r = common::tcp_diag_request(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, family);
+        common::inet_diag_exchange(ds.get(), r, [&](const inet_diag_msg& m, uint32_t msg_len) {
             TcpSocket s;
-            s.family = m->idiag_family;
-            s.state = m->idiag_state;
-            s.local_port = ntohs(m->id.idiag_sport);
-            s.remote_port = ntohs(m->id.idiag_dport);
-            std::memcpy(s.local.data(), m->id.idiag_src, s.family == AF_INET ? 4 : 16);
-            std::memcpy(s.remote.data(), m->id.idiag_dst, s.family == AF_INET ? 4 : 16);
-            s.cookie = {m->id.idiag_cookie[0], m->id.idiag_cookie[1]};
-            s.ifindex = m->id.idiag_if;
-            s.uid = m->idiag_uid;
+            static_cast<common::TcpDiagEntry&>(s) = common::tcp_diag_entry(m);
+            s.cookie = {m.id.idiag_cookie[0], m.id.idiag_cookie[1]};
+            s.ifindex = m.id.idiag_if;
             int attr_len = int(msg_len) - int(NLMSG_LENGTH(sizeof(inet_diag_msg)));
-            for (auto* a = reinterpret_cast<const rtattr*>(m + 1); RTA_OK(a, attr_len);
+            for (auto* a = reinterpret_cast<const rtattr*>(&m + 1); RTA_OK(a, attr_len);
                  a = RTA_NEXT(a, attr_len)) {
                 if (a->rta_type == INET_DIAG_CGROUP_ID && RTA_PAYLOAD(a) >= sizeof(uint64_t))
                     std::memcpy(&s.cgroup_id, RTA_DATA(a), sizeof(uint64_t));
@@ -206,21 +147,15 @@ std::vector<Exclusion> allowances_for_cut(const std::vector<Exclusion>& allowanc
 CutResult cut_disallowed_connections(const std::vector<Exclusion>& allowances, const CgroupIds& cgroups) {
     CutResult res;
     const auto conns = list_tcp_connections();
-    DiagSocket ds;
-    if (ds.fd() < 0) {
-        res.error = std::string("sock_diag: ") + std::strerror(errno);
+    const common::UniqueFd ds = common::open_sock_diag();
+    if (ds.get() < 0) {
+        res.error = "sock_diag: " + common::errno_text(errno);
         return res;
     }
     for (const auto& s : conns) {
         ++res.examined;
         if (connection_allowed(s, allowances, cgroups)) continue;
-        DiagRequest r{};
-        r.nlh.nlmsg_len = sizeof r;
-        r.nlh.nlmsg_type = SOCK_DESTROY;
-        r.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-        r.req.sdiag_family = uint8_t(s.family);
-        r.req.sdiag_protocol = IPPROTO_TCP;
-        r.req.idiag_states = ~0u;
+        auto r = common::tcp_diag_request(SOCK_DESTROY, NLM_F_REQUEST | NLM_F_ACK, s.family);
         r.req.id.idiag_sport = htons(s.local_port);
         r.req.id.idiag_dport = htons(s.remote_port);
         std::memcpy(r.req.id.idiag_src, s.local.data(), s.family == AF_INET ? 4 : 16);
@@ -228,10 +163,11 @@ CutResult cut_disallowed_connections(const std::vector<Exclusion>& allowances, c
         r.req.id.idiag_if = s.ifindex;
         r.req.id.idiag_cookie[0] = s.cookie[0];
         r.req.id.idiag_cookie[1] = s.cookie[1];
-        const std::string err = diag_exchange(ds.fd(), r, [](const inet_diag_msg*, uint32_t) {});
+        const std::string err =
+            common::inet_diag_exchange(ds.get(), r, [](const inet_diag_msg&, uint32_t) {});
         if (err.empty()) {
             ++res.cut;
-        } else if (res.error.empty() && err != std::strerror(ENOENT)) {
+        } else if (res.error.empty() && err != common::errno_text(ENOENT)) {
             // ENOENT: the connection ended meanwhile.
             res.error = "SOCK_DESTROY " + s.text() + ": " + err;
         }

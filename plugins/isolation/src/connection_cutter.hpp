@@ -10,20 +10,16 @@
 #include <set>
 #include <string>
 #include <vector>
+#include <vigil/common/sock_diag.hpp>
 
 #include "exclusion.hpp"
 
 namespace vigil::isolation {
 
-struct TcpSocket {
-    int family = 0;                   // AF_INET / AF_INET6
-    std::array<uint8_t, 16> local{};  // IPv4 in the first 4 bytes
-    std::array<uint8_t, 16> remote{};
-    uint16_t local_port = 0;
-    uint16_t remote_port = 0;
-    uint8_t state = 0;                 // TCP_* from netinet/tcp.h
+// A connection as sock_diag reports it (family, state, addresses with IPv4 in the
+// first 4 bytes, ports, owner uid) and what the cutter needs besides.
+struct TcpSocket : common::TcpDiagEntry {
     uint64_t cgroup_id = 0;            // cgroup v2 id (inode of its directory), 0 = unknown
-    uint32_t uid = 0;                  // owner of the socket
     bool inbound = false;              // accepted from a local listener
     std::array<uint32_t, 2> cookie{};  // sock_diag identity
     uint32_t ifindex = 0;

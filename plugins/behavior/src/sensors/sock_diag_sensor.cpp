@@ -1,8 +1,6 @@
 #include "sock_diag_sensor.hpp"
 
 #include <dirent.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -16,62 +14,24 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+#include <vigil/common/sock_diag.hpp>
 
 namespace vigil::behavior {
 namespace {
 
 // One inet_diag dump for a family; false when netlink itself fails.
 bool dump(int family, std::map<uint64_t, SockDiagSensor::Sock>& out) {
-    int s = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (s < 0) return false;
-    struct {
-        nlmsghdr nl;
-        inet_diag_req_v2 req;
-    } msg{};
-    msg.nl.nlmsg_len = sizeof msg;
-    msg.nl.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    msg.nl.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    msg.req.sdiag_family = uint8_t(family);
-    msg.req.sdiag_protocol = IPPROTO_TCP;
-    msg.req.idiag_states = ~0u;
-    if (::send(s, &msg, sizeof msg, 0) < 0) {
-        ::close(s);
-        return false;
-    }
-    std::vector<char> buf(1 << 16);
-    bool ok = true, done = false;
-    while (!done) {
-        ssize_t n = ::recv(s, buf.data(), buf.size(), 0);
-        if (n <= 0) {
-            ok = false;
-            break;
-        }
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, size_t(n)); h = NLMSG_NEXT(h, n)) {
-            if (h->nlmsg_type == NLMSG_DONE) {
-                done = true;
-                break;
-            }
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                ok = false;
-                done = true;
-                break;
-            }
-            auto* d = static_cast<inet_diag_msg*>(NLMSG_DATA(h));
-            if (d->idiag_inode == 0) continue;  // TIME_WAIT and other orphans: already closed
+    const common::UniqueFd s = common::open_sock_diag();
+    if (s.get() < 0) return false;
+    const auto request = common::tcp_diag_request(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, family);
+    const std::string error =
+        common::inet_diag_exchange(s.get(), request, [&](const inet_diag_msg& m, uint32_t) {
+            if (m.idiag_inode == 0) return;  // TIME_WAIT and other orphans: already closed
             SockDiagSensor::Sock k;
-            k.family = d->idiag_family;
-            k.state = d->idiag_state;
-            k.lport = ntohs(d->id.idiag_sport);
-            k.rport = ntohs(d->id.idiag_dport);
-            std::memcpy(k.laddr.data(), d->id.idiag_src, family == AF_INET ? 4 : 16);
-            std::memcpy(k.raddr.data(), d->id.idiag_dst, family == AF_INET ? 4 : 16);
-            k.uid = d->idiag_uid;
-            k.inode = d->idiag_inode;
+            static_cast<common::TcpDiagEntry&>(k) = common::tcp_diag_entry(m);
             out[k.inode] = k;
-        }
-    }
-    ::close(s);
-    return ok;
+        });
+    return error.empty();
 }
 
 // socket inode → pid, by reading /proc/*/fd (only for inodes we need).
@@ -112,10 +72,10 @@ NetEvent to_event(const SockDiagSensor::Sock& s, uint32_t action) {
     e.action = action;
     e.family = s.family;
     e.protocol = IPPROTO_TCP;
-    e.local_port = s.lport;
-    e.remote_port = s.rport;
-    e.local_addr = s.laddr;
-    e.remote_addr = s.raddr;
+    e.local_port = s.local_port;
+    e.remote_port = s.remote_port;
+    e.local_addr = s.local;
+    e.remote_addr = s.remote;
     return e;
 }
 
@@ -160,14 +120,14 @@ void SockDiagSensor::poll_once(SensorSink& sink, bool baseline) {
         find_owners(now, fresh);
         std::set<uint16_t> listening;
         for (const auto& [ino, s] : now)
-            if (s.state == TCP_LISTEN) listening.insert(s.lport);
+            if (s.state == TCP_LISTEN) listening.insert(s.local_port);
         for (uint64_t ino : fresh) {
             const Sock& s = now[ino];
             if (s.pid == self_pid_) continue;
             if (s.state == TCP_LISTEN) sink.on_network(to_event(s, VIGIL_NET_LISTEN));
             else if (s.state == TCP_ESTABLISHED || s.state == TCP_CLOSE_WAIT || s.state == TCP_FIN_WAIT1 ||
                      s.state == TCP_FIN_WAIT2)
-                sink.on_network(to_event(s, listening.count(s.lport) ? VIGIL_NET_ACCEPT : VIGIL_NET_CONNECT));
+                sink.on_network(to_event(s, listening.count(s.local_port) ? VIGIL_NET_ACCEPT : VIGIL_NET_CONNECT));
         }
         for (const auto& [ino, s] : known_)
             if (!now.count(ino) && s.pid != self_pid_ && (s.state == TCP_ESTABLISHED || s.state == TCP_LISTEN))

@@ -5,13 +5,14 @@
 // /proc/<pid>/fd. Connections shorter than the poll interval are not seen.
 #pragma once
 
-#include "sensor.hpp"
-
 #include <array>
 #include <atomic>
 #include <map>
 #include <thread>
 #include <tuple>
+#include <vigil/common/sock_diag.hpp>
+
+#include "sensor.hpp"
 
 namespace vigil::behavior {
 
@@ -24,12 +25,8 @@ public:
     void start(SensorSink& sink) override;
     void stop() override;
 
-    struct Sock {
-        uint8_t family = 0, state = 0;
-        uint16_t lport = 0, rport = 0;
-        std::array<uint8_t, 16> laddr{}, raddr{};
-        uint32_t uid = 0;
-        uint64_t inode = 0;
+    // A socket as inet_diag reports it, and the process found holding it.
+    struct Sock : common::TcpDiagEntry {
         int32_t pid = 0;
     };
 
