@@ -136,8 +136,8 @@ bool network_event(Writer& w, const OcsfContext& ctx, const EventView& ev, uint6
     key(w, "unmapped");
     w.StartObject();
     unmapped_common(w, ev, "network");
-    static const char* names[] = {"", "connect", "accept", "listen", "close"};
-    kv(w, "action", v->action <= 4 ? names[v->action] : "unknown");
+    // The SDK's name, and "" for 0 (no action given).
+    kv(w, "action", v->action == 0 ? "" : vigil::network_action_name(v->action));
     w.EndObject();
     w.EndObject();
     return true;
