@@ -86,10 +86,14 @@ std::vector<const char*> Params::pointers() const {
 }
 
 Conn::Conn(const std::string& url, const std::string& password) {
-    // expand_dbname: `url` may be a postgresql:// URI or "key=value" pairs; the keys after it
-    // override what it says (a password from the file, the name shown in pg_stat_activity).
-    const char* keys[] = {"dbname", "application_name", password.empty() ? nullptr : "password", nullptr};
-    const char* values[] = {url.c_str(), "vigil-central", password.c_str(), nullptr};
+    // expand_dbname: `url` may be a postgresql:// URI or "key=value" pairs. Keys before it are
+    // defaults it may override: a bounded connect (a worker must not hang on an unreachable
+    // server) and TCP keepalives that notice a silently dropped connection within about a
+    // minute (the LISTEN connection waits for hours otherwise). Keys after it override it: a
+    // password from the file, the name shown in pg_stat_activity.
+    const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname",
+                          "application_name", password.empty() ? nullptr : "password", nullptr};
+    const char* values[] = {"10", "30", "10", "3", url.c_str(), "vigil-central", password.c_str(), nullptr};
     c_.reset(PQconnectdbParams(keys, values, 1));
     if (!c_ || PQstatus(c_.get()) != CONNECTION_OK)
         throw std::runtime_error("postgresql: cannot connect: " + message(c_.get()));
