@@ -58,24 +58,6 @@ std::string line_of(const std::string& text, const std::string& prefix) {
 
 }  // namespace
 
-TEST_CASE("metric_counts: agents online/offline and tasks by state from aggregate queries") {
-    central_test::TempDir dir;
-    SqliteStorage storage{SqliteOptions{dir.path + "/c.db"}};
-    CHECK(storage.metric_counts(0).agents == 0);
-    CHECK(storage.metric_counts(0).tasks_by_state.empty());
-    const int64_t now = now_ns();
-    for (int i = 0; i < 5; ++i) storage.upsert_agent(agent(i, i < 3 ? now : now - 3600'000'000'000LL));
-    const std::string a0 = agent(0, 0).agent_id;
-    for (int i = 0; i < 4; ++i) storage.insert_task(task(a0, TaskState::pending));
-    storage.insert_task(task(a0, TaskState::done));
-    MetricCounts m = storage.metric_counts(now - 60'000'000'000LL);
-    CHECK(m.agents == 5);
-    CHECK(m.agents_online == 3);
-    CHECK(m.tasks_by_state.size() == 2);
-    CHECK(m.tasks_by_state["pending"] == 4);
-    CHECK(m.tasks_by_state["done"] == 1);
-}
-
 TEST_CASE("FileStore::bytes: counted once at start, then kept by receive") {
     central_test::TempDir dir;
     const std::string id1 = new_task_id(), id2 = new_task_id();

@@ -293,3 +293,21 @@ TEST_CASE("operators and the append-only audit log") {
     CHECK(env->refuses("DELETE FROM audit"));
     CHECK(s.query_audit({}).size() == 2);
 }
+
+TEST_CASE("metric_counts: agents online/offline and tasks by state from aggregate queries") {
+    auto env = central_test::make_store_env();
+    auto store = env->open();
+    Storage& s = *store;
+    CHECK(s.metric_counts(0).agents == 0);
+    CHECK(s.metric_counts(0).tasks_by_state.empty());
+    const int64_t now = 10000 * kSec;
+    for (int i = 0; i < 5; ++i) s.upsert_agent(agent("a" + std::to_string(i), i < 3 ? now : now - 3600 * kSec));
+    for (int i = 0; i < 5; ++i) s.insert_task(task("t" + std::to_string(i), "a0", now));
+    REQUIRE(s.claim_tasks("a0", now, 60, 1).size() == 1);
+    MetricCounts m = s.metric_counts(now - 60 * kSec);
+    CHECK(m.agents == 5);
+    CHECK(m.agents_online == 3);
+    CHECK(m.tasks_by_state.size() == 2);
+    CHECK(m.tasks_by_state["pending"] == 4);
+    CHECK(m.tasks_by_state["delivered"] == 1);
+}
