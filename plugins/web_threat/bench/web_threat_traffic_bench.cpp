@@ -11,7 +11,9 @@
 // large response, the CPU time the worker used, and new connections per
 // second with 4 clients in parallel (the worker's CPU time per connection
 // gives the rate one core of it sustains). --worker runs another build of
-// the worker (before/after comparisons in the same machine state).
+// the worker (before/after comparisons in the same machine state). The same
+// workload through Debian's Squid in intercept mode (port 8081) is the peer
+// baseline when Squid is installed (web_threat_squid_peer.hpp).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include "bench.hpp"
+#include "web_threat_squid_peer.hpp"
 #include "worker_config.hpp"
 #include "worker_supervisor.hpp"
 
@@ -39,7 +42,8 @@ namespace {
 
 using vigil::bench::now_s;
 
-constexpr uint16_t kMonitored = 8080, kDirect = 9090;
+// 8080 goes through the worker, 8081 through Squid, 9090 direct.
+constexpr uint16_t kMonitored = 8080, kSquidPort = 8081, kDirect = 9090;
 
 // The origin: "GET /<bytes> ..." -> 200 with that many body bytes, keep-alive.
 void serve_origin_conn(int fd) {
@@ -245,28 +249,75 @@ std::string side_json(const Samples& s) {
     return out;
 }
 
-// The figures of the worker against direct, as one JSON line.
-void print_json(int domains, int mib, const Samples& direct, const Samples& via, double cpu_s, double rate_cpu_s,
-                int rate_conns) {
+// A proxy's figures against direct: added latency, throughput ratio, and
+// connections per CPU-second of the proxy in the parallel phase.
+std::string added_json(const Samples& via, const Samples& direct, double rate_cpu_s, int rate_conns) {
+    char out[512];
+    std::snprintf(out, sizeof out,
+                  "\"added_conn_p50_ms\":%.3f,\"added_conn_p99_ms\":%.3f,\"added_req_p50_ms\":%.3f,"
+                  "\"added_req_p99_ms\":%.3f,\"throughput_ratio\":%.3f,\"cpu_us_per_conn\":%.1f,"
+                  "\"conns_per_s_per_core\":%.0f",
+                  added(via.conn_ms, direct.conn_ms, .5), added(via.conn_ms, direct.conn_ms, .99),
+                  added(via.req_ms, direct.req_ms, .5), added(via.req_ms, direct.req_ms, .99),
+                  direct.mib_per_s > 0 ? via.mib_per_s / direct.mib_per_s : 0, rate_cpu_s * 1e6 / rate_conns,
+                  rate_cpu_s > 0 ? rate_conns / rate_cpu_s : 0);
+    return out;
+}
+
+// One proxy measured against direct: its samples, its process, the CPU
+// time it used in the sequential rounds and in the parallel phase.
+struct Proxy {
+    uint16_t port = 0;
+    int pid = -1;
+    Samples s;
+    double cpu_s = 0, rate_cpu_s = 0;
+    std::string error;  // not measured, and why
+};
+
+std::string proxy_json(const Proxy& p, const Samples& direct, int rate_conns) {
+    if (!p.error.empty()) return "{\"error\":\"" + p.error + "\"}";
+    char cpu[64];
+    std::snprintf(cpu, sizeof cpu, ",\"cpu_s\":%.3f,", p.cpu_s);
+    return side_json(p.s) + cpu + added_json(p.s, direct, p.rate_cpu_s, rate_conns) + "}";
+}
+
+// The worker's figures at the top level (as before), Squid's beside them.
+void print_json(int domains, int mib, const Samples& direct, const Proxy& worker, const Proxy& squid, int rate_conns) {
     double load = -1;
     std::ifstream("/proc/loadavg") >> load;
     std::printf("{\"scenario\":\"web-threat-traffic\",\"domains\":%d,\"connections\":%zu,\"requests\":%zu,"
-                "\"mib\":%d,\"direct\":%s},\"worker\":%s,\"cpu_s\":%.3f},"
-                "\"added_conn_p50_ms\":%.3f,\"added_conn_p99_ms\":%.3f,\"added_req_p50_ms\":%.3f,"
-                "\"added_req_p99_ms\":%.3f,\"throughput_ratio\":%.3f,\"rate_conns\":%d,"
-                "\"worker_cpu_us_per_conn\":%.1f,\"conns_per_s_per_core\":%.0f,\"load_avg\":%.2f}\n",
-                domains, via.conn_ms.size(), via.req_ms.size(), mib, side_json(direct).c_str(), side_json(via).c_str(),
-                cpu_s, added(via.conn_ms, direct.conn_ms, .5), added(via.conn_ms, direct.conn_ms, .99),
-                added(via.req_ms, direct.req_ms, .5), added(via.req_ms, direct.req_ms, .99),
-                direct.mib_per_s > 0 ? via.mib_per_s / direct.mib_per_s : 0, rate_conns,
-                rate_cpu_s * 1e6 / rate_conns, rate_cpu_s > 0 ? rate_conns / rate_cpu_s : 0, load);
+                "\"mib\":%d,\"rate_conns\":%d,\"direct\":%s},\"worker\":%s,%s,\"squid\":%s,\"load_avg\":%.2f}\n",
+                domains, worker.s.conn_ms.size(), worker.s.req_ms.size(), mib, rate_conns, side_json(direct).c_str(),
+                proxy_json(worker, direct, rate_conns).c_str(),
+                added_json(worker.s, direct, worker.rate_cpu_s, rate_conns).c_str(),
+                proxy_json(squid, direct, rate_conns).c_str(), load);
+}
+
+// Sequential rounds alternating direct and each proxy, then the parallel
+// phase for each; the proxies' CPU time is taken around their own parts.
+void measure(int conns, int requests, int mib, int rate_conns, Samples& direct, std::vector<Proxy*> proxies) {
+    const int rounds = 3;
+    for (int r = 0; r < rounds; ++r) {
+        run_round(kDirect, conns / rounds, requests / rounds, mib, direct);
+        for (Proxy* p : proxies) {
+            const double c0 = vigil::bench::pid_cpu_s(p->pid);
+            run_round(p->port, conns / rounds, requests / rounds, mib, p->s);
+            p->cpu_s += vigil::bench::pid_cpu_s(p->pid) - c0;
+        }
+    }
+    direct.rate = connection_rate(kDirect, rate_conns, 4);
+    for (Proxy* p : proxies) {
+        const double c0 = vigil::bench::pid_cpu_s(p->pid);
+        p->s.rate = connection_rate(p->port, rate_conns, 4);
+        p->rate_cpu_s = vigil::bench::pid_cpu_s(p->pid) - c0;
+    }
 }
 
 }  // namespace
 
 VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
             "[--conns N] [--requests N] [--mib N] [--domains N] [--rate-conns N] [--worker PATH]: added latency and "
-            "throughput through the web_threat worker") {
+            "throughput through the web_threat worker, and through Squid (intercept) as the peer baseline") {
     const int conns = int(args.get_int("conns", 500)), requests = int(args.get_int("requests", 2000)),
               mib = int(args.get_int("mib", 256)), domains = int(args.get_int("domains", 100000)),
               rate_conns = int(args.get_int("rate-conns", 4000));
@@ -281,23 +332,25 @@ VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
         std::ofstream list(std::string(dir) + "/domains.txt");
         for (int i = 0; i < domains; ++i) list << "d" << i << ".blocked.example\n";
     }
-    if (listen_on(kMonitored) < 0 || listen_on(kDirect) < 0) return 1;
+    if (listen_on(kMonitored) < 0 || listen_on(kDirect) < 0 || listen_on(kSquidPort) < 0) return 1;
     auto worker = start_worker(worker_path, dir);
     if (!worker) return 1;
-    Samples direct, via;
-    const int rounds = 3;
-    const int pid = worker->state().pid;
-    const double cpu0 = vigil::bench::pid_cpu_s(pid);
-    for (int r = 0; r < rounds; ++r) {
-        run_round(kDirect, conns / rounds, requests / rounds, mib, direct);
-        run_round(kMonitored, conns / rounds, requests / rounds, mib, via);
-    }
-    const double cpu1 = vigil::bench::pid_cpu_s(pid);
-    direct.rate = connection_rate(kDirect, rate_conns, 4);
-    via.rate = connection_rate(kMonitored, rate_conns, 4);
-    const double rate_cpu = vigil::bench::pid_cpu_s(pid) - cpu1;
+    Proxy via{kMonitored, worker->state().pid}, squid{kSquidPort};
+    vigil::bench::SquidPeer peer = vigil::bench::start_squid(dir, kSquidPort, [](uint16_t p) {
+        const int fd = dial(p);
+        if (fd >= 0) ::close(fd);
+        return fd >= 0;
+    });
+    squid.pid = peer.pid;
+    squid.error = peer.error;
+    std::vector<Proxy*> proxies{&via};
+    if (squid.error.empty()) proxies.push_back(&squid);
+    Samples direct;
+    measure(conns, requests, mib, rate_conns, direct, proxies);
     worker->stop();
+    vigil::bench::stop_squid(peer);
     std::system((std::string("rm -rf ") + dir).c_str());
-    print_json(domains, mib, direct, via, cpu1 - cpu0, rate_cpu, rate_conns);
-    return via.errors || direct.errors || via.rate.errors || direct.rate.errors ? 1 : 0;
+    print_json(domains, mib, direct, via, squid, rate_conns);
+    const Samples& v = via.s;
+    return v.errors || direct.errors || v.rate.errors || direct.rate.errors ? 1 : 0;
 }
