@@ -30,7 +30,7 @@ bool send_now(int fd, std::string_view data) {
 }  // namespace
 
 Connection::Connection(EventLoop& loop, uint32_t slot, int client_fd, const ConnectionContext& ctx)
-    : loop_(loop), ctx_(ctx), slot_(slot) {
+    : LoopTask(slot), loop_(loop), ctx_(ctx) {
     client_.fd = client_fd;
     // The client usually sends at once: try reading before any event says so.
     client_.in = true;
@@ -64,14 +64,6 @@ void Connection::start() {
     insp_.emplace(ctx_.policy, dest_.ip);
     if (!loop_.watch(client_.fd, *this, EventLoop::client)) return finish();
     loop_.arm(*this, ctx_.limits.first_bytes_ms);
-    advance();
-}
-
-void Connection::on_event(uint32_t role, uint32_t events) {
-    Side& s = role == EventLoop::upstream ? up_ : client_;
-    // An error or hang-up shows in the next call on the socket.
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s.in = true;
-    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) s.out = true;
     advance();
 }
 
@@ -276,6 +268,12 @@ void Connection::draining() {
         drained_ += size_t(n);
         if (drained_ >= (256u << 10)) return finish();
     }
+}
+
+TaskFactory web_connections(const ConnectionContext& ctx) {
+    return [&ctx](EventLoop& loop, uint32_t slot, int fd) -> std::unique_ptr<LoopTask> {
+        return std::make_unique<Connection>(loop, slot, fd, ctx);
+    };
 }
 
 }  // namespace vigil::web_threat

@@ -14,6 +14,7 @@
 
 #include "endpoint.hpp"
 #include "inspector.hpp"
+#include "loop_task.hpp"
 #include "relay.hpp"
 #include "socket_owner.hpp"
 #include "socks_session.hpp"
@@ -41,26 +42,19 @@ struct ConnectionContext {
     std::function<std::optional<Endpoint>(int fd)> destination_of;
 };
 
-class Connection {
+class Connection final : public LoopTask {
 public:
     Connection(EventLoop& loop, uint32_t slot, int client_fd, const ConnectionContext& ctx);
-    ~Connection();
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
+    ~Connection() override;
 
-    void start();
-    void on_event(uint32_t role, uint32_t events);
-    void on_timeout();
-    void resume() { advance(); }  // after FlowStatus::more
-
-    uint32_t slot() const { return slot_; }
-    bool done() const { return state_ == State::done; }
-    uint64_t timer_token = 0;  // the armed deadline (0: none)
+    void start() override;
+    void on_timeout() override;
+    bool done() const override { return state_ == State::done; }
 
 private:
     enum class State : uint8_t { sniff, socks, connecting, socks_choice, relay, blocking, draining, done };
 
-    void advance();
+    void advance() override;
     void finish();
     void sniff();
     void verdict(ConnectionInspector::Outcome o);
@@ -79,9 +73,7 @@ private:
 
     EventLoop& loop_;
     const ConnectionContext& ctx_;
-    uint32_t slot_;
     State state_ = State::sniff;
-    Side client_, up_;
     Flow to_up_, to_client_;
     std::optional<ConnectionInspector> insp_;  // made once the destination is known
     Endpoint client_ep_, dest_;
@@ -94,5 +86,8 @@ private:
     bool owner_looked_up_ = false;
     std::optional<SocketOwner> owner_;
 };
+
+// The listener side: intercepted web connections.
+TaskFactory web_connections(const ConnectionContext& ctx);
 
 }  // namespace vigil::web_threat

@@ -82,6 +82,23 @@ std::string dns_block_answer(std::string_view msg, const DnsQuery& q, DnsBlockMo
     return out;
 }
 
+size_t dns_tcp_frame(std::string_view stream, std::string_view& msg) {
+    if (stream.size() < 2) return 0;
+    const size_t len = (size_t(uint8_t(stream[0])) << 8) | uint8_t(stream[1]);
+    if (stream.size() - 2 < len) return 0;
+    msg = stream.substr(2, len);
+    return len + 2;
+}
+
+std::string dns_tcp_framed(std::string_view msg) {
+    std::string out;
+    out.reserve(msg.size() + 2);
+    out.push_back(char(msg.size() >> 8));
+    out.push_back(char(msg.size() & 255));
+    out.append(msg);
+    return out;
+}
+
 bool is_doh_canary(std::string_view name) { return name == "use-application-dns.net"; }
 
 }  // namespace vigil::web_threat

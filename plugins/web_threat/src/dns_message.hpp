@@ -33,6 +33,13 @@ enum class DnsBlockMode : uint8_t { sinkhole, null, nxdomain };
 std::string dns_block_answer(std::string_view msg, const DnsQuery& q, DnsBlockMode mode,
                              const std::array<uint8_t, 4>& sinkhole = {127, 0, 0, 9});
 
+// DNS over TCP (RFC 7766): every message is preceded by its length (two
+// bytes, big endian). The next whole message at the start of `stream`: its
+// bytes in `msg` and how many bytes of the stream it took (0: not whole yet).
+size_t dns_tcp_frame(std::string_view stream, std::string_view& msg);
+// `msg` with its length in front (at most 65,535 bytes).
+std::string dns_tcp_framed(std::string_view msg);
+
 // "use-application-dns.net": the name Firefox asks before turning on DoH.
 bool is_doh_canary(std::string_view name);
 

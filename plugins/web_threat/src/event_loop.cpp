@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <chrono>
 
-#include "connection.hpp"
 
 namespace vigil::web_threat {
 
@@ -31,13 +30,12 @@ void reset_connection(int fd) {
     ::close(fd);
 }
 
-EventLoop::EventLoop(const ConnectionContext& ctx, const std::vector<int>& listeners, uint32_t max_connections,
-                     ServerCounters& counters)
-    : ctx_(ctx),
-      listeners_(listeners),
+EventLoop::EventLoop(const std::vector<Listener>& listeners, uint32_t max_connections, ServerCounters& counters,
+                     size_t pipe_bytes)
+    : listeners_(listeners),
       max_connections_(max_connections),
       counters_(counters),
-      pipes_(ctx.limits.buffer_bytes),
+      pipes_(pipe_bytes),
       scratch_(65536) {
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_ < 0) throw std::runtime_error("epoll_create1 failed");
@@ -45,7 +43,7 @@ EventLoop::EventLoop(const ConnectionContext& ctx, const std::vector<int>& liste
     for (size_t i = 0; i < listeners_.size(); ++i) {
         // Shared by every loop: EPOLLEXCLUSIVE wakes one of them per connection.
         epoll_event e{EPOLLIN | EPOLLEXCLUSIVE, {.u64 = pack(uint32_t(i), listener)}};
-        if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, listeners_[i], &e) != 0)
+        if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, listeners_[i].fd, &e) != 0)
             throw std::runtime_error("epoll_ctl on a listener failed");
     }
 }
@@ -56,23 +54,23 @@ EventLoop::~EventLoop() {
     ::close(epoll_);
 }
 
-bool EventLoop::watch(int fd, const Connection& c, Role role) {
+bool EventLoop::watch(int fd, const LoopTask& c, Role role) {
     epoll_event e{EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, {.u64 = pack(c.slot(), role)}};
     return ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &e) == 0;
 }
 
-void EventLoop::arm(Connection& c, int ms) {
+void EventLoop::arm(LoopTask& c, int ms) {
     c.timer_token = next_token_++;
     deadlines_.push({monotonic_ms() + ms, c.slot(), c.timer_token});
 }
 
-void EventLoop::disarm(Connection& c) { c.timer_token = 0; }
+void EventLoop::disarm(LoopTask& c) { c.timer_token = 0; }
 
-void EventLoop::finish(Connection& c) { finished_.push_back(c.slot()); }
+void EventLoop::finish(LoopTask& c) { finished_.push_back(c.slot()); }
 
-void EventLoop::again(Connection& c) { again_.push_back(c.slot()); }
+void EventLoop::again(LoopTask& c) { again_.push_back(c.slot()); }
 
-void EventLoop::add_connection(int fd) {
+void EventLoop::add_connection(const Listener& l, int fd) {
     counters_.accepted.fetch_add(1, std::memory_order_relaxed);
     if (counters_.active.load(std::memory_order_relaxed) >= max_connections_) {
         counters_.refused_busy.fetch_add(1, std::memory_order_relaxed);
@@ -87,15 +85,16 @@ void EventLoop::add_connection(int fd) {
         slot = uint32_t(slots_.size());
         slots_.emplace_back();
     }
-    slots_[slot] = std::make_unique<Connection>(*this, slot, fd, ctx_);
+    slots_[slot] = l.make(*this, slot, fd);
     slots_[slot]->start();
 }
 
-void EventLoop::accept_all(int fd) {
+void EventLoop::accept_all(const Listener& l) {
+    const int fd = l.fd;
     for (int i = 0; i < kAcceptsPerWake; ++i) {
         const int c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (c >= 0) {
-            add_connection(c);
+            add_connection(l, c);
             continue;
         }
         if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -117,7 +116,7 @@ void EventLoop::accept_all(int fd) {
 void EventLoop::dispatch(const epoll_event& e) {
     const uint32_t slot = uint32_t(e.data.u64 >> 2), role = uint32_t(e.data.u64 & 3);
     if (role == listener) return accept_all(listeners_[slot]);
-    Connection* c = at(slot);
+    LoopTask* c = at(slot);
     if (c && !c->done()) c->on_event(role, e.events);
 }
 
@@ -125,7 +124,7 @@ void EventLoop::expire(int64_t now) {
     while (!deadlines_.empty() && deadlines_.top().at <= now) {
         const Deadline d = deadlines_.top();
         deadlines_.pop();
-        Connection* c = at(d.slot);
+        LoopTask* c = at(d.slot);
         if (!c || c->done() || c->timer_token != d.token) continue;  // re-armed, cancelled or gone
         c->timer_token = 0;
         c->on_timeout();
@@ -136,7 +135,7 @@ void EventLoop::run_again() {
     std::vector<uint32_t> now;
     now.swap(again_);
     for (uint32_t slot : now)
-        if (Connection* c = at(slot); c && !c->done()) c->resume();
+        if (LoopTask* c = at(slot); c && !c->done()) c->resume();
 }
 
 void EventLoop::free_finished() {

@@ -37,7 +37,9 @@ std::string redirect_ruleset(const RedirectPlan& p) {
     s += rule + "ip daddr 127.0.0.0/8 return\n";
     s += rule + "ip6 daddr ::1 return\n";
     // Names are judged by name whatever resolver is asked: DNS first.
-    if (p.dns_port) s += rule + "udp dport 53 redirect to :" + std::to_string(p.dns_port) + "\n";
+    // Over UDP and TCP (RFC 7766: large answers, and some stub resolvers use
+    // TCP only); the worker serves both on its DNS port.
+    if (p.dns_port) s += rule + "meta l4proto { tcp, udp } th dport 53 redirect to :" + std::to_string(p.dns_port) + "\n";
     std::string v4, v6;
     for (const auto& prefix : disjoint_prefixes(p.trusted)) {
         std::string& elements = prefix.address.is_v4() ? v4 : v6;

@@ -11,16 +11,10 @@
 #include <string>
 
 #include "inspector.hpp"
+#include "loop_task.hpp"
 #include "splice_pipe.hpp"
 
 namespace vigil::web_threat {
-
-// A socket and what is known of its readiness: set by epoll events, cleared
-// when a call says EAGAIN (edge-triggered: no event comes again until then).
-struct Side {
-    int fd = -1;
-    bool in = false, out = false;
-};
 
 struct Flow {
     Side* from = nullptr;

@@ -59,11 +59,11 @@ int bind_udp(const char* address, uint16_t port) { return bound_socket(address, 
 
 unsigned event_loop_count() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
 
-void serve_tcp(const std::vector<int>& listeners, const ConnectionContext& ctx, uint32_t max_connections,
-               ServerCounters& counters) {
+void serve_tcp(const std::vector<Listener>& listeners, uint32_t max_connections, ServerCounters& counters,
+               size_t pipe_bytes) {
     std::vector<std::unique_ptr<EventLoop>> loops;
     for (unsigned i = 0; i < event_loop_count(); ++i)
-        loops.push_back(std::make_unique<EventLoop>(ctx, listeners, max_connections, counters));
+        loops.push_back(std::make_unique<EventLoop>(listeners, max_connections, counters, pipe_bytes));
     for (size_t i = 1; i < loops.size(); ++i) std::thread([l = loops[i].get()] { l->run(); }).detach();
     loops[0]->run();
     std::abort();  // run() without a stop flag does not return

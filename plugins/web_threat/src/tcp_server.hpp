@@ -23,8 +23,9 @@ int bind_udp(const char* address, uint16_t port);
 // How many event loops serve the listeners: one per core, at most 4.
 unsigned event_loop_count();
 
-// Accepts on `listeners` until the process ends.
-[[noreturn]] void serve_tcp(const std::vector<int>& listeners, const ConnectionContext& ctx, uint32_t max_connections,
-                            ServerCounters& counters);
+// Accepts on `listeners` (web connections, DNS over TCP) until the process
+// ends; `pipe_bytes` sizes the splice pipes.
+[[noreturn]] void serve_tcp(const std::vector<Listener>& listeners, uint32_t max_connections, ServerCounters& counters,
+                            size_t pipe_bytes);
 
 }  // namespace vigil::web_threat

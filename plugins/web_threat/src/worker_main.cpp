@@ -20,6 +20,7 @@
 
 #include "builtin_lists.hpp"
 #include "dns_forwarder.hpp"
+#include "dns_tcp.hpp"
 #include "list_loader.hpp"
 #include "privileges.hpp"
 #include "redirect_rules.hpp"
@@ -50,7 +51,7 @@ std::string read_config() {
 }
 
 struct Sockets {
-    std::vector<int> tcp, udp;
+    std::vector<int> tcp, udp, dns_tcp;
 };
 
 // 127.0.0.1 must bind; ::1 may be missing (IPv6 disabled on the host).
@@ -65,6 +66,11 @@ Sockets bind_sockets(const Settings& s, bool dns) {
     if (u4 < 0) throw std::runtime_error("udp 127.0.0.1:" + std::to_string(s.dns_port) + ": " + std::strerror(errno));
     out.udp.push_back(u4);
     if (const int u6 = bind_udp("::1", s.dns_port); u6 >= 0) out.udp.push_back(u6);
+    // DNS over TCP on the same port (RFC 7766: every resolver speaks both).
+    const int d4 = listen_tcp("127.0.0.1", s.dns_port);
+    if (d4 < 0) throw std::runtime_error("tcp 127.0.0.1:" + std::to_string(s.dns_port) + ": " + std::strerror(errno));
+    out.dns_tcp.push_back(d4);
+    if (const int d6 = listen_tcp("::1", s.dns_port); d6 >= 0) out.dns_tcp.push_back(d6);
     return out;
 }
 
@@ -137,8 +143,15 @@ int run() {
     dns_config.mode = dns_mode(settings.dns_block_mode);
     if (dns) std::thread([&] { serve_dns(sockets.udp, ctx.policy, dns_config, &reporter); }).detach();
     reporter.send(R"({"type":"ready"})");
+    static DnsTcpContext dns_tcp;
+    dns_tcp.policy = ctx.policy;
+    dns_tcp.config = dns_config;
+    dns_tcp.reporter = &reporter;
+    std::vector<Listener> listeners;
+    for (int fd : sockets.tcp) listeners.push_back({fd, web_connections(ctx)});
+    for (int fd : sockets.dns_tcp) listeners.push_back({fd, dns_tcp_sessions(dns_tcp)});
     static ServerCounters counters;
-    serve_tcp(sockets.tcp, ctx, settings.max_connections, counters);
+    serve_tcp(listeners, settings.max_connections, counters, ctx.limits.buffer_bytes);
 }
 
 }  // namespace

@@ -13,7 +13,8 @@ vt_init web_threat_intercept
 wt_require
 wt_topology_up
 wt_origin_up
-wt_config "$VT_DIR/vigil.yaml"
+# The IPv6 resolver first: every forwarded DNS query (UDP and TCP) goes over IPv6.
+WT_DNS_UPSTREAMS="'[fd09::2]', 10.9.0.2" wt_config "$VT_DIR/vigil.yaml"
 wt_start "$VT_DIR/vigil.yaml"
 wt_events
 res=(--resolve ok.test:80:10.9.0.2 --resolve blocked.test:80:10.9.0.2 --resolve shared.test:80:10.9.0.2
@@ -75,6 +76,16 @@ got=$(wt_dns blocked.test 1)
 got=$(wt_dns ok.test 1)
 [[ $got == "10.9.0.2 from 10.9.0.2" ]] || vt_fail "DNS allowed name: got '$got'"
 [[ $(wt_dns use-application-dns.net 1) == "rcode 3" ]] || vt_fail "DoH canary not NXDOMAIN"
+# ... over TCP too (TCP/53 redirected, length-prefixed), and the IPv6 upstream answered.
+before=$(wt_count 53)
+got=$(wt_dns blocked.test 1 tcp)
+[[ $got == "127.0.0.9 from 10.9.0.2" ]] || vt_fail "DNS over TCP blocked name: got '$got'"
+[[ $(wt_count 53) == "$before" ]] || vt_fail "DNS over TCP blocked name reached the upstream resolver"
+v6before=$(wt_count 53v6)
+got=$(wt_dns ok.test 28 tcp)
+[[ $got == "fd09::2 from 10.9.0.2" ]] || vt_fail "DNS over TCP allowed name: got '$got'"
+(($(wt_count 53v6) > v6before)) || vt_fail "DNS over TCP: the IPv6 upstream was not asked"
+vt_log "F14 DNS over TCP: blocked name sinkholed (upstream +0), allowed name answered by the IPv6 upstream"
 # ... and the sinkhole's web port shows the block page.
 [[ $(wt_curl --resolve blocked.test:80:127.0.0.9 http://blocked.test/) == *'vigil-block-page'*" 403" ]] ||
   vt_fail "the sinkhole does not serve the block page"

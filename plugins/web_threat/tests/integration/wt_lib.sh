@@ -44,6 +44,7 @@ table inet wt_leak {
   counter p443 {}
   counter p8080 {}
   counter p53 {}
+  counter p53v6 {}
   counter p1080 {}
   counter p3128 {}
   chain input {
@@ -54,6 +55,9 @@ table inet wt_leak {
     ip6 saddr fd09::1 tcp dport 443 counter name p443
     ip saddr 10.9.0.1 tcp dport 8080 counter name p8080
     ip saddr 10.9.0.1 udp dport 53 counter name p53
+    ip saddr 10.9.0.1 tcp dport 53 counter name p53
+    ip6 saddr fd09::1 meta l4proto { tcp, udp } th dport 53 counter name p53
+    ip6 saddr fd09::1 meta l4proto { tcp, udp } th dport 53 counter name p53v6
     ip saddr 10.9.0.1 tcp dport 1080 counter name p1080
     ip saddr 10.9.0.1 tcp dport 3128 counter name p3128
   }
@@ -77,14 +81,15 @@ wt_origin_up() {
     -keyout "$VT_DIR/key.pem" -out "$VT_DIR/cert.pem" >/dev/null 2>&1 || vt_fail "openssl req"
   ip netns exec "$WT_O" /usr/bin/python3 "$WT_HELPER" --http 10.9.0.2:80 --http 10.9.0.2:8080 --http 10.9.0.66:80 \
     --http '[fd09::2]:80' --tls 10.9.0.2:443 --tls '[fd09::2]:443' --cert "$VT_DIR/cert.pem" --key "$VT_DIR/key.pem" \
-    --dns 10.9.0.2 --socks 10.9.0.2:1080 --banner 10.9.0.2:8000 ${WT_ORIGIN_ARGS:-} >"$VT_DIR/origin.log" 2>&1 &
+    --dns 10.9.0.2 --dns fd09::2 --socks 10.9.0.2:1080 --banner 10.9.0.2:8000 ${WT_ORIGIN_ARGS:-} >"$VT_DIR/origin.log" 2>&1 &
   vt_track_pid $!
   vt_wait_until 10 grep -q ready "$VT_DIR/origin.log" || vt_fail "origin servers did not start: $(cat "$VT_DIR/origin.log")"
 }
 
 # wt_config FILE [extra web_threat settings lines...]: the agent config with
 # web_threat intercepting in the client namespace (lists in $VT_DIR/lists;
-# WT_TRUSTED: the trusted_addresses, default trusted.blocked.test).
+# WT_TRUSTED: the trusted_addresses, default trusted.blocked.test;
+# WT_DNS_UPSTREAMS: the dns_upstreams, default 10.9.0.2).
 wt_config() {
   local file=$1; shift
   mkdir -p "$VT_DIR/lists" && chmod 0755 "$VT_DIR/lists"
@@ -98,7 +103,7 @@ plugins:
   web_threat:
     enabled: true
     worker_user: "$WT_UID"
-    dns_upstreams: [10.9.0.2]
+    dns_upstreams: [${WT_DNS_UPSTREAMS:-10.9.0.2}]
     trusted_addresses: [${WT_TRUSTED:-trusted.blocked.test}]
     lists:
       - {name: bad-domains, path: $VT_DIR/lists/domains.txt, format: domains}
@@ -166,19 +171,30 @@ wt_wait_threat() {
   return 1
 }
 
-# wt_dns NAME TYPE: the addresses in the answer the client gets from 10.9.0.2:53
-# (through the redirect), or "rcode N" / "timeout".
+# wt_dns NAME TYPE [tcp]: the addresses in the answer the client gets from
+# 10.9.0.2:53 (through the redirect; over UDP, or TCP), or "rcode N" / "timeout".
 wt_dns() {
-  ip netns exec "$WT_C" python3 - "$1" "${2:-1}" <<'PY'
+  ip netns exec "$WT_C" python3 - "$1" "${2:-1}" "${3:-udp}" <<'PY'
 import socket, struct, sys
-name, qtype = sys.argv[1], int(sys.argv[2])
+name, qtype, tcp = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "tcp"
 q = b"\x42\x42\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
 q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00" + struct.pack("!HH", qtype, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
 s.settimeout(3)
-s.sendto(q, ("10.9.0.2", 53))
 try:
-    r, peer = s.recvfrom(4096)
+    if tcp:
+        s.connect(("10.9.0.2", 53))
+        s.sendall(struct.pack("!H", len(q)) + q)
+        r, peer = b"", s.getpeername()
+        while len(r) < 2 or len(r) < 2 + struct.unpack("!H", r[:2])[0]:
+            more = s.recv(4096)
+            if not more:
+                print("closed"); sys.exit(0)
+            r += more
+        r = r[2:]
+    else:
+        s.sendto(q, ("10.9.0.2", 53))
+        r, peer = s.recvfrom(4096)
 except socket.timeout:
     print("timeout"); sys.exit(0)
 rcode, an = r[3] & 15, struct.unpack("!H", r[6:8])[0]

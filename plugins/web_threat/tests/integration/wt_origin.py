@@ -2,7 +2,7 @@
 """Origin services for the web_threat interception tests (run in the origin
 namespace): HTTP/1.1 with keep-alive on every ADDR:PORT given with --http,
 TLS (HTTP behind it) with --tls ADDR:PORT --cert --key, and a DNS responder
-on --dns ADDR (UDP 53) answering A 10.9.0.2 / AAAA fd09::2 for every name,
+on --dns ADDR (UDP and TCP 53, IPv4 or IPv6) answering A 10.9.0.2 / AAAA fd09::2 for every name,
 a SOCKS5 proxy (--socks) and a server that speaks first (--banner).
 Each HTTP answer body is "origin <path>"; the header X-Peer names the
 client's address and port as the origin saw them (a redirected connection
@@ -46,6 +46,40 @@ def http_server(addr, port, tls=None):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
 
 
+def dns_answer(msg):
+    """A 10.9.0.2 / AAAA fd09::2 for every name, no data for other types."""
+    end = 12
+    while end < len(msg) and msg[end] != 0:
+        end += msg[end] + 1
+    question = msg[12:end + 5]
+    qtype = struct.unpack("!H", msg[end + 1:end + 3])[0]
+    if qtype == 1:
+        rdata, n = socket.inet_pton(socket.AF_INET, "10.9.0.2"), 1
+    elif qtype == 28:
+        rdata, n = socket.inet_pton(socket.AF_INET6, "fd09::2"), 1
+    else:
+        rdata, n = b"", 0
+    head = msg[:2] + b"\x81\x80" + struct.pack("!HHHH", 1, n, 0, 0)
+    answer = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 60, len(rdata)) + rdata if n else b""
+    return head + question + answer
+
+
+def dns_tcp_client(c):
+    """DNS over TCP: length-prefixed queries, one answer each."""
+    pending = b""
+    for data in iter(lambda: c.recv(4096), b""):
+        pending += data
+        while len(pending) >= 2:
+            size = struct.unpack("!H", pending[:2])[0]
+            if len(pending) < 2 + size:
+                break
+            query, pending = pending[2:2 + size], pending[2 + size:]
+            if len(query) >= 12:
+                reply = dns_answer(query)
+                c.sendall(struct.pack("!H", len(reply)) + reply)
+    c.close()
+
+
 def dns_server(addr):
     family = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(family, socket.SOCK_DGRAM)
@@ -54,24 +88,11 @@ def dns_server(addr):
     def serve():
         while True:
             msg, peer = s.recvfrom(4096)
-            if len(msg) < 12:
-                continue
-            end = 12
-            while end < len(msg) and msg[end] != 0:
-                end += msg[end] + 1
-            question = msg[12:end + 5]
-            qtype = struct.unpack("!H", msg[end + 1:end + 3])[0]
-            if qtype == 1:
-                rdata, n = socket.inet_pton(socket.AF_INET, "10.9.0.2"), 1
-            elif qtype == 28:
-                rdata, n = socket.inet_pton(socket.AF_INET6, "fd09::2"), 1
-            else:
-                rdata, n = b"", 0
-            head = msg[:2] + b"\x81\x80" + struct.pack("!HHHH", 1, n, 0, 0)
-            answer = b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 60, len(rdata)) + rdata if n else b""
-            s.sendto(head + question + answer, peer)
+            if len(msg) >= 12:
+                s.sendto(dns_answer(msg), peer)
 
     threading.Thread(target=serve, daemon=True).start()
+    tcp_server(addr, 53, dns_tcp_client)
 
 
 def udp_echo(addr, port):
@@ -126,7 +147,7 @@ def socks5_client(c):
 
 
 def tcp_server(addr, port, handle):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     s.listen(64)

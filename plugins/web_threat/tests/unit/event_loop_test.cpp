@@ -135,7 +135,7 @@ struct Harness {
         ctx.destination_of = [dest](int) { return std::optional<Endpoint>(dest); };
         origin.start();
         thread = std::thread([this, max_connections] {
-            EventLoop loop(ctx, {listener}, max_connections, counters);
+            EventLoop loop({{listener, web_connections(ctx)}}, max_connections, counters, ctx.limits.buffer_bytes);
             loop.run(&stop);
         });
     }

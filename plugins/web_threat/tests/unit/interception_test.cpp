@@ -66,7 +66,7 @@ TEST_CASE("redirect rules: owned table, worker excluded by uid, sinkhole, loopba
     CHECK(uid < sink);  // the worker's own connections are never redirected, not even to the sinkhole
     CHECK(sink < lo);
     CHECK(lo < ports);
-    CHECK(t.find("udp dport 53 redirect to :15353") != std::string::npos);
+    CHECK(t.find("meta l4proto { tcp, udp } th dport 53 redirect to :15353") != std::string::npos);
     p.dns_port = 0;
     p.owned = false;
     const std::string closed = redirect_ruleset(p);
@@ -302,7 +302,7 @@ TEST_CASE("trusted networks skip the redirect, after DNS (names are judged whate
     p.trusted = {*vigil::common::parse_ip_prefix("10.9.0.0/24"), *vigil::common::parse_ip_prefix("10.9.0.7"),
                  *vigil::common::parse_ip_prefix("fd09::/64")};
     const std::string t = redirect_ruleset(p);
-    const size_t dns = t.find("udp dport 53 redirect"), v4 = t.find("ip daddr { 10.9.0.0/24 } return"),
+    const size_t dns = t.find("th dport 53 redirect"), v4 = t.find("ip daddr { 10.9.0.0/24 } return"),
                  v6 = t.find("ip6 daddr { fd09::/64 } return"), ports = t.find("tcp dport { 80, 8080 } redirect");
     REQUIRE(v4 != std::string::npos);
     REQUIRE(v6 != std::string::npos);
