@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <string>
+#include <utility>
 #include <vigil/json_reader.hpp>
 #include <vigil/json_writer.hpp>
 
@@ -87,6 +88,19 @@ TEST_CASE("json reader: malformed text is refused with an offset") {
         CHECK(e.offset() == 4);
         CHECK(std::string(e.what()) == "invalid value at offset 4");
     }
+    // Each separator mistake names what was expected and where.
+    const std::pair<const char*, const char*> named[] = {
+        {"[1 2]", "expected ',' or ']' at offset 3"},
+        {"{\"a\" 1}", "expected ':' at offset 5"},
+        {"{\"a\":1 \"b\"}", "expected ',' or '}' at offset 7"},
+        {"{\"a\":1,", "expected a string key at offset 7"},
+        {"[1,", "unexpected end of text at offset 3"},
+        {"[1,,2]", "invalid value at offset 3"},
+    };
+    for (const auto& bad : named) CHECK_THROWS_WITH_AS(json::parse(bad.first), bad.second, json::ParseError);
+    CHECK(json::parse("{ }").size() == 0);
+    CHECK(json::parse("[ ]").size() == 0);
+    CHECK(json::parse(R"({ "a" : [ 1 , {} ] , "b":{ } })").find("a")->size() == 2);
     std::string deep(json::kMaxDepth + 2, '[');
     deep += std::string(json::kMaxDepth + 2, ']');
     CHECK_THROWS_AS(json::parse(deep), json::ParseError);

@@ -46,3 +46,16 @@ TEST_CASE("enum_table: one table answers both directions") {
     CHECK_FALSE(vigil::enum_from_name(kColors, "").has_value());
     static_assert(vigil::enum_name(kColors, Color::red, "?")[0] == 'r', "usable at compile time");
 }
+
+TEST_CASE("names: the tables read names back and know every hash status") {
+    CHECK(vigil::enum_from_name(vigil::names::kFileActions, "rename") == uint32_t(VIGIL_FILE_RENAME));
+    CHECK(vigil::enum_from_name(vigil::names::kLogLevels, "warn") == int32_t(VIGIL_LOG_WARN));
+    CHECK_FALSE(vigil::enum_from_name(vigil::names::kSeverities, "unknown").has_value());
+    std::set<std::string> seen;
+    for (uint32_t s = VIGIL_HASH_NONE; s <= VIGIL_HASH_DISABLED; ++s) {
+        CHECK(std::string(vigil::hash_status_name(s)) != "unknown");
+        CHECK(seen.insert(vigil::hash_status_name(s)).second);
+    }
+    CHECK(std::string(vigil::hash_status_name(VIGIL_HASH_DISABLED + 1)) == "unknown");
+    CHECK(std::string(vigil::type_name(VIGIL_TYPE_CUSTOM_BASE)) == "custom");
+}

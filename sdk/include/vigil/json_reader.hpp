@@ -153,56 +153,46 @@ private:
         fail("invalid value");
     }
 
-    Value object(size_t depth) {
-        Value v = Value::object();
+    // Consumes `c` when it is the next character.
+    bool take(char c) {
+        if (i_ >= s_.size() || s_[i_] != c) return false;
+        ++i_;
+        return true;
+    }
+
+    // The items of an array or the members of an object: after the opening
+    // bracket, `item` reads one entry at a time up to `close`.
+    template <class ReadItem>
+    void entries(char close, const char* expected, ReadItem item) {
         ++i_;
         space();
-        if (i_ < s_.size() && s_[i_] == '}') {
-            ++i_;
-            return v;
-        }
+        if (take(close)) return;
         for (;;) {
+            item();
+            space();
+            if (take(',')) continue;
+            if (take(close)) return;
+            fail(expected);
+        }
+    }
+
+    Value object(size_t depth) {
+        Value v = Value::object();
+        entries('}', "expected ',' or '}'", [&] {
             space();
             if (i_ >= s_.size() || s_[i_] != '"') fail("expected a string key");
             std::string key = string();
             space();
-            if (i_ >= s_.size() || s_[i_] != ':') fail("expected ':'");
-            ++i_;
+            if (!take(':')) fail("expected ':'");
             v.add(std::move(key), value(depth + 1));
-            space();
-            if (i_ < s_.size() && s_[i_] == ',') {
-                ++i_;
-                continue;
-            }
-            if (i_ < s_.size() && s_[i_] == '}') {
-                ++i_;
-                return v;
-            }
-            fail("expected ',' or '}'");
-        }
+        });
+        return v;
     }
 
     Value array(size_t depth) {
         Value v = Value::array();
-        ++i_;
-        space();
-        if (i_ < s_.size() && s_[i_] == ']') {
-            ++i_;
-            return v;
-        }
-        for (;;) {
-            v.push(value(depth + 1));
-            space();
-            if (i_ < s_.size() && s_[i_] == ',') {
-                ++i_;
-                continue;
-            }
-            if (i_ < s_.size() && s_[i_] == ']') {
-                ++i_;
-                return v;
-            }
-            fail("expected ',' or ']'");
-        }
+        entries(']', "expected ',' or ']'", [&] { v.push(value(depth + 1)); });
+        return v;
     }
 
     size_t digits() {

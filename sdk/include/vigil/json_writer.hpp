@@ -53,23 +53,26 @@ inline size_t utf8_sequence(const unsigned char* s, size_t n, size_t i) {
     return len;
 }
 
+// Appends the UTF-8 sequence at bytes[i] when it is valid, U+FFFD for its
+// first byte when it is not, and moves i past what it consumed.
+inline void append_utf8_sequence(std::string& out, std::string_view bytes, size_t& i) {
+    const size_t len = utf8_sequence(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), i);
+    if (len == 0) {
+        out += "\xEF\xBF\xBD";
+        ++i;
+    } else {
+        out.append(bytes.data() + i, len);
+        i += len;
+    }
+}
+
 }  // namespace detail
 
 // Replaces every invalid UTF-8 sequence with U+FFFD (one per offending byte).
 inline std::string sanitize_utf8(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size());
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    for (size_t i = 0; i < bytes.size();) {
-        const size_t len = detail::utf8_sequence(p, bytes.size(), i);
-        if (len == 0) {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        } else {
-            out.append(bytes.data() + i, len);
-            i += len;
-        }
-    }
+    for (size_t i = 0; i < bytes.size();) detail::append_utf8_sequence(out, bytes, i);
     return out;
 }
 
@@ -81,14 +84,7 @@ inline void append_json_escaped(std::string& out, std::string_view s) {
     for (size_t i = 0; i < s.size();) {
         const unsigned char ch = p[i];
         if (ch >= 0x80) {
-            const size_t len = detail::utf8_sequence(p, s.size(), i);
-            if (len == 0) {
-                out += "\xEF\xBF\xBD";
-                ++i;
-            } else {
-                out.append(s.data() + i, len);
-                i += len;
-            }
+            detail::append_utf8_sequence(out, s, i);
             continue;
         }
         ++i;

@@ -66,34 +66,20 @@ public:
     std::vector<std::string> strings(std::string_view path) const { return need(path, opt_strings(path)); }
 
     std::optional<std::string> opt_str(std::string_view path) const {
-        return typed<std::string>(path, "a string", [](const json::Value& v) -> std::optional<std::string> {
-            if (!v.is_string()) return std::nullopt;
-            return v.as_string();
-        });
+        return scalar<std::string, &json::Value::is_string, &json::Value::as_string>(path, "a string");
     }
     std::optional<int64_t> opt_i64(std::string_view path) const {
-        return typed<int64_t>(path, "an integer", [](const json::Value& v) -> std::optional<int64_t> {
-            if (!v.is_int64()) return std::nullopt;
-            return v.as_int64();
-        });
+        return scalar<int64_t, &json::Value::is_int64, &json::Value::as_int64>(path, "an integer");
     }
     std::optional<uint64_t> opt_u64(std::string_view path) const {
-        return typed<uint64_t>(path, "a non-negative integer", [](const json::Value& v) -> std::optional<uint64_t> {
-            if (!v.is_uint64()) return std::nullopt;
-            return v.as_uint64();
-        });
+        return scalar<uint64_t, &json::Value::is_uint64, &json::Value::as_uint64>(path,
+                                                                                  "a non-negative integer");
     }
     std::optional<double> opt_number(std::string_view path) const {
-        return typed<double>(path, "a number", [](const json::Value& v) -> std::optional<double> {
-            if (!v.is_number()) return std::nullopt;
-            return v.as_double();
-        });
+        return scalar<double, &json::Value::is_number, &json::Value::as_double>(path, "a number");
     }
     std::optional<bool> opt_boolean(std::string_view path) const {
-        return typed<bool>(path, "true or false", [](const json::Value& v) -> std::optional<bool> {
-            if (!v.is_bool()) return std::nullopt;
-            return v.as_bool();
-        });
+        return scalar<bool, &json::Value::is_bool, &json::Value::as_bool>(path, "true or false");
     }
     // An array of strings (a lone string counts as a list of one).
     std::optional<std::vector<std::string>> opt_strings(std::string_view path) const {
@@ -158,6 +144,15 @@ private:
         auto out = convert(*v);
         if (!out) throw SettingsError("setting \"" + std::string(path) + "\" must be " + expected);
         return out;
+    }
+    // A value of one JSON type read with one accessor: `Is` says whether the
+    // value has the type, `As` reads it.
+    template <class T, bool (json::Value::*Is)() const, auto As>
+    std::optional<T> scalar(std::string_view path, const char* expected) const {
+        return typed<T>(path, expected, [](const json::Value& v) -> std::optional<T> {
+            if (!(v.*Is)()) return std::nullopt;
+            return (v.*As)();
+        });
     }
     template <class T, class V>
     static T fit(std::string_view path, V v) {
