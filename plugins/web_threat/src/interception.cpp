@@ -236,6 +236,7 @@ std::string Interception::status_json() const {
     w.field("ip_refused_packets", nft_counter("ip_refused")).field("ip_notified_packets", nft_counter("ip_notified"));
     w.field("blocked", counters_.blocked.load())
         .field("notified", counters_.notified.load())
+        .field("trusted", counters_.trusted.load())
         .field("refused", counters_.refused.load())
         .field("reports_dropped", counters_.reports_dropped.load());
     w.end_object();

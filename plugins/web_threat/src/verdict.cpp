@@ -32,6 +32,10 @@ Verdict judge(const ListSet& blocked, const ListSet& trusted, const Target& t, C
         v.decision = Decision::trusted;
         v.list = "trusted_addresses";
         v.match = std::move(m);
+        if (auto b = first_match(blocked, t, enabled)) {
+            v.overridden_list = blocked.lists()[b->list].name;
+            v.overridden = std::move(b);
+        }
         return v;
     }
     if (auto m = first_match(blocked, t, enabled)) {

@@ -29,6 +29,10 @@ struct Verdict {
     Decision decision = Decision::allow;
     std::optional<Match> match;  // the block entry, or the trusted entry
     std::string list;            // the matched list's name
+    // Trusted: the block entry the trusted address overrode (reported as
+    // action "trusted"), if any.
+    std::optional<Match> overridden;
+    std::string overridden_list;
 };
 
 Verdict judge(const ListSet& blocked, const ListSet& trusted, const Target& t, CategoryMask enabled);

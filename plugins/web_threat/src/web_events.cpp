@@ -49,20 +49,23 @@ void publish_verdict(const Host& host, const std::string& report_json, uint64_t 
         counters.refused.fetch_add(1);
         return;
     }
-    const bool blocked = action == "blocked";
-    (blocked ? counters.blocked : counters.notified).fetch_add(1);
+    const bool blocked = action == "blocked", trusted = action == "trusted";
+    (blocked ? counters.blocked : trusted ? counters.trusted : counters.notified).fetch_add(1);
     const std::string host_name = text(r, "host"), url = text(r, "url"), category = text(r, "category");
     std::string object = !url.empty() ? url : !host_name.empty() ? host_name : text(r, "destination");
     Threat t;
-    t.severity = severity_of(category);
+    // A trusted address that overrode a list entry: for the record only.
+    t.severity = trusted ? VIGIL_SEV_INFO : severity_of(category);
     t.threat_id = threat_id;
     t.detector = "web_threat";
     t.rule_id = text(r, "list") + ":" + text(r, "entry");
-    t.title = std::string(blocked ? "Blocked " : "Visited ") + (category.empty() ? "listed" : category) + " site " +
-              (host_name.empty() ? object : host_name);
+    t.title = std::string(blocked ? "Blocked " : trusted ? "Allowed trusted " : "Visited ") +
+              (category.empty() ? "listed" : category) + " site " + (host_name.empty() ? object : host_name);
     t.description = text(r, "protocol") + " " + object + " from " + text(r, "client") + " matched " +
                     text(r, "kind") + " entry " + text(r, "entry") + " of list " + text(r, "list") +
-                    (blocked ? "; refused." : "; let through (action_on_detect: notify).");
+                    (blocked    ? "; refused."
+                     : trusted  ? "; let through: trusted address " + text(r, "trusted_entry") + "."
+                                : "; let through (action_on_detect: notify).");
     t.tags = "web_threat," + category;
     t.object_type = url.empty() ? "domain" : "url";
     t.object = object;

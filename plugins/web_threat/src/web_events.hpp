@@ -14,7 +14,7 @@
 namespace vigil::web_threat {
 
 struct WebCounters {
-    std::atomic<uint64_t> blocked{0}, notified{0}, refused{0}, reports_dropped{0}, unreadable{0};
+    std::atomic<uint64_t> blocked{0}, notified{0}, trusted{0}, refused{0}, reports_dropped{0}, unreadable{0};
 };
 
 // Publishes the records of one verdict report; counts it. With

@@ -16,7 +16,20 @@ const char* protocol_name(Inspection::Protocol p) {
     }
 }
 
-bool reportable(const Inspection& in) { return in.verdict.decision == Decision::block || !in.refused.empty(); }
+bool reportable(const Inspection& in) {
+    const Verdict& v = in.verdict;
+    return v.decision == Decision::block || !in.refused.empty() || (v.decision == Decision::trusted && v.overridden);
+}
+
+namespace {
+
+const char* action_of(const Inspection& in) {
+    if (!in.refused.empty()) return "refused";
+    if (in.verdict.decision == Decision::trusted) return "trusted";
+    return in.blocked ? "blocked" : "notified";
+}
+
+}  // namespace
 
 std::string verdict_report(const Inspection& in, const Endpoint& client, const Endpoint& destination,
                            uint64_t dropped_before, const SocketOwner* owner) {
@@ -24,18 +37,23 @@ std::string verdict_report(const Inspection& in, const Endpoint& client, const E
     w.begin_object()
         .field("type", "verdict")
         .field("protocol", protocol_name(in.protocol))
-        .field("action", !in.refused.empty() ? "refused" : in.blocked ? "blocked" : "notified")
+        .field("action", action_of(in))
         .field("client", client.text())
         .field("destination", destination.text())
         .field("host", in.target.host)
         .field("url", in.target.url ? in.target.url->text() : std::string());
     if (!in.refused.empty()) w.field("reason", in.refused);
-    if (in.verdict.match) {
-        w.field("list", in.verdict.list)
-            .field("category", category_name(in.verdict.match->category))
-            .field("kind", match_kind_name(in.verdict.match->kind))
-            .field("entry", in.verdict.match->entry);
+    // For a trusted address: the block entry it overrode, and its own entry.
+    const Verdict& v = in.verdict;
+    const bool trusted = v.decision == Decision::trusted;
+    const std::optional<Match>& m = trusted ? v.overridden : v.match;
+    if (m) {
+        w.field("list", trusted ? v.overridden_list : v.list)
+            .field("category", category_name(m->category))
+            .field("kind", match_kind_name(m->kind))
+            .field("entry", m->entry);
     }
+    if (trusted && v.match) w.field("trusted_entry", v.match->entry);
     if (owner) w.field("uid", uint64_t(owner->uid)).field("inode", owner->inode);
     if (dropped_before) w.field("reports_dropped", dropped_before);
     w.end_object();

@@ -4,7 +4,8 @@ namespace): HTTP/1.1 with keep-alive on every ADDR:PORT given with --http,
 TLS (HTTP behind it) with --tls ADDR:PORT --cert --key, and a DNS responder
 on --dns ADDR (UDP and TCP 53, IPv4 or IPv6) answering A 10.9.0.2 / AAAA fd09::2 for every name,
 a SOCKS5 proxy (--socks) and a server that speaks first (--banner).
-Each HTTP answer body is "origin <path>"; the header X-Peer names the
+Each HTTP answer body is "origin <path>" (/bytes/N: N bytes of a fixed
+pattern); the header X-Peer names the
 client's address and port as the origin saw them (a redirected connection
 comes from the worker's own socket). --udp ADDR:PORT echoes datagrams."""
 import argparse
@@ -21,10 +22,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
     extra = ""  # --alt-svc: an Alt-Svc header offering HTTP/3 on the same port
 
     def do_GET(self):
+        if self.path.startswith("/bytes/"):
+            return self.stream(int(self.path[7:]))
         body = ("origin %s\n" % self.path).encode()
         peer = "%s:%d" % self.client_address[:2]
         head = "HTTP/1.1 200 OK\r\nX-Peer: %s\r\n%sContent-Length: %d\r\n\r\n" % (peer, self.extra, len(body))
         self.wfile.write(head.encode() + body)
+
+    def stream(self, n):
+        """/bytes/N: N bytes of a fixed pattern (the client checks the sha256)."""
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n)
+        block = bytes(range(256)) * 256
+        while n > 0:
+            self.wfile.write(block[:n])
+            n -= min(n, len(block))
 
     def log_message(self, *args):  # quiet: the test reads only its own output
         return None

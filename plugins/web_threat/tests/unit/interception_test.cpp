@@ -171,6 +171,26 @@ TEST_CASE("worker reports: blocked / notified / refused, as JSON") {
     CHECK(vigil::json::parse(verdict_report(allowed, client, dest, 0)).find("action")->as_string() == "refused");
 }
 
+TEST_CASE("a trusted address that overrides a list entry is reported as trusted; one that overrides nothing is not") {
+    const Policy p = policy_with("blocked.test\n");
+    Inspection in;
+    in.protocol = Inspection::Protocol::tls;
+    in.target.host = "ok.blocked.test";
+    in.verdict = judge(*p.lists(), *p.trusted, in.target, kAllCategories);
+    REQUIRE(in.verdict.decision == Decision::trusted);
+    REQUIRE(in.verdict.overridden);
+    CHECK(reportable(in));
+    auto v = vigil::json::parse(verdict_report(in, Endpoint{}, Endpoint{}, 0));
+    CHECK(v.find("action")->as_string() == "trusted");
+    CHECK(v.find("list")->as_string() == "bad");
+    CHECK(v.find("entry")->as_string() == "blocked.test");
+    CHECK(v.find("trusted_entry")->as_string() == "ok.blocked.test");
+    const Policy none = policy_with("other.test\n");
+    in.verdict = judge(*none.lists(), *none.trusted, in.target, kAllCategories);
+    CHECK(in.verdict.decision == Decision::trusted);
+    CHECK_FALSE(reportable(in));
+}
+
 TEST_CASE("worker user: numeric uid, never root, unknown names refused") {
     std::string why;
     auto u = resolve_worker_user("64987", why);
