@@ -43,6 +43,7 @@ private:
     std::string host_status_json();
     // Watchdog, metrics outputs: started after the plugins, applied again on SIGHUP.
     void start_operation();
+    void schedule_heap_trim();
     void apply_operation_settings();
     void stop_operation();
     std::string ready_status() const;

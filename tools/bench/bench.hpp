@@ -102,6 +102,20 @@ inline double percentile(std::vector<double>& v, double p) {
     return v[std::min(idx, v.size() - 1)];
 }
 
+// Runs a benchmark driver script (a shell command) and prints its JSON report;
+// without --json, under a one-line title. Returns 0 when the driver succeeded.
+inline int run_driver(const std::string& cmd, const Args& args, const char* title) {
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return 1;
+    std::string out;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    const int rc = ::pclose(p);
+    if (!args.json) std::printf("%s benchmark report (JSON):\n", title);
+    std::printf("%s", out.c_str());
+    return rc == 0 ? 0 : 1;
+}
+
 // A tiny JSON object writer for one result line.
 class JsonLine {
 public:

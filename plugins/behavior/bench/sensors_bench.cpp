@@ -27,6 +27,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +82,13 @@ double file_workload(const std::string& dir, long n) {
         ::unlink(b.c_str());
     }
     return vigil::bench::now_s() - t0;
+}
+
+// --ring-kib N: the agent's ring_buffer_kib (0, the default, sizes it by CPU count).
+uint32_t ring_kib_option = 0;
+
+long long ring_kib_in_use() {
+    return vigil::behavior::ring_buffer_kib_in_use(ring_kib_option, unsigned(::get_nprocs()));
 }
 
 struct AgentResult {
@@ -143,6 +151,7 @@ private:
         s.network_events = kinds.find("network") != std::string::npos;
         s.file_events = kinds.find("file") != std::string::npos;
         s.hash_executables = hash;
+        s.ring_buffer_kib = ring_kib_option;
         s.file_watch_paths = {watch};
         std::atomic<unsigned long> starts{0}, files{0};
         vigil::behavior::PipelineOptions o;
@@ -252,6 +261,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
     long execs = long(args.get_int("execs", 20000)), files = long(args.get_int("files", 20000));
     long churn_n = long(args.get_int("churn", 1000000));
     std::string sensor = args.get("sensor", "ebpf");
+    ring_kib_option = uint32_t(args.get_int("ring-kib", 0));
     // For attributing the agent's CPU: --no-hash, --no-detection.
     bool hash = !args.has("no-hash"), detect = !args.has("no-detection");
     // Which sensors run (for attributing the slowdown): --sensors process,network,file.
@@ -315,6 +325,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
             double rate = double(execs) / with;
             JsonLine j;
             j.kv("scenario", "sensors").kv("workload", "exec_heavy").kv("sensor", r.mechanism)
+                .kv("ring_buffer_kib", ring_kib_in_use())
                 .kv("processes", (long long)execs).kv("rounds", (long long)rounds).kv("baseline_s", base)
                 .kv("with_agent_s", with).kv("slowdown", with / base)
                 .kv("slowdown_median_round", vigil::bench::percentile(ratios, 50))
@@ -344,6 +355,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
             measure(files, fw, r, base, with, ratios);
             JsonLine j;
             j.kv("scenario", "sensors").kv("workload", "file_heavy").kv("sensor", r.mechanism)
+                .kv("ring_buffer_kib", ring_kib_in_use())
                 .kv("iterations", (long long)files).kv("rounds", (long long)rounds).kv("baseline_s", base)
                 .kv("with_agent_s", with).kv("slowdown", with / base)
                 .kv("slowdown_median_round", vigil::bench::percentile(ratios, 50))

@@ -9,6 +9,8 @@
 
 #include <vigil/plugin.h>
 
+#include <sys/sysinfo.h>
+
 #include <stdexcept>
 
 namespace vigil::behavior {
@@ -24,7 +26,8 @@ bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
     EbpfOptions o;
     o.network = settings_.network_events;
     o.files = settings_.file_events;
-    o.ring_buffer_bytes = settings_.ring_buffer_kib * 1024u;
+    const uint32_t ring_kib = ring_buffer_kib_in_use(settings_.ring_buffer_kib, unsigned(::get_nprocs()));
+    o.ring_buffer_bytes = ring_kib * 1024u;
     o.self_pid = self_pid_;
     o.known_executables = settings_.hash_cache_entries;
     auto s = std::make_unique<EbpfSensor>(o);
@@ -35,6 +38,8 @@ bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
         return false;
     }
     for (const auto& p : s->problems()) problems_.push_back("ebpf program not attached: " + p);
+    log_(VIGIL_LOG_INFO, "behavior: eBPF ring buffer " + std::to_string(ring_kib) + " KiB" +
+                             (settings_.ring_buffer_kib == 0 ? " (ring_buffer_kib: 0, sized by CPU count)" : ""));
     by_kind_.emplace_back("process", "ebpf");
     if (s->kinds() & kNetworkSensor) by_kind_.emplace_back("network", "ebpf");
     if (s->kinds() & kFileSensor) by_kind_.emplace_back("file", "ebpf");

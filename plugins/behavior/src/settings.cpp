@@ -1,6 +1,8 @@
 #include "settings.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <vigil/settings.hpp>
 
 namespace vigil::behavior {
@@ -32,7 +34,8 @@ std::vector<Settings::Trusted> trusted_programs(const vigil::SettingsReader& r) 
 // The host has validated the settings against settings.schema.json and filled
 // its defaults; this maps them (an absent key keeps the field's initializer,
 // which equals the schema's default). Only what a schema cannot say is checked
-// here: the ring buffer size must be a power of two.
+// here: the ring buffer size must be 0 (sized by CPU count) or a power of two
+// of at least 256 KiB.
 Settings parse_settings(const std::string& json) {
     Settings s;
     s.raw_json = json.empty() ? "{}" : json;
@@ -63,9 +66,22 @@ Settings parse_settings(const std::string& json) {
     } catch (const vigil::SettingsError& e) {
         throw std::runtime_error(std::string("behavior settings: ") + e.what());
     }
-    if (s.ring_buffer_kib & (s.ring_buffer_kib - 1))
-        throw std::runtime_error("behavior.ring_buffer_kib: must be a power of two");
+    if (s.ring_buffer_kib != 0 && (s.ring_buffer_kib < 256 || (s.ring_buffer_kib & (s.ring_buffer_kib - 1))))
+        throw std::runtime_error("behavior.ring_buffer_kib: must be 0 (auto) or a power of two of at least 256, got " +
+                                 std::to_string(s.ring_buffer_kib));
     return s;
+}
+
+// 2 MiB per CPU absorbs a burst from every CPU at once while the one consumer
+// thread catches up; measured loss-free at 1,600 execs/s and 80,000 file
+// events/s on 2 CPUs with 4 MiB (README, "Cost").
+uint32_t ring_buffer_kib_in_use(uint32_t configured, unsigned online_cpus) {
+    if (configured != 0) return configured;
+    constexpr uint32_t kPerCpuKib = 2048, kMinKib = 4096, kMaxKib = 65536;
+    const uint64_t wanted = uint64_t(std::max(online_cpus, 1u)) * kPerCpuKib;
+    uint32_t kib = kMinKib;
+    while (kib < wanted && kib < kMaxKib) kib *= 2;
+    return kib;
 }
 
 }  // namespace vigil::behavior

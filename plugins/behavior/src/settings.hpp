@@ -20,7 +20,7 @@ struct Settings : HashOptions {
     std::vector<std::string> file_watch_paths{"/"};
     std::vector<std::string> file_exclude_paths{"/proc", "/sys", "/dev", "/run"};
     uint32_t sock_diag_interval_ms = 500;
-    uint32_t ring_buffer_kib = 16384;
+    uint32_t ring_buffer_kib = 0;  // 0: sized by ring_buffer_kib_in_use()
     uint32_t process_table_max = 65536;
     uint32_t exited_process_retention = 4096;
     uint32_t status_interval_ms = 2000;
@@ -41,6 +41,11 @@ struct Settings : HashOptions {
 // Maps the settings the host validated and defaulted; throws std::runtime_error
 // naming the key on what the schema cannot check.
 Settings parse_settings(const std::string& json);
+
+// The eBPF ring buffer size in use: `configured`, or with 0 (the default) 2 MiB
+// per online CPU as a power of two between 4 MiB and 64 MiB. libbpf maps the
+// data area twice (wrap-around), so the agent's RSS shows twice this size.
+uint32_t ring_buffer_kib_in_use(uint32_t configured, unsigned online_cpus);
 
 // JSON Schema (draft 4) of the settings, embedded in the plugin.
 extern const char* const kSettingsSchema;

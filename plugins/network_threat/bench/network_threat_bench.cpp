@@ -14,16 +14,5 @@ VIGIL_BENCH(network_threat, "network-threat",
                       "/plugins/network_threat/bench/network_threat_bench.py' --build '" +
                       args.get("build", VIGIL_BINARY_DIR) + "' --idle " + args.get("idle", "60") + " --flood " +
                       args.get("flood", "10");
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return 1;
-    std::string out;
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    const int rc = ::pclose(p);
-    if (args.json) {
-        std::printf("%s", out.c_str());
-    } else {
-        std::printf("network-threat benchmark report (JSON):\n%s", out.c_str());
-    }
-    return rc == 0 ? 0 : 1;
+    return vigil::bench::run_driver(cmd, args, "network-threat");
 }

@@ -47,6 +47,8 @@ TEST_CASE("settings are parsed and bad values are named") {
     // What a schema cannot say stays the plugin's.
     CHECK_THROWS_WITH_AS(host_parse(R"({"ring_buffer_kib":1000})"), doctest::Contains("power of two"),
                          std::runtime_error);
+    CHECK_THROWS_WITH_AS(host_parse(R"({"ring_buffer_kib":128})"), doctest::Contains("at least 256"),
+                         std::runtime_error);
     CHECK_THROWS_AS(parse_settings("{nope"), std::runtime_error);
     CHECK_THROWS_WITH_AS(parse_settings(R"({"hash_workers":"two"})"), doctest::Contains("hash_workers"),
                          std::runtime_error);
@@ -82,4 +84,15 @@ TEST_CASE("settings: every key maps into its field") {
     want.trusted_programs = {{"/usr/bin/a", false}, {"/opt/*", true}};
     want.raw_json = s.raw_json;
     CHECK(s == want);
+}
+
+TEST_CASE("settings: ring_buffer_kib 0 sizes the ring buffer by CPU count, within bounds") {
+    CHECK(host_parse("{}").ring_buffer_kib == 0);
+    CHECK(ring_buffer_kib_in_use(0, 1) == 4096);
+    CHECK(ring_buffer_kib_in_use(0, 2) == 4096);
+    CHECK(ring_buffer_kib_in_use(0, 3) == 8192);
+    CHECK(ring_buffer_kib_in_use(0, 8) == 16384);
+    CHECK(ring_buffer_kib_in_use(0, 256) == 65536);
+    CHECK(ring_buffer_kib_in_use(0, 0) == 4096);
+    CHECK(ring_buffer_kib_in_use(512, 64) == 512);  // an operator's size is kept
 }
