@@ -1,6 +1,7 @@
 // The control socket refuses peers that are not root, even when the socket
 // file's mode would let them connect (defence in depth behind mode 0600).
 #include <doctest/doctest.h>
+#include <vigil/common/small_file.hpp>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -66,13 +67,9 @@ TEST_CASE("control socket: root is served, a non-root peer is refused by credent
         _exit(0);
     }
     ::close(pipefd[1]);
-    std::string got;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) got.append(buf, size_t(n));
+    const std::string got = vigil::common::read_until_eof(pipefd[0]);
     ::close(pipefd[0]);
-    int status = 0;
-    ::waitpid(child, &status, 0);
+    ::waitpid(child, nullptr, 0);
     CHECK(got.find("permission denied: the control socket is for root only (peer uid 65534)") != std::string::npos);
     server.stop();
     std::filesystem::remove_all(dir);

@@ -254,6 +254,17 @@ void churn(long n, JsonLine& out) {
         .kv("table_live", (long long)t.live).kv("table_exited", (long long)t.exited);
 }
 
+// The fields every with/without-agent workload line starts with.
+JsonLine workload_line(const char* workload, const AgentResult& r, long rounds, double base, double with,
+                       std::vector<double>& ratios) {
+    JsonLine j;
+    j.kv("scenario", "sensors").kv("workload", workload).kv("sensor", r.mechanism)
+        .kv("ring_buffer_kib", ring_kib_in_use()).kv("rounds", (long long)rounds).kv("baseline_s", base)
+        .kv("with_agent_s", with).kv("slowdown", with / base)
+        .kv("slowdown_median_round", vigil::bench::percentile(ratios, 50));
+    return j;
+}
+
 }  // namespace
 
 VIGIL_BENCH(behavior_sensors, "sensors",
@@ -323,12 +334,8 @@ VIGIL_BENCH(behavior_sensors, "sensors",
             std::vector<double> ratios;
             measure(execs, exec_workload, r, base, with, ratios);
             double rate = double(execs) / with;
-            JsonLine j;
-            j.kv("scenario", "sensors").kv("workload", "exec_heavy").kv("sensor", r.mechanism)
-                .kv("ring_buffer_kib", ring_kib_in_use())
-                .kv("processes", (long long)execs).kv("rounds", (long long)rounds).kv("baseline_s", base)
-                .kv("with_agent_s", with).kv("slowdown", with / base)
-                .kv("slowdown_median_round", vigil::bench::percentile(ratios, 50))
+            JsonLine j = workload_line("exec_heavy", r, rounds, base, with, ratios);
+            j.kv("processes", (long long)execs)
                 .kv("workload_cpu_s_baseline", base_cpu).kv("workload_cpu_s_with_agent", with_cpu)
                 .kv("workload_cpu_ratio", with_cpu / base_cpu).kv("execs_per_s", rate)
                 .kv("agent_cpu_s", r.cpu_s).kv("agent_cpu_pct_of_core", 100.0 * r.cpu_s / with)
@@ -353,12 +360,8 @@ VIGIL_BENCH(behavior_sensors, "sensors",
             std::vector<double> ratios;
             auto fw = [&](long n) { return file_workload(dir, n); };
             measure(files, fw, r, base, with, ratios);
-            JsonLine j;
-            j.kv("scenario", "sensors").kv("workload", "file_heavy").kv("sensor", r.mechanism)
-                .kv("ring_buffer_kib", ring_kib_in_use())
-                .kv("iterations", (long long)files).kv("rounds", (long long)rounds).kv("baseline_s", base)
-                .kv("with_agent_s", with).kv("slowdown", with / base)
-                .kv("slowdown_median_round", vigil::bench::percentile(ratios, 50))
+            JsonLine j = workload_line("file_heavy", r, rounds, base, with, ratios);
+            j.kv("iterations", (long long)files)
                 .kv("workload_cpu_ratio", with_cpu / base_cpu)
                 .kv("file_events_per_s", 4.0 * double(files) / with).kv("agent_cpu_s", r.cpu_s)
                 .kv("events_expected", (long long)(4 * files)).kv("events_seen", (long long)r.files)

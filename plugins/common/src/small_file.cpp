@@ -66,4 +66,15 @@ std::string read_file_or_empty(const std::string& path, size_t max_bytes) {
     }
 }
 
+std::string read_until_eof(int fd, size_t max_bytes) {
+    std::string out;
+    char buf[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return out;
+        out.append(buf, std::min(size_t(n), max_bytes - std::min(max_bytes, out.size())));
+    }
+}
+
 }  // namespace vigil::common

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "vigil/common/small_file.hpp"
+#include "vigil/testing/child_process.hpp"
 #include "vigil/testing/temp_dir.hpp"
 
 using namespace vigil::common;
@@ -38,4 +39,20 @@ TEST_CASE("small_file: /proc files (size 0 in stat) are read in full") {
     auto text = read_small_file("/proc/self/status");
     REQUIRE(text.has_value());
     CHECK(text->find("Pid:") != std::string::npos);
+}
+
+TEST_CASE("read_until_eof: everything until the writer closes, at most max_bytes kept, the writer never blocks") {
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    auto writer = vigil::testing::ChildProcess::run([&] {
+        const std::string chunk(100000, 'x');  // more than a pipe holds: the reader must keep reading
+        for (int i = 0; i < 3; ++i) (void)!::write(p[1], chunk.data(), chunk.size());
+        return 0;
+    });
+    ::close(p[1]);
+    const std::string got = read_until_eof(p[0], 250000);
+    ::close(p[0]);
+    CHECK(writer.wait() == vigil::testing::ChildProcess::exited_with(0));
+    CHECK(got.size() == 250000);
+    CHECK(got.find_first_not_of('x') == std::string::npos);
 }

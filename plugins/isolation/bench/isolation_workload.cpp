@@ -1,6 +1,7 @@
 #include "isolation_workload.hpp"
 
 #include <rapidjson/document.h>
+#include <vigil/common/small_file.hpp>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -232,13 +233,9 @@ std::string run_in_private_netns(const Options& o) {
         ::_exit(0);
     }
     ::close(fds[1]);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+    const std::string out = vigil::common::read_until_eof(fds[0]);
     ::close(fds[0]);
-    int st = 0;
-    ::waitpid(pid, &st, 0);
+    ::waitpid(pid, nullptr, 0);
     return out.empty() ? R"({"error":"benchmark child produced no output"})" : out;
 }
 
