@@ -21,6 +21,10 @@ while (($#)); do
 done
 [[ -n $build ]] || { echo "agent_memory_bench.sh: --build DIR is required" >&2; exit 2; }
 [[ $idle =~ ^[0-9]+$ ]] || { echo "agent_memory_bench.sh: --idle must be whole seconds, got '$idle'" >&2; exit 2; }
+for p in $plugins; do
+  # The names go into the generated vigil.yaml: plugin names only, nothing that could add YAML.
+  [[ $p =~ ^[a-z][a-z0-9_]*$ ]] || { echo "agent_memory_bench.sh: --plugins: '$p' is not a plugin name" >&2; exit 2; }
+done
 if [[ $(id -u) != 0 ]]; then
   echo '{"scenario":"agent-memory","skipped":"needs root (the sensors, nftables and file_threat on-access)"}'
   exit 0
