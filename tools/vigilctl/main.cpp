@@ -166,8 +166,12 @@ int main(int argc, char** argv) {
             return 1;
         }
     } else if (inv.kind == "call") {
-        // The bus reply: {"ok":..,"status":..,"result":..,"error":..}
-        std::cout << pretty(r) << "\n";
+        // The bus reply: {"ok":..,"status":..,"result":..,"error":..}. A
+        // text result (a PEM certificate) is printed as it is, for files.
+        if (r.IsString())
+            std::cout << r.GetString();
+        else
+            std::cout << pretty(r) << "\n";
     }
     return 0;
 }

@@ -157,6 +157,8 @@ void Interception::start() {
     c.gid = user_.gid;
     c.parent_pid = ::getpid();
     c.dns_upstreams = dns_upstreams_;
+    c.mitm_ca_cert = mitm_ca_cert_;
+    c.mitm_ca_key = mitm_ca_key_;
     WorkerSupervisor::Callbacks cb;
     cb.report = [this](const std::string& json) {
         // Finding the process scans /proc: at most 20 a second.

@@ -48,6 +48,11 @@ public:
     // it in without starting again (a worker that is starting loads the
     // lists itself).
     void set_lists(const ListSet& blocked, const ListSet& trusted);
+    // The CA of the encrypted connections scan, for the worker (before start()).
+    void set_mitm_ca(std::string cert_pem, std::string key_pem) {
+        mitm_ca_cert_ = std::move(cert_pem);
+        mitm_ca_key_ = std::move(key_pem);
+    }
     // The "interception" status object.
     std::string status_json() const;
     // Called when the status changed: the worker's state at once, counters
@@ -71,6 +76,7 @@ private:
     WebCounters counters_;
     std::atomic<uint64_t> next_threat_id_;
     std::vector<std::string> dns_upstreams_;
+    std::string mitm_ca_cert_, mitm_ca_key_;
     WorkerUser user_;
     mutable std::mutex mu_;
     std::string error_;

@@ -12,6 +12,7 @@
 #include "command_args.hpp"
 #include "interception.hpp"
 #include "list_loader.hpp"
+#include "mitm_ca.hpp"
 #include "settings.hpp"
 #include "status.hpp"
 #include "verdict.hpp"
@@ -51,12 +52,14 @@ public:
             a.finish();
             return [this](vigil::Job&) { return reload(); };
         });
+        host.on_command("web_threat.ca", [this](const vigil::Command& c, vigil::Reply r) { ca_command(c, r); });
     }
 
     ~WebThreatPlugin() override { stop(); }
 
     void start() override {
         (void)reload();
+        if (settings_.mitm.enabled && settings_.intercept) load_ca();
         interception_.start();
         status_.start(kStatusMs);
     }
@@ -68,6 +71,49 @@ public:
     }
 
 private:
+    // The scan's CA, made or loaded as root; without one the worker runs
+    // without the scan and the log and `web_threat.ca` say why.
+    void load_ca() {
+        CaSource src{settings_.mitm.ca_cert_file, settings_.mitm.ca_key_file, host().state_dir()};
+        bool made = false;
+        try {
+            CaPem pem = load_or_create_ca(src, made);
+            const MitmCa ca = ca_from_pem(pem, "the CA");
+            const std::string what = ca_fingerprint(ca.cert.get()) + ", " + std::to_string(seconds_left(ca.cert.get()) / 86400) + " days left";
+            host().info(std::string("web_threat: encrypted connections scan with ") + (made ? "a new CA " : "the CA ") + what +
+                        (made ? " (install it in the trust stores: vigilctl web_threat ca)" : ""));
+            interception_.set_mitm_ca(pem.cert, pem.key);
+            std::lock_guard<std::mutex> g(mu_);
+            ca_pem_ = std::move(pem.cert);
+        } catch (const std::exception& e) {
+            host().error(std::string("web_threat: encrypted connections scan off: ") + e.what());
+            std::lock_guard<std::mutex> g(mu_);
+            ca_error_ = e.what();
+        }
+    }
+
+    // The CA certificate (PEM, printed as it is by vigilctl) to install in
+    // the clients' trust stores.
+    void ca_command(const vigil::Command& c, vigil::Reply& r) {
+        try {
+            common::Args a(c.args_json);
+            a.no_positionals("web_threat.ca");
+            a.finish();
+        } catch (const common::ArgError& e) {
+            r.error(VIGIL_EINVAL, e.what());
+            return;
+        }
+        std::lock_guard<std::mutex> g(mu_);
+        JsonWriter w;
+        w.str(ca_pem_);
+        if (!ca_pem_.empty())
+            r.ok(w.take());
+        else if (!ca_error_.empty())
+            r.error(VIGIL_EFAILED, "the encrypted connections scan has no CA: " + ca_error_);
+        else
+            r.error(VIGIL_EDISABLED, "the encrypted connections scan is off (mitm.enabled: false, or intercept: false)");
+    }
+
     std::vector<ListSpec> kept_central() {
         try {
             return central_.kept();
@@ -147,6 +193,7 @@ private:
     std::mutex mu_;
     LoadOutcome last_;
     int64_t loaded_at_ns_ = 0;
+    std::string ca_pem_, ca_error_;  // under mu_
     // Declared last: destroyed first, so no job or status build outlives the
     // members they read.
     vigil::CommandWorkers workers_;

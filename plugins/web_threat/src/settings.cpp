@@ -65,6 +65,27 @@ void interception_of(const SettingsReader& r, Settings& s) {
     if (s.listen_port == s.dns_port) throw SettingsError("dns_port: must differ from listen_port");
 }
 
+void mitm_of(const SettingsReader& r, MitmSettings& m) {
+    r.into("mitm.enabled", m.enabled);
+    r.into("mitm.ca_cert_file", m.ca_cert_file);
+    r.into("mitm.ca_key_file", m.ca_key_file);
+    r.into("mitm.upstream_ca_file", m.upstream_ca_file);
+    if (m.ca_cert_file.empty() != m.ca_key_file.empty())
+        throw SettingsError("mitm.ca_cert_file and mitm.ca_key_file: give both or neither");
+    std::string untrusted = "block", on_error = "add_to_exclusions";
+    r.into("mitm.untrusted_certificate_action", untrusted);
+    r.into("mitm.scan_error_action", on_error);
+    if (untrusted != "block" && untrusted != "allow")
+        throw SettingsError("mitm.untrusted_certificate_action: expected block or allow");
+    if (on_error != "add_to_exclusions" && on_error != "block")
+        throw SettingsError("mitm.scan_error_action: expected add_to_exclusions or block");
+    m.allow_untrusted = untrusted == "allow";
+    m.exclude_on_error = on_error == "add_to_exclusions";
+    r.into("mitm.exclusion_ttl_s", m.exclusion_ttl_s);
+    r.into("mitm.excluded_domains", m.excluded_domains);
+    r.into("mitm.cert_cache_size", m.cert_cache_size);
+}
+
 }  // namespace
 
 CategoryMask Settings::enabled() const {
@@ -116,6 +137,7 @@ Settings parse_settings(std::string_view json) {
         r.into("max_list_mb", s.max_list_mb);
         r.into("max_central_lists_mb", s.max_central_lists_mb);
         interception_of(r, s);
+        mitm_of(r, s.mitm);
         try {
             (void)build_trusted(s.trusted_addresses);
         } catch (const TrustedAddressError& e) {

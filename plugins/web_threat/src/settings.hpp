@@ -19,6 +19,18 @@ namespace vigil::web_threat {
 
 using vigil::SettingsError;
 
+// mitm.*: the encrypted connections scan (mitm_*.hpp).
+struct MitmSettings {
+    bool enabled = false;
+    std::string ca_cert_file, ca_key_file, upstream_ca_file;
+    bool allow_untrusted = false;      // untrusted_certificate_action: allow
+    bool exclude_on_error = true;      // scan_error_action: add_to_exclusions
+    uint32_t exclusion_ttl_s = 604800;
+    std::vector<std::string> excluded_domains;
+    uint32_t cert_cache_size = 1024;
+    bool operator==(const MitmSettings&) const = default;
+};
+
 struct Settings {
     bool block = true;  // action_on_detect: block (true) or notify
     bool check_malicious = true;
@@ -45,6 +57,7 @@ struct Settings {
     bool reject_quic = true;
     bool reject_dot = true;
     bool block_doh = true;
+    MitmSettings mitm;
 
     std::string mode() const { return block ? "block" : "notify"; }
     CategoryMask enabled() const;

@@ -18,7 +18,9 @@ std::string worker_config_json(const WorkerConfig& c) {
         .field("parent_pid", int64_t(c.parent_pid));
     w.key("dns_upstreams").begin_array();
     for (const auto& u : c.dns_upstreams) w.str(u);
-    w.end_array().end_object();
+    w.end_array();
+    if (!c.mitm_ca_cert.empty()) w.field("mitm_ca_cert", c.mitm_ca_cert).field("mitm_ca_key", c.mitm_ca_key);
+    w.end_object();
     return w.take();
 }
 
@@ -54,6 +56,13 @@ WorkerConfig parse_worker_config(std::string_view text) {
         if (!u.is_string() || !parse_upstream(u.as_string()))
             throw std::runtime_error("worker config: bad dns upstream");
         c.dns_upstreams.push_back(u.as_string());
+    }
+    const json::Value *cert = v.find("mitm_ca_cert"), *key = v.find("mitm_ca_key");
+    if (bool(cert) != bool(key) || (cert && (!cert->is_string() || !key->is_string())))
+        throw std::runtime_error("worker config: mitm_ca_cert and mitm_ca_key go together, as strings");
+    if (cert) {
+        c.mitm_ca_cert = cert->as_string();
+        c.mitm_ca_key = key->as_string();
     }
     return c;
 }

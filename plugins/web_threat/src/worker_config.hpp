@@ -1,7 +1,9 @@
 // What the plugin hands the worker at start (JSON on the worker's fd 3): its
 // settings as vigild gave them, the state directory (the kept central lists),
 // the uid/gid to run as, vigild's pid (the worker dies with it) and the DNS
-// upstreams the plugin resolved.
+// upstreams the plugin resolved; with the encrypted connections scan on, the
+// CA (certificate and key, PEM) the plugin loaded as root: this socket is the
+// only way the key reaches the worker.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,7 @@ struct WorkerConfig {
     uint32_t uid = 0, gid = 0;
     int64_t parent_pid = 0;
     std::vector<std::string> dns_upstreams;
+    std::string mitm_ca_cert, mitm_ca_key;  // both empty: no scan
 };
 
 std::string worker_config_json(const WorkerConfig& c);
