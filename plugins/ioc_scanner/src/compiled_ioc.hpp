@@ -61,6 +61,8 @@ struct Warning {
 struct FileNeeds {
     bool stat = false, lookup = false, md5 = false, sha1 = false, sha256 = false, strings = false;
     bool hashes() const { return md5 || sha1 || sha256; }
+    // Every file term can be decided from the path: no file needs a stat or an open.
+    bool names_only() const { return !stat && !lookup && !hashes() && !strings; }
     void merge(const FileNeeds& o) {
         stat |= o.stat, lookup |= o.lookup, md5 |= o.md5, sha1 |= o.sha1, sha256 |= o.sha256,
             strings |= o.strings;

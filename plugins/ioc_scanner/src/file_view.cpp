@@ -183,6 +183,7 @@ bool FileView::ensure_hashes() {
             fed += len;
             extract_strings(data, len, limits_.min_string_length, current, strings_, limits_.max_strings);
         };
+        c_.opens++;
         if (hash_file(e_.open_path, needs_.md5, needs_.sha1, needs_.sha256, limits_.hash_max_bytes, d, &n,
                       cancel_, nullptr, with_strings ? &strings_fn : nullptr)) {
             if (with_strings) {
@@ -214,6 +215,7 @@ bool FileView::ensure_strings() {
     }
     if (strings_state_ == 0) {
         strings_state_ = -1;
+        c_.opens++;
         int fd = open_for_read(e_.open_path);
         if (fd < 0) {
             c_.read_errors++;

@@ -32,7 +32,7 @@ struct FileLimits {
 // Counters shared by all workers of one scan.
 struct FileCounters {
     std::atomic<uint64_t> files{0}, stats{0}, hashed{0}, bytes_hashed{0}, hash_skipped_too_large{0},
-        strings_read{0}, read_errors{0};
+        strings_read{0}, read_errors{0}, opens{0};
 };
 
 // A file found by the walker. `open_path` is how this process reaches it

@@ -1,15 +1,10 @@
 #include "scan_engine.hpp"
 
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -18,6 +13,7 @@
 #include <thread>
 
 #include "evidence_file.hpp"
+#include "file_pool.hpp"
 #include "ioc_parser.hpp"
 #include "regex.hpp"
 
@@ -54,45 +50,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// <linux/ioprio.h> does not compile as C++ (a parameter named `class`).
-constexpr int kIoprioWhoProcess = 1;
-constexpr int kIoprioClassBe = 2, kIoprioClassIdle = 3;
-constexpr int ioprio_value(int cls, int level) { return (cls << 13) | level; }
-
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
-
-// Lowers this thread's CPU and I/O priority (Linux applies both per thread).
-void lower_priority(const EngineSettings& s) {
-    const pid_t tid = pid_t(syscall(SYS_gettid));
-    if (s.nice > 0) setpriority(PRIO_PROCESS, id_t(tid), s.nice);
-    if (s.io_class == "idle")
-        syscall(SYS_ioprio_set, kIoprioWhoProcess, tid, ioprio_value(kIoprioClassIdle, 0));
-    else if (s.io_class == "best-effort")
-        syscall(SYS_ioprio_set, kIoprioWhoProcess, tid,
-                ioprio_value(kIoprioClassBe, std::clamp(s.io_level, 0, 7)));
-}
-
-// Keeps a thread's CPU use at `share` of one core by sleeping.
-class Throttle {
-public:
-    explicit Throttle(double share) : share_(share), cpu0_(thread_cpu_seconds()), t0_(Clock::now()) {}
-    void tick() {
-        if (share_ <= 0) return;
-        const double cpu = thread_cpu_seconds() - cpu0_;
-        const double wall = std::chrono::duration<double>(Clock::now() - t0_).count();
-        const double owed = cpu / share_ - wall;
-        if (owed > 0.001) std::this_thread::sleep_for(std::chrono::duration<double>(std::min(owed, 0.5)));
-    }
-
-private:
-    double share_;
-    double cpu0_;
-    Clock::time_point t0_;
-};
+void lower_priority(const EngineSettings& s) { lower_thread_priority(s.nice, s.io_class, s.io_level); }
 
 class Scan {
 public:
@@ -256,6 +214,31 @@ private:
         }
     }
 
+    void evaluate_file(const FileEntry& e, const std::vector<size_t>& file_iocs, const FileNeeds& needs,
+                       std::vector<Hit>& hits) {
+        file_counters_.files++;
+        FileView view(e, needs, s_.limits, file_counters_, &cancel_);
+        bool matched = false;
+        for (size_t i : file_iocs) {
+            if (!Evaluator(r_.iocs[i], *facts_[i]).match(Document::File, view, hits)) continue;
+            matched = true;
+            Evidence ev;
+            ev.document = Document::File;
+            ev.object = view.object();
+            ev.hits = hits;
+            ev.path = e.path;
+            ev.open_path = e.open_path;
+            ev.mount_ns = e.mount_ns;
+            ev.sha256 = view.sha256();
+            // The stamp pins what quarantine moves; without that action a
+            // file decided by its name is never stat()ed.
+            if (req_.quarantine)
+                if (auto st = view.stamp()) ev.stamp = *st;
+            add_evidence(i, std::move(ev));
+        }
+        if (matched) files_matched_++;
+    }
+
     void scan_files() {
         if (!use_[int(Document::File)]) return;
         std::vector<size_t> file_iocs;
@@ -279,76 +262,31 @@ private:
         wo.path_hint = hint_.get();
         wo.other_mount_namespaces = req_.other_mount_namespaces;
 
-        const unsigned n = std::max(1u, s_.workers);
-        std::deque<FileEntry> queue;
-        std::mutex mu;
-        std::condition_variable not_empty, not_full;
-        bool done = false;
-        const size_t cap = 4096;
-        std::vector<std::thread> workers;
-        for (unsigned w = 0; w < n; ++w) {
-            workers.emplace_back([&, this] {
-                lower_priority(s_);
-                Throttle throttle(s_.cpu_limit_percent ? s_.cpu_limit_percent / 100.0 / (n + 0.0) : 0.0);
-                std::vector<Hit> hits;
-                for (;;) {
-                    FileEntry e;
-                    {
-                        std::unique_lock<std::mutex> lk(mu);
-                        not_empty.wait(lk, [&] { return !queue.empty() || done; });
-                        if (queue.empty()) return;
-                        e = std::move(queue.front());
-                        queue.pop_front();
-                    }
-                    not_full.notify_one();
-                    if (cancel_) continue;  // drain quickly
-                    file_counters_.files++;
-                    FileView view(e, needs, s_.limits, file_counters_, &cancel_);
-                    bool matched = false;
-                    for (size_t i : file_iocs) {
-                        if (!Evaluator(r_.iocs[i], *facts_[i]).match(Document::File, view, hits)) continue;
-                        matched = true;
-                        Evidence ev;
-                        ev.document = Document::File;
-                        ev.object = view.object();
-                        ev.hits = hits;
-                        ev.path = e.path;
-                        ev.open_path = e.open_path;
-                        ev.mount_ns = e.mount_ns;
-                        ev.sha256 = view.sha256();
-                        if (auto st = view.stamp()) ev.stamp = *st;
-                        add_evidence(i, std::move(ev));
-                    }
-                    if (matched) files_matched_++;
-                    throttle.tick();
-                    maybe_progress();
-                }
-            });
-        }
-        Throttle walker_throttle(s_.cpu_limit_percent ? s_.cpu_limit_percent / 100.0 / (n + 1.0) : 0.0);
-        uint64_t walked = 0;
-        walk_files(wo, cancel_, walk_counters_, [&](FileEntry&& e) {
-            std::unique_lock<std::mutex> lk(mu);
-            not_full.wait(lk, [&] { return queue.size() < cap || cancel_; });
-            if (cancel_) return false;
-            queue.push_back(std::move(e));
-            lk.unlock();
-            not_empty.notify_one();
-            if ((++walked & 255) == 0) walker_throttle.tick();
-            return true;
-        });
-        {
-            std::lock_guard<std::mutex> lk(mu);
-            done = true;
-        }
-        not_empty.notify_all();
-        for (auto& t : workers) t.join();
+        PoolOptions po;
+        po.workers = s_.workers;
+        // Names and paths only: evaluating costs less than handing the file to
+        // a worker, and no file is stat()ed or opened (the walk's d_type says
+        // what is a regular file).
+        po.inline_in_walker = needs.names_only() && !s_.force_file_workers;
+        po.cpu_limit_percent = s_.cpu_limit_percent;
+        po.nice = s_.nice;
+        po.io_class = s_.io_class;
+        po.io_level = s_.io_level;
+        run_file_phase(
+            wo, po, cancel_, walk_counters_,
+            [&](const FileEntry& e) {
+                thread_local std::vector<Hit> hits;
+                evaluate_file(e, file_iocs, needs, hits);
+            },
+            [this] { maybe_progress(); });
 
         r_.files_scanned = file_counters_.files;
         r_.files_hashed = file_counters_.hashed;
         r_.bytes_hashed = file_counters_.bytes_hashed;
         r_.hash_skipped_too_large = file_counters_.hash_skipped_too_large;
         r_.read_errors = file_counters_.read_errors;
+        r_.files_stat = file_counters_.stats;
+        r_.files_opened = file_counters_.opens;
         r_.directories = walk_counters_.directories;
         r_.excluded = walk_counters_.excluded;
         r_.hint_skipped = walk_counters_.hint_skipped;

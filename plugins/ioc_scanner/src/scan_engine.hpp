@@ -50,6 +50,8 @@ struct EngineSettings {
     std::vector<std::string> default_exclusions = {"/proc", "/sys", "/dev", "/run"};
     size_t max_evidence = 100;  // evidence entries kept per indicator
     CollectOptions collect;
+    // Tests: evaluate name-only IOCs on the worker pool too (the results must not differ).
+    bool force_file_workers = false;
     bool operator==(const EngineSettings&) const = default;
 };
 
@@ -117,6 +119,7 @@ struct ScanReport {
     uint64_t files_scanned = 0, files_hashed = 0, bytes_hashed = 0, hash_skipped_too_large = 0,
              read_errors = 0, directories = 0, excluded = 0, hint_skipped = 0, walk_errors = 0,
              mount_namespaces = 0;
+    uint64_t files_stat = 0, files_opened = 0;  // stat()s and open()s of walked files
     uint64_t items[kDocumentCount] = {};
 };
 

@@ -226,6 +226,8 @@ void write_counts(Writer& w, const ScanReport& r) {
         {"users", r.items[int(Document::User)]},
         {"system_info", r.items[int(Document::SystemInfo)]},
         {"services", r.items[int(Document::Service)]},
+        {"files_stat", r.files_stat},
+        {"files_opened", r.files_opened},
         {"actions", r.actions.size()},
     };
     for (const auto& [k, v] : counts) {
