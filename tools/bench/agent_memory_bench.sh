@@ -8,44 +8,14 @@
 # each plugin over the bare host is visible.
 # Usage: agent_memory_bench.sh --build DIR [--idle S] [--plugins "a b c"]
 set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/bench_agent_lib.sh"
 build=""
 idle=10
 plugins="behavior response ioc_scanner file_threat kataedr isolation network_threat web_threat"
-while (($#)); do
-  case $1 in
-    --build) build=$2; shift 2 ;;
-    --idle) idle=$2; shift 2 ;;
-    --plugins) plugins=$2; shift 2 ;;
-    *) echo "agent_memory_bench.sh: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
-[[ -n $build ]] || { echo "agent_memory_bench.sh: --build DIR is required" >&2; exit 2; }
+bench_options agent_memory_bench.sh "build idle plugins" "$@" || exit 2
 [[ $idle =~ ^[0-9]+$ ]] || { echo "agent_memory_bench.sh: --idle must be whole seconds, got '$idle'" >&2; exit 2; }
-for p in $plugins; do
-  # The names go into the generated vigil.yaml: plugin names only, nothing that could add YAML.
-  [[ $p =~ ^[a-z][a-z0-9_]*$ ]] || { echo "agent_memory_bench.sh: --plugins: '$p' is not a plugin name" >&2; exit 2; }
-done
-if [[ $(id -u) != 0 ]]; then
-  echo '{"scenario":"agent-memory","skipped":"needs root (the sensors, nftables and file_threat on-access)"}'
-  exit 0
-fi
-export VIGIL_BUILD=$build
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../../tests/lib/vigil.sh"
-source "$here/../../plugins/kataedr/tests/integration/kataedr_lib.sh"
-vt_init agent-memory >/dev/null 2>&1
-kt_require_central
-kt_main_central >/dev/null
-
-# plugin_section NAME: that plugin's section, with what it needs to run here.
-plugin_section() {
-  case $1 in
-    kataedr) kt_kataedr_section "$(kt_main_servers)" ;;
-    isolation) printf '  isolation:\n    enabled: true\n    central_nodes: ["https://127.0.0.1:%s"]\n' "$KT_PORT" ;;
-    file_threat) printf '  file_threat:\n    enabled: true\n    on_access:\n      enabled: true\n      mounts: [/]\n' ;;
-    *) printf '  %s:\n    enabled: true\n' "$1" ;;
-  esac
-}
+bench_agent_setup agent-memory "$build" "$plugins"
 
 # plugin_with_needs NAME: the plugins a run of NAME needs (kataedr requires behavior);
 # the report takes such a plugin's delta over the run of what it needs.
@@ -61,12 +31,9 @@ plugin_with_needs() {
 measure() {
   local label=$1 base=$2; shift 2
   local cfg=$VT_DIR/vigil-$label.yaml p
-  for p in "$@"; do plugin_section "$p"; done | vt_config "$cfg"
+  for p in "$@"; do bench_plugin_section "$p"; done | vt_config "$cfg"
   vt_start_daemon "$cfg"
-  for p in "$@"; do
-    vt_wait_until 30 eval "[[ \$(vt_plugin_state $p) =~ ^(running|failed|degraded)$ ]]" ||
-      echo "agent-memory: plugin $p did not settle in 30 s" >&2
-  done
+  bench_wait_plugins "$@"
   sleep "$idle"
   local states
   states=$(vctl --json plugins 2>/dev/null | vt_json '",".join(p["name"] + "=" + p["state"] for p in d)')
