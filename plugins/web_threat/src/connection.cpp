@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "event_loop.hpp"
+#include "mitm_session.hpp"
 
 namespace vigil::web_threat {
 
@@ -76,6 +77,9 @@ void Connection::advance() {
         case State::relay: return relay();
         case State::blocking: return blocking();
         case State::draining: return draining();
+        case State::mitm:
+            if (!mitm_->advance()) finish();
+            return;
         case State::done: return;
     }
 }
@@ -129,7 +133,20 @@ void Connection::verdict(Outcome o) {
     if (o != Outcome::forward) return finish();
     first_ += insp_->take_forward();
     inspect_http_ = !insp_->opaque();
-    connect_upstream();
+    if (!start_mitm()) connect_upstream();
+}
+
+// The encrypted connections scan takes over a ClientHello it may decrypt
+// (not excluded, not trusted); true when it did.
+bool Connection::start_mitm() {
+    const std::string& host = insp_->scannable_sni();
+    if (!ctx_.mitm || host.empty() || !ctx_.mitm->scans(host)) return false;
+    mitm_ = std::make_unique<MitmSession>(*ctx_.mitm, loop_, *this, client_, up_, ctx_, dest_, host,
+                                          [this](const Inspection& in) { report_one(in); });
+    state_ = State::mitm;
+    if (!mitm_->start(first_)) finish();
+    first_.clear();
+    return true;
 }
 
 void Connection::socks() {
@@ -167,12 +184,8 @@ void Connection::socks_judged(const SocksStep& step) {
 }
 
 void Connection::connect_upstream() {
-    sockaddr_storage sa;
-    const socklen_t len = sockaddr_of(dest_, sa);
-    up_.fd = ::socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    up_.fd = connect_nonblocking(dest_);
     if (up_.fd < 0) return finish();
-    no_delay(up_.fd);
-    if (::connect(up_.fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 && errno != EINPROGRESS) return finish();
     if (!loop_.watch(up_.fd, *this, EventLoop::upstream)) return finish();
     state_ = State::connecting;
     loop_.arm(*this, ctx_.limits.connect_ms);

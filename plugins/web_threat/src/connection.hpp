@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,8 @@
 namespace vigil::web_threat {
 
 class EventLoop;
+class MitmContext;
+class MitmSession;
 
 struct ConnectionLimits {
     int first_bytes_ms = 300;   // no byte by then: a server-speaks-first protocol, the address decides
@@ -40,6 +43,7 @@ struct ConnectionContext {
     // Where the client meant to connect; unset: the NAT's original
     // destination (tests without a redirect set their own).
     std::function<std::optional<Endpoint>(int fd)> destination_of;
+    MitmContext* mitm = nullptr;  // the encrypted connections scan, when on
 };
 
 class Connection final : public LoopTask {
@@ -52,7 +56,7 @@ public:
     bool done() const override { return state_ == State::done; }
 
 private:
-    enum class State : uint8_t { sniff, socks, connecting, socks_choice, relay, blocking, draining, done };
+    enum class State : uint8_t { sniff, socks, connecting, socks_choice, relay, blocking, draining, mitm, done };
 
     void advance() override;
     void finish();
@@ -70,6 +74,7 @@ private:
     void draining();
     void report();
     void report_one(const Inspection& in);
+    bool start_mitm();
 
     EventLoop& loop_;
     const ConnectionContext& ctx_;
@@ -85,6 +90,7 @@ private:
     std::string response_;        // the block response still to send
     bool owner_looked_up_ = false;
     std::optional<SocketOwner> owner_;
+    std::unique_ptr<MitmSession> mitm_;  // State::mitm: the scan drives the connection
 };
 
 // The listener side: intercepted web connections.

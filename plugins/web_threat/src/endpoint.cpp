@@ -1,7 +1,10 @@
 #include "endpoint.hpp"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace vigil::web_threat {
@@ -83,6 +86,20 @@ std::optional<Endpoint> original_destination(int fd) {
         return query([fd](sockaddr* sa, socklen_t* len) { return getsockopt(fd, SOL_IPV6, kIp6tSoOriginalDst, sa, len); });
     }
     return query([fd](sockaddr* sa, socklen_t* len) { return getsockopt(fd, SOL_IP, kSoOriginalDst, sa, len); });
+}
+
+int connect_nonblocking(const Endpoint& e) {
+    sockaddr_storage sa;
+    const socklen_t len = sockaddr_of(e, sa);
+    const int fd = ::socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 && errno != EINPROGRESS) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 }  // namespace vigil::web_threat

@@ -31,6 +31,10 @@ socklen_t sockaddr_of(const Endpoint& e, sockaddr_storage& out);
 std::optional<Endpoint> local_endpoint(int fd);
 std::optional<Endpoint> peer_endpoint(int fd);
 
+// A non-blocking TCP socket connecting to `e` (TCP_NODELAY: segments go as
+// they come); -1 when the connect failed at once.
+int connect_nonblocking(const Endpoint& e);
+
 // Where the client meant to connect before the redirect; nullopt when the
 // connection has no NAT entry (errno tells why).
 std::optional<Endpoint> original_destination(int fd);

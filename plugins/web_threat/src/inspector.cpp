@@ -113,7 +113,10 @@ ConnectionInspector::Outcome ConnectionInspector::feed(std::string_view bytes) {
     if (st == ClientHelloParser::State::need_more) return Outcome::need_more;
     Target t;
     if (st == ClientHelloParser::State::done) t.host = canonical_host(hello_.hello().sni);
-    return release(decide(Inspection::Protocol::tls, std::move(t)));
+    std::string sni = t.host;
+    const Outcome o = release(decide(Inspection::Protocol::tls, std::move(t)));
+    if (o == Outcome::forward && decisions_.back().verdict.decision != Decision::trusted) sni_ = std::move(sni);
+    return o;
 }
 
 ConnectionInspector::Outcome ConnectionInspector::feed_http() {
@@ -129,7 +132,7 @@ ConnectionInspector::Outcome ConnectionInspector::feed_http() {
             const HttpRequest& q = http_.request();
             Target t;
             t.host = canonical_host(q.target_host());
-            if (!q.connect) t.url = url_of_request("http", q.target_host(), q.target);
+            if (!q.connect) t.url = url_of_request(scheme_, q.target_host(), q.target);
             const std::string head = pending_.substr(0, step.length);
             pending_.erase(0, step.length);
             if (decide(Inspection::Protocol::http, std::move(t)) == Outcome::block) return Outcome::block;

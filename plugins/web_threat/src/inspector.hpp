@@ -58,6 +58,12 @@ public:
     Outcome timeout();
 
     std::string take_forward();
+    // The requests arrive decrypted from TLS (encrypted connections scan):
+    // their URLs are https.
+    void decrypted() { scheme_ = "https"; }
+    // The SNI of a ClientHello that was let through and not because of a
+    // trusted address ("" otherwise): what the scan may decrypt.
+    const std::string& scannable_sni() const { return sni_; }
     // Past every verdict this connection gets (TLS, CONNECT, other): the
     // rest may be relayed without feeding it through the inspector.
     bool opaque() const { return mode_ == Mode::relay; }
@@ -74,6 +80,8 @@ private:
 
     Policy policy_;
     common::IpAddress destination_;
+    const char* scheme_ = "http";
+    std::string sni_;
     enum class Mode : uint8_t { sniff, tls, http, relay, closed } mode_ = Mode::sniff;
     std::string pending_;  // client bytes not yet decided on
     std::string forward_;  // bytes decided on, to go upstream

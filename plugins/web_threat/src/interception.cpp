@@ -159,8 +159,10 @@ void Interception::start() {
     c.dns_upstreams = dns_upstreams_;
     c.mitm_ca_cert = mitm_ca_cert_;
     c.mitm_ca_key = mitm_ca_key_;
+    c.mitm_exclusions = mitm_exclusions_;
     WorkerSupervisor::Callbacks cb;
     cb.report = [this](const std::string& json) {
+        if (mitm_notes_.handle(host_, json)) return changed(false);
         // Finding the process scans /proc: at most 20 a second.
         const int64_t now = common::monotonic_ns();
         const bool find = now - lookup_window_ns_ >= 1000000000 ? (lookup_window_ns_ = now, lookups_ = 1, true)
@@ -241,6 +243,7 @@ std::string Interception::status_json() const {
         .field("trusted", counters_.trusted.load())
         .field("refused", counters_.refused.load())
         .field("reports_dropped", counters_.reports_dropped.load());
+    mitm_notes_.write_status(w, !mitm_ca_cert_.empty());
     w.end_object();
     return w.take();
 }

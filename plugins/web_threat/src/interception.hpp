@@ -17,6 +17,7 @@
 #include <vigil/host.hpp>
 
 #include "list_set.hpp"
+#include "mitm_notes.hpp"
 #include "settings.hpp"
 #include "web_events.hpp"
 #include "worker_supervisor.hpp"
@@ -49,9 +50,11 @@ public:
     // lists itself).
     void set_lists(const ListSet& blocked, const ListSet& trusted);
     // The CA of the encrypted connections scan, for the worker (before start()).
-    void set_mitm_ca(std::string cert_pem, std::string key_pem) {
+    // `exclusions`: names never decrypted besides the settings' and the built-in ones.
+    void set_mitm_ca(std::string cert_pem, std::string key_pem, std::vector<std::string> exclusions) {
         mitm_ca_cert_ = std::move(cert_pem);
         mitm_ca_key_ = std::move(key_pem);
+        mitm_exclusions_ = std::move(exclusions);
     }
     // The "interception" status object.
     std::string status_json() const;
@@ -77,6 +80,8 @@ private:
     std::atomic<uint64_t> next_threat_id_;
     std::vector<std::string> dns_upstreams_;
     std::string mitm_ca_cert_, mitm_ca_key_;
+    std::vector<std::string> mitm_exclusions_;
+    MitmNotes mitm_notes_;
     WorkerUser user_;
     mutable std::mutex mu_;
     std::string error_;

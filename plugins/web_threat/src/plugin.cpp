@@ -6,13 +6,16 @@
 #include <mutex>
 #include <vigil/common/args.hpp>
 #include <vigil/common/time.hpp>
+#include <vigil/agent.hpp>
 #include <vigil/sdk.hpp>
 
 #include "builtin_lists.hpp"
 #include "command_args.hpp"
+#include "host_name.hpp"
 #include "interception.hpp"
 #include "list_loader.hpp"
 #include "mitm_ca.hpp"
+#include "mitm_exclusions.hpp"
 #include "settings.hpp"
 #include "status.hpp"
 #include "verdict.hpp"
@@ -21,6 +24,21 @@ namespace vigil::web_threat {
 namespace {
 
 constexpr uint32_t kStatusMs = 10000;
+
+// The agent's own endpoints, never decrypted: the central nodes of the
+// connector (kataedr pins their certificates) and the agent's proxy. Names
+// only: an address is never decrypted anyway (no SNI to mint for).
+std::vector<std::string> agent_endpoints(const vigil::Host& host) {
+    std::vector<std::string> out;
+    for (const auto& c : vigil::connector_status(host))
+        for (const auto& url : c.servers) out.push_back(host_of_url(url));
+    try {
+        if (const auto a = vigil::agent_settings(host); a.proxy) out.push_back(a.proxy->host);
+    } catch (const std::exception&) {
+    }
+    std::erase_if(out, [](const std::string& h) { return !valid_domain(canonical_host(h)); });
+    return out;
+}
 
 class WebThreatPlugin : public vigil::Plugin {
 public:
@@ -82,7 +100,7 @@ private:
             const std::string what = ca_fingerprint(ca.cert.get()) + ", " + std::to_string(seconds_left(ca.cert.get()) / 86400) + " days left";
             host().info(std::string("web_threat: encrypted connections scan with ") + (made ? "a new CA " : "the CA ") + what +
                         (made ? " (install it in the trust stores: vigilctl web_threat ca)" : ""));
-            interception_.set_mitm_ca(pem.cert, pem.key);
+            interception_.set_mitm_ca(pem.cert, pem.key, agent_endpoints(host()));
             std::lock_guard<std::mutex> g(mu_);
             ca_pem_ = std::move(pem.cert);
         } catch (const std::exception& e) {

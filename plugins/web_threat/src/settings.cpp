@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include "host_name.hpp"
 #include "verdict.hpp"
 
 namespace vigil::web_threat {
@@ -83,6 +84,11 @@ void mitm_of(const SettingsReader& r, MitmSettings& m) {
     m.exclude_on_error = on_error == "add_to_exclusions";
     r.into("mitm.exclusion_ttl_s", m.exclusion_ttl_s);
     r.into("mitm.excluded_domains", m.excluded_domains);
+    for (const std::string& name : m.excluded_domains) {
+        std::string why;
+        if (!valid_domain(canonical_host(name.starts_with("*.") ? name.substr(2) : name), &why))
+            throw SettingsError("mitm.excluded_domains: '" + name + "': " + why);
+    }
     r.into("mitm.cert_cache_size", m.cert_cache_size);
 }
 

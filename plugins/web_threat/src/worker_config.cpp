@@ -19,7 +19,12 @@ std::string worker_config_json(const WorkerConfig& c) {
     w.key("dns_upstreams").begin_array();
     for (const auto& u : c.dns_upstreams) w.str(u);
     w.end_array();
-    if (!c.mitm_ca_cert.empty()) w.field("mitm_ca_cert", c.mitm_ca_cert).field("mitm_ca_key", c.mitm_ca_key);
+    if (!c.mitm_ca_cert.empty()) {
+        w.field("mitm_ca_cert", c.mitm_ca_cert).field("mitm_ca_key", c.mitm_ca_key);
+        w.key("mitm_exclusions").begin_array();
+        for (const auto& e : c.mitm_exclusions) w.str(e);
+        w.end_array();
+    }
     w.end_object();
     return w.take();
 }
@@ -63,6 +68,11 @@ WorkerConfig parse_worker_config(std::string_view text) {
     if (cert) {
         c.mitm_ca_cert = cert->as_string();
         c.mitm_ca_key = key->as_string();
+        if (const json::Value* ex = v.find("mitm_exclusions"))
+            for (const auto& e : ex->items()) {
+                if (!e.is_string()) throw std::runtime_error("worker config: bad mitm exclusion");
+                c.mitm_exclusions.push_back(e.as_string());
+            }
     }
     return c;
 }

@@ -23,6 +23,7 @@ struct WorkerConfig {
     int64_t parent_pid = 0;
     std::vector<std::string> dns_upstreams;
     std::string mitm_ca_cert, mitm_ca_key;  // both empty: no scan
+    std::vector<std::string> mitm_exclusions;  // the kataedr servers, the agent's proxy
 };
 
 std::string worker_config_json(const WorkerConfig& c);

@@ -22,6 +22,7 @@
 #include "dns_forwarder.hpp"
 #include "dns_tcp.hpp"
 #include "list_loader.hpp"
+#include "mitm_context.hpp"
 #include "privileges.hpp"
 #include "redirect_rules.hpp"
 #include "settings.hpp"
@@ -91,6 +92,25 @@ Policy load_policy(const Settings& s, const WorkerConfig& c) {
     return p;
 }
 
+// The encrypted connections scan, made as root (trust files); when it
+// cannot be made the worker runs without it and says why.
+std::unique_ptr<MitmContext> make_mitm(const Settings& s, const WorkerConfig& c) {
+    if (!s.mitm.enabled || c.mitm_ca_cert.empty()) return nullptr;
+    std::vector<std::string> names = builtin_mitm_exclusions();
+    names.insert(names.end(), c.mitm_exclusions.begin(), c.mitm_exclusions.end());
+    names.insert(names.end(), s.mitm.excluded_domains.begin(), s.mitm.excluded_domains.end());
+    try {
+        return std::make_unique<MitmContext>(ca_from_pem({c.mitm_ca_cert, c.mitm_ca_key}, "the CA"), s.mitm, names);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "vigil-web-worker: encrypted connections scan off: %s\n", e.what());
+        JsonWriter w;
+        w.begin_object().field("type", "mitm").field("event", "off").field("reason", e.what()).end_object();
+        const std::string msg = w.take();
+        (void)::send(kReportFd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        return nullptr;
+    }
+}
+
 DnsBlockMode dns_mode(const std::string& m) {
     return m == "null" ? DnsBlockMode::null : m == "nxdomain" ? DnsBlockMode::nxdomain : DnsBlockMode::sinkhole;
 }
@@ -116,6 +136,8 @@ int run() {
     ctx.policy = load_policy(settings, config);
     ctx.limits.first_bytes_ms = int(settings.first_bytes_ms);
     ctx.listen_port = settings.listen_port;
+    static const std::unique_ptr<MitmContext> mitm = make_mitm(settings, config);
+    ctx.mitm = mitm.get();
     const Sockets sockets = bind_sockets(settings, dns);
     // Held until the process ends: the owned table lives as long as this
     // context's netlink socket.
