@@ -268,19 +268,10 @@ void Connection::blocking() {
     draining();
 }
 
-// Closing with unread client bytes would reset the connection and could
-// destroy the block page before the client reads it: read what the client
-// still sends (a request body) until it closes, for a short while.
+// What the client still sends is read until it closes, for a short while
+// (relay.hpp: drain).
 void Connection::draining() {
-    const std::span<char> buf = loop_.scratch();
-    while (client_.in) {
-        const ssize_t n = ::recv(client_.fd, buf.data(), buf.size(), 0);
-        if (n < 0 && errno == EAGAIN) client_.in = false;
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        if (n <= 0) return finish();
-        drained_ += size_t(n);
-        if (drained_ >= (256u << 10)) return finish();
-    }
+    if (!drain(client_, loop_.scratch(), drained_)) finish();
 }
 
 TaskFactory web_connections(const ConnectionContext& ctx) {

@@ -113,17 +113,13 @@ bool MitmSession::handshake() {
 // Decrypts what the client sent and judges each request; the judged bytes
 // wait in to_site_, at most buffer_bytes with what the site has not taken.
 bool MitmSession::from_client() {
-    const size_t cap = ctx_.limits.buffer_bytes;
     client_held_ = false;
     while (!client_closed_) {
-        if (to_site_.size() + (site_tls_ ? site_tls_->unsent() : 0) >= cap) {
-            client_held_ = true;
-            break;
-        }
-        if (client_tls_->fill(loop_.scratch(), cap) == TlsEnd::Io::error) return false;
         std::string plain;
-        const TlsEnd::Step s = client_tls_->read(plain, loop_.scratch(), kReadChunk);
-        if (s == TlsEnd::Step::failed) return false;
+        const Read r = read_side(*client_tls_, to_site_.size() + (site_tls_ ? site_tls_->unsent() : 0), plain);
+        client_held_ = r == Read::held;
+        if (r == Read::failed) return false;
+        if (r == Read::held) break;
         if (!plain.empty()) {
             const Outcome o = insp_->feed(plain);
             report_decisions();
@@ -137,6 +133,15 @@ bool MitmSession::from_client() {
     if (state_ == State::request && !to_site_.empty()) return connect_site();
     if (state_ == State::request && client_closed_) return false;
     return true;
+}
+
+// One read of a side's plaintext, unless what waits for the other side
+// (`queued`) is at the buffer bound.
+MitmSession::Read MitmSession::read_side(TlsEnd& tls, size_t queued, std::string& plain) {
+    const size_t cap = ctx_.limits.buffer_bytes;
+    if (queued >= cap) return Read::held;
+    if (tls.fill(loop_.scratch(), cap) == TlsEnd::Io::error) return Read::failed;
+    return tls.read(plain, loop_.scratch(), kReadChunk) == TlsEnd::Step::failed ? Read::failed : Read::ok;
 }
 
 bool MitmSession::connect_site() {
@@ -215,17 +220,13 @@ bool MitmSession::relay() {
 }
 
 bool MitmSession::from_site() {
-    const size_t cap = ctx_.limits.buffer_bytes;
     site_held_ = false;
     while (!site_closed_) {
-        if (client_tls_->unsent() >= cap) {
-            site_held_ = true;
-            break;
-        }
-        if (site_tls_->fill(loop_.scratch(), cap) == TlsEnd::Io::error) return false;
         std::string plain;
-        const TlsEnd::Step s = site_tls_->read(plain, loop_.scratch(), kReadChunk);
-        if (s == TlsEnd::Step::failed) return false;
+        const Read r = read_side(*site_tls_, client_tls_->unsent(), plain);
+        site_held_ = r == Read::held;
+        if (r == Read::failed) return false;
+        if (r == Read::held) break;
         if (!client_tls_->write(plain)) return false;
         site_closed_ = site_tls_->closed();
         if (plain.empty()) break;
@@ -274,17 +275,6 @@ bool MitmSession::blocking() {
 
 // As for a plain block page: what the client still sends is read (and
 // dropped) until it closes, so a reset does not destroy the page.
-bool MitmSession::draining() {
-    const std::span<char> buf = loop_.scratch();
-    while (client_.in) {
-        const ssize_t n = ::recv(client_.fd, buf.data(), buf.size(), 0);
-        if (n < 0 && errno == EAGAIN) client_.in = false;
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        if (n <= 0) return false;
-        drained_ += size_t(n);
-        if (drained_ >= (256u << 10)) return false;
-    }
-    return true;
-}
+bool MitmSession::draining() { return drain(client_, loop_.scratch(), drained_); }
 
 }  // namespace vigil::web_threat

@@ -39,6 +39,8 @@ public:
 private:
     enum class State : uint8_t { handshake, request, connecting, site_handshake, relay, blocking, draining };
 
+    enum class Read : uint8_t { ok, held, failed };
+    Read read_side(TlsEnd& tls, size_t queued, std::string& plain);
     bool handshake();
     bool from_client();
     bool connect_site();

@@ -25,21 +25,6 @@ namespace {
 
 constexpr uint32_t kStatusMs = 10000;
 
-// The agent's own endpoints, never decrypted: the central nodes of the
-// connector (kataedr pins their certificates) and the agent's proxy. Names
-// only: an address is never decrypted anyway (no SNI to mint for).
-std::vector<std::string> agent_endpoints(const vigil::Host& host) {
-    std::vector<std::string> out;
-    for (const auto& c : vigil::connector_status(host))
-        for (const auto& url : c.servers) out.push_back(host_of_url(url));
-    try {
-        if (const auto a = vigil::agent_settings(host); a.proxy) out.push_back(a.proxy->host);
-    } catch (const std::exception&) {
-    }
-    std::erase_if(out, [](const std::string& h) { return !valid_domain(canonical_host(h)); });
-    return out;
-}
-
 class WebThreatPlugin : public vigil::Plugin {
 public:
     explicit WebThreatPlugin(vigil::Host& host)
@@ -89,6 +74,22 @@ public:
     }
 
 private:
+    // The agent's own endpoints, never decrypted: the central nodes of the
+    // connector (kataedr pins their certificates) and the agent's proxy. Names
+    // only: an address is never decrypted anyway (no SNI to mint for).
+    std::vector<std::string> agent_endpoints() {
+        std::vector<std::string> out;
+        for (const auto& c : vigil::connector_status(host()))
+            for (const auto& url : c.servers) out.push_back(host_of_url(url));
+        try {
+            if (const auto a = vigil::agent_settings(host()); a.proxy) out.push_back(a.proxy->host);
+        } catch (const std::exception&) {
+            // Agent settings the SDK cannot read name no proxy to exclude.
+        }
+        std::erase_if(out, [](const std::string& h) { return !valid_domain(canonical_host(h)); });
+        return out;
+    }
+
     // The scan's CA, made or loaded as root; without one the worker runs
     // without the scan and the log and `web_threat.ca` say why.
     void load_ca() {
@@ -100,7 +101,7 @@ private:
             const std::string what = ca_fingerprint(ca.cert.get()) + ", " + std::to_string(seconds_left(ca.cert.get()) / 86400) + " days left";
             host().info(std::string("web_threat: encrypted connections scan with ") + (made ? "a new CA " : "the CA ") + what +
                         (made ? " (install it in the trust stores: vigilctl web_threat ca)" : ""));
-            interception_.set_mitm_ca(pem.cert, pem.key, agent_endpoints(host()));
+            interception_.set_mitm_ca(pem.cert, pem.key, agent_endpoints());
             std::lock_guard<std::mutex> g(mu_);
             ca_pem_ = std::move(pem.cert);
         } catch (const std::exception& e) {

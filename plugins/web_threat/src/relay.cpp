@@ -106,4 +106,16 @@ FlowStatus pump(Flow& f, PipePool& pipes, std::span<char> scratch, size_t cap, b
     return FlowStatus::more;
 }
 
+bool drain(Side& client, std::span<char> scratch, size_t& drained) {
+    while (client.in) {
+        const ssize_t n = ::recv(client.fd, scratch.data(), scratch.size(), 0);
+        if (n < 0 && errno == EAGAIN) client.in = false;
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) return false;
+        drained += size_t(n);
+        if (drained >= (256u << 10)) return false;
+    }
+    return true;
+}
+
 }  // namespace vigil::web_threat

@@ -38,4 +38,11 @@ enum class FlowStatus : unsigned char {
 // only what is held is written (before a block response).
 FlowStatus pump(Flow& f, PipePool& pipes, std::span<char> scratch, size_t cap, bool read = true);
 
+// After a block response: closing with unread client bytes would reset the
+// connection and could destroy the response before the client reads it, so
+// what the client still sends (a request body) is read and dropped. False
+// once the client closed or failed, or 256 KiB (`drained`, kept by the
+// caller) went this way.
+bool drain(Side& client, std::span<char> scratch, size_t& drained);
+
 }  // namespace vigil::web_threat

@@ -66,6 +66,22 @@ TEST_CASE("TLS: nothing goes upstream before the whole ClientHello; a blocked SN
     ConnectionInspector trusted(policy(), ip("10.9.0.2"));
     CHECK(trusted.feed(client_hello("trusted.blocked.test")) == Outcome::forward);
     CHECK(trusted.take_decisions()[0].verdict.decision == Decision::trusted);
+    // What the encrypted connections scan may decrypt: a let-through SNI,
+    // not a trusted one, nor a blocked one.
+    CHECK(ok.scannable_sni() == "ok.test");
+    CHECK(trusted.scannable_sni().empty());
+    CHECK(c.scannable_sni().empty());
+}
+
+TEST_CASE("decrypted requests are judged by their https URL") {
+    ConnectionInspector c(policy(), ip("10.9.0.2"));
+    c.decrypted();
+    CHECK(c.feed("GET /good HTTP/1.1\r\nHost: shared.test\r\n\r\n") == Outcome::forward);
+    CHECK(c.take_decisions()[0].target.url->text() == "https://shared.test/good");
+    CHECK(c.feed("GET /bad/x HTTP/1.1\r\nHost: shared.test\r\n\r\n") == Outcome::block);
+    auto d = c.take_decisions();
+    CHECK(d[0].target.url->text() == "https://shared.test/bad/x");
+    CHECK(c.response().find("https://shared.test/bad/x") != std::string::npos);
 }
 
 TEST_CASE("HTTP keep-alive: the first request passes, the second is blocked by its URL") {
