@@ -61,7 +61,7 @@ vt_log "F7 blocked HTTPS: curl exit 35 ($err), origin packets +0"
 # IPv6: the same verdicts through IP6T_SO_ORIGINAL_DST.
 v6=(--resolve 'ok.test:80:[fd09::2]' --resolve 'blocked.test:80:[fd09::2]' --resolve 'blocked.test:443:[fd09::2]')
 [[ $(wt_curl "${v6[@]}" http://ok.test/v6) == "origin /v6"*" 200" ]] || vt_fail "IPv6 allowed HTTP failed"
-before=$(wt_count 80)
+before=$(wt_count_settled 80)
 [[ $(wt_curl "${v6[@]}" http://blocked.test/) == *'vigil-block-page'*" 403" ]] || vt_fail "IPv6 blocked HTTP passed"
 [[ $(wt_count 80) == "$before" ]] || vt_fail "IPv6 blocked HTTP: the origin received packets"
 ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --cacert "$VT_DIR/cert.pem" "${v6[@]}" https://blocked.test/

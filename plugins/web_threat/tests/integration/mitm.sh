@@ -34,18 +34,6 @@ mitm_config() {
   wt_config "$VT_DIR/vigil.yaml" "mitm:" "  enabled: true" "  upstream_ca_file: $VT_DIR/cert.pem" \
     "  untrusted_certificate_action: $1" "  excluded_domains: ['*.excluded.test']"
 }
-# settled PORT: the origin's counter once the earlier connections' last
-# packets (the worker closing its side after the client) have come in.
-settled() {
-  local a b
-  b=$(wt_count "$1")
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    sleep 0.2
-    a=$b b=$(wt_count "$1")
-    [[ $a == "$b" ]] && break
-  done
-  echo "$b"
-}
 mitm_config block
 wt_start "$VT_DIR/vigil.yaml"
 wt_events
@@ -69,7 +57,7 @@ issuer=$(ip netns exec "$WT_C" openssl s_client -connect 10.9.0.2:443 -servernam
 vt_log "scanned HTTPS: 200 under $issuer"
 
 # F8: a blocked URL path over HTTPS: block page inside TLS, origin packets +0.
-before=$(settled 443)
+before=$(wt_count_settled 443)
 got=$(wt_curl "${vca[@]}" "${res4[@]}" https://shared.test/bad/x)
 [[ $got == *'id="vigil-block-page"'*"https://shared.test/bad/x"*" 403" ]] || vt_fail "F8 blocked URL over TLS: got '$got'"
 [[ $(wt_count 443) == "$before" ]] || vt_fail "F8: the origin received $(($(wt_count 443) - before)) packets"
@@ -93,7 +81,7 @@ err=$(ip netns exec "$WT_C" curl -sS -m 5 -o /dev/null "${vca[@]}" "${res4[@]}" 
 # IPv6: scanned, and a blocked path refused with 0 packets at the origin.
 res6=(--resolve 'ok.test:443:[fd09::2]' --resolve 'shared.test:443:[fd09::2]')
 [[ $(wt_curl "${vca[@]}" "${res6[@]}" https://ok.test/v6) == "origin /v6"*" 200" ]] || vt_fail "IPv6 scanned HTTPS failed"
-before=$(settled 443)
+before=$(wt_count_settled 443)
 [[ $(wt_curl "${vca[@]}" "${res6[@]}" https://shared.test/bad/6) == *" 403" ]] || vt_fail "IPv6 blocked URL over TLS"
 [[ $(wt_count 443) == "$before" ]] || vt_fail "IPv6 F8: the origin received packets"
 vt_log "IPv6: scanned 200, blocked path 403 with origin packets +0"

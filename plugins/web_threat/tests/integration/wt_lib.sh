@@ -131,6 +131,20 @@ wt_count() {
   ip netns exec "$WT_O" nft list counter inet wt_leak "p$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 
+# wt_count_settled PORT: wt_count once the earlier connections' last packets
+# (the worker closing its side after the client) have come in: the base for
+# a leak count right after an allowed request.
+wt_count_settled() {
+  local a b
+  b=$(wt_count "$1")
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 0.2
+    a=$b b=$(wt_count "$1")
+    [[ $a == "$b" ]] && break
+  done
+  echo "$b"
+}
+
 # wt_curl ARGS...: curl in the client namespace; prints "HTTP-code body" (code 000 on failure).
 wt_curl() { ip netns exec "$WT_C" curl -s -m 5 -w ' %{http_code}' "$@" 2>/dev/null; }
 
