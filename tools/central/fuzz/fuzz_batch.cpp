@@ -2,7 +2,9 @@
 // the counting SAX batch reader, batch/event validation and storage into a temporary SQLite
 // database — plus a differential check of the reader: the same text fed in chunks of any
 // size (bits 1-7 of byte 0) must give the same events as in one piece, and those events must
-// match what RapidJSON's DOM makes of the whole document.
+// match what RapidJSON's DOM makes of the whole document; and the word index text derived
+// again from each stored event (what retention removes from the index) is the text the
+// reader gathered (what ingestion put there).
 // Input layout: byte 0 bit 0 selects whether the rest is sent as is (clear: exercises the
 // gzip decoder) or gzip-compressed first (set: exercises the JSON/validation path).
 #include <cstdint>
@@ -11,6 +13,7 @@
 
 #include "api_error.hpp"
 #include "batch_parser.hpp"
+#include "event_text.hpp"
 #include "fuzz_central.hpp"
 #include "gzip.hpp"
 #include "json.hpp"
@@ -99,6 +102,7 @@ void check_stored_form(const std::string& json) {
         rapidjson::Document stored;
         stored.Parse(batch.events[i].raw.data(), batch.events[i].raw.size());
         if (stored.HasParseError() || json::to_string(stored) != json::to_string(events[i])) abort();
+        if (event_index_text(batch.events[i].raw) != batch.events[i].text) abort();
     }
 }
 

@@ -8,6 +8,7 @@
 #include "console_agents.hpp"
 #include "ids.hpp"
 #include "json.hpp"
+#include "storage_sizes_json.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
@@ -184,7 +185,11 @@ Response Api::stats(const Request& r) {
     auto s = storage_.stats();
     return ok_json("{\"events\":" + std::to_string(s.events) + ",\"batches\":" + std::to_string(s.batches) +
                    ",\"agents\":" + std::to_string(s.agents) + ",\"tasks\":" + std::to_string(s.tasks) +
-                   ",\"waiting_agents\":" + std::to_string(broker_.waiting()) + "}");
+                   ",\"waiting_agents\":" + std::to_string(broker_.waiting()) +
+                   // Sizes read files and the catalog: only when asked (vigil-central stats).
+                   (str_param(r, "sizes") == "1" ? ",\"storage\":" + storage_sizes_json(storage_.sizes(), files_.bytes())
+                                                 : std::string()) +
+                   "}");
 }
 
 }  // namespace vigil::central

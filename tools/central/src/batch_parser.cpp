@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "event_text.hpp"
 #include "ids.hpp"
 #include "json.hpp"
 
@@ -17,18 +18,6 @@ namespace {
 constexpr uint64_t kEventOverhead = 2 * sizeof(EventInput) + 64;
 // The parser's fixed working set (gunzip window and output chunk, RapidJSON's stack).
 constexpr uint64_t kParserBase = 256 * 1024;
-
-// Keys whose values are the same boilerplate in every event (class names, product
-// metadata, the device block that repeats the agent): indexing them costs ingest time
-// and finds nothing an operator would search for.
-bool skip_for_text(std::string_view key) {
-    static constexpr std::string_view kSkip[] = {"metadata",      "device",    "class_name", "activity_name",
-                                                 "category_name", "type_name", "severity",   "algorithm",
-                                                 "type",          "status"};
-    for (auto k : kSkip)
-        if (k == key) return true;
-    return false;
-}
 
 // A scalar as the handler sees it, with RapidJSON's notion of "is an Int64".
 struct Scalar {
@@ -134,7 +123,7 @@ bool BatchHandler::Key(const char* s, rapidjson::SizeType n, bool) {
             event_key_ = EventKey::class_uid;
         if (key == "time" && draft_.time == EventDraft::Num::absent) event_key_ = EventKey::time;
     }
-    pending_skip_ = skip_depth_ < 0 && skip_for_text(key);
+    pending_skip_ = skip_depth_ < 0 && skipped_for_index(key);
     return true;
 }
 

@@ -69,12 +69,24 @@ int cmd_events(CentralClient& client, const Args& a) {
 }
 
 int cmd_stats(CentralClient& client, const Args& a) {
-    auto doc = expect_json(client.request("GET", "/api/v1/stats"));
+    auto doc = expect_json(client.request("GET", "/api/v1/stats?sizes=1"));
     if (a.flag("json")) return print_json(doc), 0;
     if (!doc.IsObject()) throw std::runtime_error("server reply is not an object");
     const rapidjson::Value& stats = doc;  // const iteration: no C++20 reversed-operator ambiguity
-    for (const auto& m : stats.GetObject())
-        std::cout << m.name.GetString() << ": " << json::to_string(m.value) << "\n";
+    for (const auto& m : stats.GetObject()) {
+        if (std::string_view(m.name.GetString()) != "storage" || !m.value.IsObject()) {
+            std::cout << m.name.GetString() << ": " << json::to_string(m.value) << "\n";
+            continue;
+        }
+        // One line per size, one per receive day: readable, and still easy to grep.
+        for (const auto& s : m.value.GetObject()) {
+            if (std::string_view(s.name.GetString()) != "days" || !s.value.IsArray()) {
+                std::cout << "storage." << s.name.GetString() << ": " << json::to_string(s.value) << "\n";
+                continue;
+            }
+            for (const auto& d : s.value.GetArray()) std::cout << "storage.day: " << json::to_string(d) << "\n";
+        }
+    }
     return 0;
 }
 

@@ -121,13 +121,17 @@ void parse_engine(const Reader& r, const YAML::Node& storage, StorageSettings& s
     r.path(storage, "storage", "password_file", s.password_file);
     r.get_range(storage, "storage", "connections", s.connections, 1, 1000);
     r.get_range(storage, "storage", "retention_days", s.retention_days, 0, 100000);
+    r.get_range(storage, "storage", "retention_check_s", s.retention_check_s, 1, 86400);
+    r.get(storage, "storage", "max_database_gb", s.max_database_gb);
+    if (!(s.max_database_gb >= 0 && s.max_database_gb <= 1e6))
+        r.fail("storage.max_database_gb", "must be in 0..1000000 (GB, 0: no limit)");
     if (s.engine == "sqlite") {
-        for (const char* key : {"url", "password_file", "connections", "retention_days"})
+        for (const char* key : {"url", "password_file", "connections"})
             if (storage && storage[key]) r.fail(std::string("storage.") + key, "applies to engine postgresql only");
         return;
     }
     if (s.engine != "postgresql") r.fail("storage.engine", "must be sqlite or postgresql");
-    for (const char* key : {"database", "text_index", "cache_mib"})
+    for (const char* key : {"database", "text_index", "cache_mib", "max_database_gb"})
         if (storage && storage[key]) r.fail(std::string("storage.") + key, "applies to engine sqlite only");
     if (s.url.empty())
         r.fail("storage.url", "is required for engine postgresql (e.g. postgresql://vigil@db.example/vigil)");
@@ -138,7 +142,7 @@ void parse_storage(const Reader& r, const YAML::Node& root, CentralConfig& c) {
     auto storage = root["storage"];
     r.known(storage, "storage",
             {"engine", "database", "files_dir", "text_index", "cache_mib", "url", "password_file", "connections",
-             "retention_days"});
+             "retention_days", "retention_check_s", "max_database_gb"});
     parse_engine(r, storage, c.storage);
     c.database = "central.db";
     c.files_dir = "files";

@@ -55,7 +55,9 @@ struct StorageSettings {
     std::string url;                // postgresql: libpq URI or key=value string, no password in it
     std::string password_file;      // postgresql: the password (file mode 0600); else libpq's environment
     int connections = 8;            // postgresql: connections of this node's pool
-    int retention_days = 0;         // postgresql: drop events received longer ago (0: keep)
+    int retention_days = 0;         // drop events received longer ago (0: keep)
+    int retention_check_s = 60;     // how often retention and the size limit are enforced
+    double max_database_gb = 0;     // sqlite: drop the oldest events beyond this (0: no limit)
 };
 
 struct CentralConfig {

@@ -8,23 +8,13 @@
 #include <string>
 
 #include "pg_storage.hpp"
+#include "receive_day.hpp"
 #include "time_spec.hpp"
 
 namespace vigil::central {
 namespace {
 
-constexpr int64_t kDayNs = 86400LL * 1000000000LL;
-
-int64_t day_of(int64_t ns) { return ns >= 0 ? ns / kDayNs : -((-ns + kDayNs - 1) / kDayNs); }
-
-std::string partition_name(int64_t day) {
-    const time_t t = static_cast<time_t>(day * 86400);
-    struct tm tm {};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "events_%Y%m%d", &tm);
-    return buf;
-}
+std::string partition_name(int64_t day) { return format_day(day, "events_%Y%m%d"); }
 
 // The day of a partition name made by partition_name, or nullopt for any other table.
 std::optional<int64_t> partition_day(const std::string& name) {
@@ -67,7 +57,7 @@ void PgStorage::ensure_partition(int64_t received_ns) {
         partition_days_.insert(day);
         partition_days_.insert(day + 1);
     }
-    if (new_day) drop_expired_partitions(now_ns());
+    if (new_day) enforce_retention(now_ns());
 }
 
 void PgStorage::forget_partition(int64_t received_ns) {
@@ -76,14 +66,27 @@ void PgStorage::forget_partition(int64_t received_ns) {
 }
 
 int PgStorage::drop_expired_partitions(int64_t now) {
-    if (options_.retention_days <= 0) return 0;
+    RetentionReport report;
+    drop_expired(now, report);
+    return static_cast<int>(report.days);
+}
+
+RetentionReport PgStorage::enforce_retention(int64_t now) {
+    RetentionReport report;
+    drop_expired(now, report);
+    std::lock_guard lock(partitions_mutex_);
+    dropped_ += report;
+    return report;
+}
+
+void PgStorage::drop_expired(int64_t now, RetentionReport& report) {
+    if (options_.retention_days <= 0) return;
     // Events received before `cutoff` are past retention; a partition goes when all of its day is.
     const int64_t cutoff = now - int64_t{options_.retention_days} * kDayNs;
     auto c = pool_->get();
     auto r = c->exec(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
         "WHERE i.inhparent = 'events'::regclass ORDER BY c.relname");
-    int dropped = 0;
     for (int i = 0; i < r.rows(); ++i) {
         const std::string name = r.text(i, 0);
         auto day = partition_day(name);
@@ -92,13 +95,37 @@ int PgStorage::drop_expired_partitions(int64_t now) {
         c->exec("SELECT pg_advisory_xact_lock($1)", pg::Params().add(kPartitionLock));
         c->run("DROP TABLE IF EXISTS " + name);
         // The batches' keys go with their events: stats count events through them.
-        c->exec("DELETE FROM batches WHERE received_ns < $1", pg::Params().add((*day + 1) * kDayNs));
+        auto gone = c->exec(
+            "WITH d AS (DELETE FROM batches WHERE received_ns < $1 RETURNING event_count) "
+            "SELECT count(*), coalesce(sum(event_count), 0) FROM d",
+            pg::Params().add((*day + 1) * kDayNs));
         tx.commit();
-        ++dropped;
+        report.batches += static_cast<uint64_t>(gone.i64(0, 0));
+        report.events += static_cast<uint64_t>(gone.i64(0, 1));
+        ++report.days;
         std::lock_guard lock(partitions_mutex_);
         partition_days_.erase(*day);
     }
-    return dropped;
+}
+
+// Sizes from the catalog: no scan of the events (row counts are the planner's estimates).
+StorageSizes PgStorage::sizes() {
+    StorageSizes z;
+    z.engine = "postgresql";
+    auto c = pool_->get();
+    z.database_bytes = static_cast<uint64_t>(c->exec("SELECT pg_database_size(current_database())").i64(0, 0));
+    auto r = c->exec(
+        "SELECT c.relname, greatest(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid) FROM pg_inherits i "
+        "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass ORDER BY c.relname");
+    for (int i = 0; i < r.rows(); ++i) {
+        const std::string name = r.text(i, 0);
+        if (!partition_day(name)) continue;
+        z.days.push_back(DaySize{name.substr(7, 4) + "-" + name.substr(11, 2) + "-" + name.substr(13, 2),
+                                 static_cast<uint64_t>(r.i64(i, 1)), true, static_cast<uint64_t>(r.i64(i, 2))});
+    }
+    std::lock_guard lock(partitions_mutex_);
+    z.dropped = dropped_;
+    return z;
 }
 
 }  // namespace vigil::central

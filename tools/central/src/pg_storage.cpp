@@ -31,7 +31,7 @@ PgStorage::PgStorage(const PgOptions& options) : options_(options) {
                                  ", this vigil-central needs " + std::to_string(latest_schema_version()) +
                                  ": run `vigil-central migrate`");
     }
-    drop_expired_partitions(now_ns());
+    enforce_retention(now_ns());
 }
 
 pg::Result PgStorage::query(const std::string& sql, const pg::Params& params) {

@@ -50,12 +50,14 @@ private:
     pg::Result query(const std::string& sql, const pg::Params& params = {});
     void ensure_partition(int64_t received_ns);  // pg_partitions.cpp
     void forget_partition(int64_t received_ns);  // another node's retention dropped it
+    void drop_expired(int64_t now_ns, RetentionReport& report);  // pg_partitions.cpp
     void copy_events(pg::Conn& c, const std::string& agent_id, int64_t batch_seq, int64_t received_ns,
                      const std::vector<EventInput>& events);
     PgOptions options_;
     std::unique_ptr<pg::Pool> pool_;
     std::mutex partitions_mutex_;
     std::set<int64_t> partition_days_;  // days known to have a partition (days since the epoch)
+    RetentionReport dropped_;           // under partitions_mutex_: by this process since start
 };
 
 // Writes an agent row with its derived columns (the isolation state of the last sync and the

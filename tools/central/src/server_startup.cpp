@@ -27,6 +27,8 @@ bool load_server_state(const CentralConfig& config, ServerState& st,
         // Everything the server keeps (database, WAL, uploaded files, the agent CA) is private.
         for (const auto& line : prepare_state(config)) log_line(line);
         st.storage = open_storage(config);
+        if (config.storage.retention_days > 0 || config.storage.max_database_gb > 0)
+            st.retention = std::make_unique<RetentionKeeper>(*st.storage, config.storage.retention_check_s);
         st.files = std::make_unique<FileStore>(config.files_dir);
         st.agent_ca = AgentCa::load_or_create(config.agent_ca_dir);
         st.revoked.replace(st.storage->revoked_serials());
@@ -58,6 +60,7 @@ void wait_while(const std::function<bool()>& busy, std::chrono::milliseconds lim
 
 int finish_stop(std::optional<TaskSweeper>& sweeper, ServerState& state) {
     sweeper.reset();
+    state.retention.reset();
     state.storage.reset();
     log_line("stopped");
     return 0;

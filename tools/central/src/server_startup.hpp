@@ -13,6 +13,7 @@
 #include "client_trust.hpp"
 #include "config.hpp"
 #include "file_store.hpp"
+#include "retention_keeper.hpp"
 #include "revocation.hpp"
 #include "service_notify.hpp"
 #include "storage.hpp"
@@ -27,6 +28,7 @@ struct ServerState {
     std::unique_ptr<AgentCa> agent_ca;
     RevocationList revoked;
     ClientTrust trust;
+    std::unique_ptr<RetentionKeeper> retention;  // after storage: stopped before it closes
 };
 
 // Blocks SIGTERM and SIGINT (call it before any thread starts, so only sigwait sees them)

@@ -46,6 +46,7 @@ sqlite3* open_db(const SqliteOptions& o) {
 }
 
 constexpr const char* kSchema = R"sql(
+PRAGMA auto_vacuum=INCREMENTAL;
 PRAGMA page_size=16384;
 PRAGMA journal_mode=WAL;
 CREATE TABLE IF NOT EXISTS agents(
@@ -176,6 +177,7 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
         create_triage_schema();
         create_agent_schema();
         create_session_schema();
+        create_retention_schema();
         if (options_.text_index) exec(writer_, kTextIndexSchema);
         reader_ = open_db(options_);
         exec(reader_, "PRAGMA query_only=1;");
@@ -189,6 +191,7 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
     } catch (...) {
         checkpointer_.reset();
         stmts_.reset();
+        note_day_.reset();
         sqlite3_close(reader_);
         sqlite3_close(writer_);
         throw;
@@ -198,6 +201,7 @@ SqliteStorage::SqliteStorage(const SqliteOptions& options) : options_(options) {
 SqliteStorage::~SqliteStorage() {
     checkpointer_.reset();
     stmts_.reset();  // statements first: a connection with live statements cannot close
+    note_day_.reset();
     sqlite3_close(reader_);
     sqlite3_close(writer_);
 }
@@ -240,11 +244,15 @@ BatchResult SqliteStorage::store_batch(const std::string& agent_id, int64_t batc
     if (sqlite3_changes(writer_) == 0) return {0, true};  // the unique key says: stored before
     auto& e = stmts_->insert_event;
     auto& t = stmts_->insert_text;
+    int64_t first_id = 0, last_id = 0;
     for (const auto& ev : events) {
         e.bind_static(1, agent_id).bind(2, batch_seq).bind_static(3, ev.type).bind(4, ev.class_uid);
         e.bind(5, ev.time_ns).bind_static(6, ev.raw).run();
-        if (options_.text_index) t.bind(1, sqlite3_last_insert_rowid(writer_)).bind_static(2, ev.text).run();
+        last_id = sqlite3_last_insert_rowid(writer_);
+        if (!first_id) first_id = last_id;
+        if (options_.text_index) t.bind(1, last_id).bind_static(2, ev.text).run();
     }
+    if (!events.empty()) note_receive_day(received_ns, first_id, last_id, static_cast<int64_t>(events.size()));
     tx.commit();
     stored_events_ += events.size();
     stored_batches_ += 1;

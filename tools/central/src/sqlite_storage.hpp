@@ -6,11 +6,16 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "storage.hpp"
 #include "wal_checkpointer.hpp"
 
 struct sqlite3;
+
+namespace vigil::central::sqlite {
+class Stmt;
+}
 
 namespace vigil::central {
 
@@ -21,6 +26,9 @@ struct SqliteOptions {
     // Page cache of each of the two connections (writer, reader). What the process holds
     // grows to this much per connection as the database grows, and stays there.
     int cache_mib = 16;
+    int retention_days = 0;           // 0: keep events forever
+    uint64_t max_database_bytes = 0;  // 0: no limit; else the oldest events go beyond it
+    int retention_pass_ms = 2000;     // one enforce_retention call works this long at most
 };
 
 class SqliteStorage final : public Storage {
@@ -43,6 +51,18 @@ private:
     void create_triage_schema();  // sqlite_triage.cpp
     void create_agent_schema();   // sqlite_agents.cpp
     void create_session_schema();  // sqlite_sessions.cpp
+    // sqlite_retention.cpp: receive days (event id ranges) and their removal.
+    void create_retention_schema();
+    void note_receive_day(int64_t received_ns, int64_t first_id, int64_t last_id, int64_t events);
+    struct DayMark;
+    std::optional<DayMark> oldest_day();
+    bool drop_events(DayMark& day, uint64_t max_events, RetentionReport& report);
+    void drop_batch_keys(int64_t before_ns, RetentionReport& report);
+    void drop_expired_days(int64_t now_ns, int64_t deadline_ns, RetentionReport& report);
+    void drop_over_size(int64_t deadline_ns, RetentionReport& report);
+    uint64_t used_bytes();
+    int64_t newest_day();
+    void release_free_pages(int64_t deadline_ns);
     std::vector<EventRow> event_query(const EventQuery& q, bool use_index);
     SqliteOptions options_;
     std::mutex write_mutex_;
@@ -52,6 +72,10 @@ private:
     std::unique_ptr<Statements> stmts_;
     std::atomic<uint64_t> stored_events_{0};   // rows in events (committed)
     std::atomic<uint64_t> stored_batches_{0};  // rows in batches (committed)
+    std::unique_ptr<sqlite::Stmt> note_day_;    // upsert of the receive day of a batch
+    int64_t newest_day_ = 0;                     // under write_mutex_: days never go back
+    std::mutex retention_mutex_;                 // one retention pass at a time
+    RetentionReport dropped_;                    // under read_mutex_
     std::unique_ptr<WalCheckpointer> checkpointer_;  // after the writer: it holds a hook on it
 };
 

@@ -200,6 +200,40 @@ struct MetricCounts {
     std::map<std::string, uint64_t> tasks_by_state;  // only states that occur
 };
 
+// What one retention pass removed: events received before the retention cut-off, and the
+// oldest events beyond the size limit (SQLite's storage.max_database_gb).
+struct RetentionReport {
+    uint64_t events = 0;
+    uint64_t batches = 0;  // batch keys removed with their events
+    bool empty() const { return events == 0 && batches == 0 && days == 0; }
+    uint64_t days = 0;       // whole receive days removed (PostgreSQL: partitions dropped)
+    uint64_t over_size = 0;  // of `events`, those removed for the size limit
+    bool more = false;       // the pass stopped at its time budget: run another
+    // Totals of several passes (`more` is not a total).
+    RetentionReport& operator+=(const RetentionReport& r) {
+        events += r.events, batches += r.batches, days += r.days, over_size += r.over_size;
+        return *this;
+    }
+};
+
+// Stored events of one receive day (UTC).
+struct DaySize {
+    std::string day;  // YYYY-MM-DD
+    uint64_t events = 0;
+    bool estimated = false;     // PostgreSQL: the planner's row estimate, not a count
+    std::optional<uint64_t> bytes;  // PostgreSQL: the partition with its indexes
+};
+
+// What `vigil-central stats` shows about the database's size.
+struct StorageSizes {
+    std::string engine;                   // sqlite | postgresql
+    uint64_t database_bytes = 0;          // SQLite: the file; PostgreSQL: pg_database_size
+    std::optional<uint64_t> wal_bytes;    // SQLite: the -wal file
+    std::optional<uint64_t> free_bytes;   // SQLite: pages of the file that hold nothing
+    std::vector<DaySize> days;            // oldest first
+    RetentionReport dropped;              // by this process's retention passes since start
+};
+
 struct StorageStats {
     uint64_t events = 0;
     uint64_t batches = 0;
@@ -285,6 +319,12 @@ public:
     virtual bool delete_session(const std::string& id_sha256) = 0;  // false: there was none
     virtual uint64_t count_sessions() = 0;
 
+    // Removes events received more than retention_days before `now_ns` and, on SQLite, the
+    // oldest ones while the database is over its size limit; ingestion goes on meanwhile
+    // (small transactions). Engines also run it on their own; this runs one pass now.
+    virtual RetentionReport enforce_retention(int64_t now_ns) = 0;
+    virtual StorageSizes sizes() = 0;
+
     // Detection triage history (append-only). add_triage stores all records in one transaction,
     // or none when one names an event that is not a stored detection (returned).
     virtual std::optional<int64_t> add_triage(const std::vector<TriageRecord>& records) = 0;
@@ -333,5 +373,7 @@ public:
     void touch_session(const std::string& id_sha256, int64_t now_ns) override; \
     bool delete_session(const std::string& id_sha256) override; \
     uint64_t count_sessions() override; \
+    RetentionReport enforce_retention(int64_t now_ns) override; \
+    StorageSizes sizes() override; \
     std::optional<int64_t> add_triage(const std::vector<TriageRecord>& records) override; \
     std::vector<TriageRecord> triage_history(const std::vector<int64_t>& event_ids) override;

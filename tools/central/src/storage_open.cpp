@@ -26,11 +26,18 @@ PgOptions pg_options(const CentralConfig& config, PgOptions::Schema schema) {
     return o;
 }
 
+SqliteOptions sqlite_options(const CentralConfig& config) {
+    SqliteOptions o{config.database, config.text_index, 10000, config.cache_mib};
+    o.retention_days = config.storage.retention_days;
+    o.max_database_bytes = static_cast<uint64_t>(config.storage.max_database_gb * 1e9);
+    return o;
+}
+
 }  // namespace
 
 std::unique_ptr<Storage> open_storage(const CentralConfig& config) {
     if (config.storage.engine == "postgresql") return std::make_unique<PgStorage>(pg_options(config, PgOptions::Schema::migrate));
-    return std::make_unique<SqliteStorage>(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
+    return std::make_unique<SqliteStorage>(sqlite_options(config));
 }
 
 std::unique_ptr<PgTaskWatch> watch_tasks(const CentralConfig& config, TaskBroker& broker) {
@@ -48,7 +55,7 @@ std::string storage_description(const CentralConfig& config) {
 
 std::string migrate_storage(const CentralConfig& config) {
     if (config.storage.engine != "postgresql") {
-        SqliteStorage s(SqliteOptions{config.database, config.text_index, 10000, config.cache_mib});
+        SqliteStorage s(sqlite_options(config));
         return "sqlite: " + config.database + " has the current schema";
     }
     PgOptions o = pg_options(config, PgOptions::Schema::leave);

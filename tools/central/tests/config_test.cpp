@@ -136,4 +136,11 @@ TEST_CASE("storage.engine postgresql: url required, no password in it, keys of o
     fails("{engine: mysql}", "storage.engine: must be sqlite or postgresql");
     fails("{url: 'host=db'}", "storage.url: applies to engine postgresql only");
     fails("{engine: postgresql, url: 'host=db', connections: 0}", "storage.connections");
+    fails("{engine: postgresql, url: 'host=db', max_database_gb: 5}", "storage.max_database_gb: applies to engine sqlite only");
+    fails("{max_database_gb: -1}", "storage.max_database_gb: must be in 0..1000000");
+    fails("{retention_check_s: 0}", "storage.retention_check_s");
+    auto lite = load("{retention_days: 30, max_database_gb: 2.5, retention_check_s: 10}");
+    CHECK(lite.storage.retention_days == 30);
+    CHECK(lite.storage.max_database_gb == doctest::Approx(2.5));
+    CHECK(lite.storage.retention_check_s == 10);
 }

@@ -31,7 +31,8 @@ certs=$T/certs
 (umask 077; echo "$token" >"$T/operator.token")
 [[ $(stat -c %a "$certs/client.p12.pass") == 600 ]] || fail "client.p12.pass must be mode 0600"
 
-default_storage='{database: state/central.db, files_dir: state/files}'
+# Retention on (nothing is old enough to go): the keeper runs its passes beside the requests.
+default_storage='{database: state/central.db, files_dir: state/files, retention_days: 30, max_database_gb: 10, retention_check_s: 1}'
 storage_yaml=${VIGIL_CENTRAL_STORAGE:-$default_storage}
 write_config() {  # write_config REQUIRE_CLIENT_CERT
   cat >"$T/central.yaml" <<YAML
@@ -275,9 +276,17 @@ pass "SIGTERM: graceful stop, exit code 0"
 # ---------------------------------------------------------------- client certificate required
 write_config true
 start_server
-[[ $(cli --cert "$certs/client.crt" --key "$certs/client.key" stats --json | grep -c '"events": 3') == 1 ]] \
-  || fail "data did not survive the restart"
-pass "stored data survives a restart"
+stats=$(cli --cert "$certs/client.crt" --key "$certs/client.key" stats --json)
+python3 - "$stats" <<'PY' || fail "data did not survive the restart, or no sizes: $stats"
+import json, sys
+s = json.loads(sys.argv[1])
+st = s["storage"]
+assert s["events"] == 3 and st["database_bytes"] > 0 and st["days"], s
+assert st["engine"] != "sqlite" or sum(d["events"] for d in st["days"]) == 3, st
+PY
+cli --cert "$certs/client.crt" --key "$certs/client.key" stats | grep -q '^storage.day: {"day":"' \
+  || fail "stats shows no receive day"
+pass "stored data survives a restart; stats shows the sizes and the receive days"
 if curl -s -o /dev/null --cacert "$certs/ca.crt" "$url/api/v1/health"; then fail "request without client cert accepted"; fi
 pass "curl without client certificate refused"
 grep -q "peer did not return a certificate" "$T/server.log" || fail "missing client certificate not logged"

@@ -14,6 +14,8 @@ public:
     virtual ~StoreEnv() = default;
     // Opens the store of this test case (again: the same data, as after a restart).
     virtual std::unique_ptr<vigil::central::Storage> open() = 0;
+    // The same, keeping events received within the last `retention_days` only.
+    virtual std::unique_ptr<vigil::central::Storage> open_retaining(int retention_days) = 0;
     // True when the engine refuses `sql` run directly on the store's database.
     virtual bool refuses(const std::string& sql) = 0;
     virtual const char* engine() const = 0;

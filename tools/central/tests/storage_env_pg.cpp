@@ -28,6 +28,12 @@ public:
         o.url = url_;
         return std::make_unique<vigil::central::PgStorage>(o);
     }
+    std::unique_ptr<vigil::central::Storage> open_retaining(int retention_days) override {
+        vigil::central::PgOptions o;
+        o.url = url_;
+        o.retention_days = retention_days;
+        return std::make_unique<vigil::central::PgStorage>(o);
+    }
     bool refuses(const std::string& sql) override {
         PGconn* c = PQconnectdb(url_.c_str());
         PGresult* r = PQexec(c, sql.c_str());

@@ -13,6 +13,11 @@ public:
     std::unique_ptr<vigil::central::Storage> open() override {
         return std::make_unique<vigil::central::SqliteStorage>(vigil::central::SqliteOptions{dir_.path + "/c.db"});
     }
+    std::unique_ptr<vigil::central::Storage> open_retaining(int retention_days) override {
+        vigil::central::SqliteOptions o{dir_.path + "/c.db"};
+        o.retention_days = retention_days;
+        return std::make_unique<vigil::central::SqliteStorage>(o);
+    }
     bool refuses(const std::string& sql) override {
         sqlite3* db = nullptr;
         if (sqlite3_open((dir_.path + "/c.db").c_str(), &db) != SQLITE_OK) {

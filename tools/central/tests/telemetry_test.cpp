@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api_error.hpp"
+#include "event_text.hpp"
 #include "gzip.hpp"
 #include "json.hpp"
 #include "telemetry.hpp"
@@ -116,4 +117,18 @@ TEST_CASE("a malformed document reports the offset") {
         CHECK(e.status() == 400);
         CHECK(std::string(e.what()).find("offset") != std::string::npos);
     }
+}
+
+TEST_CASE("the index text derived again from a stored event is what the reader gathered") {
+    // Skipped keys at any depth, arrays and objects under them, escapes, strings in arrays.
+    const std::string e1 =
+        R"({"type":"process","class_uid":1007,"time":1,"metadata":{"product":{"name":"vigil"}},"status":"ok",)"
+        R"("process":{"cmd_line":"curl \"x\"","args":["-s","http://x"],"type":"exec","user":{"name":"root"}}})";
+    const std::string e2 = "{\n \"type\": \"file\", \"class_uid\": 1001, \"time\": 2, \"device\": [\"h\"], \"p\": \"\\/etc\"}";
+    auto b = parse_batch(batch("[" + e1 + "," + e2 + "]"), kAgent, {});
+    REQUIRE(b.events.size() == 2);
+    for (const auto& e : b.events) CHECK(event_index_text(e.raw) == e.text);
+    CHECK(b.events[0].text == "curl \"x\" -s http://x root");
+    CHECK(b.events[1].text == "/etc");
+    CHECK_THROWS_AS(event_index_text("{\"a\":"), std::runtime_error);
 }
