@@ -1,7 +1,8 @@
 // Who made an intercepted connection. The client's socket still names the
 // original destination as its peer (the NAT is invisible to it), so the
-// worker finds it in /proc/net/tcp{,6} of its network namespace by the
-// (client, original destination) pair: its uid and inode. The plugin, which
+// worker asks the kernel for it (sock_diag, an exact lookup by the (client,
+// original destination) pair; /proc/net/tcp{,6} where sock_diag is missing):
+// its uid and inode. The plugin, which
 // runs as root, turns the inode into the process (socket_process()).
 #pragma once
 

@@ -50,6 +50,18 @@ std::string static_ruleset(const StaticPlan& p) {
     for (const char* set : {"block_v6", "trusted_v6"}) s += "add set " + t + " " + set + " { type ipv6_addr; flags interval; }\n";
     s += "add counter " + t + " ip_refused\nadd counter " + t + " ip_notified\n";
     s += "add chain " + t + " output { type filter hook output priority 0; policy accept; }\n";
+    // Conntrack and NAT for the namespace, held by this table so that they
+    // outlive the worker's redirect table. A namespace registers its
+    // conntrack hooks only while some rule uses conntrack (the worker's
+    // `redirect`) and its NAT hooks only while a NAT chain exists: when a
+    // killed worker's table goes, both would go with it, and the resets and
+    // FINs of the connections it held (accepted, or queued on its listener,
+    // which the kernel closes after the table) would leave untranslated as
+    // 127.0.0.1:<listen_port>; the clients drop them and hang until their
+    // own timeouts (F22, web_threat_killloop). The chain only sees a new
+    // connection's first packet and does nothing with it.
+    s += "add chain " + t + " keep_nat { type nat hook output priority 100; policy accept; }\n";
+    s += "add rule " + t + " keep_nat ct state new\n";
     s += rule + "ip daddr @trusted_v4 return\n";
     s += rule + "ip6 daddr @trusted_v6 return\n";
     for (const char* match : {"ip daddr @block_v4 ", "ip6 daddr @block_v6 "}) {

@@ -11,6 +11,9 @@
 //   to the worker, which answers with the block page; while the worker is
 //   down (fail_mode open) they are refused here.
 // * trusted addresses (sets trusted_v4 / trusted_v6) pass before any of it.
+// * a NAT chain with a conntrack match (keep_nat) that keeps the namespace's
+//   conntrack and NAT hooks when a killed worker's redirect table goes away,
+//   so the connections the worker held are reset with their translation.
 // * UDP/443 rejected (QUIC: browsers fall back to TCP at once), DNS-over-TLS
 //   (853) rejected.
 //

@@ -48,6 +48,7 @@ def http_server(addr, port, tls=None):
         address_family = family
         daemon_threads = True
         allow_reuse_address = True
+        request_queue_size = 1024  # the default 5 drops SYNs under parallel clients (1 s retransmits)
 
     srv = Server((addr, port), Handler)
     if tls:

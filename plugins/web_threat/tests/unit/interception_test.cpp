@@ -2,6 +2,12 @@
 // configuration, DNS upstreams, the DNS forwarder's verdicts, the worker's
 // reports and the worker user. The traffic itself is tested in network
 // namespaces (tests/integration/intercept.sh).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 
 #include <vigil/json_reader.hpp>
@@ -264,6 +270,34 @@ TEST_CASE("socket owner: the client's socket found in /proc/net/tcp by client an
     CHECK_FALSE(find_socket_in(tcp, c6, d6, false));
     CHECK_FALSE(find_socket_in("garbage\n\n1: x", c4, d4, false));
     CHECK(socket_process(0, "/nonexistent") == 0);
+}
+
+TEST_CASE("socket owner: a live connection found by sock_diag (uid and inode of the client's socket)") {
+    const int l = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(l, 1) == 0);
+    REQUIRE(::getsockname(l, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    sockaddr_in local{};
+    len = sizeof local;
+    REQUIRE(::getsockname(c, reinterpret_cast<sockaddr*>(&local), &len) == 0);
+    const auto lo = *vigil::common::parse_ip_address("127.0.0.1");
+    const Endpoint client{lo, ntohs(local.sin_port)}, server{lo, ntohs(a.sin_port)};
+    struct stat st{};
+    REQUIRE(::fstat(c, &st) == 0);
+    const auto o = find_socket(client, server);
+    REQUIRE(o);
+    CHECK(o->uid == ::getuid());
+    CHECK(o->inode == st.st_ino);
+    CHECK(socket_process(o->inode) == ::getpid());
+    CHECK_FALSE(find_socket(Endpoint{lo, 1}, server));  // no such socket
+    ::close(c);
+    ::close(l);
 }
 
 TEST_CASE("static table: listed addresses refused on every protocol after the trusted ones; notify only counts") {
