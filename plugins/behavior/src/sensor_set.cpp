@@ -30,6 +30,7 @@ bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
     o.ring_buffer_bytes = ring_kib * 1024u;
     o.self_pid = self_pid_;
     o.known_executables = settings_.hash_cache_entries;
+    o.modify_merge_ms = settings_.file_modify_merge_ms;
     auto s = std::make_unique<EbpfSensor>(o);
     try {
         s->start(sink);

@@ -48,6 +48,7 @@ Settings parse_settings(const std::string& json) {
         r.into("file_events", s.file_events);
         r.into("file_watch_paths", s.file_watch_paths);
         r.into("file_exclude_paths", s.file_exclude_paths);
+        r.into("file_modify_merge_ms", s.file_modify_merge_ms);
         r.into("sock_diag_interval_ms", s.sock_diag_interval_ms);
         r.into("ring_buffer_kib", s.ring_buffer_kib);
         r.into("hash_executables", s.hash_executables);

@@ -19,6 +19,7 @@ struct Settings : HashOptions {
     bool file_events = true;
     std::vector<std::string> file_watch_paths{"/"};
     std::vector<std::string> file_exclude_paths{"/proc", "/sys", "/dev", "/run"};
+    uint32_t file_modify_merge_ms = 1000;
     uint32_t sock_diag_interval_ms = 500;
     uint32_t ring_buffer_kib = 0;  // 0: sized by ring_buffer_kib_in_use()
     uint32_t process_table_max = 65536;

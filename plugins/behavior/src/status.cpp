@@ -65,6 +65,7 @@ std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Count
     j += ",\"events\":{\"process_start\":" + std::to_string(c.process_start) +
          ",\"process_exit\":" + std::to_string(c.process_exit) + ",\"network\":" + std::to_string(c.network) +
          ",\"file\":" + std::to_string(c.file) + ",\"file_filtered\":" + std::to_string(c.filtered_files) +
+         ",\"file_modify_merged\":" + std::to_string(c.file_modify_merged) +
          ",\"context_unknown\":" + std::to_string(c.context_unknown) + "}";
     j += ",\"lost_total\":" + std::to_string(c.lost_total) + ",\"lost\":{";
     first = true;

@@ -56,6 +56,11 @@ void TelemetryPipeline::on_loss(const char* where, uint64_t n) {
     counters_.lost_total += n;
 }
 
+void TelemetryPipeline::on_modifies_merged(uint64_t n) {
+    std::lock_guard g(counters_mu_);
+    counters_.file_modify_merged += n;
+}
+
 TelemetryPipeline::Counters TelemetryPipeline::counters() {
     std::lock_guard g(counters_mu_);
     return counters_;

@@ -66,6 +66,9 @@ public:
     virtual void on_file(FileEvent&& e) = 0;
     // Events the sensor knows it lost (ring buffer full, socket overrun, ...).
     virtual void on_loss(const char* where, uint64_t count) = 0;
+    // Modify events the sensor merged into an earlier report of the same file by the same
+    // process (reported once, counted here; not a loss).
+    virtual void on_modifies_merged(uint64_t) {}
 };
 
 // What a sensor covers.

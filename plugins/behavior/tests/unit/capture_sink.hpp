@@ -3,6 +3,7 @@
 
 #include <vigil/sdk.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -55,6 +56,10 @@ public:
     size_t count() {
         std::lock_guard g(mu_);
         return items_.size();
+    }
+    size_t count_if(const std::function<bool(const Captured&)>& pred) {
+        std::lock_guard g(mu_);
+        return size_t(std::count_if(items_.begin(), items_.end(), pred));
     }
 
 private:

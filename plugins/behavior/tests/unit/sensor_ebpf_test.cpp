@@ -7,7 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -25,9 +27,9 @@ std::string real(const char* p) {
 struct Fixture {
     CaptureSink sink;
     std::unique_ptr<TelemetryPipeline> pipeline;
-    EbpfSensor sensor{EbpfOptions{}};
+    EbpfSensor sensor;
     std::string dir;
-    Fixture() {
+    explicit Fixture(EbpfOptions opts = {}) : sensor(opts) {
         dir = make_temp_dir("behavior_ebpf_");
         PipelineOptions o;
         o.files = PathFilter({dir}, {});
@@ -47,6 +49,13 @@ struct Fixture {
             auto v = c.as<vigil_file_event>();
             return v->action == action && v.str(v->path) == path;
         }, out);
+    }
+    size_t count_files(uint32_t action, const std::string& path) {
+        return sink.count_if([&](const Captured& c) {
+            if (c.type != VIGIL_TYPE_FILE) return false;
+            auto v = c.as<vigil_file_event>();
+            return v->action == action && v.str(v->path) == path;
+        });
     }
     // Waits for a network event that `match` accepts.
     bool wait_network(Captured* out, const std::function<bool(const vigil_network_event&)>& match) {
@@ -191,4 +200,44 @@ TEST_CASE("ebpf sensor: file create, modify, rename, chmod, chown, delete with t
     CHECK(f.wait_file(VIGIL_FILE_CHOWN, b, &c));
     REQUIRE(f.wait_file(VIGIL_FILE_DELETE, b, &c));
     CHECK(c.process(&vigil_file_event::process).exe == real("/bin/rm"));
+}
+
+namespace {
+void rewrite(const std::string& path, int times) {
+    for (int i = 0; i < times; ++i) {
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, "x", 1) == 1);
+        ::close(fd);
+    }
+}
+}  // namespace
+
+TEST_CASE("ebpf sensor: repeated modifies of one file by one process are merged in the kernel and counted") {
+    EbpfOptions o;
+    o.modify_merge_ms = 60000;  // longer than the test: every repeat falls in the window
+    Fixture f(o);
+    const std::string a = f.dir + "/a.log", b = f.dir + "/b.log", c = f.dir + "/c.log";
+    rewrite(a, 50);
+    REQUIRE(::rename(a.c_str(), b.c_str()) == 0);
+    rewrite(b, 3);  // the same inode under a new name: reported again, once
+    rewrite(c, 1);
+    REQUIRE(f.wait_file(VIGIL_FILE_MODIFY, c, nullptr));
+    REQUIRE(f.wait_file(VIGIL_FILE_RENAME, a, nullptr));
+    // The merged count comes with the loss counters (polled about every half second).
+    for (int i = 0; i < 100 && f.pipeline->counters().file_modify_merged < 51; ++i) ::usleep(20000);
+    CHECK(f.count_files(VIGIL_FILE_MODIFY, a) == 1);
+    CHECK(f.count_files(VIGIL_FILE_MODIFY, b) == 1);
+    CHECK(f.count_files(VIGIL_FILE_CREATE, a) == 1);
+    CHECK(f.pipeline->counters().file_modify_merged >= 51);  // 49 + 2, and others' repeats meanwhile
+    CHECK(f.pipeline->counters().lost_total == 0);
+}
+
+TEST_CASE("ebpf sensor: with merging off every modify is reported") {
+    Fixture f;  // modify_merge_ms 0
+    const std::string a = f.dir + "/a.log";
+    rewrite(a, 20);
+    for (int i = 0; i < 250 && f.count_files(VIGIL_FILE_MODIFY, a) < 20; ++i) ::usleep(20000);
+    CHECK(f.count_files(VIGIL_FILE_MODIFY, a) == 20);
+    CHECK(f.pipeline->counters().file_modify_merged == 0);
 }

@@ -101,6 +101,7 @@ void EbpfSensor::start(SensorSink& sink) {
     skel_->rodata->self_tgid = uint32_t(opts_.self_pid);
     skel_->rodata->want_net = opts_.network ? 1 : 0;
     skel_->rodata->want_file = opts_.files ? 1 : 0;
+    skel_->rodata->modify_merge_ns = uint64_t(opts_.modify_merge_ms) * 1000000u;
     bpf_map__set_max_entries(skel_->maps.events, opts_.ring_buffer_bytes);
     bpf_map__set_max_entries(skel_->maps.known_exes, std::max<uint32_t>(opts_.known_executables, 16));
     // Programs for disabled groups are not even loaded.
@@ -151,7 +152,7 @@ void EbpfSensor::start(SensorSink& sink) {
         stop();
         throw std::runtime_error("creating the ring buffer reader failed: " + take_log());
     }
-    last_drops_.assign(VB_DROP_MAX, 0);
+    last_drops_.assign(VB_COUNT_MAX, 0);
     known_fd_ = bpf_map__fd(skel_->maps.known_exes);
     stop_ = false;
     thread_ = std::thread([this] { run(); });
@@ -180,11 +181,16 @@ void EbpfSensor::poll_drops() {
     if (ncpu <= 0 || !skel_) return;
     std::vector<uint64_t> per_cpu(size_t(ncpu), 0);
     static const char* const kWhere[VB_DROP_MAX] = {"ebpf_ring_buffer_full", "ebpf_pending_map_full"};
-    for (uint32_t i = 0; i < VB_DROP_MAX; ++i) {
+    for (uint32_t i = 0; i < VB_COUNT_MAX; ++i) {
         if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.drops), &i, per_cpu.data()) != 0) continue;
         uint64_t total = 0;
         for (auto v : per_cpu) total += v;
-        if (total > last_drops_[i]) sink_->on_loss(kWhere[i], total - last_drops_[i]);
+        if (total > last_drops_[i]) {
+            if (i < VB_DROP_MAX)
+                sink_->on_loss(kWhere[i], total - last_drops_[i]);
+            else
+                sink_->on_modifies_merged(total - last_drops_[i]);
+        }
         last_drops_[i] = total;
     }
 }

@@ -23,6 +23,7 @@ struct EbpfOptions {
     uint32_t ring_buffer_bytes = 16u << 20;
     int32_t self_pid = 0;
     uint32_t known_executables = 4096;  // size of the kernel's set of hashed executables
+    uint32_t modify_merge_ms = 0;       // merge repeated modifies of a file by a process (0: off)
 };
 
 class EbpfSensor : public Sensor {

@@ -108,3 +108,40 @@ static __always_inline int submit_open_file(struct task_struct *task, struct fil
     submit(e);
     return 0;
 }
+
+static __always_inline void modify_key_of(struct modify_key *k, __u32 tgid, struct file *f) {
+    struct inode *ino = BPF_CORE_READ(f, f_inode);
+    k->tgid = tgid;
+    k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+    k->ino = BPF_CORE_READ(ino, i_ino);
+}
+
+/* True when this modify repeats one reported for the same file (same inode, name and
+ * directory) by the same process less than modify_merge_ns ago: it is counted as merged
+ * and not reported, and its path is never built. Otherwise it becomes the last report. */
+static __always_inline int merge_modify(__u32 tgid, struct file *f) {
+    if (!modify_merge_ns) return 0;
+    struct modify_key k = {};
+    modify_key_of(&k, tgid, f);
+    struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+    struct modify_seen now = {};
+    now.when_ns = bpf_ktime_get_ns();
+    now.name_hash_len = BPF_CORE_READ(d, d_name.hash_len);
+    now.parent = (__u64)BPF_CORE_READ(d, d_parent);
+    struct modify_seen *last = bpf_map_lookup_elem(&modifies, &k);
+    if (last && now.when_ns - last->when_ns < modify_merge_ns && last->name_hash_len == now.name_hash_len &&
+        last->parent == now.parent) {
+        count_drop(VB_COUNT_MODIFY_MERGED);
+        return 1;
+    }
+    bpf_map_update_elem(&modifies, &k, &now, BPF_ANY);
+    return 0;
+}
+
+/* A newly created file may reuse the inode of one deleted a moment ago: forget it. */
+static __always_inline void forget_modify(__u32 tgid, struct file *f) {
+    if (!modify_merge_ns) return;
+    struct modify_key k = {};
+    modify_key_of(&k, tgid, f);
+    bpf_map_delete_elem(&modifies, &k);
+}

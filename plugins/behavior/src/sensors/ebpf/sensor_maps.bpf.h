@@ -31,6 +31,9 @@ const volatile __u32 self_tgid = 0;
 /* Which groups to report (set before load). */
 const volatile __u32 want_net = 1;
 const volatile __u32 want_file = 1;
+/* Repeated modify events of one file by one process within this window are merged into
+ * the first (counted, not reported); 0 reports every one (set before load). */
+const volatile __u64 modify_merge_ns = 0;
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -39,7 +42,7 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, VB_DROP_MAX);
+    __uint(max_entries, VB_COUNT_MAX);
     __type(key, __u32);
     __type(value, __u64);
 } drops SEC(".maps");
@@ -76,6 +79,24 @@ static __always_inline void count_drop(__u32 idx) {
     __u64 *v = bpf_map_lookup_elem(&drops, &idx);
     if (v) *v += 1;
 }
+
+/* The last reported modify of a file by a process (for merging repeats). The file's name
+ * and parent are kept too, so that a modify under a new name (after a rename) is reported. */
+struct modify_key {
+    __u32 tgid, dev;
+    __u64 ino;
+};
+struct modify_seen {
+    __u64 when_ns;
+    __u64 name_hash_len;
+    __u64 parent;
+};
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 8192);
+    __type(key, struct modify_key);
+    __type(value, struct modify_seen);
+} modifies SEC(".maps");
 
 static __always_inline void *reserve(__u64 size) {
     void *e = bpf_ringbuf_reserve(&events, size, 0);
