@@ -31,6 +31,7 @@ bool SensorSet::try_ebpf([[maybe_unused]] SensorSink& sink, std::string& why) {
     o.self_pid = self_pid_;
     o.known_executables = settings_.hash_cache_entries;
     o.modify_merge_ms = settings_.file_modify_merge_ms;
+    o.exclude_paths = settings_.file_exclude_paths;
     auto s = std::make_unique<EbpfSensor>(o);
     try {
         s->start(sink);

@@ -66,6 +66,7 @@ std::string status_json(const SensorSet& sensors, const TelemetryPipeline::Count
          ",\"process_exit\":" + std::to_string(c.process_exit) + ",\"network\":" + std::to_string(c.network) +
          ",\"file\":" + std::to_string(c.file) + ",\"file_filtered\":" + std::to_string(c.filtered_files) +
          ",\"file_modify_merged\":" + std::to_string(c.file_modify_merged) +
+         ",\"file_excluded_mount\":" + std::to_string(c.file_excluded_mount) +
          ",\"context_unknown\":" + std::to_string(c.context_unknown) + "}";
     j += ",\"lost_total\":" + std::to_string(c.lost_total) + ",\"lost\":{";
     first = true;

@@ -61,6 +61,11 @@ void TelemetryPipeline::on_modifies_merged(uint64_t n) {
     counters_.file_modify_merged += n;
 }
 
+void TelemetryPipeline::on_files_excluded_in_kernel(uint64_t n) {
+    std::lock_guard g(counters_mu_);
+    counters_.file_excluded_mount += n;
+}
+
 TelemetryPipeline::Counters TelemetryPipeline::counters() {
     std::lock_guard g(counters_mu_);
     return counters_;

@@ -52,6 +52,7 @@ public:
     void on_file(FileEvent&& e) override;
     void on_loss(const char* where, uint64_t count) override;
     void on_modifies_merged(uint64_t count) override;
+    void on_files_excluded_in_kernel(uint64_t count) override;
 
     // Context for pid: table, else /proc (then remembered), else a bare
     // context with only the pid (flags lack VIGIL_PROC_FLAG_KNOWN).
@@ -64,6 +65,7 @@ public:
         uint64_t process_start = 0, process_exit = 0, network = 0, file = 0;
         uint64_t filtered_files = 0, self_events = 0, context_unknown = 0;
         uint64_t file_modify_merged = 0;  // merged by the sensor into an earlier modify report
+        uint64_t file_excluded_mount = 0;  // dropped by the sensor: on an excluded mount
         uint64_t lost_total = 0;
         std::map<std::string, uint64_t> lost;  // by reason
     };

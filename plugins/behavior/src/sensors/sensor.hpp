@@ -69,6 +69,9 @@ public:
     // Modify events the sensor merged into an earlier report of the same file by the same
     // process (reported once, counted here; not a loss).
     virtual void on_modifies_merged(uint64_t) {}
+    // File events dropped by the sensor itself because the file is on an excluded mount
+    // (the same events the watch/exclude filter would drop; not a loss).
+    virtual void on_files_excluded_in_kernel(uint64_t) {}
 };
 
 // What a sensor covers.

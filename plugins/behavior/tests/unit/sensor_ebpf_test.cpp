@@ -241,3 +241,42 @@ TEST_CASE("ebpf sensor: with merging off every modify is reported") {
     CHECK(f.count_files(VIGIL_FILE_MODIFY, a) == 20);
     CHECK(f.pipeline->counters().file_modify_merged == 0);
 }
+
+TEST_CASE("ebpf sensor: mounts under excluded paths are found in mountinfo") {
+    const std::string mountinfo =
+        "22 27 0:21 / /proc rw - proc proc rw\n"
+        "24 27 0:6 / /dev rw - devtmpfs devtmpfs rw\n"
+        "30 24 0:27 / /dev/shm rw - tmpfs tmpfs rw\n"
+        "31 27 0:28 / /devices rw - tmpfs tmpfs rw\n"          // not under /dev: a component boundary
+        "32 27 0:29 / /mnt/with\\040space rw - tmpfs tmpfs rw\n"
+        "33 27 0:30 / / rw - ext4 /dev/vda rw\n"
+        "garbage\n";
+    CHECK(mounts_under({"/dev", "/mnt/with space"}, mountinfo) == std::vector<uint32_t>{24, 30, 32});
+    CHECK(mounts_under({"/"}, mountinfo).empty());  // "/" would exclude everything: never in the kernel
+    CHECK(mounts_under({"/proc/sys"}, mountinfo).empty());  // inside a mount, not a mount point
+}
+
+TEST_CASE("ebpf sensor: files on an excluded mount are dropped in the kernel and counted") {
+    if (!std::filesystem::is_directory("/dev/shm")) return;
+    EbpfOptions o;
+    o.exclude_paths = {"/dev/"};
+    Fixture f(o);
+    // The user-space filter would let /dev/shm through: only the kernel drops it here.
+    f.sensor.stop();
+    f.pipeline = nullptr;
+    PipelineOptions po;
+    po.files = PathFilter({f.dir, "/dev/shm"}, {});
+    f.pipeline = std::make_unique<TelemetryPipeline>(po, std::ref(f.sink));
+    f.sensor.start(*f.pipeline);
+    const std::string shm = "/dev/shm/vigil_ebpf_test_" + std::to_string(::getpid());
+    const std::string kept = f.dir + "/kept.txt";
+    rewrite(shm, 1);
+    rewrite(kept, 1);
+    ::unlink(shm.c_str());
+    REQUIRE(f.wait_file(VIGIL_FILE_MODIFY, kept, nullptr));
+    for (int i = 0; i < 100 && f.pipeline->counters().file_excluded_mount < 2; ++i) ::usleep(20000);
+    CHECK(f.count_files(VIGIL_FILE_CREATE, shm) == 0);
+    CHECK(f.count_files(VIGIL_FILE_MODIFY, shm) == 0);
+    CHECK(f.pipeline->counters().file_excluded_mount >= 2);  // the create and the modify
+    CHECK(f.count_files(VIGIL_FILE_CREATE, kept) == 1);
+}

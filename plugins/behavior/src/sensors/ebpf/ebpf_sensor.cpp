@@ -12,10 +12,14 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "path_filter.hpp"
 #include "record_decoder.hpp"
 #include "sensor_events.h"
 #include "vigil_sensors.skel.h"
@@ -78,7 +82,40 @@ bool is_optional(const char* name) {
     return false;
 }
 
+// Mount points in mountinfo escape space, tab, newline and backslash as \ooo.
+std::string unescape_mountinfo(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto octal = [&](size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '7'; };
+        if (s[i] == '\\' && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+            out.push_back(char(std::stoi(s.substr(i + 1, 3), nullptr, 8)));
+            i += 3;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
 }  // namespace
+
+std::vector<uint32_t> mounts_under(const std::vector<std::string>& prefixes, const std::string& mountinfo) {
+    std::vector<uint32_t> ids;
+    std::istringstream in(mountinfo);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string id, parent, devno, root, point;
+        if (!(f >> id >> parent >> devno >> root >> point)) continue;
+        point = unescape_mountinfo(point);
+        const bool under = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
+            return !p.empty() && p != "/" && PathFilter::under(point, p);
+        });
+        if (under && !id.empty() && id.size() <= 9 && id.find_first_not_of("0123456789") == std::string::npos)
+            ids.push_back(uint32_t(std::stoul(id)));
+    }
+    return ids;
+}
 
 bool ebpf_built() { return true; }
 
@@ -153,6 +190,7 @@ void EbpfSensor::start(SensorSink& sink) {
         throw std::runtime_error("creating the ring buffer reader failed: " + take_log());
     }
     last_drops_.assign(VB_COUNT_MAX, 0);
+    fill_excluded_mounts();
     known_fd_ = bpf_map__fd(skel_->maps.known_exes);
     stop_ = false;
     thread_ = std::thread([this] { run(); });
@@ -188,11 +226,25 @@ void EbpfSensor::poll_drops() {
         if (total > last_drops_[i]) {
             if (i < VB_DROP_MAX)
                 sink_->on_loss(kWhere[i], total - last_drops_[i]);
-            else
+            else if (i == VB_COUNT_MODIFY_MERGED)
                 sink_->on_modifies_merged(total - last_drops_[i]);
+            else
+                sink_->on_files_excluded_in_kernel(total - last_drops_[i]);
         }
         last_drops_[i] = total;
     }
+}
+
+void EbpfSensor::fill_excluded_mounts() {
+    std::ifstream in("/proc/self/mountinfo");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Trailing slashes would break the component match ("/run/" is "/run").
+    std::vector<std::string> prefixes = opts_.exclude_paths;
+    for (auto& p : prefixes)
+        while (p.size() > 1 && p.back() == '/') p.pop_back();
+    uint8_t one = 1;
+    for (uint32_t id : mounts_under(prefixes, text))
+        bpf_map_update_elem(bpf_map__fd(skel_->maps.excluded_mounts), &id, &one, BPF_ANY);
 }
 
 void EbpfSensor::remember_executable(const ExeKey& k) {

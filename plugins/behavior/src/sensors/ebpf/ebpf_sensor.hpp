@@ -24,6 +24,8 @@ struct EbpfOptions {
     int32_t self_pid = 0;
     uint32_t known_executables = 4096;  // size of the kernel's set of hashed executables
     uint32_t modify_merge_ms = 0;       // merge repeated modifies of a file by a process (0: off)
+    // Files on mounts at or below these paths are dropped in the kernel (file_exclude_paths).
+    std::vector<std::string> exclude_paths;
 };
 
 class EbpfSensor : public Sensor {
@@ -46,6 +48,7 @@ public:
 private:
     void run();
     void poll_drops();
+    void fill_excluded_mounts();
 
     EbpfOptions opts_;
     SensorSink* sink_ = nullptr;
@@ -59,6 +62,10 @@ private:
     std::vector<uint64_t> last_drops_;
     bool attached_net_ = false, attached_files_ = false;
 };
+
+// Mount ids (/proc/self/mountinfo text) of the mounts whose mount point is at or below
+// one of `prefixes` (whole path components).
+std::vector<uint32_t> mounts_under(const std::vector<std::string>& prefixes, const std::string& mountinfo);
 
 // True when this build contains the eBPF programs.
 bool ebpf_built();

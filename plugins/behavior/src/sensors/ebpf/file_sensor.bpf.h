@@ -109,6 +109,16 @@ static __always_inline int submit_open_file(struct task_struct *task, struct fil
     return 0;
 }
 
+/* True (and counted) when the open file `f` lives on an excluded mount. */
+static __always_inline int on_excluded_mount(struct file *f) {
+    struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+    struct mount *m = vb_container_of(vm, struct mount, mnt);
+    __u32 id = BPF_CORE_READ(m, mnt_id);
+    if (!bpf_map_lookup_elem(&excluded_mounts, &id)) return 0;
+    count_drop(VB_COUNT_EXCLUDED_MOUNT);
+    return 1;
+}
+
 static __always_inline void modify_key_of(struct modify_key *k, __u32 tgid, struct file *f) {
     struct inode *ino = BPF_CORE_READ(f, f_inode);
     k->tgid = tgid;

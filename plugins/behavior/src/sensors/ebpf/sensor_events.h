@@ -24,8 +24,9 @@ enum vb_kind { VB_EXEC = 1, VB_FORK = 2, VB_EXIT = 3, VB_NET = 4, VB_FILE = 5 };
 /* Loss counters (per-CPU array indices). */
 enum vb_drop { VB_DROP_RINGBUF = 0, VB_DROP_PENDING = 1, VB_DROP_MAX = 2 };
 /* Other per-CPU counters, after the loss counters in the same array: modify events
- * merged into an earlier report of the same file by the same process. */
-enum vb_count { VB_COUNT_MODIFY_MERGED = VB_DROP_MAX, VB_COUNT_MAX = 3 };
+ * merged into an earlier report of the same file by the same process, and file events
+ * dropped because the file is on an excluded mount. */
+enum vb_count { VB_COUNT_MODIFY_MERGED = VB_DROP_MAX, VB_COUNT_EXCLUDED_MOUNT = 3, VB_COUNT_MAX = 4 };
 
 struct vb_header {
     __u32 kind;

@@ -98,6 +98,15 @@ struct {
     __type(value, struct modify_seen);
 } modifies SEC(".maps");
 
+/* Mounts (mnt_id) at or below an excluded path (filled by user space from
+ * file_exclude_paths): files on them are never reported, so their paths are not built. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, __u32);
+    __type(value, __u8);
+} excluded_mounts SEC(".maps");
+
 static __always_inline void *reserve(__u64 size) {
     void *e = bpf_ringbuf_reserve(&events, size, 0);
     if (!e) count_drop(VB_DROP_RINGBUF);
