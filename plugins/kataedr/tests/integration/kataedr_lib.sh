@@ -23,7 +23,8 @@ kt_certs() { "$KT_GEN_CERTS" "$1" >/dev/null || vt_fail "gen-certs $1 failed"; }
 
 # kt_central_config NAME PORT CERTDIR REQUIRE_CLIENT_CERT -> path of central.yaml
 # (listening on $KT_CENTRAL_ADDRESS, default 127.0.0.1; $KT_CENTRAL_EXTRA_YAML, when set, is
-# appended: more top-level sections).
+# appended: more top-level sections; $KT_CENTRAL_STORAGE_YAML, when set, is the storage
+# mapping instead of a SQLite file of its own).
 kt_central_config() {
   local name=$1 port=$2 certs=$3 mtls=$4 dir=$VT_DIR/central-$1
   mkdir -p "$dir"
@@ -38,9 +39,7 @@ tls:
   private_key: $certs/server.key
   client_ca: $certs/ca.crt
   require_client_certificate: $mtls
-storage:
-  database: $dir/central.db
-  files_dir: $dir/files
+storage: ${KT_CENTRAL_STORAGE_YAML:-{database: $dir/central.db, files_dir: $dir/files\}}
 agents:
   ca_dir: $VT_DIR/agent-ca   # one agent CA for every central of a test (they are one fleet)
   certificate_lifetime_s: ${KT_CERT_LIFETIME_S:-2592000}
