@@ -13,7 +13,10 @@
 // gives the rate one core of it sustains). --worker runs another build of
 // the worker (before/after comparisons in the same machine state). The same
 // workload through Debian's Squid in intercept mode (port 8081) is the peer
-// baseline when Squid is installed (web_threat_squid_peer.hpp).
+// baseline when Squid is installed (web_threat_squid_peer.hpp). With the
+// encrypted connections scan on, TLS to port 8443 is decrypted by the worker
+// and measured against TLS direct to 9443 (web_threat_mitm_bench.hpp:
+// --tls-conns, --tls-requests).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +37,7 @@
 #include <vector>
 
 #include "bench.hpp"
+#include "web_threat_mitm_bench.hpp"
 #include "web_threat_squid_peer.hpp"
 #include "worker_config.hpp"
 #include "worker_supervisor.hpp"
@@ -43,7 +47,7 @@ namespace {
 using vigil::bench::now_s;
 
 // 8080 goes through the worker, 8081 through Squid, 9090 direct.
-constexpr uint16_t kMonitored = 8080, kSquidPort = 8081, kDirect = 9090;
+constexpr uint16_t kMonitored = 8080, kSquidPort = 8081, kDirect = 9090, kTls = 8443, kTlsDirect = 9443;
 
 // The origin: "GET /<bytes> ..." -> 200 with that many body bytes, keep-alive.
 void serve_origin_conn(int fd) {
@@ -209,10 +213,14 @@ bool enter_namespace() {
 
 // Starts the worker with a list of `domains` synthetic names; null when it
 // did not report ready.
-std::unique_ptr<vigil::web_threat::WorkerSupervisor> start_worker(const std::string& path, const std::string& dir) {
+std::unique_ptr<vigil::web_threat::WorkerSupervisor> start_worker(const std::string& path, const std::string& dir,
+                                                                  const vigil::bench::MitmBench& mitm) {
     vigil::web_threat::WorkerConfig c;
-    c.settings_json = R"({"ports":[8080],"dns":false,"worker_user":"64987","lists":[{"name":"bench","path":")" + dir +
-                      R"(/domains.txt","format":"domains"}]})";
+    c.settings_json = R"({"ports":[8080,8443],"dns":false,"worker_user":"64987","lists":[{"name":"bench","path":")" +
+                      dir + R"(/domains.txt","format":"domains"}],"mitm":{"enabled":true,"upstream_ca_file":")" +
+                      mitm.origin_ca_file + R"("}})";
+    c.mitm_ca_cert = mitm.ca_cert;
+    c.mitm_ca_key = mitm.ca_key;
     c.state_dir = dir;
     c.uid = c.gid = 64987;
     c.parent_pid = getpid();
@@ -282,15 +290,17 @@ std::string proxy_json(const Proxy& p, const Samples& direct, int rate_conns) {
 }
 
 // The worker's figures at the top level (as before), Squid's beside them.
-void print_json(int domains, int mib, const Samples& direct, const Proxy& worker, const Proxy& squid, int rate_conns) {
+void print_json(int domains, int mib, const Samples& direct, const Proxy& worker, const Proxy& squid, int rate_conns,
+                const std::string& mitm) {
     double load = -1;
     std::ifstream("/proc/loadavg") >> load;
     std::printf("{\"scenario\":\"web-threat-traffic\",\"domains\":%d,\"connections\":%zu,\"requests\":%zu,"
-                "\"mib\":%d,\"rate_conns\":%d,\"direct\":%s},\"worker\":%s,%s,\"squid\":%s,\"load_avg\":%.2f}\n",
+                "\"mib\":%d,\"rate_conns\":%d,\"direct\":%s},\"worker\":%s,%s,\"squid\":%s,\"mitm\":%s,"
+                "\"load_avg\":%.2f}\n",
                 domains, worker.s.conn_ms.size(), worker.s.req_ms.size(), mib, rate_conns, side_json(direct).c_str(),
                 proxy_json(worker, direct, rate_conns).c_str(),
                 added_json(worker.s, direct, worker.rate_cpu_s, rate_conns).c_str(),
-                proxy_json(squid, direct, rate_conns).c_str(), load);
+                proxy_json(squid, direct, rate_conns).c_str(), mitm.c_str(), load);
 }
 
 // Sequential rounds alternating direct and each proxy, then the parallel
@@ -316,11 +326,13 @@ void measure(int conns, int requests, int mib, int rate_conns, Samples& direct, 
 }  // namespace
 
 VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
-            "[--conns N] [--requests N] [--mib N] [--domains N] [--rate-conns N] [--worker PATH]: added latency and "
-            "throughput through the web_threat worker, and through Squid (intercept) as the peer baseline") {
+            "[--conns N] [--requests N] [--mib N] [--domains N] [--rate-conns N] [--tls-conns N] [--tls-requests N] "
+            "[--worker PATH]: added latency and throughput through the web_threat worker (and with the encrypted "
+            "connections scan), and through Squid (intercept) as the peer baseline") {
     const int conns = int(args.get_int("conns", 500)), requests = int(args.get_int("requests", 2000)),
               mib = int(args.get_int("mib", 256)), domains = int(args.get_int("domains", 100000)),
-              rate_conns = int(args.get_int("rate-conns", 4000));
+              rate_conns = int(args.get_int("rate-conns", 4000)), tls_conns = int(args.get_int("tls-conns", 300)),
+              tls_requests = int(args.get_int("tls-requests", 1000));
     const std::string worker_path = args.get("worker", std::string(VIGIL_BINARY_DIR) + "/libexec/vigil-web-worker");
     if (geteuid() != 0 || !enter_namespace()) {
         std::fprintf(stderr, "web-threat-traffic: needs root (a private network namespace)\n");
@@ -333,7 +345,9 @@ VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
         for (int i = 0; i < domains; ++i) list << "d" << i << ".blocked.example\n";
     }
     if (listen_on(kMonitored) < 0 || listen_on(kDirect) < 0 || listen_on(kSquidPort) < 0) return 1;
-    auto worker = start_worker(worker_path, dir);
+    const vigil::bench::MitmBench mitm = vigil::bench::start_mitm_origin(dir, kTls, kTlsDirect);
+    if (!mitm.error.empty()) return 1;
+    auto worker = start_worker(worker_path, dir, mitm);
     if (!worker) return 1;
     Proxy via{kMonitored, worker->state().pid}, squid{kSquidPort};
     vigil::bench::SquidPeer peer = vigil::bench::start_squid(dir, kSquidPort, [](uint16_t p) {
@@ -347,10 +361,14 @@ VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
     if (squid.error.empty()) proxies.push_back(&squid);
     Samples direct;
     measure(conns, requests, mib, rate_conns, direct, proxies);
+    vigil::bench::TlsSamples tls_direct, tls_via;
+    const double mitm_cpu0 = vigil::bench::pid_cpu_s(via.pid);
+    vigil::bench::measure_mitm(mitm, kTls, kTlsDirect, tls_conns, tls_requests, 3, tls_direct, tls_via);
+    tls_via.cpu_s = vigil::bench::pid_cpu_s(via.pid) - mitm_cpu0;
     worker->stop();
     vigil::bench::stop_squid(peer);
     std::system((std::string("rm -rf ") + dir).c_str());
-    print_json(domains, mib, direct, via, squid, rate_conns);
+    print_json(domains, mib, direct, via, squid, rate_conns, vigil::bench::mitm_json(tls_direct, tls_via));
     const Samples& v = via.s;
-    return v.errors || direct.errors || v.rate.errors || direct.rate.errors ? 1 : 0;
+    return v.errors || direct.errors || v.rate.errors || direct.rate.errors || tls_direct.errors || tls_via.errors ? 1 : 0;
 }
