@@ -262,8 +262,19 @@ void TelemetryPipeline::on_file(FileEvent&& e) {
     // never answer, and this is the sensor thread; such events carry no stat.
     const std::string& now_path = e.new_path.empty() ? e.path : e.new_path;
     struct stat st{};
-    bool have_stat = e.action != VIGIL_FILE_DELETE && !remote_mounts_.covers(now_path) &&
-                     ::lstat(now_path.c_str(), &st) == 0;
+    bool have_stat = false;
+    if (e.inode) {  // read by the sensor from the inode at the event: no lookup
+        st.st_mode = e.inode->mode;
+        st.st_uid = e.inode->uid;
+        st.st_gid = e.inode->gid;
+        st.st_size = off_t(e.inode->size);
+        st.st_ino = ino_t(e.inode->ino);
+        st.st_dev = dev_t(e.inode->dev);
+        have_stat = true;
+    } else {
+        have_stat = e.action != VIGIL_FILE_DELETE && !remote_mounts_.covers(now_path) &&
+                    ::lstat(now_path.c_str(), &st) == 0;
+    }
     auto ctx = context(e.pid);
     publish_when_ready(ctx, [this, ctx, ev = std::move(e), st, have_stat] { publish_file(ctx, ev, have_stat ? &st : nullptr); });
 }

@@ -54,6 +54,12 @@ struct FileEvent {
     // What the syscall set, for when the file is gone before it can be stat'ed.
     std::optional<uint32_t> mode;
     std::optional<uint32_t> owner_uid, owner_gid;
+    // The file's state at the event when the sensor read it from the inode (then no lstat).
+    struct Inode {
+        uint32_t mode = 0, uid = 0, gid = 0;
+        uint64_t size = 0, ino = 0, dev = 0;  // dev as stat() gives it
+    };
+    std::optional<Inode> inode;
 };
 
 class SensorSink {

@@ -280,3 +280,25 @@ TEST_CASE("ebpf sensor: files on an excluded mount are dropped in the kernel and
     CHECK(f.pipeline->counters().file_excluded_mount >= 2);  // the create and the modify
     CHECK(f.count_files(VIGIL_FILE_CREATE, kept) == 1);
 }
+
+TEST_CASE("ebpf sensor: create and modify carry the file's inode state from the kernel, even once it is gone") {
+    Fixture f;
+    const std::string p = f.dir + "/gone.bin";
+    int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    REQUIRE(fd >= 0);
+    REQUIRE(::write(fd, "12345", 5) == 5);
+    struct stat st{};
+    REQUIRE(::fstat(fd, &st) == 0);
+    ::close(fd);
+    ::unlink(p.c_str());  // before the agent could look the path up
+    Captured c;
+    REQUIRE(f.wait_file(VIGIL_FILE_MODIFY, p, &c));
+    auto v = c.as<vigil_file_event>();
+    CHECK(v->size == 5);
+    CHECK(v->inode == st.st_ino);
+    CHECK(v->device == st.st_dev);
+    CHECK(v->mode == st.st_mode);
+    CHECK(v->uid == st.st_uid);
+    REQUIRE(f.wait_file(VIGIL_FILE_CREATE, p, &c));
+    CHECK(c.as<vigil_file_event>()->inode == st.st_ino);
+}

@@ -67,6 +67,7 @@ static __always_inline int finish_call(struct trace_event_raw_sys_exit *ctx) {
     e->mode = c.mode;
     e->owner_uid = c.owner_uid;
     e->owner_gid = c.owner_gid;
+    e->has_inode = 0;
     e->name[0] = 0;
     e->name2[0] = 0;
     e->dir2.off = VB_PATH_HALF;
@@ -100,6 +101,16 @@ static __always_inline int submit_open_file(struct task_struct *task, struct fil
     e->is_dir = 0;
     e->mode = 0;
     e->owner_uid = e->owner_gid = (__u32)-1;
+    /* The file's state at the event, read here once: user space needs no lstat (which
+     * would look the path up again, and fail when the file is already gone). */
+    struct inode *ino = BPF_CORE_READ(f, f_inode);
+    e->has_inode = 1;
+    e->i_mode = BPF_CORE_READ(ino, i_mode);
+    e->i_uid = BPF_CORE_READ(ino, i_uid.val);
+    e->i_gid = BPF_CORE_READ(ino, i_gid.val);
+    e->i_size = BPF_CORE_READ(ino, i_size);
+    e->i_ino = BPF_CORE_READ(ino, i_ino);
+    e->i_dev = BPF_CORE_READ(ino, i_sb, s_dev);
     e->name[0] = 0;
     e->name2[0] = 0;
     e->dir2.off = VB_PATH_HALF;

@@ -126,6 +126,9 @@ void decode_file(const vb_header& h, const vb_file& e, SensorSink& sink) {
         if (e.owner_uid != UINT32_MAX) ev.owner_uid = e.owner_uid;
         if (e.owner_gid != UINT32_MAX) ev.owner_gid = e.owner_gid;
     }
+    if (e.has_inode)
+        ev.inode = FileEvent::Inode{e.i_mode, e.i_uid, e.i_gid, e.i_size, e.i_ino,
+                                    uint64_t(makedev(unsigned(e.i_dev >> 20), unsigned(e.i_dev & 0xfffff)))};
     sink.on_file(std::move(ev));
 }
 

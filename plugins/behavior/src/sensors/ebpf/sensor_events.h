@@ -92,7 +92,9 @@ struct vb_file {
     __u32 is_dir;
     __u32 mode;              /* chmod: the new mode bits */
     __u32 owner_uid, owner_gid; /* chown: the new owner ((u32)-1 = unchanged) */
-    __u32 pad;
+    __u32 has_inode; /* 1: the inode fields below were read from the open file's inode */
+    __u32 i_mode, i_uid, i_gid;
+    __u64 i_size, i_ino, i_dev; /* i_dev: kernel dev_t (major << 20 | minor) */
     char name[VB_NAME_MAX];
     char name2[VB_NAME_MAX];
     struct vb_path dir;
