@@ -225,6 +225,10 @@ bool MitmSession::from_site() {
         std::string plain;
         const Read r = read_side(*site_tls_, client_tls_->unsent(), plain);
         site_held_ = r == Read::held;
+        // TLS 1.3: the client's handshake is done before the site judges the
+        // (empty) client certificate; its refusal comes as the first read.
+        if (r == Read::failed && MitmContext::client_certificate_asked(site_tls_->ssl()))
+            return scan_error("site", "asks for a client certificate", true);
         if (r == Read::failed) return false;
         if (r == Read::held) break;
         if (!client_tls_->write(plain)) return false;

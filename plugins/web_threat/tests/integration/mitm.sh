@@ -27,11 +27,23 @@ ip netns exec "$WT_O" /usr/bin/python3 "$WT_HELPER" --tls 10.9.0.3:443 --cert "$
   --key "$VT_DIR/other.key" >"$VT_DIR/origin2.log" 2>&1 &
 vt_track_pid $!
 vt_wait_until 10 grep -q ready "$VT_DIR/origin2.log" || vt_fail "second origin did not start"
+# A third that requires a client certificate (its own as the client CA);
+# the worker trusts it (mitm.upstream_ca_file holds it and the first origin's).
+ip -n "$WT_O" addr add 10.9.0.4/24 dev "wto$WT_TAG"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=clientcert.test \
+  -addext "subjectAltName=DNS:clientcert.test" -keyout "$VT_DIR/cc.key" -out "$VT_DIR/cc.pem" >/dev/null 2>&1 ||
+  vt_fail "openssl req (client certificate origin)"
+cat "$VT_DIR/cert.pem" "$VT_DIR/cc.pem" >"$VT_DIR/upstream.pem"
+ip netns exec "$WT_O" /usr/bin/python3 "$WT_HELPER" --tls 10.9.0.4:443 --cert "$VT_DIR/cc.pem" \
+  --key "$VT_DIR/cc.key" --client-ca "$VT_DIR/cc.pem" >"$VT_DIR/origin3.log" 2>&1 &
+vt_track_pid $!
+vt_wait_until 10 grep -q ready "$VT_DIR/origin3.log" || vt_fail "third origin did not start"
 
-# mitm_config ACTION: the config with the scan on; the origin's certificate is
-# an extra trusted root for the worker (mitm.upstream_ca_file).
+# mitm_config ACTION: the config with the scan on; the first and third
+# origins' certificates are extra trusted roots for the worker
+# (mitm.upstream_ca_file).
 mitm_config() {
-  wt_config "$VT_DIR/vigil.yaml" "mitm:" "  enabled: true" "  upstream_ca_file: $VT_DIR/cert.pem" \
+  wt_config "$VT_DIR/vigil.yaml" "mitm:" "  enabled: true" "  upstream_ca_file: $VT_DIR/upstream.pem" \
     "  untrusted_certificate_action: $1" "  excluded_domains: ['*.excluded.test']"
 }
 mitm_config block
@@ -45,7 +57,8 @@ key=$VT_DIR/state/plugins/web_threat/mitm_ca.key
 [[ $(stat -c '%a %u' "$key") == "600 0" ]] || vt_fail "CA key: $(stat -c '%a %u' "$key")"
 
 res4=(--resolve ok.test:443:10.9.0.2 --resolve shared.test:443:10.9.0.2 --resolve blocked.test:443:10.9.0.2
-  --resolve trusted.test:443:10.9.0.2 --resolve untrusted.test:443:10.9.0.3 --resolve www.excluded.test:443:10.9.0.3)
+  --resolve trusted.test:443:10.9.0.2 --resolve untrusted.test:443:10.9.0.3 --resolve www.excluded.test:443:10.9.0.3
+  --resolve clientcert.test:443:10.9.0.4)
 vca=(--cacert "$VT_DIR/vigil-ca.pem")
 
 # A scanned site: its content, under a certificate only the Vigil CA verifies.
@@ -109,6 +122,16 @@ vt_log "F10 client refused the certificate (curl 60): excluded, next connection 
 excluded_counted() { [[ $(wt_st "s['interception']['mitm']['excluded']") -ge 1 ]]; }
 vt_wait_until 12 excluded_counted ||
   vt_fail "status: $(wt_st "s['interception']['mitm']")"
+
+# A site that asks for a client certificate (the worker has none to give)
+# is excluded; the client's next connection reaches it with its own.
+wt_curl "${vca[@]}" "${res4[@]}" https://clientcert.test/ >/dev/null
+vt_wait_until 5 grep -q "clientcert.test excluded from the encrypted connections scan: site: asks for a client certificate" \
+  "$VT_DIR/vigild.log" || vt_fail "client certificate: no exclusion logged: $(grep -i clientcert "$VT_DIR/vigild.log" | tail -3)"
+got=$(wt_curl --cacert "$VT_DIR/cc.pem" --cert "$VT_DIR/cc.pem" --key "$VT_DIR/cc.key" "${res4[@]}" \
+  https://clientcert.test/mine)
+[[ $got == "origin /mine"*" 200" ]] || vt_fail "client certificate: the excluded site's next connection: got '$got'"
+vt_log "site asking for a client certificate: excluded, next connection 200 with the client's own certificate"
 
 # F9 with untrusted_certificate_action: allow -> the content passes.
 vt_stop_daemon

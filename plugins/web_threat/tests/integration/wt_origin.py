@@ -54,6 +54,9 @@ def http_server(addr, port, tls=None):
     if tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(tls[0], tls[1])
+        if len(tls) > 2 and tls[2]:  # --client-ca: a client certificate is required
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(tls[2])
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
 
@@ -185,6 +188,7 @@ def main():
     ap.add_argument("--tls", action="append", default=[])
     ap.add_argument("--cert")
     ap.add_argument("--key")
+    ap.add_argument("--client-ca")
     ap.add_argument("--dns", action="append", default=[])
     ap.add_argument("--socks", action="append", default=[])
     ap.add_argument("--banner", action="append", default=[])
@@ -198,7 +202,7 @@ def main():
         http_server(addr.strip("[]"), int(port))
     for spec in a.tls:
         addr, port = spec.rsplit(":", 1)
-        http_server(addr.strip("[]"), int(port), (a.cert, a.key))
+        http_server(addr.strip("[]"), int(port), (a.cert, a.key, a.client_ca))
     for addr in a.dns:
         dns_server(addr)
     for spec in a.socks:
