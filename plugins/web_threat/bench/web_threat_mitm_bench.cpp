@@ -13,6 +13,7 @@
 
 #include "bench.hpp"
 #include "mitm_leaf.hpp"
+#include "web_threat_bench_address.hpp"
 
 namespace vigil::bench {
 
@@ -20,13 +21,7 @@ namespace {
 
 using namespace vigil::web_threat;
 
-sockaddr_in address(uint16_t port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    inet_pton(AF_INET, "10.9.0.2", &a.sin_addr);
-    return a;
-}
+sockaddr_in address(uint16_t port) { return bench_address(port); }
 
 // "GET /<n> ..." -> 200 with n body bytes, keep-alive, over TLS.
 void serve_tls(SSL_CTX* ctx, int fd) {

@@ -16,7 +16,9 @@
 // baseline when Squid is installed (web_threat_squid_peer.hpp). With the
 // encrypted connections scan on, TLS to port 8443 is decrypted by the worker
 // and measured against TLS direct to 9443 (web_threat_mitm_bench.hpp:
-// --tls-conns, --tls-requests).
+// --tls-conns, --tls-requests). DNS: the forwarder's added latency and
+// queries per second against a resolver in the bench process asked directly
+// (web_threat_dns_load.hpp: --dns-queries, --dns-rate).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -37,6 +39,8 @@
 #include <vector>
 
 #include "bench.hpp"
+#include "web_threat_bench_address.hpp"
+#include "web_threat_dns_load.hpp"
 #include "web_threat_mitm_bench.hpp"
 #include "web_threat_squid_peer.hpp"
 #include "worker_config.hpp"
@@ -78,13 +82,7 @@ void serve_origin_conn(int fd) {
     ::close(fd);
 }
 
-sockaddr_in origin_address(uint16_t port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    inet_pton(AF_INET, "10.9.0.2", &a.sin_addr);
-    return a;
-}
+sockaddr_in origin_address(uint16_t port) { return vigil::bench::bench_address(port); }
 
 // A TCP socket with one boolean option switched on.
 int tcp_socket(int level, int option) {
@@ -216,9 +214,10 @@ bool enter_namespace() {
 std::unique_ptr<vigil::web_threat::WorkerSupervisor> start_worker(const std::string& path, const std::string& dir,
                                                                   const vigil::bench::MitmBench& mitm) {
     vigil::web_threat::WorkerConfig c;
-    c.settings_json = R"({"ports":[8080,8443],"dns":false,"worker_user":"64987","lists":[{"name":"bench","path":")" +
+    c.settings_json = R"({"ports":[8080,8443],"dns":true,"worker_user":"64987","lists":[{"name":"bench","path":")" +
                       dir + R"(/domains.txt","format":"domains"}],"mitm":{"enabled":true,"upstream_ca_file":")" +
                       mitm.origin_ca_file + R"("}})";
+    c.dns_upstreams = {"10.9.0.2:" + std::to_string(vigil::bench::kDnsUpstreamPort)};
     c.mitm_ca_cert = mitm.ca_cert;
     c.mitm_ca_key = mitm.ca_key;
     c.state_dir = dir;
@@ -291,16 +290,16 @@ std::string proxy_json(const Proxy& p, const Samples& direct, int rate_conns) {
 
 // The worker's figures at the top level (as before), Squid's beside them.
 void print_json(int domains, int mib, const Samples& direct, const Proxy& worker, const Proxy& squid, int rate_conns,
-                const std::string& mitm) {
+                const std::string& mitm, const std::string& dns) {
     double load = -1;
     std::ifstream("/proc/loadavg") >> load;
     std::printf("{\"scenario\":\"web-threat-traffic\",\"domains\":%d,\"connections\":%zu,\"requests\":%zu,"
-                "\"mib\":%d,\"rate_conns\":%d,\"direct\":%s},\"worker\":%s,%s,\"squid\":%s,\"mitm\":%s,"
+                "\"mib\":%d,\"rate_conns\":%d,\"direct\":%s},\"worker\":%s,%s,\"squid\":%s,\"mitm\":%s,\"dns\":%s,"
                 "\"load_avg\":%.2f}\n",
                 domains, worker.s.conn_ms.size(), worker.s.req_ms.size(), mib, rate_conns, side_json(direct).c_str(),
                 proxy_json(worker, direct, rate_conns).c_str(),
                 added_json(worker.s, direct, worker.rate_cpu_s, rate_conns).c_str(),
-                proxy_json(squid, direct, rate_conns).c_str(), mitm.c_str(), load);
+                proxy_json(squid, direct, rate_conns).c_str(), mitm.c_str(), dns.c_str(), load);
 }
 
 // Sequential rounds alternating direct and each proxy, then the parallel
@@ -327,12 +326,13 @@ void measure(int conns, int requests, int mib, int rate_conns, Samples& direct, 
 
 VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
             "[--conns N] [--requests N] [--mib N] [--domains N] [--rate-conns N] [--tls-conns N] [--tls-requests N] "
-            "[--worker PATH]: added latency and throughput through the web_threat worker (and with the encrypted "
-            "connections scan), and through Squid (intercept) as the peer baseline") {
+            "[--dns-queries N] [--dns-rate N] [--worker PATH]: added latency and throughput through the web_threat worker (HTTP, DNS, and with the "
+            "encrypted connections scan), and through Squid (intercept) as the peer baseline") {
     const int conns = int(args.get_int("conns", 500)), requests = int(args.get_int("requests", 2000)),
               mib = int(args.get_int("mib", 256)), domains = int(args.get_int("domains", 100000)),
               rate_conns = int(args.get_int("rate-conns", 4000)), tls_conns = int(args.get_int("tls-conns", 300)),
-              tls_requests = int(args.get_int("tls-requests", 1000));
+              tls_requests = int(args.get_int("tls-requests", 1000)), dns_queries = int(args.get_int("dns-queries", 3000)),
+              dns_rate = int(args.get_int("dns-rate", 20000));
     const std::string worker_path = args.get("worker", std::string(VIGIL_BINARY_DIR) + "/libexec/vigil-web-worker");
     if (geteuid() != 0 || !enter_namespace()) {
         std::fprintf(stderr, "web-threat-traffic: needs root (a private network namespace)\n");
@@ -345,6 +345,7 @@ VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
         for (int i = 0; i < domains; ++i) list << "d" << i << ".blocked.example\n";
     }
     if (listen_on(kMonitored) < 0 || listen_on(kDirect) < 0 || listen_on(kSquidPort) < 0) return 1;
+    if (!vigil::bench::start_dns_upstream()) return 1;
     const vigil::bench::MitmBench mitm = vigil::bench::start_mitm_origin(dir, kTls, kTlsDirect);
     if (!mitm.error.empty()) return 1;
     auto worker = start_worker(worker_path, dir, mitm);
@@ -365,10 +366,13 @@ VIGIL_BENCH(web_threat_traffic, "web-threat-traffic",
     const double mitm_cpu0 = vigil::bench::pid_cpu_s(via.pid);
     vigil::bench::measure_mitm(mitm, kTls, kTlsDirect, tls_conns, tls_requests, 3, tls_direct, tls_via);
     tls_via.cpu_s = vigil::bench::pid_cpu_s(via.pid) - mitm_cpu0;
+    const vigil::bench::DnsLoad dns = vigil::bench::measure_dns(dns_queries, dns_rate);
     worker->stop();
     vigil::bench::stop_squid(peer);
     std::system((std::string("rm -rf ") + dir).c_str());
-    print_json(domains, mib, direct, via, squid, rate_conns, vigil::bench::mitm_json(tls_direct, tls_via));
+    print_json(domains, mib, direct, via, squid, rate_conns, vigil::bench::mitm_json(tls_direct, tls_via),
+               dns.json);
     const Samples& v = via.s;
-    return v.errors || direct.errors || v.rate.errors || direct.rate.errors || tls_direct.errors || tls_via.errors ? 1 : 0;
+    const int errors = v.errors + direct.errors + v.rate.errors + direct.rate.errors + tls_direct.errors + tls_via.errors;
+    return errors || dns.errors ? 1 : 0;
 }

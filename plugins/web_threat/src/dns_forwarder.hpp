@@ -4,7 +4,8 @@
 // canary gets NXDOMAIN; everything else goes to the configured upstream
 // resolvers (tried in turn) and their answer back to the client. At most
 // max_inflight queries wait for upstream at once; more are dropped (the
-// client retries).
+// client retries). UDP is served by one event loop (dns_udp.hpp), TCP by
+// the connection event loops (dns_tcp.hpp).
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,7 @@ struct DnsStep {
 };
 DnsStep judge_dns_query(std::string_view msg, const Policy& policy, DnsBlockMode mode);
 
-// Serves the bound UDP sockets until the process ends.
+// Serves the bound UDP sockets until the process ends (DnsUdpForwarder).
 [[noreturn]] void serve_dns(const std::vector<int>& sockets, const Policy& policy, const DnsConfig& config,
                             Reporter* reporter);
 

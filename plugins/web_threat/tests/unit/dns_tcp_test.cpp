@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dns_message.hpp"
+#include "test_policy.hpp"
 #include "dns_tcp.hpp"
 #include "event_loop.hpp"
 #include "list_parser.hpp"
@@ -25,17 +26,6 @@ namespace {
 
 uint16_t local_port(int fd) { return local_endpoint(fd)->port; }
 
-// A query for `name` (type A) with `id`.
-std::string a_query(uint16_t id, const std::string& name) {
-    std::string m{char(id >> 8), char(id & 255), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};
-    for (size_t at = 0; at <= name.size();) {
-        const size_t end = std::min(name.find('.', at), name.size());
-        m.push_back(char(end - at));
-        m.append(name, at, end - at);
-        at = end + 1;
-    }
-    return m + std::string("\0\0\1\0\1", 5);
-}
 
 // The upstream: answers every query with its own bytes, QR set and ANCOUNT
 // 0, and counts the queries it saw.
@@ -85,13 +75,7 @@ struct DnsHarness {
     std::thread thread;
     explicit DnsHarness(std::vector<Endpoint> upstreams) {
         REQUIRE(listener >= 0);
-        ListSetBuilder b;
-        ListSpec s;
-        s.name = "bad";
-        s.format = ListFormat::domains;
-        parse_list_text(b, s, "blocked.test\n", "d");
-        ctx.policy.blocked = b.finish();
-        ctx.policy.trusted = build_trusted({});
+        ctx.policy = test_policy();
         ctx.config.upstreams = std::move(upstreams);
         thread = std::thread([this] {
             EventLoop loop({{listener, dns_tcp_sessions(ctx)}}, 16, counters, 65536);

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "test_policy.hpp"
 #include "event_loop.hpp"
 #include "connection.hpp"
 #include "list_parser.hpp"
@@ -104,17 +105,7 @@ struct Origin {
     }
 };
 
-Policy test_policy() {
-    ListSetBuilder b;
-    ListSpec s;
-    s.name = "bad";
-    s.format = ListFormat::domains;
-    parse_list_text(b, s, "blocked.test\n10.9.0.66\n", "d");
-    Policy p;
-    p.blocked = b.finish();
-    p.trusted = build_trusted({});
-    return p;
-}
+Policy web_policy() { return test_policy("blocked.test\n10.9.0.66\n"); }
 
 // A loop serving one listener in a thread, every connection headed for `dest`.
 struct Harness {
@@ -127,7 +118,7 @@ struct Harness {
     explicit Harness(uint32_t max_connections = 64, const char* dest_ip = "127.0.0.1") {
         REQUIRE(origin.fd >= 0);
         REQUIRE(listener >= 0);
-        ctx.policy = test_policy();
+        ctx.policy = web_policy();
         ctx.limits.first_bytes_ms = 100;
         ctx.limits.head_ms = 300;
         ctx.listen_port = port_of(listener);
