@@ -18,10 +18,20 @@
 // workload proper: the steady state. The first-sight cost is reported beside it
 // (`first_sight_*`), and `agent_cpu_pct_at_1600_execs_per_s_incl_first_sight` spreads
 // it over the whole run.
+//
+// `bpf_run_time`: the kernel's run time and run count of each sensor program over the
+// measured part (summed over rounds; the agent holds a BPF_ENABLE_STATS fd, so this
+// needs root), for every process on the host, not only the workload; per program
+// ns_per_run and the total per workload iteration.
 #include "bench.hpp"
 #include "sensor_set.hpp"
 #include "telemetry_pipeline.hpp"
 #include "detection.hpp"
+#if BEHAVIOR_HAVE_EBPF
+#include "sensors/ebpf/ebpf_sensor.hpp"
+
+#include <bpf/bpf.h>
+#endif
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -36,6 +46,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <string>
 
 extern char** environ;
@@ -100,7 +112,66 @@ struct AgentResult {
     double first_cpu_s = 0, first_hash_cpu_s = 0;
     unsigned long first_hashed = 0;
     char mechanism[32] = {};
+    // bpf_stats run time and runs per program over the measurement (when the kernel counts).
+    bool bpf_stats = false;
+    std::map<std::string, std::pair<uint64_t, uint64_t>> bpf;
 };
+
+using BpfCounts = std::map<std::string, std::pair<uint64_t, uint64_t>>;
+
+// Run time and runs of the eBPF programs of `set` so far (empty without eBPF).
+BpfCounts bpf_counts([[maybe_unused]] vigil::behavior::SensorSet& set) {
+    BpfCounts out;
+#if BEHAVIOR_HAVE_EBPF
+    for (auto* s : set.sensors())
+        if (auto* e = dynamic_cast<vigil::behavior::EbpfSensor*>(s))
+            for (const auto& p : e->program_stats()) out[p.name] = {p.run_time_ns, p.run_cnt};
+#endif
+    return out;
+}
+
+// " bpf=1 name:ns:runs ..." (the measurement's share: `after` - `before`).
+std::string bpf_text(bool enabled, const BpfCounts& before, const BpfCounts& after) {
+    std::string out = std::string(" bpf=") + (enabled ? "1" : "0");
+    for (const auto& [name, v] : after) {
+        auto b = before.count(name) ? before.at(name) : std::pair<uint64_t, uint64_t>{0, 0};
+        if (v.second > b.second)
+            out += " " + name + ":" + std::to_string(v.first - b.first) + ":" + std::to_string(v.second - b.second);
+    }
+    return out;
+}
+
+void parse_bpf_text(const char* buf, AgentResult& r) {
+    const char* p = std::strstr(buf, " bpf=");
+    if (!p) return;
+    std::istringstream in(p + 5);
+    int enabled = 0;
+    in >> enabled;
+    r.bpf_stats = enabled == 1;
+    std::string tok;
+    while (in >> tok) {
+        auto a = tok.find(':'), b = tok.rfind(':');
+        if (a == std::string::npos || a == b) continue;
+        r.bpf[tok.substr(0, a)] = {std::stoull(tok.substr(a + 1, b - a - 1)), std::stoull(tok.substr(b + 1))};
+    }
+}
+
+// {"stats_enabled":..,"total_ns_per_iteration":..,"programs":{"handle_close":{"ns_per_run","runs"},...}}
+std::string bpf_json(const AgentResult& r, long iterations) {
+    std::string progs;
+    uint64_t total = 0;
+    for (const auto& [name, v] : r.bpf) {
+        total += v.first;
+        char b[160];
+        std::snprintf(b, sizeof b, "%s\"%s\":{\"ns_per_run\":%.0f,\"runs\":%llu}", progs.empty() ? "" : ",",
+                      name.c_str(), v.second ? double(v.first) / double(v.second) : 0.0, (unsigned long long)v.second);
+        progs += b;
+    }
+    char head[160];
+    std::snprintf(head, sizeof head, "{\"stats_enabled\":%s,\"total_ns_per_iteration\":%.0f,\"programs\":{",
+                  r.bpf_stats ? "true" : "false", iterations > 0 ? double(total) / double(iterations) : 0.0);
+    return head + progs + "}}";
+}
 
 // The sensors in a child process, until told to stop.
 class Agent {
@@ -131,11 +202,12 @@ public:
     AgentResult finish() {
         (void)!::write(to_child_, "s", 1);
         AgentResult r;
-        char buf[512] = {};
+        char buf[8192] = {};
         if (::read(from_child_, buf, sizeof buf - 1) > 0)
             std::sscanf(buf, "%lf %ld %lu %lu %lu %lu %lu %lu %lu %lu %lf %lf %lf %lu %31s", &r.cpu_s, &r.rss_kib,
                         &r.starts, &r.files, &r.lost, &r.live, &r.exited, &r.detections, &r.hashed, &r.other,
                         &r.hash_cpu_s, &r.first_cpu_s, &r.first_hash_cpu_s, &r.first_hashed, r.mechanism);
+        parse_bpf_text(buf, r);
         ::waitpid(pid_, nullptr, 0);
         ::close(to_child_);
         ::close(from_child_);
@@ -174,6 +246,12 @@ private:
             if (detect_fn) detect_fn(type, p, n);
         });
         vigil::behavior::SensorSet set(s, ::getpid(), [](int, const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
+#if BEHAVIOR_HAVE_EBPF
+        // Per-program run time is counted while this fd is open (root; else the sysctl decides).
+        const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+#else
+        const int stats_fd = -1;
+#endif
         set.start(pipeline);
         double cpu_ready = vigil::bench::self_cpu_s();
         (void)!::write(up, "r", 1);
@@ -185,10 +263,12 @@ private:
         const double first_hash_cpu = double(pipeline.hasher().hash_cpu_ns()) / 1e9;
         const unsigned long first_starts = starts.load(), first_files = files.load();
         const auto first_counters = pipeline.counters();
+        const BpfCounts bpf_before = bpf_counts(set);
         (void)!::write(up, "k", 1);
         (void)!::read(down, &c, 1);  // 's': the workload is over
         ::usleep(1500 * 1000);  // let the ring buffer / sockets drain
         double cpu = vigil::bench::self_cpu_s() - cpu0;
+        const std::string bpf = bpf_text(stats_fd >= 0, bpf_before, bpf_counts(set));
         set.stop();
         auto counters = pipeline.counters();
         auto t = pipeline.table_stats();
@@ -209,7 +289,8 @@ private:
                               published(counters) - published(first_counters),
                               double(pipeline.hasher().hash_cpu_ns()) / 1e9 - first_hash_cpu, first_cpu,
                               first_hash_cpu, first_hashed, set.mechanism().c_str());
-        (void)!::write(up, buf, size_t(n));
+        const std::string line = std::string(buf, size_t(std::max(0, std::min(n, int(sizeof buf) - 1)))) + bpf;
+        (void)!::write(up, line.data(), line.size());
     }
     pid_t pid_ = -1;
     int to_child_ = -1, from_child_ = -1;
@@ -323,6 +404,11 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 sum.first_hash_cpu_s += res.first_hash_cpu_s;
                 sum.first_hashed += res.first_hashed;
                 sum.rss_kib = std::max(sum.rss_kib, res.rss_kib);
+                sum.bpf_stats = res.bpf_stats;
+                for (const auto& [name, v] : res.bpf) {
+                    sum.bpf[name].first += v.first;
+                    sum.bpf[name].second += v.second;
+                }
                 sum.live = res.live;
                 sum.exited = res.exited;
                 std::memcpy(sum.mechanism, res.mechanism, sizeof sum.mechanism);
@@ -351,7 +437,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 .kv("agent_cpu_pct_at_1600_execs_per_s_incl_first_sight",
                     100.0 * (r.cpu_s + r.first_cpu_s) / double(execs + warmup * rounds) * 1600.0)
                 .kv("agent_rss_kib", (long long)r.rss_kib).kv("table_live", (long long)r.live)
-                .kv("table_exited", (long long)r.exited);
+                .kv("table_exited", (long long)r.exited).raw("bpf_run_time", bpf_json(r, execs));
             j.print();
         }
         if (files > 0) {
@@ -365,7 +451,8 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 .kv("workload_cpu_ratio", with_cpu / base_cpu)
                 .kv("file_events_per_s", 4.0 * double(files) / with).kv("agent_cpu_s", r.cpu_s)
                 .kv("events_expected", (long long)(4 * files)).kv("events_seen", (long long)r.files)
-                .kv("lost", (long long)r.lost).kv("agent_rss_kib", (long long)r.rss_kib);
+                .kv("lost", (long long)r.lost).kv("agent_rss_kib", (long long)r.rss_kib)
+                .raw("bpf_run_time", bpf_json(r, files));
             j.print();
         }
         if (churn_n > 0) {

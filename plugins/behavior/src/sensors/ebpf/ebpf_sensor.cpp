@@ -247,6 +247,21 @@ void EbpfSensor::fill_excluded_mounts() {
         bpf_map_update_elem(bpf_map__fd(skel_->maps.excluded_mounts), &id, &one, BPF_ANY);
 }
 
+std::vector<EbpfSensor::ProgramStats> EbpfSensor::program_stats() const {
+    std::vector<ProgramStats> out;
+    if (!skel_) return out;
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel_->obj) {
+        const int fd = bpf_program__fd(prog);
+        if (fd < 0) continue;
+        bpf_prog_info info{};
+        uint32_t len = sizeof info;
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) continue;
+        out.push_back({bpf_program__name(prog), info.run_time_ns, info.run_cnt});
+    }
+    return out;
+}
+
 void EbpfSensor::remember_executable(const ExeKey& k) {
     int fd = known_fd_.load(std::memory_order_acquire);
     if (fd < 0 || !k.valid()) return;

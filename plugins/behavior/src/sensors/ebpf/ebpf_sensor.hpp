@@ -42,6 +42,14 @@ public:
     // kernel lacks), as "program: reason".
     const std::vector<std::string>& problems() const { return problems_; }
 
+    // Run time and runs of each attached program so far (counted only while the kernel's
+    // BPF statistics are on: kernel.bpf_stats_enabled or a BPF_ENABLE_STATS fd).
+    struct ProgramStats {
+        std::string name;
+        uint64_t run_time_ns = 0, run_cnt = 0;
+    };
+    std::vector<ProgramStats> program_stats() const;
+
     // Decodes one ring buffer record (public for tests).
     static void dispatch(const void* data, size_t size, SensorSink& sink);
 
