@@ -76,6 +76,9 @@ got=$(wt_dns blocked.test 1)
 got=$(wt_dns ok.test 1)
 [[ $got == "10.9.0.2 from 10.9.0.2" ]] || vt_fail "DNS allowed name: got '$got'"
 [[ $(wt_dns use-application-dns.net 1) == "rcode 3" ]] || vt_fail "DoH canary not NXDOMAIN"
+# F17 for DNS: a trusted name below a listed one is answered by the upstream (and reported as trusted).
+got=$(wt_dns trusted.blocked.test 1)
+[[ $got == "10.9.0.2 from 10.9.0.2" ]] || vt_fail "DNS trusted name: got '$got'"
 # ... over TCP too (TCP/53 redirected, length-prefixed), and the IPv6 upstream answered.
 before=$(wt_count 53)
 got=$(wt_dns blocked.test 1 tcp)
@@ -155,7 +158,8 @@ grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status" || vt_fail "worker witho
 # Events: a threat per blocked decision, an action_result for the blocks.
 for want in "blocked|http|http://blocked.test/path|bad-domains:blocked.test" "blocked|http|http://shared.test/bad/x|bad-urls:shared.test/bad/" \
   "blocked|tls|blocked.test|bad-domains:blocked.test" "blocked|dns|blocked.test|bad-domains:blocked.test" \
-  "trusted|http|http://trusted.blocked.test/|bad-domains:blocked.test"; do
+  "trusted|http|http://trusted.blocked.test/|bad-domains:blocked.test" \
+  "trusted|dns|trusted.blocked.test|bad-domains:blocked.test"; do
   wt_wait_threat "$want" || vt_fail "no threat event '$want'; got: $(wt_threats)"
 done
 grep -q '"action":"block"' "$VT_DIR/actions.log" || vt_fail "no action_result for the blocks"

@@ -134,8 +134,15 @@ TEST_CASE("DNS forwarder verdicts: blocked names answered at once, canary, the r
     s = judge_dns_query(query("ok.test"), p, DnsBlockMode::sinkhole);
     CHECK_FALSE(s.answer_now);
     CHECK_FALSE(s.inspection);
-    s = judge_dns_query(query("ok.blocked.test"), p, DnsBlockMode::sinkhole);  // trusted
+    s = judge_dns_query(query("ok.blocked.test"), p, DnsBlockMode::sinkhole);  // trusted over blocked.test
     CHECK_FALSE(s.answer_now);
+    REQUIRE(s.inspection);  // reported as trusted, forwarded
+    CHECK_FALSE(s.inspection->blocked);
+    CHECK(s.inspection->verdict.decision == Decision::trusted);
+    REQUIRE(s.inspection->verdict.overridden);
+    CHECK(s.inspection->verdict.overridden->entry == "blocked.test");
+    CHECK(reportable(*s.inspection));
+    CHECK(verdict_report(*s.inspection, Endpoint{}, Endpoint{}, 0).find("\"action\":\"trusted\"") != std::string::npos);
     s = judge_dns_query(query("use-application-dns.net"), p, DnsBlockMode::sinkhole);
     CHECK(s.answer_now);
     CHECK((uint8_t(s.answer[3]) & 0x0f) == 3);  // NXDOMAIN
