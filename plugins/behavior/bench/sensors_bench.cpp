@@ -4,7 +4,7 @@
 //
 //   vigil-bench sensors [--execs 20000] [--files 20000] [--sensor ebpf|netlink]
 //                       [--rounds 4] [--warmup 200] [--churn 1000000] [--no-hash] [--no-detection]
-//                       [--sensors process,network,file] [--json]
+//                       [--sensors process,network,file] [--bpf-stats] [--json]
 //
 // The "agent" runs in a forked child (sensors + process table + hashing, and
 // Sigma detection with the built-in rules when built in) so that its CPU time
@@ -20,9 +20,9 @@
 // it over the whole run.
 //
 // `bpf_run_time`: the kernel's run time and run count of each sensor program over the
-// measured part (summed over rounds; the agent holds a BPF_ENABLE_STATS fd, so this
-// needs root), for every process on the host, not only the workload; per program
-// ns_per_run and the total per workload iteration.
+// measured part with --bpf-stats (summed over rounds; the agent holds a BPF_ENABLE_STATS
+// fd, so this needs root), for every process on the host, not only the workload; per
+// program ns_per_run and the total per workload iteration.
 #include "bench.hpp"
 #include "sensor_set.hpp"
 #include "telemetry_pipeline.hpp"
@@ -98,6 +98,9 @@ double file_workload(const std::string& dir, long n) {
 
 // --ring-kib N: the agent's ring_buffer_kib (0, the default, sizes it by CPU count).
 uint32_t ring_kib_option = 0;
+// --bpf-stats: count each program's run time (two clock reads per run: off by default so
+// that the slowdown figures carry no measurement cost).
+bool bpf_stats_option = false;
 
 long long ring_kib_in_use() {
     return vigil::behavior::ring_buffer_kib_in_use(ring_kib_option, unsigned(::get_nprocs()));
@@ -248,7 +251,7 @@ private:
         vigil::behavior::SensorSet set(s, ::getpid(), [](int, const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
 #if BEHAVIOR_HAVE_EBPF
         // Per-program run time is counted while this fd is open (root; else the sysctl decides).
-        const int stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+        const int stats_fd = bpf_stats_option ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 #else
         const int stats_fd = -1;
 #endif
@@ -354,6 +357,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
     long churn_n = long(args.get_int("churn", 1000000));
     std::string sensor = args.get("sensor", "ebpf");
     ring_kib_option = uint32_t(args.get_int("ring-kib", 0));
+    bpf_stats_option = args.has("bpf-stats");
     // For attributing the agent's CPU: --no-hash, --no-detection.
     bool hash = !args.has("no-hash"), detect = !args.has("no-detection");
     // Which sensors run (for attributing the slowdown): --sensors process,network,file.
