@@ -223,7 +223,7 @@ void BatchHandler::event_value(const Scalar* v) {
         }
         event_key_ = EventKey::other;
     }
-    if (v && v->kind == Scalar::Kind::string && skip_depth_ < 0 && !pending_skip_) {
+    if (v && v->kind == Scalar::Kind::string && skip_depth_ < 0 && !pending_skip_ && limits_.gather_text) {
         if (!draft_.text.empty()) draft_.text += ' ';
         draft_.text.append(v->s);
     }

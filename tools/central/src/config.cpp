@@ -337,6 +337,8 @@ CentralConfig load_config(const std::string& path) {
     parse_listen_tls(r, root, c);
     parse_storage(r, root, c);
     parse_limits(r, root, c);
+    // Only SQLite's word index reads the events' gathered text.
+    c.api.batch.gather_text = c.storage.engine == "sqlite" && c.text_index;
     parse_tasks(r, root, c);
     parse_operators(r, root, c);
     parse_console(r, root, c);

@@ -18,6 +18,7 @@ struct BatchLimits {
     int max_depth = 64;                  // JSON nesting inside an event (and outside, + the batch levels)
     uint64_t max_values = 10000000;      // JSON values (scalars, objects, arrays) in the whole batch
     uint64_t max_event_bytes = 1 << 20;  // source text of one event; also the longest single token
+    bool gather_text = true;             // EventInput::text (false: no word index to feed)
 };
 
 struct ParsedBatch {

@@ -122,6 +122,7 @@ TEST_CASE("storage.engine postgresql: url required, no password in it, keys of o
     CHECK(c.storage.url == "postgresql://vigil@db/vigil");
     CHECK(c.storage.password_file == dir.path + "/pg.pass");
     CHECK(c.storage.retention_days == 7);
+    CHECK_FALSE(c.api.batch.gather_text);  // no word index on PostgreSQL: no text gathered
     CHECK(c.storage.connections == 8);
     CHECK(c.api.database_path.empty());  // no SQLite file to measure
     CHECK(load("{}").storage.engine == "sqlite");
@@ -143,4 +144,5 @@ TEST_CASE("storage.engine postgresql: url required, no password in it, keys of o
     CHECK(lite.storage.retention_days == 30);
     CHECK(lite.storage.max_database_gb == doctest::Approx(2.5));
     CHECK(lite.storage.retention_check_s == 10);
+    CHECK(lite.api.batch.gather_text);
 }

@@ -132,3 +132,12 @@ TEST_CASE("the index text derived again from a stored event is what the reader g
     CHECK(b.events[1].text == "/etc");
     CHECK_THROWS_AS(event_index_text("{\"a\":"), std::runtime_error);
 }
+
+TEST_CASE("without a word index to feed, no text is gathered") {
+    BatchLimits limits;
+    limits.gather_text = false;
+    auto b = parse_batch(batch(R"([{"type":"process","class_uid":1007,"time":1,"cmd":"curl"}])"), kAgent, limits);
+    REQUIRE(b.events.size() == 1);
+    CHECK(b.events[0].text.empty());
+    CHECK(b.events[0].raw.find("curl") != std::string::npos);
+}
