@@ -128,23 +128,27 @@ void Connection::sniff() {
 }
 
 void Connection::verdict(Outcome o) {
+    if (o == Outcome::block && start_mitm(true)) return;
     if (o == Outcome::block) return start_block();
     report();
     if (o != Outcome::forward) return finish();
     first_ += insp_->take_forward();
     inspect_http_ = !insp_->opaque();
-    if (!start_mitm()) connect_upstream();
+    if (!start_mitm(false)) connect_upstream();
 }
 
 // The encrypted connections scan takes over a ClientHello it may decrypt
-// (not excluded, not trusted); true when it did.
-bool Connection::start_mitm() {
-    const std::string& host = insp_->scannable_sni();
+// (not excluded, not trusted), or one blocked by its SNI when it shows the
+// block page inside TLS (mitm.https_block_page); true when it did.
+bool Connection::start_mitm(bool blocked) {
+    const std::string& host = blocked ? insp_->blocked_sni() : insp_->scannable_sni();
     if (!ctx_.mitm || host.empty() || !ctx_.mitm->scans(host)) return false;
+    if (blocked && !ctx_.mitm->https_block_page()) return false;
+    if (blocked) report();
     mitm_ = std::make_unique<MitmSession>(*ctx_.mitm, loop_, *this, client_, up_, ctx_, dest_, host,
                                           [this](const Inspection& in) { report_one(in); });
     state_ = State::mitm;
-    if (!mitm_->start(first_)) finish();
+    if (!mitm_->start(blocked ? insp_->blocked_hello() : first_, blocked ? insp_->tls_block_page() : "")) finish();
     first_.clear();
     return true;
 }

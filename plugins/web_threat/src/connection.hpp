@@ -74,7 +74,7 @@ private:
     void draining();
     void report();
     void report_one(const Inspection& in);
-    bool start_mitm();
+    bool start_mitm(bool blocked);
 
     EventLoop& loop_;
     const ConnectionContext& ctx_;

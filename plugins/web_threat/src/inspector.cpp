@@ -44,15 +44,24 @@ ConnectionInspector::Outcome ConnectionInspector::decide(Inspection::Protocol pr
     mode_ = Mode::closed;
     if (protocol == Inspection::Protocol::tls) {
         response_ = tls_alert_record();
+        // The encrypted connections scan may show this page inside TLS instead.
+        if (!in.target.host.empty()) {
+            tls_page_ = block_page_response(block_info(in, "https://" + in.target.host + "/"));
+            blocked_sni_ = in.target.host;
+        }
     } else if (protocol == Inspection::Protocol::http) {
-        BlockInfo info;
-        info.url = in.target.url ? in.target.url->text() : in.target.host;
-        info.category = category_name(in.verdict.match->category);
-        info.list = in.verdict.list;
-        info.entry = in.verdict.match->entry;
-        response_ = block_page_response(info);
+        response_ = block_page_response(block_info(in, in.target.url ? in.target.url->text() : in.target.host));
     }
     return Outcome::block;
+}
+
+BlockInfo ConnectionInspector::block_info(const Inspection& in, std::string url) {
+    BlockInfo info;
+    info.url = std::move(url);
+    info.category = category_name(in.verdict.match->category);
+    info.list = in.verdict.list;
+    info.entry = in.verdict.match->entry;
+    return info;
 }
 
 // HTTP this reader cannot frame unambiguously is refused (RFC 9112: 400):
@@ -114,7 +123,9 @@ ConnectionInspector::Outcome ConnectionInspector::feed(std::string_view bytes) {
     Target t;
     if (st == ClientHelloParser::State::done) t.host = canonical_host(hello_.hello().sni);
     std::string sni = t.host;
-    const Outcome o = release(decide(Inspection::Protocol::tls, std::move(t)));
+    const Outcome d = decide(Inspection::Protocol::tls, std::move(t));
+    if (d == Outcome::block && !blocked_sni_.empty()) blocked_hello_ = pending_;  // for the scan's block page
+    const Outcome o = release(d);
     if (o == Outcome::forward && decisions_.back().verdict.decision != Decision::trusted) sni_ = std::move(sni);
     return o;
 }

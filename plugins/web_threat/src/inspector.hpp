@@ -12,6 +12,7 @@
 #include <vector>
 #include <vigil/common/ip_address.hpp>
 
+#include "block_page.hpp"
 #include "client_hello.hpp"
 #include "http_request.hpp"
 #include "verdict.hpp"
@@ -64,6 +65,11 @@ public:
     // The SNI of a ClientHello that was let through and not because of a
     // trusted address ("" otherwise): what the scan may decrypt.
     const std::string& scannable_sni() const { return sni_; }
+    // A ClientHello blocked by its SNI: that name and the block page the
+    // scan may show inside TLS instead of the alert ("" otherwise).
+    const std::string& blocked_sni() const { return blocked_sni_; }
+    const std::string& tls_block_page() const { return tls_page_; }
+    const std::string& blocked_hello() const { return blocked_hello_; }
     // Past every verdict this connection gets (TLS, CONNECT, other): the
     // rest may be relayed without feeding it through the inspector.
     bool opaque() const { return mode_ == Mode::relay; }
@@ -75,13 +81,14 @@ public:
 private:
     Outcome decide(Inspection::Protocol protocol, Target t);
     Outcome refuse(std::string why);
+    static BlockInfo block_info(const Inspection& in, std::string url);
     Outcome release(Outcome o);
     Outcome feed_http();
 
     Policy policy_;
     common::IpAddress destination_;
     const char* scheme_ = "http";
-    std::string sni_;
+    std::string sni_, blocked_sni_, tls_page_, blocked_hello_;
     enum class Mode : uint8_t { sniff, tls, http, relay, closed } mode_ = Mode::sniff;
     std::string pending_;  // client bytes not yet decided on
     std::string forward_;  // bytes decided on, to go upstream

@@ -64,7 +64,8 @@ MitmContext::MitmContext(MitmCa ca, const MitmSettings& s, const std::vector<std
       client_ctx_(new_ctx(TLS_server_method())),
       site_ctx_(site_context(s.upstream_ca_file)),
       allow_untrusted_(s.allow_untrusted),
-      exclude_on_error_(s.exclude_on_error) {
+      exclude_on_error_(s.exclude_on_error),
+      https_block_page_(s.https_block_page) {
     SSL_CTX_set_alpn_select_cb(client_ctx_.get(), select_alpn, nullptr);
     (void)asked_index();
 }

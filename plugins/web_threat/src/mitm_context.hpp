@@ -31,6 +31,7 @@ public:
     SSL_CTX* towards_site() const { return site_ctx_.get(); }
     bool allow_untrusted() const { return allow_untrusted_; }
     bool exclude_on_error() const { return exclude_on_error_; }
+    bool https_block_page() const { return https_block_page_; }
 
     // Whether a connection to `host` (its SNI, canonical) is decrypted.
     bool scans(const std::string& host) const;
@@ -43,7 +44,7 @@ private:
     LeafMinter leaves_;
     MitmExclusions exclusions_;
     SslCtxPtr client_ctx_, site_ctx_;
-    bool allow_untrusted_, exclude_on_error_;
+    bool allow_untrusted_, exclude_on_error_, https_block_page_;
 };
 
 }  // namespace vigil::web_threat

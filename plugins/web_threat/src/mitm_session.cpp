@@ -42,7 +42,8 @@ MitmSession::MitmSession(MitmContext& m, EventLoop& loop, LoopTask& task, Side& 
     : m_(m), loop_(loop), task_(task), client_(client), up_(up), ctx_(ctx), dest_(dest), host_(std::move(host)),
       report_(std::move(report)) {}
 
-bool MitmSession::start(std::string_view client_bytes) {
+bool MitmSession::start(std::string_view client_bytes, std::string_view blocked_page) {
+    blocked_page_ = blocked_page;
     try {
         client_tls_.emplace(m_.towards_client(), client_, true);
         const X509Ptr cert = m_.leaves().certificate(host_);
@@ -120,6 +121,7 @@ bool MitmSession::from_client() {
         client_held_ = r == Read::held;
         if (r == Read::failed) return false;
         if (r == Read::held) break;
+        if (!plain.empty() && !blocked_page_.empty()) return block(blocked_page_);
         if (!plain.empty()) {
             const Outcome o = insp_->feed(plain);
             report_decisions();

@@ -31,8 +31,10 @@ public:
                 const Endpoint& dest, std::string host, ReportFn report);
 
     // Takes over with what the client sent so far (its ClientHello); false
-    // when the connection must end.
-    bool start(std::string_view client_bytes);
+    // when the connection must end. With `blocked_page` (the site was
+    // blocked by its SNI) the client's first request gets that page and the
+    // site is never connected.
+    bool start(std::string_view client_bytes, std::string_view blocked_page);
     // Does what readiness allows; false once the connection is over.
     bool advance();
 
@@ -69,7 +71,8 @@ private:
     State state_ = State::handshake;
     std::optional<TlsEnd> client_tls_, site_tls_;
     std::optional<ConnectionInspector> insp_;
-    std::string to_site_;  // judged plaintext for the site
+    std::string to_site_;       // judged plaintext for the site
+    std::string blocked_page_;  // the answer to any request (blocked by SNI)
     bool client_held_ = false, site_held_ = false;  // stopped at a buffer bound
     bool client_closed_ = false, site_closed_ = false, client_shut_ = false, site_shut_ = false;
     size_t drained_ = 0;

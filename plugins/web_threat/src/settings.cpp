@@ -83,6 +83,7 @@ void mitm_of(const SettingsReader& r, MitmSettings& m) {
     m.allow_untrusted = untrusted == "allow";
     m.exclude_on_error = on_error == "add_to_exclusions";
     r.into("mitm.exclusion_ttl_s", m.exclusion_ttl_s);
+    r.into("mitm.https_block_page", m.https_block_page);
     r.into("mitm.excluded_domains", m.excluded_domains);
     for (const std::string& name : m.excluded_domains) {
         std::string why;

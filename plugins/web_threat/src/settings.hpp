@@ -25,6 +25,7 @@ struct MitmSettings {
     std::string ca_cert_file, ca_key_file, upstream_ca_file;
     bool allow_untrusted = false;      // untrusted_certificate_action: allow
     bool exclude_on_error = true;      // scan_error_action: add_to_exclusions
+    bool https_block_page = true;
     uint32_t exclusion_ttl_s = 604800;
     std::vector<std::string> excluded_domains;
     uint32_t cert_cache_size = 1024;

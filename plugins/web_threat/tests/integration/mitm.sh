@@ -39,14 +39,14 @@ ip netns exec "$WT_O" /usr/bin/python3 "$WT_HELPER" --tls 10.9.0.4:443 --cert "$
 vt_track_pid $!
 vt_wait_until 10 grep -q ready "$VT_DIR/origin3.log" || vt_fail "third origin did not start"
 
-# mitm_config ACTION: the config with the scan on; the first and third
+# mitm_config ACTION HTTPS_BLOCK_PAGE: the config with the scan on; the first and third
 # origins' certificates are extra trusted roots for the worker
 # (mitm.upstream_ca_file).
 mitm_config() {
   wt_config "$VT_DIR/vigil.yaml" "mitm:" "  enabled: true" "  upstream_ca_file: $VT_DIR/upstream.pem" \
-    "  untrusted_certificate_action: $1" "  excluded_domains: ['*.excluded.test']"
+    "  untrusted_certificate_action: $1" "  https_block_page: $2" "  excluded_domains: ['*.excluded.test']"
 }
-mitm_config block
+mitm_config block true
 wt_start "$VT_DIR/vigil.yaml"
 wt_events
 
@@ -87,9 +87,13 @@ vt_log "keep-alive over MITM: $got"
 # Domain fronting: SNI ok.test, Host blocked.test -> judged by the Host.
 got=$(wt_curl "${vca[@]}" "${res4[@]}" -H "Host: blocked.test" https://ok.test/front)
 [[ $got == *'id="vigil-block-page"'*" 403" ]] || vt_fail "SNI/Host fronting not blocked: got '$got'"
-# A blocked SNI is still refused by the ClientHello, before any certificate.
-err=$(ip netns exec "$WT_C" curl -sS -m 5 -o /dev/null "${vca[@]}" "${res4[@]}" https://blocked.test/ 2>&1); rc=$?
-[[ $rc == 35 && ${err,,} == *"unrecognized name"* ]] || vt_fail "blocked SNI: curl exit $rc: $err"
+# A site blocked by its SNI (https_block_page: true): the block page inside
+# TLS, and the origin never gets a packet.
+before=$(wt_count_settled 443)
+got=$(wt_curl "${vca[@]}" "${res4[@]}" https://blocked.test/page)
+[[ $got == *'id="vigil-block-page"'*"https://blocked.test/"*" 403" ]] || vt_fail "blocked SNI block page: got '$got'"
+[[ $(wt_count 443) == "$before" ]] || vt_fail "blocked SNI block page: the origin received packets"
+vt_log "F8 blocked SNI with the Vigil CA: 403 block page inside TLS, origin packets +0"
 
 # IPv6: scanned, and a blocked path refused with 0 packets at the origin.
 res6=(--resolve 'ok.test:443:[fd09::2]' --resolve 'shared.test:443:[fd09::2]')
@@ -135,9 +139,12 @@ vt_log "site asking for a client certificate: excluded, next connection 200 with
 
 # F9 with untrusted_certificate_action: allow -> the content passes.
 vt_stop_daemon
-mitm_config allow
+mitm_config allow false
 wt_start "$VT_DIR/vigil.yaml"
 got=$(wt_curl "${vca[@]}" "${res4[@]}" https://untrusted.test/allowed)
 [[ $got == "origin /allowed"*" 200" ]] || vt_fail "F9 allow: got '$got'"
 vt_log "F9 untrusted certificate (allow): 200"
+# https_block_page: false -> a blocked SNI gets the alert, before any certificate.
+err=$(ip netns exec "$WT_C" curl -sS -m 5 -o /dev/null "${vca[@]}" "${res4[@]}" https://blocked.test/ 2>&1); rc=$?
+[[ $rc == 35 && ${err,,} == *"unrecognized name"* ]] || vt_fail "blocked SNI without the page: curl exit $rc: $err"
 vt_pass

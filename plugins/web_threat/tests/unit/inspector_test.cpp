@@ -71,6 +71,11 @@ TEST_CASE("TLS: nothing goes upstream before the whole ClientHello; a blocked SN
     CHECK(ok.scannable_sni() == "ok.test");
     CHECK(trusted.scannable_sni().empty());
     CHECK(c.scannable_sni().empty());
+    // The blocked one: its name, its hello and the page the scan may show.
+    CHECK(c.blocked_sni() == "www.blocked.test");
+    CHECK(c.blocked_hello() == hello);
+    CHECK(c.tls_block_page().find("https://www.blocked.test/") != std::string::npos);
+    CHECK(ok.blocked_sni().empty());
 }
 
 TEST_CASE("decrypted requests are judged by their https URL") {
