@@ -173,9 +173,9 @@ bool MitmSession::connecting() {
 }
 
 bool MitmSession::site_handshake() {
-    if (site_tls_->fill(loop_.scratch(), ctx_.limits.buffer_bytes) == TlsEnd::Io::error) return false;
+    if (site_tls_->fill(loop_.scratch(), ctx_.limits.buffer_bytes) == TlsEnd::Io::error) return site_failed();
     const TlsEnd::Step s = site_tls_->handshake();
-    if (site_tls_->flush() == TlsEnd::Io::error) return false;
+    if (site_tls_->flush() == TlsEnd::Io::error) return site_failed();
     if (s == TlsEnd::Step::again) return true;
     if (s == TlsEnd::Step::failed) {
         const bool asked = MitmContext::client_certificate_asked(site_tls_->ssl());
@@ -193,6 +193,14 @@ bool MitmSession::site_handshake() {
 
 // untrusted_certificate_action: block. Reported as a refusal with the
 // reason; the client gets the page inside TLS.
+// The site's connection failed. TLS 1.3: the worker's handshake is done
+// before the site judges the (empty) client certificate it asked for; its
+// refusal comes later, as an alert on the first read or a reset on a write.
+bool MitmSession::site_failed() {
+    if (!MitmContext::client_certificate_asked(site_tls_->ssl())) return false;
+    return scan_error("site", "asks for a client certificate", true);
+}
+
 bool MitmSession::untrusted_site(long result) {
     const std::string reason = std::string("untrusted certificate: ") + X509_verify_cert_error_string(result);
     Inspection in;
@@ -208,9 +216,9 @@ bool MitmSession::untrusted_site(long result) {
 bool MitmSession::relay() {
     if (!from_client()) return false;
     if (state_ != State::relay) return true;  // a request was blocked
-    if (!site_tls_->write(to_site_)) return false;
+    if (!site_tls_->write(to_site_)) return site_failed();
     to_site_.clear();
-    if (site_tls_->flush() == TlsEnd::Io::error) return false;
+    if (site_tls_->flush() == TlsEnd::Io::error) return site_failed();
     if (!from_site()) return false;
     if (!close_when_done()) return false;
     // Stopped at a buffer bound with bytes still readable: edge-triggered
@@ -227,18 +235,14 @@ bool MitmSession::from_site() {
         std::string plain;
         const Read r = read_side(*site_tls_, client_tls_->unsent(), plain);
         site_held_ = r == Read::held;
-        // TLS 1.3: the client's handshake is done before the site judges the
-        // (empty) client certificate; its refusal comes as the first read.
-        if (r == Read::failed && MitmContext::client_certificate_asked(site_tls_->ssl()))
-            return scan_error("site", "asks for a client certificate", true);
-        if (r == Read::failed) return false;
+        if (r == Read::failed) return site_failed();
         if (r == Read::held) break;
         if (!client_tls_->write(plain)) return false;
         site_closed_ = site_tls_->closed();
         if (plain.empty()) break;
     }
     // The site's session tickets and alerts, and what goes to the client.
-    if (site_tls_->flush() == TlsEnd::Io::error) return false;
+    if (site_tls_->flush() == TlsEnd::Io::error) return site_failed();
     return client_tls_->flush() != TlsEnd::Io::error;
 }
 

@@ -56,6 +56,7 @@ private:
     bool draining();
     bool scan_error(const char* side, const std::string& why, bool exclude);
     bool untrusted_site(long result);
+    bool site_failed();
     void report_decisions();
     void note(const char* event, const std::string& reason);
 
