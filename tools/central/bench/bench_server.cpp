@@ -32,7 +32,7 @@ int free_port() {
 }
 }  // namespace
 
-BenchServer::BenchServer(const std::string& name, const std::string& extra_yaml) {
+BenchServer::BenchServer(const std::string& name, const std::string& extra_yaml, const std::string& agent_ca_from) {
     dir_ = (fs::temp_directory_path() / (name + "." + std::to_string(getpid()))).string();
     fs::create_directories(dir_);
     certs_ = dir_ + "/certs";
@@ -52,6 +52,7 @@ BenchServer::BenchServer(const std::string& name, const std::string& extra_yaml)
     }
     std::getline(std::ifstream(certs_ + "/operator.token"), token_);
     // The agent CA exists before the server starts, which loads it.
+    if (!agent_ca_from.empty()) fs::copy(agent_ca_from, agent_ca_dir(), fs::copy_options::recursive);
     identity_ = std::make_unique<BenchIdentity>(dir_ + "/agent-ca");
     identity_->write_pem(kAgent, certs_ + "/agent.crt", certs_ + "/agent.key");
     const std::string bin = std::string(VIGIL_BINARY_DIR) + "/bin/vigil-central";

@@ -19,7 +19,9 @@ namespace vigil::central::bench {
 class BenchServer {
 public:
     // Starts the server and waits until it answers (throws with the log path otherwise).
-    BenchServer(const std::string& name, const std::string& extra_yaml);
+    // `agent_ca_from`: another node's agent CA directory, copied first (nodes of one fleet
+    // share it, so an agent's certificate is good on each).
+    BenchServer(const std::string& name, const std::string& extra_yaml, const std::string& agent_ca_from = "");
     ~BenchServer();
     BenchServer(const BenchServer&) = delete;
     BenchServer& operator=(const BenchServer&) = delete;
@@ -29,6 +31,7 @@ public:
     const std::string& certs() const { return certs_; }
     const std::string& log_path() const { return log_; }
     const std::string& token() const { return token_; }
+    std::string agent_ca_dir() const { return dir_ + "/agent-ca"; }
     const BenchIdentity& identity() const { return *identity_; }
 
     // One request on a keep-alive session: returns the status, the body into `reply`.

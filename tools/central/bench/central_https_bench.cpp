@@ -6,12 +6,17 @@
 //          --uploaders N (default 2), --text-index 0|1 (default 1),
 //          --storage sqlite|postgresql (default sqlite). postgresql runs SQLite first as the
 //          baseline, then a node on a private PostgreSQL cluster (tests/pg_cluster.hpp, fsync
-//          off) with the same batches, and reports the database server's CPU too.
+//          off) with the same batches, and reports the database server's CPU too;
+//          --nodes 2 then also two nodes on one new database, each sent half of the batches
+//          over half of the uploaders (at least one each), at the same time.
 #include <dirent.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench.hpp"
@@ -97,12 +102,47 @@ Run run(const std::string& name, const std::string& storage_yaml, const std::vec
     return r;
 }
 
+// Two nodes on one PostgreSQL database (sharing the first one's agent CA), each uploading
+// half of the batches at the same time; CPU and RSS are the two nodes' sum and maximum.
+Run run_two_nodes(const std::string& storage_yaml, const std::vector<std::string>& bodies, int uploaders,
+                  uint64_t total, int db_pid) {
+    const BenchServer a("central_https_bench_pg_a", storage_yaml);
+    const BenchServer b("central_https_bench_pg_b", storage_yaml, a.agent_ca_dir());
+    {
+        std::string reply;
+        auto s = a.session();  // the agent announces itself (in the shared database) once
+        a.send(*s, "POST", "/api/v1/agent/sync", std::string("{\"agent_id\":\"") + kAgent + "\",\"hostname\":\"bench-host\"}",
+               false, reply, kAgent);
+    }
+    std::vector<std::string> half[2];
+    for (size_t i = 0; i < bodies.size(); ++i) half[i % 2].push_back(bodies[i]);
+    Run r;
+    const double cpu0 = vigil::bench::pid_cpu_s(a.pid()) + vigil::bench::pid_cpu_s(b.pid());
+    const double db_cpu0 = tree_cpu_s(db_pid);
+    const double client_cpu0 = vigil::bench::self_cpu_s();
+    const int each = std::max(1, uploaders / 2);
+    bool ok[2] = {true, true};
+    double seconds[2] = {0, 0};
+    std::thread tb([&] { seconds[1] = b.upload(half[1], each, kAgent, ok[1]); });
+    seconds[0] = a.upload(half[0], each, kAgent, ok[0]);
+    tb.join();
+    r.server_cpu_s = vigil::bench::pid_cpu_s(a.pid()) + vigil::bench::pid_cpu_s(b.pid()) - cpu0;
+    r.db_cpu_s = tree_cpu_s(db_pid) - db_cpu0;
+    r.client_cpu_s = vigil::bench::self_cpu_s() - client_cpu0;
+    r.server_rss = std::max(vigil::bench::rss_kib(a.pid()), vigil::bench::rss_kib(b.pid()));
+    r.events_per_s = double(total) / std::max(seconds[0], seconds[1]);
+    r.rows = b.stat("events");
+    r.ok = ok[0] && ok[1] && r.rows == static_cast<long long>(total);
+    return r;
+}
+
 void print(const Run& r, const std::string& storage, bool text_index, int uploaders, uint64_t total,
-           const Run* baseline) {
+           const Run* baseline, int nodes = 1) {
     JsonLine line;
     line.kv("bench", "central-https")
         .kv("transport", "https+mtls loopback, keep-alive")
         .kv("storage", storage)
+        .kv("nodes", static_cast<long long>(nodes))
         .kv("text_index", text_index)
         .kv("uploaders", static_cast<long long>(uploaders))
         .kv("events", static_cast<long long>(total))
@@ -131,6 +171,11 @@ VIGIL_BENCH(central_https, "central-https",
         std::fprintf(stderr, "central-https: --storage must be sqlite or postgresql\n");
         return 2;
     }
+    const int nodes = static_cast<int>(args.get_int("nodes", 1));
+    if (nodes != 1 && (nodes != 2 || storage != "postgresql")) {
+        std::fprintf(stderr, "central-https: --nodes must be 1, or 2 with --storage postgresql\n");
+        return 2;
+    }
     const uint64_t total = static_cast<uint64_t>(batches) * static_cast<uint64_t>(per_batch);
 
     std::vector<std::string> bodies;
@@ -155,5 +200,10 @@ VIGIL_BENCH(central_https, "central-https",
                        "storage: {engine: postgresql, url: '" + cluster->create_database() + "', files_dir: db/files}\n",
                        bodies, uploaders, total, cluster->server_pid());
     print(pg, "postgresql", false, uploaders, total, &sqlite);
-    return sqlite.ok && pg.ok ? 0 : 1;
+    if (nodes == 1) return sqlite.ok && pg.ok ? 0 : 1;
+    const Run two = run_two_nodes(
+        "storage: {engine: postgresql, url: '" + cluster->create_database() + "', files_dir: db/files}\n", bodies,
+        uploaders, total, cluster->server_pid());
+    print(two, "postgresql", false, uploaders, total, &sqlite, 2);
+    return sqlite.ok && pg.ok && two.ok ? 0 : 1;
 }
