@@ -43,10 +43,9 @@ int verify(X509* leaf, X509* ca, const std::string& host) {
     return X509_verify_cert(ctx.get()) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx.get());
 }
 
-mode_t mode_of(const std::string& path) {
-    struct stat st {};
-    REQUIRE(::stat(path.c_str(), &st) == 0);
-    return st.st_mode & 07777;
+// Permission bits of a file (std::filesystem: no stat boilerplate).
+unsigned mode_of(const std::filesystem::path& path) {
+    return unsigned(std::filesystem::status(path).permissions()) & 07777u;
 }
 
 }  // namespace

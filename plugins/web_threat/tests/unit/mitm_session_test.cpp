@@ -60,6 +60,13 @@ struct Pair {
     void ready() { server.in = server.out = client.in = client.out = true; }
 };
 
+// The worker's side towards a client: a certificate minted for `host`.
+void serve_as(MitmContext& m, TlsEnd& server, const std::string& host) {
+    const X509Ptr leaf = m.leaves().certificate(host);
+    REQUIRE(SSL_use_certificate(server.ssl(), leaf.get()) == 1);
+    REQUIRE(SSL_use_PrivateKey(server.ssl(), m.leaves().key()) == 1);
+}
+
 // Runs both handshakes until each is done or failed (at most 50 rounds).
 std::pair<TlsEnd::Step, TlsEnd::Step> shake(Pair& p, TlsEnd& server, TlsEnd& client) {
     std::vector<char> scratch(16384);
@@ -84,9 +91,7 @@ TEST_CASE("mitm TLS ends: a handshake under a minted certificate, then data both
     X509* ca = m.leaves().ca();
     Pair p;
     TlsEnd server(m.towards_client(), p.server, true);
-    const X509Ptr leaf = m.leaves().certificate("a.test");
-    REQUIRE(SSL_use_certificate(server.ssl(), leaf.get()) == 1);
-    REQUIRE(SSL_use_PrivateKey(server.ssl(), m.leaves().key()) == 1);
+    serve_as(m, server, "a.test");
 
     // A client that trusts the CA (as a browser with the CA installed).
     SslCtxPtr cctx(SSL_CTX_new(TLS_client_method()));
@@ -125,9 +130,7 @@ TEST_CASE("mitm TLS ends: a client without the CA refuses; the server side sees 
     MitmContext m(generate_ca("Test", 30), settings, builtin_mitm_exclusions());
     Pair p;
     TlsEnd server(m.towards_client(), p.server, true);
-    const X509Ptr leaf = m.leaves().certificate("a.test");
-    REQUIRE(SSL_use_certificate(server.ssl(), leaf.get()) == 1);
-    REQUIRE(SSL_use_PrivateKey(server.ssl(), m.leaves().key()) == 1);
+    serve_as(m, server, "a.test");
     SslCtxPtr cctx(SSL_CTX_new(TLS_client_method()));
     SSL_CTX_set_verify(cctx.get(), SSL_VERIFY_PEER, nullptr);  // an empty trust store
     TlsEnd client(cctx.get(), p.client, false);
