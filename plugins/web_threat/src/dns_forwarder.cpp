@@ -27,6 +27,7 @@ DnsStep judge_dns_query(std::string_view msg, const Policy& policy, DnsBlockMode
     in.protocol = Inspection::Protocol::dns;
     in.verdict = judge(*policy.lists(), *policy.trusted, t, policy.enabled);
     in.target = std::move(t);
+    number_threat(in, policy);
     // A trusted name that a list entry also matches is reported
     // (action trusted) and forwarded, as on the web ports.
     if (in.verdict.decision == Decision::trusted && in.verdict.overridden) {

@@ -40,6 +40,7 @@ ConnectionInspector::Outcome ConnectionInspector::decide(Inspection::Protocol pr
     in.verdict = judge(*policy_.lists(), *policy_.trusted, t, policy_.enabled);
     in.target = std::move(t);
     in.blocked = in.verdict.decision == Decision::block && policy_.block;
+    number_threat(in, policy_);
     if (!in.blocked) return Outcome::forward;
     mode_ = Mode::closed;
     if (protocol == Inspection::Protocol::tls) {
@@ -55,12 +56,13 @@ ConnectionInspector::Outcome ConnectionInspector::decide(Inspection::Protocol pr
     return Outcome::block;
 }
 
-BlockInfo ConnectionInspector::block_info(const Inspection& in, std::string url) {
+BlockInfo ConnectionInspector::block_info(const Inspection& in, std::string url) const {
     BlockInfo info;
     info.url = std::move(url);
     info.category = category_name(in.verdict.match->category);
     info.list = in.verdict.list;
     info.entry = in.verdict.match->entry;
+    if (policy_.ids) info.event_id = policy_.ids->event_uid(in.threat_id);
     return info;
 }
 

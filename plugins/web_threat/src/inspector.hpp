@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +20,23 @@
 
 namespace vigil::web_threat {
 
+// The ids of the threats the worker reports: it numbers them itself, so
+// that the block page can quote the id of the event the plugin publishes
+// and the central node shows ("<agent_id>:threat:<n>", kataedr's finding
+// uid). The numbers start at the worker's start time in microseconds times
+// 1024: a worker restarted later (at least half a second later) never
+// reuses one unless the one before reported 500 million threats; they stay
+// below 2^63 (signed 64-bit stores) for two centuries.
+struct ThreatIds {
+    std::atomic<uint64_t> next{0};
+    std::string agent_id;
+
+    uint64_t take() { return next.fetch_add(1, std::memory_order_relaxed); }
+    std::string event_uid(uint64_t id) const {
+        return id ? (agent_id.empty() ? "" : agent_id + ":") + "threat:" + std::to_string(id) : std::string();
+    }
+};
+
 struct Policy {
     std::shared_ptr<const ListSet> blocked;
     std::shared_ptr<const ListSet> trusted;
@@ -27,6 +45,8 @@ struct Policy {
     // The worker's lists, swapped whole when the plugin sends new ones; when
     // set, every verdict reads the current set from it instead of `blocked`.
     std::shared_ptr<const ListHolder> live;
+    // Numbers the reported decisions (none: threat_id stays 0).
+    std::shared_ptr<ThreatIds> ids;
 
     std::shared_ptr<const ListSet> lists() const { return live ? live->get() : blocked; }
 };
@@ -39,7 +59,16 @@ struct Inspection {
     Verdict verdict;
     bool blocked = false;  // the connection or request was refused
     std::string refused;   // refused for another reason than a list (malformed HTTP), or ""
+    uint64_t threat_id = 0;  // the id of the threat event it becomes (0: not one)
 };
+
+// Numbers `in` (policy.ids) when it becomes a threat event: a listed
+// destination (blocked or notified) or a trusted address that overrode one.
+inline void number_threat(Inspection& in, const Policy& policy) {
+    const Verdict& v = in.verdict;
+    if (policy.ids && (v.decision == Decision::block || (v.decision == Decision::trusted && v.overridden)))
+        in.threat_id = policy.ids->take();
+}
 
 class ConnectionInspector {
 public:
@@ -81,7 +110,7 @@ public:
 private:
     Outcome decide(Inspection::Protocol protocol, Target t);
     Outcome refuse(std::string why);
-    static BlockInfo block_info(const Inspection& in, std::string url);
+    BlockInfo block_info(const Inspection& in, std::string url) const;
     Outcome release(Outcome o);
     Outcome feed_http();
 

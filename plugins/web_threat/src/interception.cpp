@@ -160,6 +160,7 @@ void Interception::start() {
     c.mitm_ca_cert = mitm_ca_cert_;
     c.mitm_ca_key = mitm_ca_key_;
     c.mitm_exclusions = mitm_exclusions_;
+    c.agent_id = host_.identity().agent_id;
     WorkerSupervisor::Callbacks cb;
     cb.report = [this](const std::string& json) {
         if (mitm_notes_.handle(host_, json)) return changed(false);
@@ -167,7 +168,7 @@ void Interception::start() {
         const int64_t now = common::monotonic_ns();
         const bool find = now - lookup_window_ns_ >= 1000000000 ? (lookup_window_ns_ = now, lookups_ = 1, true)
                                                                  : ++lookups_ <= 20;
-        publish_verdict(host_, json, next_threat_id_.fetch_add(1), counters_, find);
+        publish_verdict(host_, json, next_threat_id_, counters_, find);
         changed(false);
     };
     cb.ready = [this](const WorkerState& s) {

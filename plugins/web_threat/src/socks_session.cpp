@@ -15,6 +15,7 @@ Inspection judge_socks(const Policy& policy, const SocksTarget& target) {
     in.verdict = judge(*policy.lists(), *policy.trusted, t, policy.enabled);
     in.target = std::move(t);
     in.blocked = in.verdict.decision == Decision::block && policy.block;
+    number_threat(in, policy);
     return in;
 }
 

@@ -33,8 +33,8 @@ vigil_severity severity_of(const std::string& category) {
 
 }  // namespace
 
-void publish_verdict(const Host& host, const std::string& report_json, uint64_t threat_id, WebCounters& counters,
-                     bool find_process) {
+void publish_verdict(const Host& host, const std::string& report_json, std::atomic<uint64_t>& own_ids,
+                     WebCounters& counters, bool find_process) {
     json::Value r;
     try {
         r = json::parse(report_json);
@@ -49,6 +49,10 @@ void publish_verdict(const Host& host, const std::string& report_json, uint64_t 
         counters.refused.fetch_add(1);
         return;
     }
+    const json::Value* numbered = r.find("threat_id");
+    const uint64_t threat_id = numbered && numbered->is_uint64() && numbered->as_uint64()
+                                   ? numbered->as_uint64()
+                                   : own_ids.fetch_add(1);
     const bool blocked = action == "blocked", trusted = action == "trusted";
     (blocked ? counters.blocked : trusted ? counters.trusted : counters.notified).fetch_add(1);
     const std::string host_name = text(r, "host"), url = text(r, "url"), category = text(r, "category");

@@ -19,9 +19,11 @@ struct WebCounters {
 
 // Publishes the records of one verdict report; counts it. With
 // `find_process`, the process holding the client's socket (the report's
-// inode) is looked up and named in the threat.
-void publish_verdict(const Host& host, const std::string& report_json, uint64_t threat_id, WebCounters& counters,
-                     bool find_process);
+// inode) is looked up and named in the threat. The threat id is the one the
+// worker numbered the report with (quoted on its block page), else the next
+// of `own_ids`.
+void publish_verdict(const Host& host, const std::string& report_json, std::atomic<uint64_t>& own_ids,
+                     WebCounters& counters, bool find_process);
 
 // The worker went down (`why`) or is intercepting again.
 void publish_worker_health(const Host& host, bool up, const std::string& why);

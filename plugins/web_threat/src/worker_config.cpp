@@ -15,7 +15,8 @@ std::string worker_config_json(const WorkerConfig& c) {
         .field("state_dir", c.state_dir)
         .field("uid", uint64_t(c.uid))
         .field("gid", uint64_t(c.gid))
-        .field("parent_pid", int64_t(c.parent_pid));
+        .field("parent_pid", int64_t(c.parent_pid))
+        .field("agent_id", c.agent_id);
     w.key("dns_upstreams").begin_array();
     for (const auto& u : c.dns_upstreams) w.str(u);
     w.end_array();
@@ -57,6 +58,7 @@ WorkerConfig parse_worker_config(std::string_view text) {
     c.uid = uint32_t(number(v, "uid", 0xfffffffe));
     c.gid = uint32_t(number(v, "gid", 0xfffffffe));
     c.parent_pid = int64_t(number(v, "parent_pid", 1u << 30));
+    if (const json::Value* a = v.find("agent_id"); a && a->is_string()) c.agent_id = a->as_string();
     for (const auto& u : member(v, "dns_upstreams").items()) {
         if (!u.is_string() || !parse_upstream(u.as_string()))
             throw std::runtime_error("worker config: bad dns upstream");

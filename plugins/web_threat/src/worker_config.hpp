@@ -24,6 +24,7 @@ struct WorkerConfig {
     std::vector<std::string> dns_upstreams;
     std::string mitm_ca_cert, mitm_ca_key;  // both empty: no scan
     std::vector<std::string> mitm_exclusions;  // the kataedr servers, the agent's proxy
+    std::string agent_id;  // in the threat ids the block page quotes
 };
 
 std::string worker_config_json(const WorkerConfig& c);

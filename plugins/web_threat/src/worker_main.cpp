@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <vigil/common/nft.hpp>
+#include <vigil/common/time.hpp>
 #include <vigil/json_writer.hpp>
 
 #include "builtin_lists.hpp"
@@ -159,6 +160,9 @@ int run() {
     // (worker_control.hpp); every verdict reads them through Policy::lists().
     static const auto live = std::make_shared<ListHolder>(std::move(ctx.policy.blocked));
     ctx.policy.live = live;
+    ctx.policy.ids = std::make_shared<ThreatIds>();
+    ctx.policy.ids->agent_id = config.agent_id;
+    ctx.policy.ids->next = uint64_t(common::realtime_ns() / 1000) << 10;
     std::thread([] { serve_control(kReportFd, *live, reporter); }).detach();
     static DnsConfig dns_config;
     for (const auto& u : config.dns_upstreams) dns_config.upstreams.push_back(*parse_upstream(u));

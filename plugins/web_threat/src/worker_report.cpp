@@ -55,6 +55,7 @@ std::string verdict_report(const Inspection& in, const Endpoint& client, const E
     }
     if (trusted && v.match) w.field("trusted_entry", v.match->entry);
     if (owner) w.field("uid", uint64_t(owner->uid)).field("inode", owner->inode);
+    if (in.threat_id) w.field("threat_id", in.threat_id);
     if (dropped_before) w.field("reports_dropped", dropped_before);
     w.end_object();
     return w.take();

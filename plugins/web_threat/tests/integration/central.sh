@@ -41,19 +41,23 @@ wt_start "$VT_DIR/vigil.yaml"
 vt_wait_until 20 kt_status_ok "s.get('connected')" || vt_fail "kataedr did not connect: $(kt_status 's')"
 
 # A blocked request: its threat and the block action_result are stored.
-[[ $(wt_curl --resolve blocked.test:80:10.9.0.2 http://blocked.test/central-marker) == *" 403" ]] ||
-  vt_fail "blocked.test not blocked"
+page=$(wt_curl --resolve blocked.test:80:10.9.0.2 http://blocked.test/central-marker)
+[[ $page == *" 403" ]] || vt_fail "blocked.test not blocked"
+# The block page quotes the event id the central node shows (the finding's uid).
+quoted=$(sed -n 's|.*<td>Event</td><td><code>\([^<]*\)</code>.*|\1|p' <<<"$page")
+[[ $quoted == *:threat:* ]] || vt_fail "the block page quotes no event id: $page"
 t0=$SECONDS
 kt_wait_events main "central-marker" 2 20 || vt_fail "threat and block action did not both arrive"
 kt_wait_events main "central-marker" 1 20 detection || vt_fail "no detection among them"
-vt_log "threat and action_result stored in vigil-central $((SECONDS - t0)) s after the request"
+vt_log "threat and action_result stored in vigil-central $((SECONDS - t0)) s after the request; the block page's event id $quoted is the stored finding's uid"
 kt_cli main events --text "central-marker" --type detection --limit 1 --json | python3 -c "
 import json,sys
 e = json.load(sys.stdin)['events'][0]['event']
 d = e['unmapped']['details']
 assert (e['class_uid'], e['finding_info']['analytic']['category']) == (2004, 'web_threat'), e
 assert (d['action'], d['protocol'], d['list']) == ('blocked', 'http', 'bad-domains'), d
-" || vt_fail "stored detection is not as expected: $(kt_cli main events --text central-marker --type detection --limit 1 --json)"
+assert e['finding_info']['uid'] == sys.argv[1], (e['finding_info']['uid'], sys.argv[1])
+" "$quoted" || vt_fail "stored detection is not as expected: $(kt_cli main events --text central-marker --type detection --limit 1 --json)"
 
 # The worker dies and comes back: both action_results are stored.
 kill -9 "$(wt_worker_pid)"

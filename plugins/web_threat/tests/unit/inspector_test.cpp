@@ -157,3 +157,24 @@ TEST_CASE("HTTP framing that cannot be judged is refused with 400; other protoco
     ConnectionInspector connect(policy(), ip("10.9.0.2"));
     CHECK(connect.feed("CONNECT blocked.test:443 HTTP/1.1\r\nHost: blocked.test:443\r\n\r\n") == Outcome::block);
 }
+
+TEST_CASE("threat ids: the block page quotes the id of the threat the report carries") {
+    Policy p = policy();
+    p.ids = std::make_shared<ThreatIds>();
+    p.ids->agent_id = "agent-1";
+    p.ids->next = 5000;
+    ConnectionInspector allowed(p, ip("10.9.0.2"));
+    CHECK(allowed.feed("GET / HTTP/1.1\r\nHost: ok.test\r\n\r\n") == Outcome::forward);
+    CHECK(allowed.take_decisions().at(0).threat_id == 0);  // not a threat: no number used
+    ConnectionInspector in(p, ip("10.9.0.2"));
+    CHECK(in.feed("GET /x HTTP/1.1\r\nHost: blocked.test\r\n\r\n") == Outcome::block);
+    CHECK(in.response().find("<code>agent-1:threat:5000</code>") != std::string::npos);
+    const auto d = in.take_decisions();
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].threat_id == 5000);
+    // A trusted address that overrides an entry is a threat (action trusted): numbered too.
+    ConnectionInspector trusted(p, ip("10.9.0.2"));
+    CHECK(trusted.feed("GET / HTTP/1.1\r\nHost: trusted.blocked.test\r\n\r\n") == Outcome::forward);
+    CHECK(trusted.take_decisions().at(0).threat_id == 5001);
+    CHECK(p.ids->event_uid(0).empty());
+}
