@@ -271,7 +271,14 @@ std::string build_isolation_ruleset(const RulesetSpec& spec) {
     if (!valid_table_name(spec.table))
         throw ValidationError("table: '" + spec.table + "' is not a valid nft table name");
     const std::vector<std::string> in_rules = rules_for_chain(spec, Chain::input);
-    const std::vector<std::string> out_rules = rules_for_chain(spec, Chain::output);
+    std::vector<std::string> out_rules = rules_for_chain(spec, Chain::output);
+    // A connection a local nat rule redirected to a loopback address (e.g.
+    // web_threat's worker) still names the interface of its original route
+    // as oif: it is local traffic all the same. The process it reaches makes
+    // its own connections, which these rules judge (so an exclusion is
+    // honoured through such a proxy, and nothing else gets out).
+    out_rules.insert(out_rules.begin(),
+                     {"ct status dnat ip daddr 127.0.0.0/8 accept", "ct status dnat ip6 daddr ::1 accept"});
     std::ostringstream o;
     const std::string& t = spec.table;
     o << "add table inet " << t << "\n"

@@ -84,9 +84,18 @@ out=$(vctl isolation on --reason "web_threat coexistence" --timeout_s 600 2>&1) 
 before=$(wt_count 80)
 [[ $(wt_curl "${res[@]}" http://ok.test/isolated) != *" 200" ]] || vt_fail "F26: a site loaded through the worker while isolated"
 [[ $(wt_count 80) == "$before" ]] || vt_fail "F26: the origin received packets while isolated"
+# An isolation exclusion for the origin's port 80 is honoured through the
+# worker (its upstream connection is what the exclusion allows); port 8080
+# stays cut.
+out=$(vctl isolation on --reason "web_threat exclusion" --timeout_s 600 \
+  --exclusions '[{"direction":"outbound","protocol":"tcp","remote_address":"10.9.0.2","remote_ports":"80"}]' 2>&1) ||
+  vt_fail "isolation on with an exclusion failed: $out"
+[[ $(wt_curl "${res[@]}" http://ok.test/excluded) == "origin /excluded"*" 200" ]] ||
+  vt_fail "F26: the isolation exclusion was not honoured through the worker"
+[[ $(wt_curl http://10.9.0.2:8080/cut) != *" 200" ]] || vt_fail "F26: a port outside the exclusion loaded while isolated"
 vctl isolation off >/dev/null || vt_fail "isolation off failed"
 [[ $(wt_curl "${res[@]}" http://ok.test/released) == *" 200" ]] || vt_fail "F26: not back after isolation off"
-vt_log "F26 isolation: cut (origin +0), released"
+vt_log "F26 isolation: cut (origin +0), an exclusion honoured through the worker, released"
 
 # F24: stopping removes everything the plugins added.
 vt_stop_daemon || vt_fail "vigild did not stop cleanly"
