@@ -2,6 +2,9 @@
 
 #include <cstdlib>
 
+#include <vigil/json_writer.hpp>
+
+#include "dns_ech.hpp"
 #include "dns_udp.hpp"
 #include "host_name.hpp"
 
@@ -42,6 +45,26 @@ DnsStep judge_dns_query(std::string_view msg, const Policy& policy, DnsBlockMode
     }
     step.inspection = std::move(in);
     return step;
+}
+
+std::string_view client_answer(std::string_view answer, std::string_view query, const DnsConfig& config,
+                               Reporter* reporter, std::string& scratch) {
+    if (!config.strip_ech) return answer;
+    const EchStrip s = strip_ech(answer, scratch);
+    JsonWriter w;
+    switch (s.result) {
+        case EchStrip::Result::unchanged: return answer;
+        case EchStrip::Result::truncated: return scratch;
+        case EchStrip::Result::stripped:
+            w.begin_object().field("type", "dns").field("event", "ech_stripped").field("records", uint64_t(s.records));
+            break;
+        case EchStrip::Result::malformed:
+            scratch = dns_servfail(query.size() >= 12 ? query : answer);
+            w.begin_object().field("type", "dns").field("event", "servfail").field("reason", s.why);
+            break;
+    }
+    if (reporter) reporter->send(w.end_object().take());
+    return scratch;
 }
 
 void serve_dns(const std::vector<int>& sockets, const Policy& policy, const DnsConfig& config, Reporter* reporter) {

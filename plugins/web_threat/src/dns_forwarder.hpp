@@ -5,7 +5,8 @@
 // resolvers (tried in turn) and their answer back to the client. At most
 // max_inflight queries wait for upstream at once; more are dropped (the
 // client retries). UDP is served by one event loop (dns_udp.hpp), TCP by
-// the connection event loops (dns_tcp.hpp).
+// the connection event loops (dns_tcp.hpp). Answers lose their ECH keys
+// on the way back (dns_ech.hpp).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@ struct DnsConfig {
     DnsBlockMode mode = DnsBlockMode::sinkhole;
     int timeout_ms = 2000;
     uint32_t max_inflight = 256;
+    bool strip_ech = true;  // dns_strip_ech (dns_ech.hpp)
 };
 
 // What the forwarder does with one query: an answer now, or forward it.
@@ -32,6 +34,14 @@ struct DnsStep {
     std::optional<Inspection> inspection;  // a listed name (blocked or notified)
 };
 DnsStep judge_dns_query(std::string_view msg, const Policy& policy, DnsBlockMode mode);
+
+// What the client gets for an upstream `answer` to `query` (the query may
+// be "" when not kept): with strip_ech, the answer without ECH keys (a view
+// of `answer` or of `scratch`), reported as {"type":"dns","event":
+// "ech_stripped","records":N}; SERVFAIL (reported as "servfail") when the
+// answer cannot be walked, so no half-rewritten answer is forwarded.
+std::string_view client_answer(std::string_view answer, std::string_view query, const DnsConfig& config,
+                               Reporter* reporter, std::string& scratch);
 
 // Serves the bound UDP sockets until the process ends (DnsUdpForwarder).
 [[noreturn]] void serve_dns(const std::vector<int>& sockets, const Policy& policy, const DnsConfig& config,

@@ -134,7 +134,9 @@ bool DnsTcpSession::read_upstream() {
         std::string_view msg;
         size_t off = 0;
         while (const size_t took = dns_tcp_frame(std::string_view(from_up_).substr(off), msg)) {
-            to_client_ += dns_tcp_framed(msg);
+            std::string scratch;
+            const std::string_view out = client_answer(msg, {}, ctx_.config, ctx_.reporter, scratch);
+            if (!out.empty()) to_client_ += dns_tcp_framed(out);
             if (waiting_) --waiting_;
             off += took;
         }

@@ -125,7 +125,11 @@ void DnsUdpForwarder::read_answer(uint32_t slot) {
         }
         // A reply to another id (a late answer, a forgery) is not ours.
         if (n < 2 || id_of(std::string_view(buf_.data(), size_t(n))) != id_of(p.msg)) continue;
-        ::sendto(p.listener, buf_.data(), size_t(n), 0, reinterpret_cast<const sockaddr*>(&p.client), p.client_len);
+        std::string scratch;
+        const std::string_view out =
+            client_answer(std::string_view(buf_.data(), size_t(n)), p.msg, config_, reporter_, scratch);
+        if (!out.empty())
+            ::sendto(p.listener, out.data(), out.size(), 0, reinterpret_cast<const sockaddr*>(&p.client), p.client_len);
         return release(slot);
     }
 }

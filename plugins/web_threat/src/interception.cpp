@@ -163,7 +163,7 @@ void Interception::start() {
     c.agent_id = host_.identity().agent_id;
     WorkerSupervisor::Callbacks cb;
     cb.report = [this](const std::string& json) {
-        if (mitm_notes_.handle(host_, json)) return changed(false);
+        if (mitm_notes_.handle(host_, json) || dns_notes_.handle(host_, json)) return changed(false);
         // Finding the process scans /proc: at most 20 a second.
         const int64_t now = common::monotonic_ns();
         const bool find = now - lookup_window_ns_ >= 1000000000 ? (lookup_window_ns_ = now, lookups_ = 1, true)
@@ -245,6 +245,7 @@ std::string Interception::status_json() const {
         .field("refused", counters_.refused.load())
         .field("reports_dropped", counters_.reports_dropped.load());
     mitm_notes_.write_status(w, !mitm_ca_cert_.empty());
+    dns_notes_.write_status(w);
     w.end_object();
     return w.take();
 }

@@ -17,6 +17,7 @@
 #include <vigil/host.hpp>
 
 #include "list_set.hpp"
+#include "dns_notes.hpp"
 #include "mitm_notes.hpp"
 #include "settings.hpp"
 #include "web_events.hpp"
@@ -82,6 +83,7 @@ private:
     std::string mitm_ca_cert_, mitm_ca_key_;
     std::vector<std::string> mitm_exclusions_;
     MitmNotes mitm_notes_;
+    DnsNotes dns_notes_;
     WorkerUser user_;
     mutable std::mutex mu_;
     std::string error_;

@@ -50,6 +50,7 @@ void interception_of(const SettingsReader& r, Settings& s) {
     r.into("dns_port", s.dns_port);
     r.into("dns_upstreams", s.dns_upstreams);
     r.into("dns_block_mode", s.dns_block_mode);
+    r.into("dns_strip_ech", s.dns_strip_ech);
     if (s.dns_block_mode != "sinkhole" && s.dns_block_mode != "null" && s.dns_block_mode != "nxdomain")
         throw SettingsError("dns_block_mode: expected sinkhole, null or nxdomain");
     std::string fail_mode = "open";

@@ -50,6 +50,7 @@ struct Settings {
     uint16_t dns_port = 15353;
     std::vector<std::string> dns_upstreams;  // "addr" or "addr:port" / "[v6]:port"; empty: /etc/resolv.conf
     std::string dns_block_mode = "sinkhole";
+    bool dns_strip_ech = true;  // ECH keys out of forwarded HTTPS/SVCB records (F15)
     bool fail_closed = false;  // fail_mode: closed
     std::string worker_user = "_vigil-web";
     std::string worker_path;  // "" = next to the plugin: ../libexec/vigil-web-worker

@@ -167,6 +167,7 @@ int run() {
     static DnsConfig dns_config;
     for (const auto& u : config.dns_upstreams) dns_config.upstreams.push_back(*parse_upstream(u));
     dns_config.mode = dns_mode(settings.dns_block_mode);
+    dns_config.strip_ech = settings.dns_strip_ech;
     if (dns) std::thread([&] { serve_dns(sockets.udp, ctx.policy, dns_config, &reporter); }).detach();
     reporter.send(R"({"type":"ready"})");
     static DnsTcpContext dns_tcp;
