@@ -2,16 +2,14 @@
 
 #include <vigil/json_reader.hpp>
 
+#include "web_events.hpp"
+
 namespace vigil::web_threat {
 
 bool DnsNotes::handle(const Host& host, const std::string& report_json) {
-    if (report_json.rfind(R"({"type":"dns")", 0) != 0) return false;
     json::Value r;
-    try {
-        r = json::parse(report_json);
-    } catch (const std::exception&) {
-        return true;
-    }
+    if (!worker_report_of(report_json, "dns", r)) return false;
+    if (!r.is_object()) return true;
     const json::Value* event = r.find("event");
     const json::Value* records = r.find("records");
     if (event && event->is_string() && event->as_string() == "ech_stripped") {

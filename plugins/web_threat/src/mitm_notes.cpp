@@ -2,6 +2,8 @@
 
 #include <vigil/json_reader.hpp>
 
+#include "web_events.hpp"
+
 namespace vigil::web_threat {
 
 namespace {
@@ -14,13 +16,9 @@ std::string text(const json::Value& v, const char* key) {
 }  // namespace
 
 bool MitmNotes::handle(const Host& host, const std::string& report_json) {
-    if (report_json.rfind(R"({"type":"mitm")", 0) != 0) return false;
     json::Value r;
-    try {
-        r = json::parse(report_json);
-    } catch (const std::exception&) {
-        return true;
-    }
+    if (!worker_report_of(report_json, "mitm", r)) return false;
+    if (!r.is_object()) return true;
     const std::string event = text(r, "event"), site = text(r, "host"), reason = text(r, "reason");
     if (event == "excluded") {
         excluded_.fetch_add(1);

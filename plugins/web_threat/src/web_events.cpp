@@ -103,4 +103,14 @@ void publish_worker_health(const Host& host, bool up, const std::string& why) {
     a.publish(host);
 }
 
+bool worker_report_of(const std::string& report_json, std::string_view type, json::Value& out) {
+    if (report_json.rfind(std::string(R"({"type":")").append(type) + '"', 0) != 0) return false;
+    try {
+        out = json::parse(report_json);
+    } catch (const std::exception&) {
+        out = json::Value();
+    }
+    return true;
+}
+
 }  // namespace vigil::web_threat

@@ -9,7 +9,9 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vigil/host.hpp>
+#include <vigil/json_reader.hpp>
 
 namespace vigil::web_threat {
 
@@ -27,5 +29,9 @@ void publish_verdict(const Host& host, const std::string& report_json, std::atom
 
 // The worker went down (`why`) or is intercepting again.
 void publish_worker_health(const Host& host, bool up, const std::string& why);
+
+// Whether `report_json` is a worker report {"type":"<type>",...}; if so it
+// is parsed into `out` (left null when unreadable).
+bool worker_report_of(const std::string& report_json, std::string_view type, json::Value& out);
 
 }  // namespace vigil::web_threat

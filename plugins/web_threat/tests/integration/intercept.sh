@@ -88,6 +88,21 @@ v6before=$(wt_count 53v6)
 got=$(wt_dns ok.test 28 tcp)
 [[ $got == "fd09::2 from 10.9.0.2" ]] || vt_fail "DNS over TCP allowed name: got '$got'"
 (($(wt_count 53v6) > v6before)) || vt_fail "DNS over TCP: the IPv6 upstream was not asked"
+# F15: ECH keys are stripped from HTTPS records (UDP and TCP); alpn and ipv4hint stay as sent.
+for proto in udp tcp; do
+  got=$(wt_dns ech.test 65 $proto)
+  [[ $got == "https:1=026832,4=0a090002 from 10.9.0.2" ]] || vt_fail "F15 HTTPS record over $proto: got '$got'"
+done
+# The plugin refreshes its status at most once a second, on the next report:
+# a blocked name gives one.
+for _ in $(seq 8); do
+  stripped=$(vctl status | grep -o '"ech_stripped":[0-9]*' | head -1)
+  [[ ${stripped#*:} -ge 2 ]] && break
+  sleep 0.4
+  wt_dns blocked.test 1 >/dev/null
+done
+[[ ${stripped#*:} -ge 2 ]] || vt_fail "F15: ech_stripped not counted in the status: $(vctl status | grep interception)"
+vt_log "F15 HTTPS records: ech stripped over UDP and TCP, alpn/ipv4hint intact ($stripped)"
 vt_log "F14 DNS over TCP: blocked name sinkholed (upstream +0), allowed name answered by the IPv6 upstream"
 # ... and the sinkhole's web port shows the block page.
 [[ $(wt_curl --resolve blocked.test:80:127.0.0.9 http://blocked.test/) == *'vigil-block-page'*" 403" ]] ||

@@ -186,7 +186,8 @@ wt_wait_threat() {
 }
 
 # wt_dns NAME TYPE [tcp]: the addresses in the answer the client gets from
-# 10.9.0.2:53 (through the redirect; over UDP, or TCP), or "rcode N" / "timeout".
+# 10.9.0.2:53 (through the redirect; over UDP, or TCP), or "rcode N" / "timeout";
+# an HTTPS record shows as "https:KEY=VALUE,..." (its SvcParams, values in hex).
 wt_dns() {
   ip netns exec "$WT_C" python3 - "$1" "${2:-1}" "${3:-udp}" <<'PY'
 import socket, struct, sys
@@ -222,6 +223,13 @@ for _ in range(an):
     off += 10
     if t in (1, 28):
         out.append(socket.inet_ntop(socket.AF_INET if t == 1 else socket.AF_INET6, r[off:off + n]))
+    if t == 65:
+        p, end, kv = off + 3, off + n, []
+        while p + 4 <= end:
+            k, ln = struct.unpack("!HH", r[p:p + 4])
+            kv.append("%d=%s" % (k, r[p + 4:p + 4 + ln].hex()))
+            p += 4 + ln
+        out.append("https:" + ",".join(kv))
     off += n
 print(" ".join(out) if out else "nodata", "from", peer[0])
 PY

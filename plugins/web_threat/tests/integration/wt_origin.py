@@ -62,7 +62,10 @@ def http_server(addr, port, tls=None):
 
 
 def dns_answer(msg):
-    """A 10.9.0.2 / AAAA fd09::2 for every name, no data for other types."""
+    """A 10.9.0.2 / AAAA fd09::2 for every name; HTTPS for ech.test only (no
+    other name, so browsers are not sent to https:// by it): priority 1,
+    target ".", alpn h2, ech (fake ECH keys, which the forwarder must
+    strip), ipv4hint; no data for other types."""
     end = 12
     while end < len(msg) and msg[end] != 0:
         end += msg[end] + 1
@@ -72,6 +75,10 @@ def dns_answer(msg):
         rdata, n = socket.inet_pton(socket.AF_INET, "10.9.0.2"), 1
     elif qtype == 28:
         rdata, n = socket.inet_pton(socket.AF_INET6, "fd09::2"), 1
+    elif qtype == 65 and msg[12:end].lower() == b"\x03ech\x04test":
+        params = [(1, b"\x02h2"), (5, b"FAKE-ECHCONFIGLIST"), (4, socket.inet_pton(socket.AF_INET, "10.9.0.2"))]
+        rdata = b"\x00\x01\x00" + b"".join(struct.pack("!HH", k, len(v)) + v for k, v in params)
+        n = 1
     else:
         rdata, n = b"", 0
     head = msg[:2] + b"\x81\x80" + struct.pack("!HHHH", 1, n, 0, 0)
