@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Two vigil-central nodes on one PostgreSQL (a private cluster, pg_cluster.sh), sharing the
+# Three vigil-central nodes on one PostgreSQL (a private cluster, pg_cluster.sh), sharing the
 # agent CA and files directory as a deployment would: an agent enrolled through node A
 # long-polls node B, and a task created through node A reaches it within 1 s (LISTEN/NOTIFY);
-# the first result wins across nodes; node A killed with SIGKILL in the middle of an upload
-# stream loses none of the batches it acknowledged, and retries through node B store every
-# batch exactly once.
+# so does one created through B for a poll on C; the first result wins across nodes, also
+# when two nodes receive results for the same task at the same moment; node A killed with
+# SIGKILL in the middle of an upload stream loses none of the batches it acknowledged, and
+# retries through node B store every batch exactly once, as node C sees.
 # Exit 77 when no cluster can start.
 set -euo pipefail
 build=${VIGIL_BUILD:?run from ctest (VIGIL_BUILD)}
@@ -12,7 +13,7 @@ source_dir=${VIGIL_SOURCE:?run from ctest (VIGIL_SOURCE)}
 here=$(cd "$(dirname "$0")" && pwd)
 central=$build/bin/vigil-central
 source "$here/pg_cluster.sh"
-T=$(mktemp -d "${TMPDIR:-/tmp}/central_two_nodes.$$.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/central_nodes.$$.XXXXXX")
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
@@ -20,7 +21,7 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for n in a b; do [[ -f $T/$n.log ]] && { echo "--- node $n log" >&2; tail -20 "$T/$n.log" >&2; }; done; exit 1; }
+fail() { echo "FAIL: $*" >&2; for n in a b c; do [[ -f $T/$n.log ]] && { echo "--- node $n log" >&2; tail -20 "$T/$n.log" >&2; }; done; exit 1; }
 pass() { echo "ok: $*"; }
 
 pg_cluster_start
@@ -30,7 +31,7 @@ certs=$T/certs
 (umask 077; openssl rand -hex 32 >"$T/operator.token")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 declare -A port
-for n in a b; do
+for n in a b c; do
   port[$n]=$(free_port)
   mkdir -p "$T/$n"
   cat >"$T/$n/central.yaml" <<YAML
@@ -54,6 +55,7 @@ start() {  # start NODE
 }
 start a  # first: creates the shared agent CA and migrates the schema
 start b
+start c
 cli() { local n=$1; shift; "$central" --server "$(url "$n")" --ca "$certs/ca.crt" --token-file "$T/operator.token" "$@"; }
 agent_curl() {  # agent_curl NODE METHOD PATH [curl args...]: prints "STATUS BODY"
   local n=$1 method=$2 path=$3
@@ -75,21 +77,29 @@ python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"], 
   || fail "enrollment through node A: $(cat "$T/enroll.reply")"
 pass "agent enrolled through node A"
 
-# Cross-node wake-up: poll B, create on A.
-agent_curl b GET "/api/v1/agent/tasks?wait=20" >"$T/poll.out" &
-poll=$!
-for _ in $(seq 100); do
-  [[ $(cli b stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("waiting_agents", 0))') == 1 ]] && break
-  sleep 0.05
-done
-t0=$(date +%s%N)
-task_id=$(cli a task create --agent "$agent" ping --timeout 30)
-wait "$poll"
-t1=$(date +%s%N)
-grep -q "\"id\":\"$task_id\"" "$T/poll.out" || fail "the poll on node B did not get the task: $(cat "$T/poll.out")"
-ms=$(((t1 - t0) / 1000000))
-((ms < 1000)) || fail "task created on A reached the poll on B after $ms ms (limit 1000)"
-pass "task created on node A delivered to the long poll on node B in $ms ms (incl. the CLI's own run)"
+# cross_node_wakeup CREATE_NODE POLL_NODE: the agent long-polls POLL_NODE, a task is created
+# through CREATE_NODE and must reach the poll within 1 s; sets task_id.
+cross_node_wakeup() {
+  local on=$1 poll_node=$2
+  agent_curl "$poll_node" GET "/api/v1/agent/tasks?wait=20" >"$T/poll.out" &
+  local poll=$!
+  for _ in $(seq 100); do
+    [[ $(cli "$poll_node" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("waiting_agents", 0))') == 1 ]] && break
+    sleep 0.05
+  done
+  local t0 t1
+  t0=$(date +%s%N)
+  task_id=$(cli "$on" task create --agent "$agent" ping --timeout 30)
+  wait "$poll"
+  t1=$(date +%s%N)
+  grep -q "\"id\":\"$task_id\"" "$T/poll.out" || fail "the poll on node $poll_node did not get the task: $(cat "$T/poll.out")"
+  local ms=$(((t1 - t0) / 1000000))
+  ((ms < 1000)) || fail "task created on $on reached the poll on $poll_node after $ms ms (limit 1000)"
+  pass "task created on node $on delivered to the long poll on node $poll_node in $ms ms (incl. the CLI's own run)"
+}
+cross_node_wakeup b c
+first_task=$task_id
+cross_node_wakeup a b
 
 # First result wins across nodes.
 result='{"status":"ok","result":{"pong":true},"error":null}'
@@ -99,6 +109,20 @@ result='{"status":"ok","result":{"pong":true},"error":null}'
   --data '{"status":"error","error":"late"}') == 409* ]] || fail "a second result through node A was not refused"
 cli a task show "$task_id" --json | grep -q '"state": "done"' || fail "node A does not see the result stored through B"
 pass "first result (through B) wins; the second (through A) is refused with 409"
+
+# Two nodes receive a result for the same task at the same moment: exactly one is stored.
+racers=()
+for n in b c; do
+  agent_curl "$n" POST "/api/v1/agent/tasks/$first_task/result" -H 'Content-Type: application/json' \
+    --data "{\"status\":\"ok\",\"result\":{\"via\":\"$n\"},\"error\":null}" >"$T/race.$n" &
+  racers+=($!)
+done
+wait "${racers[@]}"  # only the two posts: the nodes are background jobs too
+codes=$(cut -c1-3 "$T/race.b" "$T/race.c" | sort | tr '\n' ' ')
+[[ $codes == "200 409 " ]] || fail "concurrent results through B and C: HTTP $codes (want one 200 and one 409)"
+winner=$(grep -l '^200' "$T/race.b" "$T/race.c" | sed 's/.*race\.//')
+cli a task show "$first_task" --json | grep -q "\"via\": \"$winner\"" || fail "node A does not show node $winner's stored result"
+pass "concurrent results through B and C: node $winner's stored, the other refused with 409, A sees the same"
 
 # Node A killed with SIGKILL in the middle of an upload stream: every batch it acknowledged is
 # there exactly once (a retry through B is a duplicate), the one in flight at most once.
@@ -132,6 +156,6 @@ for seq in $(seq 1 $((acked + 1))); do  # the acknowledged ones, and the one in 
     fail "batch $seq, acknowledged by node A before its SIGKILL, was missing (stored again through B)"
   fi
 done
-events=$(cli b stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
+events=$(cli c stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
 [[ $events == $(((acked + 1) * 2)) ]] || fail "$events events stored, expected $(((acked + 1) * 2)) (each batch once)"
-pass "node A killed with SIGKILL mid-upload: all $acked acknowledged batches present, each batch exactly once ($events events)"
+pass "node A killed with SIGKILL mid-upload: all $acked acknowledged batches present, each batch exactly once ($events events, as node C counts them)"
