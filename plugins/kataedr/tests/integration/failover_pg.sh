@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# kataedr with two vigil-central nodes on one PostgreSQL (a private cluster, pg_cluster.sh):
-# the agent is configured with both servers and talks to the first; node A is killed with
+# kataedr with three vigil-central nodes on one PostgreSQL (a private cluster, pg_cluster.sh):
+# the agent is configured with A and B and talks to the first; C is a node the agent never
+# talks to (an operator's): a task created through C wakes the agent's long poll on A within
+# seconds (LISTEN/NOTIFY, not the 20 s poll timeout); node A is killed with
 # SIGKILL while events are on their way; the agent carries on through node B: every event
 # arrives exactly once (the batches A acknowledged are not stored again, the ones it did not
-# are retried through B), new events go to B, and a task created through the survivor reaches
-# the agent and its result is stored. Exit 77 when vigil-central or a cluster is missing.
+# are retried through B), new events go to B, and tasks created through the survivor and
+# through C reach the agent and their results are stored. Exit 77 when vigil-central or a cluster is missing.
 source "$VIGIL_SOURCE/tests/lib/vigil.sh"
 source "$(dirname "$0")/kataedr_lib.sh"
 source "$VIGIL_SOURCE/tools/central/tests/pg_cluster.sh"
@@ -19,8 +21,10 @@ kt_certs "$VT_DIR/certs"
 KT_CENTRAL_STORAGE_YAML="{engine: postgresql, url: '$db', files_dir: $VT_DIR/files, connections: 4}"
 port_a=$(kt_free_port)
 port_b=$(kt_free_port)
+port_c=$(kt_free_port)
 kt_start_central a "$port_a" "$VT_DIR/certs"  # first: migrates the schema, makes the enrollment token
 kt_start_central b "$port_b" "$VT_DIR/certs"
+kt_start_central c "$port_c" "$VT_DIR/certs"
 kt_agent_config "$VT_DIR/vigil.yaml" "servers: [\"https://127.0.0.1:$port_a\", \"https://127.0.0.1:$port_b\"]
 server_ca: $VT_DIR/certs/ca.crt
 max_send_delay_s: 1
@@ -35,6 +39,18 @@ kt_wait_events b "$m1" 40 30 || vt_fail "events through node A are not in the sh
 vt_wait_until 10 kt_status_ok "s.get('server')=='https://127.0.0.1:$port_a' and s.get('connected')" ||
   vt_fail "the agent does not talk to node A, the first server: $(kt_status 's')"
 vt_log "agent $agent on node A; 40 events stored"
+
+# task_through NODE LABEL: a ping created through NODE is answered by the agent well before
+# its 20 s long poll would have ended on its own (so the other node woke it).
+task_through() {
+  local started=$SECONDS t
+  t=$(kt_task "$1" "$agent" ping)
+  [[ $(kt_task_field "$1" "$t" 'd["state"]') == done ]] || vt_fail "task through node $1 not done: $(kt_cli "$1" task show "$t" --json)"
+  [[ $(kt_task_field "$1" "$t" 'd["result"]["pong"]') == True ]] || vt_fail "ping result through node $1"
+  ((SECONDS - started < 10)) || vt_fail "task through node $1 took $((SECONDS - started)) s: the poll on $2 was not woken"
+  vt_log "task $t created through node $1 answered by the agent polling $2 in $((SECONDS - started)) s"
+}
+task_through c A
 
 # SIGKILL node A with events in flight: the first half acknowledged by A (some of it seen
 # stored), the second half emitted right before the kill (not sent yet, or sent unanswered).
@@ -58,9 +74,7 @@ m3="ktpg3$$x"
 kt_emit network 25 "$m3"
 kt_wait_events b "$m3" 25 30 network || vt_fail "new events did not go through node B"
 
-# A task created through the survivor reaches the agent (its long poll is on B now).
-t=$(kt_task b "$agent" ping)
-[[ $(kt_task_field b "$t" 'd["state"]') == done ]] || vt_fail "task through node B not done: $(kt_cli b task show "$t" --json)"
-[[ $(kt_task_field b "$t" 'd["result"]["pong"]') == True ]] || vt_fail "ping result through node B"
-vt_log "task $t created through node B answered by the agent"
+# Tasks created through the survivor and through C reach the agent (its long poll is on B now).
+task_through b B
+task_through c B
 vt_pass
