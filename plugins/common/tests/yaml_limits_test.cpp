@@ -35,3 +35,19 @@ TEST_CASE("yaml limits: alias expansion (billion laughs) hits the node budget qu
     CHECK_THROWS_WITH_AS(check_yaml_limits(YAML::Load(doc)), doctest::Contains("once aliases are expanded"),
                          YamlLimitError);
 }
+
+TEST_CASE("yaml documents: streams on which yaml-cpp's LoadAll never returns are refused") {
+    for (const char* bad : {", a", "a: 1\n---\n, b", "        P: 'x'\n       , C: 1", "description: |\n%    x:\n       , y:"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_WITH_AS(check_yaml_documents(bad), doctest::Contains("more than 64 YAML documents"), YamlLimitError);
+    }
+    std::string many;
+    for (int i = 0; i < 65; ++i) many += "---\na: 1\n";
+    CHECK_THROWS_AS(check_yaml_documents(many), YamlLimitError);
+    CHECK_NOTHROW(check_yaml_documents(many, 65));
+    for (const char* ok : {"", "a: 1", "a: [1, 2]\n---\nb: 2", "a: |\n  , b", "a: foo\n  , bar"}) {
+        CAPTURE(ok);
+        CHECK_NOTHROW(check_yaml_documents(ok));
+    }
+    CHECK_THROWS_AS(check_yaml_documents("a: [1"), YAML::Exception);  // parse errors are the parser's own
+}

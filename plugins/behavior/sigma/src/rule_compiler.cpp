@@ -198,7 +198,10 @@ std::unique_ptr<CompiledRule> compile_document(const YAML::Node& root, std::stri
 std::unique_ptr<CompiledRule> compile_rule(std::string_view yaml_text, std::string_view source) {
     std::vector<YAML::Node> docs;
     try {
+        vigil::common::check_yaml_documents(yaml_text);  // LoadAll can loop forever on some streams
         docs = YAML::LoadAll(std::string(yaml_text));
+    } catch (const vigil::common::YamlLimitError& e) {
+        throw RuleError(std::string("YAML error: ") + e.what());
     } catch (const YAML::Exception& e) {
         throw RuleError("YAML error at line " + std::to_string(e.mark.line + 1) + ", column " +
                         std::to_string(e.mark.column + 1) + ": " + e.msg);

@@ -164,3 +164,10 @@ TEST_CASE("sigma: deeply nested or alias-bombed rule files are refused, not walk
     CHECK_THROWS_WITH_AS(vigil::behavior::sigma::compile_rule(bomb, "bomb.yml"), doctest::Contains("once aliases are expanded"),
                          vigil::behavior::sigma::RuleError);
 }
+
+TEST_CASE("sigma: a rule file on which yaml-cpp's LoadAll would never return is refused") {
+    // Reduced from a sigma_fuzz_rule timeout: a mutated rule whose line became "       , CommandLine|contains|all:".
+    const std::string rule = "title: t\n---\n       , CommandLine|contains|all:\n            - ' stop '\n";
+    CHECK_THROWS_WITH_AS(vigil::behavior::sigma::compile_rule(rule, "comma.yml"),
+                         doctest::Contains("more than 64 YAML documents"), vigil::behavior::sigma::RuleError);
+}
