@@ -12,9 +12,20 @@ source "$(dirname "$0")/wt_lib.sh"
 vt_init web_threat_intercept
 wt_require
 wt_topology_up
-wt_origin_up
+# IPv6: fd09::66 is a listed address (like 10.9.0.66); the SOCKS proxy and the
+# banner server listen on fd09::2 too.
+ip -n "$WT_O" addr add fd09::66/64 dev "wto$WT_TAG" nodad || vt_fail "cannot add fd09::66"
+WT_ORIGIN_ARGS="--http [fd09::66]:80 --tls [fd09::66]:443 --socks [fd09::2]:1080 --banner [fd09::2]:8000" wt_origin_up
+# Counters at the origin for the IPv6 passes (wt_lib.sh counts 80, 443 and 53
+# on both families): wt_count 1080v6 etc.
+for c in "1080v6 tcp dport 1080" "3128v6 tcp dport 3128" "853v6 th dport 853" "8000v6 tcp dport 8000" "u443v6 udp dport 443"; do
+  ip netns exec "$WT_O" nft add counter inet wt_leak "p${c%% *}" &&
+    ip netns exec "$WT_O" nft add rule inet wt_leak input ip6 saddr fd09::1 ${c#* } counter name "p${c%% *}" ||
+    vt_fail "origin counter ${c%% *}"
+done
 # The IPv6 resolver first: every forwarded DNS query (UDP and TCP) goes over IPv6.
 WT_DNS_UPSTREAMS="'[fd09::2]', 10.9.0.2" wt_config "$VT_DIR/vigil.yaml"
+echo fd09::66 >>"$VT_DIR/lists/domains.txt"
 wt_start "$VT_DIR/vigil.yaml"
 wt_events
 res=(--resolve ok.test:80:10.9.0.2 --resolve blocked.test:80:10.9.0.2 --resolve shared.test:80:10.9.0.2
@@ -59,11 +70,23 @@ err=$(ip netns exec "$WT_C" curl -sS -m 5 -o /dev/null "${tls[@]}" https://block
 vt_log "F7 blocked HTTPS: curl exit 35 ($err), origin packets +0"
 
 # IPv6: the same verdicts through IP6T_SO_ORIGINAL_DST.
-v6=(--resolve 'ok.test:80:[fd09::2]' --resolve 'blocked.test:80:[fd09::2]' --resolve 'blocked.test:443:[fd09::2]')
+v6=(--resolve 'ok.test:80:[fd09::2]' --resolve 'blocked.test:80:[fd09::2]' --resolve 'blocked.test:443:[fd09::2]'
+  --resolve 'shared.test:80:[fd09::2]')
 [[ $(wt_curl "${v6[@]}" http://ok.test/v6) == "origin /v6"*" 200" ]] || vt_fail "IPv6 allowed HTTP failed"
 before=$(wt_count_settled 80)
 [[ $(wt_curl "${v6[@]}" http://blocked.test/) == *'vigil-block-page'*" 403" ]] || vt_fail "IPv6 blocked HTTP passed"
 [[ $(wt_count 80) == "$before" ]] || vt_fail "IPv6 blocked HTTP: the origin received packets"
+# F3 on IPv6: the listed path is refused before the upstream connection, the host's other paths pass.
+[[ $(wt_curl "${v6[@]}" http://shared.test/bad/v6) == *'vigil-block-page'*" 403" ]] || vt_fail "IPv6 blocked URL path passed"
+[[ $(wt_count 80) == "$before" ]] || vt_fail "IPv6 blocked URL path: the origin received packets"
+[[ $(wt_curl "${v6[@]}" http://shared.test/good6) == "origin /good6"*" 200" ]] || vt_fail "IPv6 shared host's good path refused"
+# F11 on IPv6: an IPv6-literal URL and TLS without SNI to a listed address are judged by the address.
+before=$(wt_count_settled 80) before443=$(wt_count_settled 443)
+[[ $(wt_curl -g 'http://[fd09::66]/v6') == *'vigil-block-page'*" 403" ]] || vt_fail "IPv6-literal URL of a listed address passed"
+ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null -g 'https://[fd09::66]/' 2>/dev/null
+[[ $? == 35 ]] || vt_fail "IPv6: TLS without SNI to a listed address not refused"
+[[ $(wt_count 80) == "$before" && $(wt_count 443) == "$before443" ]] || vt_fail "IPv6 listed address: the origin received packets"
+vt_log "IPv6: F2/F3 blocked host and URL path 403 (origin +0), F11 http://[fd09::66]/ 403 and TLS without SNI refused (origin +0)"
 ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --cacert "$VT_DIR/cert.pem" "${v6[@]}" https://blocked.test/
 [[ $? == 35 ]] || vt_fail "IPv6 blocked HTTPS not refused with an alert"
 
@@ -117,20 +140,34 @@ try:
 except OSError as e:
     print(e.errno)')
 [[ $got == 111 ]] || vt_fail "DoT (853) not refused: $got"
+got=$(ip netns exec "$WT_C" python3 -c '
+import socket
+for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+    s = socket.socket(socket.AF_INET6, kind)
+    try:
+        s.connect(("fd09::2", 853)); s.send(b"q"); s.recv(1); print("connected")
+    except OSError as e:
+        print(e.errno)')
+# TCP: reset (ECONNREFUSED); UDP: the datagram is refused on the way out (EPERM).
+[[ $got == $'111\n1' ]] || vt_fail "IPv6 DoT (853) not refused: $got"
+[[ $(wt_count 853v6) == 0 ]] || vt_fail "IPv6 DoT: the origin received $(wt_count 853v6) packets"
 ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null --resolve dns.google:443:10.9.0.2 https://dns.google/dns-query
 [[ $? == 35 ]] || vt_fail "DoH endpoint dns.google not refused by SNI"
 [[ $(wt_dns dns.google 1) == "127.0.0.9 from 10.9.0.2" ]] || vt_fail "DoH endpoint name not sinkholed"
-vt_log "F16 DoT refused (ECONNREFUSED), DoH endpoint refused by SNI and sinkholed"
+vt_log "F16 DoT refused (ECONNREFUSED; IPv6 TCP and UDP, origin +0), DoH endpoint refused by SNI and sinkholed"
 
-# F13: QUIC is refused at once (EPERM), so browsers fall back to TCP.
+# F13: QUIC is refused at once (EPERM), so browsers fall back to TCP; IPv4 and IPv6.
 got=$(ip netns exec "$WT_C" python3 -c '
 import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.sendto(b"q", ("10.9.0.2", 443)); print("sent")
-except OSError as e:
-    print(e.errno)')
-[[ $got == 1 ]] || vt_fail "UDP/443 not rejected: $got"
+for addr in ("10.9.0.2", "fd09::2"):
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.sendto(b"q", (addr, 443)); print("sent")
+    except OSError as e:
+        print(e.errno)')
+[[ $got == $'1\n1' ]] || vt_fail "UDP/443 not rejected (IPv4, IPv6): $got"
+[[ $(wt_count u443v6) == 0 ]] || vt_fail "IPv6 UDP/443: the origin received $(wt_count u443v6) packets"
+vt_log "F13 UDP/443 -> EPERM on IPv4 and IPv6 (origin UDP/443 on IPv6: 0 packets)"
 
 # F18: proxy ports: CONNECT and absolute-form on 3128, SOCKS5/4a on 1080 are judged by their target.
 before=$(wt_count 3128)
@@ -150,6 +187,23 @@ ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --socks4a 10.9.0.2:1080 http://w
 [[ $? == 97 ]] || vt_fail "SOCKS4a to a blocked host not refused"
 [[ $(wt_count 1080) == "$mid" ]] || vt_fail "SOCKS: the proxy received packets for a blocked target"
 vt_log "F18 proxy ports: absolute-form 403, CONNECT refused, SOCKS5 allowed/refused, SOCKS4a refused, proxy packets +0"
+# ... and with the proxy on IPv6, SOCKS5 naming an IPv6 address (ATYP 4).
+[[ $(wt_curl -x 'http://[fd09::2]:3128' http://blocked.test/abs6) == *'vigil-block-page'*" 403" ]] ||
+  vt_fail "IPv6 proxy port: absolute-form request for a blocked host not refused"
+ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -x 'http://[fd09::2]:3128' https://blocked.test/ 2>/dev/null
+[[ $? == 56 ]] || vt_fail "IPv6 proxy port: CONNECT to a blocked host not refused"
+[[ $(wt_count 3128v6) == 0 ]] || vt_fail "IPv6 proxy port: the proxy received $(wt_count 3128v6) packets"
+[[ $(wt_curl -g --socks5 '[fd09::2]:1080' 'http://[fd09::2]/socks6') == "origin /socks6"*" 200" ]] ||
+  vt_fail "IPv6 SOCKS5 to an allowed IPv6 address failed"
+mid=$(wt_count_settled 1080v6) before=$(wt_count_settled 80)
+((mid > 0)) || vt_fail "IPv6 SOCKS5 allowed: nothing reached the proxy"
+for socks in socks5=http://[fd09::66]/ socks5-hostname=http://blocked.test/ socks4a=http://www.blocked.test/; do
+  ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -g "--${socks%%=*}" '[fd09::2]:1080' "${socks#*=}" 2>/dev/null
+  [[ $? == 97 ]] || vt_fail "IPv6 SOCKS: --$socks not refused"
+done
+[[ $(wt_count 1080v6) == "$mid" && $(wt_count 80) == "$before" ]] ||
+  vt_fail "IPv6 SOCKS: packets for a blocked target (proxy +$(($(wt_count 1080v6) - mid)), origin +$(($(wt_count 80) - before)))"
+vt_log "F18 on IPv6: absolute-form 403, CONNECT refused, SOCKS5 ATYP 4 allowed/refused, SOCKS5 name and SOCKS4a refused, proxy +0"
 
 # F11: TLS without SNI is judged by address; F19: a server that speaks first still works.
 ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null https://10.9.0.66/ 2>/dev/null
@@ -160,7 +214,14 @@ t = time.monotonic()
 s = socket.create_connection(("10.9.0.2", 8000), timeout=3)
 print(s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000))')
 [[ $got == "SSH-2.0-origin "* ]] || vt_fail "server-speaks-first protocol broken: $got"
-vt_log "F11 no SNI -> address verdict; F19 banner after ${got##* } ms"
+got6=$(ip netns exec "$WT_C" python3 -c '
+import socket, time
+t = time.monotonic()
+s = socket.create_connection(("fd09::2", 8000), timeout=3)
+print(s.recv(100).decode().strip(), int((time.monotonic() - t) * 1000))')
+[[ $got6 == "SSH-2.0-origin "* ]] || vt_fail "IPv6: server-speaks-first protocol broken: $got6"
+(($(wt_count 8000v6) > 0)) || vt_fail "IPv6 banner: nothing reached the origin's port 8000"
+vt_log "F11 no SNI -> address verdict; F19 banner after ${got##* } ms (IPv6: ${got6##* } ms)"
 
 # The worker runs as the worker uid, no capabilities, no_new_privs.
 pid=$(wt_worker_pid)

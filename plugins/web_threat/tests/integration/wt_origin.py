@@ -118,7 +118,8 @@ def dns_server(addr):
 
 
 def udp_echo(addr, port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    addr = addr.strip("[]")
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, port))
 
     def serve():
@@ -169,6 +170,7 @@ def socks5_client(c):
 
 
 def tcp_server(addr, port, handle):
+    addr = addr.strip("[]")  # "[fd09::2]:1080" on the command line
     s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
