@@ -28,6 +28,9 @@ struct Detection::Impl {
     // Message types some loaded rule can match: building a Sigma event for
     // the others (e.g. every process exit) would be wasted work.
     bool wants_process_start = true, wants_process_exit = true, wants_network = true, wants_file = true;
+    // Per category, the fields the loaded rules (and trust checks) read: the Sigma event
+    // of a file write needs its path and the acting program, not every command line.
+    vigil::behavior::sigma::FieldsByCategory fields{};
 };
 
 Detection::Detection(const Settings& settings, DetectionHooks hooks) : impl_(std::make_unique<Impl>()) {
@@ -53,6 +56,7 @@ Detection::Detection(const Settings& settings, DetectionHooks hooks) : impl_(std
     std::vector<vigil::behavior::sigma::TrustedProgram> trusted;
     for (const auto& t : settings.trusted_programs) trusted.push_back({t.path, t.descendants});
     impl_->detector.set_trusted(std::move(trusted));
+    impl_->fields = impl_->detector.fields_read();
     if (log)
         log(VIGIL_LOG_INFO, "sigma rules: " + std::to_string(stats.loaded) + " loaded, " +
                                 std::to_string(stats.skipped) + " skipped");
@@ -96,7 +100,7 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
                   (type == VIGIL_TYPE_PROCESS_EXIT && impl_->wants_process_exit) ||
                   (type == VIGIL_TYPE_NETWORK && impl_->wants_network) || (type == VIGIL_TYPE_FILE && impl_->wants_file);
     if (!wanted) return;
-    auto ev = vigil::behavior::sigma::event_from_message(type, payload, size);
+    auto ev = vigil::behavior::sigma::event_from_message(type, payload, size, &impl_->fields);
     if (!ev) return;
     ++impl_->evaluated;
     // The process context sits at a different place in each payload type.
@@ -108,13 +112,16 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
     case VIGIL_TYPE_FILE: ctx = vigil::view<vigil_file_event>(payload, size)->process; break;
     default: return;
     }
-    auto proc = vigil::read_process(payload, size, ctx);
     // The ancestor chain is walked only when trust with descendants needs it.
+    const int32_t pid = ctx.pid;
     vigil::behavior::sigma::Detector::AncestorsFn ancestors = [&]() -> std::vector<std::string> {
-        return impl_->hooks.ancestors ? impl_->hooks.ancestors(proc.pid) : std::vector<std::string>{};
+        return impl_->hooks.ancestors ? impl_->hooks.ancestors(pid) : std::vector<std::string>{};
     };
     auto matches = impl_->detector.evaluate(*ev, ancestors);
     if (matches.empty()) return;
+    // Copied out of the payload only for a match: nearly every event matches nothing, and
+    // the copy (argv, command lines, paths) cost more than evaluating the rules.
+    auto proc = vigil::read_process(payload, size, ctx);
     std::string trigger = event_json(type, payload, size);
     bool block = impl_->settings.mode == "block";
     std::string object = proc.exe;

@@ -16,4 +16,12 @@ bool Search::eval(const SigmaEvent& event) const {
     return false;
 }
 
+FieldMask CompiledRule::fields() const {
+    FieldMask m;
+    for (const auto& s : searches)
+        for (const auto& group : s.alternatives)
+            for (const auto& t : group) t.add_fields(m);
+    return m;
+}
+
 }  // namespace vigil::behavior::sigma

@@ -29,6 +29,9 @@ struct CompiledRule {
     std::vector<Search> searches;
     ConditionNode condition;
 
+    // The fields of the event any of its searches reads.
+    FieldMask fields() const;
+
     bool matches(const SigmaEvent& event) const {
         return evaluate(condition, [&](std::uint32_t i) { return searches[i].eval(event); });
     }

@@ -103,6 +103,19 @@ std::vector<Match> Detector::evaluate(const SigmaEvent& event, const AncestorsFn
     return out;
 }
 
+FieldsByCategory Detector::fields_read() const {
+    FieldsByCategory by_bucket{}, out{};
+    for (const auto& r : rules_)
+        if (r->category) by_bucket[static_cast<std::size_t>(*r->category)] |= r->fields();
+    for (std::size_t c = 0; c < kCategoryCount; ++c) {
+        for (Category bucket : rule_buckets_for(static_cast<Category>(c)))
+            out[c] |= by_bucket[static_cast<std::size_t>(bucket)];
+        if (!trusted_.empty())
+            out[c].set(static_cast<std::size_t>(FieldId::Image)).set(static_cast<std::size_t>(FieldId::ParentImage));
+    }
+    return out;
+}
+
 std::size_t Detector::rule_count() const { return rules_.size(); }
 
 std::vector<std::shared_ptr<const RuleInfo>> Detector::rules() const {

@@ -6,6 +6,7 @@ namespace vigil::behavior::sigma {
 
 void SigmaEvent::set(FieldId field, std::string_view value) {
     std::size_t i = index(field);
+    if (!wanted_.test(i)) return;
     values_[i].assign(value);
     lower_into(value, lowers_[i]);
     present_.set(i);

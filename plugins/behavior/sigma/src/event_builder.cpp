@@ -48,6 +48,12 @@ std::string protocol_name(std::uint8_t proto) {
     }
 }
 
+SigmaEvent new_event(Category c, const FieldsByCategory* wanted) {
+    SigmaEvent ev(c);
+    if (wanted) ev.limit_to((*wanted)[static_cast<std::size_t>(c)]);
+    return ev;
+}
+
 }  // namespace
 
 void add_process_fields(SigmaEvent& ev, const void* base, std::uint32_t size, const vigil_process_ctx& c) {
@@ -61,27 +67,31 @@ void add_process_fields(SigmaEvent& ev, const void* base, std::uint32_t size, co
     std::string_view user = sref(base, size, c.user);
     bool known = (c.flags & VIGIL_PROC_FLAG_KNOWN) != 0 || !exe.empty();
     if (!user.empty()) ev.set(FieldId::User, user);
-    else if (known) ev.set(FieldId::User, std::to_string(c.uid));  // no name for the uid
-    if (c.pid > 0) ev.set(FieldId::ProcessId, std::to_string(c.pid));
-    if (c.ppid > 0) ev.set(FieldId::ParentProcessId, std::to_string(c.ppid));
-    if (auto sha = sref(base, size, c.sha256); !sha.empty()) ev.set(FieldId::Hashes, "SHA256=" + std::string(sha));
+    else if (known && ev.wants(FieldId::User)) ev.set(FieldId::User, std::to_string(c.uid));  // no name for the uid
+    // Text made only for a field some rule reads.
+    if (c.pid > 0 && ev.wants(FieldId::ProcessId)) ev.set(FieldId::ProcessId, std::to_string(c.pid));
+    if (c.ppid > 0 && ev.wants(FieldId::ParentProcessId)) ev.set(FieldId::ParentProcessId, std::to_string(c.ppid));
+    if (auto sha = sref(base, size, c.sha256); !sha.empty() && ev.wants(FieldId::Hashes))
+        ev.set(FieldId::Hashes, "SHA256=" + std::string(sha));
 }
 
-std::optional<SigmaEvent> event_from_process(const void* payload, std::uint32_t size, bool exit) {
+std::optional<SigmaEvent> event_from_process(const void* payload, std::uint32_t size, bool exit,
+                                             const FieldsByCategory* wanted) {
     auto v = vigil::view<vigil_process_event>(payload, size);
     if (!v.valid) return std::nullopt;
-    SigmaEvent ev(exit ? Category::ProcessTermination : Category::ProcessCreation);
+    SigmaEvent ev = new_event(exit ? Category::ProcessTermination : Category::ProcessCreation, wanted);
     add_process_fields(ev, payload, size, v->process);
     return ev;
 }
 
-std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t size) {
+std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t size,
+                                             const FieldsByCategory* wanted) {
     auto v = vigil::view<vigil_network_event>(payload, size);
     if (!v.valid) return std::nullopt;
     bool outbound = v->action == VIGIL_NET_CONNECT;
     if (!outbound && v->action != VIGIL_NET_ACCEPT) return std::nullopt;
 
-    SigmaEvent ev(Category::NetworkConnection);
+    SigmaEvent ev = new_event(Category::NetworkConnection, wanted);
     add_process_fields(ev, payload, size, v->process);
     bool local_v6 = false, remote_v6 = false;
     std::string local = address_text(v->family, v->local_addr, local_v6);
@@ -106,7 +116,7 @@ std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t 
     return ev;
 }
 
-std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t size) {
+std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t size, const FieldsByCategory* wanted) {
     auto v = vigil::view<vigil_file_event>(payload, size);
     if (!v.valid) return std::nullopt;
     std::optional<Category> cat;
@@ -118,7 +128,7 @@ std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t siz
     case VIGIL_FILE_OPEN: cat = Category::FileAccess; break;
     default: return std::nullopt;  // chmod/chown: no Sigma category
     }
-    SigmaEvent ev(*cat);
+    SigmaEvent ev = new_event(*cat, wanted);
     add_process_fields(ev, payload, size, v->process);
     if (*cat == Category::FileRename) {
         set_if(ev, FieldId::SourceFilename, v.str(v->path));
@@ -129,12 +139,13 @@ std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t siz
     return ev;
 }
 
-std::optional<SigmaEvent> event_from_message(std::uint32_t type_id, const void* payload, std::uint32_t size) {
+std::optional<SigmaEvent> event_from_message(std::uint32_t type_id, const void* payload, std::uint32_t size,
+                                             const FieldsByCategory* wanted) {
     switch (type_id) {
-    case VIGIL_TYPE_PROCESS_START: return event_from_process(payload, size, false);
-    case VIGIL_TYPE_PROCESS_EXIT: return event_from_process(payload, size, true);
-    case VIGIL_TYPE_NETWORK: return event_from_network(payload, size);
-    case VIGIL_TYPE_FILE: return event_from_file(payload, size);
+    case VIGIL_TYPE_PROCESS_START: return event_from_process(payload, size, false, wanted);
+    case VIGIL_TYPE_PROCESS_EXIT: return event_from_process(payload, size, true, wanted);
+    case VIGIL_TYPE_NETWORK: return event_from_network(payload, size, wanted);
+    case VIGIL_TYPE_FILE: return event_from_file(payload, size, wanted);
     default: return std::nullopt;
     }
 }

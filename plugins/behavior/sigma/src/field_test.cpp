@@ -210,6 +210,17 @@ std::optional<std::vector<Anchor>> FieldTest::anchors() const {
     return out;
 }
 
+void FieldTest::add_fields(FieldMask& m) const {
+    switch (kind_) {
+    case Kind::Never: return;
+    case Kind::Keyword: m.set(); return;
+    case Kind::Values:
+    case Kind::Null:
+    case Kind::Exists: m.set(static_cast<std::size_t>(field_)); break;
+    }
+    for (const auto& v : values_) v->add_fields(m);
+}
+
 bool FieldTest::match_values(const SigmaEvent& event, std::string_view value, std::string_view lower) const {
     // Plain string patterns first: contiguous, no virtual call.
     auto str = [&](const StringMatcher& m) { return m.match(m.cased() ? value : lower); };

@@ -44,6 +44,9 @@ public:
     // on a field; nullopt otherwise. Feeds the rule prefilter.
     std::optional<std::vector<Anchor>> anchors() const;
 
+    // Adds the fields of the event this test reads (a keyword search reads every one).
+    void add_fields(FieldMask& m) const;
+
 private:
     enum class Kind { Values, Keyword, Null, Exists, Never };
 

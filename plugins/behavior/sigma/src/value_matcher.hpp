@@ -20,6 +20,8 @@ public:
     virtual ~ValueMatcher() = default;
     // `value` as the event has it and `lower` its lower-cased form.
     virtual bool match(const SigmaEvent& event, std::string_view value, std::string_view lower) const = 0;
+    // Adds the other fields of the event this value reads (fieldref's).
+    virtual void add_fields(FieldMask&) const {}
 };
 
 class RegexValue final : public ValueMatcher {
@@ -60,6 +62,9 @@ public:
     enum class Position { Equal, Prefix, Suffix, Contains };
     FieldRefValue(std::optional<FieldId> other, Position pos, bool cased) : other_(other), pos_(pos), cased_(cased) {}
     bool match(const SigmaEvent& event, std::string_view value, std::string_view lower) const override;
+    void add_fields(FieldMask& m) const override {
+        if (other_) m.set(static_cast<std::size_t>(*other_));
+    }
 
 private:
     std::optional<FieldId> other_;  // nullopt: a field our events lack, never matches

@@ -94,6 +94,12 @@ public:
     using AncestorsFn = std::function<std::vector<std::string>()>;
     std::vector<Match> evaluate(const SigmaEvent& event, const AncestorsFn& ancestors) const;
 
+    // Per event category, the fields some rule evaluated for it reads, and those trust
+    // checks read (Image, ParentImage) when programs are trusted: an event limited to
+    // these (SigmaEvent::limit_to) gets the same answer from evaluate() as a full one.
+    // Call after load() and set_trusted().
+    FieldsByCategory fields_read() const;
+
     const LoadStats& stats() const { return stats_; }
     std::size_t rule_count() const;
     std::vector<std::shared_ptr<const RuleInfo>> rules() const;

@@ -15,6 +15,9 @@
 
 namespace vigil::behavior::sigma {
 
+// Per event category (index: Category), a set of fields.
+using FieldsByCategory = std::array<FieldMask, kCategoryCount>;
+
 class SigmaEvent {
 public:
     explicit SigmaEvent(Category category) : category_(category) {}
@@ -25,6 +28,12 @@ public:
     // one with an empty value only for the `exists` modifier.
     void set(FieldId field, std::string_view value);
     void clear(FieldId field) { present_.reset(index(field)); }
+
+    // From now on set() keeps only these fields (all by default): an event built for the
+    // loaded rules skips what none of them reads, and an event without a field is what a
+    // rule that does not read it never sees.
+    void limit_to(const FieldMask& wanted) { wanted_ = wanted; }
+    bool wants(FieldId field) const { return wanted_.test(index(field)); }
 
     bool has(FieldId field) const { return present_.test(index(field)); }
     std::optional<std::string_view> lookup(FieldId field) const;
@@ -47,7 +56,8 @@ private:
     static std::size_t index(FieldId f) { return static_cast<std::size_t>(f); }
 
     Category category_;
-    std::bitset<kFieldCount> present_;
+    FieldMask present_;
+    FieldMask wanted_ = FieldMask().set();
     std::array<std::string, kFieldCount> values_;
     std::array<std::string, kFieldCount> lowers_;
 };

@@ -17,16 +17,21 @@
 namespace vigil::behavior::sigma {
 
 // nullopt for messages the engine does not evaluate: other types, network
-// listen/close, file chmod/chown, and malformed payloads.
-std::optional<SigmaEvent> event_from_message(std::uint32_t type_id, const void* payload, std::uint32_t size);
+// listen/close, file chmod/chown, and malformed payloads. With `wanted`
+// (Detector::fields_read()), only the fields the loaded rules read are built.
+std::optional<SigmaEvent> event_from_message(std::uint32_t type_id, const void* payload, std::uint32_t size,
+                                             const FieldsByCategory* wanted = nullptr);
 
 // process_start (exit == false) -> process_creation; process_exit -> process_termination.
-std::optional<SigmaEvent> event_from_process(const void* payload, std::uint32_t size, bool exit);
+std::optional<SigmaEvent> event_from_process(const void* payload, std::uint32_t size, bool exit,
+                                             const FieldsByCategory* wanted = nullptr);
 // connect -> network_connection (Initiated true); accept -> (Initiated false).
-std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t size);
+std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t size,
+                                             const FieldsByCategory* wanted = nullptr);
 // create/modify -> file_event, delete -> file_delete, rename -> file_rename,
 // open -> file_access.
-std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t size);
+std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t size,
+                                          const FieldsByCategory* wanted = nullptr);
 
 // Adds the acting process's fields (Image, CommandLine, ParentImage, ...).
 // `base`/`size` is the payload that holds the context's strings.

@@ -2,6 +2,7 @@
 // the documentation of what each one holds.
 #pragma once
 
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,9 @@ enum class FieldId : std::uint8_t {
     Protocol,
 };
 inline constexpr std::size_t kFieldCount = 21;
+
+// A set of fields, indexed by FieldId: e.g. the fields the loaded rules read.
+using FieldMask = std::bitset<kFieldCount>;
 
 // Field names compare case-insensitively ("image" finds Image).
 std::optional<FieldId> field_from_name(std::string_view name);
