@@ -38,9 +38,10 @@ for i in $(seq 10); do [[ $(wt_curl "${res[@]}" "http://ok.test/self$i") == *" 2
 vt_log "F20 self-traffic: 10 requests, 10 origin connections"
 
 # F21: the ClientHello in 3 pieces, 150 ms apart: blocked SNI -> alert
-# unrecognized_name (112), allowed SNI -> the origin's ServerHello.
+# unrecognized_name (112), allowed SNI -> the origin's ServerHello; over
+# IPv4 and IPv6 (hello NAME ADDRESS).
 hello() {
-  ip netns exec "$WT_C" python3 - "$1" <<'PY'
+  ip netns exec "$WT_C" python3 - "$1" "$2" <<'PY'
 import socket, ssl, sys, time
 ctx = ssl.create_default_context()
 ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
@@ -51,7 +52,7 @@ try:
 except ssl.SSLWantReadError:
     pass
 hello = out.read()
-s = socket.create_connection(("10.9.0.2", 443), timeout=3)
+s = socket.create_connection((sys.argv[2], 443), timeout=3)
 third = len(hello) // 3
 for piece in (hello[:third], hello[third:2 * third], hello[2 * third:]):
     s.sendall(piece)
@@ -60,9 +61,15 @@ r = s.recv(7)
 print("alert %d" % r[6] if r[:1] == b"\x15" else "serverhello" if r[:1] == b"\x16" else "other %r" % r)
 PY
 }
-[[ $(hello blocked.test) == "alert 112" ]] || vt_fail "F21: split hello for blocked.test: $(hello blocked.test)"
-[[ $(hello ok.test) == serverhello ]] || vt_fail "F21: split hello for ok.test: $(hello ok.test)"
-vt_log "F21 ClientHello in 3 pieces 150 ms apart: blocked -> alert 112, allowed -> ServerHello"
+for addr in 10.9.0.2 fd09::2; do
+  before=$(wt_count_settled 443)
+  got=$(hello blocked.test $addr)
+  [[ $got == "alert 112" ]] || vt_fail "F21: split hello for blocked.test to $addr: $got"
+  [[ $(wt_count 443) == "$before" ]] || vt_fail "F21: split hello for blocked.test to $addr: the origin received packets"
+  got=$(hello ok.test $addr)
+  [[ $got == serverhello ]] || vt_fail "F21: split hello for ok.test to $addr: $got"
+done
+vt_log "F21 ClientHello in 3 pieces 150 ms apart, IPv4 and IPv6: blocked -> alert 112 (origin +0), allowed -> ServerHello"
 
 # F27: 64 MiB through the worker, byte for byte.
 want=$(python3 -c '
