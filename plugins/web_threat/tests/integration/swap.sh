@@ -32,16 +32,17 @@ res=(--resolve ok.test:80:10.9.0.2 --resolve later.test:80:10.9.0.2 --resolve bl
 # applied N: the worker acknowledged snapshot N.
 applied() { vt_status_ok web_threat "s['interception']['worker_lists_generation'] >= $1"; }
 
-# Load: $clients clients, a new connection per request, until the stop file appears.
+# Load: $clients clients, a new connection per request, until the stop file
+# appears; every second client over IPv6 (IP6T_SO_ORIGINAL_DST under the swaps).
 ip netns exec "$WT_C" python3 - "$VT_DIR/stop" "$clients" >"$VT_DIR/load.out" 2>&1 <<'PY' &
 import os, socket, sys, threading, time
 stop, lock = sys.argv[1], threading.Lock()
-stats = {"ok": 0, "errors": 0, "lat": []}
-def client():
+stats = {"ok": 0, "errors": 0, "lat": [], "v6": 0}
+def client(addr):
     while not os.path.exists(stop):
         t = time.monotonic()
         try:
-            s = socket.create_connection(("10.9.0.2", 80), timeout=5)
+            s = socket.create_connection((addr, 80), timeout=5)
             s.sendall(b"GET /load HTTP/1.1\r\nHost: ok.test\r\nConnection: close\r\n\r\n")
             data = s.makefile("rb").read()
             good = data.startswith(b"HTTP/1.1 200") and data.endswith(b"origin /load\n")
@@ -49,15 +50,16 @@ def client():
             good = False
         with lock:
             stats["ok" if good else "errors"] += 1
+            stats["v6"] += good and ":" in addr
             stats["lat"].append(time.monotonic() - t)
-threads = [threading.Thread(target=client) for _ in range(int(sys.argv[2]))]
+threads = [threading.Thread(target=client, args=("fd09::2" if i % 2 else "10.9.0.2",)) for i in range(int(sys.argv[2]))]
 t0 = time.monotonic()
 for t in threads: t.start()
 for t in threads: t.join()
 lat = sorted(stats["lat"])
 n = stats["ok"] + stats["errors"]
-print("requests %d errors %d p50 %.2f ms p99 %.2f ms %.0f/s" % (n, stats["errors"],
-      lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.99)] * 1000, n / (time.monotonic() - t0)))
+print("requests %d errors %d p50 %.2f ms p99 %.2f ms %.0f/s, %d answered over IPv6" % (n, stats["errors"],
+      lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.99)] * 1000, n / (time.monotonic() - t0), stats["v6"]))
 PY
 load=$!
 vt_track_pid $load
@@ -71,6 +73,8 @@ vctl web_threat reload >/dev/null || vt_fail "reload failed"
 vt_wait_until 30 applied 1 || vt_fail "the worker did not apply snapshot 1: $(wt_st "s['interception']")"
 ms=$((($(date +%s%N) - t0) / 1000000))
 [[ $(wt_curl "${res[@]}" http://later.test/) == *'vigil-block-page'*" 403" ]] || vt_fail "later.test not blocked after reload"
+[[ $(wt_curl --resolve 'later.test:80:[fd09::2]' http://later.test/) == *'vigil-block-page'*" 403" ]] ||
+  vt_fail "later.test not blocked over IPv6 after reload"
 [[ $(vctl --json web_threat check "d$((domains - 1)).second.example") == *'"decision":"block"'* ]] || vt_fail "new big list not loaded"
 vctl web_threat reload >/dev/null || vt_fail "reload 2 failed"
 vt_wait_until 30 applied 2 || vt_fail "the worker did not apply snapshot 2"
@@ -91,6 +95,7 @@ touch "$VT_DIR/stop"
 wait "$load"
 got=$(cat "$VT_DIR/load.out")
 [[ $got == "requests "*" errors 0 "* ]] || vt_fail "errors under load while the lists changed: $got"
+[[ $got =~ /s,\ ([0-9]+)\ answered\ over\ IPv6 ]] && ((BASH_REMATCH[1] > 0)) || vt_fail "no request over IPv6: $got"
 [[ $(wt_worker_pid) == "$pid" && $(wt_st "s['interception']['starts']") == 1 ]] ||
   vt_fail "the worker was started again (pid $(wt_worker_pid), was $pid)"
 [[ -z $(wt_st "s['interception']['lists_error']") ]] || vt_fail "lists_error: $(wt_st "s['interception']['lists_error']")"
