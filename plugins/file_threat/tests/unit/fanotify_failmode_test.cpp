@@ -2,7 +2,12 @@
 // tmpfs; needs root, skipped with a message otherwise).
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <filesystem>
 #include <thread>
@@ -113,5 +118,51 @@ TEST_CASE("file_threat monitor: files opened by interpreters are scanned, other 
     const auto prog = copy_true(root + "/bin", "prog", 0755);
     for (int i = 0; i < 3; ++i) CHECK(exec_in_child({prog}) == 0);
     CHECK(mon.stats().allowed_cached.load() >= 2);
+    mon.stop();
+}
+
+// Security review M3: a write through a shared mmap raises no FS_MODIFY, so it would
+// not clear a kernel ignore mark. Exec decisions use no such mark: the user-space
+// cache's key has mtime and ctime, which the mmap write moves.
+TEST_CASE("file_threat monitor: an mmap write to a cached-clean executable is scanned again at exec") {
+    ProtectedTmpfs t(block_and_notify());
+    SKIP_UNLESS_MOUNTED(t);
+    auto& [fs, root, rep, protector] = t;
+    auto opts = options_for(root);
+    opts.close_write = false;  // the mmap write alone, no close-after-write scan to catch it
+    opts.kernel_cache = true;
+    FanotifyMonitor mon(opts, protector);
+    mon.start();
+
+    // Owned by root, mode 0755: the kind of file the kernel cache marks for opens.
+    std::string body = "#!/bin/sh\nexit 0\n";
+    body.resize(100, '\n');  // room for the EICAR string (68 bytes) plus padding
+    const std::string path = root + "/prog.sh";
+    {
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+        REQUIRE(fd >= 0);
+        REQUIRE(::write(fd, body.data(), body.size()) == ssize_t(body.size()));
+        ::close(fd);
+    }
+    CHECK(exec_in_child({path}) == 0);
+    CHECK(exec_in_child({path}) == 0);
+    CHECK(mon.stats().allowed_cached.load() >= 1);  // the second exec came from the cache
+    CHECK(open_in_child(path) == 0);
+    CHECK(mon.stats().kernel_cache_marks.load() >= 1);  // opens of it now stay in the kernel
+
+    std::this_thread::sleep_for(20ms);  // a later timestamp even with coarse clocks
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);  // our own process: not a monitored access
+    REQUIRE(fd >= 0);
+    void* map = ::mmap(nullptr, body.size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    REQUIRE(map != MAP_FAILED);
+    std::string eicar = eicar_string();
+    eicar.resize(body.size(), ' ');
+    std::memcpy(map, eicar.data(), eicar.size());
+    REQUIRE(::msync(map, body.size(), MS_SYNC) == 0);
+    ::munmap(map, body.size());
+    ::close(fd);
+
+    CHECK(exec_in_child({path}) == EPERM);  // scanned again, not answered from any cache
+    CHECK(rep.threat_count() == 1);
     mon.stop();
 }
