@@ -195,7 +195,11 @@ void FanotifyMonitor::handle_permission(std::shared_ptr<Pending> p) {
     if (auto cached = handler_.cached_decision(p->ev.stamp, exec)) {
         if (*cached) {
             stats_.allowed_cached++;
-            add_kernel_cache_mark(p->ev);  // e.g. after a flush
+            // Opens of it may have lost their mark (a flush). Not for an exec: the
+            // mark covers opens only, and the FAN_OPEN_PERM event the same exec sends
+            // next comes here to restore it; re-adding on every exec would cost a
+            // fanotify_mark and an fstat per exec.
+            if (!exec) add_kernel_cache_mark(p->ev);
             answer(*p, true);
             return;
         }
