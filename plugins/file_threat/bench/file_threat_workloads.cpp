@@ -161,8 +161,11 @@ Runs measure(const BenchOptions& o, Protector& protector, const BenchTree& t) {
     auto exec_run = [&] { return run_children(1, [&] { exec_workload(t.exe, o.exec_iterations); }); };
     Runs r;
     for (int i = 0; i < o.repeats; ++i) {
+        // The exec baseline goes first in even repeats and last in odd ones, so that
+        // drift of the machine's speed within a repeat does not favour either side.
+        const bool exec_off_first = i % 2 == 0;
         r.open_off.push_back(open_run(1));
-        r.exec_off.push_back(exec_run());
+        if (exec_off_first) r.exec_off.push_back(exec_run());
         r.par_off.push_back(open_run(2));
         {
             auto monp = std::make_shared<FanotifyMonitor>(monitor_options(true), protector);
@@ -190,6 +193,7 @@ Runs measure(const BenchOptions& o, Protector& protector, const BenchTree& t) {
             r.par_user.push_back(open_run(2));
             mon.stop();
         }
+        if (!exec_off_first) r.exec_off.push_back(exec_run());
     }
     return r;
 }
@@ -220,6 +224,9 @@ std::string report(const BenchOptions& o, const std::string& engines_desc, const
     const double decisions_1 = 1e9 / ou;
     const double decisions_2 = 2 * n_open * 1e9 / median_wall(r.par_user);
     const double slowdown_open = on / oo, slowdown_exec = en / eo;
+    std::vector<double> exec_pairs;  // each repeat's with/without ratio
+    for (size_t i = 0; i < r.exec_on.size() && i < r.exec_off.size(); ++i)
+        exec_pairs.push_back(r.exec_on[i].wall_ns / r.exec_off[i].wall_ns);
     const bool pass = slowdown_open <= 1.15 && slowdown_exec <= 1.15 && std::max(decisions_1, decisions_2) >= 20000;
     double load[3] = {0, 0, 0};
     ::getloadavg(load, 3);
@@ -231,8 +238,8 @@ std::string report(const BenchOptions& o, const std::string& engines_desc, const
          ",\"on_userspace_cache_ns_per_op\":" + num(ou) + ",\"userspace_cache_slowdown\":" + num(ou / oo) +
          ",\"userspace_cache_cpu_slowdown\":" + num(cpu_open_user) + "}";
     j += ",\"exec\":{\"iterations\":" + std::to_string(o.exec_iterations) + ",\"off_ns_per_op\":" + num(eo) +
-         ",\"on_warm_ns_per_op\":" + num(en) + ",\"slowdown\":" + num(slowdown_exec) + ",\"cpu_slowdown\":" + num(cpu_exec) +
-         ",\"on_userspace_cache_ns_per_op\":" + num(eu) + ",\"userspace_cache_slowdown\":" + num(eu / eo) + "}";
+         ",\"on_warm_ns_per_op\":" + num(en) + ",\"slowdown\":" + num(slowdown_exec) + ",\"slowdown_median_repeat\":" + num(median(exec_pairs)) +
+         ",\"cpu_slowdown\":" + num(cpu_exec) + ",\"on_userspace_cache_ns_per_op\":" + num(eu) + ",\"userspace_cache_slowdown\":" + num(eu / eo) + "}";
     j += ",\"cached_decisions_per_s\":{\"one_process\":" + num(decisions_1) + ",\"two_processes\":" +
          num(decisions_2) + ",\"two_processes_off_ops_per_s\":" + num(2 * n_open * 1e9 / median_wall(r.par_off)) +
          ",\"decision_function_only\":" + num(1e9 / lookup_ns) + "}";

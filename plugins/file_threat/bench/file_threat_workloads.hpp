@@ -6,7 +6,7 @@ namespace vigil::file_threat::bench {
 
 struct BenchOptions {
     int open_iterations = 20000;  // per measurement
-    int exec_iterations = 400;
+    int exec_iterations = 2000;  // ~1.5 s a run: shorter runs are mostly noise
     int files = 64;
     int repeats = 3;              // median of this many runs, on and off interleaved
     std::string yara_dir;         // rules loaded into the engines ("" = EICAR only)
