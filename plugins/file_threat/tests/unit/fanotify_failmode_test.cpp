@@ -149,6 +149,9 @@ TEST_CASE("file_threat monitor: an mmap write to a cached-clean executable is sc
     CHECK(mon.stats().allowed_cached.load() >= 1);  // the second exec came from the cache
     CHECK(open_in_child(path) == 0);
     CHECK(mon.stats().kernel_cache_marks.load() >= 1);  // opens of it now stay in the kernel
+    const auto marks = mon.stats().kernel_cache_marks.load();
+    for (int i = 0; i < 3; ++i) CHECK(exec_in_child({path}) == 0);
+    CHECK(mon.stats().kernel_cache_marks.load() == marks);  // a cached exec adds no mark again
 
     std::this_thread::sleep_for(20ms);  // a later timestamp even with coarse clocks
     int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);  // our own process: not a monitored access
