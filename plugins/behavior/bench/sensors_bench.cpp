@@ -27,6 +27,7 @@
 // fd, so this needs root), for every process on the host, not only the workload; per
 // program ns_per_run and the total per workload iteration.
 #include "bench.hpp"
+#include "sensors_bench_bpf.hpp"
 #include "sensor_set.hpp"
 #include "telemetry_pipeline.hpp"
 #include "detection.hpp"
@@ -58,6 +59,7 @@ extern char** environ;
 namespace {
 
 using vigil::bench::JsonLine;
+using namespace vigil::behavior::bench;
 
 // CPU seconds of the workload itself: this thread (the spawning loop, file calls) plus
 // every child it has waited for (the /bin/true processes). Kernel work done for the
@@ -125,64 +127,8 @@ struct AgentResult {
     char mechanism[32] = {};
     // bpf_stats run time and runs per program over the measurement (when the kernel counts).
     bool bpf_stats = false;
-    std::map<std::string, std::pair<uint64_t, uint64_t>> bpf;
+    BpfCounts bpf;
 };
-
-using BpfCounts = std::map<std::string, std::pair<uint64_t, uint64_t>>;
-
-// Run time and runs of the eBPF programs of `set` so far (empty without eBPF).
-BpfCounts bpf_counts([[maybe_unused]] vigil::behavior::SensorSet& set) {
-    BpfCounts out;
-#if BEHAVIOR_HAVE_EBPF
-    for (auto* s : set.sensors())
-        if (auto* e = dynamic_cast<vigil::behavior::EbpfSensor*>(s))
-            for (const auto& p : e->program_stats()) out[p.name] = {p.run_time_ns, p.run_cnt};
-#endif
-    return out;
-}
-
-// " bpf=1 name:ns:runs ..." (the measurement's share: `after` - `before`).
-std::string bpf_text(bool enabled, const BpfCounts& before, const BpfCounts& after) {
-    std::string out = std::string(" bpf=") + (enabled ? "1" : "0");
-    for (const auto& [name, v] : after) {
-        auto b = before.count(name) ? before.at(name) : std::pair<uint64_t, uint64_t>{0, 0};
-        if (v.second > b.second)
-            out += " " + name + ":" + std::to_string(v.first - b.first) + ":" + std::to_string(v.second - b.second);
-    }
-    return out;
-}
-
-void parse_bpf_text(const char* buf, AgentResult& r) {
-    const char* p = std::strstr(buf, " bpf=");
-    if (!p) return;
-    std::istringstream in(p + 5);
-    int enabled = 0;
-    in >> enabled;
-    r.bpf_stats = enabled == 1;
-    std::string tok;
-    while (in >> tok) {
-        auto a = tok.find(':'), b = tok.rfind(':');
-        if (a == std::string::npos || a == b) continue;
-        r.bpf[tok.substr(0, a)] = {std::stoull(tok.substr(a + 1, b - a - 1)), std::stoull(tok.substr(b + 1))};
-    }
-}
-
-// {"stats_enabled":..,"total_ns_per_iteration":..,"programs":{"handle_close":{"ns_per_run","runs"},...}}
-std::string bpf_json(const AgentResult& r, long iterations) {
-    std::string progs;
-    uint64_t total = 0;
-    for (const auto& [name, v] : r.bpf) {
-        total += v.first;
-        char b[160];
-        std::snprintf(b, sizeof b, "%s\"%s\":{\"ns_per_run\":%.0f,\"runs\":%llu}", progs.empty() ? "" : ",",
-                      name.c_str(), v.second ? double(v.first) / double(v.second) : 0.0, (unsigned long long)v.second);
-        progs += b;
-    }
-    char head[160];
-    std::snprintf(head, sizeof head, "{\"stats_enabled\":%s,\"total_ns_per_iteration\":%.0f,\"programs\":{",
-                  r.bpf_stats ? "true" : "false", iterations > 0 ? double(total) / double(iterations) : 0.0);
-    return head + progs + "}}";
-}
 
 // The sensors in a child process, until told to stop.
 class Agent {
@@ -218,7 +164,7 @@ public:
             std::sscanf(buf, "%lf %ld %lu %lu %lu %lu %lu %lu %lu %lu %lf %lf %lf %lu %31s", &r.cpu_s, &r.rss_kib,
                         &r.starts, &r.files, &r.lost, &r.live, &r.exited, &r.detections, &r.hashed, &r.other,
                         &r.hash_cpu_s, &r.first_cpu_s, &r.first_hash_cpu_s, &r.first_hashed, r.mechanism);
-        parse_bpf_text(buf, r);
+        parse_bpf_text(buf, r.bpf_stats, r.bpf);
         ::waitpid(pid_, nullptr, 0);
         ::close(to_child_);
         ::close(from_child_);
@@ -452,7 +398,12 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 .kv("agent_cpu_pct_at_1600_execs_per_s", 100.0 * r.cpu_s / double(execs) * 1600.0)
                 .kv("events_expected", (long long)execs).kv("events_seen", (long long)r.starts)
                 .kv("lost", (long long)r.lost).kv("detections", (long long)r.detections)
-                .kv("all_events_published", (long long)r.other).kv("executables_hashed", (long long)r.hashed)
+                .kv("all_events_published", (long long)r.other)
+                // The agent sees every process on the host: on a shared machine the others'
+                // events are in agent_cpu_s too. Per event, at 2 events (start, exit) per exec:
+                .kv("agent_cpu_pct_at_1600_execs_per_s_per_event",
+                    r.other ? 100.0 * r.cpu_s / double(r.other) * 2.0 * 1600.0 : 0.0)
+                .kv("executables_hashed", (long long)r.hashed)
                 .kv("hashing_cpu_s", r.hash_cpu_s)
                 .kv("warmup_processes", (long long)(warmup * rounds))
                 .kv("hash_cache_kept_across_restarts", !hash_cache_file.empty())
@@ -463,7 +414,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 .kv("agent_cpu_pct_at_1600_execs_per_s_incl_first_sight",
                     100.0 * (r.cpu_s + r.first_cpu_s) / double(execs + warmup * rounds) * 1600.0)
                 .kv("agent_rss_kib", (long long)r.rss_kib).kv("table_live", (long long)r.live)
-                .kv("table_exited", (long long)r.exited).raw("bpf_run_time", bpf_json(r, execs));
+                .kv("table_exited", (long long)r.exited).raw("bpf_run_time", bpf_json(r.bpf_stats, r.bpf, execs));
             j.print();
         }
         if (files > 0) {
@@ -478,7 +429,7 @@ VIGIL_BENCH(behavior_sensors, "sensors",
                 .kv("file_events_per_s", 4.0 * double(files) / with).kv("agent_cpu_s", r.cpu_s)
                 .kv("events_expected", (long long)(4 * files)).kv("events_seen", (long long)r.files)
                 .kv("lost", (long long)r.lost).kv("agent_rss_kib", (long long)r.rss_kib)
-                .raw("bpf_run_time", bpf_json(r, files));
+                .raw("bpf_run_time", bpf_json(r.bpf_stats, r.bpf, files));
             j.print();
         }
         if (churn_n > 0) {
