@@ -127,17 +127,16 @@ TEST_CASE("file_threat monitor: files opened by interpreters are scanned, other 
 TEST_CASE("file_threat monitor: an mmap write to a cached-clean executable is scanned again at exec") {
     ProtectedTmpfs t(block_and_notify());
     SKIP_UNLESS_MOUNTED(t);
-    auto& [fs, root, rep, protector] = t;
-    auto opts = options_for(root);
+    auto opts = options_for(t.root);
     opts.close_write = false;  // the mmap write alone, no close-after-write scan to catch it
     opts.kernel_cache = true;
-    FanotifyMonitor mon(opts, protector);
+    FanotifyMonitor mon(opts, t.protector);
     mon.start();
 
     // Owned by root, mode 0755: the kind of file the kernel cache marks for opens.
     std::string body = "#!/bin/sh\nexit 0\n";
     body.resize(100, '\n');  // room for the EICAR string (68 bytes) plus padding
-    const std::string path = root + "/prog.sh";
+    const std::string path = t.root + "/prog.sh";
     {
         int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
         REQUIRE(fd >= 0);
@@ -166,6 +165,6 @@ TEST_CASE("file_threat monitor: an mmap write to a cached-clean executable is sc
     ::close(fd);
 
     CHECK(exec_in_child({path}) == EPERM);  // scanned again, not answered from any cache
-    CHECK(rep.threat_count() == 1);
+    CHECK(t.rep.threat_count() == 1);
     mon.stop();
 }
