@@ -8,6 +8,7 @@
 #include "control_socket.hpp"
 #include "daemon.hpp"
 #include "log.hpp"
+#include "malloc_policy.hpp"
 #include "version.hpp"
 
 namespace {
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
         }
     }
     vigil::core::log_init_from_environment();
+    // Before the daemon starts its threads: arenas made earlier would stay.
+    vigil::core::limit_malloc_arenas();
     vigil::core::Daemon daemon(config);
     return daemon.run();
 }
