@@ -201,9 +201,26 @@ std::vector<std::string> TelemetryPipeline::ancestors(int32_t pid, int max_depth
     return out;
 }
 
+// A record whose completion job has finished is replaced in the table by a copy with the
+// results written in (and the parent's command line, once a worker read it): the events of
+// a long-lived process (a build, a file loop) then take its context as it is, instead of
+// copying and completing it for every event (event_info).
+ProcessTable::Ptr TelemetryPipeline::settled(ProcessTable::Ptr rec) {
+    if (!rec || !rec->completion || !rec->completion->done()) return rec;
+    auto copy = std::make_shared<ProcessRecord>(*rec);
+    rec->completion->apply(copy->info);
+    copy->completion = nullptr;
+    if (copy->info.parent_cmdline.empty() && copy->info.ppid > 0)
+        if (auto parent = table_.find(copy->info.ppid); parent && parent->completion)
+            if (const std::string* c = parent->completion->cmdline()) copy->info.parent_cmdline = *c;
+    ProcessTable::Ptr out = std::move(copy);
+    table_.replace(rec, out);
+    return out;
+}
+
 ProcessTable::Ptr TelemetryPipeline::context(int32_t pid) {
     if (pid <= 0) return nullptr;
-    if (auto p = table_.find(pid)) return p;
+    if (auto p = table_.find(pid)) return settled(std::move(p));
     auto r = reader_.read(pid, false);
     if (!r) return nullptr;
     complete(*r, false);

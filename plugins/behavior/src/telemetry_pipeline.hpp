@@ -77,6 +77,7 @@ public:
 
 private:
     void complete(ProcessRecord& rec, bool have_snapshot);
+    ProcessTable::Ptr settled(ProcessTable::Ptr rec);
     void fill_parent(ProcessRecord& rec);
     void count(uint64_t Counters::*field);
     // The context as events show it, with what the completion jobs found so far: `rec.info`

@@ -28,6 +28,19 @@ ProcessTable::Ptr ProcessTable::remove_on_exit(int32_t pid) {
     return copy;
 }
 
+bool ProcessTable::replace(const Ptr& expected, Ptr with) {
+    if (!expected || !with) return false;
+    const int32_t pid = expected->info.pid;
+    std::lock_guard g(mu_);
+    for (auto* set : {&live_, &exited_}) {
+        if (auto* p = set->get(pid); p && *p == expected) {
+            *p = std::move(with);
+            return true;
+        }
+    }
+    return false;
+}
+
 ProcessTable::Stats ProcessTable::stats() {
     std::lock_guard g(mu_);
     return Stats{live_.size(), exited_.size(), live_.evictions(), exited_.evictions()};

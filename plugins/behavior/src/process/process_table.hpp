@@ -27,6 +27,10 @@ public:
     Ptr find(int32_t pid);
     // Moves the entry to the exited set and returns it (nullptr when unknown).
     Ptr remove_on_exit(int32_t pid);
+    // Puts `with` in place of `expected` (live or exited) only while the entry of its pid
+    // is still `expected`: a copy made from an older record never overwrites a newer one
+    // (an exec meanwhile). True when replaced.
+    bool replace(const Ptr& expected, Ptr with);
 
     struct Stats {
         size_t live = 0, exited = 0;
