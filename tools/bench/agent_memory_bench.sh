@@ -46,6 +46,17 @@ plugin_with_needs() {
   esac
 }
 
+# sample_during_load FILE: until vigild stops (or this sampler is stopped), every 2 s its
+# RSS and each subscriber's bus queue depth, one "rss KIB" / "depth SERIES VALUE" line each:
+# what the load held for a moment and the figures after it no longer show.
+sample_during_load() {
+  while kill -0 "$VT_VIGILD_PID" 2>/dev/null; do
+    echo "rss $(awk '/VmRSS/ {print $2}' "/proc/$VT_VIGILD_PID/status")"
+    vctl metrics 2>/dev/null | awk '/^vigil_bus_queue_depth\{/ {print "depth", $1, $2}'
+    sleep 2
+  done >"$1"
+}
+
 plugin_states() { vctl --json plugins 2>/dev/null | vt_json '",".join(p["name"] + "=" + p["state"] for p in d)'; }
 
 # load_phase LABEL BASE PROCS FILE_EVENTS: the load at the running vigild, then --settle
@@ -58,6 +69,9 @@ load_phase() {
   vctl --json status >"$before" 2>/dev/null
   local cpu0 driven rss_end
   cpu0=$(awk '{print $14 + $15}' "/proc/$VT_VIGILD_PID/stat")
+  local samples=$VT_DIR/samples-$label.txt sampler
+  sample_during_load "$samples" &
+  sampler=$!
   driven=$("$build/bin/vigil-bench" agent-load --procs "$procs" --file-events "$files" --dir "$scratch" \
     --jobs "$load_jobs") || echo "agent-memory: the load generator reported failures: $driven" >&2
   [[ $driven == "{"* ]] || driven='{}'
@@ -66,9 +80,10 @@ load_phase() {
   cpu1=$(awk '{print $14 + $15}' "/proc/$VT_VIGILD_PID/stat")
   load_avg=$(cut -d' ' -f1-3 /proc/loadavg)
   sleep "$settle"
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null
   vctl --json status >"$after" 2>/dev/null
   python3 "$here/agent_memory_status.py" "$label" "$before" "$after" "$driven" "$rss_end" \
-    "$(((cpu1 - cpu0) / $(getconf CLK_TCK)))" "$load_avg" "$settle"
+    "$(((cpu1 - cpu0) / $(getconf CLK_TCK)))" "$load_avg" "$settle" "$samples"
   python3 "$here/agent_memory_smaps.py" "$VT_VIGILD_PID" "$label" "$base" "$(plugin_states)" after_load
 }
 

@@ -34,6 +34,7 @@ def load_summary(idle, after, counted):
         "anonymous_growth_kib": after["anonymous_kib"] - idle["anonymous_kib"],
         "threads_after_load": after["threads"],
         "agent_cpu_s_during_load": counted.get("agent_cpu_s_during_load"),
+        "during_load": counted.get("during_load", {}),
         "loadavg_at_end_of_load": counted.get("loadavg_at_end_of_load"),
         "growth_by_mapping": growth_by_mapping(idle, after),
     }

@@ -6,8 +6,11 @@ memory figure cannot come from the agent seeing less, and the sizes after the
 load of what can hold memory (tables, caches, queues, spools). The bus's own counters and the
 load that was driven come along.
 
+With the samples taken every 2 s during the load and the settle: the peak RSS
+and each bus subscriber's deepest queue (what a burst held for a while).
+
 Usage: agent_memory_status.py LABEL BEFORE.json AFTER.json DRIVEN_JSON RSS_END_KIB
-                              AGENT_CPU_S LOADAVG SETTLE_S"""
+                              AGENT_CPU_S LOADAVG SETTLE_S SAMPLES.txt"""
 import json
 import re
 import sys
@@ -52,8 +55,27 @@ def load(path):
         return {}
 
 
+def peaks(path):
+    """The peak RSS and the deepest queue per subscriber in the sampler's lines."""
+    rss, depth = 0, {}
+    try:
+        with open(path) as f:
+            lines = [line.split() for line in f]
+    except OSError:
+        lines = []
+    for w in lines:
+        if len(w) == 2 and w[0] == "rss" and w[1].isdigit():
+            rss = max(rss, int(w[1]))
+        elif len(w) == 3 and w[0] == "depth":
+            m = re.search(r'subscriber="([^"]*)"', w[1])
+            if m:
+                depth[m.group(1)] = max(depth.get(m.group(1), 0), int(float(w[2])))
+    return {"samples": sum(1 for w in lines if w and w[0] == "rss"), "peak_rss_kib": rss,
+            "peak_queue_depth": depth}
+
+
 def main():
-    label, before_path, after_path, driven, rss_end, cpu_s, loadavg, settle = sys.argv[1:9]
+    label, before_path, after_path, driven, rss_end, cpu_s, loadavg, settle, samples = sys.argv[1:10]
     before, after = load(before_path), load(after_path)
     b, a = plugin_numbers(before), plugin_numbers(after)
     plugins = {}
@@ -70,6 +92,7 @@ def main():
         "agent_cpu_s_during_load": int(cpu_s),
         "rss_at_end_of_load_kib": int(rss_end),
         "settle_s": int(settle),
+        "during_load": peaks(samples),
         "bus_during_load": {k: bus_a[k] - bus_b.get(k, 0) for k in bus_a if isinstance(bus_a[k], int)},
         "plugins": plugins,
     }))
