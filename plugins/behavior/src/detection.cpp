@@ -100,8 +100,9 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
                   (type == VIGIL_TYPE_PROCESS_EXIT && impl_->wants_process_exit) ||
                   (type == VIGIL_TYPE_NETWORK && impl_->wants_network) || (type == VIGIL_TYPE_FILE && impl_->wants_file);
     if (!wanted) return;
-    auto ev = vigil::behavior::sigma::event_from_message(type, payload, size, &impl_->fields);
-    if (!ev) return;
+    // One event per thread, refilled: its strings keep their memory (no allocation per message).
+    thread_local vigil::behavior::sigma::SigmaEvent ev(vigil::behavior::sigma::Category::ProcessCreation);
+    if (!vigil::behavior::sigma::event_into(ev, type, payload, size, &impl_->fields)) return;
     ++impl_->evaluated;
     // The process context sits at a different place in each payload type.
     vigil_process_ctx ctx{};
@@ -113,11 +114,10 @@ void Detection::evaluate(uint32_t type, const void* payload, uint32_t size) {
     default: return;
     }
     // The ancestor chain is walked only when trust with descendants needs it.
-    const int32_t pid = ctx.pid;
-    vigil::behavior::sigma::Detector::AncestorsFn ancestors = [&]() -> std::vector<std::string> {
+    vigil::behavior::sigma::Detector::AncestorsFn ancestors = [&, pid = ctx.pid]() -> std::vector<std::string> {
         return impl_->hooks.ancestors ? impl_->hooks.ancestors(pid) : std::vector<std::string>{};
     };
-    auto matches = impl_->detector.evaluate(*ev, ancestors);
+    auto matches = impl_->detector.evaluate(ev, ancestors);
     if (matches.empty()) return;
     // Copied out of the payload only for a match: nearly every event matches nothing, and
     // the copy (argv, command lines, paths) cost more than evaluating the rules.

@@ -48,9 +48,20 @@ std::string protocol_name(std::uint8_t proto) {
     }
 }
 
-SigmaEvent new_event(Category c, const FieldsByCategory* wanted) {
-    SigmaEvent ev(c);
+void start_event(SigmaEvent& ev, Category c, const FieldsByCategory* wanted) {
+    ev.reset(c);
     if (wanted) ev.limit_to((*wanted)[static_cast<std::size_t>(c)]);
+}
+
+// The three payload kinds into `ev`; false for a payload the engine does not evaluate.
+bool fill_process(SigmaEvent& ev, const void* payload, std::uint32_t size, bool exit, const FieldsByCategory* wanted);
+bool fill_network(SigmaEvent& ev, const void* payload, std::uint32_t size, const FieldsByCategory* wanted);
+bool fill_file(SigmaEvent& ev, const void* payload, std::uint32_t size, const FieldsByCategory* wanted);
+
+template <class Fill>
+std::optional<SigmaEvent> new_event(Fill&& fill) {
+    SigmaEvent ev(Category::ProcessCreation);
+    if (!fill(ev)) return std::nullopt;
     return ev;
 }
 
@@ -75,23 +86,23 @@ void add_process_fields(SigmaEvent& ev, const void* base, std::uint32_t size, co
         ev.set(FieldId::Hashes, "SHA256=" + std::string(sha));
 }
 
-std::optional<SigmaEvent> event_from_process(const void* payload, std::uint32_t size, bool exit,
-                                             const FieldsByCategory* wanted) {
+namespace {
+
+bool fill_process(SigmaEvent& ev, const void* payload, std::uint32_t size, bool exit, const FieldsByCategory* wanted) {
     auto v = vigil::view<vigil_process_event>(payload, size);
-    if (!v.valid) return std::nullopt;
-    SigmaEvent ev = new_event(exit ? Category::ProcessTermination : Category::ProcessCreation, wanted);
+    if (!v.valid) return false;
+    start_event(ev, exit ? Category::ProcessTermination : Category::ProcessCreation, wanted);
     add_process_fields(ev, payload, size, v->process);
-    return ev;
+    return true;
 }
 
-std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t size,
-                                             const FieldsByCategory* wanted) {
+bool fill_network(SigmaEvent& ev, const void* payload, std::uint32_t size, const FieldsByCategory* wanted) {
     auto v = vigil::view<vigil_network_event>(payload, size);
-    if (!v.valid) return std::nullopt;
+    if (!v.valid) return false;
     bool outbound = v->action == VIGIL_NET_CONNECT;
-    if (!outbound && v->action != VIGIL_NET_ACCEPT) return std::nullopt;
+    if (!outbound && v->action != VIGIL_NET_ACCEPT) return false;
 
-    SigmaEvent ev = new_event(Category::NetworkConnection, wanted);
+    start_event(ev, Category::NetworkConnection, wanted);
     add_process_fields(ev, payload, size, v->process);
     bool local_v6 = false, remote_v6 = false;
     std::string local = address_text(v->family, v->local_addr, local_v6);
@@ -113,12 +124,12 @@ std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t 
     set_if(ev, outbound ? FieldId::DestinationHostname : FieldId::SourceHostname, v.str(v->remote_hostname));
     ev.set(FieldId::Initiated, outbound ? "true" : "false");
     ev.set(FieldId::Protocol, protocol_name(v->protocol));
-    return ev;
+    return true;
 }
 
-std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t size, const FieldsByCategory* wanted) {
+bool fill_file(SigmaEvent& ev, const void* payload, std::uint32_t size, const FieldsByCategory* wanted) {
     auto v = vigil::view<vigil_file_event>(payload, size);
-    if (!v.valid) return std::nullopt;
+    if (!v.valid) return false;
     std::optional<Category> cat;
     switch (v->action) {
     case VIGIL_FILE_CREATE:
@@ -126,9 +137,9 @@ std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t siz
     case VIGIL_FILE_DELETE: cat = Category::FileDelete; break;
     case VIGIL_FILE_RENAME: cat = Category::FileRename; break;
     case VIGIL_FILE_OPEN: cat = Category::FileAccess; break;
-    default: return std::nullopt;  // chmod/chown: no Sigma category
+    default: return false;  // chmod/chown: no Sigma category
     }
-    SigmaEvent ev = new_event(*cat, wanted);
+    start_event(ev, *cat, wanted);
     add_process_fields(ev, payload, size, v->process);
     if (*cat == Category::FileRename) {
         set_if(ev, FieldId::SourceFilename, v.str(v->path));
@@ -136,18 +147,39 @@ std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t siz
     } else {
         set_if(ev, FieldId::TargetFilename, v.str(v->path));
     }
-    return ev;
+    return true;
+}
+
+}  // namespace
+
+std::optional<SigmaEvent> event_from_process(const void* payload, std::uint32_t size, bool exit,
+                                             const FieldsByCategory* wanted) {
+    return new_event([&](SigmaEvent& ev) { return fill_process(ev, payload, size, exit, wanted); });
+}
+
+std::optional<SigmaEvent> event_from_network(const void* payload, std::uint32_t size,
+                                             const FieldsByCategory* wanted) {
+    return new_event([&](SigmaEvent& ev) { return fill_network(ev, payload, size, wanted); });
+}
+
+std::optional<SigmaEvent> event_from_file(const void* payload, std::uint32_t size, const FieldsByCategory* wanted) {
+    return new_event([&](SigmaEvent& ev) { return fill_file(ev, payload, size, wanted); });
+}
+
+bool event_into(SigmaEvent& ev, std::uint32_t type_id, const void* payload, std::uint32_t size,
+                const FieldsByCategory* wanted) {
+    switch (type_id) {
+    case VIGIL_TYPE_PROCESS_START: return fill_process(ev, payload, size, false, wanted);
+    case VIGIL_TYPE_PROCESS_EXIT: return fill_process(ev, payload, size, true, wanted);
+    case VIGIL_TYPE_NETWORK: return fill_network(ev, payload, size, wanted);
+    case VIGIL_TYPE_FILE: return fill_file(ev, payload, size, wanted);
+    default: return false;
+    }
 }
 
 std::optional<SigmaEvent> event_from_message(std::uint32_t type_id, const void* payload, std::uint32_t size,
                                              const FieldsByCategory* wanted) {
-    switch (type_id) {
-    case VIGIL_TYPE_PROCESS_START: return event_from_process(payload, size, false, wanted);
-    case VIGIL_TYPE_PROCESS_EXIT: return event_from_process(payload, size, true, wanted);
-    case VIGIL_TYPE_NETWORK: return event_from_network(payload, size, wanted);
-    case VIGIL_TYPE_FILE: return event_from_file(payload, size, wanted);
-    default: return std::nullopt;
-    }
+    return new_event([&](SigmaEvent& ev) { return event_into(ev, type_id, payload, size, wanted); });
 }
 
 }  // namespace vigil::behavior::sigma

