@@ -21,8 +21,9 @@ res6=(--resolve 'ok.test:80:[fd09::2]' --resolve 'blocked.test:80:[fd09::2]')
 # ("gone <ms>", polled over netlink), then connects to each ADDR:80 in turn and
 # sends a request for a listed Host, until each has its outcome; a line per
 # ADDR: "ADDR origin <ms>" when the origin answered, "ADDR refused <ms>"
-# (WANT=refused) when refused, "ADDR none <ms>" after 3 s, then what the
-# attempts before met.
+# (WANT=refused) when refused, then "dns=<refused|answer|timeout>" for a
+# query to ADDR:53 over UDP right after, "ADDR none <ms>" after 3 s, then
+# what the attempts before met.
 wt_kill_probe() {
   ip netns exec "$WT_C" python3 - "$@" <<'PY'
 import os, socket, struct, sys, time
@@ -54,6 +55,24 @@ if os.environ.get("WANT") != "refused":
     while table_exists(nl, "vigil_web_redirect") and time.monotonic() - t0 < 3:
         pass
     print("gone %.1f" % ((time.monotonic() - t0) * 1000))
+
+
+def dns_outcome(addr):
+    u = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(0.3)
+    try:
+        u.connect((addr, 53))
+        u.send(b"\x42\x42\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x02ok\x04test\x00\x00\x01\x00\x01")
+        u.recv(512)
+        return "answer"
+    except ConnectionRefusedError:
+        return "refused"
+    except OSError as e:
+        return type(e).__name__
+    finally:
+        u.close()
+
+
 seen = {a: [] for a in targets}  # what each attempt met, for the failure message
 done = {}
 ms = lambda: (time.monotonic() - t0) * 1000
@@ -72,7 +91,7 @@ while time.monotonic() - t0 < 3 and len(done) < len(targets):
         except ConnectionRefusedError:
             seen[addr].append("refused")
             if os.environ.get("WANT") == "refused":
-                done[addr] = "refused %.1f" % ms()
+                done[addr] = "refused %.1f dns=%s" % (ms(), dns_outcome(addr))
         except OSError as e:
             seen[addr].append(type(e).__name__)
         finally:
@@ -160,9 +179,10 @@ sleep 0.5
 vt_log "F5 notify: 200 from the origin (IPv4 and IPv6), threat 'notified', no block action"
 got=$(WANT=refused wt_kill_probe "$(wt_worker_pid)" 10.9.0.2 fd09::2)
 for a in 10.9.0.2 fd09::2; do
-  read -r _ outcome ms <<<"$(grep "^$a " <<<"$got")"
+  read -r _ outcome ms dns <<<"$(grep "^$a " <<<"$got")"
   [[ $outcome == refused ]] || vt_fail "fail closed: a monitored connection to $a was not refused: $got"
-  vt_log "F23 fail closed: $a refused $ms ms after kill -9"
+  [[ $dns == dns=refused ]] || vt_fail "fail closed: DNS to $a was not refused: $got"
+  vt_log "F23 fail closed: $a refused $ms ms after kill -9, DNS to it refused"
 done
 vt_wait_until 3 wt_running || vt_fail "the worker did not come back (closed mode)"
 [[ $(wt_curl "${res[@]}" http://ok.test/back) == "origin /back"*" 200" ]] || vt_fail "no traffic after the restart"
