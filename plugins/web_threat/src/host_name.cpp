@@ -38,6 +38,16 @@ std::optional<uint64_t> number_of(std::string_view s) {
 
 }  // namespace
 
+std::optional<common::IpAddress> address_of_host(std::string_view host) {
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    // Names start with a letter and hold no ':': most hosts stop here.
+    if (host.empty() || ((host[0] < '0' || host[0] > '9') && host.find(':') == std::string_view::npos))
+        return std::nullopt;
+    auto ip = common::parse_ip_address(host);
+    if (!ip) return std::nullopt;
+    return ip->unmapped();
+}
+
 std::optional<std::string> ipv4_of_host(std::string_view host) {
     // Every inet_aton component starts with a digit: names fail here at once.
     if (host.empty() || host[0] < '0' || host[0] > '9') return std::nullopt;

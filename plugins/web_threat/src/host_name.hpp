@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vigil/common/ip_address.hpp>
 
 namespace vigil::web_threat {
 
@@ -16,6 +17,10 @@ std::string canonical_host(std::string_view host);
 // The dotted-decimal IPv4 address `host` spells in any inet_aton form
 // ("3279880203", "0xc3.0177.0.11", "195.127.11"), or nullopt.
 std::optional<std::string> ipv4_of_host(std::string_view host);
+
+// The address a canonical host spells ("10.9.0.66", "[fd09::66]" or
+// "fd09::66"; IPv4-mapped IPv6 as IPv4), or nullopt for a name.
+std::optional<common::IpAddress> address_of_host(std::string_view canonical);
 
 // True when a canonical host is a well-formed DNS name for a list entry:
 // labels of 1-63 of [a-z0-9_-], at most 253 characters. `why` says what is

@@ -11,8 +11,14 @@ namespace {
 std::optional<Match> first_match(const ListSet& s, const Target& t, CategoryMask enabled) {
     if (!t.ip.empty())
         if (auto m = s.match_ip(t.ip, enabled)) return m;
-    if (!t.host.empty())
+    if (!t.host.empty()) {
+        // A host that is an address is judged as that address too: the target
+        // of a request through a proxy port ("GET http://[fd09::66]/",
+        // "CONNECT 10.9.0.66:443") is not the connection's destination (the proxy).
+        if (auto named = address_of_host(t.host); named && *named != t.ip)
+            if (auto m = s.match_ip(*named, enabled)) return m;
         if (auto m = s.match_host(t.host, enabled)) return m;
+    }
     if (t.url)
         if (auto m = s.match_url(*t.url, enabled)) return m;
     return std::nullopt;

@@ -175,6 +175,13 @@ before=$(wt_count 3128)
   vt_fail "absolute-form request for a blocked host through a proxy port not refused"
 ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -x http://10.9.0.2:3128 https://blocked.test/ 2>/dev/null
 [[ $? == 56 ]] || vt_fail "CONNECT to a blocked host through a proxy port not refused"
+proxy_literal() { # PROXY URL-HOST: absolute-form and CONNECT naming a listed address
+  [[ $(wt_curl -g -x "http://$1:3128" "http://$2/literal") == *'vigil-block-page'*" 403" ]] ||
+    vt_fail "absolute-form request for http://$2/ through a proxy port not refused"
+  ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -g -x "http://$1:3128" "https://$2/" 2>/dev/null
+  [[ $? == 56 ]] || vt_fail "CONNECT to $2 through a proxy port not refused"
+}
+proxy_literal 10.9.0.2 10.9.0.66
 [[ $(wt_count 3128) == "$before" ]] || vt_fail "proxy port: the proxy received packets for a blocked target"
 before=$(wt_count 1080)
 [[ $(wt_curl --socks5-hostname 10.9.0.2:1080 http://ok.test/socks) == "origin /socks"*" 200" ]] ||
@@ -186,12 +193,13 @@ ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --socks5-hostname 10.9.0.2:1080 
 ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --socks4a 10.9.0.2:1080 http://www.blocked.test/ 2>/dev/null
 [[ $? == 97 ]] || vt_fail "SOCKS4a to a blocked host not refused"
 [[ $(wt_count 1080) == "$mid" ]] || vt_fail "SOCKS: the proxy received packets for a blocked target"
-vt_log "F18 proxy ports: absolute-form 403, CONNECT refused, SOCKS5 allowed/refused, SOCKS4a refused, proxy packets +0"
+vt_log "F18 proxy ports: absolute-form 403, CONNECT refused (to a blocked name and to a listed address), SOCKS5 allowed/refused, SOCKS4a refused, proxy packets +0"
 # ... and with the proxy on IPv6, SOCKS5 naming an IPv6 address (ATYP 4).
 [[ $(wt_curl -x 'http://[fd09::2]:3128' http://blocked.test/abs6) == *'vigil-block-page'*" 403" ]] ||
   vt_fail "IPv6 proxy port: absolute-form request for a blocked host not refused"
 ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -x 'http://[fd09::2]:3128' https://blocked.test/ 2>/dev/null
 [[ $? == 56 ]] || vt_fail "IPv6 proxy port: CONNECT to a blocked host not refused"
+proxy_literal '[fd09::2]' '[fd09::66]'
 [[ $(wt_count 3128v6) == 0 ]] || vt_fail "IPv6 proxy port: the proxy received $(wt_count 3128v6) packets"
 [[ $(wt_curl -g --socks5 '[fd09::2]:1080' 'http://[fd09::2]/socks6') == "origin /socks6"*" 200" ]] ||
   vt_fail "IPv6 SOCKS5 to an allowed IPv6 address failed"
@@ -203,7 +211,7 @@ for socks in socks5=http://[fd09::66]/ socks5-hostname=http://blocked.test/ sock
 done
 [[ $(wt_count 1080v6) == "$mid" && $(wt_count 80) == "$before" ]] ||
   vt_fail "IPv6 SOCKS: packets for a blocked target (proxy +$(($(wt_count 1080v6) - mid)), origin +$(($(wt_count 80) - before)))"
-vt_log "F18 on IPv6: absolute-form 403, CONNECT refused, SOCKS5 ATYP 4 allowed/refused, SOCKS5 name and SOCKS4a refused, proxy +0"
+vt_log "F18 on IPv6: absolute-form 403, CONNECT refused (name and [fd09::66]), SOCKS5 ATYP 4 allowed/refused, SOCKS5 name and SOCKS4a refused, proxy +0"
 
 # F11: TLS without SNI is judged by address; F19: a server that speaks first still works.
 ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null https://10.9.0.66/ 2>/dev/null

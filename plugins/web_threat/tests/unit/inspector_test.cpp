@@ -158,6 +158,32 @@ TEST_CASE("HTTP framing that cannot be judged is refused with 400; other protoco
     CHECK(connect.feed("CONNECT blocked.test:443 HTTP/1.1\r\nHost: blocked.test:443\r\n\r\n") == Outcome::block);
 }
 
+TEST_CASE("proxy ports: a request naming a listed address is blocked, not sent to the proxy") {
+    for (const char* head : {"GET http://10.9.0.66/x HTTP/1.1\r\nHost: 10.9.0.66\r\n\r\n",
+                             "GET http://[fd09::66]/x HTTP/1.1\r\nHost: [fd09::66]\r\n\r\n",
+                             "CONNECT [fd09::66]:443 HTTP/1.1\r\nHost: [fd09::66]:443\r\n\r\n",
+                             "CONNECT 10.9.0.66:443 HTTP/1.1\r\nHost: 10.9.0.66:443\r\n\r\n"}) {
+        CAPTURE(head);
+        Policy p = policy();
+        ListSetBuilder b;
+        ListSpec s;
+        s.name = "bad-ips";
+        s.format = ListFormat::ips;
+        parse_list_text(b, s, "10.9.0.66\nfd09::66\n", "i");
+        p.blocked = b.finish();
+        ConnectionInspector c(p, ip("fd09::2"));  // the proxy's address
+        CHECK(c.feed(head) == Outcome::block);
+        CHECK(c.take_forward().empty());
+        auto d = c.take_decisions();
+        REQUIRE(d.size() == 1);
+        REQUIRE(d[0].verdict.match);
+        CHECK(d[0].verdict.match->kind == MatchKind::ip);
+        CHECK(d[0].verdict.list == "bad-ips");
+    }
+    ConnectionInspector ok(policy(), ip("fd09::2"));
+    CHECK(ok.feed("GET http://[fd09::2]/x HTTP/1.1\r\nHost: [fd09::2]\r\n\r\n") == Outcome::forward);
+}
+
 TEST_CASE("threat ids: the block page quotes the id of the threat the report carries") {
     Policy p = policy();
     p.ids = std::make_shared<ThreatIds>();

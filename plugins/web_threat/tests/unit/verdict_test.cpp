@@ -64,6 +64,29 @@ TEST_CASE("block by domain, URL and IP; the verdict names the list") {
               .decision == Decision::allow);
 }
 
+TEST_CASE("a host that is an address is judged as that address, whatever the destination") {
+    auto blocked = lists("", "", "10.9.0.66\nfd09::66\n");
+    auto trusted = build_trusted({"10.9.1.0/24"});
+    // Through a proxy (destination 10.9.0.2): the named address decides.
+    for (const char* host : {"10.9.0.66", "0x0a.9.0.66", "[fd09::66]", "[FD09:0::66]", "fd09::66", "[::ffff:10.9.0.66]"}) {
+        CAPTURE(host);
+        auto v = judge(*blocked, *trusted, target(host, nullptr, "10.9.0.2"), kAllCategories);
+        CHECK(v.decision == Decision::block);
+        REQUIRE(v.match);
+        CHECK(v.match->kind == MatchKind::ip);
+    }
+    for (const char* host : {"10.9.0.2", "[fd09::2]", "fd09.test", "[fd09::66", "1.example", "[]"}) {
+        CAPTURE(host);
+        CHECK(judge(*blocked, *trusted, target(host, nullptr, "10.9.0.2"), kAllCategories).decision == Decision::allow);
+    }
+    CHECK(judge(*blocked, *trusted, target("10.9.1.7", nullptr, "10.9.0.66"), kAllCategories).decision ==
+          Decision::trusted);
+    CHECK(address_of_host("[fd09::66]")->text() == "fd09::66");
+    CHECK(address_of_host("[::ffff:10.9.0.66]")->text() == "10.9.0.66");
+    CHECK_FALSE(address_of_host("blocked.test"));
+    CHECK_FALSE(address_of_host("1.example"));
+}
+
 TEST_CASE("trusted addresses override every list") {
     auto blocked = lists("blocked.test\n", "http://shared.test/bad/\n", "10.9.0.0/24\n");
     auto trusted = build_trusted({"www.blocked.test", "10.9.0.5", "https://shared.test/bad/ok/", "*.wild.test"});
