@@ -59,6 +59,9 @@ struct Inspection {
     Verdict verdict;
     bool blocked = false;  // the connection or request was refused
     std::string refused;   // refused for another reason than a list (malformed HTTP), or ""
+    // SOCKS: where the client asked the proxy to connect ("[fd09::66]:80",
+    // "blocked.test:443"); the connection's destination is the proxy.
+    std::string proxy_target;
     uint64_t threat_id = 0;  // the id of the threat event it becomes (0: not one)
 };
 

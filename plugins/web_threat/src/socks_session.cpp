@@ -1,5 +1,6 @@
 #include "socks_session.hpp"
 
+#include "endpoint.hpp"
 #include "host_name.hpp"
 
 namespace vigil::web_threat {
@@ -13,6 +14,7 @@ Inspection judge_socks(const Policy& policy, const SocksTarget& target) {
     Inspection in;
     in.protocol = Inspection::Protocol::socks;
     in.verdict = judge(*policy.lists(), *policy.trusted, t, policy.enabled);
+    in.proxy_target = t.ip.empty() ? t.host + ":" + std::to_string(target.port) : Endpoint{t.ip, target.port}.text();
     in.target = std::move(t);
     in.blocked = in.verdict.decision == Decision::block && policy.block;
     number_threat(in, policy);

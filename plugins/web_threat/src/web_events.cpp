@@ -56,7 +56,12 @@ void publish_verdict(const Host& host, const std::string& report_json, std::atom
     const bool blocked = action == "blocked", trusted = action == "trusted";
     (blocked ? counters.blocked : trusted ? counters.trusted : counters.notified).fetch_add(1);
     const std::string host_name = text(r, "host"), url = text(r, "url"), category = text(r, "category");
-    std::string object = !url.empty() ? url : !host_name.empty() ? host_name : text(r, "destination");
+    // A SOCKS request for an address: the address asked for, not the proxy's.
+    const std::string via_proxy = text(r, "target");
+    std::string object = !url.empty()         ? url
+                         : !host_name.empty() ? host_name
+                         : !via_proxy.empty() ? via_proxy
+                                              : text(r, "destination");
     Threat t;
     // A trusted address that overrode a list entry: for the record only.
     t.severity = trusted ? VIGIL_SEV_INFO : severity_of(category);

@@ -43,6 +43,7 @@ std::string verdict_report(const Inspection& in, const Endpoint& client, const E
         .field("host", in.target.host)
         .field("url", in.target.url ? in.target.url->text() : std::string());
     if (!in.refused.empty()) w.field("reason", in.refused);
+    if (!in.proxy_target.empty()) w.field("target", in.proxy_target);
     // For a trusted address: the block entry it overrode, and its own entry.
     const Verdict& v = in.verdict;
     const bool trusted = v.decision == Decision::trusted;

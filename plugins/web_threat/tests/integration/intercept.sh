@@ -243,7 +243,7 @@ grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status" || vt_fail "worker witho
 for want in "blocked|http|http://blocked.test/path|bad-domains:blocked.test" "blocked|http|http://shared.test/bad/x|bad-urls:shared.test/bad/" \
   "blocked|tls|blocked.test|bad-domains:blocked.test" "blocked|dns|blocked.test|bad-domains:blocked.test" \
   "trusted|http|http://trusted.blocked.test/|bad-domains:blocked.test" \
-  "trusted|dns|trusted.blocked.test|bad-domains:blocked.test"; do
+  "trusted|dns|trusted.blocked.test|bad-domains:blocked.test" "blocked|socks|[fd09::66]:80|bad-domains:fd09::66"; do
   wt_wait_threat "$want" || vt_fail "no threat event '$want'; got: $(wt_threats)"
 done
 grep -q '"action":"block"' "$VT_DIR/actions.log" || vt_fail "no action_result for the blocks"

@@ -231,6 +231,7 @@ TEST_CASE("SOCKS: targets judged before upstream; SOCKS5 greeting answered by th
     CHECK(st.inspection->protocol == Inspection::Protocol::socks);
     CHECK(st.upstream_greeting.empty());
     CHECK(st.upstream_rest == s4);
+    CHECK(st.inspection->proxy_target == "www.blocked.test:80");
     CHECK(socks_refusal(4) == std::string("\x00\x5b\x00\x00\x00\x00\x00\x00", 8));
     // SOCKS5: the greeting gets "no authentication" once, then the request is judged.
     const std::string greet("\x05\x02\x00\x02", 4);
@@ -252,6 +253,20 @@ TEST_CASE("SOCKS: targets judged before upstream; SOCKS5 greeting answered by th
     CHECK(st.reply_to_client == std::string("\x05\x00", 2));
     CHECK(st.inspection->blocked);
     CHECK(st.inspection->verdict.match->entry == "10.9.0.66");
+    // The report names the address asked for (the event's object), not the proxy.
+    CHECK(st.inspection->proxy_target == "10.9.0.66:80");
+    const Endpoint proxy{*vigil::common::parse_ip_address("10.9.0.2"), 1080};
+    auto report = vigil::json::parse(verdict_report(*st.inspection, Endpoint{}, proxy, 0));
+    CHECK(report.find("target")->as_string() == "10.9.0.66:80");
+    CHECK(report.find("destination")->as_string() == "10.9.0.2:1080");
+    // An IPv6 address (ATYP 4).
+    greeted = false;
+    std::string v6_req("\x05\x01\x00\x04", 4);
+    v6_req += std::string("\xfd\x09", 2) + std::string(13, '\0') + "\x66" + std::string("\x00\x50", 2);
+    st = socks_step(greet + v6_req, policy_with("fd09::66\n"), greeted);
+    REQUIRE(st.state == SocksStep::State::judged);
+    CHECK(st.inspection->blocked);
+    CHECK(st.inspection->proxy_target == "[fd09::66]:80");
     // Only authenticated methods: judged by the proxy's address instead.
     greeted = false;
     CHECK(socks_step(std::string("\x05\x01\x02", 3), p, greeted).state == SocksStep::State::unsupported);
