@@ -124,6 +124,11 @@ for a in 10.9.0.66 fd09::66 fd09::6:1; do
   ((refused >= 3)) || vt_fail "listed address $a: the static table counted $refused refused packets (TCP, UDP, ping)"
   vt_log "F12 listed address $a: $got, port 80 block page, origin packets +0, refused packets +$refused"
 done
+# The block pages are reported with the entry that matched (the CIDR for fd09::6:1).
+for want in "blocked|http|http://10.9.0.66/|bad-domains:10.9.0.66" "blocked|http|http://[fd09::66]/|bad-domains:fd09::66" \
+  "blocked|http|http://[fd09::6:1]/|bad-domains:fd09::6:0/112"; do
+  wt_wait_threat "$want" || vt_fail "no threat event '$want'; got: $(wt_threats)"
+done
 # (the status is published at least every 10 s)
 vt_wait_until 12 vt_status_ok web_threat "s['interception']['ip_refused_packets'] > 0" ||
   vt_fail "status counts no refused packets: $(wt_st "s['interception']")"
