@@ -281,6 +281,26 @@ TEST_CASE("ebpf sensor: files on an excluded mount are dropped in the kernel and
     CHECK(f.count_files(VIGIL_FILE_CREATE, kept) == 1);
 }
 
+TEST_CASE("ebpf sensor: a path is walked across a mount point, component by component") {
+    if (!std::filesystem::is_directory("/dev/shm")) return;
+    Fixture f;
+    f.sensor.stop();
+    f.pipeline = nullptr;
+    PipelineOptions po;
+    po.files = PathFilter({"/dev/shm"}, {});
+    f.pipeline = std::make_unique<TelemetryPipeline>(po, std::ref(f.sink));
+    f.sensor.start(*f.pipeline);
+    // /dev/shm is a tmpfs mounted on /dev (itself a mount): two mount crossings.
+    const std::string dir = "/dev/shm/vigil_ebpf_walk_" + std::to_string(::getpid());
+    const std::string file = dir + "/sub/name with spaces.txt";
+    std::filesystem::create_directories(dir + "/sub");
+    rewrite(file, 1);
+    std::filesystem::remove_all(dir);
+    CHECK(f.wait_file(VIGIL_FILE_CREATE, file, nullptr));
+    CHECK(f.wait_file(VIGIL_FILE_MODIFY, file, nullptr));
+    CHECK(f.wait_file(VIGIL_FILE_DELETE, file, nullptr));
+}
+
 TEST_CASE("ebpf sensor: create and modify carry the file's inode state from the kernel, even once it is gone") {
     Fixture f;
     const std::string p = f.dir + "/gone.bin";

@@ -92,8 +92,9 @@ static __always_inline int finish_call(struct trace_event_raw_sys_exit *ctx) {
     return 0;
 }
 
-/* Reports `action` on the open file `f` of `task`, its path walked from the file. */
-static __always_inline int submit_open_file(struct task_struct *task, struct file *f, __u32 action) {
+/* Reports `action` on the open file `f` (inode `ino`) of `task`, its path walked from the file. */
+static __always_inline int submit_open_file(struct task_struct *task, struct file *f, struct inode *ino,
+                                            __u32 action) {
     struct vb_file *e = reserve(sizeof(*e));
     if (!e) return 0;
     fill_header(&e->h, VB_FILE, task);
@@ -103,7 +104,6 @@ static __always_inline int submit_open_file(struct task_struct *task, struct fil
     e->owner_uid = e->owner_gid = (__u32)-1;
     /* The file's state at the event, read here once: user space needs no lstat (which
      * would look the path up again, and fail when the file is already gone). */
-    struct inode *ino = BPF_CORE_READ(f, f_inode);
     e->has_inode = 1;
     e->i_mode = BPF_CORE_READ(ino, i_mode);
     e->i_uid = BPF_CORE_READ(ino, i_uid.val);
@@ -130,8 +130,7 @@ static __always_inline int on_excluded_mount(struct file *f) {
     return 1;
 }
 
-static __always_inline void modify_key_of(struct modify_key *k, __u32 tgid, struct file *f) {
-    struct inode *ino = BPF_CORE_READ(f, f_inode);
+static __always_inline void modify_key_of(struct modify_key *k, __u32 tgid, struct inode *ino) {
     k->tgid = tgid;
     k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
     k->ino = BPF_CORE_READ(ino, i_ino);
@@ -140,15 +139,16 @@ static __always_inline void modify_key_of(struct modify_key *k, __u32 tgid, stru
 /* True when this modify repeats one reported for the same file (same inode, name and
  * directory) by the same process less than modify_merge_ns ago: it is counted as merged
  * and not reported, and its path is never built. Otherwise it becomes the last report. */
-static __always_inline int merge_modify(__u32 tgid, struct file *f) {
+static __always_inline int merge_modify(__u32 tgid, struct file *f, struct inode *ino) {
     if (!modify_merge_ns) return 0;
     struct modify_key k = {};
-    modify_key_of(&k, tgid, f);
-    struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+    modify_key_of(&k, tgid, ino);
+    struct vb_parent_name pn = {};
+    read_parent_name(BPF_CORE_READ(f, f_path.dentry), &pn);
     struct modify_seen now = {};
     now.when_ns = bpf_ktime_get_ns();
-    now.name_hash_len = BPF_CORE_READ(d, d_name.hash_len);
-    now.parent = (__u64)BPF_CORE_READ(d, d_parent);
+    now.name_hash_len = pn.hash_len;
+    now.parent = (__u64)pn.parent;
     struct modify_seen *last = bpf_map_lookup_elem(&modifies, &k);
     if (last && now.when_ns - last->when_ns < modify_merge_ns && last->name_hash_len == now.name_hash_len &&
         last->parent == now.parent) {
@@ -160,9 +160,9 @@ static __always_inline int merge_modify(__u32 tgid, struct file *f) {
 }
 
 /* A newly created file may reuse the inode of one deleted a moment ago: forget it. */
-static __always_inline void forget_modify(__u32 tgid, struct file *f) {
+static __always_inline void forget_modify(__u32 tgid, struct inode *ino) {
     if (!modify_merge_ns) return;
     struct modify_key k = {};
-    modify_key_of(&k, tgid, f);
+    modify_key_of(&k, tgid, ino);
     bpf_map_delete_elem(&modifies, &k);
 }

@@ -43,6 +43,28 @@ static __always_inline __s64 inode_ctime_ns(struct inode *ino) {
     return 0;
 }
 
+/* A dentry's parent and name (d_parent and the qstr d_name that follows it). */
+struct vb_parent_name {
+    struct dentry *parent;
+    __u64 hash_len; /* the name's length in the upper 32 bits (hashlen_len), either endianness */
+    const unsigned char *name;
+};
+
+/* Reads them with one probe read where d_name directly follows d_parent (the relocated
+ * offsets say so at load; every kernel since 2.6), else field by field. Every probe read
+ * is a helper call on the path of each file event. */
+static __always_inline void read_parent_name(struct dentry *d, struct vb_parent_name *out) {
+    __u32 parent_off = bpf_core_field_offset(struct dentry, d_parent);
+    __u32 name_off = bpf_core_field_offset(struct dentry, d_name);
+    if (name_off == parent_off + 8) {
+        bpf_probe_read_kernel(out, sizeof *out, (void *)d + parent_off);
+        return;
+    }
+    out->parent = BPF_CORE_READ(d, d_parent);
+    out->hash_len = BPF_CORE_READ(d, d_name.hash_len);
+    out->name = BPF_CORE_READ(d, d_name.name);
+}
+
 /* Builds the path of (dentry, vfsmount) backwards into out->buf, crossing
  * mount points, like d_path() (which tracepoint programs cannot call). One
  * component per bpf_loop() step, so the verifier checks the step once
@@ -50,7 +72,7 @@ static __always_inline __s64 inode_ctime_ns(struct inode *ino) {
 struct walk_ctx {
     struct vb_path *out;
     struct dentry *dentry;
-    struct vfsmount *vfsmnt;
+    struct dentry *mnt_root; /* of mnt: read once per mount, not per component */
     struct mount *mnt;
     __u32 off;
     __u32 done;
@@ -60,11 +82,11 @@ static long walk_step(__u32 index, void *arg) {
     struct walk_ctx *w = arg;
     /* Plain copies first: CO-RE reads must start from kernel types. */
     struct dentry *dentry = w->dentry;
-    struct vfsmount *vfsmnt = w->vfsmnt;
+    struct dentry *mnt_root = w->mnt_root;
     struct mount *mnt = w->mnt;
-    struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-    if (dentry == mnt_root || dentry == parent) {
+    struct vb_parent_name pn = {};
+    read_parent_name(dentry, &pn);
+    if (dentry == mnt_root || dentry == pn.parent) {
         struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
         if (dentry != mnt_root || mnt == mnt_parent) {
             w->done = 1; /* reached the root */
@@ -72,11 +94,11 @@ static long walk_step(__u32 index, void *arg) {
         }
         w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
         w->mnt = mnt_parent;
-        w->vfsmnt = &mnt_parent->mnt;
+        w->mnt_root = BPF_CORE_READ(mnt_parent, mnt.mnt_root);
         return 0;
     }
-    __u32 len = BPF_CORE_READ(dentry, d_name.len);
-    const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+    __u32 len = (__u32)(pn.hash_len >> 32);
+    const unsigned char *name = pn.name;
     __u32 off = w->off;
     if (len == 0 || len + 1 > off || off > VB_PATH_HALF) return 1;
     off -= len + 1;
@@ -84,7 +106,7 @@ static long walk_step(__u32 index, void *arg) {
     bpf_probe_read_kernel(&out->buf[(off + 1) & (VB_PATH_HALF - 1)], len & (VB_PATH_HALF - 1), name);
     out->buf[off & (VB_PATH_HALF - 1)] = '/';
     w->off = off;
-    w->dentry = parent;
+    w->dentry = pn.parent;
     return 0;
 }
 
@@ -96,7 +118,7 @@ static __always_inline void walk_path(struct vb_path *out, struct dentry *dentry
     struct walk_ctx w = {
         .out = out,
         .dentry = dentry,
-        .vfsmnt = vfsmnt,
+        .mnt_root = BPF_CORE_READ(vfsmnt, mnt_root),
         .mnt = vb_container_of(vfsmnt, struct mount, mnt),
         .off = VB_PATH_HALF,
         .done = 0,

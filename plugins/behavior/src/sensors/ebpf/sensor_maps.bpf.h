@@ -133,10 +133,12 @@ static __always_inline void submit_now(void *e, int now) {
 }
 static __always_inline void submit(void *e) { submit_now(e, 0); }
 
+/* `task` is always current: its tgid and uid come from helpers, without a probe read each
+ * (bpf_get_current_uid_gid gives current's cred uid as the kernel uid, like cred->uid.val). */
 static __always_inline void fill_header(struct vb_header *h, __u32 kind, struct task_struct *task) {
     h->kind = kind;
-    h->tgid = BPF_CORE_READ(task, tgid);
+    h->tgid = bpf_get_current_pid_tgid() >> 32;
     h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-    h->uid = BPF_CORE_READ(task, cred, uid.val);
+    h->uid = (__u32)bpf_get_current_uid_gid();
     h->boottime_ns = bpf_ktime_get_boot_ns();
 }

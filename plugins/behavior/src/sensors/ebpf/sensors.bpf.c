@@ -298,8 +298,9 @@ static __always_inline int on_open_exit(long fd) {
     struct file *f = fd_file(task, (int)fd);
     if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_CREATED)) return 0;
     if (on_excluded_mount(f)) return 0;
-    forget_modify(id >> 32, f);
-    return submit_open_file(task, f, FILE_CREATE);
+    struct inode *ino = BPF_CORE_READ(f, f_inode);
+    forget_modify(id >> 32, ino);
+    return submit_open_file(task, f, ino, FILE_CREATE);
 }
 
 ON_SYS_EXIT(openat, on_open_exit(ctx->ret))
@@ -315,7 +316,8 @@ int handle_close(struct trace_event_raw_sys_enter *ctx) {
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     struct file *f = fd_file(task, (int)ctx->args[0]);
     if (!f || !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE)) return 0;
-    if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFREG) return 0;
-    if (on_excluded_mount(f) || merge_modify(id >> 32, f)) return 0;
-    return submit_open_file(task, f, FILE_MODIFY);
+    struct inode *ino = BPF_CORE_READ(f, f_inode);
+    if ((BPF_CORE_READ(ino, i_mode) & S_IFMT) != S_IFREG) return 0;
+    if (on_excluded_mount(f) || merge_modify(id >> 32, f, ino)) return 0;
+    return submit_open_file(task, f, ino, FILE_MODIFY);
 }
