@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <future>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -127,6 +128,43 @@ TEST_CASE("ordered output: stop publishes what still waits") {
         out.stop();
     }
     CHECK(published == 2);
+}
+
+namespace {
+
+// Submits `n` events behind one whose publication is held open (so nothing drains) and
+// returns how many the output took; then lets everything through and checks it all came out.
+size_t accepted_while_held(OrderedOutput& out, size_t n) {
+    std::promise<void> gate;
+    auto opened = gate.get_future().share();
+    std::atomic<bool> holding{false};
+    std::atomic<size_t> published{0};
+    auto job = std::make_shared<Completion>(true, false, monotonic_ns() + 10ull * 1000000);
+    out.submit(job, [&] {
+        holding = true;
+        opened.wait();
+        ++published;
+    });
+    REQUIRE(eventually([&] { return holding.load(); }));
+    size_t accepted = 0;
+    for (size_t i = 0; i < n; ++i) accepted += out.submit(nullptr, [&] { ++published; }) ? 1 : 0;
+    gate.set_value();
+    CHECK(eventually([&] { return published == accepted + 1; }));
+    return accepted;
+}
+
+}  // namespace
+
+TEST_CASE("ordered output: past twice its bound the queue drops events instead of growing") {
+    OrderedOutput small(2);
+    // The event being published keeps its place: 1 + 3 = 2 x 2 entries at most.
+    CHECK(accepted_while_held(small, 10) == 3);
+    CHECK(small.stats().dropped == 7);
+    OrderedOutput standard;
+    const size_t bound = 2 * OrderedOutput::kDefaultMaxQueued;
+    CHECK(bound == 32768);
+    CHECK(accepted_while_held(standard, bound + 100) == bound - 1);
+    CHECK(standard.stats().dropped == 101);
 }
 
 TEST_CASE("completion: the full command line is joined once, readable without copying") {
