@@ -80,6 +80,10 @@ before=$(wt_count_settled 80)
 [[ $(wt_curl "${v6[@]}" http://shared.test/bad/v6) == *'vigil-block-page'*" 403" ]] || vt_fail "IPv6 blocked URL path passed"
 [[ $(wt_count 80) == "$before" ]] || vt_fail "IPv6 blocked URL path: the origin received packets"
 [[ $(wt_curl "${v6[@]}" http://shared.test/good6) == "origin /good6"*" 200" ]] || vt_fail "IPv6 shared host's good path refused"
+# F4 on IPv6: the second request on the same connection is judged too.
+got=$(ip netns exec "$WT_C" curl -s -m 5 -o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\n' "${v6[@]}" \
+  http://shared.test/good http://shared.test/bad/y6 | tr '\n' ' ')
+[[ $got == "200 1 403 0 " ]] || vt_fail "IPv6 keep-alive: got '$got' (want 200 on a new connection, then 403 on the same one)"
 # F11 on IPv6: an IPv6-literal URL and TLS without SNI to a listed address are judged by the address.
 before=$(wt_count_settled 80) before443=$(wt_count_settled 443)
 [[ $(wt_curl -g 'http://[fd09::66]/v6') == *'vigil-block-page'*" 403" ]] || vt_fail "IPv6-literal URL of a listed address passed"
@@ -87,8 +91,14 @@ ip netns exec "$WT_C" curl -s -m 5 -k -o /dev/null -g 'https://[fd09::66]/' 2>/d
 [[ $? == 35 ]] || vt_fail "IPv6: TLS without SNI to a listed address not refused"
 [[ $(wt_count 80) == "$before" && $(wt_count 443) == "$before443" ]] || vt_fail "IPv6 listed address: the origin received packets"
 vt_log "IPv6: F2/F3 blocked host and URL path 403 (origin +0), F11 http://[fd09::66]/ 403 and TLS without SNI refused (origin +0)"
+# F6/F7 on IPv6: an allowed site keeps the origin's certificate; a blocked SNI gets the alert, 0 packets.
+[[ $(wt_curl --cacert "$VT_DIR/cert.pem" --resolve 'ok.test:443:[fd09::2]' https://ok.test/v6tls) == "origin /v6tls"*" 200" ]] ||
+  vt_fail "IPv6 allowed HTTPS failed"
+before443=$(wt_count_settled 443)
 ip netns exec "$WT_C" curl -s -m 5 -o /dev/null --cacert "$VT_DIR/cert.pem" "${v6[@]}" https://blocked.test/
 [[ $? == 35 ]] || vt_fail "IPv6 blocked HTTPS not refused with an alert"
+[[ $(wt_count 443) == "$before443" ]] || vt_fail "IPv6 blocked HTTPS: the origin received packets"
+vt_log "IPv6: F6 allowed HTTPS with the origin's certificate, F7 blocked SNI alert (origin +0)"
 
 # F14: DNS through the forwarder: a blocked name gets the sinkhole, never reaching the origin's resolver.
 before=$(wt_count 53)
@@ -127,6 +137,16 @@ done
 [[ ${stripped#*:} -ge 2 ]] || vt_fail "F15: ech_stripped not counted in the status: $(vctl status | grep interception)"
 vt_log "F15 HTTPS records: ech stripped over UDP and TCP, alpn/ipv4hint intact ($stripped)"
 vt_log "F14 DNS over TCP: blocked name sinkholed (upstream +0), allowed name answered by the IPv6 upstream"
+# F14 on IPv6: a query sent to an IPv6 resolver address is caught the same way.
+before=$(wt_count 53)
+for proto in udp tcp; do
+  got=$(wt_dns blocked.test 1 $proto fd09::2)
+  [[ $got == "127.0.0.9 from fd09::2" ]] || vt_fail "DNS to an IPv6 resolver over $proto, blocked name: got '$got'"
+done
+[[ $(wt_count 53) == "$before" ]] || vt_fail "DNS to an IPv6 resolver: the blocked name reached the upstream"
+got=$(wt_dns ok.test 1 udp fd09::2)
+[[ $got == "10.9.0.2 from fd09::2" ]] || vt_fail "DNS to an IPv6 resolver, allowed name: got '$got'"
+vt_log "F14 IPv6: a query to [fd09::2]:53 over UDP and TCP: blocked name sinkholed (upstream +0), allowed name answered"
 # ... and the sinkhole's web port shows the block page.
 [[ $(wt_curl --resolve blocked.test:80:127.0.0.9 http://blocked.test/) == *'vigil-block-page'*" 403" ]] ||
   vt_fail "the sinkhole does not serve the block page"

@@ -185,20 +185,21 @@ wt_wait_threat() {
   return 1
 }
 
-# wt_dns NAME TYPE [tcp]: the addresses in the answer the client gets from
-# 10.9.0.2:53 (through the redirect; over UDP, or TCP), or "rcode N" / "timeout";
+# wt_dns NAME TYPE [tcp] [RESOLVER]: the addresses in the answer the client gets from
+# RESOLVER:53 (10.9.0.2 unless given; through the redirect; over UDP, or TCP), or "rcode N" / "timeout";
 # an HTTPS record shows as "https:KEY=VALUE,..." (its SvcParams, values in hex).
 wt_dns() {
-  ip netns exec "$WT_C" python3 - "$1" "${2:-1}" "${3:-udp}" <<'PY'
+  ip netns exec "$WT_C" python3 - "$1" "${2:-1}" "${3:-udp}" "${4:-10.9.0.2}" <<'PY'
 import socket, struct, sys
-name, qtype, tcp = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "tcp"
+name, qtype, tcp, server = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "tcp", sys.argv[4]
 q = b"\x42\x42\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
 q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00" + struct.pack("!HH", qtype, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+family = socket.AF_INET6 if ":" in server else socket.AF_INET
+s = socket.socket(family, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
 s.settimeout(3)
 try:
     if tcp:
-        s.connect(("10.9.0.2", 53))
+        s.connect((server, 53))
         s.sendall(struct.pack("!H", len(q)) + q)
         r, peer = b"", s.getpeername()
         while len(r) < 2 or len(r) < 2 + struct.unpack("!H", r[:2])[0]:
@@ -208,7 +209,7 @@ try:
             r += more
         r = r[2:]
     else:
-        s.sendto(q, ("10.9.0.2", 53))
+        s.sendto(q, (server, 53))
         r, peer = s.recvfrom(4096)
 except socket.timeout:
     print("timeout"); sys.exit(0)
