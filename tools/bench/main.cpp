@@ -1,4 +1,5 @@
 // vigil-bench SCENARIO [--json] [options]: runs one benchmark scenario.
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
@@ -26,8 +27,15 @@ int main(int argc, char** argv) {
         if (std::strcmp(argv[i], "--json") == 0) args.json = true;
         args.words.emplace_back(argv[i]);
     }
+    // `vigil-bench SCENARIO --help` must not start a minutes-long run that loads the machine.
+    const bool help = std::find(args.words.begin(), args.words.end(), "--help") != args.words.end() ||
+                      std::find(args.words.begin(), args.words.end(), "-h") != args.words.end();
     for (const auto& s : registry())
         if (s.name == std::string(argv[1])) {
+            if (help) {
+                std::cout << "vigil-bench " << s.name << ": " << s.help << "\n";
+                return 0;
+            }
             try {
                 return s.fn(args);
             } catch (const std::exception& e) {
