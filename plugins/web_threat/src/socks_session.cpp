@@ -1,5 +1,6 @@
 #include "socks_session.hpp"
 
+#include "endpoint.hpp"
 #include "host_name.hpp"
 
 namespace vigil::web_threat {
@@ -13,9 +14,8 @@ Inspection judge_socks(const Policy& policy, const SocksTarget& target) {
     Inspection in;
     in.protocol = Inspection::Protocol::socks;
     in.verdict = judge(*policy.lists(), *policy.trusted, t, policy.enabled);
-    // "name:80", "10.9.0.66:80", "[fd09::66]:80" (as Endpoint::text, which the fuzz target does not link).
-    const std::string where = t.ip.empty() ? t.host : t.ip.is_v6() ? "[" + t.ip.text() + "]" : t.ip.text();
-    in.proxy_target = where + ":" + std::to_string(target.port);
+    // "blocked.test:80", "10.9.0.66:80", "[fd09::66]:80"
+    in.proxy_target = t.ip.empty() ? t.host + ":" + std::to_string(target.port) : Endpoint{t.ip, target.port}.text();
     in.target = std::move(t);
     in.blocked = in.verdict.decision == Decision::block && policy.block;
     number_threat(in, policy);
